@@ -1,0 +1,40 @@
+// One lint setup for the whole repository (flat config).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+
+export default tseslint.config(
+  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'bench/results/**', '**/migrations/meta/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      eqeqeq: ['error', 'smart'],
+    },
+  },
+  {
+    files: ['apps/web/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: { ...reactHooks.configs.recommended.rules },
+  },
+  {
+    // The domain core stays pure: no HTTP, SQL, Microsoft or job-queue code (architecture.md).
+    files: ['apps/server/src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/http/**', '**/db/**', '**/microsoft/**', '**/jobs/**'], message: 'core must not depend on adapters.' },
+            { group: ['fastify*', '@fastify/*', 'drizzle-orm*', 'pg', 'pg-boss', '@electric-sql/*', '@azure/*'], message: 'core must stay free of I/O libraries.' },
+          ],
+        },
+      ],
+    },
+  },
+);

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+export const roles = ['owner', 'admin', 'member'] as const;
+export const Role = z.enum(roles);
+export type Role = z.infer<typeof Role>;
+
+export const locales = ['en', 'fr'] as const;
+export const Locale = z.enum(locales);
+export type Locale = z.infer<typeof Locale>;
+
+export const Email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .pipe(z.email({ message: 'Enter a valid email address.' }));
+
+/** At least 12 characters; long passphrases welcome (argon2id takes any length, we cap to stop abuse). */
+export const Password = z
+  .string()
+  .min(12, { message: 'Use at least 12 characters.' })
+  .max(256, { message: 'Use at most 256 characters.' });
+
+export const PersonName = z.string().trim().min(1, { message: 'Enter a name.' }).max(100);
+export const WorkspaceName = z.string().trim().min(1, { message: 'Enter a workspace name.' }).max(80);
+
+export const SetupStatus = z.object({ setupRequired: z.boolean() });
+export type SetupStatus = z.infer<typeof SetupStatus>;
+
+export const SetupRequest = z.object({
+  name: PersonName,
+  email: Email,
+  password: Password,
+  workspaceName: WorkspaceName,
+  locale: Locale.optional(),
+});
+export type SetupRequest = z.infer<typeof SetupRequest>;
+
+export const LoginRequest = z.object({
+  email: Email,
+  password: z.string().min(1).max(256),
+});
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+export const WorkspaceSummary = z.object({ id: z.uuid(), name: z.string(), role: Role });
+export type WorkspaceSummary = z.infer<typeof WorkspaceSummary>;
+
+export const User = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  name: z.string(),
+  locale: Locale,
+});
+export type User = z.infer<typeof User>;
+
+/**
+ * What the SPA asks first. `user` is null when nobody is signed in; `csrfToken` must be sent back
+ * in the `x-csrf-token` header of every POST/PATCH/PUT/DELETE.
+ */
+export const SessionInfo = z.object({
+  setupRequired: z.boolean(),
+  sandbox: z.boolean(),
+  csrfToken: z.string(),
+  user: User.nullable(),
+  workspaces: z.array(WorkspaceSummary),
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+export const UpdateMeRequest = z
+  .object({ name: PersonName.optional(), locale: Locale.optional() })
+  .refine((v) => v.name !== undefined || v.locale !== undefined, { message: 'Nothing to update.' });
+export type UpdateMeRequest = z.infer<typeof UpdateMeRequest>;
+
+export const CSRF_HEADER = 'x-csrf-token';

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+export const connectorTypes = ['microsoft365'] as const;
+export const ConnectorType = z.enum(connectorTypes);
+export type ConnectorType = z.infer<typeof ConnectorType>;
+
+/** The life of a connector, always shown in words with the time of the last change. */
+export const connectorStatuses = ['not_connected', 'connecting', 'connected', 'degraded', 'access_lost'] as const;
+export const ConnectorStatus = z.enum(connectorStatuses);
+export type ConnectorStatus = z.infer<typeof ConnectorStatus>;
+
+export const ConnectorName = z
+  .string()
+  .trim()
+  .min(1, { message: 'Enter a name.' })
+  .max(80, { message: 'Use at most 80 characters.' });
+
+export const Connector = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  type: ConnectorType,
+  status: ConnectorStatus,
+  statusChangedAt: z.iso.datetime(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type Connector = z.infer<typeof Connector>;
+export const ConnectorList = z.object({ items: z.array(Connector) });
+export type ConnectorList = z.infer<typeof ConnectorList>;
+
+export const CreateConnectorRequest = z.object({ name: ConnectorName, type: ConnectorType });
+export type CreateConnectorRequest = z.infer<typeof CreateConnectorRequest>;
+
+export const UpdateConnectorRequest = z.object({ name: ConnectorName });
+export type UpdateConnectorRequest = z.infer<typeof UpdateConnectorRequest>;

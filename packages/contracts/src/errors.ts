@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/**
+ * Every error the HTTP API returns has this shape. `code` is stable and documented;
+ * `message` is for humans (English) and may change.
+ */
+export const errorCodes = [
+  'validation_failed',
+  'malformed_json',
+  'unauthenticated',
+  'session_expired',
+  'csrf_failed',
+  'forbidden',
+  'not_found',
+  'conflict',
+  'rate_limited',
+  'invalid_credentials',
+  'account_locked',
+  'setup_already_done',
+  'setup_required',
+  'invitation_invalid',
+  'payload_too_large',
+  'service_unavailable',
+  'internal',
+] as const;
+export type ErrorCode = (typeof errorCodes)[number];
+
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.enum(errorCodes),
+    message: z.string(),
+    /** Field-level problems for `validation_failed`: path → message. */
+    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    requestId: z.string().optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -1,0 +1,6 @@
+export * from './errors.ts';
+export * from './auth.ts';
+export * from './workspace.ts';
+export * from './connectors.ts';
+export * from './audit.ts';
+export * from './routes.ts';
