@@ -1,0 +1,115 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every environment variable the server reads, parsed once and frozen. A bad or missing value stops
+ * the process with one line that names the variable (see `loadConfig`).
+ */
+const roleNames = ['api', 'worker'] as const;
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  MAILROOM_DATA_DIR: z.string().min(1).optional(),
+  MAILROOM_ENCRYPTION_KEY: z.string().min(1).optional(),
+  MAILROOM_ENCRYPTION_KEYS_PREVIOUS: z.string().optional(),
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }).optional(),
+  ROLES: z
+    .string()
+    .default('api,worker')
+    .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(roleNames)).min(1, 'must name at least one of api, worker')),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SESSION_IDLE_HOURS: z.coerce.number().positive().default(24 * 7),
+  SESSION_ABSOLUTE_DAYS: z.coerce.number().positive().default(30),
+  COOKIE_SECURE: bool.optional(),
+  MICROSOFT_CLIENT_ID: z.uuid().optional(),
+  MICROSOFT_CLIENT_SECRET: z.string().min(1).optional(),
+  MICROSOFT_AUTHORITY_HOST: z.url({ protocol: /^https$/, message: 'must be an https URL' }).default('https://login.microsoftonline.com'),
+  MICROSOFT_GRAPH_URL: z.url({ protocol: /^https$/, message: 'must be an https URL' }).default('https://graph.microsoft.com'),
+  MAILROOM_SANDBOX: bool.optional(),
+  SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).default(25),
+});
+
+export type Role = (typeof roleNames)[number];
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly encryptionKey: string | undefined;
+  readonly previousEncryptionKeys: readonly string[];
+  readonly publicBaseUrl: string;
+  readonly roles: readonly Role[];
+  readonly logLevel: string;
+  readonly sessionIdleMs: number;
+  readonly sessionAbsoluteMs: number;
+  readonly cookieSecure: boolean;
+  readonly sandbox: boolean;
+  readonly shutdownGraceMs: number;
+  readonly microsoft: {
+    readonly clientId: string | undefined;
+    readonly clientSecret: string | undefined;
+    readonly authorityHost: string;
+    readonly graphUrl: string;
+  };
+}
+
+export class ConfigError extends Error {}
+
+/** Parses `env` (default: process.env) into a frozen Config, or throws a ConfigError naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    const shown = env[name] === undefined ? 'is missing' : `is invalid: ${issue.message}`;
+    throw new ConfigError(`Configuration error: ${name} ${shown}`);
+  }
+  const e = parsed.data;
+  if (e.DATABASE_URL && !e.MAILROOM_ENCRYPTION_KEY) {
+    // With a shared PostgreSQL several processes must share one key; a generated key would diverge.
+    throw new ConfigError('Configuration error: MAILROOM_ENCRYPTION_KEY is missing (required when DATABASE_URL is set)');
+  }
+  if (Boolean(e.MICROSOFT_CLIENT_ID) !== Boolean(e.MICROSOFT_CLIENT_SECRET)) {
+    const missing = e.MICROSOFT_CLIENT_ID ? 'MICROSOFT_CLIENT_SECRET' : 'MICROSOFT_CLIENT_ID';
+    throw new ConfigError(`Configuration error: ${missing} is missing (set both Microsoft app settings or neither)`);
+  }
+  // npm sets INIT_CWD to where `npm start` was typed, so ./data lands in the repository root.
+  const baseDir = env.INIT_CWD ?? process.cwd();
+  const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(baseDir, e.MAILROOM_DATA_DIR ?? 'data'),
+    encryptionKey: e.MAILROOM_ENCRYPTION_KEY,
+    previousEncryptionKeys: Object.freeze(
+      (e.MAILROOM_ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    ),
+    publicBaseUrl,
+    roles: Object.freeze([...new Set(e.ROLES)]),
+    logLevel: e.LOG_LEVEL,
+    sessionIdleMs: e.SESSION_IDLE_HOURS * 3_600_000,
+    sessionAbsoluteMs: e.SESSION_ABSOLUTE_DAYS * 86_400_000,
+    cookieSecure: e.COOKIE_SECURE ?? publicBaseUrl.startsWith('https://'),
+    // No Microsoft app configured → the built-in Microsoft 365 emulator is the tenant.
+    sandbox: e.MAILROOM_SANDBOX ?? !e.MICROSOFT_CLIENT_ID,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
+    microsoft: Object.freeze({
+      clientId: e.MICROSOFT_CLIENT_ID,
+      clientSecret: e.MICROSOFT_CLIENT_SECRET,
+      authorityHost: e.MICROSOFT_AUTHORITY_HOST.replace(/\/+$/, ''),
+      graphUrl: e.MICROSOFT_GRAPH_URL.replace(/\/+$/, ''),
+    }),
+  });
+}

@@ -1,0 +1,130 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import { fromPglite, type Db as BossDb } from 'pg-boss';
+import type { Logger } from 'pino';
+import * as schema from './schema/index.ts';
+import { acquireDataDirLock } from './data-dir-lock.ts';
+
+export type Schema = typeof schema;
+/** The one database type the code sees; PGlite and PostgreSQL both satisfy it. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres';
+  readonly db: Db;
+  /** pg-boss's connection: the shared pool for PostgreSQL, the `executeSql` adapter for PGlite. */
+  readonly bossDb: BossDb | undefined;
+  /** Where pg-boss connects when it owns its pool (PostgreSQL only). */
+  readonly connectionString: string | undefined;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class DatabaseUnavailableError extends Error {}
+
+const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+/** An arbitrary constant: every Mailroom process migrating the same database takes this lock. */
+const MIGRATION_LOCK_ID = 727_001;
+
+/** Opens the database (PostgreSQL when `databaseUrl` is set, else PGlite under dataDir) and migrates it. */
+export async function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: string; logger: Logger }): Promise<Database> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.logger) : openPglite(opts.dataDir, opts.logger);
+}
+
+async function openPglite(dataDir: string, logger: Logger): Promise<Database> {
+  const dir = path.join(dataDir, 'pglite');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  // PGlite is single-process: a second server on the same folder would corrupt it.
+  const releaseLock = await acquireDataDirLock(dataDir);
+  let client: PGlite;
+  try {
+    client = await PGlite.create(dir);
+  } catch (err) {
+    await releaseLock();
+    throw err;
+  }
+  const db = drizzlePglite({ client, schema });
+  // One process, one connection: no lock needed beyond the data-directory lock.
+  await migratePglite(db, { migrationsFolder });
+  logger.info({ dir }, 'embedded database ready (PGlite)');
+  return {
+    kind: 'pglite',
+    db: db as unknown as Db,
+    bossDb: fromPglite(client),
+    connectionString: undefined,
+    async ping() {
+      await client.query('select 1');
+    },
+    async close() {
+      await client.close();
+      await releaseLock();
+    },
+  };
+}
+
+async function openPostgres(url: string, logger: Logger): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  // An idle client losing its connection (database restart) must not crash the process; the pool
+  // replaces it on next use and readiness reports the outage meanwhile.
+  pool.on('error', (err) => logger.warn({ err: err.message }, 'database connection lost'));
+  let lockClient: pg.PoolClient;
+  try {
+    lockClient = await pool.connect();
+  } catch (err) {
+    await pool.end().catch(() => undefined);
+    throw new DatabaseUnavailableError(`cannot reach the database at ${describeUrl(url)}: ${(err as Error).message || String(err)}`);
+  }
+  try {
+    // Several processes may start at once: one migrates, the others wait, then find nothing to do.
+    await lockClient.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    await migratePg(drizzlePg({ client: lockClient, schema }), { migrationsFolder });
+  } finally {
+    await lockClient.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
+    lockClient.release();
+  }
+  logger.info({ database: describeUrl(url) }, 'database ready (PostgreSQL)');
+  return {
+    kind: 'postgres',
+    db: drizzlePg({ client: pool, schema }) as unknown as Db,
+    bossDb: undefined,
+    connectionString: url,
+    async ping() {
+      await pool.query('select 1');
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
+
+/** host:port/database, never the password. */
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    return '(unparseable DATABASE_URL)';
+  }
+}
+
+/** Errors that mean "the database is not there right now" rather than "the query is wrong". */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (err instanceof DatabaseUnavailableError) return true;
+  const e = err as { code?: string; message?: string } | undefined;
+  if (!e) return false;
+  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006'].includes(e.code)) {
+    return true;
+  }
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message ?? '');
+}
+
+/** A transaction handle; it can be used wherever a Db is expected. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];

@@ -1,0 +1,17 @@
+import { eq, sql } from 'drizzle-orm';
+import type { Db } from '../client.ts';
+import { instance, users } from '../schema/index.ts';
+
+export async function findUserByEmail(db: Db, email: string): Promise<typeof users.$inferSelect | undefined> {
+  const [u] = await db
+    .select()
+    .from(users)
+    .where(eq(sql`lower(${users.email})`, email.toLowerCase()))
+    .limit(1);
+  return u;
+}
+
+export async function isSetupDone(db: Db): Promise<boolean> {
+  const rows = await db.select({ id: instance.id }).from(instance).limit(1);
+  return rows.length > 0;
+}

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { HttpDeps } from './deps.ts';
+import { registerAuth } from './plugins/auth.ts';
+import { registerErrorHandling, sendError } from './plugins/errors.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { connectorRoutes } from './routes/connectors.ts';
+import { healthRoutes } from './routes/health.ts';
+import { invitationRoutes } from './routes/invitations.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { workspaceRoutes } from './routes/workspaces.ts';
+
+const defaultWebDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
+const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{8,128}$/;
+
+/** Builds the HTTP server (not listening yet). `webDist` null = API only. */
+export async function buildHttpApp(deps: HttpDeps, opts: { webDist?: string | null } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // Keep a caller's request id (load balancer, client) when it is sane; else make one.
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
+    },
+    trustProxy: false,
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>() as unknown as FastifyInstance;
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerErrorHandling(app);
+
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'same-origin');
+    reply.header('x-frame-options', 'DENY');
+    if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    else
+      reply.header(
+        'content-security-policy',
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+      );
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Mailroom API', version: '1.0.0', description: 'Microsoft 365 mailboxes to documents.' },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifyCookie);
+  registerAuth(app, { db: deps.database.db, policy: deps.sessionPolicy, cookieSecure: deps.config.cookieSecure });
+
+  await app.register(healthRoutes, deps);
+  await app.register(sessionRoutes, deps);
+  await app.register(workspaceRoutes, deps);
+  await app.register(invitationRoutes, deps);
+  await app.register(connectorRoutes, deps);
+  await app.register(auditRoutes, deps);
+  app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const webDist = opts.webDist === undefined ? defaultWebDist : opts.webDist;
+  const hasWeb = webDist !== null && existsSync(path.join(webDist, 'index.html'));
+  if (hasWeb) await app.register(fastifyStatic, { root: webDist, wildcard: false, index: false, cacheControl: false });
+
+  app.setNotFoundHandler(async (req, reply) => {
+    if (req.url.startsWith('/api/') || req.method !== 'GET' || !hasWeb) {
+      return sendError(reply, 'not_found', `No route for ${req.method} ${req.url.split('?')[0]}.`);
+    }
+    // Client-side routes (/settings/connectors, /invite/…) all get the SPA's entry page.
+    reply.header('cache-control', 'no-cache');
+    return reply.sendFile('index.html');
+  });
+
+  return app;
+}

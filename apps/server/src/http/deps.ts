@@ -1,0 +1,14 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/client.ts';
+import type { SessionPolicy } from '../db/repos/sessions.ts';
+import type { Vault } from '../security/vault.ts';
+
+/** What route modules may use. Passed explicitly: no globals. */
+export interface HttpDeps {
+  readonly config: Config;
+  readonly database: Database;
+  readonly vault: Vault;
+  readonly logger: Logger;
+  readonly sessionPolicy: SessionPolicy;
+}

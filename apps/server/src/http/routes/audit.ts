@@ -1,0 +1,55 @@
+import { AuditList, ErrorBody } from '@mailroom/contracts';
+import { and, desc, eq, lt } from 'drizzle-orm';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { auditLog } from '../../db/schema/index.ts';
+import { requireRole } from '../plugins/auth.ts';
+import type { HttpDeps } from '../deps.ts';
+import { WorkspaceParams, pathId } from './params.ts';
+
+const Query = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(200).optional() });
+
+/** The cursor is the sequence number of the last entry seen, so pages stay stable while entries arrive. */
+function decodeCursor(c: string | undefined): number | undefined {
+  if (!c) return undefined;
+  const n = Number(Buffer.from(c, 'base64url').toString('utf8'));
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+export const auditRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
+  const { db } = deps.database;
+  app.get(
+    '/api/v1/workspaces/:workspaceId/audit',
+    { schema: { tags: ['audit'], summary: 'Audit log, newest first', params: WorkspaceParams, querystring: Query, response: { 200: AuditList, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody } } },
+    async (req) => {
+      const workspaceId = pathId(req.params.workspaceId);
+      await requireRole(db, req, workspaceId, 'admin');
+      const after = decodeCursor(req.query.cursor);
+      const rows = await db
+        .select()
+        .from(auditLog)
+        .where(
+          and(
+            eq(auditLog.workspaceId, workspaceId),
+            after !== undefined ? lt(auditLog.seq, after) : undefined,
+          ),
+        )
+        .orderBy(desc(auditLog.seq))
+        .limit(req.query.limit + 1);
+      const page = rows.slice(0, req.query.limit);
+      const last = page.at(-1);
+      return {
+        items: page.map((r) => ({
+          id: r.id,
+          at: r.createdAt.toISOString(),
+          actor: { userId: r.actorUserId, email: r.actorEmail },
+          action: r.action,
+          targetType: r.targetType,
+          targetId: r.targetId,
+          details: r.details,
+        })),
+        nextCursor: rows.length > req.query.limit && last ? Buffer.from(String(last.seq)).toString('base64url') : null,
+      };
+    },
+  );
+};

@@ -1,0 +1,7 @@
+import type { JobHandler } from './handler.ts';
+import { runHousekeeping } from './handlers/housekeeping.ts';
+
+/** Job name → handler. The boot compares this with the catalog, both ways. */
+export const jobHandlers: Readonly<Record<string, JobHandler>> = {
+  housekeeping: runHousekeeping,
+};

@@ -1,0 +1,32 @@
+import { and, isNotNull, lt, or } from 'drizzle-orm';
+import { invitations, rateLimits, sessions } from '../../db/schema/index.ts';
+import type { JobHandler } from '../handler.ts';
+
+/** Invitations that ended (accepted, revoked or expired) this long ago are no longer shown. */
+const INVITATION_KEEP_MS = 30 * 86_400_000;
+/** Rate-limit windows are at most an hour long. */
+const RATE_LIMIT_KEEP_MS = 2 * 3_600_000;
+
+export const runHousekeeping: JobHandler = async (_payload, { db, logger, now }) => {
+  const t = now();
+  const expired = await db.delete(sessions).where(lt(sessions.expiresAt, t)).returning({ h: sessions.tokenHash });
+  const windows = await db
+    .delete(rateLimits)
+    .where(lt(rateLimits.windowStart, new Date(t.getTime() - RATE_LIMIT_KEEP_MS)))
+    .returning({ k: rateLimits.key });
+  const cutoff = new Date(t.getTime() - INVITATION_KEEP_MS);
+  const oldInvitations = await db
+    .delete(invitations)
+    .where(
+      or(
+        lt(invitations.expiresAt, cutoff),
+        and(isNotNull(invitations.acceptedAt), lt(invitations.acceptedAt, cutoff)),
+        and(isNotNull(invitations.revokedAt), lt(invitations.revokedAt, cutoff)),
+      ),
+    )
+    .returning({ id: invitations.id });
+  logger.info(
+    { sessions: expired.length, rateLimitWindows: windows.length, invitations: oldInvitations.length },
+    'housekeeping done',
+  );
+};

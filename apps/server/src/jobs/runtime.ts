@@ -1,0 +1,95 @@
+import { PgBoss } from 'pg-boss';
+import type { Logger } from 'pino';
+import type { Database } from '../db/client.ts';
+import type { JobDefinition } from './catalog.ts';
+import type { JobContext, JobHandler } from './handler.ts';
+
+export class JobCatalogError extends Error {}
+
+/** Fails when a catalog entry has no handler, or a handler has no catalog entry. */
+export function assertCatalogComplete(
+  catalog: readonly JobDefinition[],
+  handlers: Readonly<Record<string, JobHandler>>,
+): void {
+  const names = new Set(catalog.map((j) => j.name));
+  const missing = [...names].filter((n) => !handlers[n]);
+  const unknown = Object.keys(handlers).filter((n) => !names.has(n));
+  if (missing.length) throw new JobCatalogError(`job catalog entries without a handler: ${missing.join(', ')}`);
+  if (unknown.length) throw new JobCatalogError(`job handlers not in the catalog: ${unknown.join(', ')}`);
+}
+
+export interface JobRuntime {
+  readonly boss: PgBoss;
+  send<P extends object>(job: JobDefinition, payload: P, options?: { singletonKey?: string; startAfterSeconds?: number }): Promise<string | null>;
+  /** Stops taking jobs and waits (up to the grace period) for those running to finish. */
+  stop(graceMs: number): Promise<void>;
+}
+
+/**
+ * Starts pg-boss on the product's database. With `work` (the worker role) it also runs the
+ * catalog's handlers and schedules; an API-only process only sends jobs.
+ */
+export async function startJobs(opts: {
+  database: Database;
+  catalog: readonly JobDefinition[];
+  handlers: Readonly<Record<string, JobHandler>>;
+  work: boolean;
+  context: JobContext;
+  logger: Logger;
+}): Promise<JobRuntime> {
+  const { database, catalog, handlers, work, logger } = opts;
+  assertCatalogComplete(catalog, handlers);
+
+  const boss = new PgBoss({
+    ...(database.bossDb ? { db: database.bossDb, backend: 'pglite' as const } : { connectionString: database.connectionString!, max: 4 }),
+    schema: 'pgboss',
+    supervise: work,
+    schedule: work,
+    // We export our own metrics later; no need for pg-boss's OpenTelemetry hooks here.
+    openTelemetry: { enabled: false },
+  });
+  boss.on('error', (err: Error) => logger.warn({ err: err.message }, 'job queue error'));
+  await boss.start();
+
+  for (const job of catalog) {
+    const queue = {
+      policy: job.policy,
+      retryLimit: job.retryLimit,
+      retryDelay: job.retryDelaySeconds,
+      retryBackoff: job.retryBackoff,
+      expireInSeconds: job.expireInSeconds,
+    };
+    // createQueue is a no-op if the queue exists; updateQueue keeps retry settings in step with the catalog.
+    await boss.createQueue(job.name, queue);
+    const { policy: _policy, ...updatable } = queue;
+    await boss.updateQueue(job.name, updatable);
+  }
+
+  if (work) {
+    for (const job of catalog) {
+      const handler = handlers[job.name]!;
+      await boss.work(job.name, async (jobs) => {
+        for (const j of jobs) {
+          const payload = job.payload.parse(j.data ?? {});
+          const log = opts.context.logger.child({ job: job.name, jobId: j.id });
+          await handler(payload, { ...opts.context, logger: log });
+        }
+      });
+      if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
+    }
+  }
+
+  return {
+    boss,
+    async send(job, payload, options) {
+      job.payload.parse(payload);
+      return boss.send(job.name, payload, {
+        ...(options?.singletonKey ? { singletonKey: options.singletonKey } : {}),
+        ...(options?.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}),
+      });
+    },
+    async stop(graceMs) {
+      await boss.stop({ graceful: true, timeout: graceMs, close: true });
+    },
+  };
+}
