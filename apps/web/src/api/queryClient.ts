@@ -1,0 +1,35 @@
+import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
+import type { SessionInfo } from '@mailroom/contracts';
+import { ApiError } from './client.ts';
+import { keys } from './queries.ts';
+
+export const SESSION_EXPIRED_FLAG = 'mailroom.sessionExpired';
+
+function onApiError(err: unknown) {
+  // A session that ended (expired, signed out elsewhere): forget the user; the route guard then
+  // sends them to the sign-in page and brings them back where they were afterwards.
+  if (err instanceof ApiError && err.needsSignIn) {
+    const session = queryClient.getQueryData<SessionInfo>(keys.session);
+    if (session?.user) {
+      queryClient.setQueryData<SessionInfo>(keys.session, { ...session, user: null, workspaces: [] });
+      sessionStorage.setItem(SESSION_EXPIRED_FLAG, err.code);
+    }
+    void queryClient.invalidateQueries({ queryKey: keys.session });
+  }
+}
+
+export const queryClient = new QueryClient({
+  queryCache: new QueryCache({ onError: onApiError }),
+  mutationCache: new MutationCache({ onError: onApiError }),
+  defaultOptions: {
+    queries: {
+      retry: (count, err) => {
+        if (err instanceof ApiError && err.status >= 400 && err.status < 500) return false;
+        return count < 2;
+      },
+      staleTime: 10_000,
+    },
+    mutations: { retry: false },
+  },
+});
+

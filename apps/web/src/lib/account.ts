@@ -1,0 +1,46 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api, type Locale, type SessionInfo, type User } from '@mailroom/contracts';
+import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
+import { fetchSession, http } from '../api/client.ts';
+import { keys } from '../api/queries.ts';
+import { LOCALE_STORAGE_KEY } from '../i18n/index.ts';
+
+/** Switches the language now, remembers it in this browser and, when signed in, in the account. */
+export function useChangeLanguage() {
+  const qc = useQueryClient();
+  const { i18n } = useTranslation();
+  return async (locale: Locale) => {
+    const session = qc.getQueryData<SessionInfo>(keys.session);
+    if (session?.user) qc.setQueryData<SessionInfo>(keys.session, { ...session, user: { ...session.user, locale } });
+    try {
+      localStorage.setItem(LOCALE_STORAGE_KEY, locale);
+    } catch {
+      // Storage unavailable: the language still changes for this visit.
+    }
+    await i18n.changeLanguage(locale);
+    if (session?.user) {
+      try {
+        await http.patch<User>(api.me, { locale });
+      } catch {
+        // Not worth interrupting anyone: the language is still switched and kept in this browser.
+      }
+    }
+  };
+}
+
+export function useSignOut() {
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  return useMutation({
+    mutationFn: () => http.post<void>(api.logout),
+    onSettled: async () => {
+      // Whatever the answer, forget everything this user could see and read a fresh session (new CSRF token).
+      const session = await fetchSession().catch(() => undefined);
+      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
+      if (session) qc.setQueryData(keys.session, session);
+      else await qc.invalidateQueries({ queryKey: keys.session });
+      await navigate('/sign-in', { replace: true, state: { signedOut: true } });
+    },
+  });
+}

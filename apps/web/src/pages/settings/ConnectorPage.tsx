@@ -1,0 +1,343 @@
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Breadcrumbs,
+  Button,
+  Group,
+  List,
+  Modal,
+  Paper,
+  SimpleGrid,
+  Skeleton,
+  Stack,
+  Text,
+  TextInput,
+  ThemeIcon,
+  Title,
+} from '@mantine/core';
+import {
+  IconAlertCircle,
+  IconBuilding,
+  IconCircleCheck,
+  IconInfoCircle,
+  IconKey,
+  IconPencil,
+  IconTrash,
+  IconUser,
+} from '@tabler/icons-react';
+import { ConnectorName, type Connector } from '@mailroom/contracts';
+import { useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
+import { ApiError } from '../../api/client.ts';
+import { useConnector, useDeleteConnector, useRenameConnector } from '../../api/queries.ts';
+import { PageHeading } from '../../components/PageHeading.tsx';
+import { StatusBadge } from '../../components/StatusBadge.tsx';
+import { errorMessage, fieldErrorsOf } from '../../lib/errors.ts';
+import { paths } from '../../lib/paths.ts';
+import { formatAbsolute } from '../../lib/time.ts';
+import { check } from '../../lib/validate.ts';
+import { useCurrentWorkspace } from '../../lib/workspace.ts';
+
+function RenameForm({ ws, connector, onDone }: { ws: string; connector: Connector; onDone: () => void }) {
+  const { t } = useTranslation();
+  const rename = useRenameConnector(ws, connector.id);
+  const [name, setName] = useState(connector.name);
+  const [problem, setProblem] = useState<string | null>(null);
+  const serverError = fieldErrorsOf(rename.error).name ?? (rename.error ? errorMessage(t, rename.error) : null);
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const p = check(t, ConnectorName, name);
+    setProblem(p);
+    if (p) return;
+    if (name.trim() === connector.name) return onDone();
+    rename.mutate(name.trim(), { onSuccess: onDone });
+  };
+
+  return (
+    <form onSubmit={submit} noValidate className="rename-form">
+      <Group align="flex-start" gap="sm" wrap="wrap">
+        <TextInput
+          label={t('connectors.fields.name')}
+          value={name}
+          onChange={(e) => {
+            setName(e.currentTarget.value);
+            setProblem(null);
+            if (rename.error) rename.reset();
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') {
+              e.preventDefault();
+              onDone();
+            }
+          }}
+          error={problem ?? serverError}
+          autoFocus
+          required
+          autoComplete="off"
+          w={{ base: '100%', sm: 360 }}
+        />
+        <Group gap="xs" mt={{ base: 0, sm: 25 }}>
+          <Button type="submit" loading={rename.isPending}>
+            {t('common.save')}
+          </Button>
+          <Button variant="default" type="button" onClick={onDone}>
+            {t('common.cancel')}
+          </Button>
+        </Group>
+      </Group>
+    </form>
+  );
+}
+
+function DeleteDialog({ ws, connector, opened, onClose }: { ws: string; connector: Connector; opened: boolean; onClose: () => void }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const del = useDeleteConnector(ws);
+  const confirm = () =>
+    del.mutate(connector.id, {
+      onSuccess: () => {
+        onClose();
+        void navigate(paths.settings(ws, 'connectors'), { state: { deleted: connector.name } });
+      },
+    });
+  return (
+    <Modal
+      opened={opened}
+      onClose={() => {
+        del.reset();
+        onClose();
+      }}
+      title={t('connectors.delete.title', { name: connector.name })}
+      centered
+      size="md"
+    >
+      <Stack gap="md">
+        <Text size="sm">{t('connectors.delete.intro')}</Text>
+        <div>
+          <Text size="sm" fw={600}>
+            {t('connectors.delete.keptTitle')}
+          </Text>
+          <List size="sm" spacing={4} mt={4}>
+            <List.Item>{t('connectors.delete.kept1')}</List.Item>
+            <List.Item>{t('connectors.delete.kept2')}</List.Item>
+          </List>
+        </div>
+        <div>
+          <Text size="sm" fw={600}>
+            {t('connectors.delete.stopsTitle')}
+          </Text>
+          <List size="sm" spacing={4} mt={4}>
+            <List.Item>{t('connectors.delete.stops1')}</List.Item>
+            <List.Item>{t('connectors.delete.stops2')}</List.Item>
+          </List>
+        </div>
+        <Text size="sm" c="dimmed">
+          {t('connectors.delete.irreversible')}
+        </Text>
+        {del.error && (
+          <Alert color="red" icon={<IconAlertCircle aria-hidden />} role="alert">
+            {errorMessage(t, del.error)}
+          </Alert>
+        )}
+        <Group justify="flex-end" gap="sm">
+          <Button variant="default" onClick={onClose} data-autofocus>
+            {t('common.cancel')}
+          </Button>
+          <Button color="red" onClick={confirm} loading={del.isPending} leftSection={<IconTrash size={16} aria-hidden />}>
+            {t('connectors.delete.confirm')}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+const modes = [
+  { key: 'delegated', Icon: IconUser },
+  { key: 'organisation', Icon: IconBuilding },
+  { key: 'ownApp', Icon: IconKey },
+] as const;
+
+function AuthenticationSection() {
+  const { t } = useTranslation();
+  return (
+    <section aria-labelledby="auth-title">
+      <Stack gap="md">
+        <div>
+          <Title order={2} size="h3" id="auth-title">
+            {t('connectors.auth.title')}
+          </Title>
+          <Text c="dimmed" size="sm" mt={4}>
+            {t('connectors.auth.intro')}
+          </Text>
+        </div>
+        <Alert color="blue" variant="light" icon={<IconInfoCircle aria-hidden />} title={t('connectors.auth.nextReleaseTitle')}>
+          {t('connectors.auth.nextReleaseBody')}
+        </Alert>
+        <SimpleGrid cols={{ base: 1, md: 3 }} spacing="md">
+          {modes.map(({ key, Icon }) => (
+            <Paper key={key} withBorder radius="md" p="md" component="article" aria-labelledby={`mode-${key}`} className="mode-card">
+              <Stack gap="xs">
+                <Group gap="sm" wrap="nowrap" align="flex-start">
+                  <ThemeIcon variant="light" size={36} radius="md" aria-hidden>
+                    <Icon size={20} />
+                  </ThemeIcon>
+                  <Title order={3} size="h5" id={`mode-${key}`} lh={1.35}>
+                    {t(`connectors.auth.modes.${key}.title`)}
+                  </Title>
+                </Group>
+                <dl className="mode-facts">
+                  <dt>{t('connectors.auth.whenToUse')}</dt>
+                  <dd>{t(`connectors.auth.modes.${key}.when`)}</dd>
+                  <dt>{t('connectors.auth.whatItMeans')}</dt>
+                  <dd>{t(`connectors.auth.modes.${key}.means`)}</dd>
+                  <dt>{t('connectors.auth.whoMustDoIt')}</dt>
+                  <dd>{t(`connectors.auth.modes.${key}.who`)}</dd>
+                </dl>
+                <Badge variant="outline" color="gray" tt="none" radius="sm" w="fit-content">
+                  {t('connectors.auth.comingNext')}
+                </Badge>
+              </Stack>
+            </Paper>
+          ))}
+        </SimpleGrid>
+      </Stack>
+    </section>
+  );
+}
+
+export function ConnectorPage() {
+  const { t, i18n } = useTranslation();
+  const ws = useCurrentWorkspace();
+  const { connectorId = '' } = useParams();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const query = useConnector(ws.id, connectorId);
+  const [renaming, setRenaming] = useState(false);
+  const [deleting, setDeleting] = useState(false);
+  const renameButton = useRef<HTMLButtonElement>(null);
+  const justCreated = (location.state as { created?: boolean } | null)?.created === true;
+  const locale = i18n.resolvedLanguage ?? 'en';
+
+  const crumbs = (name?: string) => (
+    <Breadcrumbs separator="›" aria-label={t('common.breadcrumbs')}>
+      <Anchor component={Link} to={paths.settings(ws.id, 'connectors')} size="sm">
+        {t('settings.sections.connectors')}
+      </Anchor>
+      {name && (
+        <Text size="sm" c="dimmed" aria-current="page" truncate="end" maw={300}>
+          {name}
+        </Text>
+      )}
+    </Breadcrumbs>
+  );
+
+  if (query.isPending) {
+    return (
+      <Stack gap="md" aria-busy="true" aria-label={t('app.loading')}>
+        {crumbs()}
+        <Skeleton h={36} w={280} />
+        <Skeleton h={120} />
+      </Stack>
+    );
+  }
+  if (query.isError) {
+    const notFound = query.error instanceof ApiError && query.error.status === 404;
+    return (
+      <Stack gap="md">
+        {crumbs()}
+        <PageHeading size="h2">{notFound ? t('connectors.notFound.title') : t('connectors.loadFailed')}</PageHeading>
+        <Text c="dimmed">{notFound ? t('connectors.notFound.body') : errorMessage(t, query.error)}</Text>
+        <Group>
+          <Button component={Link} to={paths.settings(ws.id, 'connectors')} variant="default">
+            {t('connectors.backToList')}
+          </Button>
+        </Group>
+      </Stack>
+    );
+  }
+
+  const c = query.data;
+  const finishRename = () => {
+    setRenaming(false);
+    requestAnimationFrame(() => renameButton.current?.focus());
+  };
+
+  return (
+    <Stack gap="xl">
+      <Stack gap="sm">
+        {crumbs(c.name)}
+        {justCreated && (
+          <Alert
+            color="teal"
+            icon={<IconCircleCheck aria-hidden />}
+            role="status"
+            title={t('connectors.createdTitle', { name: c.name })}
+            withCloseButton
+            closeButtonLabel={t('common.dismiss')}
+            onClose={() => void navigate(location.pathname, { replace: true, state: null })}
+          >
+            {t('connectors.createdBody')}
+          </Alert>
+        )}
+        <Group justify="space-between" align="center" wrap="wrap" gap="sm">
+          <PageHeading size="h2" className="connector-title">
+            {c.name}
+          </PageHeading>
+          {ws.canManage && !renaming && (
+            <Group gap="xs">
+              <Button
+                ref={renameButton}
+                variant="default"
+                leftSection={<IconPencil size={16} aria-hidden />}
+                onClick={() => setRenaming(true)}
+              >
+                {t('connectors.rename')}
+              </Button>
+              <Button
+                variant="light"
+                color="red"
+                leftSection={<IconTrash size={16} aria-hidden />}
+                onClick={() => setDeleting(true)}
+              >
+                {t('connectors.delete.button')}
+              </Button>
+            </Group>
+          )}
+        </Group>
+        {renaming && <RenameForm ws={ws.id} connector={c} onDone={finishRename} />}
+      </Stack>
+
+      <Paper withBorder radius="md" p="lg">
+        <dl className="facts">
+          <div>
+            <dt>{t('connectors.fields.type')}</dt>
+            <dd>{t(`connectors.types.${c.type}`)}</dd>
+          </div>
+          <div>
+            <dt id="connector-status-label">{t('connectors.fields.status')}</dt>
+            <dd role="status" aria-live="polite" aria-labelledby="connector-status-label">
+              <StatusBadge status={c.status} changedAt={c.statusChangedAt} />
+              <Text size="xs" c="dimmed" mt={4}>
+                {t(`connectors.statusHelp.${c.status}`)}
+              </Text>
+            </dd>
+          </div>
+          <div>
+            <dt>{t('connectors.fields.created')}</dt>
+            <dd>
+              <time dateTime={c.createdAt}>{formatAbsolute(new Date(c.createdAt), locale)}</time>
+            </dd>
+          </div>
+        </dl>
+      </Paper>
+
+      <AuthenticationSection />
+
+      {ws.canManage && <DeleteDialog ws={ws.id} connector={c} opened={deleting} onClose={() => setDeleting(false)} />}
+    </Stack>
+  );
+}
