@@ -31,7 +31,7 @@ const EnvSchema = z.object({
   SESSION_IDLE_HOURS: z.coerce.number().positive().default(24 * 7),
   SESSION_ABSOLUTE_DAYS: z.coerce.number().positive().default(30),
   COOKIE_SECURE: bool.optional(),
-  MICROSOFT_CLIENT_ID: z.uuid().optional(),
+  MICROSOFT_CLIENT_ID: z.guid({ message: 'must be a GUID (the application (client) ID)' }).optional(),
   MICROSOFT_CLIENT_SECRET: z.string().min(1).optional(),
   MICROSOFT_AUTHORITY_HOST: z.url({ protocol: /^https$/, message: 'must be an https URL' }).default('https://login.microsoftonline.com'),
   MICROSOFT_GRAPH_URL: z.url({ protocol: /^https$/, message: 'must be an https URL' }).default('https://graph.microsoft.com'),

@@ -117,14 +117,18 @@ export function describeUrl(url: string): string {
 
 /** Errors that mean "the database is not there right now" rather than "the query is wrong". */
 export function isDatabaseUnavailable(err: unknown): boolean {
-  if (err instanceof DatabaseUnavailableError) return true;
-  const e = err as { code?: string; message?: string } | undefined;
-  if (!e) return false;
-  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006'].includes(e.code)) {
-    return true;
+  // Drizzle wraps driver errors (DrizzleQueryError); the driver's error is the cause.
+  for (let e = err as { code?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (e instanceof DatabaseUnavailableError) return true;
+    if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
+    if (UNAVAILABLE_MESSAGE.test(e.message ?? '')) return true;
   }
-  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message ?? '');
+  return false;
 }
+
+/** Socket errors, and PostgreSQL's classes 08 (connection exception) and 57P (operator intervention). */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
+const UNAVAILABLE_MESSAGE = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i;
 
 /** A transaction handle; it can be used wherever a Db is expected. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('gives working defaults for the embedded sandbox', () => {
+    const c = loadConfig({ INIT_CWD: '/srv/mailroom' });
+    expect(c.port).toBe(3000);
+    expect(c.dataDir).toBe('/srv/mailroom/data');
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.roles).toEqual(['api', 'worker']);
+    expect(c.sandbox).toBe(true);
+    expect(c.publicBaseUrl).toBe('http://localhost:3000');
+    expect(c.cookieSecure).toBe(false);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('names the variable when a value is invalid', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/^Configuration error: PORT is invalid/);
+    expect(() => loadConfig({ ROLES: 'api,cook' })).toThrow(/^Configuration error: ROLES is invalid/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/^Configuration error: DATABASE_URL is invalid: must be a postgres/);
+    expect(() => loadConfig({ PUBLIC_BASE_URL: 'not a url' })).toThrow(/PUBLIC_BASE_URL is invalid/);
+  });
+
+  it('names the missing variable', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://localhost/x' })).toThrow(
+      'Configuration error: MAILROOM_ENCRYPTION_KEY is missing (required when DATABASE_URL is set)',
+    );
+    expect(() => loadConfig({ MICROSOFT_CLIENT_ID: '11111111-2222-3333-4444-555555555555' })).toThrow(/MICROSOFT_CLIENT_SECRET is missing/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://localhost/x' })).toThrow(ConfigError);
+  });
+
+  it('takes production settings', () => {
+    const c = loadConfig({
+      DATABASE_URL: 'postgres://db/mailroom',
+      MAILROOM_ENCRYPTION_KEY: 'k1:' + Buffer.alloc(32, 1).toString('base64'),
+      MAILROOM_ENCRYPTION_KEYS_PREVIOUS: 'a, b',
+      PUBLIC_BASE_URL: 'https://mailroom.example.com/',
+      ROLES: 'worker',
+      MICROSOFT_CLIENT_ID: '11111111-2222-3333-4444-555555555555',
+      MICROSOFT_CLIENT_SECRET: 's',
+    });
+    expect(c.publicBaseUrl).toBe('https://mailroom.example.com');
+    expect(c.cookieSecure).toBe(true);
+    expect(c.roles).toEqual(['worker']);
+    expect(c.previousEncryptionKeys).toEqual(['a', 'b']);
+    expect(c.sandbox).toBe(false);
+  });
+});
