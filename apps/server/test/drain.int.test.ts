@@ -63,7 +63,7 @@ describe('graceful shutdown', () => {
     expect(finished).toEqual([42]);
     // Check the job's final state with a fresh, non-working instance.
     const observer = await startJobs({ database, catalog: [slow], handlers: { 'test-slow': async () => {} }, work: false, context: { db: database.db, logger, now: () => new Date() }, logger });
-    expect((await observer.boss.getJobById('test-slow', id!))?.state).toBe('completed');
+    expect((await observer.boss.getJobById<object>('test-slow', id!))?.state).toBe('completed');
     await observer.stop(1_000);
   });
 });

@@ -26,7 +26,8 @@ describe('job queue', () => {
     let state: string | undefined;
     for (let i = 0; i < 100 && state !== 'completed' && state !== 'failed'; i++) {
       await new Promise((r) => setTimeout(r, 200));
-      state = (await app.server.jobs.boss.getJobById(housekeeping.name, jobId!))?.state;
+      const job = await app.server.jobs.boss.getJobById<object>(housekeeping.name, jobId!);
+      state = job?.state;
     }
     expect(state).toBe('completed');
     const left = await db.select({ h: sessions.tokenHash }).from(sessions).where(eq(sessions.userId, u!.id));

@@ -16,6 +16,7 @@ export const Member = z.object({
 });
 export type Member = z.infer<typeof Member>;
 export const MemberList = z.object({ items: z.array(Member) });
+export type MemberList = z.infer<typeof MemberList>;
 
 export const UpdateMemberRequest = z.object({ role: Role });
 export type UpdateMemberRequest = z.infer<typeof UpdateMemberRequest>;
@@ -36,6 +37,7 @@ export const Invitation = z.object({
 });
 export type Invitation = z.infer<typeof Invitation>;
 export const InvitationList = z.object({ items: z.array(Invitation) });
+export type InvitationList = z.infer<typeof InvitationList>;
 
 /** What an invited person sees before accepting (no secret data). */
 export const InvitationPreview = z.object({
