@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessions, users } from '../src/db/schema/index.ts';
 import { housekeeping } from '../src/jobs/catalog.ts';
@@ -41,7 +41,12 @@ describe('job queue', () => {
   it('schedules the periodic housekeeping job', async () => {
     const schedules = await app.server.jobs.boss.getSchedules();
     expect(schedules.map((s) => [s.name, s.cron])).toContainEqual([housekeeping.name, housekeeping.cron]);
-    const [{ n }] = (await app.server.database.db.execute(sql`select count(*)::int as n from pgboss.queue where name = ${housekeeping.name}`)).rows as [{ n: number }];
-    expect(n).toBe(1);
+    // The queue carries the catalog's delivery policy.
+    expect(await app.server.jobs.boss.getQueue(housekeeping.name)).toMatchObject({
+      name: housekeeping.name,
+      policy: housekeeping.policy,
+      retryLimit: housekeeping.retryLimit,
+      retryBackoff: true,
+    });
   });
 });
