@@ -1,0 +1,74 @@
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createEmulator } from './emulator.ts';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+const { values } = parseArgs({
+  options: {
+    seed: { type: 'string' },
+    port: { type: 'string' },
+    host: { type: 'string' },
+    'data-dir': { type: 'string' },
+    snapshot: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+if (values.help) {
+  console.log(`Usage: npm run emulator -- [--seed file.yaml|json] [--port 8443] [--data-dir dir] [--snapshot]
+
+  --seed       seed file (default: the built-in Contoso Insurance demo)
+  --port       HTTPS port (default: $M365_EMULATOR_PORT or 8443; 0 = random)
+  --host       bind address (default 127.0.0.1)
+  --data-dir   CA, certificates and snapshot (default: <repo>/data/m365-emulator)
+  --snapshot   start from <data-dir>/snapshot.json if present and save it on exit`);
+  process.exit(0);
+}
+
+const dataDir = resolve(values['data-dir'] ?? process.env.M365_EMULATOR_DATA_DIR ?? join(REPO_ROOT, 'data', 'm365-emulator'));
+const port = Number(values.port ?? process.env.M365_EMULATOR_PORT ?? 8443);
+const emu = await createEmulator({
+  dataDir,
+  port,
+  ...(values.host ? { host: values.host } : {}),
+  ...(values.seed ? { seed: resolve(process.cwd(), values.seed) } : {}),
+  loadSnapshot: values.snapshot,
+});
+
+const data = emu.state.dir.toData();
+const lines: string[] = [];
+lines.push(`Microsoft 365 emulator (Entra ID v2.0 + Graph) listening on ${emu.url}`);
+lines.push(`CA certificate: ${emu.caFile}`);
+lines.push(`  trust it: NODE_EXTRA_CA_CERTS=${emu.caFile}   MSAL: knownAuthorities: ["${new URL(emu.url).host}"]`);
+lines.push(`Graph base: ${emu.url}/v1.0   Control API: ${emu.url}/__emulator`);
+for (const t of data.tenants) {
+  lines.push('');
+  lines.push(`Tenant "${t.displayName}"  id ${t.id}  domains ${t.domains.map((d) => d.name).join(', ')}`);
+  lines.push(`  authority: ${emu.url}/${t.id}`);
+  for (const u of data.users.filter((x) => x.tenantId === t.id)) {
+    const tag = [u.kind !== 'user' ? u.kind : '', u.isAdmin ? 'admin' : '', u.hasMailbox ? '' : 'no mailbox', u.state !== 'enabled' ? u.state : ''].filter(Boolean).join(', ');
+    lines.push(`  user ${u.userPrincipalName.padEnd(42)} ${u.password ? `password ${u.password}` : '(no sign-in)'}${tag ? `  [${tag}]` : ''}`);
+  }
+  for (const a of data.apps.filter((x) => x.homeTenantId === t.id)) {
+    lines.push(`  app "${a.displayName}" (${a.signInAudience === 'AzureADMultipleOrgs' ? 'multi-tenant' : 'single tenant'})`);
+    lines.push(`    client id     ${a.appId}`);
+    for (const s of a.secrets) lines.push(`    client secret ${s.secretText}  (expires ${new Date(s.endMs).toISOString().slice(0, 10)})`);
+    for (const r of a.redirectUris) lines.push(`    redirect URI  ${r}`);
+  }
+}
+console.log(lines.join('\n'));
+
+const stop = async () => {
+  if (values.snapshot) {
+    const file = join(dataDir, 'snapshot.json');
+    writeFileSync(file, JSON.stringify(emu.state.dir.toData(), null, 2));
+    console.log(`snapshot saved to ${file}`);
+  }
+  await emu.close();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

@@ -1,0 +1,114 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createClock } from './util/clock.ts';
+import { loadTlsMaterial } from './tls/store.ts';
+import { Directory } from './tenant/directory.ts';
+import type { DirectoryData } from './tenant/model.ts';
+import { TokenSigner } from './entra/jwt.ts';
+import { RequestLog } from './http/request-log.ts';
+import { DEFAULT_LIFETIMES, type EmulatorState, type TokenLifetimes } from './state.ts';
+import { applySeed, demoSeed, readSeedFile, validateSeed } from './seed/load.ts';
+import type { SeedFile } from './seed/schema.ts';
+import { buildRouter, createHttpsServer } from './server.ts';
+import { EmulatorControl } from './control/client.ts';
+import type { Router } from './http/router.ts';
+
+export interface EmulatorOptions {
+  /** A seed object, a seed file path (.json/.yaml), or 'demo' (default: the Contoso Insurance demo). */
+  seed?: SeedFile | string;
+  /** Where the CA, certificates and snapshots live (default: a fresh temporary directory, removed on close). */
+  dataDir?: string;
+  /** TCP port (default 0: a random free port). */
+  port?: number;
+  /** Bind address (default 127.0.0.1). */
+  host?: string;
+  tokenLifetimes?: Partial<TokenLifetimes>;
+  /** Load `dataDir/snapshot.json` instead of the seed when it exists. */
+  loadSnapshot?: boolean;
+}
+
+export interface Emulator {
+  /** `https://localhost:PORT` — authority host and Graph base (`${url}/v1.0`). */
+  url: string;
+  port: number;
+  /** PEM of the local CA that signed the server certificate (trust it in clients). */
+  caPem: string;
+  /** Absolute path of the CA file (for NODE_EXTRA_CA_CERTS). */
+  caFile: string;
+  dataDir: string;
+  control: EmulatorControl;
+  /** In-process access to the emulator's state (directory, clock, tokens) for tests and part 2. */
+  state: EmulatorState;
+  router: Router;
+  close(): Promise<void>;
+}
+
+function resolveSeed(seed: SeedFile | string | undefined): SeedFile {
+  if (seed === undefined || seed === 'demo') return demoSeed();
+  if (typeof seed === 'string') return readSeedFile(seed);
+  return validateSeed(seed);
+}
+
+/** Starts an emulator (HTTPS) in this process. */
+export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
+  const ownDir = !opts.dataDir;
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'm365-emulator-'));
+  const tls = loadTlsMaterial(dataDir);
+  const seed = resolveSeed(opts.seed);
+  const initialLifetimes = { ...DEFAULT_LIFETIMES, ...opts.tokenLifetimes };
+  const clock = createClock();
+  const st: EmulatorState = {
+    dir: new Directory(),
+    clock,
+    lifetimes: { ...initialLifetimes },
+    signer: new TokenSigner(tls.signing),
+    log: new RequestLog(),
+    baseUrl: '',
+    codes: new Map(),
+    refreshTokens: new Map(),
+    sessions: new Map(),
+  };
+  const snapshotFile = join(dataDir, 'snapshot.json');
+  if (opts.loadSnapshot && existsSync(snapshotFile)) {
+    st.dir.load(JSON.parse(readFileSync(snapshotFile, 'utf8')) as DirectoryData);
+  } else {
+    applySeed(st.dir, seed, clock.now());
+  }
+  const reset = () => {
+    st.dir.clear();
+    clock.advance(-clock.offsetSeconds());
+    applySeed(st.dir, seed, clock.now());
+    st.codes.clear();
+    st.refreshTokens.clear();
+    st.sessions.clear();
+    st.log.clear();
+    Object.assign(st.lifetimes, initialLifetimes);
+  };
+  const router = buildRouter(st, { reset, dataDir });
+  const server = createHttpsServer(st, router, tls.server);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  st.baseUrl = `https://localhost:${port}`;
+  const control = new EmulatorControl(st.baseUrl, tls.ca.certPem);
+  return {
+    url: st.baseUrl,
+    port,
+    caPem: tls.ca.certPem,
+    caFile: tls.caFile,
+    dataDir,
+    control,
+    state: st,
+    router,
+    close: async () => {
+      control.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,44 @@
+/** One request the emulator served (control API `requests`), for tests to count calls. */
+export interface RequestLogEntry {
+  seq: number;
+  /** ISO time (emulator clock). */
+  time: string;
+  method: string;
+  /** Path with query string. */
+  url: string;
+  status: number;
+  area: 'entra' | 'graph' | 'control' | 'other';
+  tenantId?: string;
+  clientId?: string;
+  userId?: string;
+  requestId: string;
+  durationMs: number;
+}
+
+/** A bounded in-memory log of served requests. */
+export class RequestLog {
+  private entries: RequestLogEntry[] = [];
+  private seq = 0;
+  private readonly max: number;
+
+  constructor(max = 100_000) {
+    this.max = max;
+  }
+
+  add(entry: Omit<RequestLogEntry, 'seq'>): void {
+    this.entries.push({ seq: ++this.seq, ...entry });
+    if (this.entries.length > this.max) this.entries.splice(0, this.entries.length - this.max);
+  }
+
+  list(filter: { sinceSeq?: number; area?: string } = {}): RequestLogEntry[] {
+    return this.entries.filter((e) => (filter.sinceSeq === undefined || e.seq > filter.sinceSeq) && (!filter.area || e.area === filter.area));
+  }
+
+  lastSeq(): number {
+    return this.seq;
+  }
+
+  clear(): void {
+    this.entries = [];
+  }
+}

@@ -1,0 +1,71 @@
+import { createServer, type Server } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Ctx } from './http/context.ts';
+import { Router } from './http/router.ts';
+import type { EmulatorState } from './state.ts';
+import { registerDiscovery } from './entra/discovery.ts';
+import { registerAuthorize } from './entra/authorize.ts';
+import { registerTokenEndpoint } from './entra/token-endpoint.ts';
+import { registerUsers } from './graph/users.ts';
+import { registerControl, type ControlHooks } from './control/routes.ts';
+import { GraphErrors, sendGraphError } from './graph/errors.ts';
+
+/** Builds the router with every endpoint; part 2 (Graph mail) registers more on it. */
+export function buildRouter(st: EmulatorState, hooks: ControlHooks): Router {
+  const router = new Router();
+  registerControl(router, st, hooks);
+  registerUsers(router, st);
+  registerDiscovery(router, st);
+  registerAuthorize(router, st);
+  registerTokenEndpoint(router, st);
+  return router;
+}
+
+/** Graph addresses users as `/users('upn')` too; route both forms the same way. */
+function normalizePath(pathname: string): string {
+  return pathname.replace(/\/users\('([^']*)'\)/gi, (_m, id: string) => `/users/${id}`).replace(/\/+$/, '') || '/';
+}
+
+export function createHttpsServer(st: EmulatorState, router: Router, tls: { keyPem: string; certPem: string }): Server {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    const ctx = new Ctx(req, res, st.baseUrl || 'https://localhost');
+    res.on('finish', () => {
+      const path = ctx.url.pathname;
+      st.log.add({
+        time: new Date(st.clock.now()).toISOString(),
+        method: ctx.method,
+        url: `${path}${ctx.url.search}`,
+        status: res.statusCode,
+        area: ctx.tags.area === 'entra' || ctx.tags.area === 'graph' || ctx.tags.area === 'control' ? ctx.tags.area : 'other',
+        ...(ctx.tags.tenantId ? { tenantId: ctx.tags.tenantId } : {}),
+        ...(ctx.tags.clientId ? { clientId: ctx.tags.clientId } : {}),
+        ...(ctx.tags.userId ? { userId: ctx.tags.userId } : {}),
+        requestId: ctx.requestId,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      });
+    });
+    const path = normalizePath(ctx.url.pathname);
+    const isGraph = /^\/(v1\.0|beta)(\/|$)/i.test(path);
+    const match = router.match(ctx.method, path);
+    try {
+      if (match === undefined || match === 'methodNotAllowed') {
+        if (isGraph) {
+          ctx.tags.area = 'graph';
+          const err = match ? GraphErrors.badRequest(`Unsupported method ${ctx.method} for '${path}'.`) : GraphErrors.segmentNotFound(path.split('/').pop() ?? '');
+          return sendGraphError(ctx, match ? Object.assign(err, { status: 405 }) : err, st.clock.now());
+        }
+        return ctx.sendJson(match ? 405 : 404, { error: match ? 'method_not_allowed' : 'not_found', path });
+      }
+      ctx.params = match.params;
+      await match.handler(ctx);
+    } catch (e) {
+      console.error('[m365-emulator] unhandled error', e);
+      if (!res.headersSent) ctx.sendJson(500, { error: 'server_error', error_description: e instanceof Error ? e.message : String(e) });
+      else res.destroy();
+    }
+  };
+  return createServer({ key: tls.keyPem, cert: tls.certPem, keepAliveTimeout: 30_000 }, (req, res) => {
+    void handle(req, res);
+  });
+}
