@@ -1,0 +1,54 @@
+// `npm test`: unit + integration tests (Vitest), then the browser end-to-end specs (Vitest +
+// playwright-core in Debian's Chromium), then one closing line "N passed, N failed" for them all.
+// The database is PGlite unless TEST_DATABASE_URL points at PostgreSQL.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.join(root, '.test-output');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const db = process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite';
+
+let ok = true;
+const run = (cmd, args, opts = {}) => {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+  if (r.status !== 0) ok = false;
+  return r.status === 0;
+};
+const vitest = (label, args) => run('vitest', ['run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(out, `${label}.json`)}`]);
+
+console.log(`\n== Unit and integration tests (database: ${db})\n`);
+vitest('unit-integration', []);
+
+let e2eSkipped = false;
+if (existsSync(chromium)) {
+  console.log(`\n== End-to-end tests in ${chromium} (database: ${db})\n`);
+  if (run('npm', ['run', 'build', '-w', '@mailroom/web'])) vitest('e2e', ['--config', 'e2e/vitest.config.ts']);
+} else if (process.env.MAILROOM_REQUIRE_E2E === '1') {
+  console.error(`\nEnd-to-end tests need Chromium at ${chromium}: apt-get install -y chromium`);
+  ok = false;
+} else {
+  e2eSkipped = true;
+  console.warn(`\n!! End-to-end tests SKIPPED: no Chromium at ${chromium} (apt-get install -y chromium, or set CHROMIUM_PATH).`);
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const label of ['unit-integration', 'e2e']) {
+  const file = path.join(out, `${label}.json`);
+  if (!existsSync(file)) continue;
+  const r = JSON.parse(readFileSync(file, 'utf8'));
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+  skipped += r.numPendingTests + r.numTodoTests;
+  // A file that failed to load counts as a failure even though it ran no test.
+  if (r.testResults.some((t) => t.status === 'failed' && t.assertionResults.length === 0)) ok = false;
+}
+if (failed > 0) ok = false;
+console.log(`\n${passed} passed, ${failed} failed${skipped || e2eSkipped ? `, ${skipped} skipped` : ''}`);
+process.exit(ok ? 0 : 1);
