@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 /**
  * Structured logs. Secrets and mail content must never reach them: these paths are censored
@@ -20,6 +21,9 @@ export const redactPaths = [
   '*.body',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: redactPaths, censor: '[redacted]' }, base: { service: 'mailroom' } });
+/** JSON lines for machines; readable lines when a person watches a terminal (`npm start`). */
+export function createLogger(level: string, opts: { pretty?: boolean } = {}): Logger {
+  const options = { level, redact: { paths: redactPaths, censor: '[redacted]' }, base: { service: 'mailroom' } };
+  if (!opts.pretty) return pino(options);
+  return pino(options, pretty({ colorize: true, ignore: 'pid,hostname,service,reqId,req,res,responseTime', singleLine: true }));
 }

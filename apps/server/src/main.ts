@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { pretty: process.stdout.isTTY && process.env.NODE_ENV !== 'production' });
   const startedAt = performance.now();
   let server;
   try {
