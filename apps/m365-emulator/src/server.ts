@@ -35,6 +35,7 @@ export function createHttpsServer(st: EmulatorState, router: Router, tls: { keyP
       st.log.add({
         time: new Date(st.clock.now()).toISOString(),
         method: ctx.method,
+        path,
         url: `${path}${ctx.url.search}`,
         status: res.statusCode,
         area: ctx.tags.area === 'entra' || ctx.tags.area === 'graph' || ctx.tags.area === 'control' ? ctx.tags.area : 'other',

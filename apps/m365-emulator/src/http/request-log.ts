@@ -4,6 +4,8 @@ export interface RequestLogEntry {
   /** ISO time (emulator clock). */
   time: string;
   method: string;
+  /** Path without the query string. */
+  path: string;
   /** Path with query string. */
   url: string;
   status: number;

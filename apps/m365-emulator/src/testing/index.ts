@@ -1,0 +1,5 @@
+/** Test helpers for code that talks to the emulator in-process (no browser needed). */
+export { createCaFetch } from './fetch.ts';
+export { createMsalNetworkClient } from './msal.ts';
+export { EntraBrowser, SignInPageError, parseForms, type RedirectResult, type SignInOptions, type HtmlForm } from './browser.ts';
+export { createTestCertificate } from './certificates.ts';
