@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmulator, type Emulator } from '../emulator.ts';
 import { DEMO } from '../seed/demo.ts';
-import { EntraBrowser, SignInPageError, parseForms } from '../testing/browser.ts';
+import type { SignInPageError} from '../testing/browser.ts';
+import { EntraBrowser, parseForms } from '../testing/browser.ts';
 import { authorizeUrl, rawClient } from './raw.ts';
 import { decode } from './helpers.ts';
 
