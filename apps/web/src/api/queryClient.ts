@@ -4,6 +4,7 @@ import { ApiError } from './client.ts';
 import { keys } from './queries.ts';
 
 export const SESSION_EXPIRED_FLAG = 'mailroom.sessionExpired';
+export const SIGNED_OUT_FLAG = 'mailroom.signedOut';
 
 function onApiError(err: unknown) {
   // A session that ended (expired, signed out elsewhere): forget the user; the route guard then

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { fetchSession, http } from '../api/client.ts';
 import { keys } from '../api/queries.ts';
+import { SIGNED_OUT_FLAG } from '../api/queryClient.ts';
 import { LOCALE_STORAGE_KEY } from '../i18n/index.ts';
 
 /** Switches the language now, remembers it in this browser and, when signed in, in the account. */
@@ -36,11 +37,16 @@ export function useSignOut() {
     mutationFn: () => http.post<void>(api.logout),
     onSettled: async () => {
       // Whatever the answer, forget everything this user could see and read a fresh session (new CSRF token).
+      try {
+        sessionStorage.setItem(SIGNED_OUT_FLAG, '1');
+      } catch {
+        // The sign-in page just won't say "you have been signed out".
+      }
       const session = await fetchSession().catch(() => undefined);
       qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
       if (session) qc.setQueryData(keys.session, session);
       else await qc.invalidateQueries({ queryKey: keys.session });
-      await navigate('/sign-in', { replace: true, state: { signedOut: true } });
+      await navigate('/sign-in', { replace: true });
     },
   });
 }

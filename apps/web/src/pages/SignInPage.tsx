@@ -2,22 +2,21 @@ import { Alert, Button, PasswordInput, Stack, Text, TextInput } from '@mantine/c
 import { IconAlertCircle, IconInfoCircle } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, type LoginRequest, type SessionInfo } from '@mailroom/contracts';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useLocation, useNavigate, useSearchParams } from 'react-router';
+import { useNavigate, useSearchParams } from 'react-router';
 import { fetchSession, http } from '../api/client.ts';
 import { keys } from '../api/queries.ts';
-import { SESSION_EXPIRED_FLAG } from '../api/queryClient.ts';
+import { SESSION_EXPIRED_FLAG, SIGNED_OUT_FLAG } from '../api/queryClient.ts';
 import { AuthLayout } from '../components/AuthLayout.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { errorMessage, fieldErrorsOf } from '../lib/errors.ts';
 import { safeNext } from '../lib/paths.ts';
 
-function readExpiredFlag(): boolean {
+/** Why the person is here, left by the code that sent them (read on arrival, then forgotten). */
+function readFlag(key: string): boolean {
   try {
-    const flag = sessionStorage.getItem(SESSION_EXPIRED_FLAG);
-    sessionStorage.removeItem(SESSION_EXPIRED_FLAG);
-    return flag !== null;
+    return sessionStorage.getItem(key) !== null;
   } catch {
     return false;
   }
@@ -27,13 +26,20 @@ export function SignInPage() {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const navigate = useNavigate();
-  const location = useLocation();
   const [params] = useSearchParams();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [missing, setMissing] = useState<{ email?: string | null; password?: string | null }>({});
-  const [expired] = useState(readExpiredFlag);
-  const signedOut = (location.state as { signedOut?: boolean } | null)?.signedOut === true;
+  const [expired] = useState(() => readFlag(SESSION_EXPIRED_FLAG));
+  const [signedOut] = useState(() => readFlag(SIGNED_OUT_FLAG));
+  useEffect(() => {
+    try {
+      sessionStorage.removeItem(SESSION_EXPIRED_FLAG);
+      sessionStorage.removeItem(SIGNED_OUT_FLAG);
+    } catch {
+      // Nothing to forget.
+    }
+  }, []);
 
   const login = useMutation({
     mutationFn: (body: LoginRequest) => http.post<unknown>(api.login, body),

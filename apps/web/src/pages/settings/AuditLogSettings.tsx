@@ -8,14 +8,41 @@ import { RelativeTime } from '../../components/RelativeTime.tsx';
 import { errorMessage } from '../../lib/errors.ts';
 import { useCurrentWorkspace } from '../../lib/workspace.ts';
 
+function str(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+/** What the entry was about, in words: "Connector “Claims”", "Member → Admin", "jane@acme.com (Member)". */
 function Target({ entry }: { entry: AuditEntry }) {
   const { t } = useTranslation();
-  if (!entry.targetType) return <Text size="sm" c="dimmed">—</Text>;
-  const name = typeof entry.details.name === 'string' ? entry.details.name : null;
+  const d = entry.details;
+  const role = (r: unknown) => (str(r) ? t(`roles.${str(r)}`, { defaultValue: str(r) ?? '' }) : null);
+  const parts: string[] = [];
+  if (entry.targetType) parts.push(t(`audit.targets.${entry.targetType}`, { defaultValue: entry.targetType }));
+  if (str(d.name)) parts.push(`“${str(d.name)}”`);
+  if (str(d.email)) parts.push(str(d.email)!);
+  let change: string | null = null;
+  if (str(d.from) && str(d.to)) {
+    change = entry.action.startsWith('member.') ? `${role(d.from)} → ${role(d.to)}` : `“${str(d.from)}” → “${str(d.to)}”`;
+  } else if (str(d.role)) {
+    change = role(d.role);
+  }
+  if (parts.length === 0 && !change) {
+    return (
+      <Text size="sm" c="dimmed">
+        —
+      </Text>
+    );
+  }
   return (
     <Text size="sm">
-      {t(`audit.targets.${entry.targetType}`, { defaultValue: entry.targetType })}
-      {name ? ` “${name}”` : ''}
+      {parts.join(' ')}
+      {change && (
+        <Text span size="sm" c="dimmed">
+          {parts.length ? ' · ' : ''}
+          {change}
+        </Text>
+      )}
     </Text>
   );
 }

@@ -36,7 +36,7 @@ import { PageHeading } from '../../components/PageHeading.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { errorMessage, fieldErrorsOf } from '../../lib/errors.ts';
 import { paths } from '../../lib/paths.ts';
-import { formatAbsolute } from '../../lib/time.ts';
+import { formatAbsolute, formatDateTime } from '../../lib/time.ts';
 import { check } from '../../lib/validate.ts';
 import { useCurrentWorkspace } from '../../lib/workspace.ts';
 
@@ -223,7 +223,8 @@ export function ConnectorPage() {
   const locale = i18n.resolvedLanguage ?? 'en';
 
   const crumbs = (name?: string) => (
-    <Breadcrumbs separator="›" aria-label={t('common.breadcrumbs')}>
+    <nav aria-label={t('common.breadcrumbs')}>
+      <Breadcrumbs separator="›">
       <Anchor component={Link} to={paths.settings(ws.id, 'connectors')} size="sm">
         {t('settings.sections.connectors')}
       </Anchor>
@@ -232,7 +233,8 @@ export function ConnectorPage() {
           {name}
         </Text>
       )}
-    </Breadcrumbs>
+      </Breadcrumbs>
+    </nav>
   );
 
   if (query.isPending) {
@@ -329,7 +331,9 @@ export function ConnectorPage() {
           <div>
             <dt>{t('connectors.fields.created')}</dt>
             <dd>
-              <time dateTime={c.createdAt}>{formatAbsolute(new Date(c.createdAt), locale)}</time>
+              <time dateTime={c.createdAt} title={formatAbsolute(new Date(c.createdAt), locale)}>
+                {formatDateTime(new Date(c.createdAt), locale)}
+              </time>
             </dd>
           </div>
         </dl>

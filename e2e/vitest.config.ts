@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// Browser end-to-end specs: the real server (built web app included) driven through Debian's Chromium.
+// The web app must be built first; the root `npm run test:e2e` does that.
+export default defineConfig({
+  test: {
+    root: import.meta.dirname,
+    include: ['specs/**/*.spec.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    fileParallelism: false,
+  },
+});
