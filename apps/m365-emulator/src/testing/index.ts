@@ -3,3 +3,4 @@ export { createCaFetch } from './fetch.ts';
 export { createMsalNetworkClient } from './msal.ts';
 export { EntraBrowser, SignInPageError, parseForms, type RedirectResult, type SignInOptions, type HtmlForm } from './browser.ts';
 export { createTestCertificate } from './certificates.ts';
+export { caHttpMessageHandler } from './graph-client.ts';
