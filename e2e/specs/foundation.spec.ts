@@ -14,6 +14,8 @@ let page: Page;
 const pageErrors: string[] = [];
 
 async function shot(name: string) {
+  // Let transitions (a dialog opening, a relayout after a resize) settle first.
+  await page.waitForTimeout(400);
   await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 }
 

@@ -9,6 +9,8 @@ export const theme = createTheme({
   headings: { fontWeight: '650' },
   cursorType: 'pointer',
   focusRing: 'auto',
+  // People who ask their system for less motion get no modal or menu animations.
+  respectReducedMotion: true,
   components: {
     Modal: Modal.extend({ styles: { title: { fontWeight: 650, fontSize: 'var(--mantine-font-size-lg)' } } }),
   },

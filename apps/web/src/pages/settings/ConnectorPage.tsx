@@ -27,7 +27,7 @@ import {
   IconUser,
 } from '@tabler/icons-react';
 import { ConnectorName, type Connector } from '@mailroom/contracts';
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { ApiError } from '../../api/client.ts';
@@ -219,7 +219,10 @@ export function ConnectorPage() {
   const [renaming, setRenaming] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const renameButton = useRef<HTMLButtonElement>(null);
-  const justCreated = (location.state as { created?: boolean } | null)?.created === true;
+  const [justCreated, setJustCreated] = useState((location.state as { created?: boolean } | null)?.created === true);
+  useEffect(() => {
+    if (location.state) void navigate(location.pathname, { replace: true, state: null });
+  }, [location.state, location.pathname, navigate]);
   const locale = i18n.resolvedLanguage ?? 'en';
 
   const crumbs = (name?: string) => (
@@ -280,7 +283,7 @@ export function ConnectorPage() {
             title={t('connectors.createdTitle', { name: c.name })}
             withCloseButton
             closeButtonLabel={t('common.dismiss')}
-            onClose={() => void navigate(location.pathname, { replace: true, state: null })}
+            onClose={() => setJustCreated(false)}
           >
             {t('connectors.createdBody')}
           </Alert>

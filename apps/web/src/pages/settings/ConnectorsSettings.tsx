@@ -1,6 +1,6 @@
 import { Alert, Anchor, Button, CloseButton, EmptyState, Group, Paper, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { IconAlertCircle, IconCircleCheck, IconPlugConnected, IconPlus } from '@tabler/icons-react';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { useConnectors } from '../../api/queries.ts';
@@ -18,7 +18,10 @@ export function ConnectorsSettings() {
   const [creating, setCreating] = useState(false);
   const location = useLocation();
   const navigate = useNavigate();
-  const deletedName = (location.state as { deleted?: string } | null)?.deleted;
+  const [deletedName, setDeletedName] = useState((location.state as { deleted?: string } | null)?.deleted);
+  useEffect(() => {
+    if (location.state) void navigate(location.pathname, { replace: true, state: null });
+  }, [location.state, location.pathname, navigate]);
 
   const createButton = ws.canManage ? (
     <Button leftSection={<IconPlus size={18} aria-hidden />} onClick={() => setCreating(true)}>
@@ -52,7 +55,7 @@ export function ConnectorsSettings() {
             <Text size="sm">{t('connectors.deletedDetail')}</Text>
             <CloseButton
               aria-label={t('common.dismiss')}
-              onClick={() => void navigate(location.pathname, { replace: true, state: null })}
+              onClick={() => setDeletedName(undefined)}
             />
           </Group>
         </Alert>
