@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { evalFilter, needsAdvancedQuery, parseFilter, parseSearch } from './odata.ts';
+import { GraphHttpError } from './errors.ts';
+
+const PROPS = ['displayName', 'mail', 'userPrincipalName', 'accountEnabled', 'id'] as const;
+const alex = { displayName: 'Alex Wilber', mail: 'alex@contoso.com', userPrincipalName: 'alex@contoso.com', accountEnabled: true, id: '1' };
+const claims = { displayName: 'Claims Team', mail: 'claims@contoso.com', userPrincipalName: 'claims@contoso.com', accountEnabled: false, id: '2' };
+
+describe('OData $filter', () => {
+  it('eq is case-insensitive on strings and handles booleans', () => {
+    const f = parseFilter("mail eq 'ALEX@contoso.com'", PROPS);
+    expect([evalFilter(f, alex), evalFilter(f, claims)]).toEqual([true, false]);
+    expect(evalFilter(parseFilter('accountEnabled eq false', PROPS), claims)).toBe(true);
+  });
+
+  it('startswith, in, and/or precedence, parentheses, escaped quotes', () => {
+    expect(evalFilter(parseFilter("startswith(displayName,'cla')", PROPS), claims)).toBe(true);
+    expect(evalFilter(parseFilter("id in ('2','3')", PROPS), claims)).toBe(true);
+    const f = parseFilter("startswith(mail,'x') or startswith(mail,'a') and accountEnabled eq true", PROPS);
+    expect([evalFilter(f, alex), evalFilter(f, claims)]).toEqual([true, false]);
+    expect(evalFilter(parseFilter("(startswith(mail,'c')) and not (displayName eq 'x')", PROPS), claims)).toBe(true);
+    expect(evalFilter(parseFilter("displayName eq 'O''Neil'", PROPS), { displayName: "O'Neil" })).toBe(true);
+  });
+
+  it('ne, not and endswith are advanced queries', () => {
+    expect(needsAdvancedQuery(parseFilter("mail ne 'a'", PROPS))).toBe(true);
+    expect(needsAdvancedQuery(parseFilter("endswith(mail,'@contoso.com')", PROPS))).toBe(true);
+    expect(needsAdvancedQuery(parseFilter("mail eq 'a' or startswith(mail,'b')", PROPS))).toBe(false);
+  });
+
+  it('rejects unknown properties (Request_UnsupportedQuery) and syntax errors (BadRequest)', () => {
+    expect(() => parseFilter("city eq 'Paris'", PROPS)).toThrow(GraphHttpError);
+    try {
+      parseFilter("city eq 'Paris'", PROPS);
+    } catch (e) {
+      expect((e as GraphHttpError).code).toBe('Request_UnsupportedQuery');
+    }
+    expect(() => parseFilter("mail eq 'open", PROPS)).toThrow(/unterminated/);
+    expect(() => parseFilter("mail gt 'a'", PROPS)).toThrow(/not supported/);
+  });
+});
+
+describe('$search', () => {
+  it('matches word prefixes per property, with AND/OR', () => {
+    expect(parseSearch('"displayName:team"', PROPS)(claims)).toBe(true);
+    expect(parseSearch('"displayName:wil"', PROPS)(alex)).toBe(true);
+    expect(parseSearch('"displayName:claims" AND "mail:alex"', PROPS)(claims)).toBe(false);
+    expect(parseSearch('"displayName:claims" OR "mail:alex"', PROPS)(alex)).toBe(true);
+  });
+});
