@@ -86,6 +86,15 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
     st.log.clear();
     Object.assign(st.lifetimes, initialLifetimes);
   };
+  // Forget long-expired codes and idle refresh tokens so a long-running sandbox stays small.
+  const sweeper = setInterval(() => {
+    const now = clock.now();
+    const codeTtl = Math.max(st.lifetimes.authCodeSeconds * 2, 3600) * 1000;
+    for (const [k, c] of st.codes) if (now - c.issuedMs > codeTtl) st.codes.delete(k);
+    const rtTtl = st.lifetimes.refreshTokenIdleSeconds * 1000 * 2;
+    for (const [k, r] of st.refreshTokens) if (now - r.issuedMs > rtTtl) st.refreshTokens.delete(k);
+  }, 60_000);
+  sweeper.unref();
   const router = buildRouter(st, { reset, dataDir });
   const server = createHttpsServer(st, router, tls.server);
   await new Promise<void>((resolve, reject) => {
@@ -105,6 +114,7 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
     state: st,
     router,
     close: async () => {
+      clearInterval(sweeper);
       control.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
