@@ -137,8 +137,9 @@ export function useDeleteConnector(ws: string) {
   });
 }
 
-export function useAudit(ws: string) {
+export function useAudit(ws: string, enabled = true) {
   return useInfiniteQuery({
+    enabled,
     queryKey: keys.audit(ws),
     queryFn: ({ pageParam }) =>
       http.get<AuditList>(pageParam ? `${api.audit(ws)}?cursor=${encodeURIComponent(pageParam)}` : api.audit(ws)),

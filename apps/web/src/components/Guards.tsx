@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Outlet, useLocation, useSearchParams } from 'react-router';
 import { useSession } from '../api/queries.ts';
+import { SIGNED_OUT_FLAG } from '../api/queryClient.ts';
 import { currentLocale } from '../i18n/index.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { lastWorkspace, paths, safeNext } from '../lib/paths.ts';
@@ -66,11 +67,21 @@ export function RequireUser() {
   const { data } = useSession();
   const location = useLocation();
   if (!data?.user) {
+    // After "Sign out" the next sign-in starts from the home page; after an expired session it
+    // brings the person back where they were.
     const here = location.pathname + location.search;
-    const to = here === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(here)}`;
+    const to = here === '/' || justSignedOut() ? '/sign-in' : `/sign-in?next=${encodeURIComponent(here)}`;
     return <Navigate to={to} replace />;
   }
   return <Outlet />;
+}
+
+function justSignedOut(): boolean {
+  try {
+    return sessionStorage.getItem(SIGNED_OUT_FLAG) !== null;
+  } catch {
+    return false;
+  }
 }
 
 export function RedirectToWorkspace() {

@@ -50,7 +50,7 @@ function Target({ entry }: { entry: AuditEntry }) {
 export function AuditLogSettings() {
   const { t } = useTranslation();
   const ws = useCurrentWorkspace();
-  const audit = useAudit(ws.id);
+  const audit = useAudit(ws.id, ws.canManage);
   const entries = audit.data?.pages.flatMap((p) => p.items) ?? [];
 
   return (
@@ -61,7 +61,11 @@ export function AuditLogSettings() {
           {t('audit.intro')}
         </Text>
       </div>
-      {audit.isPending ? (
+      {!ws.canManage ? (
+        <Alert color="gray" variant="light" role="note">
+          {t('audit.adminsOnly')}
+        </Alert>
+      ) : audit.isPending ? (
         <Stack gap="xs" aria-busy="true" aria-label={t('app.loading')}>
           <Skeleton h={40} />
           <Skeleton h={40} />

@@ -1,0 +1,174 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { CSRF_HEADER, api, type SessionInfo } from '@mailroom/contracts';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../support/browser.ts';
+import { repoRoot, startServer, type RunningServer } from '../support/server.ts';
+
+const artifacts = path.join(repoRoot, 'e2e/.artifacts');
+const owner = { name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct horse battery staple' };
+const member = { name: 'Bob Stone', email: 'bob@example.com', password: 'another long passphrase' };
+
+let server: RunningServer;
+let browser: { context: BrowserContext; close: () => Promise<void> };
+let page: Page;
+let inviteUrl = '';
+const pageErrors: string[] = [];
+
+async function shot(name: string) {
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+}
+
+async function heading(name: string | RegExp, level = 1) {
+  const h = page.getByRole('heading', { name, level });
+  await h.waitFor();
+  return h;
+}
+
+async function settingsSection(name: string) {
+  await page.getByRole('navigation', { name: 'Workspace settings' }).getByRole('link', { name }).click();
+  await heading(name);
+}
+
+async function signOut(name: string) {
+  await page.getByRole('button', { name: `Account menu for ${name}` }).click();
+  await page.getByRole('menuitem', { name: 'Sign out' }).click();
+  await heading('Sign in');
+}
+
+describe('people: invite, accept, roles, audit log', () => {
+  beforeAll(async () => {
+    await mkdir(artifacts, { recursive: true });
+    server = await startServer();
+    browser = await launchBrowser();
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+
+    // The owner and one connector are made through the API (the first spec covers doing it by hand).
+    const request = browser.context.request;
+    const session = (await (await request.get(`${server.baseUrl}${api.session}`)).json()) as SessionInfo;
+    const setup = await request.post(`${server.baseUrl}${api.setup}`, {
+      headers: { [CSRF_HEADER]: session.csrfToken },
+      data: { ...owner, workspaceName: 'Acme Insurance', locale: 'en' },
+    });
+    expect(setup.status()).toBe(201);
+    const after = (await setup.json()) as SessionInfo;
+    const ws = after.workspaces[0]!.id;
+    const created = await request.post(`${server.baseUrl}${api.connectors(ws)}`, {
+      headers: { [CSRF_HEADER]: after.csrfToken },
+      data: { name: 'Claims mailboxes', type: 'microsoft365' },
+    });
+    expect(created.status()).toBe(201);
+  });
+
+  let failed = false;
+  beforeEach((ctx) => {
+    if (failed) ctx.skip();
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') {
+      failed = true;
+      await page.screenshot({ path: path.join(artifacts, 'people-failure.png'), fullPage: true }).catch(() => undefined);
+      console.error(`Server output at the failure:\n${server.output().slice(-5000)}`);
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('renames the workspace', async () => {
+    await page.goto(server.baseUrl);
+    await heading('Welcome, Ada');
+    await page.getByRole('button', { name: `Account menu for ${owner.name}` }).click();
+    await page.getByRole('menuitem', { name: 'Workspace settings' }).click();
+    await heading('General');
+    await page.getByLabel('Workspace name').fill('Acme Assurances');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('status').getByText('Saved').waitFor();
+    await page.getByRole('banner').getByText('Acme Assurances').waitFor();
+  });
+
+  it('invites a member and shows the link once, with a Copy button', async () => {
+    await settingsSection('People');
+    await page.getByLabel('Email address').fill(member.email);
+    await page.getByRole('button', { name: 'Create invitation link' }).click();
+    const link = page.getByRole('textbox', { name: 'Invitation link' });
+    await link.waitFor();
+    inviteUrl = await link.inputValue();
+    expect(inviteUrl).toMatch(new RegExp(`^${server.baseUrl}/invite/`));
+    await page.getByRole('button', { name: 'Copy' }).waitFor();
+    const pending = page.getByRole('table', { name: 'Pending invitations' });
+    await pending.getByRole('row').filter({ hasText: member.email }).waitFor();
+    await shot('20-people-1280');
+    await page.setViewportSize({ width: 768, height: 900 });
+    await shot('21-people-768');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('lets the invited person join with a name and password', async () => {
+    await signOut(owner.name);
+    await page.goto(inviteUrl);
+    await heading('Join Acme Assurances');
+    await page.getByLabel('Your name').fill(member.name);
+    await page.getByRole('textbox', { name: 'Choose a password', exact: true }).fill(member.password);
+    await shot('22-accept-invitation-1280');
+    await page.getByRole('button', { name: 'Accept invitation' }).click();
+    await heading('Welcome, Bob');
+  });
+
+  it('shows members the settings read-only, without admin actions', async () => {
+    await page.getByRole('button', { name: `Account menu for ${member.name}` }).click();
+    await page.getByRole('menuitem', { name: 'Workspace settings' }).click();
+    await heading('General');
+    await page.getByText('Only owners and admins can change them.').waitFor();
+    expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0);
+
+    await settingsSection('Connectors');
+    await page.getByRole('link', { name: 'Claims mailboxes' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Create connector' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Claims mailboxes' }).click();
+    await heading('Claims mailboxes');
+    expect(await page.getByRole('button', { name: 'Rename' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Delete' }).count()).toBe(0);
+
+    await settingsSection('People');
+    expect(await page.getByRole('button', { name: 'Create invitation link' }).count()).toBe(0);
+    await page.getByRole('table', { name: 'Members' }).getByText(owner.name).waitFor();
+
+    await settingsSection('Inboxes');
+    await page.getByText('Not available yet').waitFor();
+    await settingsSection('Audit log');
+    await page.getByText('Only owners and admins of this workspace can see its audit log.').waitFor();
+    await shot('23-member-audit-1280');
+  });
+
+  it('lets the owner change the role, and see it all in the audit log', async () => {
+    await signOut(member.name);
+    await page.getByLabel('Email address').fill(owner.email);
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(owner.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading('Welcome, Ada');
+    await page.getByRole('button', { name: `Account menu for ${owner.name}` }).click();
+    await page.getByRole('menuitem', { name: 'Workspace settings' }).click();
+    await settingsSection('People');
+    const role = page.getByRole('combobox', { name: `Role of ${member.name}` });
+    await role.selectOption('admin');
+    await page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/members/'));
+    await settingsSection('Audit log');
+    const log = page.getByRole('table', { name: 'Audit log' });
+    await log.getByText('Changed a member\'s role').waitFor();
+    await log.getByText('Created a connector').waitFor();
+    await log.getByText('Invited someone').waitFor();
+    await log.getByText('Renamed the workspace').waitFor();
+    await shot('24-audit-1280');
+  });
+
+  it('raised no script error in the page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
