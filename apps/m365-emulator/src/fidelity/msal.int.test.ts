@@ -30,6 +30,15 @@ describe('@azure/msal-node against the emulator', () => {
     expect(at.roles).toBeUndefined();
   });
 
+  it('works with the /common authority too (issuer template {tenantid} in the metadata)', async () => {
+    const cca = mailroomMsal(emu, 'common');
+    const r = await signInWithMsal(emu, cca, { username: C.admin, password: C.password, scopes: ['User.Read'] });
+    expect(r.account?.tenantId).toBe(C.tenantId);
+    expect(r.idTokenClaims).toMatchObject({ iss: `${emu.url}/${C.tenantId}/v2.0` });
+    const silent = await cca.acquireTokenSilent({ account: r.account!, scopes: ['User.Read'], forceRefresh: true });
+    expect(silent.fromCache).toBe(false);
+  });
+
   it('refreshes after expiry with acquireTokenSilent, rotating the refresh token', async () => {
     const cca = mailroomMsal(emu);
     const first = await signInWithMsal(emu, cca, { username: C.handlers[0], password: C.password, scopes: SCOPES });
