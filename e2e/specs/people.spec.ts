@@ -168,6 +168,20 @@ describe('people: invite, accept, roles, audit log', () => {
     await shot('24-audit-1280');
   });
 
+  it('sends someone whose session ended to the sign-in page, then back where they were', async () => {
+    await settingsSection('Connectors');
+    // The session cookie disappears (expired, or signed out elsewhere); the next API call answers 401.
+    await browser.context.clearCookies();
+    await page.getByRole('link', { name: 'Claims mailboxes' }).click();
+    await heading('Sign in');
+    await page.getByRole('status').getByText('Your session has ended.', { exact: false }).waitFor();
+    expect(new URL(page.url()).searchParams.get('next')).toMatch(/\/settings\/connectors\/[0-9a-f-]{36}$/);
+    await page.getByLabel('Email address').fill(owner.email);
+    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(owner.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await heading('Claims mailboxes');
+  });
+
   it('raised no script error in the page', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -14,11 +14,11 @@ import { errorMessage, fieldErrorsOf } from '../lib/errors.ts';
 import { safeNext } from '../lib/paths.ts';
 
 /** Why the person is here, left by the code that sent them (read on arrival, then forgotten). */
-function readFlag(key: string): boolean {
+function readFlag(key: string): string | null {
   try {
-    return sessionStorage.getItem(key) !== null;
+    return sessionStorage.getItem(key);
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -31,7 +31,7 @@ export function SignInPage() {
   const [password, setPassword] = useState('');
   const [missing, setMissing] = useState<{ email?: string | null; password?: string | null }>({});
   const [expired] = useState(() => readFlag(SESSION_EXPIRED_FLAG));
-  const [signedOut] = useState(() => readFlag(SIGNED_OUT_FLAG));
+  const [signedOut] = useState(() => readFlag(SIGNED_OUT_FLAG) !== null);
   useEffect(() => {
     try {
       sessionStorage.removeItem(SESSION_EXPIRED_FLAG);
@@ -79,7 +79,7 @@ export function SignInPage() {
           </div>
           {expired && !general && (
             <Alert color="yellow" icon={<IconInfoCircle aria-hidden />} role="status">
-              {t('signIn.expired')}
+              {expired === 'session_expired' ? t('signIn.expired') : t('signIn.needed')}
             </Alert>
           )}
           {signedOut && !expired && !general && (
