@@ -6,7 +6,12 @@ import { launchBrowser } from '../support/browser.ts';
 import { repoRoot, startServer, type RunningServer } from '../support/server.ts';
 
 const artifacts = path.join(repoRoot, 'e2e/.artifacts');
-const owner = { name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct horse battery staple', workspace: 'Acme Insurance' };
+const owner = {
+  name: 'Ada Lovelace',
+  email: 'ada@example.com',
+  password: 'correct horse battery staple',
+  workspace: 'Acme Insurance',
+};
 
 let server: RunningServer;
 let browser: { context: BrowserContext; close: () => Promise<void> };
@@ -53,7 +58,9 @@ describe('foundation: setup → sign out → sign in → connector lifecycle', (
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail') {
       failed = true;
-      await page.screenshot({ path: path.join(artifacts, 'failure.png'), fullPage: true }).catch(() => undefined);
+      await page
+        .screenshot({ path: path.join(artifacts, 'failure.png'), fullPage: true })
+        .catch(() => undefined);
       console.error(`Server output at the failure:\n${server.output().slice(-5000)}`);
     }
   });
@@ -145,10 +152,15 @@ describe('foundation: setup → sign out → sign in → connector lifecycle', (
   });
 
   it('lists the connector with its type and status', async () => {
-    await page.getByRole('navigation', { name: 'Breadcrumbs' }).getByRole('link', { name: 'Connectors' }).click();
+    await page
+      .getByRole('navigation', { name: 'Breadcrumbs' })
+      .getByRole('link', { name: 'Connectors' })
+      .click();
     await heading('Connectors');
     const table = page.getByRole('table', { name: 'Connectors' });
-    const row = table.getByRole('row').filter({ has: page.getByRole('link', { name: 'Microsoft', exact: true }) });
+    const row = table
+      .getByRole('row')
+      .filter({ has: page.getByRole('link', { name: 'Microsoft', exact: true }) });
     await row.waitFor();
     await row.getByText('Microsoft 365').waitFor();
     await row.getByText('Not connected').waitFor();
@@ -168,7 +180,9 @@ describe('foundation: setup → sign out → sign in → connector lifecycle', (
     await dialog.getByText('Documents already created from its email stay in their inboxes.').waitFor();
     await dialog.getByText('Syncing stops: no new email is read from its mailboxes.').waitFor();
     // The safe answer has the focus.
-    expect(await dialog.getByRole('button', { name: 'Cancel' }).evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(
+      await dialog.getByRole('button', { name: 'Cancel' }).evaluate((el) => el === document.activeElement),
+    ).toBe(true);
     await atWidth(768);
     await shot('10-delete-dialog-768');
     await atWidth(1280);

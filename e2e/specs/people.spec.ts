@@ -71,7 +71,9 @@ describe('people: invite, accept, roles, audit log', () => {
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail') {
       failed = true;
-      await page.screenshot({ path: path.join(artifacts, 'people-failure.png'), fullPage: true }).catch(() => undefined);
+      await page
+        .screenshot({ path: path.join(artifacts, 'people-failure.png'), fullPage: true })
+        .catch(() => undefined);
       console.error(`Server output at the failure:\n${server.output().slice(-5000)}`);
     }
   });
@@ -161,7 +163,7 @@ describe('people: invite, accept, roles, audit log', () => {
     await page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/members/'));
     await settingsSection('Audit log');
     const log = page.getByRole('table', { name: 'Audit log' });
-    await log.getByText('Changed a member\'s role').waitFor();
+    await log.getByText("Changed a member's role").waitFor();
     await log.getByText('Created a connector').waitFor();
     await log.getByText('Invited someone').waitFor();
     await log.getByText('Renamed the workspace').waitFor();
@@ -180,6 +182,62 @@ describe('people: invite, accept, roles, audit log', () => {
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill(owner.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await heading('Claims mailboxes');
+  });
+
+  it('can be used with the keyboard alone', async () => {
+    const focused = () =>
+      page.evaluate(() => {
+        const el = document.activeElement;
+        return el
+          ? `${el.tagName.toLowerCase()}:${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim()}`
+          : '';
+      });
+    await settingsSection('Connectors');
+
+    // On a fresh load, the first Tab reaches the skip link.
+    await page.reload();
+    await heading('Connectors');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('a:Skip to main content');
+
+    // Create a connector: Enter opens the dialog with the name focused, Enter submits.
+    await page.getByRole('button', { name: 'Create connector' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Create connector' }).waitFor();
+    expect(await focused()).toMatch(/^input:/);
+    await page.keyboard.type('Keyboard');
+    await page.keyboard.press('Enter');
+    await heading('Keyboard');
+    // The new page's heading has the focus, so that a screen reader starts there.
+    expect(await focused()).toBe('h1:Keyboard');
+
+    // Rename inline: Enter saves, the focus returns to the Rename button.
+    await page.getByRole('button', { name: 'Rename' }).focus();
+    await page.keyboard.press('Enter');
+    const name = page.getByRole('textbox', { name: 'Name' });
+    await name.waitFor();
+    expect(await focused()).toMatch(/^input:/);
+    await page.keyboard.press('ControlOrMeta+a');
+    await page.keyboard.type('Keyboard renamed');
+    await page.keyboard.press('Enter');
+    await heading('Keyboard renamed');
+    await page.waitForFunction(() => document.activeElement?.textContent?.trim() === 'Rename');
+
+    // Escape cancels a rename.
+    await page.keyboard.press('Enter');
+    await name.waitFor();
+    await page.keyboard.press('Escape');
+    await name.waitFor({ state: 'detached' });
+    await heading('Keyboard renamed');
+
+    // The account menu opens with Enter and closes with Escape, giving the focus back.
+    const account = page.getByRole('button', { name: `Account menu for ${owner.name}` });
+    await account.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('menu').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('menu').waitFor({ state: 'hidden' });
+    expect(await focused()).toBe(`button:Account menu for ${owner.name}`);
   });
 
   it('raised no script error in the page', () => {

@@ -54,7 +54,8 @@ async function freshPostgres(): Promise<{ url: string; drop: () => Promise<void>
 async function waitForReady(baseUrl: string, child: ChildProcess, output: () => string, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`The server exited with code ${child.exitCode} before it was ready:\n${output()}`);
+    if (child.exitCode !== null)
+      throw new Error(`The server exited with code ${child.exitCode} before it was ready:\n${output()}`);
     try {
       const res = await fetch(`${baseUrl}/readyz`);
       if (res.status === 200) return;
@@ -90,7 +91,11 @@ export async function startServer(): Promise<RunningServer> {
   }
   let log = '';
   // process.execPath: the pinned Node that runs this test (npm scripts put it first on PATH).
-  const child = spawn(process.execPath, ['apps/server/src/main.ts'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['apps/server/src/main.ts'], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const keep = (chunk: Buffer) => {
     log += chunk.toString();
     if (log.length > 200_000) log = log.slice(-100_000);

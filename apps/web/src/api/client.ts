@@ -62,15 +62,30 @@ async function send(method: Method, path: string, body: unknown): Promise<Respon
 async function toError(res: Response): Promise<ApiError> {
   try {
     const json = (await res.json()) as {
-      error?: { code?: ErrorCode; message?: string; details?: { path: string; message: string }[]; requestId?: string };
+      error?: {
+        code?: ErrorCode;
+        message?: string;
+        details?: { path: string; message: string }[];
+        requestId?: string;
+      };
     };
     if (json.error?.code) {
-      return new ApiError(res.status, json.error.code, json.error.message ?? res.statusText, json.error.details, json.error.requestId);
+      return new ApiError(
+        res.status,
+        json.error.code,
+        json.error.message ?? res.statusText,
+        json.error.details,
+        json.error.requestId,
+      );
     }
   } catch {
     // Not JSON (a proxy error page, for instance): fall through.
   }
-  return new ApiError(res.status, res.status === 503 ? 'service_unavailable' : 'unknown', res.statusText || `HTTP ${res.status}`);
+  return new ApiError(
+    res.status,
+    res.status === 503 ? 'service_unavailable' : 'unknown',
+    res.statusText || `HTTP ${res.status}`,
+  );
 }
 
 /** Reads the session (and with it a fresh CSRF token). */

@@ -44,13 +44,17 @@ export function useRenameWorkspace(ws: string) {
 }
 
 export function useMembers(ws: string) {
-  return useQuery({ queryKey: keys.members(ws), queryFn: () => http.get<{ items: Member[] }>(api.members(ws)) });
+  return useQuery({
+    queryKey: keys.members(ws),
+    queryFn: () => http.get<{ items: Member[] }>(api.members(ws)),
+  });
 }
 
 export function useChangeRole(ws: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: ({ userId, role }: { userId: string; role: Role }) => http.patch<Member>(api.member(ws, userId), { role }),
+    mutationFn: ({ userId, role }: { userId: string; role: Role }) =>
+      http.patch<Member>(api.member(ws, userId), { role }),
     onSettled: () => qc.invalidateQueries({ queryKey: keys.members(ws) }),
   });
 }
@@ -88,7 +92,10 @@ export function useRevokeInvitation(ws: string) {
 }
 
 export function useConnectors(ws: string) {
-  return useQuery({ queryKey: keys.connectors(ws), queryFn: () => http.get<ConnectorList>(api.connectors(ws)) });
+  return useQuery({
+    queryKey: keys.connectors(ws),
+    queryFn: () => http.get<ConnectorList>(api.connectors(ws)),
+  });
 }
 
 export function useConnector(ws: string, id: string) {
@@ -97,7 +104,8 @@ export function useConnector(ws: string, id: string) {
     queryKey: keys.connector(ws, id),
     queryFn: () => http.get<Connector>(api.connector(ws, id)),
     // Show what the list already knows while the page loads.
-    placeholderData: () => qc.getQueryData<ConnectorList>(keys.connectors(ws))?.items.find((c) => c.id === id),
+    placeholderData: () =>
+      qc.getQueryData<ConnectorList>(keys.connectors(ws))?.items.find((c) => c.id === id),
   });
 }
 
@@ -142,7 +150,9 @@ export function useAudit(ws: string, enabled = true) {
     enabled,
     queryKey: keys.audit(ws),
     queryFn: ({ pageParam }) =>
-      http.get<AuditList>(pageParam ? `${api.audit(ws)}?cursor=${encodeURIComponent(pageParam)}` : api.audit(ws)),
+      http.get<AuditList>(
+        pageParam ? `${api.audit(ws)}?cursor=${encodeURIComponent(pageParam)}` : api.audit(ws),
+      ),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
   });

@@ -33,4 +33,3 @@ export const queryClient = new QueryClient({
     mutations: { retry: false },
   },
 });
-

@@ -23,7 +23,8 @@ function CreateConnectorForm({ ws, onClose }: { ws: string; onClose: () => void 
   const serverFields = fieldErrorsOf(create.error);
   const shownNameError = nameError ?? serverFields.name ?? null;
   const typeError = serverFields.type ?? null;
-  const generalError = create.error && !serverFields.name && !serverFields.type ? errorMessage(t, create.error) : null;
+  const generalError =
+    create.error && !serverFields.name && !serverFields.type ? errorMessage(t, create.error) : null;
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -53,7 +54,12 @@ function CreateConnectorForm({ ws, onClose }: { ws: string; onClose: () => void 
           {t('connectors.create.intro')}
         </Text>
         {generalError && (
-          <Alert color="red" icon={<IconAlertCircle aria-hidden />} role="alert" title={t('connectors.create.failed')}>
+          <Alert
+            color="red"
+            icon={<IconAlertCircle aria-hidden />}
+            role="alert"
+            title={t('connectors.create.failed')}
+          >
             {generalError}
           </Alert>
         )}
@@ -107,7 +113,15 @@ function CreateConnectorForm({ ws, onClose }: { ws: string; onClose: () => void 
   );
 }
 
-export function CreateConnectorModal({ ws, opened, onClose }: { ws: string; opened: boolean; onClose: () => void }) {
+export function CreateConnectorModal({
+  ws,
+  opened,
+  onClose,
+}: {
+  ws: string;
+  opened: boolean;
+  onClose: () => void;
+}) {
   const { t } = useTranslation();
   return (
     <Modal opened={opened} onClose={onClose} title={t('connectors.create.title')} size="md" centered>

@@ -1,5 +1,11 @@
 import { Badge, Group, Text, VisuallyHidden, type MantineColor } from '@mantine/core';
-import { IconAlertTriangle, IconCircleCheck, IconCircleDashed, IconLoader2, IconPlugConnectedX } from '@tabler/icons-react';
+import {
+  IconAlertTriangle,
+  IconCircleCheck,
+  IconCircleDashed,
+  IconLoader2,
+  IconPlugConnectedX,
+} from '@tabler/icons-react';
 import type { ConnectorStatus } from '@mailroom/contracts';
 import { useTranslation } from 'react-i18next';
 import { RelativeTime } from './RelativeTime.tsx';
@@ -13,7 +19,15 @@ const look: Record<ConnectorStatus, { color: MantineColor; Icon: typeof IconCirc
 };
 
 /** A connector's state, always in words (never colour alone), with the time of the last change. */
-export function StatusBadge({ status, changedAt, withTime = true }: { status: ConnectorStatus; changedAt?: string; withTime?: boolean }) {
+export function StatusBadge({
+  status,
+  changedAt,
+  withTime = true,
+}: {
+  status: ConnectorStatus;
+  changedAt?: string;
+  withTime?: boolean;
+}) {
   const { t } = useTranslation();
   const { color, Icon } = look[status] ?? look.not_connected;
   return (

@@ -1,5 +1,13 @@
 import { Anchor, Avatar, Badge, Box, Group, Menu, Text, Tooltip, UnstyledButton } from '@mantine/core';
-import { IconCheck, IconChevronDown, IconFlask, IconLanguage, IconLogout, IconMail, IconSettings } from '@tabler/icons-react';
+import {
+  IconCheck,
+  IconChevronDown,
+  IconFlask,
+  IconLanguage,
+  IconLogout,
+  IconMail,
+  IconSettings,
+} from '@tabler/icons-react';
 import type { Locale, WorkspaceSummary } from '@mailroom/contracts';
 import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -29,7 +37,10 @@ function WorkspaceSwitcher({ current, all }: { current: WorkspaceSummary; all: W
   return (
     <Menu position="bottom-start" width={260} withinPortal>
       <Menu.Target>
-        <UnstyledButton className="topbar-button" aria-label={t('shell.switchWorkspace', { name: current.name })}>
+        <UnstyledButton
+          className="topbar-button"
+          aria-label={t('shell.switchWorkspace', { name: current.name })}
+        >
           <Group gap={6} wrap="nowrap">
             <Text fw={600} truncate="end" maw={240} data-testid="workspace-name">
               {current.name}
@@ -72,7 +83,10 @@ function ProfileMenu({ ws }: { ws: CurrentWorkspace }) {
   return (
     <Menu position="bottom-end" width={260} withinPortal>
       <Menu.Target>
-        <UnstyledButton className="topbar-button avatar-button" aria-label={t('shell.accountMenu', { name: user.name })}>
+        <UnstyledButton
+          className="topbar-button avatar-button"
+          aria-label={t('shell.accountMenu', { name: user.name })}
+        >
           <Avatar name={user.name} color="initials" radius="xl" size={36} aria-hidden />
         </UnstyledButton>
       </Menu.Target>
@@ -86,7 +100,10 @@ function ProfileMenu({ ws }: { ws: CurrentWorkspace }) {
           </Text>
         </Box>
         <Menu.Divider />
-        <Menu.Item leftSection={<IconSettings size={16} aria-hidden />} onClick={() => void navigate(paths.settings(ws.id))}>
+        <Menu.Item
+          leftSection={<IconSettings size={16} aria-hidden />}
+          onClick={() => void navigate(paths.settings(ws.id))}
+        >
           {t('shell.workspaceSettings')}
         </Menu.Item>
         <Menu.Divider />
@@ -104,7 +121,11 @@ function ProfileMenu({ ws }: { ws: CurrentWorkspace }) {
           ))}
         </Menu.RadioGroup>
         <Menu.Divider />
-        <Menu.Item leftSection={<IconLogout size={16} aria-hidden />} onClick={() => signOut.mutate()} disabled={signOut.isPending}>
+        <Menu.Item
+          leftSection={<IconLogout size={16} aria-hidden />}
+          onClick={() => signOut.mutate()}
+          disabled={signOut.isPending}
+        >
           {t('shell.signOut')}
         </Menu.Item>
       </Menu.Dropdown>
@@ -136,7 +157,14 @@ export function WorkspaceShell() {
       </a>
       <header className="topbar">
         <Group gap="md" wrap="nowrap" className="topbar-left">
-          <Anchor component={Link} to={paths.home(ws.id)} underline="never" c="inherit" className="brand" aria-label={t('shell.homeLink')}>
+          <Anchor
+            component={Link}
+            to={paths.home(ws.id)}
+            underline="never"
+            c="inherit"
+            className="brand"
+            aria-label={t('shell.homeLink')}
+          >
             <Group gap={8} wrap="nowrap">
               <span className="brand-mark" aria-hidden>
                 <IconMail size={18} stroke={2} />

@@ -13,7 +13,8 @@ export function useChangeLanguage() {
   const { i18n } = useTranslation();
   return async (locale: Locale) => {
     const session = qc.getQueryData<SessionInfo>(keys.session);
-    if (session?.user) qc.setQueryData<SessionInfo>(keys.session, { ...session, user: { ...session.user, locale } });
+    if (session?.user)
+      qc.setQueryData<SessionInfo>(keys.session, { ...session, user: { ...session.user, locale } });
     try {
       localStorage.setItem(LOCALE_STORAGE_KEY, locale);
     } catch {

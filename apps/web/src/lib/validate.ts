@@ -5,7 +5,12 @@ import type { z } from 'zod';
  * Validates one value with the contract's own schema and answers a message in the user's language
  * (the contract's messages are English), or null when the value is fine.
  */
-export function check(t: TFunction, schema: z.ZodType, value: unknown, kind: 'name' | 'email' | 'password' = 'name'): string | null {
+export function check(
+  t: TFunction,
+  schema: z.ZodType,
+  value: unknown,
+  kind: 'name' | 'email' | 'password' = 'name',
+): string | null {
   if (typeof value === 'string' && value.trim() === '') return t('validation.required');
   const result = schema.safeParse(value);
   if (result.success) return null;

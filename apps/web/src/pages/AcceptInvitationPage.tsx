@@ -1,7 +1,14 @@
 import { Alert, Button, Loader, PasswordInput, Stack, Text, TextInput, Center } from '@mantine/core';
 import { IconAlertCircle } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Password, PersonName, api, type AcceptInvitationRequest, type InvitationPreview, type SessionInfo } from '@mailroom/contracts';
+import {
+  Password,
+  PersonName,
+  api,
+  type AcceptInvitationRequest,
+  type InvitationPreview,
+  type SessionInfo,
+} from '@mailroom/contracts';
 import { useState, type FormEvent } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -40,7 +47,10 @@ function AcceptForm({ token, preview }: { token: string; preview: InvitationPrev
     accept.mutate(preview.accountExists ? { password } : { name: name.trim(), password });
   };
 
-  const general = accept.error && Object.keys(fieldErrorsOf(accept.error)).length === 0 ? errorMessage(t, accept.error) : null;
+  const general =
+    accept.error && Object.keys(fieldErrorsOf(accept.error)).length === 0
+      ? errorMessage(t, accept.error)
+      : null;
 
   return (
     <form onSubmit={submit} noValidate>
@@ -109,7 +119,8 @@ export function AcceptInvitationPage() {
         <Stack gap="md">
           <PageHeading size="h2">{t('invitation.invalidTitle')}</PageHeading>
           <Text c="dimmed">
-            {preview.error instanceof ApiError && (preview.error.code === 'invitation_invalid' || preview.error.status === 404)
+            {preview.error instanceof ApiError &&
+            (preview.error.code === 'invitation_invalid' || preview.error.status === 404)
               ? t('invitation.invalidBody')
               : errorMessage(t, preview.error)}
           </Text>

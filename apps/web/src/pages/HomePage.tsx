@@ -1,4 +1,16 @@
-import { Alert, Anchor, Button, Group, Paper, SimpleGrid, Skeleton, Stack, Text, ThemeIcon, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Button,
+  Group,
+  Paper,
+  SimpleGrid,
+  Skeleton,
+  Stack,
+  Text,
+  ThemeIcon,
+  Title,
+} from '@mantine/core';
 import { IconArrowRight, IconFlask, IconInbox, IconPlugConnected, IconUsers } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -27,7 +39,12 @@ export function HomePage() {
         </div>
 
         {session?.sandbox && (
-          <Alert color="grape" variant="light" icon={<IconFlask aria-hidden />} title={t('home.sandboxTitle')}>
+          <Alert
+            color="grape"
+            variant="light"
+            icon={<IconFlask aria-hidden />}
+            title={t('home.sandboxTitle')}
+          >
             {t('home.sandboxBody')}
           </Alert>
         )}

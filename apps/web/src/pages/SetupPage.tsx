@@ -1,7 +1,15 @@
 import { Alert, Button, PasswordInput, Stack, Text, TextInput } from '@mantine/core';
 import { IconAlertCircle } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { Email, Password, PersonName, WorkspaceName, api, type SessionInfo, type SetupRequest } from '@mailroom/contracts';
+import {
+  Email,
+  Password,
+  PersonName,
+  WorkspaceName,
+  api,
+  type SessionInfo,
+  type SetupRequest,
+} from '@mailroom/contracts';
 import { useState, type ChangeEvent, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
@@ -19,7 +27,12 @@ export function SetupPage() {
   const { t } = useTranslation();
   const qc = useQueryClient();
   const navigate = useNavigate();
-  const [values, setValues] = useState<Record<Field, string>>({ name: '', email: '', password: '', workspaceName: '' });
+  const [values, setValues] = useState<Record<Field, string>>({
+    name: '',
+    email: '',
+    password: '',
+    workspaceName: '',
+  });
   const [errors, setErrors] = useState<Partial<Record<Field, string | null>>>({});
 
   const setup = useMutation({
@@ -73,7 +86,8 @@ export function SetupPage() {
     required: true,
   });
 
-  const general = setup.error && Object.keys(fieldErrorsOf(setup.error)).length === 0 ? errorMessage(t, setup.error) : null;
+  const general =
+    setup.error && Object.keys(fieldErrorsOf(setup.error)).length === 0 ? errorMessage(t, setup.error) : null;
 
   return (
     <AuthLayout width={480}>

@@ -18,12 +18,15 @@ function Target({ entry }: { entry: AuditEntry }) {
   const d = entry.details;
   const role = (r: unknown) => (str(r) ? t(`roles.${str(r)}`, { defaultValue: str(r) ?? '' }) : null);
   const parts: string[] = [];
-  if (entry.targetType) parts.push(t(`audit.targets.${entry.targetType}`, { defaultValue: entry.targetType }));
+  if (entry.targetType)
+    parts.push(t(`audit.targets.${entry.targetType}`, { defaultValue: entry.targetType }));
   if (str(d.name)) parts.push(`“${str(d.name)}”`);
   if (str(d.email)) parts.push(str(d.email)!);
   let change: string | null = null;
   if (str(d.from) && str(d.to)) {
-    change = entry.action.startsWith('member.') ? `${role(d.from)} → ${role(d.to)}` : `“${str(d.from)}” → “${str(d.to)}”`;
+    change = entry.action.startsWith('member.')
+      ? `${role(d.from)} → ${role(d.to)}`
+      : `“${str(d.from)}” → “${str(d.to)}”`;
   } else if (str(d.role)) {
     change = role(d.role);
   }
@@ -77,7 +80,11 @@ export function AuditLogSettings() {
         </Alert>
       ) : entries.length === 0 ? (
         <Paper withBorder radius="md" p="xl">
-          <EmptyState icon={<IconListDetails size={28} aria-hidden />} title={t('audit.emptyTitle')} description={t('audit.emptyBody')} />
+          <EmptyState
+            icon={<IconListDetails size={28} aria-hidden />}
+            title={t('audit.emptyTitle')}
+            description={t('audit.emptyBody')}
+          />
         </Paper>
       ) : (
         <>
@@ -104,7 +111,9 @@ export function AuditLogSettings() {
                         <Text size="sm">{e.actor.email ?? t('audit.system')}</Text>
                       </Table.Td>
                       <Table.Td>
-                        <Text size="sm">{t(`audit.actions.${e.action}`, { defaultValue: '' }) || <Code>{e.action}</Code>}</Text>
+                        <Text size="sm">
+                          {t(`audit.actions.${e.action}`, { defaultValue: '' }) || <Code>{e.action}</Code>}
+                        </Text>
                       </Table.Td>
                       <Table.Td>
                         <Target entry={e} />
@@ -117,7 +126,11 @@ export function AuditLogSettings() {
           </Paper>
           {audit.hasNextPage && (
             <Group justify="center">
-              <Button variant="default" onClick={() => void audit.fetchNextPage()} loading={audit.isFetchingNextPage}>
+              <Button
+                variant="default"
+                onClick={() => void audit.fetchNextPage()}
+                loading={audit.isFetchingNextPage}
+              >
                 {t('audit.loadMore')}
               </Button>
             </Group>

@@ -45,7 +45,8 @@ function RenameForm({ ws, connector, onDone }: { ws: string; connector: Connecto
   const rename = useRenameConnector(ws, connector.id);
   const [name, setName] = useState(connector.name);
   const [problem, setProblem] = useState<string | null>(null);
-  const serverError = fieldErrorsOf(rename.error).name ?? (rename.error ? errorMessage(t, rename.error) : null);
+  const serverError =
+    fieldErrorsOf(rename.error).name ?? (rename.error ? errorMessage(t, rename.error) : null);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -92,7 +93,17 @@ function RenameForm({ ws, connector, onDone }: { ws: string; connector: Connecto
   );
 }
 
-function DeleteDialog({ ws, connector, opened, onClose }: { ws: string; connector: Connector; opened: boolean; onClose: () => void }) {
+function DeleteDialog({
+  ws,
+  connector,
+  opened,
+  onClose,
+}: {
+  ws: string;
+  connector: Connector;
+  opened: boolean;
+  onClose: () => void;
+}) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   const del = useDeleteConnector(ws);
@@ -146,7 +157,12 @@ function DeleteDialog({ ws, connector, opened, onClose }: { ws: string; connecto
           <Button variant="default" onClick={onClose} data-autofocus>
             {t('common.cancel')}
           </Button>
-          <Button color="red" onClick={confirm} loading={del.isPending} leftSection={<IconTrash size={16} aria-hidden />}>
+          <Button
+            color="red"
+            onClick={confirm}
+            loading={del.isPending}
+            leftSection={<IconTrash size={16} aria-hidden />}
+          >
             {t('connectors.delete.confirm')}
           </Button>
         </Group>
@@ -174,12 +190,25 @@ function AuthenticationSection() {
             {t('connectors.auth.intro')}
           </Text>
         </div>
-        <Alert color="blue" variant="light" icon={<IconInfoCircle aria-hidden />} title={t('connectors.auth.nextReleaseTitle')}>
+        <Alert
+          color="blue"
+          variant="light"
+          icon={<IconInfoCircle aria-hidden />}
+          title={t('connectors.auth.nextReleaseTitle')}
+        >
           {t('connectors.auth.nextReleaseBody')}
         </Alert>
         <SimpleGrid cols={{ base: 1, md: 3 }} spacing="md">
           {modes.map(({ key, Icon }) => (
-            <Paper key={key} withBorder radius="md" p="md" component="article" aria-labelledby={`mode-${key}`} className="mode-card">
+            <Paper
+              key={key}
+              withBorder
+              radius="md"
+              p="md"
+              component="article"
+              aria-labelledby={`mode-${key}`}
+              className="mode-card"
+            >
               <Stack gap="xs">
                 <Group gap="sm" wrap="nowrap" align="flex-start">
                   <ThemeIcon variant="light" size={36} radius="md" aria-hidden>
@@ -219,7 +248,9 @@ export function ConnectorPage() {
   const [renaming, setRenaming] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const renameButton = useRef<HTMLButtonElement>(null);
-  const [justCreated, setJustCreated] = useState((location.state as { created?: boolean } | null)?.created === true);
+  const [justCreated, setJustCreated] = useState(
+    (location.state as { created?: boolean } | null)?.created === true,
+  );
   useEffect(() => {
     if (location.state) void navigate(location.pathname, { replace: true, state: null });
   }, [location.state, location.pathname, navigate]);
@@ -228,14 +259,14 @@ export function ConnectorPage() {
   const crumbs = (name?: string) => (
     <nav aria-label={t('common.breadcrumbs')}>
       <Breadcrumbs separator="›">
-      <Anchor component={Link} to={paths.settings(ws.id, 'connectors')} size="sm">
-        {t('settings.sections.connectors')}
-      </Anchor>
-      {name && (
-        <Text size="sm" c="dimmed" aria-current="page" truncate="end" maw={300}>
-          {name}
-        </Text>
-      )}
+        <Anchor component={Link} to={paths.settings(ws.id, 'connectors')} size="sm">
+          {t('settings.sections.connectors')}
+        </Anchor>
+        {name && (
+          <Text size="sm" c="dimmed" aria-current="page" truncate="end" maw={300}>
+            {name}
+          </Text>
+        )}
       </Breadcrumbs>
     </nav>
   );
@@ -254,7 +285,9 @@ export function ConnectorPage() {
     return (
       <Stack gap="md">
         {crumbs()}
-        <PageHeading size="h2">{notFound ? t('connectors.notFound.title') : t('connectors.loadFailed')}</PageHeading>
+        <PageHeading size="h2">
+          {notFound ? t('connectors.notFound.title') : t('connectors.loadFailed')}
+        </PageHeading>
         <Text c="dimmed">{notFound ? t('connectors.notFound.body') : errorMessage(t, query.error)}</Text>
         <Group>
           <Button component={Link} to={paths.settings(ws.id, 'connectors')} variant="default">
@@ -344,7 +377,9 @@ export function ConnectorPage() {
 
       <AuthenticationSection />
 
-      {ws.canManage && <DeleteDialog ws={ws.id} connector={c} opened={deleting} onClose={() => setDeleting(false)} />}
+      {ws.canManage && (
+        <DeleteDialog ws={ws.id} connector={c} opened={deleting} onClose={() => setDeleting(false)} />
+      )}
     </Stack>
   );
 }

@@ -1,4 +1,16 @@
-import { Alert, Anchor, Button, CloseButton, EmptyState, Group, Paper, Skeleton, Stack, Table, Text } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Button,
+  CloseButton,
+  EmptyState,
+  Group,
+  Paper,
+  Skeleton,
+  Stack,
+  Table,
+  Text,
+} from '@mantine/core';
 import { IconAlertCircle, IconCircleCheck, IconPlugConnected, IconPlus } from '@tabler/icons-react';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -53,10 +65,7 @@ export function ConnectorsSettings() {
         >
           <Group justify="space-between" wrap="nowrap">
             <Text size="sm">{t('connectors.deletedDetail')}</Text>
-            <CloseButton
-              aria-label={t('common.dismiss')}
-              onClick={() => setDeletedName(undefined)}
-            />
+            <CloseButton aria-label={t('common.dismiss')} onClick={() => setDeletedName(undefined)} />
           </Group>
         </Alert>
       )}
@@ -74,7 +83,12 @@ export function ConnectorsSettings() {
           <Skeleton h={44} />
         </Stack>
       ) : connectors.isError ? (
-        <Alert color="red" icon={<IconAlertCircle aria-hidden />} role="alert" title={t('connectors.loadFailed')}>
+        <Alert
+          color="red"
+          icon={<IconAlertCircle aria-hidden />}
+          role="alert"
+          title={t('connectors.loadFailed')}
+        >
           <Stack gap="xs" align="flex-start">
             <Text size="sm">{errorMessage(t, connectors.error)}</Text>
             <Button size="xs" variant="white" color="red" onClick={() => void connectors.refetch()}>
@@ -95,7 +109,12 @@ export function ConnectorsSettings() {
         </Paper>
       ) : (
         <Paper withBorder radius="md" className="table-card">
-          <Table verticalSpacing="sm" horizontalSpacing="md" highlightOnHover aria-label={t('connectors.tableLabel')}>
+          <Table
+            verticalSpacing="sm"
+            horizontalSpacing="md"
+            highlightOnHover
+            aria-label={t('connectors.tableLabel')}
+          >
             <Table.Thead>
               <Table.Tr>
                 <Table.Th scope="col">{t('connectors.fields.name')}</Table.Th>

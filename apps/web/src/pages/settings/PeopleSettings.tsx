@@ -48,7 +48,8 @@ function MembersSection() {
   const locale = i18n.resolvedLanguage ?? 'en';
   const roleChoices: Role[] = ws.role === 'owner' ? ['owner', 'admin', 'member'] : ['admin', 'member'];
 
-  const canEdit = (m: Member) => ws.canManage && m.userId !== me && (m.role !== 'owner' || ws.role === 'owner');
+  const canEdit = (m: Member) =>
+    ws.canManage && m.userId !== me && (m.role !== 'owner' || ws.role === 'owner');
 
   return (
     <section aria-labelledby="members-title">
@@ -56,7 +57,15 @@ function MembersSection() {
         {t('people.members')}
       </Title>
       {changeRole.error && (
-        <Alert color="red" icon={<IconAlertCircle aria-hidden />} role="alert" mb="sm" withCloseButton onClose={() => changeRole.reset()} closeButtonLabel={t('common.dismiss')}>
+        <Alert
+          color="red"
+          icon={<IconAlertCircle aria-hidden />}
+          role="alert"
+          mb="sm"
+          withCloseButton
+          onClose={() => changeRole.reset()}
+          closeButtonLabel={t('common.dismiss')}
+        >
           {errorMessage(t, changeRole.error)}
         </Alert>
       )}
@@ -108,11 +117,15 @@ function MembersSection() {
                           aria-label={t('people.roleOf', { name: m.name })}
                           value={m.role}
                           disabled={changeRole.isPending && changeRole.variables?.userId === m.userId}
-                          data={(roleChoices.includes(m.role) ? roleChoices : [m.role, ...roleChoices]).map((r) => ({
-                            value: r,
-                            label: t(`roles.${r}`),
-                          }))}
-                          onChange={(e) => changeRole.mutate({ userId: m.userId, role: e.currentTarget.value as Role })}
+                          data={(roleChoices.includes(m.role) ? roleChoices : [m.role, ...roleChoices]).map(
+                            (r) => ({
+                              value: r,
+                              label: t(`roles.${r}`),
+                            }),
+                          )}
+                          onChange={(e) =>
+                            changeRole.mutate({ userId: m.userId, role: e.currentTarget.value as Role })
+                          }
                         />
                       ) : (
                         <Text size="sm">{t(`roles.${m.role}`)}</Text>
@@ -228,7 +241,12 @@ function InviteSection() {
               ]}
               w={150}
             />
-            <Button type="submit" loading={create.isPending} leftSection={<IconUserPlus size={16} aria-hidden />} mt={25}>
+            <Button
+              type="submit"
+              loading={create.isPending}
+              leftSection={<IconUserPlus size={16} aria-hidden />}
+              mt={25}
+            >
               {t('people.inviteSubmit')}
             </Button>
           </Group>
@@ -243,10 +261,18 @@ function InviteSection() {
         )}
         <div role="status" aria-live="polite">
           {created?.url && (
-            <Alert color="teal" variant="light" icon={<IconLink aria-hidden />} mt="md" title={t('people.linkReady', { email: created.email })}>
+            <Alert
+              color="teal"
+              variant="light"
+              icon={<IconLink aria-hidden />}
+              mt="md"
+              title={t('people.linkReady', { email: created.email })}
+            >
               <Stack gap="xs">
                 <Text size="sm">
-                  {t('people.linkOnce', { date: formatDate(new Date(created.expiresAt), i18n.resolvedLanguage ?? 'en') })}
+                  {t('people.linkOnce', {
+                    date: formatDate(new Date(created.expiresAt), i18n.resolvedLanguage ?? 'en'),
+                  })}
                 </Text>
                 <Group gap="xs" wrap="nowrap" align="flex-end">
                   <TextInput
@@ -263,7 +289,9 @@ function InviteSection() {
                         onClick={copy}
                         color={copied ? 'teal' : undefined}
                         variant={copied ? 'filled' : 'light'}
-                        leftSection={copied ? <IconCheck size={16} aria-hidden /> : <IconCopy size={16} aria-hidden />}
+                        leftSection={
+                          copied ? <IconCheck size={16} aria-hidden /> : <IconCopy size={16} aria-hidden />
+                        }
                         w={120}
                       >
                         {copied ? t('common.copied') : t('common.copy')}

@@ -1,5 +1,13 @@
 import { Text } from '@mantine/core';
-import { IconApi, IconInbox, IconListDetails, IconPlugConnected, IconSettings, IconUsers, IconWebhook } from '@tabler/icons-react';
+import {
+  IconApi,
+  IconInbox,
+  IconListDetails,
+  IconPlugConnected,
+  IconSettings,
+  IconUsers,
+  IconWebhook,
+} from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { NavLink, Outlet } from 'react-router';
 import { paths } from '../../lib/paths.ts';
