@@ -103,6 +103,7 @@ export function useConnector(ws: string, id: string) {
   return useQuery({
     queryKey: keys.connector(ws, id),
     queryFn: () => http.get<Connector>(api.connector(ws, id)),
+    refetchInterval: (q) => (q.state.status === 'error' ? false : 15_000),
     // Show what the list already knows while the page loads.
     placeholderData: () =>
       qc.getQueryData<ConnectorList>(keys.connectors(ws))?.items.find((c) => c.id === id),
