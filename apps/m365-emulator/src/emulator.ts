@@ -14,6 +14,13 @@ import type { SeedFile } from './seed/schema.ts';
 import { buildRouter, createHttpsServer } from './server.ts';
 import { EmulatorControl } from './control/client.ts';
 import type { Router } from './http/router.ts';
+import { MailStore } from './mail/store.ts';
+import { Throttler, type ThrottleConfig } from './mail/throttle.ts';
+import { Faults } from './faults/faults.ts';
+import { DeltaTokens } from './mail/delta-tokens.ts';
+import { Subscriptions } from './notify/subscriptions.ts';
+import { OutboundLog } from './mail/outbound.ts';
+import { seedDemoMail } from './seed/demo-mail.ts';
 
 export interface EmulatorOptions {
   /** A seed object, a seed file path (.json/.yaml), or 'demo' (default: the Contoso Insurance demo). */
@@ -27,6 +34,10 @@ export interface EmulatorOptions {
   tokenLifetimes?: Partial<TokenLifetimes>;
   /** Load `dataDir/snapshot.json` instead of the seed when it exists. */
   loadSnapshot?: boolean;
+  /** Throttling (Microsoft's limits by default); `{ enabled: false }` switches it off. */
+  throttling?: Partial<ThrottleConfig>;
+  /** Generate the demo mail (~200 emails) at start; default: true with the demo seed. */
+  demoMail?: boolean;
 }
 
 export interface Emulator {
@@ -69,13 +80,22 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
     codes: new Map(),
     refreshTokens: new Map(),
     sessions: new Map(),
+    mail: new MailStore(() => clock.now()),
+    throttle: new Throttler(),
+    faults: new Faults(),
+    deltaTokens: new DeltaTokens(),
+    subscriptions: new Subscriptions(),
+    outbound: new OutboundLog(),
   };
+  st.throttle.reset(opts.throttling);
+  const demoMail = opts.demoMail ?? (opts.seed === undefined || opts.seed === 'demo');
   const snapshotFile = join(dataDir, 'snapshot.json');
   if (opts.loadSnapshot && existsSync(snapshotFile)) {
     st.dir.load(JSON.parse(readFileSync(snapshotFile, 'utf8')) as DirectoryData);
   } else {
     applySeed(st.dir, seed, clock.now());
   }
+  if (demoMail) seedDemoMail(st);
   const reset = () => {
     st.dir.clear();
     clock.advance(-clock.offsetSeconds());
@@ -85,6 +105,13 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
     st.sessions.clear();
     st.log.clear();
     Object.assign(st.lifetimes, initialLifetimes);
+    st.mail.clear();
+    st.throttle.reset(opts.throttling);
+    st.faults.clear();
+    st.deltaTokens.evict();
+    st.subscriptions.clear();
+    st.outbound.clear();
+    if (demoMail) seedDemoMail(st);
   };
   // Forget long-expired codes and idle refresh tokens so a long-running sandbox stays small.
   const sweeper = setInterval(() => {

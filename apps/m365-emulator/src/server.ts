@@ -9,12 +9,18 @@ import { registerTokenEndpoint } from './entra/token-endpoint.ts';
 import { registerUsers } from './graph/users.ts';
 import { registerControl, type ControlHooks } from './control/routes.ts';
 import { GraphErrors, sendGraphError } from './graph/errors.ts';
+import { registerDelta } from './graph/delta.ts';
+import { registerMailRead } from './graph/mail-read.ts';
+import { registerMailControl } from './control/mail-routes.ts';
 
 /** Builds the router with every endpoint; part 2 (Graph mail) registers more on it. */
 export function buildRouter(st: EmulatorState, hooks: ControlHooks): Router {
   const router = new Router();
   registerControl(router, st, hooks);
+  registerMailControl(router, st);
   registerUsers(router, st);
+  registerDelta(router, st); // before the message routes: "delta" is not a message id
+  registerMailRead(router, st);
   registerDiscovery(router, st);
   registerAuthorize(router, st);
   registerTokenEndpoint(router, st);
@@ -23,7 +29,8 @@ export function buildRouter(st: EmulatorState, hooks: ControlHooks): Router {
 
 /** Graph addresses users as `/users('upn')` too; route both forms the same way. */
 function normalizePath(pathname: string): string {
-  return pathname.replace(/\/users\('([^']*)'\)/gi, (_m, id: string) => `/users/${id}`).replace(/\/+$/, '') || '/';
+  // Also key segments such as mailFolders('Inbox') and messages('AAMk…').
+  return pathname.replace(/%27/gi, "'").replace(/\/(\w+)\('([^']*)'\)/g, (_m, seg: string, id: string) => `/${seg}/${id}`).replace(/\/+$/, '') || '/';
 }
 
 export function createHttpsServer(st: EmulatorState, router: Router, tls: { keyPem: string; certPem: string }): Server {

@@ -2,6 +2,12 @@ import type { Clock } from './util/clock.ts';
 import type { Directory } from './tenant/directory.ts';
 import type { TokenSigner } from './entra/jwt.ts';
 import type { RequestLog } from './http/request-log.ts';
+import type { MailStore } from './mail/store.ts';
+import type { Throttler } from './mail/throttle.ts';
+import type { Faults } from './faults/faults.ts';
+import type { DeltaTokens } from './mail/delta-tokens.ts';
+import type { Subscriptions } from './notify/subscriptions.ts';
+import type { OutboundLog } from './mail/outbound.ts';
 
 /** Token lifetimes in seconds (configurable so tests can expire things quickly). */
 export interface TokenLifetimes {
@@ -69,4 +75,12 @@ export interface EmulatorState {
   codes: Map<string, AuthCodeRecord>;
   refreshTokens: Map<string, RefreshTokenRecord>;
   sessions: Map<string, SessionRecord>;
+  /** Part 2: every mailbox's folders and messages. */
+  mail: MailStore;
+  throttle: Throttler;
+  faults: Faults;
+  deltaTokens: DeltaTokens;
+  subscriptions: Subscriptions;
+  /** Mail sent to addresses outside the emulated tenants. */
+  outbound: OutboundLog;
 }

@@ -4,6 +4,15 @@ import type { RequestLogEntry } from '../http/request-log.ts';
 import type { TokenLifetimes } from '../state.ts';
 import type { AccessRight, AppAccessPolicy, DirectoryData, User, UserKind } from '../tenant/model.ts';
 import type { SeedApplication, SeedFile } from '../seed/schema.ts';
+import type { DeliveredMessage, MailJob } from './mail-routes.ts';
+import type { GenerateOptions } from '../mail/generate.ts';
+import type { FaultRule, FaultRuleInput, NotificationFault, NotificationFaultInput } from '../faults/faults.ts';
+import type { ThrottleConfig, ThrottleCounters } from '../mail/throttle.ts';
+import type { OutboundMessage } from '../mail/outbound.ts';
+
+/** A message in Graph's JSON shape (subject, body, from, toRecipients, attachments with contentBytes…). */
+export type GraphMessageJson = Record<string, unknown>;
+export type { DeliveredMessage, MailJob, GenerateOptions, FaultRule, FaultRuleInput, NotificationFault, NotificationFaultInput, ThrottleConfig, ThrottleCounters, OutboundMessage };
 
 export interface NewUser {
   userPrincipalName: string;
@@ -50,11 +59,11 @@ export class EmulatorControl {
     this.agent = caAgent(caPem);
   }
 
-  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async call<T>(method: string, path: string, body?: unknown, raw?: { contentType: string; data: Buffer | string }): Promise<T> {
     const res = await rawRequest(`${this.baseUrl}/__emulator${path}`, this.agent, {
       method,
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      headers: { 'content-type': raw?.contentType ?? 'application/json', accept: 'application/json' },
+      ...(raw ? { body: raw.data } : body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const text = res.body.toString('utf8');
     const json = text ? (JSON.parse(text) as unknown) : undefined;
@@ -182,5 +191,92 @@ export class EmulatorControl {
   }
   clearRequests(): Promise<void> {
     return this.call('DELETE', '/requests');
+  }
+
+  // ---- mail (part 2) ----
+  private mbx(mailbox: string): string {
+    return `/mailboxes/${encodeURIComponent(mailbox)}`;
+  }
+  /** Delivers a message given as Graph JSON into a mailbox folder (default inbox) now. */
+  deliverMessage(mailbox: string, message: GraphMessageJson, opts: { folder?: string } = {}): Promise<DeliveredMessage> {
+    return this.call('POST', `${this.mbx(mailbox)}/messages`, { message, ...opts });
+  }
+  /** Delivers a raw RFC 822 message (.eml bytes, parsed with mailparser; `$value` serves the same bytes). */
+  deliverEml(mailbox: string, eml: Buffer | string, opts: { folder?: string } = {}): Promise<DeliveredMessage> {
+    const q = opts.folder ? `?folder=${encodeURIComponent(opts.folder)}` : '';
+    return this.call('POST', `${this.mbx(mailbox)}/eml${q}`, undefined, { contentType: 'message/rfc822', data: eml });
+  }
+  /** Delivers one generated, realistic claim email (PDF claim form, JPEG photos) now. */
+  deliverGenerated(mailbox: string, opts: GenerateOptions & { folder?: string } = {}): Promise<DeliveredMessage> {
+    const { folder, ...generate } = opts;
+    return this.call('POST', `${this.mbx(mailbox)}/messages`, { generate, ...(folder ? { folder } : {}) });
+  }
+  /** N generated emails, at once or paced at `ratePerSecond` in the background (poll `mailJob`). */
+  generateMail(mailbox: string, opts: GenerateOptions & { count?: number; ratePerSecond?: number; folder?: string }): Promise<MailJob> {
+    return this.call('POST', `${this.mbx(mailbox)}/generate`, opts);
+  }
+  mailJob(id: string): Promise<MailJob> {
+    return this.call('GET', `/mail-jobs/${encodeURIComponent(id)}`);
+  }
+  listMessages(mailbox: string, opts: { folder?: string } = {}): Promise<(DeliveredMessage & { folder: string; isRead: boolean; categories: string[]; attachments: { name: string; size: number; contentType: string }[] })[]> {
+    return this.call('GET', `${this.mbx(mailbox)}/messages${opts.folder ? `?folder=${encodeURIComponent(opts.folder)}` : ''}`);
+  }
+  /** Moves a message as an Outlook rule would (new REST id; destination: well-known name, folder id or display name). */
+  moveMessage(mailbox: string, id: string, destination: string): Promise<DeliveredMessage> {
+    return this.call('POST', `${this.mbx(mailbox)}/messages/${encodeURIComponent(id)}/move`, { destination });
+  }
+  deleteMessage(mailbox: string, id: string): Promise<void> {
+    return this.call('DELETE', `${this.mbx(mailbox)}/messages/${encodeURIComponent(id)}`);
+  }
+  /** Changes a message as a user in Outlook would (isRead, categories, subject). */
+  updateMessage(mailbox: string, id: string, changes: { isRead?: boolean; categories?: string[]; subject?: string }): Promise<DeliveredMessage> {
+    return this.call('PATCH', `${this.mbx(mailbox)}/messages/${encodeURIComponent(id)}`, changes);
+  }
+  createFolder(mailbox: string, displayName: string, opts: { parent?: string; isHidden?: boolean } = {}): Promise<{ id: string; displayName: string }> {
+    return this.call('POST', `${this.mbx(mailbox)}/folders`, { displayName, ...opts });
+  }
+  /** Evicts delta sync states (all, a mailbox's, or one folder's): their links answer 410 SyncStateNotFound. */
+  evictDeltaTokens(opts: { mailbox?: string; folder?: string } = {}): Promise<{ evicted: number }> {
+    return this.call('POST', '/delta-tokens/evict', opts);
+  }
+  throttling(): Promise<{ config: ThrottleConfig; counters: ThrottleCounters[] }> {
+    return this.call('GET', '/throttling');
+  }
+  /** Changes the limits, or `{ enabled: false }` to switch throttling off (counters keep counting). */
+  setThrottling(config: Partial<ThrottleConfig>): Promise<{ config: ThrottleConfig; counters: ThrottleCounters[] }> {
+    return this.call('PUT', '/throttling', config);
+  }
+  resetThrottlingCounters(): Promise<void> {
+    return this.call('POST', '/throttling/reset', {});
+  }
+  /** A Graph request fault: status (429/503/504… with Retry-After), delay, drop, truncate; by path regex, count, probability. */
+  addFault(rule: FaultRuleInput): Promise<FaultRule> {
+    return this.call('POST', '/faults', rule);
+  }
+  /** A change-notification fault: drop, duplicate, delay, reorder, or moveAfterNotify (an "Outlook rule" moves the message after notifying). */
+  addNotificationFault(fault: NotificationFaultInput): Promise<NotificationFault> {
+    return this.call('POST', '/faults/notifications', fault);
+  }
+  faults(): Promise<{ requests: FaultRule[]; notifications: NotificationFault[] }> {
+    return this.call('GET', '/faults');
+  }
+  removeFault(id: string): Promise<void> {
+    return this.call('DELETE', `/faults/${encodeURIComponent(id)}`);
+  }
+  clearFaults(): Promise<void> {
+    return this.call('DELETE', '/faults');
+  }
+  setFaultSeed(seed: number): Promise<void> {
+    return this.call('POST', '/faults/seed', { seed });
+  }
+  /** Mail sent to recipients outside the emulated tenants. */
+  outbound(since = 0): Promise<OutboundMessage[]> {
+    return this.call('GET', `/outbound?since=${since}`);
+  }
+  clearOutbound(): Promise<void> {
+    return this.call('DELETE', '/outbound');
+  }
+  mailStats(): Promise<{ mailboxes: number; messages: number; deltaTokens: number }> {
+    return this.call('GET', '/mail/stats');
   }
 }

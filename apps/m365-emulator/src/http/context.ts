@@ -11,6 +11,10 @@ export class Ctx {
   /** Tags for the request log (tenant, client, user, area). */
   readonly tags: { area?: string; tenantId?: string; clientId?: string; userId?: string; note?: string } = {};
   private bodyPromise: Promise<Buffer> | undefined;
+  /** Fault injection: answer with the full Content-Length but half the body, then close. */
+  truncate = false;
+  /** Largest request body accepted (Graph's 150 MB attachment limit fits under the default of 200 MB for control calls). */
+  maxBodyBytes = 10 * 1024 * 1024;
 
   constructor(req: IncomingMessage, res: ServerResponse, baseUrl: string) {
     this.req = req;
@@ -44,7 +48,7 @@ export class Ctx {
       let size = 0;
       this.req.on('data', (c: Buffer) => {
         size += c.length;
-        if (size > 10 * 1024 * 1024) {
+        if (size > this.maxBodyBytes) {
           reject(new Error('body too large'));
           this.req.destroy();
           return;
@@ -85,6 +89,12 @@ export class Ctx {
 
   send(status: number, body: string | Buffer, headers: Record<string, string> = {}): void {
     this.res.writeHead(status, { 'content-length': Buffer.byteLength(body), ...headers });
+    if (this.truncate) {
+      const buf = Buffer.from(body);
+      this.res.write(buf.subarray(0, Math.floor(buf.length / 2)));
+      this.res.destroy();
+      return;
+    }
     this.res.end(body);
   }
 

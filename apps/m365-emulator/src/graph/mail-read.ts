@@ -1,0 +1,212 @@
+import type { Router } from '../http/router.ts';
+import type { Ctx } from '../http/context.ts';
+import type { EmulatorState } from '../state.ts';
+import { GraphHttpError, graphHeaders } from './errors.ts';
+import { HANDLED, mailRoute, type GraphCall } from './pipeline.ts';
+import { findAttachment, findFolder, findMessage } from '../mail/lookup.ts';
+import { attachmentResource, folderResource, messageResource, parseMessageSelect } from '../mail/render.ts';
+import { evalMessageFilter, parseMessageFilter } from '../mail/filter.ts';
+import { extendedPropertyKey } from '../mail/store.ts';
+import { mimeOf } from '../mail/mime.ts';
+import type { MailFolder, Message } from '../mail/model.ts';
+
+/** `$top` for folders and messages: 1–1000 (default 10), as Outlook enforces. */
+function topOf(ctx: Ctx, def = 10, max = 1000): number {
+  const raw = ctx.query.get('$top');
+  if (raw === null) return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new GraphHttpError(400, 'BadRequest', `Invalid value '${raw}' for $top query option found.`);
+  return Math.min(n, max);
+}
+
+function skipOf(ctx: Ctx): number {
+  const raw = ctx.query.get('$skip');
+  if (raw === null) return 0;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new GraphHttpError(400, 'BadRequest', `Invalid value '${raw}' for $skip query option found.`);
+  return n;
+}
+
+/** The same request with another `$skip` (Graph's nextLink for mail lists). */
+function nextLink(st: EmulatorState, ctx: Ctx, skip: number): string {
+  const q = new URLSearchParams(ctx.url.search);
+  q.set('$skip', String(skip));
+  return `${st.baseUrl}${ctx.url.pathname}?${q.toString().replace(/%24/g, '$')}`;
+}
+
+/** `$expand=singleValueExtendedProperties($filter=id eq '…')` and `$expand=attachments`. */
+function parseExpand(raw: string | null): { ext?: (id: string) => boolean; attachments?: boolean } {
+  if (!raw) return {};
+  const out: { ext?: (id: string) => boolean; attachments?: boolean } = {};
+  for (const part of raw.split(/,(?![^(]*\))/)) {
+    const m = /^\s*singleValueExtendedProperties(?:\(\s*\$filter\s*=\s*(.+)\))?\s*$/i.exec(part);
+    if (m) {
+      const f = m[1];
+      if (!f) {
+        out.ext = () => true;
+        continue;
+      }
+      const ids = [...f.matchAll(/id\s+eq\s+'((?:[^']|'')*)'/gi)].map((x) => extendedPropertyKey(x[1]!.replace(/''/g, "'")));
+      if (ids.length === 0) throw new GraphHttpError(400, 'BadRequest', `Invalid $expand filter '${f}'.`);
+      out.ext = (id) => ids.includes(extendedPropertyKey(id));
+      continue;
+    }
+    if (/^\s*attachments\s*$/i.test(part)) {
+      out.attachments = true;
+      continue;
+    }
+    throw new GraphHttpError(400, 'BadRequest', `Parsing OData Select and Expand failed: Could not find a property named '${part.trim()}' on type 'microsoft.graph.message'.`);
+  }
+  return out;
+}
+
+export function renderMessage(st: EmulatorState, call: GraphCall, msg: Message, select: string[] | null, expand: ReturnType<typeof parseExpand>): Record<string, unknown> {
+  const r = messageResource(st.mail, call.mailbox, msg, call.render, select);
+  if (expand.ext) {
+    const eps = [...msg.extended.values()].filter((e) => expand.ext!(e.id));
+    if (eps.length) r.singleValueExtendedProperties = eps.map((e) => ({ ...e }));
+  }
+  if (expand.attachments) r.attachments = msg.attachments.map((a) => attachmentResource(st.mail, call.mailbox, msg, a, true));
+  return r;
+}
+
+function orderMessages(list: Message[], orderby: string | null): Message[] {
+  const spec = (orderby ?? 'receivedDateTime desc').trim().split(/\s+/);
+  const field = (spec[0] ?? '').toLowerCase();
+  const sign = (spec[1] ?? 'asc').toLowerCase() === 'desc' ? -1 : 1;
+  const key: Record<string, (m: Message) => number | string> = {
+    receiveddatetime: (m) => m.receivedMs,
+    sentdatetime: (m) => m.sentMs,
+    lastmodifieddatetime: (m) => m.lastModifiedMs,
+    createddatetime: (m) => m.createdMs,
+    subject: (m) => m.subject.toLowerCase(),
+  };
+  const k = key[field];
+  if (!k) throw new GraphHttpError(400, 'ErrorInvalidProperty', `The property '${spec[0]}' does not support sorting.`);
+  return list.sort((a, b) => {
+    const x = k(a);
+    const y = k(b);
+    return (x < y ? -1 : x > y ? 1 : 0) * sign || (a.no - b.no) * sign;
+  });
+}
+
+/** Graph's file streaming: chunks with back-pressure; the truncate fault stops half-way. */
+export async function streamBytes(ctx: Ctx, data: Buffer, headers: Record<string, string>): Promise<void> {
+  ctx.res.writeHead(200, { 'content-length': String(data.length), ...headers });
+  if (ctx.method === 'HEAD') {
+    ctx.res.end();
+    return;
+  }
+  const limit = ctx.truncate ? Math.floor(data.length / 2) : data.length;
+  const CHUNK = 256 * 1024;
+  for (let off = 0; off < limit; off += CHUNK) {
+    const ok = ctx.res.write(data.subarray(off, Math.min(off + CHUNK, limit)));
+    if (!ok) await new Promise<void>((resolve) => ctx.res.once('drain', resolve).once('close', resolve));
+    if (ctx.res.destroyed) return;
+  }
+  if (ctx.truncate) ctx.res.destroy();
+  else ctx.res.end();
+}
+
+/** Read side of Graph mail: folders, messages, MIME, attachments, master categories. */
+export function registerMailRead(router: Router, st: EmulatorState): void {
+  const meta = (call: GraphCall, suffix: string) => `${st.baseUrl}/v1.0/$metadata#users('${call.user.id}')/${suffix}`;
+
+  const listFolders = (call: GraphCall, parent: MailFolder) => {
+    const { ctx } = call;
+    const includeHidden = (ctx.query.get('includeHiddenFolders') ?? '').toLowerCase() === 'true';
+    const all = st.mail.childFolders(call.mailbox, parent.no, includeHidden);
+    const top = topOf(ctx);
+    const skip = skipOf(ctx);
+    const body: Record<string, unknown> = { '@odata.context': meta(call, parent.wellKnownName === 'msgfolderroot' ? 'mailFolders' : `mailFolders('${st.mail.folderId(call.mailbox, parent)}')/childFolders`) };
+    body.value = all.slice(skip, skip + top).map((f) => folderResource(st.mail, call.mailbox, f));
+    if (skip + top < all.length) body['@odata.nextLink'] = nextLink(st, ctx, skip + top);
+    return body;
+  };
+
+  mailRoute(router, st, 'GET', '/mailFolders', 'read', (call) => listFolders(call, st.mail.wellKnown(call.mailbox, 'msgfolderroot')!));
+  mailRoute(router, st, 'GET', '/mailFolders/:folder', 'read', (call) => ({
+    '@odata.context': meta(call, 'mailFolders/$entity'),
+    ...folderResource(st.mail, call.mailbox, findFolder(st, call.mailbox, call.ctx.params.folder!)),
+  }));
+  mailRoute(router, st, 'GET', '/mailFolders/:folder/childFolders', 'read', (call) => listFolders(call, findFolder(st, call.mailbox, call.ctx.params.folder!)));
+
+  const listMessages = (call: GraphCall, folder: MailFolder | null) => {
+    const { ctx } = call;
+    const select = parseMessageSelect(ctx.query.get('$select'));
+    const expand = parseExpand(ctx.query.get('$expand'));
+    const top = topOf(ctx);
+    const skip = skipOf(ctx);
+    const filterText = ctx.query.get('$filter');
+    const filter = filterText ? parseMessageFilter(filterText) : null;
+    let list: Message[];
+    if (folder) list = [...folder.messages.values()];
+    else {
+      list = [];
+      for (const f of call.mailbox.folders.values()) if (f.parentNo !== 0 || f.wellKnownName === 'msgfolderroot') list.push(...f.messages.values());
+    }
+    if (filter) {
+      const fid = (m: Message) => st.mail.folderId(call.mailbox, m.folderNo);
+      list = list.filter((m) => evalMessageFilter(filter, m, fid));
+    }
+    list = orderMessages(list, ctx.query.get('$orderby'));
+    const body: Record<string, unknown> = { '@odata.context': meta(call, folder ? `mailFolders('${ctx.params.folder}')/messages` : 'messages') };
+    if (ctx.query.get('$count') === 'true') body['@odata.count'] = list.length;
+    body.value = list.slice(skip, skip + top).map((m) => renderMessage(st, call, m, select, expand));
+    if (skip + top < list.length) body['@odata.nextLink'] = nextLink(st, ctx, skip + top);
+    return body;
+  };
+
+  const getMessage = (call: GraphCall) => {
+    const msg = findMessage(st, call.mailbox, call.ctx.params.id!);
+    if (call.ctx.params.folder && findFolder(st, call.mailbox, call.ctx.params.folder).no !== msg.folderNo) throw new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+    return msg;
+  };
+
+  const messageValue = async (call: GraphCall) => {
+    const msg = getMessage(call);
+    const mime = await mimeOf(msg);
+    await streamBytes(call.ctx, mime, { ...graphHeaders(call.ctx), 'content-type': 'text/plain' });
+    return HANDLED;
+  };
+
+  const getOne = (call: GraphCall) => {
+    const msg = getMessage(call);
+    return {
+      '@odata.context': meta(call, 'messages/$entity'),
+      ...renderMessage(st, call, msg, parseMessageSelect(call.ctx.query.get('$select')), parseExpand(call.ctx.query.get('$expand'))),
+    };
+  };
+
+  const listAttachments = (call: GraphCall) => {
+    const msg = getMessage(call);
+    return { '@odata.context': meta(call, `messages('${call.ctx.params.id}')/attachments`), value: msg.attachments.map((a) => attachmentResource(st.mail, call.mailbox, msg, a, true)) };
+  };
+  const getAttachment = (call: GraphCall) => {
+    const msg = getMessage(call);
+    const a = findAttachment(msg, call.ctx.params.aid!, call.mailbox);
+    return { '@odata.context': meta(call, `messages('${call.ctx.params.id}')/attachments/$entity`), ...attachmentResource(st.mail, call.mailbox, msg, a, true) };
+  };
+  const attachmentValue = async (call: GraphCall) => {
+    const msg = getMessage(call);
+    const a = findAttachment(msg, call.ctx.params.aid!, call.mailbox);
+    if (a.kind === 'reference') throw new GraphHttpError(405, 'ErrorInvalidRequest', 'The request is not supported for reference attachments.');
+    await streamBytes(call.ctx, a.content ?? Buffer.alloc(0), { ...graphHeaders(call.ctx), 'content-type': a.kind === 'item' ? 'message/rfc822' : a.contentType });
+    return HANDLED;
+  };
+
+  for (const prefix of ['', '/mailFolders/:folder']) {
+    // Delta routes are registered before these (graph/delta.ts), so "delta" is never taken for an id.
+    mailRoute(router, st, 'GET', `${prefix}/messages`, 'read', (call) => listMessages(call, prefix ? findFolder(st, call.mailbox, call.ctx.params.folder!) : null));
+    mailRoute(router, st, 'GET', `${prefix}/messages/:id`, 'read', getOne);
+    mailRoute(router, st, 'GET', `${prefix}/messages/:id/$value`, 'read', messageValue);
+    mailRoute(router, st, 'GET', `${prefix}/messages/:id/attachments`, 'read', listAttachments);
+    mailRoute(router, st, 'GET', `${prefix}/messages/:id/attachments/:aid`, 'read', getAttachment);
+    mailRoute(router, st, 'GET', `${prefix}/messages/:id/attachments/:aid/$value`, 'read', attachmentValue);
+  }
+
+  mailRoute(router, st, 'GET', '/outlook/masterCategories', 'read', (call) => ({
+    '@odata.context': meta(call, 'outlook/masterCategories'),
+    value: call.mailbox.masterCategories.map((c) => ({ ...c })),
+  }));
+}
