@@ -81,6 +81,8 @@ export async function startServer(): Promise<RunningServer> {
     PORT: String(port),
     HOST: '127.0.0.1',
     MAILROOM_DATA_DIR: dataDir,
+    // The sandbox Microsoft 365 tenant on a free port, so that runs never collide.
+    MAILROOM_SANDBOX_PORT: '0',
     PUBLIC_BASE_URL: baseUrl,
     LOG_LEVEL: process.env.E2E_SERVER_LOG_LEVEL ?? 'warn',
   };

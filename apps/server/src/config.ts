@@ -36,6 +36,9 @@ const EnvSchema = z.object({
   MICROSOFT_AUTHORITY_HOST: z.url({ protocol: /^https$/, message: 'must be an https URL' }).default('https://login.microsoftonline.com'),
   MICROSOFT_GRAPH_URL: z.url({ protocol: /^https$/, message: 'must be an https URL' }).default('https://graph.microsoft.com'),
   MAILROOM_SANDBOX: bool.optional(),
+  MAILROOM_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(8443),
+  CONNECTOR_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
+  CONNECTOR_TRANSIENT_ALARM_MINUTES: z.coerce.number().min(0).default(15),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).default(25),
 });
 
@@ -55,6 +58,12 @@ export interface Config {
   readonly sessionAbsoluteMs: number;
   readonly cookieSecure: boolean;
   readonly sandbox: boolean;
+  /** HTTPS port of the built-in Microsoft 365 emulator in sandbox mode (0 = any free port). */
+  readonly sandboxPort: number;
+  /** How often each connection is probed (and delegated tokens kept fresh). */
+  readonly connectorHealthIntervalMs: number;
+  /** Throttling, timeouts and 5xx stay quiet until they last this long. */
+  readonly connectorTransientAlarmMs: number;
   readonly shutdownGraceMs: number;
   readonly microsoft: {
     readonly clientId: string | undefined;
@@ -104,6 +113,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cookieSecure: e.COOKIE_SECURE ?? publicBaseUrl.startsWith('https://'),
     // No Microsoft app configured → the built-in Microsoft 365 emulator is the tenant.
     sandbox: e.MAILROOM_SANDBOX ?? !e.MICROSOFT_CLIENT_ID,
+    sandboxPort: e.MAILROOM_SANDBOX_PORT,
+    connectorHealthIntervalMs: e.CONNECTOR_HEALTH_INTERVAL_SECONDS * 1000,
+    connectorTransientAlarmMs: e.CONNECTOR_TRANSIENT_ALARM_MINUTES * 60_000,
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     microsoft: Object.freeze({
       clientId: e.MICROSOFT_CLIENT_ID,

@@ -5,6 +5,7 @@ import { createLogger } from './logger.ts';
 import { startServer } from './server.ts';
 import { JobCatalogError } from './jobs/runtime.ts';
 import { VaultError } from './security/vault.ts';
+import { SandboxStartError } from './microsoft/sandbox.ts';
 
 /** The process entry point: `npm start`. Every startup failure ends in one clear line and exit 1. */
 async function main(): Promise<void> {
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
     if (err instanceof DatabaseUnavailableError) fail(`Mailroom cannot start: ${err.message}. Is PostgreSQL running and DATABASE_URL right?`);
     if (err instanceof DataDirLockedError) fail(`Mailroom cannot start: ${err.message}.`);
     if (err instanceof VaultError) fail(`Mailroom cannot start: encryption key problem: ${err.message}.`);
-    if (err instanceof JobCatalogError) fail(`Mailroom cannot start: ${err.message}.`);
+    if (err instanceof JobCatalogError || err instanceof SandboxStartError) fail(`Mailroom cannot start: ${err.message}.`);
     throw err;
   }
   logger.info(

@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import { ConnectorService } from './connectors/service.ts';
 import { openDatabase, type Database } from './db/client.ts';
+import { cloudSettings, startSandboxTenant, type SandboxTenant } from './microsoft/sandbox.ts';
+import type { MicrosoftSettings } from './microsoft/settings.ts';
 import { buildHttpApp } from './http/app.ts';
 import { jobCatalog } from './jobs/catalog.ts';
 import { jobHandlers } from './jobs/handlers.ts';
@@ -14,6 +17,10 @@ export interface RunningServer {
   readonly database: Database;
   readonly vault: Vault;
   readonly jobs: JobRuntime;
+  readonly connectors: ConnectorService;
+  readonly microsoft: MicrosoftSettings;
+  /** The built-in Microsoft 365 emulator, in sandbox mode. */
+  readonly sandbox: SandboxTenant | undefined;
   /** Present when the process has the `api` role. */
   readonly http: FastifyInstance | undefined;
   /** The address it listens on, e.g. http://127.0.0.1:3000. */
@@ -30,33 +37,58 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   let jobs: JobRuntime | undefined;
   let http: FastifyInstance | undefined;
+  let sandbox: SandboxTenant | undefined;
   try {
+    sandbox = config.sandbox ? await startSandboxTenant(config, logger) : undefined;
+    const microsoft = sandbox?.settings ?? cloudSettings(config);
+    const send = async (name: string, payload: object, o: { singletonKey?: string; startAfterSeconds?: number }) => {
+      await jobs!.send(name, payload, o);
+    };
+    const connectors = new ConnectorService({
+      db: database.db,
+      vault,
+      settings: microsoft,
+      logger,
+      publicBaseUrl: config.publicBaseUrl,
+      healthIntervalMs: config.connectorHealthIntervalMs,
+      transientAlarmMs: config.connectorTransientAlarmMs,
+      enqueue: (name, connectorId, startAfterSeconds) =>
+        send(name, { connectorId }, { singletonKey: connectorId, ...(startAfterSeconds ? { startAfterSeconds } : {}) }),
+    });
     jobs = await startJobs({
       database,
       catalog: jobCatalog,
       handlers: jobHandlers,
       work: config.roles.includes('worker'),
-      context: { db: database.db, logger, now: () => new Date() },
+      context: { db: database.db, logger, now: () => new Date(), connectors, send, healthIntervalMs: config.connectorHealthIntervalMs },
       logger,
     });
     let url: string | undefined;
     if (config.roles.includes('api')) {
-      http = await buildHttpApp({ config, database, vault, logger, sessionPolicy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs } }, opts);
+      http = await buildHttpApp(
+        { config, database, vault, logger, sessionPolicy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }, connectors, sandbox },
+        opts,
+      );
       url = await http.listen({ port: config.port, host: config.host });
     }
-    const started = { http, jobs };
+    const started = { http, jobs, sandbox, microsoft };
     let closing: Promise<void> | undefined;
     return {
       config,
       database,
       vault,
       jobs,
+      connectors,
+      microsoft,
+      sandbox,
       http,
       url,
       close() {
         closing ??= (async () => {
           await started.http?.close();
           await started.jobs.stop(config.shutdownGraceMs);
+          await started.sandbox?.close();
+          if (!started.sandbox) await started.microsoft.http.close();
           await database.close();
         })();
         return closing;
@@ -65,6 +97,7 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
   } catch (err) {
     await http?.close().catch(() => undefined);
     await jobs?.stop(1000).catch(() => undefined);
+    await sandbox?.close().catch(() => undefined);
     await database.close().catch(() => undefined);
     throw err;
   }

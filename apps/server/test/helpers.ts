@@ -49,6 +49,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     MAILROOM_DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     SHUTDOWN_GRACE_SECONDS: '2',
+    MAILROOM_SANDBOX_PORT: '0',
     ...(database ? { DATABASE_URL: database.url, MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64') } : {}),
     ...env,
   });
@@ -101,7 +102,8 @@ export class Client {
       else this.cookies.set(c.name, c.value);
     }
     const text = res.body;
-    return { status: res.statusCode, body: (text ? JSON.parse(text) : null) as T, headers: res.headers };
+    const json = String(res.headers['content-type'] ?? '').includes('json');
+    return { status: res.statusCode, body: (text && json ? JSON.parse(text) : text || null) as T, headers: res.headers };
   }
 
   /** Reads the session (and its CSRF token), as the SPA does first. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConnectionInfo, ConnectorProblem, SetupProgress } from './connection.ts';
 
 export const connectorTypes = ['microsoft365'] as const;
 export const ConnectorType = z.enum(connectorTypes);
@@ -23,6 +24,12 @@ export const Connector = z.object({
   statusChangedAt: z.iso.datetime(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
+  /** How it is connected; null while `not_connected`. */
+  connection: ConnectionInfo.nullable(),
+  /** What is wrong (status `degraded` or `access_lost`), else null. */
+  problem: ConnectorProblem.nullable(),
+  /** The setup that follows a successful sign-in; null before the first connection. */
+  setup: SetupProgress.nullable(),
 });
 export type Connector = z.infer<typeof Connector>;
 export const ConnectorList = z.object({ items: z.array(Connector) });

@@ -19,6 +19,8 @@ export const errorCodes = [
   'setup_already_done',
   'setup_required',
   'invitation_invalid',
+  /** Microsoft refused the credentials or consent given (own app registration). */
+  'connection_failed',
   'payload_too_large',
   'service_unavailable',
   'internal',

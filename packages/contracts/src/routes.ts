@@ -2,6 +2,9 @@
  * The HTTP API's paths, shared so that the web app, the e2e tests and the server never disagree.
  * All are under /api/v1. Workspace resources live under /workspaces/{workspaceId}; a workspace the
  * caller does not belong to answers 404 (never 403, never its data).
+ *
+ * Browser routes the server links to: `/invite/{token}` (invitation links) and
+ * `/w/{workspaceId}/settings/connectors/{id}?connected=1` or `?error=<code>` (back from Microsoft's sign-in).
  */
 export const api = {
   session: '/api/v1/auth/session',
@@ -18,5 +21,18 @@ export const api = {
   invitation: (ws: string, id: string) => `/api/v1/workspaces/${ws}/invitations/${id}`,
   connectors: (ws: string) => `/api/v1/workspaces/${ws}/connectors`,
   connector: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}`,
+  /** POST → DelegatedStart. */
+  connectDelegated: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}/connect/delegated`,
+  /** POST → AdminConsentStart. */
+  connectOrganization: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}/connect/organization`,
+  /** POST OwnAppRequest → Connector (verified before it is saved). */
+  connectOwnApp: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}/connect/own-app`,
+  /** POST → Connector: erases tokens and secrets; keeps the connector (and later its mailboxes and rules). */
+  disconnect: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}/disconnect`,
+  /** POST → Connector: probe the connection now. */
+  checkConnector: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}/check`,
+  /** GET → SandboxInfo (404 outside sandbox mode). */
+  sandbox: '/api/v1/sandbox',
+  /** GET ?limit=&cursor= → AuditList (newest first; pass nextCursor back as cursor). */
   audit: (ws: string) => `/api/v1/workspaces/${ws}/audit`,
 } as const;

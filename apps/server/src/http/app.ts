@@ -11,6 +11,7 @@ import type { HttpDeps } from './deps.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandling, sendError } from './plugins/errors.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { connectRoutes } from './routes/connect.ts';
 import { connectorRoutes } from './routes/connectors.ts';
 import { healthRoutes } from './routes/health.ts';
 import { invitationRoutes } from './routes/invitations.ts';
@@ -65,6 +66,7 @@ export async function buildHttpApp(deps: HttpDeps, opts: { webDist?: string | nu
   await app.register(workspaceRoutes, deps);
   await app.register(invitationRoutes, deps);
   await app.register(connectorRoutes, deps);
+  await app.register(connectRoutes, deps);
   await app.register(auditRoutes, deps);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

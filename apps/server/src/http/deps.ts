@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import type { ConnectorService } from '../connectors/service.ts';
+import type { SandboxTenant } from '../microsoft/sandbox.ts';
 import type { Database } from '../db/client.ts';
 import type { SessionPolicy } from '../db/repos/sessions.ts';
 import type { Vault } from '../security/vault.ts';
@@ -11,4 +13,7 @@ export interface HttpDeps {
   readonly vault: Vault;
   readonly logger: Logger;
   readonly sessionPolicy: SessionPolicy;
+  readonly connectors: ConnectorService;
+  /** Present in sandbox mode (the built-in Microsoft 365 emulator). */
+  readonly sandbox: SandboxTenant | undefined;
 }

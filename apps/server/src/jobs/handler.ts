@@ -1,10 +1,16 @@
 import type { Logger } from 'pino';
+import type { ConnectorService } from '../connectors/service.ts';
 import type { Db } from '../db/client.ts';
 
 export interface JobContext {
   readonly db: Db;
   readonly logger: Logger;
   readonly now: () => Date;
+  /** Absent in processes that do not talk to Microsoft (tests of the queue itself). */
+  readonly connectors?: ConnectorService;
+  /** Sends a follow-up job (the health probe chain). */
+  readonly send?: (name: string, payload: object, options: { singletonKey?: string; startAfterSeconds?: number }) => Promise<void>;
+  readonly healthIntervalMs?: number;
 }
 
 /** Handles one job's (already validated) payload. Throwing makes pg-boss retry per the catalog. */

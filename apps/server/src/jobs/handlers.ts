@@ -1,7 +1,11 @@
 import type { JobHandler } from './handler.ts';
+import { runConnectorHealth, runConnectorHealthSweep, runConnectorSetup } from './handlers/connectors.ts';
 import { runHousekeeping } from './handlers/housekeeping.ts';
 
 /** Job name → handler. The boot compares this with the catalog, both ways. */
 export const jobHandlers: Readonly<Record<string, JobHandler>> = {
   housekeeping: runHousekeeping,
+  'connector.setup': runConnectorSetup,
+  'connector.health': runConnectorHealth,
+  'connector.health-sweep': runConnectorHealthSweep,
 };

@@ -20,7 +20,8 @@ export function assertCatalogComplete(
 
 export interface JobRuntime {
   readonly boss: PgBoss;
-  send<P extends object>(job: JobDefinition, payload: P, options?: { singletonKey?: string; startAfterSeconds?: number }): Promise<string | null>;
+  /** Sends a job (by definition or name) after checking its payload against the catalog. */
+  send<P extends object>(job: JobDefinition | string, payload: P, options?: { singletonKey?: string; startAfterSeconds?: number }): Promise<string | null>;
   /** Stops taking jobs and waits (up to the grace period) for those running to finish. */
   stop(graceMs: number): Promise<void>;
 }
@@ -81,7 +82,9 @@ export async function startJobs(opts: {
 
   return {
     boss,
-    async send(job, payload, options) {
+    async send(jobOrName, payload, options) {
+      const job = typeof jobOrName === 'string' ? catalog.find((j) => j.name === jobOrName) : jobOrName;
+      if (!job) throw new JobCatalogError(`no job named ${String(jobOrName)} in the catalog`);
       job.payload.parse(payload);
       return boss.send(job.name, payload, {
         ...(options?.singletonKey ? { singletonKey: options.singletonKey } : {}),

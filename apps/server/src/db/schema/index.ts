@@ -5,3 +5,5 @@ export * from './invitations.ts';
 export * from './connectors.ts';
 export * from './audit.ts';
 export * from './instance.ts';
+export * from './credentials.ts';
+export * from './events.ts';

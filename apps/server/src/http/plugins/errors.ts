@@ -18,6 +18,7 @@ const statusOf: Record<ErrorCode, number> = {
   setup_already_done: 409,
   setup_required: 409,
   invitation_invalid: 410,
+  connection_failed: 422,
   payload_too_large: 413,
   account_locked: 429,
   rate_limited: 429,

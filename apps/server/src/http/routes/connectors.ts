@@ -1,3 +1,4 @@
+import { toConnectorView } from '../../connectors/view.ts';
 import { Connector, ConnectorList, CreateConnectorRequest, ErrorBody, UpdateConnectorRequest } from '@mailroom/contracts';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -11,17 +12,7 @@ import { WorkspaceItemParams, WorkspaceParams, pathId } from './params.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 
-function toConnector(c: typeof connectors.$inferSelect): Connector {
-  return {
-    id: c.id,
-    name: c.name,
-    type: c.type,
-    status: c.status,
-    statusChangedAt: c.statusChangedAt.toISOString(),
-    createdAt: c.createdAt.toISOString(),
-    updatedAt: c.updatedAt.toISOString(),
-  };
-}
+const toConnector = (c: typeof connectors.$inferSelect) => toConnectorView(c);
 
 /**
  * Connectors. Every query filters on the workspace id from the path *and* checks membership first,

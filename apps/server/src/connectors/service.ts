@@ -1,0 +1,480 @@
+import type { OwnAppRequest, SetupProgress } from '@mailroom/contracts';
+import { CryptoProvider } from '@azure/msal-node';
+import { and, eq } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { DEFAULT_TRANSIENT_ALARM_MS } from '../core/connector-health.ts';
+import { atLeast } from '../core/roles.ts';
+import { findRole } from '../db/repos/memberships.ts';
+import { AppError } from '../core/errors.ts';
+import type { Db } from '../db/client.ts';
+import { recordAudit } from '../db/repos/audit.ts';
+import { connectorCredentials, connectors, users } from '../db/schema/index.ts';
+import { classify } from '../microsoft/classify.ts';
+import { graphCount, graphGet } from '../microsoft/graph.ts';
+import { CacheHolder, CertificateError, certificateThumbprint, createMsalApp, mailroomAppCredential, type AppCredential } from '../microsoft/msal.ts';
+import { APP_SCOPES, DELEGATED_SCOPES } from '../microsoft/scopes.ts';
+import type { MicrosoftSettings } from '../microsoft/settings.ts';
+import type { Vault } from '../security/vault.ts';
+import { applyObservation } from './health-state.ts';
+import { consumeOAuthState, createOAuthState } from './oauth-states.ts';
+import { TokenBroker, vaultContext, type ConnectorRow } from './token-broker.ts';
+
+const DELEGATED_STATE_TTL_MS = 15 * 60_000;
+/** An admin-consent link may be sent to someone else, who may take a few days to click it. */
+const ADMIN_CONSENT_STATE_TTL_MS = 7 * 86_400_000;
+
+export interface ConnectorServiceDeps {
+  db: Db;
+  vault: Vault;
+  settings: MicrosoftSettings;
+  logger: Logger;
+  publicBaseUrl: string;
+  healthIntervalMs: number;
+  transientAlarmMs?: number;
+  /** Queues the setup and the first health check after a connection (the job layer provides it). */
+  enqueue: (job: 'connector.setup' | 'connector.health', connectorId: string, startAfterSeconds?: number) => Promise<void>;
+}
+
+export interface Actor {
+  id: string;
+  email: string;
+}
+
+/** A failure of the callback from Microsoft, shown on the connector page as `?error=code`. */
+export class CallbackError extends Error {
+  readonly code: string;
+  readonly workspaceId: string | undefined;
+  readonly connectorId: string | undefined;
+  constructor(code: string, message: string, where?: { workspaceId: string; connectorId: string }) {
+    super(message);
+    this.code = code;
+    this.workspaceId = where?.workspaceId;
+    this.connectorId = where?.connectorId;
+  }
+}
+
+const initialSetup = (now: Date): SetupProgress => ({
+  state: 'running',
+  startedAt: now.toISOString(),
+  finishedAt: null,
+  steps: [
+    { key: 'organization', state: 'pending', detail: null },
+    { key: 'mailbox', state: 'pending', detail: null },
+    { key: 'directory', state: 'pending', detail: null },
+  ],
+});
+
+/**
+ * Connecting a connector to Microsoft 365 in each of the three modes, and keeping an eye on it
+ * afterwards (setup, health probes). HTTP routes and jobs call this; it knows no HTTP.
+ */
+export class ConnectorService {
+  readonly broker: TokenBroker;
+  private readonly d: ConnectorServiceDeps;
+  private readonly crypto = new CryptoProvider();
+  constructor(deps: ConnectorServiceDeps) {
+    this.d = deps;
+    this.broker = new TokenBroker(deps);
+  }
+
+  get redirectUri(): string {
+    return `${this.d.publicBaseUrl}/api/v1/oauth/microsoft/callback`;
+  }
+  get adminConsentRedirectUri(): string {
+    return `${this.d.publicBaseUrl}/api/v1/oauth/microsoft/admin-consent/callback`;
+  }
+  private get alarm() {
+    return { transientAlarmMs: this.d.transientAlarmMs ?? DEFAULT_TRANSIENT_ALARM_MS };
+  }
+
+  // ── Delegated: authorization code + PKCE + state + nonce ──────────────────────────────────────
+
+  async startDelegated(c: ConnectorRow, actor: Actor, sessionHash: string): Promise<string> {
+    const { verifier, challenge } = await this.crypto.generatePkceCodes();
+    const nonce = this.crypto.createNewGuid();
+    const state = await createOAuthState(
+      this.d.db,
+      { workspaceId: c.workspaceId, connectorId: c.id, kind: 'delegated', userId: actor.id, sessionHash, nonce },
+      DELEGATED_STATE_TTL_MS,
+      (stateHash) => ({ pkceVerifier: this.d.vault.encrypt(verifier, vaultContext.pkceVerifier(stateHash)) }),
+    );
+    const app = createMsalApp(this.d.settings, { tenant: 'organizations', credential: mailroomAppCredential(this.d.settings) });
+    return app.getAuthCodeUrl({
+      scopes: [...DELEGATED_SCOPES],
+      redirectUri: this.redirectUri,
+      state,
+      nonce,
+      codeChallenge: challenge,
+      codeChallengeMethod: 'S256',
+      prompt: 'select_account',
+    });
+  }
+
+  async completeDelegated(q: { code?: string; state?: string; error?: string; error_description?: string }, sessionHash: string | undefined, actorId: string | undefined): Promise<{ workspaceId: string; connectorId: string }> {
+    const st = await consumeOAuthState(this.d.db, q.state ?? '', 'delegated');
+    if (!st) throw new CallbackError('state_invalid', 'This sign-in link is not valid any more (expired, already used or not started here). Start again from the connector page.');
+    const where = { workspaceId: st.workspaceId, connectorId: st.connectorId };
+    // The callback must come back to the browser session that started it.
+    if (!sessionHash || st.sessionHash !== sessionHash || st.userId !== actorId) {
+      throw new CallbackError('state_invalid', 'This sign-in was started in another session. Start again from the connector page.', where);
+    }
+    const role = await findRole(this.d.db, st.workspaceId, actorId);
+    if (!role || !atLeast(role, 'admin')) throw new CallbackError('forbidden', 'Only workspace admins can connect a connector.', where);
+    if (q.error) throw new CallbackError(q.error === 'access_denied' ? 'consent_declined' : 'microsoft_error', q.error_description ?? q.error, where);
+    if (!q.code) throw new CallbackError('microsoft_error', 'Microsoft sent no authorization code.', where);
+    const verifier = this.d.vault.decrypt(st.pkceVerifier!, vaultContext.pkceVerifier(st.stateHash));
+    const cache = new CacheHolder(null);
+    const app = createMsalApp(this.d.settings, { tenant: 'organizations', credential: mailroomAppCredential(this.d.settings), cache });
+    let result;
+    try {
+      result = await app.acquireTokenByCode(
+        // msal-node 7 takes the expected nonce from the request (the payload's is ignored).
+        { code: q.code, scopes: [...DELEGATED_SCOPES], redirectUri: this.redirectUri, codeVerifier: verifier, state: q.state!, nonce: st.nonce! },
+        { code: q.code, state: q.state!, nonce: st.nonce! },
+      );
+    } catch (err) {
+      const c = classify(err);
+      throw new CallbackError('microsoft_error', c.detail, where);
+    }
+    const claims = (result.idTokenClaims ?? {}) as { oid?: string; tid?: string; preferred_username?: string };
+    const account = result.account;
+    if (!account || !cache.text) throw new CallbackError('microsoft_error', 'Microsoft returned no account.', where);
+    const now = new Date();
+    await this.d.db.transaction(async (tx) => {
+      const [c] = await tx.select().from(connectors).where(and(eq(connectors.id, st.connectorId), eq(connectors.workspaceId, st.workspaceId))).for('update');
+      if (!c) throw new CallbackError('connector_gone', 'The connector was deleted meanwhile.');
+      await this.saveCredentials(tx, c, { tokenCache: this.d.vault.encrypt(cache.text!, vaultContext.tokenCache(c.id)), clientSecret: null, certificate: null });
+      await tx
+        .update(connectors)
+        .set({
+          ...connectedFields(now, this.d.healthIntervalMs),
+          authMode: 'delegated',
+          tenantId: claims.tid ?? result.tenantId,
+          tenantName: c.tenantId === (claims.tid ?? result.tenantId) ? c.tenantName : null,
+          accountUpn: claims.preferred_username ?? account.username,
+          accountOid: claims.oid ?? account.localAccountId,
+          msalHomeAccountId: account.homeAccountId,
+          lastRefreshAt: now,
+          ownClientId: null,
+          credentialKind: null,
+          secretExpiresAt: null,
+          secretWarnedDays: null,
+          setup: initialSetup(now),
+        })
+        .where(eq(connectors.id, c.id));
+      await recordAudit(tx, {
+        workspaceId: c.workspaceId,
+        actor: await actorOf(tx, st.userId),
+        action: 'connector.connected',
+        target: { type: 'connector', id: c.id },
+        details: { mode: 'delegated', tenantId: claims.tid ?? result.tenantId, account: claims.preferred_username ?? account.username },
+      });
+    });
+    await this.afterConnect(st.connectorId);
+    return where;
+  }
+
+  // ── Organisation-wide: admin consent, then client credentials in that tenant ─────────────────
+
+  async startAdminConsent(c: ConnectorRow, actor: Actor): Promise<{ url: string; expiresAt: Date }> {
+    const app = mailroomAppCredential(this.d.settings);
+    const state = await createOAuthState(this.d.db, { workspaceId: c.workspaceId, connectorId: c.id, kind: 'admin_consent', userId: actor.id }, ADMIN_CONSENT_STATE_TTL_MS);
+    const url = new URL(`${this.d.settings.authorityHost}/organizations/v2.0/adminconsent`);
+    url.searchParams.set('client_id', app.clientId);
+    url.searchParams.set('scope', APP_SCOPES[0]);
+    url.searchParams.set('redirect_uri', this.adminConsentRedirectUri);
+    url.searchParams.set('state', state);
+    return { url: url.toString(), expiresAt: new Date(Date.now() + ADMIN_CONSENT_STATE_TTL_MS) };
+  }
+
+  /**
+   * The `tenant` in the callback proves nothing on its own: access is proven by getting an app-only
+   * token in that tenant and reading its organisation.
+   */
+  async completeAdminConsent(q: { tenant?: string; state?: string; error?: string; error_description?: string; admin_consent?: string }): Promise<{ workspaceId: string; connectorId: string; userId: string; tenantName: string }> {
+    const st = await consumeOAuthState(this.d.db, q.state ?? '', 'admin_consent');
+    if (!st) throw new CallbackError('state_invalid', 'This consent link is not valid any more (expired or already used). Ask for a new one from the connector page.');
+    const where = { workspaceId: st.workspaceId, connectorId: st.connectorId };
+    if (q.error) throw new CallbackError(q.error === 'access_denied' || /65004/.test(q.error_description ?? '') ? 'consent_declined' : 'microsoft_error', q.error_description ?? q.error, where);
+    const tenant = q.tenant ?? '';
+    if (!/^[0-9a-f-]{36}$/i.test(tenant)) throw new CallbackError('microsoft_error', 'Microsoft did not say which tenant consented.', where);
+    const verified = await this.verifyAppAccess(tenant, mailroomAppCredential(this.d.settings)).catch((err: unknown) => {
+      throw new CallbackError('microsoft_error', classify(err).detail, where);
+    });
+    const now = new Date();
+    await this.d.db.transaction(async (tx) => {
+      const [c] = await tx.select().from(connectors).where(and(eq(connectors.id, st.connectorId), eq(connectors.workspaceId, st.workspaceId))).for('update');
+      if (!c) throw new CallbackError('connector_gone', 'The connector was deleted meanwhile.');
+      await this.saveCredentials(tx, c, { tokenCache: this.d.vault.encrypt(verified.cache, vaultContext.tokenCache(c.id)), clientSecret: null, certificate: null });
+      await tx
+        .update(connectors)
+        .set({
+          ...connectedFields(now, this.d.healthIntervalMs),
+          authMode: 'organization',
+          tenantId: verified.tenantId,
+          tenantName: verified.tenantName,
+          accountUpn: null,
+          accountOid: null,
+          msalHomeAccountId: null,
+          ownClientId: null,
+          credentialKind: null,
+          secretExpiresAt: null,
+          secretWarnedDays: null,
+          setup: initialSetup(now),
+        })
+        .where(eq(connectors.id, c.id));
+      await recordAudit(tx, {
+        workspaceId: c.workspaceId,
+        actor: null,
+        action: 'connector.connected',
+        target: { type: 'connector', id: c.id },
+        details: { mode: 'organization', tenantId: verified.tenantId, tenantName: verified.tenantName, consentRequestedBy: st.userId },
+      });
+    });
+    await this.afterConnect(st.connectorId);
+    return { ...where, userId: st.userId, tenantName: verified.tenantName };
+  }
+
+  // ── Own app registration ──────────────────────────────────────────────────────────────────────
+
+  async connectOwnApp(c: ConnectorRow, input: OwnAppRequest, actor: Actor): Promise<void> {
+    const credential: AppCredential = input.clientSecret
+      ? { kind: 'secret', clientId: input.clientId, secret: input.clientSecret }
+      : { kind: 'certificate', clientId: input.clientId, certificatePem: input.certificatePem!, privateKeyPem: input.privateKeyPem! };
+    if (credential.kind === 'certificate') {
+      try {
+        certificateThumbprint(credential.certificatePem, credential.privateKeyPem);
+      } catch (err) {
+        throw new AppError('validation_failed', 'The certificate cannot be used.', { details: [{ path: 'certificatePem', message: (err as CertificateError).message }] });
+      }
+    }
+    let verified;
+    try {
+      verified = await this.verifyAppAccess(input.tenant, credential);
+    } catch (err) {
+      throw ownAppRejection(classify(err));
+    }
+    const now = new Date();
+    await this.d.db.transaction(async (tx) => {
+      await this.saveCredentials(tx, c, {
+        tokenCache: this.d.vault.encrypt(verified.cache, vaultContext.tokenCache(c.id)),
+        clientSecret: credential.kind === 'secret' ? this.d.vault.encrypt(credential.secret, vaultContext.clientSecret(c.id)) : null,
+        certificate:
+          credential.kind === 'certificate'
+            ? this.d.vault.encrypt(JSON.stringify({ certificatePem: credential.certificatePem, privateKeyPem: credential.privateKeyPem }), vaultContext.certificate(c.id))
+            : null,
+      });
+      await tx
+        .update(connectors)
+        .set({
+          ...connectedFields(now, this.d.healthIntervalMs),
+          authMode: 'own_app',
+          tenantId: verified.tenantId,
+          tenantName: verified.tenantName,
+          accountUpn: null,
+          accountOid: null,
+          msalHomeAccountId: null,
+          ownClientId: input.clientId,
+          credentialKind: credential.kind,
+          secretExpiresAt: input.secretExpiresAt ? new Date(`${input.secretExpiresAt}T23:59:59Z`) : null,
+          secretWarnedDays: null,
+          setup: initialSetup(now),
+        })
+        .where(eq(connectors.id, c.id));
+      await recordAudit(tx, {
+        workspaceId: c.workspaceId,
+        actor,
+        action: 'connector.connected',
+        target: { type: 'connector', id: c.id },
+        details: { mode: 'own_app', tenantId: verified.tenantId, clientId: input.clientId, credential: credential.kind, secretExpiresAt: input.secretExpiresAt ?? null },
+      });
+    });
+    await this.afterConnect(c.id);
+  }
+
+  /** Erases tokens and secrets; the connector (and later its mailboxes and rules) stays. */
+  async disconnect(c: ConnectorRow, actor: Actor): Promise<void> {
+    await this.d.db.transaction(async (tx) => {
+      await tx.delete(connectorCredentials).where(eq(connectorCredentials.connectorId, c.id));
+      await tx
+        .update(connectors)
+        .set({
+          status: 'not_connected',
+          statusChangedAt: new Date(),
+          authMode: null,
+          msalHomeAccountId: null,
+          problemCause: null,
+          problemDetail: null,
+          problemSince: null,
+          transientSince: null,
+          transientDetail: null,
+          nextCheckAt: null,
+          connectedAt: null,
+          setup: null,
+          updatedAt: new Date(),
+        })
+        .where(eq(connectors.id, c.id));
+      await recordAudit(tx, { workspaceId: c.workspaceId, actor, action: 'connector.disconnected', target: { type: 'connector', id: c.id }, details: { name: c.name } });
+    });
+  }
+
+  // ── Setup and health ─────────────────────────────────────────────────────────────────────────
+
+  /** Runs after a connection: reads the organisation, the mailbox, the directory size. */
+  async runSetup(connectorId: string): Promise<void> {
+    const [c] = await this.d.db.select().from(connectors).where(eq(connectors.id, connectorId));
+    if (!c?.authMode || !c.setup || c.setup.state !== 'running') return;
+    const progress: SetupProgress = structuredClone(c.setup);
+    const save = async () => {
+      await this.d.db.update(connectors).set({ setup: progress }).where(eq(connectors.id, connectorId));
+    };
+    const step = async (key: SetupProgress['steps'][number]['key'], run: () => Promise<string>) => {
+      const s = progress.steps.find((x) => x.key === key)!;
+      if (s.state === 'done') return;
+      s.state = 'running';
+      await save();
+      s.detail = await run();
+      s.state = 'done';
+      await save();
+    };
+    try {
+      const token = await this.broker.graphToken(connectorId);
+      await step('organization', async () => {
+        const org = await graphGet<{ value: { id: string; displayName: string }[] }>(this.d.settings, token, '/organization?$select=id,displayName');
+        const name = org.value[0]?.displayName ?? c.tenantId!;
+        await this.d.db.update(connectors).set({ tenantName: name }).where(eq(connectors.id, connectorId));
+        return name;
+      });
+      await step('mailbox', async () => {
+        if (c.authMode !== 'delegated') return 'organisation-wide';
+        const settings = await graphGet<{ userPurpose?: string }>(this.d.settings, token, '/me/mailboxSettings?$select=userPurpose');
+        return `${c.accountUpn} (${settings.userPurpose ?? 'user'})`;
+      });
+      await step('directory', async () => {
+        const { count, complete } = await graphCount(this.d.settings, token, '/users?$select=id&$top=999');
+        return complete ? String(count) : `${count}+`;
+      });
+      progress.state = 'done';
+      progress.finishedAt = new Date().toISOString();
+      await save();
+      await applyObservation(this.d.db, connectorId, { kind: 'ok', at: new Date() }, { ...this.alarm, checked: true });
+    } catch (err) {
+      const cls = classify(err);
+      const running = progress.steps.find((s) => s.state === 'running');
+      if (cls.kind === 'transient') {
+        // The job retries; keep the progress as it is.
+        throw err;
+      }
+      if (running) {
+        running.state = 'failed';
+        running.detail = cls.detail;
+      }
+      progress.state = 'failed';
+      progress.finishedAt = new Date().toISOString();
+      await save();
+      await applyObservation(this.d.db, connectorId, { kind: 'problem', at: new Date(), cause: cls.cause, detail: cls.detail }, { ...this.alarm, checked: true });
+    }
+  }
+
+  /**
+   * Probes a connection: a token (refreshing it as needed) and one cheap Graph read that only works
+   * while the access is real. The outcome feeds the health state machine.
+   */
+  async probe(connectorId: string): Promise<ConnectorRow | undefined> {
+    const [c] = await this.d.db.select().from(connectors).where(eq(connectors.id, connectorId));
+    if (!c?.authMode) return c;
+    const at = new Date();
+    let row: ConnectorRow | undefined;
+    try {
+      const token = await this.broker.graphToken(connectorId);
+      if (c.authMode === 'delegated') await graphGet(this.d.settings, token, '/me?$select=id,userPrincipalName');
+      else await graphGet(this.d.settings, token, '/organization?$select=id,displayName');
+      row = await applyObservation(this.d.db, connectorId, { kind: 'ok', at }, { ...this.alarm, checked: true });
+    } catch (err) {
+      const cls = classify(err);
+      this.d.logger.info({ connectorId, outcome: cls.kind, cause: cls.kind === 'problem' ? cls.cause : undefined, detail: cls.detail }, 'connector probe failed');
+      row = await applyObservation(
+        this.d.db,
+        connectorId,
+        cls.kind === 'transient' ? { kind: 'transient', at, detail: cls.detail } : { kind: 'problem', at, cause: cls.cause, detail: cls.detail },
+        { ...this.alarm, checked: true },
+      );
+    }
+    await this.d.db
+      .update(connectors)
+      .set({ nextCheckAt: new Date(Date.now() + this.d.healthIntervalMs) })
+      .where(eq(connectors.id, connectorId));
+    return row;
+  }
+
+  // ── helpers ──────────────────────────────────────────────────────────────────────────────────
+
+  /** App-only token in `tenant` + read its organisation: proof that the credential and consent work. */
+  private async verifyAppAccess(tenant: string, credential: AppCredential): Promise<{ tenantId: string; tenantName: string; cache: string }> {
+    const cache = new CacheHolder(null);
+    const app = createMsalApp(this.d.settings, { tenant, credential, cache });
+    const result = await app.acquireTokenByClientCredential({ scopes: [...APP_SCOPES] });
+    if (!result || !cache.text) throw new Error('Entra returned no token');
+    const org = await graphGet<{ value: { id: string; displayName: string }[] }>(this.d.settings, result.accessToken, '/organization?$select=id,displayName');
+    const o = org.value[0];
+    if (!o) throw new Error('The tenant has no organisation record.');
+    return { tenantId: o.id, tenantName: o.displayName, cache: cache.text };
+  }
+
+  private async saveCredentials(tx: Db, c: ConnectorRow, v: { tokenCache: string; clientSecret: string | null; certificate: string | null }): Promise<void> {
+    await tx
+      .insert(connectorCredentials)
+      .values({ connectorId: c.id, workspaceId: c.workspaceId, ...v })
+      .onConflictDoUpdate({ target: connectorCredentials.connectorId, set: { ...v, updatedAt: new Date() } });
+  }
+
+  private async afterConnect(connectorId: string): Promise<void> {
+    await this.d.enqueue('connector.setup', connectorId);
+    await this.d.enqueue('connector.health', connectorId, Math.ceil(this.d.healthIntervalMs / 1000));
+  }
+}
+
+async function actorOf(db: Db, userId: string): Promise<Actor | null> {
+  const [u] = await db.select({ id: users.id, email: users.email }).from(users).where(eq(users.id, userId));
+  return u ?? null;
+}
+
+function connectedFields(now: Date, healthIntervalMs: number) {
+  return {
+    status: 'connecting' as const,
+    statusChangedAt: now,
+    connectedAt: now,
+    problemCause: null,
+    problemDetail: null,
+    problemSince: null,
+    transientSince: null,
+    transientDetail: null,
+    lastCheckedAt: now,
+    lastSuccessAt: now,
+    nextCheckAt: new Date(now.getTime() + healthIntervalMs),
+    updatedAt: now,
+  };
+}
+
+/** Why Microsoft refused an own app registration, in words, on the field to fix. */
+function ownAppRejection(cls: ReturnType<typeof classify>): AppError {
+  if (cls.kind === 'transient') return new AppError('service_unavailable', `Microsoft did not answer in time; nothing was saved. Try again. (${cls.detail})`);
+  const field: Record<string, string> = {
+    secret_invalid: 'clientSecret',
+    secret_expired: 'clientSecret',
+    certificate_invalid: 'certificatePem',
+    tenant_not_found: 'tenant',
+    consent_withdrawn: 'clientId',
+  };
+  const words: Record<string, string> = {
+    secret_invalid: 'Microsoft does not accept this client secret. Paste the secret *value* (not its ID).',
+    secret_expired: 'This client secret has expired. Create a new one in the app registration.',
+    certificate_invalid: 'Microsoft does not accept this certificate. Upload it to the app registration first.',
+    tenant_not_found: 'Microsoft knows no tenant with this ID or domain.',
+    consent_withdrawn: 'This app is not registered in that tenant, or an admin has not granted its permissions yet.',
+    mailbox_blocked_by_policy: 'The app works but cannot read the organisation.',
+  };
+  return new AppError('connection_failed', `${words[cls.cause] ?? 'Microsoft refused the connection.'} (${cls.detail})`, {
+    details: [{ path: field[cls.cause] ?? 'clientId', message: words[cls.cause] ?? cls.detail }],
+  });
+}

@@ -1,0 +1,106 @@
+import { eq } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client.ts';
+import { connectorCredentials, connectors } from '../db/schema/index.ts';
+import { CacheHolder, createMsalApp, mailroomAppCredential, type AppCredential } from '../microsoft/msal.ts';
+import { APP_SCOPES, DELEGATED_SCOPES } from '../microsoft/scopes.ts';
+import type { MicrosoftSettings } from '../microsoft/settings.ts';
+import type { Vault } from '../security/vault.ts';
+
+export type ConnectorRow = typeof connectors.$inferSelect;
+type CredentialRow = typeof connectorCredentials.$inferSelect;
+
+/** The connector has no credentials (never connected, or disconnected). */
+export class NotConnectedError extends Error {}
+
+/** A named cause found without asking Microsoft (e.g. the cached account vanished). */
+export class LocalProblem extends Error {
+  readonly errorCode = 'invalid_grant';
+  readonly errorNo: string;
+  constructor(errorNo: string, message: string) {
+    super(message);
+    this.errorNo = errorNo;
+  }
+}
+
+/** Vault contexts: a ciphertext only opens in the row and column it was written for. */
+export const vaultContext = {
+  tokenCache: (connectorId: string) => `connector:${connectorId}:token-cache`,
+  clientSecret: (connectorId: string) => `connector:${connectorId}:client-secret`,
+  certificate: (connectorId: string) => `connector:${connectorId}:certificate`,
+  pkceVerifier: (stateHash: string) => `oauth-state:${stateHash}:pkce`,
+};
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Access tokens for Graph, per connector. Every acquisition runs under a row lock on the
+ * connector's credentials (SELECT … FOR UPDATE), so two workers on two machines never race a
+ * refresh-token rotation; the MSAL cache is read and written back inside that lock, encrypted.
+ */
+export class TokenBroker {
+  private readonly db: Db;
+  private readonly vault: Vault;
+  private readonly settings: MicrosoftSettings;
+  private readonly logger: Logger;
+  constructor(deps: { db: Db; vault: Vault; settings: MicrosoftSettings; logger: Logger }) {
+    this.db = deps.db;
+    this.vault = deps.vault;
+    this.settings = deps.settings;
+    this.logger = deps.logger;
+  }
+
+  /** The credential a connector signs in with: Mailroom's app, or the customer's own registration. */
+  credentialFor(c: ConnectorRow, cred: CredentialRow): AppCredential {
+    if (c.authMode !== 'own_app') return mailroomAppCredential(this.settings);
+    if (c.credentialKind === 'certificate' && cred.certificate) {
+      const { certificatePem, privateKeyPem } = JSON.parse(this.vault.decrypt(cred.certificate, vaultContext.certificate(c.id))) as {
+        certificatePem: string;
+        privateKeyPem: string;
+      };
+      return { kind: 'certificate', clientId: c.ownClientId!, certificatePem, privateKeyPem };
+    }
+    if (!cred.clientSecret) throw new NotConnectedError('the own app registration has no stored secret');
+    return { kind: 'secret', clientId: c.ownClientId!, secret: this.vault.decrypt(cred.clientSecret, vaultContext.clientSecret(c.id)) };
+  }
+
+  /** A Graph access token; refreshes (at least daily for delegated connections) as needed. */
+  async graphToken(connectorId: string, opts: { forceRefresh?: boolean } = {}): Promise<string> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .select({ c: connectors, cred: connectorCredentials })
+        .from(connectorCredentials)
+        .innerJoin(connectors, eq(connectors.id, connectorCredentials.connectorId))
+        .where(eq(connectorCredentials.connectorId, connectorId))
+        .for('update', { of: connectorCredentials });
+      if (!row || !row.c.authMode || !row.c.tenantId) throw new NotConnectedError('not connected');
+      const { c, cred } = row;
+      const cache = new CacheHolder(cred.tokenCache ? this.vault.decrypt(cred.tokenCache, vaultContext.tokenCache(c.id)) : null);
+      const app = createMsalApp(this.settings, { tenant: c.tenantId!, credential: this.credentialFor(c, cred), cache });
+      let token: string;
+      let refreshed = false;
+      if (c.authMode === 'delegated') {
+        const account = c.msalHomeAccountId ? await app.getTokenCache().getAccountByHomeId(c.msalHomeAccountId) : null;
+        if (!account) throw new LocalProblem('700082', 'AADSTS700082: the stored sign-in is missing; sign in again.');
+        const now = Date.now();
+        const force = Boolean(opts.forceRefresh) || !c.lastRefreshAt || now - c.lastRefreshAt.getTime() > DAY_MS;
+        const result = await app.acquireTokenSilent({ account, scopes: [...DELEGATED_SCOPES], forceRefresh: force });
+        token = result.accessToken;
+        refreshed = force || !result.fromCache;
+      } else {
+        const result = await app.acquireTokenByClientCredential({ scopes: [...APP_SCOPES] });
+        if (!result) throw new Error('Entra returned no token');
+        token = result.accessToken;
+      }
+      if (cache.changed && cache.text) {
+        await tx
+          .update(connectorCredentials)
+          .set({ tokenCache: this.vault.encrypt(cache.text, vaultContext.tokenCache(c.id)), updatedAt: new Date() })
+          .where(eq(connectorCredentials.connectorId, c.id));
+      }
+      if (refreshed) await tx.update(connectors).set({ lastRefreshAt: new Date() }).where(eq(connectors.id, c.id));
+      this.logger.debug({ connectorId, refreshed }, 'graph token acquired');
+      return token;
+    });
+  }
+}

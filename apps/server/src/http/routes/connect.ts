@@ -1,0 +1,138 @@
+import { AdminConsentStart, Connector, DelegatedStart, ErrorBody, OwnAppRequest, SandboxInfo } from '@mailroom/contracts';
+import { and, eq } from 'drizzle-orm';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { CallbackError } from '../../connectors/service.ts';
+import { toConnectorView } from '../../connectors/view.ts';
+import { notFound } from '../../core/errors.ts';
+import { connectors } from '../../db/schema/index.ts';
+import { requireRole, requireUser } from '../plugins/auth.ts';
+import type { HttpDeps } from '../deps.ts';
+import { WorkspaceItemParams, pathId } from './params.ts';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody, 503: ErrorBody };
+const CallbackQuery = z.object({
+  code: z.string().max(4000).optional(),
+  state: z.string().max(200).optional(),
+  error: z.string().max(200).optional(),
+  error_description: z.string().max(2000).optional(),
+  admin_consent: z.string().max(20).optional(),
+  tenant: z.string().max(100).optional(),
+  scope: z.string().max(2000).optional(),
+});
+
+/**
+ * Connecting Microsoft 365: the three modes (admin only, workspace-isolated), the two callbacks
+ * Microsoft redirects to, and the sandbox tenant's cheat sheet.
+ */
+export const connectRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
+  const { db } = deps.database;
+  const svc = deps.connectors;
+
+  async function loadForAdmin(req: FastifyRequest, p: { workspaceId: string; id: string }) {
+    const workspaceId = pathId(p.workspaceId);
+    const { session } = await requireRole(db, req, workspaceId, 'admin');
+    const [c] = await db.select().from(connectors).where(and(eq(connectors.workspaceId, workspaceId), eq(connectors.id, pathId(p.id))));
+    if (!c) throw notFound('Connector');
+    return { c, session };
+  }
+  const reload = async (id: string) => toConnectorView((await db.select().from(connectors).where(eq(connectors.id, id)))[0]!);
+
+  app.post(
+    '/api/v1/workspaces/:workspaceId/connectors/:id/connect/delegated',
+    { schema: { tags: ['connectors'], summary: 'Start "Sign in with Microsoft" (delegated access)', params: WorkspaceItemParams, response: { 200: DelegatedStart, ...errors } } },
+    async (req) => {
+      const { c, session } = await loadForAdmin(req, req.params);
+      return { authorizeUrl: await svc.startDelegated(c, session.user, session.tokenHash) };
+    },
+  );
+
+  app.post(
+    '/api/v1/workspaces/:workspaceId/connectors/:id/connect/organization',
+    { schema: { tags: ['connectors'], summary: 'Admin-consent link for organisation-wide access', params: WorkspaceItemParams, response: { 200: AdminConsentStart, ...errors } } },
+    async (req) => {
+      const { c, session } = await loadForAdmin(req, req.params);
+      const { url, expiresAt } = await svc.startAdminConsent(c, session.user);
+      return { adminConsentUrl: url, expiresAt: expiresAt.toISOString() };
+    },
+  );
+
+  app.post(
+    '/api/v1/workspaces/:workspaceId/connectors/:id/connect/own-app',
+    { schema: { tags: ['connectors'], summary: 'Connect with your own app registration (verified before saving)', params: WorkspaceItemParams, body: OwnAppRequest, response: { 200: Connector, ...errors } } },
+    async (req) => {
+      const { c, session } = await loadForAdmin(req, req.params);
+      await svc.connectOwnApp(c, req.body, session.user);
+      return reload(c.id);
+    },
+  );
+
+  app.post(
+    '/api/v1/workspaces/:workspaceId/connectors/:id/disconnect',
+    { schema: { tags: ['connectors'], summary: 'Disconnect: erase tokens and secrets, keep the connector', params: WorkspaceItemParams, response: { 200: Connector, ...errors } } },
+    async (req) => {
+      const { c, session } = await loadForAdmin(req, req.params);
+      await svc.disconnect(c, session.user);
+      return reload(c.id);
+    },
+  );
+
+  app.post(
+    '/api/v1/workspaces/:workspaceId/connectors/:id/check',
+    { schema: { tags: ['connectors'], summary: 'Check the connection now', params: WorkspaceItemParams, response: { 200: Connector, ...errors } } },
+    async (req) => {
+      const { c } = await loadForAdmin(req, req.params);
+      await svc.probe(c.id);
+      return reload(c.id);
+    },
+  );
+
+  const connectorPage = (ws: string, id: string, q: Record<string, string>) =>
+    `${deps.config.publicBaseUrl}/w/${ws}/settings/connectors/${id}?${new URLSearchParams(q).toString()}`;
+
+  function callbackFailure(reply: FastifyReply, err: unknown) {
+    if (!(err instanceof CallbackError)) throw err;
+    if (err.workspaceId && err.connectorId) {
+      return reply.redirect(connectorPage(err.workspaceId, err.connectorId, { error: err.code, detail: err.message.slice(0, 300) }));
+    }
+    return reply.status(400).type('text/html; charset=utf-8').send(page('Mailroom could not finish connecting', err.message, deps.config.publicBaseUrl));
+  }
+
+  app.get('/api/v1/oauth/microsoft/callback', { schema: { hide: true, querystring: CallbackQuery } }, async (req, reply) => {
+    try {
+      const where = await svc.completeDelegated(req.query, req.session?.tokenHash, req.session?.user.id);
+      return reply.redirect(connectorPage(where.workspaceId, where.connectorId, { connected: '1' }));
+    } catch (err) {
+      return callbackFailure(reply, err);
+    }
+  });
+
+  app.get('/api/v1/oauth/microsoft/admin-consent/callback', { schema: { hide: true, querystring: CallbackQuery } }, async (req, reply) => {
+    try {
+      const done = await svc.completeAdminConsent(req.query);
+      // The admin who clicked may be someone without a Mailroom account: thank them in plain words.
+      if (req.session?.user.id === done.userId) return reply.redirect(connectorPage(done.workspaceId, done.connectorId, { connected: '1' }));
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(page('Permission granted', `Mailroom can now read mailboxes in ${done.tenantName}. You can close this tab; the person who sent you the link will see the connection.`, deps.config.publicBaseUrl));
+    } catch (err) {
+      return callbackFailure(reply, err);
+    }
+  });
+
+  app.get('/api/v1/sandbox', { schema: { tags: ['sandbox'], summary: 'The sandbox tenant: demo accounts and app registration', response: { 200: SandboxInfo, 401: ErrorBody, 404: ErrorBody } } }, async (req) => {
+    requireUser(req);
+    if (!deps.sandbox) throw notFound('Sandbox');
+    return deps.sandbox.info;
+  });
+};
+
+const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/** A minimal page for people who land here from Microsoft without the app open. */
+function page(title: string, text: string, home: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escape(title)} — Mailroom</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1a1b1e}a{color:#1c7ed6}</style></head>
+<body><h1>${escape(title)}</h1><p>${escape(text)}</p><p><a href="${escape(home)}">Open Mailroom</a></p></body></html>`;
+}

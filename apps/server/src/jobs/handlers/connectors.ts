@@ -1,0 +1,55 @@
+import { and, eq, isNotNull, isNull, lt, or } from 'drizzle-orm';
+import { dueSecretWarning } from '../../core/connector-health.ts';
+import { recordAudit } from '../../db/repos/audit.ts';
+import { recordEvent } from '../../db/repos/events.ts';
+import { connectors } from '../../db/schema/index.ts';
+import type { JobContext, JobHandler } from '../handler.ts';
+
+function need<T>(v: T | undefined, what: string): T {
+  if (v === undefined) throw new Error(`job context has no ${what}`);
+  return v;
+}
+
+export const runConnectorSetup: JobHandler = async (payload, ctx) => {
+  await need(ctx.connectors, 'connector service').runSetup((payload as { connectorId: string }).connectorId);
+};
+
+/** One probe, then the next one is queued: each connection carries its own probe chain. */
+export const runConnectorHealth: JobHandler = async (payload, ctx) => {
+  const { connectorId } = payload as { connectorId: string };
+  const row = await need(ctx.connectors, 'connector service').probe(connectorId);
+  if (row?.authMode) await scheduleProbe(ctx, connectorId);
+};
+
+async function scheduleProbe(ctx: JobContext, connectorId: string): Promise<void> {
+  const interval = need(ctx.healthIntervalMs, 'health interval');
+  await need(ctx.send, 'job sender')('connector.health', { connectorId }, { singletonKey: connectorId, startAfterSeconds: Math.max(1, Math.round(interval / 1000)) });
+}
+
+/** Restarts lost probe chains and sends secret expiry warnings (30, 14, 7, 1 days before). */
+export const runConnectorHealthSweep: JobHandler = async (_payload, ctx) => {
+  const now = ctx.now();
+  const interval = need(ctx.healthIntervalMs, 'health interval');
+  const overdue = await ctx.db
+    .select({ id: connectors.id })
+    .from(connectors)
+    .where(and(isNotNull(connectors.authMode), or(isNull(connectors.nextCheckAt), lt(connectors.nextCheckAt, new Date(now.getTime() - interval)))));
+  for (const c of overdue) await scheduleProbe(ctx, c.id);
+
+  const withSecrets = await ctx.db
+    .select()
+    .from(connectors)
+    .where(and(eq(connectors.authMode, 'own_app'), isNotNull(connectors.secretExpiresAt)));
+  for (const c of withSecrets) {
+    const due = dueSecretWarning(c.secretExpiresAt!, now, c.secretWarnedDays);
+    if (due === null) continue;
+    await ctx.db.transaction(async (tx) => {
+      await tx.update(connectors).set({ secretWarnedDays: due }).where(eq(connectors.id, c.id));
+      const details = { name: c.name, daysLeft: due, expiresAt: c.secretExpiresAt!.toISOString() };
+      await recordEvent(tx, { workspaceId: c.workspaceId, type: 'connector.secret_expiring', subject: { type: 'connector', id: c.id }, payload: { connectorId: c.id, ...details } });
+      await recordAudit(tx, { workspaceId: c.workspaceId, actor: null, action: 'connector.secret_expiring', target: { type: 'connector', id: c.id }, details });
+    });
+    ctx.logger.warn({ connectorId: c.id, daysLeft: due }, 'client secret expires soon');
+  }
+  if (overdue.length) ctx.logger.info({ restarted: overdue.length }, 'restarted overdue connector probes');
+};

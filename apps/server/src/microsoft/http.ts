@@ -1,0 +1,53 @@
+import { rootCertificates } from 'node:tls';
+import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
+import { Agent, fetch as undiciFetch, type RequestInit, type Response } from 'undici';
+
+/**
+ * The one HTTP client for Entra ID and Graph. It trusts the public roots plus, in sandbox mode, the
+ * emulator's local CA — without NODE_EXTRA_CA_CERTS, which would have to be set before start.
+ */
+export interface MicrosoftHttp {
+  fetch(url: string, init?: RequestInit): Promise<Response>;
+  /** The same client in the shape MSAL wants (`system.networkClient`). */
+  readonly msalNetwork: INetworkModule;
+  close(): Promise<void>;
+}
+
+export function createMicrosoftHttp(opts: { extraCaPem?: string | undefined } = {}): MicrosoftHttp {
+  const agent = new Agent({
+    connect: { ca: opts.extraCaPem ? [...rootCertificates, opts.extraCaPem] : [...rootCertificates] },
+    headersTimeout: 30_000,
+    bodyTimeout: 120_000,
+    connections: 64,
+  });
+  const doFetch = (url: string, init: RequestInit = {}) => undiciFetch(url, { ...init, dispatcher: agent });
+
+  async function msalSend<T>(method: 'GET' | 'POST', url: string, options?: NetworkRequestOptions, timeoutMs?: number): Promise<NetworkResponse<T>> {
+    const res = await doFetch(url, {
+      method,
+      headers: options?.headers ?? {},
+      ...(method === 'POST' ? { body: options?.body ?? '' } : {}),
+      ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
+    });
+    const headers: Record<string, string> = {};
+    res.headers.forEach((v, k) => (headers[k] = v));
+    const text = await res.text();
+    let body: T;
+    try {
+      body = JSON.parse(text) as T;
+    } catch {
+      // MSAL reads error fields from the body; give it a shape that says what happened.
+      body = { error: 'invalid_response', error_description: `HTTP ${res.status}: ${text.slice(0, 200)}` } as T;
+    }
+    return { headers, body, status: res.status };
+  }
+
+  return {
+    fetch: doFetch,
+    msalNetwork: {
+      sendGetRequestAsync: <T>(url: string, options?: NetworkRequestOptions, timeout?: number) => msalSend<T>('GET', url, options, timeout),
+      sendPostRequestAsync: <T>(url: string, options?: NetworkRequestOptions) => msalSend<T>('POST', url, options),
+    },
+    close: () => agent.close(),
+  };
+}

@@ -1,0 +1,87 @@
+import path from 'node:path';
+import type { SandboxInfo } from '@mailroom/contracts';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { createMicrosoftHttp } from './http.ts';
+import type { MicrosoftSettings } from './settings.ts';
+
+export interface SandboxTenant {
+  readonly settings: MicrosoftSettings;
+  readonly info: SandboxInfo;
+  /** The emulator's own control client (tests use it to change the tenant). */
+  readonly control: import('@mailroom/m365-emulator').EmulatorControl;
+  readonly url: string;
+  /** The emulator's local CA (tests' HTTP clients trust it). */
+  readonly caPem: string;
+  close(): Promise<void>;
+}
+
+export class SandboxStartError extends Error {}
+
+/**
+ * Sandbox mode: the built-in Microsoft 365 emulator, seeded with the demo insurer, runs in this
+ * process and stands in for login.microsoftonline.com and graph.microsoft.com. Its state (consents,
+ * users, tokens) is kept in `data/m365-emulator/snapshot.json` across restarts.
+ */
+export async function startSandboxTenant(config: Config, logger: Logger): Promise<SandboxTenant> {
+  // Loaded only in sandbox mode: production never runs the emulator.
+  const { createEmulator, DEMO } = await import('@mailroom/m365-emulator');
+  const dataDir = path.join(config.dataDir, 'm365-emulator');
+  let emu;
+  try {
+    emu = await createEmulator({ seed: 'demo', dataDir, port: config.sandboxPort, loadSnapshot: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new SandboxStartError(`the sandbox Microsoft 365 tenant cannot listen on port ${config.sandboxPort} (in use); set MAILROOM_SANDBOX_PORT to a free port`);
+    }
+    throw err;
+  }
+  // Microsoft only redirects to registered URIs: register this server's callbacks.
+  for (const p of ['/api/v1/oauth/microsoft/callback', '/api/v1/oauth/microsoft/admin-consent/callback']) {
+    await emu.control.addRedirectUri(DEMO.mailroomApp.clientId, `${config.publicBaseUrl}${p}`).catch(() => undefined);
+  }
+  const save = () => emu.control.saveSnapshot().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'sandbox snapshot not saved'));
+  const timer = setInterval(save, 60_000);
+  timer.unref();
+  const http = createMicrosoftHttp({ extraCaPem: emu.caPem });
+  logger.info({ url: emu.url, tenant: DEMO.contoso.name }, 'sandbox Microsoft 365 tenant running (emulator)');
+  const c = DEMO.contoso;
+  return {
+    url: emu.url,
+    caPem: emu.caPem,
+    control: emu.control,
+    settings: {
+      authorityHost: emu.url,
+      graphUrl: emu.url,
+      app: { clientId: DEMO.mailroomApp.clientId, clientSecret: DEMO.mailroomApp.clientSecret },
+      sandbox: true,
+      http,
+    },
+    info: {
+      tenantName: c.name,
+      tenantId: c.tenantId,
+      accounts: [
+        { upn: c.admin, password: c.password, role: 'Global administrator' },
+        ...c.handlers.map((upn) => ({ upn, password: c.password, role: 'Claims handler (full access to claims@ and production@)' })),
+      ],
+      ownApp: { clientId: DEMO.customerApp.clientId, clientSecret: DEMO.customerApp.clientSecret, secretExpiresAt: '2099-12-31' },
+    },
+    async close() {
+      clearInterval(timer);
+      await save();
+      await http.close();
+      await emu.close();
+    },
+  };
+}
+
+/** Production: Microsoft's cloud and the operator's multi-tenant app from the configuration. */
+export function cloudSettings(config: Config): MicrosoftSettings {
+  return {
+    authorityHost: config.microsoft.authorityHost,
+    graphUrl: config.microsoft.graphUrl,
+    app: config.microsoft.clientId && config.microsoft.clientSecret ? { clientId: config.microsoft.clientId, clientSecret: config.microsoft.clientSecret } : undefined,
+    sandbox: false,
+    http: createMicrosoftHttp(),
+  };
+}
