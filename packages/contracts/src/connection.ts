@@ -45,8 +45,9 @@ export const ConnectionInfo = z.object({
   /** The signed-in user's UPN (delegated), else null. */
   account: z.string().nullable(),
   connectedAt: z.iso.datetime(),
-  /** Own app registration only. */
+  /** The app registration in use: Mailroom's own (delegated, organisation-wide) or the customer's. */
   clientId: z.string().nullable(),
+  /** Own app registration only: */
   credentialKind: z.enum(['secret', 'certificate']).nullable(),
   secretExpiresAt: z.iso.datetime().nullable(),
   /** Days until the secret expires when a warning threshold (30, 14, 7, 1) has been passed. */

@@ -58,10 +58,10 @@ export class TokenBroker {
         certificatePem: string;
         privateKeyPem: string;
       };
-      return { kind: 'certificate', clientId: c.ownClientId!, certificatePem, privateKeyPem };
+      return { kind: 'certificate', clientId: c.appClientId!, certificatePem, privateKeyPem };
     }
     if (!cred.clientSecret) throw new NotConnectedError('the own app registration has no stored secret');
-    return { kind: 'secret', clientId: c.ownClientId!, secret: this.vault.decrypt(cred.clientSecret, vaultContext.clientSecret(c.id)) };
+    return { kind: 'secret', clientId: c.appClientId!, secret: this.vault.decrypt(cred.clientSecret, vaultContext.clientSecret(c.id)) };
   }
 
   /** A Graph access token; refreshes (at least daily for delegated connections) as needed. */

@@ -13,7 +13,7 @@ export function toConnectorView(c: ConnectorRow, now = new Date()): Connector {
           tenantName: c.tenantName ?? c.tenantId,
           account: c.accountUpn,
           connectedAt: c.connectedAt.toISOString(),
-          clientId: c.ownClientId,
+          clientId: c.appClientId,
           credentialKind: c.credentialKind,
           secretExpiresAt: iso(c.secretExpiresAt),
           secretExpiresInDays: secretDays(c.secretExpiresAt, now),

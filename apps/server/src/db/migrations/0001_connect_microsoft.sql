@@ -39,7 +39,7 @@ ALTER TABLE "connectors" ADD COLUMN "account_upn" text;--> statement-breakpoint
 ALTER TABLE "connectors" ADD COLUMN "account_oid" text;--> statement-breakpoint
 ALTER TABLE "connectors" ADD COLUMN "msal_home_account_id" text;--> statement-breakpoint
 ALTER TABLE "connectors" ADD COLUMN "connected_at" timestamp with time zone;--> statement-breakpoint
-ALTER TABLE "connectors" ADD COLUMN "own_client_id" text;--> statement-breakpoint
+ALTER TABLE "connectors" ADD COLUMN "app_client_id" text;--> statement-breakpoint
 ALTER TABLE "connectors" ADD COLUMN "credential_kind" text;--> statement-breakpoint
 ALTER TABLE "connectors" ADD COLUMN "secret_expires_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "connectors" ADD COLUMN "secret_warned_days" integer;--> statement-breakpoint

@@ -24,8 +24,9 @@ export const connectors = pgTable(
     accountOid: text('account_oid'),
     msalHomeAccountId: text('msal_home_account_id'),
     connectedAt: timestamp('connected_at', { withTimezone: true }),
-    /** Own app registration: its client id, credential kind and the secret's expiry. */
-    ownClientId: text('own_client_id'),
+    /** The app registration used: Mailroom's (delegated, organisation-wide) or the customer's own. */
+    appClientId: text('app_client_id'),
+    /** Own app registration: credential kind and the secret's expiry. */
     credentialKind: text('credential_kind', { enum: ['secret', 'certificate'] }),
     secretExpiresAt: timestamp('secret_expires_at', { withTimezone: true }),
     /** The smallest warning threshold (30, 14, 7, 1 days) already announced for this secret. */
