@@ -11,6 +11,8 @@ import { registerControl, type ControlHooks } from './control/routes.ts';
 import { GraphErrors, sendGraphError } from './graph/errors.ts';
 import { registerDelta } from './graph/delta.ts';
 import { registerMailRead } from './graph/mail-read.ts';
+import { registerMailWrite } from './graph/mail-write.ts';
+import { registerBatch } from './graph/batch.ts';
 import { registerMailControl } from './control/mail-routes.ts';
 
 /** Builds the router with every endpoint; part 2 (Graph mail) registers more on it. */
@@ -21,6 +23,8 @@ export function buildRouter(st: EmulatorState, hooks: ControlHooks): Router {
   registerUsers(router, st);
   registerDelta(router, st); // before the message routes: "delta" is not a message id
   registerMailRead(router, st);
+  registerMailWrite(router, st);
+  registerBatch(router, st);
   registerDiscovery(router, st);
   registerAuthorize(router, st);
   registerTokenEndpoint(router, st);
