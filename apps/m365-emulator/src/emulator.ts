@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createClock } from './util/clock.ts';
 import { loadTlsMaterial } from './tls/store.ts';
+import { createServerCert } from './tls/certs.ts';
 import { Directory } from './tenant/directory.ts';
 import type { DirectoryData } from './tenant/model.ts';
 import { TokenSigner } from './entra/jwt.ts';
@@ -53,6 +54,11 @@ export interface Emulator {
   /** In-process access to the emulator's state (directory, clock, tokens) for tests and part 2. */
   state: EmulatorState;
   router: Router;
+  /**
+   * A key and certificate for `hostnames` signed by the emulator's CA, for a local HTTPS webhook
+   * receiver: the emulator trusts its own CA when it POSTs notifications.
+   */
+  issueServerCertificate(hostnames?: string[]): { keyPem: string; certPem: string };
   close(): Promise<void>;
 }
 
@@ -84,10 +90,11 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
     throttle: new Throttler(),
     faults: new Faults(),
     deltaTokens: new DeltaTokens(),
-    subscriptions: new Subscriptions(),
+    subscriptions: new Subscriptions([tls.ca.certPem]),
     outbound: new OutboundLog(),
   };
   st.throttle.reset(opts.throttling);
+  st.subscriptions.attach({ mail: st.mail, faults: st.faults, dir: st.dir, clock });
   const demoMail = opts.demoMail ?? (opts.seed === undefined || opts.seed === 'demo');
   const snapshotFile = join(dataDir, 'snapshot.json');
   if (opts.loadSnapshot && existsSync(snapshotFile)) {
@@ -140,8 +147,10 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
     control,
     state: st,
     router,
+    issueServerCertificate: (hostnames = ['localhost']) => createServerCert(tls.ca, hostnames),
     close: async () => {
       clearInterval(sweeper);
+      st.subscriptions.close();
       control.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -13,6 +13,7 @@ import { registerDelta } from './graph/delta.ts';
 import { registerMailRead } from './graph/mail-read.ts';
 import { registerMailWrite } from './graph/mail-write.ts';
 import { registerBatch } from './graph/batch.ts';
+import { registerSubscriptions } from './graph/subscriptions.ts';
 import { registerMailControl } from './control/mail-routes.ts';
 
 /** Builds the router with every endpoint; part 2 (Graph mail) registers more on it. */
@@ -25,6 +26,7 @@ export function buildRouter(st: EmulatorState, hooks: ControlHooks): Router {
   registerMailRead(router, st);
   registerMailWrite(router, st);
   registerBatch(router, st);
+  registerSubscriptions(router, st);
   registerDiscovery(router, st);
   registerAuthorize(router, st);
   registerTokenEndpoint(router, st);

@@ -9,10 +9,11 @@ import type { GenerateOptions } from '../mail/generate.ts';
 import type { FaultRule, FaultRuleInput, NotificationFault, NotificationFaultInput } from '../faults/faults.ts';
 import type { ThrottleConfig, ThrottleCounters } from '../mail/throttle.ts';
 import type { OutboundMessage } from '../mail/outbound.ts';
+import type { DeliveryRecord, LifecycleEvent, NotificationSettings, Subscription } from '../notify/subscriptions.ts';
 
 /** A message in Graph's JSON shape (subject, body, from, toRecipients, attachments with contentBytes…). */
 export type GraphMessageJson = Record<string, unknown>;
-export type { DeliveredMessage, MailJob, GenerateOptions, FaultRule, FaultRuleInput, NotificationFault, NotificationFaultInput, ThrottleConfig, ThrottleCounters, OutboundMessage };
+export type { DeliveredMessage, MailJob, GenerateOptions, FaultRule, FaultRuleInput, NotificationFault, NotificationFaultInput, ThrottleConfig, ThrottleCounters, OutboundMessage, DeliveryRecord, LifecycleEvent, NotificationSettings };
 
 export interface NewUser {
   userPrincipalName: string;
@@ -278,5 +279,26 @@ export class EmulatorControl {
   }
   mailStats(): Promise<{ mailboxes: number; messages: number; deltaTokens: number }> {
     return this.call('GET', '/mail/stats');
+  }
+
+  // ---- change notifications ----
+  /** Every active subscription (all apps), as the emulator holds it. */
+  subscriptions(): Promise<(Omit<Subscription, 'filter'> & { expirationDateTime: string })[]> {
+    return this.call('GET', '/subscriptions');
+  }
+  /** Sends a lifecycle event to the subscription's lifecycleNotificationUrl (subscriptionRemoved also removes it). */
+  sendLifecycleEvent(subscriptionId: string, event: LifecycleEvent): Promise<{ sent: boolean }> {
+    return this.call('POST', `/subscriptions/${encodeURIComponent(subscriptionId)}/lifecycle`, { event });
+  }
+  /** Validation, notification and lifecycle POSTs with their outcome (attempt, status or error). */
+  notificationLog(since = 0): Promise<DeliveryRecord[]> {
+    return this.call('GET', `/notifications?since=${since}`);
+  }
+  getNotificationSettings(): Promise<NotificationSettings> {
+    return this.call('GET', '/notification-settings');
+  }
+  /** Timeouts, retry backoff, batching window, per-mailbox limit, allowHttp for a local dev server. */
+  setNotificationSettings(settings: Partial<NotificationSettings>): Promise<NotificationSettings> {
+    return this.call('PUT', '/notification-settings', settings);
   }
 }

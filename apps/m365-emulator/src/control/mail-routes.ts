@@ -12,6 +12,7 @@ import type { Mailbox, Message } from '../mail/model.ts';
 import type { MessageInit } from '../mail/store.ts';
 import type { FaultRuleInput, NotificationFaultInput } from '../faults/faults.ts';
 import type { ThrottleConfig } from '../mail/throttle.ts';
+import type { LifecycleEvent, NotificationSettings } from '../notify/subscriptions.ts';
 
 class MailControlError extends Error {
   readonly status: number;
@@ -246,5 +247,28 @@ export function registerMailControl(router: Router, st: EmulatorState): void {
   route('DELETE', '/outbound', () => {
     st.outbound.clear();
   });
+  // ---- subscriptions and notifications ----
+  route('GET', '/subscriptions', () =>
+    [...st.subscriptions.subs.values()].map((s) => ({ ...s, filter: undefined, expirationDateTime: new Date(s.expirationMs).toISOString() })),
+  );
+  route('POST', '/subscriptions/:id/lifecycle', async (ctx) => {
+    const s = st.subscriptions.subs.get(ctx.params.id!);
+    if (!s) throw notFound(`Subscription ${ctx.params.id}`);
+    const b = await ctx.json<{ event?: LifecycleEvent }>();
+    if (b.event !== 'reauthorizationRequired' && b.event !== 'subscriptionRemoved' && b.event !== 'missed') throw bad('event must be reauthorizationRequired, subscriptionRemoved or missed');
+    return { sent: st.subscriptions.lifecycle(s, b.event) };
+  });
+  route('GET', '/notifications', (ctx) => st.subscriptions.log.filter((r) => r.seq > Number(ctx.query.get('since') ?? 0)));
+  route('GET', '/notification-settings', () => st.subscriptions.settings);
+  route('PUT', '/notification-settings', async (ctx) => {
+    const b = await ctx.json<Partial<NotificationSettings>>();
+    for (const [k, v] of Object.entries(b)) {
+      if (!(k in st.subscriptions.settings)) throw bad(`Unknown setting ${k}`);
+      if (k === 'allowHttp' ? typeof v !== 'boolean' : typeof v !== 'number' || v < 0) throw bad(`Bad value for ${k}`);
+    }
+    Object.assign(st.subscriptions.settings, b);
+    return st.subscriptions.settings;
+  });
+
   route('GET', '/mail/stats', () => ({ mailboxes: st.mail.all().length, messages: st.mail.count(), deltaTokens: st.deltaTokens.size() }));
 }

@@ -4,3 +4,4 @@ export { createMsalNetworkClient } from './msal.ts';
 export { EntraBrowser, SignInPageError, parseForms, type RedirectResult, type SignInOptions, type HtmlForm } from './browser.ts';
 export { createTestCertificate } from './certificates.ts';
 export { caHttpMessageHandler } from './graph-client.ts';
+export { WebhookReceiver, type ReceivedPost, type WebhookBehaviour } from './webhook.ts';
