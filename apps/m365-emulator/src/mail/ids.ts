@@ -78,6 +78,9 @@ export function parseId(id: string): ParsedId | undefined {
         : kind === 'attachment'
           ? { kind, mailboxKey: key, no: f(0), attachmentNo: f(1), folderNo: 0, moveGen: 0 }
           : { kind, mailboxKey: key, no: f(0), folderNo: kind === 'folder' ? f(0) : 0, moveGen: 0, attachmentNo: 0 };
+    // Only the exact canonical text is an id (a truncated or re-padded id is malformed).
+    const fields = kind === 'rest' ? [parsed.folderNo, parsed.no, parsed.moveGen] : kind === 'attachment' ? [parsed.no, parsed.attachmentNo] : [parsed.no];
+    if (encode(kind, key, fields) !== id) continue;
     return parsed;
   }
   return undefined;
