@@ -13,6 +13,9 @@ const { values } = parseArgs({
     host: { type: 'string' },
     'data-dir': { type: 'string' },
     snapshot: { type: 'boolean', default: false },
+    throttling: { type: 'string' },
+    'demo-mail': { type: 'string' },
+    'http-webhooks': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -24,7 +27,10 @@ if (values.help) {
   --port       HTTPS port (default: $M365_EMULATOR_PORT or 8443; 0 = random)
   --host       bind address (default 127.0.0.1)
   --data-dir   CA, certificates and snapshot (default: <repo>/data/m365-emulator)
-  --snapshot   start from <data-dir>/snapshot.json if present and save it on exit`);
+  --snapshot   start from <data-dir>/snapshot.json if present and save it on exit
+  --throttling on|off          Outlook throttling (default on: 4 concurrent, 10,000 requests/10 min per app per mailbox)
+  --demo-mail on|off           ~200 generated emails in claims@, production@, alex.wilber@ (default on with the demo seed)
+  --http-webhooks              accept http:// notification URLs (Graph requires https; for a local dev server)`);
   process.exit(0);
 }
 
@@ -36,7 +42,10 @@ const emu = await createEmulator({
   ...(values.host ? { host: values.host } : {}),
   ...(values.seed ? { seed: resolve(process.cwd(), values.seed) } : {}),
   loadSnapshot: values.snapshot,
+  ...(values.throttling === 'off' ? { throttling: { enabled: false } } : {}),
+  ...(values['demo-mail'] ? { demoMail: values['demo-mail'] !== 'off' } : {}),
 });
+if (values['http-webhooks']) emu.state.subscriptions.settings.allowHttp = true;
 
 const data = emu.state.dir.toData();
 const lines: string[] = [];
@@ -44,6 +53,7 @@ lines.push(`Microsoft 365 emulator (Entra ID v2.0 + Graph) listening on ${emu.ur
 lines.push(`CA certificate: ${emu.caFile}`);
 lines.push(`  trust it: NODE_EXTRA_CA_CERTS=${emu.caFile}   MSAL: knownAuthorities: ["${new URL(emu.url).host}"]`);
 lines.push(`Graph base: ${emu.url}/v1.0   Control API: ${emu.url}/__emulator`);
+lines.push(`Mail: ${emu.state.mail.count()} messages in ${emu.state.mail.all().length} mailboxes; throttling ${emu.state.throttle.config.enabled ? 'on' : 'off'}; deliver more: npm run mail -w @mailroom/m365-emulator -- --mailbox <upn> --generate`);
 for (const t of data.tenants) {
   lines.push('');
   lines.push(`Tenant "${t.displayName}"  id ${t.id}  domains ${t.domains.map((d) => d.name).join(', ')}`);

@@ -3,7 +3,32 @@
  * Start it with `createEmulator()` in tests or `npm run emulator` as a sandbox.
  */
 export { createEmulator, type Emulator, type EmulatorOptions } from './emulator.ts';
-export { EmulatorControl, ControlError, type NewUser, type NewSecret } from './control/client.ts';
+export {
+  EmulatorControl,
+  ControlError,
+  type NewUser,
+  type NewSecret,
+  type GraphMessageJson,
+  type DeliveredMessage,
+  type MailJob,
+  type GenerateOptions,
+  type FaultRule,
+  type FaultRuleInput,
+  type NotificationFault,
+  type NotificationFaultInput,
+  type ThrottleConfig,
+  type ThrottleCounters,
+  type OutboundMessage,
+  type DeliveryRecord,
+  type LifecycleEvent,
+  type NotificationSettings,
+} from './control/client.ts';
+export type { FaultAction } from './faults/faults.ts';
+export { DEFAULT_THROTTLE } from './mail/throttle.ts';
+export { DEFAULT_NOTIFICATION_SETTINGS } from './notify/subscriptions.ts';
+export { MailStore, type MessageInit, type AttachmentInit } from './mail/store.ts';
+export type * from './mail/model.ts';
+export { composeMime, messageFromMime } from './mail/mime.ts';
 export { DEFAULT_LIFETIMES, type TokenLifetimes, type EmulatorState } from './state.ts';
 export type { RequestLogEntry } from './http/request-log.ts';
 export type * from './tenant/model.ts';
