@@ -4,6 +4,7 @@ import { EntraBrowser } from '@mailroom/m365-emulator/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorCredentials } from '../src/db/schema/index.ts';
+import { newConnector as newConnectorIn, waitFor } from './connect-helpers.ts';
 import { Client, setUp, startTestApp, type TestApp } from './helpers.ts';
 
 type Err = { error: { code: string; message: string; details?: { path: string; message: string }[] } };
@@ -21,21 +22,7 @@ afterAll(async () => {
   await app?.close();
 });
 
-async function newConnector(name: string): Promise<string> {
-  const r = await admin.post<Connector>(api.connectors(ws), { name, type: 'microsoft365' });
-  return r.body.id;
-}
-
-/** Polls the connector until `ok` says so (the setup and health jobs run through pg-boss). */
-export async function waitFor(client: Client, workspaceId: string, id: string, ok: (c: Connector) => boolean, what: string): Promise<Connector> {
-  let last: Connector | undefined;
-  for (let i = 0; i < 150; i++) {
-    last = (await client.get<Connector>(api.connector(workspaceId, id))).body;
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`connector never reached: ${what}; last seen ${JSON.stringify(last)}`);
-}
+const newConnector = (name: string) => newConnectorIn(admin, ws, name);
 
 /** Follows Microsoft's redirect back into Mailroom, with the Mailroom session's cookies. */
 async function followCallback(client: Client, url: URL) {

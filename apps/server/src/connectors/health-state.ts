@@ -15,7 +15,7 @@ export async function applyObservation(
   db: Db,
   connectorId: string,
   obs: Observation,
-  opts: { transientAlarmMs: number; checked?: boolean },
+  opts: { transientAlarmMs: number; checked?: boolean; completesSetup?: boolean },
 ): Promise<ConnectorRow | undefined> {
   return db.transaction(async (tx) => {
     const [c] = await tx.select().from(connectors).where(eq(connectors.id, connectorId)).for('update');
@@ -29,6 +29,11 @@ export async function applyObservation(
       transientSince: c.transientSince,
       transientDetail: c.transientDetail,
     };
+    // While the setup runs, a good probe says nothing new: the setup itself ends `connecting`.
+    if (obs.kind === 'ok' && c.status === 'connecting' && c.setup?.state === 'running' && !opts.completesSetup) {
+      const [same] = await tx.update(connectors).set({ lastCheckedAt: obs.at, lastSuccessAt: obs.at }).where(eq(connectors.id, connectorId)).returning();
+      return same;
+    }
     const { state, event } = nextHealth(prev, obs, opts);
     const [updated] = await tx
       .update(connectors)

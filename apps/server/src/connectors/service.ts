@@ -11,7 +11,7 @@ import { recordAudit } from '../db/repos/audit.ts';
 import { connectorCredentials, connectors, users } from '../db/schema/index.ts';
 import { classify } from '../microsoft/classify.ts';
 import { graphCount, graphGet } from '../microsoft/graph.ts';
-import { CacheHolder, CertificateError, certificateThumbprint, createMsalApp, mailroomAppCredential, type AppCredential } from '../microsoft/msal.ts';
+import { CacheHolder, certificateThumbprint, createMsalApp, mailroomAppCredential, type AppCredential, type CertificateError } from '../microsoft/msal.ts';
 import { APP_SCOPES, DELEGATED_SCOPES } from '../microsoft/scopes.ts';
 import type { MicrosoftSettings } from '../microsoft/settings.ts';
 import type { Vault } from '../security/vault.ts';
@@ -357,7 +357,7 @@ export class ConnectorService {
       progress.state = 'done';
       progress.finishedAt = new Date().toISOString();
       await save();
-      await applyObservation(this.d.db, connectorId, { kind: 'ok', at: new Date() }, { ...this.alarm, checked: true });
+      await applyObservation(this.d.db, connectorId, { kind: 'ok', at: new Date() }, { ...this.alarm, checked: true, completesSetup: true });
     } catch (err) {
       const cls = classify(err);
       const running = progress.steps.find((s) => s.state === 'running');
@@ -386,7 +386,7 @@ export class ConnectorService {
     const at = new Date();
     let row: ConnectorRow | undefined;
     try {
-      const token = await this.broker.graphToken(connectorId);
+      const token = await this.broker.graphToken(connectorId, { forceRefresh: true });
       if (c.authMode === 'delegated') await graphGet(this.d.settings, token, '/me?$select=id,userPrincipalName');
       else await graphGet(this.d.settings, token, '/organization?$select=id,displayName');
       row = await applyObservation(this.d.db, connectorId, { kind: 'ok', at }, { ...this.alarm, checked: true });

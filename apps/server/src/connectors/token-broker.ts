@@ -64,7 +64,11 @@ export class TokenBroker {
     return { kind: 'secret', clientId: c.appClientId!, secret: this.vault.decrypt(cred.clientSecret, vaultContext.clientSecret(c.id)) };
   }
 
-  /** A Graph access token; refreshes (at least daily for delegated connections) as needed. */
+  /**
+   * A Graph access token; refreshes as needed, and at least daily for delegated connections (so that
+   * Entra's 90-day idle expiry never bites). `forceRefresh` asks Entra now: health probes use it to
+   * learn at once about a revoked sign-in, a disabled user or a withdrawn consent.
+   */
   async graphToken(connectorId: string, opts: { forceRefresh?: boolean } = {}): Promise<string> {
     return this.db.transaction(async (tx) => {
       const [row] = await tx
@@ -88,7 +92,9 @@ export class TokenBroker {
         token = result.accessToken;
         refreshed = force || !result.fromCache;
       } else {
-        const result = await app.acquireTokenByClientCredential({ scopes: [...APP_SCOPES] });
+        // A forced probe skips the cache: a cached app token would hide a withdrawn consent or an
+        // expired secret until it expires (up to 90 minutes).
+        const result = await app.acquireTokenByClientCredential({ scopes: [...APP_SCOPES], skipCache: Boolean(opts.forceRefresh) });
         if (!result) throw new Error('Entra returned no token');
         token = result.accessToken;
       }

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { SandboxInfo } from '@mailroom/contracts';
+import type { EmulatorControl } from '@mailroom/m365-emulator';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { createMicrosoftHttp } from './http.ts';
@@ -9,7 +10,7 @@ export interface SandboxTenant {
   readonly settings: MicrosoftSettings;
   readonly info: SandboxInfo;
   /** The emulator's own control client (tests use it to change the tenant). */
-  readonly control: import('@mailroom/m365-emulator').EmulatorControl;
+  readonly control: EmulatorControl;
   readonly url: string;
   /** The emulator's local CA (tests' HTTP clients trust it). */
   readonly caPem: string;
