@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CSRF_HEADER, api, type SessionInfo } from '@mailroom/contracts';
 import pg from 'pg';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from '../src/config.ts';
 import { startServer, type RunningServer } from '../src/server.ts';
 
@@ -41,7 +41,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, opts: { logger?: Logger } = {}): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mailroom-test-'));
   const database = await createTestDatabase();
   const config = loadConfig({
@@ -53,7 +53,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ...(database ? { DATABASE_URL: database.url, MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64') } : {}),
     ...env,
   });
-  const server = await startServer(config, pino({ level: 'silent' }), { webDist: null });
+  const server = await startServer(config, opts.logger ?? pino({ level: 'silent' }), { webDist: null });
   return {
     server,
     config,
