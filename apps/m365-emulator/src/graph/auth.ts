@@ -18,13 +18,30 @@ export interface GraphPrincipal {
   roles: Set<string>;
 }
 
+/**
+ * Signature checks of recently seen tokens, so a client reusing its token (all of them) does not
+ * pay an RSA verification per request. Lifetime, audience and tenant are still checked every time.
+ */
+const caches = new WeakMap<object, Map<string, Record<string, unknown> | null>>();
+
+function verifyCached(st: EmulatorState, token: string): Record<string, unknown> | null {
+  let verified = caches.get(st.signer);
+  if (!verified) caches.set(st.signer, (verified = new Map()));
+  const hit = verified.get(token);
+  if (hit !== undefined) return hit;
+  const p = st.signer.verify(token);
+  if (verified.size >= 5000) verified.delete(verified.keys().next().value!);
+  verified.set(token, p);
+  return p;
+}
+
 /** Validates the bearer token the way Graph does: signature, audience, lifetime, tenant. */
 export function authenticateGraph(st: EmulatorState, ctx: Ctx): GraphPrincipal {
   const h = ctx.header('authorization');
   if (!h || !/^bearer /i.test(h)) throw GraphErrors.noToken();
   const token = h.slice(7).trim();
   if (token.split('.').length !== 3) throw GraphErrors.malformedToken();
-  const p = st.signer.verify(token);
+  const p = verifyCached(st, token);
   if (!p) throw GraphErrors.badSignature();
   const aud = String(p.aud ?? '');
   if (aud !== GRAPH_RESOURCE && aud !== `${GRAPH_RESOURCE}/` && aud !== GRAPH_APP_ID) throw GraphErrors.badAudience();

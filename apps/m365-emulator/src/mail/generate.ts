@@ -156,12 +156,6 @@ export function generateClaimEmail(st: EmulatorState, m: Mailbox, o: GenerateOpt
     from: { emailAddress: from },
     toRecipients: [{ emailAddress: { name: owner?.displayName ?? to, address: to } }],
     attachments,
-    internetMessageHeaders: [
-      { name: 'Received', value: `from mail.${from.address.split('@')[1]} by emulator.outlook.local` },
-      { name: 'From', value: `${from.name} <${from.address}>` },
-      { name: 'To', value: to },
-      { name: 'Subject', value: o.subject ?? subject },
-    ],
   };
   if (o.receivedDateTime) init.receivedMs = Date.parse(o.receivedDateTime);
   if (o.isRead !== undefined) init.isRead = o.isRead;

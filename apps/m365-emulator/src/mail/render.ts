@@ -104,6 +104,23 @@ function bodyAs(msg: Message, type: 'html' | 'text' | null) {
   return want === 'text' ? { contentType: 'text', content: htmlToText(msg.body.content) } : { contentType: 'html', content: textToHtml(msg.body.content) };
 }
 
+const fmt = (r: { emailAddress: { name: string; address: string } }) => `${r.emailAddress.name} <${r.emailAddress.address}>`;
+
+/** Headers of a message created without MIME (JSON, generated): what Exchange would have stamped. Built on demand to keep messages small. */
+function synthesizedHeaders(msg: Message): { name: string; value: string }[] {
+  const h = [
+    { name: 'Received', value: `from ${msg.from?.emailAddress.address.split('@')[1] ?? 'localhost'} by emulator.outlook.local with HTTPS; ${new Date(msg.receivedMs).toUTCString()}` },
+    { name: 'Date', value: new Date(msg.sentMs).toUTCString() },
+    { name: 'Message-ID', value: msg.internetMessageId },
+    { name: 'Subject', value: msg.subject },
+    { name: 'MIME-Version', value: '1.0' },
+    { name: 'Content-Type', value: msg.body.contentType === 'html' ? 'text/html; charset="utf-8"' : 'text/plain; charset="utf-8"' },
+  ];
+  if (msg.from) h.splice(1, 0, { name: 'From', value: fmt(msg.from) });
+  if (msg.toRecipients.length) h.splice(2, 0, { name: 'To', value: msg.toRecipients.map(fmt).join(', ') });
+  return h;
+}
+
 /** Renders one message property. */
 function prop(store: MailStore, m: Mailbox, msg: Message, name: string, o: RenderOpts): unknown {
   switch (name) {
@@ -136,6 +153,8 @@ function prop(store: MailStore, m: Mailbox, msg: Message, name: string, o: Rende
       return { ...msg.flag };
     case 'singleValueExtendedProperties':
       return [...msg.extended.values()].map((e) => ({ ...e }));
+    case 'internetMessageHeaders':
+      return msg.internetMessageHeaders.length ? msg.internetMessageHeaders.map((h) => ({ ...h })) : synthesizedHeaders(msg);
     default:
       return (msg as unknown as Record<string, unknown>)[name] ?? null;
   }
