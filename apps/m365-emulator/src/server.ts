@@ -14,6 +14,7 @@ import { registerMailRead } from './graph/mail-read.ts';
 import { registerMailWrite } from './graph/mail-write.ts';
 import { registerBatch } from './graph/batch.ts';
 import { registerSubscriptions } from './graph/subscriptions.ts';
+import { registerUploadSessions } from './graph/upload.ts';
 import { registerMailControl } from './control/mail-routes.ts';
 
 /** Builds the router with every endpoint; part 2 (Graph mail) registers more on it. */
@@ -27,6 +28,7 @@ export function buildRouter(st: EmulatorState, hooks: ControlHooks): Router {
   registerMailWrite(router, st);
   registerBatch(router, st);
   registerSubscriptions(router, st);
+  registerUploadSessions(router, st);
   registerDiscovery(router, st);
   registerAuthorize(router, st);
   registerTokenEndpoint(router, st);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import type { Client, GraphError } from '@microsoft/microsoft-graph-client';
+import { FileUpload, LargeFileUploadTask, type Client, type GraphError } from '@microsoft/microsoft-graph-client';
 import { createEmulator, type Emulator } from '../emulator.ts';
 import { DEMO } from '../seed/demo.ts';
 import { graphClient, mailroomAppToken } from './mail-helpers.ts';
@@ -41,6 +41,26 @@ describe('large attachments, injected faults and malformed requests', () => {
     const head = await createCaFetch(emu.caPem)(`${emu.url}/v1.0/users/${CLAIMS}/messages/${d.id}/attachments/${att.id}/$value`, { headers: { authorization: `Bearer ${token}` } });
     expect([head.headers.get('content-type'), head.headers.get('content-length')]).toEqual(['image/tiff', String(size)]);
     await head.arrayBuffer();
+  });
+
+  it('uploads a 10 MB attachment to a draft with the SDK LargeFileUploadTask (upload session, 4 MB ranges, 201 + Location); translateExchangeIds', async () => {
+    const draft = (await app.api(`/users/${CLAIMS}/messages`).post({ subject: 'with a big scan', toRecipients: [{ emailAddress: { address: 'x@example.com' } }] })) as { id: string };
+    const size = 10 * 1024 * 1024 + 123;
+    const data = Buffer.alloc(size, 7);
+    const session = await LargeFileUploadTask.createUploadSession(app, `/users/${CLAIMS}/messages/${draft.id}/attachments/createUploadSession`, { AttachmentItem: { attachmentType: 'file', name: 'scan.pdf', size } });
+    expect(session.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/upload\/outlook\//);
+    const task = new LargeFileUploadTask(app, new FileUpload(data.buffer.slice(data.byteOffset, data.byteOffset + size) as ArrayBuffer, 'scan.pdf', size), session, { rangeSize: 4 * 1024 * 1024 });
+    const result = await task.upload();
+    expect(result.location).toMatch(/\/attachments\('/);
+    const atts = (await app.api(`/users/${CLAIMS}/messages/${draft.id}/attachments`).select('name,size').get()) as { value: { name: string; size: number }[] };
+    expect(atts.value).toEqual([expect.objectContaining({ name: 'scan.pdf', size })]);
+    const counters = (await emu.control.throttling()).counters.find((c) => c.mailboxId === emu.state.dir.findUser(CLAIMS)!.id)!;
+    expect(counters.uploadBytesInWindow).toBeGreaterThanOrEqual(size);
+
+    const d = await emu.control.deliverMessage(CLAIMS, { subject: 'translate me' });
+    const tr = (await app.api(`/users/${CLAIMS}/translateExchangeIds`).post({ inputIds: [d.id, 'bad'], sourceIdType: 'restId', targetIdType: 'restImmutableEntryId' })) as { value: { sourceId: string; targetId?: string }[] };
+    expect(tr.value[0]).toEqual({ sourceId: d.id, targetId: d.immutableId });
+    expect(tr.value[1]!.targetId).toBeUndefined();
   });
 
   it('injects 503 (with and without Retry-After), 504, 429 by count; the SDK RetryHandler honours Retry-After', async () => {
