@@ -82,23 +82,11 @@ export function graphHandler(
         const { user, mailbox } = resolveMailbox(st, p, ctx.params.user, opts.need);
         call.user = user;
         call.mailbox = mailbox;
+        ctx.tags.mailboxId = user.id;
         release = st.throttle.admit(p.appId, user.id, st.clock.now(), opts.uploadBytes?.(ctx) ?? 0);
         ctx.res.once('close', release);
       }
-      const fault = st.faults.match(ctx.method, `${ctx.url.pathname}${ctx.url.search}`);
-      if (fault) {
-        if (fault.kind === 'status') {
-          const headers: Record<string, string> = {};
-          if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
-          throw new GraphHttpError(fault.status, fault.code ?? defaultCode(fault.status), fault.message ?? defaultMessage(fault.status), headers);
-        }
-        if (fault.kind === 'delay') await sleep(fault.ms);
-        if (fault.kind === 'drop') {
-          ctx.res.destroy();
-          return;
-        }
-        if (fault.kind === 'truncate') ctx.truncate = true;
-      }
+      if (await applyRequestFault(st, ctx)) return;
       const out = await fn(call);
       if (out === HANDLED) return;
       const headers: Record<string, string> = { ...graphHeaders(ctx), 'odata-version': '4.0' };
@@ -119,6 +107,27 @@ export function graphHandler(
       sendGraphError(ctx, toGraphError(e), st.clock.now());
     }
   };
+}
+
+/**
+ * Applies a matching fault rule (control API) to this Graph request: throws the injected error,
+ * waits, or drops the connection. Returns true when the request was dropped (nothing more to send).
+ */
+export async function applyRequestFault(st: EmulatorState, ctx: Ctx): Promise<boolean> {
+  const fault = st.faults.match(ctx.method, `${ctx.url.pathname}${ctx.url.search}`);
+  if (!fault) return false;
+  if (fault.kind === 'status') {
+    const headers: Record<string, string> = {};
+    if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
+    throw new GraphHttpError(fault.status, fault.code ?? defaultCode(fault.status), fault.message ?? defaultMessage(fault.status), headers);
+  }
+  if (fault.kind === 'delay') await sleep(fault.ms);
+  if (fault.kind === 'drop') {
+    ctx.res.destroy();
+    return true;
+  }
+  if (fault.kind === 'truncate') ctx.truncate = true;
+  return false;
 }
 
 /** Any failure as a Graph error (never a stack trace). */

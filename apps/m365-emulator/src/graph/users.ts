@@ -3,6 +3,7 @@ import type { Ctx } from '../http/context.ts';
 import type { EmulatorState } from '../state.ts';
 import type { User } from '../tenant/model.ts';
 import { authenticateGraph, requirePermission, type GraphPrincipal } from './auth.ts';
+import { applyRequestFault } from './pipeline.ts';
 import { GraphErrors, GraphHttpError, graphHeaders, sendGraphError } from './errors.ts';
 import { evalFilter, needsAdvancedQuery, parseFilter, parseSearch } from './odata.ts';
 import { USER_DEFAULT_PROPS, USER_PROPS, mailboxSettingsResource, organizationResource, pick, userResource } from './resources.ts';
@@ -27,6 +28,8 @@ export function graphRoute(st: EmulatorState, fn: (ctx: Ctx, p: GraphPrincipal) 
     ctx.tags.area = 'graph';
     try {
       const p = authenticateGraph(st, ctx);
+      // Directory calls misbehave on demand too (a health probe must meet 429s and 503s).
+      if (await applyRequestFault(st, ctx)) return;
       const body = await fn(ctx, p);
       ctx.sendJson(200, body, { ...graphHeaders(ctx), 'odata-version': '4.0' });
     } catch (e) {
