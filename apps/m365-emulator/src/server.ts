@@ -57,6 +57,7 @@ export function createHttpsServer(st: EmulatorState, router: Router, tls: { keyP
         ...(ctx.tags.tenantId ? { tenantId: ctx.tags.tenantId } : {}),
         ...(ctx.tags.clientId ? { clientId: ctx.tags.clientId } : {}),
         ...(ctx.tags.userId ? { userId: ctx.tags.userId } : {}),
+        ...(ctx.tags.mailboxId ? { mailboxId: ctx.tags.mailboxId } : {}),
         requestId: ctx.requestId,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
       });

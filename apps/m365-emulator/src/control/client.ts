@@ -184,8 +184,10 @@ export class EmulatorControl {
   }
 
   // ---- request log ----
-  requests(filter: { since?: number; area?: 'entra' | 'graph' | 'control' | 'other' } = {}): Promise<RequestLogEntry[]> {
+  /** Served requests; `mailbox` (UPN or id) keeps the Graph mail calls addressed to that mailbox. */
+  requests(filter: { since?: number; area?: 'entra' | 'graph' | 'control' | 'other'; mailbox?: string } = {}): Promise<RequestLogEntry[]> {
     const q = new URLSearchParams();
+    if (filter.mailbox) q.set('mailbox', filter.mailbox);
     if (filter.since !== undefined) q.set('since', String(filter.since));
     if (filter.area) q.set('area', filter.area);
     return this.call('GET', `/requests${q.size ? `?${q}` : ''}`);

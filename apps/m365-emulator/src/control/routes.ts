@@ -283,7 +283,9 @@ export function registerControl(router: Router, st: EmulatorState, hooks: Contro
   route('GET', '/requests', (ctx) => {
     const since = ctx.query.get('since');
     const area = ctx.query.get('area');
-    return st.log.list({ ...(since ? { sinceSeq: Number(since) } : {}), ...(area ? { area } : {}) });
+    const mailbox = ctx.query.get('mailbox');
+    const mailboxId = mailbox ? (st.dir.findUser(mailbox)?.id ?? mailbox) : undefined;
+    return st.log.list({ ...(since ? { sinceSeq: Number(since) } : {}), ...(area ? { area } : {}), ...(mailboxId ? { mailboxId } : {}) });
   });
   route('DELETE', '/requests', () => {
     st.log.clear();

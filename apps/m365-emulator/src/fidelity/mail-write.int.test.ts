@@ -23,6 +23,11 @@ describe('Graph mail write endpoints, $batch and throttling (graph-client)', () 
   it('PATCH categories, isRead, flag and a single-value extended property; read it back with $expand and query it with $filter', async () => {
     const d = await emu.control.deliverMessage(CLAIMS, { subject: 'to tag' });
     await emu.control.deliverMessage(CLAIMS, { subject: 'other' });
+    // Adding to the master list is a mailbox setting: MailboxSettings.ReadWrite, which the demo app does not request.
+    const denied = await fail(app.api(`/users/${CLAIMS}/outlook/masterCategories`).post({ displayName: 'Mailroom: processed', color: 'preset4' }));
+    expect([denied.statusCode, denied.code]).toEqual([403, 'ErrorAccessDenied']);
+    await emu.control.grantConsent(C.tenantId, DEMO.mailroomApp.clientId, { application: ['Mail.ReadWrite', 'Mail.Send', 'MailboxSettings.ReadWrite', 'User.Read.All'] });
+    app = graphClient(emu, await mailroomAppToken(emu));
     const cat = (await app.api(`/users/${CLAIMS}/outlook/masterCategories`).post({ displayName: 'Mailroom: processed', color: 'preset4' })) as { id: string; displayName: string };
     expect(cat.displayName).toBe('Mailroom: processed');
     const dup = await fail(app.api(`/users/${CLAIMS}/outlook/masterCategories`).post({ displayName: 'mailroom: PROCESSED' }));

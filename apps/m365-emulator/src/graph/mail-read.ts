@@ -205,7 +205,7 @@ export function registerMailRead(router: Router, st: EmulatorState): void {
     mailRoute(router, st, 'GET', `${prefix}/messages/:id/attachments/:aid/$value`, 'read', attachmentValue);
   }
 
-  mailRoute(router, st, 'GET', '/outlook/masterCategories', 'read', (call) => ({
+  mailRoute(router, st, 'GET', '/outlook/masterCategories', 'settingsRead', (call) => ({
     '@odata.context': meta(call, 'outlook/masterCategories'),
     value: call.mailbox.masterCategories.map((c) => ({ ...c })),
   }));

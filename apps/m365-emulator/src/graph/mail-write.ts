@@ -223,7 +223,7 @@ export function registerMailWrite(router: Router, st: EmulatorState): void {
     return new GraphReply(201, attachmentResource(st.mail, call.mailbox, msg, att, true));
   }, { uploadBytes });
 
-  mailRoute(router, st, 'POST', '/outlook/masterCategories', 'write', async (call) => {
+  mailRoute(router, st, 'POST', '/outlook/masterCategories', 'settingsWrite', async (call) => {
     const b = await jsonBody(call.ctx);
     if (typeof b.displayName !== 'string' || !b.displayName.trim()) throw invalid('displayName is required.');
     const color = typeof b.color === 'string' ? b.color : 'none';

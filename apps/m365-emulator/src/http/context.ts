@@ -9,7 +9,7 @@ export class Ctx {
   params: Record<string, string> = {};
   readonly requestId = newGuid();
   /** Tags for the request log (tenant, client, user, area). */
-  readonly tags: { area?: string; tenantId?: string; clientId?: string; userId?: string; note?: string } = {};
+  readonly tags: { area?: string; tenantId?: string; clientId?: string; userId?: string; mailboxId?: string; note?: string } = {};
   private bodyPromise: Promise<Buffer> | undefined;
   /** Fault injection: answer with the full Content-Length but half the body, then close. */
   truncate = false;

@@ -13,6 +13,8 @@ export interface RequestLogEntry {
   tenantId?: string;
   clientId?: string;
   userId?: string;
+  /** Graph mail calls: the mailbox addressed (user id), for per-mailbox request counts. */
+  mailboxId?: string;
   requestId: string;
   durationMs: number;
 }
@@ -32,8 +34,8 @@ export class RequestLog {
     if (this.entries.length > this.max) this.entries.splice(0, this.entries.length - this.max);
   }
 
-  list(filter: { sinceSeq?: number; area?: string } = {}): RequestLogEntry[] {
-    return this.entries.filter((e) => (filter.sinceSeq === undefined || e.seq > filter.sinceSeq) && (!filter.area || e.area === filter.area));
+  list(filter: { sinceSeq?: number; area?: string; mailboxId?: string } = {}): RequestLogEntry[] {
+    return this.entries.filter((e) => (filter.sinceSeq === undefined || e.seq > filter.sinceSeq) && (!filter.area || e.area === filter.area) && (!filter.mailboxId || e.mailboxId === filter.mailboxId));
   }
 
   lastSeq(): number {

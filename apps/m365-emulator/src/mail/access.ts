@@ -4,7 +4,7 @@ import { GraphErrors, GraphHttpError } from '../graph/errors.ts';
 import type { User } from '../tenant/model.ts';
 import type { Mailbox } from './model.ts';
 
-export type MailNeed = 'read' | 'write' | 'send';
+export type MailNeed = 'read' | 'write' | 'send' | 'settingsRead' | 'settingsWrite';
 
 /**
  * Mail permissions as Exchange Online enforces them (reference §2.1, §5): delegated tokens reach
@@ -20,6 +20,9 @@ const PERMS: Record<MailNeed, { own: string[]; shared: string[]; app: string[] }
   },
   write: { own: ['Mail.ReadWrite'], shared: ['Mail.ReadWrite.Shared'], app: ['Mail.ReadWrite'] },
   send: { own: ['Mail.Send'], shared: ['Mail.Send.Shared'], app: ['Mail.Send'] },
+  // outlook/masterCategories is a mailbox setting: MailboxSettings.Read to list, .ReadWrite to add.
+  settingsRead: { own: ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'], shared: ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'], app: ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'] },
+  settingsWrite: { own: ['MailboxSettings.ReadWrite'], shared: ['MailboxSettings.ReadWrite'], app: ['MailboxSettings.ReadWrite'] },
 };
 
 const has = (set: Set<string>, list: string[]) => list.some((x) => set.has(x.toLowerCase()));
