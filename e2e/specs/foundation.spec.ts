@@ -144,7 +144,7 @@ describe('foundation: setup → sign out → sign in → connector lifecycle', (
     expect(page.url()).toMatch(/\/settings\/connectors\/[0-9a-f-]{36}$/);
     await page.getByTestId('connector-status').filter({ hasText: 'Not connected' }).first().waitFor();
     await heading('Authentication', 2);
-    await page.getByText('Connecting to Microsoft 365 arrives in the next release').waitFor();
+    await page.getByRole('button', { name: 'Sign in with Microsoft' }).waitFor();
     await shot('06-connector-1280');
     await atWidth(768);
     await shot('07-connector-768');

@@ -6,7 +6,9 @@ import { chromium, type BrowserContext } from 'playwright-core';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Debian's Chromium with a fresh profile, headless and quiet (no background traffic). */
-export async function launchBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+export async function launchBrowser(
+  opts: { ignoreHTTPSErrors?: boolean; locale?: string } = {},
+): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const userDataDir = await mkdtemp(path.join(os.tmpdir(), 'mailroom-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
@@ -22,7 +24,9 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close:
       '--disable-sync',
     ],
     viewport: { width: 1280, height: 900 },
-    locale: 'en-US',
+    locale: opts.locale ?? 'en-US',
+    // The sandbox's Microsoft sign-in pages are served by the emulator with its own CA.
+    ignoreHTTPSErrors: opts.ignoreHTTPSErrors ?? false,
     timezoneId: 'Europe/Brussels',
   });
   return {

@@ -10,6 +10,8 @@ export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 
 export interface RunningServer {
   baseUrl: string;
+  /** The sandbox Microsoft 365 tenant (the emulator, HTTPS with its own CA). */
+  sandbox: { url: string; caFile: string };
   /** The server's output so far, to explain a failure. */
   output(): string;
   stop(): Promise<void>;
@@ -73,6 +75,8 @@ export async function startServer(): Promise<RunningServer> {
     throw new Error('apps/web/dist is missing: build the web app first (npm run test:e2e does).');
   }
   const port = await freePort();
+  let sandboxPort = await freePort();
+  while (sandboxPort === port) sandboxPort = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mailroom-e2e-'));
   const database = await freshPostgres();
@@ -81,8 +85,8 @@ export async function startServer(): Promise<RunningServer> {
     PORT: String(port),
     HOST: '127.0.0.1',
     MAILROOM_DATA_DIR: dataDir,
-    // The sandbox Microsoft 365 tenant on a free port, so that runs never collide.
-    MAILROOM_SANDBOX_PORT: '0',
+    // The sandbox Microsoft 365 tenant on a free port chosen here (so that tests can reach its control API).
+    MAILROOM_SANDBOX_PORT: String(sandboxPort),
     PUBLIC_BASE_URL: baseUrl,
     LOG_LEVEL: process.env.E2E_SERVER_LOG_LEVEL ?? 'warn',
   };
@@ -124,5 +128,9 @@ export async function startServer(): Promise<RunningServer> {
     await stop();
     throw e;
   }
-  return { baseUrl, output, stop };
+  const sandbox = {
+    url: `https://localhost:${sandboxPort}`,
+    caFile: path.join(dataDir, 'm365-emulator', 'tls', 'ca-cert.pem'),
+  };
+  return { baseUrl, sandbox, output, stop };
 }

@@ -1,14 +1,18 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   api,
+  type AdminConsentStart,
   type AuditList,
   type Connector,
   type ConnectorList,
   type CreateConnectorRequest,
   type CreateInvitationRequest,
+  type DelegatedStart,
   type Invitation,
   type Member,
+  type OwnAppRequest,
   type Role,
+  type SandboxInfo,
   type SessionInfo,
   type Workspace,
 } from '@mailroom/contracts';
@@ -22,6 +26,7 @@ export const keys = {
   connectors: (ws: string) => ['ws', ws, 'connectors'] as const,
   connector: (ws: string, id: string) => ['ws', ws, 'connectors', id] as const,
   audit: (ws: string) => ['ws', ws, 'audit'] as const,
+  sandbox: ['sandbox'] as const,
 };
 
 export function useSession() {
@@ -95,15 +100,46 @@ export function useConnectors(ws: string) {
   return useQuery({
     queryKey: keys.connectors(ws),
     queryFn: () => http.get<ConnectorList>(api.connectors(ws)),
+    // The access-lost banner on every page relies on this list staying fresh.
+    refetchInterval: (q) => (q.state.status === 'error' ? false : 30_000),
+  });
+}
+
+function useFetchConnector(ws: string, id: string) {
+  const qc = useQueryClient();
+  return async () => {
+    const c = await http.get<Connector>(api.connector(ws, id));
+    // Keep the list (and with it the access-lost banner) in step with what this page sees.
+    qc.setQueryData<ConnectorList>(keys.connectors(ws), (old) =>
+      old ? { items: old.items.map((o) => (o.id === c.id ? c : o)) } : old,
+    );
+    return c;
+  };
+}
+
+/** Looks more often while someone else (an admin with the consent link) may connect the connector. */
+export function useConnectorWatch(ws: string, id: string, enabled: boolean) {
+  return useQuery({
+    queryKey: keys.connector(ws, id),
+    queryFn: useFetchConnector(ws, id),
+    enabled,
+    refetchInterval: enabled ? 3_000 : false,
   });
 }
 
 export function useConnector(ws: string, id: string) {
   const qc = useQueryClient();
+  const fetchConnector = useFetchConnector(ws, id);
   return useQuery({
     queryKey: keys.connector(ws, id),
-    queryFn: () => http.get<Connector>(api.connector(ws, id)),
-    refetchInterval: (q) => (q.state.status === 'error' ? false : 15_000),
+    queryFn: fetchConnector,
+    // Every second while the setup runs (live progress), else every 15 s.
+    refetchInterval: (q) =>
+      q.state.status === 'error'
+        ? false
+        : q.state.data?.setup?.state === 'running' || q.state.data?.status === 'connecting'
+          ? 1_000
+          : 15_000,
     // Show what the list already knows while the page loads.
     placeholderData: () =>
       qc.getQueryData<ConnectorList>(keys.connectors(ws))?.items.find((c) => c.id === id),
@@ -156,5 +192,65 @@ export function useAudit(ws: string, enabled = true) {
       ),
     initialPageParam: null as string | null,
     getNextPageParam: (last) => last.nextCursor,
+  });
+}
+
+/** Any answer that is a connector: remember it for its page and refresh the list. */
+function useConnectorAnswer(ws: string, id: string) {
+  const qc = useQueryClient();
+  return (c: Connector) => {
+    qc.setQueryData(keys.connector(ws, id), c);
+    qc.setQueryData<ConnectorList>(keys.connectors(ws), (old) =>
+      old ? { items: old.items.map((o) => (o.id === c.id ? c : o)) } : old,
+    );
+    void qc.invalidateQueries({ queryKey: keys.connectors(ws), exact: true });
+  };
+}
+
+/** "Sign in with Microsoft": answers the URL of Microsoft's sign-in page to go to. */
+export function useConnectDelegated(ws: string, id: string) {
+  return useMutation({
+    mutationFn: () => http.post<DelegatedStart>(api.connectDelegated(ws, id)),
+  });
+}
+
+/** Organisation-wide access: answers the admin-consent link (for this admin or to send to one). */
+export function useConnectOrganization(ws: string, id: string) {
+  return useMutation({
+    mutationFn: () => http.post<AdminConsentStart>(api.connectOrganization(ws, id)),
+  });
+}
+
+export function useConnectOwnApp(ws: string, id: string) {
+  const onAnswer = useConnectorAnswer(ws, id);
+  return useMutation({
+    mutationFn: (body: OwnAppRequest) => http.post<Connector>(api.connectOwnApp(ws, id), body),
+    onSuccess: onAnswer,
+  });
+}
+
+export function useDisconnect(ws: string, id: string) {
+  const onAnswer = useConnectorAnswer(ws, id);
+  return useMutation({
+    mutationFn: () => http.post<Connector>(api.disconnect(ws, id)),
+    onSuccess: onAnswer,
+  });
+}
+
+export function useCheckConnector(ws: string, id: string) {
+  const onAnswer = useConnectorAnswer(ws, id);
+  return useMutation({
+    mutationFn: () => http.post<Connector>(api.checkConnector(ws, id)),
+    onSuccess: onAnswer,
+  });
+}
+
+/** The sandbox tenant's cheat sheet (only asked for in sandbox mode). */
+export function useSandboxInfo(enabled: boolean) {
+  return useQuery({
+    queryKey: keys.sandbox,
+    queryFn: () => http.get<SandboxInfo>(api.sandbox),
+    enabled,
+    staleTime: Infinity,
   });
 }

@@ -38,7 +38,9 @@ export function StatusBadge({
         radius="sm"
         size="md"
         tt="none"
-        leftSection={<Icon size={14} stroke={2} aria-hidden />}
+        leftSection={
+          <Icon size={14} stroke={2} aria-hidden className={status === 'connecting' ? 'spin' : undefined} />
+        }
         data-testid="connector-status"
       >
         <VisuallyHidden>{t('connectors.statusPrefix')} </VisuallyHidden>

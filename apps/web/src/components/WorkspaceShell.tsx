@@ -13,6 +13,7 @@ import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation, useNavigate, useParams } from 'react-router';
 import { useSession } from '../api/queries.ts';
+import { AccessLostBanner } from './AccessLostBanner.tsx';
 import { currentLocale } from '../i18n/index.ts';
 import { useChangeLanguage, useSignOut } from '../lib/account.ts';
 import { paths, rememberWorkspace } from '../lib/paths.ts';
@@ -196,6 +197,7 @@ export function WorkspaceShell() {
         <ProfileMenu ws={ws} />
       </header>
       <main id="main" tabIndex={-1} className="main" key={ws.id} data-path={location.pathname}>
+        <AccessLostBanner ws={ws.id} />
         <Outlet />
       </main>
     </WorkspaceContext.Provider>

@@ -1,30 +1,23 @@
 import {
   Alert,
   Anchor,
-  Badge,
   Breadcrumbs,
   Button,
   Group,
   List,
   Modal,
   Paper,
-  SimpleGrid,
   Skeleton,
   Stack,
   Text,
   TextInput,
-  ThemeIcon,
-  Title,
 } from '@mantine/core';
 import {
   IconAlertCircle,
-  IconBuilding,
   IconCircleCheck,
-  IconInfoCircle,
-  IconKey,
+  IconClockExclamation,
   IconPencil,
   IconTrash,
-  IconUser,
 } from '@tabler/icons-react';
 import { ConnectorName, type Connector } from '@mailroom/contracts';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
@@ -36,9 +29,12 @@ import { PageHeading } from '../../components/PageHeading.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { errorMessage, fieldErrorsOf } from '../../lib/errors.ts';
 import { paths } from '../../lib/paths.ts';
-import { formatAbsolute, formatDateTime } from '../../lib/time.ts';
+import { formatAbsolute, formatDate, formatDateTime } from '../../lib/time.ts';
 import { check } from '../../lib/validate.ts';
 import { useCurrentWorkspace } from '../../lib/workspace.ts';
+import { AuthenticationOptions, useStartSignIn, type ModeKey } from './connector/AuthenticationOptions.tsx';
+import { ConnectionPanel } from './connector/ConnectionPanel.tsx';
+import { ProblemPanel } from './connector/ProblemPanel.tsx';
 
 function RenameForm({ ws, connector, onDone }: { ws: string; connector: Connector; onDone: () => void }) {
   const { t } = useTranslation();
@@ -171,70 +167,99 @@ function DeleteDialog({
   );
 }
 
-const modes = [
-  { key: 'delegated', Icon: IconUser },
-  { key: 'organisation', Icon: IconBuilding },
-  { key: 'ownApp', Icon: IconKey },
-] as const;
+/** What Microsoft's redirect back to this page said (`?connected=1` or `?error=…&detail=…`). */
+type Callback = { ok: true } | { ok: false; code: string; detail: string };
 
-function AuthenticationSection() {
+function readCallback(search: string): Callback | null {
+  const q = new URLSearchParams(search);
+  if (q.get('connected') === '1') return { ok: true };
+  const code = q.get('error');
+  if (code) return { ok: false, code, detail: q.get('detail') ?? '' };
+  return null;
+}
+
+const callbackCodes = ['state_invalid', 'consent_declined', 'microsoft_error', 'forbidden', 'connector_gone'];
+
+function CallbackNotice({
+  callback,
+  connector,
+  onClose,
+}: {
+  callback: Callback;
+  connector: Connector;
+  onClose: () => void;
+}) {
   const { t } = useTranslation();
+  if (callback.ok) {
+    return (
+      <Alert
+        color="teal"
+        icon={<IconCircleCheck aria-hidden />}
+        role="status"
+        title={t('connectors.callback.okTitle')}
+        withCloseButton
+        closeButtonLabel={t('common.dismiss')}
+        onClose={onClose}
+        data-testid="callback-notice"
+      >
+        {connector.connection
+          ? t('connectors.callback.okBody', { tenant: connector.connection.tenantName })
+          : t('connectors.callback.okBodyShort')}
+      </Alert>
+    );
+  }
+  const code = callbackCodes.includes(callback.code) ? callback.code : 'microsoft_error';
   return (
-    <section aria-labelledby="auth-title">
-      <Stack gap="md">
-        <div>
-          <Title order={2} size="h3" id="auth-title">
-            {t('connectors.auth.title')}
-          </Title>
-          <Text c="dimmed" size="sm" mt={4}>
-            {t('connectors.auth.intro')}
+    <Alert
+      color="red"
+      icon={<IconAlertCircle aria-hidden />}
+      role="alert"
+      title={t(`connectors.callback.${code}.title`)}
+      withCloseButton
+      closeButtonLabel={t('common.dismiss')}
+      onClose={onClose}
+      data-testid="callback-notice"
+    >
+      <Stack gap={4}>
+        <Text size="sm">{t(`connectors.callback.${code}.body`)}</Text>
+        {callback.detail && (
+          <Text size="xs" c="dimmed">
+            {t('connectors.callback.microsoftSaid')} {callback.detail}
           </Text>
-        </div>
-        <Alert
-          color="blue"
-          variant="light"
-          icon={<IconInfoCircle aria-hidden />}
-          title={t('connectors.auth.nextReleaseTitle')}
-        >
-          {t('connectors.auth.nextReleaseBody')}
-        </Alert>
-        <SimpleGrid cols={{ base: 1, md: 3 }} spacing="md">
-          {modes.map(({ key, Icon }) => (
-            <Paper
-              key={key}
-              withBorder
-              radius="md"
-              p="md"
-              component="article"
-              aria-labelledby={`mode-${key}`}
-              className="mode-card"
-            >
-              <Stack gap="xs">
-                <Group gap="sm" wrap="nowrap" align="flex-start">
-                  <ThemeIcon variant="light" size={36} radius="md" aria-hidden>
-                    <Icon size={20} />
-                  </ThemeIcon>
-                  <Title order={3} size="h5" id={`mode-${key}`} lh={1.35}>
-                    {t(`connectors.auth.modes.${key}.title`)}
-                  </Title>
-                </Group>
-                <dl className="mode-facts">
-                  <dt>{t('connectors.auth.whenToUse')}</dt>
-                  <dd>{t(`connectors.auth.modes.${key}.when`)}</dd>
-                  <dt>{t('connectors.auth.whatItMeans')}</dt>
-                  <dd>{t(`connectors.auth.modes.${key}.means`)}</dd>
-                  <dt>{t('connectors.auth.whoMustDoIt')}</dt>
-                  <dd>{t(`connectors.auth.modes.${key}.who`)}</dd>
-                </dl>
-                <Badge variant="outline" color="gray" tt="none" radius="sm" w="fit-content">
-                  {t('connectors.auth.comingNext')}
-                </Badge>
-              </Stack>
-            </Paper>
-          ))}
-        </SimpleGrid>
+        )}
       </Stack>
-    </section>
+    </Alert>
+  );
+}
+
+function SecretExpiryWarning({ connector, onRenew }: { connector: Connector; onRenew?: () => void }) {
+  const { t, i18n } = useTranslation();
+  const c = connector.connection;
+  if (!c || c.secretExpiresInDays === null || !c.secretExpiresAt) return null;
+  if (connector.problem?.cause === 'secret_expired') return null;
+  const date = formatDate(new Date(c.secretExpiresAt), i18n.resolvedLanguage ?? 'en');
+  const days = c.secretExpiresInDays;
+  return (
+    <Alert
+      color={days <= 7 ? 'red' : 'yellow'}
+      variant="light"
+      icon={<IconClockExclamation aria-hidden />}
+      title={
+        days <= 0
+          ? t('connectors.secretExpiry.today')
+          : t('connectors.secretExpiry.title', { count: days, date })
+      }
+      data-testid="secret-expiry"
+    >
+      <Stack gap="xs" align="flex-start">
+        <Text size="sm">{t('connectors.secretExpiry.body', { date })}</Text>
+        {onRenew && (
+          <Button size="xs" variant="white" color="dark" onClick={onRenew}>
+            {t('connectors.fix.newSecret')}
+          </Button>
+        )}
+      </Stack>
+    </Alert>
   );
 }
 
@@ -255,6 +280,28 @@ export function ConnectorPage() {
     if (location.state) void navigate(location.pathname, { replace: true, state: null });
   }, [location.state, location.pathname, navigate]);
   const locale = i18n.resolvedLanguage ?? 'en';
+  const [callback, setCallback] = useState<Callback | null>(() => readCallback(location.search));
+  useEffect(() => {
+    // Back from Microsoft: say what happened once, and keep the address clean (no re-showing on reload).
+    if (readCallback(location.search)) void navigate(location.pathname, { replace: true });
+  }, [location.search, location.pathname, navigate]);
+  const [reconnect, setReconnect] = useState<{ open: boolean; mode?: ModeKey }>({ open: false });
+  // A new connection (own app saved, or back from Microsoft) closes the options shown for reconnecting.
+  const connectedAt = query.data?.connection?.connectedAt;
+  const [seenConnectedAt, setSeenConnectedAt] = useState(connectedAt);
+  if (connectedAt !== seenConnectedAt) {
+    setSeenConnectedAt(connectedAt);
+    if (reconnect.open) setReconnect({ open: false });
+  }
+  const signIn = useStartSignIn(ws.id, connectorId);
+  const openOptions = (mode?: ModeKey) => {
+    setReconnect({ open: true, mode });
+    requestAnimationFrame(() =>
+      document
+        .getElementById(mode === 'ownApp' ? 'own-app-form' : mode ? `mode-card-${mode}` : 'auth-title')
+        ?.scrollIntoView({ behavior: 'smooth', block: 'start' }),
+    );
+  };
 
   const crumbs = (name?: string) => (
     <nav aria-label={t('common.breadcrumbs')}>
@@ -347,6 +394,16 @@ export function ConnectorPage() {
           )}
         </Group>
         {renaming && <RenameForm ws={ws.id} connector={c} onDone={finishRename} />}
+        {callback && <CallbackNotice callback={callback} connector={c} onClose={() => setCallback(null)} />}
+        {c.problem && (
+          <ProblemPanel
+            connector={c}
+            problem={c.problem}
+            canManage={ws.canManage}
+            actions={{ reconnect: openOptions, signIn: signIn.start, signingIn: signIn.pending }}
+          />
+        )}
+        <SecretExpiryWarning connector={c} onRenew={ws.canManage ? () => openOptions('ownApp') : undefined} />
       </Stack>
 
       <Paper withBorder radius="md" p="lg">
@@ -375,7 +432,26 @@ export function ConnectorPage() {
         </dl>
       </Paper>
 
-      <AuthenticationSection />
+      {c.connection && (
+        <ConnectionPanel
+          ws={ws.id}
+          connector={c}
+          canManage={ws.canManage}
+          onReconnect={() => openOptions()}
+        />
+      )}
+
+      {(!c.connection || reconnect.open) && (
+        <AuthenticationOptions
+          key={reconnect.mode ?? 'all'}
+          ws={ws.id}
+          connector={c}
+          canManage={ws.canManage}
+          highlight={reconnect.open ? reconnect.mode : undefined}
+          reconnecting={Boolean(c.connection)}
+          onCancel={() => setReconnect({ open: false })}
+        />
+      )}
 
       {ws.canManage && (
         <DeleteDialog ws={ws.id} connector={c} opened={deleting} onClose={() => setDeleting(false)} />

@@ -22,9 +22,11 @@ import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { errorMessage } from '../../lib/errors.ts';
 import { paths } from '../../lib/paths.ts';
 import { useCurrentWorkspace } from '../../lib/workspace.ts';
+import { connectedSentence } from './connector/ConnectionPanel.tsx';
+import { problemSentence } from './connector/ProblemPanel.tsx';
 
 export function ConnectorsSettings() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const ws = useCurrentWorkspace();
   const connectors = useConnectors(ws.id);
   const [creating, setCreating] = useState(false);
@@ -135,6 +137,16 @@ export function ConnectorsSettings() {
                   </Table.Td>
                   <Table.Td>
                     <StatusBadge status={c.status} changedAt={c.statusChangedAt} />
+                    {c.problem && (
+                      <Text size="xs" c={c.status === 'access_lost' ? 'red.8' : 'orange.9'} mt={4} maw={420}>
+                        {problemSentence(t, c, c.problem, i18n.resolvedLanguage ?? 'en')}
+                      </Text>
+                    )}
+                    {!c.problem && c.connection && (
+                      <Text size="xs" c="dimmed" mt={4} maw={420}>
+                        {connectedSentence(t, c.connection)}
+                      </Text>
+                    )}
                   </Table.Td>
                 </Table.Tr>
               ))}

@@ -1,0 +1,427 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CSRF_HEADER, api, type SessionInfo } from '@mailroom/contracts';
+import { EmulatorControl } from '@mailroom/m365-emulator';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../support/browser.ts';
+import { repoRoot, startServer, type RunningServer } from '../support/server.ts';
+
+const artifacts = path.join(repoRoot, 'e2e/.artifacts');
+const owner = { name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct horse battery staple' };
+const tenant = 'Contoso Insurance';
+const password = 'Contoso-Sandbox-1!';
+const alex = 'alex.wilber@contoso-insurance.com';
+const lynne = 'lynne.robbins@contoso-insurance.com';
+const megan = 'megan.bowen@contoso-insurance.com';
+const ownApp = {
+  clientId: 'c0a5e0f1-2b3c-4d5e-8f70-8192a3b4c5d6',
+  secret: 'Cto8Q~customer.Owned-Secret_0123456789abcd',
+  tenant: 'contoso-insurance.com',
+};
+
+let server: RunningServer;
+let browser: { context: BrowserContext; close: () => Promise<void> };
+let page: Page;
+let control: EmulatorControl;
+let delegatedUrl = '';
+const pageErrors: string[] = [];
+
+async function shot(name: string) {
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+}
+
+/** Screenshots at 1280 and 768 px. */
+async function shots(name: string) {
+  await shot(`${name}-1280`);
+  await page.setViewportSize({ width: 768, height: 900 });
+  await shot(`${name}-768`);
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+async function heading(name: string | RegExp, level = 1) {
+  const h = page.getByRole('heading', { name, level });
+  await h.waitFor();
+  return h;
+}
+
+/** Workspace settings → Connectors → Create connector → the new connector's page. */
+async function createConnector(
+  name: string,
+  labels = { connectors: 'Connectors', create: 'Create connector', submit: 'Create connector' },
+) {
+  await page
+    .getByRole('navigation', { name: /Workspace settings|Paramètres de l’espace de travail/ })
+    .getByRole('link', { name: labels.connectors })
+    .click();
+  await heading(labels.connectors);
+  await page.getByRole('button', { name: labels.create }).first().click();
+  const dialog = page.getByRole('dialog', { name: labels.create });
+  await dialog.getByRole('textbox').first().fill(name);
+  await dialog.getByRole('button', { name: labels.submit }).click();
+  await heading(name);
+  await dialog.waitFor({ state: 'detached' });
+}
+
+/**
+ * Walks the emulator's (Microsoft's) sign-in pages in the browser: account picker, sign-in form,
+ * consent page, until Microsoft sends the browser back to Mailroom.
+ */
+async function microsoftSignIn(upn: string, pw: string, opts: { forOrganization?: boolean } = {}) {
+  const sandboxOrigin = new URL(server.sandbox.url).origin;
+  /** Clicks and waits for the page that follows (every step of Microsoft's pages is a full page load). */
+  const submit = async (click: () => Promise<void>) => {
+    await Promise.all([page.waitForEvent('load'), click()]);
+  };
+  for (let step = 0; step < 10; step++) {
+    await page.waitForLoadState('load');
+    if (new URL(page.url()).origin !== sandboxOrigin) return;
+    if (await page.locator('form#picker').count()) {
+      const mine = page.locator(`form#picker button[data-upn="${upn}"]`);
+      await submit(() =>
+        mine
+          .count()
+          .then((n) => (n ? mine.click() : page.locator('form#picker button[value="other"]').click())),
+      );
+    } else if (await page.locator('form#signin').count()) {
+      await page.getByLabel('Email, phone, or Skype').fill(upn);
+      await page.getByLabel('Password').fill(pw);
+      await shot('30-microsoft-sign-in-1280');
+      await submit(() => page.getByRole('button', { name: 'Sign in' }).click());
+    } else if (await page.locator('form#consent').count()) {
+      if (opts.forOrganization && (await page.locator('#consent_org').count()))
+        await page.locator('#consent_org').check();
+      await shot(opts.forOrganization ? '33-microsoft-admin-consent-1280' : '31-microsoft-consent-1280');
+      await submit(() => page.getByRole('button', { name: 'Accept' }).click());
+    } else if (await page.locator('form[name="hiddenform"]').count()) {
+      await page.waitForEvent('load');
+    } else {
+      throw new Error(`Unexpected page at ${page.url()}:\n${(await page.content()).slice(0, 2000)}`);
+    }
+  }
+  throw new Error(`Still on Microsoft's pages after 10 steps: ${page.url()}`);
+}
+
+describe('connect Microsoft 365: the three modes against the sandbox tenant', () => {
+  beforeAll(async () => {
+    await mkdir(artifacts, { recursive: true });
+    server = await startServer();
+    browser = await launchBrowser({ ignoreHTTPSErrors: true });
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    control = new EmulatorControl(server.sandbox.url, await readFile(server.sandbox.caFile, 'utf8'));
+
+    // The owner is made through the API (the foundation spec covers the setup page).
+    const request = browser.context.request;
+    const session = (await (await request.get(`${server.baseUrl}${api.session}`)).json()) as SessionInfo;
+    const setup = await request.post(`${server.baseUrl}${api.setup}`, {
+      headers: { [CSRF_HEADER]: session.csrfToken },
+      data: { ...owner, workspaceName: 'Acme Insurance', locale: 'en' },
+    });
+    expect(setup.status()).toBe(201);
+  });
+
+  let failed = false;
+  beforeEach((ctx) => {
+    if (failed) ctx.skip();
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') {
+      failed = true;
+      await page
+        .screenshot({ path: path.join(artifacts, 'connect-failure.png'), fullPage: true })
+        .catch(() => undefined);
+      console.error(`At ${page.url()}\nServer output at the failure:\n${server.output().slice(-5000)}`);
+    }
+  });
+
+  afterAll(async () => {
+    control?.close();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('delegated: "Sign in with Microsoft" as a claims handler → Connected to Contoso Insurance via alex', async () => {
+    await page.goto(`${server.baseUrl}/`);
+    await heading('Welcome, Ada');
+    await page.getByRole('button', { name: `Account menu for ${owner.name}` }).click();
+    await page.getByRole('menuitem', { name: 'Workspace settings' }).click();
+    await heading('General');
+    await createConnector('Claims (Alex)');
+
+    // The Authentication screen: three options, the sandbox cheat sheet, the advance warning.
+    await heading('Authentication', 2);
+    for (const title of [
+      'Sign in as an individual user',
+      'Organisation-wide access',
+      'Use your own app registration',
+    ]) {
+      await heading(title, 3);
+    }
+    const cheat = page.getByTestId('sandbox-cheat-sheet');
+    await cheat.getByText(`Sandbox tenant: ${tenant}`).waitFor();
+    await cheat.getByText(alex).waitFor();
+    await page.getByText('If the user who signs in is removed or loses rights, access stops.').waitFor();
+    await shots('29-authentication');
+
+    const started = Date.now();
+    await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+    await page.waitForURL((u) => u.toString().startsWith(server.sandbox.url));
+    await microsoftSignIn(alex, password);
+
+    // Back on the connector page: the query is stripped, success is said, then the connection shown.
+    await page.waitForURL((u) => u.origin === server.baseUrl && u.pathname.includes('/settings/connectors/'));
+    const sentence = page.getByTestId('connected-sentence');
+    await sentence.filter({ hasText: `Connected to ${tenant} via ${alex}` }).waitFor();
+    await page.getByTestId('callback-notice').getByText('Connected to Microsoft 365').waitFor();
+    expect(new URL(page.url()).search).toBe('');
+    delegatedUrl = page.url();
+    await page
+      .getByTestId('connector-status')
+      .filter({ hasText: /^Status: Connected$/ })
+      .first()
+      .waitFor();
+    await page
+      .locator('[data-testid="setup-progress"][data-state="done"]')
+      .first()
+      .waitFor({ state: 'attached' });
+    console.info(`delegated: "Sign in with Microsoft" → "Connected" in ${Date.now() - started} ms`);
+    await page.getByText(`If ${alex} is removed or loses rights, access stops.`).waitFor();
+    await page.getByRole('button', { name: 'Check now' }).waitFor();
+    await shots('32-connected-delegated');
+  });
+
+  it('access loss: a password reset shows "Microsoft revoked …’s sign-in" with Sign in again, then recovers', async () => {
+    await control.resetPassword(alex, 'Contoso-Sandbox-2!');
+    await page.getByRole('button', { name: 'Check now' }).click();
+    const problem = page.getByTestId('problem-sentence');
+    await problem
+      .filter({ hasText: `Microsoft revoked ${alex}’s sign-in (password change or admin revoke).` })
+      .waitFor();
+    await page.getByTestId('connector-status').filter({ hasText: 'Access lost' }).first().waitFor();
+    const signInAgain = page.getByRole('button', { name: 'Sign in again' });
+    await signInAgain.waitFor();
+    // Microsoft's own words are one click away.
+    await page.getByRole('button', { name: 'Details from Microsoft' }).click();
+    await page
+      .getByText(/AADSTS50173/)
+      .first()
+      .waitFor();
+    // The banner is on every page of the workspace while access is lost, and links to the connector.
+    await page.getByTestId('access-lost-banner').waitFor();
+    await shots('40-access-lost');
+    await page
+      .getByRole('navigation', { name: 'Workspace settings' })
+      .getByRole('link', { name: 'General' })
+      .click();
+    await heading('General');
+    const banner = page.getByTestId('access-lost-banner');
+    await banner.getByText('A connector has lost access to Microsoft 365').waitFor();
+    await page
+      .getByRole('navigation', { name: 'Workspace settings' })
+      .getByRole('link', { name: 'Connectors' })
+      .click();
+    await heading('Connectors');
+    const row = page.getByRole('row').filter({ hasText: 'Claims (Alex)' });
+    await row.getByText('Access lost').waitFor();
+    await row.getByText(`Microsoft revoked ${alex}’s sign-in`, { exact: false }).waitFor();
+    await shot('41-connectors-access-lost-1280');
+    await banner.getByRole('link', { name: 'Open “Claims (Alex)” to fix it' }).click();
+    await heading('Claims (Alex)');
+
+    // The fix: sign in again (with the new password); the banner goes away.
+    await page.getByRole('button', { name: 'Sign in again' }).click();
+    await page.waitForURL((u) => u.toString().startsWith(server.sandbox.url));
+    await microsoftSignIn(alex, 'Contoso-Sandbox-2!');
+    await page
+      .getByTestId('connected-sentence')
+      .filter({ hasText: `Connected to ${tenant} via ${alex}` })
+      .waitFor();
+    await page
+      .getByTestId('connector-status')
+      .filter({ hasText: /^Status: Connected$/ })
+      .first()
+      .waitFor();
+    expect(await page.getByTestId('problem-sentence').count()).toBe(0);
+    await page.getByTestId('access-lost-banner').waitFor({ state: 'detached' });
+  });
+
+  it('organisation-wide: refused while a non-admin is signed in to Microsoft, and says why', async () => {
+    await createConnector('Organisation');
+    const card = page.getByRole('article', { name: 'Organisation-wide access' });
+    // Alex (no admin) is still signed in to Microsoft in this browser: Microsoft refuses admin consent.
+    await card.getByRole('button', { name: 'Grant admin consent now' }).click();
+    await page.waitForURL((u) => u.toString().startsWith(server.sandbox.url));
+    await page
+      .getByText(/AADSTS90094/)
+      .first()
+      .waitFor();
+    await Promise.all([page.waitForURL((u) => u.origin === server.baseUrl), page.locator('a#back').click()]);
+    const notice = page.getByTestId('callback-notice');
+    await notice.getByText('The permission was not granted').waitFor();
+    await notice.getByText(/Microsoft’s answer: AADSTS\d+/).waitFor();
+    expect(new URL(page.url()).search).toBe('');
+    await page.getByTestId('connector-status').filter({ hasText: 'Not connected' }).first().waitFor();
+    await shots('33-organisation-refused');
+  });
+
+  it('organisation-wide: megan (Entra admin) grants access for the organisation → (organisation-wide)', async () => {
+    // Signed out of Microsoft (an admin uses their own browser session).
+    await browser.context.clearCookies({ domain: 'localhost' });
+    const card = page.getByRole('article', { name: 'Organisation-wide access' });
+    await card.getByRole('button', { name: 'Grant admin consent now' }).click();
+    await page.waitForURL((u) => u.toString().startsWith(server.sandbox.url));
+    await microsoftSignIn(megan, password, { forOrganization: true });
+    await page
+      .getByTestId('connected-sentence')
+      .filter({ hasText: `Connected to ${tenant} (organisation-wide)` })
+      .waitFor();
+    expect(new URL(page.url()).search).toBe('');
+    await page.getByTestId('callback-notice').getByText('Connected to Microsoft 365').waitFor();
+    await page
+      .getByTestId('connector-status')
+      .filter({ hasText: /^Status: Connected$/ })
+      .first()
+      .waitFor();
+    // Organisation-wide access can be restricted: the PowerShell carries this app's client id.
+    await page.getByText('Restrict Mailroom to some mailboxes (PowerShell)').click();
+    await page
+      .getByTestId('powershell')
+      .getByText(/New-ApplicationAccessPolicy -AppId [0-9a-f-]{36}/)
+      .waitFor();
+    await shots('35-connected-organisation');
+  });
+
+  it('organisation-wide by link: the admin opens it in their own browser, the page updates by itself', async () => {
+    await createConnector('Organisation (link)');
+    const card = page.getByRole('article', { name: 'Organisation-wide access' });
+    await card.getByRole('button', { name: 'Get a link for your admin' }).click();
+    const link = page.getByTestId('admin-consent-link');
+    await link.getByText('Send this link to your Microsoft Entra admin').waitFor();
+    const url = (await link.locator('.mono').textContent()) ?? '';
+    expect(url.startsWith(`${server.sandbox.url}/`)).toBe(true);
+    expect(url).toContain('adminconsent');
+    await link.getByText(/^Valid until/).waitFor();
+    await shots('34-organisation-link');
+
+    // The admin: another browser, no Mailroom account.
+    const admin = await launchBrowser({ ignoreHTTPSErrors: true });
+    try {
+      const adminPage = admin.context.pages()[0] ?? (await admin.context.newPage());
+      const ownerPage = page;
+      page = adminPage;
+      try {
+        await page.goto(url);
+        await microsoftSignIn(megan, password, { forOrganization: true });
+        await page.getByRole('heading', { name: 'Permission granted' }).waitFor();
+        await page.getByText(`Mailroom can now read mailboxes in ${tenant}.`).waitFor();
+        await shot('34b-permission-granted-1280');
+      } finally {
+        page = ownerPage;
+      }
+    } finally {
+      await admin.close();
+    }
+    await page
+      .getByTestId('connected-sentence')
+      .filter({ hasText: `Connected to ${tenant} (organisation-wide)` })
+      .waitFor({ timeout: 20_000 });
+  });
+
+  it('own app registration: a wrong secret is pointed at, the right one connects → (own app registration)', async () => {
+    await createConnector('Own app');
+    await page.getByRole('button', { name: 'Enter your app registration' }).click();
+    const form = page.locator('#own-app-form');
+    await form.getByText('How to create the app registration').click();
+    for (const p of [
+      'Mail.ReadWrite',
+      'Mail.Send',
+      'MailboxSettings.Read',
+      'User.Read.All',
+      'Organization.Read.All',
+    ]) {
+      await form.getByText(p, { exact: true }).waitFor();
+    }
+    // Empty: refused next to the fields, nothing sent.
+    await form.getByRole('button', { name: 'Verify and connect' }).click();
+    await form.getByText('This field is required.').first().waitFor();
+
+    await form.getByLabel('Directory (tenant) ID or domain').fill(ownApp.tenant);
+    await form.getByLabel('Application (client) ID').fill(ownApp.clientId);
+    await form.getByLabel('Client secret value').fill('not-the-secret');
+    await form.getByLabel('Secret expires on').fill('2099-12-31');
+    await form.getByRole('button', { name: 'Verify and connect' }).click();
+    await form.getByRole('alert').getByText('Microsoft refused these details').waitFor();
+    await shots('36-own-app-refused');
+
+    await form.getByLabel('Client secret value').fill(ownApp.secret);
+    await form.getByRole('button', { name: 'Verify and connect' }).click();
+    await page
+      .getByTestId('connected-sentence')
+      .filter({ hasText: `Connected to ${tenant} (own app registration)` })
+      .waitFor();
+    await page.getByText(ownApp.clientId).first().waitFor();
+    await page
+      .getByTestId('connector-status')
+      .filter({ hasText: /^Status: Connected$/ })
+      .first()
+      .waitFor();
+    await shots('37-connected-own-app');
+  });
+
+  it('disconnect asks first, erases the tokens and keeps the connector', async () => {
+    await page.getByRole('button', { name: 'Disconnect' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Disconnect “Own app” from Microsoft 365?' });
+    await dialog.getByText('Mailroom erases its tokens and secrets for this connector.').waitFor();
+    await dialog
+      .getByText('The connector and its documents, mailboxes, rules and history are kept.')
+      .waitFor();
+    await shot('38-disconnect-dialog-1280');
+    await dialog.getByRole('button', { name: 'Disconnect' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await page.getByTestId('connector-status').filter({ hasText: 'Not connected' }).first().waitFor();
+    await heading('Authentication', 2);
+  });
+
+  it('en français : « Se connecter avec Microsoft » → Connecté à Contoso Insurance via lynne', async () => {
+    await page.getByRole('button', { name: `Account menu for ${owner.name}` }).click();
+    await page.getByRole('menuitemradio', { name: 'Français' }).click();
+    await heading('Own app');
+    await createConnector('Sinistres (Lynne)', {
+      connectors: 'Connecteurs',
+      create: 'Créer un connecteur',
+      submit: 'Créer le connecteur',
+    });
+    await heading('Authentification', 2);
+    await page
+      .getByText('Si l’utilisateur qui se connecte est supprimé ou perd ses droits, l’accès s’arrête.')
+      .waitFor();
+    await page.getByRole('button', { name: 'Se connecter avec Microsoft' }).click();
+    await page.waitForURL((u) => u.toString().startsWith(server.sandbox.url));
+    await microsoftSignIn(lynne, password);
+    await page
+      .getByTestId('connected-sentence')
+      .filter({ hasText: `Connecté à ${tenant} via ${lynne}` })
+      .waitFor();
+    await page.getByTestId('callback-notice').getByText('Connecté à Microsoft 365').waitFor();
+    await page.getByRole('button', { name: 'Vérifier maintenant' }).waitFor();
+    await shots('39-connected-fr');
+    await page.getByRole('button', { name: `Menu du compte de ${owner.name}` }).click();
+    await page.getByRole('menuitemradio', { name: 'English' }).click();
+    await heading('Sinistres (Lynne)');
+  });
+
+  it('the delegated connector is still connected after all this', async () => {
+    await page.goto(delegatedUrl);
+    await page
+      .getByTestId('connected-sentence')
+      .filter({ hasText: `via ${alex}` })
+      .waitFor();
+  });
+
+  it('raised no script error in the page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
