@@ -15,11 +15,13 @@ export class GraphHttpError extends Error {
   }
 }
 
+const DIAGNOSTIC = JSON.stringify({ ServerInfo: { DataCenter: 'Emulator', Slice: 'E', Ring: '0', ScaleUnit: '000', RoleInstance: 'EMU0', ADSiteName: 'EMU' } });
+
 /** Headers Graph sets on every response. */
 export function graphHeaders(ctx: Ctx): Record<string, string> {
   const h: Record<string, string> = {
     'request-id': ctx.requestId,
-    'x-ms-ags-diagnostic': JSON.stringify({ ServerInfo: { DataCenter: 'Emulator', Slice: 'E', Ring: '0', ScaleUnit: '000', RoleInstance: 'EMU0', ADSiteName: 'EMU' } }),
+    'x-ms-ags-diagnostic': DIAGNOSTIC,
   };
   h['client-request-id'] = ctx.header('client-request-id') ?? ctx.requestId;
   return h;

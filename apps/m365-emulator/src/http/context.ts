@@ -99,7 +99,8 @@ export class Ctx {
   }
 
   sendJson(status: number, body: unknown, headers: Record<string, string> = {}): void {
-    this.send(status, JSON.stringify(body), { 'content-type': 'application/json; charset=utf-8', ...headers });
+    // One UTF-8 encoding (a string body would be encoded twice: for Content-Length and for the socket).
+    this.send(status, Buffer.from(JSON.stringify(body)), { 'content-type': 'application/json; charset=utf-8', ...headers });
   }
 
   sendHtml(status: number, html: string, headers: Record<string, string> = {}): void {
