@@ -189,6 +189,11 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
       .waitFor({ state: 'attached' });
     console.info(`delegated: "Sign in with Microsoft" → "Connected" in ${Date.now() - started} ms`);
     await page.getByText(`If ${alex} is removed or loses rights, access stops.`).waitFor();
+    // What the setup found (organisation, mailbox, directory), one click away once done.
+    await page.getByText('Setup: done').click();
+    for (const step of ['Reading your organisation', 'Checking the mailbox', 'Counting the directory']) {
+      await page.getByTestId('setup-progress').getByText(step).waitFor();
+    }
     await page.getByRole('button', { name: 'Check now' }).waitFor();
     await shots('32-connected-delegated');
   });

@@ -394,7 +394,9 @@ export function ConnectorPage() {
           )}
         </Group>
         {renaming && <RenameForm ws={ws.id} connector={c} onDone={finishRename} />}
-        {callback && <CallbackNotice callback={callback} connector={c} onClose={() => setCallback(null)} />}
+        {callback && !(callback.ok && c.problem) && (
+          <CallbackNotice callback={callback} connector={c} onClose={() => setCallback(null)} />
+        )}
         {c.problem && (
           <ProblemPanel
             connector={c}

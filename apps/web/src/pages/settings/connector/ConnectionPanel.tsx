@@ -8,7 +8,7 @@ import {
   IconRefresh,
   IconRotateClockwise,
 } from '@tabler/icons-react';
-import type { Connector, ConnectionInfo, SetupProgress } from '@mailroom/contracts';
+import type { Connector, ConnectionInfo, ConnectorStatus, SetupProgress } from '@mailroom/contracts';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCheckConnector, useDisconnect } from '../../../api/queries.ts';
@@ -20,11 +20,17 @@ import { formatDate } from '../../../lib/time.ts';
 import { AccessPolicyScript } from './AccessPolicyScript.tsx';
 
 /** "Connected to Contoso Insurance via alex@…" / "(organisation-wide)" / "(own app registration)". */
-export function connectedSentence(t: (k: string, o?: Record<string, unknown>) => string, c: ConnectionInfo) {
+export function connectedSentence(
+  t: (k: string, o?: Record<string, unknown>) => string,
+  c: ConnectionInfo,
+  status?: ConnectorStatus,
+) {
+  // With access lost, "Connected to …" would be untrue: the same facts, said as they are.
+  const prefix = status === 'access_lost' ? 'lost' : 'connected';
   if (c.mode === 'delegated' && c.account)
-    return t('connectors.connection.connectedVia', { tenant: c.tenantName, account: c.account });
-  if (c.mode === 'own_app') return t('connectors.connection.connectedOwnApp', { tenant: c.tenantName });
-  return t('connectors.connection.connectedOrganisation', { tenant: c.tenantName });
+    return t(`connectors.connection.${prefix}Via`, { tenant: c.tenantName, account: c.account });
+  if (c.mode === 'own_app') return t(`connectors.connection.${prefix}OwnApp`, { tenant: c.tenantName });
+  return t(`connectors.connection.${prefix}Organisation`, { tenant: c.tenantName });
 }
 
 function SetupSteps({ setup }: { setup: SetupProgress }) {
@@ -116,7 +122,7 @@ export function ConnectionPanel({
               data-testid="connected-sentence"
               className="connector-title"
             >
-              {connectedSentence(t, c)}
+              {connectedSentence(t, c, connector.status)}
             </Title>
             <Text size="sm" c="dimmed" mt={2}>
               {t(`connectors.connection.modeHelp.${c.mode}`, { account: c.account ?? '' })}

@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Stack, Table, Text } from '@mantine/core';
+import { Alert, Button, Group, Stack, Text } from '@mantine/core';
 import { IconFlask, IconForms } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { useSandboxInfo } from '../../../api/queries.ts';
@@ -30,42 +30,24 @@ export function SandboxCheatSheet({ onUseOwnApp }: { onUseOwnApp: (p: OwnAppPref
           </Text>
           <CopyValue value={s.tenantId} label={t('connectors.sandbox.tenantId')} />
         </Group>
-        <div className="table-scroll">
-          <Table
-            className="cheat-table"
-            withTableBorder={false}
-            verticalSpacing={4}
-            horizontalSpacing="xs"
-            fz="sm"
-            aria-label={t('connectors.sandbox.accounts')}
-          >
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th scope="col">{t('connectors.sandbox.account')}</Table.Th>
-                <Table.Th scope="col">{t('connectors.sandbox.password')}</Table.Th>
-                <Table.Th scope="col">{t('connectors.sandbox.role')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {s.accounts.map((a) => (
-                <Table.Tr key={a.upn}>
-                  <Table.Td>
-                    <CopyValue value={a.upn} label={a.upn} />
-                  </Table.Td>
-                  <Table.Td>
-                    <CopyValue
-                      value={a.password}
-                      label={t('connectors.sandbox.passwordOf', { upn: a.upn })}
-                    />
-                  </Table.Td>
-                  <Table.Td>
-                    <Text size="sm">{a.role}</Text>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        </div>
+        <ul className="cheat-accounts" aria-label={t('connectors.sandbox.accounts')}>
+          {s.accounts.map((a) => (
+            <li key={a.upn}>
+              <Group gap="md" wrap="wrap">
+                <CopyValue value={a.upn} label={a.upn} />
+                <Group gap={4} wrap="nowrap">
+                  <Text size="xs" c="dimmed">
+                    {t('connectors.sandbox.password')}
+                  </Text>
+                  <CopyValue value={a.password} label={t('connectors.sandbox.passwordOf', { upn: a.upn })} />
+                </Group>
+              </Group>
+              <Text size="xs" c="dimmed">
+                {a.role}
+              </Text>
+            </li>
+          ))}
+        </ul>
         <Text size="sm">{t('connectors.sandbox.howTo')}</Text>
         <Stack gap={4}>
           <Text size="sm" fw={600}>
