@@ -12,7 +12,9 @@ export type FaultAction =
   /** Close the connection without answering. */
   | { kind: 'drop' }
   /** Answer with a full Content-Length but only half of the body, then close. */
-  | { kind: 'truncate' };
+  | { kind: 'truncate' }
+  /** Delta only: the round started by this request replays every message of the folder (as Exchange sometimes does). */
+  | { kind: 'deltaReplay' };
 
 export interface FaultRuleInput {
   /** Regular expression (case-insensitive) tested against the path and query, e.g. `/messages/delta`. */

@@ -68,6 +68,13 @@ describe('delta per folder (graph-client)', () => {
     const archive = await round(app, `/users/${CLAIMS}/mailFolders/archive/messages/delta`);
     expect(archive.items.map((i) => i.subject)).toEqual(['claim 4']);
 
+    // Exchange sometimes replays a whole folder in an incremental round: the client must dedupe.
+    await emu.control.addFault({ path: '\\$deltatoken=', count: 1, action: { kind: 'deltaReplay' } });
+    const replay = await round(app, second.deltaLink, prefer);
+    expect(replay.items).toHaveLength(24);
+    expect(replay.items.every((i) => typeof i.subject === 'string')).toBe(true);
+    expect((await round(app, replay.deltaLink, prefer)).items).toEqual([]);
+
     // Evicted sync state → 410 SyncStateNotFound; a full resync brings the folder back.
     expect((await emu.control.evictDeltaTokens({ mailbox: CLAIMS, folder: 'inbox' })).evicted).toBeGreaterThan(0);
     const gone = (await app.api(second.deltaLink).get().catch((e: unknown) => e)) as GraphError;

@@ -4,6 +4,7 @@ import { createEmulator, type Emulator } from '../emulator.ts';
 import { DEMO } from '../seed/demo.ts';
 import { customerAppToken, delegatedToken, graphClient, IMMUTABLE, mailroomAppToken } from './mail-helpers.ts';
 import { composeMime } from '../mail/mime.ts';
+import { msalApp, signInWithMsal } from './helpers.ts';
 import { createCaFetch } from '../testing/fetch.ts';
 
 const C = DEMO.contoso;
@@ -130,4 +131,24 @@ describe('Graph mail read endpoints (graph-client)', () => {
     const archive = (await app.api(`/users/${CLAIMS}/mailFolders/archive`).get()) as { id: string };
     expect(byImmutable.parentFolderId).toBe(archive.id);
   });
+
+  it('Mail.ReadBasic: headers and metadata, but no body, attachments or extended properties', async () => {
+    const d = await emu.control.deliverGenerated(C.handlers[1], { seed: 2, pdfs: 1, jpegs: 0 });
+    // An app that only ever asks for Mail.ReadBasic (the Mailroom app's admin consent would add Mail.ReadWrite to the token).
+    const appId = 'b0b0b0b0-1111-4222-8333-444455556666';
+    await emu.control.registerApp(C.tenantId, { appId, displayName: 'Basic reader', redirectUris: [DEMO.mailroomApp.redirectUri], secrets: [{ value: 'basic-reader-secret' }], delegatedPermissions: ['Mail.ReadBasic'] });
+    await emu.control.grantConsent(C.tenantId, appId, { user: C.handlers[1], delegated: ['Mail.ReadBasic'] });
+    const cca = msalApp(emu, { clientId: appId, clientSecret: 'basic-reader-secret' }, C.tenantId);
+    const basic = graphClient(emu, (await signInWithMsal(emu, cca, { username: C.handlers[1], password: C.password, scopes: ['Mail.ReadBasic'] })).accessToken);
+    const m = (await basic.api(`/me/messages/${d.id}`).get()) as Record<string, unknown>;
+    expect(m.subject).toBe(d.subject);
+    expect(m.hasAttachments).toBe(true);
+    expect(m.body).toBeUndefined();
+    expect(m.bodyPreview).toBeUndefined();
+    expect((await fail(basic.api(`/me/messages/${d.id}/attachments`).get())).code).toBe('ErrorAccessDenied');
+    expect((await fail(basic.api(`/me/messages/${d.id}/$value`).get())).statusCode).toBe(403);
+    const full = graphClient(emu, await delegatedToken(emu, C.handlers[1], ['Mail.Read']));
+    expect(((await full.api(`/me/messages/${d.id}`).get()) as { body: unknown }).body).toBeDefined();
+  });
 });
+

@@ -14,7 +14,7 @@ const syncStateNotFound = (token: string) =>
   new GraphHttpError(410, 'SyncStateNotFound', `The sync state generation is not found; generation=${DeltaTokens.generationOf(token)};`);
 
 /** The changes of one round, in the order the pages will return them. */
-function buildRound(folder: MailFolder, q: DeltaQuery, since: number, upTo: number): RoundItem[] {
+function buildRound(folder: MailFolder, q: DeltaQuery, since: number, upTo: number, replay = false): RoundItem[] {
   const items: RoundItem[] = [];
   if (since > 0 && (!q.changeType || q.changeType === 'deleted')) {
     for (const r of folder.removals) if (r.seq > since && r.seq <= upTo) items.push({ removed: r });
@@ -22,8 +22,8 @@ function buildRound(folder: MailFolder, q: DeltaQuery, since: number, upTo: numb
   if (q.changeType !== 'deleted') {
     const msgs = [];
     for (const m of folder.messages.values()) {
-      if (m.seq <= since) continue;
-      const created = m.folderSeq > since;
+      if (m.seq <= since && !replay) continue;
+      const created = m.folderSeq > since || replay;
       if (q.changeType === 'created' && !created) continue;
       if (q.changeType === 'updated' && created) continue;
       if (q.received && (q.received.inclusive ? m.receivedMs < q.received.ms : m.receivedMs <= q.received.ms)) continue;
@@ -32,7 +32,7 @@ function buildRound(folder: MailFolder, q: DeltaQuery, since: number, upTo: numb
     // First round newest first (what Outlook does); later rounds in change order.
     if (since === 0) msgs.sort((a, b) => b.receivedMs - a.receivedMs || b.no - a.no);
     else msgs.sort((a, b) => a.seq - b.seq);
-    for (const m of msgs) items.push({ no: m.no, created: m.folderSeq > since });
+    for (const m of msgs) items.push({ no: m.no, created: m.folderSeq > since || replay });
   }
   return q.top !== undefined ? items.slice(0, q.top) : items;
 }
@@ -52,7 +52,7 @@ export function registerDelta(router: Router, st: EmulatorState): void {
       if (found.kind === 'delta' || delta) {
         const upTo = mailbox.seq;
         state = { kind: 'skip', generation: st.deltaTokens.nextGeneration(), query: found.query, sinceSeq: found.upToSeq, upToSeq: upTo, pos: 0 };
-        state.items = buildRound(folder, found.query, found.upToSeq, upTo);
+        state.items = buildRound(folder, found.query, found.upToSeq, upTo, ctx.deltaReplay);
       } else state = found;
     } else {
       if (ctx.query.has('$search')) throw new GraphHttpError(400, 'BadRequest', 'Search is not supported in delta queries.');

@@ -1,7 +1,7 @@
 import type { Router } from '../http/router.ts';
 import type { Ctx } from '../http/context.ts';
 import type { EmulatorState } from '../state.ts';
-import { GraphHttpError, graphHeaders } from './errors.ts';
+import { GraphErrors, GraphHttpError, graphHeaders } from './errors.ts';
 import { HANDLED, mailRoute, type GraphCall } from './pipeline.ts';
 import { findAttachment, findFolder, findMessage } from '../mail/lookup.ts';
 import { attachmentResource, folderResource, messageResource, parseMessageSelect } from '../mail/render.ts';
@@ -61,6 +61,7 @@ function parseExpand(raw: string | null): { ext?: (id: string) => boolean; attac
 }
 
 export function renderMessage(st: EmulatorState, call: GraphCall, msg: Message, select: string[] | null, expand: ReturnType<typeof parseExpand>): Record<string, unknown> {
+  if (call.render.basic && (expand.ext || expand.attachments)) throw GraphErrors.accessDenied();
   const r = messageResource(st.mail, call.mailbox, msg, call.render, select);
   if (expand.ext) {
     const eps = [...msg.extended.values()].filter((e) => expand.ext!(e.id));
@@ -139,6 +140,7 @@ export function registerMailRead(router: Router, st: EmulatorState): void {
     const skip = skipOf(ctx);
     const filterText = ctx.query.get('$filter');
     const filter = filterText ? parseMessageFilter(filterText) : null;
+    if (filter && call.render.basic && /singlevalueextendedproperties/i.test(filterText ?? '')) throw GraphErrors.accessDenied();
     let list: Message[];
     if (folder) list = [...folder.messages.values()];
     else {
@@ -157,6 +159,10 @@ export function registerMailRead(router: Router, st: EmulatorState): void {
     return body;
   };
 
+  const full = (call: GraphCall) => {
+    // Mail.ReadBasic: no body, attachments or extended properties.
+    if (call.render.basic) throw GraphErrors.accessDenied();
+  };
   const getMessage = (call: GraphCall) => {
     const msg = findMessage(st, call.mailbox, call.ctx.params.id!);
     if (call.ctx.params.folder && findFolder(st, call.mailbox, call.ctx.params.folder).no !== msg.folderNo) throw new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
@@ -164,6 +170,7 @@ export function registerMailRead(router: Router, st: EmulatorState): void {
   };
 
   const messageValue = async (call: GraphCall) => {
+    full(call);
     const msg = getMessage(call);
     const mime = await mimeOf(msg);
     await streamBytes(call.ctx, mime, { ...graphHeaders(call.ctx), 'content-type': 'text/plain' });
@@ -179,15 +186,18 @@ export function registerMailRead(router: Router, st: EmulatorState): void {
   };
 
   const listAttachments = (call: GraphCall) => {
+    full(call);
     const msg = getMessage(call);
     return { '@odata.context': meta(call, `messages('${call.ctx.params.id}')/attachments`), value: msg.attachments.map((a) => attachmentResource(st.mail, call.mailbox, msg, a, true)) };
   };
   const getAttachment = (call: GraphCall) => {
+    full(call);
     const msg = getMessage(call);
     const a = findAttachment(msg, call.ctx.params.aid!, call.mailbox);
     return { '@odata.context': meta(call, `messages('${call.ctx.params.id}')/attachments/$entity`), ...attachmentResource(st.mail, call.mailbox, msg, a, true) };
   };
   const attachmentValue = async (call: GraphCall) => {
+    full(call);
     const msg = getMessage(call);
     const a = findAttachment(msg, call.ctx.params.aid!, call.mailbox);
     if (a.kind === 'reference') throw new GraphHttpError(405, 'ErrorInvalidRequest', 'The request is not supported for reference attachments.');

@@ -56,6 +56,18 @@ export interface GraphCall {
 
 export type GraphCallNoMailbox = Omit<GraphCall, 'user' | 'mailbox'>;
 
+/** Fault patterns are written against readable URLs (`$deltatoken=`), whatever the client escaped. */
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** Any of these lifts Mail.ReadBasic's restrictions. */
+const FULL_READ = ['mail.read', 'mail.readwrite', 'mail.read.shared', 'mail.readwrite.shared'];
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -83,6 +95,10 @@ export function graphHandler(
         call.user = user;
         call.mailbox = mailbox;
         ctx.tags.mailboxId = user.id;
+        if (opts.need === 'read') {
+          const granted = p.kind === 'delegated' ? p.scopes : p.roles;
+          call.render.basic = !FULL_READ.some((x) => granted.has(x));
+        }
         release = st.throttle.admit(p.appId, user.id, st.clock.now(), opts.uploadBytes?.(ctx) ?? 0);
         ctx.res.once('close', release);
       }
@@ -114,7 +130,7 @@ export function graphHandler(
  * waits, or drops the connection. Returns true when the request was dropped (nothing more to send).
  */
 export async function applyRequestFault(st: EmulatorState, ctx: Ctx): Promise<boolean> {
-  const fault = st.faults.match(ctx.method, `${ctx.url.pathname}${ctx.url.search}`);
+  const fault = st.faults.match(ctx.method, `${ctx.url.pathname}${safeDecode(ctx.url.search)}`);
   if (!fault) return false;
   if (fault.kind === 'status') {
     const headers: Record<string, string> = {};
@@ -127,6 +143,7 @@ export async function applyRequestFault(st: EmulatorState, ctx: Ctx): Promise<bo
     return true;
   }
   if (fault.kind === 'truncate') ctx.truncate = true;
+  if (fault.kind === 'deltaReplay') ctx.deltaReplay = true;
   return false;
 }
 

@@ -13,6 +13,8 @@ export class Ctx {
   private bodyPromise: Promise<Buffer> | undefined;
   /** Fault injection: answer with the full Content-Length but half the body, then close. */
   truncate = false;
+  /** Fault injection: a delta round started by this request replays the whole folder. */
+  deltaReplay = false;
   /** Largest request body accepted (Graph's 150 MB attachment limit fits under the default of 200 MB for control calls). */
   maxBodyBytes = 10 * 1024 * 1024;
 

@@ -7,7 +7,11 @@ import type { MailStore } from './store.ts';
 export interface RenderOpts {
   immutable: boolean;
   bodyType: 'html' | 'text' | null;
+  /** Mail.ReadBasic only: no body, preview, attachments or extended properties. */
+  basic?: boolean;
 }
+
+const NOT_BASIC = new Set(['body', 'uniqueBody', 'bodyPreview']);
 
 /** Returned by GET without `$select`, in Graph's order. */
 export const MESSAGE_DEFAULT_PROPS = [
@@ -166,7 +170,7 @@ export function messageResource(store: MailStore, m: Mailbox, msg: Message, o: R
   const props = select ?? MESSAGE_DEFAULT_PROPS;
   out.id = prop(store, m, msg, 'id', o);
   for (const p of props) {
-    if (p === 'id' || p === 'singleValueExtendedProperties') continue;
+    if (p === 'id' || p === 'singleValueExtendedProperties' || (o.basic && NOT_BASIC.has(p))) continue;
     out[p] = prop(store, m, msg, p, o);
   }
   return out;
@@ -175,7 +179,7 @@ export function messageResource(store: MailStore, m: Mailbox, msg: Message, o: R
 /** Only the named properties (delta updates carry changed properties only). */
 export function messageProps(store: MailStore, m: Mailbox, msg: Message, o: RenderOpts, props: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = { '@odata.type': '#microsoft.graph.message', '@odata.etag': etag(msg), id: prop(store, m, msg, 'id', o) };
-  for (const p of props) if (p !== 'id') out[p] = prop(store, m, msg, p, o);
+  for (const p of props) if (p !== 'id' && !(o.basic && NOT_BASIC.has(p))) out[p] = prop(store, m, msg, p, o);
   return out;
 }
 
