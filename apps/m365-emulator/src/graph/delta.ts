@@ -16,6 +16,7 @@ const syncStateNotFound = (token: string) =>
 /** The changes of one round, in the order the pages will return them. */
 function buildRound(folder: MailFolder, q: DeltaQuery, since: number, upTo: number, replay = false): RoundItem[] {
   const items: RoundItem[] = [];
+  if (since >= folder.changeSeq && !replay) return items; // nothing happened here: no scan of the folder
   if (since > 0 && (!q.changeType || q.changeType === 'deleted')) {
     for (const r of folder.removals) if (r.seq > since && r.seq <= upTo) items.push({ removed: r });
   }

@@ -128,6 +128,7 @@ export function registerSubscriptions(router: Router, st: EmulatorState): void {
       reauthorizationSent: false,
     };
     st.subscriptions.subs.set(id, s);
+    st.subscriptions.changed();
     return new GraphReply(201, subscriptionResource(st, s));
   }));
 
@@ -158,6 +159,7 @@ export function registerSubscriptions(router: Router, st: EmulatorState): void {
   }));
   router.on('DELETE', '/v1.0/subscriptions/:id', graphHandler(st, {}, (call) => {
     st.subscriptions.subs.delete(own(call, call.ctx.params.id!).id);
+    st.subscriptions.changed();
     return new GraphReply(204);
   }));
   router.on('POST', '/v1.0/subscriptions/:id/reauthorize', graphHandler(st, {}, (call) => {

@@ -109,6 +109,8 @@ export interface MailFolder {
   isHidden: boolean;
   messages: Map<number, Message>;
   removals: Removal[];
+  /** Mailbox sequence of the last change that touched this folder (a delta round with nothing newer is empty). */
+  changeSeq: number;
 }
 
 export interface OutlookCategory {

@@ -128,7 +128,7 @@ export class MailStore {
   }
 
   addFolder(m: Mailbox, displayName: string, parentNo: number, isHidden = false, wellKnownName: string | null = null): MailFolder {
-    const f: MailFolder = { no: m.nextFolderNo++, displayName, parentNo, wellKnownName, isHidden, messages: new Map(), removals: [] };
+    const f: MailFolder = { no: m.nextFolderNo++, displayName, parentNo, wellKnownName, isHidden, messages: new Map(), removals: [], changeSeq: 0 };
     m.folders.set(f.no, f);
     return f;
   }
@@ -203,6 +203,7 @@ export class MailStore {
     for (const a of init.attachments ?? []) this.attach(msg, a, now);
     m.messages.set(msg.no, msg);
     folder.messages.set(msg.no, msg);
+    folder.changeSeq = seq;
     this.emit(m, folder.no, msg, 'created');
     return msg;
   }
@@ -240,6 +241,7 @@ export class MailStore {
     msg.version++;
     msg.lastModifiedMs = Math.max(this.now(), msg.lastModifiedMs + 1);
     for (const p of props) msg.propSeq[p] = seq;
+    m.folders.get(msg.folderNo)!.changeSeq = seq;
     this.emit(m, msg.folderNo, msg, 'updated');
   }
 
@@ -250,6 +252,8 @@ export class MailStore {
     const seq = ++m.seq;
     from.messages.delete(msg.no);
     from.removals.push({ seq, restId: this.restId(m, msg), immutableId: this.immutableId(m, msg) });
+    from.changeSeq = seq;
+    dest.changeSeq = seq;
     this.emit(m, from.no, msg, 'deleted');
     msg.folderNo = dest.no;
     msg.moveGen++;

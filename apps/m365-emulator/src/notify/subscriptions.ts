@@ -126,6 +126,7 @@ export class Subscriptions {
 
   clear(): void {
     this.subs.clear();
+    this.changed();
     this.pending.clear();
     this.held.length = 0;
     this.log.length = 0;
@@ -133,9 +134,27 @@ export class Subscriptions {
   }
 
   countForMailbox(mailboxId: string): number {
-    let n = 0;
-    for (const s of this.subs.values()) if (s.mailboxId === mailboxId) n++;
-    return n;
+    return this.forMailbox(mailboxId).length;
+  }
+
+  /** Subscriptions on one mailbox, indexed (rebuilt after changes) so that a change does not scan every subscription. */
+  private index: { size: number; version: number; byMailbox: Map<string, Subscription[]> } | undefined;
+  private version = 0;
+  /** Call after adding or removing subscriptions outside this class. */
+  changed(): void {
+    this.version++;
+  }
+  forMailbox(mailboxId: string): Subscription[] {
+    if (!this.index || this.index.size !== this.subs.size || this.index.version !== this.version) {
+      const byMailbox = new Map<string, Subscription[]>();
+      for (const s of this.subs.values()) {
+        let list = byMailbox.get(s.mailboxId);
+        if (!list) byMailbox.set(s.mailboxId, (list = []));
+        list.push(s);
+      }
+      this.index = { size: this.subs.size, version: this.version, byMailbox };
+    }
+    return this.index.byMailbox.get(mailboxId) ?? [];
   }
 
   record(r: Omit<DeliveryRecord, 'seq' | 'time'>): void {
@@ -156,8 +175,8 @@ export class Subscriptions {
   private onChange(c: MailChange): void {
     if (this.subs.size === 0 || !this.deps) return;
     const now = this.deps.clock.now();
-    for (const s of this.subs.values()) {
-      if (s.mailboxId !== c.mailbox.userId || s.silent || s.expirationMs <= now) continue;
+    for (const s of this.forMailbox(c.mailbox.userId)) {
+      if (s.silent || s.expirationMs <= now) continue;
       if (s.folderNo !== null && s.folderNo !== c.folderNo) continue;
       if (!s.changeTypes.includes(c.changeType)) continue;
       if (s.filter && c.changeType !== 'deleted' && !evalMessageFilter(s.filter, c.message, (m) => this.deps!.mail.folderId(c.mailbox, m.folderNo))) continue;
@@ -255,7 +274,10 @@ export class Subscriptions {
   // ---- lifecycle ----
   /** Sends a lifecycle event (and, for subscriptionRemoved, removes the subscription). */
   lifecycle(s: Subscription, event: LifecycleEvent): boolean {
-    if (event === 'subscriptionRemoved') this.subs.delete(s.id);
+    if (event === 'subscriptionRemoved') {
+      this.subs.delete(s.id);
+      this.changed();
+    }
     if (!s.lifecycleNotificationUrl) return false;
     const item = {
       subscriptionId: s.id,
@@ -275,6 +297,7 @@ export class Subscriptions {
     for (const s of [...this.subs.values()]) {
       if (s.expirationMs <= now) {
         this.subs.delete(s.id);
+        this.changed();
         continue;
       }
       if (s.kind === 'delegated') {
