@@ -39,6 +39,7 @@ const EnvSchema = z.object({
   MAILROOM_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(8443),
   CONNECTOR_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
   CONNECTOR_TRANSIENT_ALARM_MINUTES: z.coerce.number().min(0).default(15),
+  SYNC_RECONCILE_SECONDS: z.coerce.number().int().min(1).default(300),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).default(25),
 });
 
@@ -64,6 +65,8 @@ export interface Config {
   readonly connectorHealthIntervalMs: number;
   /** Throttling, timeouts and 5xx stay quiet until they last this long. */
   readonly connectorTransientAlarmMs: number;
+  /** Every active folder gets a delta round at least this often, notifications or not. */
+  readonly syncReconcileMs: number;
   readonly shutdownGraceMs: number;
   readonly microsoft: {
     readonly clientId: string | undefined;
@@ -116,6 +119,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandboxPort: e.MAILROOM_SANDBOX_PORT,
     connectorHealthIntervalMs: e.CONNECTOR_HEALTH_INTERVAL_SECONDS * 1000,
     connectorTransientAlarmMs: e.CONNECTOR_TRANSIENT_ALARM_MINUTES * 60_000,
+    syncReconcileMs: e.SYNC_RECONCILE_SECONDS * 1000,
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     microsoft: Object.freeze({
       clientId: e.MICROSOFT_CLIENT_ID,

@@ -1,7 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
+import path from 'node:path';
+import { FsBlobStore } from './blobs/fs-store.ts';
 import { ConnectorService } from './connectors/service.ts';
+import { KeyedLimiter } from './microsoft/limiter.ts';
+import { MailClient } from './microsoft/mail.ts';
+import { SyncEngine } from './sync/engine.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { cloudSettings, startSandboxTenant, type SandboxTenant } from './microsoft/sandbox.ts';
 import type { MicrosoftSettings } from './microsoft/settings.ts';
@@ -18,6 +23,8 @@ export interface RunningServer {
   readonly vault: Vault;
   readonly jobs: JobRuntime;
   readonly connectors: ConnectorService;
+  readonly sync: SyncEngine;
+  readonly blobs: FsBlobStore;
   readonly microsoft: MicrosoftSettings;
   /** The built-in Microsoft 365 emulator, in sandbox mode. */
   readonly sandbox: SandboxTenant | undefined;
@@ -55,12 +62,23 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       enqueue: (name, connectorId, startAfterSeconds) =>
         send(name, { connectorId }, { singletonKey: connectorId, ...(startAfterSeconds ? { startAfterSeconds } : {}) }),
     });
+    const blobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
+    const sync = new SyncEngine({
+      db: database.db,
+      broker: connectors.broker,
+      mail: new MailClient(microsoft, new KeyedLimiter(4)),
+      blobs,
+      logger,
+      enqueueIngest: async (ids) => {
+        for (const messageId of ids) await send('message.ingest', { messageId }, { singletonKey: messageId });
+      },
+    });
     jobs = await startJobs({
       database,
       catalog: jobCatalog,
       handlers: jobHandlers,
       work: config.roles.includes('worker'),
-      context: { db: database.db, logger, now: () => new Date(), connectors, send, healthIntervalMs: config.connectorHealthIntervalMs },
+      context: { db: database.db, logger, now: () => new Date(), connectors, send, healthIntervalMs: config.connectorHealthIntervalMs, sync, reconcileIntervalMs: config.syncReconcileMs },
       logger,
     });
     let url: string | undefined;
@@ -79,6 +97,8 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       vault,
       jobs,
       connectors,
+      sync,
+      blobs,
       microsoft,
       sandbox,
       http,

@@ -17,6 +17,10 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   readonly expireInSeconds: number;
   /** Cron expression (UTC) for periodic jobs. */
   readonly cron?: string;
+  /** Jobs of this kind run side by side in one worker process (default 1). */
+  readonly concurrency?: number;
+  /** How soon an idle worker looks for new jobs (default 2 s; pg-boss's floor is 0.5 s). */
+  readonly pollingIntervalSeconds?: number;
 }
 
 function defineJob<S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S> {
@@ -72,5 +76,45 @@ export const connectorHealthSweep = defineJob({
   cron: '*/5 * * * *',
 });
 
-export const jobCatalog = [housekeeping, connectorSetup, connectorHealth, connectorHealthSweep] as const;
+export const folderSync = defineJob({
+  name: 'folder.sync',
+  description: "One delta round of one monitored folder. The only writer of the folder's cursor: one running, one queued at most (triggers coalesce).",
+  payload: z.object({ folderId: z.uuid() }).strict(),
+  policy: 'stately',
+  retryLimit: 10,
+  retryDelaySeconds: 5,
+  retryBackoff: true,
+  expireInSeconds: 1800,
+  concurrency: 4,
+  pollingIntervalSeconds: 0.5,
+});
+
+export const messageIngest = defineJob({
+  name: 'message.ingest',
+  description: 'Turns one recorded message into one document (message, MIME, attachments, marker). Idempotent.',
+  payload: z.object({ messageId: z.uuid() }).strict(),
+  policy: 'stately',
+  // Throttling and outages retry with backoff for a long time; a message never fails on a 429.
+  retryLimit: 20,
+  retryDelaySeconds: 2,
+  retryBackoff: true,
+  expireInSeconds: 900,
+  // Graph concurrency per mailbox is capped separately (4); this spreads work across mailboxes.
+  concurrency: 8,
+  pollingIntervalSeconds: 0.5,
+});
+
+export const syncReconcile = defineJob({
+  name: 'sync.reconcile',
+  description: 'Reconciliation: queues a delta round for every active folder not synced within the interval.',
+  payload: z.object({}).strict(),
+  policy: 'singleton',
+  retryLimit: 1,
+  retryDelaySeconds: 30,
+  retryBackoff: false,
+  expireInSeconds: 120,
+  cron: '* * * * *',
+});
+
+export const jobCatalog = [housekeeping, connectorSetup, connectorHealth, connectorHealthSweep, folderSync, messageIngest, syncReconcile] as const;
 export type JobName = (typeof jobCatalog)[number]['name'];

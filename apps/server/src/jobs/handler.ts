@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ConnectorService } from '../connectors/service.ts';
 import type { Db } from '../db/client.ts';
+import type { SyncEngine } from '../sync/engine.ts';
 
 export interface JobContext {
   readonly db: Db;
@@ -11,6 +12,8 @@ export interface JobContext {
   /** Sends a follow-up job (the health probe chain). */
   readonly send?: (name: string, payload: object, options: { singletonKey?: string; startAfterSeconds?: number }) => Promise<void>;
   readonly healthIntervalMs?: number;
+  readonly sync?: SyncEngine;
+  readonly reconcileIntervalMs?: number;
 }
 
 /** Handles one job's (already validated) payload. Throwing makes pg-boss retry per the catalog. */

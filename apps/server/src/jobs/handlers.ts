@@ -1,6 +1,7 @@
 import type { JobHandler } from './handler.ts';
 import { runConnectorHealth, runConnectorHealthSweep, runConnectorSetup } from './handlers/connectors.ts';
 import { runHousekeeping } from './handlers/housekeeping.ts';
+import { runFolderSync, runMessageIngest, runSyncReconcile } from './handlers/sync.ts';
 
 /** Job name → handler. The boot compares this with the catalog, both ways. */
 export const jobHandlers: Readonly<Record<string, JobHandler>> = {
@@ -8,4 +9,7 @@ export const jobHandlers: Readonly<Record<string, JobHandler>> = {
   'connector.setup': runConnectorSetup,
   'connector.health': runConnectorHealth,
   'connector.health-sweep': runConnectorHealthSweep,
+  'folder.sync': runFolderSync,
+  'message.ingest': runMessageIngest,
+  'sync.reconcile': runSyncReconcile,
 };

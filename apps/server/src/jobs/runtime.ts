@@ -69,7 +69,11 @@ export async function startJobs(opts: {
   if (work) {
     for (const job of catalog) {
       const handler = handlers[job.name]!;
-      await boss.work(job.name, async (jobs) => {
+      const workOptions = {
+        ...(job.concurrency ? { localConcurrency: job.concurrency } : {}),
+        ...(job.pollingIntervalSeconds ? { pollingIntervalSeconds: job.pollingIntervalSeconds } : {}),
+      };
+      await boss.work(job.name, workOptions, async (jobs) => {
         for (const j of jobs) {
           const payload = job.payload.parse(j.data ?? {});
           const log = opts.context.logger.child({ job: job.name, jobId: j.id });

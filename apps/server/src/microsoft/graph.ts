@@ -40,8 +40,13 @@ export async function graphGet<T>(settings: MicrosoftSettings, token: string, pa
   } catch (err) {
     throw new GraphNetworkError(`Microsoft Graph could not be reached: ${(err as Error).message}`);
   }
+  if (res.ok) return (await res.json()) as T;
+  throw await readGraphError(res);
+}
+
+/** Reads a failed Graph response into a GraphApiError (code, message, request id, Retry-After). */
+export async function readGraphError(res: { status: number; headers: { get(name: string): string | null }; text(): Promise<string> }): Promise<GraphApiError> {
   const text = await res.text();
-  if (res.ok) return JSON.parse(text) as T;
   let code = `HTTP${res.status}`;
   let message = text.slice(0, 300);
   let requestId = res.headers.get('request-id') ?? undefined;
@@ -54,7 +59,7 @@ export async function graphGet<T>(settings: MicrosoftSettings, token: string, pa
     // Not JSON (a proxy's error page): keep the status and the start of the text.
   }
   const retryAfter = Number(res.headers.get('retry-after'));
-  throw new GraphApiError(res.status, code, message, requestId, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
+  return new GraphApiError(res.status, code, message, requestId, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
 }
 
 /** Follows `@odata.nextLink` to the end, counting items (for the directory size). */

@@ -7,3 +7,4 @@ export * from './audit.ts';
 export * from './instance.ts';
 export * from './credentials.ts';
 export * from './events.ts';
+export * from './mail.ts';

@@ -1,0 +1,157 @@
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { connectors } from './connectors.ts';
+import { workspaces } from './workspaces.ts';
+
+/** Where documents land. Every workspace has an "Inbox" (created with it). */
+export const inboxes = pgTable(
+  'inboxes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('inboxes_workspace_name_key').on(t.workspaceId, sql`lower(${t.name})`)],
+);
+
+/** A mailbox of the tenant that a connector reads (a user's own, or a shared one). */
+export const mailboxes = pgTable(
+  'mailboxes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    connectorId: uuid('connector_id')
+      .notNull()
+      .references(() => connectors.id, { onDelete: 'cascade' }),
+    /** Entra object id of the mailbox's user. */
+    graphUserId: text('graph_user_id').notNull(),
+    address: text('address').notNull(),
+    displayName: text('display_name').notNull(),
+    kind: text('kind', { enum: ['user', 'shared', 'room', 'unknown'] }).notNull().default('unknown'),
+    /** Result of the last access test. */
+    access: text('access', { enum: ['readable', 'mailbox_blocked_by_policy', 'mailbox_no_rights', 'mailbox_not_enabled', 'unknown'] })
+      .notNull()
+      .default('unknown'),
+    accessDetail: text('access_detail'),
+    accessCheckedAt: timestamp('access_checked_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('mailboxes_connector_user_key').on(t.connectorId, t.graphUserId)],
+);
+
+/**
+ * A folder Mailroom reads, with its (minimal) inflow rule and its delta cursor. The cursor only moves
+ * in the transaction that records the page's messages (sync/folder-sync.ts).
+ */
+export const monitoredFolders = pgTable(
+  'monitored_folders',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    mailboxId: uuid('mailbox_id')
+      .notNull()
+      .references(() => mailboxes.id, { onDelete: 'cascade' }),
+    graphFolderId: text('graph_folder_id').notNull(),
+    displayName: text('display_name').notNull(),
+    // The inflow rule (minimal): where documents go, from when, and whether it runs at all.
+    inboxId: uuid('inbox_id')
+      .notNull()
+      .references(() => inboxes.id),
+    processFrom: timestamp('process_from', { withTimezone: true }).notNull(),
+    active: boolean('active').notNull().default(false),
+    /** Where the next delta request goes: a nextLink mid-round, or the deltaLink between rounds. */
+    cursor: text('cursor'),
+    cursorKind: text('cursor_kind', { enum: ['next', 'delta'] }),
+    lastSyncAt: timestamp('last_sync_at', { withTimezone: true }),
+    lastError: text('last_error'),
+    lastErrorAt: timestamp('last_error_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('monitored_folders_mailbox_folder_key').on(t.mailboxId, t.graphFolderId), index('monitored_folders_workspace_idx').on(t.workspaceId)],
+);
+
+/**
+ * One message seen in one monitored folder: the unit of work. Unique on (folder, immutable id), so a
+ * message is recorded — and processed — at most once per folder, whatever Graph or a crash replays.
+ */
+export const mailMessages = pgTable(
+  'mail_messages',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    folderId: uuid('folder_id')
+      .notNull()
+      .references(() => monitoredFolders.id, { onDelete: 'cascade' }),
+    graphMessageId: text('graph_message_id').notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }),
+    subject: text('subject'),
+    /** pending → done (a document exists), failed (with the reason; Retry re-queues it), or gone (moved or deleted before it could be read: the delta of its new folder is the truth). */
+    state: text('state', { enum: ['pending', 'done', 'failed', 'gone'] }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    /** Set when Graph reported it removed from (or moved out of) the folder; the document stays. */
+    removedAt: timestamp('removed_at', { withTimezone: true }),
+    markerWritten: boolean('marker_written').notNull().default(false),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp('processed_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('mail_messages_folder_message_key').on(t.folderId, t.graphMessageId), index('mail_messages_folder_state_idx').on(t.folderId, t.state)],
+);
+
+export interface StoredAttachment {
+  name: string;
+  contentType: string;
+  size: number;
+  kind: 'file' | 'item' | 'reference';
+  /** Content address in the blob store (file and item attachments). */
+  sha256?: string;
+  /** Reference attachments are links, not content. */
+  url?: string;
+  isInline?: boolean;
+}
+
+export interface Recipient {
+  name: string | null;
+  address: string;
+}
+
+/** What an email became. Unique on its work item: one document per (folder, message). */
+export const documents = pgTable(
+  'documents',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    inboxId: uuid('inbox_id')
+      .notNull()
+      .references(() => inboxes.id),
+    messageId: uuid('message_id')
+      .notNull()
+      .references(() => mailMessages.id, { onDelete: 'cascade' }),
+    subject: text('subject').notNull(),
+    fromAddress: text('from_address'),
+    fromName: text('from_name'),
+    to: jsonb('to').$type<Recipient[]>().notNull(),
+    cc: jsonb('cc').$type<Recipient[]>().notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    internetMessageId: text('internet_message_id'),
+    /** Sanitised HTML (no scripts, no remote content) and the plain text. */
+    bodyHtml: text('body_html'),
+    bodyText: text('body_text'),
+    emlSha256: text('eml_sha256').notNull(),
+    emlSize: bigint('eml_size', { mode: 'number' }).notNull(),
+    attachments: jsonb('attachments').$type<StoredAttachment[]>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('documents_message_key').on(t.messageId), index('documents_inbox_time_idx').on(t.inboxId, t.receivedAt, t.id)],
+);

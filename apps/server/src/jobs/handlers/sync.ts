@@ -1,0 +1,25 @@
+import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { monitoredFolders } from '../../db/schema/index.ts';
+import type { JobHandler } from '../handler.ts';
+
+export const runFolderSync: JobHandler = async (payload, ctx) => {
+  if (!ctx.sync) throw new Error('job context has no sync engine');
+  const r = await ctx.sync.syncFolder((payload as { folderId: string }).folderId);
+  if (r.recorded || r.removed || r.resynced) ctx.logger.info({ ...r }, 'folder synced');
+};
+
+export const runMessageIngest: JobHandler = async (payload, ctx) => {
+  if (!ctx.sync) throw new Error('job context has no sync engine');
+  await ctx.sync.ingest((payload as { messageId: string }).messageId);
+};
+
+/** The reconciliation round: the delta query is the truth, notifications only hints. */
+export const runSyncReconcile: JobHandler = async (_payload, ctx) => {
+  if (!ctx.send || !ctx.reconcileIntervalMs) throw new Error('job context has no sender');
+  const due = new Date(ctx.now().getTime() - ctx.reconcileIntervalMs);
+  const folders = await ctx.db
+    .select({ id: monitoredFolders.id })
+    .from(monitoredFolders)
+    .where(and(eq(monitoredFolders.active, true), or(isNull(monitoredFolders.lastSyncAt), lt(monitoredFolders.lastSyncAt, due))));
+  for (const f of folders) await ctx.send('folder.sync', { folderId: f.id }, { singletonKey: f.id });
+};

@@ -1,0 +1,187 @@
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { ReadableStream } from 'node:stream/web';
+import { GraphApiError, GraphNetworkError, readGraphError } from './graph.ts';
+import type { KeyedLimiter } from './limiter.ts';
+import type { MicrosoftSettings } from './settings.ts';
+
+/** The hidden marker written on processed messages: a single-value extended property (string). */
+export const MARKER_PROPERTY_ID = 'String {7d3f2f4e-8f0b-4c38-9a39-6d61696c726d} Name MailroomProcessedIn';
+
+const MESSAGE_FIELDS = [
+  'id',
+  'subject',
+  'from',
+  'sender',
+  'toRecipients',
+  'ccRecipients',
+  'receivedDateTime',
+  'internetMessageId',
+  'body',
+  'hasAttachments',
+  'parentFolderId',
+].join(',');
+
+export interface GraphRecipient {
+  emailAddress?: { name?: string; address?: string };
+}
+export interface GraphMessage {
+  id: string;
+  subject?: string | null;
+  from?: GraphRecipient | null;
+  sender?: GraphRecipient | null;
+  toRecipients?: GraphRecipient[];
+  ccRecipients?: GraphRecipient[];
+  receivedDateTime?: string;
+  internetMessageId?: string;
+  body?: { contentType?: string; content?: string };
+  hasAttachments?: boolean;
+  '@removed'?: { reason: string };
+}
+export interface GraphAttachmentMeta {
+  '@odata.type': string;
+  id: string;
+  name?: string;
+  contentType?: string;
+  size?: number;
+  isInline?: boolean;
+  sourceUrl?: string;
+}
+export interface GraphFolder {
+  id: string;
+  displayName: string;
+  parentFolderId?: string;
+  childFolderCount?: number;
+  totalItemCount?: number;
+}
+export interface DeltaPage {
+  value: GraphMessage[];
+  nextLink: string | undefined;
+  deltaLink: string | undefined;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Graph mail calls for one access token, paced per mailbox: at most 4 in flight per mailbox,
+ * `Retry-After` honoured, exponential backoff with jitter on 429/5xx/network errors. After
+ * `maxAttempts` the error goes to the caller (a job, which retries later — never a permanent failure).
+ */
+export class MailClient {
+  private readonly s: MicrosoftSettings;
+  private readonly limiter: KeyedLimiter;
+  private readonly maxAttempts: number;
+  constructor(settings: MicrosoftSettings, limiter: KeyedLimiter, opts: { maxAttempts?: number } = {}) {
+    this.s = settings;
+    this.limiter = limiter;
+    this.maxAttempts = opts.maxAttempts ?? 4;
+  }
+
+  private url(pathOrUrl: string): string {
+    return pathOrUrl.startsWith('https://') ? pathOrUrl : `${this.s.graphUrl}/v1.0${pathOrUrl}`;
+  }
+
+  /** One request with retries; returns the response (body unread) on success. */
+  async request(token: string, mailbox: string, pathOrUrl: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.limiter.run(mailbox, async () => {
+          let res;
+          try {
+            res = await this.s.http.fetch(this.url(pathOrUrl), {
+              method: init.method ?? 'GET',
+              headers: {
+                authorization: `Bearer ${token}`,
+                prefer: 'IdType="ImmutableId"',
+                'client-request-id': randomUUID(),
+                ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+                ...init.headers,
+              },
+              ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
+              signal: AbortSignal.timeout(120_000),
+            });
+          } catch (err) {
+            throw new GraphNetworkError(`Microsoft Graph could not be reached: ${(err as Error).message}`);
+          }
+          if (res.ok) return res;
+          throw await readGraphError(res);
+        });
+      } catch (err) {
+        const retriable = err instanceof GraphNetworkError || (err instanceof GraphApiError && (err.status === 429 || err.status >= 500));
+        if (!retriable || attempt >= this.maxAttempts) throw err;
+        const retryAfter = err instanceof GraphApiError ? err.retryAfterSeconds : undefined;
+        const backoff = retryAfter !== undefined ? retryAfter * 1000 : Math.min(30_000, 500 * 2 ** (attempt - 1));
+        await sleep(backoff + Math.random() * 250);
+      }
+    }
+  }
+
+  async json<T>(token: string, mailbox: string, pathOrUrl: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
+    const res = await this.request(token, mailbox, pathOrUrl, init);
+    const text = await res.text();
+    return (text ? JSON.parse(text) : {}) as T;
+  }
+
+  /** A folder's children (the root's when `parentId` is undefined), all pages. */
+  async folders(token: string, mailbox: string, parentId?: string): Promise<GraphFolder[]> {
+    const base = `/users/${encodeURIComponent(mailbox)}/mailFolders`;
+    let next: string | undefined = parentId ? `${base}/${encodeURIComponent(parentId)}/childFolders?$top=100` : `${base}?$top=100`;
+    const out: GraphFolder[] = [];
+    while (next) {
+      const page: { value: GraphFolder[]; '@odata.nextLink'?: string } = await this.json(token, mailbox, next);
+      out.push(...page.value);
+      next = page['@odata.nextLink'];
+    }
+    return out;
+  }
+
+  /** The first delta request of a round: messages received since `from`, 100 per page. */
+  deltaStart(mailbox: string, folderId: string, from: Date): string {
+    const q = new URLSearchParams({
+      $select: 'id,subject,receivedDateTime',
+      $filter: `receivedDateTime ge ${from.toISOString().replace(/\.\d{3}Z$/, 'Z')}`,
+    });
+    return `/users/${encodeURIComponent(mailbox)}/mailFolders/${encodeURIComponent(folderId)}/messages/delta?${q.toString()}`;
+  }
+
+  async deltaPage(token: string, mailbox: string, url: string): Promise<DeltaPage> {
+    const body = await this.json<{ value: GraphMessage[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string }>(token, mailbox, url, {
+      headers: { prefer: 'IdType="ImmutableId", odata.maxpagesize=100' },
+    });
+    return { value: body.value ?? [], nextLink: body['@odata.nextLink'], deltaLink: body['@odata.deltaLink'] };
+  }
+
+  message(token: string, mailbox: string, id: string): Promise<GraphMessage> {
+    return this.json(token, mailbox, `/users/${encodeURIComponent(mailbox)}/messages/${encodeURIComponent(id)}?$select=${MESSAGE_FIELDS}`);
+  }
+
+  attachments(token: string, mailbox: string, id: string): Promise<{ value: GraphAttachmentMeta[] }> {
+    return this.json(token, mailbox, `/users/${encodeURIComponent(mailbox)}/messages/${encodeURIComponent(id)}/attachments?$select=id,name,contentType,size,isInline`);
+  }
+
+  /**
+   * A body stream (the MIME of a message, or an attachment's bytes), never buffered whole, with the
+   * announced length when there is one (a cut connection then shows as a short body).
+   */
+  async stream(token: string, mailbox: string, path: string): Promise<{ body: Readable; length: number | undefined }> {
+    const res = await this.request(token, mailbox, path);
+    const header = res.headers.get('content-length');
+    const length = header !== null && /^\d+$/.test(header) ? Number(header) : undefined;
+    return { body: res.body ? Readable.fromWeb(res.body as ReadableStream<Uint8Array>) : Readable.from([]), length };
+  }
+
+  mimePath(mailbox: string, id: string): string {
+    return `/users/${encodeURIComponent(mailbox)}/messages/${encodeURIComponent(id)}/$value`;
+  }
+  attachmentPath(mailbox: string, id: string, attachmentId: string): string {
+    return `/users/${encodeURIComponent(mailbox)}/messages/${encodeURIComponent(id)}/attachments/${encodeURIComponent(attachmentId)}/$value`;
+  }
+
+  /** Writes the hidden marker (idempotent: the same value twice changes nothing). */
+  async writeMarker(token: string, mailbox: string, id: string, value: string): Promise<void> {
+    await this.request(token, mailbox, `/users/${encodeURIComponent(mailbox)}/messages/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body: { singleValueExtendedProperties: [{ id: MARKER_PROPERTY_ID, value }] },
+    });
+  }
+}

@@ -1,0 +1,272 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { BlobRef, FsBlobStore } from '../blobs/fs-store.ts';
+import type { TokenBroker } from '../connectors/token-broker.ts';
+import type { Db } from '../db/client.ts';
+import { documents, mailboxes, mailMessages, monitoredFolders, type Recipient, type StoredAttachment } from '../db/schema/index.ts';
+import { classify } from '../microsoft/classify.ts';
+import { GraphApiError } from '../microsoft/graph.ts';
+import type { GraphMessage, GraphRecipient, MailClient } from '../microsoft/mail.ts';
+import { htmlToText, sanitizeEmailHtml } from './sanitize.ts';
+
+export interface SyncDeps {
+  db: Db;
+  broker: TokenBroker;
+  mail: MailClient;
+  blobs: FsBlobStore;
+  logger: Logger;
+  /** Queues ingestion of recorded messages (the job layer provides it). */
+  enqueueIngest: (messageIds: string[]) => Promise<void>;
+  /** How many failed ingestions before a message is shown as failed (it can still be retried). */
+  maxIngestAttempts?: number;
+}
+
+/** What a round did, for logs, tests and benchmarks. */
+export interface RoundResult {
+  pages: number;
+  recorded: number;
+  removed: number;
+  resynced: boolean;
+}
+
+const FOLDER = (db: Db, folderId: string) =>
+  db
+    .select({ f: monitoredFolders, m: mailboxes })
+    .from(monitoredFolders)
+    .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
+    .where(eq(monitoredFolders.id, folderId));
+
+/**
+ * The exactly-once engine (architecture invariants 1–3). A folder's delta round records each page's
+ * messages as pending work items *and* moves the cursor in one transaction; work items are unique on
+ * (folder, immutable message id); ingestion of each is a retried, idempotent job that ends in one
+ * document, unique on its work item. A crash anywhere loses nothing and duplicates nothing.
+ */
+export class SyncEngine {
+  private readonly d: SyncDeps;
+  /** The paced Graph mail client (routes use it for folder trees and access tests). */
+  readonly mail: MailClient;
+  constructor(deps: SyncDeps) {
+    this.d = deps;
+    this.mail = deps.mail;
+  }
+
+  /** One delta round of one folder. The caller (a singleton job per folder) is the only writer of its cursor. */
+  async syncFolder(folderId: string): Promise<RoundResult> {
+    const { db } = this.d;
+    const [row] = await FOLDER(db, folderId);
+    const result: RoundResult = { pages: 0, recorded: 0, removed: 0, resynced: false };
+    if (!row || !row.f.active) return result;
+    const { f, m } = row;
+
+    // Work recorded before a crash but never queued: queue it again (ingestion is idempotent).
+    const stranded = await db.select({ id: mailMessages.id }).from(mailMessages).where(and(eq(mailMessages.folderId, f.id), eq(mailMessages.state, 'pending')));
+    if (stranded.length) await this.d.enqueueIngest(stranded.map((s) => s.id));
+
+    try {
+      const token = await this.d.broker.graphToken(m.connectorId);
+      let url = f.cursor ?? this.d.mail.deltaStart(m.graphUserId, f.graphFolderId, f.processFrom);
+      for (;;) {
+        let page;
+        try {
+          page = await this.d.mail.deltaPage(token, m.graphUserId, url);
+        } catch (err) {
+          // The delta token expired (410 SyncStateNotFound): start a full round; the unique work
+          // items make sure nothing already recorded is recorded (or processed) again.
+          if (err instanceof GraphApiError && err.status === 410 && !result.resynced) {
+            this.d.logger.info({ folderId }, 'delta token expired; full resync');
+            result.resynced = true;
+            url = this.d.mail.deltaStart(m.graphUserId, f.graphFolderId, f.processFrom);
+            await db.update(monitoredFolders).set({ cursor: null, cursorKind: null }).where(eq(monitoredFolders.id, f.id));
+            continue;
+          }
+          throw err;
+        }
+        result.pages++;
+        const next = page.nextLink ?? page.deltaLink;
+        const created = await db.transaction(async (tx) => {
+          const removedIds = page.value.filter((x) => x['@removed']).map((x) => x.id);
+          if (removedIds.length) {
+            await tx
+              .update(mailMessages)
+              .set({ removedAt: sql`now()` })
+              .where(and(eq(mailMessages.folderId, f.id), inArray(mailMessages.graphMessageId, removedIds)));
+          }
+          const fresh = page.value.filter((x) => !x['@removed'] && x.id && isOnOrAfter(x.receivedDateTime, f.processFrom));
+          let inserted: { id: string }[] = [];
+          if (fresh.length) {
+            inserted = await tx
+              .insert(mailMessages)
+              .values(
+                dedupe(fresh).map((x) => ({
+                  workspaceId: f.workspaceId,
+                  folderId: f.id,
+                  graphMessageId: x.id,
+                  receivedAt: x.receivedDateTime ? new Date(x.receivedDateTime) : null,
+                  subject: (x.subject ?? '').slice(0, 500),
+                })),
+              )
+              .onConflictDoNothing({ target: [mailMessages.folderId, mailMessages.graphMessageId] })
+              .returning({ id: mailMessages.id });
+          }
+          // The cursor moves in the same transaction that recorded the page.
+          await tx
+            .update(monitoredFolders)
+            .set({ cursor: next ?? null, cursorKind: page.nextLink ? 'next' : 'delta' })
+            .where(eq(monitoredFolders.id, f.id));
+          result.removed += removedIds.length;
+          return inserted.map((r) => r.id);
+        });
+        result.recorded += created.length;
+        if (created.length) await this.d.enqueueIngest(created);
+        if (!page.nextLink || !next) break;
+        url = next;
+      }
+      await db.update(monitoredFolders).set({ lastSyncAt: sql`now()`, lastError: null, lastErrorAt: null }).where(eq(monitoredFolders.id, f.id));
+      return result;
+    } catch (err) {
+      const cls = classify(err);
+      await db
+        .update(monitoredFolders)
+        .set({ lastError: cls.kind === 'problem' ? `${cls.cause}: ${cls.detail}` : cls.detail, lastErrorAt: sql`now()` })
+        .where(eq(monitoredFolders.id, f.id));
+      if (cls.kind === 'problem') {
+        await db.update(mailboxes).set({ access: mailboxAccess(cls.cause), accessDetail: cls.detail, accessCheckedAt: sql`now()` }).where(eq(mailboxes.id, m.id));
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Turns one recorded message into one document: message, MIME, attachments into the blob store,
+   * then the document and the work item's `done` in one transaction, then the hidden marker.
+   */
+  async ingest(messageId: string): Promise<'created' | 'exists' | 'gone' | 'failed'> {
+    const { db } = this.d;
+    const [row] = await db
+      .select({ msg: mailMessages, f: monitoredFolders, m: mailboxes })
+      .from(mailMessages)
+      .innerJoin(monitoredFolders, eq(monitoredFolders.id, mailMessages.folderId))
+      .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
+      .where(eq(mailMessages.id, messageId));
+    if (!row) return 'gone';
+    const { msg, f, m } = row;
+    if (msg.state === 'gone') return 'gone';
+    const token = await this.d.broker.graphToken(m.connectorId);
+    if (msg.state === 'done') {
+      if (!msg.markerWritten) await this.writeMarker(token, m.graphUserId, msg.id, msg.graphMessageId, f.graphFolderId);
+      return 'exists';
+    }
+    let graphMsg: GraphMessage;
+    let eml: BlobRef;
+    const attachments: StoredAttachment[] = [];
+    try {
+      graphMsg = await this.d.mail.message(token, m.graphUserId, msg.graphMessageId);
+      const mime = await this.d.mail.stream(token, m.graphUserId, this.d.mail.mimePath(m.graphUserId, msg.graphMessageId));
+      eml = await this.d.blobs.put(mime.body, mime.length);
+      if (graphMsg.hasAttachments !== false) {
+        const list = await this.d.mail.attachments(token, m.graphUserId, msg.graphMessageId);
+        for (const a of list.value) attachments.push(await this.storeAttachment(token, m.graphUserId, msg.graphMessageId, a));
+      }
+    } catch (err) {
+      // Moved or deleted between the delta page and this fetch: not an error. If it moved into
+      // another monitored folder, that folder's round records it there.
+      if (err instanceof GraphApiError && err.status === 404 && /itemnotfound/i.test(err.code)) {
+        await db.update(mailMessages).set({ state: 'gone', lastError: 'moved or deleted before it could be read' }).where(eq(mailMessages.id, msg.id));
+        return 'gone';
+      }
+      return this.recordFailure(msg.id, msg.attempts, err);
+    }
+
+    const body = graphMsg.body?.content ?? '';
+    const isHtml = (graphMsg.body?.contentType ?? '').toLowerCase() === 'html';
+    const created = await db.transaction(async (tx) => {
+      const inserted = await tx
+        .insert(documents)
+        .values({
+          workspaceId: f.workspaceId,
+          inboxId: f.inboxId,
+          messageId: msg.id,
+          subject: graphMsg.subject?.trim() || '(no subject)',
+          fromAddress: (graphMsg.from ?? graphMsg.sender)?.emailAddress?.address ?? null,
+          fromName: (graphMsg.from ?? graphMsg.sender)?.emailAddress?.name ?? null,
+          to: recipients(graphMsg.toRecipients),
+          cc: recipients(graphMsg.ccRecipients),
+          receivedAt: graphMsg.receivedDateTime ? new Date(graphMsg.receivedDateTime) : (msg.receivedAt ?? new Date()),
+          internetMessageId: graphMsg.internetMessageId ?? null,
+          bodyHtml: isHtml ? sanitizeEmailHtml(body) : null,
+          bodyText: isHtml ? htmlToText(body) : body,
+          emlSha256: eml.sha256,
+          emlSize: eml.size,
+          attachments,
+        })
+        .onConflictDoNothing({ target: documents.messageId })
+        .returning({ id: documents.id });
+      await tx.update(mailMessages).set({ state: 'done', processedAt: sql`now()`, lastError: null }).where(eq(mailMessages.id, msg.id));
+      return inserted.length > 0;
+    });
+    await this.writeMarker(token, m.graphUserId, msg.id, msg.graphMessageId, f.graphFolderId);
+    return created ? 'created' : 'exists';
+  }
+
+  /** Puts a failed message back in the queue (the user's Retry button). */
+  async retry(messageId: string): Promise<void> {
+    await this.d.db.update(mailMessages).set({ state: 'pending', attempts: 0, lastError: null }).where(and(eq(mailMessages.id, messageId), eq(mailMessages.state, 'failed')));
+    await this.d.enqueueIngest([messageId]);
+  }
+
+  private async storeAttachment(token: string, mailbox: string, messageId: string, a: { '@odata.type': string; id: string; name?: string; contentType?: string; size?: number; isInline?: boolean; sourceUrl?: string }): Promise<StoredAttachment> {
+    const type = a['@odata.type'].toLowerCase();
+    const base = { name: a.name || 'attachment', contentType: a.contentType || 'application/octet-stream', isInline: Boolean(a.isInline) };
+    if (type.endsWith('referenceattachment')) return { ...base, kind: 'reference', size: a.size ?? 0, ...(a.sourceUrl ? { url: a.sourceUrl } : {}) };
+    // A body shorter than announced (a cut connection) fails here and the job retries.
+    const content = await this.d.mail.stream(token, mailbox, this.d.mail.attachmentPath(mailbox, messageId, a.id));
+    const blob = await this.d.blobs.put(content.body, content.length);
+    if (type.endsWith('itemattachment')) return { ...base, name: base.name.endsWith('.eml') ? base.name : `${base.name}.eml`, contentType: 'message/rfc822', kind: 'item', size: blob.size, sha256: blob.sha256 };
+    return { ...base, kind: 'file', size: blob.size, sha256: blob.sha256 };
+  }
+
+  private async recordFailure(id: string, attempts: number, err: unknown): Promise<'failed'> {
+    const cls = classify(err);
+    const n = attempts + 1;
+    const reason = cls.kind === 'problem' ? `${cls.cause}: ${cls.detail}` : cls.detail;
+    const final = n >= (this.d.maxIngestAttempts ?? 5);
+    await this.d.db
+      .update(mailMessages)
+      .set({ attempts: n, lastError: reason, ...(final ? { state: 'failed' as const } : {}) })
+      .where(eq(mailMessages.id, id));
+    this.d.logger.warn({ messageId: id, attempts: n, final, reason }, 'ingestion failed');
+    // Not final yet: let the job retry with backoff. Final: stop; the message shows as failed.
+    if (!final) throw err;
+    return 'failed';
+  }
+
+  private async writeMarker(token: string, mailbox: string, id: string, graphId: string, folderId: string): Promise<void> {
+    try {
+      await this.d.mail.writeMarker(token, mailbox, graphId, folderId);
+      await this.d.db.update(mailMessages).set({ markerWritten: true }).where(eq(mailMessages.id, id));
+    } catch (err) {
+      // The document exists; a marker is a courtesy to the mailbox. Transient: retry later.
+      this.d.logger.warn({ messageId: id, err: (err as Error).message }, 'marker not written');
+      if (classify(err).kind === 'transient') throw err;
+    }
+  }
+}
+
+function recipients(list: GraphRecipient[] | undefined): Recipient[] {
+  return (list ?? []).flatMap((r) => (r.emailAddress?.address ? [{ name: r.emailAddress.name ?? null, address: r.emailAddress.address }] : []));
+}
+
+function isOnOrAfter(received: string | undefined, from: Date): boolean {
+  return !received || new Date(received).getTime() >= from.getTime();
+}
+
+/** A page may list the same message twice (Graph does); record it once. */
+function dedupe(list: GraphMessage[]): GraphMessage[] {
+  const seen = new Set<string>();
+  return list.filter((x) => (seen.has(x.id) ? false : (seen.add(x.id), true)));
+}
+
+function mailboxAccess(cause: string): 'mailbox_blocked_by_policy' | 'mailbox_no_rights' | 'mailbox_not_enabled' | 'unknown' {
+  return cause === 'mailbox_blocked_by_policy' || cause === 'mailbox_no_rights' || cause === 'mailbox_not_enabled' ? cause : 'unknown';
+}

@@ -1,0 +1,37 @@
+import sanitizeHtml from 'sanitize-html';
+
+/**
+ * Email HTML as Mailroom shows it: no scripts, no event handlers, no forms, no remote content
+ * (images only from `cid:`/`data:`; remote images would tell the sender the email was opened).
+ */
+export function sanitizeEmailHtml(html: string): string {
+  return sanitizeHtml(html, {
+    allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'span', 'font', 'center', 'u', 's', 'hr'],
+    allowedAttributes: {
+      a: ['href', 'name', 'title', 'target', 'rel'],
+      img: ['src', 'alt', 'width', 'height', 'title'],
+      td: ['colspan', 'rowspan', 'align', 'valign', 'width'],
+      th: ['colspan', 'rowspan', 'align', 'valign', 'width'],
+      table: ['width', 'border', 'cellpadding', 'cellspacing'],
+      font: ['color', 'size'],
+      '*': ['dir', 'lang'],
+    },
+    allowedSchemes: ['http', 'https', 'mailto', 'tel'],
+    allowedSchemesByTag: { img: ['cid', 'data'] },
+    allowProtocolRelative: false,
+    transformTags: {
+      a: sanitizeHtml.simpleTransform('a', { target: '_blank', rel: 'noopener noreferrer nofollow' }),
+    },
+  });
+}
+
+/** Plain text from HTML, for search and for clients that want text. */
+export function htmlToText(html: string): string {
+  return sanitizeHtml(html.replace(/<(br|\/p|\/div|\/tr|\/h\d)\s*\/?>/gi, '\n'), { allowedTags: [], allowedAttributes: {} })
+    .replace(/&nbsp;|\u00a0/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}

@@ -1,0 +1,53 @@
+import { DEMO } from '@mailroom/m365-emulator';
+import { and, count, eq } from 'drizzle-orm';
+import { documents, inboxes, mailboxes, mailMessages, monitoredFolders } from '../src/db/schema/index.ts';
+import type { TestApp } from './helpers.ts';
+
+/** Adds a mailbox and a monitored folder directly (the selection routes have their own tests). */
+export async function monitor(app: TestApp, opts: { workspaceId: string; connectorId: string; address: string; folder: string; processFrom: Date; mailboxId?: string }) {
+  const { db } = app.server.database;
+  const user = await app.server.sandbox!.control.getUser(opts.address);
+  let mailboxId = opts.mailboxId;
+  if (!mailboxId) {
+    const [mb] = await db
+      .insert(mailboxes)
+      .values({ workspaceId: opts.workspaceId, connectorId: opts.connectorId, graphUserId: user.id, address: opts.address, displayName: opts.address, kind: 'shared', access: 'readable' })
+      .returning();
+    mailboxId = mb!.id;
+  }
+  const token = await app.server.connectors.broker.graphToken(opts.connectorId);
+  const folders = await app.server.sync.mail.folders(token, user.id);
+  const folder = folders.find((f) => f.displayName.toLowerCase() === opts.folder.toLowerCase());
+  if (!folder) throw new Error(`no folder ${opts.folder} in ${opts.address}: ${folders.map((f) => f.displayName).join(', ')}`);
+  const [inbox] = await db.select().from(inboxes).where(eq(inboxes.workspaceId, opts.workspaceId));
+  const [f] = await db
+    .insert(monitoredFolders)
+    .values({ workspaceId: opts.workspaceId, mailboxId, graphFolderId: folder.id, displayName: folder.displayName, inboxId: inbox!.id, processFrom: opts.processFrom, active: true })
+    .returning();
+  return { mailboxId, folderId: f!.id, graphFolderId: folder.id, userId: user.id };
+}
+
+export async function documentCount(app: TestApp, folderId: string): Promise<number> {
+  const [r] = await app.server.database.db
+    .select({ n: count() })
+    .from(documents)
+    .innerJoin(mailMessages, eq(mailMessages.id, documents.messageId))
+    .where(eq(mailMessages.folderId, folderId));
+  return r?.n ?? 0;
+}
+
+export async function pendingCount(app: TestApp, folderId: string): Promise<number> {
+  const [r] = await app.server.database.db.select({ n: count() }).from(mailMessages).where(and(eq(mailMessages.folderId, folderId), eq(mailMessages.state, 'pending')));
+  return r?.n ?? 0;
+}
+
+/** Waits until every recorded message of the folder is processed (ingestion runs as jobs). */
+export async function settle(app: TestApp, folderId: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if ((await pendingCount(app, folderId)) === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`folder ${folderId} still has pending messages`);
+}
+
+export const CLAIMS = DEMO.contoso.sharedMailboxes[0];
