@@ -68,7 +68,10 @@ function SetupSteps({ setup }: { setup: SetupProgress }) {
               {s.detail && (
                 <Text component="span" size="sm" c="dimmed">
                   {' '}
-                  — {s.detail}
+                  —{' '}
+                  {s.key === 'directory' && /^\d+$/.test(s.detail)
+                    ? t('connectors.setup.directoryCount', { count: Number(s.detail) })
+                    : s.detail}
                 </Text>
               )}
             </span>
@@ -127,6 +130,17 @@ export function ConnectionPanel({
             <Text size="sm" c="dimmed" mt={2}>
               {t(`connectors.connection.modeHelp.${c.mode}`, { account: c.account ?? '' })}
             </Text>
+            {c.mode === 'delegated' && c.account && (
+              <Group gap={6} wrap="nowrap" mt={4} align="flex-start">
+                <IconAlertTriangle
+                  size={16}
+                  color="var(--mantine-color-yellow-8)"
+                  aria-hidden
+                  style={{ flex: 'none', marginTop: 2 }}
+                />
+                <Text size="sm">{t('connectors.auth.delegatedWarning', { user: c.account })}</Text>
+              </Group>
+            )}
           </div>
         </Group>
 
