@@ -85,6 +85,15 @@ describe('Graph mail read endpoints (graph-client)', () => {
     expect(atts.value.map((x) => [x['@odata.type'], x.name, x.contentType])).toEqual([['#microsoft.graph.fileAttachment', 'photo.jpg', 'image/jpeg']]);
     const bytes = await f(`${emu.url}/v1.0/users/${CLAIMS}/messages/${b.id}/attachments/${atts.value[0]!.id}/$value`, { headers: { authorization: `Bearer ${token}` } });
     expect(bytes.headers.get('content-type')).toBe('image/jpeg');
+
+    // An attached message is an itemAttachment; $expand=microsoft.graph.itemattachment/item gives the message.
+    const inner = await composeMime({ from: 'garage@example.net', to: 'bob@example.org', subject: 'Estimate 42', text: 'Total 900' });
+    const outer = await composeMime({ from: 'bob@example.org', to: CLAIMS, subject: 'FW: estimate', text: 'see attached', attachments: [{ filename: 'Estimate 42.eml', content: inner, contentType: 'message/rfc822', contentDisposition: 'attachment' }] });
+    const fw = await emu.control.deliverEml(CLAIMS, outer);
+    const items = (await app.api(`/users/${CLAIMS}/messages/${fw.id}/attachments`).get()) as { value: { id: string; '@odata.type': string }[] };
+    expect(items.value.map((x) => x['@odata.type'])).toEqual(['#microsoft.graph.itemAttachment']);
+    const expanded = (await app.api(`/users/${CLAIMS}/messages/${fw.id}/attachments/${items.value[0]!.id}`).expand('microsoft.graph.itemattachment/item').get()) as { item: { subject: string; from: { emailAddress: { address: string } } } };
+    expect(expanded.item).toMatchObject({ subject: 'Estimate 42', from: { emailAddress: { address: 'garage@example.net' } } });
     expect([...new Uint8Array(await bytes.arrayBuffer())]).toEqual([0xff, 0xd8, 0xff, 0xd9]);
   });
 

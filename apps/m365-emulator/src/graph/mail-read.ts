@@ -4,10 +4,11 @@ import type { EmulatorState } from '../state.ts';
 import { GraphErrors, GraphHttpError, graphHeaders } from './errors.ts';
 import { HANDLED, mailRoute, type GraphCall } from './pipeline.ts';
 import { findAttachment, findFolder, findMessage } from '../mail/lookup.ts';
-import { attachmentResource, folderResource, messageResource, parseMessageSelect } from '../mail/render.ts';
+import { attachmentResource, folderResource, graphTime, messageResource, parseMessageSelect } from '../mail/render.ts';
 import { evalMessageFilter, parseMessageFilter } from '../mail/filter.ts';
 import { extendedPropertyKey } from '../mail/store.ts';
-import { mimeOf } from '../mail/mime.ts';
+import { messageFromMime, mimeOf } from '../mail/mime.ts';
+import { messageInitFromJson } from '../mail/json-message.ts';
 import type { MailFolder, Message } from '../mail/model.ts';
 
 /** `$top` for folders and messages: 1–1000 (default 10), as Outlook enforces. */
@@ -89,6 +90,24 @@ function orderMessages(list: Message[], orderby: string | null): Message[] {
     const y = k(b);
     return (x < y ? -1 : x > y ? 1 : 0) * sign || (a.no - b.no) * sign;
   });
+}
+
+/** The message inside an item attachment (MIME, or the JSON it was created from). */
+async function attachedItem(content: Buffer): Promise<Record<string, unknown>> {
+  const text = content.subarray(0, 1).toString();
+  const init = text === '{' ? messageInitFromJson(JSON.parse(content.toString('utf8'))) : await messageFromMime(content);
+  return {
+    '@odata.type': '#microsoft.graph.message',
+    subject: init.subject ?? '',
+    body: init.body ?? { contentType: 'text', content: '' },
+    from: init.from ?? null,
+    sender: init.sender ?? init.from ?? null,
+    toRecipients: init.toRecipients ?? [],
+    ccRecipients: init.ccRecipients ?? [],
+    internetMessageId: init.internetMessageId ?? null,
+    sentDateTime: init.sentMs !== undefined ? graphTime(init.sentMs) : null,
+    hasAttachments: (init.attachments ?? []).some((x) => !x.isInline),
+  };
 }
 
 /** Graph's file streaming: chunks with back-pressure; the truncate fault stops half-way. */
@@ -190,11 +209,14 @@ export function registerMailRead(router: Router, st: EmulatorState): void {
     const msg = getMessage(call);
     return { '@odata.context': meta(call, `messages('${call.ctx.params.id}')/attachments`), value: msg.attachments.map((a) => attachmentResource(st.mail, call.mailbox, msg, a, true)) };
   };
-  const getAttachment = (call: GraphCall) => {
+  const getAttachment = async (call: GraphCall) => {
     full(call);
     const msg = getMessage(call);
     const a = findAttachment(msg, call.ctx.params.aid!, call.mailbox);
-    return { '@odata.context': meta(call, `messages('${call.ctx.params.id}')/attachments/$entity`), ...attachmentResource(st.mail, call.mailbox, msg, a, true) };
+    const out: Record<string, unknown> = { '@odata.context': meta(call, `messages('${call.ctx.params.id}')/attachments/$entity`), ...attachmentResource(st.mail, call.mailbox, msg, a, true) };
+    // `$expand=microsoft.graph.itemattachment/item`: the attached message itself.
+    if (a.kind === 'item' && /itemattachment\/item/i.test(call.ctx.query.get('$expand') ?? '')) out.item = await attachedItem(a.content ?? Buffer.alloc(0));
+    return out;
   };
   const attachmentValue = async (call: GraphCall) => {
     full(call);
