@@ -194,4 +194,30 @@ describe('change notifications: subscriptions against a real local HTTPS endpoin
     await emu.control.clearFaults();
     await app.api(`/subscriptions/${sub.id}`).delete();
   });
+
+  it('a bulk change arrives only as a "missed" lifecycle event (when enabled); an app that loses access to the mailbox gets reauthorizationRequired and no more notifications', async () => {
+    const PROD = C.sharedMailboxes[1];
+    const customer = graphClient(emu, await customerAppToken(emu));
+    const sub = (await customer.api('/subscriptions').post({ changeType: 'created', notificationUrl: `${hook.url}/cust`, lifecycleNotificationUrl: `${hook.url}/cust-lifecycle`, resource: `users/${PROD}/mailFolders/inbox/messages`, expirationDateTime: inDays(emu, 1), clientState: 'c' })) as { id: string };
+    await emu.control.setNotificationSettings({ bulkMissedThreshold: 5 });
+    const box = emu.state.mail.mailbox(emu.state.dir.findUser(PROD)!);
+    for (let i = 0; i < 10; i++) emu.state.mail.addMessage(box, emu.state.mail.wellKnown(box, 'inbox')!, { subject: `bulk ${i}` });
+    await hook.waitFor(() => hook.items('/cust-lifecycle').length >= 1);
+    expect(hook.items('/cust-lifecycle').map((i) => i.lifecycleEvent)).toEqual(['missed']);
+    expect(hook.items('/cust')).toEqual([]);
+    await emu.control.setNotificationSettings({ bulkMissedThreshold: 0 });
+
+    // The access policy's group loses production@: the app may no longer read it.
+    await emu.control.removeGroupMember(C.accessPolicyGroup, PROD);
+    await hook.waitFor(() => hook.items('/cust-lifecycle').length >= 2);
+    expect(hook.items('/cust-lifecycle')[1]).toMatchObject({ subscriptionId: sub.id, lifecycleEvent: 'reauthorizationRequired' });
+    await emu.control.deliverMessage(PROD, { subject: 'unseen' });
+    await emu.control.addGroupMember(C.accessPolicyGroup, PROD);
+    await until(async () => !(await emu.control.subscriptions()).find((s) => s.id === sub.id)?.accessLost);
+    const seen = await emu.control.deliverMessage(PROD, { subject: 'seen again' });
+    await hook.waitFor(() => hook.items('/cust').length >= 1);
+    expect(hook.items('/cust').map((i) => (i.resourceData as { id: string }).id)).toEqual([seen.id]);
+    await customer.api(`/subscriptions/${sub.id}`).delete();
+  });
 });
+

@@ -33,7 +33,9 @@ function buildRound(folder: MailFolder, q: DeltaQuery, since: number, upTo: numb
     // First round newest first (what Outlook does); later rounds in change order.
     if (since === 0) msgs.sort((a, b) => b.receivedMs - a.receivedMs || b.no - a.no);
     else msgs.sort((a, b) => a.seq - b.seq);
-    for (const m of msgs) items.push({ no: m.no, created: m.folderSeq > since || replay });
+    // With $filter, Outlook returns at most 5,000 messages in the first round (reference §2.3).
+    const cap = q.received && since === 0 ? 5000 : Infinity;
+    for (const m of msgs.slice(0, cap)) items.push({ no: m.no, created: m.folderSeq > since || replay });
   }
   return q.top !== undefined ? items.slice(0, q.top) : items;
 }

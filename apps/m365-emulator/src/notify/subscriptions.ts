@@ -33,6 +33,8 @@ export interface Subscription {
   /** Delegated subscription on a shared mailbox: validates, then never notifies (reference §3, field lesson 4). */
   silent: boolean;
   reauthorizationSent: boolean;
+  /** The app lost access to the mailbox (policy, consent): notifications stop, reauthorizationRequired once. */
+  accessLost?: boolean;
 }
 
 /** Knobs for tests and the sandbox (Microsoft's values by default). */
@@ -53,6 +55,11 @@ export interface NotificationSettings {
   allowHttp: boolean;
   /** reauthorizationRequired is sent this long before expiry. */
   reauthorizeBeforeMs: number;
+  /**
+   * When more than this many changes of one subscription fall in one batch (a bulk move), send
+   * only a `missed` lifecycle event instead (field lessons #1: > 25 moved items). 0 = off.
+   */
+  bulkMissedThreshold: number;
 }
 
 export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
@@ -65,6 +72,7 @@ export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
   maxPerMailbox: 1000,
   allowHttp: false,
   reauthorizeBeforeMs: 10 * 60 * 1000,
+  bulkMissedThreshold: 0,
 };
 
 export interface DeliveryRecord {
@@ -176,7 +184,7 @@ export class Subscriptions {
     if (this.subs.size === 0 || !this.deps) return;
     const now = this.deps.clock.now();
     for (const s of this.forMailbox(c.mailbox.userId)) {
-      if (s.silent || s.expirationMs <= now) continue;
+      if (s.silent || s.expirationMs <= now || s.accessLost || !this.appStillAllowed(s)) continue;
       if (s.folderNo !== null && s.folderNo !== c.folderNo) continue;
       if (!s.changeTypes.includes(c.changeType)) continue;
       if (s.filter && c.changeType !== 'deleted' && !evalMessageFilter(s.filter, c.message, (m) => this.deps!.mail.folderId(c.mailbox, m.folderNo))) continue;
@@ -222,6 +230,13 @@ export class Subscriptions {
     }
   }
 
+  /** App-only subscriptions need the app's consent and the mailbox inside its access policies. */
+  private appStillAllowed(s: Subscription): boolean {
+    if (s.kind !== 'app' || !this.deps) return true;
+    const d = this.deps.dir;
+    return d.findServicePrincipal(s.tenantId, s.appId) !== undefined && d.appMayAccessMailbox(s.tenantId, s.appId, s.mailboxId);
+  }
+
   /** Batches items per endpoint for `batchDelayMs`, then sends. */
   private queue(o: Outgoing): void {
     const key = `${o.kind}|${o.url}`;
@@ -240,12 +255,26 @@ export class Subscriptions {
     this.pending.set(key, o);
     this.later(this.settings.batchDelayMs, () => {
       this.pending.delete(key);
-      void this.send(o);
+      if (o.kind === 'notification' && this.settings.bulkMissedThreshold > 0) this.collapseBulk(o);
+      if (o.items.length) void this.send(o);
       if (o.kind === 'notification' && this.held.length) {
         const release = this.held.splice(0);
         this.later(this.settings.batchDelayMs * 2 + 10, () => release.forEach((h) => this.queue(h)));
       }
     });
+  }
+
+  /** A bulk change (e.g. a large move) reaches the subscriber only as a `missed` lifecycle event. */
+  private collapseBulk(o: Outgoing): void {
+    const counts = new Map<string, number>();
+    for (const i of o.items) counts.set(String(i.subscriptionId), (counts.get(String(i.subscriptionId)) ?? 0) + 1);
+    for (const [id, n] of counts) {
+      if (n <= this.settings.bulkMissedThreshold) continue;
+      const s = this.subs.get(id);
+      if (!s?.lifecycleNotificationUrl) continue;
+      o.items = o.items.filter((i) => i.subscriptionId !== id);
+      this.lifecycle(s, 'missed');
+    }
   }
 
   private async send(o: Outgoing): Promise<void> {
@@ -308,6 +337,13 @@ export class Subscriptions {
           continue;
         }
       }
+      if (s.kind === 'app' && !s.accessLost && !this.appStillAllowed(s)) {
+        // Consent withdrawn or an access policy now excludes the mailbox: silence, and one reauthorizationRequired.
+        s.accessLost = true;
+        this.lifecycle(s, 'reauthorizationRequired');
+        continue;
+      }
+      if (s.accessLost && this.appStillAllowed(s)) s.accessLost = false;
       if (!s.reauthorizationSent && s.expirationMs - now <= this.settings.reauthorizeBeforeMs) {
         s.reauthorizationSent = true;
         this.lifecycle(s, 'reauthorizationRequired');
