@@ -84,7 +84,7 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
     let url: string | undefined;
     if (config.roles.includes('api')) {
       http = await buildHttpApp(
-        { config, database, vault, logger, sessionPolicy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }, connectors, sandbox },
+        { config, database, vault, logger, sessionPolicy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }, connectors, sandbox, sync, blobs, send },
         opts,
       );
       url = await http.listen({ port: config.port, host: config.host });

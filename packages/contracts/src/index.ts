@@ -5,3 +5,4 @@ export * from './connection.ts';
 export * from './connectors.ts';
 export * from './audit.ts';
 export * from './routes.ts';
+export * from './mail.ts';

@@ -31,6 +31,33 @@ export const api = {
   disconnect: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}/disconnect`,
   /** POST → Connector: probe the connection now. */
   checkConnector: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}/check`,
+  /** GET ?search= → DirectoryList: the tenant's users and shared mailboxes (shared marked). */
+  directory: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}/directory`,
+  /** POST AccessTestRequest → AccessTestResult (each mailbox tested against Graph). */
+  testMailboxes: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}/mailboxes/test`,
+  /** GET → MailboxList (with folder status); PUT SetMailboxesRequest → MailboxList (Confirm). */
+  mailboxes: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}/mailboxes`,
+  /** GET ?parent= → FolderTree (one level of the mailbox's folder tree). */
+  folderTree: (ws: string, mailboxId: string) => `/api/v1/workspaces/${ws}/mailboxes/${mailboxId}/folder-tree`,
+  /** PUT SetFoldersRequest → Mailbox: the monitored folders and their rules. */
+  monitoredFolders: (ws: string, mailboxId: string) => `/api/v1/workspaces/${ws}/mailboxes/${mailboxId}/folders`,
+  /** PATCH UpdateFolderRequest → FolderStatus. */
+  folder: (ws: string, folderId: string) => `/api/v1/workspaces/${ws}/folders/${folderId}`,
+  /** POST → 202: a delta round now ("Sync now"). */
+  syncFolder: (ws: string, folderId: string) => `/api/v1/workspaces/${ws}/folders/${folderId}/sync`,
+  /** GET → FailedMessageList. */
+  failedMessages: (ws: string, folderId: string) => `/api/v1/workspaces/${ws}/folders/${folderId}/failed`,
+  /** POST → 202: process a failed message again. */
+  retryMessage: (ws: string, messageId: string) => `/api/v1/workspaces/${ws}/messages/${messageId}/retry`,
+  /** GET → InboxList; POST CreateInboxRequest → Inbox. */
+  inboxes: (ws: string) => `/api/v1/workspaces/${ws}/inboxes`,
+  /** GET ?inboxId=&cursor=&limit= → DocumentList, newest first. */
+  documents: (ws: string) => `/api/v1/workspaces/${ws}/documents`,
+  document: (ws: string, id: string) => `/api/v1/workspaces/${ws}/documents/${id}`,
+  documentEml: (ws: string, id: string) => `/api/v1/workspaces/${ws}/documents/${id}/eml`,
+  documentAttachment: (ws: string, id: string, index: number) => `/api/v1/workspaces/${ws}/documents/${id}/attachments/${index}`,
+  /** POST TestEmailRequest → 202 (sandbox only). */
+  sandboxTestEmail: '/api/v1/sandbox/test-email',
   /** GET → SandboxInfo (404 outside sandbox mode). */
   sandbox: '/api/v1/sandbox',
   /** GET ?limit=&cursor= → AuditList (newest first; pass nextCursor back as cursor). */

@@ -12,6 +12,7 @@ import { registerAuth } from './plugins/auth.ts';
 import { registerErrorHandling, sendError } from './plugins/errors.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { connectRoutes } from './routes/connect.ts';
+import { mailRoutes } from './routes/mail.ts';
 import { connectorRoutes } from './routes/connectors.ts';
 import { healthRoutes } from './routes/health.ts';
 import { invitationRoutes } from './routes/invitations.ts';
@@ -67,6 +68,7 @@ export async function buildHttpApp(deps: HttpDeps, opts: { webDist?: string | nu
   await app.register(invitationRoutes, deps);
   await app.register(connectorRoutes, deps);
   await app.register(connectRoutes, deps);
+  await app.register(mailRoutes, deps);
   await app.register(auditRoutes, deps);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

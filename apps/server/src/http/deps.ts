@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { ConnectorService } from '../connectors/service.ts';
 import type { SandboxTenant } from '../microsoft/sandbox.ts';
+import type { FsBlobStore } from '../blobs/fs-store.ts';
+import type { SyncEngine } from '../sync/engine.ts';
 import type { Database } from '../db/client.ts';
 import type { SessionPolicy } from '../db/repos/sessions.ts';
 import type { Vault } from '../security/vault.ts';
@@ -16,4 +18,8 @@ export interface HttpDeps {
   readonly connectors: ConnectorService;
   /** Present in sandbox mode (the built-in Microsoft 365 emulator). */
   readonly sandbox: SandboxTenant | undefined;
+  readonly sync: SyncEngine;
+  readonly blobs: FsBlobStore;
+  /** Queues a job by catalog name. */
+  readonly send: (name: string, payload: object, options: { singletonKey?: string; startAfterSeconds?: number }) => Promise<void>;
 }
