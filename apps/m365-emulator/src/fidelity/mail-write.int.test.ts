@@ -118,8 +118,12 @@ describe('Graph mail write endpoints, $batch and throttling (graph-client)', () 
   });
 
   it('a 5th concurrent request to one mailbox is answered 429 ApplicationThrottled (MailboxConcurrency) with Retry-After; counters; switchable off', async () => {
+    // Warm 5 keep-alive connections first, so that the 5 delayed requests below surely overlap.
+    await emu.control.setThrottling({ enabled: false });
+    await Promise.all(Array.from({ length: 5 }, () => app.api(`/users/${CLAIMS}/mailFolders`).get()));
+    await emu.control.setThrottling({ enabled: true });
     await emu.control.resetThrottlingCounters();
-    await emu.control.addFault({ path: '/mailFolders/inbox/messages', action: { kind: 'delay', ms: 400 } });
+    await emu.control.addFault({ path: '/mailFolders/inbox/messages', action: { kind: 'delay', ms: 1000 } });
     const results = await Promise.all(Array.from({ length: 5 }, () => app.api(`/users/${CLAIMS}/mailFolders/inbox/messages`).top(1).get().then(() => 200, (e: GraphError) => e)));
     const errors = results.filter((r): r is GraphError => r !== 200);
     expect(results.filter((r) => r === 200)).toHaveLength(4);

@@ -256,11 +256,10 @@ export class Subscriptions {
     this.later(this.settings.batchDelayMs, () => {
       this.pending.delete(key);
       if (o.kind === 'notification' && this.settings.bulkMissedThreshold > 0) this.collapseBulk(o);
-      if (o.items.length) void this.send(o);
-      if (o.kind === 'notification' && this.held.length) {
-        const release = this.held.splice(0);
-        this.later(this.settings.batchDelayMs * 2 + 10, () => release.forEach((h) => this.queue(h)));
-      }
+      // Reordered notifications go out once the next POST has been answered, so they arrive after it.
+      const release = o.kind === 'notification' ? this.held.splice(0) : [];
+      const sent = o.items.length ? this.send(o) : Promise.resolve();
+      if (release.length) void sent.then(() => release.forEach((h) => this.queue(h)));
     });
   }
 
