@@ -143,7 +143,7 @@ describe('change notifications: subscriptions against a real local HTTPS endpoin
     await app.api(`/subscriptions/${appSub.id}`).delete();
   });
 
-  it('notification faults: duplicated, dropped, and a message moved by an "Outlook rule" before the fetch (REST id → 404, immutable id still works)', async () => {
+  it('notification faults: duplicated, dropped, delayed, and a message moved by an "Outlook rule" before the fetch (REST id → 404, immutable id still works)', async () => {
     const rest = (await app.api('/subscriptions').post({ changeType: 'created', notificationUrl: `${hook.url}/rest`, resource: `users/${C.sharedMailboxes[1]}/mailFolders/inbox/messages`, expirationDateTime: inDays(emu, 1), clientState: 's' })) as { id: string };
     await emu.control.addNotificationFault({ kind: 'duplicate', count: 1 });
     const a = await emu.control.deliverMessage(C.sharedMailboxes[1], { subject: 'dup' });
@@ -158,10 +158,16 @@ describe('change notifications: subscriptions against a real local HTTPS endpoin
     expect((hook.items('/rest')[2]!.resourceData as { id: string }).id).toBe(b.id);
     await emu.control.clearFaults();
 
+    await emu.control.addNotificationFault({ kind: 'delay', delayMs: 100, count: 1 });
+    const late = await emu.control.deliverMessage(C.sharedMailboxes[1], { subject: 'late' });
+    await hook.waitFor(() => hook.items('/rest').length >= 4);
+    expect((hook.items('/rest')[3]!.resourceData as { id: string }).id).toBe(late.id);
+    await emu.control.clearFaults();
+
     await emu.control.addNotificationFault({ kind: 'moveAfterNotify', count: 1, destination: 'archive' });
     const c = await emu.control.deliverMessage(C.sharedMailboxes[1], { subject: 'ruled' });
-    await hook.waitFor(() => hook.items('/rest').length >= 4);
-    const notified = (hook.items('/rest')[3]!.resourceData as { id: string }).id;
+    await hook.waitFor(() => hook.items('/rest').length >= 5);
+    const notified = (hook.items('/rest')[4]!.resourceData as { id: string }).id;
     expect(notified).toBe(c.id);
     await until(async () => (await emu.control.listMessages(C.sharedMailboxes[1], { folder: 'archive' })).length === 1);
     const gone = await fail(app.api(`/users/${C.sharedMailboxes[1]}/messages/${notified}`).get());
@@ -217,6 +223,12 @@ describe('change notifications: subscriptions against a real local HTTPS endpoin
     const seen = await emu.control.deliverMessage(PROD, { subject: 'seen again' });
     await hook.waitFor(() => hook.items('/cust').length >= 1);
     expect(hook.items('/cust').map((i) => (i.resourceData as { id: string }).id)).toEqual([seen.id]);
+
+    // The per-mailbox limit (1,000 on Microsoft; lowered here) → 403 ExtensionError.
+    await emu.control.setNotificationSettings({ maxPerMailbox: 1 });
+    const full = await fail(app.api('/subscriptions').post({ changeType: 'created', notificationUrl: `${hook.url}/n`, resource: `users/${PROD}/messages`, expirationDateTime: inDays(emu, 1) }));
+    expect([full.statusCode, full.code]).toEqual([403, 'ExtensionError']);
+    await emu.control.setNotificationSettings({ maxPerMailbox: 1000 });
     await customer.api(`/subscriptions/${sub.id}`).delete();
   });
 });
