@@ -356,7 +356,9 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
     await form.getByLabel('Directory (tenant) ID or domain').fill(ownApp.tenant);
     await form.getByLabel('Application (client) ID').fill(ownApp.clientId);
     await form.getByLabel('Client secret value').fill('not-the-secret');
-    await form.getByLabel('Secret expires on').fill('2099-12-31');
+    // A secret that expires in 10 days: saved, and warned about at once.
+    const soon = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    await form.getByLabel('Secret expires on').fill(soon);
     await form.getByRole('button', { name: 'Verify and connect' }).click();
     await form.getByRole('alert').getByText('Microsoft refused these details').waitFor();
     await shots('36-own-app-refused');
@@ -373,7 +375,27 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
       .filter({ hasText: /^Status: Connected$/ })
       .first()
       .waitFor();
+    const expiry = page.getByTestId('secret-expiry');
+    await expiry.getByText(/^The client secret expires in 1[01] days/).waitFor();
     await shots('37-connected-own-app');
+
+    // "Paste a new secret" opens the form again with the app registration filled in.
+    await expiry.getByRole('button', { name: 'Paste a new secret' }).click();
+    await heading('Reconnect', 2);
+    await page
+      .getByText('Reconnecting keeps this connector’s mailboxes, rules and history', { exact: false })
+      .waitFor();
+    const again = page.locator('#own-app-form');
+    expect(await again.getByLabel('Application (client) ID').inputValue()).toBe(ownApp.clientId);
+    await again.getByLabel('Client secret value').fill(ownApp.secret);
+    await again.getByLabel('Secret expires on').fill('2099-12-31');
+    await again.getByRole('button', { name: 'Verify and connect' }).click();
+    await expiry.waitFor({ state: 'detached' });
+    await again.waitFor({ state: 'detached' });
+    await page
+      .getByTestId('connected-sentence')
+      .filter({ hasText: `Connected to ${tenant} (own app registration)` })
+      .waitFor();
   });
 
   it('disconnect asks first, erases the tokens and keeps the connector', async () => {
@@ -416,6 +438,25 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
     await page.getByRole('button', { name: `Menu du compte de ${owner.name}` }).click();
     await page.getByRole('menuitemradio', { name: 'English' }).click();
     await heading('Sinistres (Lynne)');
+  });
+
+  it('access loss: a disabled user is named, and "Reconnect with another user" offers the ways to connect', async () => {
+    await control.disableUser(lynne);
+    await page.getByRole('button', { name: 'Check now' }).click();
+    await page
+      .getByTestId('problem-sentence')
+      .filter({ hasText: `${lynne} can no longer sign in, so Mailroom lost access.` })
+      .waitFor();
+    await page
+      .getByTestId('connected-sentence')
+      .filter({ hasText: `No access to ${tenant} via ${lynne} any more` })
+      .waitFor();
+    await page.getByRole('button', { name: 'Reconnect with another user' }).click();
+    await heading('Reconnect', 2);
+    await page.locator('#mode-card-delegated[data-highlight]').waitFor();
+    await page.getByText(`If ${lynne} is removed or loses rights, access stops.`).first().waitFor();
+    await shots('42-user-disabled');
+    await control.enableUser(lynne);
   });
 
   it('the delegated connector is still connected after all this', async () => {

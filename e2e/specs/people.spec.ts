@@ -137,6 +137,13 @@ describe('people: invite, accept, roles, audit log', () => {
     await heading('Claims mailboxes');
     expect(await page.getByRole('button', { name: 'Rename' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Delete' }).count()).toBe(0);
+    // Connecting to Microsoft 365 is for admins: the three ways are explained, with no way to start one.
+    await page.getByText('Only an owner or admin of this workspace can connect this connector.').waitFor();
+    await page.getByRole('heading', { name: 'Organisation-wide access', level: 3 }).waitFor();
+    expect(await page.getByRole('button', { name: 'Sign in with Microsoft' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Grant admin consent now' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Enter your app registration' }).count()).toBe(0);
+    expect(await page.getByTestId('sandbox-cheat-sheet').count()).toBe(0);
 
     await settingsSection('People');
     expect(await page.getByRole('button', { name: 'Create invitation link' }).count()).toBe(0);
