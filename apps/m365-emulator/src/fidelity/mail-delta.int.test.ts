@@ -94,6 +94,16 @@ describe('delta per folder (graph-client)', () => {
     const capped = await round(app, `/users/${PROD}/mailFolders/inbox/messages/delta?$top=5&$select=subject`);
     expect(capped.items).toHaveLength(5);
 
+    // $expand of the "processed" marker rides along on every page and round.
+    const MARKER = 'String {8d2f3c1e-5b7a-4c9d-a1e2-f3b4c5d6e7f8} Name ProcessedBy';
+    const marked = (await emu.control.listMessages(PROD)).find((m) => m.subject === 'p11')!;
+    await app.api(`/users/${PROD}/messages/${marked.id}`).patch({ singleValueExtendedProperties: [{ id: MARKER, value: 'done' }] });
+    const withExt = await round(app, `/users/${PROD}/mailFolders/inbox/messages/delta?$select=subject&$expand=singleValueExtendedProperties($filter=id eq '${MARKER}')`, { Prefer: 'odata.maxpagesize=5' });
+    expect(withExt.items.filter((i) => i.singleValueExtendedProperties).map((i) => [i.subject, i.singleValueExtendedProperties])).toEqual([['p11', [{ id: MARKER, value: 'done' }]]]);
+    await app.api(`/users/${PROD}/messages/${marked.id}`).patch({ singleValueExtendedProperties: [{ id: MARKER, value: 'done-2' }] });
+    const extUpdate = await round(app, withExt.deltaLink);
+    expect(extUpdate.items).toEqual([expect.objectContaining({ id: marked.id, singleValueExtendedProperties: [{ id: MARKER, value: 'done-2' }] })]);
+
     const imm = await round(app, `/users/${PROD}/mailFolders/inbox/messages/delta?changeType=created&$select=subject`, IMMUTABLE);
     const target = (await emu.control.listMessages(PROD)).find((m) => m.subject === 'p0')!;
     expect(imm.items.map((i) => i.id)).toContain(target.immutableId);

@@ -3,7 +3,8 @@ import type { EmulatorState } from '../state.ts';
 import { GraphHttpError } from './errors.ts';
 import { mailRoute, type GraphCall } from './pipeline.ts';
 import { findFolder } from '../mail/lookup.ts';
-import { messageProps, messageResource, parseMessageSelect } from '../mail/render.ts';
+import { messageProps, parseMessageSelect } from '../mail/render.ts';
+import { parseExpand, renderMessage } from './mail-read.ts';
 import { deltaFilterBound } from '../mail/filter.ts';
 import { DeltaTokens, type DeltaQuery, type RoundItem, type SyncState } from '../mail/delta-tokens.ts';
 import type { ChangeType, MailFolder } from '../mail/model.ts';
@@ -69,6 +70,11 @@ export function registerDelta(router: Router, st: EmulatorState): void {
         if (!['created', 'updated', 'deleted'].includes(ct.toLowerCase())) throw new GraphHttpError(400, 'BadRequest', `Invalid changeType '${ct}'.`);
         q.changeType = ct.toLowerCase() as ChangeType;
       }
+      const expand = ctx.query.get('$expand');
+      if (expand) {
+        parseExpand(expand); // validate now: a bad $expand fails the first call, not a later page
+        q.expand = expand;
+      }
       const top = ctx.query.get('$top');
       if (top !== null) {
         const n = Number(top);
@@ -85,6 +91,7 @@ export function registerDelta(router: Router, st: EmulatorState): void {
     const slice = items.slice(state.pos, state.pos + pageSize);
     const value: Record<string, unknown>[] = [];
     const select = state.query.select;
+    const expand = parseExpand(state.query.expand ?? null);
     for (const it of slice) {
       if ('removed' in it) {
         value.push({ '@odata.type': '#microsoft.graph.message', id: call.render.immutable ? it.removed.immutableId : it.removed.restId, '@removed': { reason: 'deleted' } });
@@ -93,14 +100,19 @@ export function registerDelta(router: Router, st: EmulatorState): void {
       const msg = folder.messages.get(it.no);
       if (!msg) continue; // moved out or deleted since the round started: next round's @removed
       if (it.created || state.sinceSeq === 0) {
-        value.push({ '@odata.type': '#microsoft.graph.message', ...messageResource(st.mail, mailbox, msg, call.render, select) });
+        value.push({ '@odata.type': '#microsoft.graph.message', ...renderMessage(st, call, msg, select, expand) });
       } else {
         // Updates carry only the properties changed since the last round (reference §2.3).
         const changed = Object.entries(msg.propSeq)
           .filter(([p, s]) => s > state.sinceSeq && (!select || select.includes(p)))
           .map(([p]) => p)
           .filter((p) => p !== 'singleValueExtendedProperties');
-        value.push(messageProps(st.mail, mailbox, msg, call.render, changed));
+        const item = messageProps(st.mail, mailbox, msg, call.render, changed);
+        if (expand.ext && (msg.propSeq.singleValueExtendedProperties ?? 0) > state.sinceSeq) {
+          const eps = [...msg.extended.values()].filter((e) => expand.ext!(e.id));
+          if (eps.length) item.singleValueExtendedProperties = eps.map((e) => ({ ...e }));
+        }
+        value.push(item);
       }
     }
     const base = `${st.baseUrl}${ctx.url.pathname}`;

@@ -36,7 +36,7 @@ function nextLink(st: EmulatorState, ctx: Ctx, skip: number): string {
 }
 
 /** `$expand=singleValueExtendedProperties($filter=id eq '…')` and `$expand=attachments`. */
-function parseExpand(raw: string | null): { ext?: (id: string) => boolean; attachments?: boolean } {
+export function parseExpand(raw: string | null): { ext?: (id: string) => boolean; attachments?: boolean } {
   if (!raw) return {};
   const out: { ext?: (id: string) => boolean; attachments?: boolean } = {};
   for (const part of raw.split(/,(?![^(]*\))/)) {

@@ -10,6 +10,8 @@ export interface DeltaQuery {
   changeType?: ChangeType;
   /** `$top` caps the whole round (not the page). */
   top?: number;
+  /** `$expand=singleValueExtendedProperties($filter=id eq '…')`, kept for every page. */
+  expand?: string;
 }
 
 export type RoundItem = { removed: Removal } | { no: number; created: boolean };
