@@ -54,8 +54,6 @@ export interface GraphCall {
   mailbox: Mailbox;
 }
 
-export type GraphCallNoMailbox = Omit<GraphCall, 'user' | 'mailbox'>;
-
 /** Fault patterns are written against readable URLs (`$deltatoken=`), whatever the client escaped. */
 function safeDecode(s: string): string {
   try {

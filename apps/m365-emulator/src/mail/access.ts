@@ -32,7 +32,6 @@ export const MailErrors = {
   itemNotFound: () => new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.'),
   malformedId: () => new GraphHttpError(400, 'ErrorInvalidIdMalformed', 'Id is malformed.'),
   folderNotFound: () => new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.'),
-  invalidRequest: (msg: string) => new GraphHttpError(400, 'ErrorInvalidRequest', msg),
 };
 
 /** The mailbox a `/me/…` or `/users/{id|upn}/…` mail call addresses, after every access check. */

@@ -60,24 +60,6 @@ const DEFAULT_FOLDERS: [string, string, string | null, boolean][] = [
   ['recoverableitemsdeletions', 'Deletions', null, true],
 ];
 
-/** Properties whose change an update carries in delta (everything a PATCH can touch). */
-export const MUTABLE_PROPS = [
-  'isRead',
-  'categories',
-  'flag',
-  'importance',
-  'inferenceClassification',
-  'subject',
-  'body',
-  'toRecipients',
-  'ccRecipients',
-  'bccRecipients',
-  'replyTo',
-  'singleValueExtendedProperties',
-  'hasAttachments',
-  'isDraft',
-] as const;
-
 export type ChangeListener = (c: MailChange) => void;
 
 /** Every mailbox of the emulated Exchange Online, in memory. */

@@ -4,7 +4,7 @@ import type { MailStore } from '../mail/store.ts';
 import type { Faults } from '../faults/faults.ts';
 import type { Directory } from '../tenant/directory.ts';
 import type { Clock } from '../util/clock.ts';
-import { etag, graphTime } from '../mail/render.ts';
+import { etag } from '../mail/render.ts';
 import { evalMessageFilter, type MsgFilter } from '../mail/filter.ts';
 import { WebhookPoster } from './post.ts';
 
@@ -370,5 +370,3 @@ export class Subscriptions {
     return result;
   }
 }
-
-export const subscriptionTime = graphTime;
