@@ -29,6 +29,8 @@ const pageErrors: string[] = [];
 
 async function shot(name: string) {
   await page.waitForTimeout(400);
+  // From the top: with the sticky top bar, a scrolled full-page capture would hide what is under it.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
 }
 
@@ -410,6 +412,14 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
     await dialog.waitFor({ state: 'detached' });
     await page.getByTestId('connector-status').filter({ hasText: 'Not connected' }).first().waitFor();
     await heading('Authentication', 2);
+    // The sandbox cheat sheet fills the app registration form in one click.
+    await page.getByRole('button', { name: 'Fill in the app registration form with these' }).click();
+    const form = page.locator('#own-app-form');
+    expect(await form.getByLabel('Application (client) ID').inputValue()).toBe(ownApp.clientId);
+    expect(await form.getByLabel('Client secret value').inputValue()).toBe(ownApp.secret);
+    expect(await form.getByLabel('Secret expires on').inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    await form.waitFor({ state: 'detached' });
   });
 
   it('en français : « Se connecter avec Microsoft » → Connecté à Contoso Insurance via lynne', async () => {

@@ -66,9 +66,7 @@ function DelegatedAction({ ws, connector }: { ws: string; connector: Connector }
     <Stack gap="sm">
       <Alert color="yellow" variant="light" icon={<IconAlertTriangle aria-hidden />} p="xs">
         <Text size="sm">
-          {t('connectors.auth.delegatedWarning', {
-            user: connector.connection?.account ?? t('connectors.auth.theUserWhoSignsIn'),
-          })}
+          {t('connectors.auth.delegatedWarning', { user: t('connectors.auth.theUserWhoSignsIn') })}
         </Text>
       </Alert>
       <MicrosoftButton onClick={signIn.start} loading={signIn.pending}>
