@@ -44,8 +44,8 @@ const emu = await createEmulator({
   loadSnapshot: values.snapshot,
   ...(values.throttling === 'off' ? { throttling: { enabled: false } } : {}),
   ...(values['demo-mail'] ? { demoMail: values['demo-mail'] !== 'off' } : {}),
+  ...(values['http-webhooks'] ? { notifications: { allowHttp: true } } : {}),
 });
-if (values['http-webhooks']) emu.state.subscriptions.settings.allowHttp = true;
 
 const data = emu.state.dir.toData();
 const lines: string[] = [];

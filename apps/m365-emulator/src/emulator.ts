@@ -19,7 +19,7 @@ import { MailStore } from './mail/store.ts';
 import { Throttler, type ThrottleConfig } from './mail/throttle.ts';
 import { Faults } from './faults/faults.ts';
 import { DeltaTokens } from './mail/delta-tokens.ts';
-import { Subscriptions } from './notify/subscriptions.ts';
+import { Subscriptions, type NotificationSettings } from './notify/subscriptions.ts';
 import { OutboundLog } from './mail/outbound.ts';
 import { seedDemoMail } from './seed/demo-mail.ts';
 
@@ -39,6 +39,11 @@ export interface EmulatorOptions {
   throttling?: Partial<ThrottleConfig>;
   /** Generate the demo mail (~200 emails) at start; default: true with the demo seed. */
   demoMail?: boolean;
+  /**
+   * Change-notification settings (Microsoft's by default). A local dev server receiving webhooks on
+   * http://localhost needs `{ allowHttp: true }` (Graph itself only POSTs to https).
+   */
+  notifications?: Partial<NotificationSettings>;
 }
 
 export interface Emulator {
@@ -95,6 +100,7 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
   };
   st.throttle.reset(opts.throttling);
   st.subscriptions.attach({ mail: st.mail, faults: st.faults, dir: st.dir, clock });
+  Object.assign(st.subscriptions.settings, opts.notifications);
   const demoMail = opts.demoMail ?? (opts.seed === undefined || opts.seed === 'demo');
   const snapshotFile = join(dataDir, 'snapshot.json');
   if (opts.loadSnapshot && existsSync(snapshotFile)) {
@@ -117,6 +123,7 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
     st.faults.clear();
     st.deltaTokens.evict();
     st.subscriptions.clear();
+    Object.assign(st.subscriptions.settings, opts.notifications);
     st.outbound.clear();
     if (demoMail) seedDemoMail(st);
   };

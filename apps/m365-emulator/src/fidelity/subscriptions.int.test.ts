@@ -231,5 +231,36 @@ describe('change notifications: subscriptions against a real local HTTPS endpoin
     await emu.control.setNotificationSettings({ maxPerMailbox: 1000 });
     await customer.api(`/subscriptions/${sub.id}`).delete();
   });
+
+  it('a local dev server on http:// receives notifications when the emulator is started with notifications.allowHttp (and survives reset)', async () => {
+    const { createServer } = await import('node:http');
+    const got: string[] = [];
+    const server = createServer((req, res) => {
+      const token = new URL(req.url ?? '/', 'http://x').searchParams.get('validationToken');
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        if (token !== null) res.writeHead(200, { 'content-type': 'text/plain' }).end(token);
+        else {
+          got.push(body);
+          res.writeHead(202).end();
+        }
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as { port: number }).port;
+    const dev = await createEmulator({ demoMail: false, notifications: { allowHttp: true } });
+    try {
+      await dev.control.reset();
+      const client = graphClient(dev, await mailroomAppToken(dev));
+      await client.api('/subscriptions').post({ changeType: 'created', notificationUrl: `http://localhost:${port}/api/webhooks/graph`, resource: `users/${CLAIMS}/messages`, expirationDateTime: new Date(Date.now() + 86_400_000).toISOString(), clientState: 'dev' });
+      const d = await dev.control.deliverMessage(CLAIMS, { subject: 'to the dev server' });
+      await until(async () => got.length > 0);
+      expect(JSON.parse(got[0]!).value[0].resourceData.id).toBe(d.id);
+    } finally {
+      await dev.close();
+      server.close();
+    }
+  });
 });
 
