@@ -435,12 +435,25 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
     await page
       .getByText('Si l’utilisateur qui se connecte est supprimé ou perd ses droits, l’accès s’arrête.')
       .waitFor();
+    // Counting the directory is made slow (4 s) to watch the setup progress live.
+    await control.addFault({ path: '/users\\?\\$select=id', action: { kind: 'delay', ms: 4000 }, count: 1 });
     await page.getByRole('button', { name: 'Se connecter avec Microsoft' }).click();
     await page.waitForURL((u) => u.toString().startsWith(server.sandbox.url));
     await microsoftSignIn(lynne, password);
     await page
       .getByTestId('connected-sentence')
       .filter({ hasText: `Connecté à ${tenant} via ${lynne}` })
+      .waitFor();
+    const progress = page.locator('[data-testid="setup-progress"][data-state="running"]');
+    await progress.getByText('Mise en place de la connexion…').waitFor();
+    await progress.locator('li[data-state="running"]').getByText('Comptage de l’annuaire').waitFor();
+    await page.getByTestId('connector-status').filter({ hasText: 'Connexion en cours' }).first().waitFor();
+    await shots('38b-setup-running-fr');
+    await page.locator('[data-testid="setup-progress"][data-state="running"]').waitFor({ state: 'detached' });
+    await page
+      .getByTestId('connector-status')
+      .filter({ hasText: /^État : Connecté$/ })
+      .first()
       .waitFor();
     await page.getByTestId('callback-notice').getByText('Connecté à Microsoft 365').waitFor();
     await page.getByRole('button', { name: 'Vérifier maintenant' }).waitFor();
