@@ -2,6 +2,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CSRF_HEADER, api, type SessionInfo } from '@mailroom/contracts';
 import { EmulatorControl } from '@mailroom/m365-emulator';
+import { createTestCertificate } from '@mailroom/m365-emulator/testing';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.ts';
@@ -422,6 +423,27 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
     await form.waitFor({ state: 'detached' });
   });
 
+  it('own app registration with a certificate instead of a secret', async () => {
+    const cert = createTestCertificate('Mailroom e2e');
+    await control.addCertificate(ownApp.clientId, cert.certPem, 'Mailroom e2e');
+    await page.getByRole('button', { name: 'Enter your app registration' }).click();
+    const form = page.locator('#own-app-form');
+    await form.getByLabel('Directory (tenant) ID or domain').fill(ownApp.tenant);
+    await form.getByLabel('Application (client) ID').fill(ownApp.clientId);
+    await form.getByText('Certificate', { exact: true }).click();
+    await form.getByLabel('Certificate (PEM)').fill(cert.certPem);
+    await form.getByLabel('Private key (PEM)').fill(cert.keyPem);
+    await shot('37b-own-app-certificate-1280');
+    await form.getByRole('button', { name: 'Verify and connect' }).click();
+    await page
+      .getByTestId('connected-sentence')
+      .filter({ hasText: `Connected to ${tenant} (own app registration)` })
+      .waitFor();
+    await page.locator('.facts').getByText('Certificate', { exact: true }).waitFor();
+    await page.getByText('Setup: done').waitFor();
+    expect(await page.getByTestId('secret-expiry').count()).toBe(0);
+  });
+
   it('en français : « Se connecter avec Microsoft » → Connecté à Contoso Insurance via lynne', async () => {
     await page.getByRole('button', { name: `Account menu for ${owner.name}` }).click();
     await page.getByRole('menuitemradio', { name: 'Français' }).click();
@@ -435,8 +457,11 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
     await page
       .getByText('Si l’utilisateur qui se connecte est supprimé ou perd ses droits, l’accès s’arrête.')
       .waitFor();
-    // Counting the directory is made slow (4 s) to watch the setup progress live.
-    await control.addFault({ path: '/users\\?\\$select=id', action: { kind: 'delay', ms: 4000 }, count: 1 });
+    // Counting the directory is made slow (3 s) to watch the setup progress live.
+    const slow = await control.addFault({
+      path: '/users\\?\\$select=id',
+      action: { kind: 'delay', ms: 3000 },
+    });
     await page.getByRole('button', { name: 'Se connecter avec Microsoft' }).click();
     await page.waitForURL((u) => u.toString().startsWith(server.sandbox.url));
     await microsoftSignIn(lynne, password);
@@ -449,6 +474,7 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
     await progress.locator('li[data-state="running"]').getByText('Comptage de l’annuaire').waitFor();
     await page.getByTestId('connector-status').filter({ hasText: 'Connexion en cours' }).first().waitFor();
     await shots('38b-setup-running-fr');
+    await control.removeFault(slow.id);
     await page.locator('[data-testid="setup-progress"][data-state="running"]').waitFor({ state: 'detached' });
     await page
       .getByTestId('connector-status')
