@@ -29,6 +29,7 @@ import { PageHeading } from '../../components/PageHeading.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { errorMessage, fieldErrorsOf } from '../../lib/errors.ts';
 import { paths } from '../../lib/paths.ts';
+import { scrollToId } from '../../lib/scroll.ts';
 import { formatAbsolute, formatDate, formatDateTime } from '../../lib/time.ts';
 import { check } from '../../lib/validate.ts';
 import { useCurrentWorkspace } from '../../lib/workspace.ts';
@@ -296,11 +297,8 @@ export function ConnectorPage() {
   const signIn = useStartSignIn(ws.id, connectorId);
   const openOptions = (mode?: ModeKey) => {
     setReconnect({ open: true, mode });
-    requestAnimationFrame(() =>
-      document
-        .getElementById(mode === 'ownApp' ? 'own-app-form' : mode ? `mode-card-${mode}` : 'auth-title')
-        ?.scrollIntoView({ behavior: 'smooth', block: 'start' }),
-    );
+    if (mode === 'ownApp') scrollToId('own-app-form', 'own-app-clientSecret');
+    else scrollToId(mode ? `mode-card-${mode}` : 'auth-title');
   };
 
   const crumbs = (name?: string) => (
@@ -355,7 +353,7 @@ export function ConnectorPage() {
     <Stack gap="xl">
       <Stack gap="sm">
         {crumbs(c.name)}
-        {justCreated && (
+        {justCreated && !c.connection && (
           <Alert
             color="teal"
             icon={<IconCircleCheck aria-hidden />}

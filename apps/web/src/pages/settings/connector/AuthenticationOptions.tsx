@@ -35,6 +35,7 @@ import { MicrosoftButton } from '../../../components/MicrosoftButton.tsx';
 import { RelativeTime } from '../../../components/RelativeTime.tsx';
 import { errorMessage } from '../../../lib/errors.ts';
 import { formatDateTime } from '../../../lib/time.ts';
+import { scrollToId } from '../../../lib/scroll.ts';
 import { useNow } from '../../../lib/useNow.ts';
 import { OwnAppForm, type OwnAppPrefill } from './OwnAppForm.tsx';
 import { SandboxCheatSheet } from './SandboxCheatSheet.tsx';
@@ -194,9 +195,7 @@ export function AuthenticationOptions({
     setPrefill(p);
     setPrefillKey((k) => k + 1);
     setOwnAppOpen(true);
-    requestAnimationFrame(() =>
-      document.getElementById('own-app-form')?.scrollIntoView({ behavior: 'smooth', block: 'start' }),
-    );
+    scrollToId('own-app-form', 'own-app-tenant');
   };
 
   return (
@@ -268,11 +267,7 @@ export function AuthenticationOptions({
                         leftSection={<IconKey size={16} aria-hidden />}
                         onClick={() => {
                           setOwnAppOpen(true);
-                          requestAnimationFrame(() =>
-                            document
-                              .getElementById('own-app-form')
-                              ?.scrollIntoView({ behavior: 'smooth', block: 'start' }),
-                          );
+                          scrollToId('own-app-form', 'own-app-tenant');
                         }}
                         aria-expanded={ownAppOpen}
                         aria-controls="own-app-form"
