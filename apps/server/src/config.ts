@@ -35,6 +35,7 @@ const EnvSchema = z.object({
   MICROSOFT_CLIENT_SECRET: z.string().min(1).optional(),
   MICROSOFT_AUTHORITY_HOST: z.url({ protocol: /^https$/, message: 'must be an https URL' }).default('https://login.microsoftonline.com'),
   MICROSOFT_GRAPH_URL: z.url({ protocol: /^https$/, message: 'must be an https URL' }).default('https://graph.microsoft.com'),
+  MICROSOFT_CA_FILE: z.string().min(1).optional(),
   MAILROOM_SANDBOX: bool.optional(),
   MAILROOM_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(8443),
   CONNECTOR_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
@@ -73,6 +74,8 @@ export interface Config {
     readonly clientSecret: string | undefined;
     readonly authorityHost: string;
     readonly graphUrl: string;
+    /** Extra CA (PEM file) to trust for Microsoft endpoints: a TLS-inspecting proxy, or an emulator. */
+    readonly caFile: string | undefined;
   };
 }
 
@@ -126,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       clientSecret: e.MICROSOFT_CLIENT_SECRET,
       authorityHost: e.MICROSOFT_AUTHORITY_HOST.replace(/\/+$/, ''),
       graphUrl: e.MICROSOFT_GRAPH_URL.replace(/\/+$/, ''),
+      caFile: e.MICROSOFT_CA_FILE,
     }),
   });
 }

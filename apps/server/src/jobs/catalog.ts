@@ -15,6 +15,11 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   readonly retryDelaySeconds: number;
   readonly retryBackoff: boolean;
   readonly expireInSeconds: number;
+  /**
+   * A running job proves it is alive this often (pg-boss heartbeats, minimum 10 s). A worker killed
+   * mid-job stops beating, and the job is retried after this long instead of after `expireInSeconds`.
+   */
+  readonly heartbeatSeconds?: number;
   /** Cron expression (UTC) for periodic jobs. */
   readonly cron?: string;
   /** Jobs of this kind run side by side in one worker process (default 1). */
@@ -50,6 +55,7 @@ export const connectorSetup = defineJob({
   retryDelaySeconds: 5,
   retryBackoff: true,
   expireInSeconds: 300,
+  heartbeatSeconds: 10,
 });
 
 export const connectorHealth = defineJob({
@@ -62,6 +68,7 @@ export const connectorHealth = defineJob({
   retryDelaySeconds: 30,
   retryBackoff: true,
   expireInSeconds: 120,
+  heartbeatSeconds: 10,
 });
 
 export const connectorHealthSweep = defineJob({
@@ -85,6 +92,7 @@ export const folderSync = defineJob({
   retryDelaySeconds: 5,
   retryBackoff: true,
   expireInSeconds: 1800,
+  heartbeatSeconds: 10,
   concurrency: 4,
   pollingIntervalSeconds: 0.5,
 });
@@ -99,6 +107,7 @@ export const messageIngest = defineJob({
   retryDelaySeconds: 2,
   retryBackoff: true,
   expireInSeconds: 900,
+  heartbeatSeconds: 10,
   // Graph concurrency per mailbox is capped separately (4); this spreads work across mailboxes.
   concurrency: 8,
   pollingIntervalSeconds: 0.5,

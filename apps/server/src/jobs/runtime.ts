@@ -46,6 +46,9 @@ export async function startJobs(opts: {
     schema: 'pgboss',
     supervise: work,
     schedule: work,
+    // Dead workers' jobs are found by missed heartbeats; look for them every few seconds.
+    superviseIntervalSeconds: 5,
+    monitorIntervalSeconds: 5,
     // We export our own metrics later; no need for pg-boss's OpenTelemetry hooks here.
     openTelemetry: { enabled: false },
   });
@@ -59,6 +62,7 @@ export async function startJobs(opts: {
       retryDelay: job.retryDelaySeconds,
       retryBackoff: job.retryBackoff,
       expireInSeconds: job.expireInSeconds,
+      ...(job.heartbeatSeconds ? { heartbeatSeconds: job.heartbeatSeconds } : {}),
     };
     // createQueue is a no-op if the queue exists; updateQueue keeps retry settings in step with the catalog.
     await boss.createQueue(job.name, queue);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SandboxInfo } from '@mailroom/contracts';
 import type { EmulatorControl } from '@mailroom/m365-emulator';
@@ -78,11 +79,12 @@ export async function startSandboxTenant(config: Config, logger: Logger): Promis
 
 /** Production: Microsoft's cloud and the operator's multi-tenant app from the configuration. */
 export function cloudSettings(config: Config): MicrosoftSettings {
+  const extraCaPem = config.microsoft.caFile ? readFileSync(config.microsoft.caFile, 'utf8') : undefined;
   return {
     authorityHost: config.microsoft.authorityHost,
     graphUrl: config.microsoft.graphUrl,
     app: config.microsoft.clientId && config.microsoft.clientSecret ? { clientId: config.microsoft.clientId, clientSecret: config.microsoft.clientSecret } : undefined,
     sandbox: false,
-    http: createMicrosoftHttp(),
+    http: createMicrosoftHttp({ extraCaPem }),
   };
 }
