@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CSRF_HEADER, api, type SessionInfo } from '@mailroom/contracts';
-import { EmulatorControl } from '@mailroom/m365-emulator';
+import { DEMO, EmulatorControl } from '@mailroom/m365-emulator';
 import { createTestCertificate } from '@mailroom/m365-emulator/testing';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -26,6 +26,7 @@ let browser: { context: BrowserContext; close: () => Promise<void> };
 let page: Page;
 let control: EmulatorControl;
 let delegatedUrl = '';
+let organisationUrl = '';
 const pageErrors: string[] = [];
 
 async function shot(name: string) {
@@ -300,6 +301,7 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
       .getByText(/New-ApplicationAccessPolicy -AppId [0-9a-f-]{36}/)
       .waitFor();
     await shots('35-connected-organisation');
+    organisationUrl = page.url();
   });
 
   it('organisation-wide by link: the admin opens it in their own browser, the page updates by itself', async () => {
@@ -514,6 +516,20 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
       .getByTestId('connected-sentence')
       .filter({ hasText: `via ${alex}` })
       .waitFor();
+  });
+
+  it('access loss: consent withdrawn in the tenant → "Admin consent again" on the organisation-wide connector', async () => {
+    await control.withdrawConsent(DEMO.contoso.tenantId, DEMO.mailroomApp.clientId);
+    await page.goto(organisationUrl);
+    await page.getByRole('button', { name: 'Check now' }).click();
+    await page
+      .getByTestId('problem-sentence')
+      .filter({ hasText: `Mailroom’s permission was removed in ${tenant}.` })
+      .waitFor();
+    await page.getByRole('button', { name: 'Admin consent again' }).click();
+    await heading('Reconnect', 2);
+    await page.locator('#mode-card-organisation[data-highlight]').waitFor();
+    await shots('43-consent-withdrawn');
   });
 
   it('raised no script error in the page', () => {
