@@ -6,7 +6,7 @@ import { useConnectors } from '../api/queries.ts';
 import { paths } from '../lib/paths.ts';
 
 /** On every page of the workspace while a connector can no longer read any mailbox. */
-export function AccessLostBanner({ ws }: { ws: string }) {
+export function AccessLostBanner({ ws, canManage }: { ws: string; canManage: boolean }) {
   const { t } = useTranslation();
   const location = useLocation();
   const connectors = useConnectors(ws);
@@ -35,7 +35,7 @@ export function AccessLostBanner({ ws }: { ws: string }) {
             </Text>
           ) : (
             <Anchor key={c.id} component={Link} to={to} size="sm" c="white" underline="always" fw={600}>
-              {t('banner.open', { name: c.name })}
+              {t(canManage ? 'banner.open' : 'banner.see', { name: c.name })}
             </Anchor>
           );
         })}

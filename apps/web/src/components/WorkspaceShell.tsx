@@ -197,7 +197,7 @@ export function WorkspaceShell() {
         <ProfileMenu ws={ws} />
       </header>
       <main id="main" tabIndex={-1} className="main" key={ws.id} data-path={location.pathname}>
-        <AccessLostBanner ws={ws.id} />
+        <AccessLostBanner ws={ws.id} canManage={ws.canManage} />
         <Outlet />
       </main>
     </WorkspaceContext.Provider>
