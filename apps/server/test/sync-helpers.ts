@@ -9,6 +9,10 @@ export async function monitor(app: TestApp, opts: { workspaceId: string; connect
   const user = await app.server.sandbox!.control.getUser(opts.address);
   let mailboxId = opts.mailboxId;
   if (!mailboxId) {
+    const [existing] = await db.select().from(mailboxes).where(and(eq(mailboxes.connectorId, opts.connectorId), eq(mailboxes.graphUserId, user.id)));
+    mailboxId = existing?.id;
+  }
+  if (!mailboxId) {
     const [mb] = await db
       .insert(mailboxes)
       .values({ workspaceId: opts.workspaceId, connectorId: opts.connectorId, graphUserId: user.id, address: opts.address, displayName: opts.address, kind: 'shared', access: 'readable' })
@@ -47,7 +51,10 @@ export async function settle(app: TestApp, folderId: string): Promise<void> {
     if ((await pendingCount(app, folderId)) === 0) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`folder ${folderId} still has pending messages`);
+  const stuck = await app.server.database.db.select().from(mailMessages).where(and(eq(mailMessages.folderId, folderId), eq(mailMessages.state, 'pending')));
+  const jobs = [];
+  for (const m of stuck) jobs.push(await app.server.jobs.boss.findJobs('message.ingest', { key: m.id }).catch((e: Error) => e.message));
+  throw new Error(`folder ${folderId} still has pending messages: ${JSON.stringify(stuck.map((m) => [m.subject?.slice(0, 40), m.attempts, m.lastError]))} jobs ${JSON.stringify(jobs).slice(0, 1500)}`);
 }
 
 export const CLAIMS = DEMO.contoso.sharedMailboxes[0];

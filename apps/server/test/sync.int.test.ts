@@ -1,8 +1,8 @@
 import { DEMO } from '@mailroom/m365-emulator';
 import { api } from '@mailroom/contracts';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { documents, mailMessages } from '../src/db/schema/index.ts';
+import { documents, mailMessages, monitoredFolders } from '../src/db/schema/index.ts';
 import { newConnector, waitFor } from './connect-helpers.ts';
 import { setUp, startTestApp, type Client, type TestApp } from './helpers.ts';
 import { CLAIMS, documentCount, monitor, settle } from './sync-helpers.ts';
@@ -13,7 +13,7 @@ let ws: string;
 let connectorId: string;
 
 beforeAll(async () => {
-  app = await startTestApp();
+  app = await startTestApp({}, process.env.SYNC_DEBUG ? { logger: (await import('pino')).default({ level: 'debug' }) } : {});
   ({ client: admin, workspaceId: ws } = await setUp(app));
   connectorId = await newConnector(admin, ws, 'Claims');
   await admin.post(api.connectOwnApp(ws, connectorId), { tenant: DEMO.contoso.domain, clientId: DEMO.customerApp.clientId, clientSecret: DEMO.customerApp.clientSecret, secretExpiresAt: '2099-12-31' });
@@ -62,4 +62,81 @@ describe('sync engine', () => {
     expect(await documentCount(app, folderId)).toBe(inMailbox.length + 1);
   });
 
+
+  it('a message moved into another monitored folder is processed there once; moved back, nothing', { timeout: 120_000 }, async () => {
+    const control = app.server.sandbox!.control;
+    const { db } = app.server.database;
+    await control.createFolder(CLAIMS, 'Reprocess');
+    const [anyMsg] = await db.select().from(mailMessages).where(eq(mailMessages.state, 'done')).limit(1);
+    const inboxFolderId = anyMsg!.folderId;
+    const [inboxRow] = await db.select({ mailboxId: monitoredFolders.mailboxId }).from(monitoredFolders).where(eq(monitoredFolders.id, inboxFolderId));
+    const mailboxId = inboxRow!.mailboxId;
+    const reprocess = await monitor(app, { workspaceId: ws, connectorId, address: CLAIMS, folder: 'Reprocess', processFrom: new Date(Date.now() - 60 * 86_400_000), mailboxId });
+    expect((await app.server.sync.syncFolder(reprocess.folderId)).recorded).toBe(0);
+
+    const before = await documentCount(app, inboxFolderId);
+    await control.moveMessage(CLAIMS, anyMsg!.graphMessageId, 'Reprocess');
+    await app.server.sync.syncFolder(inboxFolderId); // records the move out (@removed), creates nothing
+    expect((await app.server.sync.syncFolder(reprocess.folderId)).recorded).toBe(1);
+    await settle(app, reprocess.folderId);
+    expect(await documentCount(app, reprocess.folderId)).toBe(1);
+
+    await control.moveMessage(CLAIMS, anyMsg!.graphMessageId, 'inbox');
+    await app.server.sync.syncFolder(inboxFolderId);
+    await settle(app, inboxFolderId);
+    expect(await documentCount(app, inboxFolderId)).toBe(before);
+    const [again] = await db.select().from(mailMessages).where(and(eq(mailMessages.folderId, inboxFolderId), eq(mailMessages.graphMessageId, anyMsg!.graphMessageId)));
+    expect(again?.removedAt).not.toBeNull();
+  });
+
+  it('survives a 429 storm, a failing attachment and a move before the fetch: one document per message', { timeout: 120_000 }, async () => {
+    const control = app.server.sandbox!.control;
+    const [anyMsg] = await app.server.database.db.select().from(mailMessages).limit(1);
+    const folderId = anyMsg!.folderId;
+    const before = await documentCount(app, folderId);
+    const storm = await control.addFault({ path: '/messages', action: { kind: 'status', status: 429, code: 'ApplicationThrottled', message: 'Application is over its MailboxConcurrency limit.', retryAfterSeconds: 1 }, probability: 0.3 });
+    const flaky = await control.addFault({ path: '/attachments/[^/]+/\\$value', action: { kind: 'status', status: 503 }, count: 2 });
+    const delivered = [];
+    for (let i = 0; i < 5; i++) delivered.push(await control.deliverGenerated(CLAIMS, { pdfs: 1 }));
+    const moved = await control.deliverGenerated(CLAIMS, {});
+    const deleted = await control.deliverGenerated(CLAIMS, {});
+    // Between the delta page and the fetch, an Outlook rule moves one message and the user deletes
+    // another: their fetches are held back until that has happened.
+    const escape = (id: string) => encodeURIComponent(id).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    for (const m of [moved, deleted]) await control.addFault({ path: `messages/${escape(m.immutableId)}\\?`, action: { kind: 'delay', ms: 1500 }, count: 1 });
+    await app.server.sync.syncFolder(folderId).catch(() => app.server.sync.syncFolder(folderId));
+    await new Promise((r) => setTimeout(r, 300));
+    await control.moveMessage(CLAIMS, moved.immutableId, 'archive');
+    await control.deleteMessage(CLAIMS, deleted.immutableId);
+    await settle(app, folderId);
+    await control.removeFault(storm.id);
+    await control.removeFault(flaky.id).catch(() => undefined);
+    // Immutable ids still find a moved message: it was in the folder when seen, so it is processed
+    // once, here. The deleted one is recorded as gone, not as an error.
+    expect(await documentCount(app, folderId)).toBe(before + 6);
+    const [gone] = await app.server.database.db.select().from(mailMessages).where(eq(mailMessages.graphMessageId, deleted.immutableId));
+    expect(gone?.state).toBe('gone');
+  });
+
+  it('stores or fails malformed mail with a reason, never crashing: no subject, long subject, many recipients, empty attachment, broken MIME', { timeout: 120_000 }, async () => {
+    const control = app.server.sandbox!.control;
+    const created = await control.createFolder(CLAIMS, 'Malformed');
+    const { folderId } = await monitor(app, { workspaceId: ws, connectorId, address: CLAIMS, folder: 'Malformed', processFrom: new Date(Date.now() - 86_400_000) });
+    const before = 0;
+    const folder = created.id;
+    const many = Array.from({ length: 500 }, (_, i) => ({ emailAddress: { address: `r${i}@example.com` } }));
+    await control.deliverMessage(CLAIMS, { subject: '', body: { contentType: 'text', content: 'no subject' }, from: { emailAddress: { address: 'a@example.com' } } }, { folder });
+    await control.deliverMessage(CLAIMS, { subject: 'x'.repeat(10_000), toRecipients: many, body: { contentType: 'html', content: '<p>long</p><script>x()</script>' } }, { folder });
+    await control.deliverGenerated(CLAIMS, { pdfs: 0, jpegs: 0, extraAttachments: [{ name: 'empty.bin', size: 0 }], folder });
+    await control.deliverEml(CLAIMS, 'This is not a MIME message at all\r\n\r\n\u0000\u0001 garbage', { folder });
+    await app.server.sync.syncFolder(folderId);
+    await settle(app, folderId);
+    const docs = await app.server.database.db.select().from(documents);
+    expect(await documentCount(app, folderId)).toBe(before + 4);
+    expect(docs.some((d) => d.subject === '(no subject)')).toBe(true);
+    const long = docs.find((d) => d.subject.length === 10_000)!;
+    expect(long.to).toHaveLength(500);
+    expect(long.bodyHtml).not.toContain('script');
+    expect(docs.some((d) => d.attachments.some((a) => a.name === 'empty.bin' && a.size === 0))).toBe(true);
+  });
 });

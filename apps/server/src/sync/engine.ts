@@ -102,8 +102,8 @@ export class SyncEngine {
                   workspaceId: f.workspaceId,
                   folderId: f.id,
                   graphMessageId: x.id,
-                  receivedAt: x.receivedDateTime ? new Date(x.receivedDateTime) : null,
-                  subject: (x.subject ?? '').slice(0, 500),
+                  receivedAt: validDate(x.receivedDateTime),
+                  subject: pgText((x.subject ?? '').slice(0, 500)),
                 })),
               )
               .onConflictDoNothing({ target: [mailMessages.folderId, mailMessages.graphMessageId] })
@@ -180,33 +180,51 @@ export class SyncEngine {
 
     const body = graphMsg.body?.content ?? '';
     const isHtml = (graphMsg.body?.contentType ?? '').toLowerCase() === 'html';
-    const created = await db.transaction(async (tx) => {
+    let created: boolean;
+    try {
+      created = await this.saveDocument(msg, f, graphMsg, eml, attachments, isHtml, body);
+    } catch (err) {
+      // Bad data that the database refuses must show as a failed message, not retry forever unseen.
+      return this.recordFailure(msg.id, msg.attempts, err);
+    }
+    await this.writeMarker(token, m.graphUserId, msg.id, msg.graphMessageId, f.graphFolderId);
+    return created ? 'created' : 'exists';
+  }
+
+  private async saveDocument(
+    msg: typeof mailMessages.$inferSelect,
+    f: typeof monitoredFolders.$inferSelect,
+    graphMsg: GraphMessage,
+    eml: BlobRef,
+    attachments: StoredAttachment[],
+    isHtml: boolean,
+    body: string,
+  ): Promise<boolean> {
+    return this.d.db.transaction(async (tx) => {
       const inserted = await tx
         .insert(documents)
         .values({
           workspaceId: f.workspaceId,
           inboxId: f.inboxId,
           messageId: msg.id,
-          subject: graphMsg.subject?.trim() || '(no subject)',
-          fromAddress: (graphMsg.from ?? graphMsg.sender)?.emailAddress?.address ?? null,
-          fromName: (graphMsg.from ?? graphMsg.sender)?.emailAddress?.name ?? null,
+          subject: pgText(graphMsg.subject?.trim() || '(no subject)'),
+          fromAddress: pgText((graphMsg.from ?? graphMsg.sender)?.emailAddress?.address ?? null),
+          fromName: pgText((graphMsg.from ?? graphMsg.sender)?.emailAddress?.name ?? null),
           to: recipients(graphMsg.toRecipients),
           cc: recipients(graphMsg.ccRecipients),
-          receivedAt: graphMsg.receivedDateTime ? new Date(graphMsg.receivedDateTime) : (msg.receivedAt ?? new Date()),
-          internetMessageId: graphMsg.internetMessageId ?? null,
-          bodyHtml: isHtml ? sanitizeEmailHtml(body) : null,
-          bodyText: isHtml ? htmlToText(body) : body,
+          receivedAt: validDate(graphMsg.receivedDateTime) ?? msg.receivedAt ?? new Date(),
+          internetMessageId: pgText(graphMsg.internetMessageId ?? null),
+          bodyHtml: isHtml ? pgText(sanitizeEmailHtml(body)) : null,
+          bodyText: pgText(isHtml ? htmlToText(body) : body),
           emlSha256: eml.sha256,
           emlSize: eml.size,
-          attachments,
+          attachments: attachments.map((a) => ({ ...a, name: pgText(a.name), contentType: pgText(a.contentType) })),
         })
         .onConflictDoNothing({ target: documents.messageId })
         .returning({ id: documents.id });
       await tx.update(mailMessages).set({ state: 'done', processedAt: sql`now()`, lastError: null }).where(eq(mailMessages.id, msg.id));
       return inserted.length > 0;
     });
-    await this.writeMarker(token, m.graphUserId, msg.id, msg.graphMessageId, f.graphFolderId);
-    return created ? 'created' : 'exists';
   }
 
   /** Puts a failed message back in the queue (the user's Retry button). */
@@ -229,7 +247,7 @@ export class SyncEngine {
   private async recordFailure(id: string, attempts: number, err: unknown): Promise<'failed'> {
     const cls = classify(err);
     const n = attempts + 1;
-    const reason = cls.kind === 'problem' ? `${cls.cause}: ${cls.detail}` : cls.detail;
+    const reason = pgText(cls.kind === 'problem' ? `${cls.cause}: ${cls.detail}` : cls.detail).slice(0, 2000);
     const final = n >= (this.d.maxIngestAttempts ?? 5);
     await this.d.db
       .update(mailMessages)
@@ -254,11 +272,22 @@ export class SyncEngine {
 }
 
 function recipients(list: GraphRecipient[] | undefined): Recipient[] {
-  return (list ?? []).flatMap((r) => (r.emailAddress?.address ? [{ name: r.emailAddress.name ?? null, address: r.emailAddress.address }] : []));
+  return (list ?? []).flatMap((r) => (r.emailAddress?.address ? [{ name: pgText(r.emailAddress.name ?? null), address: pgText(r.emailAddress.address) }] : []));
+}
+
+/** PostgreSQL text cannot hold NUL characters; mail from the wild sometimes does. */
+function pgText<T extends string | null | undefined>(s: T): T {
+  return (typeof s === 'string' ? s.replace(/\u0000/g, '') : s) as T;
+}
+
+function validDate(s: string | undefined | null): Date | null {
+  const d = s ? new Date(s) : null;
+  return d && !Number.isNaN(d.getTime()) ? d : null;
 }
 
 function isOnOrAfter(received: string | undefined, from: Date): boolean {
-  return !received || new Date(received).getTime() >= from.getTime();
+  const d = validDate(received);
+  return !d || d.getTime() >= from.getTime();
 }
 
 /** A page may list the same message twice (Graph does); record it once. */
