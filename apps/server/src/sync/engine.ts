@@ -277,7 +277,7 @@ function recipients(list: GraphRecipient[] | undefined): Recipient[] {
 
 /** PostgreSQL text cannot hold NUL characters; mail from the wild sometimes does. */
 function pgText<T extends string | null | undefined>(s: T): T {
-  return (typeof s === 'string' ? s.replace(/\u0000/g, '') : s) as T;
+  return (typeof s === 'string' ? s.replaceAll('\u0000', '') : s) as T;
 }
 
 function validDate(s: string | undefined | null): Date | null {
