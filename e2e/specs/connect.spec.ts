@@ -467,13 +467,14 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
     await page.getByRole('button', { name: 'Se connecter avec Microsoft' }).click();
     await page.waitForURL((u) => u.toString().startsWith(server.sandbox.url));
     await microsoftSignIn(lynne, password);
+    // Generous waits: on a loaded 2-core machine the setup job may take a while to be picked up.
     await page
       .getByTestId('connected-sentence')
       .filter({ hasText: `Connecté à ${tenant} via ${lynne}` })
-      .waitFor();
+      .waitFor({ timeout: 60_000 });
     const progress = page.locator('[data-testid="setup-progress"][data-state="running"]');
-    await progress.getByText('Mise en place de la connexion…').waitFor();
-    await progress.locator('li[data-state="running"]').getByText('Comptage de l’annuaire').waitFor();
+    await progress.getByText('Mise en place de la connexion…').waitFor({ timeout: 60_000 });
+    await progress.locator('li[data-state="running"]').getByText('Comptage de l’annuaire').waitFor({ timeout: 60_000 });
     await page.getByTestId('connector-status').filter({ hasText: 'Connexion en cours' }).first().waitFor();
     await shots('38b-setup-running-fr');
     await control.removeFault(slow.id);

@@ -56,6 +56,8 @@ export const connectorSetup = defineJob({
   retryBackoff: true,
   expireInSeconds: 300,
   heartbeatSeconds: 10,
+  // A person is watching the setup progress: pick it up at once.
+  pollingIntervalSeconds: 0.5,
 });
 
 export const connectorHealth = defineJob({
