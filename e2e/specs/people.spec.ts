@@ -149,8 +149,13 @@ describe('people: invite, accept, roles, audit log', () => {
     expect(await page.getByRole('button', { name: 'Create invitation link' }).count()).toBe(0);
     await page.getByRole('table', { name: 'Members' }).getByText(owner.name).waitFor();
 
+    // Members see the inboxes, not the way to create one.
     await settingsSection('Inboxes');
-    await page.getByText('Not available yet').waitFor();
+    await page
+      .getByRole('table', { name: 'Inboxes' })
+      .getByRole('link', { name: 'Inbox', exact: true })
+      .waitFor();
+    expect(await page.getByRole('button', { name: 'Create inbox' }).count()).toBe(0);
     await settingsSection('Audit log');
     await page.getByText('Only owners and admins of this workspace can see its audit log.').waitFor();
     await shot('23-member-audit-1280');

@@ -3,6 +3,8 @@ import { PublicOnly, RequireUser, Root, RedirectToWorkspace } from './components
 import { WorkspaceShell } from './components/WorkspaceShell.tsx';
 import { AcceptInvitationPage } from './pages/AcceptInvitationPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
+import { DocumentPage } from './pages/inbox/DocumentPage.tsx';
+import { InboxPage } from './pages/inbox/InboxPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { SetupPage } from './pages/SetupPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
@@ -11,6 +13,7 @@ import { ComingSoonSettings } from './pages/settings/ComingSoonSettings.tsx';
 import { ConnectorPage } from './pages/settings/ConnectorPage.tsx';
 import { ConnectorsSettings } from './pages/settings/ConnectorsSettings.tsx';
 import { GeneralSettings } from './pages/settings/GeneralSettings.tsx';
+import { InboxesSettings } from './pages/settings/InboxesSettings.tsx';
 import { PeopleSettings } from './pages/settings/PeopleSettings.tsx';
 import { SettingsLayout } from './pages/settings/SettingsLayout.tsx';
 
@@ -34,6 +37,8 @@ export const router = createBrowserRouter([
             element: <WorkspaceShell />,
             children: [
               { index: true, element: <HomePage /> },
+              { path: 'inbox', element: <InboxPage /> },
+              { path: 'inbox/:documentId', element: <DocumentPage /> },
               {
                 path: 'settings',
                 element: <SettingsLayout />,
@@ -41,7 +46,7 @@ export const router = createBrowserRouter([
                   { index: true, element: <Navigate to="general" replace /> },
                   { path: 'general', element: <GeneralSettings /> },
                   { path: 'people', element: <PeopleSettings /> },
-                  { path: 'inboxes', element: <ComingSoonSettings section="inboxes" /> },
+                  { path: 'inboxes', element: <InboxesSettings /> },
                   { path: 'connectors', element: <ConnectorsSettings /> },
                   { path: 'connectors/:connectorId', element: <ConnectorPage /> },
                   { path: 'api-keys', element: <ComingSoonSettings section="apiKeys" /> },

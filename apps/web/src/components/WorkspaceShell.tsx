@@ -3,6 +3,7 @@ import {
   IconCheck,
   IconChevronDown,
   IconFlask,
+  IconInbox,
   IconLanguage,
   IconLogout,
   IconMail,
@@ -11,7 +12,7 @@ import {
 import type { Locale, WorkspaceSummary } from '@mailroom/contracts';
 import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, Outlet, useLocation, useNavigate, useParams } from 'react-router';
+import { Link, NavLink, Outlet, useLocation, useNavigate, useParams } from 'react-router';
 import { useSession } from '../api/queries.ts';
 import { AccessLostBanner } from './AccessLostBanner.tsx';
 import { currentLocale } from '../i18n/index.ts';
@@ -194,7 +195,13 @@ export function WorkspaceShell() {
             </Tooltip>
           )}
         </Group>
-        <ProfileMenu ws={ws} />
+        <Group gap="sm" wrap="nowrap">
+          <NavLink to={paths.inbox(ws.id)} className="topbar-link">
+            <IconInbox size={18} stroke={1.75} aria-hidden />
+            <span>{t('shell.inbox')}</span>
+          </NavLink>
+          <ProfileMenu ws={ws} />
+        </Group>
       </header>
       <main id="main" tabIndex={-1} className="main" key={ws.id} data-path={location.pathname}>
         <AccessLostBanner ws={ws.id} canManage={ws.canManage} />

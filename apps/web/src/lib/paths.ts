@@ -3,6 +3,8 @@ export const paths = {
   home: (ws: string) => `/w/${ws}`,
   settings: (ws: string, section = 'general') => `/w/${ws}/settings/${section}`,
   connector: (ws: string, id: string) => `/w/${ws}/settings/connectors/${id}`,
+  inbox: (ws: string) => `/w/${ws}/inbox`,
+  document: (ws: string, id: string) => `/w/${ws}/inbox/${id}`,
 };
 
 const LAST_WORKSPACE_KEY = 'mailroom.workspace';

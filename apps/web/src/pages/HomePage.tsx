@@ -88,7 +88,7 @@ export function HomePage() {
           <Paper withBorder radius="md" p="lg" component="section" aria-labelledby="home-inboxes">
             <Stack gap="sm" h="100%">
               <Group gap="sm" wrap="nowrap">
-                <ThemeIcon variant="light" color="gray" size={40} radius="md" aria-hidden>
+                <ThemeIcon variant="light" size={40} radius="md" aria-hidden>
                   <IconInbox size={22} />
                 </ThemeIcon>
                 <Title order={2} size="h4" id="home-inboxes">
@@ -97,8 +97,18 @@ export function HomePage() {
               </Group>
               <Text>{t('home.inboxesBody')}</Text>
               <Text size="sm" c="dimmed">
-                {t('home.inboxesLater')}
+                {t('home.inboxesHint')}
               </Text>
+              <Group mt="auto">
+                <Button
+                  component={Link}
+                  to={paths.inbox(ws.id)}
+                  rightSection={<IconArrowRight size={16} aria-hidden />}
+                  variant="light"
+                >
+                  {t('home.goToInbox')}
+                </Button>
+              </Group>
             </Stack>
           </Paper>
         </SimpleGrid>

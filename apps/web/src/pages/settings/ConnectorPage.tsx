@@ -36,6 +36,7 @@ import { useCurrentWorkspace } from '../../lib/workspace.ts';
 import { AuthenticationOptions, useStartSignIn, type ModeKey } from './connector/AuthenticationOptions.tsx';
 import { ConnectionPanel } from './connector/ConnectionPanel.tsx';
 import { ProblemPanel } from './connector/ProblemPanel.tsx';
+import { MailboxesSection } from './mailboxes/MailboxesSection.tsx';
 
 function RenameForm({ ws, connector, onDone }: { ws: string; connector: Connector; onDone: () => void }) {
   const { t } = useTranslation();
@@ -440,6 +441,8 @@ export function ConnectorPage() {
           onReconnect={() => openOptions()}
         />
       )}
+
+      {c.connection && <MailboxesSection ws={ws.id} connector={c} canManage={ws.canManage} />}
 
       {(!c.connection || reconnect.open) && (
         <AuthenticationOptions

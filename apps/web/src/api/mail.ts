@@ -1,0 +1,218 @@
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  api,
+  type AccessTestResult,
+  type DirectoryEntry,
+  type DirectoryList,
+  type Document,
+  type DocumentList,
+  type FolderStatus,
+  type FolderTree,
+  type Inbox,
+  type InboxList,
+  type Mailbox,
+  type MailboxList,
+  type SetFoldersRequest,
+  type TestEmailRequest,
+  type UpdateFolderRequest,
+} from '@mailroom/contracts';
+import { http } from './client.ts';
+
+interface FailedMessage {
+  id: string;
+  subject: string | null;
+  receivedAt: string | null;
+  attempts: number;
+  lastError: string | null;
+}
+
+export const mailKeys = {
+  mailboxes: (ws: string, connectorId: string) => ['ws', ws, 'mailboxes', connectorId] as const,
+  directory: (ws: string, connectorId: string, search: string) =>
+    ['ws', ws, 'directory', connectorId, search] as const,
+  folderTree: (ws: string, mailboxId: string, parent: string | null) =>
+    ['ws', ws, 'folder-tree', mailboxId, parent] as const,
+  failed: (ws: string, folderId: string) => ['ws', ws, 'failed', folderId] as const,
+  inboxes: (ws: string) => ['ws', ws, 'inboxes'] as const,
+  documents: (ws: string, inboxId: string | null) => ['ws', ws, 'documents', inboxId] as const,
+  document: (ws: string, id: string) => ['ws', ws, 'document', id] as const,
+};
+
+/** The connector's mailboxes: every 2 s while a folder catches up, else every 15 s. */
+export function useMailboxes(ws: string, connectorId: string, enabled = true) {
+  return useQuery({
+    queryKey: mailKeys.mailboxes(ws, connectorId),
+    queryFn: () => http.get<MailboxList>(api.mailboxes(ws, connectorId)),
+    enabled,
+    refetchInterval: (q) =>
+      q.state.status === 'error'
+        ? false
+        : q.state.data?.items.some((m) => m.folders.some((f) => f.pending > 0))
+          ? 2_000
+          : 15_000,
+  });
+}
+
+export function useDirectory(ws: string, connectorId: string, search: string, enabled: boolean) {
+  return useQuery({
+    queryKey: mailKeys.directory(ws, connectorId, search),
+    queryFn: () =>
+      http.get<DirectoryList>(
+        search
+          ? `${api.directory(ws, connectorId)}?search=${encodeURIComponent(search)}`
+          : api.directory(ws, connectorId),
+      ),
+    enabled,
+    staleTime: 60_000,
+    placeholderData: (prev) => prev,
+  });
+}
+
+export function useTestMailboxes(ws: string, connectorId: string) {
+  return useMutation({
+    mutationFn: (graphUserIds: string[]) =>
+      http.post<AccessTestResult>(api.testMailboxes(ws, connectorId), { graphUserIds }),
+  });
+}
+
+export function useSetMailboxes(ws: string, connectorId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (mailboxes: DirectoryEntry[]) =>
+      http.put<MailboxList>(api.mailboxes(ws, connectorId), { mailboxes }),
+    onSuccess: (list) => qc.setQueryData(mailKeys.mailboxes(ws, connectorId), list),
+  });
+}
+
+export function useFolderTree(ws: string, mailboxId: string, parent: string | null, enabled = true) {
+  return useQuery({
+    queryKey: mailKeys.folderTree(ws, mailboxId, parent),
+    queryFn: () =>
+      http.get<FolderTree>(
+        parent
+          ? `${api.folderTree(ws, mailboxId)}?parent=${encodeURIComponent(parent)}`
+          : api.folderTree(ws, mailboxId),
+      ),
+    enabled,
+    staleTime: 60_000,
+  });
+}
+
+/** Replaces one mailbox in the connector's cached list. */
+function useMailboxAnswer(ws: string, connectorId: string) {
+  const qc = useQueryClient();
+  return (m: Mailbox) => {
+    qc.setQueryData<MailboxList>(mailKeys.mailboxes(ws, connectorId), (old) =>
+      old ? { items: old.items.map((o) => (o.id === m.id ? m : o)) } : old,
+    );
+  };
+}
+
+export function useSetFolders(ws: string, connectorId: string, mailboxId: string) {
+  const onAnswer = useMailboxAnswer(ws, connectorId);
+  return useMutation({
+    mutationFn: (body: SetFoldersRequest) => http.put<Mailbox>(api.monitoredFolders(ws, mailboxId), body),
+    onSuccess: onAnswer,
+  });
+}
+
+export function useUpdateFolder(ws: string, connectorId: string, folderId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: UpdateFolderRequest) => http.patch<FolderStatus>(api.folder(ws, folderId), body),
+    // Shown at once (a switch that does not move feels broken); the answer or a refetch corrects it.
+    onMutate: (body) => {
+      qc.setQueryData<MailboxList>(mailKeys.mailboxes(ws, connectorId), (old) =>
+        old
+          ? {
+              items: old.items.map((m) => ({
+                ...m,
+                folders: m.folders.map((f) => (f.id === folderId ? { ...f, ...body } : f)),
+              })),
+            }
+          : old,
+      );
+    },
+    onSettled: () => qc.invalidateQueries({ queryKey: mailKeys.mailboxes(ws, connectorId) }),
+  });
+}
+
+export function useSyncFolder(ws: string, connectorId: string, folderId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: () => http.post<{ queued: boolean }>(api.syncFolder(ws, folderId)),
+    onSuccess: () => {
+      // Look again soon: the round takes a moment to start.
+      setTimeout(() => void qc.invalidateQueries({ queryKey: mailKeys.mailboxes(ws, connectorId) }), 1_000);
+      setTimeout(() => void qc.invalidateQueries({ queryKey: ['ws', ws, 'documents'] }), 2_500);
+    },
+  });
+}
+
+export function useFailedMessages(ws: string, folderId: string, enabled: boolean) {
+  return useQuery({
+    queryKey: mailKeys.failed(ws, folderId),
+    queryFn: () => http.get<{ items: FailedMessage[] }>(api.failedMessages(ws, folderId)),
+    enabled,
+  });
+}
+
+export function useRetryMessage(ws: string, connectorId: string, folderId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (messageId: string) => http.post<{ queued: boolean }>(api.retryMessage(ws, messageId)),
+    onSettled: () => {
+      void qc.invalidateQueries({ queryKey: mailKeys.failed(ws, folderId) });
+      void qc.invalidateQueries({ queryKey: mailKeys.mailboxes(ws, connectorId) });
+    },
+  });
+}
+
+export function useInboxes(ws: string) {
+  return useQuery({
+    queryKey: mailKeys.inboxes(ws),
+    queryFn: () => http.get<InboxList>(api.inboxes(ws)),
+  });
+}
+
+export function useCreateInbox(ws: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => http.post<Inbox>(api.inboxes(ws), { name }),
+    onSuccess: (inbox) => {
+      qc.setQueryData<InboxList>(mailKeys.inboxes(ws), (old) =>
+        old ? { items: [...old.items, inbox] } : old,
+      );
+      void qc.invalidateQueries({ queryKey: mailKeys.inboxes(ws) });
+    },
+  });
+}
+
+export function useDocuments(ws: string, inboxId: string | null) {
+  return useInfiniteQuery({
+    queryKey: mailKeys.documents(ws, inboxId),
+    queryFn: ({ pageParam }) => {
+      const q = new URLSearchParams({ limit: '25' });
+      if (inboxId) q.set('inboxId', inboxId);
+      if (pageParam) q.set('cursor', pageParam);
+      return http.get<DocumentList>(`${api.documents(ws)}?${q.toString()}`);
+    },
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.nextCursor,
+    // New mail appears by itself.
+    refetchInterval: 15_000,
+  });
+}
+
+export function useDocument(ws: string, id: string) {
+  return useQuery({
+    queryKey: mailKeys.document(ws, id),
+    queryFn: () => http.get<Document>(api.document(ws, id)),
+  });
+}
+
+export function useSendTestEmail() {
+  return useMutation({
+    mutationFn: (body: TestEmailRequest) => http.post<{ subject: string }>(api.sandboxTestEmail, body),
+  });
+}

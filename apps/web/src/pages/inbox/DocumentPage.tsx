@@ -1,0 +1,222 @@
+import {
+  Alert,
+  Anchor,
+  Breadcrumbs,
+  Button,
+  Group,
+  Paper,
+  Skeleton,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
+import { IconAlertCircle, IconDownload, IconExternalLink, IconPaperclip } from '@tabler/icons-react';
+import { api, type Document } from '@mailroom/contracts';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { ApiError } from '../../api/client.ts';
+import { useDocument } from '../../api/mail.ts';
+import { PageHeading } from '../../components/PageHeading.tsx';
+import { errorMessage } from '../../lib/errors.ts';
+import { paths } from '../../lib/paths.ts';
+import { formatAbsolute, formatDateTime } from '../../lib/time.ts';
+import { useCurrentWorkspace } from '../../lib/workspace.ts';
+
+function people(list: Document['to']): string {
+  return list.map((r) => (r.name ? `${r.name} <${r.address}>` : r.address)).join(', ');
+}
+
+function size(bytes: number, locale: string): string {
+  if (bytes < 1024)
+    return new Intl.NumberFormat(locale, { style: 'unit', unit: 'byte', unitDisplay: 'long' }).format(bytes);
+  const units = ['kilobyte', 'megabyte', 'gigabyte'] as const;
+  let v = bytes / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return new Intl.NumberFormat(locale, {
+    style: 'unit',
+    unit: units[i],
+    unitDisplay: 'short',
+    maximumFractionDigits: 1,
+  }).format(v);
+}
+
+/** One document: who, when, where it came from, its body (isolated) and its files. */
+export function DocumentPage() {
+  const { t, i18n } = useTranslation();
+  const locale = i18n.resolvedLanguage ?? 'en';
+  const ws = useCurrentWorkspace();
+  const { documentId = '' } = useParams();
+  const q = useDocument(ws.id, documentId);
+
+  const crumbs = (subject?: string) => (
+    <nav aria-label={t('common.breadcrumbs')}>
+      <Breadcrumbs separator="›">
+        <Anchor component={Link} to={paths.inbox(ws.id)} size="sm">
+          {t('documents.title')}
+        </Anchor>
+        {subject !== undefined && (
+          <Text size="sm" c="dimmed" aria-current="page" truncate="end" maw={360}>
+            {subject}
+          </Text>
+        )}
+      </Breadcrumbs>
+    </nav>
+  );
+
+  if (q.isPending)
+    return (
+      <div className="page">
+        <Stack gap="md" aria-busy="true" aria-label={t('app.loading')}>
+          {crumbs()}
+          <Skeleton h={36} w={320} />
+          <Skeleton h={300} />
+        </Stack>
+      </div>
+    );
+  if (q.isError) {
+    const notFound = q.error instanceof ApiError && q.error.status === 404;
+    return (
+      <div className="page">
+        <Stack gap="md">
+          {crumbs()}
+          <PageHeading size="h2">
+            {notFound ? t('documents.notFound') : t('documents.loadFailed')}
+          </PageHeading>
+          <Text c="dimmed">{errorMessage(t, q.error)}</Text>
+        </Stack>
+      </div>
+    );
+  }
+  const d = q.data;
+  const subject = d.subject || t('documents.noSubject');
+  const received = new Date(d.receivedAt);
+  return (
+    <div className="page">
+      <Stack gap="lg">
+        {crumbs(subject)}
+        <Group justify="space-between" align="flex-start" wrap="wrap" gap="sm">
+          <PageHeading size="h2" className="doc-title">
+            {subject}
+          </PageHeading>
+          <Button
+            component="a"
+            href={api.documentEml(ws.id, d.id)}
+            download
+            variant="default"
+            leftSection={<IconDownload size={16} aria-hidden />}
+          >
+            {t('documents.downloadEml')}
+          </Button>
+        </Group>
+        <Paper withBorder radius="md" p="lg">
+          <dl className="facts" data-testid="document-facts">
+            <div>
+              <dt>{t('documents.from')}</dt>
+              <dd>{d.from ? people([d.from]) : t('documents.unknownSender')}</dd>
+            </div>
+            <div>
+              <dt>{t('documents.to')}</dt>
+              <dd className="break">{people(d.to) || '—'}</dd>
+            </div>
+            {d.cc.length > 0 && (
+              <div>
+                <dt>{t('documents.cc')}</dt>
+                <dd className="break">{people(d.cc)}</dd>
+              </div>
+            )}
+            <div>
+              <dt>{t('documents.received')}</dt>
+              <dd>
+                <time dateTime={d.receivedAt} title={formatAbsolute(received, locale)}>
+                  {formatDateTime(received, locale)}
+                </time>
+              </dd>
+            </div>
+            <div>
+              <dt>{t('documents.origin')}</dt>
+              <dd>
+                {d.mailbox} › {d.folder}
+              </dd>
+            </div>
+          </dl>
+        </Paper>
+
+        <section aria-labelledby="doc-attachments">
+          <Title order={2} size="h4" id="doc-attachments" mb="xs">
+            {t('documents.attachments', { count: d.attachments.length })}
+          </Title>
+          {d.attachments.length === 0 ? (
+            <Text size="sm" c="dimmed">
+              {t('documents.noAttachments')}
+            </Text>
+          ) : (
+            <ul className="attachment-list" data-testid="attachments">
+              {d.attachments.map((a) => (
+                <li key={a.index}>
+                  <Group gap="xs" wrap="nowrap">
+                    <IconPaperclip size={16} aria-hidden style={{ flex: 'none' }} />
+                    {a.kind === 'reference' ? (
+                      a.url ? (
+                        <Anchor href={a.url} target="_blank" rel="noopener noreferrer" size="sm">
+                          {a.name} <IconExternalLink size={12} aria-hidden />
+                        </Anchor>
+                      ) : (
+                        <Text size="sm">{a.name}</Text>
+                      )
+                    ) : (
+                      <Anchor
+                        href={api.documentAttachment(ws.id, d.id, a.index)}
+                        download={a.name}
+                        size="sm"
+                        className="break"
+                      >
+                        {a.name}
+                      </Anchor>
+                    )}
+                    <Text size="xs" c="dimmed" style={{ flex: 'none' }}>
+                      {a.kind === 'reference' ? t('documents.link') : size(a.size, locale)}
+                      {a.kind === 'item' ? ` · ${t('documents.itemAttachment')}` : ''}
+                    </Text>
+                  </Group>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+
+        <section aria-labelledby="doc-body">
+          <Title order={2} size="h4" id="doc-body" mb="xs">
+            {t('documents.body')}
+          </Title>
+          {d.bodyHtml ? (
+            <>
+              <iframe
+                title={t('documents.bodyFrame', { subject })}
+                sandbox=""
+                srcDoc={d.bodyHtml}
+                className="mail-body"
+                referrerPolicy="no-referrer"
+                data-testid="mail-body"
+              />
+              <Text size="xs" c="dimmed" mt={4}>
+                {t('documents.noRemote')}
+              </Text>
+            </>
+          ) : d.bodyText ? (
+            <pre className="mail-text" data-testid="mail-text">
+              {d.bodyText}
+            </pre>
+          ) : (
+            <Alert color="gray" icon={<IconAlertCircle aria-hidden />}>
+              {t('documents.noBody')}
+            </Alert>
+          )}
+        </section>
+      </Stack>
+    </div>
+  );
+}

@@ -1,0 +1,292 @@
+import {
+  Alert,
+  Badge,
+  Button,
+  Group,
+  NativeSelect,
+  Paper,
+  Stack,
+  Switch,
+  Text,
+  TextInput,
+  UnstyledButton,
+  Collapse,
+} from '@mantine/core';
+import {
+  IconAlertCircle,
+  IconChevronDown,
+  IconChevronRight,
+  IconFolder,
+  IconPlus,
+  IconRefresh,
+} from '@tabler/icons-react';
+import type { FolderStatus } from '@mailroom/contracts';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import {
+  useFailedMessages,
+  useInboxes,
+  useRetryMessage,
+  useSyncFolder,
+  useUpdateFolder,
+} from '../../../api/mail.ts';
+import { CreateInboxModal } from '../../../components/CreateInboxModal.tsx';
+import { RelativeTime } from '../../../components/RelativeTime.tsx';
+import { errorMessage } from '../../../lib/errors.ts';
+
+/** yyyy-mm-dd of an ISO time, in the browser's time zone (what a date field shows). */
+function dayOf(iso: string): string {
+  const d = new Date(iso);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+}
+
+/** The start of a local day as an ISO time. */
+function startOfDay(day: string): string | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return null;
+  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return Number.isNaN(d.getTime()) || d.getFullYear() < 2000 ? null : d.toISOString();
+}
+
+function FailedList({ ws, connectorId, folder }: { ws: string; connectorId: string; folder: FolderStatus }) {
+  const { t } = useTranslation();
+  const [open, setOpen] = useState(false);
+  const list = useFailedMessages(ws, folder.id, open);
+  const retry = useRetryMessage(ws, connectorId, folder.id);
+  return (
+    <div>
+      <UnstyledButton onClick={() => setOpen((o) => !o)} aria-expanded={open} className="disclosure">
+        <Group gap={4} wrap="nowrap">
+          {open ? <IconChevronDown size={14} aria-hidden /> : <IconChevronRight size={14} aria-hidden />}
+          <Text size="sm" c="red.8">
+            {t('mailboxes.status.failedShow', { count: folder.failed })}
+          </Text>
+        </Group>
+      </UnstyledButton>
+      <Collapse expanded={open}>
+        <ul className="failed-list">
+          {list.data?.items.map((m) => (
+            <li key={m.id}>
+              <Group justify="space-between" wrap="nowrap" align="flex-start" gap="sm">
+                <div style={{ minWidth: 0 }}>
+                  <Text size="sm" fw={600} truncate="end">
+                    {m.subject ?? t('documents.noSubject')}
+                  </Text>
+                  <Text size="xs" c="dimmed">
+                    {t('mailboxes.status.attempts', { count: m.attempts })}
+                    {m.lastError ? ` · ${m.lastError}` : ''}
+                  </Text>
+                </div>
+                <Button
+                  size="compact-sm"
+                  variant="light"
+                  onClick={() => retry.mutate(m.id)}
+                  loading={retry.isPending && retry.variables === m.id}
+                >
+                  {t('mailboxes.status.retry')}
+                </Button>
+              </Group>
+            </li>
+          ))}
+        </ul>
+      </Collapse>
+    </div>
+  );
+}
+
+/** One monitored folder: its minimal inflow rule and how its sync is doing. */
+export function FolderPanel({
+  ws,
+  connectorId,
+  folder,
+  canManage,
+  reconcileOnly,
+}: {
+  ws: string;
+  connectorId: string;
+  folder: FolderStatus;
+  canManage: boolean;
+  /** Shared mailbox reached with delegated access: no change notifications, only the periodic round. */
+  reconcileOnly: boolean;
+}) {
+  const { t } = useTranslation();
+  const inboxes = useInboxes(ws);
+  const update = useUpdateFolder(ws, connectorId, folder.id);
+  const sync = useSyncFolder(ws, connectorId, folder.id);
+  const [creating, setCreating] = useState(false);
+  const [day, setDay] = useState(() => dayOf(folder.processFrom));
+  const [seenFrom, setSeenFrom] = useState(folder.processFrom);
+  if (folder.processFrom !== seenFrom) {
+    setSeenFrom(folder.processFrom);
+    setDay(dayOf(folder.processFrom));
+  }
+  const commitDay = () => {
+    const iso = startOfDay(day);
+    if (!iso) return setDay(dayOf(folder.processFrom));
+    if (dayOf(iso) !== dayOf(folder.processFrom)) update.mutate({ processFrom: iso });
+  };
+  const inboxName = inboxes.data?.items.find((i) => i.id === folder.inboxId)?.name ?? '';
+  const catchingUp = folder.pending > 0;
+
+  return (
+    <Paper
+      withBorder
+      radius="md"
+      p="md"
+      className="folder-panel"
+      data-testid="folder-panel"
+      data-folder={folder.displayName}
+    >
+      <Stack gap="md">
+        <Group justify="space-between" wrap="wrap" gap="sm">
+          <Group gap="xs" wrap="nowrap">
+            <IconFolder size={18} aria-hidden />
+            <Text fw={600}>{folder.displayName}</Text>
+            <Badge
+              color={folder.active ? 'teal' : 'gray'}
+              variant="light"
+              tt="none"
+              data-testid="folder-state"
+            >
+              {folder.active ? t('mailboxes.rule.activeBadge') : t('mailboxes.rule.inactiveBadge')}
+            </Badge>
+          </Group>
+          {canManage && (
+            <Button
+              size="xs"
+              variant="default"
+              leftSection={<IconRefresh size={14} aria-hidden />}
+              onClick={() => sync.mutate()}
+              loading={sync.isPending}
+              disabled={!folder.active}
+              title={folder.active ? undefined : t('mailboxes.status.syncInactive')}
+            >
+              {t('mailboxes.status.syncNow')}
+            </Button>
+          )}
+        </Group>
+
+        {canManage ? (
+          <div className="rule-grid">
+            <Group gap="xs" align="flex-end" wrap="nowrap">
+              <NativeSelect
+                label={t('mailboxes.rule.inbox')}
+                value={folder.inboxId}
+                data={(inboxes.data?.items ?? [{ id: folder.inboxId, name: inboxName }]).map((i) => ({
+                  value: i.id,
+                  label: i.name,
+                }))}
+                onChange={(e) => update.mutate({ inboxId: e.currentTarget.value })}
+                style={{ flex: 1, minWidth: 0 }}
+              />
+              <Button
+                variant="subtle"
+                size="sm"
+                leftSection={<IconPlus size={14} aria-hidden />}
+                onClick={() => setCreating(true)}
+              >
+                {t('inboxes.create.button')}
+              </Button>
+            </Group>
+            <TextInput
+              type="date"
+              label={t('mailboxes.rule.processFrom')}
+              description={t('mailboxes.rule.processFromHint')}
+              value={day}
+              onChange={(e) => setDay(e.currentTarget.value)}
+              onBlur={commitDay}
+              onKeyDown={(e) => {
+                if (e.key === 'Enter') commitDay();
+              }}
+              max={dayOf(new Date().toISOString())}
+            />
+            <div>
+              <Switch
+                label={t('mailboxes.rule.active')}
+                description={folder.active ? t('mailboxes.rule.activeOn') : t('mailboxes.rule.activeOff')}
+                checked={folder.active}
+                onChange={(e) => update.mutate({ active: e.currentTarget.checked })}
+                disabled={update.isPending}
+                mt={4}
+              />
+            </div>
+          </div>
+        ) : (
+          <Text size="sm" c="dimmed">
+            {t('mailboxes.rule.summary', { inbox: inboxName, date: day })}
+          </Text>
+        )}
+        {!folder.active && (
+          <Text size="sm" c="orange.8" data-testid="nothing-read">
+            {t('mailboxes.rule.nothingRead')}
+          </Text>
+        )}
+        {update.error && (
+          <Alert color="red" icon={<IconAlertCircle aria-hidden />} role="alert">
+            {errorMessage(t, update.error)}
+          </Alert>
+        )}
+        {sync.error && (
+          <Alert color="red" icon={<IconAlertCircle aria-hidden />} role="alert">
+            {errorMessage(t, sync.error)}
+          </Alert>
+        )}
+
+        <dl className="facts facts-compact" data-testid="folder-status">
+          <div>
+            <dt>{t('mailboxes.status.lastSync')}</dt>
+            <dd>
+              {folder.lastSyncAt ? <RelativeTime iso={folder.lastSyncAt} /> : t('mailboxes.status.never')}
+            </dd>
+          </div>
+          <div>
+            <dt>{t('mailboxes.status.processed')}</dt>
+            <dd data-testid="processed">
+              {t('mailboxes.status.processedValue', {
+                today: folder.processedToday,
+                total: folder.processedTotal,
+              })}
+            </dd>
+          </div>
+          <div>
+            <dt>{t('mailboxes.status.backlog')}</dt>
+            <dd data-testid="backlog">
+              {catchingUp
+                ? t('mailboxes.status.catchingUp', { count: folder.pending })
+                : t('mailboxes.status.upToDate')}
+            </dd>
+          </div>
+          <div>
+            <dt>{t('mailboxes.status.failed')}</dt>
+            <dd>{folder.failed}</dd>
+          </div>
+        </dl>
+        {reconcileOnly && (
+          <Text size="sm" c="dimmed" data-testid="reconcile-only">
+            {t('mailboxes.status.reconcileOnly')}
+          </Text>
+        )}
+        {folder.lastError && (
+          <Alert
+            color="orange"
+            variant="light"
+            icon={<IconAlertCircle aria-hidden />}
+            title={t('mailboxes.status.lastError')}
+          >
+            {folder.lastError}
+          </Alert>
+        )}
+        {canManage && folder.failed > 0 && <FailedList ws={ws} connectorId={connectorId} folder={folder} />}
+      </Stack>
+      {canManage && (
+        <CreateInboxModal
+          ws={ws}
+          opened={creating}
+          onClose={() => setCreating(false)}
+          onCreated={(inbox) => update.mutate({ inboxId: inbox.id })}
+        />
+      )}
+    </Paper>
+  );
+}
