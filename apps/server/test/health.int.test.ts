@@ -2,9 +2,10 @@ import { api, type AuditList, type Connector, type OwnAppRequest } from '@mailro
 import { DEMO } from '@mailroom/m365-emulator';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectors, events } from '../src/db/schema/index.ts';
+import { connectors, events, mailboxes } from '../src/db/schema/index.ts';
 import { connectDelegated, connectOrganization, newConnector, waitFor } from './connect-helpers.ts';
 import { setUp, startTestApp, type Client, type TestApp } from './helpers.ts';
+import { monitor } from './sync-helpers.ts';
 
 /**
  * Each access-loss cause: change the tenant through the emulator's control API, see the connector
@@ -29,7 +30,10 @@ const connected = (c: Connector) => c.status === 'connected';
 const lost = (cause: string) => (c: Connector) => c.status === 'access_lost' && c.problem?.cause === cause;
 
 async function eventsOf(id: string) {
-  const rows = await app.server.database.db.select().from(events).where(and(eq(events.workspaceId, ws), eq(events.subjectId, id)));
+  const rows = await app.server.database.db
+    .select()
+    .from(events)
+    .where(and(eq(events.workspaceId, ws), eq(events.subjectId, id)));
   return rows.map((r) => r.type);
 }
 
@@ -48,7 +52,12 @@ describe('delegated connection causes', () => {
     await waitFor(admin, ws, id, connected, 'recovered');
     expect(await eventsOf(id)).toEqual(['connector.access_lost', 'connector.recovered']);
     const audit = await admin.get<AuditList>(api.audit(ws));
-    expect(audit.body.items.filter((e) => e.targetId === id).map((e) => e.action).slice(0, 2)).toEqual(['connector.recovered', 'connector.access_lost']);
+    expect(
+      audit.body.items
+        .filter((e) => e.targetId === id)
+        .map((e) => e.action)
+        .slice(0, 2),
+    ).toEqual(['connector.recovered', 'connector.access_lost']);
   });
 
   it('password reset → sign-in revoked; signing in again reconnects the same connector', async () => {
@@ -74,7 +83,11 @@ describe('delegated connection causes', () => {
 
   it('user deleted → named cause', async () => {
     const upn = `temp.${Date.now()}@${DEMO.contoso.domain}`;
-    await control().createUser(DEMO.contoso.tenantId, { userPrincipalName: upn, displayName: 'Temp', password: 'Temp-Password-1!' });
+    await control().createUser(DEMO.contoso.tenantId, {
+      userPrincipalName: upn,
+      displayName: 'Temp',
+      password: 'Temp-Password-1!',
+    });
     const id = await newConnector(admin, ws, 'Temp');
     await connectDelegated(app, admin, ws, id, upn, 'Temp-Password-1!');
     await waitFor(admin, ws, id, connected, 'connected');
@@ -113,7 +126,12 @@ describe('own app registration causes', () => {
   it('secret expired, then deleted → named causes; a new secret → connected', async () => {
     const secret = await control().addSecret(DEMO.customerApp.clientId, { displayName: 'test' });
     const id = await newConnector(admin, ws, 'Own');
-    const body: OwnAppRequest = { tenant: DEMO.contoso.tenantId, clientId: DEMO.customerApp.clientId, clientSecret: secret.secretText, secretExpiresAt: '2099-01-01' };
+    const body: OwnAppRequest = {
+      tenant: DEMO.contoso.tenantId,
+      clientId: DEMO.customerApp.clientId,
+      clientSecret: secret.secretText,
+      secretExpiresAt: '2099-01-01',
+    };
     expect((await admin.post(api.connectOwnApp(ws, id), body)).status).toBe(200);
     await waitFor(admin, ws, id, connected, 'connected');
 
@@ -123,20 +141,31 @@ describe('own app registration causes', () => {
     await waitFor(admin, ws, id, lost('secret_invalid'), 'secret_invalid');
 
     const fresh = await control().addSecret(DEMO.customerApp.clientId, { displayName: 'fresh' });
-    expect((await admin.post(api.connectOwnApp(ws, id), { ...body, clientSecret: fresh.secretText })).status).toBe(200);
+    expect(
+      (await admin.post(api.connectOwnApp(ws, id), { ...body, clientSecret: fresh.secretText })).status,
+    ).toBe(200);
     await waitFor(admin, ws, id, connected, 'connected again');
   });
 
   it('warns 30, 14, 7 and 1 day(s) before the secret expires', async () => {
     const id = await newConnector(admin, ws, 'Expiring');
     const inTenDays = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
-    await admin.post(api.connectOwnApp(ws, id), { tenant: DEMO.contoso.domain, clientId: DEMO.customerApp.clientId, clientSecret: DEMO.customerApp.clientSecret, secretExpiresAt: inTenDays });
+    await admin.post(api.connectOwnApp(ws, id), {
+      tenant: DEMO.contoso.domain,
+      clientId: DEMO.customerApp.clientId,
+      clientSecret: DEMO.customerApp.clientSecret,
+      secretExpiresAt: inTenDays,
+    });
     const c = await waitFor(admin, ws, id, connected, 'connected');
     expect(c.connection?.secretExpiresInDays).toBeGreaterThanOrEqual(10);
     expect(c.connection?.secretExpiresInDays).toBeLessThanOrEqual(11);
     await app.server.jobs.send('connector.health-sweep', {});
-    for (let i = 0; i < 100 && !(await eventsOf(id)).includes('connector.secret_expiring'); i++) await new Promise((r) => setTimeout(r, 150));
-    const [e] = await app.server.database.db.select().from(events).where(and(eq(events.subjectId, id), eq(events.type, 'connector.secret_expiring')));
+    for (let i = 0; i < 100 && !(await eventsOf(id)).includes('connector.secret_expiring'); i++)
+      await new Promise((r) => setTimeout(r, 150));
+    const [e] = await app.server.database.db
+      .select()
+      .from(events)
+      .where(and(eq(events.subjectId, id), eq(events.type, 'connector.secret_expiring')));
     expect(e?.payload).toMatchObject({ daysLeft: 14 });
     // A second sweep does not repeat the same warning.
     await app.server.jobs.send('connector.health-sweep', {});
@@ -148,12 +177,85 @@ describe('own app registration causes', () => {
 describe('disconnect and isolation', () => {
   it('disconnect erases the credentials and stops the probes', async () => {
     const id = await newConnector(admin, ws, 'Gone');
-    await admin.post(api.connectOwnApp(ws, id), { tenant: DEMO.contoso.domain, clientId: DEMO.customerApp.clientId, clientSecret: DEMO.customerApp.clientSecret, secretExpiresAt: '2099-12-31' });
+    await admin.post(api.connectOwnApp(ws, id), {
+      tenant: DEMO.contoso.domain,
+      clientId: DEMO.customerApp.clientId,
+      clientSecret: DEMO.customerApp.clientSecret,
+      secretExpiresAt: '2099-12-31',
+    });
     await waitFor(admin, ws, id, connected, 'connected');
     const r = await admin.post<Connector>(api.disconnect(ws, id));
     expect(r.body).toMatchObject({ status: 'not_connected', connection: null, problem: null });
     const { connectorCredentials } = await import('../src/db/schema/index.ts');
-    expect(await app.server.database.db.select().from(connectorCredentials).where(eq(connectorCredentials.connectorId, id))).toEqual([]);
+    expect(
+      await app.server.database.db
+        .select()
+        .from(connectorCredentials)
+        .where(eq(connectorCredentials.connectorId, id)),
+    ).toEqual([]);
     expect((await check(id)).body.status).toBe('not_connected');
+  });
+});
+
+describe('mailbox-level causes', () => {
+  it('an access policy blocks one mailbox → degraded naming it; both → access lost; lifted → connected', async () => {
+    const id = await newConnector(admin, ws, 'Policy');
+    await connectOrganization(app, admin, ws, id);
+    await waitFor(admin, ws, id, connected, 'connected');
+    const since = new Date();
+    const claims = await monitor(app, {
+      workspaceId: ws,
+      connectorId: id,
+      address: DEMO.contoso.sharedMailboxes[0],
+      folder: 'Inbox',
+      processFrom: since,
+    });
+    const production = await monitor(app, {
+      workspaceId: ws,
+      connectorId: id,
+      address: DEMO.contoso.sharedMailboxes[1],
+      folder: 'Inbox',
+      processFrom: since,
+    });
+    const alex = await monitor(app, {
+      workspaceId: ws,
+      connectorId: id,
+      address: DEMO.contoso.handlers[0],
+      folder: 'Inbox',
+      processFrom: since,
+    });
+    for (const f of [claims, production, alex]) await app.server.sync.syncFolder(f.folderId);
+    expect((await check(id)).body.status).toBe('connected');
+
+    // The tenant's admin denies Mailroom the two shared mailboxes.
+    const policy = await control().addAccessPolicy(DEMO.contoso.tenantId, {
+      appId: DEMO.mailroomApp.clientId,
+      scopeGroup: DEMO.contoso.accessPolicyGroup,
+      accessRight: 'DenyAccess',
+    });
+    await app.server.sync.syncFolder(claims.folderId);
+    const degraded = (await admin.get<Connector>(api.connector(ws, id))).body;
+    expect(degraded).toMatchObject({
+      status: 'degraded',
+      problem: { cause: 'mailbox_blocked_by_policy', params: { mailbox: DEMO.contoso.sharedMailboxes[0] } },
+    });
+    expect(degraded.problem?.detail).toMatch(/Access to OData is disabled/);
+    // A good connector-level probe does not hide the mailbox problem.
+    expect((await check(id)).body.status).toBe('degraded');
+
+    // Alex's mailbox is removed from the selection: the two blocked shared mailboxes are all that is left.
+    await app.server.sync.syncFolder(production.folderId);
+    await app.server.database.db.delete(mailboxes).where(eq(mailboxes.id, alex.mailboxId));
+    const { applyMailboxHealth } = await import('../src/connectors/health-state.ts');
+    await applyMailboxHealth(app.server.database.db, id);
+    expect((await admin.get<Connector>(api.connector(ws, id))).body.status).toBe('access_lost');
+    expect(await eventsOf(id)).toContain('connector.access_lost');
+
+    await control().removeAccessPolicy(policy.id);
+    await app.server.sync.syncFolder(claims.folderId);
+    await app.server.sync.syncFolder(production.folderId);
+    const back = (await admin.get<Connector>(api.connector(ws, id))).body;
+    expect(back).toMatchObject({ status: 'connected', problem: null });
+    expect((await eventsOf(id)).at(-1)).toBe('connector.recovered');
   });
 });

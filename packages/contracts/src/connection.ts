@@ -34,7 +34,7 @@ export const ConnectorProblem = z.object({
   detail: z.string(),
   since: z.iso.datetime(),
   /** Values the UI puts into the cause's sentence: the user, the tenant, the expiry date. */
-  params: z.object({ user: z.string().optional(), tenant: z.string().optional(), date: z.string().optional() }),
+  params: z.object({ user: z.string().optional(), tenant: z.string().optional(), date: z.string().optional(), mailbox: z.string().optional() }),
 });
 export type ConnectorProblem = z.infer<typeof ConnectorProblem>;
 

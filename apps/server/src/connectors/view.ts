@@ -31,6 +31,7 @@ export function toConnectorView(c: ConnectorRow, now = new Date()): Connector {
             ...(c.accountUpn ? { user: c.accountUpn } : {}),
             ...(c.tenantName ? { tenant: c.tenantName } : {}),
             ...(c.secretExpiresAt ? { date: c.secretExpiresAt.toISOString().slice(0, 10) } : {}),
+            ...(c.problemMailbox ? { mailbox: c.problemMailbox } : {}),
           },
         }
       : null;

@@ -1,9 +1,17 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { BlobRef, FsBlobStore } from '../blobs/fs-store.ts';
+import { applyMailboxHealth } from '../connectors/health-state.ts';
 import type { TokenBroker } from '../connectors/token-broker.ts';
 import type { Db } from '../db/client.ts';
-import { documents, mailboxes, mailMessages, monitoredFolders, type Recipient, type StoredAttachment } from '../db/schema/index.ts';
+import {
+  documents,
+  mailboxes,
+  mailMessages,
+  monitoredFolders,
+  type Recipient,
+  type StoredAttachment,
+} from '../db/schema/index.ts';
 import { classify } from '../microsoft/classify.ts';
 import { GraphApiError } from '../microsoft/graph.ts';
 import type { GraphMessage, GraphRecipient, MailClient } from '../microsoft/mail.ts';
@@ -60,7 +68,10 @@ export class SyncEngine {
     const { f, m } = row;
 
     // Work recorded before a crash but never queued: queue it again (ingestion is idempotent).
-    const stranded = await db.select({ id: mailMessages.id }).from(mailMessages).where(and(eq(mailMessages.folderId, f.id), eq(mailMessages.state, 'pending')));
+    const stranded = await db
+      .select({ id: mailMessages.id })
+      .from(mailMessages)
+      .where(and(eq(mailMessages.folderId, f.id), eq(mailMessages.state, 'pending')));
     if (stranded.length) await this.d.enqueueIngest(stranded.map((s) => s.id));
 
     try {
@@ -77,7 +88,10 @@ export class SyncEngine {
             this.d.logger.info({ folderId }, 'delta token expired; full resync');
             result.resynced = true;
             url = this.d.mail.deltaStart(m.graphUserId, f.graphFolderId, f.processFrom);
-            await db.update(monitoredFolders).set({ cursor: null, cursorKind: null }).where(eq(monitoredFolders.id, f.id));
+            await db
+              .update(monitoredFolders)
+              .set({ cursor: null, cursorKind: null })
+              .where(eq(monitoredFolders.id, f.id));
             continue;
           }
           throw err;
@@ -92,7 +106,9 @@ export class SyncEngine {
               .set({ removedAt: sql`now()` })
               .where(and(eq(mailMessages.folderId, f.id), inArray(mailMessages.graphMessageId, removedIds)));
           }
-          const fresh = page.value.filter((x) => !x['@removed'] && x.id && isOnOrAfter(x.receivedDateTime, f.processFrom));
+          const fresh = page.value.filter(
+            (x) => !x['@removed'] && x.id && isOnOrAfter(x.receivedDateTime, f.processFrom),
+          );
           let inserted: { id: string }[] = [];
           if (fresh.length) {
             inserted = await tx
@@ -122,16 +138,36 @@ export class SyncEngine {
         if (!page.nextLink || !next) break;
         url = next;
       }
-      await db.update(monitoredFolders).set({ lastSyncAt: sql`now()`, lastError: null, lastErrorAt: null }).where(eq(monitoredFolders.id, f.id));
+      await db
+        .update(monitoredFolders)
+        .set({ lastSyncAt: sql`now()`, lastError: null, lastErrorAt: null })
+        .where(eq(monitoredFolders.id, f.id));
+      if (m.access !== 'readable') {
+        // The mailbox reads again: its connector may have recovered.
+        await db
+          .update(mailboxes)
+          .set({ access: 'readable', accessDetail: null, accessCheckedAt: sql`now()` })
+          .where(eq(mailboxes.id, m.id));
+        await applyMailboxHealth(db, m.connectorId);
+      }
       return result;
     } catch (err) {
       const cls = classify(err);
       await db
         .update(monitoredFolders)
-        .set({ lastError: cls.kind === 'problem' ? `${cls.cause}: ${cls.detail}` : cls.detail, lastErrorAt: sql`now()` })
+        .set({
+          lastError: cls.kind === 'problem' ? `${cls.cause}: ${cls.detail}` : cls.detail,
+          lastErrorAt: sql`now()`,
+        })
         .where(eq(monitoredFolders.id, f.id));
       if (cls.kind === 'problem') {
-        await db.update(mailboxes).set({ access: mailboxAccess(cls.cause), accessDetail: cls.detail, accessCheckedAt: sql`now()` }).where(eq(mailboxes.id, m.id));
+        await db
+          .update(mailboxes)
+          .set({ access: mailboxAccess(cls.cause), accessDetail: cls.detail, accessCheckedAt: sql`now()` })
+          .where(eq(mailboxes.id, m.id));
+        await applyMailboxHealth(db, m.connectorId);
+        // A named cause will not go away by retrying in seconds: the next reconciliation round tries again.
+        return result;
       }
       throw err;
     }
@@ -154,7 +190,8 @@ export class SyncEngine {
     if (msg.state === 'gone') return 'gone';
     const token = await this.d.broker.graphToken(m.connectorId);
     if (msg.state === 'done') {
-      if (!msg.markerWritten) await this.writeMarker(token, m.graphUserId, msg.id, msg.graphMessageId, f.graphFolderId);
+      if (!msg.markerWritten)
+        await this.writeMarker(token, m.graphUserId, msg.id, msg.graphMessageId, f.graphFolderId);
       return 'exists';
     }
     let graphMsg: GraphMessage;
@@ -162,17 +199,25 @@ export class SyncEngine {
     const attachments: StoredAttachment[] = [];
     try {
       graphMsg = await this.d.mail.message(token, m.graphUserId, msg.graphMessageId);
-      const mime = await this.d.mail.stream(token, m.graphUserId, this.d.mail.mimePath(m.graphUserId, msg.graphMessageId));
+      const mime = await this.d.mail.stream(
+        token,
+        m.graphUserId,
+        this.d.mail.mimePath(m.graphUserId, msg.graphMessageId),
+      );
       eml = await this.d.blobs.put(mime.body, mime.length);
       if (graphMsg.hasAttachments !== false) {
         const list = await this.d.mail.attachments(token, m.graphUserId, msg.graphMessageId);
-        for (const a of list.value) attachments.push(await this.storeAttachment(token, m.graphUserId, msg.graphMessageId, a));
+        for (const a of list.value)
+          attachments.push(await this.storeAttachment(token, m.graphUserId, msg.graphMessageId, a));
       }
     } catch (err) {
       // Moved or deleted between the delta page and this fetch: not an error. If it moved into
       // another monitored folder, that folder's round records it there.
       if (err instanceof GraphApiError && err.status === 404 && /itemnotfound/i.test(err.code)) {
-        await db.update(mailMessages).set({ state: 'gone', lastError: 'moved or deleted before it could be read' }).where(eq(mailMessages.id, msg.id));
+        await db
+          .update(mailMessages)
+          .set({ state: 'gone', lastError: 'moved or deleted before it could be read' })
+          .where(eq(mailMessages.id, msg.id));
         return 'gone';
       }
       return this.recordFailure(msg.id, msg.attempts, err);
@@ -218,29 +263,69 @@ export class SyncEngine {
           bodyText: pgText(isHtml ? htmlToText(body) : body),
           emlSha256: eml.sha256,
           emlSize: eml.size,
-          attachments: attachments.map((a) => ({ ...a, name: pgText(a.name), contentType: pgText(a.contentType) })),
+          attachments: attachments.map((a) => ({
+            ...a,
+            name: pgText(a.name),
+            contentType: pgText(a.contentType),
+          })),
         })
         .onConflictDoNothing({ target: documents.messageId })
         .returning({ id: documents.id });
-      await tx.update(mailMessages).set({ state: 'done', processedAt: sql`now()`, lastError: null }).where(eq(mailMessages.id, msg.id));
+      await tx
+        .update(mailMessages)
+        .set({ state: 'done', processedAt: sql`now()`, lastError: null })
+        .where(eq(mailMessages.id, msg.id));
       return inserted.length > 0;
     });
   }
 
   /** Puts a failed message back in the queue (the user's Retry button). */
   async retry(messageId: string): Promise<void> {
-    await this.d.db.update(mailMessages).set({ state: 'pending', attempts: 0, lastError: null }).where(and(eq(mailMessages.id, messageId), eq(mailMessages.state, 'failed')));
+    await this.d.db
+      .update(mailMessages)
+      .set({ state: 'pending', attempts: 0, lastError: null })
+      .where(and(eq(mailMessages.id, messageId), eq(mailMessages.state, 'failed')));
     await this.d.enqueueIngest([messageId]);
   }
 
-  private async storeAttachment(token: string, mailbox: string, messageId: string, a: { '@odata.type': string; id: string; name?: string; contentType?: string; size?: number; isInline?: boolean; sourceUrl?: string }): Promise<StoredAttachment> {
+  private async storeAttachment(
+    token: string,
+    mailbox: string,
+    messageId: string,
+    a: {
+      '@odata.type': string;
+      id: string;
+      name?: string;
+      contentType?: string;
+      size?: number;
+      isInline?: boolean;
+      sourceUrl?: string;
+    },
+  ): Promise<StoredAttachment> {
     const type = a['@odata.type'].toLowerCase();
-    const base = { name: a.name || 'attachment', contentType: a.contentType || 'application/octet-stream', isInline: Boolean(a.isInline) };
-    if (type.endsWith('referenceattachment')) return { ...base, kind: 'reference', size: a.size ?? 0, ...(a.sourceUrl ? { url: a.sourceUrl } : {}) };
+    const base = {
+      name: a.name || 'attachment',
+      contentType: a.contentType || 'application/octet-stream',
+      isInline: Boolean(a.isInline),
+    };
+    if (type.endsWith('referenceattachment'))
+      return { ...base, kind: 'reference', size: a.size ?? 0, ...(a.sourceUrl ? { url: a.sourceUrl } : {}) };
     // A body shorter than announced (a cut connection) fails here and the job retries.
-    const content = await this.d.mail.stream(token, mailbox, this.d.mail.attachmentPath(mailbox, messageId, a.id));
+    const content = await this.d.mail.stream(
+      token,
+      mailbox,
+      this.d.mail.attachmentPath(mailbox, messageId, a.id),
+    );
     const blob = await this.d.blobs.put(content.body, content.length);
-    if (type.endsWith('itemattachment')) return { ...base, name: base.name.endsWith('.eml') ? base.name : `${base.name}.eml`, contentType: 'message/rfc822', kind: 'item', size: blob.size, sha256: blob.sha256 };
+    if (type.endsWith('itemattachment'))
+      return {
+        ...base,
+        name: base.name.endsWith('.eml') ? base.name : `${base.name}.eml`,
+        contentType: 'message/rfc822',
+        kind: 'item',
+        size: blob.size,
+        sha256: blob.sha256,
+      };
     return { ...base, kind: 'file', size: blob.size, sha256: blob.sha256 };
   }
 
@@ -259,7 +344,13 @@ export class SyncEngine {
     return 'failed';
   }
 
-  private async writeMarker(token: string, mailbox: string, id: string, graphId: string, folderId: string): Promise<void> {
+  private async writeMarker(
+    token: string,
+    mailbox: string,
+    id: string,
+    graphId: string,
+    folderId: string,
+  ): Promise<void> {
     try {
       await this.d.mail.writeMarker(token, mailbox, graphId, folderId);
       await this.d.db.update(mailMessages).set({ markerWritten: true }).where(eq(mailMessages.id, id));
@@ -272,7 +363,11 @@ export class SyncEngine {
 }
 
 function recipients(list: GraphRecipient[] | undefined): Recipient[] {
-  return (list ?? []).flatMap((r) => (r.emailAddress?.address ? [{ name: pgText(r.emailAddress.name ?? null), address: pgText(r.emailAddress.address) }] : []));
+  return (list ?? []).flatMap((r) =>
+    r.emailAddress?.address
+      ? [{ name: pgText(r.emailAddress.name ?? null), address: pgText(r.emailAddress.address) }]
+      : [],
+  );
 }
 
 /** PostgreSQL text cannot hold NUL characters; mail from the wild sometimes does. */
@@ -296,6 +391,12 @@ function dedupe(list: GraphMessage[]): GraphMessage[] {
   return list.filter((x) => (seen.has(x.id) ? false : (seen.add(x.id), true)));
 }
 
-function mailboxAccess(cause: string): 'mailbox_blocked_by_policy' | 'mailbox_no_rights' | 'mailbox_not_enabled' | 'unknown' {
-  return cause === 'mailbox_blocked_by_policy' || cause === 'mailbox_no_rights' || cause === 'mailbox_not_enabled' ? cause : 'unknown';
+function mailboxAccess(
+  cause: string,
+): 'mailbox_blocked_by_policy' | 'mailbox_no_rights' | 'mailbox_not_enabled' | 'unknown' {
+  return cause === 'mailbox_blocked_by_policy' ||
+    cause === 'mailbox_no_rights' ||
+    cause === 'mailbox_not_enabled'
+    ? cause
+    : 'unknown';
 }

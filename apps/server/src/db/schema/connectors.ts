@@ -35,6 +35,8 @@ export const connectors = pgTable(
     problemCause: text('problem_cause'),
     problemDetail: text('problem_detail'),
     problemSince: timestamp('problem_since', { withTimezone: true }),
+    /** For a mailbox-level cause: the mailbox it concerns. */
+    problemMailbox: text('problem_mailbox'),
     transientSince: timestamp('transient_since', { withTimezone: true }),
     transientDetail: text('transient_detail'),
     lastCheckedAt: timestamp('last_checked_at', { withTimezone: true }),

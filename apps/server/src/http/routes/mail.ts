@@ -25,6 +25,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../core/errors.ts';
+import { applyMailboxHealth } from '../../connectors/health-state.ts';
 import { recordAudit } from '../../db/repos/audit.ts';
 import { connectors, documents, inboxes, mailboxes, mailMessages, monitoredFolders } from '../../db/schema/index.ts';
 import { classify } from '../../microsoft/classify.ts';
@@ -195,6 +196,7 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
         }
         await recordAudit(tx, { workspaceId, actor: session.user, action: 'connector.mailboxes_set', target: { type: 'connector', id: c.id }, details: { mailboxes: tested.map((m) => m.address) } });
       });
+      await applyMailboxHealth(db, c.id);
       return { items: await mailboxView(eq(mailboxes.connectorId, c.id)) };
     },
   );
