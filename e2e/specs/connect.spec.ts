@@ -113,7 +113,8 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
     server = await startServer();
     browser = await launchBrowser({ ignoreHTTPSErrors: true });
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    page.setDefaultTimeout(15_000);
+    // Generous: a 2-core machine running the server, the sandbox and Chromium at once can be slow.
+    page.setDefaultTimeout(30_000);
     page.on('pageerror', (err) => pageErrors.push(err.message));
     control = new EmulatorControl(server.sandbox.url, await readFile(server.sandbox.caFile, 'utf8'));
 

@@ -46,7 +46,8 @@ describe('foundation: setup → sign out → sign in → connector lifecycle', (
     server = await startServer();
     browser = await launchBrowser();
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    page.setDefaultTimeout(15_000);
+    // Generous: a 2-core machine running the server, the sandbox and Chromium at once can be slow.
+    page.setDefaultTimeout(30_000);
     page.on('pageerror', (err) => pageErrors.push(err.message));
   });
 

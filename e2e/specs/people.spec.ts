@@ -44,7 +44,8 @@ describe('people: invite, accept, roles, audit log', () => {
     server = await startServer();
     browser = await launchBrowser();
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    page.setDefaultTimeout(15_000);
+    // Generous: a 2-core machine running the server, the sandbox and Chromium at once can be slow.
+    page.setDefaultTimeout(30_000);
     page.on('pageerror', (err) => pageErrors.push(err.message));
 
     // The owner and one connector are made through the API (the first spec covers doing it by hand).
