@@ -314,6 +314,36 @@ describe('mailboxes, folders and documents in the sandbox', () => {
     await heading(subject);
   });
 
+  it('en français : boîtes aux lettres, règle du dossier et boîte de réception', async () => {
+    await page.goto(connectorUrl);
+    await heading('Mailboxes', 2);
+    await page.getByRole('button', { name: `Account menu for ${owner.name}` }).click();
+    await page.getByRole('menuitemradio', { name: 'Français' }).click();
+    await heading('Boîtes aux lettres', 2);
+    await page.getByRole('button', { name: 'Modifier les boîtes aux lettres connectées' }).waitFor();
+    const folder = page.locator('[data-testid="folder-panel"][data-folder="Inbox"]');
+    await folder.getByLabel('Boîte de réception cible').waitFor();
+    await folder.getByLabel('Traiter les e-mails à partir du').waitFor();
+    await folder.getByRole('button', { name: 'Synchroniser maintenant' }).click();
+    await folder.getByText('Synchronisation lancée').waitFor();
+    await folder.getByText('Dernière synchronisation réussie').waitFor();
+    await page.getByRole('button', { name: 'Modifier les boîtes aux lettres connectées' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Modifier les boîtes aux lettres connectées' });
+    await dialog.getByText('Lisible').waitFor();
+    await dialog.getByText('1 boîte sélectionnée').waitFor();
+    await dialog.getByRole('button', { name: 'Annuler' }).click();
+    await shots('70-mailboxes-fr');
+    await page.getByRole('link', { name: 'Boîte de réception', exact: true }).first().click();
+    await heading('Boîte de réception');
+    await page.getByTestId('document-row').first().locator('a').click();
+    await page.getByRole('link', { name: 'Télécharger l’original (.eml)' }).waitFor();
+    await page.getByText('Boîte et dossier').waitFor();
+    await shots('71-document-fr');
+    await page.getByRole('button', { name: `Menu du compte de ${owner.name}` }).click();
+    await page.getByRole('menuitemradio', { name: 'English' }).click();
+    await heading(/./);
+  });
+
   it('raised no script error in the page', () => {
     expect(pageErrors).toEqual([]);
   });

@@ -147,7 +147,9 @@ export function DocumentPage() {
 
         <section aria-labelledby="doc-attachments">
           <Title order={2} size="h4" id="doc-attachments" mb="xs">
-            {t('documents.attachments', { count: d.attachments.length })}
+            {d.attachments.length
+              ? t('documents.attachments', { count: d.attachments.length })
+              : t('documents.attachmentsTitle')}
           </Title>
           {d.attachments.length === 0 ? (
             <Text size="sm" c="dimmed">
@@ -160,7 +162,7 @@ export function DocumentPage() {
                   <Group gap="xs" wrap="nowrap">
                     <IconPaperclip size={16} aria-hidden style={{ flex: 'none' }} />
                     {a.kind === 'reference' ? (
-                      a.url ? (
+                      a.url && /^https?:\/\//i.test(a.url) ? (
                         <Anchor href={a.url} target="_blank" rel="noopener noreferrer" size="sm">
                           {a.name} <IconExternalLink size={12} aria-hidden />
                         </Anchor>

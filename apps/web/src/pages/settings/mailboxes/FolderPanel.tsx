@@ -21,7 +21,7 @@ import {
   IconRefresh,
 } from '@tabler/icons-react';
 import type { FolderStatus } from '@mailroom/contracts';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   useFailedMessages,
@@ -115,6 +115,13 @@ export function FolderPanel({
   const update = useUpdateFolder(ws, connectorId, folder.id);
   const sync = useSyncFolder(ws, connectorId, folder.id);
   const [creating, setCreating] = useState(false);
+  // "Sync started" for a few seconds, then the status speaks for itself.
+  const { isSuccess: syncStarted, reset: resetSync } = sync;
+  useEffect(() => {
+    if (!syncStarted) return;
+    const timer = setTimeout(resetSync, 5_000);
+    return () => clearTimeout(timer);
+  }, [syncStarted, resetSync]);
   const [day, setDay] = useState(() => dayOf(folder.processFrom));
   const [seenFrom, setSeenFrom] = useState(folder.processFrom);
   if (folder.processFrom !== seenFrom) {
@@ -153,17 +160,24 @@ export function FolderPanel({
             </Badge>
           </Group>
           {canManage && (
-            <Button
-              size="xs"
-              variant="default"
-              leftSection={<IconRefresh size={14} aria-hidden />}
-              onClick={() => sync.mutate()}
-              loading={sync.isPending}
-              disabled={!folder.active}
-              title={folder.active ? undefined : t('mailboxes.status.syncInactive')}
-            >
-              {t('mailboxes.status.syncNow')}
-            </Button>
+            <Group gap="xs" wrap="nowrap">
+              {sync.isSuccess && (
+                <Text size="xs" c="dimmed" role="status">
+                  {t('mailboxes.status.syncRequested')}
+                </Text>
+              )}
+              <Button
+                size="xs"
+                variant="default"
+                leftSection={<IconRefresh size={14} aria-hidden />}
+                onClick={() => sync.mutate()}
+                loading={sync.isPending}
+                disabled={!folder.active}
+                title={folder.active ? undefined : t('mailboxes.status.syncInactive')}
+              >
+                {t('mailboxes.status.syncNow')}
+              </Button>
+            </Group>
           )}
         </Group>
 
