@@ -258,4 +258,60 @@ describe('mailbox-level causes', () => {
     expect(back).toMatchObject({ status: 'connected', problem: null });
     expect((await eventsOf(id)).at(-1)).toBe('connector.recovered');
   });
+
+  it('a mailbox deleted in Exchange → "no longer exists" naming it; removing it from the selection → connected', async () => {
+    const id = await newConnector(admin, ws, 'Deleted mailbox');
+    await connectOrganization(app, admin, ws, id);
+    await waitFor(admin, ws, id, connected, 'connected');
+    const temp = `shared.${Date.now()}@${DEMO.contoso.domain}`;
+    await control().createUser(DEMO.contoso.tenantId, {
+      userPrincipalName: temp,
+      displayName: 'Temp shared',
+      kind: 'shared',
+      hasMailbox: true,
+    });
+    const gone = await monitor(app, {
+      workspaceId: ws,
+      connectorId: id,
+      address: temp,
+      folder: 'Inbox',
+      processFrom: new Date(),
+    });
+    const kept = await monitor(app, {
+      workspaceId: ws,
+      connectorId: id,
+      address: DEMO.contoso.handlers[1],
+      folder: 'Inbox',
+      processFrom: new Date(),
+    });
+    await app.server.sync.syncFolder(gone.folderId);
+    await app.server.sync.syncFolder(kept.folderId);
+    await control().deleteUser(temp);
+    await app.server.sync.syncFolder(gone.folderId);
+    const c = (await admin.get<Connector>(api.connector(ws, id))).body;
+    expect(c).toMatchObject({
+      status: 'degraded',
+      problem: { cause: 'mailbox_not_enabled', params: { mailbox: temp } },
+    });
+    // The fix offered: remove it. Confirm the selection without it.
+    const [keptRow] = await app.server.database.db
+      .select()
+      .from(mailboxes)
+      .where(eq(mailboxes.id, kept.mailboxId));
+    const r = await admin.request('PUT', api.mailboxes(ws, id), {
+      mailboxes: [
+        {
+          graphUserId: keptRow!.graphUserId,
+          address: keptRow!.address,
+          displayName: keptRow!.displayName,
+          kind: 'user',
+        },
+      ],
+    });
+    expect(r.status).toBe(200);
+    expect((await admin.get<Connector>(api.connector(ws, id))).body).toMatchObject({
+      status: 'connected',
+      problem: null,
+    });
+  });
 });

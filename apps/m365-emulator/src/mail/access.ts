@@ -43,6 +43,8 @@ export function resolveMailbox(st: EmulatorState, p: GraphPrincipal, ref: string
   } else {
     user = st.dir.findTenantUser(p.tenantId, ref);
   }
+  // A deleted user's mailbox is gone with it (soft-deleted mailboxes answer as unknown users).
+  if (user?.state === 'deleted') user = undefined;
   const perms = PERMS[need];
   if (p.kind === 'delegated') {
     const own = user !== undefined && user.id === p.userId;

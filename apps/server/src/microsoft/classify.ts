@@ -81,7 +81,8 @@ function classifyGraph(e: GraphApiError): Classified {
   if (e.status === 401) return { kind: 'transient', detail };
   const code = e.code.toLowerCase();
   if (/access to odata is disabled/i.test(e.message)) return { kind: 'problem', cause: 'mailbox_blocked_by_policy', detail };
-  if (code === 'mailboxnotenabledforrestapi') return { kind: 'problem', cause: 'mailbox_not_enabled', detail };
+  // No Exchange Online mailbox (any more): unlicensed, soft-deleted, on-premises, or the user is gone.
+  if (code === 'mailboxnotenabledforrestapi' || code === 'errorinvaliduser') return { kind: 'problem', cause: 'mailbox_not_enabled', detail };
   if (code === 'erroraccessdenied') return { kind: 'problem', cause: 'mailbox_no_rights', detail };
   if (code === 'authorization_requestdenied') return { kind: 'problem', cause: 'consent_withdrawn', detail };
   return { kind: 'problem', cause: 'unknown', detail };
