@@ -10,6 +10,7 @@ const artifacts = path.join(repoRoot, 'e2e/.artifacts');
 const owner = { name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct horse battery staple' };
 const tenant = 'Contoso Insurance';
 const alex = 'alex.wilber@contoso-insurance.com';
+const password = 'Contoso-Sandbox-1!';
 const claims = 'claims@contoso-insurance.com';
 // Restricted by an application access policy to claims@ and production@.
 const ownApp = {
@@ -58,6 +59,37 @@ async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 60_00
     await page.waitForTimeout(500);
   }
   throw new Error(`Timed out waiting for ${what}`);
+}
+
+/** Walks the sandbox's Microsoft sign-in pages (account picker, sign-in form, consent) back to Mailroom. */
+async function microsoftSignIn(upn: string, pw: string) {
+  const sandboxOrigin = new URL(server.sandbox.url).origin;
+  const submit = async (click: () => Promise<void>) => {
+    await Promise.all([page.waitForEvent('load'), click()]);
+  };
+  for (let step = 0; step < 10; step++) {
+    await page.waitForLoadState('load');
+    if (new URL(page.url()).origin !== sandboxOrigin) return;
+    if (await page.locator('form#picker').count()) {
+      const mine = page.locator(`form#picker button[data-upn="${upn}"]`);
+      await submit(() =>
+        mine
+          .count()
+          .then((n) => (n ? mine.click() : page.locator('form#picker button[value="other"]').click())),
+      );
+    } else if (await page.locator('form#signin').count()) {
+      await page.getByLabel('Email, phone, or Skype').fill(upn);
+      await page.getByLabel('Password').fill(pw);
+      await submit(() => page.getByRole('button', { name: 'Sign in' }).click());
+    } else if (await page.locator('form#consent').count()) {
+      await submit(() => page.getByRole('button', { name: 'Accept' }).click());
+    } else if (await page.locator('form[name="hiddenform"]').count()) {
+      await page.waitForEvent('load');
+    } else {
+      throw new Error(`Unexpected page at ${page.url()}:\n${(await page.content()).slice(0, 2000)}`);
+    }
+  }
+  throw new Error(`Still on Microsoft's pages after 10 steps: ${page.url()}`);
 }
 
 describe('mailboxes, folders and documents in the sandbox', () => {
@@ -342,6 +374,48 @@ describe('mailboxes, folders and documents in the sandbox', () => {
     await page.getByRole('button', { name: `Menu du compte de ${owner.name}` }).click();
     await page.getByRole('menuitemradio', { name: 'English' }).click();
     await heading(/./);
+  });
+
+  it('delegated: alex’s own mailbox comes first; claims@ (shared) is "checked every 5 minutes"', async () => {
+    await page.goto(connectorUrl.replace(/\/connectors\/.*$/, '/connectors'));
+    await heading('Connectors');
+    await page.getByRole('button', { name: 'Create connector' }).first().click();
+    const create = page.getByRole('dialog', { name: 'Create connector' });
+    await create.getByRole('textbox').first().fill('Alex (delegated)');
+    await create.getByRole('button', { name: 'Create connector' }).click();
+    await heading('Alex (delegated)');
+    await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+    await page.waitForURL((u) => u.toString().startsWith(server.sandbox.url));
+    await microsoftSignIn(alex, password);
+    await page.waitForURL((u) => u.origin === server.baseUrl && u.pathname.includes('/settings/connectors/'));
+    await page
+      .getByTestId('connected-sentence')
+      .filter({ hasText: `Connected to ${tenant} via ${alex}` })
+      .waitFor();
+
+    await page.getByRole('button', { name: 'Edit connected mailboxes' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit connected mailboxes' });
+    const entries = dialog.locator('[data-testid="directory-entry"]');
+    await entries.first().waitFor();
+    expect(await entries.first().getAttribute('data-address')).toBe(alex);
+    const entry = dialog.locator(`[data-testid="directory-entry"][data-address="${claims}"]`);
+    await entry.getByRole('checkbox').check();
+    await entry.getByText('Readable').waitFor({ timeout: 30_000 });
+    await dialog.getByRole('button', { name: 'Confirm' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const mailbox = page.locator(`[data-testid="mailbox"][data-address="${claims}"]`);
+    await mailbox.getByRole('button', { name: 'Choose folders' }).click();
+    const folders = page.getByRole('dialog', { name: `Folders to monitor in ${claims}` });
+    const inbox = folders.getByRole('checkbox', { name: 'Inbox', exact: true });
+    await inbox.waitFor();
+    await until('Inbox ticked', () => inbox.isChecked(), 10_000);
+    await folders.getByRole('button', { name: 'Save folders' }).click();
+    await folders.waitFor({ state: 'detached' });
+    await mailbox
+      .getByTestId('reconcile-only')
+      .getByText(/so it is checked every 5 minutes\.$/)
+      .waitFor();
+    await shots('72-delegated-shared-mailbox');
   });
 
   it('raised no script error in the page', () => {
