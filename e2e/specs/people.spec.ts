@@ -157,6 +157,13 @@ describe('people: invite, accept, roles, audit log', () => {
       .getByRole('link', { name: 'Inbox', exact: true })
       .waitFor();
     expect(await page.getByRole('button', { name: 'Create inbox' }).count()).toBe(0);
+    // Members read the Inbox (empty here), without the admin's way to connectors.
+    await page.getByRole('link', { name: 'Inbox', exact: true }).first().click();
+    await heading(/^Inbox$/);
+    await page.getByText('No document yet').waitFor();
+    expect(await page.getByRole('link', { name: 'Go to Connectors' }).count()).toBe(0);
+    await page.goBack();
+    await heading('Inboxes');
     await settingsSection('Audit log');
     await page.getByText('Only owners and admins of this workspace can see its audit log.').waitFor();
     await shot('23-member-audit-1280');
