@@ -46,8 +46,8 @@ export async function pendingCount(app: TestApp, folderId: string): Promise<numb
 }
 
 /** Waits until every recorded message of the folder is processed (ingestion runs as jobs). */
-export async function settle(app: TestApp, folderId: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
+export async function settle(app: TestApp, folderId: string, timeoutMs = 60_000): Promise<void> {
+  for (let i = 0; i < timeoutMs / 100; i++) {
     if ((await pendingCount(app, folderId)) === 0) return;
     await new Promise((r) => setTimeout(r, 100));
   }

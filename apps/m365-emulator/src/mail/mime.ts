@@ -82,7 +82,9 @@ export async function mimeOf(msg: Message): Promise<Buffer> {
   if (msg.replyTo.length) opts.replyTo = addrs(msg.replyTo);
   if (msg.body.contentType === 'html') opts.html = msg.body.content;
   else opts.text = msg.body.content;
-  return new MailComposer(opts).compile().build();
+  // Composed once and kept: Exchange serves the same MIME on every $value (a client may hash it).
+  msg.mime = await new MailComposer(opts).compile().build();
+  return msg.mime;
 }
 
 /** Composes raw MIME from simple fields (generator, CLI). */
