@@ -156,10 +156,6 @@ export class ConnectorService {
           msalHomeAccountId: account.homeAccountId,
           lastRefreshAt: now,
           appClientId: mailroomAppCredential(this.d.settings).clientId,
-          credentialKind: null,
-          secretExpiresAt: null,
-          secretWarnedDays: null,
-          setup: initialSetup(now),
         })
         .where(eq(connectors.id, c.id));
       await recordAudit(tx, {
@@ -213,14 +209,7 @@ export class ConnectorService {
           authMode: 'organization',
           tenantId: verified.tenantId,
           tenantName: verified.tenantName,
-          accountUpn: null,
-          accountOid: null,
-          msalHomeAccountId: null,
           appClientId: mailroomAppCredential(this.d.settings).clientId,
-          credentialKind: null,
-          secretExpiresAt: null,
-          secretWarnedDays: null,
-          setup: initialSetup(now),
         })
         .where(eq(connectors.id, c.id));
       await recordAudit(tx, {
@@ -271,14 +260,9 @@ export class ConnectorService {
           authMode: 'own_app',
           tenantId: verified.tenantId,
           tenantName: verified.tenantName,
-          accountUpn: null,
-          accountOid: null,
-          msalHomeAccountId: null,
           appClientId: input.clientId,
           credentialKind: credential.kind,
           secretExpiresAt: input.secretExpiresAt ? new Date(`${input.secretExpiresAt}T23:59:59Z`) : null,
-          secretWarnedDays: null,
-          setup: initialSetup(now),
         })
         .where(eq(connectors.id, c.id));
       await recordAudit(tx, {
@@ -439,8 +423,17 @@ async function actorOf(db: Db, userId: string): Promise<Actor | null> {
   return u ?? null;
 }
 
+/** What every (re)connection sets; each mode then adds its own account or credential fields. */
 function connectedFields(now: Date, healthIntervalMs: number) {
   return {
+    accountUpn: null,
+    accountOid: null,
+    msalHomeAccountId: null,
+    credentialKind: null,
+    secretExpiresAt: null,
+    secretWarnedDays: null,
+    problemMailbox: null,
+    setup: initialSetup(now),
     status: 'connecting' as const,
     statusChangedAt: now,
     connectedAt: now,

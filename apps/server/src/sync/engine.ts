@@ -14,7 +14,7 @@ import {
 } from '../db/schema/index.ts';
 import { classify } from '../microsoft/classify.ts';
 import { GraphApiError } from '../microsoft/graph.ts';
-import type { GraphMessage, GraphRecipient, MailClient } from '../microsoft/mail.ts';
+import type { GraphAttachmentMeta, GraphMessage, GraphRecipient, MailClient } from '../microsoft/mail.ts';
 import { htmlToText, sanitizeEmailHtml } from './sanitize.ts';
 
 export interface SyncDeps {
@@ -292,15 +292,7 @@ export class SyncEngine {
     token: string,
     mailbox: string,
     messageId: string,
-    a: {
-      '@odata.type': string;
-      id: string;
-      name?: string;
-      contentType?: string;
-      size?: number;
-      isInline?: boolean;
-      sourceUrl?: string;
-    },
+    a: GraphAttachmentMeta,
   ): Promise<StoredAttachment> {
     const type = a['@odata.type'].toLowerCase();
     const base = {

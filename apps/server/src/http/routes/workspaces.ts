@@ -1,4 +1,11 @@
-import { ErrorBody, MemberList, Member, UpdateMemberRequest, UpdateWorkspaceRequest, Workspace } from '@mailroom/contracts';
+import {
+  ErrorBody,
+  MemberList,
+  Member,
+  UpdateMemberRequest,
+  UpdateWorkspaceRequest,
+  Workspace,
+} from '@mailroom/contracts';
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -31,7 +38,14 @@ export const workspaceRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
 
   app.patch(
     '/api/v1/workspaces/:workspaceId',
-    { schema: { tags: ['workspace'], params: WorkspaceParams, body: UpdateWorkspaceRequest, response: { 200: Workspace, ...errors } } },
+    {
+      schema: {
+        tags: ['workspace'],
+        params: WorkspaceParams,
+        body: UpdateWorkspaceRequest,
+        response: { 200: Workspace, ...errors },
+      },
+    },
     async (req) => {
       const workspaceId = pathId(req.params.workspaceId);
       const { session } = await requireRole(db, req, workspaceId, 'admin');
@@ -40,7 +54,13 @@ export const workspaceRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
         .set({ name: req.body.name, updatedAt: sql`now()` })
         .where(eq(workspaces.id, workspaceId))
         .returning();
-      await recordAudit(db, { workspaceId, actor: session.user, action: 'workspace.renamed', target: { type: 'workspace', id: workspaceId }, details: { name: req.body.name } });
+      await recordAudit(db, {
+        workspaceId,
+        actor: session.user,
+        action: 'workspace.renamed',
+        target: { type: 'workspace', id: workspaceId },
+        details: { name: req.body.name },
+      });
       return { id: w!.id, name: w!.name, createdAt: w!.createdAt.toISOString() };
     },
   );
@@ -52,7 +72,13 @@ export const workspaceRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
       const workspaceId = pathId(req.params.workspaceId);
       await requireRole(db, req, workspaceId, 'member');
       const rows = await db
-        .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, joinedAt: memberships.createdAt })
+        .select({
+          userId: users.id,
+          email: users.email,
+          name: users.name,
+          role: memberships.role,
+          joinedAt: memberships.createdAt,
+        })
         .from(memberships)
         .innerJoin(users, eq(users.id, memberships.userId))
         .where(eq(memberships.workspaceId, workspaceId))
@@ -63,24 +89,43 @@ export const workspaceRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
 
   app.patch(
     '/api/v1/workspaces/:workspaceId/members/:userId',
-    { schema: { tags: ['people'], params: MemberParams, body: UpdateMemberRequest, response: { 200: Member, ...errors } } },
+    {
+      schema: {
+        tags: ['people'],
+        params: MemberParams,
+        body: UpdateMemberRequest,
+        response: { 200: Member, ...errors },
+      },
+    },
     async (req) => {
       const workspaceId = pathId(req.params.workspaceId);
       const { session, role: actorRole } = await requireRole(db, req, workspaceId, 'admin');
       const targetId = pathId(req.params.userId);
       return db.transaction(async (tx) => {
-        const [target] = await tx
-          .select({ role: memberships.role })
-          .from(memberships)
-          .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, targetId)))
-          .for('update');
+        const target = await lockMembership(tx, workspaceId, targetId);
         if (!target) throw notFound('Member');
-        if (!canChangeRole(actorRole, target.role, req.body.role)) throw new AppError('forbidden', 'Only an owner can grant or remove ownership.');
+        if (!canChangeRole(actorRole, target.role, req.body.role))
+          throw new AppError('forbidden', 'Only an owner can grant or remove ownership.');
         if (target.role === 'owner' && req.body.role !== 'owner') await assertAnotherOwner(tx, workspaceId);
-        await tx.update(memberships).set({ role: req.body.role }).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, targetId)));
-        await recordAudit(tx, { workspaceId, actor: session.user, action: 'member.role_changed', target: { type: 'user', id: targetId }, details: { from: target.role, to: req.body.role } });
+        await tx
+          .update(memberships)
+          .set({ role: req.body.role })
+          .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, targetId)));
+        await recordAudit(tx, {
+          workspaceId,
+          actor: session.user,
+          action: 'member.role_changed',
+          target: { type: 'user', id: targetId },
+          details: { from: target.role, to: req.body.role },
+        });
         const [m] = await tx
-          .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, joinedAt: memberships.createdAt })
+          .select({
+            userId: users.id,
+            email: users.email,
+            name: users.name,
+            role: memberships.role,
+            joinedAt: memberships.createdAt,
+          })
           .from(memberships)
           .innerJoin(users, eq(users.id, memberships.userId))
           .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, targetId)));
@@ -97,21 +142,35 @@ export const workspaceRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
       const { session, role: actorRole } = await requireRole(db, req, workspaceId, 'admin');
       const targetId = pathId(req.params.userId);
       await db.transaction(async (tx) => {
-        const [target] = await tx
-          .select({ role: memberships.role })
-          .from(memberships)
-          .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, targetId)))
-          .for('update');
+        const target = await lockMembership(tx, workspaceId, targetId);
         if (!target) throw notFound('Member');
-        if (!canRemoveMember(actorRole, target.role)) throw new AppError('forbidden', 'Only an owner can remove an owner.');
+        if (!canRemoveMember(actorRole, target.role))
+          throw new AppError('forbidden', 'Only an owner can remove an owner.');
         if (target.role === 'owner') await assertAnotherOwner(tx, workspaceId);
-        await tx.delete(memberships).where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, targetId)));
-        await recordAudit(tx, { workspaceId, actor: session.user, action: 'member.removed', target: { type: 'user', id: targetId } });
+        await tx
+          .delete(memberships)
+          .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, targetId)));
+        await recordAudit(tx, {
+          workspaceId,
+          actor: session.user,
+          action: 'member.removed',
+          target: { type: 'user', id: targetId },
+        });
       });
       return reply.status(204).send(null);
     },
   );
 };
+
+/** The membership a change is about, locked for the rest of the transaction. */
+async function lockMembership(tx: Tx, workspaceId: string, userId: string) {
+  const [row] = await tx
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, userId)))
+    .for('update');
+  return row;
+}
 
 /** A workspace always keeps at least one owner. */
 async function assertAnotherOwner(tx: Tx, workspaceId: string) {
@@ -119,5 +178,6 @@ async function assertAnotherOwner(tx: Tx, workspaceId: string) {
     .select({ n: count() })
     .from(memberships)
     .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.role, 'owner')));
-  if ((row?.n ?? 0) < 2) throw new AppError('conflict', 'A workspace needs at least one owner. Make someone else owner first.');
+  if ((row?.n ?? 0) < 2)
+    throw new AppError('conflict', 'A workspace needs at least one owner. Make someone else owner first.');
 }
