@@ -27,13 +27,27 @@ import { z } from 'zod';
 import { AppError, notFound } from '../../core/errors.ts';
 import { applyMailboxHealth } from '../../connectors/health-state.ts';
 import { recordAudit } from '../../db/repos/audit.ts';
-import { connectors, documents, inboxes, mailboxes, mailMessages, monitoredFolders } from '../../db/schema/index.ts';
+import {
+  connectors,
+  documents,
+  inboxes,
+  mailboxes,
+  mailMessages,
+  monitoredFolders,
+} from '../../db/schema/index.ts';
 import { classify } from '../../microsoft/classify.ts';
 import { requireRole, requireUser } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
 import { WorkspaceItemParams, WorkspaceParams, pathId } from './params.ts';
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 503: ErrorBody };
+const errors = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  503: ErrorBody,
+};
 const MailboxParams = z.object({ workspaceId: z.string(), mailboxId: z.string() });
 const FolderParams = z.object({ workspaceId: z.string(), folderId: z.string() });
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -49,7 +63,10 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
   async function connectorForAdmin(req: FastifyRequest, p: { workspaceId: string; id: string }) {
     const workspaceId = pathId(p.workspaceId);
     const { session } = await requireRole(db, req, workspaceId, 'admin');
-    const [c] = await db.select().from(connectors).where(and(eq(connectors.workspaceId, workspaceId), eq(connectors.id, pathId(p.id))));
+    const [c] = await db
+      .select()
+      .from(connectors)
+      .where(and(eq(connectors.workspaceId, workspaceId), eq(connectors.id, pathId(p.id))));
     if (!c) throw notFound('Connector');
     if (!c.authMode) throw new AppError('conflict', 'Connect this connector to Microsoft 365 first.');
     return { c, session, workspaceId };
@@ -57,14 +74,20 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
   async function mailboxForAdmin(req: FastifyRequest, p: { workspaceId: string; mailboxId: string }) {
     const workspaceId = pathId(p.workspaceId);
     const { session } = await requireRole(db, req, workspaceId, 'admin');
-    const [m] = await db.select().from(mailboxes).where(and(eq(mailboxes.workspaceId, workspaceId), eq(mailboxes.id, pathId(p.mailboxId))));
+    const [m] = await db
+      .select()
+      .from(mailboxes)
+      .where(and(eq(mailboxes.workspaceId, workspaceId), eq(mailboxes.id, pathId(p.mailboxId))));
     if (!m) throw notFound('Mailbox');
     return { m, session, workspaceId };
   }
   async function folderFor(req: FastifyRequest, p: { workspaceId: string; folderId: string }) {
     const workspaceId = pathId(p.workspaceId);
     const { session } = await requireRole(db, req, workspaceId, 'admin');
-    const [f] = await db.select().from(monitoredFolders).where(and(eq(monitoredFolders.workspaceId, workspaceId), eq(monitoredFolders.id, pathId(p.folderId))));
+    const [f] = await db
+      .select()
+      .from(monitoredFolders)
+      .where(and(eq(monitoredFolders.workspaceId, workspaceId), eq(monitoredFolders.id, pathId(p.folderId))));
     if (!f) throw notFound('Folder');
     return { f, session, workspaceId };
   }
@@ -74,28 +97,55 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
       return await fn();
     } catch (err) {
       const cls = classify(err);
-      if (cls.kind === 'transient') throw new AppError('service_unavailable', `Microsoft 365 did not answer in time. Try again. (${cls.detail})`);
+      if (cls.kind === 'transient')
+        throw new AppError(
+          'service_unavailable',
+          `Microsoft 365 did not answer in time. Try again. (${cls.detail})`,
+        );
       throw new AppError('conflict', `Microsoft 365 refused: ${cls.cause} (${cls.detail})`);
     }
   }
 
   /** Tests read access to a mailbox: its Inbox folder. */
-  async function testAccess(token: string, graphUserId: string): Promise<{ access: MailboxAccess; detail: string | null }> {
+  async function testAccess(
+    token: string,
+    graphUserId: string,
+  ): Promise<{ access: MailboxAccess; detail: string | null }> {
     try {
-      await sync.mail.json(token, graphUserId, `/users/${encodeURIComponent(graphUserId)}/mailFolders/inbox?$select=id`);
+      await sync.mail.json(
+        token,
+        graphUserId,
+        `/users/${encodeURIComponent(graphUserId)}/mailFolders/inbox?$select=id`,
+      );
       return { access: 'readable', detail: null };
     } catch (err) {
       const cls = classify(err);
       if (cls.kind === 'transient') return { access: 'unknown', detail: cls.detail };
-      const known: MailboxAccess[] = ['mailbox_blocked_by_policy', 'mailbox_no_rights', 'mailbox_not_enabled'];
-      return { access: known.includes(cls.cause as MailboxAccess) ? (cls.cause as MailboxAccess) : 'unknown', detail: cls.detail };
+      const known: MailboxAccess[] = [
+        'mailbox_blocked_by_policy',
+        'mailbox_no_rights',
+        'mailbox_not_enabled',
+      ];
+      return {
+        access: known.includes(cls.cause as MailboxAccess) ? (cls.cause as MailboxAccess) : 'unknown',
+        detail: cls.detail,
+      };
     }
   }
 
   async function mailboxView(where: SQL | undefined): Promise<Mailbox[]> {
     const rows = await db.select().from(mailboxes).where(where).orderBy(asc(mailboxes.createdAt));
     if (!rows.length) return [];
-    const folders = await db.select().from(monitoredFolders).where(inArray(monitoredFolders.mailboxId, rows.map((r) => r.id))).orderBy(asc(monitoredFolders.createdAt));
+    const folders = await db
+      .select()
+      .from(monitoredFolders)
+      .where(
+        inArray(
+          monitoredFolders.mailboxId,
+          rows.map((r) => r.id),
+        ),
+      )
+      .orderBy(asc(monitoredFolders.createdAt));
     const startOfDay = new Date();
     startOfDay.setUTCHours(0, 0, 0, 0);
     const stats = folders.length
@@ -105,10 +155,18 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
             pending: sql<number>`count(*) filter (where ${mailMessages.state} = 'pending')`.mapWith(Number),
             failed: sql<number>`count(*) filter (where ${mailMessages.state} = 'failed')`.mapWith(Number),
             total: sql<number>`count(*) filter (where ${mailMessages.state} = 'done')`.mapWith(Number),
-            today: sql<number>`count(*) filter (where ${mailMessages.state} = 'done' and ${mailMessages.processedAt} >= ${startOfDay})`.mapWith(Number),
+            today:
+              sql<number>`count(*) filter (where ${mailMessages.state} = 'done' and ${mailMessages.processedAt} >= ${startOfDay})`.mapWith(
+                Number,
+              ),
           })
           .from(mailMessages)
-          .where(inArray(mailMessages.folderId, folders.map((f) => f.id)))
+          .where(
+            inArray(
+              mailMessages.folderId,
+              folders.map((f) => f.id),
+            ),
+          )
           .groupBy(mailMessages.folderId)
       : [];
     return rows.map((m) => ({
@@ -123,13 +181,26 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
       accessCheckedAt: iso(m.accessCheckedAt),
       folders: folders
         .filter((f) => f.mailboxId === m.id)
-        .map((f) => folderView(f, stats.find((s) => s.folderId === f.id))),
+        .map((f) =>
+          folderView(
+            f,
+            stats.find((s) => s.folderId === f.id),
+          ),
+        ),
     }));
   }
 
   app.get(
     '/api/v1/workspaces/:workspaceId/connectors/:id/directory',
-    { schema: { tags: ['mailboxes'], summary: "The tenant's users and shared mailboxes", params: WorkspaceItemParams, querystring: z.object({ search: z.string().max(100).optional() }), response: { 200: DirectoryList, ...errors } } },
+    {
+      schema: {
+        tags: ['mailboxes'],
+        summary: "The tenant's users and shared mailboxes",
+        params: WorkspaceItemParams,
+        querystring: z.object({ search: z.string().max(100).optional() }),
+        response: { 200: DirectoryList, ...errors },
+      },
+    },
     async (req) => {
       const { c } = await connectorForAdmin(req, req.params);
       const token = await graph(() => deps.connectors.broker.graphToken(c.id));
@@ -137,64 +208,137 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
       const path = search
         ? `/users?$select=id,displayName,mail,userPrincipalName&$top=25&$filter=${encodeURIComponent(`startswith(displayName,'${search}') or startswith(mail,'${search}') or startswith(userPrincipalName,'${search}')`)}`
         : '/users?$select=id,displayName,mail,userPrincipalName&$top=50';
-      const list = await graph(() => sync.mail.json<{ value: { id: string; displayName?: string; mail?: string | null; userPrincipalName: string }[] }>(token, 'directory', path));
+      const list = await graph(() =>
+        sync.mail.json<{
+          value: { id: string; displayName?: string; mail?: string | null; userPrincipalName: string }[];
+        }>(token, 'directory', path),
+      );
       const items: DirectoryEntry[] = await Promise.all(
         list.value.map(async (u) => {
           let kind: DirectoryEntry['kind'] = 'unknown';
           try {
-            const s = await sync.mail.json<{ userPurpose?: string }>(token, u.id, `/users/${u.id}/mailboxSettings?$select=userPurpose`);
-            kind = s.userPurpose === 'shared' ? 'shared' : s.userPurpose === 'room' || s.userPurpose === 'equipment' ? 'room' : 'user';
+            const s = await sync.mail.json<{ userPurpose?: string }>(
+              token,
+              u.id,
+              `/users/${u.id}/mailboxSettings?$select=userPurpose`,
+            );
+            kind =
+              s.userPurpose === 'shared'
+                ? 'shared'
+                : s.userPurpose === 'room' || s.userPurpose === 'equipment'
+                  ? 'room'
+                  : 'user';
           } catch {
             // Settings unreadable (access policy, no mailbox): the kind stays unknown.
           }
-          return { graphUserId: u.id, address: u.mail ?? u.userPrincipalName, displayName: u.displayName ?? u.userPrincipalName, kind };
+          return {
+            graphUserId: u.id,
+            address: u.mail ?? u.userPrincipalName,
+            displayName: u.displayName ?? u.userPrincipalName,
+            kind,
+          };
         }),
       );
       // Delegated: the signed-in user's own mailbox first.
-      items.sort((a, b) => Number(b.address.toLowerCase() === (c.accountUpn ?? '').toLowerCase()) - Number(a.address.toLowerCase() === (c.accountUpn ?? '').toLowerCase()));
+      items.sort(
+        (a, b) =>
+          Number(b.address.toLowerCase() === (c.accountUpn ?? '').toLowerCase()) -
+          Number(a.address.toLowerCase() === (c.accountUpn ?? '').toLowerCase()),
+      );
       return { items };
     },
   );
 
   app.post(
     '/api/v1/workspaces/:workspaceId/connectors/:id/mailboxes/test',
-    { schema: { tags: ['mailboxes'], summary: 'Test read access to mailboxes before confirming', params: WorkspaceItemParams, body: AccessTestRequest, response: { 200: AccessTestResult, ...errors } } },
+    {
+      schema: {
+        tags: ['mailboxes'],
+        summary: 'Test read access to mailboxes before confirming',
+        params: WorkspaceItemParams,
+        body: AccessTestRequest,
+        response: { 200: AccessTestResult, ...errors },
+      },
+    },
     async (req) => {
       const { c } = await connectorForAdmin(req, req.params);
       const token = await graph(() => deps.connectors.broker.graphToken(c.id));
-      const items = await Promise.all(req.body.graphUserIds.map(async (id) => ({ graphUserId: id, ...(await testAccess(token, id)) })));
+      const items = await Promise.all(
+        req.body.graphUserIds.map(async (id) => ({ graphUserId: id, ...(await testAccess(token, id)) })),
+      );
       return { items };
     },
   );
 
   app.get(
     '/api/v1/workspaces/:workspaceId/connectors/:id/mailboxes',
-    { schema: { tags: ['mailboxes'], summary: 'Connected mailboxes with folder status', params: WorkspaceItemParams, response: { 200: MailboxList, ...errors } } },
+    {
+      schema: {
+        tags: ['mailboxes'],
+        summary: 'Connected mailboxes with folder status',
+        params: WorkspaceItemParams,
+        response: { 200: MailboxList, ...errors },
+      },
+    },
     async (req) => {
       const workspaceId = pathId(req.params.workspaceId);
       await requireRole(db, req, workspaceId, 'member');
-      return { items: await mailboxView(and(eq(mailboxes.workspaceId, workspaceId), eq(mailboxes.connectorId, pathId(req.params.id)))) };
+      return {
+        items: await mailboxView(
+          and(eq(mailboxes.workspaceId, workspaceId), eq(mailboxes.connectorId, pathId(req.params.id))),
+        ),
+      };
     },
   );
 
   app.put(
     '/api/v1/workspaces/:workspaceId/connectors/:id/mailboxes',
-    { schema: { tags: ['mailboxes'], summary: 'Confirm the mailboxes this connector reads', params: WorkspaceItemParams, body: SetMailboxesRequest, response: { 200: MailboxList, ...errors } } },
+    {
+      schema: {
+        tags: ['mailboxes'],
+        summary: 'Confirm the mailboxes this connector reads',
+        params: WorkspaceItemParams,
+        body: SetMailboxesRequest,
+        response: { 200: MailboxList, ...errors },
+      },
+    },
     async (req) => {
       const { c, session, workspaceId } = await connectorForAdmin(req, req.params);
       const token = await graph(() => deps.connectors.broker.graphToken(c.id));
-      const tested = await Promise.all(req.body.mailboxes.map(async (m) => ({ ...m, ...(await testAccess(token, m.graphUserId)) })));
+      const tested = await Promise.all(
+        req.body.mailboxes.map(async (m) => ({ ...m, ...(await testAccess(token, m.graphUserId)) })),
+      );
       const keep = tested.map((m) => m.graphUserId);
       await db.transaction(async (tx) => {
-        await tx.delete(mailboxes).where(and(eq(mailboxes.connectorId, c.id), keep.length ? notInArray(mailboxes.graphUserId, keep) : undefined));
+        await tx
+          .delete(mailboxes)
+          .where(
+            and(
+              eq(mailboxes.connectorId, c.id),
+              keep.length ? notInArray(mailboxes.graphUserId, keep) : undefined,
+            ),
+          );
         for (const m of tested) {
-          const v = { address: m.address, displayName: m.displayName, kind: m.kind, access: m.access, accessDetail: m.detail, accessCheckedAt: new Date() };
+          const v = {
+            address: m.address,
+            displayName: m.displayName,
+            kind: m.kind,
+            access: m.access,
+            accessDetail: m.detail,
+            accessCheckedAt: new Date(),
+          };
           await tx
             .insert(mailboxes)
             .values({ workspaceId, connectorId: c.id, graphUserId: m.graphUserId, ...v })
             .onConflictDoUpdate({ target: [mailboxes.connectorId, mailboxes.graphUserId], set: v });
         }
-        await recordAudit(tx, { workspaceId, actor: session.user, action: 'connector.mailboxes_set', target: { type: 'connector', id: c.id }, details: { mailboxes: tested.map((m) => m.address) } });
+        await recordAudit(tx, {
+          workspaceId,
+          actor: session.user,
+          action: 'connector.mailboxes_set',
+          target: { type: 'connector', id: c.id },
+          details: { mailboxes: tested.map((m) => m.address) },
+        });
       });
       await applyMailboxHealth(db, c.id);
       return { items: await mailboxView(eq(mailboxes.connectorId, c.id)) };
@@ -203,38 +347,87 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
 
   app.get(
     '/api/v1/workspaces/:workspaceId/mailboxes/:mailboxId/folder-tree',
-    { schema: { tags: ['mailboxes'], summary: "One level of the mailbox's folder tree", params: MailboxParams, querystring: z.object({ parent: z.string().max(500).optional() }), response: { 200: FolderTree, ...errors } } },
+    {
+      schema: {
+        tags: ['mailboxes'],
+        summary: "One level of the mailbox's folder tree",
+        params: MailboxParams,
+        querystring: z.object({ parent: z.string().max(500).optional() }),
+        response: { 200: FolderTree, ...errors },
+      },
+    },
     async (req) => {
       const { m } = await mailboxForAdmin(req, req.params);
       const token = await graph(() => deps.connectors.broker.graphToken(m.connectorId));
       const folders = await graph(() => sync.mail.folders(token, m.graphUserId, req.query.parent));
-      return { items: folders.map((f) => ({ graphFolderId: f.id, displayName: f.displayName, childFolderCount: f.childFolderCount ?? 0, totalItemCount: f.totalItemCount ?? null })) };
+      return {
+        items: folders.map((f) => ({
+          graphFolderId: f.id,
+          displayName: f.displayName,
+          childFolderCount: f.childFolderCount ?? 0,
+          totalItemCount: f.totalItemCount ?? null,
+        })),
+      };
     },
   );
 
   app.put(
     '/api/v1/workspaces/:workspaceId/mailboxes/:mailboxId/folders',
-    { schema: { tags: ['mailboxes'], summary: 'Set the monitored folders (and their rules) of a mailbox', params: MailboxParams, body: SetFoldersRequest, response: { 200: Mailbox, ...errors } } },
+    {
+      schema: {
+        tags: ['mailboxes'],
+        summary: 'Set the monitored folders (and their rules) of a mailbox',
+        params: MailboxParams,
+        body: SetFoldersRequest,
+        response: { 200: Mailbox, ...errors },
+      },
+    },
     async (req) => {
       const { m, session, workspaceId } = await mailboxForAdmin(req, req.params);
-      const [defaultInbox] = await db.select().from(inboxes).where(eq(inboxes.workspaceId, workspaceId)).orderBy(asc(inboxes.createdAt)).limit(1);
+      const defaultInbox = await ensureDefaultInbox(db, workspaceId);
       const today = new Date();
       today.setUTCHours(0, 0, 0, 0);
       await db.transaction(async (tx) => {
         const keep = req.body.folders.map((f) => f.graphFolderId);
-        await tx.delete(monitoredFolders).where(and(eq(monitoredFolders.mailboxId, m.id), keep.length ? notInArray(monitoredFolders.graphFolderId, keep) : undefined));
+        await tx
+          .delete(monitoredFolders)
+          .where(
+            and(
+              eq(monitoredFolders.mailboxId, m.id),
+              keep.length ? notInArray(monitoredFolders.graphFolderId, keep) : undefined,
+            ),
+          );
         for (const f of req.body.folders) {
-          const inboxId = f.inboxId ?? defaultInbox!.id;
+          const inboxId = f.inboxId ?? defaultInbox.id;
           await assertInbox(tx, workspaceId, inboxId);
           await tx
             .insert(monitoredFolders)
-            .values({ workspaceId, mailboxId: m.id, graphFolderId: f.graphFolderId, displayName: f.displayName, inboxId, processFrom: f.processFrom ? new Date(f.processFrom) : today, active: f.active ?? false })
+            .values({
+              workspaceId,
+              mailboxId: m.id,
+              graphFolderId: f.graphFolderId,
+              displayName: f.displayName,
+              inboxId,
+              processFrom: f.processFrom ? new Date(f.processFrom) : today,
+              active: f.active ?? false,
+            })
             .onConflictDoUpdate({
               target: [monitoredFolders.mailboxId, monitoredFolders.graphFolderId],
-              set: { displayName: f.displayName, ...(f.inboxId ? { inboxId } : {}), ...(f.processFrom ? { processFrom: new Date(f.processFrom) } : {}), ...(f.active !== undefined ? { active: f.active } : {}) },
+              set: {
+                displayName: f.displayName,
+                ...(f.inboxId ? { inboxId } : {}),
+                ...(f.processFrom ? { processFrom: new Date(f.processFrom) } : {}),
+                ...(f.active !== undefined ? { active: f.active } : {}),
+              },
             });
         }
-        await recordAudit(tx, { workspaceId, actor: session.user, action: 'mailbox.folders_set', target: { type: 'mailbox', id: m.id }, details: { address: m.address, folders: req.body.folders.map((f) => f.displayName) } });
+        await recordAudit(tx, {
+          workspaceId,
+          actor: session.user,
+          action: 'mailbox.folders_set',
+          target: { type: 'mailbox', id: m.id },
+          details: { address: m.address, folders: req.body.folders.map((f) => f.displayName) },
+        });
       });
       await queueActive(eq(monitoredFolders.mailboxId, m.id));
       return (await mailboxView(eq(mailboxes.id, m.id)))[0]!;
@@ -243,7 +436,15 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
 
   app.patch(
     '/api/v1/workspaces/:workspaceId/folders/:folderId',
-    { schema: { tags: ['mailboxes'], summary: "Change a folder's rule (inbox, start date, active)", params: FolderParams, body: UpdateFolderRequest, response: { 200: FolderStatus, ...errors } } },
+    {
+      schema: {
+        tags: ['mailboxes'],
+        summary: "Change a folder's rule (inbox, start date, active)",
+        params: FolderParams,
+        body: UpdateFolderRequest,
+        response: { 200: FolderStatus, ...errors },
+      },
+    },
     async (req) => {
       const { f, session, workspaceId } = await folderFor(req, req.params);
       if (req.body.inboxId) await assertInbox(db, workspaceId, req.body.inboxId);
@@ -252,20 +453,38 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
         .set({
           ...(req.body.inboxId ? { inboxId: req.body.inboxId } : {}),
           // A new start date starts a new round from that date (recorded messages are not repeated).
-          ...(req.body.processFrom ? { processFrom: new Date(req.body.processFrom), cursor: null, cursorKind: null } : {}),
+          ...(req.body.processFrom
+            ? { processFrom: new Date(req.body.processFrom), cursor: null, cursorKind: null }
+            : {}),
           ...(req.body.active !== undefined ? { active: req.body.active } : {}),
         })
         .where(eq(monitoredFolders.id, f.id))
         .returning();
-      await recordAudit(db, { workspaceId, actor: session.user, action: 'folder.rule_changed', target: { type: 'folder', id: f.id }, details: { ...req.body } });
+      await recordAudit(db, {
+        workspaceId,
+        actor: session.user,
+        action: 'folder.rule_changed',
+        target: { type: 'folder', id: f.id },
+        details: { ...req.body },
+      });
       await queueActive(eq(monitoredFolders.id, f.id));
-      return folderView(u!, undefined);
+      const [view] = (await mailboxView(eq(mailboxes.id, f.mailboxId)))[0]!.folders.filter(
+        (x) => x.id === f.id,
+      );
+      return view ?? folderView(u!, undefined);
     },
   );
 
   app.post(
     '/api/v1/workspaces/:workspaceId/folders/:folderId/sync',
-    { schema: { tags: ['mailboxes'], summary: 'Sync now', params: FolderParams, response: { 202: z.object({ queued: z.boolean() }), ...errors } } },
+    {
+      schema: {
+        tags: ['mailboxes'],
+        summary: 'Sync now',
+        params: FolderParams,
+        response: { 202: z.object({ queued: z.boolean() }), ...errors },
+      },
+    },
     async (req, reply) => {
       const { f } = await folderFor(req, req.params);
       if (!f.active) throw new AppError('conflict', 'This folder is not active: activate its rule first.');
@@ -276,21 +495,51 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
 
   app.get(
     '/api/v1/workspaces/:workspaceId/folders/:folderId/failed',
-    { schema: { tags: ['mailboxes'], summary: 'Messages that could not be processed, with the reason', params: FolderParams, response: { 200: FailedMessageList, ...errors } } },
+    {
+      schema: {
+        tags: ['mailboxes'],
+        summary: 'Messages that could not be processed, with the reason',
+        params: FolderParams,
+        response: { 200: FailedMessageList, ...errors },
+      },
+    },
     async (req) => {
       const { f } = await folderFor(req, req.params);
-      const rows = await db.select().from(mailMessages).where(and(eq(mailMessages.folderId, f.id), eq(mailMessages.state, 'failed'))).orderBy(desc(mailMessages.createdAt)).limit(200);
-      return { items: rows.map((r) => ({ id: r.id, subject: r.subject, receivedAt: iso(r.receivedAt), attempts: r.attempts, lastError: r.lastError })) };
+      const rows = await db
+        .select()
+        .from(mailMessages)
+        .where(and(eq(mailMessages.folderId, f.id), eq(mailMessages.state, 'failed')))
+        .orderBy(desc(mailMessages.createdAt))
+        .limit(200);
+      return {
+        items: rows.map((r) => ({
+          id: r.id,
+          subject: r.subject,
+          receivedAt: iso(r.receivedAt),
+          attempts: r.attempts,
+          lastError: r.lastError,
+        })),
+      };
     },
   );
 
   app.post(
     '/api/v1/workspaces/:workspaceId/messages/:id/retry',
-    { schema: { tags: ['mailboxes'], summary: 'Process a failed message again', params: WorkspaceItemParams, response: { 202: z.object({ queued: z.boolean() }), ...errors } } },
+    {
+      schema: {
+        tags: ['mailboxes'],
+        summary: 'Process a failed message again',
+        params: WorkspaceItemParams,
+        response: { 202: z.object({ queued: z.boolean() }), ...errors },
+      },
+    },
     async (req, reply) => {
       const workspaceId = pathId(req.params.workspaceId);
       await requireRole(db, req, workspaceId, 'admin');
-      const [msg] = await db.select().from(mailMessages).where(and(eq(mailMessages.workspaceId, workspaceId), eq(mailMessages.id, pathId(req.params.id))));
+      const [msg] = await db
+        .select()
+        .from(mailMessages)
+        .where(and(eq(mailMessages.workspaceId, workspaceId), eq(mailMessages.id, pathId(req.params.id))));
       if (!msg) throw notFound('Message');
       await sync.retry(msg.id);
       return reply.status(202).send({ queued: true });
@@ -299,22 +548,55 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
 
   // ── Inboxes and documents ─────────────────────────────────────────────────────────────────────
 
-  app.get('/api/v1/workspaces/:workspaceId/inboxes', { schema: { tags: ['inboxes'], params: WorkspaceParams, response: { 200: InboxList, ...errors } } }, async (req) => {
-    const workspaceId = pathId(req.params.workspaceId);
-    await requireRole(db, req, workspaceId, 'member');
-    const rows = await db.select().from(inboxes).where(eq(inboxes.workspaceId, workspaceId)).orderBy(asc(inboxes.createdAt));
-    return { items: rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.createdAt.toISOString() })) };
-  });
+  app.get(
+    '/api/v1/workspaces/:workspaceId/inboxes',
+    { schema: { tags: ['inboxes'], params: WorkspaceParams, response: { 200: InboxList, ...errors } } },
+    async (req) => {
+      const workspaceId = pathId(req.params.workspaceId);
+      await requireRole(db, req, workspaceId, 'member');
+      const rows = await db
+        .select()
+        .from(inboxes)
+        .where(eq(inboxes.workspaceId, workspaceId))
+        .orderBy(asc(inboxes.createdAt));
+      return { items: rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.createdAt.toISOString() })) };
+    },
+  );
 
-  app.post('/api/v1/workspaces/:workspaceId/inboxes', { schema: { tags: ['inboxes'], params: WorkspaceParams, body: CreateInboxRequest, response: { 201: Inbox, ...errors } } }, async (req, reply) => {
-    const workspaceId = pathId(req.params.workspaceId);
-    const { session } = await requireRole(db, req, workspaceId, 'admin');
-    const [dup] = await db.select().from(inboxes).where(and(eq(inboxes.workspaceId, workspaceId), eq(sql`lower(${inboxes.name})`, req.body.name.toLowerCase())));
-    if (dup) throw new AppError('conflict', `An inbox named "${req.body.name}" already exists.`);
-    const [r] = await db.insert(inboxes).values({ workspaceId, name: req.body.name }).returning();
-    await recordAudit(db, { workspaceId, actor: session.user, action: 'inbox.created', target: { type: 'inbox', id: r!.id }, details: { name: r!.name } });
-    return reply.status(201).send({ id: r!.id, name: r!.name, createdAt: r!.createdAt.toISOString() });
-  });
+  app.post(
+    '/api/v1/workspaces/:workspaceId/inboxes',
+    {
+      schema: {
+        tags: ['inboxes'],
+        params: WorkspaceParams,
+        body: CreateInboxRequest,
+        response: { 201: Inbox, ...errors },
+      },
+    },
+    async (req, reply) => {
+      const workspaceId = pathId(req.params.workspaceId);
+      const { session } = await requireRole(db, req, workspaceId, 'admin');
+      const [dup] = await db
+        .select()
+        .from(inboxes)
+        .where(
+          and(
+            eq(inboxes.workspaceId, workspaceId),
+            eq(sql`lower(${inboxes.name})`, req.body.name.toLowerCase()),
+          ),
+        );
+      if (dup) throw new AppError('conflict', `An inbox named "${req.body.name}" already exists.`);
+      const [r] = await db.insert(inboxes).values({ workspaceId, name: req.body.name }).returning();
+      await recordAudit(db, {
+        workspaceId,
+        actor: session.user,
+        action: 'inbox.created',
+        target: { type: 'inbox', id: r!.id },
+        details: { name: r!.name },
+      });
+      return reply.status(201).send({ id: r!.id, name: r!.name, createdAt: r!.createdAt.toISOString() });
+    },
+  );
 
   const docSelect = {
     d: documents,
@@ -341,19 +623,38 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
 
   app.get(
     '/api/v1/workspaces/:workspaceId/documents',
-    { schema: { tags: ['documents'], summary: 'Documents, newest first', params: WorkspaceParams, querystring: z.object({ inboxId: z.uuid().optional(), cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }), response: { 200: DocumentList, ...errors } } },
+    {
+      schema: {
+        tags: ['documents'],
+        summary: 'Documents, newest first',
+        params: WorkspaceParams,
+        querystring: z.object({
+          inboxId: z.uuid().optional(),
+          cursor: z.string().max(200).optional(),
+          limit: z.coerce.number().int().min(1).max(200).default(50),
+        }),
+        response: { 200: DocumentList, ...errors },
+      },
+    },
     async (req) => {
       const workspaceId = pathId(req.params.workspaceId);
       await requireRole(db, req, workspaceId, 'member');
       // Keyset pagination on (received, id): stays fast at a million documents.
-      const [atText, idText] = req.query.cursor ? Buffer.from(req.query.cursor, 'base64url').toString().split('|') : [];
+      const [atText, idText] = req.query.cursor
+        ? Buffer.from(req.query.cursor, 'base64url').toString().split('|')
+        : [];
       const after = atText && idText ? { at: new Date(atText), id: pathId(idText) } : undefined;
       const rows = await docQuery()
         .where(
           and(
             eq(documents.workspaceId, workspaceId),
             req.query.inboxId ? eq(documents.inboxId, req.query.inboxId) : undefined,
-            after && !Number.isNaN(after.at.getTime()) ? or(lt(documents.receivedAt, after.at), and(eq(documents.receivedAt, after.at), lt(documents.id, after.id))) : undefined,
+            after && !Number.isNaN(after.at.getTime())
+              ? or(
+                  lt(documents.receivedAt, after.at),
+                  and(eq(documents.receivedAt, after.at), lt(documents.id, after.id)),
+                )
+              : undefined,
           ),
         )
         .orderBy(desc(documents.receivedAt), desc(documents.id))
@@ -362,7 +663,10 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
       const last = page.at(-1);
       return {
         items: page.map(summary),
-        nextCursor: rows.length > req.query.limit && last ? Buffer.from(`${last.d.receivedAt.toISOString()}|${last.d.id}`).toString('base64url') : null,
+        nextCursor:
+          rows.length > req.query.limit && last
+            ? Buffer.from(`${last.d.receivedAt.toISOString()}|${last.d.id}`).toString('base64url')
+            : null,
       };
     },
   );
@@ -370,37 +674,60 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
   async function documentFor(req: FastifyRequest, p: { workspaceId: string; id: string }) {
     const workspaceId = pathId(p.workspaceId);
     await requireRole(db, req, workspaceId, 'member');
-    const [r] = await docQuery().where(and(eq(documents.workspaceId, workspaceId), eq(documents.id, pathId(p.id))));
+    const [r] = await docQuery().where(
+      and(eq(documents.workspaceId, workspaceId), eq(documents.id, pathId(p.id))),
+    );
     if (!r) throw notFound('Document');
     return r;
   }
 
-  app.get('/api/v1/workspaces/:workspaceId/documents/:id', { schema: { tags: ['documents'], params: WorkspaceItemParams, response: { 200: Document, ...errors } } }, async (req) => {
-    const r = await documentFor(req, req.params);
-    return {
-      ...summary(r),
-      to: r.d.to,
-      cc: r.d.cc,
-      internetMessageId: r.d.internetMessageId,
-      bodyHtml: r.d.bodyHtml,
-      bodyText: r.d.bodyText,
-      emlSize: r.d.emlSize,
-      attachments: r.d.attachments.map((a, index) => ({ index, name: a.name, contentType: a.contentType, size: a.size, kind: a.kind, url: a.url ?? null })),
-    };
-  });
+  app.get(
+    '/api/v1/workspaces/:workspaceId/documents/:id',
+    { schema: { tags: ['documents'], params: WorkspaceItemParams, response: { 200: Document, ...errors } } },
+    async (req) => {
+      const r = await documentFor(req, req.params);
+      return {
+        ...summary(r),
+        to: r.d.to,
+        cc: r.d.cc,
+        internetMessageId: r.d.internetMessageId,
+        bodyHtml: r.d.bodyHtml,
+        bodyText: r.d.bodyText,
+        emlSize: r.d.emlSize,
+        attachments: r.d.attachments.map((a, index) => ({
+          index,
+          name: a.name,
+          contentType: a.contentType,
+          size: a.size,
+          kind: a.kind,
+          url: a.url ?? null,
+        })),
+      };
+    },
+  );
 
-  app.get('/api/v1/workspaces/:workspaceId/documents/:id/eml', { schema: { tags: ['documents'], summary: 'The original email (.eml)', params: WorkspaceItemParams } }, async (req, reply) => {
-    const r = await documentFor(req, req.params);
-    return reply
-      .type('message/rfc822')
-      .header('content-disposition', `attachment; filename="${safeFilename(r.d.subject)}.eml"`)
-      .header('content-length', String(r.d.emlSize))
-      .send(deps.blobs.open(r.d.emlSha256));
-  });
+  app.get(
+    '/api/v1/workspaces/:workspaceId/documents/:id/eml',
+    { schema: { tags: ['documents'], summary: 'The original email (.eml)', params: WorkspaceItemParams } },
+    async (req, reply) => {
+      const r = await documentFor(req, req.params);
+      return reply
+        .type('message/rfc822')
+        .header('content-disposition', `attachment; filename="${safeFilename(r.d.subject)}.eml"`)
+        .header('content-length', String(r.d.emlSize))
+        .send(deps.blobs.open(r.d.emlSha256));
+    },
+  );
 
   app.get(
     '/api/v1/workspaces/:workspaceId/documents/:id/attachments/:index',
-    { schema: { tags: ['documents'], summary: 'Download an attachment', params: z.object({ workspaceId: z.string(), id: z.string(), index: z.coerce.number().int().min(0) }) } },
+    {
+      schema: {
+        tags: ['documents'],
+        summary: 'Download an attachment',
+        params: z.object({ workspaceId: z.string(), id: z.string(), index: z.coerce.number().int().min(0) }),
+      },
+    },
     async (req, reply) => {
       const r = await documentFor(req, req.params);
       const a = r.d.attachments[req.params.index];
@@ -414,26 +741,74 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
     },
   );
 
-  app.post('/api/v1/sandbox/test-email', { schema: { tags: ['sandbox'], summary: 'Sandbox: deliver a generated email now', body: TestEmailRequest, response: { 202: z.object({ subject: z.string() }), 401: ErrorBody, 404: ErrorBody } } }, async (req, reply) => {
-    requireUser(req);
-    if (!deps.sandbox) throw notFound('Sandbox');
-    const from = req.body.sender === 'internal' ? { name: 'Lynne Robbins', address: 'lynne.robbins@contoso-insurance.com' } : { name: 'Jan Peeters', address: 'jan.peeters@example.be' };
-    const delivered = await deps.sandbox.control.deliverGenerated(req.body.address, { from, ...(req.body.attachments ? {} : { pdfs: 0, jpegs: 0 }) });
-    return reply.status(202).send({ subject: delivered.subject });
-  });
+  app.post(
+    '/api/v1/sandbox/test-email',
+    {
+      schema: {
+        tags: ['sandbox'],
+        summary: 'Sandbox: deliver a generated email now',
+        body: TestEmailRequest,
+        response: { 202: z.object({ subject: z.string() }), 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      requireUser(req);
+      if (!deps.sandbox) throw notFound('Sandbox');
+      const from =
+        req.body.sender === 'internal'
+          ? { name: 'Lynne Robbins', address: 'lynne.robbins@contoso-insurance.com' }
+          : { name: 'Jan Peeters', address: 'jan.peeters@example.be' };
+      const delivered = await deps.sandbox.control.deliverGenerated(req.body.address, {
+        from,
+        ...(req.body.attachments ? { pdfs: 1, jpegs: 1 } : { pdfs: 0, jpegs: 0 }),
+      });
+      return reply.status(202).send({ subject: delivered.subject });
+    },
+  );
 
   async function queueActive(where: SQL) {
-    const rows = await db.select({ id: monitoredFolders.id }).from(monitoredFolders).where(and(where, eq(monitoredFolders.active, true)));
+    const rows = await db
+      .select({ id: monitoredFolders.id })
+      .from(monitoredFolders)
+      .where(and(where, eq(monitoredFolders.active, true)));
     for (const r of rows) await deps.send('folder.sync', { folderId: r.id }, { singletonKey: r.id });
   }
 };
 
-async function assertInbox(db: HttpDeps['database']['db'], workspaceId: string, inboxId: string) {
-  const [i] = await db.select({ id: inboxes.id }).from(inboxes).where(and(eq(inboxes.workspaceId, workspaceId), eq(inboxes.id, inboxId)));
-  if (!i) throw new AppError('validation_failed', 'Some fields are not valid.', { details: [{ path: 'inboxId', message: 'No such inbox in this workspace.' }] });
+/** The workspace's first inbox; one named "Inbox" is created if the workspace has none. */
+async function ensureDefaultInbox(db: HttpDeps['database']['db'], workspaceId: string) {
+  const [first] = await db
+    .select()
+    .from(inboxes)
+    .where(eq(inboxes.workspaceId, workspaceId))
+    .orderBy(asc(inboxes.createdAt))
+    .limit(1);
+  if (first) return first;
+  const [created] = await db
+    .insert(inboxes)
+    .values({ workspaceId, name: 'Inbox' })
+    .onConflictDoNothing()
+    .returning();
+  return (
+    created ?? (await db.select().from(inboxes).where(eq(inboxes.workspaceId, workspaceId)).limit(1))[0]!
+  );
 }
 
-function folderView(f: typeof monitoredFolders.$inferSelect, s: { pending: number; failed: number; total: number; today: number } | undefined) {
+async function assertInbox(db: HttpDeps['database']['db'], workspaceId: string, inboxId: string) {
+  const [i] = await db
+    .select({ id: inboxes.id })
+    .from(inboxes)
+    .where(and(eq(inboxes.workspaceId, workspaceId), eq(inboxes.id, inboxId)));
+  if (!i)
+    throw new AppError('validation_failed', 'Some fields are not valid.', {
+      details: [{ path: 'inboxId', message: 'No such inbox in this workspace.' }],
+    });
+}
+
+function folderView(
+  f: typeof monitoredFolders.$inferSelect,
+  s: { pending: number; failed: number; total: number; today: number } | undefined,
+) {
   return {
     id: f.id,
     graphFolderId: f.graphFolderId,
@@ -453,4 +828,3 @@ function folderView(f: typeof monitoredFolders.$inferSelect, s: { pending: numbe
 function safeFilename(name: string): string {
   return (name || 'file').replace(/[^\w.\- ]+/g, '_').slice(0, 150);
 }
-
