@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createEmulator, DEMO } from '@mailroom/m365-emulator';
-import { and, count, eq } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import pino from 'pino';
 import { loadConfig } from '../apps/server/src/config.ts';
 import { connectors, inboxes, mailboxes, mailMessages, monitoredFolders, users, workspaces } from '../apps/server/src/db/schema/index.ts';
@@ -52,9 +52,15 @@ try {
   const t0 = performance.now();
   await server.sync.syncFolder(f!.id);
   const tSync = performance.now();
+  let lastLog = 0;
   for (;;) {
-    const [r] = await db.select({ n: count() }).from(mailMessages).where(and(eq(mailMessages.folderId, f!.id), eq(mailMessages.state, 'done')));
-    if ((r?.n ?? 0) >= N) break;
+    const states = await db.select({ state: mailMessages.state, n: count() }).from(mailMessages).where(eq(mailMessages.folderId, f!.id)).groupBy(mailMessages.state);
+    const done = states.find((x) => x.state === 'done')?.n ?? 0;
+    if (done >= N) break;
+    if (performance.now() - lastLog > 10_000) {
+      lastLog = performance.now();
+      console.error(`after ${Math.round((performance.now() - t0) / 1000)} s: ${JSON.stringify(Object.fromEntries(states.map((x) => [x.state, x.n])))}`);
+    }
     await new Promise((res) => setTimeout(res, 250));
   }
   const t1 = performance.now();
