@@ -6,7 +6,7 @@ import {
   UpdateWorkspaceRequest,
   Workspace,
 } from '@mailroom/contracts';
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../core/errors.ts';
@@ -71,19 +71,7 @@ export const workspaceRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
     async (req) => {
       const workspaceId = pathId(req.params.workspaceId);
       await requireRole(db, req, workspaceId, 'member');
-      const rows = await db
-        .select({
-          userId: users.id,
-          email: users.email,
-          name: users.name,
-          role: memberships.role,
-          joinedAt: memberships.createdAt,
-        })
-        .from(memberships)
-        .innerJoin(users, eq(users.id, memberships.userId))
-        .where(eq(memberships.workspaceId, workspaceId))
-        .orderBy(asc(memberships.createdAt));
-      return { items: rows.map((r) => ({ ...r, joinedAt: r.joinedAt.toISOString() })) };
+      return { items: await listMembers(db, eq(memberships.workspaceId, workspaceId)) };
     },
   );
 
@@ -118,18 +106,11 @@ export const workspaceRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
           target: { type: 'user', id: targetId },
           details: { from: target.role, to: req.body.role },
         });
-        const [m] = await tx
-          .select({
-            userId: users.id,
-            email: users.email,
-            name: users.name,
-            role: memberships.role,
-            joinedAt: memberships.createdAt,
-          })
-          .from(memberships)
-          .innerJoin(users, eq(users.id, memberships.userId))
-          .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, targetId)));
-        return { ...m!, joinedAt: m!.joinedAt.toISOString() };
+        const [m] = await listMembers(
+          tx,
+          and(eq(memberships.workspaceId, workspaceId), eq(memberships.userId, targetId)),
+        );
+        return m!;
       });
     },
   );
@@ -161,6 +142,23 @@ export const workspaceRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
     },
   );
 };
+
+/** Members as the API shows them (the list and the answer to a role change). */
+async function listMembers(db: Tx | HttpDeps['database']['db'], where: SQL | undefined) {
+  const rows = await db
+    .select({
+      userId: users.id,
+      email: users.email,
+      name: users.name,
+      role: memberships.role,
+      joinedAt: memberships.createdAt,
+    })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(where)
+    .orderBy(asc(memberships.createdAt));
+  return rows.map((r) => ({ ...r, joinedAt: r.joinedAt.toISOString() }));
+}
 
 /** The membership a change is about, locked for the rest of the transaction. */
 async function lockMembership(tx: Tx, workspaceId: string, userId: string) {
