@@ -275,6 +275,15 @@ export function ConnectorPage() {
   const [renaming, setRenaming] = useState(false);
   const [deleting, setDeleting] = useState(false);
   const renameButton = useRef<HTMLButtonElement>(null);
+  const focusRenameAfterEdit = useRef(false);
+  // After an inline rename the focus goes back to the Rename button, once it is rendered again
+  // (an animation frame can come before React has put it back).
+  useEffect(() => {
+    if (!renaming && focusRenameAfterEdit.current) {
+      focusRenameAfterEdit.current = false;
+      renameButton.current?.focus();
+    }
+  }, [renaming]);
   const [justCreated, setJustCreated] = useState(
     (location.state as { created?: boolean } | null)?.created === true,
   );
@@ -346,8 +355,8 @@ export function ConnectorPage() {
 
   const c = query.data;
   const finishRename = () => {
+    focusRenameAfterEdit.current = true;
     setRenaming(false);
-    requestAnimationFrame(() => renameButton.current?.focus());
   };
 
   return (
