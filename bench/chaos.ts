@@ -1,19 +1,214 @@
-// `npm run chaos`: the long form of the crash test. Mailroom is killed with SIGKILL many times while
-// mail arrives; prints counts and writes bench/results/chaos-<date>.json. Env: CHAOS_KILLS (100),
-// CHAOS_MESSAGES (300), TEST_DATABASE_URL (PostgreSQL instead of PGlite).
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { runChaos } from '../apps/server/test/chaos/harness.ts';
+// `npm run chaos`: the long crash test under fault storms. Mail keeps arriving in CHAOS_MAILBOXES (10)
+// mailboxes — CHAOS_MESSAGES (10,000) emails at CHAOS_RATE (25/s) — while Mailroom (a child process)
+// is killed with SIGKILL CHAOS_KILLS (30) times, 10 % of Graph requests fail (429/503), 10 % of
+// change notifications are dropped, duplicated or reordered, delta tokens are evicted every minute,
+// and PostgreSQL (a private cluster, never the machine's shared server) is restarted once. Then it
+// waits for Mailroom to settle and counts, from the database: lost (delivered, no document),
+// duplicated (more than one document) and stuck (work items not done). All must be 0: exit 1 otherwise.
+import { DEMO } from '@mailroom/m365-emulator';
+import pg from 'pg';
+import { connectMailboxes, monitorFolders, setupWorkspace } from './lib/api.ts';
+import { graphErrorStorm, notificationStorm } from './lib/faults.ts';
+import { log, numberOption } from './lib/options.ts';
+import { createDatabase, PrivateCluster } from './lib/postgres.ts';
+import { MailroomProcess, sleep } from './lib/process.ts';
+import { environment, writeResults } from './lib/report.ts';
+import { progress, subscriptionCount } from './lib/stack.ts';
+import { createMailboxes, startEmulator } from './lib/tenant.ts';
 
-const kills = Number(process.env.CHAOS_KILLS ?? 100);
-const messages = Number(process.env.CHAOS_MESSAGES ?? 300);
-const report = await runChaos({ kills, messages, log: (l) => console.log(l) });
-const ok = report.missing.length === 0 && report.duplicates.length === 0 && report.pending === 0;
-const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
-mkdirSync(dir, { recursive: true });
-const file = path.join(dir, `chaos-${new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-')}.json`);
-writeFileSync(file, JSON.stringify({ database: process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite', ...report }, null, 2));
-console.log(JSON.stringify({ ...report, missing: report.missing.length, duplicates: report.duplicates.length }));
-console.log(ok ? 'chaos: every email exactly once' : 'chaos: FAILED');
-process.exit(ok ? 0 : 1);
+const messages = Math.round(numberOption('CHAOS_MESSAGES', 10_000));
+const mailboxCount = Math.round(numberOption('CHAOS_MAILBOXES', 10));
+const kills = Math.round(numberOption('CHAOS_KILLS', 30));
+const rate = numberOption('CHAOS_RATE', 25);
+const faultShare = Number(process.env.CHAOS_FAULT_RATE ?? 0.1);
+const settleMinutes = numberOption('CHAOS_SETTLE_MINUTES', 20);
+const pgRestartMode = process.env.CHAOS_PG_RESTART_MODE === 'immediate' ? 'immediate' : 'fast';
+
+const t0 = Date.now();
+const env0 = environment();
+const events: string[] = [];
+const event = (line: string) => {
+  events.push(`+${Math.round((Date.now() - t0) / 1000)}s ${line}`);
+  log(`chaos: ${line}`);
+};
+
+const cleanup: (() => Promise<unknown>)[] = [];
+let exitCode: number;
+try {
+  event(`private PostgreSQL cluster`);
+  const cluster = await PrivateCluster.start();
+  cleanup.push(() => cluster.stop());
+  const db = await createDatabase(cluster.adminUrl, 'mailroom_chaos');
+  const emu = await startEmulator();
+  cleanup.push(() => emu.close());
+  const mailboxes = await createMailboxes(emu, 'chaos', mailboxCount, 1);
+  const mailroom = await MailroomProcess.create({
+    databaseUrl: db.url,
+    emulator: { url: emu.url, caFile: emu.caFile },
+    logLevel: process.env.CHAOS_LOG_LEVEL ?? 'warn',
+    // Dropped notifications are caught by reconciliation: once a minute (the cron's pace) in this test.
+    env: { SYNC_RECONCILE_SECONDS: process.env.CHAOS_RECONCILE_SECONDS ?? '60' },
+  });
+  cleanup.push(() => mailroom.dispose());
+  await mailroom.start();
+  const ws = await setupWorkspace(mailroom.base);
+  const ids = await connectMailboxes(ws, mailboxes);
+  await monitorFolders(ws, mailboxes, ids, new Date(Date.now() - 1000));
+  const sql = new pg.Pool({ connectionString: db.url, max: 2 });
+  sql.on('error', () => undefined); // the restart cuts these connections too
+  cleanup.push(() => sql.end());
+  await sleep(5000);
+  const subs = await subscriptionCount(emu, DEMO.customerApp.clientId);
+  event(`${mailboxCount} mailboxes monitored; ${subs} subscriptions (${subs ? 'push + reconciliation' : 'reconciliation only'})`);
+
+  await graphErrorStorm(emu, faultShare);
+  await notificationStorm(emu, faultShare);
+  event(`storms on: ${faultShare * 100} % Graph 429/503; notifications dropped/duplicated/reordered at ${faultShare * 100} % each`);
+
+  // Mail arrives at an even pace, round robin over the mailboxes.
+  const delivered: string[] = [];
+  let deliveryErrors = 0;
+  const deliveryMs = (messages / rate) * 1000;
+  const delivery = (async () => {
+    const start = Date.now();
+    for (let i = 0; i < messages; i++) {
+      const due = start + (i * 1000) / rate;
+      if (due > Date.now()) await sleep(due - Date.now());
+      const mb = mailboxes[i % mailboxes.length]!;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const m = await emu.control.deliverGenerated(mb.address, { folder: mb.folders[0]!.id, seed: 4242, index: i, pdfs: i % 3 === 0 ? 1 : 0, jpegs: i % 4 === 0 ? 1 : 0 });
+          delivered.push(m.internetMessageId);
+          break;
+        } catch (err) {
+          deliveryErrors++;
+          if (attempt > 5) throw err;
+        }
+      }
+    }
+  })();
+
+  // Kills at random moments over the delivery; the PostgreSQL restart and token evictions in between.
+  let restarted = false;
+  let evictions = 0;
+  const chaos = (async () => {
+    const start = Date.now();
+    const gap = deliveryMs / (kills + 1);
+    let nextEvict = start + 60_000;
+    for (let k = 0; k < kills; k++) {
+      const at = start + gap * (k + 0.5 + Math.random());
+      while (Date.now() < at) {
+        if (Date.now() >= nextEvict) {
+          const mb = mailboxes[evictions % mailboxes.length]!;
+          const r = evictions % 5 === 4 ? await emu.control.evictDeltaTokens() : await emu.control.evictDeltaTokens({ mailbox: mb.address });
+          evictions++;
+          event(`delta tokens evicted (${r.evicted})`);
+          nextEvict += 60_000;
+        }
+        if (!restarted && Date.now() - start > deliveryMs * 0.4) {
+          restarted = true;
+          await cluster.restart(pgRestartMode);
+          event(`PostgreSQL restarted (${pgRestartMode}) after ${delivered.length} deliveries`);
+        }
+        await sleep(Math.min(500, Math.max(0, at - Date.now())));
+      }
+      await mailroom.kill();
+      await mailroom.start(120_000);
+      event(`kill ${k + 1}/${kills} (delivered ${delivered.length})`);
+    }
+    // A crash of Mailroom after PostgreSQL's restart (it may exit on its own) is restarted, too.
+    if (!restarted) {
+      await cluster.restart(pgRestartMode);
+      restarted = true;
+      event('PostgreSQL restarted');
+    }
+  })();
+
+  // Mailroom exiting on its own (e.g. when the database goes away) is restarted and counted.
+  let watching = true;
+  const watchdog = (async () => {
+    while (watching) {
+      await sleep(1000);
+      if (watching && !mailroom.running && mailroom.unexpectedExits > 0) {
+        event(`Mailroom exited on its own (${mailroom.unexpectedExits}); restarting`);
+        await mailroom.start(120_000).catch((err: unknown) => event(`restart failed: ${String(err)}`));
+      }
+    }
+  })();
+
+  await Promise.all([delivery, chaos]);
+  event(`delivery done: ${delivered.length} emails (${deliveryErrors} control retries); settling (up to ${settleMinutes} min)`);
+
+  // Settle: everything delivered has a document and nothing is pending, stable for 3 polls.
+  const settleUntil = Date.now() + settleMinutes * 60_000;
+  let lastLog = 0;
+  for (let stable = 0; Date.now() < settleUntil && stable < 3; ) {
+    const p = await progress(sql).catch(() => undefined);
+    if (p && p.documents >= delivered.length && p.pending === 0) stable++;
+    else stable = 0;
+    if (Date.now() - lastLog > 30_000 && p) {
+      lastLog = Date.now();
+      event(`settling: ${p.documents}/${delivered.length} documents, ${p.pending} pending, ${p.failed} failed`);
+    }
+    await sleep(2000);
+  }
+  watching = false;
+  await watchdog;
+
+  // Count from the database.
+  const docs = await sql.query<{ mid: string; n: number }>('select internet_message_id as mid, count(*)::int as n from documents group by 1');
+  const byMid = new Map(docs.rows.map((r) => [r.mid, r.n]));
+  const lost = delivered.filter((m) => !byMid.has(m));
+  const duplicated = docs.rows.filter((r) => r.n > 1).map((r) => r.mid);
+  const deliveredSet = new Set(delivered);
+  const unexpected = docs.rows.filter((r) => !deliveredSet.has(r.mid)).map((r) => r.mid);
+  const work = await progress(sql);
+  const stuck = work.pending + work.failed;
+  const faults = await emu.control.faults();
+  const notifications = await emu.control.notificationLog();
+  const report = {
+    messages: delivered.length,
+    mailboxes: mailboxCount,
+    kills,
+    unexpectedExits: mailroom.unexpectedExits,
+    postgresRestarts: restarted ? 1 : 0,
+    postgresRestartMode: pgRestartMode,
+    deltaTokenEvictions: evictions,
+    subscriptions: subs,
+    graphFaultsInjected: faults.requests.reduce((a, r) => a + r.hits, 0),
+    notificationFaults: Object.fromEntries(faults.notifications.map((f) => [f.kind, f.hits])),
+    notificationPosts: notifications.filter((n) => n.kind === 'notification').length,
+    documents: work.documents,
+    lost: lost.length,
+    duplicated: duplicated.length,
+    stuck,
+    stuckPending: work.pending,
+    stuckFailed: work.failed,
+    unexpectedDocuments: unexpected.length,
+    seconds: Math.round((Date.now() - t0) / 1000),
+    examples: { lost: lost.slice(0, 20), duplicated: duplicated.slice(0, 20), unexpected: unexpected.slice(0, 20) },
+  };
+  const ok = report.lost === 0 && report.duplicated === 0 && report.stuck === 0 && report.unexpectedDocuments === 0;
+  if (!ok) event(`Mailroom log tail:\n${mailroom.log.slice(-4000)}`);
+  const file = writeResults('chaos', { environment: env0, database: 'postgres (private cluster)', ...report, events });
+  console.log(
+    [
+      `| Chaos (${report.messages} emails, ${mailboxCount} mailboxes, ${kills} kills, ${report.graphFaultsInjected} Graph faults, ${report.postgresRestarts} PostgreSQL restart, ${evictions} evictions) | Count |`,
+      '| --- | --- |',
+      `| Lost | ${report.lost} |`,
+      `| Duplicated | ${report.duplicated} |`,
+      `| Stuck (pending ${report.stuckPending}, failed ${report.stuckFailed}) | ${report.stuck} |`,
+      `| Documents for mail never delivered | ${report.unexpectedDocuments} |`,
+      '',
+      `Notification faults: ${JSON.stringify(report.notificationFaults)}; Mailroom exits on its own: ${report.unexpectedExits}; ${report.seconds} s. Results: ${file}`,
+      ok ? 'chaos: every email exactly once' : 'chaos: FAILED',
+    ].join('\n'),
+  );
+  exitCode = ok ? 0 : 1;
+} catch (err) {
+  console.error('chaos: error:', err);
+  exitCode = 2;
+} finally {
+  for (const c of cleanup.reverse()) await c().catch((err: unknown) => console.error('cleanup:', err));
+}
+process.exit(exitCode);

@@ -1,0 +1,97 @@
+// A browser-like client of Mailroom's HTTP API (session cookie + CSRF token), and the setup every
+// scenario shares: first admin, a Microsoft 365 connector on the customer's own app, mailboxes and
+// monitored folders — all through the public API, as an admin would.
+import { api, CSRF_HEADER, type Mailbox, type MailboxList, type SessionInfo } from '@mailroom/contracts';
+import { DEMO } from '@mailroom/m365-emulator';
+import type { BenchMailbox } from './tenant.ts';
+
+export class ApiClient {
+  private readonly cookies = new Map<string, string>();
+  csrf = '';
+  readonly base: string;
+  constructor(base: string) {
+    this.base = base;
+  }
+
+  async call<T>(method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
+    const res = await fetch(this.base + url, {
+      method,
+      headers: {
+        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
+        ...(method !== 'GET' ? { [CSRF_HEADER]: this.csrf, 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : method !== 'GET' ? { body: '{}' } : {}),
+    });
+    for (const c of res.headers.getSetCookie()) {
+      const [pair] = c.split(';');
+      const i = pair!.indexOf('=');
+      this.cookies.set(pair!.slice(0, i), pair!.slice(i + 1));
+    }
+    const text = await res.text();
+    return { status: res.status, body: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as T };
+  }
+
+  /** Like `call`, but a status ≥ 400 throws (with the body). */
+  async ok<T>(method: string, url: string, body?: unknown): Promise<T> {
+    const r = await this.call<T>(method, url, body);
+    if (r.status >= 400) throw new Error(`${method} ${url} → ${r.status}: ${JSON.stringify(r.body).slice(0, 500)}`);
+    return r.body;
+  }
+}
+
+export interface Workspace {
+  client: ApiClient;
+  workspaceId: string;
+  connectorId: string;
+}
+
+/** First-run setup, then a connector on Contoso's own app registration (client secret). */
+export async function setupWorkspace(base: string): Promise<Workspace> {
+  const client = new ApiClient(base);
+  client.csrf = (await client.ok<SessionInfo>('GET', api.session)).csrfToken;
+  const setup = await client.ok<SessionInfo>('POST', api.setup, { name: 'Bench', email: 'bench@example.com', password: 'benchmark password 123', workspaceName: 'Bench' });
+  client.csrf = setup.csrfToken;
+  const workspaceId = setup.workspaces[0]!.id;
+  const connector = await client.ok<{ id: string }>('POST', api.connectors(workspaceId), { name: 'Bench', type: 'microsoft365' });
+  await client.ok('POST', api.connectOwnApp(workspaceId, connector.id), {
+    tenant: DEMO.contoso.domain,
+    clientId: DEMO.customerApp.clientId,
+    clientSecret: DEMO.customerApp.clientSecret,
+    secretExpiresAt: '2099-12-31',
+  });
+  return { client, workspaceId, connectorId: connector.id };
+}
+
+/** Connects `mailboxes` (access tested by Mailroom); returns Mailroom's mailbox id per Graph user id. */
+export async function connectMailboxes(ws: Workspace, mailboxes: BenchMailbox[]): Promise<Map<string, string>> {
+  const { client, workspaceId, connectorId } = ws;
+  const entries = mailboxes.map((m) => ({ graphUserId: m.id, address: m.address, displayName: m.address, kind: 'shared' as const }));
+  // PUT replaces the selection (at most 500 mailboxes per connector in one request).
+  if (entries.length > 500) throw new Error('more than 500 mailboxes on one connector');
+  const list = await client.ok<MailboxList>('PUT', api.mailboxes(workspaceId, connectorId), { mailboxes: entries });
+  const unreadable = list.items.filter((m) => m.access !== 'readable');
+  if (unreadable.length) throw new Error(`mailboxes not readable: ${unreadable.map((m) => `${m.address} (${m.access})`).join(', ')}`);
+  return new Map(list.items.map((m) => [m.graphUserId, m.id]));
+}
+
+/**
+ * Monitors every folder of `mailboxes` (active, processing mail received since `processFrom`); Mailroom
+ * queues a first delta round at once. Returns Mailroom's folder id per Graph folder id.
+ */
+export async function monitorFolders(ws: Workspace, mailboxes: BenchMailbox[], mailboxIds: Map<string, string>, processFrom: Date, concurrency = 4): Promise<Map<string, string>> {
+  const { client, workspaceId } = ws;
+  const folderIds = new Map<string, string>();
+  let next = 0;
+  const worker = async () => {
+    while (next < mailboxes.length) {
+      const mb = mailboxes[next++]!;
+      // One PUT per mailbox (the API takes at most 100 folders per mailbox).
+      if (mb.folders.length > 100) throw new Error(`${mb.address}: more than 100 folders`);
+      const folders = mb.folders.map((f) => ({ graphFolderId: f.id, displayName: f.displayName, processFrom: processFrom.toISOString(), active: true }));
+      const r = await client.ok<Mailbox>('PUT', api.monitoredFolders(workspaceId, mailboxIds.get(mb.id)!), { folders });
+      for (const f of r.folders) folderIds.set(f.graphFolderId, f.id);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return folderIds;
+}

@@ -1,0 +1,71 @@
+// Waits until Mailroom has turned `expected` preloaded emails into documents, sampling its CPU and
+// RSS and the emulator's throttling counters along the way.
+import type { Emulator } from '@mailroom/m365-emulator';
+import type pg from 'pg';
+import { log } from './options.ts';
+import { sleep, type MailroomProcess } from './process.ts';
+import { progress } from './stack.ts';
+
+export interface DrainResult {
+  seconds: number;
+  documents: number;
+  failed: number;
+  pending: number;
+  timedOut: boolean;
+  /** Peak over the run, per mailbox: requests counted in the throttling window, and concurrent requests. */
+  peakRequestsInWindow: number;
+  peakInFlight: number;
+  mailroomCpuSeconds: number;
+  mailroomPeakRssBytes: number;
+  /** This process (the emulator and the measuring), user + system CPU seconds. */
+  benchCpuSeconds: number;
+}
+
+export async function drain(opts: { emu: Emulator; sql: pg.Pool; mailroom: MailroomProcess; expected: number; mailboxIds: Set<string>; t0: number; timeoutMs: number; label: string }): Promise<DrainResult> {
+  const { emu, sql, mailroom, expected, mailboxIds, t0 } = opts;
+  const cpu0 = mailroom.stats()?.cpuSeconds ?? 0;
+  const benchCpu0 = process.cpuUsage();
+  let peakWindow = 0;
+  let peakInFlight = 0;
+  let peakRss = 0;
+  let lastLog = Date.now();
+  let state: Awaited<ReturnType<typeof progress>>;
+  let timedOut = false;
+  for (let i = 0; ; i++) {
+    state = await progress(sql);
+    const st = mailroom.stats();
+    if (st) peakRss = Math.max(peakRss, st.rssBytes);
+    if (i % 4 === 0) {
+      const { counters } = await emu.control.throttling();
+      for (const c of counters) {
+        if (!mailboxIds.has(c.mailboxId)) continue;
+        peakWindow = Math.max(peakWindow, c.requestsInWindow);
+        peakInFlight = Math.max(peakInFlight, c.maxInFlight);
+      }
+    }
+    if (state.documents + state.failed >= expected && state.pending === 0) break;
+    if (Date.now() - t0 > opts.timeoutMs) {
+      timedOut = true;
+      break;
+    }
+    if (Date.now() - lastLog > 15_000) {
+      lastLog = Date.now();
+      log(`${opts.label}: ${Math.round((Date.now() - t0) / 1000)} s: ${state.documents}/${expected} documents, ${state.pending} pending, ${state.failed} failed`);
+    }
+    await sleep(250);
+  }
+  const seconds = (Date.now() - t0) / 1000;
+  const cpu = process.cpuUsage(benchCpu0);
+  return {
+    seconds,
+    documents: state.documents,
+    failed: state.failed,
+    pending: state.pending,
+    timedOut,
+    peakRequestsInWindow: peakWindow,
+    peakInFlight,
+    mailroomCpuSeconds: (mailroom.stats()?.cpuSeconds ?? cpu0) - cpu0,
+    mailroomPeakRssBytes: peakRss,
+    benchCpuSeconds: (cpu.user + cpu.system) / 1e6,
+  };
+}

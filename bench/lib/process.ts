@@ -1,0 +1,165 @@
+// Mailroom as a child process (`node apps/server/src/main.ts`), with its RSS and CPU time from /proc.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The Mailroom entry point (BENCH_MAILROOM_MAIN: another checkout's, to compare versions). */
+const MAIN = process.env.BENCH_MAILROOM_MAIN ?? path.join(ROOT, 'apps/server/src/main.ts');
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+export interface ProcStats {
+  rssBytes: number;
+  /** User + system CPU time, in seconds. */
+  cpuSeconds: number;
+}
+
+export function procStats(pid: number): ProcStats {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
+  // Fields after the command name "(…)": state is field 3; utime and stime are fields 14 and 15.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(rest[11]);
+  const stime = Number(rest[12]);
+  return { rssBytes: rssKb * 1024, cpuSeconds: (utime + stime) / CLOCK_TICKS };
+}
+
+export interface MailroomOptions {
+  databaseUrl: string;
+  emulator: { url: string; caFile: string };
+  logLevel: string;
+  /** More environment (SYNC_RECONCILE_SECONDS, …). */
+  env?: Record<string, string>;
+}
+
+/** One Mailroom node (api + worker) in a child process, restartable (SIGKILL or SIGTERM). */
+export class MailroomProcess {
+  readonly port: number;
+  readonly base: string;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly dataDir: string;
+  private child: ChildProcess | undefined;
+  /** The last 20,000 characters of its output (shown when something goes wrong). */
+  log = '';
+  /** Exits that nobody asked for (crashes). */
+  unexpectedExits = 0;
+  private expectingExit = false;
+
+  private constructor(port: number, dataDir: string, opts: MailroomOptions) {
+    this.port = port;
+    this.dataDir = dataDir;
+    this.base = `http://127.0.0.1:${port}`;
+    this.env = {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_BASE_URL: this.base,
+      DATABASE_URL: opts.databaseUrl,
+      MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      MAILROOM_DATA_DIR: dataDir,
+      MAILROOM_SANDBOX: 'false',
+      MICROSOFT_AUTHORITY_HOST: opts.emulator.url,
+      MICROSOFT_GRAPH_URL: opts.emulator.url,
+      MICROSOFT_CA_FILE: opts.emulator.caFile,
+      LOG_LEVEL: opts.logLevel,
+      SHUTDOWN_GRACE_SECONDS: '2',
+      NODE_ENV: 'production',
+      ...opts.env,
+    };
+  }
+
+  static async create(opts: MailroomOptions): Promise<MailroomProcess> {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mailroom-bench-data-'));
+    return new MailroomProcess(await freePort(), dataDir, opts);
+  }
+
+  get pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** Changes environment variables for the next start. */
+  setEnv(env: Record<string, string>): void {
+    Object.assign(this.env, env);
+  }
+
+  async start(timeoutMs = 60_000): Promise<void> {
+    const child = spawn(process.execPath, [MAIN], { env: this.env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    this.expectingExit = false;
+    // Its logs (pino: stdout) and crashes (stderr): the tail is kept, everything goes to BENCH_MAILROOM_LOG if set.
+    const file = process.env.BENCH_MAILROOM_LOG;
+    const keep = (d: Buffer) => {
+      this.log = (this.log + d.toString()).slice(-20_000);
+      if (file) appendFileSync(file, d);
+    };
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    child.on('exit', () => {
+      if (!this.expectingExit) this.unexpectedExits++;
+    });
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`Mailroom exited (${child.exitCode ?? child.signalCode}): ${this.log.slice(-3000)}`);
+      if (await fetch(`${this.base}/readyz`).then((r) => r.ok, () => false)) return;
+      await sleep(50);
+    }
+    throw new Error(`Mailroom did not become ready in ${timeoutMs / 1000} s: ${this.log.slice(-3000)}`);
+  }
+
+  private async end(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    this.expectingExit = true;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  kill(): Promise<void> {
+    return this.end('SIGKILL');
+  }
+
+  stop(): Promise<void> {
+    return this.end('SIGTERM');
+  }
+
+  stats(): ProcStats | undefined {
+    const pid = this.pid;
+    if (pid === undefined) return undefined;
+    try {
+      return procStats(pid);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    await rm(this.dataDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,92 @@
+// backfill: MAILBOXES (10) × PER_MAILBOX (5,000) emails already in the mailboxes (a quarter with
+// attachments), throttling at Microsoft's limits. Mailroom monitors the folders and imports them:
+// messages/s, Graph requests per message, 429s, and the share of the throttling ceiling used
+// (10,000 requests per 10 minutes per app per mailbox).
+import { DEFAULT_THROTTLE } from '@mailroom/m365-emulator';
+import { connectMailboxes, monitorFolders } from '../lib/api.ts';
+import { drain } from '../lib/drain.ts';
+import { GraphMeter, diffTally, throttleTotals } from '../lib/graph-meter.ts';
+import { log, numberOption, scaled } from '../lib/options.ts';
+import { mib, round } from '../lib/report.ts';
+import { withStack } from '../lib/stack.ts';
+import { createMailboxes, preload, type BenchMailbox } from '../lib/tenant.ts';
+import type { ScenarioResult } from './types.ts';
+
+export async function backfill(): Promise<ScenarioResult> {
+  const mailboxCount = scaled(numberOption('BENCH_BACKFILL_MAILBOXES', 10), 1);
+  const perMailbox = scaled(numberOption('BENCH_BACKFILL_MESSAGES', 5000), 20);
+  const total = mailboxCount * perMailbox;
+  const timeoutMs = numberOption('BENCH_BACKFILL_TIMEOUT_MINUTES', 15) * 60_000;
+  let mailboxes: BenchMailbox[] = [];
+  return withStack(
+    {
+      prepare: async (emu) => {
+        log(`backfill: ${mailboxCount} mailboxes × ${perMailbox} emails`);
+        mailboxes = await createMailboxes(emu, 'bf', mailboxCount, 1);
+        await preload(emu, mailboxes, perMailbox);
+      },
+    },
+    async ({ emu, sql, mailroom, ws }) => {
+      const ids = await connectMailboxes(ws, mailboxes);
+      const mailboxIds = new Set(mailboxes.map((m) => m.id));
+      const meter = new GraphMeter(emu);
+      await meter.start();
+      const tally0 = await meter.snapshot();
+      const thr0 = await throttleTotals(emu, mailboxIds);
+      const t0 = Date.now();
+      await monitorFolders(ws, mailboxes, ids, new Date(Date.now() - 365 * 86_400_000));
+      const d = await drain({ emu, sql, mailroom, expected: total, mailboxIds, t0, timeoutMs, label: 'backfill' });
+      const tally = diffTally(tally0, await meter.snapshot());
+      meter.stop();
+      const thr1 = await throttleTotals(emu, mailboxIds);
+      const counted = thr1.served - thr0.served;
+      const throttled = thr1.throttled - thr0.throttled;
+      const ceilingPerSecond = DEFAULT_THROTTLE.requestsPerWindow / DEFAULT_THROTTLE.windowSeconds;
+      // Share of the ceiling: the request rate each mailbox sustained over the whole import.
+      const shares = mailboxes.map((m) => ((thr1.perMailbox.get(m.id)?.served ?? 0) - (thr0.perMailbox.get(m.id)?.served ?? 0)) / d.seconds / ceilingPerSecond);
+      const share = shares.reduce((a, b) => a + b, 0) / shares.length;
+      const perMsg = counted / total;
+      const withoutAttachments = (tally.http - tally.byKind.attachments) / total;
+      const rate = d.documents / d.seconds;
+      const data = {
+        mailboxes: mailboxCount,
+        messagesPerMailbox: perMailbox,
+        messages: total,
+        ...d,
+        messagesPerSecond: round(rate),
+        graphHttpRequests: tally.http,
+        graphHttpByKind: tally.byKind,
+        graphRequestsCounted: counted,
+        graphRequestsPerMessage: round(perMsg, 3),
+        graphHttpRequestsPerMessage: round(tally.http / total, 3),
+        graphHttpRequestsPerMessageWithoutAttachmentCalls: round(withoutAttachments, 3),
+        http429: tally.http429,
+        throttled429: throttled,
+        http5xx: tally.http5xx,
+        ceilingRequestsPerSecondPerMailbox: round(ceilingPerSecond, 2),
+        ceilingShare: round(share, 3),
+        ceilingShareMin: round(Math.min(...shares), 3),
+        ceilingShareMax: round(Math.max(...shares), 3),
+        peakWindowShare: round(d.peakRequestsInWindow / DEFAULT_THROTTLE.requestsPerWindow, 3),
+      };
+      const pct = (x: number) => `${round(x * 100)} %`;
+      return {
+        name: 'backfill',
+        summary: `${mailboxCount} mailboxes × ${perMailbox} emails (${total}, a quarter with a PDF and a JPEG), throttling at Microsoft's limits (4 concurrent, 10,000 requests / 10 min per mailbox)`,
+        rows: [
+          { measure: 'Documents / failed', value: `${d.documents} / ${d.failed}${d.timedOut ? ` (timed out after ${Math.round(d.seconds)} s, ${d.pending} pending)` : ''}` },
+          { measure: 'Import time', value: `${round(d.seconds)} s` },
+          { measure: 'Messages/s', value: String(round(rate)) },
+          { measure: 'Graph requests per message (throttler count: `$batch` inner requests each)', value: String(round(perMsg, 2)), target: '≤ 1.2 (no attachments)', ok: perMsg <= 1.2 },
+          { measure: 'Graph HTTP requests per message (all / without attachment calls)', value: `${round(tally.http / total, 2)} / ${round(withoutAttachments, 2)}` },
+          { measure: 'HTTP requests by kind', value: Object.entries(tally.byKind).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ') },
+          { measure: '429 answers (throttler, incl. inside `$batch`)', value: String(throttled), target: '0', ok: throttled === 0 },
+          { measure: 'Share of the ceiling used (avg over mailboxes; min–max)', value: `${pct(share)} (${pct(Math.min(...shares))}–${pct(Math.max(...shares))})`, target: '≥ 90 % with zero 429', ok: share >= 0.9 && throttled === 0 },
+          { measure: 'Peak requests in a 10-min window / peak concurrency (per mailbox)', value: `${d.peakRequestsInWindow} / ${d.peakInFlight}` },
+          { measure: 'Mailroom CPU (avg cores) / peak RSS', value: `${round(d.mailroomCpuSeconds / d.seconds, 2)} / ${mib(d.mailroomPeakRssBytes)} MiB` },
+        ],
+        data,
+      };
+    },
+  );
+}
