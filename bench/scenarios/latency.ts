@@ -111,6 +111,18 @@ export async function latency(): Promise<ScenarioResult> {
         created.push(createdAt.get(m.internetMessageId)! - s);
       }
       const missing = delivered.length - visible.length;
+      // Where the time goes: delivery → work item recorded (notification + delta round) → document (ingestion).
+      const split = await sql.query<{ mid: string; recorded: Date; created: Date }>(
+        'select d.internet_message_id as mid, m.created_at as recorded, d.created_at as created from documents d join mail_messages m on m.id = d.message_id',
+      );
+      const toRecorded: number[] = [];
+      const toDocument: number[] = [];
+      for (const r of split.rows) {
+        const s = sentAt.get(r.mid);
+        if (s === undefined) continue;
+        toRecorded.push(r.recorded.getTime() - s);
+        toDocument.push(r.created.getTime() - r.recorded.getTime());
+      }
       const notifications = (await emu.control.notificationLog(notifSeq)).filter((r) => r.kind === 'notification');
       const after = await progress(sql);
       const ms = (n: number) => (Number.isFinite(n) ? `${Math.round(n)} ms` : 'n/a');
@@ -134,6 +146,8 @@ export async function latency(): Promise<ScenarioResult> {
         notificationPostsFailed: notifications.filter((r) => !r.delivered).length,
         visibleMs: { p50: p(visible, 50), p95: p(visible, 95), p99: p(visible, 99), max: p(visible, 100) },
         createdAtMs: { p50: p(created, 50), p95: p(created, 95), p99: p(created, 99), max: p(created, 100) },
+        deliveryToRecordedMs: { p50: p(toRecorded, 50), p95: p(toRecorded, 95), p99: p(toRecorded, 99) },
+        recordedToDocumentMs: { p50: p(toDocument, 50), p95: p(toDocument, 95), p99: p(toDocument, 99) },
         workItems: { before, after },
       };
       return {
@@ -147,6 +161,8 @@ export async function latency(): Promise<ScenarioResult> {
           { measure: 'Delivery → document visible, p99', value: missing ? `> ${waitMs / 1000} s (${missing} missing)` : ms(p99), target: '≤ 1 s (push path)', ok: push && p99 <= 1000 },
           { measure: 'Delivery → documents.created_at, p50 / p99', value: `${ms(p(created, 50))} / ${ms(p(created, 99))}` },
           { measure: 'Max', value: ms(p(visible, 100)) },
+          { measure: 'Split, p50 / p99: delivery → work item recorded (notification + delta round)', value: `${ms(p(toRecorded, 50))} / ${ms(p(toRecorded, 99))}` },
+          { measure: 'Split, p50 / p99: work item → document (ingestion)', value: `${ms(p(toDocument, 50))} / ${ms(p(toDocument, 99))}` },
         ],
         data,
       };

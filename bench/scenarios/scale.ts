@@ -1,10 +1,11 @@
 // scale: FOLDERS (10,000) monitored folders (100 per mailbox), all idle. After every folder's first
 // delta round and subscription, Mailroom idles for IDLE_SECONDS (300): its RSS and CPU, the Graph
-// requests it makes, and subscription renewals. Halfway through, every subscription gets a
-// `reauthorizationRequired` lifecycle event (BENCH_SCALE_REAUTHORIZE=off to skip): a renewal storm.
+// requests it makes, and subscription renewals. Then a renewal storm: every subscription gets a
+// `reauthorizationRequired` lifecycle event (BENCH_SCALE_REAUTHORIZE=off to skip) and the time until
+// each got a renew/reauthorize/recreate call is measured.
 import { DEMO } from '@mailroom/m365-emulator';
 import { connectMailboxes, monitorFolders } from '../lib/api.ts';
-import { GraphMeter, diffTally, type Tally } from '../lib/graph-meter.ts';
+import { GraphMeter, diffTally } from '../lib/graph-meter.ts';
 import { log, numberOption, scaled } from '../lib/options.ts';
 import { sleep } from '../lib/process.ts';
 import { mib, round } from '../lib/report.ts';
@@ -55,44 +56,58 @@ export async function scale(): Promise<ScenarioResult> {
       const setupTally = await meter.snapshot();
       log(`scale: first rounds in ${round(firstRoundsSeconds)} s, ${subs} subscriptions after ${round(settledSeconds)} s; idling ${idleSeconds} s`);
 
-      const expiry0 = new Map((await emu.control.subscriptions()).filter((s) => s.appId === app).map((s) => [s.id, Date.parse(s.expirationDateTime)]));
+      const subsBefore = (await emu.control.subscriptions()).filter((s) => s.appId === app);
+      const expiry0 = new Map(subsBefore.map((s) => [s.id, Date.parse(s.expirationDateTime)]));
       const start = mailroom.stats()!;
       const samples: { t: number; rssBytes: number; cpuSeconds: number }[] = [];
       const t0 = Date.now();
-      const half = t0 + (idleSeconds * 1000) / 2;
-      let tallyHalf: Tally | undefined;
-      let lifecycleSent = 0;
       while (Date.now() - t0 < idleSeconds * 1000) {
         const st = mailroom.stats();
         if (!st) throw new Error(`Mailroom exited while idle: ${mailroom.log.slice(-2000)}`);
         samples.push({ t: (Date.now() - t0) / 1000, ...st });
-        if (!tallyHalf && Date.now() >= half) {
-          tallyHalf = await meter.snapshot();
-          if (reauthorize && expiry0.size) {
-            log(`scale: reauthorizationRequired to ${expiry0.size} subscriptions`);
-            const list = [...expiry0.keys()];
-            let next = 0;
-            await Promise.all(
-              Array.from({ length: 16 }, async () => {
-                while (next < list.length) {
-                  const id = list[next++]!;
-                  if ((await emu.control.sendLifecycleEvent(id, 'reauthorizationRequired').catch(() => ({ sent: false }))).sent) lifecycleSent++;
-                }
-              }),
-            );
-          }
-        }
         await sleep(5000);
       }
       const end = mailroom.stats()!;
-      const idleTally = diffTally(setupTally, await meter.snapshot());
-      const firstHalf = diffTally(setupTally, tallyHalf ?? setupTally);
-      const secondHalf = diffTally(tallyHalf ?? setupTally, await meter.snapshot());
+      const idleSecondsMeasured = (Date.now() - t0) / 1000;
+      const afterIdle = await meter.snapshot();
+      const idleTally = diffTally(setupTally, afterIdle);
+      const peakRss = Math.max(...samples.map((s) => s.rssBytes), end.rssBytes);
+      const cpuShare = (end.cpuSeconds - start.cpuSeconds) / idleSecondsMeasured;
+
+      // The renewal storm: every subscription is told to reauthorize; wait until each got a call (≤ 5 min).
+      let lifecycleSent = 0;
+      let stormSeconds = NaN;
+      let stormPeakRss = 0;
+      let storm = diffTally(afterIdle, afterIdle);
+      if (reauthorize && expiry0.size) {
+        log(`scale: reauthorizationRequired to ${expiry0.size} subscriptions`);
+        const ts = Date.now();
+        const list = [...expiry0.keys()];
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: 16 }, async () => {
+            while (next < list.length) {
+              const id = list[next++]!;
+              if ((await emu.control.sendLifecycleEvent(id, 'reauthorizationRequired').catch(() => ({ sent: false }))).sent) lifecycleSent++;
+            }
+          }),
+        );
+        for (;;) {
+          storm = diffTally(afterIdle, await meter.snapshot());
+          stormPeakRss = Math.max(stormPeakRss, mailroom.stats()?.rssBytes ?? 0);
+          const handled = storm.subscriptions.renew + storm.subscriptions.reauthorize + storm.subscriptions.create;
+          if (handled >= lifecycleSent) {
+            stormSeconds = (Date.now() - ts) / 1000;
+            break;
+          }
+          if (Date.now() - ts > 5 * 60_000) break;
+          await sleep(1000);
+        }
+      }
       meter.stop();
       const after = (await emu.control.subscriptions()).filter((s) => s.appId === app);
       const extended = after.filter((s) => (expiry0.get(s.id) ?? Infinity) < Date.parse(s.expirationDateTime)).length;
-      const peakRss = Math.max(...samples.map((s) => s.rssBytes), end.rssBytes);
-      const cpuShare = (end.cpuSeconds - start.cpuSeconds) / ((Date.now() - t0) / 1000);
+      const handled = storm.subscriptions.renew + storm.subscriptions.reauthorize + storm.subscriptions.create;
       const data = {
         folders: folderCount,
         mailboxes: mailboxCount,
@@ -107,28 +122,30 @@ export async function scale(): Promise<ScenarioResult> {
         rssPeakMiB: mib(peakRss),
         cpuCoresAvg: round(cpuShare, 3),
         idleGraphRequests: idleTally,
-        firstHalfSubscriptionCalls: firstHalf.subscriptions,
         reauthorizationEventsSent: lifecycleSent,
-        secondHalfSubscriptionCalls: secondHalf.subscriptions,
+        stormSubscriptionCalls: storm.subscriptions,
+        stormGraphRequests: storm,
+        stormSeconds: round(stormSeconds),
+        stormPeakRssMiB: mib(stormPeakRss),
         subscriptionsExtended: extended,
         samples,
       };
-      const renewedFirst = firstHalf.subscriptions.renew + firstHalf.subscriptions.reauthorize;
-      const renewedSecond = secondHalf.subscriptions.renew + secondHalf.subscriptions.reauthorize;
       return {
         name: 'scale',
         summary: `${folderCount} monitored folders (${mailboxCount} mailboxes × ${perMailbox}), idle ${idleSeconds} s after setup; ${subs} subscriptions; Mailroom defaults (SYNC_RECONCILE_SECONDS=300)`,
         rows: [
           { measure: 'First delta round of every folder done after', value: left ? `not done: ${left} folders without one after ${round(firstRoundsSeconds)} s` : `${round(firstRoundsSeconds)} s` },
           { measure: 'Subscriptions (at start of idle / at end)', value: `${subs} / ${after.length}` },
-          { measure: 'RSS (start / peak / end of idle)', value: `${mib(start.rssBytes)} / ${mib(peakRss)} / ${mib(end.rssBytes)} MiB`, target: '≤ 1 GiB', ok: peakRss <= GiB && subs >= folderCount },
+          { measure: 'RSS while idle (start / peak / end)', value: `${mib(start.rssBytes)} / ${mib(peakRss)} / ${mib(end.rssBytes)} MiB`, target: '≤ 1 GiB', ok: peakRss <= GiB && subs >= folderCount },
           { measure: 'CPU while idle (avg cores)', value: String(round(cpuShare, 3)) },
           { measure: 'Graph HTTP requests while idle (by kind)', value: `${idleTally.http} (${Object.entries(idleTally.byKind).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'})` },
-          { measure: 'Renewals, first half (no prompt)', value: `${renewedFirst} (renew ${firstHalf.subscriptions.renew}, reauthorize ${firstHalf.subscriptions.reauthorize}, recreate ${firstHalf.subscriptions.create})` },
+          { measure: 'Subscription renewals while idle (renew / reauthorize / recreate)', value: `${idleTally.subscriptions.renew} / ${idleTally.subscriptions.reauthorize} / ${idleTally.subscriptions.create}` },
           {
-            measure: 'reauthorizationRequired sent / handled (renew+reauthorize calls; expiry extended)',
-            value: reauthorize ? `${lifecycleSent} / ${renewedSecond} (recreated ${secondHalf.subscriptions.create}; ${extended} extended)` : 'skipped',
-            ...(reauthorize && lifecycleSent ? { target: 'all handled', ok: renewedSecond + secondHalf.subscriptions.create >= lifecycleSent } : {}),
+            measure: 'Renewal storm: reauthorizationRequired sent / handled (renew+reauthorize+recreate calls), time, peak RSS',
+            value: reauthorize
+              ? `${lifecycleSent} / ${handled} (renew ${storm.subscriptions.renew}, reauthorize ${storm.subscriptions.reauthorize}, recreate ${storm.subscriptions.create}; ${extended} expiries extended) in ${Number.isFinite(stormSeconds) ? `${round(stormSeconds)} s` : '> 300 s'}, ${mib(stormPeakRss)} MiB; ${storm.byKind.delta} delta requests`
+              : 'skipped',
+            ...(reauthorize && lifecycleSent ? { target: 'all handled', ok: handled >= lifecycleSent } : {}),
           },
         ],
         data,
