@@ -416,8 +416,8 @@ describe('mailboxes, folders and documents in the sandbox', () => {
     await folders.getByRole('button', { name: 'Save folders' }).click();
     await folders.waitFor({ state: 'detached' });
     await mailbox
-      .getByTestId('reconcile-only')
-      .getByText(/so it is checked every 5 minutes\.$/)
+      .getByTestId('delivery')
+      .getByText(/^Checked every 5 minutes: Microsoft sends no notifications for a shared mailbox/)
       .waitFor();
     await shots('72-delegated-shared-mailbox');
   });

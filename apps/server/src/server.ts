@@ -4,9 +4,12 @@ import type { Config } from './config.ts';
 import path from 'node:path';
 import { FsBlobStore } from './blobs/fs-store.ts';
 import { ConnectorService } from './connectors/service.ts';
-import { KeyedLimiter } from './microsoft/limiter.ts';
+import { DbSlotLeases } from './microsoft/mailbox-slots.ts';
+import { MailboxPacer } from './microsoft/pacer.ts';
 import { MailClient } from './microsoft/mail.ts';
 import { SyncEngine } from './sync/engine.ts';
+import { PushService } from './sync/push.ts';
+import { SubscriptionClient } from './microsoft/subscriptions.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { cloudSettings, startSandboxTenant, type SandboxTenant } from './microsoft/sandbox.ts';
 import type { MicrosoftSettings } from './microsoft/settings.ts';
@@ -24,6 +27,7 @@ export interface RunningServer {
   readonly jobs: JobRuntime;
   readonly connectors: ConnectorService;
   readonly sync: SyncEngine;
+  readonly push: PushService;
   readonly blobs: FsBlobStore;
   readonly microsoft: MicrosoftSettings;
   /** The built-in Microsoft 365 emulator, in sandbox mode. */
@@ -63,10 +67,27 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
         send(name, { connectorId }, { singletonKey: connectorId, ...(startAfterSeconds ? { startAfterSeconds } : {}) }),
     });
     const blobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
+    // Microsoft's 4 concurrent requests per mailbox hold across processes: slots are leased in the database.
+    const leases = new DbSlotLeases(database.db);
+    await leases.reclaimDead();
+    const pacer = new MailboxPacer(leases);
+    const mail = new MailClient(microsoft, pacer);
+    let url: string | undefined;
+    const push = new PushService({
+      db: database.db,
+      broker: connectors.broker,
+      client: new SubscriptionClient(mail),
+      logger,
+      enabled: config.push,
+      // Without PUBLIC_BASE_URL, the address this process listens on (tests and `npm start` with the sandbox).
+      baseUrl: () => (config.publicBaseUrlSet || !url ? config.publicBaseUrl : url),
+      send,
+      retryAfterFailureMs: config.syncReconcileMs,
+    });
     const sync = new SyncEngine({
       db: database.db,
       broker: connectors.broker,
-      mail: new MailClient(microsoft, new KeyedLimiter(4)),
+      mail,
       blobs,
       logger,
       enqueueIngest: async (ids) => {
@@ -78,18 +99,23 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       catalog: jobCatalog,
       handlers: jobHandlers,
       work: config.roles.includes('worker'),
-      context: { db: database.db, logger, now: () => new Date(), connectors, send, healthIntervalMs: config.connectorHealthIntervalMs, sync, reconcileIntervalMs: config.syncReconcileMs },
+      context: { db: database.db, logger, now: () => new Date(), connectors, send, healthIntervalMs: config.connectorHealthIntervalMs, sync, push, reconcileIntervalMs: config.syncReconcileMs },
       logger,
     });
-    let url: string | undefined;
     if (config.roles.includes('api')) {
       http = await buildHttpApp(
-        { config, database, vault, logger, sessionPolicy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }, connectors, sandbox, sync, blobs, send },
+        { config, database, vault, logger, sessionPolicy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }, connectors, sandbox, sync, push, blobs, send },
         opts,
       );
       url = await http.listen({ port: config.port, host: config.host });
     }
-    const started = { http, jobs, sandbox, microsoft };
+    // The sandbox tenant keeps no subscriptions across restarts: forget ours and make new ones now.
+    if (sandbox && config.push && config.roles.includes('worker')) {
+      const known = (await sandbox.control.subscriptions()).map((x) => x.id);
+      await push.forgetAllBut(known);
+      await push.sweep();
+    }
+    const started = { http, jobs, sandbox, microsoft, pacer, leases };
     let closing: Promise<void> | undefined;
     return {
       config,
@@ -98,6 +124,7 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       jobs,
       connectors,
       sync,
+      push,
       blobs,
       microsoft,
       sandbox,
@@ -107,6 +134,8 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
         closing ??= (async () => {
           await started.http?.close();
           await started.jobs.stop(config.shutdownGraceMs);
+          started.pacer.close();
+          await started.leases.releaseAll().catch(() => undefined);
           await started.sandbox?.close();
           if (!started.sandbox) await started.microsoft.http.close();
           await database.close();

@@ -58,3 +58,13 @@ export async function settle(app: TestApp, folderId: string, timeoutMs = 60_000)
 }
 
 export const CLAIMS = DEMO.contoso.sharedMailboxes[0];
+
+/** Polls until `fn` answers true (jobs and Microsoft's notifications run on their own time). */
+export async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for: ${what}`);
+}

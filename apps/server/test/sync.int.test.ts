@@ -13,8 +13,9 @@ let ws: string;
 let connectorId: string;
 
 beforeAll(async () => {
+  // Push off: these tests run rounds themselves and count what each one recorded.
   app = await startTestApp(
-    {},
+    { MAILROOM_PUSH: 'false' },
     process.env.SYNC_DEBUG ? { logger: (await import('pino')).default({ level: 'debug' }) } : {},
   );
   ({ client: admin, workspaceId: ws } = await setUp(app));

@@ -25,6 +25,23 @@ export type AccessTestResult = z.infer<typeof AccessTestResult>;
 export const SetMailboxesRequest = z.object({ mailboxes: z.array(DirectoryEntry).max(500) });
 export type SetMailboxesRequest = z.infer<typeof SetMailboxesRequest>;
 
+/**
+ * How new mail reaches Mailroom for a folder: pushed by Microsoft (change notifications), or found by
+ * the reconciliation round every `pollMinutes` (which also runs alongside push, as a safety net).
+ */
+export const FolderDelivery = z.object({
+  mode: z.enum(['push', 'polling']),
+  /** Why it is polled: push off, a delegated shared mailbox (Microsoft sends nothing), being set up, or failed (see `detail`). */
+  reason: z.enum(['inactive', 'disabled', 'delegated_shared_mailbox', 'setting_up', 'failed']).nullable(),
+  detail: z.string().nullable(),
+  pollMinutes: z.number(),
+  subscriptionExpiresAt: z.iso.datetime().nullable(),
+  lastNotificationAt: z.iso.datetime().nullable(),
+  /** Notifications refused (wrong clientState) for this folder's subscription. */
+  rejectedNotifications: z.number().int(),
+});
+export type FolderDelivery = z.infer<typeof FolderDelivery>;
+
 export const FolderStatus = z.object({
   id: z.uuid(),
   graphFolderId: z.string(),
@@ -39,6 +56,7 @@ export const FolderStatus = z.object({
   /** Recorded, not yet processed (a backlog while catching up). */
   pending: z.number().int(),
   failed: z.number().int(),
+  delivery: FolderDelivery,
 });
 export type FolderStatus = z.infer<typeof FolderStatus>;
 

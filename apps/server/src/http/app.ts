@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { HttpDeps } from './deps.ts';
 import { registerAuth } from './plugins/auth.ts';
+import { graphNotificationRoutes } from './routes/graph-notifications.ts';
 import { registerErrorHandling, sendError } from './plugins/errors.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { connectRoutes } from './routes/connect.ts';
@@ -70,6 +71,7 @@ export async function buildHttpApp(deps: HttpDeps, opts: { webDist?: string | nu
   await app.register(connectRoutes, deps);
   await app.register(mailRoutes, deps);
   await app.register(auditRoutes, deps);
+  await app.register(graphNotificationRoutes, deps);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   const webDist = opts.webDist === undefined ? defaultWebDist : opts.webDist;

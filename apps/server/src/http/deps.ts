@@ -4,6 +4,7 @@ import type { ConnectorService } from '../connectors/service.ts';
 import type { SandboxTenant } from '../microsoft/sandbox.ts';
 import type { FsBlobStore } from '../blobs/fs-store.ts';
 import type { SyncEngine } from '../sync/engine.ts';
+import type { PushService } from '../sync/push.ts';
 import type { Database } from '../db/client.ts';
 import type { SessionPolicy } from '../db/repos/sessions.ts';
 import type { Vault } from '../security/vault.ts';
@@ -19,6 +20,7 @@ export interface HttpDeps {
   /** Present in sandbox mode (the built-in Microsoft 365 emulator). */
   readonly sandbox: SandboxTenant | undefined;
   readonly sync: SyncEngine;
+  readonly push: PushService;
   readonly blobs: FsBlobStore;
   /** Queues a job by catalog name. */
   readonly send: (name: string, payload: object, options: { singletonKey?: string; startAfterSeconds?: number }) => Promise<void>;

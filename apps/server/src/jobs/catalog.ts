@@ -26,6 +26,11 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   readonly concurrency?: number;
   /** How soon an idle worker looks for new jobs (default 2 s; pg-boss's floor is 0.5 s). */
   readonly pollingIntervalSeconds?: number;
+  /**
+   * Wake workers the moment such a job is sent (PostgreSQL LISTEN/NOTIFY, in PGlite too) instead of
+   * at their next poll: the push path's latency budget (≤ 1 s from mail to document) needs it.
+   */
+  readonly notify?: boolean;
 }
 
 function defineJob<S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S> {
@@ -97,6 +102,7 @@ export const folderSync = defineJob({
   heartbeatSeconds: 10,
   concurrency: 4,
   pollingIntervalSeconds: 0.5,
+  notify: true,
 });
 
 export const messageIngest = defineJob({
@@ -113,6 +119,7 @@ export const messageIngest = defineJob({
   // Graph concurrency per mailbox is capped separately (4); this spreads work across mailboxes.
   concurrency: 8,
   pollingIntervalSeconds: 0.5,
+  notify: true,
 });
 
 export const syncReconcile = defineJob({
@@ -127,5 +134,45 @@ export const syncReconcile = defineJob({
   cron: '* * * * *',
 });
 
-export const jobCatalog = [housekeeping, connectorSetup, connectorHealth, connectorHealthSweep, folderSync, messageIngest, syncReconcile] as const;
+const FolderPayload = z.object({ folderId: z.uuid() }).strict();
+
+export const subscriptionEnsure = defineJob({
+  name: 'subscription.ensure',
+  description: "Creates, renews, recreates or deletes one folder's Graph change-notification subscription, then wakes a delta round.",
+  payload: FolderPayload,
+  policy: 'stately',
+  // Transient trouble (throttling, Microsoft's validation timing out) retries; named problems are recorded and shown.
+  retryLimit: 8,
+  retryDelaySeconds: 10,
+  retryBackoff: true,
+  expireInSeconds: 300,
+  heartbeatSeconds: 10,
+  concurrency: 4,
+  pollingIntervalSeconds: 1,
+  notify: true,
+});
+
+export const subscriptionSweep = defineJob({
+  name: 'subscription.sweep',
+  description: 'Safety net for push: renews subscriptions days before expiry, retries failed ones, creates missing ones, deletes those of folders no longer read.',
+  payload: z.object({}).strict(),
+  policy: 'singleton',
+  retryLimit: 1,
+  retryDelaySeconds: 60,
+  retryBackoff: false,
+  expireInSeconds: 300,
+  cron: '*/5 * * * *',
+});
+
+export const jobCatalog = [
+  housekeeping,
+  connectorSetup,
+  connectorHealth,
+  connectorHealthSweep,
+  folderSync,
+  messageIngest,
+  syncReconcile,
+  subscriptionEnsure,
+  subscriptionSweep,
+] as const;
 export type JobName = (typeof jobCatalog)[number]['name'];

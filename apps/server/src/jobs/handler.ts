@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ConnectorService } from '../connectors/service.ts';
 import type { Db } from '../db/client.ts';
 import type { SyncEngine } from '../sync/engine.ts';
+import type { PushService } from '../sync/push.ts';
 
 export interface JobContext {
   readonly db: Db;
@@ -14,6 +15,7 @@ export interface JobContext {
   readonly healthIntervalMs?: number;
   readonly sync?: SyncEngine;
   readonly reconcileIntervalMs?: number;
+  readonly push?: PushService;
 }
 
 /** Handles one job's (already validated) payload. Throwing makes pg-boss retry per the catalog. */

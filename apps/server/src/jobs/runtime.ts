@@ -49,6 +49,8 @@ export async function startJobs(opts: {
     // Dead workers' jobs are found by missed heartbeats; look for them every few seconds.
     superviseIntervalSeconds: 5,
     monitorIntervalSeconds: 5,
+    // Workers of `notify` queues wake on NOTIFY instead of waiting for their next poll (polling stays as the floor).
+    useListenNotify: true,
     // We export our own metrics later; no need for pg-boss's OpenTelemetry hooks here.
     openTelemetry: { enabled: false },
   });
@@ -63,6 +65,7 @@ export async function startJobs(opts: {
       retryBackoff: job.retryBackoff,
       expireInSeconds: job.expireInSeconds,
       ...(job.heartbeatSeconds ? { heartbeatSeconds: job.heartbeatSeconds } : {}),
+      ...(job.notify ? { notify: true } : {}),
     };
     // createQueue is a no-op if the queue exists; updateQueue keeps retry settings in step with the catalog.
     await boss.createQueue(job.name, queue);
@@ -76,6 +79,9 @@ export async function startJobs(opts: {
       const workOptions = {
         ...(job.concurrency ? { localConcurrency: job.concurrency } : {}),
         ...(job.pollingIntervalSeconds ? { pollingIntervalSeconds: job.pollingIntervalSeconds } : {}),
+        // NOTIFY only adds wake-ups: without this, pg-boss stretches the polling of notify queues to 30 s,
+        // and a backlog sent in one go would drain one job per notification.
+        ...(job.notify ? { notifyPollingIntervalSeconds: job.pollingIntervalSeconds ?? 2 } : {}),
       };
       await boss.work(job.name, workOptions, async (jobs) => {
         for (const j of jobs) {

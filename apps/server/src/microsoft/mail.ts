@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
 import { GraphApiError, GraphNetworkError, readGraphError } from './graph.ts';
-import type { KeyedLimiter } from './limiter.ts';
+import type { MailboxPacer } from './pacer.ts';
 import type { MicrosoftSettings } from './settings.ts';
 
 /** The hidden marker written on processed messages: a single-value extended property (string). */
@@ -62,18 +62,27 @@ export interface DeltaPage {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** What a Graph call takes: a JSON body (serialised here) and, for `$batch`, how many slots it occupies. */
+export interface RequestInit {
+  method?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  weight?: number;
+}
+
 /**
- * Graph mail calls for one access token, paced per mailbox: at most 4 in flight per mailbox,
- * `Retry-After` honoured, exponential backoff with jitter on 429/5xx/network errors. After
- * `maxAttempts` the error goes to the caller (a job, which retries later — never a permanent failure).
+ * Graph mail calls, paced per mailbox by the MailboxPacer (4 in flight across all processes, the
+ * request and upload budgets), `Retry-After` honoured for the whole mailbox, exponential backoff with
+ * jitter on 429/5xx/network errors. After `maxAttempts` the error goes to the caller (a job, which
+ * retries later — never a permanent failure).
  */
 export class MailClient {
   private readonly s: MicrosoftSettings;
-  private readonly limiter: KeyedLimiter;
+  readonly pacer: MailboxPacer;
   private readonly maxAttempts: number;
-  constructor(settings: MicrosoftSettings, limiter: KeyedLimiter, opts: { maxAttempts?: number } = {}) {
+  constructor(settings: MicrosoftSettings, pacer: MailboxPacer, opts: { maxAttempts?: number } = {}) {
     this.s = settings;
-    this.limiter = limiter;
+    this.pacer = pacer;
     this.maxAttempts = opts.maxAttempts ?? 4;
   }
 
@@ -81,45 +90,68 @@ export class MailClient {
     return pathOrUrl.startsWith('https://') ? pathOrUrl : `${this.s.graphUrl}/v1.0${pathOrUrl}`;
   }
 
-  /** One request with retries; returns the response (body unread) on success. */
-  async request(token: string, mailbox: string, pathOrUrl: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  /**
+   * One request with retries. `consume` reads the successful response while the mailbox's slot is
+   * still held: Microsoft counts a request as in flight until its body has been sent, so a slot given
+   * back before a download finished would let a fifth request in.
+   */
+  async call<T>(
+    token: string,
+    mailbox: string,
+    pathOrUrl: string,
+    init: RequestInit,
+    consume: (res: Awaited<ReturnType<MicrosoftSettings['http']['fetch']>>) => Promise<T>,
+  ): Promise<T> {
+    const body = init.body !== undefined ? JSON.stringify(init.body) : undefined;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.limiter.run(mailbox, async () => {
-          let res;
-          try {
-            res = await this.s.http.fetch(this.url(pathOrUrl), {
-              method: init.method ?? 'GET',
-              headers: {
-                authorization: `Bearer ${token}`,
-                prefer: 'IdType="ImmutableId"',
-                'client-request-id': randomUUID(),
-                ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
-                ...init.headers,
-              },
-              ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-              signal: AbortSignal.timeout(120_000),
-            });
-          } catch (err) {
-            throw new GraphNetworkError(`Microsoft Graph could not be reached: ${(err as Error).message}`);
-          }
-          if (res.ok) return res;
-          throw await readGraphError(res);
-        });
+        return await this.pacer.run(
+          mailbox,
+          async () => {
+            let res;
+            try {
+              res = await this.s.http.fetch(this.url(pathOrUrl), {
+                method: init.method ?? 'GET',
+                headers: {
+                  authorization: `Bearer ${token}`,
+                  prefer: 'IdType="ImmutableId"',
+                  'client-request-id': randomUUID(),
+                  ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+                  ...init.headers,
+                },
+                ...(body !== undefined ? { body } : {}),
+                signal: AbortSignal.timeout(120_000),
+              });
+            } catch (err) {
+              throw new GraphNetworkError(`Microsoft Graph could not be reached: ${(err as Error).message}`);
+            }
+            if (!res.ok) throw await readGraphError(res);
+            return consume(res);
+          },
+          { uploadBytes: body ? Buffer.byteLength(body) : 0, weight: init.weight ?? 1 },
+        );
       } catch (err) {
         const retriable = err instanceof GraphNetworkError || (err instanceof GraphApiError && (err.status === 429 || err.status >= 500));
         if (!retriable || attempt >= this.maxAttempts) throw err;
         const retryAfter = err instanceof GraphApiError ? err.retryAfterSeconds : undefined;
+        // Microsoft asked for a pause: it applies to every request to this mailbox, not just this one.
+        if (retryAfter !== undefined && err instanceof GraphApiError && err.status === 429) this.pacer.pause(mailbox, retryAfter * 1000);
         const backoff = retryAfter !== undefined ? retryAfter * 1000 : Math.min(30_000, 500 * 2 ** (attempt - 1));
         await sleep(backoff + Math.random() * 250);
       }
     }
   }
 
-  async json<T>(token: string, mailbox: string, pathOrUrl: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<T> {
-    const res = await this.request(token, mailbox, pathOrUrl, init);
-    const text = await res.text();
-    return (text ? JSON.parse(text) : {}) as T;
+  /** A request whose answer does not matter beyond its status (the body is read and dropped). */
+  async request(token: string, mailbox: string, pathOrUrl: string, init: RequestInit = {}): Promise<void> {
+    await this.call(token, mailbox, pathOrUrl, init, (res) => res.text());
+  }
+
+  json<T>(token: string, mailbox: string, pathOrUrl: string, init: RequestInit = {}): Promise<T> {
+    return this.call(token, mailbox, pathOrUrl, init, async (res) => {
+      const text = await res.text();
+      return (text ? JSON.parse(text) : {}) as T;
+    });
   }
 
   /** A folder's children (the root's when `parentId` is undefined), all pages. */
@@ -138,7 +170,8 @@ export class MailClient {
   /** The first delta request of a round: messages received since `from`, 100 per page. */
   deltaStart(mailbox: string, folderId: string, from: Date): string {
     const q = new URLSearchParams({
-      $select: 'id,subject,receivedDateTime',
+      // hasAttachments: attachments are listed only for messages that have some.
+      $select: 'id,subject,receivedDateTime,hasAttachments',
       $filter: `receivedDateTime ge ${from.toISOString().replace(/\.\d{3}Z$/, 'Z')}`,
     });
     return `/users/${encodeURIComponent(mailbox)}/mailFolders/${encodeURIComponent(folderId)}/messages/delta?${q.toString()}`;
@@ -160,14 +193,15 @@ export class MailClient {
   }
 
   /**
-   * A body stream (the MIME of a message, or an attachment's bytes), never buffered whole, with the
-   * announced length when there is one (a cut connection then shows as a short body).
+   * A body stream (the MIME of a message, or an attachment's bytes), never buffered whole, handed to
+   * `use` with the announced length when there is one (a cut connection then shows as a short body).
    */
-  async stream(token: string, mailbox: string, path: string): Promise<{ body: Readable; length: number | undefined }> {
-    const res = await this.request(token, mailbox, path);
-    const header = res.headers.get('content-length');
-    const length = header !== null && /^\d+$/.test(header) ? Number(header) : undefined;
-    return { body: res.body ? Readable.fromWeb(res.body as ReadableStream<Uint8Array>) : Readable.from([]), length };
+  stream<T>(token: string, mailbox: string, path: string, use: (body: Readable, length: number | undefined) => Promise<T>): Promise<T> {
+    return this.call(token, mailbox, path, {}, async (res) => {
+      const header = res.headers.get('content-length');
+      const length = header !== null && /^\d+$/.test(header) ? Number(header) : undefined;
+      return use(res.body ? Readable.fromWeb(res.body as ReadableStream<Uint8Array>) : Readable.from([]), length);
+    });
   }
 
   mimePath(mailbox: string, id: string): string {

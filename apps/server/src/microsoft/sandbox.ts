@@ -42,6 +42,8 @@ export async function startSandboxTenant(config: Config, logger: Logger): Promis
   for (const p of ['/api/v1/oauth/microsoft/callback', '/api/v1/oauth/microsoft/admin-consent/callback']) {
     await emu.control.addRedirectUri(DEMO.mailroomApp.clientId, `${config.publicBaseUrl}${p}`).catch(() => undefined);
   }
+  // Mailroom listens on plain http on this machine; Microsoft itself would insist on https.
+  await emu.control.setNotificationSettings({ allowHttp: true });
   const save = () => emu.control.saveSnapshot().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'sandbox snapshot not saved'));
   const timer = setInterval(save, 60_000);
   timer.unref();

@@ -14,7 +14,8 @@ import {
 } from '../db/schema/index.ts';
 import { classify } from '../microsoft/classify.ts';
 import { GraphApiError } from '../microsoft/graph.ts';
-import type { GraphAttachmentMeta, GraphMessage, GraphRecipient, MailClient } from '../microsoft/mail.ts';
+import type { GraphAttachmentMeta, GraphMessage, MailClient } from '../microsoft/mail.ts';
+import { readMimeSummary, type MimeSummary } from './mime-summary.ts';
 import { htmlToText, sanitizeEmailHtml } from './sanitize.ts';
 
 export interface SyncDeps {
@@ -35,6 +36,8 @@ export interface RoundResult {
   recorded: number;
   removed: number;
   resynced: boolean;
+  /** The round reached the end of the delta (false: inactive folder, or a named problem). */
+  ok: boolean;
 }
 
 const FOLDER = (db: Db, folderId: string) =>
@@ -63,7 +66,7 @@ export class SyncEngine {
   async syncFolder(folderId: string): Promise<RoundResult> {
     const { db } = this.d;
     const [row] = await FOLDER(db, folderId);
-    const result: RoundResult = { pages: 0, recorded: 0, removed: 0, resynced: false };
+    const result: RoundResult = { pages: 0, recorded: 0, removed: 0, resynced: false, ok: false };
     if (!row || !row.f.active) return result;
     const { f, m } = row;
 
@@ -120,6 +123,7 @@ export class SyncEngine {
                   graphMessageId: x.id,
                   receivedAt: validDate(x.receivedDateTime),
                   subject: pgText((x.subject ?? '').slice(0, 500)),
+                  hasAttachments: typeof x.hasAttachments === 'boolean' ? x.hasAttachments : null,
                 })),
               )
               .onConflictDoNothing({ target: [mailMessages.folderId, mailMessages.graphMessageId] })
@@ -150,6 +154,7 @@ export class SyncEngine {
           .where(eq(mailboxes.id, m.id));
         await applyMailboxHealth(db, m.connectorId);
       }
+      result.ok = true;
       return result;
     } catch (err) {
       const cls = classify(err);
@@ -194,18 +199,20 @@ export class SyncEngine {
         await this.writeMarker(token, m.graphUserId, msg.id, msg.graphMessageId, f.graphFolderId);
       return 'exists';
     }
-    let graphMsg: GraphMessage;
+    let summary: MimeSummary;
     let eml: BlobRef;
     const attachments: StoredAttachment[] = [];
     try {
-      graphMsg = await this.d.mail.message(token, m.graphUserId, msg.graphMessageId);
-      const mime = await this.d.mail.stream(
+      // The original MIME is the one read of the message itself: headers and bodies come from it.
+      eml = await this.d.mail.stream(
         token,
         m.graphUserId,
         this.d.mail.mimePath(m.graphUserId, msg.graphMessageId),
+        (body, length) => this.d.blobs.put(body, length),
       );
-      eml = await this.d.blobs.put(mime.body, mime.length);
-      if (graphMsg.hasAttachments !== false) {
+      summary = await readMimeSummary(this.d.blobs.open(eml.sha256));
+      // Listed only when the delta page said so (or did not say: rows recorded before it was asked).
+      if (msg.hasAttachments !== false) {
         const list = await this.d.mail.attachments(token, m.graphUserId, msg.graphMessageId);
         for (const a of list.value)
           attachments.push(await this.storeAttachment(token, m.graphUserId, msg.graphMessageId, a));
@@ -223,11 +230,9 @@ export class SyncEngine {
       return this.recordFailure(msg.id, msg.attempts, err);
     }
 
-    const body = graphMsg.body?.content ?? '';
-    const isHtml = (graphMsg.body?.contentType ?? '').toLowerCase() === 'html';
     let created: boolean;
     try {
-      created = await this.saveDocument(msg, f, graphMsg, eml, attachments, isHtml, body);
+      created = await this.saveDocument(msg, f, summary, eml, attachments);
     } catch (err) {
       // Bad data that the database refuses must show as a failed message, not retry forever unseen.
       return this.recordFailure(msg.id, msg.attempts, err);
@@ -239,11 +244,9 @@ export class SyncEngine {
   private async saveDocument(
     msg: typeof mailMessages.$inferSelect,
     f: typeof monitoredFolders.$inferSelect,
-    graphMsg: GraphMessage,
+    mail: MimeSummary,
     eml: BlobRef,
     attachments: StoredAttachment[],
-    isHtml: boolean,
-    body: string,
   ): Promise<boolean> {
     return this.d.db.transaction(async (tx) => {
       const inserted = await tx
@@ -252,15 +255,16 @@ export class SyncEngine {
           workspaceId: f.workspaceId,
           inboxId: f.inboxId,
           messageId: msg.id,
-          subject: pgText(graphMsg.subject?.trim() || '(no subject)'),
-          fromAddress: pgText((graphMsg.from ?? graphMsg.sender)?.emailAddress?.address ?? null),
-          fromName: pgText((graphMsg.from ?? graphMsg.sender)?.emailAddress?.name ?? null),
-          to: recipients(graphMsg.toRecipients),
-          cc: recipients(graphMsg.ccRecipients),
-          receivedAt: validDate(graphMsg.receivedDateTime) ?? msg.receivedAt ?? new Date(),
-          internetMessageId: pgText(graphMsg.internetMessageId ?? null),
-          bodyHtml: isHtml ? pgText(sanitizeEmailHtml(body)) : null,
-          bodyText: pgText(isHtml ? htmlToText(body) : body),
+          subject: pgText(mail.subject?.trim() || msg.subject?.trim() || '(no subject)'),
+          fromAddress: pgText(mail.from?.address ?? null),
+          fromName: pgText(mail.from?.name ?? null),
+          to: recipients(mail.to),
+          cc: recipients(mail.cc),
+          // Graph's receivedDateTime (from the delta page) is when it arrived; the Date header is the sender's claim.
+          receivedAt: msg.receivedAt ?? mail.date ?? new Date(),
+          internetMessageId: pgText(mail.messageId),
+          bodyHtml: mail.html ? pgText(sanitizeEmailHtml(mail.html)) : null,
+          bodyText: pgText(mail.text ?? (mail.html ? htmlToText(mail.html) : '')),
           emlSha256: eml.sha256,
           emlSize: eml.size,
           attachments: attachments.map((a) => ({
@@ -303,12 +307,9 @@ export class SyncEngine {
     if (type.endsWith('referenceattachment'))
       return { ...base, kind: 'reference', size: a.size ?? 0, ...(a.sourceUrl ? { url: a.sourceUrl } : {}) };
     // A body shorter than announced (a cut connection) fails here and the job retries.
-    const content = await this.d.mail.stream(
-      token,
-      mailbox,
-      this.d.mail.attachmentPath(mailbox, messageId, a.id),
+    const blob = await this.d.mail.stream(token, mailbox, this.d.mail.attachmentPath(mailbox, messageId, a.id), (body, length) =>
+      this.d.blobs.put(body, length),
     );
-    const blob = await this.d.blobs.put(content.body, content.length);
     if (type.endsWith('itemattachment'))
       return {
         ...base,
@@ -354,12 +355,8 @@ export class SyncEngine {
   }
 }
 
-function recipients(list: GraphRecipient[] | undefined): Recipient[] {
-  return (list ?? []).flatMap((r) =>
-    r.emailAddress?.address
-      ? [{ name: pgText(r.emailAddress.name ?? null), address: pgText(r.emailAddress.address) }]
-      : [],
-  );
+function recipients(list: Recipient[]): Recipient[] {
+  return list.map((r) => ({ name: pgText(r.name), address: pgText(r.address) }));
 }
 
 /** PostgreSQL text cannot hold NUL characters; mail from the wild sometimes does. */
@@ -372,9 +369,10 @@ function validDate(s: string | undefined | null): Date | null {
   return d && !Number.isNaN(d.getTime()) ? d : null;
 }
 
+/** Graph's `receivedDateTime` has whole seconds: compare at that precision (as the delta filter does). */
 function isOnOrAfter(received: string | undefined, from: Date): boolean {
   const d = validDate(received);
-  return !d || d.getTime() >= from.getTime();
+  return !d || d.getTime() >= Math.floor(from.getTime() / 1000) * 1000;
 }
 
 /** A page may list the same message twice (Graph does); record it once. */

@@ -94,6 +94,8 @@ export const mailMessages = pgTable(
     graphMessageId: text('graph_message_id').notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }),
     subject: text('subject'),
+    /** From the delta page: attachments are listed only when Graph says there are some (null: not known, list them). */
+    hasAttachments: boolean('has_attachments'),
     /** pending → done (a document exists), failed (with the reason; Retry re-queues it), or gone (moved or deleted before it could be read: the delta of its new folder is the truth). */
     state: text('state', { enum: ['pending', 'done', 'failed', 'gone'] }).notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),

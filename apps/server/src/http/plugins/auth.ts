@@ -11,6 +11,9 @@ export const SESSION_COOKIE = 'mr_session';
 /** Double-submit CSRF cookie for requests made before anyone is signed in (setup, sign-in). */
 export const ANON_CSRF_COOKIE = 'mr_csrf';
 
+/** Server-to-server routes Microsoft calls (routes/graph-notifications.ts). */
+const MICROSOFT_CALLBACKS = '/api/v1/graph/';
+
 declare module 'fastify' {
   interface FastifyRequest {
     session: ActiveSession | null;
@@ -29,7 +32,8 @@ export function registerAuth(app: FastifyInstance, opts: { db: Db; policy: Sessi
   app.decorateRequest('csrfToken', '');
 
   app.addHook('onRequest', async (req, reply) => {
-    if (!req.url.startsWith('/api/')) return;
+    // Microsoft's change notifications carry no cookie; they are checked by clientState instead.
+    if (!req.url.startsWith('/api/') || req.url.startsWith(MICROSOFT_CALLBACKS)) return;
     const token = req.cookies[SESSION_COOKIE];
     if (token) {
       req.session = (await findSession(opts.db, token, opts.policy)) ?? null;

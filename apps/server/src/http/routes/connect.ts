@@ -73,6 +73,8 @@ export const connectRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
     { schema: { tags: ['connectors'], summary: 'Disconnect: erase tokens and secrets, keep the connector', params: WorkspaceItemParams, response: { 200: Connector, ...errors } } },
     async (req) => {
       const { c, session } = await loadForAdmin(req, req.params);
+      // While the tokens still exist: delete the push subscriptions at Microsoft.
+      await deps.push.releaseConnector(c.id);
       await svc.disconnect(c, session.user);
       return reload(c.id);
     },

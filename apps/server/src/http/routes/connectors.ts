@@ -86,6 +86,9 @@ export const connectorRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
     async (req, reply) => {
       const { workspaceId, id } = ids(req.params);
       const { session } = await requireRole(db, req, workspaceId, 'admin');
+      const [existing] = await db.select({ id: connectors.id }).from(connectors).where(scoped(workspaceId, id));
+      // While the tokens still exist: delete the push subscriptions at Microsoft.
+      if (existing) await deps.push.releaseConnector(existing.id);
       await db.transaction(async (tx) => {
         const [c] = await tx.delete(connectors).where(scoped(workspaceId, id)).returning();
         if (!c) throw notFound('Connector');

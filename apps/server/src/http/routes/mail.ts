@@ -18,6 +18,7 @@ import {
   TestEmailRequest,
   UpdateFolderRequest,
   type DirectoryEntry,
+  type FolderDelivery,
   type MailboxAccess,
 } from '@mailroom/contracts';
 import { and, asc, desc, eq, inArray, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
@@ -34,8 +35,10 @@ import {
   mailboxes,
   mailMessages,
   monitoredFolders,
+  graphSubscriptions,
 } from '../../db/schema/index.ts';
 import { classify } from '../../microsoft/classify.ts';
+import { folderDelivery, pushEligibility } from '../../core/push.ts';
 import { requireRole, requireUser } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
 import { WorkspaceItemParams, WorkspaceParams, pathId } from './params.ts';
@@ -146,6 +149,13 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
         ),
       )
       .orderBy(asc(monitoredFolders.createdAt));
+    const subs = folders.length
+      ? await db.select().from(graphSubscriptions).where(inArray(graphSubscriptions.folderId, folders.map((f) => f.id)))
+      : [];
+    const owners = await db
+      .select({ id: connectors.id, authMode: connectors.authMode, accountOid: connectors.accountOid })
+      .from(connectors)
+      .where(inArray(connectors.id, [...new Set(rows.map((r) => r.connectorId))]));
     const startOfDay = new Date();
     startOfDay.setUTCHours(0, 0, 0, 0);
     const stats = folders.length
@@ -181,12 +191,21 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
       accessCheckedAt: iso(m.accessCheckedAt),
       folders: folders
         .filter((f) => f.mailboxId === m.id)
-        .map((f) =>
-          folderView(
+        .map((f) => {
+          const owner = owners.find((c) => c.id === m.connectorId);
+          const delivery = folderDelivery({
+            active: f.active,
+            pushEnabled: deps.push.enabled,
+            eligibility: pushEligibility(owner?.authMode ?? null, owner?.accountOid ?? null, m.graphUserId),
+            subscription: subs.find((s) => s.folderId === f.id),
+            pollMinutes: Math.round(deps.config.syncReconcileMs / 6000) / 10,
+          });
+          return folderView(
             f,
             stats.find((s) => s.folderId === f.id),
-          ),
-        ),
+            delivery,
+          );
+        }),
     }));
   }
 
@@ -309,6 +328,11 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
         req.body.mailboxes.map(async (m) => ({ ...m, ...(await testAccess(token, m.graphUserId)) })),
       );
       const keep = tested.map((m) => m.graphUserId);
+      const dropped = await db
+        .select({ id: mailboxes.id })
+        .from(mailboxes)
+        .where(and(eq(mailboxes.connectorId, c.id), keep.length ? notInArray(mailboxes.graphUserId, keep) : undefined));
+      await deps.push.releaseMailboxes(dropped.map((d) => d.id));
       await db.transaction(async (tx) => {
         await tx
           .delete(mailboxes)
@@ -387,8 +411,13 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
       const defaultInbox = await ensureDefaultInbox(db, workspaceId);
       const today = new Date();
       today.setUTCHours(0, 0, 0, 0);
+      const keep = req.body.folders.map((f) => f.graphFolderId);
+      const dropped = await db
+        .select({ id: monitoredFolders.id })
+        .from(monitoredFolders)
+        .where(and(eq(monitoredFolders.mailboxId, m.id), keep.length ? notInArray(monitoredFolders.graphFolderId, keep) : undefined));
+      await deps.push.releaseFolders(dropped.map((d) => d.id));
       await db.transaction(async (tx) => {
-        const keep = req.body.folders.map((f) => f.graphFolderId);
         await tx
           .delete(monitoredFolders)
           .where(
@@ -430,6 +459,7 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
         });
       });
       await queueActive(eq(monitoredFolders.mailboxId, m.id));
+      await releaseInactive(eq(monitoredFolders.mailboxId, m.id));
       return (await mailboxView(eq(mailboxes.id, m.id)))[0]!;
     },
   );
@@ -468,10 +498,10 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
         details: { ...req.body },
       });
       await queueActive(eq(monitoredFolders.id, f.id));
-      const [view] = (await mailboxView(eq(mailboxes.id, f.mailboxId)))[0]!.folders.filter(
-        (x) => x.id === f.id,
-      );
-      return view ?? folderView(u!, undefined);
+      await releaseInactive(eq(monitoredFolders.id, f.id));
+      const view = (await mailboxView(eq(mailboxes.id, f.mailboxId)))[0]?.folders.find((x) => x.id === u?.id);
+      if (!view) throw notFound('Folder');
+      return view;
     },
   );
 
@@ -773,6 +803,16 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
       .where(and(where, eq(monitoredFolders.active, true)));
     for (const r of rows) await deps.send('folder.sync', { folderId: r.id }, { singletonKey: r.id });
   }
+
+  /** A folder that is no longer read keeps no push subscription. */
+  async function releaseInactive(where: SQL) {
+    const rows = await db
+      .select({ id: monitoredFolders.id })
+      .from(monitoredFolders)
+      .innerJoin(graphSubscriptions, eq(graphSubscriptions.folderId, monitoredFolders.id))
+      .where(and(where, eq(monitoredFolders.active, false)));
+    await deps.push.releaseFolders(rows.map((r) => r.id));
+  }
 };
 
 /** The workspace's first inbox; one named "Inbox" is created if the workspace has none. */
@@ -808,7 +848,8 @@ async function assertInbox(db: HttpDeps['database']['db'], workspaceId: string, 
 function folderView(
   f: typeof monitoredFolders.$inferSelect,
   s: { pending: number; failed: number; total: number; today: number } | undefined,
-) {
+  delivery: FolderDelivery,
+): FolderStatus {
   return {
     id: f.id,
     graphFolderId: f.graphFolderId,
@@ -822,6 +863,7 @@ function folderView(
     processedTotal: s?.total ?? 0,
     pending: s?.pending ?? 0,
     failed: s?.failed ?? 0,
+    delivery,
   };
 }
 

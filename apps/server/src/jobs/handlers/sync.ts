@@ -6,6 +6,8 @@ export const runFolderSync: JobHandler = async (payload, ctx) => {
   if (!ctx.sync) throw new Error('job context has no sync engine');
   const r = await ctx.sync.syncFolder((payload as { folderId: string }).folderId);
   if (r.recorded || r.removed || r.resynced) ctx.logger.info({ ...r }, 'folder synced');
+  // A folder that reads well gets (or keeps) its push subscription.
+  if (r.ok) await ctx.push?.afterRound((payload as { folderId: string }).folderId);
 };
 
 export const runMessageIngest: JobHandler = async (payload, ctx) => {

@@ -33,6 +33,7 @@ import {
 import { CreateInboxModal } from '../../../components/CreateInboxModal.tsx';
 import { RelativeTime } from '../../../components/RelativeTime.tsx';
 import { errorMessage } from '../../../lib/errors.ts';
+import { DeliveryStatus } from './DeliveryStatus.tsx';
 
 /** yyyy-mm-dd of an ISO time, in the browser's time zone (what a date field shows). */
 function dayOf(iso: string): string {
@@ -101,14 +102,11 @@ export function FolderPanel({
   connectorId,
   folder,
   canManage,
-  reconcileOnly,
 }: {
   ws: string;
   connectorId: string;
   folder: FolderStatus;
   canManage: boolean;
-  /** Shared mailbox reached with delegated access: no change notifications, only the periodic round. */
-  reconcileOnly: boolean;
 }) {
   const { t } = useTranslation();
   const inboxes = useInboxes(ws);
@@ -275,12 +273,8 @@ export function FolderPanel({
             <dt>{t('mailboxes.status.failed')}</dt>
             <dd>{folder.failed}</dd>
           </div>
+          <DeliveryStatus folder={folder} />
         </dl>
-        {reconcileOnly && (
-          <Text size="sm" c="dimmed" data-testid="reconcile-only">
-            {t('mailboxes.status.reconcileOnly')}
-          </Text>
-        )}
         {folder.lastError && (
           <Alert
             color="orange"

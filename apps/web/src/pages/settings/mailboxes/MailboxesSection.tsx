@@ -50,7 +50,6 @@ function MailboxCard({
 }) {
   const { t } = useTranslation();
   const [picking, setPicking] = useState(false);
-  const reconcileOnly = connector.connection?.mode === 'delegated' && mailbox.kind === 'shared';
   return (
     <Paper
       withBorder
@@ -101,7 +100,6 @@ function MailboxCard({
                 connectorId={connector.id}
                 folder={f}
                 canManage={canManage}
-                reconcileOnly={reconcileOnly}
               />
             ))}
           </Stack>

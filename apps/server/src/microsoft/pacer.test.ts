@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { LocalSlotLeases, MailboxPacer, SlidingCounter } from './pacer.ts';
+
+const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `n` requests of `ms` each on one mailbox and reports the most that were ever in flight together. */
+async function peak(pacer: MailboxPacer, n: number, ms: number, weight = 1): Promise<number> {
+  let now = 0;
+  let max = 0;
+  await Promise.all(
+    Array.from({ length: n }, () =>
+      pacer.run(
+        'mbx',
+        async () => {
+          now += weight;
+          max = Math.max(max, now);
+          await tick(ms);
+          now -= weight;
+        },
+        { weight },
+      ),
+    ),
+  );
+  return max;
+}
+
+describe('MailboxPacer', () => {
+  it('never has more than 4 requests of one mailbox in flight, and uses all 4', async () => {
+    const pacer = new MailboxPacer(new LocalSlotLeases());
+    expect(await peak(pacer, 40, 5)).toBe(4);
+    pacer.close();
+  });
+
+  it('a $batch counts as several requests in flight', async () => {
+    const pacer = new MailboxPacer(new LocalSlotLeases());
+    let inFlight = 0;
+    let max = 0;
+    const one = () =>
+      pacer.run('mbx', async () => {
+        inFlight++;
+        max = Math.max(max, inFlight);
+        await tick(5);
+        inFlight--;
+      });
+    const batch = pacer.run(
+      'mbx',
+      async () => {
+        inFlight += 4;
+        max = Math.max(max, inFlight);
+        await tick(20);
+        inFlight -= 4;
+      },
+      { weight: 4 },
+    );
+    await Promise.all([one(), one(), batch, one(), one()]);
+    expect(max).toBe(4);
+    pacer.close();
+  });
+
+  it('keeps to the request budget of the window: over it, requests wait', async () => {
+    const pacer = new MailboxPacer(new LocalSlotLeases(), { requests: 10, windowMs: 600 });
+    const t0 = Date.now();
+    await peak(pacer, 10, 1);
+    expect(Date.now() - t0).toBeLessThan(300);
+    // The 11th has to wait until the first ones leave the 600 ms window.
+    await pacer.run('mbx', async () => undefined);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(550);
+    pacer.close();
+  });
+
+  it('a pause (Retry-After) holds back every request to that mailbox, not others', async () => {
+    const pacer = new MailboxPacer(new LocalSlotLeases());
+    pacer.pause('mbx', 300);
+    const t0 = Date.now();
+    await pacer.run('other', async () => undefined);
+    expect(Date.now() - t0).toBeLessThan(100);
+    await pacer.run('mbx', async () => undefined);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
+    pacer.close();
+  });
+
+  it('a failing request gives its slot back', async () => {
+    const pacer = new MailboxPacer(new LocalSlotLeases());
+    for (let i = 0; i < 10; i++) await expect(pacer.run('mbx', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(pacer.stats('mbx').active).toBe(0);
+    pacer.close();
+  });
+});
+
+describe('SlidingCounter', () => {
+  it('forgets what left the window and says when room comes back', () => {
+    const c = new SlidingCounter(60_000);
+    c.add(0, 5);
+    c.add(30_000, 3);
+    expect(c.sum(30_000)).toBe(8);
+    expect(c.sum(60_500)).toBe(3);
+    expect(c.nextFreeAt(30_000)).toBe(60_000);
+  });
+});

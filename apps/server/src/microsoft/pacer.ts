@@ -1,0 +1,243 @@
+import type { SlotLeases } from './mailbox-slots.ts';
+
+/** Microsoft's per app and mailbox limits (reference §4), with a margin so that we never reach them. */
+export interface PacerLimits {
+  /** Concurrent requests (Microsoft: 4). */
+  slots: number;
+  /** Requests per window (Microsoft: 10,000 per 10 minutes; we use 95 %). */
+  requests: number;
+  windowMs: number;
+  /** Uploaded bytes (PATCH/POST/PUT bodies) per window (Microsoft: 150 MB per 5 minutes; we use 95 %). */
+  uploadBytes: number;
+  uploadWindowMs: number;
+  /** Slots unused this long go back to the other processes. */
+  idleReleaseMs: number;
+}
+
+export const MICROSOFT_LIMITS: PacerLimits = {
+  slots: 4,
+  requests: 9_500,
+  windowMs: 600_000,
+  uploadBytes: Math.floor(150 * 1024 * 1024 * 0.95),
+  uploadWindowMs: 300_000,
+  idleReleaseMs: 2_000,
+};
+
+const BUCKETS = 60;
+
+/** Counts in a sliding window of BUCKETS slots (what Microsoft's own counters look like from outside). */
+export class SlidingCounter {
+  private readonly counts = new Array<number>(BUCKETS).fill(0);
+  private readonly starts = new Array<number>(BUCKETS).fill(0);
+  private readonly windowMs: number;
+  constructor(windowMs: number) {
+    this.windowMs = windowMs;
+  }
+  private width(): number {
+    return this.windowMs / BUCKETS;
+  }
+  add(now: number, n: number): void {
+    const start = Math.floor(now / this.width()) * this.width();
+    const i = Math.floor(now / this.width()) % BUCKETS;
+    if (this.starts[i] !== start) {
+      this.starts[i] = start;
+      this.counts[i] = 0;
+    }
+    this.counts[i]! += n;
+  }
+  sum(now: number): number {
+    let total = 0;
+    for (let i = 0; i < BUCKETS; i++) if (now - this.starts[i]! < this.windowMs) total += this.counts[i]!;
+    return total;
+  }
+  /** When the oldest counted bucket leaves the window (what a caller over budget waits for). */
+  nextFreeAt(now: number): number {
+    let oldest = Infinity;
+    for (let i = 0; i < BUCKETS; i++) if (this.counts[i]! > 0 && now - this.starts[i]! < this.windowMs) oldest = Math.min(oldest, this.starts[i]!);
+    return oldest === Infinity ? now : oldest + this.windowMs;
+  }
+}
+
+interface KeyState {
+  held: number;
+  active: number;
+  claiming: Promise<boolean> | undefined;
+  idleSince: number;
+  pausedUntil: number;
+  requests: SlidingCounter;
+  uploads: SlidingCounter;
+  wakers: (() => void)[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Paces Graph requests per mailbox so that Microsoft never has to throttle us: at most `slots`
+ * requests in flight across all processes (leased slots), at most `requests` per sliding window and
+ * `uploadBytes` per upload window (this process's share: the slots it holds of all), and a pause of
+ * the whole mailbox when Microsoft answers 429 with Retry-After anyway.
+ */
+export class MailboxPacer {
+  private readonly leases: SlotLeases;
+  private readonly limits: PacerLimits;
+  private readonly keys = new Map<string, KeyState>();
+  private readonly timer: NodeJS.Timeout;
+  private ticking: Promise<void> | undefined;
+  constructor(leases: SlotLeases, limits: Partial<PacerLimits> = {}) {
+    this.leases = leases;
+    this.limits = { ...MICROSOFT_LIMITS, ...limits };
+    this.timer = setInterval(() => void this.tick(), 3_000);
+    this.timer.unref();
+  }
+
+  /** Runs `fn` once the mailbox has room. `weight`: slots it occupies (a `$batch` runs up to 4 at once). */
+  async run<T>(key: string, fn: () => Promise<T>, opts: { weight?: number; uploadBytes?: number } = {}): Promise<T> {
+    const weight = Math.min(Math.max(1, opts.weight ?? 1), this.limits.slots);
+    await this.acquire(key, weight, opts.uploadBytes ?? 0);
+    try {
+      return await fn();
+    } finally {
+      this.release(key, weight);
+    }
+  }
+
+  /** Microsoft said 429 with Retry-After: nobody in this process asks this mailbox anything until then. */
+  pause(key: string, ms: number): void {
+    const s = this.state(key);
+    s.pausedUntil = Math.max(s.pausedUntil, Date.now() + ms);
+  }
+
+  /** For benchmarks and tests: what this process holds and has used. */
+  stats(key: string): { held: number; active: number; requestsInWindow: number } {
+    const s = this.keys.get(key);
+    return { held: s?.held ?? 0, active: s?.active ?? 0, requestsInWindow: s?.requests.sum(Date.now()) ?? 0 };
+  }
+
+  private state(key: string): KeyState {
+    let s = this.keys.get(key);
+    if (!s) {
+      s = {
+        held: 0,
+        active: 0,
+        claiming: undefined,
+        idleSince: Date.now(),
+        pausedUntil: 0,
+        requests: new SlidingCounter(this.limits.windowMs),
+        uploads: new SlidingCounter(this.limits.uploadWindowMs),
+        wakers: [],
+      };
+      this.keys.set(key, s);
+    }
+    return s;
+  }
+
+  private async acquire(key: string, weight: number, uploadBytes: number): Promise<void> {
+    const s = this.state(key);
+    for (;;) {
+      const now = Date.now();
+      if (s.pausedUntil > now) {
+        await sleep(s.pausedUntil - now);
+        continue;
+      }
+      // This process's share of the window's budget is the share of the slots it holds.
+      const share = Math.max(1, s.held) / this.limits.slots;
+      if (s.requests.sum(now) + weight > this.limits.requests * share) {
+        await sleep(Math.max(50, s.requests.nextFreeAt(now) - now));
+        continue;
+      }
+      if (uploadBytes > 0 && s.uploads.sum(now) > 0 && s.uploads.sum(now) + uploadBytes > this.limits.uploadBytes * share) {
+        await sleep(Math.max(50, s.uploads.nextFreeAt(now) - now));
+        continue;
+      }
+      if (s.active + weight <= s.held) {
+        s.active += weight;
+        s.requests.add(now, weight);
+        if (uploadBytes > 0) s.uploads.add(now, uploadBytes);
+        return;
+      }
+      if (s.held < this.limits.slots) {
+        // One lease request at a time per mailbox; whoever is waiting shares its outcome.
+        s.claiming ??= this.leases
+          .claim(key)
+          .then(
+            (got) => {
+              if (got) s.held++;
+              return got;
+            },
+            // The database is briefly unreachable: as if the slot were taken; try again soon.
+            () => false,
+          )
+          .finally(() => (s.claiming = undefined));
+        if (await s.claiming) continue;
+        // Other processes hold the rest: wait for one of ours to come back, or try to lease again soon.
+        await Promise.race([this.waitForRelease(s), sleep(250)]);
+        continue;
+      }
+      await this.waitForRelease(s);
+    }
+  }
+
+  private waitForRelease(s: KeyState): Promise<void> {
+    return new Promise((resolve) => s.wakers.push(resolve));
+  }
+
+  private release(key: string, weight: number): void {
+    const s = this.keys.get(key);
+    if (!s) return;
+    s.active -= weight;
+    if (s.active === 0) s.idleSince = Date.now();
+    const wakers = s.wakers.splice(0);
+    for (const w of wakers) w();
+  }
+
+  /** Renews this process's leases, and gives back slots of mailboxes it has stopped using. */
+  private tick(): Promise<void> {
+    this.ticking ??= (async () => {
+      try {
+        const now = Date.now();
+        let holding = false;
+        for (const [key, s] of this.keys) {
+          if (s.held > 0 && s.active === 0 && !s.claiming && now - s.idleSince > this.limits.idleReleaseMs) {
+            s.held = 0;
+            await this.leases.release(key);
+          }
+          if (s.held > 0) holding = true;
+          // Forget mailboxes idle for a whole window (their counters are empty by then).
+          if (s.held === 0 && s.active === 0 && s.wakers.length === 0 && now - s.idleSince > this.limits.windowMs) this.keys.delete(key);
+        }
+        if (holding) await this.leases.renew();
+      } catch {
+        // Leases not renewed this time (database unreachable); the next tick tries again.
+      } finally {
+        this.ticking = undefined;
+      }
+    })();
+    return this.ticking;
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+}
+
+/** In-process leases: the whole limit for this process (unit tests, and tools without a database). */
+export class LocalSlotLeases implements SlotLeases {
+  private readonly held = new Map<string, number>();
+  private readonly slots: number;
+  constructor(slots = 4) {
+    this.slots = slots;
+  }
+  claim(key: string): Promise<boolean> {
+    const n = this.held.get(key) ?? 0;
+    if (n >= this.slots) return Promise.resolve(false);
+    this.held.set(key, n + 1);
+    return Promise.resolve(true);
+  }
+  release(key: string): Promise<void> {
+    this.held.delete(key);
+    return Promise.resolve();
+  }
+  renew(): Promise<void> {
+    return Promise.resolve();
+  }
+}
