@@ -88,6 +88,27 @@ try {
     }
   })();
 
+  // Restarts are serialized (the kill loop and the watchdog never start two children); a start that
+  // fails (e.g. while PostgreSQL restarts) is retried.
+  let lock: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = lock.then(fn, fn);
+    lock = run.catch(() => undefined);
+    return run;
+  };
+  const startMailroom = async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await mailroom.start(120_000);
+      } catch (err) {
+        event(`Mailroom start failed (attempt ${attempt}): ${String(err).slice(0, 300)}`);
+        await mailroom.kill();
+        if (attempt >= 5) throw err;
+        await sleep(2000);
+      }
+    }
+  };
+
   // Kills at random moments over the delivery; the PostgreSQL restart and token evictions in between.
   let restarted = false;
   let evictions = 0;
@@ -112,11 +133,12 @@ try {
         }
         await sleep(Math.min(500, Math.max(0, at - Date.now())));
       }
-      await mailroom.kill();
-      await mailroom.start(120_000);
+      await exclusive(async () => {
+        await mailroom.kill();
+        await startMailroom();
+      });
       event(`kill ${k + 1}/${kills} (delivered ${delivered.length})`);
     }
-    // A crash of Mailroom after PostgreSQL's restart (it may exit on its own) is restarted, too.
     if (!restarted) {
       await cluster.restart(pgRestartMode);
       restarted = true;
@@ -129,9 +151,12 @@ try {
   const watchdog = (async () => {
     while (watching) {
       await sleep(1000);
-      if (watching && !mailroom.running && mailroom.unexpectedExits > 0) {
-        event(`Mailroom exited on its own (${mailroom.unexpectedExits}); restarting`);
-        await mailroom.start(120_000).catch((err: unknown) => event(`restart failed: ${String(err)}`));
+      if (watching && mailroom.crashed) {
+        await exclusive(async () => {
+          if (!mailroom.crashed) return;
+          event(`Mailroom exited on its own (${mailroom.unexpectedExits}): ${mailroom.log.slice(-300).replace(/\s+/g, ' ')}; restarting`);
+          await startMailroom().catch((err: unknown) => event(`restart failed: ${String(err)}`));
+        });
       }
     }
   })();

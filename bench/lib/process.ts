@@ -62,6 +62,8 @@ export class MailroomProcess {
   log = '';
   /** Exits that nobody asked for (crashes). */
   unexpectedExits = 0;
+  /** The child ended without being asked to (cleared by the next start). */
+  crashed = false;
   private expectingExit = false;
 
   private constructor(port: number, dataDir: string, opts: MailroomOptions) {
@@ -106,6 +108,8 @@ export class MailroomProcess {
   }
 
   async start(timeoutMs = 60_000): Promise<void> {
+    if (this.running) return;
+    this.crashed = false;
     const child = spawn(process.execPath, [MAIN], { env: this.env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     this.expectingExit = false;
@@ -118,7 +122,9 @@ export class MailroomProcess {
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     child.on('exit', () => {
-      if (!this.expectingExit) this.unexpectedExits++;
+      if (this.expectingExit) return;
+      this.unexpectedExits++;
+      this.crashed = true;
     });
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
