@@ -10,21 +10,24 @@ import type { ScenarioResult } from './scenarios/types.ts';
 import { log, scale, selectedScenarios, type ScenarioName } from './lib/options.ts';
 import { environment, markdownTable, writeResults } from './lib/report.ts';
 
-const section = (r: ScenarioResult & { seconds: number; loadAverageAfter: number[] }) => [`## ${r.name}`, '', `${r.summary}. (${r.seconds} s; load average after ${JSON.stringify(r.loadAverageAfter)})`, '', markdownTable(r.rows)].join('\n');
+const section = (r: ScenarioResult & { seconds: number; loadAverageAfter: number[]; commit: string }) =>
+  [`## ${r.name}`, '', `${r.summary}. (Commit ${r.commit}; ${r.seconds} s; load average after ${JSON.stringify(r.loadAverageAfter)})`, '', markdownTable(r.rows)].join('\n');
 
 const scenarios: Record<ScenarioName, () => Promise<ScenarioResult>> = { latency, backfill, scale: scaleScenario, throughput };
 
 const names = selectedScenarios();
 const env0 = environment();
 log(`scenarios: ${names.join(', ')}; BENCH_SCALE=${scale}; commit ${String(env0.commit)}${env0.dirty ? ' (uncommitted changes)' : ''}; load ${JSON.stringify(env0.loadAverage)}`);
-const results: (ScenarioResult & { startedAt: string; seconds: number; loadAverageAfter: number[] })[] = [];
+const results: (ScenarioResult & { commit: string; startedAt: string; seconds: number; loadAverageAfter: number[] })[] = [];
 const failures: { name: string; error: string }[] = [];
 for (const name of names) {
   const t = Date.now();
-  log(`${name}: start`);
+  // The commit (and whether the tree had uncommitted changes) when this scenario's Mailroom started.
+  const envAtStart = environment();
+  log(`${name}: start (commit ${String(envAtStart.commit)}${envAtStart.dirty ? ', uncommitted changes' : ''})`);
   try {
     const r = await scenarios[name]();
-    const done = { ...r, startedAt: new Date(t).toISOString(), seconds: Math.round((Date.now() - t) / 1000), loadAverageAfter: environment().loadAverage as number[] };
+    const done = { ...r, commit: `${String(envAtStart.commit)}${envAtStart.dirty ? '+dirty' : ''}`, startedAt: new Date(t).toISOString(), seconds: Math.round((Date.now() - t) / 1000), loadAverageAfter: environment().loadAverage as number[] };
     results.push(done);
     log(`${name}: done in ${done.seconds} s\n\n${section(done)}\n`);
   } catch (err) {

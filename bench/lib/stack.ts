@@ -79,3 +79,11 @@ export async function foldersNeverSynced(sql: pg.Pool): Promise<number> {
 export async function subscriptionCount(emu: Emulator, appId: string): Promise<number> {
   return (await emu.control.subscriptions()).filter((s) => s.appId === appId).length;
 }
+
+/** Documents made per mailbox address (fairness between mailboxes). */
+export async function documentsPerMailbox(sql: pg.Pool): Promise<Record<string, number>> {
+  const { rows } = await sql.query<{ address: string; n: number }>(
+    'select mb.address, count(d.id)::int as n from mailboxes mb join monitored_folders f on f.mailbox_id = mb.id left join mail_messages m on m.folder_id = f.id left join documents d on d.message_id = m.id group by 1 order by 1',
+  );
+  return Object.fromEntries(rows.map((r) => [r.address, r.n]));
+}
