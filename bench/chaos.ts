@@ -34,6 +34,16 @@ const event = (line: string) => {
 
 const cleanup: (() => Promise<unknown>)[] = [];
 let exitCode: number;
+// Ctrl-C / SIGTERM: stop Mailroom, the private cluster and the emulator before leaving.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\n${signal}: cleaning up\n`);
+    void (async () => {
+      while (cleanup.length) await cleanup.pop()!().catch(() => undefined);
+      process.exit(130);
+    })();
+  });
+}
 try {
   event(`private PostgreSQL cluster`);
   const cluster = await PrivateCluster.start();
@@ -73,7 +83,7 @@ try {
     const start = Date.now();
     for (let i = 0; i < messages; i++) {
       const due = start + (i * 1000) / rate;
-      if (due > Date.now()) await sleep(due - Date.now());
+      if (due > Date.now()) await sleep(Math.max(0, due - Date.now()));
       const mb = mailboxes[i % mailboxes.length]!;
       for (let attempt = 0; ; attempt++) {
         try {
@@ -109,41 +119,42 @@ try {
     }
   };
 
-  // Kills at random moments over the delivery; the PostgreSQL restart and token evictions in between.
-  let restarted = false;
-  let evictions = 0;
-  const chaos = (async () => {
+  // Kills at random moments over the delivery.
+  const kill = (async () => {
     const start = Date.now();
     const gap = deliveryMs / (kills + 1);
-    let nextEvict = start + 60_000;
     for (let k = 0; k < kills; k++) {
       const at = start + gap * (k + 0.5 + Math.random());
-      while (Date.now() < at) {
-        if (Date.now() >= nextEvict) {
-          const mb = mailboxes[evictions % mailboxes.length]!;
-          const r = evictions % 5 === 4 ? await emu.control.evictDeltaTokens() : await emu.control.evictDeltaTokens({ mailbox: mb.address });
-          evictions++;
-          event(`delta tokens evicted (${r.evicted})`);
-          nextEvict += 60_000;
-        }
-        if (!restarted && Date.now() - start > deliveryMs * 0.4) {
-          restarted = true;
-          await cluster.restart(pgRestartMode);
-          event(`PostgreSQL restarted (${pgRestartMode}) after ${delivered.length} deliveries`);
-        }
-        await sleep(Math.min(500, Math.max(0, at - Date.now())));
-      }
+      if (at > Date.now()) await sleep(at - Date.now());
       await exclusive(async () => {
         await mailroom.kill();
         await startMailroom();
       });
       event(`kill ${k + 1}/${kills} (delivered ${delivered.length})`);
     }
-    if (!restarted) {
-      await cluster.restart(pgRestartMode);
-      restarted = true;
-      event('PostgreSQL restarted');
+  })();
+
+  // Delta tokens evicted every minute (one mailbox's; every fifth time all of them) while mail arrives.
+  let evictions = 0;
+  let evicting = true;
+  const evict = (async () => {
+    for (;;) {
+      for (let t = 0; t < 60 && evicting; t++) await sleep(1000);
+      if (!evicting) return;
+      const mb = mailboxes[evictions % mailboxes.length]!;
+      const r = evictions % 5 === 4 ? await emu.control.evictDeltaTokens() : await emu.control.evictDeltaTokens({ mailbox: mb.address });
+      evictions++;
+      event(`delta tokens evicted (${evictions % 5 === 0 ? 'all mailboxes' : mb.address}: ${r.evicted})`);
     }
+  })();
+
+  // PostgreSQL restarted once, at 40 % of the delivery.
+  let restarted = false;
+  const restart = (async () => {
+    await sleep(deliveryMs * 0.4);
+    await cluster.restart(pgRestartMode);
+    restarted = true;
+    event(`PostgreSQL restarted (${pgRestartMode}) after ${delivered.length} deliveries`);
   })();
 
   // Mailroom exiting on its own (e.g. when the database goes away) is restarted and counted.
@@ -161,7 +172,9 @@ try {
     }
   })();
 
-  await Promise.all([delivery, chaos]);
+  await Promise.all([delivery, kill, restart]);
+  evicting = false;
+  await evict;
   event(`delivery done: ${delivered.length} emails (${deliveryErrors} control retries); settling (up to ${settleMinutes} min)`);
 
   // Settle: everything delivered has a document and nothing is pending, stable for 3 polls.
@@ -234,6 +247,6 @@ try {
   console.error('chaos: error:', err);
   exitCode = 2;
 } finally {
-  for (const c of cleanup.reverse()) await c().catch((err: unknown) => console.error('cleanup:', err));
+  while (cleanup.length) await cleanup.pop()!().catch((err: unknown) => console.error('cleanup:', err));
 }
 process.exit(exitCode);

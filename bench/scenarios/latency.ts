@@ -76,7 +76,7 @@ export async function latency(): Promise<ScenarioResult> {
       const t0 = Date.now() + 200;
       for (let i = 0; i < total; i++) {
         const due = t0 + (i * 1000) / rate;
-        if (due > Date.now()) await sleep(due - Date.now());
+        if (due > Date.now()) await sleep(Math.max(0, due - Date.now()));
         const mb = mailboxes[i % mailboxes.length]!;
         const sent = Date.now();
         calls.push(
