@@ -241,6 +241,8 @@ describe('mailboxes, folders and documents in the sandbox', () => {
       60_000,
     );
     await folder.getByText('Last successful sync').waitFor();
+    // App-only access to claims@: Microsoft notifies Mailroom (the sandbox tenant calls it back over HTTP).
+    await folder.getByTestId('delivery').getByText('Arrives within seconds (Microsoft notifies Mailroom)').waitFor({ timeout: 30_000 });
     console.info(`claims@: ${await total()} documents from the last 30 days`);
     await shots('64-folder-status');
   });

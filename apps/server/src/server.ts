@@ -93,6 +93,8 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       enqueueIngest: async (ids) => {
         for (const messageId of ids) await send('message.ingest', { messageId }, { singletonKey: messageId });
       },
+      // A second's wait lets the markers of a burst of documents go out in one $batch.
+      enqueueMarkers: (folderId) => send('folder.markers', { folderId }, { singletonKey: folderId, startAfterSeconds: 1 }),
     });
     jobs = await startJobs({
       database,

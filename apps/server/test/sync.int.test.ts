@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documents, mailMessages, monitoredFolders } from '../src/db/schema/index.ts';
 import { newConnector, waitFor } from './connect-helpers.ts';
 import { setUp, startTestApp, type Client, type TestApp } from './helpers.ts';
-import { CLAIMS, documentCount, monitor, settle } from './sync-helpers.ts';
+import { CLAIMS, documentCount, monitor, settle, until } from './sync-helpers.ts';
+import { MARKER_PROPERTY_ID } from '../src/microsoft/mail.ts';
 
 let app: TestApp;
 let admin: Client;
@@ -38,7 +39,7 @@ describe('sync engine', () => {
     { timeout: 180_000 },
     async () => {
       const control = app.server.sandbox!.control;
-      const { folderId } = await monitor(app, {
+      const { folderId, userId, graphFolderId } = await monitor(app, {
         workspaceId: ws,
         connectorId,
         address: CLAIMS,
@@ -83,6 +84,27 @@ describe('sync engine', () => {
       expect((await app.server.sync.syncFolder(folderId)).recorded).toBe(1);
       await settle(app, folderId);
       expect(await documentCount(app, folderId)).toBe(inMailbox.length + 1);
+
+      // The hidden marker names the folder on every processed message, written 20 per $batch.
+      const { db } = app.server.database;
+      await until('all markers written', async () => {
+        const missing = await db
+          .select({ id: mailMessages.id })
+          .from(mailMessages)
+          .where(and(eq(mailMessages.folderId, folderId), eq(mailMessages.markerWritten, false)));
+        return missing.length === 0;
+      });
+      const token = await app.server.connectors.broker.graphToken(connectorId);
+      const sample = inMailbox[0]!;
+      const read = await app.server.sync.mail.json<{ singleValueExtendedProperties?: { id: string; value: string }[] }>(
+        token,
+        userId,
+        `/users/${userId}/messages/${encodeURIComponent(sample.immutableId)}?$select=id&$expand=singleValueExtendedProperties($filter=id eq '${MARKER_PROPERTY_ID}')`,
+      );
+      expect(read.singleValueExtendedProperties?.[0]?.value).toBe(graphFolderId);
+      const batches = (await control.requests({ area: 'graph' })).filter((r) => r.path.endsWith('/$batch'));
+      expect(batches.length).toBeGreaterThan(0);
+      expect(batches.length).toBeLessThanOrEqual(Math.ceil((inMailbox.length + 1) / 20) * 3);
     },
   );
 

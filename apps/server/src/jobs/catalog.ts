@@ -136,6 +136,21 @@ export const syncReconcile = defineJob({
 
 const FolderPayload = z.object({ folderId: z.uuid() }).strict();
 
+export const folderMarkers = defineJob({
+  name: 'folder.markers',
+  description: "Writes the hidden 'processed' marker on a folder's new documents' messages, 20 per $batch. Coalesced per folder.",
+  payload: FolderPayload,
+  policy: 'stately',
+  // Throttling retries for a long time; a marker is a courtesy to the mailbox, never a reason to fail a document.
+  retryLimit: 20,
+  retryDelaySeconds: 5,
+  retryBackoff: true,
+  expireInSeconds: 600,
+  heartbeatSeconds: 10,
+  concurrency: 2,
+  pollingIntervalSeconds: 1,
+});
+
 export const subscriptionEnsure = defineJob({
   name: 'subscription.ensure',
   description: "Creates, renews, recreates or deletes one folder's Graph change-notification subscription, then wakes a delta round.",
@@ -172,6 +187,7 @@ export const jobCatalog = [
   folderSync,
   messageIngest,
   syncReconcile,
+  folderMarkers,
   subscriptionEnsure,
   subscriptionSweep,
 ] as const;

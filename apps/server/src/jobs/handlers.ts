@@ -2,7 +2,7 @@ import type { JobHandler } from './handler.ts';
 import { runConnectorHealth, runConnectorHealthSweep, runConnectorSetup } from './handlers/connectors.ts';
 import { runHousekeeping } from './handlers/housekeeping.ts';
 import { runSubscriptionEnsure, runSubscriptionSweep } from './handlers/push.ts';
-import { runFolderSync, runMessageIngest, runSyncReconcile } from './handlers/sync.ts';
+import { runFolderMarkers, runFolderSync, runMessageIngest, runSyncReconcile } from './handlers/sync.ts';
 
 /** Job name → handler. The boot compares this with the catalog, both ways. */
 export const jobHandlers: Readonly<Record<string, JobHandler>> = {
@@ -13,6 +13,7 @@ export const jobHandlers: Readonly<Record<string, JobHandler>> = {
   'folder.sync': runFolderSync,
   'message.ingest': runMessageIngest,
   'sync.reconcile': runSyncReconcile,
+  'folder.markers': runFolderMarkers,
   'subscription.ensure': runSubscriptionEnsure,
   'subscription.sweep': runSubscriptionSweep,
 };

@@ -211,11 +211,54 @@ export class MailClient {
     return `/users/${encodeURIComponent(mailbox)}/messages/${encodeURIComponent(id)}/attachments/${encodeURIComponent(attachmentId)}/$value`;
   }
 
-  /** Writes the hidden marker (idempotent: the same value twice changes nothing). */
-  async writeMarker(token: string, mailbox: string, id: string, value: string): Promise<void> {
-    await this.request(token, mailbox, `/users/${encodeURIComponent(mailbox)}/messages/${encodeURIComponent(id)}`, {
-      method: 'PATCH',
-      body: { singleValueExtendedProperties: [{ id: MARKER_PROPERTY_ID, value }] },
+  /**
+   * `POST /$batch` (≤ 20 requests). Outlook runs up to 4 of them at once, so the batch occupies as many
+   * of the mailbox's slots. Each inner request has its own status (and may be 429 on its own).
+   */
+  async batch(token: string, mailbox: string, requests: BatchRequest[]): Promise<BatchResponse[]> {
+    const r = await this.json<{ responses?: BatchResponse[] }>(token, mailbox, '/$batch', {
+      method: 'POST',
+      body: { requests },
+      weight: Math.min(4, requests.length),
     });
+    return r.responses ?? [];
   }
+
+  /**
+   * Writes the hidden marker on up to 20 messages in one `$batch` (idempotent: the same value twice
+   * changes nothing). Returns each message id's status.
+   */
+  async writeMarkers(token: string, mailbox: string, items: { id: string; value: string }[]): Promise<Map<string, number>> {
+    const responses = await this.batch(
+      token,
+      mailbox,
+      items.map((m, i) => ({
+        id: String(i),
+        method: 'PATCH',
+        url: `/users/${encodeURIComponent(mailbox)}/messages/${encodeURIComponent(m.id)}`,
+        headers: { 'content-type': 'application/json', prefer: 'IdType="ImmutableId"' },
+        body: { singleValueExtendedProperties: [{ id: MARKER_PROPERTY_ID, value: m.value }] },
+      })),
+    );
+    const out = new Map<string, number>();
+    for (const r of responses) {
+      const item = items[Number(r.id)];
+      if (item) out.set(item.id, r.status);
+    }
+    return out;
+  }
+}
+
+export interface BatchRequest {
+  id: string;
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+export interface BatchResponse {
+  id: string;
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
 }

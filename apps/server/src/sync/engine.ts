@@ -26,6 +26,8 @@ export interface SyncDeps {
   logger: Logger;
   /** Queues ingestion of recorded messages (the job layer provides it). */
   enqueueIngest: (messageIds: string[]) => Promise<void>;
+  /** Queues a (coalesced) marker-writing round for a folder. */
+  enqueueMarkers: (folderId: string) => Promise<void>;
   /** How many failed ingestions before a message is shown as failed (it can still be retried). */
   maxIngestAttempts?: number;
 }
@@ -76,6 +78,13 @@ export class SyncEngine {
       .from(mailMessages)
       .where(and(eq(mailMessages.folderId, f.id), eq(mailMessages.state, 'pending')));
     if (stranded.length) await this.d.enqueueIngest(stranded.map((s) => s.id));
+    // Processed before a crash, marker not yet written: queue the marker round again.
+    const [unmarked] = await db
+      .select({ id: mailMessages.id })
+      .from(mailMessages)
+      .where(and(eq(mailMessages.folderId, f.id), eq(mailMessages.state, 'done'), eq(mailMessages.markerWritten, false)))
+      .limit(1);
+    if (unmarked) await this.d.enqueueMarkers(f.id);
 
     try {
       const token = await this.d.broker.graphToken(m.connectorId);
@@ -193,12 +202,11 @@ export class SyncEngine {
     if (!row) return 'gone';
     const { msg, f, m } = row;
     if (msg.state === 'gone') return 'gone';
-    const token = await this.d.broker.graphToken(m.connectorId);
     if (msg.state === 'done') {
-      if (!msg.markerWritten)
-        await this.writeMarker(token, m.graphUserId, msg.id, msg.graphMessageId, f.graphFolderId);
+      if (!msg.markerWritten) await this.d.enqueueMarkers(f.id);
       return 'exists';
     }
+    const token = await this.d.broker.graphToken(m.connectorId);
     let summary: MimeSummary;
     let eml: BlobRef;
     const attachments: StoredAttachment[] = [];
@@ -237,7 +245,8 @@ export class SyncEngine {
       // Bad data that the database refuses must show as a failed message, not retry forever unseen.
       return this.recordFailure(msg.id, msg.attempts, err);
     }
-    await this.writeMarker(token, m.graphUserId, msg.id, msg.graphMessageId, f.graphFolderId);
+    // Markers are written in batches of 20 per folder (one request instead of twenty).
+    await this.d.enqueueMarkers(f.id);
     return created ? 'created' : 'exists';
   }
 
@@ -337,21 +346,48 @@ export class SyncEngine {
     return 'failed';
   }
 
-  private async writeMarker(
-    token: string,
-    mailbox: string,
-    id: string,
-    graphId: string,
-    folderId: string,
-  ): Promise<void> {
-    try {
-      await this.d.mail.writeMarker(token, mailbox, graphId, folderId);
-      await this.d.db.update(mailMessages).set({ markerWritten: true }).where(eq(mailMessages.id, id));
-    } catch (err) {
-      // The document exists; a marker is a courtesy to the mailbox. Transient: retry later.
-      this.d.logger.warn({ messageId: id, err: (err as Error).message }, 'marker not written');
-      if (classify(err).kind === 'transient') throw err;
+  /**
+   * Writes the hidden marker on the folder's processed messages that lack it, 20 per `$batch`. A
+   * message gone from the mailbox (404) needs none. Throttled or failing ones stay marked as
+   * missing, and the job retries; more than one call's worth queues another call.
+   */
+  async writeMarkers(folderId: string, limit = 200): Promise<{ written: number; left: number }> {
+    const { db } = this.d;
+    const rows = await db
+      .select({ id: mailMessages.id, graphId: mailMessages.graphMessageId, f: monitoredFolders, m: mailboxes })
+      .from(mailMessages)
+      .innerJoin(monitoredFolders, eq(monitoredFolders.id, mailMessages.folderId))
+      .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
+      .where(and(eq(mailMessages.folderId, folderId), eq(mailMessages.state, 'done'), eq(mailMessages.markerWritten, false)))
+      .limit(limit);
+    if (!rows.length) return { written: 0, left: 0 };
+    const { f, m } = rows[0]!;
+    const token = await this.d.broker.graphToken(m.connectorId);
+    let written = 0;
+    let left = 0;
+    for (let i = 0; i < rows.length; i += 20) {
+      const chunk = rows.slice(i, i + 20);
+      const statuses = await this.d.mail.writeMarkers(
+        token,
+        m.graphUserId,
+        chunk.map((r) => ({ id: r.graphId, value: f.graphFolderId })),
+      );
+      const done = chunk.filter((r) => {
+        const st = statuses.get(r.graphId) ?? 0;
+        return (st >= 200 && st < 300) || st === 404;
+      });
+      left += chunk.length - done.length;
+      if (done.length) {
+        await db
+          .update(mailMessages)
+          .set({ markerWritten: true })
+          .where(inArray(mailMessages.id, done.map((r) => r.id)));
+        written += done.length;
+      }
     }
+    if (left) throw new Error(`${left} marker(s) not written yet (throttled or failing); retrying`);
+    if (rows.length === limit) await this.d.enqueueMarkers(folderId);
+    return { written, left };
   }
 }
 

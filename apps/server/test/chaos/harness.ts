@@ -79,6 +79,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const started = Date.now();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mailroom-chaos-'));
   const emu = await createEmulator({ seed: 'demo' });
+  // Push is part of what gets killed: Mailroom listens on plain http here.
+  await emu.control.setNotificationSettings({ allowHttp: true });
   // No background mail from the seed: only what this run delivers counts.
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;

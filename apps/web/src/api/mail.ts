@@ -38,7 +38,7 @@ export const mailKeys = {
   document: (ws: string, id: string) => ['ws', ws, 'document', id] as const,
 };
 
-/** The connector's mailboxes: every 2 s while a folder catches up, else every 15 s. */
+/** The connector's mailboxes: every 2 s while a folder catches up or push is being set up, else every 15 s. */
 export function useMailboxes(ws: string, connectorId: string, enabled = true) {
   return useQuery({
     queryKey: mailKeys.mailboxes(ws, connectorId),
@@ -47,7 +47,7 @@ export function useMailboxes(ws: string, connectorId: string, enabled = true) {
     refetchInterval: (q) =>
       q.state.status === 'error'
         ? false
-        : q.state.data?.items.some((m) => m.folders.some((f) => f.pending > 0))
+        : q.state.data?.items.some((m) => m.folders.some((f) => f.pending > 0 || f.delivery.reason === 'setting_up'))
           ? 2_000
           : 15_000,
   });

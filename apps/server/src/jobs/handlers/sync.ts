@@ -25,3 +25,8 @@ export const runSyncReconcile: JobHandler = async (_payload, ctx) => {
     .where(and(eq(monitoredFolders.active, true), or(isNull(monitoredFolders.lastSyncAt), lt(monitoredFolders.lastSyncAt, due))));
   for (const f of folders) await ctx.send('folder.sync', { folderId: f.id }, { singletonKey: f.id });
 };
+
+export const runFolderMarkers: JobHandler = async (payload, ctx) => {
+  if (!ctx.sync) throw new Error('job context has no sync engine');
+  await ctx.sync.writeMarkers((payload as { folderId: string }).folderId);
+};
