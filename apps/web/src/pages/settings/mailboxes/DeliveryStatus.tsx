@@ -21,7 +21,8 @@ export function DeliveryStatus({ folder }: { folder: FolderStatus }) {
             {t('mailboxes.delivery.push')}
             {d.subscriptionExpiresAt && (
               <Text size="xs" c="dimmed" component="span" display="block">
-                {t('mailboxes.delivery.renews')} <RelativeTime iso={d.subscriptionExpiresAt} />
+                {t('mailboxes.delivery.renews')} <RelativeTime iso={d.subscriptionExpiresAt} />{' '}
+                {t('mailboxes.delivery.renewedAutomatically')}
                 {' · '}
                 {t('mailboxes.delivery.lastNotification')}{' '}
                 {d.lastNotificationAt ? <RelativeTime iso={d.lastNotificationAt} /> : t('mailboxes.delivery.none')}
