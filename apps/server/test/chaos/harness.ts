@@ -123,7 +123,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const start = async () => {
     child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr!.on('data', (d: Buffer) => (childLog = (childLog + d.toString()).slice(-20_000)));
-    for (let i = 0; i < 600; i++) {
+    // Up to 2 minutes: a first start creates the embedded database, slow on a loaded 2-core machine.
+    for (let i = 0; i < 2400; i++) {
       if (child.exitCode !== null) throw new Error(`Mailroom exited with ${child.exitCode}: ${childLog.slice(-2000)}`);
       const ok = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
       if (ok) return;
