@@ -3,8 +3,9 @@
 // is killed with SIGKILL CHAOS_KILLS (30) times, 10 % of Graph requests fail (429/503), 10 % of
 // change notifications are dropped, duplicated or reordered, delta tokens are evicted every minute,
 // and PostgreSQL (a private cluster, never the machine's shared server) is restarted once. Then it
-// waits for Mailroom to settle and counts, from the database: lost (delivered, no document),
-// duplicated (more than one document) and stuck (work items not done). All must be 0: exit 1 otherwise.
+// waits for Mailroom to settle and counts, from the database: lost (delivered, and neither a document
+// nor an unfinished work item: dropped), duplicated (more than one document) and stuck (delivered, no
+// document, its work item pending or failed — or never recorded while the settle time ran out). All must be 0: exit 1 otherwise.
 import { DEMO } from '@mailroom/m365-emulator';
 import pg from 'pg';
 import { connectMailboxes, monitorFolders, setupWorkspace } from './lib/api.ts';
@@ -77,6 +78,8 @@ try {
 
   // Mail arrives at an even pace, round robin over the mailboxes.
   const delivered: string[] = [];
+  /** Immutable Graph id of each delivered email (what mail_messages records). */
+  const immutableIds = new Map<string, string>();
   let deliveryErrors = 0;
   const deliveryMs = (messages / rate) * 1000;
   const delivery = (async () => {
@@ -89,6 +92,7 @@ try {
         try {
           const m = await emu.control.deliverGenerated(mb.address, { folder: mb.folders[0]!.id, seed: 4242, index: i, pdfs: i % 3 === 0 ? 1 : 0, jpegs: i % 4 === 0 ? 1 : 0 });
           delivered.push(m.internetMessageId);
+          immutableIds.set(m.internetMessageId, m.immutableId);
           break;
         } catch (err) {
           deliveryErrors++;
@@ -196,12 +200,20 @@ try {
   // Count from the database.
   const docs = await sql.query<{ mid: string; n: number }>('select internet_message_id as mid, count(*)::int as n from documents group by 1');
   const byMid = new Map(docs.rows.map((r) => [r.mid, r.n]));
-  const lost = delivered.filter((m) => !byMid.has(m));
+  const items = await sql.query<{ gid: string; state: string }>('select graph_message_id as gid, state from mail_messages');
+  const itemState = new Map(items.rows.map((r) => [r.gid, r.state]));
+  const undocumented = delivered.filter((m) => !byMid.has(m));
+  // Without a document: still being worked on (pending/failed work item) is stuck; anything else is lost.
+  const stuckItems = undocumented.filter((m) => ['pending', 'failed'].includes(itemState.get(immutableIds.get(m)!) ?? ''));
+  const notRecorded = undocumented.filter((m) => !itemState.has(immutableIds.get(m)!));
+  const accounted = new Set([...stuckItems, ...notRecorded]);
+  const lost = undocumented.filter((m) => !accounted.has(m));
   const duplicated = docs.rows.filter((r) => r.n > 1).map((r) => r.mid);
   const deliveredSet = new Set(delivered);
   const unexpected = docs.rows.filter((r) => !deliveredSet.has(r.mid)).map((r) => r.mid);
   const work = await progress(sql);
-  const stuck = work.pending + work.failed;
+  // Never recorded by the end of the settle time: counted as stuck (not lost) — the delta query still has it.
+  const stuck = stuckItems.length + notRecorded.length;
   const faults = await emu.control.faults();
   const notifications = await emu.control.notificationLog();
   const report = {
@@ -222,11 +234,13 @@ try {
     stuck,
     stuckPending: work.pending,
     stuckFailed: work.failed,
+    stuckNotRecorded: notRecorded.length,
+    workItemsNotDone: work.pending + work.failed,
     unexpectedDocuments: unexpected.length,
     seconds: Math.round((Date.now() - t0) / 1000),
-    examples: { lost: lost.slice(0, 20), duplicated: duplicated.slice(0, 20), unexpected: unexpected.slice(0, 20) },
+    examples: { lost: lost.slice(0, 20), notRecorded: notRecorded.slice(0, 20), duplicated: duplicated.slice(0, 20), unexpected: unexpected.slice(0, 20) },
   };
-  const ok = report.lost === 0 && report.duplicated === 0 && report.stuck === 0 && report.unexpectedDocuments === 0;
+  const ok = report.lost === 0 && report.duplicated === 0 && report.stuck === 0 && report.workItemsNotDone === 0 && report.unexpectedDocuments === 0;
   if (!ok) event(`Mailroom log tail:\n${mailroom.log.slice(-4000)}`);
   const file = writeResults('chaos', { environment: env0, database: 'postgres (private cluster)', ...report, events });
   console.log(
@@ -235,7 +249,7 @@ try {
       '| --- | --- |',
       `| Lost | ${report.lost} |`,
       `| Duplicated | ${report.duplicated} |`,
-      `| Stuck (pending ${report.stuckPending}, failed ${report.stuckFailed}) | ${report.stuck} |`,
+      `| Stuck (no document yet: work item pending ${report.stuckPending} / failed ${report.stuckFailed}, not recorded yet ${report.stuckNotRecorded}) | ${report.stuck} |`,
       `| Documents for mail never delivered | ${report.unexpectedDocuments} |`,
       '',
       `Notification faults: ${JSON.stringify(report.notificationFaults)}; Mailroom exits on its own: ${report.unexpectedExits}; ${report.seconds} s. Results: ${file}`,
