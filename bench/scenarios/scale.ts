@@ -46,7 +46,8 @@ export async function scale(): Promise<ScenarioResult> {
       if (left) log(`scale: ${left} folders still without a first round after ${setupMinutes} minutes; idling anyway`);
       const firstRoundsSeconds = (Date.now() - tSetup) / 1000;
       let subs = 0;
-      for (let same = 0; same < 30 && subs < folderCount; ) {
+      // Until every folder has one, or the count stops moving for 30 s (at most 5 minutes).
+      for (let same = 0, until = Date.now() + 5 * 60_000; same < 30 && subs < folderCount && Date.now() < until; ) {
         const n = await subscriptionCount(emu, app);
         same = n === subs ? same + 1 : 0;
         subs = n;
