@@ -197,7 +197,8 @@ try {
   watching = false;
   await watchdog;
 
-  // Count from the database.
+  // Count from the database, with Mailroom stopped so that the numbers are one consistent snapshot.
+  await mailroom.stop();
   const docs = await sql.query<{ mid: string; n: number }>('select internet_message_id as mid, count(*)::int as n from documents group by 1');
   const byMid = new Map(docs.rows.map((r) => [r.mid, r.n]));
   const items = await sql.query<{ gid: string; state: string }>('select graph_message_id as gid, state from mail_messages');
