@@ -102,7 +102,9 @@ describe('delegated connection causes', () => {
     const { db } = app.server.database;
     const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
     await db.update(connectors).set({ lastRefreshAt: twoDaysAgo }).where(eq(connectors.id, id));
-    // A plain (non-probe) token request notices the age and refreshes.
+    // A plain (non-probe) token request notices the age and refreshes — once the token handed out
+    // in the last minute (kept in memory) is no longer used.
+    app.server.connectors.broker.forget(id);
     await app.server.connectors.broker.graphToken(id);
     const [row] = await db.select().from(connectors).where(eq(connectors.id, id));
     expect(row!.lastRefreshAt!.getTime()).toBeGreaterThan(twoDaysAgo.getTime() + 86_400_000);

@@ -278,6 +278,7 @@ export class ConnectorService {
 
   /** Erases tokens and secrets; the connector (and later its mailboxes and rules) stays. */
   async disconnect(c: ConnectorRow, actor: Actor): Promise<void> {
+    this.broker.forget(c.id);
     await this.d.db.transaction(async (tx) => {
       await tx.delete(connectorCredentials).where(eq(connectorCredentials.connectorId, c.id));
       await tx
@@ -413,6 +414,8 @@ export class ConnectorService {
   }
 
   private async afterConnect(connectorId: string): Promise<void> {
+    // New credentials (or a new account): no token of the previous connection is used again.
+    this.broker.forget(connectorId);
     await this.d.enqueue('connector.setup', connectorId);
     await this.d.enqueue('connector.health', connectorId, Math.ceil(this.d.healthIntervalMs / 1000));
   }

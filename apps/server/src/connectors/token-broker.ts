@@ -43,6 +43,13 @@ export class TokenBroker {
   private readonly vault: Vault;
   private readonly settings: MicrosoftSettings;
   private readonly logger: Logger;
+  /**
+   * Access tokens handed out in the last minute, per connector. Without it every Graph call took the
+   * credentials row lock, decrypted the MSAL cache and built an MSAL app: one connector's mailboxes
+   * were read one request at a time. A minute bounds how long another process keeps using a
+   * connection that was disconnected meanwhile; this process forgets at once (`forget`).
+   */
+  private readonly hot = new Map<string, { token: string; until: number }>();
   constructor(deps: { db: Db; vault: Vault; settings: MicrosoftSettings; logger: Logger }) {
     this.db = deps.db;
     this.vault = deps.vault;
@@ -70,7 +77,12 @@ export class TokenBroker {
    * learn at once about a revoked sign-in, a disabled user or a withdrawn consent.
    */
   async graphToken(connectorId: string, opts: { forceRefresh?: boolean } = {}): Promise<string> {
-    return this.db.transaction(async (tx) => {
+    if (!opts.forceRefresh) {
+      const hot = this.hot.get(connectorId);
+      if (hot && hot.until > Date.now()) return hot.token;
+    }
+    const seen: { expiresOn: Date | null } = { expiresOn: null };
+    const token = await this.db.transaction(async (tx) => {
       const [row] = await tx
         .select({ c: connectors, cred: connectorCredentials })
         .from(connectorCredentials)
@@ -90,6 +102,7 @@ export class TokenBroker {
         const force = Boolean(opts.forceRefresh) || !c.lastRefreshAt || now - c.lastRefreshAt.getTime() > DAY_MS;
         const result = await app.acquireTokenSilent({ account, scopes: [...DELEGATED_SCOPES], forceRefresh: force });
         token = result.accessToken;
+        seen.expiresOn = result.expiresOn;
         refreshed = force || !result.fromCache;
       } else {
         // A forced probe skips the cache: a cached app token would hide a withdrawn consent or an
@@ -97,6 +110,7 @@ export class TokenBroker {
         const result = await app.acquireTokenByClientCredential({ scopes: [...APP_SCOPES], skipCache: Boolean(opts.forceRefresh) });
         if (!result) throw new Error('Entra returned no token');
         token = result.accessToken;
+        seen.expiresOn = result.expiresOn;
       }
       if (cache.changed && cache.text) {
         await tx
@@ -108,5 +122,15 @@ export class TokenBroker {
       this.logger.debug({ connectorId, refreshed }, 'graph token acquired');
       return token;
     });
+    // Kept for a minute, and never within 5 minutes of its expiry.
+    const until = Math.min(Date.now() + 60_000, (seen.expiresOn?.getTime() ?? 0) - 5 * 60_000);
+    if (until > Date.now()) this.hot.set(connectorId, { token, until });
+    else this.hot.delete(connectorId);
+    return token;
+  }
+
+  /** Drops the connector's recent token (disconnected, reconnected, deleted). */
+  forget(connectorId: string): void {
+    this.hot.delete(connectorId);
   }
 }

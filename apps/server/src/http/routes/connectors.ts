@@ -89,6 +89,7 @@ export const connectorRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
       const [existing] = await db.select({ id: connectors.id }).from(connectors).where(scoped(workspaceId, id));
       // While the tokens still exist: delete the push subscriptions at Microsoft.
       if (existing) await deps.push.releaseConnector(existing.id);
+      if (existing) deps.connectors.broker.forget(existing.id);
       await db.transaction(async (tx) => {
         const [c] = await tx.delete(connectors).where(scoped(workspaceId, id)).returning();
         if (!c) throw notFound('Connector');
