@@ -91,7 +91,10 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       blobs,
       logger,
       enqueueIngest: async (ids) => {
-        for (const messageId of ids) await send('message.ingest', { messageId }, { singletonKey: messageId });
+        await jobs!.sendMany(
+          'message.ingest',
+          ids.map((messageId) => ({ payload: { messageId }, singletonKey: messageId })),
+        );
       },
       // A second's wait lets the markers of a burst of documents go out in one $batch.
       enqueueMarkers: (folderId) => send('folder.markers', { folderId }, { singletonKey: folderId, startAfterSeconds: 1 }),

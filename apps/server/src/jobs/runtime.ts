@@ -22,6 +22,8 @@ export interface JobRuntime {
   readonly boss: PgBoss;
   /** Sends a job (by definition or name) after checking its payload against the catalog. */
   send<P extends object>(job: JobDefinition | string, payload: P, options?: { singletonKey?: string; startAfterSeconds?: number }): Promise<string | null>;
+  /** Sends many jobs of one kind in one statement (a delta page's messages); duplicates of queued ones are dropped. */
+  sendMany<P extends object>(job: JobDefinition | string, items: { payload: P; singletonKey?: string }[]): Promise<void>;
   /** Stops taking jobs and waits (up to the grace period) for those running to finish. */
   stop(graceMs: number): Promise<void>;
 }
@@ -104,6 +106,16 @@ export async function startJobs(opts: {
         ...(options?.singletonKey ? { singletonKey: options.singletonKey } : {}),
         ...(options?.startAfterSeconds ? { startAfter: options.startAfterSeconds } : {}),
       });
+    },
+    async sendMany(jobOrName, items) {
+      const job = typeof jobOrName === 'string' ? catalog.find((j) => j.name === jobOrName) : jobOrName;
+      if (!job) throw new JobCatalogError(`no job named ${String(jobOrName)} in the catalog`);
+      if (items.length === 0) return;
+      for (const i of items) job.payload.parse(i.payload);
+      await boss.insert(
+        job.name,
+        items.map((i) => ({ data: i.payload, ...(i.singletonKey ? { singletonKey: i.singletonKey } : {}) })),
+      );
     },
     async stop(graceMs) {
       await boss.stop({ graceful: true, timeout: graceMs, close: true });
