@@ -16,6 +16,9 @@ import { classify } from '../microsoft/classify.ts';
 import { GraphApiError } from '../microsoft/graph.ts';
 import type { GraphAttachmentMeta, GraphMessage, GraphRecipient, MailClient } from '../microsoft/mail.ts';
 import { htmlToText, sanitizeEmailHtml } from './sanitize.ts';
+import { searchTextOf } from '../core/search-text.ts';
+import type { InflowDecision } from '../core/inflow-rules.ts';
+import { InflowRouter, recordIngested, routedColumns } from '../documents/inflow.ts';
 
 export interface SyncDeps {
   db: Db;
@@ -54,9 +57,12 @@ export class SyncEngine {
   private readonly d: SyncDeps;
   /** The paced Graph mail client (routes use it for folder trees and access tests). */
   readonly mail: MailClient;
+  /** Applies the folder's inflow rule to each new document (routes also use it to reprocess). */
+  readonly inflow: InflowRouter;
   constructor(deps: SyncDeps) {
     this.d = deps;
     this.mail = deps.mail;
+    this.inflow = new InflowRouter(deps);
   }
 
   /** One delta round of one folder. The caller (a singleton job per folder) is the only writer of its cursor. */
@@ -197,6 +203,7 @@ export class SyncEngine {
     let graphMsg: GraphMessage;
     let eml: BlobRef;
     const attachments: StoredAttachment[] = [];
+    let decision: InflowDecision;
     try {
       graphMsg = await this.d.mail.message(token, m.graphUserId, msg.graphMessageId);
       const mime = await this.d.mail.stream(
@@ -210,6 +217,14 @@ export class SyncEngine {
         for (const a of list.value)
           attachments.push(await this.storeAttachment(token, m.graphUserId, msg.graphMessageId, a));
       }
+      // The folder's inflow rule, as it is now: a rule change affects new mail only.
+      decision = await this.inflow.decide(f, {
+        workspaceId: f.workspaceId,
+        connectorId: m.connectorId,
+        token,
+        from: (graphMsg.from ?? graphMsg.sender)?.emailAddress?.address ?? null,
+        emlSha256: eml.sha256,
+      });
     } catch (err) {
       // Moved or deleted between the delta page and this fetch: not an error. If it moved into
       // another monitored folder, that folder's round records it there.
@@ -227,7 +242,7 @@ export class SyncEngine {
     const isHtml = (graphMsg.body?.contentType ?? '').toLowerCase() === 'html';
     let created: boolean;
     try {
-      created = await this.saveDocument(msg, f, graphMsg, eml, attachments, isHtml, body);
+      created = await this.saveDocument(msg, f, graphMsg, eml, attachments, isHtml, body, decision, m.address);
     } catch (err) {
       // Bad data that the database refuses must show as a failed message, not retry forever unseen.
       return this.recordFailure(msg.id, msg.attempts, err);
@@ -244,17 +259,24 @@ export class SyncEngine {
     attachments: StoredAttachment[],
     isHtml: boolean,
     body: string,
+    decision: InflowDecision,
+    mailbox: string,
   ): Promise<boolean> {
+    const fromAddress = pgText((graphMsg.from ?? graphMsg.sender)?.emailAddress?.address ?? null);
+    const fromName = pgText((graphMsg.from ?? graphMsg.sender)?.emailAddress?.name ?? null);
+    const subject = pgText(graphMsg.subject?.trim() || '(no subject)');
     return this.d.db.transaction(async (tx) => {
       const inserted = await tx
         .insert(documents)
         .values({
           workspaceId: f.workspaceId,
-          inboxId: f.inboxId,
+          ...routedColumns(decision),
+          mailboxId: f.mailboxId,
+          searchText: pgText(searchTextOf({ subject, fromName, fromAddress, attachmentNames: attachments.map((a) => a.name) })),
           messageId: msg.id,
-          subject: pgText(graphMsg.subject?.trim() || '(no subject)'),
-          fromAddress: pgText((graphMsg.from ?? graphMsg.sender)?.emailAddress?.address ?? null),
-          fromName: pgText((graphMsg.from ?? graphMsg.sender)?.emailAddress?.name ?? null),
+          subject,
+          fromAddress,
+          fromName,
           to: recipients(graphMsg.toRecipients),
           cc: recipients(graphMsg.ccRecipients),
           receivedAt: validDate(graphMsg.receivedDateTime) ?? msg.receivedAt ?? new Date(),
@@ -270,7 +292,13 @@ export class SyncEngine {
           })),
         })
         .onConflictDoNothing({ target: documents.messageId })
-        .returning({ id: documents.id });
+        .returning({ id: documents.id, version: documents.version });
+      if (inserted[0])
+        await recordIngested(tx, { ...inserted[0], workspaceId: f.workspaceId, inboxId: decision.inboxId, status: decision.status }, decision, {
+          folderId: f.id,
+          folder: f.displayName,
+          mailbox,
+        });
       await tx
         .update(mailMessages)
         .set({ state: 'done', processedAt: sql`now()`, lastError: null })

@@ -8,3 +8,5 @@ export * from './instance.ts';
 export * from './credentials.ts';
 export * from './events.ts';
 export * from './mail.ts';
+export * from './taxonomy.ts';
+export * from './inbox-work.ts';
