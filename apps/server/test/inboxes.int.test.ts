@@ -57,18 +57,26 @@ describe('inboxes', () => {
   });
 
   it('renames, refuses duplicates, archives and restores; members cannot', async () => {
-    const p = await admin.client.post<ManagedInbox>(api.inboxes(ws), { name: 'Production', memberIds: [member.userId] });
+    const p = await admin.client.post<ManagedInbox>(api.inboxes(ws), {
+      name: 'Production',
+      memberIds: [member.userId],
+    });
     expect(p.body.memberIds.sort()).toEqual([admin.userId, member.userId].sort());
     expect((await admin.client.post<Err>(api.inboxes(ws), { name: 'claims' })).status).toBe(409);
     expect((await admin.client.patch<Err>(api.inbox(ws, p.body.id), { name: 'CLAIMS' })).status).toBe(409);
-    const renamed = await admin.client.patch<ManagedInbox>(api.inbox(ws, p.body.id), { name: 'Underwriting' });
+    const renamed = await admin.client.patch<ManagedInbox>(api.inbox(ws, p.body.id), {
+      name: 'Underwriting',
+    });
     expect(renamed.body.name).toBe('Underwriting');
     expect((await member.client.patch<Err>(api.inbox(ws, p.body.id), { name: 'Mine' })).status).toBe(403);
     expect((await member.client.post<Err>(api.inboxes(ws), { name: 'Mine' })).status).toBe(403);
 
     const archived = await admin.client.patch<ManagedInbox>(api.inbox(ws, p.body.id), { archived: true });
     expect(archived.body.archived).toBe(true);
-    const restored = await admin.client.patch<ManagedInbox>(api.inbox(ws, p.body.id), { archived: false, name: 'Production' });
+    const restored = await admin.client.patch<ManagedInbox>(api.inbox(ws, p.body.id), {
+      archived: false,
+      name: 'Production',
+    });
     expect(restored.body).toMatchObject({ archived: false, name: 'Production' });
 
     const def = (await owner.get<InboxList>(api.inboxes(ws))).body.items.find((i) => i.isDefault)!;
@@ -79,11 +87,17 @@ describe('inboxes', () => {
   });
 
   it('keeps only workspace members and types on an inbox', async () => {
-    const claims = (await owner.get<ManagedInboxList>(api.managedInboxes(ws))).body.items.find((i) => i.name === 'Claims')!;
-    const bad = await owner.patch<Err>(api.inbox(ws, claims.id), { memberIds: ['00000000-0000-4000-8000-000000000000'] });
+    const claims = (await owner.get<ManagedInboxList>(api.managedInboxes(ws))).body.items.find(
+      (i) => i.name === 'Claims',
+    )!;
+    const bad = await owner.patch<Err>(api.inbox(ws, claims.id), {
+      memberIds: ['00000000-0000-4000-8000-000000000000'],
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details?.[0]?.path).toBe('memberIds');
-    const badType = await owner.patch<Err>(api.inbox(ws, claims.id), { documentTypeIds: ['00000000-0000-4000-8000-000000000000'] });
+    const badType = await owner.patch<Err>(api.inbox(ws, claims.id), {
+      documentTypeIds: ['00000000-0000-4000-8000-000000000000'],
+    });
     expect(badType.status).toBe(400);
   });
 });
@@ -96,30 +110,58 @@ describe('document types, tags and internal domains', () => {
     expect((await member.client.post<Err>(api.documentTypes(ws), { name: 'Invoice' })).status).toBe(403);
     const tag = await admin.client.post<DocumentType>(api.tags(ws), { name: 'email' });
     expect(tag.status).toBe(201);
-    expect((await member.client.get<{ items: DocumentType[] }>(api.tags(ws))).body.items.map((t) => t.name)).toEqual(['email']);
-    const renamed = await admin.client.patch<DocumentType>(api.documentType(ws, claim.body.id), { name: 'Claim form' });
+    expect(
+      (await member.client.get<{ items: DocumentType[] }>(api.tags(ws))).body.items.map((t) => t.name),
+    ).toEqual(['email']);
+    const renamed = await admin.client.patch<DocumentType>(api.documentType(ws, claim.body.id), {
+      name: 'Claim form',
+    });
     expect(renamed.body.name).toBe('Claim form');
 
-    const claims = (await owner.get<ManagedInboxList>(api.managedInboxes(ws))).body.items.find((i) => i.name === 'Claims')!;
-    const withTypes = await owner.patch<ManagedInbox>(api.inbox(ws, claims.id), { documentTypeIds: [claim.body.id] });
+    const claims = (await owner.get<ManagedInboxList>(api.managedInboxes(ws))).body.items.find(
+      (i) => i.name === 'Claims',
+    )!;
+    const withTypes = await owner.patch<ManagedInbox>(api.inbox(ws, claims.id), {
+      documentTypeIds: [claim.body.id],
+    });
     expect(withTypes.body.documentTypeIds).toEqual([claim.body.id]);
     const gone = await admin.client.request('DELETE', api.documentType(ws, claim.body.id));
     expect(gone.status).toBe(204);
-    expect((await owner.get<ManagedInboxList>(api.managedInboxes(ws))).body.items.find((i) => i.id === claims.id)!.documentTypeIds).toEqual([]);
+    expect(
+      (await owner.get<ManagedInboxList>(api.managedInboxes(ws))).body.items.find((i) => i.id === claims.id)!
+        .documentTypeIds,
+    ).toEqual([]);
 
-    const domains = await admin.client.request<InflowSettings>('PUT', api.inflowSettings(ws), { internalDomains: ['Contoso.BE', 'contoso.be', 'fabrikam.example'] });
+    const domains = await admin.client.request<InflowSettings>('PUT', api.inflowSettings(ws), {
+      internalDomains: ['Contoso.BE', 'contoso.be', 'fabrikam.example'],
+    });
     expect(domains.body.internalDomains).toEqual(['contoso.be', 'fabrikam.example']);
-    expect((await admin.client.request<Err>('PUT', api.inflowSettings(ws), { internalDomains: ['not a domain'] })).status).toBe(400);
-    expect((await member.client.request<Err>('PUT', api.inflowSettings(ws), { internalDomains: [] })).status).toBe(403);
+    expect(
+      (await admin.client.request<Err>('PUT', api.inflowSettings(ws), { internalDomains: ['not a domain'] }))
+        .status,
+    ).toBe(400);
+    expect(
+      (await member.client.request<Err>('PUT', api.inflowSettings(ws), { internalDomains: [] })).status,
+    ).toBe(403);
   });
 });
 
 describe('inbox access on every document route', () => {
   it('answers 404 to anyone not on the inbox, admins included, and lets them in once added', async () => {
-    const claims = (await owner.get<ManagedInboxList>(api.managedInboxes(ws))).body.items.find((i) => i.name === 'Claims')!;
+    const claims = (await owner.get<ManagedInboxList>(api.managedInboxes(ws))).body.items.find(
+      (i) => i.name === 'Claims',
+    )!;
     const origin = await fixtureFolder(app, ws, claims.id);
-    const doc = await fixtureDocument(app, { workspaceId: ws, inboxId: claims.id, ...origin }, { attachmentNames: ['form.pdf'] });
-    const filtered = await fixtureDocument(app, { workspaceId: ws, inboxId: claims.id, ...origin }, { status: 'filtered', filterReason: 'internal_sender' });
+    const doc = await fixtureDocument(
+      app,
+      { workspaceId: ws, inboxId: claims.id, ...origin },
+      { attachmentNames: ['form.pdf'] },
+    );
+    const filtered = await fixtureDocument(
+      app,
+      { workspaceId: ws, inboxId: claims.id, ...origin },
+      { status: 'filtered', filterReason: 'internal_sender' },
+    );
 
     const routes = (c: Client) => [
       c.get(api.document(ws, doc.id)),
@@ -140,19 +182,25 @@ describe('inbox access on every document route', () => {
     // The owner created Claims: on it, so every route answers.
     const seen = await owner.get<Document>(api.document(ws, doc.id));
     expect(seen.status).toBe(200);
-    expect((await owner.get<FilteredList>(api.filteredMessages(ws, origin.folderId))).body.items.map((d) => d.id)).toEqual([filtered.id]);
+    expect(
+      (await owner.get<FilteredList>(api.filteredMessages(ws, origin.folderId))).body.items.map((d) => d.id),
+    ).toEqual([filtered.id]);
 
     // Put the member on Claims: in. Take them off: out again.
     await owner.patch(api.inbox(ws, claims.id), { memberIds: [ownerId, member.userId] });
     expect((await member.client.get(api.document(ws, doc.id))).status).toBe(200);
-    expect((await member.client.get<DocumentList>(api.documents(ws))).body.items.map((d) => d.id)).toContain(doc.id);
+    expect((await member.client.get<DocumentList>(api.documents(ws))).body.items.map((d) => d.id)).toContain(
+      doc.id,
+    );
     await owner.patch(api.inbox(ws, claims.id), { memberIds: [ownerId] });
     expect((await member.client.get(api.document(ws, doc.id))).status).toBe(404);
   });
 
   it('takes every inbox away from someone who leaves the workspace', async () => {
     const { db } = app.server.database;
-    expect((await db.select().from(inboxAccess).where(eq(inboxAccess.userId, member.userId))).length).toBeGreaterThan(0);
+    expect(
+      (await db.select().from(inboxAccess).where(eq(inboxAccess.userId, member.userId))).length,
+    ).toBeGreaterThan(0);
     expect((await owner.del(api.member(ws, member.userId))).status).toBe(204);
     expect(await db.select().from(inboxAccess).where(eq(inboxAccess.userId, member.userId))).toEqual([]);
   });

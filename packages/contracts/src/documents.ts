@@ -87,7 +87,10 @@ export type Document = z.infer<typeof Document>;
 export const DocumentAction = z.discriminatedUnion('action', [
   z.object({ action: z.literal('approve') }),
   z.object({ action: z.literal('delete') }),
-  z.object({ action: z.literal('bounce'), reason: z.string().trim().min(1, { message: 'Say why.' }).max(1000) }),
+  z.object({
+    action: z.literal('bounce'),
+    reason: z.string().trim().min(1, { message: 'Say why.' }).max(1000),
+  }),
   z.object({ action: z.literal('reprocess') }),
   /** A filtered email let into its inbox by hand. */
   z.object({ action: z.literal('release') }),

@@ -60,7 +60,9 @@ export const InflowSettings = z.object({ internalDomains: z.array(Domain).max(10
 export type InflowSettings = z.infer<typeof InflowSettings>;
 
 export const MetadataKey = z.string().trim().min(1).max(64);
-export const Metadata = z.record(MetadataKey, z.string().max(1000)).refine((m) => Object.keys(m).length <= 50, { message: 'At most 50 entries.' });
+export const Metadata = z
+  .record(MetadataKey, z.string().max(1000))
+  .refine((m) => Object.keys(m).length <= 50, { message: 'At most 50 entries.' });
 
 /** An inflow rule beyond inbox, start date and active: filtering and what every new document gets. */
 export const RuleFields = z.object({

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { decideInflow, type InflowRule, type MailFacts } from './inflow-rules.ts';
 
-const rule: InflowRule = { inboxId: 'claims', filterInflow: true, documentTypeId: 'claim', tagIds: ['email', 'email'], metadata: { source: 'mail' } };
+const rule: InflowRule = {
+  inboxId: 'claims',
+  filterInflow: true,
+  documentTypeId: 'claim',
+  tagIds: ['email', 'email'],
+  metadata: { source: 'mail' },
+};
 const facts = (from: string | null, headers: Record<string, string> = {}): MailFacts => ({
   from,
   headers: new Map(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
@@ -11,11 +17,21 @@ const domains = ['contoso-insurance.com', 'contoso.be'];
 describe('inflow rules', () => {
   it('routes an external email with the rule’s type, tags and metadata', () => {
     const d = decideInflow(rule, facts('jan.peeters@example.be'), domains);
-    expect(d).toEqual({ status: 'new', filterReason: null, evidence: null, inboxId: 'claims', documentTypeId: 'claim', tagIds: ['email'], metadata: { source: 'mail' } });
+    expect(d).toEqual({
+      status: 'new',
+      filterReason: null,
+      evidence: null,
+      inboxId: 'claims',
+      documentTypeId: 'claim',
+      tagIds: ['email'],
+      metadata: { source: 'mail' },
+    });
   });
 
   it('filters internal senders, subdomains included, case-insensitively', () => {
-    expect(decideInflow(rule, facts('Lynne.Robbins@CONTOSO-insurance.com'), domains).filterReason).toBe('internal_sender');
+    expect(decideInflow(rule, facts('Lynne.Robbins@CONTOSO-insurance.com'), domains).filterReason).toBe(
+      'internal_sender',
+    );
     expect(decideInflow(rule, facts('a@mail.contoso.be'), domains).filterReason).toBe('internal_sender');
     expect(decideInflow(rule, facts('a@notcontoso.be'), domains).status).toBe('new');
   });
@@ -42,7 +58,11 @@ describe('inflow rules', () => {
   });
 
   it('filters nothing when the rule does not filter', () => {
-    const d = decideInflow({ ...rule, filterInflow: false }, facts('postmaster@contoso-insurance.com', { Precedence: 'bulk' }), domains);
+    const d = decideInflow(
+      { ...rule, filterInflow: false },
+      facts('postmaster@contoso-insurance.com', { Precedence: 'bulk' }),
+      domains,
+    );
     expect(d.status).toBe('new');
   });
 });

@@ -51,7 +51,10 @@ export function automatedReason(facts: MailFacts): { reason: FilterReason; evide
   const local = facts.from?.split('@')[0] ?? '';
   if (DAEMONS.test(local)) return { reason: 'mailer_daemon', evidence: `From: ${facts.from}` };
   const type = h('content-type') ?? '';
-  if (/^multipart\/report/i.test(type) && /report-type\s*=\s*"?(delivery-status|disposition-notification)/i.test(type))
+  if (
+    /^multipart\/report/i.test(type) &&
+    /report-type\s*=\s*"?(delivery-status|disposition-notification)/i.test(type)
+  )
     return { reason: 'delivery_report', evidence: `Content-Type: ${type.slice(0, 120)}` };
   if (h('x-failed-recipients')) return { reason: 'delivery_report', evidence: 'X-Failed-Recipients' };
   const auto = h('auto-submitted');
@@ -60,10 +63,12 @@ export function automatedReason(facts: MailFacts): { reason: FilterReason; evide
       reason: /auto-replied/i.test(auto) ? 'auto_reply' : 'automated',
       evidence: `Auto-Submitted: ${auto.slice(0, 60)}`,
     };
-  if (h('x-autoreply') || h('x-autorespond')) return { reason: 'auto_reply', evidence: h('x-autoreply') ? 'X-Autoreply' : 'X-Autorespond' };
+  if (h('x-autoreply') || h('x-autorespond'))
+    return { reason: 'auto_reply', evidence: h('x-autoreply') ? 'X-Autoreply' : 'X-Autorespond' };
   const precedence = h('precedence')?.toLowerCase();
   if (precedence === 'auto_reply') return { reason: 'auto_reply', evidence: 'Precedence: auto_reply' };
-  if (precedence === 'bulk' || precedence === 'junk') return { reason: 'bulk_mail', evidence: `Precedence: ${precedence}` };
+  if (precedence === 'bulk' || precedence === 'junk')
+    return { reason: 'bulk_mail', evidence: `Precedence: ${precedence}` };
   if (precedence === 'list') return { reason: 'list_mail', evidence: 'Precedence: list' };
   if (h('list-unsubscribe')) return { reason: 'bulk_mail', evidence: 'List-Unsubscribe' };
   if (h('list-id')) return { reason: 'list_mail', evidence: 'List-Id' };
@@ -74,10 +79,16 @@ export function automatedReason(facts: MailFacts): { reason: FilterReason; evide
 export function internalDomainOf(from: string | null, internalDomains: readonly string[]): string | null {
   const domain = from?.split('@')[1]?.trim().toLowerCase().replace(/\.$/, '');
   if (!domain) return null;
-  return internalDomains.map((d) => d.toLowerCase()).find((d) => domain === d || domain.endsWith(`.${d}`)) ?? null;
+  return (
+    internalDomains.map((d) => d.toLowerCase()).find((d) => domain === d || domain.endsWith(`.${d}`)) ?? null
+  );
 }
 
-export function decideInflow(rule: InflowRule, facts: MailFacts, internalDomains: readonly string[]): InflowDecision {
+export function decideInflow(
+  rule: InflowRule,
+  facts: MailFacts,
+  internalDomains: readonly string[],
+): InflowDecision {
   const routed = {
     inboxId: rule.inboxId,
     documentTypeId: rule.documentTypeId,
@@ -86,9 +97,16 @@ export function decideInflow(rule: InflowRule, facts: MailFacts, internalDomains
   };
   if (rule.filterInflow) {
     const automated = automatedReason(facts);
-    if (automated) return { status: 'filtered', filterReason: automated.reason, evidence: automated.evidence, ...routed };
+    if (automated)
+      return { status: 'filtered', filterReason: automated.reason, evidence: automated.evidence, ...routed };
     const internal = internalDomainOf(facts.from, internalDomains);
-    if (internal) return { status: 'filtered', filterReason: 'internal_sender', evidence: `${facts.from} (${internal})`, ...routed };
+    if (internal)
+      return {
+        status: 'filtered',
+        filterReason: 'internal_sender',
+        evidence: `${facts.from} (${internal})`,
+        ...routed,
+      };
   }
   return { status: 'new', filterReason: null, evidence: null, ...routed };
 }

@@ -9,7 +9,12 @@ export function searchTextOf(d: {
   fromAddress: string | null;
   attachmentNames: string[];
 }): string {
-  const parts = [d.subject, d.fromName ?? '', d.fromAddress ?? '', (d.fromAddress ?? '').replace(/[@._+-]/g, ' ')];
+  const parts = [
+    d.subject,
+    d.fromName ?? '',
+    d.fromAddress ?? '',
+    (d.fromAddress ?? '').replace(/[@._+-]/g, ' '),
+  ];
   for (const n of d.attachmentNames) parts.push(n, n.replace(/[._-]/g, ' '));
   return parts.filter(Boolean).join(' ');
 }

@@ -2,7 +2,14 @@ import type { DocumentAction, UpdateDocumentRequest } from '@mailroom/contracts'
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { AppError } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
-import { documents, documentTypes, mailboxes, mailMessages, monitoredFolders, tags } from '../db/schema/index.ts';
+import {
+  documents,
+  documentTypes,
+  mailboxes,
+  mailMessages,
+  monitoredFolders,
+  tags,
+} from '../db/schema/index.ts';
 import { recordDocumentEvent, recordHistory, type Actor, type DocumentEvent } from './history.ts';
 import type { InflowRouter } from './inflow.ts';
 
@@ -17,10 +24,18 @@ export interface ActionDeps {
 }
 
 /** Which status each action moves from, to, and the event it emits. */
-const TRANSITIONS: Record<'approve' | 'delete' | 'bounce' | 'release', { from: Status[]; to: Status; event: DocumentEvent; kind: string }> = {
+const TRANSITIONS: Record<
+  'approve' | 'delete' | 'bounce' | 'release',
+  { from: Status[]; to: Status; event: DocumentEvent; kind: string }
+> = {
   approve: { from: ['new'], to: 'approved', event: 'document.approved', kind: 'approved' },
   bounce: { from: ['new', 'approved'], to: 'bounced', event: 'document.bounced', kind: 'bounced' },
-  delete: { from: ['new', 'approved', 'bounced', 'filtered'], to: 'deleted', event: 'document.deleted', kind: 'deleted' },
+  delete: {
+    from: ['new', 'approved', 'bounced', 'filtered'],
+    to: 'deleted',
+    event: 'document.deleted',
+    kind: 'deleted',
+  },
   // A filtered email let into its inbox by hand: for everything downstream it is created now.
   release: { from: ['filtered'], to: 'new', event: 'document.created', kind: 'released' },
 };
@@ -29,7 +44,12 @@ const TRANSITIONS: Record<'approve' | 'delete' | 'bounce' | 'release', { from: S
  * An action on a document: the status change, its history line and its event in one transaction. The
  * update is conditional on the status it starts from, so two people clicking at once make one change.
  */
-export async function applyAction(deps: ActionDeps, d: Row, action: DocumentAction, actor: Actor): Promise<Row> {
+export async function applyAction(
+  deps: ActionDeps,
+  d: Row,
+  action: DocumentAction,
+  actor: Actor,
+): Promise<Row> {
   if (action.action === 'reprocess') return reprocess(deps, d, actor);
   const t = TRANSITIONS[action.action];
   const details = action.action === 'bounce' ? { reason: action.reason } : {};
@@ -39,7 +59,11 @@ export async function applyAction(deps: ActionDeps, d: Row, action: DocumentActi
       .set({ status: t.to, statusChangedAt: sql`now()` })
       .where(and(eq(documents.id, d.id), inArray(documents.status, t.from)))
       .returning();
-    if (!u) throw new AppError('conflict', `This document is ${d.status}: it cannot be ${t.kind === 'released' ? 'released' : t.kind}.`);
+    if (!u)
+      throw new AppError(
+        'conflict',
+        `This document is ${d.status}: it cannot be ${t.kind === 'released' ? 'released' : t.kind}.`,
+      );
     await recordDocumentEvent(tx, u, t.event, t.kind, actor, details);
     return u;
   });
@@ -57,7 +81,11 @@ async function reprocess(deps: ActionDeps, d: Row, actor: Actor): Promise<Row> {
     .innerJoin(monitoredFolders, eq(monitoredFolders.id, mailMessages.folderId))
     .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
     .where(eq(mailMessages.id, d.messageId));
-  if (!origin) throw new AppError('conflict', 'The folder this email came from is no longer monitored: there is no rule to run.');
+  if (!origin)
+    throw new AppError(
+      'conflict',
+      'The folder this email came from is no longer monitored: there is no rule to run.',
+    );
   const token = await deps.token(origin.connectorId).catch(() => null);
   const decision = await deps.inflow.decide(origin.f, {
     workspaceId: d.workspaceId,
@@ -66,8 +94,7 @@ async function reprocess(deps: ActionDeps, d: Row, actor: Actor): Promise<Row> {
     from: d.fromAddress,
     emlSha256: d.emlSha256,
   });
-  const status: Status =
-    d.status === 'new' || d.status === 'filtered' ? decision.status : d.status;
+  const status: Status = d.status === 'new' || d.status === 'filtered' ? decision.status : d.status;
   const before = pick(d);
   return deps.db.transaction(async (tx) => {
     const [u] = await tx
@@ -100,11 +127,23 @@ async function reprocess(deps: ActionDeps, d: Row, actor: Actor): Promise<Row> {
 }
 
 function pick(d: Row) {
-  return { inboxId: d.inboxId, status: d.status, documentTypeId: d.documentTypeId, tagIds: d.tagIds, metadata: d.metadata };
+  return {
+    inboxId: d.inboxId,
+    status: d.status,
+    documentTypeId: d.documentTypeId,
+    tagIds: d.tagIds,
+    metadata: d.metadata,
+  };
 }
 
 /** Type, tags and metadata changed by a person: validated against the workspace, recorded in the history. */
-export async function updateDocument(db: Db, workspaceId: string, d: Row, body: UpdateDocumentRequest, actor: Actor): Promise<Row> {
+export async function updateDocument(
+  db: Db,
+  workspaceId: string,
+  d: Row,
+  body: UpdateDocumentRequest,
+  actor: Actor,
+): Promise<Row> {
   if (body.documentTypeId) {
     const [t] = await db
       .select({ id: documentTypes.id })

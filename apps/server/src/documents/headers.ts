@@ -37,7 +37,13 @@ export async function readHeaders(eml: Readable): Promise<Map<string, string>> {
   for (const { key, line } of parsed.headerLines) {
     if (out.has(key)) continue;
     const colon = line.indexOf(':');
-    out.set(key, line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
+    out.set(
+      key,
+      line
+        .slice(colon + 1)
+        .replace(/\r?\n[ \t]+/g, ' ')
+        .trim(),
+    );
   }
   return out;
 }

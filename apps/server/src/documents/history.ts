@@ -4,7 +4,8 @@ import { recordEvent } from '../db/repos/events.ts';
 import { documentHistory, type documents } from '../db/schema/index.ts';
 
 export type Actor = { id: string; email: string } | null;
-export type DocumentEvent = 'document.created' | 'document.approved' | 'document.deleted' | 'document.bounced';
+export type DocumentEvent =
+  'document.created' | 'document.approved' | 'document.deleted' | 'document.bounced';
 
 /** One line of a document's history (in the caller's transaction). Returns its id. */
 export async function recordHistory(
@@ -46,7 +47,13 @@ export async function recordDocumentEvent(
     workspaceId: doc.workspaceId,
     type,
     subject: { type: 'document', id: doc.id },
-    payload: { documentId: doc.id, inboxId: doc.inboxId, status: doc.status, version: doc.version, ...details },
+    payload: {
+      documentId: doc.id,
+      inboxId: doc.inboxId,
+      status: doc.status,
+      version: doc.version,
+      ...details,
+    },
   });
   return id;
 }

@@ -40,7 +40,9 @@ export class InflowRouter {
     return decideInflow(rule, { from: input.from, headers }, await this.internalDomains(input));
   }
 
-  async internalDomains(input: Pick<InflowInput, 'workspaceId' | 'connectorId' | 'token'>): Promise<string[]> {
+  async internalDomains(
+    input: Pick<InflowInput, 'workspaceId' | 'connectorId' | 'token'>,
+  ): Promise<string[]> {
     const [ws] = await this.db
       .select({ d: workspaces.internalDomains })
       .from(workspaces)
@@ -51,7 +53,9 @@ export class InflowRouter {
       .from(mailboxes)
       .where(and(eq(mailboxes.workspaceId, input.workspaceId), eq(mailboxes.connectorId, input.connectorId)));
     const own = boxes.map((b) => b.address.split('@')[1]?.toLowerCase() ?? '').filter(Boolean);
-    return [...new Set([...(ws?.d ?? []), ...own, ...(await this.verifiedDomains(input.connectorId, input.token))])];
+    return [
+      ...new Set([...(ws?.d ?? []), ...own, ...(await this.verifiedDomains(input.connectorId, input.token))]),
+    ];
   }
 
   private async verifiedDomains(connectorId: string, token: string | null): Promise<string[]> {

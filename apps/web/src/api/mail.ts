@@ -184,6 +184,7 @@ export function useCreateInbox(ws: string) {
         old ? { items: [...old.items, inbox] } : old,
       );
       void qc.invalidateQueries({ queryKey: mailKeys.inboxes(ws) });
+      void qc.invalidateQueries({ queryKey: ['ws', ws, 'managed-inboxes'] });
     },
   });
 }

@@ -15,11 +15,22 @@ export async function accessibleInboxIds(db: Db, workspaceId: string, userId: st
   return rows.map((r) => r.id);
 }
 
-export async function requireInboxAccess(db: Db, workspaceId: string, userId: string, inboxId: string): Promise<void> {
+export async function requireInboxAccess(
+  db: Db,
+  workspaceId: string,
+  userId: string,
+  inboxId: string,
+): Promise<void> {
   const [row] = await db
     .select({ id: inboxAccess.inboxId })
     .from(inboxAccess)
-    .where(and(eq(inboxAccess.workspaceId, workspaceId), eq(inboxAccess.userId, userId), eq(inboxAccess.inboxId, inboxId)));
+    .where(
+      and(
+        eq(inboxAccess.workspaceId, workspaceId),
+        eq(inboxAccess.userId, userId),
+        eq(inboxAccess.inboxId, inboxId),
+      ),
+    );
   if (!row) throw notFound('Inbox');
 }
 
@@ -31,5 +42,6 @@ export async function grantDefaultInbox(db: Db, workspaceId: string, userId: str
     .where(and(eq(inboxes.workspaceId, workspaceId), eq(inboxes.isDefault, true)))
     .orderBy(asc(inboxes.createdAt))
     .limit(1);
-  if (def) await db.insert(inboxAccess).values({ inboxId: def.id, workspaceId, userId }).onConflictDoNothing();
+  if (def)
+    await db.insert(inboxAccess).values({ inboxId: def.id, workspaceId, userId }).onConflictDoNothing();
 }

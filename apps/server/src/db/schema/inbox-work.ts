@@ -1,4 +1,14 @@
-import { foreignKey, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import {
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { documents, inboxes } from './mail.ts';
 import { documentTypes } from './taxonomy.ts';
 import { users } from './users.ts';
@@ -21,7 +31,10 @@ export const inboxAccess = pgTable(
   (t) => [
     primaryKey({ columns: [t.inboxId, t.userId] }),
     index('inbox_access_user_idx').on(t.workspaceId, t.userId),
-    foreignKey({ columns: [t.workspaceId, t.userId], foreignColumns: [memberships.workspaceId, memberships.userId] }).onDelete('cascade'),
+    foreignKey({
+      columns: [t.workspaceId, t.userId],
+      foreignColumns: [memberships.workspaceId, memberships.userId],
+    }).onDelete('cascade'),
   ],
 );
 

@@ -46,11 +46,21 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
   async function origins(rows: (typeof documents.$inferSelect)[]) {
     if (!rows.length) return new Map<string, { mailbox: string; folder: string; folderId: string }>();
     const found = await db
-      .select({ id: mailMessages.id, folder: monitoredFolders.displayName, folderId: monitoredFolders.id, mailbox: mailboxes.address })
+      .select({
+        id: mailMessages.id,
+        folder: monitoredFolders.displayName,
+        folderId: monitoredFolders.id,
+        mailbox: mailboxes.address,
+      })
       .from(mailMessages)
       .innerJoin(monitoredFolders, eq(monitoredFolders.id, mailMessages.folderId))
       .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
-      .where(inArray(mailMessages.id, rows.map((r) => r.messageId)));
+      .where(
+        inArray(
+          mailMessages.id,
+          rows.map((r) => r.messageId),
+        ),
+      );
     return new Map(found.map((f) => [f.id, f]));
   }
 
@@ -233,7 +243,11 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
     async (req) => {
       const { d, session } = await documentFor(req, req.params);
       const updated = await applyAction(
-        { db, inflow: deps.sync.inflow, token: (connectorId) => deps.connectors.broker.graphToken(connectorId) },
+        {
+          db,
+          inflow: deps.sync.inflow,
+          token: (connectorId) => deps.connectors.broker.graphToken(connectorId),
+        },
         d,
         req.body,
         session.user,
@@ -277,7 +291,10 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
           .type(preview)
           .header('content-disposition', contentDisposition(safeName(a.name), { type: 'inline' }))
           .header('x-frame-options', 'SAMEORIGIN')
-          .header('content-security-policy', "default-src 'none'; img-src 'self'; frame-ancestors 'self'; plugin-types application/pdf");
+          .header(
+            'content-security-policy',
+            "default-src 'none'; img-src 'self'; frame-ancestors 'self'; plugin-types application/pdf",
+          );
       } else {
         // Always a download, never rendered by the browser (an HTML attachment must not run here).
         reply
@@ -305,7 +322,12 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
       const [f] = await db
         .select()
         .from(monitoredFolders)
-        .where(and(eq(monitoredFolders.workspaceId, workspaceId), eq(monitoredFolders.id, pathId(req.params.folderId))));
+        .where(
+          and(
+            eq(monitoredFolders.workspaceId, workspaceId),
+            eq(monitoredFolders.id, pathId(req.params.folderId)),
+          ),
+        );
       if (!f) throw notFound('Folder');
       const mine = await accessibleInboxIds(db, workspaceId, session.user.id);
       if (!mine.length) return { today: 0, items: [] };
@@ -341,4 +363,3 @@ function safeName(name: string): string {
   const cleaned = (name || 'file').replace(/[\u0000-\u001f\u007f/\\]+/g, '_').trim();
   return (cleaned || 'file').slice(0, 150);
 }
-

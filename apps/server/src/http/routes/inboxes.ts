@@ -47,9 +47,14 @@ export const inboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
     const types = ids.length
       ? await db.select().from(inboxDocumentTypes).where(inArray(inboxDocumentTypes.inboxId, ids))
       : [];
-    const access = withMembers && ids.length
-      ? await db.select().from(inboxAccess).where(inArray(inboxAccess.inboxId, ids)).orderBy(asc(inboxAccess.grantedAt))
-      : [];
+    const access =
+      withMembers && ids.length
+        ? await db
+            .select()
+            .from(inboxAccess)
+            .where(inArray(inboxAccess.inboxId, ids))
+            .orderBy(asc(inboxAccess.grantedAt))
+        : [];
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -110,7 +115,8 @@ export const inboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
         .select({ id: memberships.userId })
         .from(memberships)
         .where(and(eq(memberships.workspaceId, workspaceId), inArray(memberships.userId, memberIds)));
-      if (found.length !== new Set(memberIds).size) throw invalid('memberIds', 'Not a member of this workspace.');
+      if (found.length !== new Set(memberIds).size)
+        throw invalid('memberIds', 'Not a member of this workspace.');
     }
     if (typeIds?.length) {
       const found = await db
@@ -130,12 +136,16 @@ export const inboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
   async function setMembers(tx: Db, workspaceId: string, inboxId: string, memberIds: string[]) {
     await tx.delete(inboxAccess).where(eq(inboxAccess.inboxId, inboxId));
     const unique = [...new Set(memberIds)];
-    if (unique.length) await tx.insert(inboxAccess).values(unique.map((userId) => ({ inboxId, workspaceId, userId })));
+    if (unique.length)
+      await tx.insert(inboxAccess).values(unique.map((userId) => ({ inboxId, workspaceId, userId })));
   }
   async function setTypes(tx: Db, inboxId: string, typeIds: string[]) {
     await tx.delete(inboxDocumentTypes).where(eq(inboxDocumentTypes.inboxId, inboxId));
     const unique = [...new Set(typeIds)];
-    if (unique.length) await tx.insert(inboxDocumentTypes).values(unique.map((documentTypeId) => ({ inboxId, documentTypeId })));
+    if (unique.length)
+      await tx
+        .insert(inboxDocumentTypes)
+        .values(unique.map((documentTypeId) => ({ inboxId, documentTypeId })));
   }
 
   app.post(
@@ -212,7 +222,9 @@ export const inboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
             .update(inboxes)
             .set({
               ...(b.name !== undefined ? { name: b.name } : {}),
-              ...(b.archived !== undefined ? { archivedAt: b.archived ? (inbox.archivedAt ?? new Date()) : null } : {}),
+              ...(b.archived !== undefined
+                ? { archivedAt: b.archived ? (inbox.archivedAt ?? new Date()) : null }
+                : {}),
             })
             .where(eq(inboxes.id, inbox.id));
         if (b.memberIds) await setMembers(tx, workspaceId, inbox.id, b.memberIds);
@@ -220,7 +232,12 @@ export const inboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
         await recordAudit(tx, {
           workspaceId,
           actor: session.user,
-          action: b.archived === true ? 'inbox.archived' : b.archived === false ? 'inbox.restored' : 'inbox.changed',
+          action:
+            b.archived === true
+              ? 'inbox.archived'
+              : b.archived === false
+                ? 'inbox.restored'
+                : 'inbox.changed',
           target: { type: 'inbox', id: inbox.id },
           details: { name: b.name ?? inbox.name, ...(b.memberIds ? { memberIds: b.memberIds } : {}) },
         });
@@ -244,33 +261,64 @@ export const inboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
         .select({ id: table.id })
         .from(table)
         .where(and(eq(table.workspaceId, workspaceId), eq(sql`lower(${table.name})`, name.toLowerCase())));
-      if (dup && dup.id !== except) throw new AppError('conflict', `A ${label} named "${name}" already exists.`);
+      if (dup && dup.id !== except)
+        throw new AppError('conflict', `A ${label} named "${name}" already exists.`);
     };
     app.get(
       `/api/v1/workspaces/:workspaceId/${segment}`,
-      { schema: { tags: ['inboxes'], params: WorkspaceParams, response: { 200: DocumentTypeList, ...errors } } },
+      {
+        schema: {
+          tags: ['inboxes'],
+          params: WorkspaceParams,
+          response: { 200: DocumentTypeList, ...errors },
+        },
+      },
       async (req) => {
         const workspaceId = pathId(req.params.workspaceId);
         await requireRole(db, req, workspaceId, 'member');
-        const rows = await db.select().from(table).where(eq(table.workspaceId, workspaceId)).orderBy(asc(sql`lower(${table.name})`));
+        const rows = await db
+          .select()
+          .from(table)
+          .where(eq(table.workspaceId, workspaceId))
+          .orderBy(asc(sql`lower(${table.name})`));
         return { items: rows.map(view) };
       },
     );
     app.post(
       `/api/v1/workspaces/:workspaceId/${segment}`,
-      { schema: { tags: ['inboxes'], params: WorkspaceParams, body: NameRequest, response: { 201: DocumentType, ...errors } } },
+      {
+        schema: {
+          tags: ['inboxes'],
+          params: WorkspaceParams,
+          body: NameRequest,
+          response: { 201: DocumentType, ...errors },
+        },
+      },
       async (req, reply) => {
         const workspaceId = pathId(req.params.workspaceId);
         const { session } = await requireRole(db, req, workspaceId, 'admin');
         await taken(workspaceId, req.body.name);
         const [r] = await db.insert(table).values({ workspaceId, name: req.body.name }).returning();
-        await recordAudit(db, { workspaceId, actor: session.user, action: `${segment}.created`, target: { type: label, id: r!.id }, details: { name: r!.name } });
+        await recordAudit(db, {
+          workspaceId,
+          actor: session.user,
+          action: `${segment}.created`,
+          target: { type: label, id: r!.id },
+          details: { name: r!.name },
+        });
         return reply.status(201).send(view(r!));
       },
     );
     app.patch(
       `/api/v1/workspaces/:workspaceId/${segment}/:id`,
-      { schema: { tags: ['inboxes'], params: WorkspaceItemParams, body: NameRequest, response: { 200: DocumentType, ...errors } } },
+      {
+        schema: {
+          tags: ['inboxes'],
+          params: WorkspaceItemParams,
+          body: NameRequest,
+          response: { 200: DocumentType, ...errors },
+        },
+      },
       async (req) => {
         const workspaceId = pathId(req.params.workspaceId);
         const { session } = await requireRole(db, req, workspaceId, 'admin');
@@ -281,7 +329,13 @@ export const inboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
           .where(and(eq(table.workspaceId, workspaceId), eq(table.id, pathId(req.params.id))))
           .returning();
         if (!r) throw notFound(label === 'tag' ? 'Tag' : 'Document type');
-        await recordAudit(db, { workspaceId, actor: session.user, action: `${segment}.renamed`, target: { type: label, id: r.id }, details: { name: r.name } });
+        await recordAudit(db, {
+          workspaceId,
+          actor: session.user,
+          action: `${segment}.renamed`,
+          target: { type: label, id: r.id },
+          details: { name: r.name },
+        });
         return view(r);
       },
     );
@@ -298,7 +352,13 @@ export const inboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
         if (!r) throw notFound(label === 'tag' ? 'Tag' : 'Document type');
         // Documents and rules keep working: a deleted type becomes "no type" (FK), a deleted tag id is
         // dropped where it is read (tag ids are an array without a foreign key).
-        await recordAudit(db, { workspaceId, actor: session.user, action: `${segment}.deleted`, target: { type: label, id: r.id }, details: { name: r.name } });
+        await recordAudit(db, {
+          workspaceId,
+          actor: session.user,
+          action: `${segment}.deleted`,
+          target: { type: label, id: r.id },
+          details: { name: r.name },
+        });
         return reply.status(204).send(null);
       },
     );
@@ -310,19 +370,38 @@ export const inboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
     async (req) => {
       const workspaceId = pathId(req.params.workspaceId);
       await requireRole(db, req, workspaceId, 'member');
-      const [w] = await db.select({ d: workspaces.internalDomains }).from(workspaces).where(eq(workspaces.id, workspaceId));
+      const [w] = await db
+        .select({ d: workspaces.internalDomains })
+        .from(workspaces)
+        .where(eq(workspaces.id, workspaceId));
       return { internalDomains: w?.d ?? [] };
     },
   );
   app.put(
     '/api/v1/workspaces/:workspaceId/settings/inflow',
-    { schema: { tags: ['inboxes'], params: WorkspaceParams, body: InflowSettings, response: { 200: InflowSettings, ...errors } } },
+    {
+      schema: {
+        tags: ['inboxes'],
+        params: WorkspaceParams,
+        body: InflowSettings,
+        response: { 200: InflowSettings, ...errors },
+      },
+    },
     async (req) => {
       const workspaceId = pathId(req.params.workspaceId);
       const { session } = await requireRole(db, req, workspaceId, 'admin');
       const internalDomains = [...new Set(req.body.internalDomains)];
-      await db.update(workspaces).set({ internalDomains, updatedAt: sql`now()` }).where(eq(workspaces.id, workspaceId));
-      await recordAudit(db, { workspaceId, actor: session.user, action: 'workspace.internal_domains_set', target: { type: 'workspace', id: workspaceId }, details: { internalDomains } });
+      await db
+        .update(workspaces)
+        .set({ internalDomains, updatedAt: sql`now()` })
+        .where(eq(workspaces.id, workspaceId));
+      await recordAudit(db, {
+        workspaceId,
+        actor: session.user,
+        action: 'workspace.internal_domains_set',
+        target: { type: 'workspace', id: workspaceId },
+        details: { internalDomains },
+      });
       return { internalDomains };
     },
   );
