@@ -16,6 +16,7 @@ CREATE TABLE "document_history" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"workspace_id" uuid NOT NULL,
 	"document_id" uuid NOT NULL,
+	"seq" bigserial NOT NULL,
 	"at" timestamp with time zone DEFAULT now() NOT NULL,
 	"actor_user_id" uuid,
 	"actor_email" text,
@@ -66,7 +67,7 @@ ALTER TABLE "inbox_document_types" ADD CONSTRAINT "inbox_document_types_inbox_id
 ALTER TABLE "inbox_document_types" ADD CONSTRAINT "inbox_document_types_document_type_id_document_types_id_fk" FOREIGN KEY ("document_type_id") REFERENCES "public"."document_types"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "document_types_workspace_name_key" ON "document_types" USING btree ("workspace_id",lower("name"));--> statement-breakpoint
 CREATE UNIQUE INDEX "tags_workspace_name_key" ON "tags" USING btree ("workspace_id",lower("name"));--> statement-breakpoint
-CREATE INDEX "document_history_document_idx" ON "document_history" USING btree ("document_id","at");--> statement-breakpoint
+CREATE INDEX "document_history_document_idx" ON "document_history" USING btree ("document_id","seq");--> statement-breakpoint
 CREATE INDEX "inbox_access_user_idx" ON "inbox_access" USING btree ("workspace_id","user_id");--> statement-breakpoint
 ALTER TABLE "documents" ADD CONSTRAINT "documents_document_type_id_document_types_id_fk" FOREIGN KEY ("document_type_id") REFERENCES "public"."document_types"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "monitored_folders" ADD CONSTRAINT "monitored_folders_document_type_id_document_types_id_fk" FOREIGN KEY ("document_type_id") REFERENCES "public"."document_types"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint

@@ -1,4 +1,5 @@
 import {
+  bigserial,
   foreignKey,
   index,
   integer,
@@ -63,6 +64,8 @@ export const documentHistory = pgTable(
     documentId: uuid('document_id')
       .notNull()
       .references(() => documents.id, { onDelete: 'cascade' }),
+    /** The order lines were written in (several share one transaction's time). */
+    seq: bigserial('seq', { mode: 'number' }).notNull(),
     at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
     actorUserId: uuid('actor_user_id').references(() => users.id, { onDelete: 'set null' }),
     actorEmail: text('actor_email'),
@@ -72,5 +75,5 @@ export const documentHistory = pgTable(
     version: integer('version').notNull().default(1),
     details: jsonb('details').$type<Record<string, unknown>>().notNull().default({}),
   },
-  (t) => [index('document_history_document_idx').on(t.documentId, t.at)],
+  (t) => [index('document_history_document_idx').on(t.documentId, t.seq)],
 );

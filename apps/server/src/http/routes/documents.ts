@@ -145,7 +145,7 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
       .select()
       .from(documentHistory)
       .where(eq(documentHistory.documentId, d.id))
-      .orderBy(asc(documentHistory.at), asc(documentHistory.id))
+      .orderBy(asc(documentHistory.seq))
       .limit(500);
     const body = bodyOf(d, images);
     return {
