@@ -178,10 +178,10 @@ async function measure(ws: string) {
     ['search: common word ("water")', `${base}?limit=50&q=water`],
     ['search: sender ("sender4242")', `${base}?limit=50&q=sender4242`],
     ['search: attachment name ("claim_form_777777")', `${base}?limit=50&q=claim_form_777777`],
-    [
-      'search: two words in one inbox ("hail alderfinch")',
-      `${base}?limit=50&inboxId=${claims}&q=hail%20alderfinch`,
-    ],
+    ['search: two words ("storm northgate")', `${base}?limit=50&q=storm%20northgate`],
+    ['search: one inbox + word ("water")', `${base}?limit=50&inboxId=${claims}&q=water`],
+    ['search: word prefix ("subsid")', `${base}?limit=50&q=subsid`],
+    ['search: two common words that never meet ("hail alderfinch")', `${base}?limit=50&q=hail%20alderfinch`],
     ['search: no match ("zzzzzz")', `${base}?limit=50&q=zzzzzz`],
   ];
   const results = [];

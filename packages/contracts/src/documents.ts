@@ -107,3 +107,7 @@ export type UpdateDocumentRequest = z.infer<typeof UpdateDocumentRequest>;
 /** Emails a folder's rule filtered (newest first) and how many today. */
 export const FilteredList = z.object({ today: z.number().int(), items: z.array(DocumentSummary) });
 export type FilteredList = z.infer<typeof FilteredList>;
+
+/** The workspace's mailboxes (id and address), for the inbox's mailbox filter. */
+export const MailboxOptions = z.object({ items: z.array(z.object({ id: z.uuid(), address: z.string() })) });
+export type MailboxOptions = z.infer<typeof MailboxOptions>;

@@ -64,6 +64,8 @@ export const api = {
   /** GET → TagList; POST NameRequest → Tag (admins). */
   tags: (ws: string) => `/api/v1/workspaces/${ws}/tags`,
   tag: (ws: string, id: string) => `/api/v1/workspaces/${ws}/tags/${id}`,
+  /** GET → MailboxOptions (the inbox's mailbox filter). */
+  mailboxOptions: (ws: string) => `/api/v1/workspaces/${ws}/mailbox-options`,
   /** GET DocumentQuery → DocumentList, newest first, only from inboxes the caller is on. */
   documents: (ws: string) => `/api/v1/workspaces/${ws}/documents`,
   /** GET (?images=1 lets remote images in) → Document; PATCH UpdateDocumentRequest → Document. */

@@ -20,8 +20,10 @@ export function searchTextOf(d: {
 }
 
 /**
- * A tsquery (PostgreSQL `simple` configuration) from what someone typed: every word must match, each
- * as a prefix. Only letters and digits reach the query, so no input can break its syntax.
+ * A tsquery (PostgreSQL `simple` configuration) from what someone typed: every word must match; the
+ * last one as a prefix (it may still be being typed). Whole words keep the index fast: a prefix entry
+ * is expanded into every matching word's list (bench/inbox.ts). Only letters and digits reach the
+ * query, so no input can break its syntax.
  */
 export function searchQueryOf(input: string): string | null {
   const words = input
@@ -29,5 +31,5 @@ export function searchQueryOf(input: string): string | null {
     .split(/[^\p{L}\p{N}]+/u)
     .filter(Boolean)
     .slice(0, 8);
-  return words.length ? words.map((w) => `${w}:*`).join(' & ') : null;
+  return words.length ? words.map((w, i) => (i === words.length - 1 ? `${w}:*` : w)).join(' & ') : null;
 }

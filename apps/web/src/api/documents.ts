@@ -12,6 +12,7 @@ import {
   type DocumentList,
   type DocumentStatus,
   type FilteredList,
+  type MailboxOptions,
   type UpdateDocumentRequest,
 } from '@mailroom/contracts';
 import { http } from './client.ts';
@@ -107,5 +108,13 @@ export function useFilteredEmails(ws: string, folderId: string, enabled: boolean
     queryKey: documentKeys.filtered(ws, folderId),
     queryFn: () => http.get<FilteredList>(api.filteredMessages(ws, folderId)),
     enabled,
+  });
+}
+
+export function useMailboxOptions(ws: string) {
+  return useQuery({
+    queryKey: ['ws', ws, 'mailbox-options'] as const,
+    queryFn: () => http.get<MailboxOptions>(api.mailboxOptions(ws)),
+    staleTime: 60_000,
   });
 }
