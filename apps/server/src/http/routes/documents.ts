@@ -40,7 +40,7 @@ const WORKING = ['new', 'approved', 'bounced'] as const;
  * other match is older). Otherwise the word is rare, and its matches are found through the word index
  * and sorted.
  */
-const SEARCH_WINDOW = 20_000;
+const SEARCH_WINDOW = 5_000;
 /** One "viewed" line per person per document in this window, not one per page load. */
 const VIEW_WINDOW_MS = 10 * 60 * 1000;
 
