@@ -1,7 +1,7 @@
 import { api, type Document, type DocumentType, type ManagedInbox } from '@mailroom/contracts';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { events, monitoredFolders } from '../src/db/schema/index.ts';
+import { auditLog, events, monitoredFolders } from '../src/db/schema/index.ts';
 import { fixtureDocument, fixtureFolder } from './document-fixtures.ts';
 import { setUp, startTestApp, type Client, type TestApp } from './helpers.ts';
 
@@ -64,6 +64,17 @@ describe('document actions', () => {
     ]);
     // Stable ids: each event is its history line, so a consumer can deduplicate and trace it.
     expect(evs.map((e) => e.id).sort()).toEqual(history.map((h) => h.id).sort());
+    // The audit log has the facts, not the mail.
+    const audited = await app.server.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.targetType, 'document'), eq(auditLog.targetId, d.id)));
+    expect(audited.map((a) => a.action).sort()).toEqual([
+      'document.approved',
+      'document.bounced',
+      'document.deleted',
+    ]);
+    expect(JSON.stringify(audited)).not.toContain(d.subject);
     expect(evs.find((e) => e.type === 'document.bounced')!.payload).toMatchObject({
       documentId: d.id,
       inboxId: claims,

@@ -2,6 +2,7 @@ import type { DocumentAction, UpdateDocumentRequest } from '@mailroom/contracts'
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { AppError } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
+import { recordAudit } from '../db/repos/audit.ts';
 import {
   documents,
   documentTypes,
@@ -65,6 +66,7 @@ export async function applyAction(
         `This document is ${d.status}: it cannot be ${t.kind === 'released' ? 'released' : t.kind}.`,
       );
     await recordDocumentEvent(tx, u, t.event, t.kind, actor, details);
+    await audit(tx, u, t.kind, actor);
     return u;
   });
 }
@@ -122,7 +124,19 @@ async function reprocess(deps: ActionDeps, d: Row, actor: Actor): Promise<Row> {
     if (d.status === 'filtered' && status === 'new')
       await recordDocumentEvent(tx, u, 'document.created', 'reprocessed', actor, details);
     else await recordHistory(tx, u, 'reprocessed', actor, details);
+    await audit(tx, u, 'reprocessed', actor);
     return u;
+  });
+}
+
+/** The audit log keeps the fact (who, what, which document), never the mail's content. */
+export async function audit(db: Db, d: Row, kind: string, actor: Actor): Promise<void> {
+  await recordAudit(db, {
+    workspaceId: d.workspaceId,
+    actor,
+    action: `document.${kind}`,
+    target: { type: 'document', id: d.id },
+    details: { inboxId: d.inboxId, version: d.version },
   });
 }
 
@@ -170,6 +184,7 @@ export async function updateDocument(
       .where(eq(documents.id, d.id))
       .returning();
     await recordHistory(tx, u!, 'changed', actor, { before: pick(d), after: pick(u!) });
+    await audit(tx, u!, 'changed', actor);
     return u!;
   });
 }

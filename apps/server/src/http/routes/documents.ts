@@ -23,7 +23,7 @@ import {
   mailMessages,
   monitoredFolders,
 } from '../../db/schema/index.ts';
-import { applyAction, updateDocument } from '../../documents/actions.ts';
+import { applyAction, audit, updateDocument } from '../../documents/actions.ts';
 import { recordHistory } from '../../documents/history.ts';
 import { bodyOf, previewType, summaryOf } from '../../documents/view.ts';
 import { requireRole } from '../plugins/auth.ts';
@@ -270,7 +270,10 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
           ),
         )
         .limit(1);
-      if (!recent) await recordHistory(db, d, 'viewed', session.user);
+      if (!recent) {
+        await recordHistory(db, d, 'viewed', session.user);
+        await audit(db, d, 'viewed', session.user);
+      }
       return detail(d, req.query.images === '1');
     },
   );
