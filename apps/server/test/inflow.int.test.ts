@@ -187,4 +187,20 @@ describe('inflow rules at ingestion', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0]!.path).toBe('tagIds');
   });
+
+  it('takes headers already parsed from the MIME instead of reading the .eml again', async () => {
+    const d = await app.server.sync.inflow.decide(
+      { inboxId: claimsInbox, filterInflow: true, documentTypeId: null, tagIds: [], metadata: {} },
+      {
+        workspaceId: ws,
+        connectorId: (await app.server.database.db.query.mailboxes.findFirst())!.connectorId,
+        token: null,
+        from: 'jan.peeters@example.be',
+        // No such blob: reading it would throw.
+        emlSha256: '0'.repeat(64),
+        headers: { 'Auto-Submitted': 'auto-replied' },
+      },
+    );
+    expect([d.status, d.filterReason]).toEqual(['filtered', 'auto_reply']);
+  });
 });

@@ -16,6 +16,8 @@ export interface InflowInput {
   token: string | null;
   from: string | null;
   emlSha256: string;
+  /** Headers already parsed from the MIME (lower-case names → raw values); read from the .eml otherwise. */
+  headers?: ReadonlyMap<string, string> | Record<string, string>;
 }
 
 /**
@@ -36,7 +38,12 @@ export class InflowRouter {
 
   async decide(rule: InflowRule, input: InflowInput): Promise<InflowDecision> {
     if (!rule.filterInflow) return decideInflow(rule, { from: input.from, headers: new Map() }, []);
-    const headers = await readHeaders(this.blobs.open(input.emlSha256));
+    const headers =
+      input.headers instanceof Map
+        ? input.headers
+        : input.headers
+          ? new Map(Object.entries(input.headers).map(([k, v]) => [k.toLowerCase(), v]))
+          : await readHeaders(this.blobs.open(input.emlSha256));
     return decideInflow(rule, { from: input.from, headers }, await this.internalDomains(input));
   }
 
