@@ -5,4 +5,6 @@ export * from './connection.ts';
 export * from './connectors.ts';
 export * from './audit.ts';
 export * from './routes.ts';
+export * from './inboxes.ts';
 export * from './mail.ts';
+export * from './documents.ts';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RuleFields } from './inboxes.ts';
 
 /** A mailbox of the tenant as the directory shows it, before or after it is chosen. */
 export const DirectoryEntry = z.object({
@@ -49,6 +50,9 @@ export const FolderStatus = z.object({
   inboxId: z.uuid(),
   processFrom: z.iso.datetime(),
   active: z.boolean(),
+  ...RuleFields.shape,
+  /** Emails this folder's rule kept out of the inbox today (listed at the folder's /filtered). */
+  filteredToday: z.number().int(),
   lastSyncAt: z.iso.datetime().nullable(),
   lastError: z.string().nullable(),
   processedToday: z.number().int(),
@@ -96,48 +100,8 @@ export const MonitoredFolderInput = z.object({
 export const SetFoldersRequest = z.object({ folders: z.array(MonitoredFolderInput).max(100) });
 export type SetFoldersRequest = z.infer<typeof SetFoldersRequest>;
 
-export const UpdateFolderRequest = z.object({ inboxId: z.uuid().optional(), processFrom: z.iso.datetime().optional(), active: z.boolean().optional() });
+export const UpdateFolderRequest = z.object({ inboxId: z.uuid().optional(), processFrom: z.iso.datetime().optional(), active: z.boolean().optional(), ...RuleFields.partial().shape });
 export type UpdateFolderRequest = z.infer<typeof UpdateFolderRequest>;
-
-export const Inbox = z.object({ id: z.uuid(), name: z.string(), createdAt: z.iso.datetime() });
-export type Inbox = z.infer<typeof Inbox>;
-export const InboxList = z.object({ items: z.array(Inbox) });
-export type InboxList = z.infer<typeof InboxList>;
-export const CreateInboxRequest = z.object({ name: z.string().trim().min(1, { message: 'Enter a name.' }).max(80) });
-
-export const Recipient = z.object({ name: z.string().nullable(), address: z.string() });
-export const DocumentAttachment = z.object({
-  index: z.number().int(),
-  name: z.string(),
-  contentType: z.string(),
-  size: z.number().int(),
-  kind: z.enum(['file', 'item', 'reference']),
-  url: z.string().nullable(),
-});
-export const DocumentSummary = z.object({
-  id: z.uuid(),
-  inboxId: z.uuid(),
-  subject: z.string(),
-  from: Recipient.nullable(),
-  receivedAt: z.iso.datetime(),
-  attachmentCount: z.number().int(),
-  mailbox: z.string(),
-  folder: z.string(),
-});
-export type DocumentSummary = z.infer<typeof DocumentSummary>;
-export const DocumentList = z.object({ items: z.array(DocumentSummary), nextCursor: z.string().nullable() });
-export type DocumentList = z.infer<typeof DocumentList>;
-export const Document = DocumentSummary.extend({
-  to: z.array(Recipient),
-  cc: z.array(Recipient),
-  internetMessageId: z.string().nullable(),
-  /** Sanitised: no scripts, no remote content. */
-  bodyHtml: z.string().nullable(),
-  bodyText: z.string().nullable(),
-  emlSize: z.number().int(),
-  attachments: z.array(DocumentAttachment),
-});
-export type Document = z.infer<typeof Document>;
 
 export const FailedMessage = z.object({ id: z.uuid(), subject: z.string().nullable(), receivedAt: z.iso.datetime().nullable(), attempts: z.number().int(), lastError: z.string().nullable() });
 export const FailedMessageList = z.object({ items: z.array(FailedMessage) });

@@ -49,13 +49,34 @@ export const api = {
   failedMessages: (ws: string, folderId: string) => `/api/v1/workspaces/${ws}/folders/${folderId}/failed`,
   /** POST → 202: process a failed message again. */
   retryMessage: (ws: string, messageId: string) => `/api/v1/workspaces/${ws}/messages/${messageId}/retry`,
-  /** GET → InboxList; POST CreateInboxRequest → Inbox. */
+  /** GET → InboxList (the inboxes the caller is on); POST CreateInboxRequest → ManagedInbox (admins). */
   inboxes: (ws: string) => `/api/v1/workspaces/${ws}/inboxes`,
-  /** GET ?inboxId=&cursor=&limit= → DocumentList, newest first. */
+  /** PATCH UpdateInboxRequest → ManagedInbox (admins: rename, archive, access list, default types). */
+  inbox: (ws: string, id: string) => `/api/v1/workspaces/${ws}/inboxes/${id}`,
+  /** GET → ManagedInboxList: every inbox with its access list (admins). */
+  managedInboxes: (ws: string) => `/api/v1/workspaces/${ws}/settings/inboxes`,
+  /** GET → InflowSettings; PUT InflowSettings (admins): the workspace's internal domains. */
+  inflowSettings: (ws: string) => `/api/v1/workspaces/${ws}/settings/inflow`,
+  /** GET → DocumentTypeList; POST NameRequest → DocumentType (admins). */
+  documentTypes: (ws: string) => `/api/v1/workspaces/${ws}/document-types`,
+  /** PATCH NameRequest, DELETE (admins). */
+  documentType: (ws: string, id: string) => `/api/v1/workspaces/${ws}/document-types/${id}`,
+  /** GET → TagList; POST NameRequest → Tag (admins). */
+  tags: (ws: string) => `/api/v1/workspaces/${ws}/tags`,
+  tag: (ws: string, id: string) => `/api/v1/workspaces/${ws}/tags/${id}`,
+  /** GET → MailboxOptions (the inbox's mailbox filter). */
+  mailboxOptions: (ws: string) => `/api/v1/workspaces/${ws}/mailbox-options`,
+  /** GET DocumentQuery → DocumentList, newest first, only from inboxes the caller is on. */
   documents: (ws: string) => `/api/v1/workspaces/${ws}/documents`,
+  /** GET (?images=1 lets remote images in) → Document; PATCH UpdateDocumentRequest → Document. */
   document: (ws: string, id: string) => `/api/v1/workspaces/${ws}/documents/${id}`,
+  /** POST DocumentAction → Document. */
+  documentActions: (ws: string, id: string) => `/api/v1/workspaces/${ws}/documents/${id}/actions`,
   documentEml: (ws: string, id: string) => `/api/v1/workspaces/${ws}/documents/${id}/eml`,
+  /** ?inline=1 for a preview (PDF and raster images only). */
   documentAttachment: (ws: string, id: string, index: number) => `/api/v1/workspaces/${ws}/documents/${id}/attachments/${index}`,
+  /** GET → FilteredList: what the folder's rule filtered. */
+  filteredMessages: (ws: string, folderId: string) => `/api/v1/workspaces/${ws}/folders/${folderId}/filtered`,
   /** POST TestEmailRequest → 202 (sandbox only). */
   sandboxTestEmail: '/api/v1/sandbox/test-email',
   /** GET → SandboxInfo (404 outside sandbox mode). */

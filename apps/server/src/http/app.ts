@@ -14,6 +14,8 @@ import { registerErrorHandling, sendError } from './plugins/errors.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { connectRoutes } from './routes/connect.ts';
 import { mailRoutes } from './routes/mail.ts';
+import { inboxRoutes } from './routes/inboxes.ts';
+import { documentRoutes } from './routes/documents.ts';
 import { connectorRoutes } from './routes/connectors.ts';
 import { healthRoutes } from './routes/health.ts';
 import { invitationRoutes } from './routes/invitations.ts';
@@ -44,12 +46,15 @@ export async function buildHttpApp(deps: HttpDeps, opts: { webDist?: string | nu
     reply.header('x-request-id', req.id);
     reply.header('x-content-type-options', 'nosniff');
     reply.header('referrer-policy', 'same-origin');
-    reply.header('x-frame-options', 'DENY');
+    // A route may allow its own framing (attachment previews: SAMEORIGIN); everything else: DENY.
+    if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
     if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    // img-src https: only matters for "show images": email bodies are sanitised so that remote images
+    // have no src until a person asks (sync/sanitize.ts), and their srcdoc frame inherits this policy.
     else
       reply.header(
         'content-security-policy',
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+        "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
       );
   });
 
@@ -70,6 +75,8 @@ export async function buildHttpApp(deps: HttpDeps, opts: { webDist?: string | nu
   await app.register(connectorRoutes, deps);
   await app.register(connectRoutes, deps);
   await app.register(mailRoutes, deps);
+  await app.register(inboxRoutes, deps);
+  await app.register(documentRoutes, deps);
   await app.register(auditRoutes, deps);
   await app.register(graphNotificationRoutes, deps);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

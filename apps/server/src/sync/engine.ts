@@ -17,6 +17,9 @@ import { GraphApiError } from '../microsoft/graph.ts';
 import type { GraphAttachmentMeta, GraphMessage, MailClient } from '../microsoft/mail.ts';
 import { readMimeSummary, type MimeSummary } from './mime-summary.ts';
 import { htmlToText, sanitizeEmailHtml } from './sanitize.ts';
+import { searchTextOf } from '../core/search-text.ts';
+import type { InflowDecision } from '../core/inflow-rules.ts';
+import { InflowRouter, recordIngested, routedColumns } from '../documents/inflow.ts';
 
 export interface SyncDeps {
   db: Db;
@@ -59,9 +62,12 @@ export class SyncEngine {
   private readonly d: SyncDeps;
   /** The paced Graph mail client (routes use it for folder trees and access tests). */
   readonly mail: MailClient;
+  /** Applies the folder's inflow rule to each new document (routes also use it to reprocess). */
+  readonly inflow: InflowRouter;
   constructor(deps: SyncDeps) {
     this.d = deps;
     this.mail = deps.mail;
+    this.inflow = new InflowRouter(deps);
   }
 
   /** One delta round of one folder. The caller (a singleton job per folder) is the only writer of its cursor. */
@@ -210,6 +216,7 @@ export class SyncEngine {
     let summary: MimeSummary;
     let eml: BlobRef;
     const attachments: StoredAttachment[] = [];
+    let decision: InflowDecision;
     try {
       // The original MIME is the one read of the message itself: headers and bodies come from it.
       eml = await this.d.mail.stream(
@@ -225,6 +232,15 @@ export class SyncEngine {
         for (const a of list.value)
           attachments.push(await this.storeAttachment(token, m.graphUserId, msg.graphMessageId, a));
       }
+      // The folder's inflow rule, as it is now: a rule change affects new mail only.
+      decision = await this.inflow.decide(f, {
+        workspaceId: f.workspaceId,
+        connectorId: m.connectorId,
+        token,
+        from: summary.from?.address ?? null,
+        emlSha256: eml.sha256,
+        headers: summary.headers,
+      });
     } catch (err) {
       // Moved or deleted between the delta page and this fetch: not an error. If it moved into
       // another monitored folder, that folder's round records it there.
@@ -240,7 +256,7 @@ export class SyncEngine {
 
     let created: boolean;
     try {
-      created = await this.saveDocument(msg, f, summary, eml, attachments);
+      created = await this.saveDocument(msg, f, summary, eml, attachments, decision, m.address);
     } catch (err) {
       // Bad data that the database refuses must show as a failed message, not retry forever unseen.
       return this.recordFailure(msg.id, msg.attempts, err);
@@ -256,17 +272,24 @@ export class SyncEngine {
     mail: MimeSummary,
     eml: BlobRef,
     attachments: StoredAttachment[],
+    decision: InflowDecision,
+    mailbox: string,
   ): Promise<boolean> {
+    const fromAddress = pgText(mail.from?.address ?? null);
+    const fromName = pgText(mail.from?.name ?? null);
+    const subject = pgText(mail.subject?.trim() || msg.subject?.trim() || '(no subject)');
     return this.d.db.transaction(async (tx) => {
       const inserted = await tx
         .insert(documents)
         .values({
           workspaceId: f.workspaceId,
-          inboxId: f.inboxId,
+          ...routedColumns(decision),
+          mailboxId: f.mailboxId,
+          searchText: pgText(searchTextOf({ subject, fromName, fromAddress, attachmentNames: attachments.map((a) => a.name) })),
           messageId: msg.id,
-          subject: pgText(mail.subject?.trim() || msg.subject?.trim() || '(no subject)'),
-          fromAddress: pgText(mail.from?.address ?? null),
-          fromName: pgText(mail.from?.name ?? null),
+          subject,
+          fromAddress,
+          fromName,
           to: recipients(mail.to),
           cc: recipients(mail.cc),
           // Graph's receivedDateTime (from the delta page) is when it arrived; the Date header is the sender's claim.
@@ -283,7 +306,13 @@ export class SyncEngine {
           })),
         })
         .onConflictDoNothing({ target: documents.messageId })
-        .returning({ id: documents.id });
+        .returning({ id: documents.id, version: documents.version });
+      if (inserted[0])
+        await recordIngested(tx, { ...inserted[0], workspaceId: f.workspaceId, inboxId: decision.inboxId, status: decision.status }, decision, {
+          folderId: f.id,
+          folder: f.displayName,
+          mailbox,
+        });
       await tx
         .update(mailMessages)
         .set({ state: 'done', processedAt: sql`now()`, lastError: null })

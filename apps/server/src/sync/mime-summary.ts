@@ -38,7 +38,16 @@ export function readMimeSummary(input: Readable): Promise<MimeSummary> {
       out.date = date instanceof Date && !Number.isNaN(date.getTime()) ? date : null;
       const id = h.get('message-id');
       out.messageId = typeof id === 'string' ? id : null;
-      for (const [k, v] of h) out.headers[k] = headerText(v);
+    });
+    // Rules read raw values (List-Unsubscribe, Auto-Submitted…): the first occurrence, unfolded.
+    parser.on('headerLines', (lines: { key: string; line: string }[]) => {
+      for (const { key, line } of lines) {
+        if (key in out.headers) continue;
+        out.headers[key] = line
+          .slice(line.indexOf(':') + 1)
+          .replace(/\r?\n[ \t]+/g, ' ')
+          .trim();
+      }
     });
     parser.on('data', (data: { type: string; html?: string | false; text?: string; content?: Readable; release?: () => void }) => {
       if (data.type === 'attachment') {
@@ -70,16 +79,4 @@ function addresses(v: HeaderValue | undefined): Recipient[] {
   };
   for (const o of list) walk(o.value);
   return flat;
-}
-
-function headerText(v: HeaderValue): string {
-  if (typeof v === 'string') return v;
-  if (v instanceof Date) return v.toISOString();
-  if (Array.isArray(v)) return v.map((x) => (typeof x === 'string' ? x : JSON.stringify(x))).join(', ');
-  if (v && typeof v === 'object' && 'text' in v) return String((v as { text: unknown }).text);
-  if (v && typeof v === 'object' && 'value' in v) {
-    const o = v as { value: unknown; params?: Record<string, string> };
-    return [String(o.value), ...Object.entries(o.params ?? {}).map(([k, x]) => `${k}=${x}`)].join('; ');
-  }
-  return String(v);
 }

@@ -1,11 +1,9 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   api,
   type AccessTestResult,
   type DirectoryEntry,
   type DirectoryList,
-  type Document,
-  type DocumentList,
   type FolderStatus,
   type FolderTree,
   type Inbox,
@@ -34,8 +32,6 @@ export const mailKeys = {
     ['ws', ws, 'folder-tree', mailboxId, parent] as const,
   failed: (ws: string, folderId: string) => ['ws', ws, 'failed', folderId] as const,
   inboxes: (ws: string) => ['ws', ws, 'inboxes'] as const,
-  documents: (ws: string, inboxId: string | null) => ['ws', ws, 'documents', inboxId] as const,
-  document: (ws: string, id: string) => ['ws', ws, 'document', id] as const,
 };
 
 /** The connector's mailboxes: every 2 s while a folder catches up or push is being set up, else every 15 s. */
@@ -184,30 +180,8 @@ export function useCreateInbox(ws: string) {
         old ? { items: [...old.items, inbox] } : old,
       );
       void qc.invalidateQueries({ queryKey: mailKeys.inboxes(ws) });
+      void qc.invalidateQueries({ queryKey: ['ws', ws, 'managed-inboxes'] });
     },
-  });
-}
-
-export function useDocuments(ws: string, inboxId: string | null) {
-  return useInfiniteQuery({
-    queryKey: mailKeys.documents(ws, inboxId),
-    queryFn: ({ pageParam }) => {
-      const q = new URLSearchParams({ limit: '25' });
-      if (inboxId) q.set('inboxId', inboxId);
-      if (pageParam) q.set('cursor', pageParam);
-      return http.get<DocumentList>(`${api.documents(ws)}?${q.toString()}`);
-    },
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.nextCursor,
-    // New mail appears by itself.
-    refetchInterval: 15_000,
-  });
-}
-
-export function useDocument(ws: string, id: string) {
-  return useQuery({
-    queryKey: mailKeys.document(ws, id),
-    queryFn: () => http.get<Document>(api.document(ws, id)),
   });
 }
 

@@ -10,3 +10,5 @@ export * from './events.ts';
 export * from './mail.ts';
 export * from './subscriptions.ts';
 export * from './pacing.ts';
+export * from './taxonomy.ts';
+export * from './inbox-work.ts';

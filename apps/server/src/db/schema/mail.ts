@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { connectors } from './connectors.ts';
+import { documentTypes } from './taxonomy.ts';
 import { workspaces } from './workspaces.ts';
 
 /** Where documents land. Every workspace has an "Inbox" (created with it). */
@@ -12,6 +13,10 @@ export const inboxes = pgTable(
       .notNull()
       .references(() => workspaces.id, { onDelete: 'cascade' }),
     name: text('name').notNull(),
+    /** The inbox created with the workspace: people who join are put on its access list (decision 0006). */
+    isDefault: boolean('is_default').notNull().default(false),
+    /** Archived: kept with its documents, offered to no rule. */
+    archivedAt: timestamp('archived_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [uniqueIndex('inboxes_workspace_name_key').on(t.workspaceId, sql`lower(${t.name})`)],
@@ -66,6 +71,11 @@ export const monitoredFolders = pgTable(
       .references(() => inboxes.id),
     processFrom: timestamp('process_from', { withTimezone: true }).notNull(),
     active: boolean('active').notNull().default(false),
+    // The rest of the rule, applied at ingestion (core/inflow-rules.ts): changing it affects new mail only.
+    filterInflow: boolean('filter_inflow').notNull().default(false),
+    documentTypeId: uuid('document_type_id').references(() => documentTypes.id, { onDelete: 'set null' }),
+    tagIds: uuid('tag_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
     /** Where the next delta request goes: a nextLink mid-round, or the deltaLink between rounds. */
     cursor: text('cursor'),
     cursorKind: text('cursor_kind', { enum: ['next', 'delta'] }),
@@ -126,6 +136,10 @@ export interface Recipient {
   address: string;
 }
 
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+export const documentStatuses = ['new', 'approved', 'bounced', 'deleted', 'filtered'] as const;
+
 /** What an email became. Unique on its work item: one document per (folder, message). */
 export const documents = pgTable(
   'documents',
@@ -153,7 +167,31 @@ export const documents = pgTable(
     emlSha256: text('eml_sha256').notNull(),
     emlSize: bigint('eml_size', { mode: 'number' }).notNull(),
     attachments: jsonb('attachments').$type<StoredAttachment[]>().notNull(),
+    /** Denormalised origin, so that the inbox list filters by mailbox without joins. */
+    mailboxId: uuid('mailbox_id'),
+    /** new → approved | bounced | deleted; filtered = kept out of the inbox by the rule (with the reason). */
+    status: text('status', { enum: documentStatuses }).notNull().default('new'),
+    filterReason: text('filter_reason'),
+    documentTypeId: uuid('document_type_id').references(() => documentTypes.id, { onDelete: 'set null' }),
+    tagIds: uuid('tag_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
+    /** Reprocessing re-applies the rules and makes a new version; the history keeps the old ones. */
+    version: integer('version').notNull().default(1),
+    /** Subject, sender and attachment names, split into words: what inbox search looks in. */
+    searchText: text('search_text').notNull().default(''),
+    search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('simple', search_text)`),
+    statusChangedAt: timestamp('status_changed_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('documents_message_key').on(t.messageId), index('documents_inbox_time_idx').on(t.inboxId, t.receivedAt, t.id)],
+  (t) => [
+    uniqueIndex('documents_message_key').on(t.messageId),
+    index('documents_inbox_time_idx').on(t.inboxId, t.receivedAt, t.id),
+    // Inbox view at a million documents (bench/inbox.ts): newest first within an inbox and status,
+    // across inboxes of a workspace, by mailbox; tags and words through GIN.
+    index('documents_inbox_status_time_idx').on(t.inboxId, t.status, t.receivedAt, t.id),
+    index('documents_workspace_time_idx').on(t.workspaceId, t.receivedAt, t.id),
+    index('documents_mailbox_time_idx').on(t.mailboxId, t.receivedAt, t.id),
+    index('documents_tags_idx').using('gin', t.tagIds),
+    index('documents_search_idx').using('gin', t.search),
+  ],
 );

@@ -1,9 +1,11 @@
-import { pgTable, primaryKey, text, timestamp, uuid, index } from 'drizzle-orm/pg-core';
+import { pgTable, primaryKey, text, timestamp, uuid, index, jsonb } from 'drizzle-orm/pg-core';
 import { users } from './users.ts';
 
 export const workspaces = pgTable('workspaces', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull(),
+  /** Sender domains inflow filtering treats as internal, besides the tenant's own verified domains. */
+  internalDomains: jsonb('internal_domains').$type<string[]>().notNull().default([]),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 });

@@ -13,6 +13,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../core/errors.ts';
 import { recordAudit } from '../../db/repos/audit.ts';
+import { grantDefaultInbox } from '../../db/repos/inbox-access.ts';
 import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from '../../db/repos/login-throttle.ts';
 import { findUserByEmail } from '../../db/repos/users.ts';
 import { invitations, memberships, users, workspaces } from '../../db/schema/index.ts';
@@ -147,6 +148,8 @@ export const invitationRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, dep
         const claimed = await tx.update(invitations).set({ acceptedAt: sql`now()` }).where(and(eq(invitations.id, inv.id), live())).returning({ id: invitations.id });
         if (claimed.length === 0) throw new AppError('invitation_invalid', 'This invitation was already used.');
         const added = await tx.insert(memberships).values({ workspaceId: inv.workspaceId, userId: user!.id, role: inv.role }).onConflictDoNothing().returning();
+        // Joining puts the person on the default inbox's access list (decision 0006); admins may take them off.
+        if (added.length) await grantDefaultInbox(tx, inv.workspaceId, user!.id);
         if (added.length) await recordAudit(tx, { workspaceId: inv.workspaceId, actor: { id: user!.id, email: user!.email }, action: 'member.joined', target: { type: 'user', id: user!.id }, details: { role: inv.role } });
         return added.length > 0;
       });

@@ -1,16 +1,11 @@
 import {
   AccessTestRequest,
   AccessTestResult,
-  CreateInboxRequest,
   DirectoryList,
-  Document,
-  DocumentList,
   ErrorBody,
   FailedMessageList,
   FolderStatus,
   FolderTree,
-  Inbox,
-  InboxList,
   Mailbox,
   MailboxList,
   SetFoldersRequest,
@@ -21,7 +16,7 @@ import {
   type FolderDelivery,
   type MailboxAccess,
 } from '@mailroom/contracts';
-import { and, asc, desc, eq, inArray, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNull, notInArray, sql, type SQL } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -31,17 +26,20 @@ import { recordAudit } from '../../db/repos/audit.ts';
 import {
   connectors,
   documents,
+  documentTypes,
+  inboxAccess,
   inboxes,
   mailboxes,
   mailMessages,
   monitoredFolders,
   graphSubscriptions,
+  tags,
 } from '../../db/schema/index.ts';
 import { classify } from '../../microsoft/classify.ts';
 import { folderDelivery, pushEligibility } from '../../core/push.ts';
 import { requireRole, requireUser } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
-import { WorkspaceItemParams, WorkspaceParams, pathId } from './params.ts';
+import { WorkspaceItemParams, pathId } from './params.ts';
 
 const errors = {
   400: ErrorBody,
@@ -179,6 +177,23 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
           )
           .groupBy(mailMessages.folderId)
       : [];
+    const filtered = folders.length
+      ? await db
+          .select({ folderId: mailMessages.folderId, n: sql<number>`count(*)`.mapWith(Number) })
+          .from(documents)
+          .innerJoin(mailMessages, eq(mailMessages.id, documents.messageId))
+          .where(
+            and(
+              inArray(
+                mailMessages.folderId,
+                folders.map((f) => f.id),
+              ),
+              eq(documents.status, 'filtered'),
+              gte(documents.createdAt, startOfDay),
+            ),
+          )
+          .groupBy(mailMessages.folderId)
+      : [];
     return rows.map((m) => ({
       id: m.id,
       connectorId: m.connectorId,
@@ -204,6 +219,7 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
             f,
             stats.find((s) => s.folderId === f.id),
             delivery,
+            filtered.find((s) => s.folderId === f.id)?.n ?? 0,
           );
         }),
     }));
@@ -408,7 +424,7 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
     },
     async (req) => {
       const { m, session, workspaceId } = await mailboxForAdmin(req, req.params);
-      const defaultInbox = await ensureDefaultInbox(db, workspaceId);
+      const defaultInbox = await ensureDefaultInbox(db, workspaceId, session.user.id);
       const today = new Date();
       today.setUTCHours(0, 0, 0, 0);
       const keep = req.body.folders.map((f) => f.graphFolderId);
@@ -469,7 +485,7 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
     {
       schema: {
         tags: ['mailboxes'],
-        summary: "Change a folder's rule (inbox, start date, active)",
+        summary: "Change a folder's rule (inbox, filtering, type, tags, metadata, start date, active): new mail only",
         params: FolderParams,
         body: UpdateFolderRequest,
         response: { 200: FolderStatus, ...errors },
@@ -478,10 +494,17 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
     async (req) => {
       const { f, session, workspaceId } = await folderFor(req, req.params);
       if (req.body.inboxId) await assertInbox(db, workspaceId, req.body.inboxId);
+      await assertRuleRefs(db, workspaceId, req.body);
+      const b = req.body;
       const [u] = await db
         .update(monitoredFolders)
         .set({
           ...(req.body.inboxId ? { inboxId: req.body.inboxId } : {}),
+          // The rest of the rule applies to mail ingested from now on (documents keep what they got).
+          ...(b.filterInflow !== undefined ? { filterInflow: b.filterInflow } : {}),
+          ...(b.documentTypeId !== undefined ? { documentTypeId: b.documentTypeId } : {}),
+          ...(b.tagIds ? { tagIds: [...new Set(b.tagIds)] } : {}),
+          ...(b.metadata ? { metadata: b.metadata } : {}),
           // A new start date starts a new round from that date (recorded messages are not repeated).
           ...(req.body.processFrom
             ? { processFrom: new Date(req.body.processFrom), cursor: null, cursorKind: null }
@@ -576,201 +599,6 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
     },
   );
 
-  // ── Inboxes and documents ─────────────────────────────────────────────────────────────────────
-
-  app.get(
-    '/api/v1/workspaces/:workspaceId/inboxes',
-    { schema: { tags: ['inboxes'], params: WorkspaceParams, response: { 200: InboxList, ...errors } } },
-    async (req) => {
-      const workspaceId = pathId(req.params.workspaceId);
-      await requireRole(db, req, workspaceId, 'member');
-      const rows = await db
-        .select()
-        .from(inboxes)
-        .where(eq(inboxes.workspaceId, workspaceId))
-        .orderBy(asc(inboxes.createdAt));
-      return { items: rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.createdAt.toISOString() })) };
-    },
-  );
-
-  app.post(
-    '/api/v1/workspaces/:workspaceId/inboxes',
-    {
-      schema: {
-        tags: ['inboxes'],
-        params: WorkspaceParams,
-        body: CreateInboxRequest,
-        response: { 201: Inbox, ...errors },
-      },
-    },
-    async (req, reply) => {
-      const workspaceId = pathId(req.params.workspaceId);
-      const { session } = await requireRole(db, req, workspaceId, 'admin');
-      const [dup] = await db
-        .select()
-        .from(inboxes)
-        .where(
-          and(
-            eq(inboxes.workspaceId, workspaceId),
-            eq(sql`lower(${inboxes.name})`, req.body.name.toLowerCase()),
-          ),
-        );
-      if (dup) throw new AppError('conflict', `An inbox named "${req.body.name}" already exists.`);
-      const [r] = await db.insert(inboxes).values({ workspaceId, name: req.body.name }).returning();
-      await recordAudit(db, {
-        workspaceId,
-        actor: session.user,
-        action: 'inbox.created',
-        target: { type: 'inbox', id: r!.id },
-        details: { name: r!.name },
-      });
-      return reply.status(201).send({ id: r!.id, name: r!.name, createdAt: r!.createdAt.toISOString() });
-    },
-  );
-
-  const docSelect = {
-    d: documents,
-    mailbox: mailboxes.address,
-    folder: monitoredFolders.displayName,
-  };
-  const docQuery = () =>
-    db
-      .select(docSelect)
-      .from(documents)
-      .innerJoin(mailMessages, eq(mailMessages.id, documents.messageId))
-      .innerJoin(monitoredFolders, eq(monitoredFolders.id, mailMessages.folderId))
-      .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId));
-  const summary = (r: { d: typeof documents.$inferSelect; mailbox: string; folder: string }) => ({
-    id: r.d.id,
-    inboxId: r.d.inboxId,
-    subject: r.d.subject,
-    from: r.d.fromAddress ? { name: r.d.fromName, address: r.d.fromAddress } : null,
-    receivedAt: r.d.receivedAt.toISOString(),
-    attachmentCount: r.d.attachments.length,
-    mailbox: r.mailbox,
-    folder: r.folder,
-  });
-
-  app.get(
-    '/api/v1/workspaces/:workspaceId/documents',
-    {
-      schema: {
-        tags: ['documents'],
-        summary: 'Documents, newest first',
-        params: WorkspaceParams,
-        querystring: z.object({
-          inboxId: z.uuid().optional(),
-          cursor: z.string().max(200).optional(),
-          limit: z.coerce.number().int().min(1).max(200).default(50),
-        }),
-        response: { 200: DocumentList, ...errors },
-      },
-    },
-    async (req) => {
-      const workspaceId = pathId(req.params.workspaceId);
-      await requireRole(db, req, workspaceId, 'member');
-      // Keyset pagination on (received, id): stays fast at a million documents.
-      const [atText, idText] = req.query.cursor
-        ? Buffer.from(req.query.cursor, 'base64url').toString().split('|')
-        : [];
-      const after = atText && idText ? { at: new Date(atText), id: pathId(idText) } : undefined;
-      const rows = await docQuery()
-        .where(
-          and(
-            eq(documents.workspaceId, workspaceId),
-            req.query.inboxId ? eq(documents.inboxId, req.query.inboxId) : undefined,
-            after && !Number.isNaN(after.at.getTime())
-              ? or(
-                  lt(documents.receivedAt, after.at),
-                  and(eq(documents.receivedAt, after.at), lt(documents.id, after.id)),
-                )
-              : undefined,
-          ),
-        )
-        .orderBy(desc(documents.receivedAt), desc(documents.id))
-        .limit(req.query.limit + 1);
-      const page = rows.slice(0, req.query.limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(summary),
-        nextCursor:
-          rows.length > req.query.limit && last
-            ? Buffer.from(`${last.d.receivedAt.toISOString()}|${last.d.id}`).toString('base64url')
-            : null,
-      };
-    },
-  );
-
-  async function documentFor(req: FastifyRequest, p: { workspaceId: string; id: string }) {
-    const workspaceId = pathId(p.workspaceId);
-    await requireRole(db, req, workspaceId, 'member');
-    const [r] = await docQuery().where(
-      and(eq(documents.workspaceId, workspaceId), eq(documents.id, pathId(p.id))),
-    );
-    if (!r) throw notFound('Document');
-    return r;
-  }
-
-  app.get(
-    '/api/v1/workspaces/:workspaceId/documents/:id',
-    { schema: { tags: ['documents'], params: WorkspaceItemParams, response: { 200: Document, ...errors } } },
-    async (req) => {
-      const r = await documentFor(req, req.params);
-      return {
-        ...summary(r),
-        to: r.d.to,
-        cc: r.d.cc,
-        internetMessageId: r.d.internetMessageId,
-        bodyHtml: r.d.bodyHtml,
-        bodyText: r.d.bodyText,
-        emlSize: r.d.emlSize,
-        attachments: r.d.attachments.map((a, index) => ({
-          index,
-          name: a.name,
-          contentType: a.contentType,
-          size: a.size,
-          kind: a.kind,
-          url: a.url ?? null,
-        })),
-      };
-    },
-  );
-
-  app.get(
-    '/api/v1/workspaces/:workspaceId/documents/:id/eml',
-    { schema: { tags: ['documents'], summary: 'The original email (.eml)', params: WorkspaceItemParams } },
-    async (req, reply) => {
-      const r = await documentFor(req, req.params);
-      return reply
-        .type('message/rfc822')
-        .header('content-disposition', `attachment; filename="${safeFilename(r.d.subject)}.eml"`)
-        .header('content-length', String(r.d.emlSize))
-        .send(deps.blobs.open(r.d.emlSha256));
-    },
-  );
-
-  app.get(
-    '/api/v1/workspaces/:workspaceId/documents/:id/attachments/:index',
-    {
-      schema: {
-        tags: ['documents'],
-        summary: 'Download an attachment',
-        params: z.object({ workspaceId: z.string(), id: z.string(), index: z.coerce.number().int().min(0) }),
-      },
-    },
-    async (req, reply) => {
-      const r = await documentFor(req, req.params);
-      const a = r.d.attachments[req.params.index];
-      if (!a?.sha256) throw notFound('Attachment');
-      // Always a download, never rendered inline by the browser (an HTML attachment must not run here).
-      return reply
-        .type(a.contentType || 'application/octet-stream')
-        .header('content-disposition', `attachment; filename="${safeFilename(a.name)}"`)
-        .header('content-length', String(a.size))
-        .send(deps.blobs.open(a.sha256));
-    },
-  );
-
   app.post(
     '/api/v1/sandbox/test-email',
     {
@@ -815,30 +643,61 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
   }
 };
 
-/** The workspace's first inbox; one named "Inbox" is created if the workspace has none. */
-async function ensureDefaultInbox(db: HttpDeps['database']['db'], workspaceId: string) {
+/**
+ * The workspace's default inbox (else its first one not archived); a default "Inbox" is created, with
+ * the admin who caused it on its access list, if the workspace has none.
+ */
+async function ensureDefaultInbox(db: HttpDeps['database']['db'], workspaceId: string, userId: string) {
   const [first] = await db
     .select()
     .from(inboxes)
-    .where(eq(inboxes.workspaceId, workspaceId))
-    .orderBy(asc(inboxes.createdAt))
+    .where(and(eq(inboxes.workspaceId, workspaceId), isNull(inboxes.archivedAt)))
+    .orderBy(desc(inboxes.isDefault), asc(inboxes.createdAt))
     .limit(1);
   if (first) return first;
   const [created] = await db
     .insert(inboxes)
-    .values({ workspaceId, name: 'Inbox' })
+    .values({ workspaceId, name: 'Inbox', isDefault: true })
     .onConflictDoNothing()
     .returning();
-  return (
-    created ?? (await db.select().from(inboxes).where(eq(inboxes.workspaceId, workspaceId)).limit(1))[0]!
-  );
+  if (created) {
+    await db.insert(inboxAccess).values({ inboxId: created.id, workspaceId, userId }).onConflictDoNothing();
+    return created;
+  }
+  return (await db.select().from(inboxes).where(eq(inboxes.workspaceId, workspaceId)).limit(1))[0]!;
+}
+
+/** The rule's document type and tags must be this workspace's. */
+async function assertRuleRefs(
+  db: HttpDeps['database']['db'],
+  workspaceId: string,
+  b: { documentTypeId?: string | null; tagIds?: string[] },
+) {
+  const bad = (path: string, message: string) =>
+    new AppError('validation_failed', 'Some fields are not valid.', { details: [{ path, message }] });
+  if (b.documentTypeId) {
+    const [t] = await db
+      .select({ id: documentTypes.id })
+      .from(documentTypes)
+      .where(and(eq(documentTypes.workspaceId, workspaceId), eq(documentTypes.id, b.documentTypeId)));
+    if (!t) throw bad('documentTypeId', 'No such document type.');
+  }
+  const ids = [...new Set(b.tagIds ?? [])];
+  if (ids.length) {
+    const found = await db
+      .select({ id: tags.id })
+      .from(tags)
+      .where(and(eq(tags.workspaceId, workspaceId), inArray(tags.id, ids)));
+    if (found.length !== ids.length) throw bad('tagIds', 'No such tag.');
+  }
 }
 
 async function assertInbox(db: HttpDeps['database']['db'], workspaceId: string, inboxId: string) {
+  // An archived inbox is offered to no rule.
   const [i] = await db
     .select({ id: inboxes.id })
     .from(inboxes)
-    .where(and(eq(inboxes.workspaceId, workspaceId), eq(inboxes.id, inboxId)));
+    .where(and(eq(inboxes.workspaceId, workspaceId), eq(inboxes.id, inboxId), isNull(inboxes.archivedAt)));
   if (!i)
     throw new AppError('validation_failed', 'Some fields are not valid.', {
       details: [{ path: 'inboxId', message: 'No such inbox in this workspace.' }],
@@ -849,6 +708,7 @@ function folderView(
   f: typeof monitoredFolders.$inferSelect,
   s: { pending: number; failed: number; total: number; today: number } | undefined,
   delivery: FolderDelivery,
+  filteredToday: number,
 ): FolderStatus {
   return {
     id: f.id,
@@ -857,6 +717,11 @@ function folderView(
     inboxId: f.inboxId,
     processFrom: f.processFrom.toISOString(),
     active: f.active,
+    filterInflow: f.filterInflow,
+    documentTypeId: f.documentTypeId,
+    tagIds: f.tagIds,
+    metadata: f.metadata,
+    filteredToday,
     lastSyncAt: f.lastSyncAt ? f.lastSyncAt.toISOString() : null,
     lastError: f.lastError,
     processedToday: s?.today ?? 0,
@@ -865,8 +730,4 @@ function folderView(
     failed: s?.failed ?? 0,
     delivery,
   };
-}
-
-function safeFilename(name: string): string {
-  return (name || 'file').replace(/[^\w.\- ]+/g, '_').slice(0, 150);
 }

@@ -6,7 +6,7 @@ import { AppError } from '../../core/errors.ts';
 import { recordAudit } from '../../db/repos/audit.ts';
 import { deleteSession } from '../../db/repos/sessions.ts';
 import { findUserByEmail } from '../../db/repos/users.ts';
-import { inboxes, instance, memberships, users, workspaces } from '../../db/schema/index.ts';
+import { inboxAccess, inboxes, instance, memberships, users, workspaces } from '../../db/schema/index.ts';
 import { hashPassword, verifyPassword } from '../../security/passwords.ts';
 import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from '../../db/repos/login-throttle.ts';
 import { SESSION_COOKIE, requireUser } from '../plugins/auth.ts';
@@ -42,7 +42,8 @@ export const sessionRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
           .returning({ id: users.id });
         const [ws] = await tx.insert(workspaces).values({ name: body.workspaceName }).returning({ id: workspaces.id });
         await tx.insert(memberships).values({ workspaceId: ws!.id, userId: user!.id, role: 'owner' });
-        await tx.insert(inboxes).values({ workspaceId: ws!.id, name: 'Inbox' });
+        const [inbox] = await tx.insert(inboxes).values({ workspaceId: ws!.id, name: 'Inbox', isDefault: true }).returning({ id: inboxes.id });
+        await tx.insert(inboxAccess).values({ inboxId: inbox!.id, workspaceId: ws!.id, userId: user!.id });
         await recordAudit(tx, {
           workspaceId: ws!.id,
           actor: { id: user!.id, email: body.email },

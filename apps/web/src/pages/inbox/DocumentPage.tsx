@@ -10,12 +10,18 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { IconAlertCircle, IconDownload, IconExternalLink, IconPaperclip } from '@tabler/icons-react';
+import { IconAlertCircle, IconDownload, IconExternalLink, IconEye, IconPaperclip } from '@tabler/icons-react';
 import { api, type Document } from '@mailroom/contracts';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/client.ts';
-import { useDocument } from '../../api/mail.ts';
+import { useDocumentView } from '../../api/documents.ts';
+import { useInboxes } from '../../api/mail.ts';
+import { StatusBadge } from './DocumentBadges.tsx';
+import { DocumentActions } from './DocumentActions.tsx';
+import { DocumentClassification } from './DocumentClassification.tsx';
+import { DocumentHistory } from './DocumentHistory.tsx';
 import { PageHeading } from '../../components/PageHeading.tsx';
 import { errorMessage } from '../../lib/errors.ts';
 import { paths } from '../../lib/paths.ts';
@@ -50,7 +56,10 @@ export function DocumentPage() {
   const locale = i18n.resolvedLanguage ?? 'en';
   const ws = useCurrentWorkspace();
   const { documentId = '' } = useParams();
-  const q = useDocument(ws.id, documentId);
+  const [images, setImages] = useState(false);
+  const [preview, setPreview] = useState<number | null>(null);
+  const q = useDocumentView(ws.id, documentId, images);
+  const inboxes = useInboxes(ws.id);
 
   const crumbs = (subject?: string) => (
     <nav aria-label={t('common.breadcrumbs')}>
@@ -67,7 +76,7 @@ export function DocumentPage() {
     </nav>
   );
 
-  if (q.isPending)
+  if (q.isPending && !q.data)
     return (
       <div className="page">
         <Stack gap="md" aria-busy="true" aria-label={t('app.loading')}>
@@ -77,7 +86,7 @@ export function DocumentPage() {
         </Stack>
       </div>
     );
-  if (q.isError) {
+  if (q.isError || !q.data) {
     const notFound = q.error instanceof ApiError && q.error.status === 404;
     return (
       <div className="page">
@@ -112,8 +121,31 @@ export function DocumentPage() {
             {t('documents.downloadEml')}
           </Button>
         </Group>
+        <DocumentActions ws={ws.id} doc={d} />
         <Paper withBorder radius="md" p="lg">
           <dl className="facts" data-testid="document-facts">
+            <div>
+              <dt>{t('documents.status')}</dt>
+              <dd>
+                <Group gap={6}>
+                  <StatusBadge status={d.status} />
+                  {d.filterReason && (
+                    <Text size="sm" data-testid="filter-reason">
+                      {t(`filterReasons.${d.filterReason}`, { defaultValue: d.filterReason })}
+                    </Text>
+                  )}
+                  {d.version > 1 && (
+                    <Text size="xs" c="dimmed">
+                      {t('documents.versionN', { n: d.version })}
+                    </Text>
+                  )}
+                </Group>
+              </dd>
+            </div>
+            <div>
+              <dt>{t('documents.inbox')}</dt>
+              <dd>{inboxes.data?.items.find((i) => i.id === d.inboxId)?.name ?? '—'}</dd>
+            </div>
             <div>
               <dt>{t('documents.from')}</dt>
               <dd>{d.from ? people([d.from]) : t('documents.unknownSender')}</dd>
@@ -142,8 +174,19 @@ export function DocumentPage() {
                 {d.mailbox} › {d.folder}
               </dd>
             </div>
+            <div>
+              <dt>{t('documents.rule')}</dt>
+              <dd>{d.folder ? t('documents.ruleOf', { folder: d.folder, mailbox: d.mailbox }) : '—'}</dd>
+            </div>
           </dl>
         </Paper>
+
+        <section aria-labelledby="doc-classification">
+          <Title order={2} size="h4" id="doc-classification" mb="xs">
+            {t('documents.classification')}
+          </Title>
+          <DocumentClassification ws={ws.id} doc={d} />
+        </section>
 
         <section aria-labelledby="doc-attachments">
           <Title order={2} size="h4" id="doc-attachments" mb="xs">
@@ -183,7 +226,34 @@ export function DocumentPage() {
                       {a.kind === 'reference' ? t('documents.link') : size(a.size, locale)}
                       {a.kind === 'item' ? ` · ${t('documents.itemAttachment')}` : ''}
                     </Text>
+                    {a.previewable && (
+                      <Button
+                        size="compact-xs"
+                        variant="subtle"
+                        leftSection={<IconEye size={12} aria-hidden />}
+                        onClick={() => setPreview(preview === a.index ? null : a.index)}
+                        aria-expanded={preview === a.index}
+                        aria-label={t('documents.previewNamed', { name: a.name })}
+                      >
+                        {t('documents.preview')}
+                      </Button>
+                    )}
                   </Group>
+                  {preview === a.index &&
+                    (a.contentType.toLowerCase().includes('pdf') || a.name.toLowerCase().endsWith('.pdf') ? (
+                      <iframe
+                        title={t('documents.previewNamed', { name: a.name })}
+                        src={`${api.documentAttachment(ws.id, d.id, a.index)}?inline=1`}
+                        className="attachment-preview"
+                        referrerPolicy="no-referrer"
+                      />
+                    ) : (
+                      <img
+                        src={`${api.documentAttachment(ws.id, d.id, a.index)}?inline=1`}
+                        alt={a.name}
+                        className="attachment-preview-image"
+                      />
+                    ))}
                 </li>
               ))}
             </ul>
@@ -204,9 +274,21 @@ export function DocumentPage() {
                 referrerPolicy="no-referrer"
                 data-testid="mail-body"
               />
-              <Text size="xs" c="dimmed" mt={4}>
-                {t('documents.noRemote')}
-              </Text>
+              <Group gap="xs" mt={4}>
+                <Text size="xs" c="dimmed">
+                  {images ? t('documents.imagesShown') : t('documents.noRemote')}
+                </Text>
+                {d.hasRemoteImages && (
+                  <Button
+                    size="compact-xs"
+                    variant="subtle"
+                    onClick={() => setImages((v) => !v)}
+                    data-testid="show-images"
+                  >
+                    {images ? t('documents.hideImages') : t('documents.showImages')}
+                  </Button>
+                )}
+              </Group>
             </>
           ) : d.bodyText ? (
             <pre className="mail-text" data-testid="mail-text">
@@ -217,6 +299,13 @@ export function DocumentPage() {
               {t('documents.noBody')}
             </Alert>
           )}
+        </section>
+
+        <section aria-labelledby="doc-history">
+          <Title order={2} size="h4" id="doc-history" mb="xs">
+            {t('documents.history')}
+          </Title>
+          <DocumentHistory doc={d} />
         </section>
       </Stack>
     </div>

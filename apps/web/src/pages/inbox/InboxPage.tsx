@@ -1,24 +1,41 @@
-import { Alert, Anchor, Button, Group, NativeSelect, Paper, Skeleton, Stack, Text } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, Paper, Skeleton, Stack, Text } from '@mantine/core';
 import { IconAlertCircle, IconPaperclip } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
-import { useDocuments, useInboxes } from '../../api/mail.ts';
+import { useDocumentList } from '../../api/documents.ts';
+import { useTaxonomy } from '../../api/inboxes.ts';
+import { useInboxes } from '../../api/mail.ts';
+import { StatusBadge } from './DocumentBadges.tsx';
+import { filtersOf, InboxFilters } from './InboxFilters.tsx';
 import { PageHeading } from '../../components/PageHeading.tsx';
 import { RelativeTime } from '../../components/RelativeTime.tsx';
 import { errorMessage } from '../../lib/errors.ts';
 import { paths } from '../../lib/paths.ts';
 import { useCurrentWorkspace } from '../../lib/workspace.ts';
 
-/** The documents created from email, newest first. */
+/** The documents created from email, newest first, filtered and searched (the URL keeps the filters). */
 export function InboxPage() {
   const { t } = useTranslation();
   const ws = useCurrentWorkspace();
   const [params, setParams] = useSearchParams();
-  const inboxId = params.get('inbox');
+  const filters = filtersOf(params);
+  const inboxId = filters.inboxId ?? null;
   const inboxes = useInboxes(ws.id);
-  const docs = useDocuments(ws.id, inboxId);
+  const types = useTaxonomy(ws.id, 'types');
+  const tags = useTaxonomy(ws.id, 'tags');
+  const docs = useDocumentList(ws.id, filters);
   const items = docs.data?.pages.flatMap((p) => p.items) ?? [];
   const inboxName = (id: string) => inboxes.data?.items.find((i) => i.id === id)?.name ?? '';
+  const typeName = (id: string | null) => (id ? types.data?.items.find((x) => x.id === id)?.name : undefined);
+  const tagName = (id: string) => tags.data?.items.find((x) => x.id === id)?.name;
+  const filtered = Object.keys(filters).length > (inboxId ? 1 : 0);
+  const setFilter = (key: string, value: string) => {
+    const next = new URLSearchParams(params);
+    const name = key === 'inboxId' ? 'inbox' : key;
+    if (value) next.set(name, value);
+    else next.delete(name);
+    setParams(next, { replace: true });
+  };
 
   return (
     <div className="page">
@@ -30,22 +47,8 @@ export function InboxPage() {
               {t('documents.intro')}
             </Text>
           </div>
-          {(inboxes.data?.items.length ?? 0) > 1 && (
-            <NativeSelect
-              label={t('documents.filterInbox')}
-              value={inboxId ?? ''}
-              onChange={(e) => {
-                const v = e.currentTarget.value;
-                setParams(v ? { inbox: v } : {}, { replace: true });
-              }}
-              data={[
-                { value: '', label: t('documents.allInboxes') },
-                ...(inboxes.data?.items ?? []).map((i) => ({ value: i.id, label: i.name })),
-              ]}
-              w={{ base: '100%', sm: 240 }}
-            />
-          )}
         </Group>
+        <InboxFilters ws={ws.id} filters={filters} onChange={setFilter} />
 
         {docs.isPending ? (
           <Stack gap="xs" aria-busy="true" aria-label={t('app.loading')}>
@@ -60,11 +63,11 @@ export function InboxPage() {
         ) : items.length === 0 ? (
           <Paper withBorder radius="md" p="xl">
             <Stack gap="xs" align="center" ta="center">
-              <Text fw={600}>{t('documents.emptyTitle')}</Text>
+              <Text fw={600}>{filtered ? t('inbox.noMatch') : t('documents.emptyTitle')}</Text>
               <Text size="sm" c="dimmed" maw={480}>
-                {t('documents.emptyBody')}
+                {filtered ? t('inbox.noMatchBody') : t('documents.emptyBody')}
               </Text>
-              {ws.canManage && (
+              {ws.canManage && !filtered && (
                 <Anchor component={Link} to={paths.settings(ws.id, 'connectors')} size="sm">
                   {t('home.goToConnectors')}
                 </Anchor>
@@ -90,6 +93,34 @@ export function InboxPage() {
                       <Text size="sm" truncate="end" data-testid="document-subject">
                         {d.subject || t('documents.noSubject')}
                       </Text>
+                      <Group gap={4} wrap="wrap" mt={2}>
+                        {d.status !== 'new' && <StatusBadge status={d.status} />}
+                        {typeName(d.documentTypeId) && (
+                          <Badge
+                            size="xs"
+                            variant="outline"
+                            color="indigo"
+                            tt="none"
+                            data-testid="document-type"
+                          >
+                            {typeName(d.documentTypeId)}
+                          </Badge>
+                        )}
+                        {d.tagIds.map((id) =>
+                          tagName(id) ? (
+                            <Badge
+                              key={id}
+                              size="xs"
+                              variant="light"
+                              color="gray"
+                              tt="none"
+                              data-testid="document-tag"
+                            >
+                              {tagName(id)}
+                            </Badge>
+                          ) : null,
+                        )}
+                      </Group>
                     </div>
                     <Group gap={6} wrap="nowrap" className="doc-meta">
                       {d.attachmentCount > 0 && (

@@ -1,23 +1,42 @@
-import { Alert, Anchor, Button, Group, Paper, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Group, Paper, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { IconAlertCircle, IconPlus } from '@tabler/icons-react';
+import type { Inbox, ManagedInbox } from '@mailroom/contracts';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { useManagedInboxes, useTaxonomy } from '../../api/inboxes.ts';
 import { useInboxes } from '../../api/mail.ts';
+import { useMembers } from '../../api/queries.ts';
 import { CreateInboxModal } from '../../components/CreateInboxModal.tsx';
 import { PageHeading } from '../../components/PageHeading.tsx';
 import { errorMessage } from '../../lib/errors.ts';
 import { paths } from '../../lib/paths.ts';
 import { formatDate } from '../../lib/time.ts';
 import { useCurrentWorkspace } from '../../lib/workspace.ts';
+import { EditInboxModal } from './inboxes/EditInboxModal.tsx';
+import { InternalDomains } from './inboxes/InternalDomains.tsx';
+import { TaxonomySection } from './inboxes/TaxonomySection.tsx';
 
-/** Workspace settings → Inboxes: the inboxes documents land in; admins create them. */
+/**
+ * Workspace settings → Inboxes. Admins manage every inbox (name, access list, default document types,
+ * archive); access is explicit, so an admin opens only the inboxes they are on (decision 0006).
+ * Members see the inboxes they are on.
+ */
 export function InboxesSettings() {
   const { t, i18n } = useTranslation();
   const ws = useCurrentWorkspace();
-  const list = useInboxes(ws.id);
+  const managed = useManagedInboxes(ws.id, ws.canManage);
+  const mine = useInboxes(ws.id);
+  const members = useMembers(ws.id);
+  const types = useTaxonomy(ws.id, 'types');
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<ManagedInbox | null>(null);
   const locale = i18n.resolvedLanguage ?? 'en';
+  const list = ws.canManage ? managed : mine;
+  const rows: (Inbox & { memberIds?: string[] })[] = list.data?.items ?? [];
+  const onIt = new Set(mine.data?.items.map((i) => i.id) ?? []);
+  const personName = (id: string) => members.data?.items.find((m) => m.userId === id)?.name ?? '…';
+  const typeName = (id: string) => types.data?.items.find((x) => x.id === id)?.name ?? '…';
   return (
     <Stack gap="lg">
       <Group justify="space-between" align="flex-end" wrap="wrap" gap="sm">
@@ -45,28 +64,81 @@ export function InboxesSettings() {
             <Table.Thead>
               <Table.Tr>
                 <Table.Th>{t('inboxes.name')}</Table.Th>
+                {ws.canManage && <Table.Th>{t('inboxes.access')}</Table.Th>}
+                <Table.Th>{t('inboxes.defaultTypes')}</Table.Th>
                 <Table.Th>{t('inboxes.created')}</Table.Th>
+                {ws.canManage && (
+                  <Table.Th>
+                    <span className="visually-hidden">{t('common.actions')}</span>
+                  </Table.Th>
+                )}
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
-              {list.data.items.map((i) => (
-                <Table.Tr key={i.id}>
+              {rows.map((i) => (
+                <Table.Tr key={i.id} data-testid="inbox-row" data-inbox={i.name}>
                   <Table.Td>
-                    <Anchor component={Link} to={`${paths.inbox(ws.id)}?inbox=${i.id}`}>
-                      {i.name}
-                    </Anchor>
+                    <Group gap="xs" wrap="nowrap">
+                      {onIt.has(i.id) ? (
+                        <Anchor component={Link} to={`${paths.inbox(ws.id)}?inbox=${i.id}`}>
+                          {i.name}
+                        </Anchor>
+                      ) : (
+                        <Text size="sm">{i.name}</Text>
+                      )}
+                      {i.isDefault && (
+                        <Badge variant="light" color="gray" tt="none" size="sm">
+                          {t('inboxes.default')}
+                        </Badge>
+                      )}
+                      {i.archived && (
+                        <Badge variant="light" color="orange" tt="none" size="sm">
+                          {t('inboxes.archived')}
+                        </Badge>
+                      )}
+                    </Group>
+                  </Table.Td>
+                  {ws.canManage && (
+                    <Table.Td>
+                      <Text size="sm">
+                        {i.memberIds?.length ? i.memberIds.map(personName).join(', ') : t('inboxes.nobody')}
+                      </Text>
+                    </Table.Td>
+                  )}
+                  <Table.Td>
+                    <Text size="sm">{i.documentTypeIds.map(typeName).join(', ') || '—'}</Text>
                   </Table.Td>
                   <Table.Td>{formatDate(new Date(i.createdAt), locale)}</Table.Td>
+                  {ws.canManage && (
+                    <Table.Td ta="right">
+                      <Button
+                        size="xs"
+                        variant="default"
+                        onClick={() => i.memberIds && setEditing({ ...i, memberIds: i.memberIds })}
+                        aria-label={t('inboxes.edit.button', { name: i.name })}
+                      >
+                        {t('common.edit')}
+                      </Button>
+                    </Table.Td>
+                  )}
                 </Table.Tr>
               ))}
             </Table.Tbody>
           </Table>
         </Paper>
       )}
-      <Text size="sm" c="dimmed">
-        {t('inboxes.later')}
-      </Text>
+      <TaxonomySection ws={ws.id} kind="types" canManage={ws.canManage} />
+      <TaxonomySection ws={ws.id} kind="tags" canManage={ws.canManage} />
+      <InternalDomains ws={ws.id} canManage={ws.canManage} />
       {ws.canManage && <CreateInboxModal ws={ws.id} opened={creating} onClose={() => setCreating(false)} />}
+      {editing && (
+        <EditInboxModal
+          ws={ws.id}
+          inbox={editing}
+          members={members.data?.items ?? []}
+          onClose={() => setEditing(null)}
+        />
+      )}
     </Stack>
   );
 }

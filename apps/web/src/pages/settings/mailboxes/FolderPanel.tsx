@@ -23,6 +23,7 @@ import {
 import type { FolderStatus } from '@mailroom/contracts';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useManagedInboxes } from '../../../api/inboxes.ts';
 import {
   useFailedMessages,
   useInboxes,
@@ -31,6 +32,8 @@ import {
   useUpdateFolder,
 } from '../../../api/mail.ts';
 import { CreateInboxModal } from '../../../components/CreateInboxModal.tsx';
+import { FilteredEmails } from './FilteredEmails.tsx';
+import { RuleDetails } from './RuleDetails.tsx';
 import { RelativeTime } from '../../../components/RelativeTime.tsx';
 import { errorMessage } from '../../../lib/errors.ts';
 import { DeliveryStatus } from './DeliveryStatus.tsx';
@@ -110,6 +113,8 @@ export function FolderPanel({
 }) {
   const { t } = useTranslation();
   const inboxes = useInboxes(ws);
+  // The rule may target any inbox (admins manage all of them, even those they are not on).
+  const managed = useManagedInboxes(ws, canManage);
   const update = useUpdateFolder(ws, connectorId, folder.id);
   const sync = useSyncFolder(ws, connectorId, folder.id);
   const [creating, setCreating] = useState(false);
@@ -131,7 +136,8 @@ export function FolderPanel({
     if (!iso) return setDay(dayOf(folder.processFrom));
     if (dayOf(iso) !== dayOf(folder.processFrom)) update.mutate({ processFrom: iso });
   };
-  const inboxName = inboxes.data?.items.find((i) => i.id === folder.inboxId)?.name ?? '';
+  const inboxName =
+    (managed.data?.items ?? inboxes.data?.items)?.find((i) => i.id === folder.inboxId)?.name ?? '';
   const catchingUp = folder.pending > 0;
 
   return (
@@ -185,10 +191,12 @@ export function FolderPanel({
               <NativeSelect
                 label={t('mailboxes.rule.inbox')}
                 value={folder.inboxId}
-                data={(inboxes.data?.items ?? [{ id: folder.inboxId, name: inboxName }]).map((i) => ({
-                  value: i.id,
-                  label: i.name,
-                }))}
+                data={(managed.data?.items ?? [{ id: folder.inboxId, name: inboxName, archived: false }])
+                  .filter((i) => !i.archived || i.id === folder.inboxId)
+                  .map((i) => ({
+                    value: i.id,
+                    label: i.name,
+                  }))}
                 onChange={(e) => update.mutate({ inboxId: e.currentTarget.value })}
                 style={{ flex: 1, minWidth: 0 }}
               />
@@ -228,6 +236,14 @@ export function FolderPanel({
           <Text size="sm" c="dimmed">
             {t('mailboxes.rule.summary', { inbox: inboxName, date: day })}
           </Text>
+        )}
+        {canManage && (
+          <RuleDetails
+            ws={ws}
+            folder={folder}
+            onChange={(body) => update.mutate(body)}
+            busy={update.isPending}
+          />
         )}
         {!folder.active && (
           <Text size="sm" c="orange.8" data-testid="nothing-read">
@@ -286,6 +302,9 @@ export function FolderPanel({
           </Alert>
         )}
         {canManage && folder.failed > 0 && <FailedList ws={ws} connectorId={connectorId} folder={folder} />}
+        {canManage && (folder.filterInflow || folder.filteredToday > 0) && (
+          <FilteredEmails ws={ws} folder={folder} />
+        )}
       </Stack>
       {canManage && (
         <CreateInboxModal

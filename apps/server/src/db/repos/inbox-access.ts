@@ -1,0 +1,47 @@
+import { and, asc, eq } from 'drizzle-orm';
+import { notFound } from '../../core/errors.ts';
+import type { Db } from '../client.ts';
+import { inboxAccess, inboxes } from '../schema/index.ts';
+
+/**
+ * Inbox access is explicit for every role (decision 0006): documents of an inbox are only visible to
+ * the people on its access list. Someone who is not answers 404, as for an inbox that does not exist.
+ */
+export async function accessibleInboxIds(db: Db, workspaceId: string, userId: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: inboxAccess.inboxId })
+    .from(inboxAccess)
+    .where(and(eq(inboxAccess.workspaceId, workspaceId), eq(inboxAccess.userId, userId)));
+  return rows.map((r) => r.id);
+}
+
+export async function requireInboxAccess(
+  db: Db,
+  workspaceId: string,
+  userId: string,
+  inboxId: string,
+): Promise<void> {
+  const [row] = await db
+    .select({ id: inboxAccess.inboxId })
+    .from(inboxAccess)
+    .where(
+      and(
+        eq(inboxAccess.workspaceId, workspaceId),
+        eq(inboxAccess.userId, userId),
+        eq(inboxAccess.inboxId, inboxId),
+      ),
+    );
+  if (!row) throw notFound('Inbox');
+}
+
+/** Puts someone who just joined the workspace on its default inbox's access list. */
+export async function grantDefaultInbox(db: Db, workspaceId: string, userId: string): Promise<void> {
+  const [def] = await db
+    .select({ id: inboxes.id })
+    .from(inboxes)
+    .where(and(eq(inboxes.workspaceId, workspaceId), eq(inboxes.isDefault, true)))
+    .orderBy(asc(inboxes.createdAt))
+    .limit(1);
+  if (def)
+    await db.insert(inboxAccess).values({ inboxId: def.id, workspaceId, userId }).onConflictDoNothing();
+}

@@ -1,0 +1,193 @@
+import type { DocumentAction, UpdateDocumentRequest } from '@mailroom/contracts';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { AppError } from '../core/errors.ts';
+import type { Db } from '../db/client.ts';
+import { recordAudit } from '../db/repos/audit.ts';
+import {
+  documents,
+  documentTypes,
+  mailboxes,
+  mailMessages,
+  monitoredFolders,
+  tags,
+} from '../db/schema/index.ts';
+import { recordDocumentEvent, recordHistory, type Actor, type DocumentEvent } from './history.ts';
+import type { InflowRouter } from './inflow.ts';
+
+type Row = typeof documents.$inferSelect;
+type Status = Row['status'];
+
+export interface ActionDeps {
+  db: Db;
+  inflow: InflowRouter;
+  /** A Graph token for the connector (reprocessing reads the tenant's domains); may fail. */
+  token: (connectorId: string) => Promise<string>;
+}
+
+/** Which status each action moves from, to, and the event it emits. */
+const TRANSITIONS: Record<
+  'approve' | 'delete' | 'bounce' | 'release',
+  { from: Status[]; to: Status; event: DocumentEvent; kind: string }
+> = {
+  approve: { from: ['new'], to: 'approved', event: 'document.approved', kind: 'approved' },
+  bounce: { from: ['new', 'approved'], to: 'bounced', event: 'document.bounced', kind: 'bounced' },
+  delete: {
+    from: ['new', 'approved', 'bounced', 'filtered'],
+    to: 'deleted',
+    event: 'document.deleted',
+    kind: 'deleted',
+  },
+  // A filtered email let into its inbox by hand: for everything downstream it is created now.
+  release: { from: ['filtered'], to: 'new', event: 'document.created', kind: 'released' },
+};
+
+/**
+ * An action on a document: the status change, its history line and its event in one transaction. The
+ * update is conditional on the status it starts from, so two people clicking at once make one change.
+ */
+export async function applyAction(
+  deps: ActionDeps,
+  d: Row,
+  action: DocumentAction,
+  actor: Actor,
+): Promise<Row> {
+  if (action.action === 'reprocess') return reprocess(deps, d, actor);
+  const t = TRANSITIONS[action.action];
+  const details = action.action === 'bounce' ? { reason: action.reason } : {};
+  return deps.db.transaction(async (tx) => {
+    const [u] = await tx
+      .update(documents)
+      .set({ status: t.to, statusChangedAt: sql`now()` })
+      .where(and(eq(documents.id, d.id), inArray(documents.status, t.from)))
+      .returning();
+    if (!u)
+      throw new AppError(
+        'conflict',
+        `This document is ${d.status}: it cannot be ${t.kind === 'released' ? 'released' : t.kind}.`,
+      );
+    await recordDocumentEvent(tx, u, t.event, t.kind, actor, details);
+    await audit(tx, u, t.kind, actor);
+    return u;
+  });
+}
+
+/**
+ * Re-runs the rule of the folder the email came from, as that rule is now: a new version with the
+ * rule's inbox, type, tags and metadata. People's decisions stay (an approved document stays
+ * approved); a filtered email the rule now lets in becomes new (and "created").
+ */
+async function reprocess(deps: ActionDeps, d: Row, actor: Actor): Promise<Row> {
+  const [origin] = await deps.db
+    .select({ f: monitoredFolders, connectorId: mailboxes.connectorId })
+    .from(mailMessages)
+    .innerJoin(monitoredFolders, eq(monitoredFolders.id, mailMessages.folderId))
+    .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
+    .where(eq(mailMessages.id, d.messageId));
+  if (!origin)
+    throw new AppError(
+      'conflict',
+      'The folder this email came from is no longer monitored: there is no rule to run.',
+    );
+  const token = await deps.token(origin.connectorId).catch(() => null);
+  const decision = await deps.inflow.decide(origin.f, {
+    workspaceId: d.workspaceId,
+    connectorId: origin.connectorId,
+    token,
+    from: d.fromAddress,
+    emlSha256: d.emlSha256,
+  });
+  const status: Status = d.status === 'new' || d.status === 'filtered' ? decision.status : d.status;
+  const before = pick(d);
+  return deps.db.transaction(async (tx) => {
+    const [u] = await tx
+      .update(documents)
+      .set({
+        inboxId: decision.inboxId,
+        status,
+        filterReason: status === 'filtered' ? decision.filterReason : null,
+        documentTypeId: decision.documentTypeId,
+        tagIds: decision.tagIds,
+        metadata: decision.metadata,
+        version: sql`${documents.version} + 1`,
+        ...(status !== d.status ? { statusChangedAt: sql`now()` } : {}),
+      })
+      // Versions move one at a time: a concurrent reprocess of the same version loses.
+      .where(and(eq(documents.id, d.id), eq(documents.version, d.version)))
+      .returning();
+    if (!u) throw new AppError('conflict', 'This document changed meanwhile. Reload it and try again.');
+    const details = {
+      folderId: origin.f.id,
+      before,
+      after: pick(u),
+      ...(decision.filterReason ? { reason: decision.filterReason, evidence: decision.evidence } : {}),
+    };
+    if (d.status === 'filtered' && status === 'new')
+      await recordDocumentEvent(tx, u, 'document.created', 'reprocessed', actor, details);
+    else await recordHistory(tx, u, 'reprocessed', actor, details);
+    await audit(tx, u, 'reprocessed', actor);
+    return u;
+  });
+}
+
+/** The audit log keeps the fact (who, what, which document), never the mail's content. */
+export async function audit(db: Db, d: Row, kind: string, actor: Actor): Promise<void> {
+  await recordAudit(db, {
+    workspaceId: d.workspaceId,
+    actor,
+    action: `document.${kind}`,
+    target: { type: 'document', id: d.id },
+    details: { inboxId: d.inboxId, version: d.version },
+  });
+}
+
+function pick(d: Row) {
+  return {
+    inboxId: d.inboxId,
+    status: d.status,
+    documentTypeId: d.documentTypeId,
+    tagIds: d.tagIds,
+    metadata: d.metadata,
+  };
+}
+
+/** Type, tags and metadata changed by a person: validated against the workspace, recorded in the history. */
+export async function updateDocument(
+  db: Db,
+  workspaceId: string,
+  d: Row,
+  body: UpdateDocumentRequest,
+  actor: Actor,
+): Promise<Row> {
+  if (body.documentTypeId) {
+    const [t] = await db
+      .select({ id: documentTypes.id })
+      .from(documentTypes)
+      .where(and(eq(documentTypes.workspaceId, workspaceId), eq(documentTypes.id, body.documentTypeId)));
+    if (!t) throw invalid('documentTypeId', 'No such document type.');
+  }
+  const tagIds = body.tagIds ? [...new Set(body.tagIds)] : undefined;
+  if (tagIds?.length) {
+    const found = await db
+      .select({ id: tags.id })
+      .from(tags)
+      .where(and(eq(tags.workspaceId, workspaceId), inArray(tags.id, tagIds)));
+    if (found.length !== tagIds.length) throw invalid('tagIds', 'No such tag.');
+  }
+  return db.transaction(async (tx) => {
+    const [u] = await tx
+      .update(documents)
+      .set({
+        ...(body.documentTypeId !== undefined ? { documentTypeId: body.documentTypeId } : {}),
+        ...(tagIds ? { tagIds } : {}),
+        ...(body.metadata ? { metadata: body.metadata } : {}),
+      })
+      .where(eq(documents.id, d.id))
+      .returning();
+    await recordHistory(tx, u!, 'changed', actor, { before: pick(d), after: pick(u!) });
+    await audit(tx, u!, 'changed', actor);
+    return u!;
+  });
+}
+
+const invalid = (path: string, message: string) =>
+  new AppError('validation_failed', 'Some fields are not valid.', { details: [{ path, message }] });

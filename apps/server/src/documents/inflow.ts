@@ -1,0 +1,120 @@
+import { and, eq } from 'drizzle-orm';
+import type { FsBlobStore } from '../blobs/fs-store.ts';
+import { decideInflow, type InflowDecision, type InflowRule } from '../core/inflow-rules.ts';
+import type { Db } from '../db/client.ts';
+import { mailboxes, workspaces } from '../db/schema/index.ts';
+import type { MailClient } from '../microsoft/mail.ts';
+import { readHeaders } from './headers.ts';
+import { recordDocumentEvent, recordHistory } from './history.ts';
+
+const TENANT_DOMAINS_TTL_MS = 60 * 60 * 1000;
+
+export interface InflowInput {
+  workspaceId: string;
+  connectorId: string;
+  /** Graph token of the connector, to read the tenant's verified domains (null: use what is known). */
+  token: string | null;
+  from: string | null;
+  emlSha256: string;
+  /** Headers already parsed from the MIME (lower-case names → raw values); read from the .eml otherwise. */
+  headers?: ReadonlyMap<string, string> | Record<string, string>;
+}
+
+/**
+ * The I/O around core/inflow-rules.ts: reads the headers from the stored `.eml` and the internal
+ * domains (the tenant's verified domains, cached per connector for an hour, plus the workspace's own
+ * list), then lets the pure rule decide. Nothing is read when the rule does not filter.
+ */
+export class InflowRouter {
+  private readonly db: Db;
+  private readonly blobs: FsBlobStore;
+  private readonly mail: MailClient;
+  private readonly tenantDomains = new Map<string, { domains: string[]; at: number }>();
+  constructor(deps: { db: Db; blobs: FsBlobStore; mail: MailClient }) {
+    this.db = deps.db;
+    this.blobs = deps.blobs;
+    this.mail = deps.mail;
+  }
+
+  async decide(rule: InflowRule, input: InflowInput): Promise<InflowDecision> {
+    if (!rule.filterInflow) return decideInflow(rule, { from: input.from, headers: new Map() }, []);
+    const headers =
+      input.headers instanceof Map
+        ? input.headers
+        : input.headers
+          ? new Map(Object.entries(input.headers).map(([k, v]) => [k.toLowerCase(), v]))
+          : await readHeaders(this.blobs.open(input.emlSha256));
+    return decideInflow(rule, { from: input.from, headers }, await this.internalDomains(input));
+  }
+
+  async internalDomains(
+    input: Pick<InflowInput, 'workspaceId' | 'connectorId' | 'token'>,
+  ): Promise<string[]> {
+    const [ws] = await this.db
+      .select({ d: workspaces.internalDomains })
+      .from(workspaces)
+      .where(eq(workspaces.id, input.workspaceId));
+    // The connector's own mailboxes are in the tenant, whatever Graph says about its domains.
+    const boxes = await this.db
+      .select({ address: mailboxes.address })
+      .from(mailboxes)
+      .where(and(eq(mailboxes.workspaceId, input.workspaceId), eq(mailboxes.connectorId, input.connectorId)));
+    const own = boxes.map((b) => b.address.split('@')[1]?.toLowerCase() ?? '').filter(Boolean);
+    return [
+      ...new Set([...(ws?.d ?? []), ...own, ...(await this.verifiedDomains(input.connectorId, input.token))]),
+    ];
+  }
+
+  private async verifiedDomains(connectorId: string, token: string | null): Promise<string[]> {
+    const cached = this.tenantDomains.get(connectorId);
+    if (cached && Date.now() - cached.at < TENANT_DOMAINS_TTL_MS) return cached.domains;
+    if (!token) return cached?.domains ?? [];
+    try {
+      const org = await this.mail.json<{ value: { verifiedDomains?: { name: string }[] }[] }>(
+        token,
+        'directory',
+        '/organization?$select=verifiedDomains',
+      );
+      const domains = org.value.flatMap((o) => o.verifiedDomains ?? []).map((d) => d.name.toLowerCase());
+      this.tenantDomains.set(connectorId, { domains, at: Date.now() });
+      return domains;
+    } catch {
+      // Not readable (permissions, outage): the mailbox domains and the workspace's list still apply.
+      return cached?.domains ?? [];
+    }
+  }
+}
+
+/** The columns a routing decision sets on a document. */
+export function routedColumns(d: InflowDecision) {
+  return {
+    inboxId: d.inboxId,
+    status: d.status,
+    filterReason: d.filterReason,
+    documentTypeId: d.documentTypeId,
+    tagIds: d.tagIds,
+    metadata: d.metadata,
+  };
+}
+
+/**
+ * The history of a document just created by ingestion, and its `document.created` event unless the
+ * rule filtered it (a filtered email is "created" when someone releases it into the inbox).
+ */
+export async function recordIngested(
+  tx: Db,
+  doc: { id: string; workspaceId: string; version: number; inboxId: string; status: 'new' | 'filtered' },
+  d: InflowDecision,
+  origin: { folderId: string; folder: string; mailbox: string },
+): Promise<void> {
+  await recordHistory(tx, doc, 'ingested', null, origin);
+  if (d.status === 'filtered') {
+    await recordHistory(tx, doc, 'filtered', null, { reason: d.filterReason, evidence: d.evidence });
+    return;
+  }
+  await recordDocumentEvent(tx, doc, 'document.created', 'routed', null, {
+    inboxId: d.inboxId,
+    documentTypeId: d.documentTypeId,
+    tagIds: d.tagIds,
+  });
+}

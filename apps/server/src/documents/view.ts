@@ -1,0 +1,51 @@
+import type { DocumentSummary } from '@mailroom/contracts';
+import type { documents } from '../db/schema/index.ts';
+
+type Row = typeof documents.$inferSelect;
+
+/** Attachments a browser may show inline: PDF and raster images (never SVG or HTML: they can run script). */
+const PREVIEW_TYPES: Record<string, string> = {
+  pdf: 'application/pdf',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+};
+
+/** The content type to preview an attachment with, from its declared type and its name; null: download only. */
+export function previewType(a: { contentType: string; name: string; kind: string }): string | null {
+  if (a.kind !== 'file') return null;
+  const declared = a.contentType.toLowerCase().split(';')[0]!.trim();
+  const ext = a.name.toLowerCase().split('.').pop() ?? '';
+  const byName = PREVIEW_TYPES[ext];
+  // Both must agree: a "photo.jpg" declared as text/html is not shown.
+  return byName && (declared === byName || declared === 'application/octet-stream') ? byName : null;
+}
+
+export function summaryOf(d: Row, origin: { mailbox: string; folder: string } | undefined): DocumentSummary {
+  return {
+    id: d.id,
+    inboxId: d.inboxId,
+    subject: d.subject,
+    from: d.fromAddress ? { name: d.fromName, address: d.fromAddress } : null,
+    receivedAt: d.receivedAt.toISOString(),
+    attachmentCount: d.attachments.length,
+    mailbox: origin?.mailbox ?? '',
+    folder: origin?.folder ?? '',
+    status: d.status,
+    filterReason: d.filterReason,
+    documentTypeId: d.documentTypeId,
+    tagIds: d.tagIds,
+  };
+}
+
+const REMOTE = /\sdata-remote-src="(https:\/\/[^"]*)"/g;
+
+/** The stored (sanitised) body, with its remote images let in only when asked ("show images"). */
+export function bodyOf(d: Row, images: boolean): { html: string | null; hasRemoteImages: boolean } {
+  if (!d.bodyHtml) return { html: null, hasRemoteImages: false };
+  const hasRemoteImages = REMOTE.test(d.bodyHtml);
+  REMOTE.lastIndex = 0;
+  return { html: images ? d.bodyHtml.replace(REMOTE, ' src="$1"') : d.bodyHtml, hasRemoteImages };
+}

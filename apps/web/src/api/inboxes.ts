@@ -1,0 +1,96 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import {
+  api,
+  type CreateInboxRequest,
+  type DocumentType,
+  type DocumentTypeList,
+  type InflowSettings,
+  type ManagedInbox,
+  type ManagedInboxList,
+  type UpdateInboxRequest,
+} from '@mailroom/contracts';
+import { http } from './client.ts';
+import { mailKeys } from './mail.ts';
+
+export const inboxKeys = {
+  managed: (ws: string) => ['ws', ws, 'managed-inboxes'] as const,
+  types: (ws: string) => ['ws', ws, 'document-types'] as const,
+  tags: (ws: string) => ['ws', ws, 'tags'] as const,
+  inflow: (ws: string) => ['ws', ws, 'inflow-settings'] as const,
+};
+
+/** Every inbox with its access list (admins). */
+export function useManagedInboxes(ws: string, enabled = true) {
+  return useQuery({
+    queryKey: inboxKeys.managed(ws),
+    queryFn: () => http.get<ManagedInboxList>(api.managedInboxes(ws)),
+    enabled,
+  });
+}
+
+function useInvalidateInboxes(ws: string) {
+  const qc = useQueryClient();
+  return () => {
+    void qc.invalidateQueries({ queryKey: inboxKeys.managed(ws) });
+    void qc.invalidateQueries({ queryKey: mailKeys.inboxes(ws) });
+  };
+}
+
+export function useCreateManagedInbox(ws: string) {
+  const done = useInvalidateInboxes(ws);
+  return useMutation({
+    mutationFn: (body: CreateInboxRequest) => http.post<ManagedInbox>(api.inboxes(ws), body),
+    onSuccess: done,
+  });
+}
+
+export function useUpdateInbox(ws: string) {
+  const done = useInvalidateInboxes(ws);
+  return useMutation({
+    mutationFn: ({ id, ...body }: UpdateInboxRequest & { id: string }) =>
+      http.patch<ManagedInbox>(api.inbox(ws, id), body),
+    onSuccess: done,
+  });
+}
+
+/** Document types or tags: the same list shape, two resources. */
+export function useTaxonomy(ws: string, kind: 'types' | 'tags') {
+  return useQuery({
+    queryKey: kind === 'types' ? inboxKeys.types(ws) : inboxKeys.tags(ws),
+    queryFn: () => http.get<DocumentTypeList>(kind === 'types' ? api.documentTypes(ws) : api.tags(ws)),
+    staleTime: 30_000,
+  });
+}
+
+export function useTaxonomyChange(ws: string, kind: 'types' | 'tags') {
+  const qc = useQueryClient();
+  const key = kind === 'types' ? inboxKeys.types(ws) : inboxKeys.tags(ws);
+  const item = (id: string) => (kind === 'types' ? api.documentType(ws, id) : api.tag(ws, id));
+  const onSuccess = () => {
+    void qc.invalidateQueries({ queryKey: key });
+    void qc.invalidateQueries({ queryKey: inboxKeys.managed(ws) });
+  };
+  return {
+    create: useMutation({
+      mutationFn: (name: string) =>
+        http.post<DocumentType>(kind === 'types' ? api.documentTypes(ws) : api.tags(ws), { name }),
+      onSuccess,
+    }),
+    remove: useMutation({ mutationFn: (id: string) => http.delete(item(id)), onSuccess }),
+  };
+}
+
+export function useInflowSettings(ws: string) {
+  return useQuery({
+    queryKey: inboxKeys.inflow(ws),
+    queryFn: () => http.get<InflowSettings>(api.inflowSettings(ws)),
+  });
+}
+
+export function useSaveInflowSettings(ws: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (body: InflowSettings) => http.put<InflowSettings>(api.inflowSettings(ws), body),
+    onSuccess: (s) => qc.setQueryData(inboxKeys.inflow(ws), s),
+  });
+}

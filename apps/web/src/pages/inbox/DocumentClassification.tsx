@@ -1,0 +1,52 @@
+import { Group, MultiSelect, NativeSelect, Stack } from '@mantine/core';
+import type { Document } from '@mailroom/contracts';
+import { useTranslation } from 'react-i18next';
+import { useUpdateDocument } from '../../api/documents.ts';
+import { useTaxonomy } from '../../api/inboxes.ts';
+import { useInboxes } from '../../api/mail.ts';
+import { MetadataEditor } from '../../components/MetadataEditor.tsx';
+
+/** Document type, tags and metadata; each change is saved at once and written in the history. */
+export function DocumentClassification({ ws, doc }: { ws: string; doc: Document }) {
+  const { t } = useTranslation();
+  const update = useUpdateDocument(ws, doc.id);
+  const types = useTaxonomy(ws, 'types');
+  const tags = useTaxonomy(ws, 'tags');
+  const inboxes = useInboxes(ws);
+  // The inbox's default document types come first.
+  const defaults = inboxes.data?.items.find((i) => i.id === doc.inboxId)?.documentTypeIds ?? [];
+  const typeOptions = [...(types.data?.items ?? [])].sort(
+    (a, b) => Number(defaults.includes(b.id)) - Number(defaults.includes(a.id)),
+  );
+  return (
+    <Stack gap="md">
+      <Group gap="md" align="flex-start" wrap="wrap">
+        <NativeSelect
+          label={t('rules.type')}
+          value={doc.documentTypeId ?? ''}
+          data={[
+            { value: '', label: t('rules.noType') },
+            ...typeOptions.map((x) => ({ value: x.id, label: x.name })),
+          ]}
+          onChange={(e) => update.mutate({ documentTypeId: e.currentTarget.value || null })}
+          w={{ base: '100%', sm: 240 }}
+        />
+        <MultiSelect
+          label={t('rules.tags')}
+          data={(tags.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))}
+          value={doc.tagIds}
+          onChange={(tagIds) => update.mutate({ tagIds })}
+          searchable
+          clearable
+          w={{ base: '100%', sm: 320 }}
+        />
+      </Group>
+      <MetadataEditor
+        label={t('documents.metadata')}
+        value={doc.metadata}
+        onSave={(metadata) => update.mutate({ metadata })}
+        busy={update.isPending}
+      />
+    </Stack>
+  );
+}

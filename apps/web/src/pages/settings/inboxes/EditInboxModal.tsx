@@ -1,0 +1,97 @@
+import { Alert, Button, Group, Modal, MultiSelect, Stack, Text, TextInput } from '@mantine/core';
+import { IconAlertCircle } from '@tabler/icons-react';
+import type { ManagedInbox, Member } from '@mailroom/contracts';
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useTaxonomy, useUpdateInbox } from '../../../api/inboxes.ts';
+import { errorMessage } from '../../../lib/errors.ts';
+
+/** Rename an inbox, choose who is on it and its default document types; archive or restore it. */
+export function EditInboxModal({
+  ws,
+  inbox,
+  members,
+  onClose,
+}: {
+  ws: string;
+  inbox: ManagedInbox;
+  members: Member[];
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const update = useUpdateInbox(ws);
+  const types = useTaxonomy(ws, 'types');
+  const [name, setName] = useState(inbox.name);
+  const [memberIds, setMemberIds] = useState(inbox.memberIds);
+  const [typeIds, setTypeIds] = useState(inbox.documentTypeIds);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    update.mutate(
+      { id: inbox.id, name: name.trim(), memberIds, documentTypeIds: typeIds },
+      { onSuccess: onClose },
+    );
+  };
+  const archive = (archived: boolean) => update.mutate({ id: inbox.id, archived }, { onSuccess: onClose });
+  return (
+    <Modal opened onClose={onClose} title={t('inboxes.edit.title', { name: inbox.name })} centered>
+      <form onSubmit={submit} noValidate>
+        <Stack gap="md">
+          <TextInput
+            label={t('inboxes.create.name')}
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            required
+            data-autofocus
+          />
+          <MultiSelect
+            label={t('inboxes.edit.access')}
+            description={t('inboxes.edit.accessHint')}
+            data={members.map((m) => ({ value: m.userId, label: `${m.name} (${m.email})` }))}
+            value={memberIds}
+            onChange={setMemberIds}
+            searchable
+            clearable
+          />
+          <MultiSelect
+            label={t('inboxes.edit.types')}
+            description={t('inboxes.edit.typesHint')}
+            data={(types.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))}
+            value={typeIds}
+            onChange={setTypeIds}
+            searchable
+            clearable
+          />
+          {update.error && (
+            <Alert color="red" icon={<IconAlertCircle aria-hidden />} role="alert">
+              {errorMessage(t, update.error)}
+            </Alert>
+          )}
+          <Group justify="space-between" gap="sm">
+            {inbox.isDefault ? (
+              <Text size="xs" c="dimmed" maw={220}>
+                {t('inboxes.edit.defaultHint')}
+              </Text>
+            ) : (
+              <Button
+                variant="subtle"
+                color={inbox.archived ? 'teal' : 'red'}
+                type="button"
+                onClick={() => archive(!inbox.archived)}
+              >
+                {inbox.archived ? t('inboxes.edit.restore') : t('inboxes.edit.archive')}
+              </Button>
+            )}
+            <Group gap="sm">
+              <Button variant="default" type="button" onClick={onClose}>
+                {t('common.cancel')}
+              </Button>
+              <Button type="submit" loading={update.isPending}>
+                {t('common.save')}
+              </Button>
+            </Group>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}

@@ -1,0 +1,408 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  CSRF_HEADER,
+  api,
+  type Connector,
+  type DirectoryList,
+  type Invitation,
+  type Mailbox,
+  type MailboxList,
+  type SessionInfo,
+} from '@mailroom/contracts';
+import { DEMO, EmulatorControl } from '@mailroom/m365-emulator';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { launchBrowser } from '../support/browser.ts';
+import { repoRoot, startServer, type RunningServer } from '../support/server.ts';
+
+const artifacts = path.join(repoRoot, 'e2e/.artifacts');
+const owner = { name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct horse battery staple' };
+const member = { name: 'Bob Stone', password: 'another long passphrase' };
+const claims = 'claims@contoso-insurance.com';
+
+let server: RunningServer;
+let browser: { context: BrowserContext; close: () => Promise<void> };
+let page: Page;
+let control: EmulatorControl;
+let ws = '';
+let connectorId = '';
+let csrf = '';
+const pageErrors: string[] = [];
+const dialogs: string[] = [];
+/** Every URL the browser asked for that is neither Mailroom nor a data/blob URL. */
+const remote: string[] = [];
+
+async function heading(name: string | RegExp, level = 1) {
+  const h = page.getByRole('heading', { name, level });
+  await h.waitFor();
+  return h;
+}
+
+async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await fn()) return;
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`Timed out waiting for ${what}`);
+}
+
+async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, data?: unknown): Promise<T> {
+  const r = await page.request.fetch(`${server.baseUrl}${url}`, {
+    method,
+    headers: method === 'GET' ? {} : { [CSRF_HEADER]: csrf },
+    ...(data !== undefined ? { data } : {}),
+  });
+  if (r.status() >= 300) throw new Error(`${method} ${url}: ${r.status()} ${await r.text()}`);
+  return (await r.json()) as T;
+}
+
+async function settings(section: string) {
+  await page.goto(`${server.baseUrl}/w/${ws}/settings/${section}`);
+}
+
+const folderPanel = () =>
+  page.locator(
+    `[data-testid="mailbox"][data-address="${claims}"] [data-testid="folder-panel"][data-folder="Inbox"]`,
+  );
+
+/** Waits for a PATCH of the folder's rule while doing something in the panel. */
+async function ruleChange(action: () => Promise<unknown>) {
+  await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/folders/')),
+    action(),
+  ]);
+}
+
+/** Runs a sync round of claims@/Inbox now (the Sync now button), and waits for its backlog to clear. */
+async function syncNow() {
+  await page.goto(`${server.baseUrl}/w/${ws}/settings/connectors/${connectorId}`);
+  await folderPanel().getByRole('button', { name: 'Sync now' }).click();
+  await folderPanel().getByText('Sync started').waitFor();
+}
+
+describe('inflow rules, inboxes and documents', () => {
+  beforeAll(async () => {
+    await mkdir(artifacts, { recursive: true });
+    server = await startServer();
+    control = new EmulatorControl(server.sandbox.url, await readFile(server.sandbox.caFile, 'utf8'));
+    browser = await launchBrowser({ ignoreHTTPSErrors: true });
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    browser.context.on('request', (r) => {
+      const u = r.url();
+      if (
+        !u.startsWith(server.baseUrl) &&
+        !u.startsWith('data:') &&
+        !u.startsWith('blob:') &&
+        !u.startsWith('about:') &&
+        !u.startsWith('cid:')
+      )
+        remote.push(u);
+    });
+    const session = (await (await page.request.get(`${server.baseUrl}${api.session}`)).json()) as SessionInfo;
+    const setup = await page.request.post(`${server.baseUrl}${api.setup}`, {
+      headers: { [CSRF_HEADER]: session.csrfToken },
+      data: { ...owner, workspaceName: 'Acme Insurance', locale: 'en' },
+    });
+    const info = (await setup.json()) as SessionInfo;
+    csrf = info.csrfToken;
+    ws = info.workspaces[0]!.id;
+    // The connector and claims@'s Inbox through the API: the connector pages have their own specs.
+    connectorId = (
+      await call<Connector>('POST', api.connectors(ws), { name: 'Contoso', type: 'microsoft365' })
+    ).id;
+    await call('POST', api.connectOwnApp(ws, connectorId), {
+      tenant: DEMO.contoso.domain,
+      clientId: DEMO.customerApp.clientId,
+      clientSecret: DEMO.customerApp.clientSecret,
+      secretExpiresAt: '2099-12-31',
+    });
+    const dir = await call<DirectoryList>('GET', `${api.directory(ws, connectorId)}?search=claims`);
+    const set = await call<MailboxList>('PUT', api.mailboxes(ws, connectorId), {
+      mailboxes: dir.items.filter((i) => i.address === claims),
+    });
+    const tree = await call<{ items: { graphFolderId: string; displayName: string }[] }>(
+      'GET',
+      api.folderTree(ws, set.items[0]!.id),
+    );
+    const inbox = tree.items.find((f) => f.displayName === 'Inbox')!;
+    await call<Mailbox>('PUT', api.monitoredFolders(ws, set.items[0]!.id), {
+      folders: [{ graphFolderId: inbox.graphFolderId, displayName: 'Inbox' }],
+    });
+  });
+
+  let failed = false;
+  beforeEach((ctx) => {
+    if (failed) ctx.skip();
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') {
+      failed = true;
+      await page
+        .screenshot({ path: path.join(artifacts, 'inflow-failure.png'), fullPage: true })
+        .catch(() => undefined);
+      console.error(`At ${page.url()}\nServer output at the failure:\n${server.output().slice(-5000)}`);
+    }
+  });
+  afterAll(async () => {
+    control?.close();
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('creates the inboxes Claims and Production, the type Claim and the tag email', async () => {
+    await settings('inboxes');
+    await heading('Inboxes');
+    for (const name of ['Claims', 'Production']) {
+      await page.getByRole('button', { name: 'Create inbox' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Create inbox' });
+      await dialog.getByLabel('Name').fill(name);
+      await dialog.getByRole('button', { name: 'Create inbox' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await page.getByRole('table', { name: 'Inboxes' }).getByRole('link', { name }).waitFor();
+    }
+    await page.getByLabel('New document type').fill('Claim');
+    await page.getByRole('button', { name: 'Add type' }).click();
+    await page.getByRole('list', { name: 'Document types' }).getByText('Claim').waitFor();
+    await page.getByLabel('New tag').fill('email');
+    await page.getByRole('button', { name: 'Add tag' }).click();
+    await page.getByRole('list', { name: 'Tags' }).getByText('email').waitFor();
+    // The creator is on each new inbox's access list.
+    await page.locator('[data-testid="inbox-row"][data-inbox="Claims"]').getByText(owner.name).waitFor();
+    await page.screenshot({ path: path.join(artifacts, '80-inboxes-1280.png'), fullPage: true });
+  });
+
+  it('sets the rule of claims@/Inbox: Claims, type Claim, tag email, filtering on; says it is for new mail', async () => {
+    await page.goto(`${server.baseUrl}/w/${ws}/settings/connectors/${connectorId}`);
+    const folder = folderPanel();
+    await folder.getByLabel('Target inbox').waitFor();
+    await ruleChange(() => folder.getByLabel('Target inbox').selectOption({ label: 'Claims' }));
+    await ruleChange(() => folder.getByLabel('Document type').selectOption({ label: 'Claim' }));
+    await folder.getByLabel('Tags', { exact: true }).click();
+    await ruleChange(() => page.getByRole('option', { name: 'email' }).click());
+    await page.keyboard.press('Escape');
+    await ruleChange(() => folder.getByRole('switch', { name: 'Inflow filtering' }).click());
+    await folder
+      .getByText('Changes to this rule apply to emails that arrive from now on.', { exact: false })
+      .waitFor();
+    await ruleChange(() => folder.getByRole('switch', { name: 'Active' }).click());
+    await folder.getByTestId('folder-state').filter({ hasText: 'Active' }).waitFor();
+    await until(
+      'the rule saved',
+      async () => {
+        const m = await call<MailboxList>('GET', api.mailboxes(ws, connectorId));
+        const f = m.items[0]!.folders[0]!;
+        return f.filterInflow && f.documentTypeId !== null && f.tagIds.length === 1 && f.active;
+      },
+      10_000,
+    );
+    await page.screenshot({ path: path.join(artifacts, '81-rule-editor-1280.png'), fullPage: true });
+  });
+
+  let external = '';
+  let internal = '';
+  it('a test email from outside lands in Claims with type and tag; one from inside is listed as filtered', async () => {
+    for (const [label, set] of [
+      ['External sender (a customer)', (s: string) => (external = s)],
+      ['Internal sender (a colleague)', (s: string) => (internal = s)],
+    ] as const) {
+      await page.getByRole('button', { name: 'Send a test email' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Send a test email' });
+      await dialog.getByLabel(label).check();
+      await dialog.getByRole('button', { name: 'Send' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      const sent = page.getByTestId('test-email-sent');
+      await sent.getByText('It will appear on the next sync.').waitFor();
+      set(/“(.+?)”/.exec((await sent.textContent()) ?? '')?.[1] ?? '');
+    }
+    expect(external).not.toBe('');
+    expect(internal).not.toBe('');
+    await syncNow();
+
+    const folder = folderPanel();
+    await until(
+      'one email filtered today',
+      async () => {
+        if ((await folder.getByText('1 email filtered today').count()) > 0) return true;
+        await page.reload();
+        await folder.getByLabel('Target inbox').waitFor();
+        return false;
+      },
+      60_000,
+    );
+    await folder.getByText('1 email filtered today').click();
+    const item = folder.getByTestId('filtered-email').filter({ hasText: internal });
+    await item.getByText('Internal sender').waitFor();
+
+    await page.goto(`${server.baseUrl}/w/${ws}/inbox`);
+    await heading('Inbox');
+    await page.getByLabel('Inbox', { exact: true }).selectOption({ label: 'Claims' });
+    const row = page.getByTestId('document-row').filter({ hasText: external });
+    await row.waitFor();
+    await row.getByTestId('document-type').filter({ hasText: 'Claim' }).waitFor();
+    await row.getByTestId('document-tag').filter({ hasText: 'email' }).waitFor();
+    expect(await page.getByTestId('document-row').filter({ hasText: internal }).count()).toBe(0);
+    // Search finds it by a word of its subject; the filtered one only with the Filtered status.
+    await page.getByRole('searchbox', { name: 'Search' }).fill(external.split(/\s+/).slice(-1)[0]!);
+    await row.waitFor();
+    await page.getByRole('searchbox', { name: 'Search' }).fill('');
+    await page.getByLabel('Status').selectOption({ label: 'Filtered' });
+    await page.getByTestId('document-row').filter({ hasText: internal }).waitFor();
+    await page.screenshot({ path: path.join(artifacts, '82-inbox-filtered-1280.png'), fullPage: true });
+    await page.getByLabel('Status').selectOption({ label: 'New, approved, bounced' });
+  });
+
+  it('approves the routed document; the history says so', async () => {
+    await page.getByTestId('document-row').filter({ hasText: external }).locator('a').click();
+    await heading(external);
+    await page.getByTestId('document-facts').getByText('New').waitFor();
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await page.getByTestId('document-facts').getByText('Approved').waitFor();
+    const history = page.getByTestId('document-history');
+    for (const kind of ['received', 'routed', 'approved'])
+      await history.locator(`li[data-kind="${kind === 'received' ? 'ingested' : kind}"]`).waitFor();
+    await history.locator('li[data-kind="approved"]').getByText(owner.email).waitFor();
+    expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
+    await page.screenshot({ path: path.join(artifacts, '83-document-approved-1280.png'), fullPage: true });
+  });
+
+  it('XSS corpus: nothing runs, nothing loads from elsewhere unless "Show images"', async () => {
+    const payload = `<img src=x onerror="window.top.__xss='img'">`;
+    const html = [
+      `<p>Hello</p><script>window.top.__xss='script'</script>`,
+      `<img src="https://remote-images.invalid/pixel.png" alt="pixel">`,
+      `<a href="javascript:window.top.__xss='href'">click</a><svg onload="window.top.__xss='svg'"><image href="https://remote-svg.invalid/x.png"/></svg>`,
+      `<iframe src="https://remote-frame.invalid/"></iframe><object data="https://remote-object.invalid/x"></object>`,
+      `<div style="background:url(https://remote-css.invalid/bg.png)">styled</div><link rel="stylesheet" href="https://remote-css.invalid/x.css">`,
+      `<img srcset="https://remote-srcset.invalid/a.png 2x" src="cid:nothing"><video poster="https://remote-video.invalid/p.png"></video>`,
+      `<form action="https://remote-form.invalid/"><input name=q autofocus onfocus="window.top.__xss='focus'"></form>`,
+      `<base href="https://remote-base.invalid/"><meta http-equiv="refresh" content="0;url=https://remote-meta.invalid/">`,
+    ].join('\n');
+    const boundary = 'xss-boundary';
+    const eml = [
+      `From: "${payload}" <attacker@evil.example>`,
+      `To: ${claims}`,
+      `Subject: XSS ${payload} <script>window.top.__xss='subject'</script>`,
+      `X-Custom: <script>window.top.__xss='header'</script>`,
+      'MIME-Version: 1.0',
+      `Content-Type: multipart/mixed; boundary="${boundary}"`,
+      '',
+      `--${boundary}`,
+      'Content-Type: text/html; charset=utf-8',
+      '',
+      html,
+      `--${boundary}`,
+      `Content-Type: text/html; name="x.html"`,
+      `Content-Disposition: attachment; filename="\\"><img src=x onerror=window.top.__xss='file'>.html"`,
+      '',
+      `<script>window.top.__xss='attachment'</script>`,
+      `--${boundary}--`,
+      '',
+    ].join('\r\n');
+    await control.deliverEml(claims, eml);
+    await syncNow();
+    await page.goto(`${server.baseUrl}/w/${ws}/inbox`);
+    await heading('Inbox');
+    const row = page.getByTestId('document-row').filter({ hasText: 'XSS' });
+    await until(
+      'the XSS email in the inbox',
+      async () => {
+        if ((await row.count()) > 0) return true;
+        await page.reload();
+        await heading('Inbox');
+        return false;
+      },
+      60_000,
+    );
+    remote.length = 0;
+    await row.locator('a').click();
+    await heading(/^XSS /);
+    const frame = page.frameLocator('[data-testid="mail-body"]');
+    await frame.getByText('Hello').waitFor();
+    await page.getByTestId('attachments').waitFor();
+    await page.waitForTimeout(1500);
+    expect(await page.getByTestId('mail-body').getAttribute('sandbox')).toBe('');
+    expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
+    expect(dialogs).toEqual([]);
+    expect(remote).toEqual([]);
+    // The subject and file name are text, shown as such.
+    await page
+      .getByRole('heading', { level: 1 })
+      .getByText(`window.top.__xss='subject'`, { exact: false })
+      .waitFor();
+    // What the frame holds: no element carries a remote address it could load.
+    const remoteIn = async () => {
+      const f = page.frames().find((x) => x !== page.mainFrame());
+      if (!f) return null;
+      return f.evaluate(() =>
+        [...document.querySelectorAll('*')]
+          .flatMap((e) =>
+            ['src', 'href', 'srcset', 'poster', 'data', 'background', 'action'].map(
+              (n) => e.getAttribute(n) ?? '',
+            ),
+          )
+          .filter((v) => /^(https?:)?\/\//i.test(v)),
+      );
+    };
+    expect(await remoteIn()).toEqual([]);
+
+    await page.getByTestId('show-images').click();
+    await page.getByText('Remote images are shown', { exact: false }).waitFor();
+    await until('the remote image in the frame', async () => ((await remoteIn()) ?? []).length > 0, 10_000);
+    // Only the https image comes back: nothing else of the corpus.
+    expect(await remoteIn()).toEqual(['https://remote-images.invalid/pixel.png']);
+    await page.waitForTimeout(1000);
+    expect(remote.filter((u) => !u.includes('remote-images.invalid'))).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as { __xss?: string }).__xss)).toBeUndefined();
+    expect(dialogs).toEqual([]);
+    await page.screenshot({ path: path.join(artifacts, '84-xss-corpus-1280.png'), fullPage: true });
+  });
+
+  it('a member who is not on Claims sees neither its documents nor the document itself (UI and API)', async () => {
+    const inv = await call<Invitation>('POST', api.invitations(ws), {
+      email: 'bob@example.com',
+      role: 'member',
+    });
+    const documents = await call<{ items: { id: string; subject: string }[] }>(
+      'GET',
+      `${api.documents(ws)}?limit=200`,
+    );
+    const claimDoc = documents.items.find((d) => d.subject === external)!;
+    await page.getByRole('button', { name: `Account menu for ${owner.name}` }).click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await heading('Sign in');
+    await page.goto(inv.url!);
+    await page.getByLabel('Your name').fill(member.name);
+    await page.getByRole('textbox', { name: 'Choose a password', exact: true }).fill(member.password);
+    await page.getByRole('button', { name: 'Accept invitation' }).click();
+    await heading('Welcome, Bob');
+
+    await page.goto(`${server.baseUrl}/w/${ws}/inbox`);
+    await heading('Inbox');
+    await page.getByText('No document yet').waitFor();
+    expect(await page.getByTestId('document-row').count()).toBe(0);
+    await page.goto(`${server.baseUrl}/w/${ws}/inbox/${claimDoc.id}`);
+    await page.getByRole('heading', { name: 'Document not found' }).waitFor();
+    const api404 = await page.request.get(`${server.baseUrl}${api.document(ws, claimDoc.id)}`);
+    expect(api404.status()).toBe(404);
+    const eml404 = await page.request.get(`${server.baseUrl}${api.documentEml(ws, claimDoc.id)}`);
+    expect(eml404.status()).toBe(404);
+    // Settings show the member only the inbox they are on.
+    await settings('inboxes');
+    const table = page.getByRole('table', { name: 'Inboxes' });
+    await table.getByRole('link', { name: 'Inbox', exact: true }).waitFor();
+    expect(await table.getByText('Claims').count()).toBe(0);
+    await page.screenshot({ path: path.join(artifacts, '85-member-inboxes-1280.png'), fullPage: true });
+  });
+
+  it('raised no script error in the page', () => {
+    expect(pageErrors).toEqual([]);
+  });
+});
