@@ -84,12 +84,17 @@ async function openPostgres(url: string, logger: Logger): Promise<Database> {
     await pool.end().catch(() => undefined);
     throw new DatabaseUnavailableError(`cannot reach the database at ${describeUrl(url)}: ${(err as Error).message || String(err)}`);
   }
+  // A checked-out client has no pool 'error' listener: a database restart during migration would
+  // otherwise crash the process with an unhandled 'error' event instead of failing the query.
+  const onLost = (err: Error) => logger.warn({ err: err.message }, 'database connection lost during migration');
+  lockClient.on('error', onLost);
   try {
     // Several processes may start at once: one migrates, the others wait, then find nothing to do.
     await lockClient.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
     await migratePg(drizzlePg({ client: lockClient, schema }), { migrationsFolder });
   } finally {
     await lockClient.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => undefined);
+    lockClient.off('error', onLost);
     lockClient.release();
   }
   logger.info({ database: describeUrl(url) }, 'database ready (PostgreSQL)');

@@ -116,8 +116,9 @@ export const messageIngest = defineJob({
   retryBackoff: true,
   expireInSeconds: 900,
   heartbeatSeconds: 10,
-  // Graph concurrency per mailbox is capped separately (4); this spreads work across mailboxes.
-  concurrency: 8,
+  // Graph concurrency per mailbox is capped separately (4 slots); jobs wait on the network, not the
+  // CPU, so more of them keep several mailboxes busy at once (a FIFO queue often holds one mailbox's run).
+  concurrency: 16,
   pollingIntervalSeconds: 0.5,
   notify: true,
 });
