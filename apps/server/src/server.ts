@@ -82,6 +82,7 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       // Without PUBLIC_BASE_URL, the address this process listens on (tests and `npm start` with the sandbox).
       baseUrl: () => (config.publicBaseUrlSet || !url ? config.publicBaseUrl : url),
       send,
+      sendMany: (name, items) => jobs!.sendMany(name, items),
       retryAfterFailureMs: config.syncReconcileMs,
     });
     const sync = new SyncEngine({

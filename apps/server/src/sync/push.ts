@@ -13,6 +13,8 @@ export const NOTIFICATION_PATH = '/api/v1/graph/notifications';
 export const LIFECYCLE_PATH = '/api/v1/graph/lifecycle';
 
 type Send = (name: string, payload: object, options: { singletonKey?: string }) => Promise<void>;
+/** Many jobs of one kind in one insert: a notification POST may carry hundreds of items. */
+type SendMany = (name: string, items: { payload: object; singletonKey?: string }[]) => Promise<void>;
 
 export interface PushDeps {
   db: Db;
@@ -24,6 +26,7 @@ export interface PushDeps {
   /** The public address Microsoft posts to (known once the HTTP server listens). */
   baseUrl: () => string;
   send: Send;
+  sendMany: SendMany;
   /** A subscription that could not be created is tried again after this long (the reconciliation interval). */
   retryAfterFailureMs: number;
   now?: () => Date;
@@ -257,7 +260,7 @@ export class PushService {
   async acceptNotifications(items: NotificationItem[]): Promise<AcceptResult> {
     const { ok, rejected } = await this.verify(items);
     const folders = new Set(ok.map((o) => o.folderId));
-    for (const folderId of folders) await this.syncNow(folderId);
+    await this.syncNowMany([...folders]);
     const subs = [...new Set(ok.map((o) => o.subscriptionRowId))];
     if (subs.length) {
       // Shown as "last notification"; written at most every few seconds per subscription.
@@ -280,21 +283,24 @@ export class PushService {
    */
   async acceptLifecycle(items: NotificationItem[]): Promise<AcceptResult> {
     const { ok, rejected } = await this.verify(items);
-    const folders = new Set<string>();
-    for (const { folderId, subscriptionRowId, item } of ok) {
-      folders.add(folderId);
-      const event = item.lifecycleEvent;
-      this.d.logger.info({ folderId, event }, 'subscription lifecycle event');
-      if (event === 'reauthorizationRequired' || event === 'subscriptionRemoved') {
-        await this.d.db
-          .update(graphSubscriptions)
-          .set({ status: event === 'subscriptionRemoved' ? 'removed' : 'reauthorize' })
-          .where(and(eq(graphSubscriptions.id, subscriptionRowId), ne(graphSubscriptions.status, 'failed')));
-        await this.d.send('subscription.ensure', { folderId }, { singletonKey: folderId });
-      }
+    // Answered within Microsoft's 3 s even for thousands of items: one update per kind of event, one
+    // insert per kind of job.
+    const folders = [...new Set(ok.map((o) => o.folderId))];
+    const byEvent = (event: string) => ok.filter((o) => o.item.lifecycleEvent === event);
+    const ensure = new Set<string>();
+    for (const [event, status] of [['reauthorizationRequired', 'reauthorize'], ['subscriptionRemoved', 'removed']] as const) {
+      const items = byEvent(event);
+      if (!items.length) continue;
+      await this.d.db
+        .update(graphSubscriptions)
+        .set({ status })
+        .where(and(inArray(graphSubscriptions.id, items.map((o) => o.subscriptionRowId)), ne(graphSubscriptions.status, 'failed')));
+      for (const o of items) ensure.add(o.folderId);
     }
-    for (const folderId of folders) await this.syncNow(folderId);
-    return { accepted: ok.length, rejected, folders: folders.size };
+    this.d.logger.info({ events: ok.length, folders: folders.length, ensure: ensure.size }, 'subscription lifecycle events');
+    await this.d.sendMany('subscription.ensure', [...ensure].map((folderId) => ({ payload: { folderId }, singletonKey: folderId })));
+    await this.syncNowMany(folders);
+    return { accepted: ok.length, rejected, folders: folders.length };
   }
 
   /**
@@ -329,12 +335,16 @@ export class PushService {
           .limit(limit)
       : [];
     const folderIds = [...new Set([...due, ...missing].map((r) => r.folderId))];
-    for (const folderId of folderIds) await this.d.send('subscription.ensure', { folderId }, { singletonKey: folderId });
+    await this.d.sendMany('subscription.ensure', folderIds.map((folderId) => ({ payload: { folderId }, singletonKey: folderId })));
     return folderIds.length;
   }
 
   private syncNow(folderId: string): Promise<void> {
     return this.d.send('folder.sync', { folderId }, { singletonKey: folderId });
+  }
+
+  private syncNowMany(folderIds: string[]): Promise<void> {
+    return this.d.sendMany('folder.sync', folderIds.map((folderId) => ({ payload: { folderId }, singletonKey: folderId })));
   }
 }
 
