@@ -1,10 +1,8 @@
 import { createHash } from 'node:crypto';
-import { api } from '@mailroom/contracts';
-import { DEMO } from '@mailroom/m365-emulator';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documents, mailMessages } from '../src/db/schema/index.ts';
-import { newConnector, waitFor } from './connect-helpers.ts';
+import { connectedOwnApp } from './connect-helpers.ts';
 import { setUp, startTestApp, type TestApp } from './helpers.ts';
 import { CLAIMS, documentCount, monitor, settle } from './sync-helpers.ts';
 
@@ -28,14 +26,7 @@ describe('backfill', () => {
     { timeout: 600_000 },
     async () => {
       const { client: admin, workspaceId: ws } = await setUp(app);
-      const connectorId = await newConnector(admin, ws, 'Backfill');
-      await admin.post(api.connectOwnApp(ws, connectorId), {
-        tenant: DEMO.contoso.domain,
-        clientId: DEMO.customerApp.clientId,
-        clientSecret: DEMO.customerApp.clientSecret,
-        secretExpiresAt: '2099-12-31',
-      });
-      await waitFor(admin, ws, connectorId, (c) => c.status === 'connected', 'connected');
+      const connectorId = await connectedOwnApp(admin, ws, 'Backfill');
       const control = app.server.sandbox!.control;
       const folder = await control.createFolder(CLAIMS, 'Backfill');
       const big = await control.deliverGenerated(CLAIMS, {

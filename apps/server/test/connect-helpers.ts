@@ -35,3 +35,17 @@ export async function connectOrganization(app: TestApp, client: Client, ws: stri
   const back = await browser.signIn(start.body.adminConsentUrl, { username: DEMO.contoso.admin, password: DEMO.contoso.password, consentForOrganization: true });
   return client.request('GET', `${back.url.pathname}${back.url.search}`);
 }
+
+/** A connector on Contoso's own app registration (the sandbox's), connected: most sync tests start here. */
+export async function connectedOwnApp(client: Client, ws: string, name: string): Promise<string> {
+  const id = await newConnector(client, ws, name);
+  const r = await client.post(api.connectOwnApp(ws, id), {
+    tenant: DEMO.contoso.domain,
+    clientId: DEMO.customerApp.clientId,
+    clientSecret: DEMO.customerApp.clientSecret,
+    secretExpiresAt: '2099-12-31',
+  });
+  if (r.status !== 200) throw new Error(`connect failed: ${r.status} ${JSON.stringify(r.body)}`);
+  await waitFor(client, ws, id, (c) => c.status === 'connected', 'connected');
+  return id;
+}

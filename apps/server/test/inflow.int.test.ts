@@ -11,7 +11,7 @@ import {
 import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documents, events } from '../src/db/schema/index.ts';
-import { newConnector, waitFor } from './connect-helpers.ts';
+import { connectedOwnApp } from './connect-helpers.ts';
 import { setUp, startTestApp, type Client, type TestApp } from './helpers.ts';
 import { CLAIMS, monitor, settle } from './sync-helpers.ts';
 
@@ -45,14 +45,7 @@ async function arrive(from: string, subject: string, headers: Record<string, str
 beforeAll(async () => {
   app = await startTestApp();
   ({ client: admin, workspaceId: ws } = await setUp(app));
-  const connectorId = await newConnector(admin, ws, 'Claims');
-  await admin.post(api.connectOwnApp(ws, connectorId), {
-    tenant: DEMO.contoso.domain,
-    clientId: DEMO.customerApp.clientId,
-    clientSecret: DEMO.customerApp.clientSecret,
-    secretExpiresAt: '2099-12-31',
-  });
-  await waitFor(admin, ws, connectorId, (c) => c.status === 'connected', 'connected');
+  const connectorId = await connectedOwnApp(admin, ws, 'Claims');
   // From now: the seeded mail stays out, only what the test delivers counts.
   ({ folderId } = await monitor(app, {
     workspaceId: ws,

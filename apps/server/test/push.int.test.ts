@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphSubscriptions, monitoredFolders } from '../src/db/schema/index.ts';
 import { SubscriptionClient } from '../src/microsoft/subscriptions.ts';
 import { LIFECYCLE_PATH, NOTIFICATION_PATH } from '../src/sync/push.ts';
-import { connectDelegated, newConnector, waitFor } from './connect-helpers.ts';
+import { connectDelegated, connectedOwnApp, newConnector, waitFor } from './connect-helpers.ts';
 import { setUp, startTestApp, type Client, type TestApp } from './helpers.ts';
 import { CLAIMS, documentCount, monitor, until } from './sync-helpers.ts';
 
@@ -26,14 +26,7 @@ const post = (url: string, payload: unknown, headers: Record<string, string> = {
 beforeAll(async () => {
   app = await startTestApp({ SYNC_RECONCILE_SECONDS: '3600' });
   ({ client: admin, workspaceId: ws } = await setUp(app));
-  connectorId = await newConnector(admin, ws, 'Claims');
-  await admin.post(api.connectOwnApp(ws, connectorId), {
-    tenant: DEMO.contoso.domain,
-    clientId: DEMO.customerApp.clientId,
-    clientSecret: DEMO.customerApp.clientSecret,
-    secretExpiresAt: '2099-12-31',
-  });
-  await waitFor(admin, ws, connectorId, (c) => c.status === 'connected', 'connected');
+  connectorId = await connectedOwnApp(admin, ws, 'Claims');
   ({ folderId } = await monitor(app, { workspaceId: ws, connectorId, address: CLAIMS, folder: 'Inbox', processFrom: new Date() }));
   // The first round (as "Sync now" or reconciliation would run it) sets up push.
   await app.server.jobs.send('folder.sync', { folderId }, { singletonKey: folderId });

@@ -1,9 +1,7 @@
-import { DEMO } from '@mailroom/m365-emulator';
-import { api } from '@mailroom/contracts';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documents, mailMessages, monitoredFolders } from '../src/db/schema/index.ts';
-import { newConnector, waitFor } from './connect-helpers.ts';
+import { connectedOwnApp } from './connect-helpers.ts';
 import { setUp, startTestApp, type Client, type TestApp } from './helpers.ts';
 import { CLAIMS, documentCount, monitor, settle, until } from './sync-helpers.ts';
 import { MARKER_PROPERTY_ID } from '../src/microsoft/mail.ts';
@@ -20,14 +18,7 @@ beforeAll(async () => {
     process.env.SYNC_DEBUG ? { logger: (await import('pino')).default({ level: 'debug' }) } : {},
   );
   ({ client: admin, workspaceId: ws } = await setUp(app));
-  connectorId = await newConnector(admin, ws, 'Claims');
-  await admin.post(api.connectOwnApp(ws, connectorId), {
-    tenant: DEMO.contoso.domain,
-    clientId: DEMO.customerApp.clientId,
-    clientSecret: DEMO.customerApp.clientSecret,
-    secretExpiresAt: '2099-12-31',
-  });
-  await waitFor(admin, ws, connectorId, (c) => c.status === 'connected', 'connected');
+  connectorId = await connectedOwnApp(admin, ws, 'Claims');
 });
 afterAll(async () => {
   await app?.close();
