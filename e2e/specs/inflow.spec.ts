@@ -260,7 +260,11 @@ describe('inflow rules, inboxes and documents', () => {
   });
 
   it('approves the routed document; the history says so', async () => {
-    await page.getByTestId('document-row').filter({ hasText: external }).locator('a').click();
+    // The list is refetched after the status filter changed: open the row's address rather than click
+    // an element that a re-render may replace (a detached row made this step flaky).
+    const link = page.getByTestId('document-row').filter({ hasText: external }).locator('a');
+    await link.waitFor();
+    await page.goto(`${server.baseUrl}${await link.getAttribute('href')}`);
     await heading(external);
     await page.getByTestId('document-facts').getByText('New').waitFor();
     await page.getByRole('button', { name: 'Approve' }).click();
