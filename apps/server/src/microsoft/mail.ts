@@ -8,33 +8,11 @@ import type { MicrosoftSettings } from './settings.ts';
 /** The hidden marker written on processed messages: a single-value extended property (string). */
 export const MARKER_PROPERTY_ID = 'String {7d3f2f4e-8f0b-4c38-9a39-6d61696c726d} Name MailroomProcessedIn';
 
-const MESSAGE_FIELDS = [
-  'id',
-  'subject',
-  'from',
-  'sender',
-  'toRecipients',
-  'ccRecipients',
-  'receivedDateTime',
-  'internetMessageId',
-  'body',
-  'hasAttachments',
-  'parentFolderId',
-].join(',');
-
-export interface GraphRecipient {
-  emailAddress?: { name?: string; address?: string };
-}
+/** What a delta page says of a message (its `$select`); the rest is read from the MIME. */
 export interface GraphMessage {
   id: string;
   subject?: string | null;
-  from?: GraphRecipient | null;
-  sender?: GraphRecipient | null;
-  toRecipients?: GraphRecipient[];
-  ccRecipients?: GraphRecipient[];
   receivedDateTime?: string;
-  internetMessageId?: string;
-  body?: { contentType?: string; content?: string };
   hasAttachments?: boolean;
   '@removed'?: { reason: string };
 }
@@ -182,10 +160,6 @@ export class MailClient {
       headers: { prefer: 'IdType="ImmutableId", odata.maxpagesize=100' },
     });
     return { value: body.value ?? [], nextLink: body['@odata.nextLink'], deltaLink: body['@odata.deltaLink'] };
-  }
-
-  message(token: string, mailbox: string, id: string): Promise<GraphMessage> {
-    return this.json(token, mailbox, `/users/${encodeURIComponent(mailbox)}/messages/${encodeURIComponent(id)}?$select=${MESSAGE_FIELDS}`);
   }
 
   attachments(token: string, mailbox: string, id: string): Promise<{ value: GraphAttachmentMeta[] }> {

@@ -16,6 +16,7 @@ import { classify } from '../microsoft/classify.ts';
 import { GraphApiError } from '../microsoft/graph.ts';
 import type { GraphAttachmentMeta, GraphMessage, MailClient } from '../microsoft/mail.ts';
 import { readMimeSummary, type MimeSummary } from './mime-summary.ts';
+import { validDate } from '../lib/dates.ts';
 import { htmlToText, sanitizeEmailHtml } from './sanitize.ts';
 import { searchTextOf } from '../core/search-text.ts';
 import type { InflowDecision } from '../core/inflow-rules.ts';
@@ -427,11 +428,6 @@ function recipients(list: Recipient[]): Recipient[] {
 /** PostgreSQL text cannot hold NUL characters; mail from the wild sometimes does. */
 function pgText<T extends string | null | undefined>(s: T): T {
   return (typeof s === 'string' ? s.replaceAll('\u0000', '') : s) as T;
-}
-
-function validDate(s: string | undefined | null): Date | null {
-  const d = s ? new Date(s) : null;
-  return d && !Number.isNaN(d.getTime()) ? d : null;
 }
 
 /** Graph's `receivedDateTime` has whole seconds: compare at that precision (as the delta filter does). */

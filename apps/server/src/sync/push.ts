@@ -8,6 +8,8 @@ import { classify } from '../microsoft/classify.ts';
 import { GraphApiError } from '../microsoft/graph.ts';
 import { SUBSCRIPTION_LIFETIME_MS, type SubscriptionClient } from '../microsoft/subscriptions.ts';
 import { randomToken, safeEqual, sha256 } from '../security/tokens.ts';
+import { validDate } from '../lib/dates.ts';
+import { withTimeout } from '../lib/with-timeout.ts';
 
 export const NOTIFICATION_PATH = '/api/v1/graph/notifications';
 export const LIFECYCLE_PATH = '/api/v1/graph/lifecycle';
@@ -346,19 +348,4 @@ export class PushService {
   private syncNowMany(folderIds: string[]): Promise<void> {
     return this.d.sendMany('folder.sync', folderIds.map((folderId) => ({ payload: { folderId }, singletonKey: folderId })));
   }
-}
-
-function validDate(s: string | undefined): Date | null {
-  const d = s ? new Date(s) : null;
-  return d && !Number.isNaN(d.getTime()) ? d : null;
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-    }),
-  ]);
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { HttpDeps } from '../deps.ts';
+import { withTimeout } from '../../lib/with-timeout.ts';
 
 /** Liveness says the process answers; readiness says it can do work (the database answers). */
 export const healthRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { database }) => {
@@ -18,13 +19,3 @@ export const healthRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { datab
     }
   });
 };
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    p,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
