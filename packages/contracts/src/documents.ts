@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OutflowRun } from './outflow.ts';
 import { Metadata } from './inboxes.ts';
 
 export const documentStatusValues = ['new', 'approved', 'bounced', 'deleted', 'filtered'] as const;
@@ -81,6 +82,8 @@ export const Document = DocumentSummary.extend({
   mailboxId: z.uuid().nullable(),
   folderId: z.uuid().nullable(),
   history: z.array(HistoryEntry),
+  /** The outflow actions this document's events set off, with their state. */
+  outflow: z.array(OutflowRun),
 });
 export type Document = z.infer<typeof Document>;
 

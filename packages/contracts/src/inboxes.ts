@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OutflowActions } from './outflow.ts';
 
 const Name = z.string().trim().min(1, { message: 'Enter a name.' }).max(80);
 
@@ -18,7 +19,8 @@ export const InboxList = z.object({ items: z.array(Inbox) });
 export type InboxList = z.infer<typeof InboxList>;
 
 /** Workspace settings → Inboxes (admins): every inbox, with its access list. */
-export const ManagedInbox = Inbox.extend({ memberIds: z.array(z.uuid()) });
+/** Workspace settings → Inboxes (admins): every inbox, with its access list and its outflow actions. */
+export const ManagedInbox = Inbox.extend({ memberIds: z.array(z.uuid()), outflow: OutflowActions });
 export type ManagedInbox = z.infer<typeof ManagedInbox>;
 export const ManagedInboxList = z.object({ items: z.array(ManagedInbox) });
 export type ManagedInboxList = z.infer<typeof ManagedInboxList>;
@@ -36,6 +38,8 @@ export const UpdateInboxRequest = z.object({
   /** The whole access list (replaces it). */
   memberIds: z.array(z.uuid()).max(1000).optional(),
   documentTypeIds: z.array(z.uuid()).max(200).optional(),
+  /** What Mailroom writes back to Outlook for the documents in this inbox (replaces the list). */
+  outflow: OutflowActions.optional(),
 });
 export type UpdateInboxRequest = z.infer<typeof UpdateInboxRequest>;
 
@@ -71,5 +75,7 @@ export const RuleFields = z.object({
   documentTypeId: z.uuid().nullable(),
   tagIds: z.array(z.uuid()).max(50),
   metadata: Metadata,
+  /** What Mailroom writes back to Outlook for the documents this rule creates (replaces the list). */
+  outflow: OutflowActions,
 });
 export type RuleFields = z.infer<typeof RuleFields>;

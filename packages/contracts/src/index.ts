@@ -8,3 +8,4 @@ export * from './routes.ts';
 export * from './inboxes.ts';
 export * from './mail.ts';
 export * from './documents.ts';
+export * from './outflow.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RuleFields } from './inboxes.ts';
+import { OutflowPermissions } from './outflow.ts';
 
 /** A mailbox of the tenant as the directory shows it, before or after it is chosen. */
 export const DirectoryEntry = z.object({
@@ -74,6 +75,8 @@ export const Mailbox = z.object({
   access: MailboxAccess,
   accessDetail: z.string().nullable(),
   accessCheckedAt: z.iso.datetime().nullable(),
+  /** What outflow actions the connection may run on this mailbox (the rule editor warns before saving). */
+  outflowPermissions: OutflowPermissions,
   folders: z.array(FolderStatus),
 });
 export type Mailbox = z.infer<typeof Mailbox>;

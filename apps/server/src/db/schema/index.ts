@@ -12,3 +12,4 @@ export * from './subscriptions.ts';
 export * from './pacing.ts';
 export * from './taxonomy.ts';
 export * from './inbox-work.ts';
+export * from './outflow.ts';

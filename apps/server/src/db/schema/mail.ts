@@ -1,3 +1,4 @@
+import type { OutflowAction } from '@mailroom/contracts';
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { connectors } from './connectors.ts';
@@ -15,6 +16,8 @@ export const inboxes = pgTable(
     name: text('name').notNull(),
     /** The inbox created with the workspace: people who join are put on its access list (decision 0006). */
     isDefault: boolean('is_default').notNull().default(false),
+    /** What Mailroom writes back to Outlook for the documents in this inbox (core/outflow.ts). */
+    outflow: jsonb('outflow').$type<OutflowAction[]>().notNull().default([]),
     /** Archived: kept with its documents, offered to no rule. */
     archivedAt: timestamp('archived_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
@@ -76,6 +79,8 @@ export const monitoredFolders = pgTable(
     documentTypeId: uuid('document_type_id').references(() => documentTypes.id, { onDelete: 'set null' }),
     tagIds: uuid('tag_ids').array().notNull().default(sql`'{}'::uuid[]`),
     metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
+    /** What Mailroom writes back to Outlook for the documents this rule creates (core/outflow.ts). */
+    outflow: jsonb('outflow').$type<OutflowAction[]>().notNull().default([]),
     /** Where the next delta request goes: a nextLink mid-round, or the deltaLink between rounds. */
     cursor: text('cursor'),
     cursorKind: text('cursor_kind', { enum: ['next', 'delta'] }),
