@@ -1,5 +1,6 @@
 import { Alert, Anchor, Badge, Button, Group, Paper, Skeleton, Stack, Text } from '@mantine/core';
 import { IconAlertCircle, IconPaperclip } from '@tabler/icons-react';
+import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { useDocumentList } from '../../api/documents.ts';
@@ -29,11 +30,25 @@ export function InboxPage() {
   const typeName = (id: string | null) => (id ? types.data?.items.find((x) => x.id === id)?.name : undefined);
   const tagName = (id: string) => tags.data?.items.find((x) => x.id === id)?.name;
   const filtered = Object.keys(filters).length > (inboxId ? 1 : 0);
+  // A filter change reaches `params` only when its navigation commits (asynchronously, in a React
+  // transition), and a later navigation cancels an earlier one. So a change made in that window (the
+  // search box's debounced callback firing just after a select changed) must build on the changes
+  // still in flight, not on this render's `params`: otherwise it writes the old URL back and silently
+  // undoes the other change (the likely cause of a flaky e2e step: the status filter, just set back
+  // from Filtered, was put back to Filtered by the search box clearing its text 300 ms earlier).
+  const inFlight = useRef<string[]>([]);
+  useEffect(() => {
+    const at = inFlight.current.indexOf(params.toString());
+    inFlight.current = at >= 0 ? inFlight.current.slice(at + 1) : [];
+  }, [params]);
   const setFilter = (key: string, value: string) => {
-    const next = new URLSearchParams(params);
+    const base = new URLSearchParams(inFlight.current.at(-1) ?? params);
+    const next = new URLSearchParams(base);
     const name = key === 'inboxId' ? 'inbox' : key;
     if (value) next.set(name, value);
     else next.delete(name);
+    if (next.toString() === base.toString()) return;
+    inFlight.current.push(next.toString());
     setParams(next, { replace: true });
   };
 
