@@ -74,6 +74,13 @@ export function useDocumentView(ws: string, id: string, images: boolean) {
   return useQuery({
     queryKey: documentKeys.one(ws, id, images),
     queryFn: () => http.get<Document>(`${api.document(ws, id)}${images ? '?images=1' : ''}`),
+    // Outflow actions run in the background: look again soon while one is queued, less often while
+    // one waits to be retried (their backoff starts at 15 s).
+    refetchInterval: (q) => {
+      const pending = q.state.data?.outflow.filter((r) => r.state === 'pending') ?? [];
+      if (pending.length === 0) return false;
+      return pending.some((r) => r.attempts === 0) ? 2_000 : 15_000;
+    },
   });
 }
 

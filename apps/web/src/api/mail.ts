@@ -10,6 +10,7 @@ import {
   type InboxList,
   type Mailbox,
   type MailboxList,
+  type OutflowAction,
   type SetFoldersRequest,
   type TestEmailRequest,
   type UpdateFolderRequest,
@@ -130,6 +131,30 @@ export function useUpdateFolder(ws: string, connectorId: string, folderId: strin
       );
     },
     onSettled: () => qc.invalidateQueries({ queryKey: mailKeys.mailboxes(ws, connectorId) }),
+  });
+}
+
+/**
+ * Replaces a folder rule's outflow actions. Not optimistic (unlike useUpdateFolder): the editor keeps
+ * the draft until the server accepts it, and a refusal says which action is wrong.
+ */
+export function useSaveFolderOutflow(ws: string, connectorId: string, folderId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (outflow: OutflowAction[]) => http.patch<FolderStatus>(api.folder(ws, folderId), { outflow }),
+    onSuccess: (folder) => {
+      qc.setQueryData<MailboxList>(mailKeys.mailboxes(ws, connectorId), (old) =>
+        old
+          ? {
+              items: old.items.map((m) => ({
+                ...m,
+                folders: m.folders.map((f) => (f.id === folder.id ? folder : f)),
+              })),
+            }
+          : old,
+      );
+      void qc.invalidateQueries({ queryKey: mailKeys.mailboxes(ws, connectorId) });
+    },
   });
 }
 

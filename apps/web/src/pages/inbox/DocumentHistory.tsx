@@ -1,7 +1,34 @@
 import { Text } from '@mantine/core';
-import type { Document } from '@mailroom/contracts';
+import { OutflowAction, OutflowTrigger, type Document, type HistoryEntry } from '@mailroom/contracts';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
+import { actionDone, actionWhat, triggerPhrase } from '../../lib/outflow.ts';
 import { formatAbsolute, formatDateTime } from '../../lib/time.ts';
+
+/** An `outflow` line's details in words: "Category “Claims” set (on approval)", "… failed: why". */
+function outflowLine(t: TFunction, details: HistoryEntry['details']): string | null {
+  const action = OutflowAction.safeParse(details.action);
+  const on = OutflowTrigger.safeParse(details.on);
+  if (!action.success || !on.success) return null;
+  const when = triggerPhrase(t, on.data);
+  const detail = typeof details.detail === 'string' && details.detail ? details.detail : null;
+  switch (details.outcome) {
+    case 'done':
+      return t('outflow.history.done', { what: actionDone(t, action.data), on: when });
+    case 'retrying':
+      return t('outflow.history.retrying', {
+        what: actionWhat(t, action.data),
+        on: when,
+        detail: detail ?? '—',
+      });
+    default:
+      return t('outflow.history.failed', {
+        what: actionWhat(t, action.data),
+        on: when,
+        detail: detail ?? '—',
+      });
+  }
+}
 
 /** Everything that happened to the document, oldest first, in words. */
 export function DocumentHistory({ doc }: { doc: Document }) {
@@ -11,6 +38,7 @@ export function DocumentHistory({ doc }: { doc: Document }) {
     <ol className="history-list" data-testid="document-history">
       {doc.history.map((h) => {
         const d = h.details as { reason?: string; folder?: string; mailbox?: string; evidence?: string };
+        const outflow = h.kind === 'outflow' ? outflowLine(t, h.details) : null;
         const reason =
           h.kind === 'filtered' && d.reason
             ? t(`filterReasons.${d.reason}`, { defaultValue: d.reason })
@@ -20,6 +48,7 @@ export function DocumentHistory({ doc }: { doc: Document }) {
             <Text size="sm">
               <strong>{t(`history.${h.kind}`, { defaultValue: h.kind })}</strong>
               {h.actor ? ` · ${h.actor}` : ''}
+              {outflow ? ` · ${outflow}` : ''}
               {h.kind === 'ingested' && d.mailbox ? ` · ${d.mailbox} › ${d.folder ?? ''}` : ''}
               {reason ? ` · ${reason}` : ''}
               {d.evidence ? ` (${d.evidence})` : ''}

@@ -22,6 +22,7 @@ import { StatusBadge } from './DocumentBadges.tsx';
 import { DocumentActions } from './DocumentActions.tsx';
 import { DocumentClassification } from './DocumentClassification.tsx';
 import { DocumentHistory } from './DocumentHistory.tsx';
+import { DocumentOutflow } from './DocumentOutflow.tsx';
 import { PageHeading } from '../../components/PageHeading.tsx';
 import { errorMessage } from '../../lib/errors.ts';
 import { paths } from '../../lib/paths.ts';
@@ -187,6 +188,8 @@ export function DocumentPage() {
           </Title>
           <DocumentClassification ws={ws.id} doc={d} />
         </section>
+
+        <DocumentOutflow doc={d} />
 
         <section aria-labelledby="doc-attachments">
           <Title order={2} size="h4" id="doc-attachments" mb="xs">

@@ -1,6 +1,6 @@
 import { Alert, Anchor, Badge, Button, Group, Paper, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { IconAlertCircle, IconPlus } from '@tabler/icons-react';
-import type { Inbox, ManagedInbox } from '@mailroom/contracts';
+import type { Inbox } from '@mailroom/contracts';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -30,7 +30,9 @@ export function InboxesSettings() {
   const members = useMembers(ws.id);
   const types = useTaxonomy(ws.id, 'types');
   const [creating, setCreating] = useState(false);
-  const [editing, setEditing] = useState<ManagedInbox | null>(null);
+  // By id: the modal gets the inbox as the list has it (with its outflow actions), not a copy of the row.
+  const [editingId, setEditingId] = useState<string | null>(null);
+  const editing = managed.data?.items.find((i) => i.id === editingId) ?? null;
   const locale = i18n.resolvedLanguage ?? 'en';
   const list = ws.canManage ? managed : mine;
   const rows: (Inbox & { memberIds?: string[] })[] = list.data?.items ?? [];
@@ -114,7 +116,7 @@ export function InboxesSettings() {
                       <Button
                         size="xs"
                         variant="default"
-                        onClick={() => i.memberIds && setEditing({ ...i, memberIds: i.memberIds })}
+                        onClick={() => setEditingId(i.id)}
                         aria-label={t('inboxes.edit.button', { name: i.name })}
                       >
                         {t('common.edit')}
@@ -136,7 +138,7 @@ export function InboxesSettings() {
           ws={ws.id}
           inbox={editing}
           members={members.data?.items ?? []}
-          onClose={() => setEditing(null)}
+          onClose={() => setEditingId(null)}
         />
       )}
     </Stack>

@@ -5,8 +5,13 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useTaxonomy, useUpdateInbox } from '../../../api/inboxes.ts';
 import { errorMessage } from '../../../lib/errors.ts';
+import { OutflowEditor } from '../outflow/OutflowEditor.tsx';
+import { clientErrors, onlyOutflowErrors, serverErrors } from '../outflow/validate.ts';
 
-/** Rename an inbox, choose who is on it and its default document types; archive or restore it. */
+/**
+ * Rename an inbox, choose who is on it, its default document types and what it writes back to
+ * Outlook; archive or restore it.
+ */
 export function EditInboxModal({
   ws,
   inbox,
@@ -24,16 +29,28 @@ export function EditInboxModal({
   const [name, setName] = useState(inbox.name);
   const [memberIds, setMemberIds] = useState(inbox.memberIds);
   const [typeIds, setTypeIds] = useState(inbox.documentTypeIds);
+  const [outflow, setOutflow] = useState(inbox.outflow);
+  const [tried, setTried] = useState(false);
+  const outflowChanged = JSON.stringify(outflow) !== JSON.stringify(inbox.outflow);
+  const localOutflow = clientErrors(t, outflow);
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    setTried(true);
+    if (Object.keys(localOutflow).length > 0) return;
     update.mutate(
-      { id: inbox.id, name: name.trim(), memberIds, documentTypeIds: typeIds },
+      {
+        id: inbox.id,
+        name: name.trim(),
+        memberIds,
+        documentTypeIds: typeIds,
+        ...(outflowChanged ? { outflow } : {}),
+      },
       { onSuccess: onClose },
     );
   };
   const archive = (archived: boolean) => update.mutate({ id: inbox.id, archived }, { onSuccess: onClose });
   return (
-    <Modal opened onClose={onClose} title={t('inboxes.edit.title', { name: inbox.name })} centered>
+    <Modal opened onClose={onClose} title={t('inboxes.edit.title', { name: inbox.name })} size="lg" centered>
       <form onSubmit={submit} noValidate>
         <Stack gap="md">
           <TextInput
@@ -61,7 +78,14 @@ export function EditInboxModal({
             searchable
             clearable
           />
-          {update.error && (
+          <OutflowEditor
+            ws={ws}
+            scope={{ kind: 'inbox' }}
+            value={outflow}
+            onChange={setOutflow}
+            errors={{ ...(tried ? localOutflow : {}), ...serverErrors(update.error) }}
+          />
+          {update.error && !onlyOutflowErrors(update.error) && (
             <Alert color="red" icon={<IconAlertCircle aria-hidden />} role="alert">
               {errorMessage(t, update.error)}
             </Alert>

@@ -20,7 +20,7 @@ import {
   IconPlus,
   IconRefresh,
 } from '@tabler/icons-react';
-import type { FolderStatus } from '@mailroom/contracts';
+import type { FolderStatus, Mailbox } from '@mailroom/contracts';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useManagedInboxes } from '../../../api/inboxes.ts';
@@ -34,6 +34,7 @@ import {
 import { CreateInboxModal } from '../../../components/CreateInboxModal.tsx';
 import { FilteredEmails } from './FilteredEmails.tsx';
 import { RuleDetails } from './RuleDetails.tsx';
+import { RuleOutflow } from './RuleOutflow.tsx';
 import { RelativeTime } from '../../../components/RelativeTime.tsx';
 import { errorMessage } from '../../../lib/errors.ts';
 import { DeliveryStatus } from './DeliveryStatus.tsx';
@@ -99,15 +100,17 @@ function FailedList({ ws, connectorId, folder }: { ws: string; connectorId: stri
   );
 }
 
-/** One monitored folder: its minimal inflow rule and how its sync is doing. */
+/** One monitored folder: its inflow rule, what it writes back to Outlook, and how its sync is doing. */
 export function FolderPanel({
   ws,
   connectorId,
+  mailbox,
   folder,
   canManage,
 }: {
   ws: string;
   connectorId: string;
+  mailbox: Mailbox;
   folder: FolderStatus;
   canManage: boolean;
 }) {
@@ -245,6 +248,7 @@ export function FolderPanel({
             busy={update.isPending}
           />
         )}
+        {canManage && <RuleOutflow ws={ws} connectorId={connectorId} mailbox={mailbox} folder={folder} />}
         {!folder.active && (
           <Text size="sm" c="orange.8" data-testid="nothing-read">
             {t('mailboxes.rule.nothingRead')}

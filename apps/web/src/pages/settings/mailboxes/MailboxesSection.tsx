@@ -98,6 +98,7 @@ function MailboxCard({
                 key={f.id}
                 ws={ws}
                 connectorId={connector.id}
+                mailbox={mailbox}
                 folder={f}
                 canManage={canManage}
               />

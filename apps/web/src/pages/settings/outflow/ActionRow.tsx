@@ -1,0 +1,199 @@
+import {
+  ActionIcon,
+  Alert,
+  ColorSwatch,
+  Group,
+  NativeSelect,
+  Paper,
+  Stack,
+  Text,
+  Textarea,
+  TextInput,
+} from '@mantine/core';
+import { IconAlertTriangle, IconInfoCircle, IconTrash } from '@tabler/icons-react';
+import {
+  categoryColors,
+  outflowTriggers,
+  type OutflowAction,
+  type OutflowPermissions,
+  type OutflowTrigger,
+} from '@mailroom/contracts';
+import { useTranslation } from 'react-i18next';
+import { categorySwatches, wellKnownFolders } from '../../../lib/outflow.ts';
+import { FolderChoice } from './FolderChoice.tsx';
+import type { ActionErrors } from './validate.ts';
+
+/** Where the actions apply: a folder's rule (one mailbox) or an inbox (mail from any mailbox). */
+export type OutflowScope =
+  | { kind: 'rule'; mailboxId: string; mailboxAddress: string; permissions: OutflowPermissions }
+  | { kind: 'inbox' };
+
+/** Why this connection cannot run the action on the rule's mailbox, or a caveat (null: nothing to say). */
+function PermissionNote({ action, scope }: { action: OutflowAction; scope: OutflowScope }) {
+  const { t, i18n } = useTranslation();
+  if (scope.kind !== 'rule' || !scope.permissions.known) return null;
+  const missing = scope.permissions.missing[action.kind];
+  if (missing.length > 0) {
+    const list = new Intl.ListFormat(i18n.resolvedLanguage ?? 'en', { type: 'conjunction' }).format(missing);
+    return (
+      <Alert
+        color="red"
+        variant="light"
+        icon={<IconAlertTriangle aria-hidden />}
+        data-testid="outflow-missing-permission"
+      >
+        {t(`outflow.missing.${action.kind}`, { permissions: list, count: missing.length })}
+      </Alert>
+    );
+  }
+  if (action.kind === 'category' && !scope.permissions.canCreateCategories)
+    return (
+      <Alert
+        color="yellow"
+        variant="light"
+        icon={<IconInfoCircle aria-hidden />}
+        data-testid="outflow-no-colour"
+      >
+        {t('outflow.noColour')}
+      </Alert>
+    );
+  return null;
+}
+
+/** One action of the list: its trigger, its fields by kind, and what the connection allows. */
+export function ActionRow({
+  ws,
+  index,
+  action,
+  scope,
+  errors,
+  disabled,
+  onChange,
+  onRemove,
+}: {
+  ws: string;
+  index: number;
+  action: OutflowAction;
+  scope: OutflowScope;
+  errors: ActionErrors;
+  disabled?: boolean;
+  onChange: (next: OutflowAction) => void;
+  onRemove: () => void;
+}) {
+  const { t } = useTranslation();
+  const n = index + 1;
+  return (
+    <Paper withBorder radius="sm" p="sm" component="fieldset" className="outflow-action" disabled={disabled}>
+      <legend className="visually-hidden">
+        {t('outflow.actionN', { n, kind: t(`outflow.kinds.${action.kind}`) })}
+      </legend>
+      <Stack gap="xs" data-testid="outflow-action" data-kind={action.kind}>
+        <Group justify="space-between" wrap="nowrap" gap="xs">
+          <Text size="sm" fw={600} aria-hidden>
+            {t('outflow.actionN', { n, kind: t(`outflow.kinds.${action.kind}`) })}
+          </Text>
+          <ActionIcon
+            variant="subtle"
+            color="gray"
+            onClick={onRemove}
+            aria-label={t('outflow.remove', { n })}
+          >
+            <IconTrash size={14} aria-hidden />
+          </ActionIcon>
+        </Group>
+        <div className="rule-grid">
+          <NativeSelect
+            label={t('outflow.when')}
+            value={action.on}
+            data={outflowTriggers.map((on) => ({ value: on, label: t(`outflow.triggers.${on}`) }))}
+            onChange={(e) => onChange({ ...action, on: e.currentTarget.value as OutflowTrigger })}
+          />
+          {action.kind === 'category' && (
+            <>
+              <TextInput
+                label={t('outflow.category')}
+                value={action.category}
+                maxLength={255}
+                onChange={(e) => onChange({ ...action, category: e.currentTarget.value })}
+                error={errors.category}
+              />
+              <NativeSelect
+                label={t('outflow.color')}
+                description={t('outflow.colorHint')}
+                value={action.color}
+                leftSection={
+                  <ColorSwatch color={categorySwatches[action.color] ?? 'transparent'} size={14} />
+                }
+                data={categoryColors.map((c) => ({ value: c, label: t(`outflow.colors.${c}`) }))}
+                onChange={(e) => onChange({ ...action, color: e.currentTarget.value })}
+                error={errors.color}
+              />
+            </>
+          )}
+          {action.kind === 'forward' && (
+            <TextInput
+              label={t('outflow.forwardTo')}
+              type="email"
+              value={action.to}
+              maxLength={320}
+              onChange={(e) => onChange({ ...action, to: e.currentTarget.value.trim() })}
+              error={errors.to}
+            />
+          )}
+          {action.kind === 'move' &&
+            (scope.kind === 'rule' ? (
+              <FolderChoice
+                ws={ws}
+                mailboxId={scope.mailboxId}
+                mailboxAddress={scope.mailboxAddress}
+                value={action.destinationFolderId}
+                name={action.destinationName}
+                error={errors.destinationFolderId ?? errors.destinationName}
+                onChange={(destinationFolderId, destinationName) =>
+                  onChange({ ...action, destinationFolderId, destinationName })
+                }
+              />
+            ) : (
+              <NativeSelect
+                label={t('outflow.destination')}
+                description={t('outflow.wellKnownHint')}
+                value={action.destinationFolderId}
+                data={[
+                  ...(action.destinationFolderId ? [] : [{ value: '', label: t('outflow.chooseFolder') }]),
+                  ...wellKnownFolders.map((f) => ({ value: f, label: t(`outflow.wellKnown.${f}`) })),
+                ]}
+                onChange={(e) => {
+                  const id = e.currentTarget.value;
+                  // The name the server stores: the English one, as Outlook names these folders.
+                  onChange({
+                    ...action,
+                    destinationFolderId: id,
+                    destinationName: t(`outflow.wellKnown.${id}`, { lng: 'en' }),
+                  });
+                }}
+                error={errors.destinationFolderId ?? errors.destinationName}
+              />
+            ))}
+        </div>
+        {action.kind === 'forward' && (
+          <Textarea
+            label={t('outflow.comment')}
+            description={t('outflow.commentHint')}
+            value={action.comment}
+            maxLength={4000}
+            autosize
+            minRows={2}
+            onChange={(e) => onChange({ ...action, comment: e.currentTarget.value })}
+            error={errors.comment}
+          />
+        )}
+        {errors[''] && (
+          <Text size="sm" c="red.8" role="alert">
+            {errors['']}
+          </Text>
+        )}
+        <PermissionNote action={action} scope={scope} />
+      </Stack>
+    </Paper>
+  );
+}
