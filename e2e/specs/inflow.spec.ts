@@ -206,6 +206,104 @@ describe('inflow rules, inboxes and documents', () => {
     await page.screenshot({ path: path.join(artifacts, '81-rule-editor-1280.png'), fullPage: true });
   });
 
+  const adjuster = 'adjuster@loss-adjusters.example';
+  const outflowEditor = () => folderPanel().getByTestId('outflow-editor');
+  const outflowAction = (n: number, kind: string) =>
+    outflowEditor().getByRole('group', { name: `Action ${n}: ${kind}` });
+  async function addOutflowAction(kind: string) {
+    await outflowEditor().getByLabel('New action').selectOption({ label: kind });
+    await outflowEditor().getByRole('button', { name: 'Add action' }).click();
+  }
+
+  it('Write back to Outlook: says before saving that the connection cannot forward (no Mail.Send) or colour a new category', async () => {
+    await page.goto(`${server.baseUrl}/w/${ws}/settings/connectors/${connectorId}`);
+    await outflowEditor()
+      .getByText('No action: Mailroom leaves the emails in Outlook as they are.')
+      .waitFor();
+    await outflowEditor()
+      .getByText('Changes apply to document events from now on', { exact: false })
+      .waitFor();
+    await addOutflowAction('Forward the email');
+    await outflowAction(1, 'Forward the email')
+      .getByText(
+        'This connection cannot forward mail from this mailbox: Microsoft has not granted Mail.Send. Grant it to the app in Microsoft Entra, then check the connection again.',
+      )
+      .waitFor();
+    const save = outflowEditor().getByRole('button', { name: 'Save Outlook actions' });
+    expect(await save.isDisabled()).toBe(true);
+    // A category can be set (Mail.ReadWrite), but not created with its colour (no MailboxSettings.ReadWrite).
+    await addOutflowAction('Set a category');
+    await outflowAction(2, 'Set a category')
+      .getByText('it will be set without a colour', { exact: false })
+      .waitFor();
+    expect(await outflowAction(2, 'Set a category').getByTestId('outflow-missing-permission').count()).toBe(
+      0,
+    );
+    expect(await save.isDisabled()).toBe(true);
+    await page.screenshot({
+      path: path.join(artifacts, '81b-outflow-missing-permission-1280.png'),
+      fullPage: true,
+    });
+    await outflowEditor().getByRole('button', { name: 'Discard changes' }).click();
+    await outflowEditor()
+      .getByText('No action: Mailroom leaves the emails in Outlook as they are.')
+      .waitFor();
+  });
+
+  it('after an admin grants Mail.Send and MailboxSettings.ReadWrite and the connection is checked, the warnings go', async () => {
+    // What Contoso's admin does in Microsoft Entra: consent to two more application permissions.
+    await control.grantConsent(DEMO.contoso.domain, DEMO.customerApp.clientId, {
+      application: ['Mail.Send', 'MailboxSettings.ReadWrite'],
+    });
+    // "Check the connection again": a fresh token, whose roles Mailroom reads.
+    await call('POST', api.checkConnector(ws, connectorId));
+    await until(
+      'the mailbox to allow forwarding and creating categories',
+      async () => {
+        const m = await call<MailboxList>('GET', api.mailboxes(ws, connectorId));
+        const p = m.items[0]!.outflowPermissions;
+        return p.known && p.missing.forward.length === 0 && p.canCreateCategories;
+      },
+      30_000,
+    );
+    await page.reload();
+    await addOutflowAction('Forward the email');
+    await addOutflowAction('Set a category');
+    await outflowAction(2, 'Set a category').getByLabel('Category').waitFor();
+    expect(await outflowEditor().getByTestId('outflow-missing-permission').count()).toBe(0);
+    expect(await outflowEditor().getByTestId('outflow-no-colour').count()).toBe(0);
+    await outflowEditor().getByRole('button', { name: 'Discard changes' }).click();
+  });
+
+  it('adds to the rule: category "Claims: approved" on approval, forward to the adjuster on bounce; saved', async () => {
+    await addOutflowAction('Set a category');
+    const category = outflowAction(1, 'Set a category');
+    await category.getByLabel('When').selectOption({ label: 'When a document is approved' });
+    await category.getByLabel('Category').fill('Claims: approved');
+    await category.getByLabel('Colour').selectOption({ label: 'Green' });
+    await addOutflowAction('Forward the email');
+    const forward = outflowAction(2, 'Forward the email');
+    await forward.getByLabel('When').selectOption({ label: 'When a document is bounced' });
+    await forward.getByLabel('Forward to').fill(adjuster);
+    await forward.getByLabel('Comment').fill('Bounced by the claims team: please review.');
+    await page.screenshot({ path: path.join(artifacts, '81c-outflow-editor-1280.png'), fullPage: true });
+    await ruleChange(() => outflowEditor().getByRole('button', { name: 'Save Outlook actions' }).click());
+    await outflowEditor().getByText('Outlook actions saved.').waitFor();
+    const m = await call<MailboxList>('GET', api.mailboxes(ws, connectorId));
+    const saved = m.items[0]!.folders[0]!.outflow;
+    expect(saved.map((a) => [a.kind, a.on, typeof a.id])).toEqual([
+      ['category', 'document.approved', 'string'],
+      ['forward', 'document.bounced', 'string'],
+    ]);
+    expect(saved[0]).toMatchObject({ category: 'Claims: approved', color: 'preset4' });
+    expect(saved[1]).toMatchObject({ to: adjuster, comment: 'Bounced by the claims team: please review.' });
+    // Saved means the draft is the rule: nothing left to save, the fields show what was saved.
+    await page.reload();
+    await outflowAction(2, 'Forward the email').getByLabel('Forward to').waitFor();
+    expect(await outflowAction(2, 'Forward the email').getByLabel('Forward to').inputValue()).toBe(adjuster);
+    expect(await outflowEditor().getByRole('button', { name: 'Save Outlook actions' }).count()).toBe(0);
+  });
+
   let external = '';
   let internal = '';
   it('a test email from outside lands in Claims with type and tag; one from inside is listed as filtered', async () => {
@@ -275,6 +373,89 @@ describe('inflow rules, inboxes and documents', () => {
     await history.locator('li[data-kind="approved"]').getByText(owner.email).waitFor();
     expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0);
     await page.screenshot({ path: path.join(artifacts, '83-document-approved-1280.png'), fullPage: true });
+  });
+
+  it('the approved email gets the category "Claims: approved" in Outlook; the Outlook section says so', async () => {
+    await until(
+      'the category on the email in claims@',
+      async () => {
+        const messages = await control.listMessages(claims);
+        return messages.some((m) => m.subject === external && m.categories.includes('Claims: approved'));
+      },
+      60_000,
+    );
+    const outlook = page.getByTestId('document-outflow');
+    await outlook.getByText('Category “Claims: approved” set — on approval').waitFor({ timeout: 30_000 });
+    await outlook.locator('li[data-state="done"][data-kind="category"]').waitFor();
+    // The history line is written with the outcome; the page stops looking once nothing is pending.
+    const line = page
+      .getByTestId('document-history')
+      .locator('li[data-kind="outflow"]')
+      .getByText('Category “Claims: approved” set (on approval)', { exact: false });
+    await until(
+      'the outflow line in the history',
+      async () => {
+        if ((await line.count()) > 0) return true;
+        await page.reload();
+        await heading(external);
+        return false;
+      },
+      30_000,
+    );
+    expect(await outlook.locator('li').count()).toBe(1);
+    await page.screenshot({ path: path.join(artifacts, '83b-document-outlook-1280.png'), fullPage: true });
+  });
+
+  it("bounces another external email: it is forwarded once to the adjuster (the emulator's outbound log)", async () => {
+    await page.goto(`${server.baseUrl}/w/${ws}/settings/connectors/${connectorId}`);
+    await page.getByRole('button', { name: 'Send a test email' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Send a test email' });
+    await dialog.getByLabel('External sender (a customer)').check();
+    await dialog.getByRole('button', { name: 'Send' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const sent = page.getByTestId('test-email-sent');
+    await sent.getByText('It will appear on the next sync.').waitFor();
+    const bounced = /“(.+?)”/.exec((await sent.textContent()) ?? '')?.[1] ?? '';
+    expect(bounced).not.toBe('');
+    expect(bounced).not.toBe(external);
+    await syncNow();
+    let doc: { id: string } | undefined;
+    await until(
+      'the second external email as a document',
+      async () => {
+        const list = await call<{ items: { id: string; subject: string }[] }>(
+          'GET',
+          `${api.documents(ws)}?limit=200`,
+        );
+        doc = list.items.find((d) => d.subject === bounced);
+        return doc !== undefined;
+      },
+      60_000,
+    );
+    const before = (await control.outbound()).filter((m) => m.to.includes(adjuster)).length;
+    expect(before).toBe(0);
+    await page.goto(`${server.baseUrl}/w/${ws}/inbox/${doc!.id}`);
+    await heading(bounced);
+    await page.getByRole('button', { name: 'Bounce' }).click();
+    const bounce = page.getByRole('dialog', { name: 'Bounce this document' });
+    await bounce.getByLabel('Reason').fill('Not a claim: a quote request.');
+    await bounce.getByRole('button', { name: 'Bounce' }).click();
+    await bounce.waitFor({ state: 'detached' });
+    await page.getByTestId('document-facts').getByText('Bounced').waitFor();
+
+    const forwards = async () =>
+      (await control.outbound()).filter((m) => m.to.includes(adjuster) && m.subject.includes(bounced));
+    await until('the forward in the outbound log', async () => (await forwards()).length > 0, 60_000);
+    expect((await forwards()).length).toBe(1);
+    await page
+      .getByTestId('document-outflow')
+      .getByText(`Forwarded to ${adjuster} — on bounce`)
+      .waitFor({ timeout: 30_000 });
+    // Exactly once: nothing more a few seconds later (retries, sweeps and refetches included).
+    await page.waitForTimeout(5_000);
+    expect((await forwards()).length).toBe(1);
+    expect((await control.outbound()).filter((m) => m.to.includes(adjuster)).length).toBe(1);
+    await page.screenshot({ path: path.join(artifacts, '83c-document-forwarded-1280.png'), fullPage: true });
   });
 
   it('XSS corpus: nothing runs, nothing loads from elsewhere unless "Show images"', async () => {
