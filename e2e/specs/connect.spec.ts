@@ -349,7 +349,7 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
     for (const p of [
       'Mail.ReadWrite',
       'Mail.Send',
-      'MailboxSettings.Read',
+      'MailboxSettings.ReadWrite',
       'User.Read.All',
       'Organization.Read.All',
     ]) {

@@ -41,6 +41,7 @@ const EnvSchema = z.object({
   CONNECTOR_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
   CONNECTOR_TRANSIENT_ALARM_MINUTES: z.coerce.number().min(0).default(15),
   SYNC_RECONCILE_SECONDS: z.coerce.number().int().min(1).default(300),
+  OUTFLOW_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   MAILROOM_PUSH: bool.default(true),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).default(25),
 });
@@ -69,6 +70,8 @@ export interface Config {
   readonly connectorTransientAlarmMs: number;
   /** Every active folder gets a delta round at least this often, notifications or not. */
   readonly syncReconcileMs: number;
+  /** First wait before an outflow action that failed for a passing reason is tried again (doubling, up to an hour). */
+  readonly outflowRetryBaseSeconds: number;
   /** Graph change notifications (needs PUBLIC_BASE_URL reachable by Microsoft); off = reconciliation only. */
   readonly push: boolean;
   /** PUBLIC_BASE_URL was given (otherwise the address the server listens on is used for notifications). */
@@ -128,6 +131,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     connectorHealthIntervalMs: e.CONNECTOR_HEALTH_INTERVAL_SECONDS * 1000,
     connectorTransientAlarmMs: e.CONNECTOR_TRANSIENT_ALARM_MINUTES * 60_000,
     syncReconcileMs: e.SYNC_RECONCILE_SECONDS * 1000,
+    outflowRetryBaseSeconds: e.OUTFLOW_RETRY_BASE_SECONDS,
     push: e.MAILROOM_PUSH,
     publicBaseUrlSet: e.PUBLIC_BASE_URL !== undefined,
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,

@@ -9,6 +9,8 @@ import { MailboxPacer } from './microsoft/pacer.ts';
 import { MailClient } from './microsoft/mail.ts';
 import { SyncEngine } from './sync/engine.ts';
 import { PushService } from './sync/push.ts';
+import { OutflowRunner } from './documents/outflow-runner.ts';
+import { OutlookWriter } from './microsoft/outlook-write.ts';
 import { SubscriptionClient } from './microsoft/subscriptions.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { cloudSettings, startSandboxTenant, type SandboxTenant } from './microsoft/sandbox.ts';
@@ -28,6 +30,7 @@ export interface RunningServer {
   readonly connectors: ConnectorService;
   readonly sync: SyncEngine;
   readonly push: PushService;
+  readonly outflow: OutflowRunner;
   readonly blobs: FsBlobStore;
   readonly microsoft: MicrosoftSettings;
   /** The built-in Microsoft 365 emulator, in sandbox mode. */
@@ -85,6 +88,18 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       sendMany: (name, items) => jobs!.sendMany(name, items),
       retryAfterFailureMs: config.syncReconcileMs,
     });
+    const outflow = new OutflowRunner({
+      db: database.db,
+      logger,
+      token: (connectorId) => connectors.broker.graphToken(connectorId),
+      writer: new OutlookWriter(mail),
+      retryBaseSeconds: config.outflowRetryBaseSeconds,
+      enqueue: async (runIds, startAfterSeconds) => {
+        if (startAfterSeconds) {
+          for (const runId of runIds) await send('outflow.run', { runId }, { singletonKey: runId, startAfterSeconds });
+        } else await jobs!.sendMany('outflow.run', runIds.map((runId) => ({ payload: { runId }, singletonKey: runId })));
+      },
+    });
     const sync = new SyncEngine({
       db: database.db,
       broker: connectors.broker,
@@ -99,18 +114,19 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       },
       // A second's wait lets the markers of a burst of documents go out in one $batch.
       enqueueMarkers: (folderId) => send('folder.markers', { folderId }, { singletonKey: folderId, startAfterSeconds: 1 }),
+      enqueueOutflow: (runIds) => outflow.queue(runIds),
     });
     jobs = await startJobs({
       database,
       catalog: jobCatalog,
       handlers: jobHandlers,
       work: config.roles.includes('worker'),
-      context: { db: database.db, logger, now: () => new Date(), connectors, send, healthIntervalMs: config.connectorHealthIntervalMs, sync, push, reconcileIntervalMs: config.syncReconcileMs },
+      context: { db: database.db, logger, now: () => new Date(), connectors, send, healthIntervalMs: config.connectorHealthIntervalMs, sync, push, outflow, reconcileIntervalMs: config.syncReconcileMs },
       logger,
     });
     if (config.roles.includes('api')) {
       http = await buildHttpApp(
-        { config, database, vault, logger, sessionPolicy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }, connectors, sandbox, sync, push, blobs, send },
+        { config, database, vault, logger, sessionPolicy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }, connectors, sandbox, sync, push, outflow, blobs, send },
         opts,
       );
       url = await http.listen({ port: config.port, host: config.host });
@@ -131,6 +147,7 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       connectors,
       sync,
       push,
+      outflow,
       blobs,
       microsoft,
       sandbox,

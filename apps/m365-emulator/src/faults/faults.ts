@@ -14,7 +14,9 @@ export type FaultAction =
   /** Answer with a full Content-Length but only half of the body, then close. */
   | { kind: 'truncate' }
   /** Delta only: the round started by this request replays every message of the folder (as Exchange sometimes does). */
-  | { kind: 'deltaReplay' };
+  | { kind: 'deltaReplay' }
+  /** Do the request (send, move, …), then close the connection without answering: the effect happened, the client never heard. */
+  | { kind: 'dropAfter' };
 
 export interface FaultRuleInput {
   /** Regular expression (case-insensitive) tested against the path and query, e.g. `/messages/delta`. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchRequestContent, BatchResponseContent, type Client, type GraphError } from '@microsoft/microsoft-graph-client';
 import { createEmulator, type Emulator } from '../emulator.ts';
 import { DEMO } from '../seed/demo.ts';
-import { delegatedToken, graphClient, IMMUTABLE, mailroomAppToken } from './mail-helpers.ts';
+import { customerAppToken, delegatedToken, graphClient, IMMUTABLE, mailroomAppToken } from './mail-helpers.ts';
 import { composeMime } from '../mail/mime.ts';
 
 const C = DEMO.contoso;
@@ -23,8 +23,8 @@ describe('Graph mail write endpoints, $batch and throttling (graph-client)', () 
   it('PATCH categories, isRead, flag and a single-value extended property; read it back with $expand and query it with $filter', async () => {
     const d = await emu.control.deliverMessage(CLAIMS, { subject: 'to tag' });
     await emu.control.deliverMessage(CLAIMS, { subject: 'other' });
-    // Adding to the master list is a mailbox setting: MailboxSettings.ReadWrite, which the demo app does not request.
-    const denied = await fail(app.api(`/users/${CLAIMS}/outlook/masterCategories`).post({ displayName: 'Mailroom: processed', color: 'preset4' }));
+    // Adding to the master list is a mailbox setting: MailboxSettings.ReadWrite, which the customer's demo app lacks.
+    const denied = await fail(graphClient(emu, await customerAppToken(emu)).api(`/users/${CLAIMS}/outlook/masterCategories`).post({ displayName: 'Mailroom: processed', color: 'preset4' }));
     expect([denied.statusCode, denied.code]).toEqual([403, 'ErrorAccessDenied']);
     await emu.control.grantConsent(C.tenantId, DEMO.mailroomApp.clientId, { application: ['Mail.ReadWrite', 'Mail.Send', 'MailboxSettings.ReadWrite', 'User.Read.All'] });
     app = graphClient(emu, await mailroomAppToken(emu));

@@ -142,6 +142,7 @@ export async function applyRequestFault(st: EmulatorState, ctx: Ctx): Promise<bo
   }
   if (fault.kind === 'truncate') ctx.truncate = true;
   if (fault.kind === 'deltaReplay') ctx.deltaReplay = true;
+  if (fault.kind === 'dropAfter') ctx.dropAfter = true;
   return false;
 }
 

@@ -15,6 +15,8 @@ export class Ctx {
   truncate = false;
   /** Fault injection: a delta round started by this request replays the whole folder. */
   deltaReplay = false;
+  /** Fault injection: the request is carried out, then the connection closes without an answer. */
+  dropAfter = false;
   /** Largest request body accepted (Graph's 150 MB attachment limit fits under the default of 200 MB for control calls). */
   maxBodyBytes = 10 * 1024 * 1024;
 
@@ -90,6 +92,10 @@ export class Ctx {
   }
 
   send(status: number, body: string | Buffer, headers: Record<string, string> = {}): void {
+    if (this.dropAfter) {
+      this.res.destroy();
+      return;
+    }
     this.res.writeHead(status, { 'content-length': Buffer.byteLength(body), ...headers });
     if (this.truncate) {
       const buf = Buffer.from(body);

@@ -4,6 +4,7 @@ import type { Db } from '../db/client.ts';
 import { connectorCredentials, connectors } from '../db/schema/index.ts';
 import { CacheHolder, createMsalApp, mailroomAppCredential, type AppCredential } from '../microsoft/msal.ts';
 import { APP_SCOPES, DELEGATED_SCOPES } from '../microsoft/scopes.ts';
+import { grantedPermissions } from '../microsoft/token-claims.ts';
 import type { MicrosoftSettings } from '../microsoft/settings.ts';
 import type { Vault } from '../security/vault.ts';
 
@@ -127,6 +128,14 @@ export class TokenBroker {
     if (until > Date.now()) this.hot.set(connectorId, { token, until });
     else this.hot.delete(connectorId);
     return token;
+  }
+
+  /**
+   * The Graph permissions the connection's current token carries (null: not readable). A forced
+   * check of the connection (`graphToken(id, { forceRefresh })`) picks up permissions granted since.
+   */
+  async grants(connectorId: string): Promise<Set<string> | null> {
+    return grantedPermissions(await this.graphToken(connectorId));
   }
 
   /** Drops the connector's recent token (disconnected, reconnected, deleted). */

@@ -22,6 +22,8 @@ export interface ActionDeps {
   inflow: InflowRouter;
   /** A Graph token for the connector (reprocessing reads the tenant's domains); may fail. */
   token: (connectorId: string) => Promise<string>;
+  /** Queues the outflow runs an event planned, once its transaction has committed. */
+  enqueueOutflow: (runIds: string[]) => Promise<void>;
 }
 
 /** Which status each action moves from, to, and the event it emits. */
@@ -54,7 +56,8 @@ export async function applyAction(
   if (action.action === 'reprocess') return reprocess(deps, d, actor);
   const t = TRANSITIONS[action.action];
   const details = action.action === 'bounce' ? { reason: action.reason } : {};
-  return deps.db.transaction(async (tx) => {
+  let runIds: string[] = [];
+  const row = await deps.db.transaction(async (tx) => {
     const [u] = await tx
       .update(documents)
       .set({ status: t.to, statusChangedAt: sql`now()` })
@@ -65,10 +68,12 @@ export async function applyAction(
         'conflict',
         `This document is ${d.status}: it cannot be ${t.kind === 'released' ? 'released' : t.kind}.`,
       );
-    await recordDocumentEvent(tx, u, t.event, t.kind, actor, details);
+    runIds = (await recordDocumentEvent(tx, u, t.event, t.kind, actor, details)).outflowRunIds;
     await audit(tx, u, t.kind, actor);
     return u;
   });
+  if (runIds.length) await deps.enqueueOutflow(runIds);
+  return row;
 }
 
 /**
@@ -98,7 +103,8 @@ async function reprocess(deps: ActionDeps, d: Row, actor: Actor): Promise<Row> {
   });
   const status: Status = d.status === 'new' || d.status === 'filtered' ? decision.status : d.status;
   const before = pick(d);
-  return deps.db.transaction(async (tx) => {
+  let runIds: string[] = [];
+  const row = await deps.db.transaction(async (tx) => {
     const [u] = await tx
       .update(documents)
       .set({
@@ -122,11 +128,13 @@ async function reprocess(deps: ActionDeps, d: Row, actor: Actor): Promise<Row> {
       ...(decision.filterReason ? { reason: decision.filterReason, evidence: decision.evidence } : {}),
     };
     if (d.status === 'filtered' && status === 'new')
-      await recordDocumentEvent(tx, u, 'document.created', 'reprocessed', actor, details);
+      runIds = (await recordDocumentEvent(tx, u, 'document.created', 'reprocessed', actor, details)).outflowRunIds;
     else await recordHistory(tx, u, 'reprocessed', actor, details);
     await audit(tx, u, 'reprocessed', actor);
     return u;
   });
+  if (runIds.length) await deps.enqueueOutflow(runIds);
+  return row;
 }
 
 /** The audit log keeps the fact (who, what, which document), never the mail's content. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import { recordEvent } from '../db/repos/events.ts';
 import { documentHistory, type documents } from '../db/schema/index.ts';
+import { planOutflow } from './outflow-plan.ts';
 
 export type Actor = { id: string; email: string } | null;
 export type DocumentEvent =
@@ -31,7 +32,9 @@ export async function recordHistory(
 
 /**
  * A history line and the outbox event for it, in one transaction. The event's id is the history
- * line's: stable, so a webhook consumer can deduplicate, and the two can always be matched.
+ * line's: stable, so a webhook consumer can deduplicate, and the two can always be matched. The
+ * outflow actions the event sets off are recorded as intents in the same transaction; their ids come
+ * back so that the caller queues them once the transaction has committed.
  */
 export async function recordDocumentEvent(
   db: Db,
@@ -40,7 +43,7 @@ export async function recordDocumentEvent(
   kind: string,
   actor: Actor,
   details: Record<string, unknown> = {},
-): Promise<string> {
+): Promise<{ eventId: string; outflowRunIds: string[] }> {
   const id = await recordHistory(db, doc, kind, actor, details);
   await recordEvent(db, {
     id,
@@ -55,5 +58,5 @@ export async function recordDocumentEvent(
       ...details,
     },
   });
-  return id;
+  return { eventId: id, outflowRunIds: await planOutflow(db, doc.id, type, id) };
 }

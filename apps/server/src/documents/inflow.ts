@@ -99,22 +99,24 @@ export function routedColumns(d: InflowDecision) {
 
 /**
  * The history of a document just created by ingestion, and its `document.created` event unless the
- * rule filtered it (a filtered email is "created" when someone releases it into the inbox).
+ * rule filtered it (a filtered email is "created" when someone releases it into the inbox). Returns
+ * the outflow runs the event planned, to queue after the commit.
  */
 export async function recordIngested(
   tx: Db,
   doc: { id: string; workspaceId: string; version: number; inboxId: string; status: 'new' | 'filtered' },
   d: InflowDecision,
   origin: { folderId: string; folder: string; mailbox: string },
-): Promise<void> {
+): Promise<string[]> {
   await recordHistory(tx, doc, 'ingested', null, origin);
   if (d.status === 'filtered') {
     await recordHistory(tx, doc, 'filtered', null, { reason: d.filterReason, evidence: d.evidence });
-    return;
+    return [];
   }
-  await recordDocumentEvent(tx, doc, 'document.created', 'routed', null, {
+  const e = await recordDocumentEvent(tx, doc, 'document.created', 'routed', null, {
     inboxId: d.inboxId,
     documentTypeId: d.documentTypeId,
     tagIds: d.tagIds,
   });
+  return e.outflowRunIds;
 }

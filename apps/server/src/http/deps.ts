@@ -5,6 +5,7 @@ import type { SandboxTenant } from '../microsoft/sandbox.ts';
 import type { FsBlobStore } from '../blobs/fs-store.ts';
 import type { SyncEngine } from '../sync/engine.ts';
 import type { PushService } from '../sync/push.ts';
+import type { OutflowRunner } from '../documents/outflow-runner.ts';
 import type { Database } from '../db/client.ts';
 import type { SessionPolicy } from '../db/repos/sessions.ts';
 import type { Vault } from '../security/vault.ts';
@@ -21,6 +22,7 @@ export interface HttpDeps {
   readonly sandbox: SandboxTenant | undefined;
   readonly sync: SyncEngine;
   readonly push: PushService;
+  readonly outflow: OutflowRunner;
   readonly blobs: FsBlobStore;
   /** Queues a job by catalog name. */
   readonly send: (name: string, payload: object, options: { singletonKey?: string; startAfterSeconds?: number }) => Promise<void>;

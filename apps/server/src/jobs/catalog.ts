@@ -180,6 +180,36 @@ export const subscriptionSweep = defineJob({
   cron: '*/5 * * * *',
 });
 
+export const outflowRun = defineJob({
+  name: 'outflow.run',
+  description: 'Carries out one outflow intent in Outlook (category, forward, move), idempotently; schedules its own retries with backoff.',
+  payload: z.object({ runId: z.uuid() }).strict(),
+  // One queued and one running per run (singletonKey = run id): a forward is never attempted twice at once.
+  policy: 'stately',
+  // pg-boss retries only what the runner could not record: a crash or a database outage mid-attempt.
+  retryLimit: 5,
+  retryDelaySeconds: 5,
+  retryBackoff: true,
+  // Far longer than an attempt takes (Graph calls time out after 2 minutes): a live attempt is never run twice.
+  expireInSeconds: 900,
+  heartbeatSeconds: 10,
+  concurrency: 4,
+  pollingIntervalSeconds: 1,
+  notify: true,
+});
+
+export const outflowSweep = defineJob({
+  name: 'outflow.sweep',
+  description: 'Safety net for outflow: queues pending intents that are overdue (a kick lost to a crash, a worker that died mid-attempt).',
+  payload: z.object({}).strict(),
+  policy: 'singleton',
+  retryLimit: 1,
+  retryDelaySeconds: 30,
+  retryBackoff: false,
+  expireInSeconds: 120,
+  cron: '* * * * *',
+});
+
 export const jobCatalog = [
   housekeeping,
   connectorSetup,
@@ -191,5 +221,7 @@ export const jobCatalog = [
   folderMarkers,
   subscriptionEnsure,
   subscriptionSweep,
+  outflowRun,
+  outflowSweep,
 ] as const;
 export type JobName = (typeof jobCatalog)[number]['name'];

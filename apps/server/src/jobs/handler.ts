@@ -3,6 +3,7 @@ import type { ConnectorService } from '../connectors/service.ts';
 import type { Db } from '../db/client.ts';
 import type { SyncEngine } from '../sync/engine.ts';
 import type { PushService } from '../sync/push.ts';
+import type { OutflowRunner } from '../documents/outflow-runner.ts';
 
 export interface JobContext {
   readonly db: Db;
@@ -16,6 +17,7 @@ export interface JobContext {
   readonly sync?: SyncEngine;
   readonly reconcileIntervalMs?: number;
   readonly push?: PushService;
+  readonly outflow?: OutflowRunner;
 }
 
 /** Handles one job's (already validated) payload. Throwing makes pg-boss retry per the catalog. */

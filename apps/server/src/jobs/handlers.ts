@@ -1,6 +1,7 @@
 import type { JobHandler } from './handler.ts';
 import { runConnectorHealth, runConnectorHealthSweep, runConnectorSetup } from './handlers/connectors.ts';
 import { runHousekeeping } from './handlers/housekeeping.ts';
+import { runOutflow, runOutflowSweep } from './handlers/outflow.ts';
 import { runSubscriptionEnsure, runSubscriptionSweep } from './handlers/push.ts';
 import { runFolderMarkers, runFolderSync, runMessageIngest, runSyncReconcile } from './handlers/sync.ts';
 
@@ -16,4 +17,6 @@ export const jobHandlers: Readonly<Record<string, JobHandler>> = {
   'folder.markers': runFolderMarkers,
   'subscription.ensure': runSubscriptionEnsure,
   'subscription.sweep': runSubscriptionSweep,
+  'outflow.run': runOutflow,
+  'outflow.sweep': runOutflowSweep,
 };

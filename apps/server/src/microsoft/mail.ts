@@ -46,6 +46,11 @@ export interface RequestInit {
   body?: unknown;
   headers?: Record<string, string>;
   weight?: number;
+  /**
+   * False for a request with an effect that must not happen twice (send, move, create): a timeout or a
+   * dropped connection may hide that it did happen, so the caller checks Outlook before trying again.
+   */
+  retry?: boolean;
 }
 
 /**
@@ -110,7 +115,9 @@ export class MailClient {
         );
       } catch (err) {
         const retriable = err instanceof GraphNetworkError || (err instanceof GraphApiError && (err.status === 429 || err.status >= 500));
-        if (!retriable || attempt >= this.maxAttempts) throw err;
+        // A 429 was refused before anything happened: safe to repeat even when the request has an effect.
+        const throttled = err instanceof GraphApiError && err.status === 429;
+        if (!retriable || attempt >= (init.retry === false && !throttled ? 1 : this.maxAttempts)) throw err;
         const retryAfter = err instanceof GraphApiError ? err.retryAfterSeconds : undefined;
         // Microsoft asked for a pause: it applies to every request to this mailbox, not just this one.
         if (retryAfter !== undefined && err instanceof GraphApiError && err.status === 429) this.pacer.pause(mailbox, retryAfter * 1000);

@@ -32,6 +32,8 @@ export interface SyncDeps {
   enqueueIngest: (messageIds: string[]) => Promise<void>;
   /** Queues a (coalesced) marker-writing round for a folder. */
   enqueueMarkers: (folderId: string) => Promise<void>;
+  /** Queues outflow runs planned by a document's `document.created` (after its transaction). */
+  enqueueOutflow?: (runIds: string[]) => Promise<void>;
   /** How many failed ingestions before a message is shown as failed (it can still be retried). */
   maxIngestAttempts?: number;
 }
@@ -255,16 +257,18 @@ export class SyncEngine {
       return this.recordFailure(msg.id, msg.attempts, err);
     }
 
-    let created: boolean;
+    let saved: { created: boolean; outflowRunIds: string[] };
     try {
-      created = await this.saveDocument(msg, f, summary, eml, attachments, decision, m.address);
+      saved = await this.saveDocument(msg, f, summary, eml, attachments, decision, m.address);
     } catch (err) {
       // Bad data that the database refuses must show as a failed message, not retry forever unseen.
       return this.recordFailure(msg.id, msg.attempts, err);
     }
+    // After the commit; a kick lost to a crash here is found by the outflow sweep.
+    if (saved.outflowRunIds.length) await this.d.enqueueOutflow?.(saved.outflowRunIds);
     // Markers are written in batches of 20 per folder (one request instead of twenty).
     await this.d.enqueueMarkers(f.id);
-    return created ? 'created' : 'exists';
+    return saved.created ? 'created' : 'exists';
   }
 
   private async saveDocument(
@@ -275,7 +279,7 @@ export class SyncEngine {
     attachments: StoredAttachment[],
     decision: InflowDecision,
     mailbox: string,
-  ): Promise<boolean> {
+  ): Promise<{ created: boolean; outflowRunIds: string[] }> {
     const fromAddress = pgText(mail.from?.address ?? null);
     const fromName = pgText(mail.from?.name ?? null);
     const subject = pgText(mail.subject?.trim() || msg.subject?.trim() || '(no subject)');
@@ -308,17 +312,18 @@ export class SyncEngine {
         })
         .onConflictDoNothing({ target: documents.messageId })
         .returning({ id: documents.id, version: documents.version });
-      if (inserted[0])
-        await recordIngested(tx, { ...inserted[0], workspaceId: f.workspaceId, inboxId: decision.inboxId, status: decision.status }, decision, {
+      const outflowRunIds = inserted[0]
+        ? await recordIngested(tx, { ...inserted[0], workspaceId: f.workspaceId, inboxId: decision.inboxId, status: decision.status }, decision, {
           folderId: f.id,
           folder: f.displayName,
           mailbox,
-        });
+        })
+        : [];
       await tx
         .update(mailMessages)
         .set({ state: 'done', processedAt: sql`now()`, lastError: null })
         .where(eq(mailMessages.id, msg.id));
-      return inserted.length > 0;
+      return { created: inserted.length > 0, outflowRunIds };
     });
   }
 

@@ -16,6 +16,11 @@ export interface ChaosOptions {
   kills: number;
   /** How many emails are delivered while it runs. */
   messages: number;
+  /**
+   * Outflow too: every document gets a category and is forwarded, set off by `document.created`; at
+   * the end each email must have been forwarded exactly once and carry the category.
+   */
+  outflow?: boolean;
   log?: (line: string) => void;
 }
 
@@ -28,8 +33,13 @@ export interface ChaosReport {
   duplicates: string[];
   pending: number;
   failed: number;
+  /** With `outflow`: emails not forwarded, forwarded more than once, without the category; runs not done. */
+  outflow?: { notForwarded: string[]; forwardedTwice: string[]; uncategorised: string[]; unfinished: number };
   seconds: number;
 }
+
+const FORWARD_TO = 'chaos-check@loss-adjusters.example';
+const CATEGORY = 'Chaos: in Mailroom';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -148,6 +158,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const ws = setup.body.workspaces[0]!.id;
     const connector = await client.call<{ id: string }>('POST', api.connectors(ws), { name: 'Claims', type: 'microsoft365' });
     const id = connector.body.id;
+    // The admin granted what outflow needs (the sandbox's own app lacks Mail.Send).
+    if (opts.outflow) await emu.control.grantConsent(DEMO.contoso.domain, DEMO.customerApp.clientId, { application: ['Mail.Send', 'MailboxSettings.ReadWrite'] });
     const own = await client.call('POST', api.connectOwnApp(ws, id), { tenant: DEMO.contoso.domain, clientId: DEMO.customerApp.clientId, clientSecret: DEMO.customerApp.clientSecret, secretExpiresAt: '2099-12-31' });
     if (own.status !== 200) throw new Error(`connect failed: ${JSON.stringify(own.body)}`);
     const address = DEMO.contoso.sharedMailboxes[0];
@@ -160,6 +172,17 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const processFrom = new Date(Date.now() - 1000).toISOString();
     const set = await client.call<Mailbox>('PUT', api.monitoredFolders(ws, mailbox.id), { folders: [{ graphFolderId: inbox.graphFolderId, displayName: 'Inbox', processFrom, active: true }] });
     const folderId = set.body.folders[0]!.id;
+    if (opts.outflow) {
+      const r = await client.call('PATCH', api.folder(ws, folderId), {
+        outflow: [
+          { on: 'document.created', kind: 'category', category: CATEGORY, color: 'preset3' },
+          { on: 'document.created', kind: 'forward', to: FORWARD_TO, comment: 'Chaos check.' },
+        ],
+      });
+      if (r.status !== 200) throw new Error(`outflow rule refused: ${JSON.stringify(r.body)}`);
+      // Widen the window between the forward's draft and its send, where a kill hurts most.
+      await emu.control.addFault({ path: '/messages/[^/?]+/send$', method: 'POST', action: { kind: 'delay', ms: 300 } });
+    }
 
     // Mail keeps arriving in the background, at an even pace over the run.
     const delivered: string[] = [];
@@ -203,15 +226,42 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     if (process.env.CHAOS_DEBUG) log(childLog.slice(-4000));
 
     const docs: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const page: { body: DocumentList } = await client.call<DocumentList>('GET', `${api.documents(ws)}?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
-      for (const d of page.body.items) {
-        const full = await client.call<Document>('GET', api.document(ws, d.id));
-        docs.push(full.body.internetMessageId ?? `missing:${d.id}`);
+    const full: Document[] = [];
+    const readAll = async () => {
+      docs.length = 0;
+      full.length = 0;
+      let cursor: string | null = null;
+      do {
+        const page: { body: DocumentList } = await client.call<DocumentList>('GET', `${api.documents(ws)}?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+        for (const d of page.body.items) {
+          const one = await client.call<Document>('GET', api.document(ws, d.id));
+          full.push(one.body);
+          docs.push(one.body.internetMessageId ?? `missing:${d.id}`);
+        }
+        cursor = page.body.nextCursor;
+      } while (cursor);
+    };
+    await readAll();
+    let outflow: ChaosReport['outflow'];
+    if (opts.outflow) {
+      // Outflow runs after the documents: wait (up to 5 minutes) until no run is pending.
+      const unfinished = () => full.reduce((n, d) => n + (d.outflow.length < 2 ? 2 - d.outflow.length : 0) + d.outflow.filter((r) => r.state === 'pending').length, 0);
+      for (let i = 0; i < 150 && unfinished() > 0; i++) {
+        if (i % 10 === 0) log(`outflow: ${unfinished()} actions unfinished`);
+        await sleep(2000);
+        await readAll();
       }
-      cursor = page.body.nextCursor;
-    } while (cursor);
+      const sent = await emu.control.outbound();
+      const messages = await emu.control.listMessages(address);
+      const forwards = (subject: string) => sent.filter((o) => o.to.includes(FORWARD_TO) && o.subject === `FW: ${subject}`).length;
+      const bySubject = full.map((d) => d.subject);
+      outflow = {
+        notForwarded: bySubject.filter((s) => forwards(s) === 0),
+        forwardedTwice: bySubject.filter((s) => forwards(s) > 1),
+        uncategorised: bySubject.filter((s) => !messages.some((m) => m.subject === s && m.categories.includes(CATEGORY))),
+        unfinished: unfinished(),
+      };
+    }
 
     const counts = new Map<string, number>();
     for (const d of docs) counts.set(d, (counts.get(d) ?? 0) + 1);
@@ -224,6 +274,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       duplicates: [...counts].filter(([, n]) => n > 1).map(([m]) => m),
       pending: status?.pending ?? -1,
       failed: status?.failed ?? -1,
+      ...(outflow ? { outflow } : {}),
       seconds: Math.round((Date.now() - started) / 1000),
     };
   } finally {

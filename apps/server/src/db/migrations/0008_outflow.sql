@@ -11,6 +11,7 @@ CREATE TABLE "outflow_runs" (
 	"last_error" text,
 	"draft_id" text,
 	"attempted_at" timestamp with time zone,
+	"next_attempt_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"done_at" timestamp with time zone
 );
@@ -21,4 +22,4 @@ ALTER TABLE "outflow_runs" ADD CONSTRAINT "outflow_runs_workspace_id_workspaces_
 ALTER TABLE "outflow_runs" ADD CONSTRAINT "outflow_runs_document_id_documents_id_fk" FOREIGN KEY ("document_id") REFERENCES "public"."documents"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "outflow_runs_event_action_key" ON "outflow_runs" USING btree ("event_id","action_id");--> statement-breakpoint
 CREATE INDEX "outflow_runs_document_idx" ON "outflow_runs" USING btree ("document_id");--> statement-breakpoint
-CREATE INDEX "outflow_runs_pending_idx" ON "outflow_runs" USING btree ("state","attempted_at");
+CREATE INDEX "outflow_runs_due_idx" ON "outflow_runs" USING btree ("state","next_attempt_at");

@@ -31,14 +31,18 @@ export const outflowRuns = pgTable(
     lastError: text('last_error'),
     /** Forward: the draft created for it (the draft also carries the run's key, which is the truth). */
     draftId: text('draft_id'),
-    /** Set when an attempt starts; the sweep re-queues pending runs whose attempt is older than a lease. */
     attemptedAt: timestamp('attempted_at', { withTimezone: true }),
+    /**
+     * When the run is due: now when planned; a lease when an attempt starts; the backoff after a
+     * passing failure. The sweep queues pending runs that are overdue (lost kicks, dead workers).
+     */
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     doneAt: timestamp('done_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('outflow_runs_event_action_key').on(t.eventId, t.actionId),
     index('outflow_runs_document_idx').on(t.documentId),
-    index('outflow_runs_pending_idx').on(t.state, t.attemptedAt),
+    index('outflow_runs_due_idx').on(t.state, t.nextAttemptAt),
   ],
 );

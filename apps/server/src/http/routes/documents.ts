@@ -18,6 +18,7 @@ import { searchQueryOf } from '../../core/search-text.ts';
 import { accessibleInboxIds, requireInboxAccess } from '../../db/repos/inbox-access.ts';
 import {
   documentHistory,
+  outflowRuns,
   documents,
   mailboxes,
   mailMessages,
@@ -212,6 +213,7 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
       .orderBy(asc(documentHistory.seq))
       .limit(500);
     const body = bodyOf(d, images);
+    const runs = await db.select().from(outflowRuns).where(eq(outflowRuns.documentId, d.id)).orderBy(asc(outflowRuns.createdAt)).limit(200);
     return {
       ...summaryOf(d, origin),
       to: d.to,
@@ -241,6 +243,17 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
         actor: h.actorEmail,
         version: h.version,
         details: h.details,
+      })),
+      outflow: runs.map((r) => ({
+        id: r.id,
+        source: r.source,
+        on: r.action.on,
+        action: r.action,
+        state: r.state,
+        attempts: r.attempts,
+        lastError: r.lastError,
+        createdAt: r.createdAt.toISOString(),
+        doneAt: r.doneAt ? r.doneAt.toISOString() : null,
       })),
     };
   }
@@ -314,6 +327,7 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
           db,
           inflow: deps.sync.inflow,
           token: (connectorId) => deps.connectors.broker.graphToken(connectorId),
+          enqueueOutflow: (runIds) => deps.outflow.queue(runIds),
         },
         d,
         req.body,

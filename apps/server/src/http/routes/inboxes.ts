@@ -15,6 +15,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../../core/errors.ts';
 import { recordAudit } from '../../db/repos/audit.ts';
+import { validateOutflow } from '../../connectors/outflow-permissions.ts';
 import type { Db } from '../../db/client.ts';
 import {
   documentTypes,
@@ -63,6 +64,7 @@ export const inboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
       archived: r.archivedAt !== null,
       documentTypeIds: types.filter((t) => t.inboxId === r.id).map((t) => t.documentTypeId),
       memberIds: access.filter((a) => a.inboxId === r.id).map((a) => a.userId),
+      outflow: r.outflow,
     }));
   }
   async function managedView(id: string): Promise<ManagedInbox> {
@@ -87,7 +89,7 @@ export const inboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
         .from(inboxAccess)
         .where(and(eq(inboxAccess.workspaceId, workspaceId), eq(inboxAccess.userId, session.user.id)));
       const list = await views(and(eq(inboxes.workspaceId, workspaceId), inArray(inboxes.id, mine))!, false);
-      return { items: list.map(({ memberIds: _m, ...i }) => i) };
+      return { items: list.map(({ memberIds: _m, outflow: _o, ...i }) => i) };
     },
   );
 
@@ -187,7 +189,7 @@ export const inboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
     {
       schema: {
         tags: ['inboxes'],
-        summary: 'Rename, archive or restore an inbox; set its access list and default document types',
+        summary: 'Rename, archive or restore an inbox; set its access list, default document types and outflow actions',
         params: WorkspaceItemParams,
         body: UpdateInboxRequest,
         response: { 200: ManagedInbox, ...errors },
@@ -204,6 +206,8 @@ export const inboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
       const b = req.body;
       if (b.name !== undefined) await nameTaken(workspaceId, b.name, inbox.id);
       await checkRefs(workspaceId, b.memberIds, b.documentTypeIds);
+      // Refused before saving when a connection feeding this inbox lacks a permission an action needs.
+      const outflow = b.outflow ? await validateOutflow(db, deps.connectors.broker, b.outflow, { inboxId: inbox.id }) : undefined;
       if (b.archived === true && inbox.archivedAt === null) {
         if (inbox.isDefault) throw new AppError('conflict', 'The default inbox cannot be archived.');
         const [rules] = await db
@@ -217,11 +221,12 @@ export const inboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
           );
       }
       await db.transaction(async (tx) => {
-        if (b.name !== undefined || b.archived !== undefined)
+        if (b.name !== undefined || b.archived !== undefined || outflow)
           await tx
             .update(inboxes)
             .set({
               ...(b.name !== undefined ? { name: b.name } : {}),
+              ...(outflow ? { outflow } : {}),
               ...(b.archived !== undefined
                 ? { archivedAt: b.archived ? (inbox.archivedAt ?? new Date()) : null }
                 : {}),
@@ -239,7 +244,7 @@ export const inboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
                 ? 'inbox.restored'
                 : 'inbox.changed',
           target: { type: 'inbox', id: inbox.id },
-          details: { name: b.name ?? inbox.name, ...(b.memberIds ? { memberIds: b.memberIds } : {}) },
+          details: { name: b.name ?? inbox.name, ...(b.memberIds ? { memberIds: b.memberIds } : {}), ...(outflow ? { outflow } : {}) },
         });
       });
       return managedView(inbox.id);

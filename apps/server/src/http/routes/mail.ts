@@ -36,6 +36,7 @@ import {
   tags,
 } from '../../db/schema/index.ts';
 import { classify } from '../../microsoft/classify.ts';
+import { permissionsFor, validateOutflow } from '../../connectors/outflow-permissions.ts';
 import { folderDelivery, pushEligibility } from '../../core/push.ts';
 import { requireRole, requireUser } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
@@ -194,6 +195,7 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
           )
           .groupBy(mailMessages.folderId)
       : [];
+    const permissions = await permissionsFor(db, deps.connectors.broker, rows);
     return rows.map((m) => ({
       id: m.id,
       connectorId: m.connectorId,
@@ -204,6 +206,7 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
       access: m.access,
       accessDetail: m.accessDetail,
       accessCheckedAt: iso(m.accessCheckedAt),
+      outflowPermissions: permissions.get(m)!,
       folders: folders
         .filter((f) => f.mailboxId === m.id)
         .map((f) => {
@@ -485,7 +488,7 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
     {
       schema: {
         tags: ['mailboxes'],
-        summary: "Change a folder's rule (inbox, filtering, type, tags, metadata, start date, active): new mail only",
+        summary: "Change a folder's rule (inbox, filtering, type, tags, metadata, outflow, start date, active): new mail only",
         params: FolderParams,
         body: UpdateFolderRequest,
         response: { 200: FolderStatus, ...errors },
@@ -496,6 +499,8 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
       if (req.body.inboxId) await assertInbox(db, workspaceId, req.body.inboxId);
       await assertRuleRefs(db, workspaceId, req.body);
       const b = req.body;
+      // Refused before saving when the connection lacks a permission an action needs.
+      const outflow = b.outflow ? await validateOutflow(db, deps.connectors.broker, b.outflow, { folderId: f.id }) : undefined;
       const [u] = await db
         .update(monitoredFolders)
         .set({
@@ -505,6 +510,8 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
           ...(b.documentTypeId !== undefined ? { documentTypeId: b.documentTypeId } : {}),
           ...(b.tagIds ? { tagIds: [...new Set(b.tagIds)] } : {}),
           ...(b.metadata ? { metadata: b.metadata } : {}),
+          // Outflow actions apply to document events from now on (runs already planned keep theirs).
+          ...(outflow ? { outflow } : {}),
           // A new start date starts a new round from that date (recorded messages are not repeated).
           ...(req.body.processFrom
             ? { processFrom: new Date(req.body.processFrom), cursor: null, cursorKind: null }
@@ -721,6 +728,7 @@ function folderView(
     documentTypeId: f.documentTypeId,
     tagIds: f.tagIds,
     metadata: f.metadata,
+    outflow: f.outflow,
     filteredToday,
     lastSyncAt: f.lastSyncAt ? f.lastSyncAt.toISOString() : null,
     lastError: f.lastError,

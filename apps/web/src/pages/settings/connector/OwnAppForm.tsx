@@ -34,7 +34,7 @@ export interface OwnAppPrefill {
 export const ownAppPermissions = [
   'Mail.ReadWrite',
   'Mail.Send',
-  'MailboxSettings.Read',
+  'MailboxSettings.ReadWrite',
   'User.Read.All',
   'Organization.Read.All',
 ] as const;

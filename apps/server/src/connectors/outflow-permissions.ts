@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import type { OutflowAction, OutflowPermissions } from '@mailroom/contracts';
+import { eq, inArray } from 'drizzle-orm';
+import { AppError } from '../core/errors.ts';
+import { outflowPermissions, WELL_KNOWN_DESTINATIONS, withIds } from '../core/outflow.ts';
+import type { Db } from '../db/client.ts';
+import { connectors, mailboxes, monitoredFolders } from '../db/schema/index.ts';
+import type { TokenBroker } from './token-broker.ts';
+
+export interface MailboxRef {
+  address: string;
+  graphUserId: string;
+  connectorId: string;
+}
+
+/**
+ * What outflow may do on each mailbox, from the permissions in each connection's current token.
+ * A connection that gives no token now (not connected, Microsoft unreachable) is "not known".
+ */
+export async function permissionsFor(db: Db, broker: TokenBroker, boxes: MailboxRef[]): Promise<Map<MailboxRef, OutflowPermissions>> {
+  const ids = [...new Set(boxes.map((b) => b.connectorId))];
+  const owners = ids.length
+    ? await db.select({ id: connectors.id, authMode: connectors.authMode, accountOid: connectors.accountOid }).from(connectors).where(inArray(connectors.id, ids))
+    : [];
+  const grants = new Map(await Promise.all(ids.map(async (id) => [id, await broker.grants(id).catch(() => null)] as const)));
+  const out = new Map<MailboxRef, OutflowPermissions>();
+  for (const b of boxes) {
+    const owner = owners.find((o) => o.id === b.connectorId);
+    const own = !!owner?.accountOid && owner.accountOid.toLowerCase() === b.graphUserId.toLowerCase();
+    out.set(b, outflowPermissions(grants.get(b.connectorId) ?? null, owner?.authMode ?? null, own));
+  }
+  return out;
+}
+
+const VERB = { category: 'set categories on', forward: 'forward mail from', move: 'move mail in' } as const;
+
+/**
+ * Checks a list of actions before it is saved (the rule editor's "says so before saving"): every
+ * action must be possible on every mailbox it can touch, as far as the grants tell. Returns the
+ * actions with their ids (kept, or new).
+ */
+export async function validateOutflow(
+  db: Db,
+  broker: TokenBroker,
+  actions: OutflowAction[],
+  scope: { folderId: string } | { inboxId: string },
+): Promise<OutflowAction[]> {
+  const details: { path: string; message: string }[] = [];
+  const boxes: MailboxRef[] =
+    'folderId' in scope
+      ? await db
+          .select({ address: mailboxes.address, graphUserId: mailboxes.graphUserId, connectorId: mailboxes.connectorId })
+          .from(monitoredFolders)
+          .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
+          .where(eq(monitoredFolders.id, scope.folderId))
+      : await db
+          .selectDistinct({ address: mailboxes.address, graphUserId: mailboxes.graphUserId, connectorId: mailboxes.connectorId })
+          .from(monitoredFolders)
+          .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
+          .where(eq(monitoredFolders.inboxId, scope.inboxId));
+  const perms = actions.length ? await permissionsFor(db, broker, boxes) : new Map<MailboxRef, OutflowPermissions>();
+  actions.forEach((a, i) => {
+    // Documents of one inbox come from several mailboxes: a folder id means something in one only.
+    if (a.kind === 'move' && 'inboxId' in scope && !(WELL_KNOWN_DESTINATIONS as readonly string[]).includes(a.destinationFolderId)) {
+      details.push({ path: `outflow.${i}.destinationFolderId`, message: `An inbox can move mail only to a folder every mailbox has: ${WELL_KNOWN_DESTINATIONS.join(', ')}.` });
+    }
+    for (const [box, p] of perms) {
+      const missing = p.missing[a.kind];
+      if (missing.length === 0) continue;
+      details.push({
+        path: `outflow.${i}`,
+        message: `This connection cannot ${VERB[a.kind]} ${box.address}: Microsoft has not granted ${missing.join(' and ')}. Grant ${missing.length > 1 ? 'them' : 'it'} to the app in Microsoft Entra, then check the connection again.`,
+      });
+      break;
+    }
+  });
+  if (details.length) throw new AppError('validation_failed', 'Some outflow actions cannot run with this connection.', { details });
+  return withIds(actions, randomUUID);
+}
