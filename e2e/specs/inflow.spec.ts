@@ -186,7 +186,7 @@ describe('inflow rules, inboxes and documents', () => {
     await ruleChange(() => folder.getByLabel('Target inbox').selectOption({ label: 'Claims' }));
     await ruleChange(() => folder.getByLabel('Document type').selectOption({ label: 'Claim' }));
     await folder.getByLabel('Tags', { exact: true }).click();
-    await ruleChange(() => page.getByRole('option', { name: 'email' }).click());
+    await ruleChange(() => page.getByRole('option', { name: 'email', exact: true }).click());
     await page.keyboard.press('Escape');
     await ruleChange(() => folder.getByRole('switch', { name: 'Inflow filtering' }).click());
     await folder
