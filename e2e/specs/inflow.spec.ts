@@ -8,6 +8,7 @@ import {
   type Invitation,
   type Mailbox,
   type MailboxList,
+  type ManagedInboxList,
   type SessionInfo,
 } from '@mailroom/contracts';
 import { DEMO, EmulatorControl } from '@mailroom/m365-emulator';
@@ -302,6 +303,43 @@ describe('inflow rules, inboxes and documents', () => {
     await outflowAction(2, 'Forward the email').getByLabel('Forward to').waitFor();
     expect(await outflowAction(2, 'Forward the email').getByLabel('Forward to').inputValue()).toBe(adjuster);
     expect(await outflowEditor().getByRole('button', { name: 'Save Outlook actions' }).count()).toBe(0);
+  });
+
+  it('the Claims inbox gets its own action in Workspace settings → Inboxes: move to Deleted Items on deletion', async () => {
+    await settings('inboxes');
+    await page.getByRole('button', { name: 'Edit Claims' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit inbox Claims' });
+    const editor = dialog.getByTestId('outflow-editor');
+    await editor.getByText('No action: Mailroom leaves the emails in Outlook as they are.').waitFor();
+    await editor.getByLabel('New action').selectOption({ label: 'Move the email' });
+    await editor.getByRole('button', { name: 'Add action' }).click();
+    const move = editor.getByRole('group', { name: 'Action 1: Move the email' });
+    await move.getByLabel('When').selectOption({ label: 'When a document is deleted' });
+    // Documents of an inbox come from several mailboxes: only folders every mailbox has.
+    await move.getByLabel('Destination folder').selectOption({ label: 'Deleted Items' });
+    // claims@ (the one mailbox feeding Claims) may now move mail: nothing to warn about.
+    expect(await editor.getByTestId('outflow-missing-permission').count()).toBe(0);
+    await Promise.all([
+      page.waitForResponse(
+        (r) => r.request().method() === 'PATCH' && r.url().includes('/inboxes/') && r.ok(),
+      ),
+      dialog.getByRole('button', { name: 'Save' }).click(),
+    ]);
+    await dialog.waitFor({ state: 'detached' });
+    const inboxes = await call<ManagedInboxList>('GET', api.managedInboxes(ws));
+    const saved = inboxes.items.find((i) => i.name === 'Claims')!.outflow;
+    expect(saved).toEqual([
+      {
+        id: expect.any(String),
+        kind: 'move',
+        on: 'document.deleted',
+        destinationFolderId: 'deleteditems',
+        destinationName: 'Deleted Items',
+      },
+    ]);
+    // Back where the next step sends its test emails from.
+    await page.goto(`${server.baseUrl}/w/${ws}/settings/connectors/${connectorId}`);
+    await folderPanel().getByLabel('Target inbox').waitFor();
   });
 
   let external = '';

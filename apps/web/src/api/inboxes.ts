@@ -1,16 +1,19 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   api,
   type CreateInboxRequest,
   type DocumentType,
   type DocumentTypeList,
   type InflowSettings,
+  type Mailbox,
+  type MailboxList,
   type ManagedInbox,
   type ManagedInboxList,
   type UpdateInboxRequest,
 } from '@mailroom/contracts';
 import { http } from './client.ts';
 import { mailKeys } from './mail.ts';
+import { useConnectors } from './queries.ts';
 
 export const inboxKeys = {
   managed: (ws: string) => ['ws', ws, 'managed-inboxes'] as const,
@@ -51,6 +54,23 @@ export function useUpdateInbox(ws: string) {
       http.patch<ManagedInbox>(api.inbox(ws, id), body),
     onSuccess: done,
   });
+}
+
+/**
+ * The mailboxes whose folder rules route mail into an inbox (across connectors): what an inbox's
+ * outflow actions may touch, with what each connection may do there.
+ */
+export function useMailboxesOfInbox(ws: string, inboxId: string): Mailbox[] {
+  const connectors = useConnectors(ws);
+  const lists = useQueries({
+    queries: (connectors.data?.items ?? []).map((c) => ({
+      queryKey: mailKeys.mailboxes(ws, c.id),
+      queryFn: () => http.get<MailboxList>(api.mailboxes(ws, c.id)),
+    })),
+  });
+  return lists
+    .flatMap((q) => q.data?.items ?? [])
+    .filter((m) => m.folders.some((f) => f.inboxId === inboxId));
 }
 
 /** Document types or tags: the same list shape, two resources. */

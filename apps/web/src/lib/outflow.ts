@@ -75,8 +75,9 @@ export function actionDone(t: TFunction, a: OutflowAction): string {
   }
 }
 
-/** The kinds in `actions` that the connection may not run on the mailbox (Save waits for them). */
-export function blockedKinds(actions: OutflowAction[], p: OutflowPermissions | null): OutflowActionKind[] {
-  if (!p?.known) return [];
-  return [...new Set(actions.map((a) => a.kind))].filter((k) => p.missing[k].length > 0);
+/** The kinds in `actions` that a connection may not run on one of the mailboxes (Save waits for them). */
+export function blockedKinds(actions: OutflowAction[], mailboxes: OutflowPermissions[]): OutflowActionKind[] {
+  return [...new Set(actions.map((a) => a.kind))].filter((k) =>
+    mailboxes.some((p) => p.known && p.missing[k].length > 0),
+  );
 }

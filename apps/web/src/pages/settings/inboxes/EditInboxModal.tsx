@@ -3,8 +3,9 @@ import { IconAlertCircle } from '@tabler/icons-react';
 import type { ManagedInbox, Member } from '@mailroom/contracts';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useTaxonomy, useUpdateInbox } from '../../../api/inboxes.ts';
+import { useMailboxesOfInbox, useTaxonomy, useUpdateInbox } from '../../../api/inboxes.ts';
 import { errorMessage } from '../../../lib/errors.ts';
+import { blockedKinds } from '../../../lib/outflow.ts';
 import { OutflowEditor } from '../outflow/OutflowEditor.tsx';
 import { clientErrors, onlyOutflowErrors, serverErrors } from '../outflow/validate.ts';
 
@@ -33,6 +34,17 @@ export function EditInboxModal({
   const [tried, setTried] = useState(false);
   const outflowChanged = JSON.stringify(outflow) !== JSON.stringify(inbox.outflow);
   const localOutflow = clientErrors(t, outflow);
+  // The server refuses an action a connection feeding this inbox may not run: say so before saving.
+  const sources = useMailboxesOfInbox(ws, inbox.id).map((m) => ({
+    address: m.address,
+    permissions: m.outflowPermissions,
+  }));
+  const blocked =
+    outflowChanged &&
+    blockedKinds(
+      outflow,
+      sources.map((m) => m.permissions),
+    ).length > 0;
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setTried(true);
@@ -80,10 +92,17 @@ export function EditInboxModal({
           />
           <OutflowEditor
             ws={ws}
-            scope={{ kind: 'inbox' }}
+            scope={{ kind: 'inbox', mailboxes: sources }}
             value={outflow}
             onChange={setOutflow}
             errors={{ ...(tried ? localOutflow : {}), ...serverErrors(update.error) }}
+            footer={
+              blocked && (
+                <Text size="xs" c="red.8" data-testid="outflow-blocked">
+                  {t('outflow.blocked')}
+                </Text>
+              )
+            }
           />
           {update.error && !onlyOutflowErrors(update.error) && (
             <Alert color="red" icon={<IconAlertCircle aria-hidden />} role="alert">
@@ -109,7 +128,7 @@ export function EditInboxModal({
               <Button variant="default" type="button" onClick={onClose}>
                 {t('common.cancel')}
               </Button>
-              <Button type="submit" loading={update.isPending}>
+              <Button type="submit" loading={update.isPending} disabled={blocked}>
                 {t('common.save')}
               </Button>
             </Group>

@@ -37,7 +37,7 @@ export function RuleOutflow({
     if (same(draft, base)) setDraft(folder.outflow);
   }
   const dirty = !same(draft, folder.outflow);
-  const blocked = blockedKinds(draft, mailbox.outflowPermissions);
+  const blocked = blockedKinds(draft, [mailbox.outflowPermissions]);
   const local = clientErrors(t, draft);
   const errors = { ...(tried ? local : {}), ...serverErrors(save.error) };
   const edit = (next: OutflowAction[]) => {
@@ -66,8 +66,7 @@ export function RuleOutflow({
       scope={{
         kind: 'rule',
         mailboxId: mailbox.id,
-        mailboxAddress: mailbox.address,
-        permissions: mailbox.outflowPermissions,
+        mailbox: { address: mailbox.address, permissions: mailbox.outflowPermissions },
       }}
       value={draft}
       onChange={edit}

@@ -3,10 +3,10 @@ import { IconInfoCircle, IconPlus } from '@tabler/icons-react';
 import type { OutflowAction, OutflowActionKind } from '@mailroom/contracts';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ActionRow, type OutflowScope } from './ActionRow.tsx';
+import { ActionRow, scopeMailboxes, type OutflowScope } from './ActionRow.tsx';
 import type { ActionErrors } from './validate.ts';
 
-export type { OutflowScope } from './ActionRow.tsx';
+export type { OutflowScope, ScopeMailbox } from './ActionRow.tsx';
 
 const kinds: OutflowActionKind[] = ['category', 'forward', 'move'];
 const MAX_ACTIONS = 10;
@@ -50,8 +50,9 @@ export function OutflowEditor({
   const [kind, setKind] = useState<OutflowActionKind>('category');
   const set = (i: number, a: OutflowAction) => onChange(value.map((x, j) => (j === i ? a : x)));
   const titleId = `outflow-title-${scope.kind}`;
+  const unknown = scopeMailboxes(scope).filter((m) => !m.permissions.known);
   return (
-    <section aria-labelledby={titleId} data-testid="outflow-editor">
+    <section aria-labelledby={titleId} data-testid="outflow-editor" className="outflow-editor">
       <Stack gap="sm">
         <div>
           <Title order={3} size="h5" id={titleId}>
@@ -61,14 +62,16 @@ export function OutflowEditor({
             {scope.kind === 'rule' ? t('outflow.introRule') : t('outflow.introInbox')}
           </Text>
         </div>
-        {scope.kind === 'rule' && !scope.permissions.known && (
+        {unknown.length > 0 && (
           <Alert
             color="gray"
             variant="light"
             icon={<IconInfoCircle aria-hidden />}
             data-testid="outflow-unknown"
           >
-            {t('outflow.unknown')}
+            {scope.kind === 'rule'
+              ? t('outflow.unknown')
+              : t('outflow.unknownIn', { mailboxes: unknown.map((m) => m.address).join(', ') })}
           </Alert>
         )}
         {value.length === 0 ? (
