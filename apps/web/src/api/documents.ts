@@ -74,12 +74,13 @@ export function useDocumentView(ws: string, id: string, images: boolean) {
   return useQuery({
     queryKey: documentKeys.one(ws, id, images),
     queryFn: () => http.get<Document>(`${api.document(ws, id)}${images ? '?images=1' : ''}`),
-    // Outflow actions run in the background: look again soon while one is queued, less often while
-    // one waits to be retried (their backoff starts at 15 s).
+    // Outflow actions run in the background: look again soon while one is queued or under way, less
+    // often while every pending one waits to be retried (a failed attempt left its error; the backoff
+    // starts at 15 s). `attempts` alone does not tell: it counts the attempt in progress too.
     refetchInterval: (q) => {
       const pending = q.state.data?.outflow.filter((r) => r.state === 'pending') ?? [];
       if (pending.length === 0) return false;
-      return pending.some((r) => r.attempts === 0) ? 2_000 : 15_000;
+      return pending.some((r) => r.lastError === null) ? 2_000 : 15_000;
     },
   });
 }
