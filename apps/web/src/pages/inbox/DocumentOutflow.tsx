@@ -15,7 +15,7 @@ function RunLine({ run }: { run: OutflowRun }) {
       : run.state === 'pending' && run.lastError
         ? t('outflow.run.retrying', { n: run.attempts + 1, error: run.lastError })
         : run.state === 'pending'
-          ? t('outflow.run.pending')
+          ? t(run.attempts > 0 ? 'outflow.run.running' : 'outflow.run.pending')
           : null;
   const at = run.doneAt ? new Date(run.doneAt) : null;
   return (
