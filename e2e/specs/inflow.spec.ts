@@ -625,6 +625,45 @@ describe('inflow rules, inboxes and documents', () => {
     await page.screenshot({ path: path.join(artifacts, '85-member-inboxes-1280.png'), fullPage: true });
   });
 
+  it('inbox filters: a select changed just as the debounced search change is due keeps both changes', async () => {
+    // Each change used to rebuild the URL from the last rendered one: the later of two changes made
+    // before the first's navigation committed undid the other (the flaky "approves" step above).
+    const cdp = await page.context().newCDPSession(page);
+    const seen: string[] = [];
+    try {
+      for (const delay of [295, 299, 300]) {
+        await page.goto(`${server.baseUrl}/w/${ws}/inbox?status=filtered`);
+        await page.getByRole('searchbox', { name: 'Search' }).waitFor();
+        // A slower machine (as CI can be) widens the window between a navigation and its render.
+        await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+        seen.push(
+          await page.evaluate(async (ms) => {
+            const input = document.querySelector<HTMLInputElement>('input[type="search"]')!;
+            const select = [...document.querySelectorAll('select')].find((s) =>
+              [...s.options].some((o) => o.value === 'filtered'),
+            )!;
+            const set = (el: HTMLInputElement | HTMLSelectElement, v: string) => {
+              Object.getOwnPropertyDescriptor(Object.getPrototypeOf(el) as object, 'value')!.set!.call(el, v);
+              el.dispatchEvent(
+                new Event(el instanceof HTMLSelectElement ? 'change' : 'input', { bubbles: true }),
+              );
+            };
+            set(input, 'abc'); // the search box applies it 300 ms later
+            await new Promise((r) => setTimeout(r, ms));
+            set(select, ''); // "New, approved, bounced"
+            await new Promise((r) => setTimeout(r, 1500));
+            return location.search;
+          }, delay),
+        );
+        await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+      }
+    } finally {
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+      await cdp.detach();
+    }
+    expect(seen).toEqual(['?q=abc', '?q=abc', '?q=abc']);
+  });
+
   it('raised no script error in the page', () => {
     expect(pageErrors).toEqual([]);
   });
