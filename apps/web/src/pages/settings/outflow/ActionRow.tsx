@@ -1,6 +1,5 @@
 import {
   ActionIcon,
-  Alert,
   ColorSwatch,
   Group,
   NativeSelect,
@@ -10,74 +9,18 @@ import {
   Textarea,
   TextInput,
 } from '@mantine/core';
-import { IconAlertTriangle, IconInfoCircle, IconTrash } from '@tabler/icons-react';
+import { IconTrash } from '@tabler/icons-react';
 import {
   categoryColors,
   outflowTriggers,
   type OutflowAction,
-  type OutflowPermissions,
   type OutflowTrigger,
 } from '@mailroom/contracts';
 import { useTranslation } from 'react-i18next';
 import { categorySwatches, wellKnownFolders } from '../../../lib/outflow.ts';
 import { FolderChoice } from './FolderChoice.tsx';
+import { PermissionNote, type OutflowScope } from './PermissionNote.tsx';
 import type { ActionErrors } from './validate.ts';
-
-/** A mailbox the actions may touch, with what its connection may do there. */
-export interface ScopeMailbox {
-  address: string;
-  permissions: OutflowPermissions;
-}
-
-/**
- * Where the actions apply: a folder's rule (its mailbox) or an inbox (mail from every mailbox whose
- * rules route into it).
- */
-export type OutflowScope =
-  { kind: 'rule'; mailboxId: string; mailbox: ScopeMailbox } | { kind: 'inbox'; mailboxes: ScopeMailbox[] };
-
-export const scopeMailboxes = (s: OutflowScope): ScopeMailbox[] =>
-  s.kind === 'rule' ? [s.mailbox] : s.mailboxes;
-
-/** Why a connection cannot run the action on a mailbox of the scope, or a caveat (null: nothing to say). */
-function PermissionNote({ action, scope }: { action: OutflowAction; scope: OutflowScope }) {
-  const { t, i18n } = useTranslation();
-  const list = (xs: string[]) =>
-    new Intl.ListFormat(i18n.resolvedLanguage ?? 'en', { type: 'conjunction' }).format(xs);
-  const known = scopeMailboxes(scope).filter((m) => m.permissions.known);
-  const lacking = known.filter((m) => m.permissions.missing[action.kind].length > 0);
-  const noColour = known.filter((m) => !m.permissions.canCreateCategories);
-  const notes = lacking.map((m) => {
-    const missing = m.permissions.missing[action.kind];
-    const key = scope.kind === 'rule' ? `outflow.missing.${action.kind}` : `outflow.missingIn.${action.kind}`;
-    return (
-      <Alert
-        key={m.address}
-        color="red"
-        variant="light"
-        icon={<IconAlertTriangle aria-hidden />}
-        data-testid="outflow-missing-permission"
-      >
-        {t(key, { permissions: list(missing), count: missing.length, mailbox: m.address })}
-      </Alert>
-    );
-  });
-  if (action.kind === 'category' && noColour.length > 0)
-    notes.push(
-      <Alert
-        key="no-colour"
-        color="yellow"
-        variant="light"
-        icon={<IconInfoCircle aria-hidden />}
-        data-testid="outflow-no-colour"
-      >
-        {scope.kind === 'rule'
-          ? t('outflow.noColour')
-          : t('outflow.noColourIn', { mailboxes: list(noColour.map((m) => m.address)) })}
-      </Alert>,
-    );
-  return notes.length ? <>{notes}</> : null;
-}
 
 /** One action of the list: its trigger, its fields by kind, and what the connection allows. */
 export function ActionRow({

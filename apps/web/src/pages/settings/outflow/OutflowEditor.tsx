@@ -3,10 +3,11 @@ import { IconInfoCircle, IconPlus } from '@tabler/icons-react';
 import type { OutflowAction, OutflowActionKind } from '@mailroom/contracts';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ActionRow, scopeMailboxes, type OutflowScope } from './ActionRow.tsx';
+import { ActionRow } from './ActionRow.tsx';
+import { scopeMailboxes, type OutflowScope } from './PermissionNote.tsx';
 import type { ActionErrors } from './validate.ts';
 
-export type { OutflowScope, ScopeMailbox } from './ActionRow.tsx';
+export type { OutflowScope, ScopeMailbox } from './PermissionNote.tsx';
 
 const kinds: OutflowActionKind[] = ['category', 'forward', 'move'];
 const MAX_ACTIONS = 10;
