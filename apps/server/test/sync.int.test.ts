@@ -148,7 +148,7 @@ describe('sync engine', () => {
   );
 
   it(
-    'survives a 429 storm, a failing attachment and a move before the fetch: one document per message',
+    'survives a 429 storm, a failing MIME download and a move before the fetch: one document per message',
     { timeout: 120_000 },
     async () => {
       const control = app.server.sandbox!.control;
@@ -166,8 +166,9 @@ describe('sync engine', () => {
         },
         probability: 0.3,
       });
+      // Attachments are read from the MIME: its download is the one that fails.
       const flaky = await control.addFault({
-        path: '/attachments/[^/]+/\\$value',
+        path: '/messages/[^/]+/\\$value',
         action: { kind: 'status', status: 503 },
         count: 2,
       });
@@ -300,4 +301,49 @@ describe('sync engine', () => {
       expect(await documentCount(app, folderId)).toBe(250);
     },
   );
+  it('reads attachment contents from the MIME (no download each), keeps links and attached emails', { timeout: 120_000 }, async () => {
+    const control = app.server.sandbox!.control;
+    const created = await control.createFolder(CLAIMS, 'Attachments');
+    const { folderId } = await monitor(app, { workspaceId: ws, connectorId, address: CLAIMS, folder: 'Attachments', processFrom: new Date(Date.now() - 86_400_000) });
+    const pdf = Buffer.from('%PDF-1.4\n% a small claim form\n%%EOF\n');
+    const since = (await control.requests({ area: 'graph' })).at(-1)?.seq ?? 0;
+    await control.deliverMessage(
+      CLAIMS,
+      {
+        subject: 'Two forms, a link and a forwarded email',
+        from: { emailAddress: { address: 'broker@example.be' } },
+        body: { contentType: 'text', content: 'See attached.' },
+        attachments: [
+          { '@odata.type': '#microsoft.graph.fileAttachment', name: 'form.pdf', contentType: 'application/pdf', contentBytes: pdf.toString('base64') },
+          // Two files of one name: each maps to its own part.
+          { '@odata.type': '#microsoft.graph.fileAttachment', name: 'form.pdf', contentType: 'application/pdf', contentBytes: Buffer.from('%PDF-1.4 second').toString('base64') },
+          { '@odata.type': '#microsoft.graph.referenceAttachment', name: 'Photos of the damage', sourceUrl: 'https://contoso-my.sharepoint.com/photos' },
+        ],
+      },
+      { folder: created.id },
+    );
+    await app.server.sync.syncFolder(folderId);
+    await settle(app, folderId);
+    const [doc] = await app.server.database.db
+      .select()
+      .from(documents)
+      .innerJoin(mailMessages, eq(mailMessages.id, documents.messageId))
+      .where(eq(mailMessages.folderId, folderId));
+    const atts = doc!.documents.attachments;
+    expect(atts.map((a) => [a.name, a.kind, a.size])).toEqual([
+      ['form.pdf', 'file', pdf.length],
+      ['form.pdf', 'file', 15],
+      ['Photos of the damage', 'reference', expect.any(Number)],
+    ]);
+    expect(atts[2]!.url).toBe('https://contoso-my.sharepoint.com/photos');
+    const stored = await new Promise<Buffer>((resolve) => {
+      const chunks: Buffer[] = [];
+      app.server.blobs.open(atts[0]!.sha256!).on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks)));
+    });
+    expect(stored.equals(pdf)).toBe(true);
+    // Graph was asked for the MIME and the list, never for an attachment's bytes.
+    const graph = (await control.requests({ area: 'graph', since })).map((r) => r.path);
+    expect(graph.some((p) => /\/attachments$/.test(p))).toBe(true);
+    expect(graph.filter((p) => /\/attachments\/[^/]+\/\$value$/.test(p))).toEqual([]);
+  });
 });
