@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documents, mailMessages, monitoredFolders } from '../src/db/schema/index.ts';
@@ -5,6 +6,7 @@ import { connectedOwnApp } from './connect-helpers.ts';
 import { setUp, startTestApp, type Client, type TestApp } from './helpers.ts';
 import { CLAIMS, documentCount, monitor, settle, until } from './sync-helpers.ts';
 import { MARKER_PROPERTY_ID } from '../src/microsoft/mail.ts';
+import { runSyncReconcile } from '../src/jobs/handlers/sync.ts';
 
 let app: TestApp;
 let admin: Client;
@@ -345,5 +347,18 @@ describe('sync engine', () => {
     const graph = (await control.requests({ area: 'graph', since })).map((r) => r.path);
     expect(graph.some((p) => /\/attachments$/.test(p))).toBe(true);
     expect(graph.filter((p) => /\/attachments\/[^/]+\/\$value$/.test(p))).toEqual([]);
+  });
+  it('reconciliation queues a round for every active folder not synced within the interval', { timeout: 60_000 }, async () => {
+    const control = app.server.sandbox!.control;
+    await control.createFolder(CLAIMS, 'Reconciled');
+    const { folderId } = await monitor(app, { workspaceId: ws, connectorId, address: CLAIMS, folder: 'Reconciled', processFrom: new Date() });
+    const ctx = { db: app.server.database.db, logger: pino({ level: 'silent' }), now: () => new Date(), reconcileIntervalMs: 60_000, sendMany: (name: string, items: { payload: object; singletonKey?: string }[]) => app.server.jobs.sendMany(name, items) };
+    expect(await app.server.jobs.boss.findJobs('folder.sync', { key: folderId })).toEqual([]);
+    await runSyncReconcile({}, ctx);
+    expect((await app.server.jobs.boss.findJobs('folder.sync', { key: folderId })).length).toBe(1);
+    await until('the reconciled folder had its round', async () => {
+      const [f] = await app.server.database.db.select().from(monitoredFolders).where(eq(monitoredFolders.id, folderId));
+      return f!.lastSyncAt !== null;
+    });
   });
 });
