@@ -121,7 +121,7 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       catalog: jobCatalog,
       handlers: jobHandlers,
       work: config.roles.includes('worker'),
-      context: { db: database.db, logger, now: () => new Date(), connectors, send, healthIntervalMs: config.connectorHealthIntervalMs, sync, push, outflow, reconcileIntervalMs: config.syncReconcileMs },
+      context: { db: database.db, logger, now: () => new Date(), connectors, send, healthIntervalMs: config.connectorHealthIntervalMs, sendMany: (name, items) => jobs!.sendMany(name, items), sync, push, outflow, reconcileIntervalMs: config.syncReconcileMs },
       logger,
     });
     if (config.roles.includes('api')) {

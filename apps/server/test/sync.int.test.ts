@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documents, mailMessages, monitoredFolders } from '../src/db/schema/index.ts';
@@ -5,6 +6,7 @@ import { connectedOwnApp } from './connect-helpers.ts';
 import { setUp, startTestApp, type Client, type TestApp } from './helpers.ts';
 import { CLAIMS, documentCount, monitor, settle, until } from './sync-helpers.ts';
 import { MARKER_PROPERTY_ID } from '../src/microsoft/mail.ts';
+import { runSyncReconcile } from '../src/jobs/handlers/sync.ts';
 
 let app: TestApp;
 let admin: Client;
@@ -148,7 +150,7 @@ describe('sync engine', () => {
   );
 
   it(
-    'survives a 429 storm, a failing attachment and a move before the fetch: one document per message',
+    'survives a 429 storm, a failing MIME download and a move before the fetch: one document per message',
     { timeout: 120_000 },
     async () => {
       const control = app.server.sandbox!.control;
@@ -166,8 +168,9 @@ describe('sync engine', () => {
         },
         probability: 0.3,
       });
+      // Attachments are read from the MIME: its download is the one that fails.
       const flaky = await control.addFault({
-        path: '/attachments/[^/]+/\\$value',
+        path: '/messages/[^/]+/\\$value',
         action: { kind: 'status', status: 503 },
         count: 2,
       });
@@ -300,4 +303,62 @@ describe('sync engine', () => {
       expect(await documentCount(app, folderId)).toBe(250);
     },
   );
+  it('reads attachment contents from the MIME (no download each), keeps links and attached emails', { timeout: 120_000 }, async () => {
+    const control = app.server.sandbox!.control;
+    const created = await control.createFolder(CLAIMS, 'Attachments');
+    const { folderId } = await monitor(app, { workspaceId: ws, connectorId, address: CLAIMS, folder: 'Attachments', processFrom: new Date(Date.now() - 86_400_000) });
+    const pdf = Buffer.from('%PDF-1.4\n% a small claim form\n%%EOF\n');
+    const since = (await control.requests({ area: 'graph' })).at(-1)?.seq ?? 0;
+    await control.deliverMessage(
+      CLAIMS,
+      {
+        subject: 'Two forms, a link and a forwarded email',
+        from: { emailAddress: { address: 'broker@example.be' } },
+        body: { contentType: 'text', content: 'See attached.' },
+        attachments: [
+          { '@odata.type': '#microsoft.graph.fileAttachment', name: 'form.pdf', contentType: 'application/pdf', contentBytes: pdf.toString('base64') },
+          // Two files of one name: each maps to its own part.
+          { '@odata.type': '#microsoft.graph.fileAttachment', name: 'form.pdf', contentType: 'application/pdf', contentBytes: Buffer.from('%PDF-1.4 second').toString('base64') },
+          { '@odata.type': '#microsoft.graph.referenceAttachment', name: 'Photos of the damage', sourceUrl: 'https://contoso-my.sharepoint.com/photos' },
+        ],
+      },
+      { folder: created.id },
+    );
+    await app.server.sync.syncFolder(folderId);
+    await settle(app, folderId);
+    const [doc] = await app.server.database.db
+      .select()
+      .from(documents)
+      .innerJoin(mailMessages, eq(mailMessages.id, documents.messageId))
+      .where(eq(mailMessages.folderId, folderId));
+    const atts = doc!.documents.attachments;
+    expect(atts.map((a) => [a.name, a.kind, a.size])).toEqual([
+      ['form.pdf', 'file', pdf.length],
+      ['form.pdf', 'file', 15],
+      ['Photos of the damage', 'reference', expect.any(Number)],
+    ]);
+    expect(atts[2]!.url).toBe('https://contoso-my.sharepoint.com/photos');
+    const stored = await new Promise<Buffer>((resolve) => {
+      const chunks: Buffer[] = [];
+      app.server.blobs.open(atts[0]!.sha256!).on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks)));
+    });
+    expect(stored.equals(pdf)).toBe(true);
+    // Graph was asked for the MIME and the list, never for an attachment's bytes.
+    const graph = (await control.requests({ area: 'graph', since })).map((r) => r.path);
+    expect(graph.some((p) => /\/attachments$/.test(p))).toBe(true);
+    expect(graph.filter((p) => /\/attachments\/[^/]+\/\$value$/.test(p))).toEqual([]);
+  });
+  it('reconciliation queues a round for every active folder not synced within the interval', { timeout: 60_000 }, async () => {
+    const control = app.server.sandbox!.control;
+    await control.createFolder(CLAIMS, 'Reconciled');
+    const { folderId } = await monitor(app, { workspaceId: ws, connectorId, address: CLAIMS, folder: 'Reconciled', processFrom: new Date() });
+    const ctx = { db: app.server.database.db, logger: pino({ level: 'silent' }), now: () => new Date(), reconcileIntervalMs: 60_000, sendMany: (name: string, items: { payload: object; singletonKey?: string }[]) => app.server.jobs.sendMany(name, items) };
+    expect(await app.server.jobs.boss.findJobs('folder.sync', { key: folderId })).toEqual([]);
+    await runSyncReconcile({}, ctx);
+    expect((await app.server.jobs.boss.findJobs('folder.sync', { key: folderId })).length).toBe(1);
+    await until('the reconciled folder had its round', async () => {
+      const [f] = await app.server.database.db.select().from(monitoredFolders).where(eq(monitoredFolders.id, folderId));
+      return f!.lastSyncAt !== null;
+    });
+  });
 });

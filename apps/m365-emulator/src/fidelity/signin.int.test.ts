@@ -105,7 +105,7 @@ describe('sign-in pages, prompt values, consent and admin consent', () => {
       expect(Object.fromEntries(back.params)).toEqual({ admin_consent: 'True', tenant: C.tenantId, scope: 'https://graph.microsoft.com/.default', state: 'ac-1' });
       const res = await rawClient(emu2).token(C.tenantId, { grant_type: 'client_credentials', client_id: M.clientId, client_secret: M.clientSecret, scope: 'https://graph.microsoft.com/.default' });
       expect(res.status).toBe(200);
-      expect(decode(res.body.access_token as string).roles).toEqual(expect.arrayContaining(['Mail.ReadWrite', 'Mail.Send', 'MailboxSettings.Read', 'User.Read.All']));
+      expect(decode(res.body.access_token as string).roles).toEqual(expect.arrayContaining(['Mail.ReadWrite', 'Mail.Send', 'MailboxSettings.ReadWrite', 'User.Read.All']));
     } finally {
       await emu2.close();
     }

@@ -98,6 +98,9 @@ export function graphHandler(
           call.render.basic = !FULL_READ.some((x) => granted.has(x));
         }
         release = st.throttle.admit(p.appId, user.id, st.clock.now(), opts.uploadBytes?.(ctx) ?? 0);
+        // Done when the last byte is handed to the socket ('finish'), as Exchange counts it; 'close'
+        // comes a tick later, after a fast client may already have sent its next request.
+        ctx.res.once('finish', release);
         ctx.res.once('close', release);
       }
       if (await applyRequestFault(st, ctx)) return;

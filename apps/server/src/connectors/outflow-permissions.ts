@@ -22,7 +22,7 @@ export async function permissionsFor(db: Db, broker: TokenBroker, boxes: Mailbox
   const owners = ids.length
     ? await db.select({ id: connectors.id, authMode: connectors.authMode, accountOid: connectors.accountOid }).from(connectors).where(inArray(connectors.id, ids))
     : [];
-  const grants = new Map(await Promise.all(ids.map(async (id) => [id, await broker.grants(id).catch(() => null)] as const)));
+  const grants = new Map(await Promise.all(ids.map(async (id) => [id, await broker.grants(id)] as const)));
   const out = new Map<MailboxRef, OutflowPermissions>();
   for (const b of boxes) {
     const owner = owners.find((o) => o.id === b.connectorId);

@@ -51,6 +51,7 @@ export class TokenBroker {
    * connection that was disconnected meanwhile; this process forgets at once (`forget`).
    */
   private readonly hot = new Map<string, { token: string; until: number }>();
+  private readonly grantsFailedUntil = new Map<string, number>();
   constructor(deps: { db: Db; vault: Vault; settings: MicrosoftSettings; logger: Logger }) {
     this.db = deps.db;
     this.vault = deps.vault;
@@ -127,6 +128,7 @@ export class TokenBroker {
     const until = Math.min(Date.now() + 60_000, (seen.expiresOn?.getTime() ?? 0) - 5 * 60_000);
     if (until > Date.now()) this.hot.set(connectorId, { token, until });
     else this.hot.delete(connectorId);
+    this.grantsFailedUntil.delete(connectorId);
     return token;
   }
 
@@ -135,11 +137,19 @@ export class TokenBroker {
    * check of the connection (`graphToken(id, { forceRefresh })`) picks up permissions granted since.
    */
   async grants(connectorId: string): Promise<Set<string> | null> {
-    return grantedPermissions(await this.graphToken(connectorId));
+    // Pages that show permissions are polled: a connection that gives no token is not asked again for a minute.
+    if ((this.grantsFailedUntil.get(connectorId) ?? 0) > Date.now()) return null;
+    try {
+      return grantedPermissions(await this.graphToken(connectorId));
+    } catch {
+      this.grantsFailedUntil.set(connectorId, Date.now() + 60_000);
+      return null;
+    }
   }
 
   /** Drops the connector's recent token (disconnected, reconnected, deleted). */
   forget(connectorId: string): void {
     this.hot.delete(connectorId);
+    this.grantsFailedUntil.delete(connectorId);
   }
 }

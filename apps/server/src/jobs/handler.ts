@@ -13,6 +13,8 @@ export interface JobContext {
   readonly connectors?: ConnectorService;
   /** Sends a follow-up job (the health probe chain). */
   readonly send?: (name: string, payload: object, options: { singletonKey?: string; startAfterSeconds?: number }) => Promise<void>;
+  /** Sends many jobs of one kind in one insert (the reconciliation's thousands of rounds). */
+  readonly sendMany?: (name: string, items: { payload: object; singletonKey?: string }[]) => Promise<void>;
   readonly healthIntervalMs?: number;
   readonly sync?: SyncEngine;
   readonly reconcileIntervalMs?: number;

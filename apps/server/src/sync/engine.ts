@@ -15,7 +15,7 @@ import {
 import { classify } from '../microsoft/classify.ts';
 import { GraphApiError } from '../microsoft/graph.ts';
 import type { GraphAttachmentMeta, GraphMessage, MailClient } from '../microsoft/mail.ts';
-import { readMimeSummary, type MimeSummary } from './mime-summary.ts';
+import { readMimeSummary, type MimeAttachment, type MimeSummary } from './mime-summary.ts';
 import { validDate } from '../lib/dates.ts';
 import { htmlToText, sanitizeEmailHtml } from './sanitize.ts';
 import { searchTextOf } from '../core/search-text.ts';
@@ -228,12 +228,18 @@ export class SyncEngine {
         this.d.mail.mimePath(m.graphUserId, msg.graphMessageId),
         (body, length) => this.d.blobs.put(body, length),
       );
-      summary = await readMimeSummary(this.d.blobs.open(eml.sha256));
       // Listed only when the delta page said so (or did not say: rows recorded before it was asked).
-      if (msg.hasAttachments !== false) {
+      const listed = msg.hasAttachments !== false;
+      // The MIME holds the attachments' contents: they are stored as it is read, and Graph's list
+      // (names, inline flags, links) is matched to them, so no attachment is downloaded twice.
+      summary = await readMimeSummary(this.d.blobs.open(eml.sha256), listed ? { storeAttachment: (content) => this.d.blobs.put(content) } : {});
+      if (listed) {
         const list = await this.d.mail.attachments(token, m.graphUserId, msg.graphMessageId);
-        for (const a of list.value)
-          attachments.push(await this.storeAttachment(token, m.graphUserId, msg.graphMessageId, a));
+        const parts = [...summary.attachments];
+        for (const a of list.value) {
+          const part = takeMimePart(parts, a);
+          attachments.push(part ? fromMimePart(a, part) : await this.storeAttachment(token, m.graphUserId, msg.graphMessageId, a));
+        }
       }
       // The folder's inflow rule, as it is now: a rule change affects new mail only.
       decision = await this.inflow.decide(f, {
@@ -455,4 +461,29 @@ function mailboxAccess(
     cause === 'mailbox_not_enabled'
     ? cause
     : 'unknown';
+}
+
+/**
+ * The MIME part holding a listed attachment's content: a file of the same name, or the next attached
+ * email for an item attachment (its name is its subject, not a file name). Reference attachments are
+ * links and have no part. Taken parts are removed, so two files of one name map one to one.
+ */
+function takeMimePart(parts: MimeAttachment[], a: GraphAttachmentMeta): MimeAttachment | undefined {
+  const type = a['@odata.type'].toLowerCase();
+  if (type.endsWith('referenceattachment')) return undefined;
+  const i = type.endsWith('itemattachment') ? parts.findIndex((p) => p.kind === 'item') : parts.findIndex((p) => p.kind === 'file' && p.name === a.name);
+  return i < 0 ? undefined : parts.splice(i, 1)[0];
+}
+
+function fromMimePart(a: GraphAttachmentMeta, p: MimeAttachment): StoredAttachment {
+  const item = a['@odata.type'].toLowerCase().endsWith('itemattachment');
+  const name = a.name || p.name;
+  return {
+    name: item && !name.endsWith('.eml') ? `${name}.eml` : name,
+    contentType: item ? 'message/rfc822' : a.contentType || p.contentType,
+    isInline: Boolean(a.isInline),
+    kind: item ? 'item' : 'file',
+    size: p.size,
+    sha256: p.sha256,
+  };
 }

@@ -14,6 +14,24 @@ export interface MimeSummary {
   text: string | null;
   /** Header names in lower case → raw values (inflow rules read Auto-Submitted, Precedence, List-Unsubscribe…). */
   headers: Record<string, string>;
+  /** The MIME's attachment parts, stored as they were read (only when a store was given). */
+  attachments: MimeAttachment[];
+}
+
+export interface MimeAttachment {
+  name: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  /** Shown in the body (a `cid:` image), as Graph's `isInline`. */
+  isInline: boolean;
+  /** An attached email (message/rfc822) is an item attachment, as Graph calls it. */
+  kind: 'file' | 'item';
+}
+
+export interface MimeReadOptions {
+  /** Stores one attachment's content (consuming the stream); without it, attachment contents are drained. */
+  storeAttachment?: (content: Readable) => Promise<{ sha256: string; size: number }>;
 }
 
 /** Bodies beyond this are cut: a document shows the start; the whole email stays in the `.eml`. */
@@ -21,13 +39,16 @@ const MAX_BODY_CHARS = 2_000_000;
 
 /**
  * Reads a MIME stream with mailparser's streaming parser: headers and the text/HTML bodies are kept,
- * attachment contents are drained without being buffered (they are stored from Graph separately), so
- * a 40 MB email costs little memory. Garbage in gives an empty summary, never an exception.
+ * attachment contents are streamed into the store one by one (or drained), never buffered whole, so a
+ * 40 MB email costs little memory. Reading attachments from the MIME saves Graph a listing and one
+ * download per attachment (decision 0007). Garbage in gives an empty summary, never an exception;
+ * a store that fails rejects.
  */
-export function readMimeSummary(input: Readable): Promise<MimeSummary> {
+export function readMimeSummary(input: Readable, opts: MimeReadOptions = {}): Promise<MimeSummary> {
   return new Promise((resolve, reject) => {
     const parser = new MailParser({ skipImageLinks: true, skipTextLinks: true });
-    const out: MimeSummary = { subject: null, from: null, to: [], cc: [], date: null, messageId: null, html: null, text: null, headers: {} };
+    const out: MimeSummary = { subject: null, from: null, to: [], cc: [], date: null, messageId: null, html: null, text: null, headers: {}, attachments: [] };
+    const stored: Promise<void>[] = [];
     parser.on('headers', (h: Map<string, HeaderValue>) => {
       const subject = h.get('subject');
       out.subject = typeof subject === 'string' ? subject : null;
@@ -49,10 +70,30 @@ export function readMimeSummary(input: Readable): Promise<MimeSummary> {
           .trim();
       }
     });
-    parser.on('data', (data: { type: string; html?: string | false; text?: string; content?: Readable; release?: () => void }) => {
+    parser.on('data', (data: MailParserData) => {
       if (data.type === 'attachment') {
-        data.content?.resume();
-        data.content?.on('end', () => data.release?.());
+        const content = data.content;
+        if (!opts.storeAttachment || !content) {
+          content?.resume();
+          content?.on('end', () => data.release?.());
+          return;
+        }
+        const contentType = (data.contentType || 'application/octet-stream').toLowerCase();
+        const kind = contentType === 'message/rfc822' ? 'item' : 'file';
+        const name = data.filename || (kind === 'item' ? 'message.eml' : 'attachment');
+        const isInline = data.related === true || (data.contentDisposition === 'inline' && Boolean(data.cid));
+        stored.push(
+          opts.storeAttachment(content).then(
+            (blob) => {
+              out.attachments.push({ name, contentType, size: blob.size, sha256: blob.sha256, isInline, kind });
+              data.release?.();
+            },
+            (err: unknown) => {
+              data.release?.();
+              throw err;
+            },
+          ),
+        );
         return;
       }
       if (data.type === 'text') {
@@ -60,11 +101,30 @@ export function readMimeSummary(input: Readable): Promise<MimeSummary> {
         out.text = typeof data.text === 'string' ? data.text.slice(0, MAX_BODY_CHARS) : null;
       }
     });
-    parser.on('end', () => resolve(out));
-    parser.on('error', () => resolve(out));
+    // Every attachment stored (in MIME order) before the summary is complete.
+    const done = () =>
+      Promise.all(stored).then(
+        () => resolve(out),
+        (err: unknown) => reject(err as Error),
+      );
+    parser.on('end', done);
+    parser.on('error', done);
     input.on('error', reject);
     input.pipe(parser);
   });
+}
+
+interface MailParserData {
+  type: string;
+  html?: string | false;
+  text?: string;
+  content?: Readable;
+  release?: () => void;
+  contentType?: string;
+  filename?: string;
+  contentDisposition?: string;
+  cid?: string;
+  related?: boolean;
 }
 
 function addresses(v: HeaderValue | undefined): Recipient[] {

@@ -255,6 +255,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       const messages = await emu.control.listMessages(address);
       const forwards = (subject: string) => sent.filter((o) => o.to.includes(FORWARD_TO) && o.subject === `FW: ${subject}`).length;
       const bySubject = full.map((d) => d.subject);
+      // Runs that needed more than one attempt: those a kill interrupted (the proof is not vacuous).
+      log(`outflow: ${full.flatMap((d) => d.outflow).filter((r) => r.attempts > 1).length} runs were attempted more than once`);
       outflow = {
         notForwarded: bySubject.filter((s) => forwards(s) === 0),
         forwardedTwice: bySubject.filter((s) => forwards(s) > 1),

@@ -17,13 +17,14 @@ export const runMessageIngest: JobHandler = async (payload, ctx) => {
 
 /** The reconciliation round: the delta query is the truth, notifications only hints. */
 export const runSyncReconcile: JobHandler = async (_payload, ctx) => {
-  if (!ctx.send || !ctx.reconcileIntervalMs) throw new Error('job context has no sender');
+  if (!ctx.sendMany || !ctx.reconcileIntervalMs) throw new Error('job context has no sender');
   const due = new Date(ctx.now().getTime() - ctx.reconcileIntervalMs);
   const folders = await ctx.db
     .select({ id: monitoredFolders.id })
     .from(monitoredFolders)
     .where(and(eq(monitoredFolders.active, true), or(isNull(monitoredFolders.lastSyncAt), lt(monitoredFolders.lastSyncAt, due))));
-  for (const f of folders) await ctx.send('folder.sync', { folderId: f.id }, { singletonKey: f.id });
+  // One insert for all of them (10,000 folders were 10,000 round trips every minute).
+  if (folders.length) await ctx.sendMany('folder.sync', folders.map((f) => ({ payload: { folderId: f.id }, singletonKey: f.id })));
 };
 
 export const runFolderMarkers: JobHandler = async (payload, ctx) => {
