@@ -73,6 +73,44 @@ describe('MailboxPacer', () => {
     pacer.close();
   });
 
+  it('alone on a mailbox, a process gets the whole budget even if it held one slot when the budget ran short', async () => {
+    // One request at a time holds one slot: a quarter of the budget. Before, the fifth request slept
+    // until the window slid (here a minute; in production up to ten) instead of leasing free slots.
+    const pacer = new MailboxPacer(new LocalSlotLeases(), { requests: 8, windowMs: 60_000 });
+    for (let i = 0; i < 8; i++) await pacer.run('mbx', async () => undefined);
+    expect(pacer.stats('mbx')).toMatchObject({ held: 4, requestsInWindow: 8 });
+    // The whole budget is used: the next one waits.
+    let started = false;
+    void pacer.run('mbx', async () => {
+      started = true;
+    });
+    await tick(100);
+    expect(started).toBe(false);
+    pacer.close();
+  });
+
+  it('shares the budget with another process that holds slots of the same mailbox', async () => {
+    const shared = new LocalSlotLeases();
+    const other = new MailboxPacer(shared, { requests: 8, windowMs: 60_000 });
+    const mine = new MailboxPacer(shared, { requests: 8, windowMs: 60_000 });
+    // The other process holds three slots (three requests in flight).
+    const release: (() => void)[] = [];
+    const held = [0, 1, 2].map(() => other.run('mbx', () => new Promise<void>((r) => release.push(r))));
+    await tick(20);
+    // This one gets the last slot, so a quarter of the budget: 2 requests, then it waits.
+    let done = 0;
+    const runs = [0, 1, 2].map(() => mine.run('mbx', async () => void done++));
+    // (A request that finds every slot taken looks again after 250 ms at the latest.)
+    await tick(600);
+    expect(done).toBe(2);
+    expect(mine.stats('mbx').held).toBe(1);
+    for (const r of release) r();
+    await Promise.all(held);
+    other.close();
+    mine.close();
+    void runs;
+  });
+
   it('a pause (Retry-After) holds back every request to that mailbox, not others', async () => {
     const pacer = new MailboxPacer(new LocalSlotLeases());
     pacer.pause('mbx', 300);

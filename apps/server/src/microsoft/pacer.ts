@@ -63,6 +63,8 @@ interface KeyState {
   active: number;
   claiming: Promise<boolean> | undefined;
   idleSince: number;
+  /** Callers inside `acquire` (waiting for a slot or for the budget): the slots are in use, not idle. */
+  waiting: number;
   pausedUntil: number;
   requests: SlidingCounter;
   uploads: SlidingCounter;
@@ -121,6 +123,7 @@ export class MailboxPacer {
         active: 0,
         claiming: undefined,
         idleSince: Date.now(),
+        waiting: 0,
         pausedUntil: 0,
         requests: new SlidingCounter(this.limits.windowMs),
         uploads: new SlidingCounter(this.limits.uploadWindowMs),
@@ -133,20 +136,32 @@ export class MailboxPacer {
 
   private async acquire(key: string, weight: number, uploadBytes: number): Promise<void> {
     const s = this.state(key);
+    s.waiting++;
+    try {
+      await this.admit(key, s, weight, uploadBytes);
+    } finally {
+      s.waiting--;
+    }
+  }
+
+  private async admit(key: string, s: KeyState, weight: number, uploadBytes: number): Promise<void> {
     for (;;) {
       const now = Date.now();
       if (s.pausedUntil > now) {
         await sleep(s.pausedUntil - now);
         continue;
       }
-      // This process's share of the window's budget is the share of the slots it holds.
+      // This process's share of the window's budget is the share of the slots it holds. Over it, a
+      // free slot is leased first (a larger share): a process alone on a mailbox must not sit on a
+      // quarter of the budget because it held one slot at that moment (that stalled backfills for
+      // minutes). Otherwise wait, looking again every second (the share may grow meanwhile).
       const share = Math.max(1, s.held) / this.limits.slots;
-      if (s.requests.sum(now) + weight > this.limits.requests * share) {
-        await sleep(Math.max(50, s.requests.nextFreeAt(now) - now));
-        continue;
-      }
-      if (uploadBytes > 0 && s.uploads.sum(now) > 0 && s.uploads.sum(now) + uploadBytes > this.limits.uploadBytes * share) {
-        await sleep(Math.max(50, s.uploads.nextFreeAt(now) - now));
+      const overRequests = s.requests.sum(now) + weight > this.limits.requests * share;
+      const overUploads = uploadBytes > 0 && s.uploads.sum(now) > 0 && s.uploads.sum(now) + uploadBytes > this.limits.uploadBytes * share;
+      if (overRequests || overUploads) {
+        if (s.held < this.limits.slots && (await this.claim(key, s))) continue;
+        const freeAt = overRequests ? s.requests.nextFreeAt(now) : s.uploads.nextFreeAt(now);
+        await sleep(Math.min(1000, Math.max(50, freeAt - now)));
         continue;
       }
       if (s.active + weight <= s.held) {
@@ -156,25 +171,29 @@ export class MailboxPacer {
         return;
       }
       if (s.held < this.limits.slots) {
-        // One lease request at a time per mailbox; whoever is waiting shares its outcome.
-        s.claiming ??= this.leases
-          .claim(key)
-          .then(
-            (got) => {
-              if (got) s.held++;
-              return got;
-            },
-            // The database is briefly unreachable: as if the slot were taken; try again soon.
-            () => false,
-          )
-          .finally(() => (s.claiming = undefined));
-        if (await s.claiming) continue;
+        if (await this.claim(key, s)) continue;
         // Other processes hold the rest: wait for one of ours to come back, or try to lease again soon.
         await Promise.race([this.waitForRelease(s), sleep(250)]);
         continue;
       }
       await this.waitForRelease(s);
     }
+  }
+
+  /** Leases one more slot. One lease request at a time per mailbox; whoever is waiting shares its outcome. */
+  private claim(key: string, s: KeyState): Promise<boolean> {
+    s.claiming ??= this.leases
+      .claim(key)
+      .then(
+        (got) => {
+          if (got) s.held++;
+          return got;
+        },
+        // The database is briefly unreachable: as if the slot were taken; try again soon.
+        () => false,
+      )
+      .finally(() => (s.claiming = undefined));
+    return s.claiming;
   }
 
   private waitForRelease(s: KeyState): Promise<void> {
@@ -197,13 +216,13 @@ export class MailboxPacer {
         const now = Date.now();
         let holding = false;
         for (const [key, s] of this.keys) {
-          if (s.held > 0 && s.active === 0 && !s.claiming && now - s.idleSince > this.limits.idleReleaseMs) {
+          if (s.held > 0 && s.active === 0 && s.waiting === 0 && !s.claiming && now - s.idleSince > this.limits.idleReleaseMs) {
             s.held = 0;
             await this.leases.release(key);
           }
           if (s.held > 0) holding = true;
           // Forget mailboxes idle for a whole window (their counters are empty by then).
-          if (s.held === 0 && s.active === 0 && s.wakers.length === 0 && now - s.idleSince > this.limits.windowMs) this.keys.delete(key);
+          if (s.held === 0 && s.active === 0 && s.waiting === 0 && now - s.idleSince > this.limits.windowMs) this.keys.delete(key);
         }
         if (holding) await this.leases.renew();
       } catch {
