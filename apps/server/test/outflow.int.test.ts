@@ -6,6 +6,7 @@ import { outflowRuns } from '../src/db/schema/index.ts';
 import { planOutflow } from '../src/documents/outflow-plan.ts';
 import { OUTFLOW_KEY_PROPERTY_ID } from '../src/microsoft/outlook-write.ts';
 import { connectedOwnApp } from './connect-helpers.ts';
+import { join } from './document-fixtures.ts';
 import { setUp, startTestApp, type Client, type TestApp } from './helpers.ts';
 import { CLAIMS, monitor, until } from './sync-helpers.ts';
 
@@ -77,6 +78,15 @@ describe('outflow', () => {
     // Saved again as it came back: the action keeps its id (runs are keyed on it).
     const again = await setOutflow(saved.body.outflow);
     expect(again.body.outflow[0]!.id).toBe(saved.body.outflow[0]!.id);
+  });
+
+  it('only admins set outflow: a member is refused on the rule and on the inbox', async () => {
+    const { client: member } = await join(app, admin, ws, 'max@example.com', 'member');
+    const action = [{ on: 'document.bounced', kind: 'forward', to: 'exfiltrate@elsewhere.example', comment: '' }];
+    expect((await member.request('PATCH', api.folder(ws, folderId), { outflow: action })).status).toBe(403);
+    const [inbox] = (await admin.get<{ items: { id: string }[] }>(api.managedInboxes(ws))).body.items;
+    expect((await member.request('PATCH', api.inbox(ws, inbox!.id), { outflow: action })).status).toBe(403);
+    expect((await mailbox()).folders[0]!.outflow.some((a) => a.kind === 'forward' && a.to.startsWith('exfiltrate'))).toBe(false);
   });
 
   it('approve → the category is created in the mailbox with its colour and set on the email, once', { timeout: 90_000 }, async () => {
