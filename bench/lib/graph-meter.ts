@@ -58,6 +58,8 @@ export class GraphMeter {
   private readonly tally = emptyTally();
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
+  /** The first 429 answers (time, method, path, how long the answer took): to find what ran over. */
+  readonly samples429: string[] = [];
 
   constructor(emu: Emulator) {
     this.emu = emu;
@@ -76,7 +78,10 @@ export class GraphMeter {
         const entries = await this.emu.control.requests({ area: 'graph', since: this.seq });
         for (const e of entries) {
           this.tally.http++;
-          if (e.status === 429) this.tally.http429++;
+          if (e.status === 429) {
+            this.tally.http429++;
+            if (this.samples429.length < 20) this.samples429.push(`${e.time} ${e.method} ${e.path} (${e.durationMs} ms)`);
+          }
           if (e.status >= 500) this.tally.http5xx++;
           const kind = requestKind(e.path);
           this.tally.byKind[kind]++;

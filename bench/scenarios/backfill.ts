@@ -64,6 +64,7 @@ export async function backfill(): Promise<ScenarioResult> {
         graphHttpRequestsPerMessage: round(tally.http / made, 3),
         graphHttpRequestsPerMessageWithoutAttachmentCalls: round(withoutAttachments, 3),
         http429: tally.http429,
+        samples429: meter.samples429,
         throttled429: throttled,
         http5xx: tally.http5xx,
         ceilingRequestsPerSecondPerMailbox: round(ceilingPerSecond, 2),
