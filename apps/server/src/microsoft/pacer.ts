@@ -73,6 +73,9 @@ interface KeyState {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How long a finished request keeps its slot (see `run`). */
+const RELEASE_GRACE_MS = 5;
+
 /**
  * Paces Graph requests per mailbox so that Microsoft never has to throttle us: at most `slots`
  * requests in flight across all processes (leased slots), at most `requests` per sliding window and
@@ -99,7 +102,9 @@ export class MailboxPacer {
     try {
       return await fn();
     } finally {
-      this.release(key, weight);
+      // Microsoft counts a request until its server has finished it, which can be a moment after we
+      // have read the last byte: released at once, the next request was now and then a fifth (429).
+      setTimeout(() => this.release(key, weight), RELEASE_GRACE_MS);
     }
   }
 
