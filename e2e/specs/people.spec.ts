@@ -205,6 +205,7 @@ describe('people: invite, accept, roles, audit log', () => {
   });
 
   it('can be used with the keyboard alone', async () => {
+    // Polled: a dialog or a new page moves the focus a moment after it shows (CI saw the button still focused).
     const focused = () =>
       page.evaluate(() => {
         const el = document.activeElement;
@@ -218,25 +219,25 @@ describe('people: invite, accept, roles, audit log', () => {
     await page.reload();
     await heading('Connectors');
     await page.keyboard.press('Tab');
-    expect(await focused()).toBe('a:Skip to main content');
+    await expect.poll(focused).toBe('a:Skip to main content');
 
     // Create a connector: Enter opens the dialog with the name focused, Enter submits.
     await page.getByRole('button', { name: 'Create connector' }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('dialog', { name: 'Create connector' }).waitFor();
-    expect(await focused()).toMatch(/^input:/);
+    await expect.poll(focused).toMatch(/^input:/);
     await page.keyboard.type('Keyboard');
     await page.keyboard.press('Enter');
     await heading('Keyboard');
     // The new page's heading has the focus, so that a screen reader starts there.
-    expect(await focused()).toBe('h1:Keyboard');
+    await expect.poll(focused).toBe('h1:Keyboard');
 
     // Rename inline: Enter saves, the focus returns to the Rename button.
     await page.getByRole('button', { name: 'Rename' }).focus();
     await page.keyboard.press('Enter');
     const name = page.getByRole('textbox', { name: 'Name' });
     await name.waitFor();
-    expect(await focused()).toMatch(/^input:/);
+    await expect.poll(focused).toMatch(/^input:/);
     await page.keyboard.press('ControlOrMeta+a');
     await page.keyboard.type('Keyboard renamed');
     await page.keyboard.press('Enter');
@@ -257,7 +258,7 @@ describe('people: invite, accept, roles, audit log', () => {
     await page.getByRole('menu').waitFor();
     await page.keyboard.press('Escape');
     await page.getByRole('menu').waitFor({ state: 'hidden' });
-    expect(await focused()).toBe(`button:Account menu for ${owner.name}`);
+    await expect.poll(focused).toBe(`button:Account menu for ${owner.name}`);
   });
 
   it('raised no script error in the page', () => {
