@@ -256,6 +256,9 @@ describe('people: invite, accept, roles, audit log', () => {
     await account.focus();
     await page.keyboard.press('Enter');
     await page.getByRole('menu').waitFor();
+    // Escape is handled inside the menu, which takes the focus once its opening transition ends: a
+    // keyboard user presses it there (CI once pressed it on the button, a moment too early).
+    await page.waitForFunction(() => document.activeElement?.closest('[role="menu"]') !== null);
     await page.keyboard.press('Escape');
     await page.getByRole('menu').waitFor({ state: 'hidden' });
     await expect.poll(focused).toBe(`button:Account menu for ${owner.name}`);
