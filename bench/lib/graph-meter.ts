@@ -1,5 +1,6 @@
-// Counts the Graph requests Mailroom makes, from the emulator's request log (HTTP requests, by kind)
-// and its throttling counters (every request Microsoft would count, `$batch` inner requests included).
+// Counts the Graph requests Mailroom makes, from the emulator's request log (HTTP requests by kind, and
+// the inner requests of each `$batch` by kind) and its throttling counters (every request Microsoft
+// would count, `$batch` inner requests included).
 import type { Emulator, ThrottleCounters } from '@mailroom/m365-emulator';
 
 export const REQUEST_KINDS = ['delta', 'message', 'mime', 'attachments', 'batch', 'subscriptions', 'folders', 'other'] as const;
@@ -21,7 +22,10 @@ export interface Tally {
   http: number;
   http429: number;
   http5xx: number;
+  /** HTTP requests by kind (a `$batch` is `batch`). */
   byKind: Record<RequestKind, number>;
+  /** The requests inside `$batch`es, by kind (Microsoft counts each against its limits). */
+  inBatchByKind: Record<RequestKind, number>;
   /** Subscription calls: create, renew (PATCH), reauthorize, delete, get. */
   subscriptions: Record<SubscriptionCall, number>;
 }
@@ -39,7 +43,7 @@ function subscriptionCall(method: string, path: string): SubscriptionCall {
 
 const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 
-const emptyTally = (): Tally => ({ http: 0, http429: 0, http5xx: 0, byKind: zeros(REQUEST_KINDS), subscriptions: zeros(SUBSCRIPTION_CALLS) });
+const emptyTally = (): Tally => ({ http: 0, http429: 0, http5xx: 0, byKind: zeros(REQUEST_KINDS), inBatchByKind: zeros(REQUEST_KINDS), subscriptions: zeros(SUBSCRIPTION_CALLS) });
 
 export function diffTally(a: Tally, b: Tally): Tally {
   return {
@@ -47,6 +51,7 @@ export function diffTally(a: Tally, b: Tally): Tally {
     http429: b.http429 - a.http429,
     http5xx: b.http5xx - a.http5xx,
     byKind: Object.fromEntries(REQUEST_KINDS.map((k) => [k, b.byKind[k] - a.byKind[k]])) as Record<RequestKind, number>,
+    inBatchByKind: Object.fromEntries(REQUEST_KINDS.map((k) => [k, b.inBatchByKind[k] - a.inBatchByKind[k]])) as Record<RequestKind, number>,
     subscriptions: Object.fromEntries(SUBSCRIPTION_CALLS.map((k) => [k, b.subscriptions[k] - a.subscriptions[k]])) as Record<SubscriptionCall, number>,
   };
 }
@@ -77,6 +82,11 @@ export class GraphMeter {
       try {
         const entries = await this.emu.control.requests({ area: 'graph', since: this.seq });
         for (const e of entries) {
+          if (e.inBatch) {
+            this.tally.inBatchByKind[requestKind(e.path)]++;
+            if (e.status === 429 && this.samples429.length < 20) this.samples429.push(`${e.time} ${e.method} ${e.path} in a $batch (${e.durationMs} ms)`);
+            continue;
+          }
           this.tally.http++;
           if (e.status === 429) {
             this.tally.http429++;

@@ -85,6 +85,8 @@ export class MailroomProcess {
       LOG_LEVEL: opts.logLevel,
       SHUTDOWN_GRACE_SECONDS: '2',
       NODE_ENV: 'production',
+      // e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where Mailroom's CPU goes.
+      ...(process.env.BENCH_MAILROOM_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_MAILROOM_NODE_OPTIONS } : {}),
       ...opts.env,
     };
   }

@@ -12,7 +12,7 @@ import { GraphErrors, sendGraphError } from './graph/errors.ts';
 import { registerDelta } from './graph/delta.ts';
 import { registerMailRead } from './graph/mail-read.ts';
 import { registerMailWrite } from './graph/mail-write.ts';
-import { registerBatch } from './graph/batch.ts';
+import { BATCH_INNER_HEADER, BATCH_INNER_SECRET, registerBatch } from './graph/batch.ts';
 import { registerSubscriptions } from './graph/subscriptions.ts';
 import { registerUploadSessions } from './graph/upload.ts';
 import { registerMailControl } from './control/mail-routes.ts';
@@ -60,6 +60,7 @@ export function createHttpsServer(st: EmulatorState, router: Router, tls: { keyP
         ...(ctx.tags.mailboxId ? { mailboxId: ctx.tags.mailboxId } : {}),
         requestId: ctx.requestId,
         durationMs: Math.round((performance.now() - started) * 100) / 100,
+        ...(req.headers[BATCH_INNER_HEADER] === BATCH_INNER_SECRET ? { inBatch: true } : {}),
       });
     });
     const path = normalizePath(ctx.url.pathname);

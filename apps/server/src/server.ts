@@ -6,6 +6,7 @@ import { FsBlobStore } from './blobs/fs-store.ts';
 import { ConnectorService } from './connectors/service.ts';
 import { DbSlotLeases } from './microsoft/mailbox-slots.ts';
 import { MailboxPacer } from './microsoft/pacer.ts';
+import { KeyedCoalescer } from './lib/coalesce.ts';
 import { MailClient } from './microsoft/mail.ts';
 import { SyncEngine } from './sync/engine.ts';
 import { PushService } from './sync/push.ts';
@@ -75,6 +76,11 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
     await leases.reclaimDead();
     const pacer = new MailboxPacer(leases);
     const mail = new MailClient(microsoft, pacer);
+    const markers = new KeyedCoalescer(
+      1000,
+      (folderId) => send('folder.markers', { folderId }, { singletonKey: folderId }),
+      (folderId, err) => logger.warn({ folderId, err }, 'could not queue the marker round; the next delta round will'),
+    );
     let url: string | undefined;
     const push = new PushService({
       db: database.db,
@@ -106,14 +112,19 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       mail,
       blobs,
       logger,
-      enqueueIngest: async (ids) => {
+      enqueueIngest: async (ids, mailboxId) => {
+        // Workers take jobs by priority first: the n-th message of every recorded page has the same
+        // one, so a backlog is worked through page by page side by side, every mailbox (each capped at
+        // 4 requests in flight) busy at once, instead of one mailbox's page at a time. A new email
+        // (alone in its page) comes first of all: push latency does not wait for a backfill.
         await jobs!.sendMany(
           'message.ingest',
-          ids.map((messageId) => ({ payload: { messageId }, singletonKey: messageId })),
+          ids.map((messageId, i) => ({ payload: { messageId }, singletonKey: messageId, priority: -i, group: mailboxId })),
         );
       },
-      // A second's wait lets the markers of a burst of documents go out in one $batch.
-      enqueueMarkers: (folderId) => send('folder.markers', { folderId }, { singletonKey: folderId, startAfterSeconds: 1 }),
+      // A second's wait lets the markers of a burst of documents go out in one $batch, and costs one
+      // queued job per folder instead of one per document.
+      enqueueMarkers: async (folderId) => markers.call(folderId),
       enqueueOutflow: (runIds) => outflow.queue(runIds),
     });
     jobs = await startJobs({
@@ -137,7 +148,7 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       await push.forgetAllBut(known);
       await push.sweep();
     }
-    const started = { http, jobs, sandbox, microsoft, pacer, leases };
+    const started = { http, jobs, sandbox, microsoft, pacer, leases, markers };
     let closing: Promise<void> | undefined;
     return {
       config,
@@ -158,6 +169,7 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
           await started.http?.close();
           await started.jobs.stop(config.shutdownGraceMs);
           started.pacer.close();
+          started.markers.close();
           await started.leases.releaseAll().catch(() => undefined);
           await started.sandbox?.close();
           if (!started.sandbox) await started.microsoft.http.close();

@@ -1,7 +1,10 @@
 import { eq } from 'drizzle-orm';
+import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { sessions, users } from '../src/db/schema/index.ts';
-import { housekeeping } from '../src/jobs/catalog.ts';
+import { housekeeping, type JobDefinition } from '../src/jobs/catalog.ts';
+import { startJobs } from '../src/jobs/runtime.ts';
 import { startTestApp, type TestApp } from './helpers.ts';
 
 let app: TestApp;
@@ -48,5 +51,68 @@ describe('job queue', () => {
       retryLimit: housekeeping.retryLimit,
       retryBackoff: true,
     });
+  });
+
+  it('runs a batched job kind side by side, settles each job alone, and keeps a group under its limit', async () => {
+    const job: JobDefinition = {
+      name: 'test.batched',
+      description: 'test',
+      payload: z.object({ n: z.number(), group: z.string() }).strict(),
+      policy: 'standard',
+      retryLimit: 2,
+      retryDelaySeconds: 1,
+      retryBackoff: false,
+      expireInSeconds: 60,
+      concurrency: 2,
+      batchSize: 4,
+      groupConcurrency: 2,
+      pollingIntervalSeconds: 0.5,
+    };
+    const runs = new Map<number, number>();
+    const active = new Map<string, number>();
+    let maxPerGroup = 0;
+    let maxAtOnce = 0;
+    let atOnce = 0;
+    const runtime = await startJobs({
+      database: app.server.database,
+      catalog: [job],
+      handlers: {
+        [job.name]: async (p) => {
+          const { n, group } = p as { n: number; group: string };
+          runs.set(n, (runs.get(n) ?? 0) + 1);
+          active.set(group, (active.get(group) ?? 0) + 1);
+          maxPerGroup = Math.max(maxPerGroup, active.get(group)!);
+          maxAtOnce = Math.max(maxAtOnce, ++atOnce);
+          try {
+            await new Promise((r) => setTimeout(r, 150));
+            if (n === 3 && runs.get(n) === 1) throw new Error('first attempt of 3 fails');
+          } finally {
+            active.set(group, active.get(group)! - 1);
+            atOnce--;
+          }
+        },
+      },
+      work: true,
+      context: { db: app.server.database.db, logger: pino({ level: 'silent' }), now: () => new Date() },
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      const items = Array.from({ length: 12 }, (_, n) => ({ payload: { n, group: n < 8 ? 'a' : 'b' }, group: n < 8 ? 'a' : 'b' }));
+      await runtime.sendMany(job, items);
+      for (let i = 0; i < 150 && !(runs.size === 12 && runs.get(3) === 2); i++) await new Promise((r) => setTimeout(r, 100));
+      // Every job ran once, except the failing one, which alone was retried (and then succeeded).
+      expect([...runs.entries()].sort((x, y) => x[0] - y[0])).toEqual(items.map((i) => [i.payload.n, i.payload.n === 3 ? 2 : 1]));
+      expect(maxPerGroup).toBeLessThanOrEqual(2);
+      expect(maxAtOnce).toBeGreaterThan(1);
+      // Each settled on its own: all completed, the failed attempt retried rather than failing the batch.
+      let completed = 0;
+      for (let i = 0; i < 50 && completed < 12; i++) {
+        completed = (await runtime.boss.findJobs(job.name)).filter((j) => j.state === 'completed').length;
+        if (completed < 12) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(completed).toBe(12);
+    } finally {
+      await runtime.stop(1000);
+    }
   });
 });

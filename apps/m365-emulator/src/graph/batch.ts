@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Agent } from 'node:https';
 import type { Router } from '../http/router.ts';
 import type { EmulatorState } from '../state.ts';
@@ -51,6 +52,13 @@ function validate(v: unknown): BatchRequest[] {
  * whose dependency failed. Each inner request goes through the full pipeline over loopback, so it
  * is authenticated, throttled and fault-injected on its own (and may be 429 alone).
  */
+/**
+ * Marks a request as one of a batch's inner requests for the request log. Random per process, so
+ * that no client can mark its own requests.
+ */
+export const BATCH_INNER_HEADER = 'x-emulator-batch-inner';
+export const BATCH_INNER_SECRET = randomUUID();
+
 export function registerBatch(router: Router, st: EmulatorState): void {
   const agent = new Agent({ keepAlive: true, rejectUnauthorized: false, maxSockets: 64 });
   router.on('POST', '/v1.0/$batch', async (ctx) => {
@@ -66,7 +74,7 @@ export function registerBatch(router: Router, st: EmulatorState): void {
           return { id: r.id, status: 424, headers: { 'content-type': 'application/json' }, body: { error: { code: 'FailedDependency', message: `Dependency '${failedDep}' failed.` } } };
         }
         const path = r.url.startsWith('/') ? r.url : `/${r.url}`;
-        const headers: Record<string, string> = { authorization: auth, 'client-request-id': ctx.correlationId };
+        const headers: Record<string, string> = { authorization: auth, 'client-request-id': ctx.correlationId, [BATCH_INNER_HEADER]: BATCH_INNER_SECRET };
         for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = String(v);
         let body: string | Buffer | undefined;
         if (r.body !== undefined) body = typeof r.body === 'string' && !(headers['content-type'] ?? '').includes('json') ? r.body : JSON.stringify(r.body);

@@ -17,6 +17,8 @@ export interface RequestLogEntry {
   mailboxId?: string;
   requestId: string;
   durationMs: number;
+  /** One of a `$batch`'s inner requests (Microsoft counts each against its limits; HTTP-wise it is part of the batch). */
+  inBatch?: boolean;
 }
 
 /** A bounded in-memory log of served requests. */

@@ -19,8 +19,16 @@ export class BlobSizeMismatch extends Error {}
  */
 export class FsBlobStore {
   readonly dir: string;
+  /** Directories known to exist: every file-system call counts at thousands of blobs a second. */
+  private readonly made = new Set<string>();
   constructor(dir: string) {
     this.dir = dir;
+  }
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.made.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.made.add(dir);
   }
 
   pathOf(sha256: string): string {
@@ -31,8 +39,9 @@ export class FsBlobStore {
   /** Stores a stream; with `expectedSize`, a short or long body is an error and nothing is stored. */
   async put(source: Readable | AsyncIterable<Uint8Array>, expectedSize?: number): Promise<BlobRef> {
     const tmpDir = path.join(this.dir, 'tmp');
-    await mkdir(tmpDir, { recursive: true });
+    await this.ensureDir(tmpDir);
     const tmp = path.join(tmpDir, randomUUID());
+    let placed = false;
     const hash = createHash('sha256');
     let size = 0;
     const meter = new Transform({
@@ -49,11 +58,16 @@ export class FsBlobStore {
       }
       const sha256 = hash.digest('hex');
       const final = this.pathOf(sha256);
-      await mkdir(path.dirname(final), { recursive: true });
+      await this.ensureDir(path.dirname(final));
       await rename(tmp, final);
+      placed = true;
       return { sha256, size };
+    } catch (err) {
+      // A directory removed behind our back (a restore, a clean-up) is made again on the retry.
+      this.made.clear();
+      throw err;
     } finally {
-      await rm(tmp, { force: true });
+      if (!placed) await rm(tmp, { force: true });
     }
   }
 

@@ -2,11 +2,18 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import { recordEvent } from '../db/repos/events.ts';
 import { documentHistory, type documents } from '../db/schema/index.ts';
-import { planOutflow } from './outflow-plan.ts';
+import { planOutflow, type OutflowConfig } from './outflow-plan.ts';
 
 export type Actor = { id: string; email: string } | null;
 export type DocumentEvent =
   'document.created' | 'document.approved' | 'document.deleted' | 'document.bounced';
+
+/** A line of a document's history, before it is written. */
+export interface HistoryLine {
+  kind: string;
+  actor: Actor;
+  details?: Record<string, unknown>;
+}
 
 /** One line of a document's history (in the caller's transaction). Returns its id. */
 export async function recordHistory(
@@ -16,18 +23,28 @@ export async function recordHistory(
   actor: Actor,
   details: Record<string, unknown> = {},
 ): Promise<string> {
-  const id = randomUUID();
-  await db.insert(documentHistory).values({
-    id,
+  const [id] = await recordHistoryLines(db, doc, [{ kind, actor, details }]);
+  return id!;
+}
+
+/** Several lines in one statement, in this order (ingestion writes two or three per document). */
+export async function recordHistoryLines(
+  db: Db,
+  doc: Pick<typeof documents.$inferSelect, 'id' | 'workspaceId' | 'version'>,
+  lines: HistoryLine[],
+): Promise<string[]> {
+  const rows = lines.map((l) => ({
+    id: randomUUID(),
     workspaceId: doc.workspaceId,
     documentId: doc.id,
-    kind,
+    kind: l.kind,
     version: doc.version,
-    actorUserId: actor?.id ?? null,
-    actorEmail: actor?.email ?? null,
-    details,
-  });
-  return id;
+    actorUserId: l.actor?.id ?? null,
+    actorEmail: l.actor?.email ?? null,
+    details: l.details ?? {},
+  }));
+  await db.insert(documentHistory).values(rows);
+  return rows.map((r) => r.id);
 }
 
 /**
@@ -43,8 +60,15 @@ export async function recordDocumentEvent(
   kind: string,
   actor: Actor,
   details: Record<string, unknown> = {},
+  opts: {
+    /** Lines written just before this one, in the same statement. */
+    precededBy?: HistoryLine[];
+    /** The outflow actions in force, when the caller has them already (ingestion): saves a query. */
+    outflow?: OutflowConfig;
+  } = {},
 ): Promise<{ eventId: string; outflowRunIds: string[] }> {
-  const id = await recordHistory(db, doc, kind, actor, details);
+  const ids = await recordHistoryLines(db, doc, [...(opts.precededBy ?? []), { kind, actor, details }]);
+  const id = ids[ids.length - 1]!;
   await recordEvent(db, {
     id,
     workspaceId: doc.workspaceId,
@@ -58,5 +82,5 @@ export async function recordDocumentEvent(
       ...details,
     },
   });
-  return { eventId: id, outflowRunIds: await planOutflow(db, doc.id, type, id) };
+  return { eventId: id, outflowRunIds: await planOutflow(db, doc.id, type, id, opts.outflow) };
 }

@@ -5,7 +5,8 @@ import type { Db } from '../db/client.ts';
 import { mailboxes, workspaces } from '../db/schema/index.ts';
 import type { MailClient } from '../microsoft/mail.ts';
 import { readHeaders } from './headers.ts';
-import { recordDocumentEvent, recordHistory } from './history.ts';
+import { recordDocumentEvent, recordHistoryLines } from './history.ts';
+import type { OutflowConfig } from './outflow-plan.ts';
 
 const TENANT_DOMAINS_TTL_MS = 60 * 60 * 1000;
 
@@ -107,16 +108,21 @@ export async function recordIngested(
   doc: { id: string; workspaceId: string; version: number; inboxId: string; status: 'new' | 'filtered' },
   d: InflowDecision,
   origin: { folderId: string; folder: string; mailbox: string },
+  outflow?: OutflowConfig,
 ): Promise<string[]> {
-  await recordHistory(tx, doc, 'ingested', null, origin);
+  const ingested = { kind: 'ingested', actor: null, details: origin };
   if (d.status === 'filtered') {
-    await recordHistory(tx, doc, 'filtered', null, { reason: d.filterReason, evidence: d.evidence });
+    await recordHistoryLines(tx, doc, [ingested, { kind: 'filtered', actor: null, details: { reason: d.filterReason, evidence: d.evidence } }]);
     return [];
   }
-  const e = await recordDocumentEvent(tx, doc, 'document.created', 'routed', null, {
-    inboxId: d.inboxId,
-    documentTypeId: d.documentTypeId,
-    tagIds: d.tagIds,
-  });
+  const e = await recordDocumentEvent(
+    tx,
+    doc,
+    'document.created',
+    'routed',
+    null,
+    { inboxId: d.inboxId, documentTypeId: d.documentTypeId, tagIds: d.tagIds },
+    { precededBy: [ingested], ...(outflow ? { outflow } : {}) },
+  );
   return e.outflowRunIds;
 }

@@ -24,6 +24,20 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   readonly cron?: string;
   /** Jobs of this kind run side by side in one worker process (default 1). */
   readonly concurrency?: number;
+  /**
+   * Each of the `concurrency` pollers takes up to this many jobs at once and runs them side by side
+   * (default 1). A poller waits for its next poll after every fetch unless that fetch came back
+   * full: with one job per fetch, a backlog drains at `concurrency` jobs per polling interval
+   * whatever the jobs cost (16 per 0.5 s capped ingestion at 32 emails/s). A full batch fetches
+   * again at once.
+   */
+  readonly batchSize?: number;
+  /**
+   * At most this many jobs of one group (a mailbox, for ingestion) run at once in a process; the
+   * pollers pass over a busy group's jobs and take another's, so one mailbox's backlog cannot hold
+   * every worker while it waits on its 4 Graph slots.
+   */
+  readonly groupConcurrency?: number;
   /** How soon an idle worker looks for new jobs (default 2 s; pg-boss's floor is 0.5 s). */
   readonly pollingIntervalSeconds?: number;
   /**
@@ -119,8 +133,11 @@ export const messageIngest = defineJob({
   expireInSeconds: 900,
   heartbeatSeconds: 10,
   // Graph concurrency per mailbox is capped separately (4 slots); jobs wait on the network, not the
-  // CPU, so more of them keep several mailboxes busy at once (a FIFO queue often holds one mailbox's run).
+  // CPU, so many of them keep every mailbox busy at once: 16 pollers × 4 jobs, at most 6 per mailbox
+  // (its 4 requests in flight, and 2 more reading the database or storing a MIME meanwhile).
   concurrency: 16,
+  batchSize: 4,
+  groupConcurrency: 6,
   pollingIntervalSeconds: 0.5,
   notify: true,
 });

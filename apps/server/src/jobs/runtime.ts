@@ -1,4 +1,4 @@
-import { PgBoss } from 'pg-boss';
+import { PgBoss, type Job } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
 import type { JobDefinition } from './catalog.ts';
@@ -18,12 +18,20 @@ export function assertCatalogComplete(
   if (unknown.length) throw new JobCatalogError(`job handlers not in the catalog: ${unknown.join(', ')}`);
 }
 
+/** One job of a `sendMany`: `priority` (higher first, default 0) and `group` (see `groupConcurrency`). */
+export interface SendManyItem<P extends object> {
+  payload: P;
+  singletonKey?: string;
+  priority?: number;
+  group?: string;
+}
+
 export interface JobRuntime {
   readonly boss: PgBoss;
   /** Sends a job (by definition or name) after checking its payload against the catalog. */
   send<P extends object>(job: JobDefinition | string, payload: P, options?: { singletonKey?: string; startAfterSeconds?: number }): Promise<string | null>;
   /** Sends many jobs of one kind in one statement (a delta page's messages); duplicates of queued ones are dropped. */
-  sendMany<P extends object>(job: JobDefinition | string, items: { payload: P; singletonKey?: string }[]): Promise<void>;
+  sendMany<P extends object>(job: JobDefinition | string, items: SendManyItem<P>[]): Promise<void>;
   /** Stops taking jobs and waits (up to the grace period) for those running to finish. */
   stop(graceMs: number): Promise<void>;
 }
@@ -78,20 +86,35 @@ export async function startJobs(opts: {
   if (work) {
     for (const job of catalog) {
       const handler = handlers[job.name]!;
+      const batched = (job.batchSize ?? 1) > 1;
       const workOptions = {
         ...(job.concurrency ? { localConcurrency: job.concurrency } : {}),
+        ...(job.groupConcurrency ? { localGroupConcurrency: job.groupConcurrency } : {}),
+        ...(batched ? { batchSize: job.batchSize, burstWhenBatchFull: true } : {}),
         ...(job.pollingIntervalSeconds ? { pollingIntervalSeconds: job.pollingIntervalSeconds } : {}),
         // NOTIFY only adds wake-ups: without this, pg-boss stretches the polling of notify queues to 30 s,
         // and a backlog sent in one go would drain one job per notification.
         ...(job.notify ? { notifyPollingIntervalSeconds: job.pollingIntervalSeconds ?? 2 } : {}),
       };
-      await boss.work(job.name, workOptions, async (jobs) => {
-        for (const j of jobs) {
-          const payload = job.payload.parse(j.data ?? {});
-          const log = opts.context.logger.child({ job: job.name, jobId: j.id });
-          await handler(payload, { ...opts.context, logger: log });
-        }
-      });
+      const runOne = async (j: Job<unknown>) => {
+        const payload = job.payload.parse(j.data ?? {});
+        const log = opts.context.logger.child({ job: job.name, jobId: j.id });
+        await handler(payload, { ...opts.context, logger: log });
+      };
+      if (batched) {
+        // The batch's jobs run side by side and settle one by one: one failing retries alone.
+        await boss.work(job.name, { ...workOptions, perJobResults: true }, async (jobs) => {
+          const outcomes = await Promise.allSettled(jobs.map(runOne));
+          return jobs.map((j, i) => {
+            const o = outcomes[i]!;
+            return o.status === 'fulfilled' ? { id: j.id, status: 'completed' as const } : { id: j.id, status: 'failed' as const, output: asError(o.reason) };
+          });
+        });
+      } else {
+        await boss.work(job.name, workOptions, async (jobs) => {
+          for (const j of jobs) await runOne(j);
+        });
+      }
       if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
     }
   }
@@ -114,11 +137,21 @@ export async function startJobs(opts: {
       for (const i of items) job.payload.parse(i.payload);
       await boss.insert(
         job.name,
-        items.map((i) => ({ data: i.payload, ...(i.singletonKey ? { singletonKey: i.singletonKey } : {}) })),
+        items.map((i) => ({
+          data: i.payload,
+          ...(i.singletonKey ? { singletonKey: i.singletonKey } : {}),
+          ...(i.priority ? { priority: i.priority } : {}),
+          ...(i.group ? { group: { id: i.group } } : {}),
+        })),
       );
     },
     async stop(graceMs) {
       await boss.stop({ graceful: true, timeout: graceMs, close: true });
     },
   };
+}
+
+/** What pg-boss records as a failed job's output: an Error (serialised with its message and stack). */
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
 }

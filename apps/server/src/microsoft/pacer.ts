@@ -74,7 +74,7 @@ interface KeyState {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** How long a finished request keeps its slot (see `run`). */
-const RELEASE_GRACE_MS = 5;
+const RELEASE_GRACE_MS = 25;
 
 /**
  * Paces Graph requests per mailbox so that Microsoft never has to throttle us: at most `slots`

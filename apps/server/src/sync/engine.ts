@@ -6,6 +6,7 @@ import type { TokenBroker } from '../connectors/token-broker.ts';
 import type { Db } from '../db/client.ts';
 import {
   documents,
+  inboxes,
   mailboxes,
   mailMessages,
   monitoredFolders,
@@ -28,8 +29,8 @@ export interface SyncDeps {
   mail: MailClient;
   blobs: FsBlobStore;
   logger: Logger;
-  /** Queues ingestion of recorded messages (the job layer provides it). */
-  enqueueIngest: (messageIds: string[]) => Promise<void>;
+  /** Queues ingestion of recorded messages of one mailbox (the job layer provides it). */
+  enqueueIngest: (messageIds: string[], mailboxId: string) => Promise<void>;
   /** Queues a (coalesced) marker-writing round for a folder. */
   enqueueMarkers: (folderId: string) => Promise<void>;
   /** Queues outflow runs planned by a document's `document.created` (after its transaction). */
@@ -86,7 +87,7 @@ export class SyncEngine {
       .select({ id: mailMessages.id })
       .from(mailMessages)
       .where(and(eq(mailMessages.folderId, f.id), eq(mailMessages.state, 'pending')));
-    if (stranded.length) await this.d.enqueueIngest(stranded.map((s) => s.id));
+    if (stranded.length) await this.d.enqueueIngest(stranded.map((s) => s.id), m.id);
     // Processed before a crash, marker not yet written: queue the marker round again.
     const [unmarked] = await db
       .select({ id: mailMessages.id })
@@ -156,7 +157,7 @@ export class SyncEngine {
           return inserted.map((r) => r.id);
         });
         result.recorded += created.length;
-        if (created.length) await this.d.enqueueIngest(created);
+        if (created.length) await this.d.enqueueIngest(created, m.id);
         if (!page.nextLink || !next) break;
         url = next;
       }
@@ -203,13 +204,15 @@ export class SyncEngine {
   async ingest(messageId: string): Promise<'created' | 'exists' | 'gone' | 'failed'> {
     const { db } = this.d;
     const [row] = await db
-      .select({ msg: mailMessages, f: monitoredFolders, m: mailboxes })
+      .select({ msg: mailMessages, f: monitoredFolders, m: mailboxes, inboxOutflow: inboxes.outflow })
       .from(mailMessages)
       .innerJoin(monitoredFolders, eq(monitoredFolders.id, mailMessages.folderId))
       .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
+      // The rule's inbox, where the document goes: its outflow actions are planned with the document.
+      .leftJoin(inboxes, eq(inboxes.id, monitoredFolders.inboxId))
       .where(eq(mailMessages.id, messageId));
     if (!row) return 'gone';
-    const { msg, f, m } = row;
+    const { msg, f, m, inboxOutflow } = row;
     if (msg.state === 'gone') return 'gone';
     if (msg.state === 'done') {
       if (!msg.markerWritten) await this.d.enqueueMarkers(f.id);
@@ -265,7 +268,7 @@ export class SyncEngine {
 
     let saved: { created: boolean; outflowRunIds: string[] };
     try {
-      saved = await this.saveDocument(msg, f, summary, eml, attachments, decision, m.address);
+      saved = await this.saveDocument(msg, f, summary, eml, attachments, decision, m.address, inboxOutflow);
     } catch (err) {
       // Bad data that the database refuses must show as a failed message, not retry forever unseen.
       return this.recordFailure(msg.id, msg.attempts, err);
@@ -285,6 +288,7 @@ export class SyncEngine {
     attachments: StoredAttachment[],
     decision: InflowDecision,
     mailbox: string,
+    inboxOutflow: (typeof inboxes.$inferSelect)['outflow'] | null,
   ): Promise<{ created: boolean; outflowRunIds: string[] }> {
     const fromAddress = pgText(mail.from?.address ?? null);
     const fromName = pgText(mail.from?.name ?? null);
@@ -323,7 +327,7 @@ export class SyncEngine {
           folderId: f.id,
           folder: f.displayName,
           mailbox,
-        })
+        }, decision.inboxId === f.inboxId ? { workspaceId: f.workspaceId, rule: f.outflow, inbox: inboxOutflow } : undefined)
         : [];
       await tx
         .update(mailMessages)
@@ -339,7 +343,12 @@ export class SyncEngine {
       .update(mailMessages)
       .set({ state: 'pending', attempts: 0, lastError: null })
       .where(and(eq(mailMessages.id, messageId), eq(mailMessages.state, 'failed')));
-    await this.d.enqueueIngest([messageId]);
+    const [row] = await this.d.db
+      .select({ mailboxId: monitoredFolders.mailboxId })
+      .from(mailMessages)
+      .innerJoin(monitoredFolders, eq(monitoredFolders.id, mailMessages.folderId))
+      .where(eq(mailMessages.id, messageId));
+    if (row) await this.d.enqueueIngest([messageId], row.mailboxId);
   }
 
   private async storeAttachment(
