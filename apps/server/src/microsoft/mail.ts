@@ -46,6 +46,8 @@ export interface RequestInit {
   body?: unknown;
   headers?: Record<string, string>;
   weight?: number;
+  /** How many requests Microsoft counts against the mailbox's budget (a `$batch`: each inner request). */
+  count?: number;
   /**
    * False for a request with an effect that must not happen twice (send, move, create): a timeout or a
    * dropped connection may hide that it did happen, so the caller checks Outlook before trying again.
@@ -111,7 +113,7 @@ export class MailClient {
             if (!res.ok) throw await readGraphError(res);
             return consume(res);
           },
-          { uploadBytes: body ? Buffer.byteLength(body) : 0, weight: init.weight ?? 1 },
+          { uploadBytes: body ? Buffer.byteLength(body) : 0, weight: init.weight ?? 1, count: init.count ?? 1 },
         );
       } catch (err) {
         const retriable = err instanceof GraphNetworkError || (err instanceof GraphApiError && (err.status === 429 || err.status >= 500));
@@ -194,13 +196,15 @@ export class MailClient {
 
   /**
    * `POST /$batch` (≤ 20 requests). Outlook runs up to 4 of them at once, so the batch occupies as many
-   * of the mailbox's slots. Each inner request has its own status (and may be 429 on its own).
+   * of the mailbox's slots, and counts each against the mailbox's request budget. Each inner request
+   * has its own status (and may be 429 on its own).
    */
   async batch(token: string, mailbox: string, requests: BatchRequest[]): Promise<BatchResponse[]> {
     const r = await this.json<{ responses?: BatchResponse[] }>(token, mailbox, '/$batch', {
       method: 'POST',
       body: { requests },
       weight: Math.min(4, requests.length),
+      count: requests.length,
     });
     return r.responses ?? [];
   }

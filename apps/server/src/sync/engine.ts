@@ -311,7 +311,7 @@ export class SyncEngine {
           receivedAt: msg.receivedAt ?? mail.date ?? new Date(),
           internetMessageId: pgText(mail.messageId),
           bodyHtml: mail.html ? pgText(sanitizeEmailHtml(mail.html)) : null,
-          bodyText: pgText(mail.text ?? (mail.html ? htmlToText(mail.html) : '')),
+          bodyText: pgText(mail.text || (mail.html ? htmlToText(mail.html) : '')),
           emlSha256: eml.sha256,
           emlSize: eml.size,
           attachments: attachments.map((a) => ({

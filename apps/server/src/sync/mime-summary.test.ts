@@ -50,6 +50,20 @@ ${Array.from({ length: 200 }, () => big).join('\n')}
     expect(m.headers['auto-submitted']).toBe('auto-replied');
   });
 
+  it('an HTML-only email has its HTML and no text (ingestion makes the text from the HTML)', async () => {
+    const m = await readMimeSummary(
+      eml(`From: a@example.fr
+Subject: html only
+MIME-Version: 1.0
+Content-Type: text/html; charset=utf-8
+
+<p>Claim <b>42</b></p><p>Second line</p>
+`),
+    );
+    expect(m.html).toContain('<b>42</b>');
+    expect(m.text).toBeNull();
+  });
+
   it('garbage gives an empty summary, not an exception', async () => {
     const m = await readMimeSummary(Readable.from([Buffer.from('This is not a MIME message at all\r\n\r\n\u0000\u0001 garbage')]));
     expect(m.from).toBeNull();

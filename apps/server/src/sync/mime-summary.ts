@@ -46,7 +46,9 @@ const MAX_BODY_CHARS = 2_000_000;
  */
 export function readMimeSummary(input: Readable, opts: MimeReadOptions = {}): Promise<MimeSummary> {
   return new Promise((resolve, reject) => {
-    const parser = new MailParser({ skipImageLinks: true, skipTextLinks: true });
+    // No text made from HTML here (mailparser's html-to-text compiles its selectors on every call, a
+    // few % of ingestion's CPU): ingestion makes it with sanitize.ts's htmlToText when needed.
+    const parser = new MailParser({ skipImageLinks: true, skipTextLinks: true, skipHtmlToText: true, skipTextToHtml: true });
     const out: MimeSummary = { subject: null, from: null, to: [], cc: [], date: null, messageId: null, html: null, text: null, headers: {}, attachments: [] };
     const stored: Promise<void>[] = [];
     parser.on('headers', (h: Map<string, HeaderValue>) => {
@@ -98,7 +100,8 @@ export function readMimeSummary(input: Readable, opts: MimeReadOptions = {}): Pr
       }
       if (data.type === 'text') {
         out.html = typeof data.html === 'string' ? data.html.slice(0, MAX_BODY_CHARS) : null;
-        out.text = typeof data.text === 'string' ? data.text.slice(0, MAX_BODY_CHARS) : null;
+        // An HTML-only email has no text part: '' from mailparser, null here.
+        out.text = typeof data.text === 'string' && data.text.trim() ? data.text.slice(0, MAX_BODY_CHARS) : null;
       }
     });
     // Every attachment stored (in MIME order) before the summary is complete.
