@@ -97,6 +97,11 @@ export function graphHandler(
           const granted = p.kind === 'delegated' ? p.scopes : p.roles;
           call.render.basic = !FULL_READ.some((x) => granted.has(x));
         }
+        // Counted after the I/O this loop turn has already received: a response whose last bytes the
+        // client has read was finished on our side, even when a busy loop has not yet run its
+        // 'finish' handler. Without this, the client's next request, arriving in the same turn, was
+        // taken for a fifth in flight (a MailboxConcurrency 429 Microsoft would not have sent).
+        await new Promise<void>((r) => setImmediate(r));
         release = st.throttle.admit(p.appId, user.id, st.clock.now(), opts.uploadBytes?.(ctx) ?? 0);
         // Done when the last byte is handed to the socket ('finish'), as Exchange counts it; 'close'
         // comes a tick later, after a fast client may already have sent its next request.

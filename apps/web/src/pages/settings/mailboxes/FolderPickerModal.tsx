@@ -1,119 +1,15 @@
-import { ActionIcon, Alert, Button, Checkbox, Group, Loader, Modal, Stack, Text } from '@mantine/core';
-import { IconAlertCircle, IconChevronDown, IconChevronRight } from '@tabler/icons-react';
+import { Alert, Button, Checkbox, Group, Modal, Stack, Text } from '@mantine/core';
+import { IconAlertCircle } from '@tabler/icons-react';
 import type { Mailbox } from '@mailroom/contracts';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useFolderTree, useSetFolders } from '../../../api/mail.ts';
+import { useSetFolders } from '../../../api/mail.ts';
+import { FolderTreeLevel } from '../../../components/FolderTreeLevel.tsx';
 import { errorMessage } from '../../../lib/errors.ts';
 
 type Picked = Map<string, string>; // graphFolderId → displayName
 
 const inboxNames = /^(inbox|boîte de réception)$/i;
-
-function FolderLevel({
-  ws,
-  mailboxId,
-  parent,
-  picked,
-  onToggle,
-  onLoaded,
-}: {
-  ws: string;
-  mailboxId: string;
-  parent: string | null;
-  picked: Picked;
-  onToggle: (id: string, name: string, on: boolean) => void;
-  onLoaded?: (items: { graphFolderId: string; displayName: string }[]) => void;
-}) {
-  const { t } = useTranslation();
-  const tree = useFolderTree(ws, mailboxId, parent);
-  const [open, setOpen] = useState<Set<string>>(new Set());
-  const [seen, setSeen] = useState(false);
-  if (tree.data && !seen) {
-    setSeen(true);
-    onLoaded?.(tree.data.items);
-  }
-  if (tree.isPending)
-    return (
-      <Group gap="xs" py={4}>
-        <Loader size="xs" />
-        <Text size="sm" c="dimmed">
-          {t('mailboxes.folders.loading')}
-        </Text>
-      </Group>
-    );
-  if (tree.isError)
-    return (
-      <Alert color="red" icon={<IconAlertCircle aria-hidden />} role="alert">
-        {errorMessage(t, tree.error)}
-      </Alert>
-    );
-  return (
-    <ul
-      className="folder-tree"
-      role={parent ? 'group' : 'tree'}
-      aria-label={parent ? undefined : t('mailboxes.folders.treeLabel')}
-    >
-      {tree.data.items.map((f) => {
-        const expanded = open.has(f.graphFolderId);
-        return (
-          <li
-            key={f.graphFolderId}
-            role="treeitem"
-            aria-expanded={f.childFolderCount > 0 ? expanded : undefined}
-            aria-selected={picked.has(f.graphFolderId)}
-          >
-            <Group gap={4} wrap="nowrap">
-              {f.childFolderCount > 0 ? (
-                <ActionIcon
-                  variant="subtle"
-                  color="gray"
-                  size="sm"
-                  aria-label={t(expanded ? 'mailboxes.folders.collapse' : 'mailboxes.folders.expand', {
-                    name: f.displayName,
-                  })}
-                  onClick={() =>
-                    setOpen((o) => {
-                      const next = new Set(o);
-                      if (expanded) next.delete(f.graphFolderId);
-                      else next.add(f.graphFolderId);
-                      return next;
-                    })
-                  }
-                >
-                  {expanded ? <IconChevronDown size={14} /> : <IconChevronRight size={14} />}
-                </ActionIcon>
-              ) : (
-                <span style={{ width: 22, flex: 'none' }} />
-              )}
-              <Checkbox
-                checked={picked.has(f.graphFolderId)}
-                onChange={(e) => onToggle(f.graphFolderId, f.displayName, e.currentTarget.checked)}
-                label={f.displayName}
-                description={
-                  f.totalItemCount !== null
-                    ? t('mailboxes.folders.items', { count: f.totalItemCount })
-                    : undefined
-                }
-              />
-            </Group>
-            {expanded && (
-              <div className="folder-children">
-                <FolderLevel
-                  ws={ws}
-                  mailboxId={mailboxId}
-                  parent={f.graphFolderId}
-                  picked={picked}
-                  onToggle={onToggle}
-                />
-              </div>
-            )}
-          </li>
-        );
-      })}
-    </ul>
-  );
-}
 
 /** The folders to monitor in one mailbox: a lazily loaded tree, Inbox ticked by default. */
 export function FolderPickerModal({
@@ -170,13 +66,25 @@ export function FolderPickerModal({
           <Text size="sm" c="dimmed">
             {t('mailboxes.folders.intro')}
           </Text>
-          <FolderLevel
+          <FolderTreeLevel
             ws={ws}
             mailboxId={mailbox.id}
             parent={null}
-            picked={picked}
-            onToggle={toggle}
+            treeLabel={t('mailboxes.folders.treeLabel')}
+            isSelected={(id) => picked.has(id)}
             onLoaded={onRootLoaded}
+            renderFolder={(f) => (
+              <Checkbox
+                checked={picked.has(f.graphFolderId)}
+                onChange={(e) => toggle(f.graphFolderId, f.displayName, e.currentTarget.checked)}
+                label={f.displayName}
+                description={
+                  f.totalItemCount !== null
+                    ? t('mailboxes.folders.items', { count: f.totalItemCount })
+                    : undefined
+                }
+              />
+            )}
           />
           {removed.length > 0 && (
             <Alert color="yellow" variant="light" icon={<IconAlertCircle aria-hidden />}>
