@@ -69,3 +69,18 @@ export async function drain(opts: { emu: Emulator; sql: pg.Pool; mailroom: Mailr
     benchCpuSeconds: (cpu.user + cpu.system) / 1e6,
   };
 }
+
+/**
+ * Waits (up to `timeoutMs`) until every processed message has its hidden marker: the markers of the
+ * last documents go out after them, and a request count per email must include them. Returns how
+ * many are still missing.
+ */
+export async function markersSettled(sql: pg.Pool, timeoutMs: number): Promise<number> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await sql.query<{ n: string }>(`select count(*) as n from mail_messages where state = 'done' and not marker_written`);
+    const missing = Number(rows[0]?.n ?? 0);
+    if (missing === 0 || Date.now() > until) return missing;
+    await sleep(500);
+  }
+}

@@ -139,3 +139,8 @@ const UNAVAILABLE_MESSAGE = /Connection terminated|connection timeout|timeout ex
 
 /** A transaction handle; it can be used wherever a Db is expected. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** The rows of a raw `db.execute(sql…)` (node-postgres and PGlite both answer `{ rows }`). */
+export function rowsOf<T = unknown>(res: unknown): T[] {
+  return ((res as { rows?: T[] }).rows ?? []) as T[];
+}

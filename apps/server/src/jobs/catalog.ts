@@ -133,10 +133,12 @@ export const messageIngest = defineJob({
   expireInSeconds: 900,
   heartbeatSeconds: 10,
   // Graph concurrency per mailbox is capped separately (4 slots); jobs wait on the network, not the
-  // CPU, so many of them keep every mailbox busy at once: 16 pollers × 4 jobs, at most 6 per mailbox
-  // (its 4 requests in flight, and 2 more reading the database or storing a MIME meanwhile).
-  concurrency: 16,
-  batchSize: 4,
+  // CPU, so many of them keep every mailbox busy at once: 8 pollers × 8 jobs, at most 6 per mailbox
+  // (its 4 requests in flight, and 2 more reading the database or storing a MIME meanwhile). A job
+  // sent wakes every idle poller of the queue (pg-boss NOTIFY), all but one fetching nothing: 16
+  // pollers made 6 empty fetches per email on the push path, 8 make half as many.
+  concurrency: 8,
+  batchSize: 8,
   groupConcurrency: 6,
   pollingIntervalSeconds: 0.5,
   notify: true,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { and, eq, inArray, like, sql } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import { rowsOf, type Db } from '../db/client.ts';
 import { graphSlots } from '../db/schema/index.ts';
 
 /** Leases on a mailbox's concurrency slots, shared by every process (see db/schema/pacing.ts). */
@@ -83,8 +83,4 @@ function alive(pid: number): boolean {
     // EPERM: it exists but belongs to someone else.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-function rowsOf(res: unknown): unknown[] {
-  return (res as { rows?: unknown[] }).rows ?? [];
 }

@@ -21,7 +21,9 @@ export const MICROSOFT_LIMITS: PacerLimits = {
   windowMs: 600_000,
   uploadBytes: Math.floor(150 * 1024 * 1024 * 0.95),
   uploadWindowMs: 300_000,
-  idleReleaseMs: 2_000,
+  // Long enough that a mailbox receiving an email every few seconds keeps its slot (leasing it again
+  // cost two statements per email on the push path); short enough that another process gets it soon.
+  idleReleaseMs: 10_000,
 };
 
 /** Width of a counted second: requests are kept per second, and forgotten a second late rather than early. */

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { BlobRef, FsBlobStore } from '../blobs/fs-store.ts';
 import { applyMailboxHealth } from '../connectors/health-state.ts';
 import type { TokenBroker } from '../connectors/token-broker.ts';
-import type { Db } from '../db/client.ts';
+import { rowsOf, type Db } from '../db/client.ts';
 import {
   documents,
   inboxes,
@@ -82,19 +82,18 @@ export class SyncEngine {
     if (!row || !row.f.active) return result;
     const { f, m } = row;
 
-    // Work recorded before a crash but never queued: queue it again (ingestion is idempotent).
-    const stranded = await db
-      .select({ id: mailMessages.id })
-      .from(mailMessages)
-      .where(and(eq(mailMessages.folderId, f.id), eq(mailMessages.state, 'pending')));
+    // Work recorded before a crash but never queued: queue it again (ingestion is idempotent). And
+    // messages processed before a crash whose marker was not written yet: queue the marker round.
+    // One statement for both: it runs before every round (each notification's).
+    const leftovers = rowsOf<{ id: string; state: string }>(
+      await db.execute(sql`
+        (select id, state from ${mailMessages} where folder_id = ${f.id} and state = 'pending')
+        union all
+        (select id, state from ${mailMessages} where folder_id = ${f.id} and state = 'done' and not marker_written limit 1)`),
+    );
+    const stranded = leftovers.filter((r) => r.state === 'pending');
     if (stranded.length) await this.d.enqueueIngest(stranded.map((s) => s.id), m.id);
-    // Processed before a crash, marker not yet written: queue the marker round again.
-    const [unmarked] = await db
-      .select({ id: mailMessages.id })
-      .from(mailMessages)
-      .where(and(eq(mailMessages.folderId, f.id), eq(mailMessages.state, 'done'), eq(mailMessages.markerWritten, false)))
-      .limit(1);
-    if (unmarked) await this.d.enqueueMarkers(f.id);
+    if (stranded.length < leftovers.length) await this.d.enqueueMarkers(f.id);
 
     try {
       const token = await this.d.broker.graphToken(m.connectorId);
