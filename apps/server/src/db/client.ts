@@ -77,6 +77,13 @@ async function openPostgres(url: string, logger: Logger): Promise<Database> {
   // An idle client losing its connection (database restart) must not crash the process; the pool
   // replaces it on next use and readiness reports the outage meanwhile.
   pool.on('error', (err) => logger.warn({ err: err.message }, 'database connection lost'));
+  // pg-pool takes that listener off a client while it is checked out: a connection dropped in the
+  // middle of a transaction (a database restart) then emitted 'error' with nobody listening, and the
+  // process died (once in a chaos run). With this one, the transaction's next statement fails
+  // instead, the job retries, and the broken client is dropped when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => logger.warn({ err: err.message }, 'database connection lost while in use'));
+  });
   let lockClient: pg.PoolClient;
   try {
     lockClient = await pool.connect();
