@@ -97,6 +97,8 @@ export const MonitoredFolderInput = z.object({
   graphFolderId: z.string().min(1).max(500),
   displayName: z.string().min(1).max(255),
   inboxId: z.uuid().optional(),
+  /** Mail received from then on is read. A new folder without it starts at 00:00 UTC today; the web
+   *  app sends the start of the user's own day. An existing folder keeps its date when it is left out. */
   processFrom: z.iso.datetime().optional(),
   active: z.boolean().optional(),
 });

@@ -37,22 +37,8 @@ import { RuleDetails } from './RuleDetails.tsx';
 import { RuleOutflow } from './RuleOutflow.tsx';
 import { RelativeTime } from '../../../components/RelativeTime.tsx';
 import { errorMessage } from '../../../lib/errors.ts';
+import { dayOf, startOfDay } from '../../../lib/time.ts';
 import { DeliveryStatus } from './DeliveryStatus.tsx';
-
-/** yyyy-mm-dd of an ISO time, in the browser's time zone (what a date field shows). */
-function dayOf(iso: string): string {
-  const d = new Date(iso);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
-}
-
-/** The start of a local day as an ISO time. */
-function startOfDay(day: string): string | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
-  if (!m) return null;
-  const d = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return Number.isNaN(d.getTime()) || d.getFullYear() < 2000 ? null : d.toISOString();
-}
 
 function FailedList({ ws, connectorId, folder }: { ws: string; connectorId: string; folder: FolderStatus }) {
   const { t } = useTranslation();

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { useSetFolders } from '../../../api/mail.ts';
 import { FolderTreeLevel } from '../../../components/FolderTreeLevel.tsx';
 import { errorMessage } from '../../../lib/errors.ts';
+import { startOfToday } from '../../../lib/time.ts';
 
 type Picked = Map<string, string>; // graphFolderId → displayName
 
@@ -47,11 +48,20 @@ export function FolderPickerModal({
     save.reset();
     onClose();
   };
-  const submit = () =>
+  // A newly ticked folder reads mail from the start of today where the user is; the server's own
+  // default (the UTC day) is for API clients. Folders already monitored keep their date and cursor.
+  const submit = () => {
+    const known = new Set(mailbox.folders.map((f) => f.graphFolderId));
+    const processFrom = startOfToday();
     save.mutate(
-      { folders: [...picked].map(([graphFolderId, displayName]) => ({ graphFolderId, displayName })) },
+      {
+        folders: [...picked].map(([graphFolderId, displayName]) =>
+          known.has(graphFolderId) ? { graphFolderId, displayName } : { graphFolderId, displayName, processFrom },
+        ),
+      },
       { onSuccess: close },
     );
+  };
   const removed = mailbox.folders.filter((f) => !picked.has(f.graphFolderId));
   return (
     <Modal
