@@ -4,7 +4,9 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphSubscriptions, monitoredFolders } from '../src/db/schema/index.ts';
 import { SubscriptionClient } from '../src/microsoft/subscriptions.ts';
-import { LIFECYCLE_PATH, NOTIFICATION_PATH } from '../src/sync/push.ts';
+import pino from 'pino';
+import type { TokenBroker } from '../src/connectors/token-broker.ts';
+import { LIFECYCLE_PATH, LIFECYCLE_PRIORITY, NOTIFICATION_PATH, PushService } from '../src/sync/push.ts';
 import { connectDelegated, connectedOwnApp, newConnector, waitFor } from './connect-helpers.ts';
 import { setUp, startTestApp, type Client, type TestApp } from './helpers.ts';
 import { CLAIMS, documentCount, monitor, until } from './sync-helpers.ts';
@@ -153,6 +155,40 @@ describe('push delivery', () => {
     const n = await documentCount(app, folderId);
     await control().deliverGenerated(CLAIMS, { subject: 'After recreation', pdfs: 0, jpegs: 0 });
     await until('pushed through the new subscription', async () => (await documentCount(app, folderId)) === n + 1, 20_000);
+  });
+
+  it('lifecycle storm: renewals are queued ahead of creations, and only `missed` queues a round at once', async () => {
+    const s = (await sub())!;
+    const [remote] = (await control().subscriptions()).filter((x) => x.id === s.graphId);
+    const sent: { name: string; items: { payload: object; priority?: number }[] }[] = [];
+    // The app's database, with the job queue recorded instead of run: what each event asks for.
+    const push = new PushService({
+      db: app.server.database.db,
+      broker: {} as TokenBroker,
+      client: {} as SubscriptionClient,
+      logger: pino({ level: 'silent' }),
+      enabled: true,
+      baseUrl: () => app.server.url!,
+      send: async (name, payload) => void sent.push({ name, items: [{ payload }] }),
+      sendMany: async (name, items) => void sent.push({ name, items }),
+      retryAfterFailureMs: 60_000,
+    });
+    const event = (lifecycleEvent: string) => [{ subscriptionId: s.graphId, clientState: remote!.clientState, lifecycleEvent }];
+    const queued = (name: string) => sent.filter((x) => x.name === name).flatMap((x) => x.items);
+
+    expect((await push.acceptLifecycle(event('reauthorizationRequired'))).accepted).toBe(1);
+    expect(queued('subscription.ensure')).toEqual([{ payload: { folderId }, singletonKey: folderId, priority: LIFECYCLE_PRIORITY }]);
+    // The round comes after the renewal (ensure), not twice.
+    expect(queued('folder.sync')).toEqual([]);
+    expect((await sub())!.status).toBe('reauthorize');
+
+    sent.length = 0;
+    await push.acceptLifecycle(event('missed'));
+    expect(queued('subscription.ensure')).toEqual([]);
+    expect(queued('folder.sync')).toEqual([{ payload: { folderId }, singletonKey: folderId }]);
+
+    // Put the row back as the real service left it (the next test renews from here).
+    await app.server.database.db.update(graphSubscriptions).set({ status: 'active' }).where(eq(graphSubscriptions.id, s.id));
   });
 
   it('a delegated shared mailbox gets no subscription, says so, and still syncs; the own mailbox gets one', { timeout: 90_000 }, async () => {

@@ -16,7 +16,10 @@ export const LIFECYCLE_PATH = '/api/v1/graph/lifecycle';
 
 type Send = (name: string, payload: object, options: { singletonKey?: string }) => Promise<void>;
 /** Many jobs of one kind in one insert: a notification POST may carry hundreds of items. */
-type SendMany = (name: string, items: { payload: object; singletonKey?: string }[]) => Promise<void>;
+type SendMany = (name: string, items: { payload: object; singletonKey?: string; priority?: number }[]) => Promise<void>;
+
+/** `subscription.ensure` jobs asked for by a lifecycle event run before the others (higher first). */
+export const LIFECYCLE_PRIORITY = 10;
 
 export interface PushDeps {
   db: Db;
@@ -281,7 +284,9 @@ export class PushService {
 
   /**
    * Lifecycle events: `reauthorizationRequired` renews, `subscriptionRemoved` recreates, `missed`
-   * runs a delta round. Every one of them is followed by a round.
+   * runs a delta round. Every one of them is followed by a round: `missed` at once, the other two
+   * once the subscription is renewed or recreated (see `ensure`), because mail that arrives before
+   * then may not be notified. A round queued now as well would only double a storm's Graph requests.
    */
   async acceptLifecycle(items: NotificationItem[]): Promise<AcceptResult> {
     const { ok, rejected } = await this.verify(items);
@@ -299,9 +304,12 @@ export class PushService {
         .where(and(inArray(graphSubscriptions.id, items.map((o) => o.subscriptionRowId)), ne(graphSubscriptions.status, 'failed')));
       for (const o of items) ensure.add(o.folderId);
     }
-    this.d.logger.info({ events: ok.length, folders: folders.length, ensure: ensure.size }, 'subscription lifecycle events');
-    await this.d.sendMany('subscription.ensure', [...ensure].map((folderId) => ({ payload: { folderId }, singletonKey: folderId })));
-    await this.syncNowMany(folders);
+    const missed = [...new Set(byEvent('missed').map((o) => o.folderId))];
+    this.d.logger.info({ events: ok.length, folders: folders.length, ensure: ensure.size, missed: missed.length }, 'subscription lifecycle events');
+    // Ahead of first-time creations and routine renewals: Microsoft is about to stop (or has
+    // stopped) notifying these folders.
+    await this.d.sendMany('subscription.ensure', [...ensure].map((folderId) => ({ payload: { folderId }, singletonKey: folderId, priority: LIFECYCLE_PRIORITY })));
+    await this.syncNowMany(missed);
     return { accepted: ok.length, rejected, folders: folders.length };
   }
 
