@@ -3,8 +3,11 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
 import type { JobDefinition } from './catalog.ts';
 import type { JobContext, JobHandler } from './handler.ts';
+import { QueueStats } from './queue-stats.ts';
 
 export class JobCatalogError extends Error {}
+
+const SCHEMA = 'pgboss';
 
 /** Fails when a catalog entry has no handler, or a handler has no catalog entry. */
 export function assertCatalogComplete(
@@ -53,7 +56,7 @@ export async function startJobs(opts: {
 
   const boss = new PgBoss({
     ...(database.bossDb ? { db: database.bossDb, backend: 'pglite' as const } : { connectionString: database.connectionString!, max: 4 }),
-    schema: 'pgboss',
+    schema: SCHEMA,
     supervise: work,
     schedule: work,
     // Dead workers' jobs are found by missed heartbeats; look for them every few seconds.
@@ -66,6 +69,11 @@ export async function startJobs(opts: {
   });
   boss.on('error', (err: Error) => logger.warn({ err: err.message }, 'job queue error'));
   await boss.start();
+  // Every queue lives in pg-boss's default job table (none is created with `partition`).
+  const stats = new QueueStats({
+    analyze: async () => void (await boss.getDb().executeSql(`ANALYZE ${SCHEMA}.job_common`)),
+    onError: (err) => logger.warn({ err: (err as Error).message }, 'job table statistics not refreshed'),
+  });
 
   for (const job of catalog) {
     const queue = {
@@ -144,8 +152,10 @@ export async function startJobs(opts: {
           ...(i.group ? { group: { id: i.group } } : {}),
         })),
       );
+      stats.queued(items.length);
     },
     async stop(graceMs) {
+      await stats.settled();
       await boss.stop({ graceful: true, timeout: graceMs, close: true });
     },
   };
