@@ -218,11 +218,7 @@ export const outflowRun = defineJob({
   // Far longer than an attempt takes (Graph calls time out after 2 minutes): a live attempt is never run twice.
   expireInSeconds: 900,
   heartbeatSeconds: 10,
-  // A creation mostly waits: on Graph, and on Microsoft validating both URLs against us. At 4 at
-  // a time, 10,000 folders took over 15 minutes to get theirs; 4 pollers × 8 run 32 side by side
-  // (each mailbox's Graph requests stay capped by its 4 slots).
   concurrency: 4,
-  batchSize: 8,
   pollingIntervalSeconds: 1,
   notify: true,
 });
