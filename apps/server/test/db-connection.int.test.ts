@@ -29,7 +29,14 @@ describe.skipIf(!usingPostgres)('a PostgreSQL connection lost in the middle of a
       const [me] = rowsOf<{ pid: number }>(await tx.execute(sql`select pg_backend_pid() as pid`));
       // What a database restart does to this connection, while no statement is running on it.
       await database.db.execute(sql`select pg_terminate_backend(${me!.pid})`);
-      await new Promise((r) => setTimeout(r, 300));
+      // Until that backend is gone, so that the loss reaches the idle client between statements
+      // (where the unhandled 'error' killed the process), not as the answer to the next one.
+      for (let i = 0; i < 100; i++) {
+        const left = rowsOf(await database.db.execute(sql`select 1 from pg_stat_activity where pid = ${me!.pid}`));
+        if (left.length === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await new Promise((r) => setImmediate(r));
       await tx.execute(sql`select 1`);
     });
     await expect(attempt).rejects.toThrow();

@@ -1,7 +1,8 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { rowsOf } from '../src/db/client.ts';
 import { sessions, users } from '../src/db/schema/index.ts';
 import { housekeeping, type JobDefinition } from '../src/jobs/catalog.ts';
 import { startJobs } from '../src/jobs/runtime.ts';
@@ -114,5 +115,36 @@ describe('job queue', () => {
     } finally {
       await runtime.stop(1000);
     }
+  });
+
+  it('after a burst of 1,000 jobs queued, refreshes the planner statistics of the job table', async () => {
+    const job: JobDefinition = {
+      name: 'test.burst',
+      description: 'test',
+      payload: z.object({ n: z.number() }).strict(),
+      policy: 'stately',
+      retryLimit: 0,
+      retryDelaySeconds: 1,
+      retryBackoff: false,
+      expireInSeconds: 60,
+    };
+    const { db } = app.server.database;
+    const estimate = async () =>
+      Number(rowsOf<{ n: number }>(await db.execute(sql`select reltuples::int as n from pg_class where oid = 'pgboss.job_common'::regclass`))[0]!.n);
+    const before = await estimate();
+    const runtime = await startJobs({
+      database: app.server.database,
+      catalog: [job],
+      handlers: { [job.name]: async () => undefined },
+      // Only sending: the jobs stay queued, as a backfill's do while the workers catch up.
+      work: false,
+      context: { db, logger: pino({ level: 'silent' }), now: () => new Date() },
+      logger: pino({ level: 'silent' }),
+    });
+    await runtime.sendMany(job, Array.from({ length: 1000 }, (_, n) => ({ payload: { n }, singletonKey: String(n) })));
+    // stop() waits for the ANALYZE the burst started.
+    await runtime.stop(1000);
+    expect(before).toBeLessThan(1000);
+    expect(await estimate()).toBeGreaterThanOrEqual(1000);
   });
 });

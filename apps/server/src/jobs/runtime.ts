@@ -69,9 +69,10 @@ export async function startJobs(opts: {
   });
   boss.on('error', (err: Error) => logger.warn({ err: err.message }, 'job queue error'));
   await boss.start();
-  // Every queue lives in pg-boss's default job table (none is created with `partition`).
+  // `job` is pg-boss's partitioned job table; analysing it analyses each queue's partition too,
+  // whichever partition pg-boss put a queue in (ours all share the default one).
   const stats = new QueueStats({
-    analyze: async () => void (await boss.getDb().executeSql(`ANALYZE ${SCHEMA}.job_common`)),
+    analyze: async () => void (await boss.getDb().executeSql(`ANALYZE ${SCHEMA}.job`)),
     onError: (err) => logger.warn({ err: (err as Error).message }, 'job table statistics not refreshed'),
   });
 
