@@ -176,7 +176,7 @@ export class MailClient {
   }
 
   /**
-   * A body stream (the MIME of a message, or an attachment's bytes), never buffered whole, handed to
+   * A body stream (the MIME of a message, or an attachment's bytes), not buffered here, handed to
    * `use` with the announced length when there is one (a cut connection then shows as a short body).
    */
   stream<T>(token: string, mailbox: string, path: string, use: (body: Readable, length: number | undefined) => Promise<T>): Promise<T> {
