@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { documents, mailMessages, monitoredFolders } from '../src/db/schema/index.ts';
 import { connectedOwnApp } from './connect-helpers.ts';
@@ -347,6 +347,48 @@ describe('sync engine', () => {
     const graph = (await control.requests({ area: 'graph', since })).map((r) => r.path);
     expect(graph.some((p) => /\/attachments$/.test(p))).toBe(true);
     expect(graph.filter((p) => /\/attachments\/[^/]+\/\$value$/.test(p))).toEqual([]);
+  });
+  it('ingests a batch together; a message the database refuses fails alone with its reason, the others are saved', { timeout: 120_000 }, async () => {
+    const control = app.server.sandbox!.control;
+    const { db } = app.server.database;
+    const created = await control.createFolder(CLAIMS, 'Batch');
+    const { folderId } = await monitor(app, { workspaceId: ws, connectorId, address: CLAIMS, folder: 'Batch', processFrom: new Date(Date.now() - 86_400_000) });
+    // No round of its own (the reconciliation would queue one): the work items are recorded here.
+    await db.update(monitoredFolders).set({ active: false }).where(eq(monitoredFolders.id, folderId));
+    const subjects = ['Batch one', 'Refused by the database', 'Batch three'];
+    for (const subject of subjects)
+      await control.deliverMessage(CLAIMS, { subject, from: { emailAddress: { address: 'broker@example.be' } }, body: { contentType: 'text', content: subject } }, { folder: created.id });
+    const listed = await control.listMessages(CLAIMS, { folder: created.id });
+    const rows = await db
+      .insert(mailMessages)
+      .values(subjects.map((subject) => ({ workspaceId: ws, folderId, graphMessageId: listed.find((m) => m.subject === subject)!.immutableId, subject, hasAttachments: false })))
+      .returning({ id: mailMessages.id });
+    const ids = rows.map((r) => r.id);
+    // What "bad data the database refuses" looks like from here.
+    await db.execute(sql`create function refuse_test_document() returns trigger language plpgsql as $$
+      begin if new.subject = 'Refused by the database' then raise exception 'refused by the test trigger'; end if; return new; end $$`);
+    await db.execute(sql`create trigger refuse_test_document before insert on documents for each row execute function refuse_test_document()`);
+    try {
+      const outcomes = await app.server.sync.ingestMany(ids);
+      expect(outcomes[0]).toBe('created');
+      expect(outcomes[1]).toBeInstanceOf(Error);
+      expect(outcomes[2]).toBe('created');
+      const items = await db.select().from(mailMessages).where(eq(mailMessages.folderId, folderId));
+      const refused = items.find((m) => m.id === ids[1])!;
+      expect(refused.state).toBe('pending');
+      expect(refused.attempts).toBe(1);
+      expect(refused.lastError).toMatch(/refused by the test trigger/);
+      // The database's words, not the statement with the email in its parameters.
+      expect(refused.lastError).not.toMatch(/insert into|Batch one/);
+      expect(items.filter((m) => m.state === 'done').map((m) => m.id).sort()).toEqual([ids[0], ids[2]].sort());
+      expect(await documentCount(app, folderId)).toBe(2);
+    } finally {
+      await db.execute(sql`drop trigger refuse_test_document on documents`);
+      await db.execute(sql`drop function refuse_test_document()`);
+    }
+    // The cause gone, the retry makes its document; the others are not made twice.
+    expect(await app.server.sync.ingestMany(ids)).toEqual(['exists', 'created', 'exists']);
+    expect(await documentCount(app, folderId)).toBe(3);
   });
   it('reconciliation queues a round for every active folder not synced within the interval', { timeout: 60_000 }, async () => {
     const control = app.server.sandbox!.control;

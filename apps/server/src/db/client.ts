@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { DrizzleQueryError } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -127,6 +128,14 @@ export function describeUrl(url: string): string {
   } catch {
     return '(unparseable DATABASE_URL)';
   }
+}
+
+/**
+ * What to tell a person about a failed query: drizzle's error message carries the whole statement
+ * and its parameters (an email's body, for a document), so only the database's own words are kept.
+ */
+export function withoutQuery(err: unknown): unknown {
+  return err instanceof DrizzleQueryError ? new Error(`the database refused it: ${(err.cause as Error | undefined)?.message ?? 'unknown error'}`) : err;
 }
 
 /** Errors that mean "the database is not there right now" rather than "the query is wrong". */

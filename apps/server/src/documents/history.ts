@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client.ts';
-import { recordEvent } from '../db/repos/events.ts';
+import { recordEvents } from '../db/repos/events.ts';
 import { documentHistory, type documents } from '../db/schema/index.ts';
-import { planOutflow, type OutflowConfig } from './outflow-plan.ts';
+import { planOutflowOfMany, type OutflowConfig } from './outflow-plan.ts';
 
 export type Actor = { id: string; email: string } | null;
 export type DocumentEvent =
@@ -27,24 +27,43 @@ export async function recordHistory(
   return id!;
 }
 
+type HistoryDoc = Pick<typeof documents.$inferSelect, 'id' | 'workspaceId' | 'version'>;
+
 /** Several lines in one statement, in this order (ingestion writes two or three per document). */
-export async function recordHistoryLines(
-  db: Db,
-  doc: Pick<typeof documents.$inferSelect, 'id' | 'workspaceId' | 'version'>,
-  lines: HistoryLine[],
-): Promise<string[]> {
-  const rows = lines.map((l) => ({
-    id: randomUUID(),
-    workspaceId: doc.workspaceId,
-    documentId: doc.id,
-    kind: l.kind,
-    version: doc.version,
-    actorUserId: l.actor?.id ?? null,
-    actorEmail: l.actor?.email ?? null,
-    details: l.details ?? {},
-  }));
-  await db.insert(documentHistory).values(rows);
-  return rows.map((r) => r.id);
+export async function recordHistoryLines(db: Db, doc: HistoryDoc, lines: HistoryLine[]): Promise<string[]> {
+  return (await recordHistoryOfMany(db, [{ doc, lines }]))[0]!;
+}
+
+/** The lines of several documents in one statement (a batch of ingested emails). Ids per document. */
+export async function recordHistoryOfMany(db: Db, entries: { doc: HistoryDoc; lines: HistoryLine[] }[]): Promise<string[][]> {
+  const rows = entries.map(({ doc, lines }) =>
+    lines.map((l) => ({
+      id: randomUUID(),
+      workspaceId: doc.workspaceId,
+      documentId: doc.id,
+      kind: l.kind,
+      version: doc.version,
+      actorUserId: l.actor?.id ?? null,
+      actorEmail: l.actor?.email ?? null,
+      details: l.details ?? {},
+    })),
+  );
+  const all = rows.flat();
+  if (all.length) await db.insert(documentHistory).values(all);
+  return rows.map((r) => r.map((x) => x.id));
+}
+
+/** A document event to record: its history line (after `precededBy`), its outbox event, its outflow. */
+export interface DocumentEventInput {
+  doc: Pick<typeof documents.$inferSelect, 'id' | 'workspaceId' | 'version' | 'inboxId' | 'status'>;
+  type: DocumentEvent;
+  kind: string;
+  actor: Actor;
+  details?: Record<string, unknown>;
+  /** Lines written just before this one, in the same statement. */
+  precededBy?: HistoryLine[];
+  /** The outflow actions in force, when the caller has them already (ingestion): saves a query. */
+  outflow?: OutflowConfig;
 }
 
 /**
@@ -55,32 +74,39 @@ export async function recordHistoryLines(
  */
 export async function recordDocumentEvent(
   db: Db,
-  doc: Pick<typeof documents.$inferSelect, 'id' | 'workspaceId' | 'version' | 'inboxId' | 'status'>,
+  doc: DocumentEventInput['doc'],
   type: DocumentEvent,
   kind: string,
   actor: Actor,
   details: Record<string, unknown> = {},
-  opts: {
-    /** Lines written just before this one, in the same statement. */
-    precededBy?: HistoryLine[];
-    /** The outflow actions in force, when the caller has them already (ingestion): saves a query. */
-    outflow?: OutflowConfig;
-  } = {},
+  opts: Pick<DocumentEventInput, 'precededBy' | 'outflow'> = {},
 ): Promise<{ eventId: string; outflowRunIds: string[] }> {
-  const ids = await recordHistoryLines(db, doc, [...(opts.precededBy ?? []), { kind, actor, details }]);
-  const id = ids[ids.length - 1]!;
-  await recordEvent(db, {
-    id,
-    workspaceId: doc.workspaceId,
-    type,
-    subject: { type: 'document', id: doc.id },
-    payload: {
-      documentId: doc.id,
-      inboxId: doc.inboxId,
-      status: doc.status,
-      version: doc.version,
-      ...details,
-    },
-  });
-  return { eventId: id, outflowRunIds: await planOutflow(db, doc.id, type, id, opts.outflow) };
+  return (await recordDocumentEvents(db, [{ doc, type, kind, actor, details, ...opts }]))[0]!;
+}
+
+/** `recordDocumentEvent` for several documents: one statement per table, whatever their number. */
+export async function recordDocumentEvents(
+  db: Db,
+  inputs: DocumentEventInput[],
+): Promise<{ eventId: string; outflowRunIds: string[] }[]> {
+  const ids = await recordHistoryOfMany(
+    db,
+    inputs.map((e) => ({ doc: e.doc, lines: [...(e.precededBy ?? []), { kind: e.kind, actor: e.actor, details: e.details ?? {} }] })),
+  );
+  const eventIds = ids.map((lines) => lines[lines.length - 1]!);
+  await recordEvents(
+    db,
+    inputs.map(({ doc, type, details }, i) => ({
+      id: eventIds[i]!,
+      workspaceId: doc.workspaceId,
+      type,
+      subject: { type: 'document', id: doc.id },
+      payload: { documentId: doc.id, inboxId: doc.inboxId, status: doc.status, version: doc.version, ...details },
+    })),
+  );
+  const runs = await planOutflowOfMany(
+    db,
+    inputs.map((e, i) => ({ documentId: e.doc.id, event: e.type, eventId: eventIds[i]!, ...(e.outflow ? { known: e.outflow } : {}) })),
+  );
+  return eventIds.map((eventId, i) => ({ eventId, outflowRunIds: runs[i]! }));
 }

@@ -5,7 +5,7 @@ import type { Db } from '../db/client.ts';
 import { mailboxes, workspaces } from '../db/schema/index.ts';
 import type { MailClient } from '../microsoft/mail.ts';
 import { readHeaders } from './headers.ts';
-import { recordDocumentEvent, recordHistoryLines } from './history.ts';
+import { recordDocumentEvents, recordHistoryOfMany } from './history.ts';
 import type { OutflowConfig } from './outflow-plan.ts';
 
 const TENANT_DOMAINS_TTL_MS = 60 * 60 * 1000;
@@ -98,31 +98,42 @@ export function routedColumns(d: InflowDecision) {
   };
 }
 
+/** A document just created by ingestion, with what it needs for its history, event and outflow. */
+export interface Ingested {
+  doc: { id: string; workspaceId: string; version: number; inboxId: string; status: 'new' | 'filtered' };
+  decision: InflowDecision;
+  origin: { folderId: string; folder: string; mailbox: string };
+  outflow?: OutflowConfig;
+}
+
 /**
- * The history of a document just created by ingestion, and its `document.created` event unless the
- * rule filtered it (a filtered email is "created" when someone releases it into the inbox). Returns
- * the outflow runs the event planned, to queue after the commit.
+ * The history of documents just created by ingestion, and their `document.created` events unless the
+ * rule filtered them (a filtered email is "created" when someone releases it into the inbox): one
+ * statement per table for the whole batch. Returns the outflow runs the events planned, to queue
+ * after the commit.
  */
-export async function recordIngested(
-  tx: Db,
-  doc: { id: string; workspaceId: string; version: number; inboxId: string; status: 'new' | 'filtered' },
-  d: InflowDecision,
-  origin: { folderId: string; folder: string; mailbox: string },
-  outflow?: OutflowConfig,
-): Promise<string[]> {
-  const ingested = { kind: 'ingested', actor: null, details: origin };
-  if (d.status === 'filtered') {
-    await recordHistoryLines(tx, doc, [ingested, { kind: 'filtered', actor: null, details: { reason: d.filterReason, evidence: d.evidence } }]);
-    return [];
-  }
-  const e = await recordDocumentEvent(
+export async function recordIngested(tx: Db, list: Ingested[]): Promise<string[]> {
+  const ingested = (o: Ingested['origin']) => ({ kind: 'ingested', actor: null, details: o });
+  const filtered = list.filter((x) => x.decision.status === 'filtered');
+  const routed = list.filter((x) => x.decision.status !== 'filtered');
+  await recordHistoryOfMany(
     tx,
-    doc,
-    'document.created',
-    'routed',
-    null,
-    { inboxId: d.inboxId, documentTypeId: d.documentTypeId, tagIds: d.tagIds },
-    { precededBy: [ingested], ...(outflow ? { outflow } : {}) },
+    filtered.map(({ doc, decision: d, origin }) => ({
+      doc,
+      lines: [ingested(origin), { kind: 'filtered', actor: null, details: { reason: d.filterReason, evidence: d.evidence } }],
+    })),
   );
-  return e.outflowRunIds;
+  const events = await recordDocumentEvents(
+    tx,
+    routed.map(({ doc, decision: d, origin, outflow }) => ({
+      doc,
+      type: 'document.created',
+      kind: 'routed',
+      actor: null,
+      details: { inboxId: d.inboxId, documentTypeId: d.documentTypeId, tagIds: d.tagIds },
+      precededBy: [ingested(origin)],
+      ...(outflow ? { outflow } : {}),
+    })),
+  );
+  return events.flatMap((e) => e.outflowRunIds);
 }

@@ -24,22 +24,38 @@ export async function planOutflow(
   eventId: string,
   known?: OutflowConfig,
 ): Promise<string[]> {
-  const [cfg] = known
-    ? [known]
-    : await tx
-      .select({ workspaceId: documents.workspaceId, rule: monitoredFolders.outflow, inbox: inboxes.outflow })
-      .from(documents)
-      .innerJoin(inboxes, eq(inboxes.id, documents.inboxId))
-      .leftJoin(mailMessages, eq(mailMessages.id, documents.messageId))
-      .leftJoin(monitoredFolders, eq(monitoredFolders.id, mailMessages.folderId))
-      .where(eq(documents.id, documentId));
-  if (!cfg) return [];
-  const planned = actionsFor(event, cfg.rule, cfg.inbox);
-  if (planned.length === 0) return [];
+  return (await planOutflowOfMany(tx, [{ documentId, event, eventId, ...(known ? { known } : {}) }]))[0]!;
+}
+
+/** `planOutflow` for several events: one insert for all their runs. Run ids per event, in order. */
+export async function planOutflowOfMany(
+  tx: Db,
+  items: { documentId: string; event: OutflowTrigger; eventId: string; known?: OutflowConfig }[],
+): Promise<string[][]> {
+  const values = [];
+  // One after the other: they share the caller's transaction (one connection).
+  for (const it of items) {
+    const cfg = it.known ?? (await configOf(tx, it.documentId));
+    if (!cfg) continue;
+    for (const p of actionsFor(it.event, cfg.rule, cfg.inbox))
+      values.push({ workspaceId: cfg.workspaceId, documentId: it.documentId, eventId: it.eventId, actionId: p.action.id, source: p.source, action: p.action });
+  }
+  if (values.length === 0) return items.map(() => []);
   const rows = await tx
     .insert(outflowRuns)
-    .values(planned.map((p) => ({ workspaceId: cfg.workspaceId, documentId, eventId, actionId: p.action.id, source: p.source, action: p.action })))
+    .values(values)
     .onConflictDoNothing({ target: [outflowRuns.eventId, outflowRuns.actionId] })
-    .returning({ id: outflowRuns.id });
-  return rows.map((r) => r.id);
+    .returning({ id: outflowRuns.id, eventId: outflowRuns.eventId });
+  return items.map((it) => rows.filter((r) => r.eventId === it.eventId).map((r) => r.id));
+}
+
+async function configOf(tx: Db, documentId: string): Promise<OutflowConfig | undefined> {
+  const [cfg] = await tx
+    .select({ workspaceId: documents.workspaceId, rule: monitoredFolders.outflow, inbox: inboxes.outflow })
+    .from(documents)
+    .innerJoin(inboxes, eq(inboxes.id, documents.inboxId))
+    .leftJoin(mailMessages, eq(mailMessages.id, documents.messageId))
+    .leftJoin(monitoredFolders, eq(monitoredFolders.id, mailMessages.folderId))
+    .where(eq(documents.id, documentId));
+  return cfg;
 }

@@ -24,3 +24,14 @@ export interface JobContext {
 
 /** Handles one job's (already validated) payload. Throwing makes pg-boss retry per the catalog. */
 export type JobHandler<P = unknown> = (payload: P, ctx: JobContext) => Promise<void>;
+
+/**
+ * Handles a fetch's jobs together (a job kind with `batchSize` > 1 may have one): returns, per job in
+ * order, nothing when it is done or the error to retry that job with. Ingestion uses it to write a
+ * batch of documents in one transaction.
+ */
+export interface BatchJobHandler<P = unknown> {
+  batch: (payloads: P[], ctx: JobContext) => Promise<(Error | undefined)[]>;
+}
+
+export type AnyJobHandler = JobHandler | BatchJobHandler;

@@ -1,4 +1,4 @@
-import type { JobHandler } from './handler.ts';
+import type { AnyJobHandler } from './handler.ts';
 import { runConnectorHealth, runConnectorHealthSweep, runConnectorSetup } from './handlers/connectors.ts';
 import { runHousekeeping } from './handlers/housekeeping.ts';
 import { runOutflow, runOutflowSweep } from './handlers/outflow.ts';
@@ -6,7 +6,7 @@ import { runSubscriptionEnsure, runSubscriptionSweep } from './handlers/push.ts'
 import { runFolderMarkers, runFolderSync, runMessageIngest, runSyncReconcile } from './handlers/sync.ts';
 
 /** Job name → handler. The boot compares this with the catalog, both ways. */
-export const jobHandlers: Readonly<Record<string, JobHandler>> = {
+export const jobHandlers: Readonly<Record<string, AnyJobHandler>> = {
   housekeeping: runHousekeeping,
   'connector.setup': runConnectorSetup,
   'connector.health': runConnectorHealth,

@@ -2,7 +2,7 @@ import { PgBoss, type Job } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
 import type { JobDefinition } from './catalog.ts';
-import type { JobContext, JobHandler } from './handler.ts';
+import type { AnyJobHandler, BatchJobHandler, JobContext } from './handler.ts';
 import { QueueStats } from './queue-stats.ts';
 
 export class JobCatalogError extends Error {}
@@ -12,7 +12,7 @@ const SCHEMA = 'pgboss';
 /** Fails when a catalog entry has no handler, or a handler has no catalog entry. */
 export function assertCatalogComplete(
   catalog: readonly JobDefinition[],
-  handlers: Readonly<Record<string, JobHandler>>,
+  handlers: Readonly<Record<string, AnyJobHandler>>,
 ): void {
   const names = new Set(catalog.map((j) => j.name));
   const missing = [...names].filter((n) => !handlers[n]);
@@ -46,7 +46,7 @@ export interface JobRuntime {
 export async function startJobs(opts: {
   database: Database;
   catalog: readonly JobDefinition[];
-  handlers: Readonly<Record<string, JobHandler>>;
+  handlers: Readonly<Record<string, AnyJobHandler>>;
   work: boolean;
   context: JobContext;
   logger: Logger;
@@ -105,25 +105,26 @@ export async function startJobs(opts: {
         // and a backlog sent in one go would drain one job per notification.
         ...(job.notify ? { notifyPollingIntervalSeconds: job.pollingIntervalSeconds ?? 2 } : {}),
       };
-      const runOne = async (j: Job<unknown>) => {
-        const payload = job.payload.parse(j.data ?? {});
-        const log = opts.context.logger.child({ job: job.name, jobId: j.id });
-        await handler(payload, { ...opts.context, logger: log });
-      };
-      if (batched) {
-        // The batch's jobs run side by side and settle one by one: one failing retries alone.
-        await boss.work(job.name, { ...workOptions, perJobResults: true }, async (jobs) => {
-          const outcomes = await Promise.allSettled(jobs.map(runOne));
-          return jobs.map((j, i) => {
-            const o = outcomes[i]!;
-            return o.status === 'fulfilled' ? { id: j.id, status: 'completed' as const } : { id: j.id, status: 'failed' as const, output: asError(o.reason) };
-          });
+      const run = asBatch(handler);
+      // A fetch's jobs settle one by one: one failing retries alone.
+      await boss.work(job.name, { ...workOptions, perJobResults: true }, async (jobs: Job<unknown>[]) => {
+        const errors = new Map<string, Error | undefined>();
+        const valid: { id: string; payload: unknown }[] = [];
+        for (const j of jobs) {
+          const parsed = job.payload.safeParse(j.data ?? {});
+          if (parsed.success) valid.push({ id: j.id, payload: parsed.data });
+          else errors.set(j.id, parsed.error);
+        }
+        if (valid.length) {
+          const logger = opts.context.logger.child({ job: job.name, ...(valid.length === 1 ? { jobId: valid[0]!.id } : {}) });
+          const outcome = await run.batch(valid.map((v) => v.payload), { ...opts.context, logger }).catch((err: unknown) => valid.map(() => asError(err)));
+          valid.forEach((v, i) => errors.set(v.id, outcome[i]));
+        }
+        return jobs.map((j) => {
+          const err = errors.get(j.id);
+          return err ? { id: j.id, status: 'failed' as const, output: err } : { id: j.id, status: 'completed' as const };
         });
-      } else {
-        await boss.work(job.name, workOptions, async (jobs) => {
-          for (const j of jobs) await runOne(j);
-        });
-      }
+      });
       if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
     }
   }
@@ -158,6 +159,17 @@ export async function startJobs(opts: {
     async stop(graceMs) {
       await stats.settled();
       await boss.stop({ graceful: true, timeout: graceMs, close: true });
+    },
+  };
+}
+
+/** A one-job handler runs the fetch's jobs side by side; a batch handler gets them all at once. */
+function asBatch(handler: AnyJobHandler): BatchJobHandler {
+  if (typeof handler !== 'function') return handler;
+  return {
+    batch: async (payloads, ctx) => {
+      const outcomes = await Promise.allSettled(payloads.map((p) => handler(p, ctx)));
+      return outcomes.map((o) => (o.status === 'fulfilled' ? undefined : asError(o.reason)));
     },
   };
 }

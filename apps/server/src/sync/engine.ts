@@ -1,9 +1,10 @@
+import { Readable } from 'node:stream';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { BlobRef, FsBlobStore } from '../blobs/fs-store.ts';
 import { applyMailboxHealth } from '../connectors/health-state.ts';
 import type { TokenBroker } from '../connectors/token-broker.ts';
-import { rowsOf, type Db } from '../db/client.ts';
+import { rowsOf, withoutQuery, type Db } from '../db/client.ts';
 import {
   documents,
   inboxes,
@@ -196,45 +197,75 @@ export class SyncEngine {
     }
   }
 
+  /** Turns one recorded message into one document (see `ingestMany`); throws when it should be retried. */
+  async ingest(messageId: string): Promise<IngestOutcome> {
+    const [outcome] = await this.ingestMany([messageId]);
+    if (outcome instanceof Error) throw outcome;
+    return outcome!;
+  }
+
   /**
-   * Turns one recorded message into one document: message, MIME, attachments into the blob store,
-   * then the document and the work item's `done` in one transaction, then the hidden marker.
+   * Turns recorded messages into documents, one each: every message's MIME and attachments into the
+   * blob store (side by side; the pacer keeps each mailbox's requests in its slots), then all the
+   * documents, their history and events and the work items' `done` in one transaction, then the
+   * hidden markers. Per message, in order: what happened, or the error to retry it with. One message
+   * the database refuses does not hold back the others: they are then saved one by one.
    */
-  async ingest(messageId: string): Promise<'created' | 'exists' | 'gone' | 'failed'> {
-    const { db } = this.d;
-    const [row] = await db
+  async ingestMany(messageIds: string[]): Promise<(IngestOutcome | Error)[]> {
+    const ids = [...new Set(messageIds)];
+    const rows = await this.d.db
       .select({ msg: mailMessages, f: monitoredFolders, m: mailboxes, inboxOutflow: inboxes.outflow })
       .from(mailMessages)
       .innerJoin(monitoredFolders, eq(monitoredFolders.id, mailMessages.folderId))
       .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
       // The rule's inbox, where the document goes: its outflow actions are planned with the document.
       .leftJoin(inboxes, eq(inboxes.id, monitoredFolders.inboxId))
-      .where(eq(mailMessages.id, messageId));
-    if (!row) return 'gone';
-    const { msg, f, m, inboxOutflow } = row;
+      .where(inArray(mailMessages.id, ids));
+    const byId = new Map(rows.map((r) => [r.msg.id, r]));
+    const outcomes = new Map<string, IngestOutcome | Error>();
+    const ready: Prepared[] = [];
+    await Promise.all(
+      ids.map(async (id) => {
+        try {
+          const row = byId.get(id);
+          const p = row ? await this.prepare(row) : 'gone';
+          if (typeof p === 'string') outcomes.set(id, p);
+          else ready.push(p);
+        } catch (err) {
+          outcomes.set(id, asError(err));
+        }
+      }),
+    );
+    if (ready.length) for (const [id, o] of await this.saveAll(ready)) outcomes.set(id, o);
+    return messageIds.map((id) => outcomes.get(id)!);
+  }
+
+  /** Everything but the database write: the MIME, its attachments, the inflow rule's decision. */
+  private async prepare(row: IngestRow): Promise<Prepared | IngestOutcome> {
+    const { msg, f, m } = row;
     if (msg.state === 'gone') return 'gone';
     if (msg.state === 'done') {
       if (!msg.markerWritten) await this.d.enqueueMarkers(f.id);
       return 'exists';
     }
     const token = await this.d.broker.graphToken(m.connectorId);
-    let summary: MimeSummary;
-    let eml: BlobRef;
-    const attachments: StoredAttachment[] = [];
-    let decision: InflowDecision;
     try {
       // The original MIME is the one read of the message itself: headers and bodies come from it.
-      eml = await this.d.mail.stream(
+      const stored = await this.d.mail.stream(
         token,
         m.graphUserId,
         this.d.mail.mimePath(m.graphUserId, msg.graphMessageId),
-        (body, length) => this.d.blobs.put(body, length),
+        (body, length) => this.d.blobs.putKeeping(body, length),
       );
+      const eml = stored.ref;
       // Listed only when the delta page said so (or did not say: rows recorded before it was asked).
       const listed = msg.hasAttachments !== false;
       // The MIME holds the attachments' contents: they are stored as it is read, and Graph's list
       // (names, inline flags, links) is matched to them, so no attachment is downloaded twice.
-      summary = await readMimeSummary(this.d.blobs.open(eml.sha256), listed ? { storeAttachment: (content) => this.d.blobs.put(content) } : {});
+      // A small MIME is parsed from the bytes just stored; a large one from its file.
+      const mime = stored.content ? Readable.from([stored.content]) : this.d.blobs.open(eml.sha256);
+      const summary = await readMimeSummary(mime, listed ? { storeAttachment: (content) => this.d.blobs.put(content) } : {});
+      const attachments: StoredAttachment[] = [];
       if (listed) {
         const list = await this.d.mail.attachments(token, m.graphUserId, msg.graphMessageId);
         const parts = [...summary.attachments];
@@ -244,7 +275,7 @@ export class SyncEngine {
         }
       }
       // The folder's inflow rule, as it is now: a rule change affects new mail only.
-      decision = await this.inflow.decide(f, {
+      const decision = await this.inflow.decide(f, {
         workspaceId: f.workspaceId,
         connectorId: m.connectorId,
         token,
@@ -252,11 +283,12 @@ export class SyncEngine {
         emlSha256: eml.sha256,
         headers: summary.headers,
       });
+      return { row, summary, eml, attachments, decision };
     } catch (err) {
       // Moved or deleted between the delta page and this fetch: not an error. If it moved into
       // another monitored folder, that folder's round records it there.
       if (err instanceof GraphApiError && err.status === 404 && /itemnotfound/i.test(err.code)) {
-        await db
+        await this.d.db
           .update(mailMessages)
           .set({ state: 'gone', lastError: 'moved or deleted before it could be read' })
           .where(eq(mailMessages.id, msg.id));
@@ -264,75 +296,63 @@ export class SyncEngine {
       }
       return this.recordFailure(msg.id, msg.attempts, err);
     }
+  }
 
-    let saved: { created: boolean; outflowRunIds: string[] };
+  /** Saves prepared messages together; if the database refuses the batch, each on its own. */
+  private async saveAll(ready: Prepared[]): Promise<Map<string, IngestOutcome | Error>> {
+    const out = new Map<string, IngestOutcome | Error>();
+    let saved: { created: Set<string>; outflowRunIds: string[] } | undefined;
     try {
-      saved = await this.saveDocument(msg, f, summary, eml, attachments, decision, m.address, inboxOutflow);
+      saved = await this.saveDocuments(ready);
     } catch (err) {
-      // Bad data that the database refuses must show as a failed message, not retry forever unseen.
-      return this.recordFailure(msg.id, msg.attempts, err);
+      if (ready.length === 1) {
+        // Bad data that the database refuses must show as a failed message, not retry forever unseen.
+        const { msg } = ready[0]!.row;
+        out.set(msg.id, await this.recordFailure(msg.id, msg.attempts, err).catch(asError));
+        return out;
+      }
+    }
+    if (!saved) {
+      for (const p of ready) for (const [id, o] of await this.saveAll([p])) out.set(id, o);
+      return out;
     }
     // After the commit; a kick lost to a crash here is found by the outflow sweep.
     if (saved.outflowRunIds.length) await this.d.enqueueOutflow?.(saved.outflowRunIds);
     // Markers are written in batches of 20 per folder (one request instead of twenty).
-    await this.d.enqueueMarkers(f.id);
-    return saved.created ? 'created' : 'exists';
+    for (const folderId of new Set(ready.map((p) => p.row.f.id))) await this.d.enqueueMarkers(folderId);
+    for (const p of ready) out.set(p.row.msg.id, saved.created.has(p.row.msg.id) ? 'created' : 'exists');
+    return out;
   }
 
-  private async saveDocument(
-    msg: typeof mailMessages.$inferSelect,
-    f: typeof monitoredFolders.$inferSelect,
-    mail: MimeSummary,
-    eml: BlobRef,
-    attachments: StoredAttachment[],
-    decision: InflowDecision,
-    mailbox: string,
-    inboxOutflow: (typeof inboxes.$inferSelect)['outflow'] | null,
-  ): Promise<{ created: boolean; outflowRunIds: string[] }> {
-    const fromAddress = pgText(mail.from?.address ?? null);
-    const fromName = pgText(mail.from?.name ?? null);
-    const subject = pgText(mail.subject?.trim() || msg.subject?.trim() || '(no subject)');
+  /** The documents, their history, events and outflow intents, and the work items' `done`: one transaction. */
+  private async saveDocuments(list: Prepared[]): Promise<{ created: Set<string>; outflowRunIds: string[] }> {
+    // Sanitising the bodies is CPU work: done before the transaction holds a connection.
+    const values = list.map(documentRow);
     return this.d.db.transaction(async (tx) => {
       const inserted = await tx
         .insert(documents)
-        .values({
-          workspaceId: f.workspaceId,
-          ...routedColumns(decision),
-          mailboxId: f.mailboxId,
-          searchText: pgText(searchTextOf({ subject, fromName, fromAddress, attachmentNames: attachments.map((a) => a.name) })),
-          messageId: msg.id,
-          subject,
-          fromAddress,
-          fromName,
-          to: recipients(mail.to),
-          cc: recipients(mail.cc),
-          // Graph's receivedDateTime (from the delta page) is when it arrived; the Date header is the sender's claim.
-          receivedAt: msg.receivedAt ?? mail.date ?? new Date(),
-          internetMessageId: pgText(mail.messageId),
-          bodyHtml: mail.html ? pgText(sanitizeEmailHtml(mail.html)) : null,
-          bodyText: pgText(mail.text || (mail.html ? htmlToText(mail.html) : '')),
-          emlSha256: eml.sha256,
-          emlSize: eml.size,
-          attachments: attachments.map((a) => ({
-            ...a,
-            name: pgText(a.name),
-            contentType: pgText(a.contentType),
-          })),
-        })
+        .values(values)
         .onConflictDoNothing({ target: documents.messageId })
-        .returning({ id: documents.id, version: documents.version });
-      const outflowRunIds = inserted[0]
-        ? await recordIngested(tx, { ...inserted[0], workspaceId: f.workspaceId, inboxId: decision.inboxId, status: decision.status }, decision, {
-          folderId: f.id,
-          folder: f.displayName,
-          mailbox,
-        }, decision.inboxId === f.inboxId ? { workspaceId: f.workspaceId, rule: f.outflow, inbox: inboxOutflow } : undefined)
-        : [];
+        .returning({ id: documents.id, version: documents.version, messageId: documents.messageId });
+      const byMessage = new Map(list.map((p) => [p.row.msg.id, p]));
+      const outflowRunIds = await recordIngested(
+        tx,
+        inserted.map((doc) => {
+          const { row, decision } = byMessage.get(doc.messageId!)!;
+          const { f, m, inboxOutflow } = row;
+          return {
+            doc: { id: doc.id, version: doc.version, workspaceId: f.workspaceId, inboxId: decision.inboxId, status: decision.status },
+            decision,
+            origin: { folderId: f.id, folder: f.displayName, mailbox: m.address },
+            ...(decision.inboxId === f.inboxId ? { outflow: { workspaceId: f.workspaceId, rule: f.outflow, inbox: inboxOutflow } } : {}),
+          };
+        }),
+      );
       await tx
         .update(mailMessages)
         .set({ state: 'done', processedAt: sql`now()`, lastError: null })
-        .where(eq(mailMessages.id, msg.id));
-      return { created: inserted.length > 0, outflowRunIds };
+        .where(inArray(mailMessages.id, list.map((p) => p.row.msg.id)));
+      return { created: new Set(inserted.map((d) => d.messageId!)), outflowRunIds };
     });
   }
 
@@ -381,7 +401,7 @@ export class SyncEngine {
   }
 
   private async recordFailure(id: string, attempts: number, err: unknown): Promise<'failed'> {
-    const cls = classify(err);
+    const cls = classify(withoutQuery(err));
     const n = attempts + 1;
     const reason = pgText(cls.kind === 'problem' ? `${cls.cause}: ${cls.detail}` : cls.detail).slice(0, 2000);
     const final = n >= (this.d.maxIngestAttempts ?? 5);
@@ -391,7 +411,7 @@ export class SyncEngine {
       .where(eq(mailMessages.id, id));
     this.d.logger.warn({ messageId: id, attempts: n, final, reason }, 'ingestion failed');
     // Not final yet: let the job retry with backoff. Final: stop; the message shows as failed.
-    if (!final) throw err;
+    if (!final) throw withoutQuery(err);
     return 'failed';
   }
 
@@ -438,6 +458,55 @@ export class SyncEngine {
     if (rows.length === limit) await this.d.enqueueMarkers(folderId);
     return { written, left };
   }
+}
+
+type IngestRow = {
+  msg: typeof mailMessages.$inferSelect;
+  f: typeof monitoredFolders.$inferSelect;
+  m: typeof mailboxes.$inferSelect;
+  inboxOutflow: (typeof inboxes.$inferSelect)['outflow'] | null;
+};
+
+/** A message read and decided on, waiting to be saved. */
+interface Prepared {
+  row: IngestRow;
+  summary: MimeSummary;
+  eml: BlobRef;
+  attachments: StoredAttachment[];
+  decision: InflowDecision;
+}
+
+export type IngestOutcome = 'created' | 'exists' | 'gone' | 'failed';
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** The document row of a prepared message. */
+function documentRow({ row: { msg, f }, summary: mail, eml, attachments, decision }: Prepared): typeof documents.$inferInsert {
+  const fromAddress = pgText(mail.from?.address ?? null);
+  const fromName = pgText(mail.from?.name ?? null);
+  const subject = pgText(mail.subject?.trim() || msg.subject?.trim() || '(no subject)');
+  return {
+    workspaceId: f.workspaceId,
+    ...routedColumns(decision),
+    mailboxId: f.mailboxId,
+    searchText: pgText(searchTextOf({ subject, fromName, fromAddress, attachmentNames: attachments.map((a) => a.name) })),
+    messageId: msg.id,
+    subject,
+    fromAddress,
+    fromName,
+    to: recipients(mail.to),
+    cc: recipients(mail.cc),
+    // Graph's receivedDateTime (from the delta page) is when it arrived; the Date header is the sender's claim.
+    receivedAt: msg.receivedAt ?? mail.date ?? new Date(),
+    internetMessageId: pgText(mail.messageId),
+    bodyHtml: mail.html ? pgText(sanitizeEmailHtml(mail.html)) : null,
+    bodyText: pgText(mail.text || (mail.html ? htmlToText(mail.html) : '')),
+    emlSha256: eml.sha256,
+    emlSize: eml.size,
+    attachments: attachments.map((a) => ({ ...a, name: pgText(a.name), contentType: pgText(a.contentType) })),
+  };
 }
 
 function recipients(list: Recipient[]): Recipient[] {

@@ -1,10 +1,23 @@
 import type { Db } from '../client.ts';
 import { events } from '../schema/index.ts';
 
+export interface NewEvent {
+  id?: string;
+  workspaceId: string;
+  type: string;
+  subject: { type: string; id: string };
+  payload: Record<string, unknown>;
+}
+
 /** Appends a product event to the outbox, in the caller's transaction. */
-export async function recordEvent(
-  db: Db,
-  e: { id?: string; workspaceId: string; type: string; subject: { type: string; id: string }; payload: Record<string, unknown> },
-): Promise<void> {
-  await db.insert(events).values({ ...(e.id ? { id: e.id } : {}), workspaceId: e.workspaceId, type: e.type, subjectType: e.subject.type, subjectId: e.subject.id, payload: e.payload });
+export async function recordEvent(db: Db, e: NewEvent): Promise<void> {
+  await recordEvents(db, [e]);
+}
+
+/** Appends several events in one statement (a batch of ingested documents), in this order. */
+export async function recordEvents(db: Db, list: NewEvent[]): Promise<void> {
+  if (!list.length) return;
+  await db
+    .insert(events)
+    .values(list.map((e) => ({ ...(e.id ? { id: e.id } : {}), workspaceId: e.workspaceId, type: e.type, subjectType: e.subject.type, subjectId: e.subject.id, payload: e.payload })));
 }

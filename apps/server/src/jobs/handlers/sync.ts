@@ -1,6 +1,6 @@
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import { monitoredFolders } from '../../db/schema/index.ts';
-import type { JobHandler } from '../handler.ts';
+import type { BatchJobHandler, JobHandler } from '../handler.ts';
 
 export const runFolderSync: JobHandler = async (payload, ctx) => {
   if (!ctx.sync) throw new Error('job context has no sync engine');
@@ -10,9 +10,13 @@ export const runFolderSync: JobHandler = async (payload, ctx) => {
   if (r.ok) await ctx.push?.afterRound((payload as { folderId: string }).folderId);
 };
 
-export const runMessageIngest: JobHandler = async (payload, ctx) => {
-  if (!ctx.sync) throw new Error('job context has no sync engine');
-  await ctx.sync.ingest((payload as { messageId: string }).messageId);
+/** A fetch's messages are ingested together: their documents are written in one transaction. */
+export const runMessageIngest: BatchJobHandler = {
+  batch: async (payloads, ctx) => {
+    if (!ctx.sync) throw new Error('job context has no sync engine');
+    const outcomes = await ctx.sync.ingestMany(payloads.map((p) => (p as { messageId: string }).messageId));
+    return outcomes.map((o) => (o instanceof Error ? o : undefined));
+  },
 };
 
 /** The reconciliation round: the delta query is the truth, notifications only hints. */
