@@ -1,7 +1,7 @@
 // Mailroom as a child process (`node apps/server/src/main.ts`), with its RSS and CPU time from /proc.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -30,6 +30,31 @@ export interface ProcStats {
   rssBytes: number;
   /** User + system CPU time, in seconds. */
   cpuSeconds: number;
+}
+
+/** CPU seconds of every process whose command is `name` (PostgreSQL's backends and helpers: `postgres`). */
+export function cpuSecondsOf(name: string): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== name) continue;
+      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(rest[11]) + Number(rest[12]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return ticks / CLOCK_TICKS;
+}
+
+/** The machine's idle and total CPU time so far, in seconds over all cores (`/proc/stat`). */
+export function machineCpu(): { idle: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal
+  const total = line.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { idle: (line[3]! + line[4]!) / CLOCK_TICKS, total: total / CLOCK_TICKS };
 }
 
 export function procStats(pid: number): ProcStats {
