@@ -147,4 +147,44 @@ describe('job queue', () => {
     expect(before).toBeLessThan(1000);
     expect(await estimate()).toBeGreaterThanOrEqual(1000);
   });
+
+  it('a send with a priority raises the priority of its queued twin, which a stately queue keeps instead', async () => {
+    const job: JobDefinition = {
+      name: 'test.raise',
+      description: 'test',
+      payload: z.object({ key: z.string() }).strict(),
+      policy: 'stately',
+      retryLimit: 0,
+      retryDelaySeconds: 1,
+      retryBackoff: false,
+      expireInSeconds: 60,
+    };
+    const { db } = app.server.database;
+    const runtime = await startJobs({
+      database: app.server.database,
+      catalog: [job],
+      handlers: { [job.name]: async () => undefined },
+      work: false,
+      context: { db, logger: pino({ level: 'silent' }), now: () => new Date() },
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      // A routine send (priority 0) is queued first, as the sweep's renewals are.
+      await runtime.sendMany(job, ['a', 'b', 'c'].map((key) => ({ payload: { key }, singletonKey: key })));
+      await runtime.sendMany(job, ['a', 'b'].map((key) => ({ payload: { key }, singletonKey: key, priority: 10 })));
+      // A lower priority later does not lower it again.
+      await runtime.sendMany(job, [{ payload: { key: 'a' }, singletonKey: 'a', priority: 5 }]);
+      const queued = rowsOf<{ key: string; priority: number }>(
+        await db.execute(sql`select singleton_key as key, priority from pgboss.job where name = ${job.name} order by singleton_key`),
+      );
+      // Still one job per key (the later sends were dropped), now with the highest priority asked for.
+      expect(queued).toEqual([
+        { key: 'a', priority: 10 },
+        { key: 'b', priority: 10 },
+        { key: 'c', priority: 0 },
+      ]);
+    } finally {
+      await runtime.stop(1000);
+    }
+  });
 });

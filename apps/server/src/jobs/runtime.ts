@@ -154,6 +154,7 @@ export async function startJobs(opts: {
           ...(i.group ? { group: { id: i.group } } : {}),
         })),
       );
+      await raiseQueuedPriority(boss, job.name, items);
       stats.queued(items.length);
     },
     async stop(graceMs) {
@@ -177,4 +178,22 @@ function asBatch(handler: AnyJobHandler): BatchJobHandler {
 /** What pg-boss records as a failed job's output: an Error (serialised with its message and stack). */
 function asError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error(String(reason));
+}
+
+/**
+ * A stately queue keeps one queued job per key and drops a later send of the same key, priority and
+ * all: a folder whose routine renewal was queued when Microsoft announced it will stop notifying
+ * (`reauthorizationRequired`) would wait behind thousands of first-time creations. So a send with a
+ * priority raises its queued twin's (waiting or waiting to retry; a running one is past caring).
+ */
+async function raiseQueuedPriority(boss: PgBoss, name: string, items: readonly SendManyItem<object>[]): Promise<void> {
+  const keysByPriority = new Map<number, string[]>();
+  for (const i of items) {
+    if (i.priority && i.singletonKey) keysByPriority.set(i.priority, [...(keysByPriority.get(i.priority) ?? []), i.singletonKey]);
+  }
+  for (const [priority, keys] of keysByPriority) {
+    await boss
+      .getDb()
+      .executeSql(`UPDATE ${SCHEMA}.job SET priority = $3 WHERE name = $1 AND singleton_key = ANY($2::text[]) AND state < 'active' AND priority < $3`, [name, keys, priority]);
+  }
 }
