@@ -19,8 +19,30 @@ export function caAgent(caPem: string): Agent {
   return new Agent({ ca: caPem, keepAlive: true });
 }
 
-/** One HTTP(S) request with node:https (no redirects followed). */
-export function rawRequest(url: string, agent: Agent | undefined, opts: RawRequest = {}): Promise<RawResponse> {
+/**
+ * One HTTP(S) request with node:https (no redirects followed).
+ *
+ * A keep-alive socket can be closed by the server (its idle timeout) just as a request is written
+ * on it: the request fails with ECONNRESET ("socket hang up") though the server never read it. As
+ * Node's documentation advises, such a request is sent once more on a new socket; a reset on a
+ * fresh socket is a real error and is returned.
+ */
+export async function rawRequest(url: string, agent: Agent | undefined, opts: RawRequest = {}): Promise<RawResponse> {
+  // Several idle sockets may be closing at once: each try takes the next one, or a new socket.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await requestOnce(url, agent, opts);
+    } catch (err) {
+      if (!(err instanceof ReusedSocketReset)) throw err;
+      if (attempt === 3) throw err.cause;
+    }
+  }
+}
+
+/** ECONNRESET on a reused keep-alive socket (see `rawRequest`). */
+class ReusedSocketReset extends Error {}
+
+function requestOnce(url: string, agent: Agent | undefined, opts: RawRequest): Promise<RawResponse> {
   const u = new URL(url);
   const fn = u.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
@@ -40,7 +62,9 @@ export function rawRequest(url: string, agent: Agent | undefined, opts: RawReque
         res.on('error', reject);
       },
     );
-    req.on('error', reject);
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      reject(req.reusedSocket && err.code === 'ECONNRESET' ? new ReusedSocketReset(err.message, { cause: err }) : err),
+    );
     if (opts.body !== undefined) req.write(opts.body);
     req.end();
   });
