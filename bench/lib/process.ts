@@ -38,10 +38,8 @@ export function cpuSecondsOf(name: string): number {
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      if (stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) !== name) continue;
-      const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(rest[11]) + Number(rest[12]);
+      const stat = readStat(pid);
+      if (stat.command === name) ticks += stat.cpuTicks;
     } catch {
       // Gone meanwhile.
     }
@@ -60,12 +58,16 @@ export function machineCpu(): { idle: number; total: number } {
 export function procStats(pid: number): ProcStats {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
-  // Fields after the command name "(…)": state is field 3; utime and stime are fields 14 and 15.
+  return { rssBytes: rssKb * 1024, cpuSeconds: readStat(pid).cpuTicks / CLOCK_TICKS };
+}
+
+/** A process's command name and user + system CPU time in clock ticks, from `/proc/<pid>/stat`. */
+function readStat(pid: number | string): { command: string; cpuTicks: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(rest[11]);
-  const stime = Number(rest[12]);
-  return { rssBytes: rssKb * 1024, cpuSeconds: (utime + stime) / CLOCK_TICKS };
+  // The command is in "(…)" and may hold spaces; after it, state is field 3, utime and stime 14 and 15.
+  const close = stat.lastIndexOf(')');
+  const rest = stat.slice(close + 2).split(' ');
+  return { command: stat.slice(stat.indexOf('(') + 1, close), cpuTicks: Number(rest[11]) + Number(rest[12]) };
 }
 
 export interface MailroomOptions {

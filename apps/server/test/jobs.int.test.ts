@@ -16,6 +16,23 @@ afterAll(async () => {
   await app?.close();
 });
 
+/** A test job kind with the stately policy (one queued job per key) and no retries. */
+function statelyJob(name: string, payload: z.ZodType): JobDefinition {
+  return { name, description: 'test', payload, policy: 'stately', retryLimit: 0, retryDelaySeconds: 1, retryBackoff: false, expireInSeconds: 60 };
+}
+
+/** A runtime for `job` that only sends: its jobs stay queued, nothing works them. */
+function sendingOnly(job: JobDefinition) {
+  return startJobs({
+    database: app.server.database,
+    catalog: [job],
+    handlers: { [job.name]: async () => undefined },
+    work: false,
+    context: { db: app.server.database.db, logger: pino({ level: 'silent' }), now: () => new Date() },
+    logger: pino({ level: 'silent' }),
+  });
+}
+
 describe('job queue', () => {
   it('runs the housekeeping job through pg-boss: expired sessions go, live ones stay', async () => {
     const { db } = app.server.database;
@@ -118,29 +135,13 @@ describe('job queue', () => {
   });
 
   it('after a burst of 1,000 jobs queued, refreshes the planner statistics of the job table', async () => {
-    const job: JobDefinition = {
-      name: 'test.burst',
-      description: 'test',
-      payload: z.object({ n: z.number() }).strict(),
-      policy: 'stately',
-      retryLimit: 0,
-      retryDelaySeconds: 1,
-      retryBackoff: false,
-      expireInSeconds: 60,
-    };
+    const job = statelyJob('test.burst', z.object({ n: z.number() }).strict());
     const { db } = app.server.database;
     const estimate = async () =>
       Number(rowsOf<{ n: number }>(await db.execute(sql`select reltuples::int as n from pg_class where oid = 'pgboss.job_common'::regclass`))[0]!.n);
     const before = await estimate();
-    const runtime = await startJobs({
-      database: app.server.database,
-      catalog: [job],
-      handlers: { [job.name]: async () => undefined },
-      // Only sending: the jobs stay queued, as a backfill's do while the workers catch up.
-      work: false,
-      context: { db, logger: pino({ level: 'silent' }), now: () => new Date() },
-      logger: pino({ level: 'silent' }),
-    });
+    // Only sending: the jobs stay queued, as a backfill's do while the workers catch up.
+    const runtime = await sendingOnly(job);
     await runtime.sendMany(job, Array.from({ length: 1000 }, (_, n) => ({ payload: { n }, singletonKey: String(n) })));
     // stop() waits for the ANALYZE the burst started.
     await runtime.stop(1000);
@@ -149,25 +150,9 @@ describe('job queue', () => {
   });
 
   it('a send with a priority raises the priority of its queued twin, which a stately queue keeps instead', async () => {
-    const job: JobDefinition = {
-      name: 'test.raise',
-      description: 'test',
-      payload: z.object({ key: z.string() }).strict(),
-      policy: 'stately',
-      retryLimit: 0,
-      retryDelaySeconds: 1,
-      retryBackoff: false,
-      expireInSeconds: 60,
-    };
+    const job = statelyJob('test.raise', z.object({ key: z.string() }).strict());
     const { db } = app.server.database;
-    const runtime = await startJobs({
-      database: app.server.database,
-      catalog: [job],
-      handlers: { [job.name]: async () => undefined },
-      work: false,
-      context: { db, logger: pino({ level: 'silent' }), now: () => new Date() },
-      logger: pino({ level: 'silent' }),
-    });
+    const runtime = await sendingOnly(job);
     try {
       // A routine send (priority 0) is queued first, as the sweep's renewals are.
       await runtime.sendMany(job, ['a', 'b', 'c'].map((key) => ({ payload: { key }, singletonKey: key })));

@@ -76,7 +76,10 @@ export class FsBlobStore {
     }
     const content = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
     const sha256 = createHash('sha256').update(content).digest('hex');
-    await this.place(sha256, (tmp) => writeFile(tmp, content));
+    await this.place(async (tmp) => {
+      await writeFile(tmp, content);
+      return sha256;
+    });
     return { ref: { sha256, size }, content };
   }
 
@@ -90,32 +93,29 @@ export class FsBlobStore {
         done(null, chunk);
       },
     });
-    let sha256 = '';
-    await this.place(
-      () => sha256,
-      async (tmp) => {
-        await pipeline(source, meter, createWriteStream(tmp));
-        if (expectedSize !== undefined && size !== expectedSize) {
-          throw new BlobSizeMismatch(`expected ${expectedSize} bytes, received ${size}`);
-        }
-        sha256 = hash.digest('hex');
-      },
-    );
+    const sha256 = await this.place(async (tmp) => {
+      await pipeline(source, meter, createWriteStream(tmp));
+      if (expectedSize !== undefined && size !== expectedSize) {
+        throw new BlobSizeMismatch(`expected ${expectedSize} bytes, received ${size}`);
+      }
+      return hash.digest('hex');
+    });
     return { sha256, size };
   }
 
   /**
-   * Writes a blob into a temporary file (`write`), then renames it to its address, so that a crash
-   * never leaves a partial blob under a real address. The address may only be known once written.
+   * Writes a blob into a temporary file (`write`, which returns its sha256: a streamed blob's is
+   * only known once written), then renames it to that address, so that a crash never leaves a
+   * partial blob under a real address. Returns the address.
    */
-  private async place(address: string | (() => string), write: (tmp: string) => Promise<void>): Promise<void> {
+  private async place(write: (tmp: string) => Promise<string>): Promise<string> {
     const tmpDir = path.join(this.dir, 'tmp');
     await this.ensureDir(tmpDir);
     const tmp = path.join(tmpDir, randomUUID());
     let placed = false;
     try {
-      await write(tmp);
-      const final = this.pathOf(typeof address === 'string' ? address : address());
+      const sha256 = await write(tmp);
+      const final = this.pathOf(sha256);
       // Renamed first, its directory made only when missing: with 65,536 directories, asking for
       // the directory before every blob was one more file-system call per blob for a long time.
       await rename(tmp, final).catch(async (err: NodeJS.ErrnoException) => {
@@ -124,6 +124,7 @@ export class FsBlobStore {
         await rename(tmp, final);
       });
       placed = true;
+      return sha256;
     } catch (err) {
       // A directory removed behind our back (a restore, a clean-up) is made again on the retry.
       this.made.clear();

@@ -2,7 +2,8 @@ import { PgBoss, type Job } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
 import type { JobDefinition } from './catalog.ts';
-import type { AnyJobHandler, BatchJobHandler, JobContext } from './handler.ts';
+import { asError } from '../lib/errors.ts';
+import type { AnyJobHandler, JobContext } from './handler.ts';
 import { QueueStats } from './queue-stats.ts';
 
 export class JobCatalogError extends Error {}
@@ -105,7 +106,6 @@ export async function startJobs(opts: {
         // and a backlog sent in one go would drain one job per notification.
         ...(job.notify ? { notifyPollingIntervalSeconds: job.pollingIntervalSeconds ?? 2 } : {}),
       };
-      const run = asBatch(handler);
       // A fetch's jobs settle one by one: one failing retries alone.
       await boss.work(job.name, { ...workOptions, perJobResults: true }, async (jobs: Job<unknown>[]) => {
         const errors = new Map<string, Error | undefined>();
@@ -116,8 +116,7 @@ export async function startJobs(opts: {
           else errors.set(j.id, parsed.error);
         }
         if (valid.length) {
-          const logger = opts.context.logger.child({ job: job.name, ...(valid.length === 1 ? { jobId: valid[0]!.id } : {}) });
-          const outcome = await run.batch(valid.map((v) => v.payload), { ...opts.context, logger }).catch((err: unknown) => valid.map(() => asError(err)));
+          const outcome = await runFetch(handler, valid, { ...opts.context, logger: opts.context.logger.child({ job: job.name }) });
           valid.forEach((v, i) => errors.set(v.id, outcome[i]));
         }
         return jobs.map((j) => {
@@ -164,20 +163,17 @@ export async function startJobs(opts: {
   };
 }
 
-/** A one-job handler runs the fetch's jobs side by side; a batch handler gets them all at once. */
-function asBatch(handler: AnyJobHandler): BatchJobHandler {
-  if (typeof handler !== 'function') return handler;
-  return {
-    batch: async (payloads, ctx) => {
-      const outcomes = await Promise.allSettled(payloads.map((p) => handler(p, ctx)));
-      return outcomes.map((o) => (o.status === 'fulfilled' ? undefined : asError(o.reason)));
-    },
-  };
-}
-
-/** What pg-boss records as a failed job's output: an Error (serialised with its message and stack). */
-function asError(reason: unknown): Error {
-  return reason instanceof Error ? reason : new Error(String(reason));
+/**
+ * Runs a fetch's jobs: a batch handler gets them all at once; a one-job handler runs them side by
+ * side, each with its job id in its logs. Per job, in order: nothing, or the error to retry it with.
+ */
+async function runFetch(handler: AnyJobHandler, jobs: { id: string; payload: unknown }[], ctx: JobContext): Promise<(Error | undefined)[]> {
+  if (typeof handler !== 'function') {
+    const logger = ctx.logger.child({ jobIds: jobs.map((j) => j.id) });
+    return handler.batch(jobs.map((j) => j.payload), { ...ctx, logger }).catch((err: unknown) => jobs.map(() => asError(err)));
+  }
+  const outcomes = await Promise.allSettled(jobs.map((j) => handler(j.payload, { ...ctx, logger: ctx.logger.child({ jobId: j.id }) })));
+  return outcomes.map((o) => (o.status === 'fulfilled' ? undefined : asError(o.reason)));
 }
 
 /**
@@ -189,7 +185,10 @@ function asError(reason: unknown): Error {
 async function raiseQueuedPriority(boss: PgBoss, name: string, items: readonly SendManyItem<object>[]): Promise<void> {
   const keysByPriority = new Map<number, string[]>();
   for (const i of items) {
-    if (i.priority && i.singletonKey) keysByPriority.set(i.priority, [...(keysByPriority.get(i.priority) ?? []), i.singletonKey]);
+    if (!i.priority || !i.singletonKey) continue;
+    const keys = keysByPriority.get(i.priority);
+    if (keys) keys.push(i.singletonKey);
+    else keysByPriority.set(i.priority, [i.singletonKey]);
   }
   for (const [priority, keys] of keysByPriority) {
     await boss

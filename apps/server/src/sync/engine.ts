@@ -5,6 +5,7 @@ import type { BlobRef, FsBlobStore } from '../blobs/fs-store.ts';
 import { applyMailboxHealth } from '../connectors/health-state.ts';
 import type { TokenBroker } from '../connectors/token-broker.ts';
 import { rowsOf, withoutQuery, type Db } from '../db/client.ts';
+import { asError } from '../lib/errors.ts';
 import {
   documents,
   inboxes,
@@ -300,28 +301,25 @@ export class SyncEngine {
 
   /** Saves prepared messages together; if the database refuses the batch, each on its own. */
   private async saveAll(ready: Prepared[]): Promise<Map<string, IngestOutcome | Error>> {
-    const out = new Map<string, IngestOutcome | Error>();
-    let saved: { created: Set<string>; outflowRunIds: string[] } | undefined;
+    let saved: { created: Set<string>; outflowRunIds: string[] };
     try {
       saved = await this.saveDocuments(ready);
     } catch (err) {
-      if (ready.length === 1) {
-        // Bad data that the database refuses must show as a failed message, not retry forever unseen.
-        const { msg } = ready[0]!.row;
-        out.set(msg.id, await this.recordFailure(msg.id, msg.attempts, err).catch(asError));
+      if (ready.length > 1) {
+        // One message the database refuses must not hold back the others.
+        const out = new Map<string, IngestOutcome | Error>();
+        for (const p of ready) for (const [id, o] of await this.saveAll([p])) out.set(id, o);
         return out;
       }
-    }
-    if (!saved) {
-      for (const p of ready) for (const [id, o] of await this.saveAll([p])) out.set(id, o);
-      return out;
+      // Bad data that the database refuses must show as a failed message, not retry forever unseen.
+      const { msg } = ready[0]!.row;
+      return new Map([[msg.id, await this.recordFailure(msg.id, msg.attempts, err).catch(asError)]]);
     }
     // After the commit; a kick lost to a crash here is found by the outflow sweep.
     if (saved.outflowRunIds.length) await this.d.enqueueOutflow?.(saved.outflowRunIds);
     // Markers are written in batches of 20 per folder (one request instead of twenty).
     for (const folderId of new Set(ready.map((p) => p.row.f.id))) await this.d.enqueueMarkers(folderId);
-    for (const p of ready) out.set(p.row.msg.id, saved.created.has(p.row.msg.id) ? 'created' : 'exists');
-    return out;
+    return new Map(ready.map((p) => [p.row.msg.id, saved.created.has(p.row.msg.id) ? 'created' : 'exists']));
   }
 
   /** The documents, their history, events and outflow intents, and the work items' `done`: one transaction. */
@@ -477,10 +475,6 @@ interface Prepared {
 }
 
 export type IngestOutcome = 'created' | 'exists' | 'gone' | 'failed';
-
-function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err));
-}
 
 /** The document row of a prepared message. */
 function documentRow({ row: { msg, f }, summary: mail, eml, attachments, decision }: Prepared): typeof documents.$inferInsert {
