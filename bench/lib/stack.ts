@@ -48,7 +48,9 @@ export async function withStack<T>(opts: StackOptions, fn: (s: Stack) => Promise
     cleanup.push(() => emu.close());
     if (opts.prepare) await opts.prepare(emu);
     const db = await createDatabase(adminDatabaseUrl);
-    cleanup.push(() => db.drop());
+    // BENCH_KEEP_DATABASE=1 leaves the run's database behind for analysis (its name is logged).
+    if (process.env.BENCH_KEEP_DATABASE === '1') process.stderr.write(`keeping database ${db.name}\n`);
+    else cleanup.push(() => db.drop());
     const sql = new pg.Pool({ connectionString: db.url, max: 4 });
     cleanup.push(() => sql.end());
     const mailroom = await MailroomProcess.create({ databaseUrl: db.url, emulator: { url: emu.url, caFile: emu.caFile }, logLevel: mailroomLogLevel, ...(opts.env ? { env: opts.env } : {}) });
