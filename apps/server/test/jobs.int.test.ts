@@ -159,6 +159,17 @@ describe('job queue', () => {
       await runtime.sendMany(job, ['a', 'b'].map((key) => ({ payload: { key }, singletonKey: key, priority: 10 })));
       // A lower priority later does not lower it again.
       await runtime.sendMany(job, [{ payload: { key: 'a' }, singletonKey: 'a', priority: 5 }]);
+      // Several priorities in one send: each key gets its own. One at or below the default orders
+      // routine work and leaves its queued twin where it is.
+      await runtime.sendMany(job, [
+        ...['d', 'e'].map((key) => ({ payload: { key }, singletonKey: key })),
+        { payload: { key: 'f' }, singletonKey: 'f', priority: -5 },
+      ]);
+      await runtime.sendMany(job, [
+        { payload: { key: 'd' }, singletonKey: 'd', priority: 3 },
+        { payload: { key: 'e' }, singletonKey: 'e', priority: 7 },
+        { payload: { key: 'f' }, singletonKey: 'f', priority: -1 },
+      ]);
       const queued = rowsOf<{ key: string; priority: number }>(
         await db.execute(sql`select singleton_key as key, priority from pgboss.job where name = ${job.name} order by singleton_key`),
       );
@@ -167,6 +178,9 @@ describe('job queue', () => {
         { key: 'a', priority: 10 },
         { key: 'b', priority: 10 },
         { key: 'c', priority: 0 },
+        { key: 'd', priority: 3 },
+        { key: 'e', priority: 7 },
+        { key: 'f', priority: -5 },
       ]);
     } finally {
       await runtime.stop(1000);
