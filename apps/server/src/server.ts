@@ -137,7 +137,7 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
     });
     if (config.roles.includes('api')) {
       http = await buildHttpApp(
-        { config, database, vault, logger, sessionPolicy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }, connectors, sandbox, sync, push, outflow, blobs, send },
+        { config, database, vault, logger, sessionPolicy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }, connectors, sandbox, sync, push, outflow, blobs, send, sendMany: (name, items) => jobs!.sendMany(name, items) },
         opts,
       );
       url = await http.listen({ port: config.port, host: config.host });

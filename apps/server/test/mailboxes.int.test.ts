@@ -13,7 +13,7 @@ import { DEMO } from '@mailroom/m365-emulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newConnector, waitFor } from './connect-helpers.ts';
 import { setUp, startTestApp, type Client, type TestApp } from './helpers.ts';
-import { settle } from './sync-helpers.ts';
+import { settle, until } from './sync-helpers.ts';
 
 let app: TestApp;
 let admin: Client;
@@ -114,5 +114,33 @@ describe('choosing mailboxes and folders', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect((await admin.get<MailboxList>(api.mailboxes(ws, connectorId))).body.items[0]!.folders[0]!.processedTotal).toBe(expected + 1);
+  }, 120_000);
+
+  it('setting several active folders at once queues a round for each; an unknown inbox saves nothing', async () => {
+    const all = await admin.get<DirectoryList>(api.directory(ws, connectorId));
+    const production = all.body.items.find((i) => i.address === DEMO.contoso.sharedMailboxes[1])!;
+    const claims = all.body.items.find((i) => i.address === DEMO.contoso.sharedMailboxes[0])!;
+    const set = await admin.request<MailboxList>('PUT', api.mailboxes(ws, connectorId), { mailboxes: [claims, production] });
+    const mailbox = set.body.items.find((m) => m.address === production.address)!;
+    const tree = (await admin.get<FolderTree>(api.folderTree(ws, mailbox.id))).body.items.slice(0, 3);
+    expect(tree.length).toBe(3);
+    const inboxId = (await admin.get<InboxList>(api.inboxes(ws))).body.items[0]!.id;
+    const folders = tree.map((f) => ({ graphFolderId: f.graphFolderId, displayName: f.displayName, active: true, inboxId }));
+
+    // One folder names an inbox that is not the workspace's: refused, and none of the three is saved.
+    const refused = await admin.request('PUT', api.monitoredFolders(ws, mailbox.id), {
+      folders: [...folders.slice(0, 2), { ...folders[2]!, inboxId: '00000000-0000-4000-8000-000000000000' }],
+    });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain('No such inbox');
+    expect((await admin.get<MailboxList>(api.mailboxes(ws, connectorId))).body.items.find((m) => m.id === mailbox.id)!.folders).toEqual([]);
+
+    const saved = await admin.request<Mailbox>('PUT', api.monitoredFolders(ws, mailbox.id), { folders });
+    expect(saved.status).toBe(200);
+    expect(saved.body.folders.map((f) => f.active)).toEqual([true, true, true]);
+    // Every active folder gets its delta round (queued in one go).
+    const synced = async () =>
+      (await admin.get<MailboxList>(api.mailboxes(ws, connectorId))).body.items.find((m) => m.id === mailbox.id)!.folders.filter((f) => f.lastSyncAt).length;
+    await until('a round of each of the three folders', async () => (await synced()) === 3);
   }, 120_000);
 });

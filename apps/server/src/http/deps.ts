@@ -26,4 +26,6 @@ export interface HttpDeps {
   readonly blobs: FsBlobStore;
   /** Queues a job by catalog name. */
   readonly send: (name: string, payload: object, options: { singletonKey?: string; startAfterSeconds?: number }) => Promise<void>;
+  /** Queues many jobs of one kind in one statement. */
+  readonly sendMany: (name: string, items: { payload: object; singletonKey?: string }[]) => Promise<void>;
 }

@@ -445,9 +445,14 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
               keep.length ? notInArray(monitoredFolders.graphFolderId, keep) : undefined,
             ),
           );
+        // Each inbox named is checked once, however many folders go to it.
+        const checked = new Set<string>();
         for (const f of req.body.folders) {
           const inboxId = f.inboxId ?? defaultInbox.id;
-          await assertInbox(tx, workspaceId, inboxId);
+          if (!checked.has(inboxId)) {
+            await assertInbox(tx, workspaceId, inboxId);
+            checked.add(inboxId);
+          }
           await tx
             .insert(monitoredFolders)
             .values({
@@ -636,7 +641,8 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
       .select({ id: monitoredFolders.id })
       .from(monitoredFolders)
       .where(and(where, eq(monitoredFolders.active, true)));
-    for (const r of rows) await deps.send('folder.sync', { folderId: r.id }, { singletonKey: r.id });
+    // One statement for a mailbox's hundred folders, not a round trip each.
+    await deps.sendMany('folder.sync', rows.map((r) => ({ payload: { folderId: r.id }, singletonKey: r.id })));
   }
 
   /** A folder that is no longer read keeps no push subscription. */
