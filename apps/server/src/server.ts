@@ -19,7 +19,7 @@ import type { MicrosoftSettings } from './microsoft/settings.ts';
 import { buildHttpApp } from './http/app.ts';
 import { jobCatalog } from './jobs/catalog.ts';
 import { jobHandlers } from './jobs/handlers.ts';
-import { startJobs, type JobRuntime } from './jobs/runtime.ts';
+import { startJobs, type JobRuntime, type SendManyItem } from './jobs/runtime.ts';
 import { openVault } from './security/vault-keys.ts';
 import type { Vault } from './security/vault.ts';
 
@@ -59,6 +59,7 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
     const send = async (name: string, payload: object, o: { singletonKey?: string; startAfterSeconds?: number }) => {
       await jobs!.send(name, payload, o);
     };
+    const sendMany = (name: string, items: SendManyItem<object>[]) => jobs!.sendMany(name, items);
     const connectors = new ConnectorService({
       db: database.db,
       vault,
@@ -91,7 +92,7 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       // Without PUBLIC_BASE_URL, the address this process listens on (tests and `npm start` with the sandbox).
       baseUrl: () => (config.publicBaseUrlSet || !url ? config.publicBaseUrl : url),
       send,
-      sendMany: (name, items) => jobs!.sendMany(name, items),
+      sendMany,
       retryAfterFailureMs: config.syncReconcileMs,
     });
     const outflow = new OutflowRunner({
@@ -132,12 +133,12 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       catalog: jobCatalog,
       handlers: jobHandlers,
       work: config.roles.includes('worker'),
-      context: { db: database.db, logger, now: () => new Date(), connectors, send, healthIntervalMs: config.connectorHealthIntervalMs, sendMany: (name, items) => jobs!.sendMany(name, items), sync, push, outflow, reconcileIntervalMs: config.syncReconcileMs },
+      context: { db: database.db, logger, now: () => new Date(), connectors, send, healthIntervalMs: config.connectorHealthIntervalMs, sendMany, sync, push, outflow, reconcileIntervalMs: config.syncReconcileMs },
       logger,
     });
     if (config.roles.includes('api')) {
       http = await buildHttpApp(
-        { config, database, vault, logger, sessionPolicy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }, connectors, sandbox, sync, push, outflow, blobs, send, sendMany: (name, items) => jobs!.sendMany(name, items) },
+        { config, database, vault, logger, sessionPolicy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }, connectors, sandbox, sync, push, outflow, blobs, send, sendMany },
         opts,
       );
       url = await http.listen({ port: config.port, host: config.host });

@@ -186,7 +186,7 @@ async function runFetch(handler: AnyJobHandler, jobs: { id: string; payload: unk
  * Only above the default: a priority at or below 0 orders routine work (message ingestion gives the
  * n-th message of a page -n), and its queued twin keeps its place. Raising those too, one statement
  * per distinct priority, cost 99 round trips per recorded page of 100 messages: 16,000 statements in
- * a 10,000-email backfill, a third of all Mailroom sent to PostgreSQL.
+ * a 10,000-email throughput run, a third of all Mailroom sent to PostgreSQL.
  */
 async function raiseQueuedPriority(boss: PgBoss, name: string, items: readonly SendManyItem<object>[]): Promise<void> {
   const highest = new Map<string, number>();
