@@ -37,7 +37,7 @@ export async function throughput(): Promise<ScenarioResult> {
       const tally = diffTally(tally0, await meter.snapshot());
       meter.stop();
       const rate = d.documents / d.seconds;
-      const phases = await twoPhases(sql, t0, d.seconds);
+      const phases = await twoPhases(sql, t0, d.seconds, d.documents);
       const cores = d.mailroomCpuSeconds / d.seconds;
       // Each party's CPU over the drain: as average cores, and per document made.
       const cpuRow = (who: string, seconds: number) => ({
@@ -70,16 +70,16 @@ export async function throughput(): Promise<ScenarioResult> {
 
 /**
  * The drain in two parts: until the delta rounds have recorded the last work item (they compete
- * with ingestion for the same two cores), and after. Seconds from `t0`; rates in documents per second.
+ * with ingestion for the same two cores), and after. Seconds from `t0`; `documents`: the drain's count;
+ * rates in documents per second.
  */
-async function twoPhases(sql: pg.Pool, t0: number, seconds: number) {
+async function twoPhases(sql: pg.Pool, t0: number, seconds: number, documents: number) {
   const { rows } = await sql.query<{ recorded_ms: string | null; before: string }>(
     `with w as (select max(created_at) as at from mail_messages)
      select (extract(epoch from w.at) * 1000)::text as recorded_ms, (select count(*) from documents, w where documents.created_at <= w.at)::text as before from w`,
   );
-  const total = Number((await sql.query<{ n: string }>('select count(*)::text as n from documents')).rows[0]?.n ?? 0);
   const recordedAfter = Math.min(seconds, Math.max(0, (Number(rows[0]?.recorded_ms ?? t0) - t0) / 1000));
   const before = Number(rows[0]?.before ?? 0);
-  const rateOf = (documents: number, s: number) => ({ documents, rate: s > 0 ? documents / s : 0 });
-  return { recordedAfter, during: rateOf(before, recordedAfter), after: rateOf(total - before, seconds - recordedAfter) };
+  const rateOf = (n: number, s: number) => ({ documents: n, rate: s > 0 ? n / s : 0 });
+  return { recordedAfter, during: rateOf(before, recordedAfter), after: rateOf(documents - before, seconds - recordedAfter) };
 }

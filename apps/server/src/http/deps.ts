@@ -7,6 +7,7 @@ import type { SyncEngine } from '../sync/engine.ts';
 import type { PushService } from '../sync/push.ts';
 import type { OutflowRunner } from '../documents/outflow-runner.ts';
 import type { Database } from '../db/client.ts';
+import type { JobContext } from '../jobs/handler.ts';
 import type { SessionPolicy } from '../db/repos/sessions.ts';
 import type { Vault } from '../security/vault.ts';
 
@@ -26,6 +27,6 @@ export interface HttpDeps {
   readonly blobs: FsBlobStore;
   /** Queues a job by catalog name. */
   readonly send: (name: string, payload: object, options: { singletonKey?: string; startAfterSeconds?: number }) => Promise<void>;
-  /** Queues many jobs of one kind in one statement. */
-  readonly sendMany: (name: string, items: { payload: object; singletonKey?: string }[]) => Promise<void>;
+  /** Queues many jobs of one kind in one statement (the same call the jobs get). */
+  readonly sendMany: NonNullable<JobContext['sendMany']>;
 }

@@ -191,8 +191,9 @@ async function runFetch(handler: AnyJobHandler, jobs: { id: string; payload: unk
 async function raiseQueuedPriority(boss: PgBoss, name: string, items: readonly SendManyItem<object>[]): Promise<void> {
   const highest = new Map<string, number>();
   for (const i of items) {
-    if (!i.singletonKey || !i.priority || i.priority <= 0) continue;
-    highest.set(i.singletonKey, Math.max(i.priority, highest.get(i.singletonKey) ?? i.priority));
+    const priority = i.priority ?? 0;
+    if (!i.singletonKey || priority <= 0) continue;
+    highest.set(i.singletonKey, Math.max(priority, highest.get(i.singletonKey) ?? 0));
   }
   if (highest.size === 0) return;
   await boss.getDb().executeSql(

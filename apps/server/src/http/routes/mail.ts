@@ -446,13 +446,9 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
             ),
           );
         // Each inbox named is checked once, however many folders go to it.
-        const checked = new Set<string>();
+        for (const inboxId of new Set(req.body.folders.map((f) => f.inboxId ?? defaultInbox.id))) await assertInbox(tx, workspaceId, inboxId);
         for (const f of req.body.folders) {
           const inboxId = f.inboxId ?? defaultInbox.id;
-          if (!checked.has(inboxId)) {
-            await assertInbox(tx, workspaceId, inboxId);
-            checked.add(inboxId);
-          }
           await tx
             .insert(monitoredFolders)
             .values({
