@@ -1,5 +1,6 @@
 import { api, type FolderStatus, type MailboxList } from '@mailroom/contracts';
 import { DEMO } from '@mailroom/m365-emulator';
+import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphSubscriptions, monitoredFolders } from '../src/db/schema/index.ts';
@@ -189,6 +190,43 @@ describe('push delivery', () => {
 
     // Put the row back as the real service left it (the next test renews from here).
     await app.server.database.db.update(graphSubscriptions).set({ status: 'active' }).where(eq(graphSubscriptions.id, s.id));
+  });
+
+  it('a fetch of ensures queues the rounds that follow in one send; a failed send fails only the folders that needed one', async () => {
+    const s = (await sub())!;
+    const sent: { name: string; items: { payload: object }[] }[] = [];
+    let queueDown = false;
+    // The app's database, Graph and tokens, with the job queue recorded instead of run.
+    const push = new PushService({
+      db: app.server.database.db,
+      broker: app.server.connectors.broker,
+      client: new SubscriptionClient(app.server.sync.mail),
+      logger: pino({ level: 'silent' }),
+      enabled: true,
+      baseUrl: () => app.server.url!,
+      send: async (name, payload) => void sent.push({ name, items: [{ payload }] }),
+      sendMany: async (name, items) => {
+        if (queueDown) throw new Error('job queue unavailable');
+        sent.push({ name, items });
+      },
+      retryAfterFailureMs: 60_000,
+    });
+    const reauthorize = () => app.server.database.db.update(graphSubscriptions).set({ status: 'reauthorize' }).where(eq(graphSubscriptions.id, s.id));
+    const gone = randomUUID();
+
+    // A reauthorized subscription is renewed and followed by a round; a folder that no longer exists needs nothing.
+    await reauthorize();
+    expect(await push.ensure([folderId, gone])).toEqual(['renewed', 'none']);
+    expect(sent).toEqual([{ name: 'folder.sync', items: [{ payload: { folderId }, singletonKey: folderId }] }]);
+
+    // The round cannot be queued: that folder's job gets the error (and retries); the other's is done.
+    await reauthorize();
+    queueDown = true;
+    const [renewed, other] = await push.ensure([folderId, gone]);
+    expect(renewed).toBeInstanceOf(Error);
+    expect((renewed as Error).message).toBe('job queue unavailable');
+    expect(other).toBe('none');
+    expect((await sub())!.status).toBe('active');
   });
 
   it('a delegated shared mailbox gets no subscription, says so, and still syncs; the own mailbox gets one', { timeout: 90_000 }, async () => {

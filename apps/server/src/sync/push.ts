@@ -9,6 +9,7 @@ import { GraphApiError } from '../microsoft/graph.ts';
 import { SUBSCRIPTION_LIFETIME_MS, type SubscriptionClient } from '../microsoft/subscriptions.ts';
 import { randomToken, safeEqual, sha256 } from '../security/tokens.ts';
 import { validDate } from '../lib/dates.ts';
+import { asError } from '../lib/errors.ts';
 import { withTimeout } from '../lib/with-timeout.ts';
 
 export const NOTIFICATION_PATH = '/api/v1/graph/notifications';
@@ -17,6 +18,9 @@ export const LIFECYCLE_PATH = '/api/v1/graph/lifecycle';
 type Send = (name: string, payload: object, options: { singletonKey?: string }) => Promise<void>;
 /** Many jobs of one kind in one insert: a notification POST may carry hundreds of items. */
 type SendMany = (name: string, items: { payload: object; singletonKey?: string; priority?: number }[]) => Promise<void>;
+
+/** What `ensure` did to one folder's subscription. */
+export type EnsureResult = 'created' | 'renewed' | 'none' | 'released' | 'failed';
 
 /** `subscription.ensure` jobs asked for by a lifecycle event run before the others (higher first). */
 export const LIFECYCLE_PRIORITY = 10;
@@ -95,11 +99,32 @@ export class PushService {
   }
 
   /**
-   * Brings one folder's subscription to what it should be: created, renewed, or deleted. The job
-   * that calls it runs one at a time per folder. Transient Graph trouble throws (the job retries);
-   * a named problem is recorded on the row and shown, and the folder is polled meanwhile.
+   * Brings each folder's subscription to what it should be: created, renewed, or deleted. The job
+   * that calls it runs one at a time per folder; a fetch of them runs side by side here. Transient
+   * Graph trouble is that folder's error (its job retries); a named problem is recorded on the row
+   * and shown, and the folder is polled meanwhile.
+   *
+   * The delta rounds that must follow a creation or a reauthorization are queued together, in one
+   * statement: one send per folder was 20,000 of the 34,000 single inserts of the 10,000-folder
+   * scale run. A failed send fails only the folders that needed a round. Per folder, in order: what
+   * was done, or the error to retry its job with.
    */
-  async ensure(folderId: string): Promise<'created' | 'renewed' | 'none' | 'released' | 'failed'> {
+  async ensure(folderIds: string[]): Promise<(EnsureResult | Error)[]> {
+    const rounds: string[] = [];
+    const settled = await Promise.allSettled(folderIds.map((id) => this.ensureOne(id, rounds)));
+    const results = settled.map((o) => (o.status === 'fulfilled' ? o.value : asError(o.reason)));
+    if (rounds.length === 0) return results;
+    try {
+      await this.syncNowMany([...new Set(rounds)]);
+      return results;
+    } catch (err) {
+      const needed = new Set(rounds);
+      return results.map((r, i) => (needed.has(folderIds[i]!) ? asError(err) : r));
+    }
+  }
+
+  /** One folder's `ensure`; a folder whose new or reauthorized subscription needs a delta round goes into `rounds`. */
+  private async ensureOne(folderId: string, rounds: string[]): Promise<EnsureResult> {
     const row = await this.context(folderId);
     if (!row) return 'none';
     const { f, m, c, s } = row;
@@ -119,17 +144,17 @@ export class PushService {
           .set({ status: 'active', expiresAt: validDate(r.expirationDateTime) ?? expiresAt, renewedAt: this.now(), lastError: null, lastErrorAt: null })
           .where(eq(graphSubscriptions.id, s.id));
         // Microsoft may have held notifications back while it waited for reauthorization.
-        if (s.status === 'reauthorize') await this.syncNow(f.id);
+        if (s.status === 'reauthorize') rounds.push(f.id);
         return 'renewed';
       } catch (err) {
         if (!(err instanceof GraphApiError && err.status === 404)) return this.failed(f.workspaceId, f.id, err);
         this.d.logger.info({ folderId: f.id, subscription: s.graphId }, 'subscription gone at renewal; recreating');
       }
     }
-    return this.create(token, f, m.graphUserId);
+    return this.create(token, f, m.graphUserId, rounds);
   }
 
-  private async create(token: string, f: typeof monitoredFolders.$inferSelect, mailbox: string): Promise<'created' | 'failed'> {
+  private async create(token: string, f: typeof monitoredFolders.$inferSelect, mailbox: string, rounds: string[]): Promise<'created' | 'failed'> {
     const clientState = randomToken();
     const base = this.d.baseUrl();
     let created;
@@ -159,7 +184,7 @@ export class PushService {
       .onConflictDoUpdate({ target: graphSubscriptions.folderId, set: values });
     this.d.logger.info({ folderId: f.id, subscription: created.id }, 'subscription created');
     // Whatever arrived while there was no subscription is found by a delta round.
-    await this.syncNow(f.id);
+    rounds.push(f.id);
     return 'created';
   }
 
@@ -347,10 +372,6 @@ export class PushService {
     const folderIds = [...new Set([...due, ...missing].map((r) => r.folderId))];
     await this.d.sendMany('subscription.ensure', folderIds.map((folderId) => ({ payload: { folderId }, singletonKey: folderId })));
     return folderIds.length;
-  }
-
-  private syncNow(folderId: string): Promise<void> {
-    return this.d.send('folder.sync', { folderId }, { singletonKey: folderId });
   }
 
   private syncNowMany(folderIds: string[]): Promise<void> {
