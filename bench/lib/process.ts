@@ -30,6 +30,8 @@ export interface ProcStats {
   rssBytes: number;
   /** User + system CPU time, in seconds. */
   cpuSeconds: number;
+  /** The system (kernel) part of it: file-system and socket calls. */
+  systemCpuSeconds: number;
 }
 
 /** CPU seconds of every process whose command is `name` (PostgreSQL's backends and helpers: `postgres`). */
@@ -58,16 +60,17 @@ export function machineCpu(): { idle: number; total: number } {
 export function procStats(pid: number): ProcStats {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
-  return { rssBytes: rssKb * 1024, cpuSeconds: readStat(pid).cpuTicks / CLOCK_TICKS };
+  const stat = readStat(pid);
+  return { rssBytes: rssKb * 1024, cpuSeconds: stat.cpuTicks / CLOCK_TICKS, systemCpuSeconds: stat.systemTicks / CLOCK_TICKS };
 }
 
-/** A process's command name and user + system CPU time in clock ticks, from `/proc/<pid>/stat`. */
-function readStat(pid: number | string): { command: string; cpuTicks: number } {
+/** A process's command name, user + system CPU time and its system part, in clock ticks, from `/proc/<pid>/stat`. */
+function readStat(pid: number | string): { command: string; cpuTicks: number; systemTicks: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command is in "(…)" and may hold spaces; after it, state is field 3, utime and stime 14 and 15.
   const close = stat.lastIndexOf(')');
   const rest = stat.slice(close + 2).split(' ');
-  return { command: stat.slice(stat.indexOf('(') + 1, close), cpuTicks: Number(rest[11]) + Number(rest[12]) };
+  return { command: stat.slice(stat.indexOf('(') + 1, close), cpuTicks: Number(rest[11]) + Number(rest[12]), systemTicks: Number(rest[12]) };
 }
 
 export interface MailroomOptions {

@@ -56,6 +56,11 @@ export async function throughput(): Promise<ScenarioResult> {
             value: `${round(phases.during.rate)} (first ${round(phases.recordedAfter)} s, ${phases.during.documents} documents) / ${round(phases.after.rate)}`,
           },
           cpuRow('Mailroom', d.mailroomCpuSeconds),
+          {
+            // File-system and socket calls: where creating the blob files shows (bench/README.md).
+            measure: 'of which in the kernel (avg cores) / CPU ms per email',
+            value: `${round(d.mailroomSystemCpuSeconds / d.seconds, 2)} / ${round((d.mailroomSystemCpuSeconds * 1000) / Math.max(1, d.documents), 1)}`,
+          },
           cpuRow('Emulator + bench', d.benchCpuSeconds),
           cpuRow('PostgreSQL', d.postgresCpuSeconds),
           { measure: 'Machine idle', value: `${round(d.machineIdleShare * 100)} %` },
