@@ -106,8 +106,10 @@ export class PushService {
    *
    * The delta rounds that must follow a creation or a reauthorization are queued together, in one
    * statement: one send per folder was 20,000 of the 34,000 single inserts of the 10,000-folder
-   * scale run. A failed send fails only the folders that needed a round. Per folder, in order: what
-   * was done, or the error to retry its job with.
+   * scale run. A failed send fails only the jobs of the folders that needed a round; their retry
+   * finds the subscription in place and queues nothing, so such a round is left to reconciliation,
+   * which runs regardless (as when a single send failed). Per folder, in order: what was done, or
+   * the error to retry its job with.
    */
   async ensure(folderIds: string[]): Promise<(EnsureResult | Error)[]> {
     const rounds: string[] = [];
