@@ -21,6 +21,8 @@ type SendMany = (name: string, items: { payload: object; singletonKey?: string; 
 
 /** What `ensure` did to one folder's subscription. */
 export type EnsureResult = 'created' | 'renewed' | 'none' | 'released' | 'failed';
+/** Inside `ensure`: a renewal after `reauthorizationRequired` is told apart, as it needs a delta round. */
+type EnsureOutcome = EnsureResult | 'reauthorized';
 
 /** `subscription.ensure` jobs asked for by a lifecycle event run before the others (higher first). */
 export const LIFECYCLE_PRIORITY = 10;
@@ -112,21 +114,17 @@ export class PushService {
    * the error to retry its job with.
    */
   async ensure(folderIds: string[]): Promise<(EnsureResult | Error)[]> {
-    const rounds: string[] = [];
-    const settled = await Promise.allSettled(folderIds.map((id) => this.ensureOne(id, rounds)));
+    const settled = await Promise.allSettled(folderIds.map((id) => this.ensureOne(id)));
     const results = settled.map((o) => (o.status === 'fulfilled' ? o.value : asError(o.reason)));
-    if (rounds.length === 0) return results;
-    try {
-      await this.syncNowMany([...new Set(rounds)]);
-      return results;
-    } catch (err) {
-      const needed = new Set(rounds);
-      return results.map((r, i) => (needed.has(folderIds[i]!) ? asError(err) : r));
-    }
+    const needsRound = (r: EnsureOutcome | Error) => r === 'created' || r === 'reauthorized';
+    const rounds = new Set(folderIds.filter((_, i) => needsRound(results[i]!)));
+    let sendError: Error | undefined;
+    if (rounds.size) await this.syncNowMany([...rounds]).catch((err: unknown) => (sendError = asError(err)));
+    return results.map((r) => (sendError && needsRound(r) ? sendError : r === 'reauthorized' ? 'renewed' : r));
   }
 
-  /** One folder's `ensure`; a folder whose new or reauthorized subscription needs a delta round goes into `rounds`. */
-  private async ensureOne(folderId: string, rounds: string[]): Promise<EnsureResult> {
+  /** One folder's `ensure`; `reauthorized` is a renewal that must be followed by a delta round. */
+  private async ensureOne(folderId: string): Promise<EnsureOutcome> {
     const row = await this.context(folderId);
     if (!row) return 'none';
     const { f, m, c, s } = row;
@@ -146,17 +144,16 @@ export class PushService {
           .set({ status: 'active', expiresAt: validDate(r.expirationDateTime) ?? expiresAt, renewedAt: this.now(), lastError: null, lastErrorAt: null })
           .where(eq(graphSubscriptions.id, s.id));
         // Microsoft may have held notifications back while it waited for reauthorization.
-        if (s.status === 'reauthorize') rounds.push(f.id);
-        return 'renewed';
+        return s.status === 'reauthorize' ? 'reauthorized' : 'renewed';
       } catch (err) {
         if (!(err instanceof GraphApiError && err.status === 404)) return this.failed(f.workspaceId, f.id, err);
         this.d.logger.info({ folderId: f.id, subscription: s.graphId }, 'subscription gone at renewal; recreating');
       }
     }
-    return this.create(token, f, m.graphUserId, rounds);
+    return this.create(token, f, m.graphUserId);
   }
 
-  private async create(token: string, f: typeof monitoredFolders.$inferSelect, mailbox: string, rounds: string[]): Promise<'created' | 'failed'> {
+  private async create(token: string, f: typeof monitoredFolders.$inferSelect, mailbox: string): Promise<'created' | 'failed'> {
     const clientState = randomToken();
     const base = this.d.baseUrl();
     let created;
@@ -185,8 +182,7 @@ export class PushService {
       .values({ workspaceId: f.workspaceId, folderId: f.id, ...values })
       .onConflictDoUpdate({ target: graphSubscriptions.folderId, set: values });
     this.d.logger.info({ folderId: f.id, subscription: created.id }, 'subscription created');
-    // Whatever arrived while there was no subscription is found by a delta round.
-    rounds.push(f.id);
+    // Whatever arrived while there was no subscription is found by a delta round (queued by `ensure`).
     return 'created';
   }
 
