@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -53,5 +53,26 @@ describe('FsBlobStore', () => {
     }
     await expect(store.putKeeping((async function* () { yield big; })(), big.length + 1)).rejects.toBeInstanceOf(BlobSizeMismatch);
     expect(await readdir(path.join(dir, 'tmp'))).toEqual([]);
+  });
+
+  it('keeps its files 0600 and its directories 0700 whatever the umask, inside a pre-created 0755 folder', async () => {
+    // What an operator's `mkdir data` and a permissive service umask give: blobs were 0644 in 0755 folders.
+    await chmod(dir, 0o755);
+    const umask = process.umask(0);
+    try {
+      const store = new FsBlobStore(path.join(dir, 'blobs'));
+      await store.putBuffer(Buffer.from('an email'));
+      await store.putBuffer(Buffer.alloc(1024 * 1024 + 1, 1)); // streamed, not written in one call
+    } finally {
+      process.umask(umask);
+    }
+    let files = 0;
+    for (const name of await readdir(path.join(dir, 'blobs'), { recursive: true })) {
+      const s = await stat(path.join(dir, 'blobs', name));
+      expect([name, s.mode & 0o777]).toEqual([name, s.isDirectory() ? 0o700 : 0o600]);
+      if (s.isFile()) files++;
+    }
+    expect(files).toBe(2);
+    expect((await stat(path.join(dir, 'blobs'))).mode & 0o777).toBe(0o700);
   });
 });

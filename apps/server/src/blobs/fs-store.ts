@@ -16,6 +16,14 @@ export class BlobSizeMismatch extends Error {}
 const KEEP_BYTES = 1024 * 1024;
 
 /**
+ * Emails and their attachments are for Mailroom's eyes only, whatever the umask and however the data
+ * directory was made (an operator's `mkdir` gives 0755, and blobs were then 0644 to every local user).
+ * A umask can only take bits away, so these modes hold under any umask.
+ */
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
+/**
  * Content-addressed blobs on the filesystem (`<dir>/ab/cd/<sha256>`). Writes stream through a hash
  * into a temporary file that is renamed into place, so a crash never leaves a partial blob under a
  * real address, and the same content is stored once.
@@ -30,7 +38,7 @@ export class FsBlobStore {
 
   private async ensureDir(dir: string): Promise<void> {
     if (this.made.has(dir)) return;
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: DIR_MODE });
     this.made.add(dir);
   }
 
@@ -77,7 +85,7 @@ export class FsBlobStore {
     const content = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
     const sha256 = createHash('sha256').update(content).digest('hex');
     await this.place(async (tmp) => {
-      await writeFile(tmp, content);
+      await writeFile(tmp, content, { mode: FILE_MODE });
       return sha256;
     });
     return { ref: { sha256, size }, content };
@@ -94,7 +102,7 @@ export class FsBlobStore {
       },
     });
     const sha256 = await this.place(async (tmp) => {
-      await pipeline(source, meter, createWriteStream(tmp));
+      await pipeline(source, meter, createWriteStream(tmp, { mode: FILE_MODE }));
       if (expectedSize !== undefined && size !== expectedSize) {
         throw new BlobSizeMismatch(`expected ${expectedSize} bytes, received ${size}`);
       }
@@ -120,7 +128,7 @@ export class FsBlobStore {
       // the directory before every blob was one more file-system call per blob for a long time.
       await rename(tmp, final).catch(async (err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') throw err;
-        await mkdir(path.dirname(final), { recursive: true });
+        await mkdir(path.dirname(final), { recursive: true, mode: DIR_MODE });
         await rename(tmp, final);
       });
       placed = true;
