@@ -113,7 +113,7 @@ describe('inbox list', () => {
       cursor = page.nextCursor;
     } while (cursor);
     expect(seen).toEqual(expected(working));
-    // A cursor that is not ours is ignored (first page), never an error.
-    expect((await owner.get(`${api.documents(ws)}?cursor=garbage`)).status).toBe(200);
+    // A cursor that is not ours is refused (400), never a database error (test/cursors.int.test.ts).
+    expect((await owner.get(`${api.documents(ws)}?cursor=garbage`)).status).toBe(400);
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { OutflowRun } from './outflow.ts';
 import { Metadata } from './inboxes.ts';
+import { IsoTime } from './time.ts';
 
 export const documentStatusValues = ['new', 'approved', 'bounced', 'deleted', 'filtered'] as const;
 export const DocumentStatus = z.enum(documentStatusValues);
@@ -47,8 +48,8 @@ export const DocumentQuery = z.object({
   tagId: z.uuid().optional(),
   mailboxId: z.uuid().optional(),
   /** Received on or after / before (ISO times). */
-  from: z.iso.datetime().optional(),
-  to: z.iso.datetime().optional(),
+  from: IsoTime.optional(),
+  to: IsoTime.optional(),
   /** Words in the subject, the sender or attachment names (each a prefix; all must match). */
   q: z.string().max(200).optional(),
   cursor: z.string().max(200).optional(),

@@ -9,3 +9,4 @@ export * from './inboxes.ts';
 export * from './mail.ts';
 export * from './documents.ts';
 export * from './outflow.ts';
+export * from './time.ts';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RuleFields } from './inboxes.ts';
 import { OutflowPermissions } from './outflow.ts';
+import { IsoTime } from './time.ts';
 
 /** A mailbox of the tenant as the directory shows it, before or after it is chosen. */
 export const DirectoryEntry = z.object({
@@ -99,13 +100,13 @@ export const MonitoredFolderInput = z.object({
   inboxId: z.uuid().optional(),
   /** Mail received from then on is read. A new folder without it starts at 00:00 UTC today; the web
    *  app sends the start of the user's own day. An existing folder keeps its date when it is left out. */
-  processFrom: z.iso.datetime().optional(),
+  processFrom: IsoTime.optional(),
   active: z.boolean().optional(),
 });
 export const SetFoldersRequest = z.object({ folders: z.array(MonitoredFolderInput).max(100) });
 export type SetFoldersRequest = z.infer<typeof SetFoldersRequest>;
 
-export const UpdateFolderRequest = z.object({ inboxId: z.uuid().optional(), processFrom: z.iso.datetime().optional(), active: z.boolean().optional(), ...RuleFields.partial().shape });
+export const UpdateFolderRequest = z.object({ inboxId: z.uuid().optional(), processFrom: IsoTime.optional(), active: z.boolean().optional(), ...RuleFields.partial().shape });
 export type UpdateFolderRequest = z.infer<typeof UpdateFolderRequest>;
 
 export const FailedMessage = z.object({ id: z.uuid(), subject: z.string().nullable(), receivedAt: z.iso.datetime().nullable(), attempts: z.number().int(), lastError: z.string().nullable() });

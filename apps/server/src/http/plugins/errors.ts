@@ -2,7 +2,7 @@ import type { ErrorCode } from '@mailroom/contracts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AppError } from '../../core/errors.ts';
-import { isDatabaseUnavailable } from '../../db/client.ts';
+import { isDatabaseUnavailable, withoutQuery } from '../../db/client.ts';
 
 /** The one place where error codes become HTTP statuses. */
 const statusOf: Record<ErrorCode, number> = {
@@ -61,14 +61,15 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return sendError(reply, 'validation_failed', err.message);
     }
     if (isDatabaseUnavailable(err)) {
-      req.log.warn({ err: err.message }, 'database unavailable');
+      // Never the statement or its parameters (drizzle puts both in its message).
+      req.log.warn({ err: (withoutQuery(err) as Error).message }, 'database unavailable');
       reply.header('retry-after', '5');
       return sendError(reply, 'service_unavailable', 'Mailroom cannot reach its database right now. Try again shortly.');
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return sendError(reply, err.statusCode === 404 ? 'not_found' : 'validation_failed', err.message);
     }
-    req.log.error({ err }, 'unhandled error');
+    req.log.error({ err: withoutQuery(err) }, 'unhandled error');
     return sendError(reply, 'internal', 'Something went wrong on our side. The error was logged.');
   });
 }

@@ -4,17 +4,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { auditLog } from '../../db/schema/index.ts';
 import { requireRole } from '../plugins/auth.ts';
+import { sequenceCursor } from '../cursors.ts';
 import type { HttpDeps } from '../deps.ts';
 import { WorkspaceParams, pathId } from './params.ts';
 
 const Query = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), cursor: z.string().max(200).optional() });
-
-/** The cursor is the sequence number of the last entry seen, so pages stay stable while entries arrive. */
-function decodeCursor(c: string | undefined): number | undefined {
-  if (!c) return undefined;
-  const n = Number(Buffer.from(c, 'base64url').toString('utf8'));
-  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
-}
 
 export const auditRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
   const { db } = deps.database;
@@ -24,7 +18,8 @@ export const auditRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
     async (req) => {
       const workspaceId = pathId(req.params.workspaceId);
       await requireRole(db, req, workspaceId, 'admin');
-      const after = decodeCursor(req.query.cursor);
+      // The sequence number of the last entry seen, so pages stay stable while entries arrive.
+      const after = sequenceCursor.decode(req.query.cursor);
       const rows = await db
         .select()
         .from(auditLog)
@@ -48,7 +43,7 @@ export const auditRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
           targetId: r.targetId,
           details: r.details,
         })),
-        nextCursor: rows.length > req.query.limit && last ? Buffer.from(String(last.seq)).toString('base64url') : null,
+        nextCursor: rows.length > req.query.limit && last ? sequenceCursor.encode(last.seq) : null,
       };
     },
   );

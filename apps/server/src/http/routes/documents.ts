@@ -28,6 +28,7 @@ import { applyAction, audit, updateDocument } from '../../documents/actions.ts';
 import { recordHistory } from '../../documents/history.ts';
 import { bodyOf, previewType, summaryOf } from '../../documents/view.ts';
 import { requireRole } from '../plugins/auth.ts';
+import { timeIdCursor } from '../cursors.ts';
 import type { HttpDeps } from '../deps.ts';
 import { WorkspaceItemParams, WorkspaceParams, pathId } from './params.ts';
 
@@ -116,8 +117,7 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
       const scope = q.inboxId ? [q.inboxId] : mine;
       if (!scope.length) return { items: [], nextCursor: null };
       // Keyset pagination on (received, id): every page costs the same at a million documents.
-      const [atText, idText] = q.cursor ? Buffer.from(q.cursor, 'base64url').toString().split('|') : [];
-      const after = atText && idText ? { at: new Date(atText), id: pathId(idText) } : undefined;
+      const after = timeIdCursor.decode(q.cursor);
       const words = q.q ? searchQueryOf(q.q) : null;
       const matches = words ? sql`${documents.search} @@ to_tsquery('simple', ${words})` : undefined;
       const filters = and(
@@ -129,7 +129,7 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
         q.mailboxId ? eq(documents.mailboxId, q.mailboxId) : undefined,
         q.from ? gte(documents.receivedAt, new Date(q.from)) : undefined,
         q.to ? lt(documents.receivedAt, new Date(q.to)) : undefined,
-        after && !Number.isNaN(after.at.getTime())
+        after
           ? or(
               lt(documents.receivedAt, after.at),
               and(eq(documents.receivedAt, after.at), lt(documents.id, after.id)),
@@ -181,10 +181,7 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
       const last = page.at(-1);
       return {
         items: page.map((d) => summaryOf(d, from.get(d.messageId))),
-        nextCursor:
-          rows.length > q.limit && last
-            ? Buffer.from(`${last.receivedAt.toISOString()}|${last.id}`).toString('base64url')
-            : null,
+        nextCursor: rows.length > q.limit && last ? timeIdCursor.encode(last.receivedAt, last.id) : null,
       };
     },
   );
