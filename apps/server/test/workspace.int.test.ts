@@ -107,6 +107,24 @@ describe('workspace isolation', () => {
     const [still] = await db.select().from(connectors).where((await import('drizzle-orm')).eq(connectors.id, theirs!.id));
     expect(still?.name).toBe('Fabrikam secret connector');
   });
+
+  it("answers 404 for another workspace's connector on the mailbox routes too, never an empty list", async () => {
+    const { db } = app.server.database;
+    const [other] = await db.insert(workspaces).values({ name: 'Northwind' }).returning();
+    const [theirs] = await db.insert(connectors).values({ workspaceId: other!.id, name: 'Northwind connector', type: 'microsoft365' }).returning();
+    const missing = '6f1c1a52-8a3e-4c1e-9d55-0b8c2f0e7a11';
+    for (const [who, r] of [
+      ['admin: list', await admin.get<Err>(api.mailboxes(ws, theirs!.id))],
+      ['member: list', await member.get<Err>(api.mailboxes(ws, theirs!.id))],
+      ['admin: no such connector', await admin.get<Err>(api.mailboxes(ws, missing))],
+      ['admin: directory', await admin.get<Err>(api.directory(ws, theirs!.id))],
+      ['admin: test', await admin.post<Err>(api.testMailboxes(ws, theirs!.id), { graphUserIds: ['x'] })],
+      ['admin: set', await admin.request<Err>('PUT', api.mailboxes(ws, theirs!.id), { mailboxes: [] })],
+    ] as const) {
+      expect(r.status, who).toBe(404);
+      expect(r.body.error.code, who).toBe('not_found');
+    }
+  });
 });
 
 describe('people', () => {

@@ -321,11 +321,13 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
     async (req) => {
       const workspaceId = pathId(req.params.workspaceId);
       await requireRole(db, req, workspaceId, 'member');
-      return {
-        items: await mailboxView(
-          and(eq(mailboxes.workspaceId, workspaceId), eq(mailboxes.connectorId, pathId(req.params.id))),
-        ),
-      };
+      // Another workspace's connector (or none) is a 404 like everywhere else, not an empty list.
+      const [c] = await db
+        .select({ id: connectors.id })
+        .from(connectors)
+        .where(and(eq(connectors.workspaceId, workspaceId), eq(connectors.id, pathId(req.params.id))));
+      if (!c) throw notFound('Connector');
+      return { items: await mailboxView(and(eq(mailboxes.workspaceId, workspaceId), eq(mailboxes.connectorId, c.id))) };
     },
   );
 
