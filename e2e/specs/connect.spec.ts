@@ -312,8 +312,8 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
     const link = page.getByTestId('admin-consent-link');
     await link.getByText('Send this link to your Microsoft Entra admin').waitFor();
     const url = (await link.locator('.mono').textContent()) ?? '';
-    expect(url.startsWith(`${server.sandbox.url}/`)).toBe(true);
-    expect(url).toContain('adminconsent');
+    // Mailroom's own link (decision 0009): opening it binds that browser to the consent.
+    expect(url.startsWith(`${server.baseUrl}/api/v1/oauth/microsoft/admin-consent/start?ticket=`)).toBe(true);
     await link.getByText(/^Valid until/).waitFor();
     await shots('34-organisation-link');
 
@@ -339,6 +339,31 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
       .getByTestId('connected-sentence')
       .filter({ hasText: `Connected to ${tenant} (organisation-wide)` })
       .waitFor({ timeout: 20_000 });
+  });
+
+  it('refuses a replayed consent callback for Contoso from a browser that did not start it, and says why', async () => {
+    // The outside review's reproduction: take the state of a consent someone started…
+    await createConnector('Organisation (forged)');
+    const card = page.getByRole('article', { name: 'Organisation-wide access' });
+    await card.getByRole('button', { name: 'Get a link for your admin' }).click();
+    const link = (await page.getByTestId('admin-consent-link').locator('.mono').textContent()) ?? '';
+    const opened = await fetch(link, { redirect: 'manual' });
+    const state = new URL(opened.headers.get('location') ?? '').searchParams.get('state') ?? '';
+    expect(state).not.toBe('');
+    // …and replay Microsoft's redirect, with Contoso's (public) tenant id, in a browser with no cookies.
+    const other = await launchBrowser({ ignoreHTTPSErrors: true });
+    try {
+      const otherPage = other.context.pages()[0] ?? (await other.context.newPage());
+      await otherPage.goto(
+        `${server.baseUrl}/api/v1/oauth/microsoft/admin-consent/callback?admin_consent=True&tenant=${DEMO.contoso.tenantId}&state=${encodeURIComponent(state)}`,
+      );
+      await otherPage.getByRole('heading', { name: 'Mailroom could not finish connecting' }).waitFor();
+      await otherPage.getByText('This consent was not started in this browser.', { exact: false }).waitFor();
+    } finally {
+      await other.close();
+    }
+    await page.reload();
+    await page.getByTestId('connector-status').filter({ hasText: 'Not connected' }).first().waitFor();
   });
 
   it('own app registration: a wrong secret is pointed at, the right one connects → (own app registration)', async () => {

@@ -7,6 +7,7 @@ import { registerDiscovery } from './entra/discovery.ts';
 import { registerAuthorize } from './entra/authorize.ts';
 import { registerTokenEndpoint } from './entra/token-endpoint.ts';
 import { registerUsers } from './graph/users.ts';
+import { registerMemberships } from './graph/memberships.ts';
 import { registerControl, type ControlHooks } from './control/routes.ts';
 import { GraphErrors, sendGraphError } from './graph/errors.ts';
 import { registerDelta } from './graph/delta.ts';
@@ -23,6 +24,7 @@ export function buildRouter(st: EmulatorState, hooks: ControlHooks): Router {
   registerControl(router, st, hooks);
   registerMailControl(router, st);
   registerUsers(router, st);
+  registerMemberships(router, st);
   registerDelta(router, st); // before the message routes: "delta" is not a message id
   registerMailRead(router, st);
   registerMailWrite(router, st);

@@ -1,7 +1,7 @@
 import { api, type AdminConsentStart, type Connector, type DelegatedStart } from '@mailroom/contracts';
 import { DEMO } from '@mailroom/m365-emulator';
 import { EntraBrowser } from '@mailroom/m365-emulator/testing';
-import type { Client, TestApp } from './helpers.ts';
+import type { Client, Res, TestApp } from './helpers.ts';
 
 /** Polls the connector until `ok` says so (setup and health run as jobs). Waits on states, not times. */
 export async function waitFor(client: Client, workspaceId: string, id: string, ok: (c: Connector) => boolean, what: string): Promise<Connector> {
@@ -28,12 +28,36 @@ export async function connectDelegated(app: TestApp, client: Client, ws: string,
   return client.request('GET', `${back.url.pathname}${back.url.search}`);
 }
 
-/** Organisation-wide: the tenant's admin consents; the callback is followed by a browser without a session. */
+export interface OrganizationConsent {
+  /** Mailroom's last answer: the connector page (302) or a page of its own. */
+  final: Res<unknown>;
+  /** Where Mailroom sent the browser last. */
+  location: string | undefined;
+}
+
+/**
+ * Organisation-wide, as a browser does it (decision 0009): open Mailroom's consent link in
+ * `browserClient` (it gets the consent cookie), consent at Microsoft, come back, sign in as the
+ * administrator, come back again. Stops early where Mailroom answers with anything but Microsoft.
+ */
+export async function followOrganizationConsent(app: TestApp, browserClient: Client, link: string, account: { username: string; password?: string }, entra = new EntraBrowser(app.server.sandbox!.caPem)): Promise<OrganizationConsent> {
+  const atMicrosoft = (r: Res<unknown>) => r.status === 302 && String(r.headers.location ?? '').startsWith(app.server.microsoft.authorityHost);
+  const path = (u: URL) => `${u.pathname}${u.search}`;
+  const password = account.password ?? DEMO.contoso.password;
+  let r = await browserClient.request('GET', path(new URL(link)));
+  if (!atMicrosoft(r)) return { final: r, location: r.headers.location as string | undefined };
+  const consented = await entra.signIn(String(r.headers.location), { username: account.username, password, consentForOrganization: true });
+  r = await browserClient.request('GET', path(consented.url));
+  if (!atMicrosoft(r)) return { final: r, location: r.headers.location as string | undefined };
+  const signedIn = await entra.signIn(String(r.headers.location), { username: account.username, password });
+  r = await browserClient.request('GET', path(signedIn.url));
+  return { final: r, location: r.headers.location as string | undefined };
+}
+
+/** Organisation-wide: the workspace admin clicks "Grant admin consent now" and is Contoso's admin too. */
 export async function connectOrganization(app: TestApp, client: Client, ws: string, id: string) {
   const start = await client.post<AdminConsentStart>(api.connectOrganization(ws, id));
-  const browser = new EntraBrowser(app.server.sandbox!.caPem);
-  const back = await browser.signIn(start.body.adminConsentUrl, { username: DEMO.contoso.admin, password: DEMO.contoso.password, consentForOrganization: true });
-  return client.request('GET', `${back.url.pathname}${back.url.search}`);
+  return (await followOrganizationConsent(app, client, start.body.adminConsentUrl, { username: DEMO.contoso.admin })).final;
 }
 
 /** A connector on Contoso's own app registration (the sandbox's), connected: most sync tests start here. */

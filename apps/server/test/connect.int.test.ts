@@ -4,7 +4,7 @@ import { EntraBrowser } from '@mailroom/m365-emulator/testing';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectorCredentials } from '../src/db/schema/index.ts';
-import { newConnector as newConnectorIn, waitFor } from './connect-helpers.ts';
+import { followOrganizationConsent, newConnector as newConnectorIn, waitFor } from './connect-helpers.ts';
 import { Client, setUp, startTestApp, type TestApp } from './helpers.ts';
 
 type Err = { error: { code: string; message: string; details?: { path: string; message: string }[] } };
@@ -68,17 +68,14 @@ describe('delegated access (Sign in with Microsoft)', () => {
 });
 
 describe('organisation-wide access (admin consent)', () => {
-  it('connects after an Entra admin consents, proven by an app-only token', async () => {
+  // The attacks on this flow are in admin-consent.int.test.ts (decision 0009).
+  it('connects after an Entra admin consents and signs in, proven by an app-only token', async () => {
     const id = await newConnector('Organisation');
     const start = await admin.post<AdminConsentStart>(api.connectOrganization(ws, id));
     expect(start.status).toBe(200);
-    const browser = new EntraBrowser(app.server.sandbox!.caPem);
-    const back = await browser.signIn(start.body.adminConsentUrl, { username: DEMO.contoso.admin, password: DEMO.contoso.password, consentForOrganization: true });
-    expect(back.params.get('admin_consent')).toBe('True');
     // The admin's browser has no Mailroom session: a plain page thanks them.
-    const anonymous = new Client(app);
-    const page = await anonymous.request('GET', `${back.url.pathname}${back.url.search}`);
-    expect(page.status).toBe(200);
+    const { final } = await followOrganizationConsent(app, new Client(app), start.body.adminConsentUrl, { username: DEMO.contoso.admin });
+    expect(final.status).toBe(200);
     const c = await waitFor(admin, ws, id, (x) => x.status === 'connected', 'connected');
     expect(c.connection).toMatchObject({ mode: 'organization', tenantName: 'Contoso Insurance', account: null });
   });

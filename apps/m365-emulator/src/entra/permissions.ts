@@ -11,6 +11,8 @@ export const DELEGATED_PERMISSIONS: Record<string, { admin: boolean; label: stri
   'Directory.Read.All': { admin: true, label: 'Read directory data' },
   'Organization.Read.All': { admin: true, label: 'Read organization information' },
   'Group.Read.All': { admin: true, label: 'Read all groups' },
+  'GroupMember.Read.All': { admin: true, label: 'Read group memberships' },
+  'RoleManagement.Read.Directory': { admin: true, label: 'Read your company\'s directory role assignments' },
   'Mail.Read': { admin: false, label: 'Read your mail' },
   'Mail.ReadBasic': { admin: false, label: 'Read basic mail in your mailbox' },
   'Mail.ReadWrite': { admin: false, label: 'Read and write access to your mail' },
@@ -37,6 +39,7 @@ export const APPLICATION_PERMISSIONS: Record<string, string> = {
   'Organization.Read.All': 'Read organization information',
   'Group.Read.All': 'Read all groups',
   'GroupMember.Read.All': 'Read all group memberships',
+  'RoleManagement.Read.Directory': 'Read all directory RBAC settings',
 };
 
 export const OIDC_LABELS: Record<string, string> = {

@@ -12,16 +12,17 @@ import { connectorCredentials, connectors, users } from '../db/schema/index.ts';
 import { classify } from '../microsoft/classify.ts';
 import { graphCount, graphGet } from '../microsoft/graph.ts';
 import { CacheHolder, certificateThumbprint, createMsalApp, mailroomAppCredential, type AppCredential, type CertificateError } from '../microsoft/msal.ts';
-import { APP_SCOPES, DELEGATED_SCOPES } from '../microsoft/scopes.ts';
+import { DELEGATED_SCOPES } from '../microsoft/scopes.ts';
 import type { MicrosoftSettings } from '../microsoft/settings.ts';
 import type { Vault } from '../security/vault.ts';
 import { applyObservation } from './health-state.ts';
-import { consumeOAuthState, createOAuthState } from './oauth-states.ts';
+import { AdminConsentFlow } from './admin-consent.ts';
+import { CallbackError, type BrowserBinding, type SignInCallback, type SignInOutcome } from './callbacks.ts';
+import { consumeOAuthState, createOAuthState, type OAuthStateRow } from './oauth-states.ts';
+import { verifyAppAccess, type VerifiedApp } from './verify-app.ts';
 import { TokenBroker, vaultContext, type ConnectorRow } from './token-broker.ts';
 
 const DELEGATED_STATE_TTL_MS = 15 * 60_000;
-/** An admin-consent link may be sent to someone else, who may take a few days to click it. */
-const ADMIN_CONSENT_STATE_TTL_MS = 7 * 86_400_000;
 
 export interface ConnectorServiceDeps {
   db: Db;
@@ -40,18 +41,6 @@ export interface Actor {
   email: string;
 }
 
-/** A failure of the callback from Microsoft, shown on the connector page as `?error=code`. */
-export class CallbackError extends Error {
-  readonly code: string;
-  readonly workspaceId: string | undefined;
-  readonly connectorId: string | undefined;
-  constructor(code: string, message: string, where?: { workspaceId: string; connectorId: string }) {
-    super(message);
-    this.code = code;
-    this.workspaceId = where?.workspaceId;
-    this.connectorId = where?.connectorId;
-  }
-}
 
 const initialSetup = (now: Date): SetupProgress => ({
   state: 'running',
@@ -70,11 +59,14 @@ const initialSetup = (now: Date): SetupProgress => ({
  */
 export class ConnectorService {
   readonly broker: TokenBroker;
+  /** Organisation-wide access: consent link, Microsoft's consent, an administrator's sign-in. */
+  readonly orgConsent: AdminConsentFlow;
   private readonly d: ConnectorServiceDeps;
   private readonly crypto = new CryptoProvider();
   constructor(deps: ConnectorServiceDeps) {
     this.d = deps;
     this.broker = new TokenBroker(deps);
+    this.orgConsent = new AdminConsentFlow(deps, this);
   }
 
   get redirectUri(): string {
@@ -110,9 +102,18 @@ export class ConnectorService {
     });
   }
 
-  async completeDelegated(q: { code?: string; state?: string; error?: string; error_description?: string }, sessionHash: string | undefined, actorId: string | undefined): Promise<{ workspaceId: string; connectorId: string }> {
-    const st = await consumeOAuthState(this.d.db, q.state ?? '', 'delegated');
+  /**
+   * Microsoft's redirect back after a sign-in: a delegated connection, or the administrator's sign-in
+   * that completes an organisation-wide consent. The `state` says which; each checks its own binding.
+   */
+  async completeSignIn(q: SignInCallback, browser: BrowserBinding): Promise<SignInOutcome> {
+    const st = await consumeOAuthState(this.d.db, q.state ?? '', ['delegated', 'admin_verify']);
     if (!st) throw new CallbackError('state_invalid', 'This sign-in link is not valid any more (expired, already used or not started here). Start again from the connector page.');
+    if (st.kind === 'admin_verify') return { ...(await this.orgConsent.completeVerification(st, q, browser)), mode: 'organization' };
+    return { ...(await this.completeDelegated(st, q, browser.sessionHash, browser.actorId)), mode: 'delegated', userId: st.userId, tenantName: null };
+  }
+
+  private async completeDelegated(st: OAuthStateRow, q: SignInCallback, sessionHash: string | undefined, actorId: string | undefined): Promise<{ workspaceId: string; connectorId: string }> {
     const where = { workspaceId: st.workspaceId, connectorId: st.connectorId };
     // The callback must come back to the browser session that started it.
     if (!sessionHash || st.sessionHash !== sessionHash || st.userId !== actorId) {
@@ -170,36 +171,16 @@ export class ConnectorService {
     return where;
   }
 
-  // ── Organisation-wide: admin consent, then client credentials in that tenant ─────────────────
-
-  async startAdminConsent(c: ConnectorRow, actor: Actor): Promise<{ url: string; expiresAt: Date }> {
-    const app = mailroomAppCredential(this.d.settings);
-    const state = await createOAuthState(this.d.db, { workspaceId: c.workspaceId, connectorId: c.id, kind: 'admin_consent', userId: actor.id }, ADMIN_CONSENT_STATE_TTL_MS);
-    const url = new URL(`${this.d.settings.authorityHost}/organizations/v2.0/adminconsent`);
-    url.searchParams.set('client_id', app.clientId);
-    url.searchParams.set('scope', APP_SCOPES[0]);
-    url.searchParams.set('redirect_uri', this.adminConsentRedirectUri);
-    url.searchParams.set('state', state);
-    return { url: url.toString(), expiresAt: new Date(Date.now() + ADMIN_CONSENT_STATE_TTL_MS) };
-  }
+  // ── Organisation-wide: admin consent, an admin's sign-in, then client credentials (decision 0009) ──
 
   /**
-   * The `tenant` in the callback proves nothing on its own: access is proven by getting an app-only
-   * token in that tenant and reading its organisation.
+   * Saves an organisation-wide connection once `AdminConsentFlow` has proven who granted it: an
+   * administrator of `verified.tenantId`, signed in during this very flow.
    */
-  async completeAdminConsent(q: { tenant?: string; state?: string; error?: string; error_description?: string; admin_consent?: string }): Promise<{ workspaceId: string; connectorId: string; userId: string; tenantName: string }> {
-    const st = await consumeOAuthState(this.d.db, q.state ?? '', 'admin_consent');
-    if (!st) throw new CallbackError('state_invalid', 'This consent link is not valid any more (expired or already used). Ask for a new one from the connector page.');
-    const where = { workspaceId: st.workspaceId, connectorId: st.connectorId };
-    if (q.error) throw new CallbackError(q.error === 'access_denied' || /65004/.test(q.error_description ?? '') ? 'consent_declined' : 'microsoft_error', q.error_description ?? q.error, where);
-    const tenant = q.tenant ?? '';
-    if (!/^[0-9a-f-]{36}$/i.test(tenant)) throw new CallbackError('microsoft_error', 'Microsoft did not say which tenant consented.', where);
-    const verified = await this.verifyAppAccess(tenant, mailroomAppCredential(this.d.settings)).catch((err: unknown) => {
-      throw new CallbackError('microsoft_error', classify(err).detail, where);
-    });
+  async saveOrganization(where: { workspaceId: string; connectorId: string }, verified: VerifiedApp, grantedBy: { upn: string; oid: string; role: string }, requestedBy: string): Promise<void> {
     const now = new Date();
     await this.d.db.transaction(async (tx) => {
-      const [c] = await tx.select().from(connectors).where(and(eq(connectors.id, st.connectorId), eq(connectors.workspaceId, st.workspaceId))).for('update');
+      const [c] = await tx.select().from(connectors).where(and(eq(connectors.id, where.connectorId), eq(connectors.workspaceId, where.workspaceId))).for('update');
       if (!c) throw new CallbackError('connector_gone', 'The connector was deleted meanwhile.');
       await this.saveCredentials(tx, c, { tokenCache: this.d.vault.encrypt(verified.cache, vaultContext.tokenCache(c.id)), clientSecret: null, certificate: null });
       await tx
@@ -217,11 +198,10 @@ export class ConnectorService {
         actor: null,
         action: 'connector.connected',
         target: { type: 'connector', id: c.id },
-        details: { mode: 'organization', tenantId: verified.tenantId, tenantName: verified.tenantName, consentRequestedBy: st.userId },
+        details: { mode: 'organization', tenantId: verified.tenantId, tenantName: verified.tenantName, consentRequestedBy: requestedBy, grantedBy: grantedBy.upn, grantedByOid: grantedBy.oid, grantedByRole: grantedBy.role },
       });
     });
-    await this.afterConnect(st.connectorId);
-    return { ...where, userId: st.userId, tenantName: verified.tenantName };
+    await this.afterConnect(where.connectorId);
   }
 
   // ── Own app registration ──────────────────────────────────────────────────────────────────────
@@ -239,7 +219,7 @@ export class ConnectorService {
     }
     let verified;
     try {
-      verified = await this.verifyAppAccess(input.tenant, credential);
+      verified = await verifyAppAccess(this.d.settings, input.tenant, credential);
     } catch (err) {
       throw ownAppRejection(classify(err));
     }
@@ -393,18 +373,6 @@ export class ConnectorService {
   }
 
   // ── helpers ──────────────────────────────────────────────────────────────────────────────────
-
-  /** App-only token in `tenant` + read its organisation: proof that the credential and consent work. */
-  private async verifyAppAccess(tenant: string, credential: AppCredential): Promise<{ tenantId: string; tenantName: string; cache: string }> {
-    const cache = new CacheHolder(null);
-    const app = createMsalApp(this.d.settings, { tenant, credential, cache });
-    const result = await app.acquireTokenByClientCredential({ scopes: [...APP_SCOPES] });
-    if (!result || !cache.text) throw new Error('Entra returned no token');
-    const org = await graphGet<{ value: { id: string; displayName: string }[] }>(this.d.settings, result.accessToken, '/organization?$select=id,displayName');
-    const o = org.value[0];
-    if (!o) throw new Error('The tenant has no organisation record.');
-    return { tenantId: o.id, tenantName: o.displayName, cache: cache.text };
-  }
 
   private async saveCredentials(tx: Db, c: ConnectorRow, v: { tokenCache: string; clientSecret: string | null; certificate: string | null }): Promise<void> {
     await tx

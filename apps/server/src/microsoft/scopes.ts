@@ -17,6 +17,13 @@ export const DELEGATED_SCOPES = [
   graph('MailboxSettings.ReadWrite'),
 ] as const;
 
+/**
+ * The administrator's sign-in that completes an organisation-wide consent (decision 0009): who they
+ * are (the ID token) and which directory roles they hold. RoleManagement.Read.Directory is part of
+ * Mailroom's app registration, so the admin consent just given covers it; the token is not kept.
+ */
+export const ROLE_CHECK_SCOPES = [graph('User.Read'), graph('RoleManagement.Read.Directory')] as const;
+
 /** App-only access: whatever the admin consented to, as Entra requires (`/.default`). */
 export const APP_SCOPES = [graph('.default')] as const;
 

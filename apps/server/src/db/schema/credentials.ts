@@ -34,9 +34,18 @@ export const oauthStates = pgTable('oauth_states', {
   connectorId: uuid('connector_id')
     .notNull()
     .references(() => connectors.id, { onDelete: 'cascade' }),
-  kind: text('kind', { enum: ['delegated', 'admin_consent'] }).notNull(),
+  /**
+   * `delegated`: a delegated sign-in. Organisation-wide (decision 0009): `admin_consent_link` is the
+   * reusable ticket in the consent link; `admin_consent` the state sent to /adminconsent from the
+   * browser that opened it; `admin_verify` the administrator's sign-in that follows the consent.
+   */
+  kind: text('kind', { enum: ['delegated', 'admin_consent_link', 'admin_consent', 'admin_verify'] }).notNull(),
+  /** The Mailroom user who asked for the connection. */
   userId: uuid('user_id').notNull(),
-  /** The session that started a delegated sign-in; its callback must come back in the same one. */
+  /**
+   * What the callback must come back with: the hash of the Mailroom session (delegated) or of the
+   * consent cookie set when the consent link was opened (organisation-wide).
+   */
   sessionHash: text('session_hash'),
   /** PKCE code verifier (vault ciphertext) and the OIDC nonce. */
   pkceVerifier: text('pkce_verifier'),

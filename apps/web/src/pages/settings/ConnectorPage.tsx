@@ -180,7 +180,7 @@ function readCallback(search: string): Callback | null {
   return null;
 }
 
-const callbackCodes = ['state_invalid', 'consent_declined', 'microsoft_error', 'forbidden', 'connector_gone'];
+const callbackCodes = ['state_invalid', 'consent_declined', 'not_tenant_admin', 'microsoft_error', 'forbidden', 'connector_gone'];
 
 function CallbackNotice({
   callback,

@@ -1,0 +1,43 @@
+/**
+ * A failure of the callback from Microsoft, shown on the connector page as `?error=code` — or, when
+ * `requesterId` is set and someone else's browser got here (an Entra admin with no Mailroom account),
+ * on a plain page of its own.
+ */
+export class CallbackError extends Error {
+  readonly code: string;
+  readonly workspaceId: string | undefined;
+  readonly connectorId: string | undefined;
+  readonly requesterId: string | undefined;
+  constructor(code: string, message: string, where?: { workspaceId: string; connectorId: string; requesterId?: string }) {
+    super(message);
+    this.code = code;
+    this.workspaceId = where?.workspaceId;
+    this.connectorId = where?.connectorId;
+    this.requesterId = where?.requesterId;
+  }
+}
+
+export interface SignInCallback {
+  code?: string;
+  state?: string;
+  error?: string;
+  error_description?: string;
+}
+
+/** What ties a callback to the browser that started the flow. */
+export interface BrowserBinding {
+  /** Hash of the Mailroom session cookie, if the browser has one. */
+  sessionHash: string | undefined;
+  actorId: string | undefined;
+  /** The organisation-consent cookie set when the consent link was opened. */
+  consentSecret: string | undefined;
+}
+
+export interface SignInOutcome {
+  mode: 'delegated' | 'organization';
+  workspaceId: string;
+  connectorId: string;
+  /** Who asked for the connection in Mailroom. */
+  userId: string;
+  tenantName: string | null;
+}
