@@ -17,6 +17,12 @@ export const DocumentAttachment = z.object({
   url: z.string().nullable(),
   /** PDF and raster images can be previewed (served inline, `?inline=1`); everything else downloads. */
   previewable: z.boolean(),
+  /**
+   * The name held bidirectional control characters, which can disguise its real extension
+   * (`invoice\u202Efdp.exe` shows as "invoiceexe.pdf"). They were left out of `name` and of the
+   * download's name; show a warning on this attachment.
+   */
+  bidiControlsRemoved: z.boolean(),
 });
 export const DocumentSummary = z.object({
   id: z.uuid(),

@@ -1,4 +1,5 @@
-import type { DocumentSummary } from '@mailroom/contracts';
+import type { Document, DocumentSummary } from '@mailroom/contracts';
+import { hasBidiControls, withoutBidiControls } from '../core/file-names.ts';
 import type { documents } from '../db/schema/index.ts';
 
 type Row = typeof documents.$inferSelect;
@@ -21,6 +22,23 @@ export function previewType(a: { contentType: string; name: string; kind: string
   const byName = PREVIEW_TYPES[ext];
   // Both must agree: a "photo.jpg" declared as text/html is not shown.
   return byName && (declared === byName || declared === 'application/octet-stream') ? byName : null;
+}
+
+/**
+ * The attachments as the document view shows them: names in their real order (bidirectional control
+ * characters left out, and flagged), and which of them may be previewed.
+ */
+export function attachmentsOf(d: Row): Document['attachments'] {
+  return d.attachments.map((a, index) => ({
+    index,
+    name: withoutBidiControls(a.name),
+    contentType: a.contentType,
+    size: a.size,
+    kind: a.kind,
+    url: a.url ?? null,
+    previewable: previewType(a) !== null,
+    bidiControlsRemoved: hasBidiControls(a.name),
+  }));
 }
 
 export function summaryOf(d: Row, origin: { mailbox: string; folder: string } | undefined): DocumentSummary {

@@ -14,6 +14,7 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../core/errors.ts';
+import { withoutBidiControls } from '../../core/file-names.ts';
 import { searchQueryOf } from '../../core/search-text.ts';
 import { accessibleInboxIds, requireInboxAccess } from '../../db/repos/inbox-access.ts';
 import {
@@ -26,7 +27,7 @@ import {
 } from '../../db/schema/index.ts';
 import { applyAction, audit, updateDocument } from '../../documents/actions.ts';
 import { recordHistory } from '../../documents/history.ts';
-import { bodyOf, previewType, summaryOf } from '../../documents/view.ts';
+import { attachmentsOf, bodyOf, previewType, summaryOf } from '../../documents/view.ts';
 import { requireRole } from '../plugins/auth.ts';
 import { timeIdCursor } from '../cursors.ts';
 import type { HttpDeps } from '../deps.ts';
@@ -220,15 +221,7 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
       hasRemoteImages: body.hasRemoteImages,
       bodyText: d.bodyText,
       emlSize: d.emlSize,
-      attachments: d.attachments.map((a, index) => ({
-        index,
-        name: a.name,
-        contentType: a.contentType,
-        size: a.size,
-        kind: a.kind,
-        url: a.url ?? null,
-        previewable: previewType(a) !== null,
-      })),
+      attachments: attachmentsOf(d),
       metadata: d.metadata,
       version: d.version,
       mailboxId: d.mailboxId,
@@ -435,9 +428,12 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
   );
 };
 
-/** A file name without control characters or path separators; content-disposition encodes the rest. */
+/**
+ * A file name without control characters or path separators, and without bidirectional controls
+ * (saved in its real order, as the document view shows it); content-disposition encodes the rest.
+ */
 function safeName(name: string): string {
   // eslint-disable-next-line no-control-regex
-  const cleaned = (name || 'file').replace(/[\u0000-\u001f\u007f/\\]+/g, '_').trim();
+  const cleaned = withoutBidiControls(name || 'file').replace(/[\u0000-\u001f\u007f/\\]+/g, '_').trim();
   return (cleaned || 'file').slice(0, 150);
 }

@@ -10,7 +10,7 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { IconAlertCircle, IconDownload, IconExternalLink, IconEye, IconPaperclip } from '@tabler/icons-react';
+import { IconAlertCircle, IconDownload } from '@tabler/icons-react';
 import { api, type Document } from '@mailroom/contracts';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -20,6 +20,7 @@ import { useDocumentView } from '../../api/documents.ts';
 import { useInboxes } from '../../api/mail.ts';
 import { StatusBadge } from './DocumentBadges.tsx';
 import { DocumentActions } from './DocumentActions.tsx';
+import { DocumentAttachments } from './DocumentAttachments.tsx';
 import { DocumentClassification } from './DocumentClassification.tsx';
 import { DocumentHistory } from './DocumentHistory.tsx';
 import { DocumentOutflow } from './DocumentOutflow.tsx';
@@ -33,24 +34,6 @@ function people(list: Document['to']): string {
   return list.map((r) => (r.name ? `${r.name} <${r.address}>` : r.address)).join(', ');
 }
 
-function size(bytes: number, locale: string): string {
-  if (bytes < 1024)
-    return new Intl.NumberFormat(locale, { style: 'unit', unit: 'byte', unitDisplay: 'long' }).format(bytes);
-  const units = ['kilobyte', 'megabyte', 'gigabyte'] as const;
-  let v = bytes / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return new Intl.NumberFormat(locale, {
-    style: 'unit',
-    unit: units[i],
-    unitDisplay: 'short',
-    maximumFractionDigits: 1,
-  }).format(v);
-}
-
 /** One document: who, when, where it came from, its body (isolated) and its files. */
 export function DocumentPage() {
   const { t, i18n } = useTranslation();
@@ -58,7 +41,6 @@ export function DocumentPage() {
   const ws = useCurrentWorkspace();
   const { documentId = '' } = useParams();
   const [images, setImages] = useState(false);
-  const [preview, setPreview] = useState<number | null>(null);
   const q = useDocumentView(ws.id, documentId, images);
   const inboxes = useInboxes(ws.id);
 
@@ -191,77 +173,7 @@ export function DocumentPage() {
 
         <DocumentOutflow doc={d} />
 
-        <section aria-labelledby="doc-attachments">
-          <Title order={2} size="h4" id="doc-attachments" mb="xs">
-            {d.attachments.length
-              ? t('documents.attachments', { count: d.attachments.length })
-              : t('documents.attachmentsTitle')}
-          </Title>
-          {d.attachments.length === 0 ? (
-            <Text size="sm" c="dimmed">
-              {t('documents.noAttachments')}
-            </Text>
-          ) : (
-            <ul className="attachment-list" data-testid="attachments">
-              {d.attachments.map((a) => (
-                <li key={a.index}>
-                  <Group gap="xs" wrap="nowrap">
-                    <IconPaperclip size={16} aria-hidden style={{ flex: 'none' }} />
-                    {a.kind === 'reference' ? (
-                      a.url && /^https?:\/\//i.test(a.url) ? (
-                        <Anchor href={a.url} target="_blank" rel="noopener noreferrer" size="sm">
-                          {a.name} <IconExternalLink size={12} aria-hidden />
-                        </Anchor>
-                      ) : (
-                        <Text size="sm">{a.name}</Text>
-                      )
-                    ) : (
-                      <Anchor
-                        href={api.documentAttachment(ws.id, d.id, a.index)}
-                        download={a.name}
-                        size="sm"
-                        className="break"
-                      >
-                        {a.name}
-                      </Anchor>
-                    )}
-                    <Text size="xs" c="dimmed" style={{ flex: 'none' }}>
-                      {a.kind === 'reference' ? t('documents.link') : size(a.size, locale)}
-                      {a.kind === 'item' ? ` · ${t('documents.itemAttachment')}` : ''}
-                    </Text>
-                    {a.previewable && (
-                      <Button
-                        size="compact-xs"
-                        variant="subtle"
-                        leftSection={<IconEye size={12} aria-hidden />}
-                        onClick={() => setPreview(preview === a.index ? null : a.index)}
-                        aria-expanded={preview === a.index}
-                        aria-label={t('documents.previewNamed', { name: a.name })}
-                      >
-                        {t('documents.preview')}
-                      </Button>
-                    )}
-                  </Group>
-                  {preview === a.index &&
-                    (a.contentType.toLowerCase().includes('pdf') || a.name.toLowerCase().endsWith('.pdf') ? (
-                      <iframe
-                        title={t('documents.previewNamed', { name: a.name })}
-                        src={`${api.documentAttachment(ws.id, d.id, a.index)}?inline=1`}
-                        className="attachment-preview"
-                        referrerPolicy="no-referrer"
-                      />
-                    ) : (
-                      <img
-                        src={`${api.documentAttachment(ws.id, d.id, a.index)}?inline=1`}
-                        alt={a.name}
-                        className="attachment-preview-image"
-                      />
-                    ))}
-                </li>
-              ))}
-            </ul>
-          )}
-        </section>
+        <DocumentAttachments ws={ws.id} doc={d} />
 
         <section aria-labelledby="doc-body">
           <Title order={2} size="h4" id="doc-body" mb="xs">
