@@ -1,0 +1,173 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { applyMailboxHealth } from '../connectors/health-state.ts';
+import { rowsOf, type Db } from '../db/client.ts';
+import { mailboxes, mailMessages, monitoredFolders } from '../db/schema/index.ts';
+import { validDate } from '../lib/dates.ts';
+import { pgText } from '../lib/pg-text.ts';
+import { classify } from '../microsoft/classify.ts';
+import { GraphApiError } from '../microsoft/graph.ts';
+import type { GraphMessage } from '../microsoft/mail.ts';
+import type { RoundResult, SyncDeps } from './deps.ts';
+
+const FOLDER = (db: Db, folderId: string) =>
+  db
+    .select({ f: monitoredFolders, m: mailboxes })
+    .from(monitoredFolders)
+    .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
+    .where(eq(monitoredFolders.id, folderId));
+
+/**
+ * A folder's delta round (decision 0005): each page's messages are recorded as pending work items
+ * *and* the cursor moves, in one transaction; work items are unique on (folder, immutable message id),
+ * so a crash anywhere records nothing twice and loses nothing.
+ */
+export class DeltaRounds {
+  private readonly d: SyncDeps;
+  constructor(deps: SyncDeps) {
+    this.d = deps;
+  }
+
+  /** One delta round of one folder. The caller (a singleton job per folder) is the only writer of its cursor. */
+  async syncFolder(folderId: string): Promise<RoundResult> {
+    const { db } = this.d;
+    const [row] = await FOLDER(db, folderId);
+    const result: RoundResult = { pages: 0, recorded: 0, removed: 0, resynced: false, ok: false };
+    if (!row || !row.f.active) return result;
+    const { f, m } = row;
+
+    // Work recorded before a crash but never queued: queue it again (ingestion is idempotent). And
+    // messages processed before a crash whose marker was not written yet: queue the marker round.
+    // One statement for both: it runs before every round (each notification's).
+    const leftovers = rowsOf<{ id: string; state: string }>(
+      await db.execute(sql`
+        (select id, state from ${mailMessages} where folder_id = ${f.id} and state = 'pending')
+        union all
+        (select id, state from ${mailMessages} where folder_id = ${f.id} and state = 'done' and not marker_written limit 1)`),
+    );
+    const stranded = leftovers.filter((r) => r.state === 'pending');
+    if (stranded.length) await this.d.enqueueIngest(stranded.map((s) => s.id), m.id);
+    if (stranded.length < leftovers.length) await this.d.enqueueMarkers(f.id);
+
+    try {
+      const token = await this.d.broker.graphToken(m.connectorId);
+      let url = f.cursor ?? this.d.mail.deltaStart(m.graphUserId, f.graphFolderId, f.processFrom);
+      for (;;) {
+        let page;
+        try {
+          page = await this.d.mail.deltaPage(token, m.graphUserId, url);
+        } catch (err) {
+          // The delta token expired (410 SyncStateNotFound): start a full round; the unique work
+          // items make sure nothing already recorded is recorded (or processed) again.
+          if (err instanceof GraphApiError && err.status === 410 && !result.resynced) {
+            this.d.logger.info({ folderId }, 'delta token expired; full resync');
+            result.resynced = true;
+            url = this.d.mail.deltaStart(m.graphUserId, f.graphFolderId, f.processFrom);
+            await db
+              .update(monitoredFolders)
+              .set({ cursor: null, cursorKind: null })
+              .where(eq(monitoredFolders.id, f.id));
+            continue;
+          }
+          throw err;
+        }
+        result.pages++;
+        const next = page.nextLink ?? page.deltaLink;
+        const created = await db.transaction(async (tx) => {
+          const removedIds = page.value.filter((x) => x['@removed']).map((x) => x.id);
+          if (removedIds.length) {
+            await tx
+              .update(mailMessages)
+              .set({ removedAt: sql`now()` })
+              .where(and(eq(mailMessages.folderId, f.id), inArray(mailMessages.graphMessageId, removedIds)));
+          }
+          const fresh = page.value.filter(
+            (x) => !x['@removed'] && x.id && isOnOrAfter(x.receivedDateTime, f.processFrom),
+          );
+          let inserted: { id: string }[] = [];
+          if (fresh.length) {
+            inserted = await tx
+              .insert(mailMessages)
+              .values(
+                dedupe(fresh).map((x) => ({
+                  workspaceId: f.workspaceId,
+                  folderId: f.id,
+                  graphMessageId: x.id,
+                  receivedAt: validDate(x.receivedDateTime),
+                  subject: pgText((x.subject ?? '').slice(0, 500)),
+                  hasAttachments: typeof x.hasAttachments === 'boolean' ? x.hasAttachments : null,
+                })),
+              )
+              .onConflictDoNothing({ target: [mailMessages.folderId, mailMessages.graphMessageId] })
+              .returning({ id: mailMessages.id });
+          }
+          // The cursor moves in the same transaction that recorded the page.
+          await tx
+            .update(monitoredFolders)
+            .set({ cursor: next ?? null, cursorKind: page.nextLink ? 'next' : 'delta' })
+            .where(eq(monitoredFolders.id, f.id));
+          result.removed += removedIds.length;
+          return inserted.map((r) => r.id);
+        });
+        result.recorded += created.length;
+        if (created.length) await this.d.enqueueIngest(created, m.id);
+        if (!page.nextLink || !next) break;
+        url = next;
+      }
+      await db
+        .update(monitoredFolders)
+        .set({ lastSyncAt: sql`now()`, lastError: null, lastErrorAt: null })
+        .where(eq(monitoredFolders.id, f.id));
+      if (m.access !== 'readable') {
+        // The mailbox reads again: its connector may have recovered.
+        await db
+          .update(mailboxes)
+          .set({ access: 'readable', accessDetail: null, accessCheckedAt: sql`now()` })
+          .where(eq(mailboxes.id, m.id));
+        await applyMailboxHealth(db, m.connectorId);
+      }
+      result.ok = true;
+      return result;
+    } catch (err) {
+      const cls = classify(err);
+      await db
+        .update(monitoredFolders)
+        .set({
+          lastError: cls.kind === 'problem' ? `${cls.cause}: ${cls.detail}` : cls.detail,
+          lastErrorAt: sql`now()`,
+        })
+        .where(eq(monitoredFolders.id, f.id));
+      if (cls.kind === 'problem') {
+        await db
+          .update(mailboxes)
+          .set({ access: mailboxAccess(cls.cause), accessDetail: cls.detail, accessCheckedAt: sql`now()` })
+          .where(eq(mailboxes.id, m.id));
+        await applyMailboxHealth(db, m.connectorId);
+        // A named cause will not go away by retrying in seconds: the next reconciliation round tries again.
+        return result;
+      }
+      throw err;
+    }
+  }
+}
+
+/** Graph's `receivedDateTime` has whole seconds: compare at that precision (as the delta filter does). */
+function isOnOrAfter(received: string | undefined, from: Date): boolean {
+  const d = validDate(received);
+  return !d || d.getTime() >= Math.floor(from.getTime() / 1000) * 1000;
+}
+
+/** A page may list the same message twice (Graph does); record it once. */
+function dedupe(list: GraphMessage[]): GraphMessage[] {
+  const seen = new Set<string>();
+  return list.filter((x) => (seen.has(x.id) ? false : (seen.add(x.id), true)));
+}
+
+function mailboxAccess(
+  cause: string,
+): 'mailbox_blocked_by_policy' | 'mailbox_no_rights' | 'mailbox_not_enabled' | 'unknown' {
+  return cause === 'mailbox_blocked_by_policy' ||
+    cause === 'mailbox_no_rights' ||
+    cause === 'mailbox_not_enabled'
+    ? cause
+    : 'unknown';
+}

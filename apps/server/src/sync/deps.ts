@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+import type { FsBlobStore } from '../blobs/fs-store.ts';
+import type { TokenBroker } from '../connectors/token-broker.ts';
+import type { Db } from '../db/client.ts';
+import type { MailClient } from '../microsoft/mail.ts';
+
+export interface SyncDeps {
+  db: Db;
+  broker: TokenBroker;
+  mail: MailClient;
+  blobs: FsBlobStore;
+  logger: Logger;
+  /** Queues ingestion of recorded messages of one mailbox (the job layer provides it). */
+  enqueueIngest: (messageIds: string[], mailboxId: string) => Promise<void>;
+  /** Queues a (coalesced) marker-writing round for a folder. */
+  enqueueMarkers: (folderId: string) => Promise<void>;
+  /** Queues outflow runs planned by a document's `document.created` (after its transaction). */
+  enqueueOutflow?: (runIds: string[]) => Promise<void>;
+  /** How many failed ingestions before a message is shown as failed (it can still be retried). */
+  maxIngestAttempts?: number;
+}
+
+/** What a round did, for logs, tests and benchmarks. */
+export interface RoundResult {
+  pages: number;
+  recorded: number;
+  removed: number;
+  resynced: boolean;
+  /** The round reached the end of the delta (false: inactive folder, or a named problem). */
+  ok: boolean;
+}

@@ -1,0 +1,287 @@
+import { Readable } from 'node:stream';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { BlobRef } from '../blobs/fs-store.ts';
+import { withoutQuery } from '../db/client.ts';
+import { documents, inboxes, mailboxes, mailMessages, monitoredFolders, type StoredAttachment } from '../db/schema/index.ts';
+import type { InflowDecision } from '../core/inflow-rules.ts';
+import { documentRow } from '../documents/document-row.ts';
+import { recordIngested, type InflowRouter } from '../documents/inflow.ts';
+import { asError } from '../lib/errors.ts';
+import { pgText } from '../lib/pg-text.ts';
+import { classify } from '../microsoft/classify.ts';
+import { GraphApiError } from '../microsoft/graph.ts';
+import type { GraphAttachmentMeta } from '../microsoft/mail.ts';
+import type { SyncDeps } from './deps.ts';
+import { readMimeSummary, type MimeAttachment, type MimeSummary } from './mime-summary.ts';
+
+/**
+ * Ingestion (decision 0005): each recorded message becomes one document, unique on its work item,
+ * in a retried, idempotent job. The MIME and attachments go to the blob store first; the document,
+ * its history and events and the work item's `done` are written in one transaction.
+ */
+export class Ingestion {
+  private readonly d: SyncDeps;
+  private readonly inflow: InflowRouter;
+  constructor(deps: SyncDeps, inflow: InflowRouter) {
+    this.d = deps;
+    this.inflow = inflow;
+  }
+
+  /** Turns one recorded message into one document (see `ingestMany`); throws when it should be retried. */
+  async ingest(messageId: string): Promise<IngestOutcome> {
+    const [outcome] = await this.ingestMany([messageId]);
+    if (outcome instanceof Error) throw outcome;
+    return outcome!;
+  }
+
+  /**
+   * Turns recorded messages into documents, one each: every message's MIME and attachments into the
+   * blob store (side by side; the pacer keeps each mailbox's requests in its slots), then all the
+   * documents, their history and events and the work items' `done` in one transaction, then the
+   * hidden markers. Per message, in order: what happened, or the error to retry it with. One message
+   * the database refuses does not hold back the others: they are then saved one by one.
+   */
+  async ingestMany(messageIds: string[]): Promise<(IngestOutcome | Error)[]> {
+    const ids = [...new Set(messageIds)];
+    const rows = await this.d.db
+      .select({ msg: mailMessages, f: monitoredFolders, m: mailboxes, inboxOutflow: inboxes.outflow })
+      .from(mailMessages)
+      .innerJoin(monitoredFolders, eq(monitoredFolders.id, mailMessages.folderId))
+      .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
+      // The rule's inbox, where the document goes: its outflow actions are planned with the document.
+      .leftJoin(inboxes, eq(inboxes.id, monitoredFolders.inboxId))
+      .where(inArray(mailMessages.id, ids));
+    const byId = new Map(rows.map((r) => [r.msg.id, r]));
+    const outcomes = new Map<string, IngestOutcome | Error>();
+    const ready: Prepared[] = [];
+    await Promise.all(
+      ids.map(async (id) => {
+        try {
+          const row = byId.get(id);
+          const p = row ? await this.prepare(row) : 'gone';
+          if (typeof p === 'string') outcomes.set(id, p);
+          else ready.push(p);
+        } catch (err) {
+          outcomes.set(id, asError(err));
+        }
+      }),
+    );
+    if (ready.length) for (const [id, o] of await this.saveAll(ready)) outcomes.set(id, o);
+    return messageIds.map((id) => outcomes.get(id)!);
+  }
+
+  /** Everything but the database write: the MIME, its attachments, the inflow rule's decision. */
+  private async prepare(row: IngestRow): Promise<Prepared | IngestOutcome> {
+    const { msg, f, m } = row;
+    if (msg.state === 'gone') return 'gone';
+    if (msg.state === 'done') {
+      if (!msg.markerWritten) await this.d.enqueueMarkers(f.id);
+      return 'exists';
+    }
+    const token = await this.d.broker.graphToken(m.connectorId);
+    try {
+      // The original MIME is the one read of the message itself: headers and bodies come from it.
+      const stored = await this.d.mail.stream(
+        token,
+        m.graphUserId,
+        this.d.mail.mimePath(m.graphUserId, msg.graphMessageId),
+        (body, length) => this.d.blobs.putKeeping(body, length),
+      );
+      const eml = stored.ref;
+      // Listed only when the delta page said so (or did not say: rows recorded before it was asked).
+      const listed = msg.hasAttachments !== false;
+      // The MIME holds the attachments' contents: they are stored as it is read, and Graph's list
+      // (names, inline flags, links) is matched to them, so no attachment is downloaded twice.
+      // A small MIME is parsed from the bytes just stored; a large one from its file.
+      const mime = stored.content ? Readable.from([stored.content]) : this.d.blobs.open(eml.sha256);
+      const summary = await readMimeSummary(mime, listed ? { storeAttachment: (content) => this.d.blobs.put(content) } : {});
+      const attachments: StoredAttachment[] = [];
+      if (listed) {
+        const list = await this.d.mail.attachments(token, m.graphUserId, msg.graphMessageId);
+        const parts = [...summary.attachments];
+        for (const a of list.value) {
+          const part = takeMimePart(parts, a);
+          attachments.push(part ? fromMimePart(a, part) : await this.storeAttachment(token, m.graphUserId, msg.graphMessageId, a));
+        }
+      }
+      // The folder's inflow rule, as it is now: a rule change affects new mail only.
+      const decision = await this.inflow.decide(f, {
+        workspaceId: f.workspaceId,
+        connectorId: m.connectorId,
+        token,
+        from: summary.from?.address ?? null,
+        emlSha256: eml.sha256,
+        headers: summary.headers,
+      });
+      return { row, summary, eml, attachments, decision };
+    } catch (err) {
+      // Moved or deleted between the delta page and this fetch: not an error. If it moved into
+      // another monitored folder, that folder's round records it there.
+      if (err instanceof GraphApiError && err.status === 404 && /itemnotfound/i.test(err.code)) {
+        await this.d.db
+          .update(mailMessages)
+          .set({ state: 'gone', lastError: 'moved or deleted before it could be read' })
+          .where(eq(mailMessages.id, msg.id));
+        return 'gone';
+      }
+      return this.recordFailure(msg.id, msg.attempts, err);
+    }
+  }
+
+  /** Saves prepared messages together; if the database refuses the batch, each on its own. */
+  private async saveAll(ready: Prepared[]): Promise<Map<string, IngestOutcome | Error>> {
+    let saved: { created: Set<string>; outflowRunIds: string[] };
+    try {
+      saved = await this.saveDocuments(ready);
+    } catch (err) {
+      if (ready.length > 1) {
+        // One message the database refuses must not hold back the others.
+        const out = new Map<string, IngestOutcome | Error>();
+        for (const p of ready) for (const [id, o] of await this.saveAll([p])) out.set(id, o);
+        return out;
+      }
+      // Bad data that the database refuses must show as a failed message, not retry forever unseen.
+      const { msg } = ready[0]!.row;
+      return new Map([[msg.id, await this.recordFailure(msg.id, msg.attempts, err).catch(asError)]]);
+    }
+    // After the commit; a kick lost to a crash here is found by the outflow sweep.
+    if (saved.outflowRunIds.length) await this.d.enqueueOutflow?.(saved.outflowRunIds);
+    // Markers are written in batches of 20 per folder (one request instead of twenty).
+    for (const folderId of new Set(ready.map((p) => p.row.f.id))) await this.d.enqueueMarkers(folderId);
+    return new Map(ready.map((p) => [p.row.msg.id, saved.created.has(p.row.msg.id) ? 'created' : 'exists']));
+  }
+
+  /** The documents, their history, events and outflow intents, and the work items' `done`: one transaction. */
+  private async saveDocuments(list: Prepared[]): Promise<{ created: Set<string>; outflowRunIds: string[] }> {
+    // Sanitising the bodies is CPU work: done before the transaction holds a connection.
+    const values = list.map((p) => documentRow({ msg: p.row.msg, folder: p.row.f, mail: p.summary, eml: p.eml, attachments: p.attachments, decision: p.decision }));
+    return this.d.db.transaction(async (tx) => {
+      const inserted = await tx
+        .insert(documents)
+        .values(values)
+        .onConflictDoNothing({ target: documents.messageId })
+        .returning({ id: documents.id, version: documents.version, messageId: documents.messageId });
+      const byMessage = new Map(list.map((p) => [p.row.msg.id, p]));
+      const outflowRunIds = await recordIngested(
+        tx,
+        inserted.map((doc) => {
+          const { row, decision } = byMessage.get(doc.messageId!)!;
+          const { f, m, inboxOutflow } = row;
+          return {
+            doc: { id: doc.id, version: doc.version, workspaceId: f.workspaceId, inboxId: decision.inboxId, status: decision.status },
+            decision,
+            origin: { folderId: f.id, folder: f.displayName, mailbox: m.address },
+            ...(decision.inboxId === f.inboxId ? { outflow: { workspaceId: f.workspaceId, rule: f.outflow, inbox: inboxOutflow } } : {}),
+          };
+        }),
+      );
+      await tx
+        .update(mailMessages)
+        .set({ state: 'done', processedAt: sql`now()`, lastError: null })
+        .where(inArray(mailMessages.id, list.map((p) => p.row.msg.id)));
+      return { created: new Set(inserted.map((d) => d.messageId!)), outflowRunIds };
+    });
+  }
+
+  /** Puts a failed message back in the queue (the user's Retry button). */
+  async retry(messageId: string): Promise<void> {
+    await this.d.db
+      .update(mailMessages)
+      .set({ state: 'pending', attempts: 0, lastError: null })
+      .where(and(eq(mailMessages.id, messageId), eq(mailMessages.state, 'failed')));
+    const [row] = await this.d.db
+      .select({ mailboxId: monitoredFolders.mailboxId })
+      .from(mailMessages)
+      .innerJoin(monitoredFolders, eq(monitoredFolders.id, mailMessages.folderId))
+      .where(eq(mailMessages.id, messageId));
+    if (row) await this.d.enqueueIngest([messageId], row.mailboxId);
+  }
+
+  private async storeAttachment(
+    token: string,
+    mailbox: string,
+    messageId: string,
+    a: GraphAttachmentMeta,
+  ): Promise<StoredAttachment> {
+    const type = a['@odata.type'].toLowerCase();
+    const base = {
+      name: a.name || 'attachment',
+      contentType: a.contentType || 'application/octet-stream',
+      isInline: Boolean(a.isInline),
+    };
+    if (type.endsWith('referenceattachment'))
+      return { ...base, kind: 'reference', size: a.size ?? 0, ...(a.sourceUrl ? { url: a.sourceUrl } : {}) };
+    // A body shorter than announced (a cut connection) fails here and the job retries.
+    const blob = await this.d.mail.stream(token, mailbox, this.d.mail.attachmentPath(mailbox, messageId, a.id), (body, length) =>
+      this.d.blobs.put(body, length),
+    );
+    if (type.endsWith('itemattachment'))
+      return {
+        ...base,
+        name: base.name.endsWith('.eml') ? base.name : `${base.name}.eml`,
+        contentType: 'message/rfc822',
+        kind: 'item',
+        size: blob.size,
+        sha256: blob.sha256,
+      };
+    return { ...base, kind: 'file', size: blob.size, sha256: blob.sha256 };
+  }
+
+  private async recordFailure(id: string, attempts: number, err: unknown): Promise<'failed'> {
+    const cls = classify(withoutQuery(err));
+    const n = attempts + 1;
+    const reason = pgText(cls.kind === 'problem' ? `${cls.cause}: ${cls.detail}` : cls.detail).slice(0, 2000);
+    const final = n >= (this.d.maxIngestAttempts ?? 5);
+    await this.d.db
+      .update(mailMessages)
+      .set({ attempts: n, lastError: reason, ...(final ? { state: 'failed' as const } : {}) })
+      .where(eq(mailMessages.id, id));
+    this.d.logger.warn({ messageId: id, attempts: n, final, reason }, 'ingestion failed');
+    // Not final yet: let the job retry with backoff. Final: stop; the message shows as failed.
+    if (!final) throw withoutQuery(err);
+    return 'failed';
+  }
+}
+
+type IngestRow = {
+  msg: typeof mailMessages.$inferSelect;
+  f: typeof monitoredFolders.$inferSelect;
+  m: typeof mailboxes.$inferSelect;
+  inboxOutflow: (typeof inboxes.$inferSelect)['outflow'] | null;
+};
+
+/** A message read and decided on, waiting to be saved. */
+interface Prepared {
+  row: IngestRow;
+  summary: MimeSummary;
+  eml: BlobRef;
+  attachments: StoredAttachment[];
+  decision: InflowDecision;
+}
+
+export type IngestOutcome = 'created' | 'exists' | 'gone' | 'failed';
+
+/**
+ * The MIME part holding a listed attachment's content: a file of the same name, or the next attached
+ * email for an item attachment (its name is its subject, not a file name). Reference attachments are
+ * links and have no part. Taken parts are removed, so two files of one name map one to one.
+ */
+function takeMimePart(parts: MimeAttachment[], a: GraphAttachmentMeta): MimeAttachment | undefined {
+  const type = a['@odata.type'].toLowerCase();
+  if (type.endsWith('referenceattachment')) return undefined;
+  const i = type.endsWith('itemattachment') ? parts.findIndex((p) => p.kind === 'item') : parts.findIndex((p) => p.kind === 'file' && p.name === a.name);
+  return i < 0 ? undefined : parts.splice(i, 1)[0];
+}
+
+function fromMimePart(a: GraphAttachmentMeta, p: MimeAttachment): StoredAttachment {
+  const item = a['@odata.type'].toLowerCase().endsWith('itemattachment');
+  const name = a.name || p.name;
+  return {
+    name: item && !name.endsWith('.eml') ? `${name}.eml` : name,
+    contentType: item ? 'message/rfc822' : a.contentType || p.contentType,
+    isInline: Boolean(a.isInline),
+    kind: item ? 'item' : 'file',
+    size: p.size,
+    sha256: p.sha256,
+  };
+}

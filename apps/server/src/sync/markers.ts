@@ -1,0 +1,58 @@
+import { and, eq, inArray } from 'drizzle-orm';
+import { mailboxes, mailMessages, monitoredFolders } from '../db/schema/index.ts';
+import type { SyncDeps } from './deps.ts';
+
+/**
+ * The hidden marker each processed message carries in Outlook (the id of the folder it was read in):
+ * written after the document, in batches, so a crash between the two costs a retry, never a duplicate.
+ */
+export class MarkerWriter {
+  private readonly d: SyncDeps;
+  constructor(deps: SyncDeps) {
+    this.d = deps;
+  }
+
+  /**
+   * Writes the hidden marker on the folder's processed messages that lack it, 20 per `$batch`. A
+   * message gone from the mailbox (404) needs none. Throttled or failing ones stay marked as
+   * missing, and the job retries; more than one call's worth queues another call.
+   */
+  async writeMarkers(folderId: string, limit = 200): Promise<{ written: number; left: number }> {
+    const { db } = this.d;
+    const rows = await db
+      .select({ id: mailMessages.id, graphId: mailMessages.graphMessageId, f: monitoredFolders, m: mailboxes })
+      .from(mailMessages)
+      .innerJoin(monitoredFolders, eq(monitoredFolders.id, mailMessages.folderId))
+      .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
+      .where(and(eq(mailMessages.folderId, folderId), eq(mailMessages.state, 'done'), eq(mailMessages.markerWritten, false)))
+      .limit(limit);
+    if (!rows.length) return { written: 0, left: 0 };
+    const { f, m } = rows[0]!;
+    const token = await this.d.broker.graphToken(m.connectorId);
+    let written = 0;
+    let left = 0;
+    for (let i = 0; i < rows.length; i += 20) {
+      const chunk = rows.slice(i, i + 20);
+      const statuses = await this.d.mail.writeMarkers(
+        token,
+        m.graphUserId,
+        chunk.map((r) => ({ id: r.graphId, value: f.graphFolderId })),
+      );
+      const done = chunk.filter((r) => {
+        const st = statuses.get(r.graphId) ?? 0;
+        return (st >= 200 && st < 300) || st === 404;
+      });
+      left += chunk.length - done.length;
+      if (done.length) {
+        await db
+          .update(mailMessages)
+          .set({ markerWritten: true })
+          .where(inArray(mailMessages.id, done.map((r) => r.id)));
+        written += done.length;
+      }
+    }
+    if (left) throw new Error(`${left} marker(s) not written yet (throttled or failing); retrying`);
+    if (rows.length === limit) await this.d.enqueueMarkers(folderId);
+    return { written, left };
+  }
+}
