@@ -4,7 +4,7 @@ import type { Config } from './config.ts';
 import path from 'node:path';
 import { FsBlobStore } from './blobs/fs-store.ts';
 import { ConnectorService } from './connectors/service.ts';
-import { DbSlotLeases } from './microsoft/mailbox-slots.ts';
+import { DbSlotLeases } from './db/repos/graph-slots.ts';
 import { MailboxPacer } from './microsoft/pacer.ts';
 import { KeyedCoalescer } from './lib/coalesce.ts';
 import { MailClient } from './microsoft/mail.ts';

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphSlots } from '../src/db/schema/index.ts';
-import { DbSlotLeases } from '../src/microsoft/mailbox-slots.ts';
+import { DbSlotLeases } from '../src/db/repos/graph-slots.ts';
 import { MailboxPacer } from '../src/microsoft/pacer.ts';
 import { startTestApp, type TestApp } from './helpers.ts';
 

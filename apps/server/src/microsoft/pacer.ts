@@ -1,4 +1,4 @@
-import type { SlotLeases } from './mailbox-slots.ts';
+import type { SlotLeases } from './slot-leases.ts';
 
 /** Microsoft's per app and mailbox limits (reference §4), with a margin so that we never reach them. */
 export interface PacerLimits {

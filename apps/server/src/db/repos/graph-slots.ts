@@ -1,18 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { and, eq, inArray, like, sql } from 'drizzle-orm';
-import { rowsOf, type Db } from '../db/client.ts';
-import { graphSlots } from '../db/schema/index.ts';
-
-/** Leases on a mailbox's concurrency slots, shared by every process (see db/schema/pacing.ts). */
-export interface SlotLeases {
-  /** Leases one more slot of `key` for this process; false when the others hold them all. */
-  claim(key: string): Promise<boolean>;
-  /** Gives back all of this process's slots of `key`. */
-  release(key: string): Promise<void>;
-  /** Extends this process's leases; called every few seconds while it holds any. */
-  renew(): Promise<void>;
-}
+import type { SlotLeases } from '../../microsoft/slot-leases.ts';
+import { rowsOf, type Db } from '../client.ts';
+import { graphSlots } from '../schema/index.ts';
 
 /** A process's leases expire this long after their last renewal (a killed worker's slots come back then). */
 const LEASE_MS = 15_000;

@@ -1,0 +1,9 @@
+/** Leases on a mailbox's concurrency slots, shared by every process (see db/schema/pacing.ts). */
+export interface SlotLeases {
+  /** Leases one more slot of `key` for this process; false when the others hold them all. */
+  claim(key: string): Promise<boolean>;
+  /** Gives back all of this process's slots of `key`. */
+  release(key: string): Promise<void>;
+  /** Extends this process's leases; called every few seconds while it holds any. */
+  renew(): Promise<void>;
+}
