@@ -17,6 +17,7 @@ import { BATCH_INNER_HEADER, BATCH_INNER_SECRET, registerBatch } from './graph/b
 import { registerSubscriptions } from './graph/subscriptions.ts';
 import { registerUploadSessions } from './graph/upload.ts';
 import { registerMailControl } from './control/mail-routes.ts';
+import { controlRefusal, isControlPath } from './control/peer-guard.ts';
 
 /** Builds the router with every endpoint; part 2 (Graph mail) registers more on it. */
 export function buildRouter(st: EmulatorState, hooks: ControlHooks): Router {
@@ -66,6 +67,13 @@ export function createHttpsServer(st: EmulatorState, router: Router, tls: { keyP
       });
     });
     const path = normalizePath(ctx.url.pathname);
+    if (isControlPath(path)) {
+      const refused = controlRefusal(req);
+      if (refused) {
+        ctx.tags.area = 'control';
+        return ctx.sendJson(403, { error: { code: 'forbidden', message: refused } });
+      }
+    }
     const isGraph = /^\/(v1\.0|beta)(\/|$)/i.test(path);
     const match = router.match(ctx.method, path);
     try {

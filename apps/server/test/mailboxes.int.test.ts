@@ -104,7 +104,7 @@ describe('choosing mailboxes and folders', () => {
     expect(seen.size).toBe(expected);
 
     // The sandbox's "send a test email" arrives on the next round.
-    const sent = await admin.post(api.sandboxTestEmail, { address: claims.address, sender: 'external', attachments: true });
+    const sent = await admin.post(api.sandboxTestEmail(ws, connectorId), { address: claims.address, sender: 'external', attachments: true });
     expect(sent.status).toBe(202);
     await admin.post(api.syncFolder(ws, folderId));
     await settle(app, folderId);

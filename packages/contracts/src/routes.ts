@@ -77,8 +77,8 @@ export const api = {
   documentAttachment: (ws: string, id: string, index: number) => `/api/v1/workspaces/${ws}/documents/${id}/attachments/${index}`,
   /** GET → FilteredList: what the folder's rule filtered. */
   filteredMessages: (ws: string, folderId: string) => `/api/v1/workspaces/${ws}/folders/${folderId}/filtered`,
-  /** POST TestEmailRequest → 202 (sandbox only). */
-  sandboxTestEmail: '/api/v1/sandbox/test-email',
+  /** POST TestEmailRequest → 202 (sandbox only; admins; into a mailbox this connector reads). */
+  sandboxTestEmail: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}/sandbox/test-email`,
   /** GET → SandboxInfo (404 outside sandbox mode). */
   sandbox: '/api/v1/sandbox',
   /** GET ?limit=&cursor= → AuditList (newest first; pass nextCursor back as cursor). */

@@ -31,7 +31,10 @@ export async function startSandboxTenant(config: Config, logger: Logger): Promis
   const dataDir = path.join(config.dataDir, 'm365-emulator');
   let emu;
   try {
-    emu = await createEmulator({ seed: 'demo', dataDir, port: config.sandboxPort, loadSnapshot: true });
+    // Loopback only, whatever HOST Mailroom itself listens on: the emulator's control API has no
+    // sign-in (it also refuses other peers and web pages itself), and only this machine's browser
+    // signs in at the sandbox tenant.
+    emu = await createEmulator({ seed: 'demo', dataDir, host: '127.0.0.1', port: config.sandboxPort, loadSnapshot: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new SandboxStartError(`the sandbox Microsoft 365 tenant cannot listen on port ${config.sandboxPort} (in use); set MAILROOM_SANDBOX_PORT to a free port`);

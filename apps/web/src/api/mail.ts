@@ -210,8 +210,10 @@ export function useCreateInbox(ws: string) {
   });
 }
 
-export function useSendTestEmail() {
+/** Sandbox only: admins deliver a generated email into one of the connector's mailboxes. */
+export function useSendTestEmail(ws: string, connectorId: string) {
   return useMutation({
-    mutationFn: (body: TestEmailRequest) => http.post<{ subject: string }>(api.sandboxTestEmail, body),
+    mutationFn: (body: TestEmailRequest) =>
+      http.post<{ subject: string }>(api.sandboxTestEmail(ws, connectorId), body),
   });
 }

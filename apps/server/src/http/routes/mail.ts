@@ -38,7 +38,7 @@ import {
 import { classify } from '../../microsoft/classify.ts';
 import { permissionsFor, validateOutflow } from '../../connectors/outflow-permissions.ts';
 import { folderDelivery, pushEligibility } from '../../core/push.ts';
-import { requireRole, requireUser } from '../plugins/auth.ts';
+import { requireRole } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
 import { WorkspaceItemParams, pathId } from './params.ts';
 
@@ -610,18 +610,29 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
   );
 
   app.post(
-    '/api/v1/sandbox/test-email',
+    '/api/v1/workspaces/:workspaceId/connectors/:id/sandbox/test-email',
     {
       schema: {
         tags: ['sandbox'],
-        summary: 'Sandbox: deliver a generated email now',
+        summary: "Sandbox: deliver a generated email now into a mailbox this connector reads (admins)",
+        params: WorkspaceItemParams,
         body: TestEmailRequest,
-        response: { 202: z.object({ subject: z.string() }), 401: ErrorBody, 404: ErrorBody },
+        response: { 202: z.object({ subject: z.string() }), ...errors },
       },
     },
     async (req, reply) => {
-      requireUser(req);
+      // Admins of the workspace only, through a connector of theirs that is connected to the sandbox
+      // tenant (outside sandbox mode every Microsoft call goes to Microsoft: there is no such route).
       if (!deps.sandbox) throw notFound('Sandbox');
+      const { c } = await connectorForAdmin(req, req.params);
+      const [target] = await db
+        .select({ id: mailboxes.id })
+        .from(mailboxes)
+        .where(and(eq(mailboxes.connectorId, c.id), sql`lower(${mailboxes.address}) = ${req.body.address.toLowerCase()}`));
+      if (!target)
+        throw new AppError('validation_failed', 'Some fields are not valid.', {
+          details: [{ path: 'address', message: 'Choose one of the mailboxes this connector reads.' }],
+        });
       const from =
         req.body.sender === 'internal'
           ? { name: 'Lynne Robbins', address: 'lynne.robbins@contoso-insurance.com' }

@@ -131,7 +131,7 @@ function TestEmail({
 }) {
   const { t } = useTranslation();
   const qc = useQueryClient();
-  const send = useSendTestEmail();
+  const send = useSendTestEmail(ws, connectorId);
   const [opened, setOpened] = useState(false);
   const [address, setAddress] = useState(mailboxes[0]?.address ?? '');
   const [sender, setSender] = useState<'internal' | 'external'>('external');
