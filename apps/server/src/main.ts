@@ -6,9 +6,14 @@ import { startServer } from './server.ts';
 import { JobCatalogError } from './jobs/runtime.ts';
 import { VaultError } from './security/vault.ts';
 import { SandboxStartError } from './microsoft/sandbox.ts';
+import { StartupError } from './startup-error.ts';
 
 /** The process entry point: `npm start`. Every startup failure ends in one clear line and exit 1. */
 async function main(): Promise<void> {
+  // Whatever the service manager's umask, what this process creates in the data directory (PGlite's
+  // folders, the emulator's state) is for its own account only: emails are stored there. (The blob
+  // store and the key file set their modes themselves; PGlite chmods its files 0666 regardless.)
+  process.umask(0o077);
   let config;
   try {
     config = loadConfig();
@@ -25,14 +30,9 @@ async function main(): Promise<void> {
     if (err instanceof DatabaseUnavailableError) fail(`Mailroom cannot start: ${err.message}. Is PostgreSQL running and DATABASE_URL right?`);
     if (err instanceof DataDirLockedError) fail(`Mailroom cannot start: ${err.message}.`);
     if (err instanceof VaultError) fail(`Mailroom cannot start: encryption key problem: ${err.message}.`);
-    if (err instanceof JobCatalogError || err instanceof SandboxStartError) fail(`Mailroom cannot start: ${err.message}.`);
+    if (err instanceof JobCatalogError || err instanceof SandboxStartError || err instanceof StartupError) fail(`Mailroom cannot start: ${err.message}.`);
     throw err;
   }
-  logger.info(
-    { roles: config.roles, database: server.database.kind, sandbox: config.sandbox, startupMs: Math.round(performance.now() - startedAt) },
-    server.url ? `Mailroom is running at ${config.publicBaseUrl}` : 'Mailroom worker is running',
-  );
-
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -53,6 +53,11 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Said once the handlers above are in place: whoever waits for this line may stop the process at once.
+  logger.info(
+    { roles: config.roles, database: server.database.kind, sandbox: config.sandbox, startupMs: Math.round(performance.now() - startedAt) },
+    server.url ? `Mailroom is running at ${config.publicBaseUrl}` : 'Mailroom worker is running',
+  );
 }
 
 function fail(line: string): never {

@@ -21,6 +21,8 @@ import { jobCatalog } from './jobs/catalog.ts';
 import { jobHandlers } from './jobs/handlers.ts';
 import { startJobs, type JobRuntime, type SendManyItem } from './jobs/runtime.ts';
 import { openVault } from './security/vault-keys.ts';
+import { prepareDataDir } from './data-dir.ts';
+import { StartupError } from './startup-error.ts';
 import type { Vault } from './security/vault.ts';
 
 export interface RunningServer {
@@ -46,6 +48,13 @@ export interface RunningServer {
 
 /** Starts everything this process's roles ask for. Throws with a clear message when it cannot. */
 export async function startServer(config: Config, logger: Logger, opts: { webDist?: string | null } = {}): Promise<RunningServer> {
+  const dataDir = await prepareDataDir(config.dataDir);
+  if (dataDir.otherAccountsMode !== undefined) {
+    logger.warn(
+      { dir: config.dataDir, mode: dataDir.otherAccountsMode.toString(8) },
+      'other accounts can look into the data directory and Mailroom cannot change that (another account owns it): chmod 700 it',
+    );
+  }
   const { vault, generatedKeyFile } = await openVault(config);
   if (generatedKeyFile) logger.warn({ file: generatedKeyFile }, 'generated a new encryption key for secrets at rest; back this file up');
 
@@ -141,7 +150,7 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
         { config, database, vault, logger, sessionPolicy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }, connectors, sandbox, sync, push, outflow, blobs, send, sendMany },
         opts,
       );
-      url = await http.listen({ port: config.port, host: config.host });
+      url = await listen(http, config);
     }
     // The sandbox tenant keeps no subscriptions across restarts: forget ours and make new ones now.
     if (sandbox && config.push && config.roles.includes('worker')) {
@@ -180,10 +189,25 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       },
     };
   } catch (err) {
+    // Nothing stays started: the process may go on (tests), and a clear line is all main prints.
     await http?.close().catch(() => undefined);
     await jobs?.stop(1000).catch(() => undefined);
     await sandbox?.close().catch(() => undefined);
     await database.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Listens on HOST:PORT; an address someone else holds, or one that cannot be had, is a StartupError. */
+async function listen(http: FastifyInstance, config: Config): Promise<string> {
+  try {
+    return await http.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const where = `port ${config.port} on ${config.host}`;
+    if (code === 'EADDRINUSE') throw new StartupError(`${where} is already in use by another program: stop it, or set PORT to a free port`);
+    if (code === 'EACCES') throw new StartupError(`${where} needs privileges this account does not have (EACCES): set PORT to 1024 or above`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new StartupError(`HOST ${config.host} is not an address of this machine (${code}): set HOST to one of its addresses, e.g. 127.0.0.1 or 0.0.0.0`);
     throw err;
   }
 }

@@ -13,6 +13,9 @@ import { fromPglite, type Db as BossDb } from 'pg-boss';
 import type { Logger } from 'pino';
 import * as schema from './schema/index.ts';
 import { acquireDataDirLock } from './data-dir-lock.ts';
+import { assertWritable, firstUnwritable, notWritable } from '../data-dir.ts';
+import { asError } from '../lib/errors.ts';
+import { StartupError } from '../startup-error.ts';
 
 export type Schema = typeof schema;
 /** The one database type the code sees; PGlite and PostgreSQL both satisfy it. */
@@ -42,7 +45,11 @@ export async function openDatabase(opts: { databaseUrl?: string | undefined; dat
 
 async function openPglite(dataDir: string, logger: Logger): Promise<Database> {
   const dir = path.join(dataDir, 'pglite');
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  // Its data is there: moving to another folder is no way out, so the fix named is the permissions.
+  await mkdir(dir, { recursive: true, mode: 0o700 }).catch((err: unknown) => {
+    throw notWritable(PGLITE_FOLDER, dir, err, '');
+  });
+  await assertWritable(PGLITE_FOLDER, dir, '');
   // PGlite is single-process: a second server on the same folder would corrupt it.
   const releaseLock = await acquireDataDirLock(dataDir);
   let client: PGlite;
@@ -52,7 +59,7 @@ async function openPglite(dataDir: string, logger: Logger): Promise<Database> {
     client = await PGlite.create(dir, { postgresqlconf: ['shared_buffers=32MB'] });
   } catch (err) {
     await releaseLock();
-    throw err;
+    throw await pgliteOpenError(dir, err);
   }
   const db = drizzlePglite({ client, schema });
   // One process, one connection: no lock needed beyond the data-directory lock.
@@ -71,6 +78,21 @@ async function openPglite(dataDir: string, logger: Logger): Promise<Database> {
       await releaseLock();
     },
   };
+}
+
+const PGLITE_FOLDER = 'the embedded database folder';
+
+/**
+ * Why PGlite could not open its folder, with the fix. It reports a file it cannot write as an
+ * Emscripten error with a bare number, or simply aborts; the file is found and named here (only on
+ * this failure path: a walk of the folder costs nothing at a good start).
+ */
+async function pgliteOpenError(dir: string, err: unknown): Promise<StartupError> {
+  const blocked = await firstUnwritable(dir);
+  const account = `the account running Mailroom (uid ${process.getuid?.() ?? '?'})`;
+  if (blocked) return new StartupError(`${PGLITE_FOLDER} ${dir} is not writable: ${blocked.code} on ${blocked.file}: give ${account} write access to that folder and to everything in it`);
+  const reason = (err as { name?: string; errno?: unknown }).name === 'ErrnoError' ? `file error ${String((err as { errno?: unknown }).errno)}` : asError(err).message;
+  return new StartupError(`${PGLITE_FOLDER} ${dir} could not be opened (${reason}): check that ${account} can write that folder and everything in it, and that its disk is neither full nor read-only`);
 }
 
 async function openPostgres(url: string, logger: Logger): Promise<Database> {
