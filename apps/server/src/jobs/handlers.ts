@@ -1,4 +1,5 @@
-import type { AnyJobHandler } from './handler.ts';
+import type { jobCatalog } from './catalog.ts';
+import type { HandlersOf } from './handler.ts';
 import { runConnectorHealth, runConnectorHealthSweep, runConnectorSetup } from './handlers/connectors.ts';
 import { runHousekeeping } from './handlers/housekeeping.ts';
 import { runOutflow, runOutflowSweep } from './handlers/outflow.ts';
@@ -6,7 +7,7 @@ import { runSubscriptionEnsure, runSubscriptionSweep } from './handlers/push.ts'
 import { runFolderMarkers, runFolderSync, runMessageIngest, runSyncReconcile } from './handlers/sync.ts';
 
 /** Job name → handler. The boot compares this with the catalog, both ways. */
-export const jobHandlers: Readonly<Record<string, AnyJobHandler>> = {
+export const jobHandlers: HandlersOf<typeof jobCatalog> = {
   housekeeping: runHousekeeping,
   'connector.setup': runConnectorSetup,
   'connector.health': runConnectorHealth,

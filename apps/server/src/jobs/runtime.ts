@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
 import type { JobDefinition } from './catalog.ts';
 import { asError } from '../lib/errors.ts';
-import type { AnyJobHandler, JobContext } from './handler.ts';
+import type { AnyJobHandler, BaseJobContext } from './handler.ts';
 import { QueueStats } from './queue-stats.ts';
 
 export class JobCatalogError extends Error {}
@@ -11,10 +11,7 @@ export class JobCatalogError extends Error {}
 const SCHEMA = 'pgboss';
 
 /** Fails when a catalog entry has no handler, or a handler has no catalog entry. */
-export function assertCatalogComplete(
-  catalog: readonly JobDefinition[],
-  handlers: Readonly<Record<string, AnyJobHandler>>,
-): void {
+export function assertCatalogComplete(catalog: readonly JobDefinition[], handlers: Readonly<Record<string, unknown>>): void {
   const names = new Set(catalog.map((j) => j.name));
   const missing = [...names].filter((n) => !handlers[n]);
   const unknown = Object.keys(handlers).filter((n) => !names.has(n));
@@ -44,12 +41,13 @@ export interface JobRuntime {
  * Starts pg-boss on the product's database. With `work` (the worker role) it also runs the
  * catalog's handlers and schedules; an API-only process only sends jobs.
  */
-export async function startJobs(opts: {
+export async function startJobs<C extends BaseJobContext>(opts: {
   database: Database;
   catalog: readonly JobDefinition[];
-  handlers: Readonly<Record<string, AnyJobHandler>>;
+  /** Each handler takes its own job's payload type (`HandlersOf`); the runtime checks payloads first. */
+  handlers: Readonly<Record<string, AnyJobHandler<never, C>>>;
   work: boolean;
-  context: JobContext;
+  context: C;
   logger: Logger;
 }): Promise<JobRuntime> {
   const { database, catalog, handlers, work, logger } = opts;
@@ -167,12 +165,14 @@ export async function startJobs(opts: {
  * Runs a fetch's jobs: a batch handler gets them all at once; a one-job handler runs them side by
  * side, each with its job id in its logs. Per job, in order: nothing, or the error to retry it with.
  */
-async function runFetch(handler: AnyJobHandler, jobs: { id: string; payload: unknown }[], ctx: JobContext): Promise<(Error | undefined)[]> {
+async function runFetch<C extends BaseJobContext>(handler: AnyJobHandler<never, C>, jobs: { id: string; payload: unknown }[], ctx: C): Promise<(Error | undefined)[]> {
+  // The one place a payload's type is asserted: the catalog's schema has just parsed each of them.
+  const payloads = jobs.map((j) => j.payload as never);
   if (typeof handler !== 'function') {
     const logger = ctx.logger.child({ jobIds: jobs.map((j) => j.id) });
-    return handler.batch(jobs.map((j) => j.payload), { ...ctx, logger }).catch((err: unknown) => jobs.map(() => asError(err)));
+    return handler.batch(payloads, { ...ctx, logger }).catch((err: unknown) => jobs.map(() => asError(err)));
   }
-  const outcomes = await Promise.allSettled(jobs.map((j) => handler(j.payload, { ...ctx, logger: ctx.logger.child({ jobId: j.id }) })));
+  const outcomes = await Promise.allSettled(jobs.map((j, i) => handler(payloads[i]!, { ...ctx, logger: ctx.logger.child({ jobId: j.id }) })));
   return outcomes.map((o) => (o.status === 'fulfilled' ? undefined : asError(o.reason)));
 }
 

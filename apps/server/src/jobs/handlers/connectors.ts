@@ -3,33 +3,27 @@ import { dueSecretWarning } from '../../core/connector-health.ts';
 import { recordAudit } from '../../db/repos/audit.ts';
 import { recordEvent } from '../../db/repos/events.ts';
 import { connectors } from '../../db/schema/index.ts';
-import type { JobContext, JobHandler } from '../handler.ts';
+import type { connectorHealth, connectorSetup } from '../catalog.ts';
+import type { JobContext, JobHandler, PayloadOf } from '../handler.ts';
 
-function need<T>(v: T | undefined, what: string): T {
-  if (v === undefined) throw new Error(`job context has no ${what}`);
-  return v;
-}
-
-export const runConnectorSetup: JobHandler = async (payload, ctx) => {
-  await need(ctx.connectors, 'connector service').runSetup((payload as { connectorId: string }).connectorId);
+export const runConnectorSetup: JobHandler<PayloadOf<typeof connectorSetup>> = async ({ connectorId }, ctx) => {
+  await ctx.connectors.runSetup(connectorId);
 };
 
 /** One probe, then the next one is queued: each connection carries its own probe chain. */
-export const runConnectorHealth: JobHandler = async (payload, ctx) => {
-  const { connectorId } = payload as { connectorId: string };
-  const row = await need(ctx.connectors, 'connector service').probe(connectorId);
+export const runConnectorHealth: JobHandler<PayloadOf<typeof connectorHealth>> = async ({ connectorId }, ctx) => {
+  const row = await ctx.connectors.probe(connectorId);
   if (row?.authMode) await scheduleProbe(ctx, connectorId);
 };
 
 async function scheduleProbe(ctx: JobContext, connectorId: string): Promise<void> {
-  const interval = need(ctx.healthIntervalMs, 'health interval');
-  await need(ctx.send, 'job sender')('connector.health', { connectorId }, { singletonKey: connectorId, startAfterSeconds: Math.max(1, Math.round(interval / 1000)) });
+  await ctx.send('connector.health', { connectorId }, { singletonKey: connectorId, startAfterSeconds: Math.max(1, Math.round(ctx.healthIntervalMs / 1000)) });
 }
 
 /** Restarts lost probe chains and sends secret expiry warnings (30, 14, 7, 1 days before). */
 export const runConnectorHealthSweep: JobHandler = async (_payload, ctx) => {
   const now = ctx.now();
-  const interval = need(ctx.healthIntervalMs, 'health interval');
+  const interval = ctx.healthIntervalMs;
   const overdue = await ctx.db
     .select({ id: connectors.id })
     .from(connectors)

@@ -1,10 +1,10 @@
-import type { BatchJobHandler, JobHandler } from '../handler.ts';
+import type { subscriptionEnsure } from '../catalog.ts';
+import type { BatchJobHandler, JobHandler, PayloadOf } from '../handler.ts';
 
 /** A fetch of folders at once: their follow-up delta rounds are queued in one statement (see `PushService.ensure`). */
-export const runSubscriptionEnsure: BatchJobHandler = {
+export const runSubscriptionEnsure: BatchJobHandler<PayloadOf<typeof subscriptionEnsure>> = {
   async batch(payloads, ctx) {
-    if (!ctx.push) throw new Error('job context has no push service');
-    const folderIds = payloads.map((p) => (p as { folderId: string }).folderId);
+    const folderIds = payloads.map((p) => p.folderId);
     const results = await ctx.push.ensure(folderIds);
     return results.map((r, i) => {
       if (r instanceof Error) return r;
@@ -15,7 +15,6 @@ export const runSubscriptionEnsure: BatchJobHandler = {
 };
 
 export const runSubscriptionSweep: JobHandler = async (_payload, ctx) => {
-  if (!ctx.push) throw new Error('job context has no push service');
   const n = await ctx.push.sweep();
   if (n) ctx.logger.info({ folders: n }, 'subscription sweep queued work');
 };
