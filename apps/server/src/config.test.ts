@@ -45,4 +45,21 @@ describe('loadConfig', () => {
     expect(c.previousEncryptionKeys).toEqual(['a', 'b']);
     expect(c.sandbox).toBe(false);
   });
+
+  it('reads TRUST_PROXY: off by default, or the proxies to believe', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    // A hop count is refused: Fastify would quietly trust nobody.
+    expect(() => loadConfig({ TRUST_PROXY: '1' })).toThrow(/TRUST_PROXY is invalid: "1" is none of/);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 172.16.0.0/12, ::1, fd00::/8, loopback' }).trustProxy).toEqual([
+      '10.0.0.1',
+      '172.16.0.0/12',
+      '::1',
+      'fd00::/8',
+      'loopback',
+    ]);
+    expect(() => loadConfig({ TRUST_PROXY: 'yes please' })).toThrow(/^Configuration error: TRUST_PROXY is invalid: "yes please"/);
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY is invalid: "10.0.0.0\/33"/);
+  });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -10,6 +11,36 @@ const roleNames = ['api', 'worker'] as const;
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/**
+ * Fastify's `trustProxy`: whose X-Forwarded-For to believe about the client's address. No hop count:
+ * Fastify ignores those (a count cannot tell a proxy from a client that sends the header itself).
+ */
+export type TrustProxy = boolean | readonly string[];
+
+/** proxy-addr's names for address ranges, accepted by Fastify next to addresses and CIDR ranges. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_RANGE_NAMES.has(entry) || isIP(entry)) return true;
+  const [address, bits, extra] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (!family || extra !== undefined || !/^\d{1,3}$/.test(bits ?? '')) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((v, ctx): TrustProxy => {
+    if (v === 'false' || v === '') return false;
+    if (v === 'true') return true;
+    const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+    const bad = entries.find((e) => !isProxyAddress(e));
+    if (bad === undefined) return Object.freeze(entries);
+    ctx.addIssue({ code: 'custom', message: `"${bad}" is none of: false, true, an IP address or CIDR range, loopback, linklocal, uniquelocal` });
+    return z.NEVER;
+  });
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -31,6 +62,7 @@ const EnvSchema = z.object({
   SESSION_IDLE_HOURS: z.coerce.number().positive().default(24 * 7),
   SESSION_ABSOLUTE_DAYS: z.coerce.number().positive().default(30),
   COOKIE_SECURE: bool.optional(),
+  TRUST_PROXY: trustProxy.default(false),
   MICROSOFT_CLIENT_ID: z.guid({ message: 'must be a GUID (the application (client) ID)' }).optional(),
   MICROSOFT_CLIENT_SECRET: z.string().min(1).optional(),
   MICROSOFT_AUTHORITY_HOST: z.url({ protocol: /^https$/, message: 'must be an https URL' }).default('https://login.microsoftonline.com'),
@@ -61,6 +93,11 @@ export interface Config {
   readonly sessionIdleMs: number;
   readonly sessionAbsoluteMs: number;
   readonly cookieSecure: boolean;
+  /**
+   * Which reverse proxies may tell the client's address (X-Forwarded-For): sign-in limits count per
+   * client (decision 0003). false = the TCP peer is the client.
+   */
+  readonly trustProxy: TrustProxy;
   readonly sandbox: boolean;
   /** HTTPS port of the built-in Microsoft 365 emulator in sandbox mode (0 = any free port). */
   readonly sandboxPort: number;
@@ -125,6 +162,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMs: e.SESSION_IDLE_HOURS * 3_600_000,
     sessionAbsoluteMs: e.SESSION_ABSOLUTE_DAYS * 86_400_000,
     cookieSecure: e.COOKIE_SECURE ?? publicBaseUrl.startsWith('https://'),
+    trustProxy: e.TRUST_PROXY,
     // No Microsoft app configured → the built-in Microsoft 365 emulator is the tenant.
     sandbox: e.MAILROOM_SANDBOX ?? !e.MICROSOFT_CLIENT_ID,
     sandboxPort: e.MAILROOM_SANDBOX_PORT,

@@ -124,6 +124,15 @@ describe('first start, sign-in and sessions', () => {
       expect(right.status).toBe(429);
       expect(right.body.error.code).toBe('account_locked');
       expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
+      // Without TRUST_PROXY, X-Forwarded-For is the caller's word, not a new client.
+      const spoofed = await c.request<Err>('POST', api.login, { email, password: owner.password }, { 'x-forwarded-for': '203.0.113.99' });
+      expect(spoofed.body.error.code).toBe('account_locked');
     }
+  });
+
+  it('sends no HSTS while PUBLIC_BASE_URL is http (a browser would pin https to a host that has none)', async () => {
+    const r = await new Client(app).get(api.session);
+    expect(r.headers['strict-transport-security']).toBeUndefined();
+    expect(r.headers['permissions-policy']).toContain('camera=()');
   });
 });

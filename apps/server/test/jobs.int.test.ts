@@ -3,7 +3,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { rowsOf } from '../src/db/client.ts';
-import { sessions, users } from '../src/db/schema/index.ts';
+import { loginThrottle, sessions, users } from '../src/db/schema/index.ts';
 import { housekeeping, type JobDefinition } from '../src/jobs/catalog.ts';
 import { startJobs } from '../src/jobs/runtime.ts';
 import { startTestApp, type TestApp } from './helpers.ts';
@@ -34,12 +34,18 @@ function sendingOnly(job: JobDefinition) {
 }
 
 describe('job queue', () => {
-  it('runs the housekeeping job through pg-boss: expired sessions go, live ones stay', async () => {
+  it('runs the housekeeping job through pg-boss: expired sessions and quiet sign-in failures go, the rest stays', async () => {
     const { db } = app.server.database;
     const [u] = await db.insert(users).values({ email: 'h@example.com', name: 'H', passwordHash: 'x' }).returning();
     await db.insert(sessions).values([
       { tokenHash: 'expired', userId: u!.id, csrfToken: 'c', expiresAt: new Date(Date.now() - 60_000) },
       { tokenHash: 'live', userId: u!.id, csrfToken: 'c', expiresAt: new Date(Date.now() + 60_000) },
+    ]);
+    const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
+    await db.insert(loginThrottle).values([
+      { key: 'quiet', failures: 3, updatedAt: twoDaysAgo },
+      { key: 'still-locked', failures: 30, updatedAt: twoDaysAgo, lockedUntil: new Date(Date.now() + 60_000) },
+      { key: 'recent', failures: 2 },
     ]);
     const jobId = await app.server.jobs.send(housekeeping, {});
     expect(jobId).toBeTruthy();
@@ -53,6 +59,8 @@ describe('job queue', () => {
     expect(state).toBe('completed');
     const left = await db.select({ h: sessions.tokenHash }).from(sessions).where(eq(sessions.userId, u!.id));
     expect(left.map((r) => r.h)).toEqual(['live']);
+    const throttles = await db.select({ key: loginThrottle.key }).from(loginThrottle);
+    expect(throttles.map((r) => r.key).sort()).toEqual(['recent', 'still-locked']);
   });
 
   it('validates payloads against the catalog before sending', async () => {

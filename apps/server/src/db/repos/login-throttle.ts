@@ -1,44 +1,69 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { AppError } from '../../core/errors.ts';
-import { IP_MAX_ATTEMPTS, IP_WINDOW_MS, lockDurationMs } from '../../core/lockout.ts';
+import {
+  CLIENT_FAILURE_WINDOW_MS,
+  CLIENT_MAX_FAILURES,
+  PASSWORD_WORK_MAX,
+  PASSWORD_WORK_WINDOW_MS,
+  lockDurationMs,
+} from '../../core/lockout.ts';
 import { sha256 } from '../../security/tokens.ts';
 import type { Db } from '../client.ts';
-import { loginThrottle, rateLimits } from '../schema/index.ts';
-
-const emailKey = (email: string) => `email:${sha256(email.toLowerCase())}`;
+import { loginThrottle } from '../schema/index.ts';
+import { hitWindow, readWindow } from './rate-limits.ts';
 
 /**
- * Refuses a sign-in attempt when the address is locked out or the client IP has made too many
- * attempts. Both counters live in the database so they hold across processes and restarts.
+ * Sign-in limits (decision 0003). `client` is `clientKey(req.ip)` (core/client-key.ts). Every counter
+ * lives in the database so that it holds across processes and restarts.
  */
-export async function checkLoginAllowed(db: Db, ip: string, email: string): Promise<void> {
-  const now = Date.now();
-  const windowStart = new Date(now - (now % IP_WINDOW_MS));
-  const [counter] = await db
-    .insert(rateLimits)
-    .values({ key: `login-ip:${ip}`, windowStart, count: 1 })
-    .onConflictDoUpdate({ target: [rateLimits.key, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + 1` } })
-    .returning({ count: rateLimits.count });
-  if (counter && counter.count > IP_MAX_ATTEMPTS) {
-    const retryAfter = Math.ceil((windowStart.getTime() + IP_WINDOW_MS - now) / 1000);
-    throw new AppError('rate_limited', 'Too many sign-in attempts from your network. Wait a few minutes and try again.', {
-      headers: { 'retry-after': String(retryAfter) },
+
+/** One lockout counter per (email address, client); hashed: the table holds neither. */
+const lockKey = (email: string, client: string) => `login:${sha256(`${email.toLowerCase()}\n${client}`)}`;
+const failuresKey = (client: string) => `login-failures:${client}`;
+const passwordWorkKey = (client: string) => `password-work:${client}`;
+
+const inMinutes = (seconds: number) => {
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+};
+
+/**
+ * Refuses a sign-in attempt when this client has failed too often (any address), or when this
+ * address is locked for this client. Reads only: successful sign-ins never count.
+ */
+export async function checkLoginAllowed(db: Db, client: string, email: string): Promise<void> {
+  const failures = await readWindow(db, failuresKey(client), CLIENT_FAILURE_WINDOW_MS);
+  if (failures.count >= CLIENT_MAX_FAILURES) {
+    throw new AppError('rate_limited', `Too many failed sign-ins from your network. Try again in ${inMinutes(failures.retryAfterSeconds)}.`, {
+      headers: { 'retry-after': String(failures.retryAfterSeconds) },
     });
   }
-  const [row] = await db.select().from(loginThrottle).where(eq(loginThrottle.key, emailKey(email))).limit(1);
+  const now = Date.now();
+  const [row] = await db.select().from(loginThrottle).where(eq(loginThrottle.key, lockKey(email, client))).limit(1);
   if (row?.lockedUntil && row.lockedUntil.getTime() > now) {
     const seconds = Math.ceil((row.lockedUntil.getTime() - now) / 1000);
-    const minutes = Math.ceil(seconds / 60);
-    throw new AppError(
-      'account_locked',
-      `Too many failed sign-ins for this email. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`,
-      { headers: { 'retry-after': String(seconds) } },
-    );
+    throw new AppError('account_locked', `Too many failed sign-ins for this email from your device or network. Try again in ${inMinutes(seconds)}.`, {
+      headers: { 'retry-after': String(seconds) },
+    });
   }
 }
 
-export async function recordLoginFailure(db: Db, email: string): Promise<void> {
-  const key = emailKey(email);
+/**
+ * Takes one unit of this client's budget of password hashing done without a session; refuses (429)
+ * when it is spent. Call it after every cheap refusal and right before the argon2id call.
+ */
+export async function spendPasswordWork(db: Db, client: string): Promise<void> {
+  const { count, retryAfterSeconds } = await hitWindow(db, passwordWorkKey(client), PASSWORD_WORK_WINDOW_MS);
+  if (count > PASSWORD_WORK_MAX) {
+    throw new AppError('rate_limited', `Too many password attempts from your network. Try again in ${inMinutes(retryAfterSeconds)}.`, {
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    });
+  }
+}
+
+export async function recordLoginFailure(db: Db, client: string, email: string): Promise<void> {
+  await hitWindow(db, failuresKey(client), CLIENT_FAILURE_WINDOW_MS);
+  const key = lockKey(email, client);
   const [row] = await db
     .insert(loginThrottle)
     .values({ key, failures: 1 })
@@ -50,6 +75,20 @@ export async function recordLoginFailure(db: Db, email: string): Promise<void> {
   }
 }
 
-export async function recordLoginSuccess(db: Db, email: string): Promise<void> {
-  await db.delete(loginThrottle).where(eq(loginThrottle.key, emailKey(email)));
+export async function recordLoginSuccess(db: Db, client: string, email: string): Promise<void> {
+  await db.delete(loginThrottle).where(eq(loginThrottle.key, lockKey(email, client)));
+}
+
+/** Forgets failure streaks that ended `quietMs` ago and hold no lock any more (housekeeping). */
+export async function forgetQuietLoginFailures(db: Db, now: Date, quietMs: number): Promise<number> {
+  const rows = await db
+    .delete(loginThrottle)
+    .where(
+      and(
+        lt(loginThrottle.updatedAt, new Date(now.getTime() - quietMs)),
+        or(isNull(loginThrottle.lockedUntil), lt(loginThrottle.lockedUntil, now)),
+      ),
+    )
+    .returning({ key: loginThrottle.key });
+  return rows.length;
 }

@@ -14,10 +14,12 @@ import { z } from 'zod';
 import { AppError, notFound } from '../../core/errors.ts';
 import { recordAudit } from '../../db/repos/audit.ts';
 import { grantDefaultInbox } from '../../db/repos/inbox-access.ts';
-import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from '../../db/repos/login-throttle.ts';
+import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess, spendPasswordWork } from '../../db/repos/login-throttle.ts';
+import { clientKey } from '../../core/client-key.ts';
 import { findUserByEmail } from '../../db/repos/users.ts';
 import { invitations, memberships, users, workspaces } from '../../db/schema/index.ts';
 import { hashPassword, verifyPassword } from '../../security/passwords.ts';
+import { assertStrongPassword, localeOf } from '../../security/password-strength.ts';
 import { randomToken, sha256 } from '../../security/tokens.ts';
 import { requireRole } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
@@ -127,19 +129,23 @@ export const invitationRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, dep
     '/api/v1/invitations/:token/accept',
     { schema: { tags: ['people'], summary: 'Join the workspace (new people choose a password; others confirm theirs)', params: TokenParams, body: AcceptInvitationRequest, response: { 200: SessionInfo, ...errors } } },
     async (req, reply) => {
-      const { inv } = await findLive(req.params.token);
+      const { inv, workspaceName } = await findLive(req.params.token);
       let user = await findUserByEmail(db, inv.email);
+      const client = clientKey(req.ip);
       if (user) {
-        await checkLoginAllowed(db, req.ip, inv.email);
+        await checkLoginAllowed(db, client, inv.email);
+        await spendPasswordWork(db, client);
         if (!(await verifyPassword(user.passwordHash, req.body.password))) {
-          await recordLoginFailure(db, inv.email);
+          await recordLoginFailure(db, client, inv.email);
           throw new AppError('invalid_credentials', 'The password is incorrect.');
         }
-        await recordLoginSuccess(db, inv.email);
+        await recordLoginSuccess(db, client, inv.email);
       } else {
         const pw = Password.safeParse(req.body.password);
         if (!pw.success) throw new AppError('validation_failed', 'Some fields are not valid.', { details: [{ path: 'password', message: pw.error.issues[0]!.message }] });
         if (!req.body.name) throw new AppError('validation_failed', 'Some fields are not valid.', { details: [{ path: 'name', message: 'Enter a name.' }] });
+        await spendPasswordWork(db, client);
+        assertStrongPassword(req.body.password, { locale: localeOf(req.headers['accept-language']), personal: [req.body.name, inv.email, workspaceName] });
         const passwordHash = await hashPassword(req.body.password);
         [user] = await db.insert(users).values({ email: inv.email, name: req.body.name, passwordHash }).returning();
       }

@@ -5,10 +5,12 @@ import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { recordAudit } from '../../db/repos/audit.ts';
 import { deleteSession } from '../../db/repos/sessions.ts';
-import { findUserByEmail } from '../../db/repos/users.ts';
+import { findUserByEmail, isSetupDone } from '../../db/repos/users.ts';
 import { inboxAccess, inboxes, instance, memberships, users, workspaces } from '../../db/schema/index.ts';
 import { hashPassword, verifyPassword } from '../../security/passwords.ts';
-import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess } from '../../db/repos/login-throttle.ts';
+import { assertStrongPassword, localeOf } from '../../security/password-strength.ts';
+import { checkLoginAllowed, recordLoginFailure, recordLoginSuccess, spendPasswordWork } from '../../db/repos/login-throttle.ts';
+import { clientKey } from '../../core/client-key.ts';
 import { SESSION_COOKIE, requireUser } from '../plugins/auth.ts';
 import { sessionHelpers, toUser } from '../session-helpers.ts';
 import type { HttpDeps } from '../deps.ts';
@@ -31,6 +33,10 @@ export const sessionRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
     { schema: { tags: ['session'], summary: 'First start: create the owner and the first workspace', body: SetupRequest, response: { 201: SessionInfo, ...errors } } },
     async (req, reply) => {
       const body = req.body;
+      // Refuse before any argon2id work: once set up, this route costs a single read.
+      if (await isSetupDone(db)) throw new AppError('setup_already_done', 'Mailroom is already set up. Sign in instead.');
+      await spendPasswordWork(db, clientKey(req.ip));
+      assertStrongPassword(body.password, { locale: body.locale ?? localeOf(req.headers['accept-language']), personal: [body.name, body.email, body.workspaceName] });
       const passwordHash = await hashPassword(body.password);
       const userId = await db.transaction(async (tx) => {
         // The instance row's primary key lets exactly one setup win, however many race.
@@ -63,14 +69,16 @@ export const sessionRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
     { schema: { tags: ['session'], summary: 'Sign in with email and password', body: LoginRequest, response: { 200: SessionInfo, ...errors } } },
     async (req, reply) => {
       const { email, password } = req.body;
-      await checkLoginAllowed(db, req.ip, email);
+      const client = clientKey(req.ip);
+      await checkLoginAllowed(db, client, email);
+      await spendPasswordWork(db, client);
       const user = await findUserByEmail(db, email);
       const ok = await verifyPassword(user?.passwordHash, password);
       if (!ok || !user) {
-        await recordLoginFailure(db, email);
+        await recordLoginFailure(db, client, email);
         throw new AppError('invalid_credentials', 'The email or password is incorrect.');
       }
-      await recordLoginSuccess(db, email);
+      await recordLoginSuccess(db, client, email);
       return signIn(req, reply, user.id);
     },
   );

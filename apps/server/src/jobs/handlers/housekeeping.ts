@@ -1,11 +1,14 @@
 import { and, isNotNull, lt, or } from 'drizzle-orm';
 import { invitations, rateLimits, sessions } from '../../db/schema/index.ts';
+import { forgetQuietLoginFailures } from '../../db/repos/login-throttle.ts';
 import type { JobHandler } from '../handler.ts';
 
 /** Invitations that ended (accepted, revoked or expired) this long ago are no longer shown. */
 const INVITATION_KEEP_MS = 30 * 86_400_000;
 /** Rate-limit windows are at most an hour long. */
 const RATE_LIMIT_KEEP_MS = 2 * 3_600_000;
+/** A sign-in failure streak (per address and client) with no lock left is forgotten after a quiet day. */
+const LOGIN_FAILURES_KEEP_MS = 86_400_000;
 
 export const runHousekeeping: JobHandler = async (_payload, { db, logger, now }) => {
   const t = now();
@@ -14,6 +17,7 @@ export const runHousekeeping: JobHandler = async (_payload, { db, logger, now })
     .delete(rateLimits)
     .where(lt(rateLimits.windowStart, new Date(t.getTime() - RATE_LIMIT_KEEP_MS)))
     .returning({ k: rateLimits.key });
+  const loginFailures = await forgetQuietLoginFailures(db, t, LOGIN_FAILURES_KEEP_MS);
   const cutoff = new Date(t.getTime() - INVITATION_KEEP_MS);
   const oldInvitations = await db
     .delete(invitations)
@@ -26,7 +30,7 @@ export const runHousekeeping: JobHandler = async (_payload, { db, logger, now })
     )
     .returning({ id: invitations.id });
   logger.info(
-    { sessions: expired.length, rateLimitWindows: windows.length, invitations: oldInvitations.length },
+    { sessions: expired.length, rateLimitWindows: windows.length, loginFailures, invitations: oldInvitations.length },
     'housekeeping done',
   );
 };
