@@ -9,6 +9,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { HttpDeps } from './deps.ts';
 import { registerAuth } from './plugins/auth.ts';
+import { serializeRequest } from './log-redaction.ts';
+import { isApiRequest } from './request-path.ts';
+import { setSecurityHeaders } from './security-headers.ts';
 import { graphNotificationRoutes } from './routes/graph-notifications.ts';
 import { registerErrorHandling, sendError } from './plugins/errors.ts';
 import { auditRoutes } from './routes/audit.ts';
@@ -28,13 +31,15 @@ const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{8,128}$/;
 /** Builds the HTTP server (not listening yet). `webDist` null = API only. */
 export async function buildHttpApp(deps: HttpDeps, opts: { webDist?: string | null } = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    // Request lines log the URL without the bearer secrets some URLs carry (invitation tokens, OAuth codes).
+    loggerInstance: deps.logger.child({}, { serializers: { req: serializeRequest } }) as FastifyBaseLogger,
     // Keep a caller's request id (load balancer, client) when it is sane; else make one.
     genReqId: (req) => {
       const incoming = req.headers['x-request-id'];
       return typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
     },
-    trustProxy: false,
+    // Whose X-Forwarded-For sets req.ip, which sign-in limits count per client (decision 0003).
+    trustProxy: typeof deps.config.trustProxy === 'object' ? [...deps.config.trustProxy] : deps.config.trustProxy,
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>() as unknown as FastifyInstance;
 
@@ -42,20 +47,10 @@ export async function buildHttpApp(deps: HttpDeps, opts: { webDist?: string | nu
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
 
+  const https = deps.config.publicBaseUrl.startsWith('https://');
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id);
-    reply.header('x-content-type-options', 'nosniff');
-    reply.header('referrer-policy', 'same-origin');
-    // A route may allow its own framing (attachment previews: SAMEORIGIN); everything else: DENY.
-    if (!reply.hasHeader('x-frame-options')) reply.header('x-frame-options', 'DENY');
-    if (req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
-    // img-src https: only matters for "show images": email bodies are sanitised so that remote images
-    // have no src until a person asks (sync/sanitize.ts), and their srcdoc frame inherits this policy.
-    else
-      reply.header(
-        'content-security-policy',
-        "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
-      );
+    setSecurityHeaders(req, reply, { https });
   });
 
   await app.register(fastifySwagger, {
@@ -86,7 +81,7 @@ export async function buildHttpApp(deps: HttpDeps, opts: { webDist?: string | nu
   if (hasWeb) await app.register(fastifyStatic, { root: webDist, wildcard: false, index: false, cacheControl: false });
 
   app.setNotFoundHandler(async (req, reply) => {
-    if (req.url.startsWith('/api/') || req.method !== 'GET' || !hasWeb) {
+    if (isApiRequest(req) || req.method !== 'GET' || !hasWeb) {
       return sendError(reply, 'not_found', `No route for ${req.method} ${req.url.split('?')[0]}.`);
     }
     // Client-side routes (/settings/connectors, /invite/…) all get the SPA's entry page.

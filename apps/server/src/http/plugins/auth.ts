@@ -6,6 +6,7 @@ import type { Db } from '../../db/client.ts';
 import { findRole } from '../../db/repos/memberships.ts';
 import { findSession, type ActiveSession, type SessionPolicy } from '../../db/repos/sessions.ts';
 import { randomToken, safeEqual } from '../../security/tokens.ts';
+import { routePath } from '../request-path.ts';
 
 export const SESSION_COOKIE = 'mr_session';
 /** Double-submit CSRF cookie for requests made before anyone is signed in (setup, sign-in). */
@@ -32,8 +33,10 @@ export function registerAuth(app: FastifyInstance, opts: { db: Db; policy: Sessi
   app.decorateRequest('csrfToken', '');
 
   app.addHook('onRequest', async (req, reply) => {
+    // The path the router matched, not the raw URL: `/%61pi/…` reaches the same handlers as `/api/…`.
+    const path = routePath(req);
     // Microsoft's change notifications carry no cookie; they are checked by clientState instead.
-    if (!req.url.startsWith('/api/') || req.url.startsWith(MICROSOFT_CALLBACKS)) return;
+    if (!path.startsWith('/api/') || path.startsWith(MICROSOFT_CALLBACKS)) return;
     const token = req.cookies[SESSION_COOKIE];
     if (token) {
       req.session = (await findSession(opts.db, token, opts.policy)) ?? null;
