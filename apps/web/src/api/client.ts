@@ -1,4 +1,5 @@
 import { CSRF_HEADER, api, type ErrorCode, type SessionInfo } from '@mailroom/contracts';
+import { currentLocale } from '../i18n/index.ts';
 
 /** A failed API call, carrying the stable error code and field-level details of the contract. */
 export class ApiError extends Error {
@@ -48,7 +49,8 @@ export function setCsrfToken(token: string): void {
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 async function send(method: Method, path: string, body: unknown): Promise<Response> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+  // The server words its messages (a refused password, for one) in the language the app shows.
+  const headers: Record<string, string> = { accept: 'application/json', 'accept-language': currentLocale() };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers[CSRF_HEADER] = csrfToken;
   return fetch(path, {
