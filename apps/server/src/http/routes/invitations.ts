@@ -144,8 +144,8 @@ export const invitationRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, dep
         const pw = Password.safeParse(req.body.password);
         if (!pw.success) throw new AppError('validation_failed', 'Some fields are not valid.', { details: [{ path: 'password', message: pw.error.issues[0]!.message }] });
         if (!req.body.name) throw new AppError('validation_failed', 'Some fields are not valid.', { details: [{ path: 'name', message: 'Enter a name.' }] });
-        await spendPasswordWork(db, client);
         assertStrongPassword(req.body.password, { locale: localeOf(req.headers['accept-language']), personal: [req.body.name, inv.email, workspaceName] });
+        await spendPasswordWork(db, client);
         const passwordHash = await hashPassword(req.body.password);
         [user] = await db.insert(users).values({ email: inv.email, name: req.body.name, passwordHash }).returning();
       }

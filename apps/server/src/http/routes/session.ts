@@ -35,8 +35,9 @@ export const sessionRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
       const body = req.body;
       // Refuse before any argon2id work: once set up, this route costs a single read.
       if (await isSetupDone(db)) throw new AppError('setup_already_done', 'Mailroom is already set up. Sign in instead.');
-      await spendPasswordWork(db, clientKey(req.ip));
       assertStrongPassword(body.password, { locale: body.locale ?? localeOf(req.headers['accept-language']), personal: [body.name, body.email, body.workspaceName] });
+      // Every cheap refusal first, then this client's budget of password hashing (decision 0003).
+      await spendPasswordWork(db, clientKey(req.ip));
       const passwordHash = await hashPassword(body.password);
       const userId = await db.transaction(async (tx) => {
         // The instance row's primary key lets exactly one setup win, however many race.
