@@ -13,3 +13,4 @@ export * from './pacing.ts';
 export * from './taxonomy.ts';
 export * from './inbox-work.ts';
 export * from './outflow.ts';
+export * from './vault.ts';
