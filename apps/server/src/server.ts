@@ -21,6 +21,7 @@ import { jobCatalog } from './jobs/catalog.ts';
 import { jobHandlers } from './jobs/handlers.ts';
 import { startJobs, type JobRuntime, type SendManyItem } from './jobs/runtime.ts';
 import { openVault } from './security/vault-keys.ts';
+import { checkVaultKeys } from './security/key-check.ts';
 import { prepareDataDir } from './data-dir.ts';
 import { StartupError } from './startup-error.ts';
 import type { Vault } from './security/vault.ts';
@@ -55,7 +56,7 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       'other accounts can look into the data directory and Mailroom cannot change that (another account owns it): chmod 700 it',
     );
   }
-  const { vault, generatedKeyFile } = await openVault(config);
+  const { vault, source: keySource, generatedKeyFile } = await openVault(config);
   if (generatedKeyFile) logger.warn({ file: generatedKeyFile }, 'generated a new encryption key for secrets at rest; back this file up');
 
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
@@ -63,6 +64,8 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
   let http: FastifyInstance | undefined;
   let sandbox: SandboxTenant | undefined;
   try {
+    // Before anything reads a secret: a wrong key stops the boot here, with one clear line.
+    await checkVaultKeys(database.db, vault, keySource);
     sandbox = config.sandbox ? await startSandboxTenant(config, logger) : undefined;
     const microsoft = sandbox?.settings ?? cloudSettings(config);
     const send = async (name: string, payload: object, o: { singletonKey?: string; startAfterSeconds?: number }) => {

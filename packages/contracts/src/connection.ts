@@ -22,6 +22,7 @@ export const problemCauses = [
   'mailbox_blocked_by_policy', // Graph 403 "Access to OData is disabled."
   'mailbox_not_enabled', // MailboxNotEnabledForRESTAPI
   'mailbox_no_rights', // delegated user lacks rights on the mailbox
+  'credential_unreadable', // a stored secret does not decrypt with the server's encryption keys
   'microsoft_unavailable', // throttling / 5xx / network that lasted beyond the alarm threshold
   'unknown', // anything unclassified: the detail says what Microsoft answered
 ] as const;

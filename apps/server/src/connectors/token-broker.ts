@@ -6,7 +6,7 @@ import { CacheHolder, createMsalApp, mailroomAppCredential, type AppCredential }
 import { APP_SCOPES, DELEGATED_SCOPES } from '../microsoft/scopes.ts';
 import { grantedPermissions } from '../microsoft/token-claims.ts';
 import type { MicrosoftSettings } from '../microsoft/settings.ts';
-import type { Vault } from '../security/vault.ts';
+import { VaultError, type Vault } from '../security/vault.ts';
 
 export type ConnectorRow = typeof connectors.$inferSelect;
 type CredentialRow = typeof connectorCredentials.$inferSelect;
@@ -63,14 +63,24 @@ export class TokenBroker {
   credentialFor(c: ConnectorRow, cred: CredentialRow): AppCredential {
     if (c.authMode !== 'own_app') return mailroomAppCredential(this.settings);
     if (c.credentialKind === 'certificate' && cred.certificate) {
-      const { certificatePem, privateKeyPem } = JSON.parse(this.vault.decrypt(cred.certificate, vaultContext.certificate(c.id))) as {
+      const { certificatePem, privateKeyPem } = JSON.parse(this.open(cred.certificate, vaultContext.certificate(c.id), 'certificate')) as {
         certificatePem: string;
         privateKeyPem: string;
       };
       return { kind: 'certificate', clientId: c.appClientId!, certificatePem, privateKeyPem };
     }
     if (!cred.clientSecret) throw new NotConnectedError('the own app registration has no stored secret');
-    return { kind: 'secret', clientId: c.appClientId!, secret: this.vault.decrypt(cred.clientSecret, vaultContext.clientSecret(c.id)) };
+    return { kind: 'secret', clientId: c.appClientId!, secret: this.open(cred.clientSecret, vaultContext.clientSecret(c.id), 'client secret') };
+  }
+
+  /** A stored secret in clear; one the configured keys do not open says which one it is (never its value). */
+  private open(ciphertext: string, context: string, what: string): string {
+    try {
+      return this.vault.decrypt(ciphertext, context);
+    } catch (err) {
+      if (!(err instanceof VaultError)) throw err;
+      throw new VaultError(`the stored ${what} cannot be decrypted with this server's encryption keys (${err.message}): connect again, or give the server the key it was stored with`);
+    }
   }
 
   /**
@@ -93,7 +103,7 @@ export class TokenBroker {
         .for('update', { of: connectorCredentials });
       if (!row || !row.c.authMode || !row.c.tenantId) throw new NotConnectedError('not connected');
       const { c, cred } = row;
-      const cache = new CacheHolder(cred.tokenCache ? this.vault.decrypt(cred.tokenCache, vaultContext.tokenCache(c.id)) : null);
+      const cache = new CacheHolder(cred.tokenCache ? this.open(cred.tokenCache, vaultContext.tokenCache(c.id), 'sign-in (token cache)') : null);
       const app = createMsalApp(this.settings, { tenant: c.tenantId!, credential: this.credentialFor(c, cred), cache });
       let token: string;
       let refreshed = false;

@@ -1,4 +1,5 @@
 import type { ProblemCause } from '@mailroom/contracts';
+import { VaultError } from '../security/vault.ts';
 import { GraphApiError, GraphNetworkError } from './graph.ts';
 
 /**
@@ -57,6 +58,9 @@ function entraDetail(e: EntraLike, n: number | undefined): string {
 
 export function classify(err: unknown): Classified {
   if (err instanceof GraphNetworkError) return { kind: 'transient', detail: err.message };
+  // Not Microsoft's answer, but no retry brings it back either: a stored secret that the configured
+  // keys do not open (another key under the same id, a tampered row). Connecting again replaces it.
+  if (err instanceof VaultError) return { kind: 'problem', cause: 'credential_unreadable', detail: err.message };
   if (err instanceof GraphApiError) return classifyGraph(err);
   const e = (err ?? {}) as EntraLike;
   const n = aadstsNumber(e);

@@ -5,13 +5,16 @@ import { createVault, generateVaultKeyText, parseVaultKey, type Vault } from './
 
 const KEY_FILE = 'encryption.key';
 
+/** Where the active key came from, in the words a person fixes it with: the variable, or the generated file. */
+export type KeySource = { kind: 'env' } | { kind: 'file'; file: string };
+
 /**
  * The vault's keys come from MAILROOM_ENCRYPTION_KEY (+ _PREVIOUS for rotation). In embedded mode
  * with no key set, one is generated on first start into the data directory, readable by the owner only.
  */
-export async function openVault(config: Config): Promise<{ vault: Vault; generatedKeyFile?: string }> {
+export async function openVault(config: Config): Promise<{ vault: Vault; source: KeySource; generatedKeyFile?: string }> {
   const previous = config.previousEncryptionKeys.map(parseVaultKey);
-  if (config.encryptionKey) return { vault: createVault(parseVaultKey(config.encryptionKey), previous) };
+  if (config.encryptionKey) return { vault: createVault(parseVaultKey(config.encryptionKey), previous), source: { kind: 'env' } };
 
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(config.dataDir, KEY_FILE);
@@ -32,5 +35,5 @@ export async function openVault(config: Config): Promise<{ vault: Vault; generat
     }
   }
   await chmod(file, 0o600);
-  return { vault: createVault(parseVaultKey(text), previous), ...(generated ? { generatedKeyFile: file } : {}) };
+  return { vault: createVault(parseVaultKey(text), previous), source: { kind: 'file', file }, ...(generated ? { generatedKeyFile: file } : {}) };
 }

@@ -8,6 +8,8 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
  */
 export interface Vault {
   readonly activeKeyId: string;
+  /** Every configured key's id: the active one first, then the previous ones. */
+  readonly keyIds: readonly string[];
   encrypt(plaintext: string, context?: string): string;
   decrypt(ciphertext: string, context?: string): string;
   /** True when the ciphertext was made with an older key and should be re-encrypted. */
@@ -61,6 +63,7 @@ export function createVault(active: VaultKey, previous: readonly VaultKey[] = []
 
   return {
     activeKeyId: active.id,
+    keyIds: Object.freeze([...keys.keys()]),
     encrypt(plaintext, context = '') {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', active.key, iv);

@@ -42,6 +42,7 @@ function fixFor(cause: ProblemCause, c: Connector): Fix {
     case 'certificate_invalid':
       return mode === 'own_app' ? 'newSecret' : 'none';
     case 'tenant_not_found':
+    case 'credential_unreadable':
       return 'reconnect';
     case 'mailbox_blocked_by_policy':
       return 'powershell';
