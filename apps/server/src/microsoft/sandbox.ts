@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SandboxInfo } from '@mailroom/contracts';
-import type { EmulatorControl } from '@mailroom/m365-emulator';
+import type * as Emulator from '@mailroom/m365-emulator';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { createMicrosoftHttp } from './http.ts';
@@ -11,7 +11,7 @@ export interface SandboxTenant {
   readonly settings: MicrosoftSettings;
   readonly info: SandboxInfo;
   /** The emulator's own control client (tests use it to change the tenant). */
-  readonly control: EmulatorControl;
+  readonly control: Emulator.EmulatorControl;
   readonly url: string;
   /** The emulator's local CA (tests' HTTP clients trust it). */
   readonly caPem: string;
@@ -26,8 +26,7 @@ export class SandboxStartError extends Error {}
  * users, tokens) is kept in `data/m365-emulator/snapshot.json` across restarts.
  */
 export async function startSandboxTenant(config: Config, logger: Logger): Promise<SandboxTenant> {
-  // Loaded only in sandbox mode: production never runs the emulator.
-  const { createEmulator, DEMO } = await import('@mailroom/m365-emulator');
+  const { createEmulator, DEMO } = await loadEmulator();
   const dataDir = path.join(config.dataDir, 'm365-emulator');
   let emu;
   try {
@@ -80,6 +79,23 @@ export async function startSandboxTenant(config: Config, logger: Logger): Promis
       await emu.close();
     },
   };
+}
+
+/**
+ * The emulator is a development dependency of the server, loaded only in sandbox mode: an installation
+ * without development dependencies runs against Microsoft 365, and sandbox mode there says how to get
+ * the emulator or how to do without it.
+ */
+async function loadEmulator(): Promise<typeof Emulator> {
+  try {
+    return await import('@mailroom/m365-emulator');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    throw new SandboxStartError(
+      `sandbox mode runs the built-in Microsoft 365 emulator (@mailroom/m365-emulator), which is not installed (${(err as Error).message}): ` +
+        'install the development dependencies with `npm install` (not `--omit=dev`), or set MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET to use Microsoft 365',
+    );
+  }
 }
 
 /** Production: Microsoft's cloud and the operator's multi-tenant app from the configuration. */
