@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { classify } from './classify.ts';
 import { GraphApiError, GraphNetworkError } from './graph.ts';
+import { VaultError } from '../security/vault.ts';
 
 const entra = (errorCode: string, errorNo: string, message: string, subError = '') => ({ errorCode, errorNo, errorMessage: message, subError });
 
@@ -33,6 +34,11 @@ describe('classify', () => {
     expect(classify(new GraphNetworkError('ECONNRESET')).kind).toBe('transient');
     expect(classify({ errorCode: 'temporarily_unavailable', errorMessage: 'later' }).kind).toBe('transient');
     expect(classify(new TypeError('fetch failed')).kind).toBe('transient');
+  });
+
+  it('names a stored secret that does not decrypt, instead of calling it transient', () => {
+    const err = new VaultError('the stored client secret cannot be decrypted with this server\'s encryption keys');
+    expect(classify(err)).toEqual({ kind: 'problem', cause: 'credential_unreadable', detail: err.message });
   });
 
   it('names mailbox-level Graph causes', () => {
