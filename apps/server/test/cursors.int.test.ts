@@ -5,6 +5,8 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerErrorHandling } from '../src/http/plugins/errors.ts';
+import { asError } from '../src/lib/errors.ts';
+import { classify } from '../src/microsoft/classify.ts';
 import { fixtureDocument, fixtureFolder } from './document-fixtures.ts';
 import { setUp, startTestApp, type Client, type TestApp } from './helpers.ts';
 
@@ -116,5 +118,18 @@ describe('database errors in the log', () => {
     expect(out).not.toContain('secret-body-of-an-email');
     expect(out).not.toMatch(/from users/i);
     expect(out).not.toMatch(/"(query|params)"/);
+  });
+
+  it('keeps statements and parameters out of job failures and connector/outflow errors too', async () => {
+    const failed = await app.server.database.db
+      .execute(sql`select ${'secret-body-of-an-email'}::int as n from users`)
+      .then(() => undefined, (e: unknown) => e);
+    const job = asError(failed);
+    const told = classify(failed);
+    for (const text of [job.message, job.stack ?? '', told.detail]) {
+      expect(text).toMatch(/invalid input syntax for type integer/);
+      expect(text).not.toContain('secret-body-of-an-email');
+      expect(text).not.toMatch(/from users/i);
+    }
   });
 });

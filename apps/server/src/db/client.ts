@@ -2,7 +2,6 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import { DrizzleQueryError } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -152,24 +151,8 @@ export function describeUrl(url: string): string {
   }
 }
 
-/**
- * What to tell a person (or a log) about a failed query: drizzle's error carries the whole statement
- * and its parameters (an email's body, for a document) in its message and in `query`/`params`, so
- * only the database's own words, its SQLSTATE and the stack frames are kept. A data exception
- * (SQLSTATE class 22) quotes the value it could not read: that value is left out too.
- */
-export function withoutQuery(err: unknown): unknown {
-  if (!(err instanceof DrizzleQueryError)) return err;
-  const cause = err.cause as { message?: string; code?: unknown } | undefined;
-  const code = typeof cause?.code === 'string' ? cause.code : undefined;
-  let words = cause?.message ?? 'unknown error';
-  if (code?.startsWith('22')) words = words.replace(/"(?:[^"]|"")*"/g, '"[value]"');
-  const clean = new Error(`the database refused it: ${words}`);
-  // The frames say which query failed; the first lines of drizzle's stack are its message.
-  const frames = (err.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
-  clean.stack = [`Error: ${clean.message}`, ...frames].join('\n');
-  return code ? Object.assign(clean, { code }) : clean;
-}
+/** A failed query without its statement and parameters (lib/errors.ts; kept here for db callers). */
+export { withoutQuery } from '../lib/errors.ts';
 
 /** Errors that mean "the database is not there right now" rather than "the query is wrong". */
 export function isDatabaseUnavailable(err: unknown): boolean {

@@ -1,4 +1,5 @@
 import type { ProblemCause } from '@mailroom/contracts';
+import { withoutQuery } from '../lib/errors.ts';
 import { VaultError } from '../security/vault.ts';
 import { GraphApiError, GraphNetworkError } from './graph.ts';
 
@@ -56,7 +57,10 @@ function entraDetail(e: EntraLike, n: number | undefined): string {
   return n ? (msg.includes(`AADSTS${n}`) ? msg : `AADSTS${n}: ${msg}`) : `${e.errorCode ?? 'error'}: ${msg}`;
 }
 
-export function classify(err: unknown): Classified {
+export function classify(failure: unknown): Classified {
+  // A failed query (the token broker's, say) is told without its statement and parameters: the detail
+  // is logged and stored as the connector's or the run's last error.
+  const err = withoutQuery(failure);
   if (err instanceof GraphNetworkError) return { kind: 'transient', detail: err.message };
   // Not Microsoft's answer, but no retry brings it back either: a stored secret that the configured
   // keys do not open (another key under the same id, a tampered row). Connecting again replaces it.
