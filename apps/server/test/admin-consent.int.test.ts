@@ -153,6 +153,18 @@ describe('organisation-wide access: what the outside review tried', () => {
     expect(String(r.body)).toContain('not valid any more');
   });
 
+  it("refuses a secret expiry the database cannot store (year 0000) with a 400 on the field, not a 500", async () => {
+    const id = await newConnector(admin, ws, 'Own app, year zero');
+    const r = await admin.post<{ error: { code: string; details?: { path: string }[] } }>(api.connectOwnApp(ws, id), {
+      tenant: DEMO.contoso.domain,
+      clientId: DEMO.customerApp.clientId,
+      clientSecret: DEMO.customerApp.clientSecret,
+      secretExpiresAt: '0000-12-31',
+    });
+    expect(r.status).toBe(400);
+    expect(r.body.error.details?.map((d) => d.path)).toContain('secretExpiresAt');
+  });
+
   it('keeps own app registrations to their own tenant: a secret proves nothing elsewhere', async () => {
     const id = await newConnector(admin, ws, 'Own app, wrong tenant');
     // Contoso's single-tenant app, pointed at the publisher's tenant: Entra refuses, nothing is saved.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IsoDate } from './time.ts';
 
 /** The three ways a connector reaches Microsoft 365 (product spec §2 step 3). */
 export const authModes = ['delegated', 'organization', 'own_app'] as const;
@@ -101,7 +102,7 @@ export const OwnAppRequest = z
     clientId: z.guid({ message: 'The application (client) ID is a GUID.' }),
     clientSecret: z.string().min(1).max(1024).optional(),
     /** When the secret expires (asked for so that Mailroom can warn before it does). */
-    secretExpiresAt: z.iso.date().optional(),
+    secretExpiresAt: IsoDate.optional(),
     /** PEM certificate and its PEM private key, instead of a secret. */
     certificatePem: z.string().max(20_000).optional(),
     privateKeyPem: z.string().max(20_000).optional(),
