@@ -37,4 +37,12 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Benchmarks measure the server as it ships: through its HTTP API (bench/lib/api-client.ts), never
+    // through the test helpers (they may change with the tests).
+    files: ['bench/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/apps/server/test/**'], message: 'bench/ uses bench/lib, not the server tests’ helpers.' }] }],
+    },
+  },
 );

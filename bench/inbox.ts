@@ -2,7 +2,7 @@
 // Not a test. Creates (or reuses, BENCH_REUSE=1) the PostgreSQL database BENCH_INBOX_DATABASE
 // (postgres://postgres@127.0.0.1:5432/mailroom_bench_inbox), fills it with BENCH_DOCUMENTS (1,000,000)
 // documents in 5 inboxes, 4 mailboxes, with types, tags, statuses and a year of received times, then
-// measures the real HTTP route (session, inbox access, SQL, JSON) for list, filter and search queries:
+// measures the real HTTP route over loopback HTTP (session, inbox access, SQL, JSON) for list, filter and search queries:
 // p50 / p95 / max over BENCH_RUNS (40) runs each. Results: stdout and bench/results/inbox.json.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,12 +10,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { api, type DocumentList, type ManagedInbox, type DocumentType } from '@mailroom/contracts';
+import {
+  api,
+  type DocumentList,
+  type ManagedInbox,
+  type DocumentType,
+  type SessionInfo,
+} from '@mailroom/contracts';
 import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../apps/server/src/config.ts';
 import { startServer } from '../apps/server/src/server.ts';
-import { Client, type TestApp } from '../apps/server/test/helpers.ts';
+import { ApiClient } from './lib/api-client.ts';
 
 const N = Number(process.env.BENCH_DOCUMENTS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
@@ -37,6 +43,7 @@ if (!reuse) {
 const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mailroom-bench-inbox-'));
 const config = loadConfig({
   PORT: '0',
+  HOST: '127.0.0.1',
   MAILROOM_DATA_DIR: dataDir,
   MAILROOM_SANDBOX_PORT: '0',
   LOG_LEVEL: 'silent',
@@ -46,29 +53,26 @@ const config = loadConfig({
 const server = await startServer(config, pino({ level: 'silent' }), { webDist: null });
 const raw = new pg.Client({ connectionString: url });
 await raw.connect();
-const client = new Client({ server } as TestApp);
+const client = new ApiClient(server.url!);
 try {
   await client.session();
   const email = 'bench@example.com';
   const password = 'bench password long enough';
   let ws: string;
   if (!reuse) {
-    const r = await client.post<{ csrfToken: string; workspaces: { id: string }[] }>(api.setup, {
+    const r = await client.ok<SessionInfo>('POST', api.setup, {
       name: 'Bench',
       email,
       password,
       workspaceName: 'Bench',
     });
-    client.csrf = r.body.csrfToken;
-    ws = r.body.workspaces[0]!.id;
+    client.csrf = r.csrfToken;
+    ws = r.workspaces[0]!.id;
     await fill(ws);
   } else {
-    const r = await client.post<{ csrfToken: string; workspaces: { id: string }[] }>(api.login, {
-      email,
-      password,
-    });
-    client.csrf = r.body.csrfToken;
-    ws = r.body.workspaces[0]!.id;
+    const r = await client.ok<SessionInfo>('POST', api.login, { email, password });
+    client.csrf = r.csrfToken;
+    ws = r.workspaces[0]!.id;
   }
   const results = await measure(ws);
   const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
@@ -89,13 +93,13 @@ try {
 async function fill(ws: string) {
   const inboxes: string[] = [];
   for (const name of ['Claims', 'Production', 'Motor', 'Property', 'Liability'])
-    inboxes.push((await client.post<ManagedInbox>(api.inboxes(ws), { name })).body.id);
+    inboxes.push((await client.ok<ManagedInbox>('POST', api.inboxes(ws), { name })).id);
   const types: string[] = [];
   for (const name of ['Claim', 'Policy change', 'Invoice', 'Correspondence'])
-    types.push((await client.post<DocumentType>(api.documentTypes(ws), { name })).body.id);
+    types.push((await client.ok<DocumentType>('POST', api.documentTypes(ws), { name })).id);
   const tags: string[] = [];
   for (const name of ['email', 'urgent', 'broker', 'expert', 'photos', 'legal'])
-    tags.push((await client.post<DocumentType>(api.tags(ws), { name })).body.id);
+    tags.push((await client.ok<DocumentType>('POST', api.tags(ws), { name })).id);
   const { rows: conn } = await raw.query(
     `insert into connectors (workspace_id, name, type) values ($1, 'Bench', 'microsoft365') returning id`,
     [ws],
@@ -156,10 +160,10 @@ async function fill(ws: string) {
 }
 
 async function measure(ws: string) {
-  const inboxes = (await client.get<{ items: { id: string; name: string }[] }>(api.inboxes(ws))).body.items;
+  const inboxes = (await client.ok<{ items: { id: string; name: string }[] }>('GET', api.inboxes(ws))).items;
   const claims = inboxes.find((i) => i.name === 'Claims')!.id;
-  const types = (await client.get<{ items: { id: string }[] }>(api.documentTypes(ws))).body.items;
-  const tags = (await client.get<{ items: { id: string; name: string }[] }>(api.tags(ws))).body.items;
+  const types = (await client.ok<{ items: { id: string }[] }>('GET', api.documentTypes(ws))).items;
+  const tags = (await client.ok<{ items: { id: string; name: string }[] }>('GET', api.tags(ws))).items;
   const { rows: mbs } = await raw.query(`select id from mailboxes where workspace_id = $1 order by address`, [
     ws,
   ]);
@@ -185,14 +189,16 @@ async function measure(ws: string) {
     ['search: no match ("zzzzzz")', `${base}?limit=50&q=zzzzzz`],
   ];
   const results = [];
-  for (const [name, path] of queries) results.push(await timed(name, () => client.get<DocumentList>(path)));
+  for (const [name, path] of queries)
+    results.push(await timed(name, () => client.call<DocumentList>('GET', path)));
   // Deep pages: follow the cursor 200 pages (10,000 documents) down; every page should cost the same.
   let cursor: string | null = null;
   let page = 0;
   const deep: number[] = [];
   for (; page < 200; page++) {
     const t = performance.now();
-    const r: { body: DocumentList } = await client.get<DocumentList>(
+    const r: { body: DocumentList } = await client.call<DocumentList>(
+      'GET',
       `${base}?limit=50&inboxId=${claims}${cursor ? `&cursor=${cursor}` : ''}`,
     );
     deep.push(performance.now() - t);

@@ -1,43 +1,9 @@
-// A browser-like client of Mailroom's HTTP API (session cookie + CSRF token), and the setup every
-// scenario shares: first admin, a Microsoft 365 connector on the customer's own app, mailboxes and
-// monitored folders — all through the public API, as an admin would.
-import { api, CSRF_HEADER, type Mailbox, type MailboxList, type SessionInfo } from '@mailroom/contracts';
+// The setup every scenario shares: first admin, a Microsoft 365 connector on the customer's own app,
+// mailboxes and monitored folders — all through the public API, as an admin would.
+import { api, type Mailbox, type MailboxList, type SessionInfo } from '@mailroom/contracts';
 import { DEMO } from '@mailroom/m365-emulator';
+import { ApiClient } from './api-client.ts';
 import type { BenchMailbox } from './tenant.ts';
-
-export class ApiClient {
-  private readonly cookies = new Map<string, string>();
-  csrf = '';
-  readonly base: string;
-  constructor(base: string) {
-    this.base = base;
-  }
-
-  async call<T>(method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(this.base + url, {
-      method,
-      headers: {
-        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-        ...(method !== 'GET' ? { [CSRF_HEADER]: this.csrf, 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : method !== 'GET' ? { body: '{}' } : {}),
-    });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair!.indexOf('=');
-      this.cookies.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-    const text = await res.text();
-    return { status: res.status, body: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as T };
-  }
-
-  /** Like `call`, but a status ≥ 400 throws (with the body). */
-  async ok<T>(method: string, url: string, body?: unknown): Promise<T> {
-    const r = await this.call<T>(method, url, body);
-    if (r.status >= 400) throw new Error(`${method} ${url} → ${r.status}: ${JSON.stringify(r.body).slice(0, 500)}`);
-    return r.body;
-  }
-}
 
 export interface Workspace {
   client: ApiClient;
@@ -48,7 +14,7 @@ export interface Workspace {
 /** First-run setup, then a connector on Contoso's own app registration (client secret). */
 export async function setupWorkspace(base: string): Promise<Workspace> {
   const client = new ApiClient(base);
-  client.csrf = (await client.ok<SessionInfo>('GET', api.session)).csrfToken;
+  await client.session();
   const setup = await client.ok<SessionInfo>('POST', api.setup, { name: 'Bench', email: 'bench@example.com', password: 'benchmark password 123', workspaceName: 'Bench' });
   client.csrf = setup.csrfToken;
   const workspaceId = setup.workspaces[0]!.id;

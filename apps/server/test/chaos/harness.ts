@@ -5,9 +5,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { api, CSRF_HEADER, type DirectoryList, type Document, type DocumentList, type FolderTree, type Mailbox, type MailboxList, type SessionInfo } from '@mailroom/contracts';
+import { api, type DirectoryList, type Document, type DocumentList, type FolderTree, type Mailbox, type MailboxList, type SessionInfo } from '@mailroom/contracts';
 import { createEmulator, DEMO } from '@mailroom/m365-emulator';
 import pg from 'pg';
+import { ApiClient } from '../../../../bench/lib/api-client.ts';
 
 const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src/main.ts');
 
@@ -50,33 +51,6 @@ async function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
-}
-
-/** A browser-like client of the child's HTTP API (cookies + CSRF token). */
-class ApiClient {
-  private cookies = new Map<string, string>();
-  csrf = '';
-  readonly base: string;
-  constructor(base: string) {
-    this.base = base;
-  }
-  async call<T>(method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
-    const res = await fetch(this.base + url, {
-      method,
-      headers: {
-        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-        ...(method !== 'GET' ? { [CSRF_HEADER]: this.csrf, 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : method !== 'GET' ? { body: '{}' } : {}),
-    });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair!.indexOf('=');
-      this.cookies.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-    const text = await res.text();
-    return { status: res.status, body: (text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text) as T };
-  }
 }
 
 /**
@@ -152,7 +126,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   const client = new ApiClient(base);
   try {
     await start();
-    await client.call('GET', api.session).then((r) => (client.csrf = (r.body as SessionInfo).csrfToken));
+    await client.session();
     const setup = await client.call<SessionInfo>('POST', api.setup, { name: 'Chaos', email: 'chaos@example.com', password: 'chaos monkey password', workspaceName: 'Chaos' });
     client.csrf = setup.body.csrfToken;
     const ws = setup.body.workspaces[0]!.id;
