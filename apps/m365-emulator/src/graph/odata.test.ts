@@ -38,6 +38,29 @@ describe('OData $filter', () => {
     expect(() => parseFilter("mail eq 'open", PROPS)).toThrow(/unterminated/);
     expect(() => parseFilter("mail gt 'a'", PROPS)).toThrow(/not supported/);
   });
+
+  it("syntax errors are 400 BadRequest naming the place and the directory's whole filter", () => {
+    const error = (filter: string) => {
+      try {
+        parseFilter(filter, PROPS);
+      } catch (e) {
+        return [(e as GraphHttpError).code, (e as GraphHttpError).message];
+      }
+      return undefined;
+    };
+    expect(error("mail eq 'a' and ; x")).toEqual(['BadRequest', "Invalid filter clause: syntax error at position 16 in 'mail eq 'a' and ; x'."]);
+    expect(error("startswith(mail 'a')")).toEqual(['BadRequest', "Invalid filter clause: expected ',' in 'startswith(mail 'a')'."]);
+    expect(error("(mail eq 'a'")).toEqual(['BadRequest', "Invalid filter clause: unexpected end of '(mail eq 'a''."]);
+    expect(error("mail eq 'a')")).toEqual(['BadRequest', "Invalid filter clause: unexpected ')'."]);
+    expect(error('mail eq True')).toEqual(['BadRequest', "Invalid filter clause: unexpected 'True'."]);
+    expect(error("startswith(mail,true)")).toEqual(['BadRequest', 'Invalid filter clause: startswith expects a string.']);
+    expect(error("city eq 'a' and (")).toEqual(['Request_UnsupportedQuery', "Unsupported or invalid query filter clause specified for property 'city' of resource 'User'."]);
+    expect(parseFilter("not mail eq 'a' and id in ('1' , '2')", PROPS)).toEqual({
+      op: 'and',
+      left: { op: 'not', expr: { op: 'eq', prop: 'mail', value: 'a' } },
+      right: { op: 'in', prop: 'id', values: ['1', '2'] },
+    });
+  });
 });
 
 describe('$search', () => {

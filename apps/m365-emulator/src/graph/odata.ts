@@ -1,132 +1,56 @@
 import { GraphErrors } from './errors.ts';
+import { FilterParser, type FilterTree, type Token } from './filter-syntax.ts';
 
-/** A parsed OData `$filter` over flat string/boolean properties (what directory queries use). */
-export type FilterNode =
-  | { op: 'and' | 'or'; left: FilterNode; right: FilterNode }
-  | { op: 'not'; expr: FilterNode }
+/** A term of the directory's `$filter`: a flat string/boolean property compared, listed or matched. */
+export type UserTerm =
   | { op: 'eq' | 'ne' | 'ge' | 'le'; prop: string; value: string | boolean | null }
   | { op: 'in'; prop: string; values: (string | boolean | null)[] }
   | { op: 'startswith' | 'endswith'; prop: string; value: string };
 
-type Tok = { t: 'id' | 'str' | 'punct'; v: string };
-
-function tokenize(s: string): Tok[] {
-  const out: Tok[] = [];
-  let i = 0;
-  while (i < s.length) {
-    const c = s[i]!;
-    if (/\s/.test(c)) {
-      i++;
-    } else if (c === "'") {
-      let v = '';
-      i++;
-      for (;;) {
-        if (i >= s.length) throw GraphErrors.badRequest(`Invalid filter clause: unterminated string literal.`);
-        if (s[i] === "'") {
-          if (s[i + 1] === "'") {
-            v += "'";
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        v += s[i++];
-      }
-      out.push({ t: 'str', v });
-    } else if ('(),'.includes(c)) {
-      out.push({ t: 'punct', v: c });
-      i++;
-    } else {
-      const m = /^[A-Za-z0-9_.@/$-]+/.exec(s.slice(i));
-      if (!m) throw GraphErrors.badRequest(`Invalid filter clause: syntax error at position ${i} in '${s}'.`);
-      out.push({ t: 'id', v: m[0] });
-      i += m[0].length;
-    }
-  }
-  return out;
-}
+/** A parsed OData `$filter` over flat string/boolean properties (what directory queries use). */
+export type FilterNode = FilterTree<UserTerm>;
 
 /** Parses `$filter` (eq, ne, ge, le, in, startswith, endswith, and, or, not, parentheses). */
 export function parseFilter(s: string, properties: readonly string[]): FilterNode {
-  const toks = tokenize(s);
-  let pos = 0;
-  const peek = () => toks[pos];
-  const next = () => {
-    const t = toks[pos++];
-    if (!t) throw GraphErrors.badRequest(`Invalid filter clause: unexpected end of '${s}'.`);
-    return t;
-  };
-  const expect = (v: string) => {
-    const t = next();
-    if (t.v !== v) throw GraphErrors.badRequest(`Invalid filter clause: expected '${v}' in '${s}'.`);
-  };
   const prop = (name: string) => {
     const p = properties.find((x) => x.toLowerCase() === name.toLowerCase());
     if (!p) throw GraphErrors.unsupportedQuery(`Unsupported or invalid query filter clause specified for property '${name}' of resource 'User'.`);
     return p;
   };
-  const literal = (): string | boolean | null => {
-    const t = next();
-    if (t.t === 'str') return t.v;
-    if (t.v === 'true') return true;
-    if (t.v === 'false') return false;
-    if (t.v === 'null') return null;
-    if (/^-?\d+(\.\d+)?$/.test(t.v)) return t.v;
-    throw GraphErrors.badRequest(`Invalid filter clause: unexpected '${t.v}'.`);
+  // Literals as the directory takes them: keywords in lower case, numbers kept as their text.
+  const literal = (p: FilterParser<UserTerm>): string | boolean | null => {
+    const t = p.next();
+    if (t.kind === 'string') return t.text;
+    if (t.text === 'true') return true;
+    if (t.text === 'false') return false;
+    if (t.text === 'null') return null;
+    if (/^-?\d+(\.\d+)?$/.test(t.text)) return t.text;
+    throw p.invalid(`unexpected '${t.text}'.`);
   };
-  const primary = (): FilterNode => {
-    const t = next();
-    if (t.v === '(') {
-      const e = orExpr();
-      expect(')');
-      return e;
+  const term = (t: Token, p: FilterParser<UserTerm>): UserTerm => {
+    const fn = t.text.toLowerCase();
+    if (fn === 'startswith' || fn === 'endswith') {
+      p.expect('(');
+      const name = prop(p.next().text);
+      p.expect(',');
+      const v = literal(p);
+      p.expect(')');
+      if (typeof v !== 'string') throw p.invalid(`${t.text} expects a string.`);
+      return { op: fn, prop: name, value: v };
     }
-    if (t.t === 'id' && t.v.toLowerCase() === 'not') return { op: 'not', expr: primary() };
-    if (t.t === 'id' && (t.v.toLowerCase() === 'startswith' || t.v.toLowerCase() === 'endswith')) {
-      expect('(');
-      const p = prop(next().v);
-      expect(',');
-      const v = literal();
-      expect(')');
-      if (typeof v !== 'string') throw GraphErrors.badRequest(`Invalid filter clause: ${t.v} expects a string.`);
-      return { op: t.v.toLowerCase() as 'startswith' | 'endswith', prop: p, value: v };
-    }
-    if (t.t !== 'id') throw GraphErrors.badRequest(`Invalid filter clause: unexpected '${t.v}'.`);
-    const p = prop(t.v);
-    const op = next().v.toLowerCase();
+    const name = prop(t.text);
+    const op = p.next().text.toLowerCase();
     if (op === 'in') {
-      expect('(');
-      const values = [literal()];
-      while (peek()?.v === ',') {
-        pos++;
-        values.push(literal());
-      }
-      expect(')');
-      return { op: 'in', prop: p, values };
+      p.expect('(');
+      const values = [literal(p)];
+      while (p.accept(',')) values.push(literal(p));
+      p.expect(')');
+      return { op: 'in', prop: name, values };
     }
-    if (op !== 'eq' && op !== 'ne' && op !== 'ge' && op !== 'le') throw GraphErrors.badRequest(`Invalid filter clause: operator '${op}' is not supported.`);
-    return { op, prop: p, value: literal() };
+    if (op !== 'eq' && op !== 'ne' && op !== 'ge' && op !== 'le') throw p.invalid(`operator '${op}' is not supported.`);
+    return { op, prop: name, value: literal(p) };
   };
-  const andExpr = (): FilterNode => {
-    let left = primary();
-    while (peek()?.t === 'id' && peek()!.v.toLowerCase() === 'and') {
-      pos++;
-      left = { op: 'and', left, right: primary() };
-    }
-    return left;
-  };
-  const orExpr = (): FilterNode => {
-    let left = andExpr();
-    while (peek()?.t === 'id' && peek()!.v.toLowerCase() === 'or') {
-      pos++;
-      left = { op: 'or', left, right: andExpr() };
-    }
-    return left;
-  };
-  const tree = orExpr();
-  if (pos !== toks.length) throw GraphErrors.badRequest(`Invalid filter clause: unexpected '${toks[pos]!.v}'.`);
-  return tree;
+  return new FilterParser(s, { word: /^[A-Za-z0-9_.@/$-]+/, quotesFilter: true, term }).parse();
 }
 
 /** Advanced query features need `ConsistencyLevel: eventual` and `$count=true`. */

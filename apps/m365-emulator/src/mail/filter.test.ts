@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { GraphHttpError } from '../graph/errors.ts';
 import { deltaFilterBound, evalMessageFilter, parseMessageFilter } from './filter.ts';
 import { MailStore, extendedPropertyKey } from './store.ts';
 import type { User } from '../tenant/model.ts';
@@ -37,5 +38,36 @@ describe('message $filter', () => {
     expect(() => parseMessageFilter('isRead eq')).toThrow(/unexpected end/);
     expect(deltaFilterBound('receivedDateTime ge 2026-01-01T00:00:00Z')).toEqual({ ms: Date.UTC(2026, 0, 1), inclusive: true });
     expect(() => deltaFilterBound("subject eq 'x'")).toThrow();
+  });
+
+  it('syntax errors are 400 BadRequest naming the place (not the filter); not binds tighter than and, and than or', () => {
+    const error = (filter: string) => {
+      try {
+        parseMessageFilter(filter);
+      } catch (e) {
+        return [(e as GraphHttpError).code, (e as GraphHttpError).message];
+      }
+      return undefined;
+    };
+    expect(error('isRead eq true and ; x')).toEqual(['BadRequest', 'Invalid filter clause: syntax error at position 19.']);
+    expect(error("contains(subject 'a')")).toEqual(['BadRequest', "Invalid filter clause: expected ','."]);
+    expect(error('(isRead eq true')).toEqual(['BadRequest', "Invalid filter clause: unexpected end of '(isRead eq true'."]);
+    expect(error('isRead eq TRUE)')).toEqual(['BadRequest', "Invalid filter clause: unexpected ')'."]);
+    expect(error('receivedDateTime ge 2026-13-45T00:00:00Z')).toEqual(['BadRequest', "Invalid filter clause: bad date '2026-13-45T00:00:00Z'."]);
+    expect(error("categories/any(c c eq 'x')")).toEqual(['BadRequest', "Invalid filter clause: expected ':'."]);
+    expect(parseMessageFilter("not isRead eq true and importance eq 'high' or hasAttachments eq false")).toEqual({
+      op: 'or',
+      left: {
+        op: 'and',
+        left: { op: 'not', expr: { op: 'cmp', cmp: 'eq', path: 'isRead', value: true } },
+        right: { op: 'cmp', cmp: 'eq', path: 'importance', value: 'high' },
+      },
+      right: { op: 'cmp', cmp: 'eq', path: 'hasAttachments', value: false },
+    });
+    expect(parseMessageFilter("categories/any(c: c eq 'x') and receivedDateTime lt 2026-01-01T00:00:00+01:00")).toEqual({
+      op: 'and',
+      left: { op: 'any', collection: 'categories', variable: 'c', pred: { op: 'cmp', cmp: 'eq', path: '$value', value: 'x' } },
+      right: { op: 'cmp', cmp: 'lt', path: 'receivedDateTime', value: { date: Date.UTC(2025, 11, 31, 23) } },
+    });
   });
 });

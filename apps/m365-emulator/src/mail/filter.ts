@@ -1,4 +1,5 @@
 import { GraphHttpError } from '../graph/errors.ts';
+import { FilterParser, type FilterTree, type Token } from '../graph/filter-syntax.ts';
 import type { Message } from './model.ts';
 import { extendedPropertyKey } from './store.ts';
 
@@ -7,83 +8,40 @@ import { extendedPropertyKey } from './store.ts';
  * `startswith`, `and`/`or`/`not`, and the lambda forms clients use for the "processed" marker
  * (`singleValueExtendedProperties/any(ep: ep/id eq '…' and ep/value eq '…')`) and categories.
  */
-export type MsgFilter =
-  | { op: 'and' | 'or'; left: MsgFilter; right: MsgFilter }
-  | { op: 'not'; expr: MsgFilter }
+export type MsgFilter = FilterTree<MsgTerm>;
+
+/** A term of mail's `$filter`: a comparison, a string function, or a lambda over a collection. */
+export type MsgTerm =
   | { op: 'cmp'; cmp: Cmp; path: string; value: Literal }
   | { op: 'fn'; fn: 'contains' | 'startswith' | 'endswith'; path: string; value: string }
   | { op: 'any'; collection: string; variable: string; pred: MsgFilter };
 
 type Cmp = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
 type Literal = string | number | boolean | null | { date: number };
-type Tok = { t: 'id' | 'str' | 'p'; v: string };
 
-const bad = (msg: string) => new GraphHttpError(400, 'BadRequest', `Invalid filter clause: ${msg}`);
 const unknownProp = (name: string) => new GraphHttpError(400, 'RequestBroker--ParseUri', `Could not find a property named '${name}' on type 'microsoft.graph.message'.`);
 
 const DATE_PROPS = ['receivedDateTime', 'sentDateTime', 'createdDateTime', 'lastModifiedDateTime'];
 const BOOL_PROPS = ['isRead', 'isDraft', 'hasAttachments'];
 const STRING_PROPS = ['subject', 'importance', 'inferenceClassification', 'internetMessageId', 'conversationId', 'parentFolderId', 'from/emailAddress/address', 'sender/emailAddress/address', 'from/emailAddress/name', 'flag/flagStatus'];
 
-function tokenize(s: string): Tok[] {
-  const out: Tok[] = [];
-  let i = 0;
-  while (i < s.length) {
-    const c = s[i]!;
-    if (/\s/.test(c)) i++;
-    else if (c === "'") {
-      let v = '';
-      i++;
-      for (;;) {
-        if (i >= s.length) throw bad('unterminated string literal.');
-        if (s[i] === "'") {
-          if (s[i + 1] === "'") {
-            v += "'";
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        v += s[i++];
-      }
-      out.push({ t: 'str', v });
-    } else if ('(),'.includes(c)) {
-      out.push({ t: 'p', v: c });
-      i++;
-    } else {
-      const m = /^[A-Za-z0-9_.:/+-]+/.exec(s.slice(i));
-      if (!m) throw bad(`syntax error at position ${i}.`);
-      out.push({ t: 'id', v: m[0] });
-      i += m[0].length;
-    }
-  }
-  return out;
-}
-
 export function parseMessageFilter(s: string): MsgFilter {
-  const toks = tokenize(s);
-  let pos = 0;
+  /** The lambda variables in scope (`ep` in `singleValueExtendedProperties/any(ep: …)`). */
   const vars: string[] = [];
-  const peek = () => toks[pos];
-  const next = () => toks[pos++] ?? (() => { throw bad(`unexpected end of '${s}'.`); })();
-  const expect = (v: string) => {
-    if (next().v !== v) throw bad(`expected '${v}'.`);
-  };
-  const literal = (): Literal => {
-    const t = next();
-    if (t.t === 'str') return t.v;
-    const v = t.v.toLowerCase();
+  const literal = (p: FilterParser<MsgTerm>): Literal => {
+    const t = p.next();
+    if (t.kind === 'string') return t.text;
+    const v = t.text.toLowerCase();
     if (v === 'true') return true;
     if (v === 'false') return false;
     if (v === 'null') return null;
-    if (/^\d{4}-\d{2}-\d{2}(t[\d:.]+(z|[+-]\d{2}:\d{2})?)?$/i.test(t.v)) {
-      const d = Date.parse(t.v);
-      if (Number.isNaN(d)) throw bad(`bad date '${t.v}'.`);
+    if (/^\d{4}-\d{2}-\d{2}(t[\d:.]+(z|[+-]\d{2}:\d{2})?)?$/i.test(t.text)) {
+      const d = Date.parse(t.text);
+      if (Number.isNaN(d)) throw p.invalid(`bad date '${t.text}'.`);
       return { date: d };
     }
-    if (/^-?\d+(\.\d+)?$/.test(t.v)) return Number(t.v);
-    throw bad(`unexpected '${t.v}'.`);
+    if (/^-?\d+(\.\d+)?$/.test(t.text)) return Number(t.text);
+    throw p.invalid(`unexpected '${t.text}'.`);
   };
   const path = (name: string): string => {
     if (vars.some((v) => name.toLowerCase().startsWith(`${v.toLowerCase()}/`))) return name.toLowerCase().split('/').slice(1).join('/') === 'id' ? '$id' : '$value';
@@ -92,63 +50,38 @@ export function parseMessageFilter(s: string): MsgFilter {
     if (!p) throw unknownProp(name);
     return p;
   };
-  const primary = (): MsgFilter => {
-    const t = next();
-    if (t.v === '(') {
-      const e = orExpr();
-      expect(')');
-      return e;
-    }
-    if (t.t !== 'id') throw bad(`unexpected '${t.v}'.`);
-    const low = t.v.toLowerCase();
-    if (low === 'not') return { op: 'not', expr: primary() };
+  const term = (t: Token, p: FilterParser<MsgTerm>): MsgTerm => {
+    const low = t.text.toLowerCase();
     if (low === 'contains' || low === 'startswith' || low === 'endswith') {
-      expect('(');
-      const p = path(next().v);
-      expect(',');
-      const v = literal();
-      expect(')');
-      if (typeof v !== 'string') throw bad(`${low} expects a string.`);
-      return { op: 'fn', fn: low, path: p, value: v };
+      p.expect('(');
+      const at = path(p.next().text);
+      p.expect(',');
+      const v = literal(p);
+      p.expect(')');
+      if (typeof v !== 'string') throw p.invalid(`${low} expects a string.`);
+      return { op: 'fn', fn: low, path: at, value: v };
     }
-    const lambda = /^(singlevalueextendedproperties|categories)\/any$/i.exec(t.v);
+    const lambda = /^(singlevalueextendedproperties|categories)\/any$/i.exec(t.text);
     if (lambda) {
-      expect('(');
-      const vt = next().v;
+      p.expect('(');
+      const vt = p.next().text;
       const variable = vt.replace(/:$/, '');
-      if (!vt.endsWith(':')) expect(':');
+      if (!vt.endsWith(':')) p.expect(':');
       vars.push(variable);
-      const pred = orExpr();
+      const pred = p.expression();
       vars.pop();
-      expect(')');
+      p.expect(')');
       return { op: 'any', collection: lambda[1]!.toLowerCase(), variable, pred };
     }
     // A bare lambda variable (categories/any(c: c eq 'x')).
     const isVar = vars.some((v) => v.toLowerCase() === low);
-    const p = isVar ? '$value' : path(t.v);
-    const op = next().v.toLowerCase();
-    if (!['eq', 'ne', 'gt', 'ge', 'lt', 'le'].includes(op)) throw bad(`operator '${op}' is not supported.`);
-    return { op: 'cmp', cmp: op as Cmp, path: p, value: literal() };
+    const at = isVar ? '$value' : path(t.text);
+    const op = p.next().text.toLowerCase();
+    if (!['eq', 'ne', 'gt', 'ge', 'lt', 'le'].includes(op)) throw p.invalid(`operator '${op}' is not supported.`);
+    return { op: 'cmp', cmp: op as Cmp, path: at, value: literal(p) };
   };
-  const andExpr = (): MsgFilter => {
-    let left = primary();
-    while (peek()?.t === 'id' && peek()!.v.toLowerCase() === 'and') {
-      pos++;
-      left = { op: 'and', left, right: primary() };
-    }
-    return left;
-  };
-  const orExpr = (): MsgFilter => {
-    let left = andExpr();
-    while (peek()?.t === 'id' && peek()!.v.toLowerCase() === 'or') {
-      pos++;
-      left = { op: 'or', left, right: andExpr() };
-    }
-    return left;
-  };
-  const tree = orExpr();
-  if (pos !== toks.length) throw bad(`unexpected '${toks[pos]!.v}'.`);
-  return tree;
+  // Words hold `:` (a lambda's `ep:`) and `+` (a date's offset).
+  return new FilterParser(s, { word: /^[A-Za-z0-9_.:/+-]+/, quotesFilter: false, term }).parse();
 }
 
 function compare(a: unknown, cmp: Cmp, b: Literal): boolean {
