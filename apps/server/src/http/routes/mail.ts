@@ -20,6 +20,7 @@ import { and, asc, desc, eq, gte, inArray, isNull, notInArray, sql, type SQL } f
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { ensureDefaultInbox } from '../../inboxes/default-inbox.ts';
 import { AppError, notFound } from '../../core/errors.ts';
 import { applyMailboxHealth } from '../../connectors/health-state.ts';
 import { recordAudit } from '../../db/repos/audit.ts';
@@ -27,7 +28,6 @@ import {
   connectors,
   documents,
   documentTypes,
-  inboxAccess,
   inboxes,
   mailboxes,
   mailMessages,
@@ -664,30 +664,6 @@ export const mailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => 
     await deps.push.releaseFolders(rows.map((r) => r.id));
   }
 };
-
-/**
- * The workspace's default inbox (else its first one not archived); a default "Inbox" is created, with
- * the admin who caused it on its access list, if the workspace has none.
- */
-async function ensureDefaultInbox(db: HttpDeps['database']['db'], workspaceId: string, userId: string) {
-  const [first] = await db
-    .select()
-    .from(inboxes)
-    .where(and(eq(inboxes.workspaceId, workspaceId), isNull(inboxes.archivedAt)))
-    .orderBy(desc(inboxes.isDefault), asc(inboxes.createdAt))
-    .limit(1);
-  if (first) return first;
-  const [created] = await db
-    .insert(inboxes)
-    .values({ workspaceId, name: 'Inbox', isDefault: true })
-    .onConflictDoNothing()
-    .returning();
-  if (created) {
-    await db.insert(inboxAccess).values({ inboxId: created.id, workspaceId, userId }).onConflictDoNothing();
-    return created;
-  }
-  return (await db.select().from(inboxes).where(eq(inboxes.workspaceId, workspaceId)).limit(1))[0]!;
-}
 
 /** The rule's document type and tags must be this workspace's. */
 async function assertRuleRefs(
