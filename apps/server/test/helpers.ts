@@ -6,6 +6,7 @@ import { CSRF_HEADER, api, type SessionInfo } from '@mailroom/contracts';
 import pg from 'pg';
 import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from '../src/config.ts';
+import { openDatabase, type Database } from '../src/db/client.ts';
 import { startServer, type RunningServer } from '../src/server.ts';
 
 /**
@@ -33,6 +34,23 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
       await c.end();
     },
   };
+}
+
+/**
+ * A migrated database alone (PGlite in a temporary folder, or a database of its own on PostgreSQL),
+ * for the capability modules' own tests: no HTTP, no sandbox, no job runtime.
+ */
+export async function openTestDatabase(): Promise<Database & { dispose(): Promise<void> }> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mailroom-db-'));
+  const pgDb = await createTestDatabase();
+  const database = await openDatabase({ databaseUrl: pgDb?.url, dataDir, logger: pino({ level: 'silent' }) });
+  return Object.assign(database, {
+    async dispose() {
+      await database.close();
+      await pgDb?.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  });
 }
 
 export interface TestApp {

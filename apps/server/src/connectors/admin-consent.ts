@@ -5,7 +5,7 @@ import { CacheHolder, createMsalApp, mailroomAppCredential } from '../microsoft/
 import { APP_SCOPES, ROLE_CHECK_SCOPES } from '../microsoft/scopes.ts';
 import { consentRoleOf, isTenantGuid } from '../core/tenant-admin.ts';
 import { randomToken, safeEqual, sha256 } from '../security/tokens.ts';
-import { CallbackError, type BrowserBinding, type SignInCallback } from './callbacks.ts';
+import { CallbackError, openVerifier, type BrowserBinding, type SignInCallback } from './callbacks.ts';
 import type { Actor, ConnectorServiceDeps } from './service.ts';
 import { createOAuthState, consumeOAuthState, findOAuthState, type OAuthStateRow } from './oauth-states.ts';
 import type { ConnectorRow } from './token-broker.ts';
@@ -108,7 +108,7 @@ export class AdminConsentFlow {
     const where = { workspaceId: st.workspaceId, connectorId: st.connectorId, requesterId: st.userId };
     if (q.error) throw new CallbackError(q.error === 'access_denied' ? 'consent_declined' : 'microsoft_error', q.error_description ?? q.error, where);
     if (!q.code) throw new CallbackError('microsoft_error', 'Microsoft sent no authorization code.', where);
-    const verifier = this.d.vault.decrypt(st.pkceVerifier!, vaultContext.pkceVerifier(st.stateHash));
+    const verifier = openVerifier(() => this.d.vault.decrypt(st.pkceVerifier!, vaultContext.pkceVerifier(st.stateHash)), where);
     // A throwaway cache: the administrator's own tokens are used for this check and never kept.
     const app = createMsalApp(this.d.settings, { tenant: 'organizations', credential: mailroomAppCredential(this.d.settings), cache: new CacheHolder(null) });
     let result;

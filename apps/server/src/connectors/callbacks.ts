@@ -41,3 +41,15 @@ export interface SignInOutcome {
   userId: string;
   tenantName: string | null;
 }
+
+/**
+ * The PKCE verifier kept for a sign-in, or a callback error in words: a verifier that cannot be
+ * decrypted (the encryption key changed while the person was at Microsoft) ends the sign-in cleanly.
+ */
+export function openVerifier(open: () => string, where: { workspaceId: string; connectorId: string; requesterId?: string }): string {
+  try {
+    return open();
+  } catch {
+    throw new CallbackError('state_invalid', 'Mailroom can no longer read this sign-in (its encryption key changed meanwhile). Start again from the connector page.', where);
+  }
+}

@@ -17,7 +17,7 @@ import type { MicrosoftSettings } from '../microsoft/settings.ts';
 import type { Vault } from '../security/vault.ts';
 import { applyObservation } from './health-state.ts';
 import { AdminConsentFlow } from './admin-consent.ts';
-import { CallbackError, type BrowserBinding, type SignInCallback, type SignInOutcome } from './callbacks.ts';
+import { CallbackError, openVerifier, type BrowserBinding, type SignInCallback, type SignInOutcome } from './callbacks.ts';
 import { consumeOAuthState, createOAuthState, type OAuthStateRow } from './oauth-states.ts';
 import { verifyAppAccess, type VerifiedApp } from './verify-app.ts';
 import { TokenBroker, vaultContext, type ConnectorRow } from './token-broker.ts';
@@ -123,7 +123,7 @@ export class ConnectorService {
     if (!role || !atLeast(role, 'admin')) throw new CallbackError('forbidden', 'Only workspace admins can connect a connector.', where);
     if (q.error) throw new CallbackError(q.error === 'access_denied' ? 'consent_declined' : 'microsoft_error', q.error_description ?? q.error, where);
     if (!q.code) throw new CallbackError('microsoft_error', 'Microsoft sent no authorization code.', where);
-    const verifier = this.d.vault.decrypt(st.pkceVerifier!, vaultContext.pkceVerifier(st.stateHash));
+    const verifier = openVerifier(() => this.d.vault.decrypt(st.pkceVerifier!, vaultContext.pkceVerifier(st.stateHash)), where);
     const cache = new CacheHolder(null);
     const app = createMsalApp(this.d.settings, { tenant: 'organizations', credential: mailroomAppCredential(this.d.settings), cache });
     let result;

@@ -1,3 +1,4 @@
+import { and, desc, eq, lt } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { auditLog } from '../schema/index.ts';
 
@@ -20,4 +21,15 @@ export async function recordAudit(db: Db, e: AuditEvent): Promise<void> {
     targetId: e.target?.id ?? null,
     details: e.details ?? {},
   });
+}
+
+/** A page of the workspace's audit log, newest first, before the sequence number `before` (keyset). */
+export async function listAudit(db: Db, workspaceId: string, page: { before: number | undefined; limit: number }): Promise<{ rows: (typeof auditLog.$inferSelect)[]; more: boolean }> {
+  const rows = await db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.workspaceId, workspaceId), page.before !== undefined ? lt(auditLog.seq, page.before) : undefined))
+    .orderBy(desc(auditLog.seq))
+    .limit(page.limit + 1);
+  return { rows: rows.slice(0, page.limit), more: rows.length > page.limit };
 }

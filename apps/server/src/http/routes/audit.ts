@@ -1,8 +1,7 @@
 import { AuditList, ErrorBody } from '@mailroom/contracts';
-import { and, desc, eq, lt } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { auditLog } from '../../db/schema/index.ts';
+import { listAudit } from '../../db/repos/audit.ts';
 import { requireRole } from '../plugins/auth.ts';
 import { sequenceCursor } from '../cursors.ts';
 import type { HttpDeps } from '../deps.ts';
@@ -20,18 +19,7 @@ export const auditRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
       await requireRole(db, req, workspaceId, 'admin');
       // The sequence number of the last entry seen, so pages stay stable while entries arrive.
       const after = sequenceCursor.decode(req.query.cursor);
-      const rows = await db
-        .select()
-        .from(auditLog)
-        .where(
-          and(
-            eq(auditLog.workspaceId, workspaceId),
-            after !== undefined ? lt(auditLog.seq, after) : undefined,
-          ),
-        )
-        .orderBy(desc(auditLog.seq))
-        .limit(req.query.limit + 1);
-      const page = rows.slice(0, req.query.limit);
+      const { rows: page, more } = await listAudit(db, workspaceId, { before: after, limit: req.query.limit });
       const last = page.at(-1);
       return {
         items: page.map((r) => ({
@@ -43,7 +31,7 @@ export const auditRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
           targetId: r.targetId,
           details: r.details,
         })),
-        nextCursor: rows.length > req.query.limit && last ? sequenceCursor.encode(last.seq) : null,
+        nextCursor: more && last ? sequenceCursor.encode(last.seq) : null,
       };
     },
   );

@@ -1,12 +1,11 @@
 import { AdminConsentStart, Connector, DelegatedStart, ErrorBody, OwnAppRequest, SandboxInfo } from '@mailroom/contracts';
-import { and, eq } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CallbackError } from '../../connectors/callbacks.ts';
 import { toConnectorView } from '../../connectors/view.ts';
 import { notFound } from '../../core/errors.ts';
-import { connectors } from '../../db/schema/index.ts';
+import { getConnector, reloadConnector } from '../../connectors/catalog.ts';
 import { requireRole, requireUser } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
 import { WorkspaceItemParams, pathId } from './params.ts';
@@ -36,11 +35,9 @@ export const connectRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
   async function loadForAdmin(req: FastifyRequest, p: { workspaceId: string; id: string }) {
     const workspaceId = pathId(p.workspaceId);
     const { session } = await requireRole(db, req, workspaceId, 'admin');
-    const [c] = await db.select().from(connectors).where(and(eq(connectors.workspaceId, workspaceId), eq(connectors.id, pathId(p.id))));
-    if (!c) throw notFound('Connector');
-    return { c, session };
+    return { c: await getConnector(db, workspaceId, pathId(p.id)), session };
   }
-  const reload = async (id: string) => toConnectorView((await db.select().from(connectors).where(eq(connectors.id, id)))[0]!);
+  const reload = async (id: string) => toConnectorView(await reloadConnector(db, id));
 
   app.post(
     '/api/v1/workspaces/:workspaceId/connectors/:id/connect/delegated',

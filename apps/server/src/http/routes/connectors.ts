@@ -1,18 +1,13 @@
-import { toConnectorView } from '../../connectors/view.ts';
 import { Connector, ConnectorList, CreateConnectorRequest, ErrorBody, UpdateConnectorRequest } from '@mailroom/contracts';
-import { and, asc, eq, sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { notFound } from '../../core/errors.ts';
-import { recordAudit } from '../../db/repos/audit.ts';
-import { connectors } from '../../db/schema/index.ts';
+import { createConnector, deleteConnector, getConnector, listConnectors, renameConnector } from '../../connectors/catalog.ts';
+import { toConnectorView } from '../../connectors/view.ts';
 import { requireRole } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
 import { WorkspaceItemParams, WorkspaceParams, pathId } from './params.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
-
-const toConnector = (c: typeof connectors.$inferSelect) => toConnectorView(c);
 
 /**
  * Connectors. Every query filters on the workspace id from the path *and* checks membership first,
@@ -24,7 +19,6 @@ export const connectorRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
     workspaceId: pathId(p.workspaceId),
     id: pathId(p.id),
   });
-  const scoped = (workspaceId: string, id: string) => and(eq(connectors.workspaceId, workspaceId), eq(connectors.id, id));
 
   app.get(
     '/api/v1/workspaces/:workspaceId/connectors',
@@ -32,8 +26,7 @@ export const connectorRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
     async (req) => {
       const { workspaceId } = ids(req.params);
       await requireRole(db, req, workspaceId, 'member');
-      const rows = await db.select().from(connectors).where(eq(connectors.workspaceId, workspaceId)).orderBy(asc(connectors.createdAt));
-      return { items: rows.map(toConnector) };
+      return { items: (await listConnectors(db, workspaceId)).map((c) => toConnectorView(c)) };
     },
   );
 
@@ -43,12 +36,8 @@ export const connectorRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
     async (req, reply) => {
       const { workspaceId } = ids(req.params);
       const { session } = await requireRole(db, req, workspaceId, 'admin');
-      const created = await db.transaction(async (tx) => {
-        const [c] = await tx.insert(connectors).values({ workspaceId, name: req.body.name, type: req.body.type }).returning();
-        await recordAudit(tx, { workspaceId, actor: session.user, action: 'connector.created', target: { type: 'connector', id: c!.id }, details: { name: c!.name, type: c!.type } });
-        return c!;
-      });
-      return reply.status(201).send(toConnector(created));
+      const created = await createConnector(db, workspaceId, req.body, session.user);
+      return reply.status(201).send(toConnectorView(created));
     },
   );
 
@@ -58,9 +47,7 @@ export const connectorRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
     async (req) => {
       const { workspaceId, id } = ids(req.params);
       await requireRole(db, req, workspaceId, 'member');
-      const [c] = await db.select().from(connectors).where(scoped(workspaceId, id));
-      if (!c) throw notFound('Connector');
-      return toConnector(c);
+      return toConnectorView(await getConnector(db, workspaceId, id));
     },
   );
 
@@ -70,13 +57,7 @@ export const connectorRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
     async (req) => {
       const { workspaceId, id } = ids(req.params);
       const { session } = await requireRole(db, req, workspaceId, 'admin');
-      return db.transaction(async (tx) => {
-        const [before] = await tx.select({ name: connectors.name }).from(connectors).where(scoped(workspaceId, id)).for('update');
-        if (!before) throw notFound('Connector');
-        const [c] = await tx.update(connectors).set({ name: req.body.name, updatedAt: sql`now()` }).where(scoped(workspaceId, id)).returning();
-        await recordAudit(tx, { workspaceId, actor: session.user, action: 'connector.renamed', target: { type: 'connector', id }, details: { from: before.name, to: c!.name } });
-        return toConnector(c!);
-      });
+      return toConnectorView(await renameConnector(db, workspaceId, id, req.body.name, session.user));
     },
   );
 
@@ -86,14 +67,10 @@ export const connectorRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
     async (req, reply) => {
       const { workspaceId, id } = ids(req.params);
       const { session } = await requireRole(db, req, workspaceId, 'admin');
-      const [existing] = await db.select({ id: connectors.id }).from(connectors).where(scoped(workspaceId, id));
-      // While the tokens still exist: delete the push subscriptions at Microsoft.
-      if (existing) await deps.push.releaseConnector(existing.id);
-      if (existing) deps.connectors.broker.forget(existing.id);
-      await db.transaction(async (tx) => {
-        const [c] = await tx.delete(connectors).where(scoped(workspaceId, id)).returning();
-        if (!c) throw notFound('Connector');
-        await recordAudit(tx, { workspaceId, actor: session.user, action: 'connector.deleted', target: { type: 'connector', id }, details: { name: c.name } });
+      await deleteConnector(db, workspaceId, id, session.user, async (connectorId) => {
+        // While the tokens still exist: delete the push subscriptions at Microsoft.
+        await deps.push.releaseConnector(connectorId);
+        deps.connectors.broker.forget(connectorId);
       });
       return reply.status(204).send(null);
     },
