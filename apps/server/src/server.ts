@@ -18,7 +18,7 @@ import { cloudSettings, startSandboxTenant, type SandboxTenant } from './microso
 import type { MicrosoftSettings } from './microsoft/settings.ts';
 import { buildHttpApp } from './http/app.ts';
 import { jobCatalog } from './jobs/catalog.ts';
-import { jobHandlers } from './jobs/handlers.ts';
+import { jobHandlers } from './jobs/registry.ts';
 import { startJobs, type JobRuntime, type SendManyItem } from './jobs/runtime.ts';
 import { openVault } from './security/vault-keys.ts';
 import { checkVaultKeys } from './security/key-check.ts';

@@ -6,7 +6,7 @@ import { connectedOwnApp } from './connect-helpers.ts';
 import { setUp, startTestApp, type Client, type TestApp } from './helpers.ts';
 import { CLAIMS, documentCount, monitor, settle, until } from './sync-helpers.ts';
 import { MARKER_PROPERTY_ID } from '../src/microsoft/mail.ts';
-import { runSyncReconcile } from '../src/jobs/handlers/sync.ts';
+import { runSyncReconcile } from '../src/jobs/handlers/mail-sync.ts';
 
 let app: TestApp;
 let admin: Client;

@@ -7,7 +7,7 @@ import type { SyncEngine } from '../sync/engine.ts';
 import type { PushService } from '../sync/push.ts';
 import type { OutflowRunner } from '../documents/outflow-runner.ts';
 import type { Database } from '../db/client.ts';
-import type { JobContext } from '../jobs/handler.ts';
+import type { JobContext } from '../jobs/handler-types.ts';
 import type { SessionPolicy } from '../db/repos/sessions.ts';
 import type { Vault } from '../security/vault.ts';
 

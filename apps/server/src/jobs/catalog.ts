@@ -3,7 +3,7 @@ import type { QueuePolicy } from 'pg-boss';
 
 /**
  * Every background job the product runs. A job exists here first (payload schema and delivery
- * policy); `handlers.ts` must then give it a handler, or the boot fails (see `assertCatalogComplete`).
+ * policy); `registry.ts` must then give it a handler, or the boot fails (see `assertCatalogComplete`).
  */
 export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   readonly name: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jobCatalog } from './catalog.ts';
-import { jobHandlers } from './handlers.ts';
+import { jobHandlers } from './registry.ts';
 import { JobCatalogError, assertCatalogComplete } from './runtime.ts';
 
 describe('job catalog', () => {

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
 import type { JobDefinition } from './catalog.ts';
 import { asError } from '../lib/errors.ts';
-import type { AnyJobHandler, BaseJobContext } from './handler.ts';
+import type { AnyJobHandler, BaseJobContext } from './handler-types.ts';
 import { QueueStats } from './queue-stats.ts';
 
 export class JobCatalogError extends Error {}

@@ -1,7 +1,7 @@
 import { and, isNotNull, lt, or } from 'drizzle-orm';
 import { invitations, rateLimits, sessions } from '../../db/schema/index.ts';
 import { forgetQuietLoginFailures } from '../../db/repos/login-throttle.ts';
-import type { JobHandler } from '../handler.ts';
+import type { JobHandler } from '../handler-types.ts';
 
 /** Invitations that ended (accepted, revoked or expired) this long ago are no longer shown. */
 const INVITATION_KEEP_MS = 30 * 86_400_000;

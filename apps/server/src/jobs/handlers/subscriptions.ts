@@ -1,5 +1,5 @@
 import type { subscriptionEnsure } from '../catalog.ts';
-import type { BatchJobHandler, JobHandler, PayloadOf } from '../handler.ts';
+import type { BatchJobHandler, JobHandler, PayloadOf } from '../handler-types.ts';
 
 /** A fetch of folders at once: their follow-up delta rounds are queued in one statement (see `PushService.ensure`). */
 export const runSubscriptionEnsure: BatchJobHandler<PayloadOf<typeof subscriptionEnsure>> = {

@@ -1,7 +1,7 @@
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import { monitoredFolders } from '../../db/schema/index.ts';
 import type { folderMarkers, folderSync, messageIngest } from '../catalog.ts';
-import type { BaseJobContext, BatchJobHandler, JobContext, JobHandler, PayloadOf } from '../handler.ts';
+import type { BaseJobContext, BatchJobHandler, JobContext, JobHandler, PayloadOf } from '../handler-types.ts';
 
 export const runFolderSync: JobHandler<PayloadOf<typeof folderSync>> = async ({ folderId }, ctx) => {
   const r = await ctx.sync.syncFolder(folderId);

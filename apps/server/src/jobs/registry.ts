@@ -1,10 +1,10 @@
 import type { jobCatalog } from './catalog.ts';
-import type { HandlersOf } from './handler.ts';
-import { runConnectorHealth, runConnectorHealthSweep, runConnectorSetup } from './handlers/connectors.ts';
+import type { HandlersOf } from './handler-types.ts';
+import { runConnectorHealth, runConnectorHealthSweep, runConnectorSetup } from './handlers/connector-health.ts';
 import { runHousekeeping } from './handlers/housekeeping.ts';
-import { runOutflow, runOutflowSweep } from './handlers/outflow.ts';
-import { runSubscriptionEnsure, runSubscriptionSweep } from './handlers/push.ts';
-import { runFolderMarkers, runFolderSync, runMessageIngest, runSyncReconcile } from './handlers/sync.ts';
+import { runOutflow, runOutflowSweep } from './handlers/outflow-runs.ts';
+import { runSubscriptionEnsure, runSubscriptionSweep } from './handlers/subscriptions.ts';
+import { runFolderMarkers, runFolderSync, runMessageIngest, runSyncReconcile } from './handlers/mail-sync.ts';
 
 /** Job name → handler. The boot compares this with the catalog, both ways. */
 export const jobHandlers: HandlersOf<typeof jobCatalog> = {

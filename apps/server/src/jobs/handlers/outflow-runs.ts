@@ -1,5 +1,5 @@
 import type { outflowRun } from '../catalog.ts';
-import type { JobHandler, PayloadOf } from '../handler.ts';
+import type { JobHandler, PayloadOf } from '../handler-types.ts';
 
 export const runOutflow: JobHandler<PayloadOf<typeof outflowRun>> = async ({ runId }, ctx) => {
   await ctx.outflow.run(runId);

@@ -4,7 +4,7 @@ import { recordAudit } from '../../db/repos/audit.ts';
 import { recordEvent } from '../../db/repos/events.ts';
 import { connectors } from '../../db/schema/index.ts';
 import type { connectorHealth, connectorSetup } from '../catalog.ts';
-import type { JobContext, JobHandler, PayloadOf } from '../handler.ts';
+import type { JobContext, JobHandler, PayloadOf } from '../handler-types.ts';
 
 export const runConnectorSetup: JobHandler<PayloadOf<typeof connectorSetup>> = async ({ connectorId }, ctx) => {
   await ctx.connectors.runSetup(connectorId);
