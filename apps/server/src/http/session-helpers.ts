@@ -1,16 +1,14 @@
 import type { SessionInfo, User } from '@mailroom/contracts';
-import { eq } from 'drizzle-orm';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { listUserWorkspaces } from '../db/repos/memberships.ts';
 import { createSession, deleteSession } from '../db/repos/sessions.ts';
-import { isSetupDone } from '../db/repos/users.ts';
-import { users } from '../db/schema/index.ts';
+import { findUserById, isSetupDone, type UserRow } from '../db/repos/users.ts';
 import { setSessionCookie } from './plugins/auth.ts';
 import type { HttpDeps } from './deps.ts';
 
 export type SignIn = (req: FastifyRequest, reply: FastifyReply, userId: string) => Promise<SessionInfo>;
 
-export function toUser(u: typeof users.$inferSelect): User {
+export function toUser(u: UserRow): User {
   return { id: u.id, email: u.email, name: u.name, locale: u.locale === 'fr' ? 'fr' : 'en' };
 }
 
@@ -18,11 +16,15 @@ export function toUser(u: typeof users.$inferSelect): User {
 export function sessionHelpers(deps: HttpDeps) {
   const { db } = deps.database;
 
-  async function sessionInfo(req: FastifyRequest, csrfToken = req.csrfToken, userId = req.session?.user.id): Promise<SessionInfo> {
+  async function sessionInfo(
+    req: FastifyRequest,
+    csrfToken = req.csrfToken,
+    userId = req.session?.user.id,
+  ): Promise<SessionInfo> {
     const setupRequired = !(await isSetupDone(db));
     const base = { setupRequired, sandbox: deps.config.sandbox, csrfToken };
     if (!userId) return { ...base, user: null, workspaces: [] };
-    const [u] = await db.select().from(users).where(eq(users.id, userId)).limit(1);
+    const u = await findUserById(db, userId);
     return { ...base, user: u ? toUser(u) : null, workspaces: await listUserWorkspaces(db, userId) };
   }
 
@@ -33,7 +35,10 @@ export function sessionHelpers(deps: HttpDeps) {
       ip: req.ip,
       userAgent: req.headers['user-agent'] ?? '',
     });
-    setSessionCookie(reply, token, { cookieSecure: deps.config.cookieSecure, maxAgeMs: deps.sessionPolicy.absoluteMs });
+    setSessionCookie(reply, token, {
+      cookieSecure: deps.config.cookieSecure,
+      maxAgeMs: deps.sessionPolicy.absoluteMs,
+    });
     return sessionInfo(req, csrfToken, userId);
   };
 

@@ -2,7 +2,14 @@ import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { instance, users } from '../schema/index.ts';
 
-export async function findUserByEmail(db: Db, email: string): Promise<typeof users.$inferSelect | undefined> {
+export type UserRow = typeof users.$inferSelect;
+
+export async function findUserById(db: Db, id: string): Promise<UserRow | undefined> {
+  const [u] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+  return u;
+}
+
+export async function findUserByEmail(db: Db, email: string): Promise<UserRow | undefined> {
   const [u] = await db
     .select()
     .from(users)

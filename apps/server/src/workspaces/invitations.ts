@@ -1,0 +1,126 @@
+import type { CreateInvitationRequest, InvitationPreview } from '@mailroom/contracts';
+import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { AppError, notFound } from '../core/errors.ts';
+import type { Db } from '../db/client.ts';
+import { recordAudit, type AuditEvent } from '../db/repos/audit.ts';
+import { findRole } from '../db/repos/memberships.ts';
+import { findUserByEmail } from '../db/repos/users.ts';
+import { invitations, workspaces } from '../db/schema/index.ts';
+import { randomToken, sha256 } from '../security/tokens.ts';
+
+/**
+ * Invitations by link: the admin copies the link; the invited person opens it and joins
+ * (`invitation-accept.ts`). Only the token's hash is stored; the token is shown once.
+ */
+const INVITATION_TTL_MS = 7 * 86_400_000;
+
+export type InvitationRow = typeof invitations.$inferSelect;
+type Actor = NonNullable<AuditEvent['actor']>;
+
+/** Not accepted, not revoked, not expired. */
+export const live = () =>
+  and(isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, new Date()));
+
+/** Pending invitations, newest first. */
+export async function listPendingInvitations(db: Db, workspaceId: string): Promise<InvitationRow[]> {
+  return db
+    .select()
+    .from(invitations)
+    .where(and(eq(invitations.workspaceId, workspaceId), live()))
+    .orderBy(desc(invitations.createdAt));
+}
+
+/** Invites someone who is not a member yet; returns the invitation and its link's token. */
+export async function createInvitation(
+  db: Db,
+  workspaceId: string,
+  actor: Actor,
+  req: CreateInvitationRequest,
+): Promise<{ invitation: InvitationRow; token: string }> {
+  const existing = await findUserByEmail(db, req.email);
+  if (existing && (await findRole(db, workspaceId, existing.id)))
+    throw new AppError('conflict', `${req.email} is already a member of this workspace.`);
+  const token = randomToken();
+  const invitation = await db.transaction(async (tx) => {
+    // A new invitation for the same address replaces the previous one.
+    await tx
+      .update(invitations)
+      .set({ revokedAt: sql`now()` })
+      .where(
+        and(
+          eq(invitations.workspaceId, workspaceId),
+          eq(sql`lower(${invitations.email})`, req.email),
+          live(),
+        ),
+      );
+    const [inv] = await tx
+      .insert(invitations)
+      .values({
+        workspaceId,
+        email: req.email,
+        role: req.role,
+        tokenHash: sha256(token),
+        invitedBy: actor.id,
+        expiresAt: new Date(Date.now() + INVITATION_TTL_MS),
+      })
+      .returning();
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: 'member.invited',
+      target: { type: 'invitation', id: inv!.id },
+      details: { email: req.email, role: req.role },
+    });
+    return inv!;
+  });
+  return { invitation, token };
+}
+
+/** Revokes a pending invitation (404 when there is none); the audit line is in the same transaction. */
+export async function revokeInvitation(db: Db, workspaceId: string, id: string, actor: Actor): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [inv] = await tx
+      .update(invitations)
+      .set({ revokedAt: sql`now()` })
+      .where(and(eq(invitations.workspaceId, workspaceId), eq(invitations.id, id), live()))
+      .returning();
+    if (!inv) throw notFound('Invitation');
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: 'invitation.revoked',
+      target: { type: 'invitation', id },
+      details: { email: inv.email },
+    });
+  });
+}
+
+/** The live invitation a link's token stands for, with its workspace's name; else `invitation_invalid` (410). */
+export async function findLiveInvitation(
+  db: Db,
+  token: string,
+): Promise<{ inv: InvitationRow; workspaceName: string }> {
+  const [row] = await db
+    .select({ inv: invitations, workspaceName: workspaces.name })
+    .from(invitations)
+    .innerJoin(workspaces, eq(workspaces.id, invitations.workspaceId))
+    .where(and(eq(invitations.tokenHash, sha256(token)), live()))
+    .limit(1);
+  if (!row)
+    throw new AppError(
+      'invitation_invalid',
+      'This invitation link is not valid any more: it expired, was revoked or was already used. Ask an admin for a new one.',
+    );
+  return row;
+}
+
+/** What an invitation link offers, shown before joining. */
+export async function previewInvitation(db: Db, token: string): Promise<InvitationPreview> {
+  const { inv, workspaceName } = await findLiveInvitation(db, token);
+  return {
+    workspaceName,
+    email: inv.email,
+    role: inv.role,
+    accountExists: Boolean(await findUserByEmail(db, inv.email)),
+  };
+}
