@@ -18,3 +18,6 @@ export class AppError extends Error {
 
 export const notFound = (what: string) => new AppError('not_found', `${what} not found.`);
 export const forbidden = (message = 'Your role does not allow this.') => new AppError('forbidden', message);
+/** A 400 on one field of the request body, with the field's path (as the contract's `details`). */
+export const invalidField = (path: string, message: string) =>
+  new AppError('validation_failed', 'Some fields are not valid.', { details: [{ path, message }] });

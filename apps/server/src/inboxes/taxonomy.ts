@@ -1,0 +1,124 @@
+import type { DocumentType } from '@mailroom/contracts';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { AppError, notFound } from '../core/errors.ts';
+import type { Db } from '../db/client.ts';
+import { recordAudit, type AuditEvent } from '../db/repos/audit.ts';
+import { documentTypes, tags } from '../db/schema/index.ts';
+
+/**
+ * The workspace's taxonomy: document types and tags, the same shape in two tables. A kind is named
+ * by its path segment, which is also the prefix of its audit actions.
+ */
+export type TaxonomyKind = 'document-types' | 'tags';
+
+const KINDS = {
+  'document-types': { table: documentTypes, label: 'document type', notFound: 'Document type' },
+  tags: { table: tags, label: 'tag', notFound: 'Tag' },
+} as const;
+
+type Actor = NonNullable<AuditEvent['actor']>;
+
+const view = (r: { id: string; name: string; createdAt: Date }): DocumentType => ({
+  id: r.id,
+  name: r.name,
+  createdAt: r.createdAt.toISOString(),
+});
+
+/** Names are unique per workspace and kind, whatever their case. */
+async function refuseTakenName(db: Db, kind: TaxonomyKind, workspaceId: string, name: string, except?: string) {
+  const { table, label } = KINDS[kind];
+  const [dup] = await db
+    .select({ id: table.id })
+    .from(table)
+    .where(and(eq(table.workspaceId, workspaceId), eq(sql`lower(${table.name})`, name.toLowerCase())));
+  if (dup && dup.id !== except) throw new AppError('conflict', `A ${label} named "${name}" already exists.`);
+}
+
+/** In name order, whatever the case. */
+export async function listTaxonomy(db: Db, kind: TaxonomyKind, workspaceId: string): Promise<DocumentType[]> {
+  const { table } = KINDS[kind];
+  const rows = await db
+    .select()
+    .from(table)
+    .where(eq(table.workspaceId, workspaceId))
+    .orderBy(asc(sql`lower(${table.name})`));
+  return rows.map(view);
+}
+
+export async function createTaxonomyEntry(
+  db: Db,
+  kind: TaxonomyKind,
+  workspaceId: string,
+  actor: Actor,
+  name: string,
+): Promise<DocumentType> {
+  const { table, label } = KINDS[kind];
+  await refuseTakenName(db, kind, workspaceId, name);
+  const r = await db.transaction(async (tx) => {
+    const [created] = await tx.insert(table).values({ workspaceId, name }).returning();
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: `${kind}.created`,
+      target: { type: label, id: created!.id },
+      details: { name: created!.name },
+    });
+    return created!;
+  });
+  return view(r);
+}
+
+export async function renameTaxonomyEntry(
+  db: Db,
+  kind: TaxonomyKind,
+  workspaceId: string,
+  id: string,
+  actor: Actor,
+  name: string,
+): Promise<DocumentType> {
+  const { table, label } = KINDS[kind];
+  await refuseTakenName(db, kind, workspaceId, name, id);
+  const r = await db.transaction(async (tx) => {
+    const [renamed] = await tx
+      .update(table)
+      .set({ name })
+      .where(and(eq(table.workspaceId, workspaceId), eq(table.id, id)))
+      .returning();
+    if (!renamed) throw notFound(KINDS[kind].notFound);
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: `${kind}.renamed`,
+      target: { type: label, id: renamed.id },
+      details: { name: renamed.name },
+    });
+    return renamed;
+  });
+  return view(r);
+}
+
+export async function deleteTaxonomyEntry(
+  db: Db,
+  kind: TaxonomyKind,
+  workspaceId: string,
+  id: string,
+  actor: Actor,
+): Promise<void> {
+  const { table, label } = KINDS[kind];
+  await db.transaction(async (tx) => {
+    const [r] = await tx
+      .delete(table)
+      .where(and(eq(table.workspaceId, workspaceId), eq(table.id, id)))
+      .returning();
+    if (!r) throw notFound(KINDS[kind].notFound);
+    // Documents and rules keep working: a deleted type becomes "no type" (FK), a deleted tag id is
+    // dropped where it is read (tag ids are an array without a foreign key).
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: `${kind}.deleted`,
+      target: { type: label, id: r.id },
+      details: { name: r.name },
+    });
+  });
+}
