@@ -9,17 +9,27 @@ import { inboxAccess, memberships } from '../db/schema/index.ts';
  */
 
 /** Only people of this workspace can be on its inboxes. */
-export async function checkMembers(db: Db, workspaceId: string, memberIds: string[] | undefined): Promise<void> {
+export async function checkMembers(
+  db: Db,
+  workspaceId: string,
+  memberIds: string[] | undefined,
+): Promise<void> {
   if (!memberIds?.length) return;
   const found = await db
     .select({ id: memberships.userId })
     .from(memberships)
     .where(and(eq(memberships.workspaceId, workspaceId), inArray(memberships.userId, memberIds)));
-  if (found.length !== new Set(memberIds).size) throw invalidField('memberIds', 'Not a member of this workspace.');
+  if (found.length !== new Set(memberIds).size)
+    throw invalidField('memberIds', 'Not a member of this workspace.');
 }
 
 /** Replaces the whole list (duplicates counted once). */
-export async function replaceAccessList(tx: Db, workspaceId: string, inboxId: string, memberIds: string[]): Promise<void> {
+export async function replaceAccessList(
+  tx: Db,
+  workspaceId: string,
+  inboxId: string,
+  memberIds: string[],
+): Promise<void> {
   await tx.delete(inboxAccess).where(eq(inboxAccess.inboxId, inboxId));
   const unique = [...new Set(memberIds)];
   if (unique.length)

@@ -7,7 +7,11 @@ import { inboxAccess, inboxes } from '../db/schema/index.ts';
  * default "Inbox", with `userId` — the person who caused it (the owner at setup, the admin choosing
  * mailboxes) — on its access list (decision 0006). The one place a default inbox is made.
  */
-export async function ensureDefaultInbox(db: Db, workspaceId: string, userId: string): Promise<typeof inboxes.$inferSelect> {
+export async function ensureDefaultInbox(
+  db: Db,
+  workspaceId: string,
+  userId: string,
+): Promise<typeof inboxes.$inferSelect> {
   const [first] = await db
     .select()
     .from(inboxes)
@@ -15,7 +19,11 @@ export async function ensureDefaultInbox(db: Db, workspaceId: string, userId: st
     .orderBy(desc(inboxes.isDefault), asc(inboxes.createdAt))
     .limit(1);
   if (first) return first;
-  const [created] = await db.insert(inboxes).values({ workspaceId, name: 'Inbox', isDefault: true }).onConflictDoNothing().returning();
+  const [created] = await db
+    .insert(inboxes)
+    .values({ workspaceId, name: 'Inbox', isDefault: true })
+    .onConflictDoNothing()
+    .returning();
   if (created) {
     await db.insert(inboxAccess).values({ inboxId: created.id, workspaceId, userId }).onConflictDoNothing();
     return created;

@@ -6,7 +6,11 @@ import { documentTypes, inboxDocumentTypes } from '../db/schema/index.ts';
 /** The document types an inbox offers first. */
 
 /** Only the workspace's own types can be defaults. */
-export async function checkDefaultTypes(db: Db, workspaceId: string, typeIds: string[] | undefined): Promise<void> {
+export async function checkDefaultTypes(
+  db: Db,
+  workspaceId: string,
+  typeIds: string[] | undefined,
+): Promise<void> {
   if (!typeIds?.length) return;
   const found = await db
     .select({ id: documentTypes.id })

@@ -97,13 +97,13 @@ export async function updateInbox(
       workspaceId,
       actor,
       action:
-        b.archived === true
-          ? 'inbox.archived'
-          : b.archived === false
-            ? 'inbox.restored'
-            : 'inbox.changed',
+        b.archived === true ? 'inbox.archived' : b.archived === false ? 'inbox.restored' : 'inbox.changed',
       target: { type: 'inbox', id: inbox.id },
-      details: { name: b.name ?? inbox.name, ...(b.memberIds ? { memberIds: b.memberIds } : {}), ...(outflow ? { outflow } : {}) },
+      details: {
+        name: b.name ?? inbox.name,
+        ...(b.memberIds ? { memberIds: b.memberIds } : {}),
+        ...(outflow ? { outflow } : {}),
+      },
     });
   });
 }

@@ -41,24 +41,39 @@ const noBroker = {} as TokenBroker;
 const unrecordable = { id: '00000000-0000-0000-0000-000000000001', email: 'broken\u0000@example.com' };
 
 async function rejection(p: Promise<unknown>): Promise<AppError> {
-  const err: unknown = await p.then(() => undefined, (e: unknown) => e);
+  const err: unknown = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(err instanceof AppError)) throw new Error(`expected an AppError, got ${String(err)}`);
   return err;
 }
 const auditActions = async () =>
-  (await db.select().from(auditLog).where(eq(auditLog.workspaceId, ws)).orderBy(auditLog.seq)).map((a) => a.action);
+  (await db.select().from(auditLog).where(eq(auditLog.workspaceId, ws)).orderBy(auditLog.seq)).map(
+    (a) => a.action,
+  );
 
 beforeAll(async () => {
   const created = await createTestDatabase();
   drop = created?.drop;
   dir = await mkdtemp(path.join(os.tmpdir(), 'inboxes-module-'));
-  database = await openDatabase({ databaseUrl: created?.url, dataDir: dir, logger: pino({ level: 'silent' }) });
+  database = await openDatabase({
+    databaseUrl: created?.url,
+    dataDir: dir,
+    logger: pino({ level: 'silent' }),
+  });
   db = database.db;
-  const [w, o] = await db.insert(workspaces).values([{ name: 'Contoso' }, { name: 'Fabrikam' }]).returning();
+  const [w, o] = await db
+    .insert(workspaces)
+    .values([{ name: 'Contoso' }, { name: 'Fabrikam' }])
+    .returning();
   ws = w!.id;
   otherWs = o!.id;
   for (const who of ['owner', 'admin', 'member', 'outsider'] as const) {
-    const [u] = await db.insert(users).values({ email: `${who}@example.com`, name: who, passwordHash: 'x' }).returning();
+    const [u] = await db
+      .insert(users)
+      .values({ email: `${who}@example.com`, name: who, passwordHash: 'x' })
+      .returning();
     people[who] = { id: u!.id, email: u!.email };
     await db.insert(memberships).values({
       workspaceId: who === 'outsider' ? otherWs : ws,
@@ -76,7 +91,10 @@ afterAll(async () => {
 
 describe('inboxes', () => {
   it('creates an inbox with its creator on the access list, seen only by the people on it', async () => {
-    const id = await createInbox(db, ws, people.admin, { name: 'Claims', memberIds: [people.member.id, people.member.id] });
+    const id = await createInbox(db, ws, people.admin, {
+      name: 'Claims',
+      memberIds: [people.member.id, people.member.id],
+    });
     const inbox = await managedInbox(db, id);
     expect(inbox).toMatchObject({ name: 'Claims', isDefault: false, archived: false, outflow: [] });
     expect(inbox.memberIds.toSorted()).toEqual([people.admin.id, people.member.id].toSorted());
@@ -89,10 +107,14 @@ describe('inboxes', () => {
 
   it('refuses a name taken in any case, people of another workspace and types of another workspace', async () => {
     expect((await rejection(createInbox(db, ws, people.admin, { name: 'cLAIMS' }))).code).toBe('conflict');
-    const outsider = await rejection(createInbox(db, ws, people.admin, { name: 'X', memberIds: [people.outsider.id] }));
+    const outsider = await rejection(
+      createInbox(db, ws, people.admin, { name: 'X', memberIds: [people.outsider.id] }),
+    );
     expect(outsider.details).toEqual([{ path: 'memberIds', message: 'Not a member of this workspace.' }]);
     const theirs = await createTaxonomyEntry(db, 'document-types', otherWs, people.outsider, 'Invoice');
-    const type = await rejection(createInbox(db, ws, people.admin, { name: 'X', documentTypeIds: [theirs.id] }));
+    const type = await rejection(
+      createInbox(db, ws, people.admin, { name: 'X', documentTypeIds: [theirs.id] }),
+    );
     expect(type.details?.[0]?.path).toBe('documentTypeIds');
     // A name is free again once it is the inbox's own.
     const [claims] = (await managedInboxes(db, ws)).filter((i) => i.name === 'Claims');
@@ -103,9 +125,17 @@ describe('inboxes', () => {
   it('replaces access lists and default types, and saves nothing when the audit line cannot be written', async () => {
     const type = await createTaxonomyEntry(db, 'document-types', ws, people.admin, 'Claim form');
     const id = await createInbox(db, ws, people.admin, { name: 'Sales' });
-    await updateInbox(db, noBroker, ws, id, people.admin, { memberIds: [people.owner.id], documentTypeIds: [type.id, type.id] });
-    expect(await managedInbox(db, id)).toMatchObject({ memberIds: [people.owner.id], documentTypeIds: [type.id] });
-    await expect(updateInbox(db, noBroker, ws, id, unrecordable, { name: 'Lost', memberIds: [] })).rejects.toThrow();
+    await updateInbox(db, noBroker, ws, id, people.admin, {
+      memberIds: [people.owner.id],
+      documentTypeIds: [type.id, type.id],
+    });
+    expect(await managedInbox(db, id)).toMatchObject({
+      memberIds: [people.owner.id],
+      documentTypeIds: [type.id],
+    });
+    await expect(
+      updateInbox(db, noBroker, ws, id, unrecordable, { name: 'Lost', memberIds: [] }),
+    ).rejects.toThrow();
     expect(await managedInbox(db, id)).toMatchObject({ name: 'Sales', memberIds: [people.owner.id] });
     await expect(createInbox(db, ws, unrecordable, { name: 'Never' })).rejects.toThrow();
     expect((await managedInboxes(db, ws)).map((i) => i.name)).not.toContain('Never');
@@ -117,18 +147,34 @@ describe('inboxes', () => {
     expect([refused.code, refused.message]).toEqual(['conflict', 'The default inbox cannot be archived.']);
 
     const id = await createInbox(db, ws, people.admin, { name: 'Fed' });
-    const [c] = await db.insert(connectors).values({ workspaceId: ws, name: 'C', type: 'microsoft365' }).returning();
+    const [c] = await db
+      .insert(connectors)
+      .values({ workspaceId: ws, name: 'C', type: 'microsoft365' })
+      .returning();
     const [m] = await db
       .insert(mailboxes)
-      .values({ workspaceId: ws, connectorId: c!.id, graphUserId: 'u', address: 'a@contoso.com', displayName: 'A' })
+      .values({
+        workspaceId: ws,
+        connectorId: c!.id,
+        graphUserId: 'u',
+        address: 'a@contoso.com',
+        displayName: 'A',
+      })
       .returning();
     const [f] = await db
       .insert(monitoredFolders)
-      .values({ workspaceId: ws, mailboxId: m!.id, graphFolderId: 'inbox', displayName: 'Inbox', inboxId: id, processFrom: new Date(0) })
+      .values({
+        workspaceId: ws,
+        mailboxId: m!.id,
+        graphFolderId: 'inbox',
+        displayName: 'Inbox',
+        inboxId: id,
+        processFrom: new Date(0),
+      })
       .returning();
-    expect((await rejection(updateInbox(db, noBroker, ws, id, people.admin, { archived: true }))).message).toMatch(
-      /^1 monitored folder\(s\) still send email to this inbox/,
-    );
+    expect(
+      (await rejection(updateInbox(db, noBroker, ws, id, people.admin, { archived: true }))).message,
+    ).toMatch(/^1 monitored folder\(s\) still send email to this inbox/);
     await db.delete(monitoredFolders).where(eq(monitoredFolders.id, f!.id));
 
     await updateInbox(db, noBroker, ws, id, people.admin, { archived: true });
@@ -140,13 +186,16 @@ describe('inboxes', () => {
 
   it("answers 404 for another workspace's inbox", async () => {
     const [def] = await managedInboxes(db, ws);
-    expect((await rejection(updateInbox(db, noBroker, otherWs, def!.id, people.outsider, { name: 'Mine' }))).code).toBe('not_found');
+    expect(
+      (await rejection(updateInbox(db, noBroker, otherWs, def!.id, people.outsider, { name: 'Mine' }))).code,
+    ).toBe('not_found');
   });
 });
 
 describe('taxonomy', () => {
   it('lists in name order whatever the case; names are unique per kind, not across kinds', async () => {
-    for (const name of ['urgent', 'Billing', 'archive']) await createTaxonomyEntry(db, 'tags', ws, people.admin, name);
+    for (const name of ['urgent', 'Billing', 'archive'])
+      await createTaxonomyEntry(db, 'tags', ws, people.admin, name);
     expect((await listTaxonomy(db, 'tags', ws)).map((t) => t.name)).toEqual(['archive', 'Billing', 'urgent']);
     const dup = await rejection(createTaxonomyEntry(db, 'tags', ws, people.admin, 'URGENT'));
     expect([dup.code, dup.message]).toEqual(['conflict', 'A tag named "URGENT" already exists.']);
@@ -156,18 +205,24 @@ describe('taxonomy', () => {
 
   it("renames and deletes, 404 for another workspace's entry, each with its audit in the change's transaction", async () => {
     const tag = await createTaxonomyEntry(db, 'tags', ws, people.admin, 'Draft');
-    expect((await rejection(renameTaxonomyEntry(db, 'tags', otherWs, tag.id, people.outsider, 'Theirs'))).message).toBe(
-      'Tag not found.',
-    );
-    expect((await rejection(deleteTaxonomyEntry(db, 'document-types', ws, tag.id, people.admin))).message).toBe(
-      'Document type not found.',
-    );
-    expect(await renameTaxonomyEntry(db, 'tags', ws, tag.id, people.admin, 'Drafts')).toMatchObject({ id: tag.id, name: 'Drafts' });
+    expect(
+      (await rejection(renameTaxonomyEntry(db, 'tags', otherWs, tag.id, people.outsider, 'Theirs'))).message,
+    ).toBe('Tag not found.');
+    expect(
+      (await rejection(deleteTaxonomyEntry(db, 'document-types', ws, tag.id, people.admin))).message,
+    ).toBe('Document type not found.');
+    expect(await renameTaxonomyEntry(db, 'tags', ws, tag.id, people.admin, 'Drafts')).toMatchObject({
+      id: tag.id,
+      name: 'Drafts',
+    });
 
     await expect(createTaxonomyEntry(db, 'tags', ws, unrecordable, 'Ghost')).rejects.toThrow();
     await expect(renameTaxonomyEntry(db, 'tags', ws, tag.id, unrecordable, 'Ghost')).rejects.toThrow();
     await expect(deleteTaxonomyEntry(db, 'tags', ws, tag.id, unrecordable)).rejects.toThrow();
-    const [kept] = await db.select().from(tags).where(and(eq(tags.workspaceId, ws), eq(tags.id, tag.id)));
+    const [kept] = await db
+      .select()
+      .from(tags)
+      .where(and(eq(tags.workspaceId, ws), eq(tags.id, tag.id)));
     expect(kept?.name).toBe('Drafts');
     expect((await listTaxonomy(db, 'tags', ws)).map((t) => t.name)).not.toContain('Ghost');
 
@@ -187,13 +242,14 @@ describe('taxonomy', () => {
 describe('internal domains', () => {
   it('saves each domain once, audited in the same transaction', async () => {
     expect(await internalDomains(db, ws)).toEqual([]);
-    expect(await setInternalDomains(db, ws, people.admin, ['contoso.com', 'contoso.com', 'fabrikam.com'])).toEqual([
-      'contoso.com',
-      'fabrikam.com',
-    ]);
+    expect(
+      await setInternalDomains(db, ws, people.admin, ['contoso.com', 'contoso.com', 'fabrikam.com']),
+    ).toEqual(['contoso.com', 'fabrikam.com']);
     await expect(setInternalDomains(db, ws, unrecordable, [])).rejects.toThrow();
     expect(await internalDomains(db, ws)).toEqual(['contoso.com', 'fabrikam.com']);
     expect(await internalDomains(db, otherWs)).toEqual([]);
-    expect((await auditActions()).filter((a) => a.startsWith('workspace.'))).toEqual(['workspace.internal_domains_set']);
+    expect((await auditActions()).filter((a) => a.startsWith('workspace.'))).toEqual([
+      'workspace.internal_domains_set',
+    ]);
   });
 });

@@ -25,7 +25,13 @@ const view = (r: { id: string; name: string; createdAt: Date }): DocumentType =>
 });
 
 /** Names are unique per workspace and kind, whatever their case. */
-async function refuseTakenName(db: Db, kind: TaxonomyKind, workspaceId: string, name: string, except?: string) {
+async function refuseTakenName(
+  db: Db,
+  kind: TaxonomyKind,
+  workspaceId: string,
+  name: string,
+  except?: string,
+) {
   const { table, label } = KINDS[kind];
   const [dup] = await db
     .select({ id: table.id })

@@ -80,7 +80,8 @@ export const inboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
     {
       schema: {
         tags: ['inboxes'],
-        summary: 'Rename, archive or restore an inbox; set its access list, default document types and outflow actions',
+        summary:
+          'Rename, archive or restore an inbox; set its access list, default document types and outflow actions',
         params: WorkspaceItemParams,
         body: UpdateInboxRequest,
         response: { 200: ManagedInbox, ...errors },

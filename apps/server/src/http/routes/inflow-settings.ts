@@ -33,7 +33,9 @@ export const inflowSettingsRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app,
     async (req) => {
       const workspaceId = pathId(req.params.workspaceId);
       const { session } = await requireRole(db, req, workspaceId, 'admin');
-      return { internalDomains: await setInternalDomains(db, workspaceId, session.user, req.body.internalDomains) };
+      return {
+        internalDomains: await setInternalDomains(db, workspaceId, session.user, req.body.internalDomains),
+      };
     },
   );
 };

@@ -50,7 +50,9 @@ export const taxonomyRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
       async (req, reply) => {
         const workspaceId = pathId(req.params.workspaceId);
         const { session } = await requireRole(db, req, workspaceId, 'admin');
-        return reply.status(201).send(await createTaxonomyEntry(db, kind, workspaceId, session.user, req.body.name));
+        return reply
+          .status(201)
+          .send(await createTaxonomyEntry(db, kind, workspaceId, session.user, req.body.name));
       },
     );
     app.patch(
