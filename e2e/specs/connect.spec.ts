@@ -1,15 +1,22 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import path from 'node:path';
-import { CSRF_HEADER, api, type SessionInfo } from '@mailroom/contracts';
-import { DEMO, EmulatorControl } from '@mailroom/m365-emulator';
+import { DEMO } from '@mailroom/m365-emulator';
 import { createTestCertificate } from '@mailroom/m365-emulator/testing';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser.ts';
-import { repoRoot, startServer, type RunningServer } from '../support/server.ts';
+import {
+  browser,
+  control,
+  createOwner,
+  heading,
+  onPage,
+  owner,
+  page,
+  pageErrors,
+  server,
+  shot,
+  shots,
+  useStack,
+} from '../support/spec.ts';
 
-const artifacts = path.join(repoRoot, 'e2e/.artifacts');
-const owner = { name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct horse battery staple' };
 const tenant = 'Contoso Insurance';
 const password = 'Contoso-Sandbox-1!';
 const alex = 'alex.wilber@contoso-insurance.com';
@@ -21,34 +28,8 @@ const ownApp = {
   tenant: 'contoso-insurance.com',
 };
 
-let server: RunningServer;
-let browser: { context: BrowserContext; close: () => Promise<void> };
-let page: Page;
-let control: EmulatorControl;
 let delegatedUrl = '';
 let organisationUrl = '';
-const pageErrors: string[] = [];
-
-async function shot(name: string) {
-  await page.waitForTimeout(400);
-  // From the top: with the sticky top bar, a scrolled full-page capture would hide what is under it.
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
-}
-
-/** Screenshots at 1280 and 768 px. */
-async function shots(name: string) {
-  await shot(`${name}-1280`);
-  await page.setViewportSize({ width: 768, height: 900 });
-  await shot(`${name}-768`);
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
-async function heading(name: string | RegExp, level = 1) {
-  const h = page.getByRole('heading', { name, level });
-  await h.waitFor();
-  return h;
-}
 
 /** Workspace settings → Connectors → Create connector → the new connector's page. */
 async function createConnector(
@@ -108,44 +89,10 @@ async function microsoftSignIn(upn: string, pw: string, opts: { forOrganization?
 }
 
 describe('connect Microsoft 365: the three modes against the sandbox tenant', () => {
+  useStack('connect', { ignoreHTTPSErrors: true });
+  // The owner is made through the API (the foundation spec covers the setup page).
   beforeAll(async () => {
-    await mkdir(artifacts, { recursive: true });
-    server = await startServer();
-    browser = await launchBrowser({ ignoreHTTPSErrors: true });
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    // Generous: a 2-core machine running the server, the sandbox and Chromium at once can be slow.
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    control = new EmulatorControl(server.sandbox.url, await readFile(server.sandbox.caFile, 'utf8'));
-
-    // The owner is made through the API (the foundation spec covers the setup page).
-    const request = browser.context.request;
-    const session = (await (await request.get(`${server.baseUrl}${api.session}`)).json()) as SessionInfo;
-    const setup = await request.post(`${server.baseUrl}${api.setup}`, {
-      headers: { [CSRF_HEADER]: session.csrfToken },
-      data: { ...owner, workspaceName: 'Acme Insurance', locale: 'en' },
-    });
-    expect(setup.status()).toBe(201);
-  });
-
-  let failed = false;
-  beforeEach((ctx) => {
-    if (failed) ctx.skip();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') {
-      failed = true;
-      await page
-        .screenshot({ path: path.join(artifacts, 'connect-failure.png'), fullPage: true })
-        .catch(() => undefined);
-      console.error(`At ${page.url()}\nServer output at the failure:\n${server.output().slice(-5000)}`);
-    }
-  });
-
-  afterAll(async () => {
-    control?.close();
-    await browser?.close();
-    await server?.stop();
+    await createOwner();
   });
 
   it('delegated: "Sign in with Microsoft" as a claims handler → Connected to Contoso Insurance via alex', async () => {
@@ -321,17 +268,13 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
     const admin = await launchBrowser({ ignoreHTTPSErrors: true });
     try {
       const adminPage = admin.context.pages()[0] ?? (await admin.context.newPage());
-      const ownerPage = page;
-      page = adminPage;
-      try {
+      await onPage(adminPage, async () => {
         await page.goto(url);
         await microsoftSignIn(megan, password, { forOrganization: true });
         await page.getByRole('heading', { name: 'Permission granted' }).waitFor();
         await page.getByText(`Mailroom can now read mailboxes in ${tenant}.`).waitFor();
         await shot('34b-permission-granted-1280');
-      } finally {
-        page = ownerPage;
-      }
+      });
     } finally {
       await admin.close();
     }
@@ -500,7 +443,10 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
       .waitFor({ timeout: 60_000 });
     const progress = page.locator('[data-testid="setup-progress"][data-state="running"]');
     await progress.getByText('Mise en place de la connexion…').waitFor({ timeout: 60_000 });
-    await progress.locator('li[data-state="running"]').getByText('Comptage de l’annuaire').waitFor({ timeout: 60_000 });
+    await progress
+      .locator('li[data-state="running"]')
+      .getByText('Comptage de l’annuaire')
+      .waitFor({ timeout: 60_000 });
     await page.getByTestId('connector-status').filter({ hasText: 'Connexion en cours' }).first().waitFor();
     await shots('38b-setup-running-fr');
     await control.removeFault(slow.id);

@@ -1,38 +1,8 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.ts';
-import { repoRoot, startServer, type RunningServer } from '../support/server.ts';
-
-const artifacts = path.join(repoRoot, 'e2e/.artifacts');
-const owner = {
-  name: 'Ada Lovelace',
-  email: 'ada@example.com',
-  password: 'correct horse battery staple',
-  workspace: 'Acme Insurance',
-};
-
-let server: RunningServer;
-let browser: { context: BrowserContext; close: () => Promise<void> };
-let page: Page;
-const pageErrors: string[] = [];
-
-async function shot(name: string) {
-  // Let transitions (a dialog opening, a relayout after a resize) settle first.
-  await page.waitForTimeout(400);
-  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
-}
+import { describe, expect, it } from 'vitest';
+import { heading, owner, page, pageErrors, server, shot, useStack } from '../support/spec.ts';
 
 async function atWidth(width: number) {
   await page.setViewportSize({ width, height: 900 });
-}
-
-/** Waits for a heading of the page (the SPA has no full page loads to wait for). */
-async function heading(name: string | RegExp, level = 1) {
-  const h = page.getByRole('heading', { name, level });
-  await h.waitFor();
-  return h;
 }
 
 async function openAccountMenu() {
@@ -41,35 +11,7 @@ async function openAccountMenu() {
 }
 
 describe('foundation: setup → sign out → sign in → connector lifecycle', () => {
-  beforeAll(async () => {
-    await mkdir(artifacts, { recursive: true });
-    server = await startServer();
-    browser = await launchBrowser();
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    // Generous: a 2-core machine running the server, the sandbox and Chromium at once can be slow.
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-  });
-
-  // The steps build on each other: after a failure, the rest would only fail for the same reason.
-  let failed = false;
-  beforeEach((ctx) => {
-    if (failed) ctx.skip();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') {
-      failed = true;
-      await page
-        .screenshot({ path: path.join(artifacts, 'failure.png'), fullPage: true })
-        .catch(() => undefined);
-      console.error(`Server output at the failure:\n${server.output().slice(-5000)}`);
-    }
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  useStack('foundation');
 
   it('sets up the first workspace', async () => {
     await page.goto(server.baseUrl);
@@ -88,7 +30,11 @@ describe('foundation: setup → sign out → sign in → connector lifecycle', (
     // Long enough, but among the most common: the server says why, under the field.
     await password.fill('password1234');
     await page.getByRole('button', { name: 'Create workspace' }).click();
-    await page.getByText('This password is too easy to guess: This is similar to a commonly used password.', { exact: false }).waitFor();
+    await page
+      .getByText('This password is too easy to guess: This is similar to a commonly used password.', {
+        exact: false,
+      })
+      .waitFor();
     await shot('01b-setup-weak-password-1280');
     await password.fill(owner.password);
     await page.getByRole('button', { name: 'Create workspace' }).click();

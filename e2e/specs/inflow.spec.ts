@@ -1,4 +1,3 @@
-import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   CSRF_HEADER,
@@ -9,45 +8,32 @@ import {
   type Mailbox,
   type MailboxList,
   type ManagedInboxList,
-  type SessionInfo,
 } from '@mailroom/contracts';
-import { DEMO, EmulatorControl } from '@mailroom/m365-emulator';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.ts';
-import { repoRoot, startServer, type RunningServer } from '../support/server.ts';
+import { DEMO } from '@mailroom/m365-emulator';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  artifacts,
+  browser,
+  control,
+  createOwner,
+  heading,
+  owner,
+  page,
+  pageErrors,
+  server,
+  until,
+  useStack,
+} from '../support/spec.ts';
 
-const artifacts = path.join(repoRoot, 'e2e/.artifacts');
-const owner = { name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct horse battery staple' };
 const member = { name: 'Bob Stone', password: 'another long passphrase' };
 const claims = 'claims@contoso-insurance.com';
 
-let server: RunningServer;
-let browser: { context: BrowserContext; close: () => Promise<void> };
-let page: Page;
-let control: EmulatorControl;
 let ws = '';
 let connectorId = '';
 let csrf = '';
-const pageErrors: string[] = [];
 const dialogs: string[] = [];
 /** Every URL the browser asked for that is neither Mailroom nor a data/blob URL. */
 const remote: string[] = [];
-
-async function heading(name: string | RegExp, level = 1) {
-  const h = page.getByRole('heading', { name, level });
-  await h.waitFor();
-  return h;
-}
-
-async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await fn()) return;
-    await page.waitForTimeout(500);
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
 
 async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, data?: unknown): Promise<T> {
   const r = await page.request.fetch(`${server.baseUrl}${url}`, {
@@ -84,14 +70,8 @@ async function syncNow() {
 }
 
 describe('inflow rules, inboxes and documents', () => {
+  useStack('inflow', { ignoreHTTPSErrors: true, timeoutMs: 15_000 });
   beforeAll(async () => {
-    await mkdir(artifacts, { recursive: true });
-    server = await startServer();
-    control = new EmulatorControl(server.sandbox.url, await readFile(server.sandbox.caFile, 'utf8'));
-    browser = await launchBrowser({ ignoreHTTPSErrors: true });
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
@@ -107,12 +87,7 @@ describe('inflow rules, inboxes and documents', () => {
       )
         remote.push(u);
     });
-    const session = (await (await page.request.get(`${server.baseUrl}${api.session}`)).json()) as SessionInfo;
-    const setup = await page.request.post(`${server.baseUrl}${api.setup}`, {
-      headers: { [CSRF_HEADER]: session.csrfToken },
-      data: { ...owner, workspaceName: 'Acme Insurance', locale: 'en' },
-    });
-    const info = (await setup.json()) as SessionInfo;
+    const info = await createOwner();
     csrf = info.csrfToken;
     ws = info.workspaces[0]!.id;
     // The connector and claims@'s Inbox through the API: the connector pages have their own specs.
@@ -137,25 +112,6 @@ describe('inflow rules, inboxes and documents', () => {
     await call<Mailbox>('PUT', api.monitoredFolders(ws, set.items[0]!.id), {
       folders: [{ graphFolderId: inbox.graphFolderId, displayName: 'Inbox' }],
     });
-  });
-
-  let failed = false;
-  beforeEach((ctx) => {
-    if (failed) ctx.skip();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') {
-      failed = true;
-      await page
-        .screenshot({ path: path.join(artifacts, 'inflow-failure.png'), fullPage: true })
-        .catch(() => undefined);
-      console.error(`At ${page.url()}\nServer output at the failure:\n${server.output().slice(-5000)}`);
-    }
-  });
-  afterAll(async () => {
-    control?.close();
-    await browser?.close();
-    await server?.stop();
   });
 
   it('creates the inboxes Claims and Production, the type Claim and the tag email', async () => {

@@ -1,13 +1,17 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { CSRF_HEADER, api, type SessionInfo } from '@mailroom/contracts';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.ts';
-import { repoRoot, startServer, type RunningServer } from '../support/server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  createOwner,
+  heading,
+  owner,
+  page,
+  pageErrors,
+  server,
+  shot,
+  shots,
+  until,
+  useStack,
+} from '../support/spec.ts';
 
-const artifacts = path.join(repoRoot, 'e2e/.artifacts');
-const owner = { name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct horse battery staple' };
 const tenant = 'Contoso Insurance';
 const alex = 'alex.wilber@contoso-insurance.com';
 const password = 'Contoso-Sandbox-1!';
@@ -19,46 +23,13 @@ const ownApp = {
   tenant: 'contoso-insurance.com',
 };
 
-let server: RunningServer;
-let browser: { context: BrowserContext; close: () => Promise<void> };
-let page: Page;
 let connectorUrl = '';
-const pageErrors: string[] = [];
-
-async function shot(name: string) {
-  await page.waitForTimeout(400);
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
-}
-
-/** Screenshots at 1280 and 768 px. */
-async function shots(name: string) {
-  await shot(`${name}-1280`);
-  await page.setViewportSize({ width: 768, height: 900 });
-  await shot(`${name}-768`);
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
-async function heading(name: string | RegExp, level = 1) {
-  const h = page.getByRole('heading', { name, level });
-  await h.waitFor();
-  return h;
-}
 
 /** A day in the browser's time zone (Europe/Brussels), as a date field wants it. */
 function localDay(msAgo: number): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Brussels' }).format(
     new Date(Date.now() - msAgo),
   );
-}
-
-async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await fn()) return;
-    await page.waitForTimeout(500);
-  }
-  throw new Error(`Timed out waiting for ${what}`);
 }
 
 /** Walks the sandbox's Microsoft sign-in pages (account picker, sign-in form, consent) back to Mailroom. */
@@ -93,39 +64,9 @@ async function microsoftSignIn(upn: string, pw: string) {
 }
 
 describe('mailboxes, folders and documents in the sandbox', () => {
+  useStack('mail', { ignoreHTTPSErrors: true, timeoutMs: 15_000 });
   beforeAll(async () => {
-    await mkdir(artifacts, { recursive: true });
-    server = await startServer();
-    browser = await launchBrowser({ ignoreHTTPSErrors: true });
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    page.setDefaultTimeout(15_000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    const request = browser.context.request;
-    const session = (await (await request.get(`${server.baseUrl}${api.session}`)).json()) as SessionInfo;
-    const setup = await request.post(`${server.baseUrl}${api.setup}`, {
-      headers: { [CSRF_HEADER]: session.csrfToken },
-      data: { ...owner, workspaceName: 'Acme Insurance', locale: 'en' },
-    });
-    expect(setup.status()).toBe(201);
-  });
-
-  let failed = false;
-  beforeEach((ctx) => {
-    if (failed) ctx.skip();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') {
-      failed = true;
-      await page
-        .screenshot({ path: path.join(artifacts, 'mail-failure.png'), fullPage: true })
-        .catch(() => undefined);
-      console.error(`At ${page.url()}\nServer output at the failure:\n${server.output().slice(-5000)}`);
-    }
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await createOwner();
   });
 
   it('connects with the own app registration; no Mailboxes section before that', async () => {
@@ -242,7 +183,10 @@ describe('mailboxes, folders and documents in the sandbox', () => {
     );
     await folder.getByText('Last successful sync').waitFor();
     // App-only access to claims@: Microsoft notifies Mailroom (the sandbox tenant calls it back over HTTP).
-    await folder.getByTestId('delivery').getByText('Arrives within seconds (Microsoft notifies Mailroom)').waitFor({ timeout: 30_000 });
+    await folder
+      .getByTestId('delivery')
+      .getByText('Arrives within seconds (Microsoft notifies Mailroom)')
+      .waitFor({ timeout: 30_000 });
     console.info(`claims@: ${await total()} documents from the last 30 days`);
     await shots('64-folder-status');
   });

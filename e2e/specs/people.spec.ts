@@ -1,31 +1,20 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
-import { CSRF_HEADER, api, type SessionInfo } from '@mailroom/contracts';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../support/browser.ts';
-import { repoRoot, startServer, type RunningServer } from '../support/server.ts';
+import { CSRF_HEADER, api } from '@mailroom/contracts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  browser,
+  createOwner,
+  heading,
+  owner,
+  page,
+  pageErrors,
+  server,
+  shot,
+  useStack,
+} from '../support/spec.ts';
 
-const artifacts = path.join(repoRoot, 'e2e/.artifacts');
-const owner = { name: 'Ada Lovelace', email: 'ada@example.com', password: 'correct horse battery staple' };
 const member = { name: 'Bob Stone', email: 'bob@example.com', password: 'another long passphrase' };
 
-let server: RunningServer;
-let browser: { context: BrowserContext; close: () => Promise<void> };
-let page: Page;
 let inviteUrl = '';
-const pageErrors: string[] = [];
-
-async function shot(name: string) {
-  await page.waitForTimeout(400);
-  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
-}
-
-async function heading(name: string | RegExp, level = 1) {
-  const h = page.getByRole('heading', { name, level });
-  await h.waitFor();
-  return h;
-}
 
 async function settingsSection(name: string) {
   await page.getByRole('navigation', { name: 'Workspace settings' }).getByRole('link', { name }).click();
@@ -39,49 +28,16 @@ async function signOut(name: string) {
 }
 
 describe('people: invite, accept, roles, audit log', () => {
+  useStack('people');
   beforeAll(async () => {
-    await mkdir(artifacts, { recursive: true });
-    server = await startServer();
-    browser = await launchBrowser();
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    // Generous: a 2-core machine running the server, the sandbox and Chromium at once can be slow.
-    page.setDefaultTimeout(30_000);
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-
     // The owner and one connector are made through the API (the first spec covers doing it by hand).
-    const request = browser.context.request;
-    const session = (await (await request.get(`${server.baseUrl}${api.session}`)).json()) as SessionInfo;
-    const setup = await request.post(`${server.baseUrl}${api.setup}`, {
-      headers: { [CSRF_HEADER]: session.csrfToken },
-      data: { ...owner, workspaceName: 'Acme Insurance', locale: 'en' },
-    });
-    expect(setup.status()).toBe(201);
-    const after = (await setup.json()) as SessionInfo;
+    const after = await createOwner();
     const ws = after.workspaces[0]!.id;
-    const created = await request.post(`${server.baseUrl}${api.connectors(ws)}`, {
+    const created = await browser.context.request.post(`${server.baseUrl}${api.connectors(ws)}`, {
       headers: { [CSRF_HEADER]: after.csrfToken },
       data: { name: 'Claims mailboxes', type: 'microsoft365' },
     });
     expect(created.status()).toBe(201);
-  });
-
-  let failed = false;
-  beforeEach((ctx) => {
-    if (failed) ctx.skip();
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail') {
-      failed = true;
-      await page
-        .screenshot({ path: path.join(artifacts, 'people-failure.png'), fullPage: true })
-        .catch(() => undefined);
-      console.error(`Server output at the failure:\n${server.output().slice(-5000)}`);
-    }
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
   });
 
   it('renames the workspace', async () => {

@@ -1,0 +1,132 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CSRF_HEADER, api, type SessionInfo } from '@mailroom/contracts';
+import { EmulatorControl } from '@mailroom/m365-emulator';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
+import { launchBrowser } from './browser.ts';
+import { repoRoot, startServer, type RunningServer } from './server.ts';
+
+/** Screenshots: the steps' and, after a failure, the page as it was. */
+export const artifacts = path.join(repoRoot, 'e2e/.artifacts');
+
+/** The workspace owner of every spec (created on the setup page by one, through the API by the others). */
+export const owner = {
+  name: 'Ada Lovelace',
+  email: 'ada@example.com',
+  password: 'correct horse battery staple',
+  workspace: 'Acme Insurance',
+};
+
+// The stack of the spec file that imports this module, set by `useStack` before its first step and
+// read through these live bindings (Vitest gives every spec file a fresh copy of its modules).
+export let server: RunningServer;
+export let browser: { context: BrowserContext; close: () => Promise<void> };
+export let page: Page;
+/** The sandbox tenant's control API (the emulator's own client). */
+export let control: EmulatorControl;
+/** Errors the page threw: each spec's last step expects none. */
+export const pageErrors: string[] = [];
+
+/**
+ * Call inside the spec's `describe`: the server (with its sandbox tenant) and Chromium with one page
+ * start before the first step and stop after the last. The steps build on each other, so after a
+ * failed step the rest are skipped (they would only fail for the same reason) and the failure leaves
+ * `e2e/.artifacts/<name>-failure.png`, the page's address and the server's output. The spec's own
+ * `beforeAll` hooks, registered after this, run once the stack is up.
+ */
+export function useStack(name: string, opts: { ignoreHTTPSErrors?: boolean; timeoutMs?: number } = {}): void {
+  beforeAll(async () => {
+    await mkdir(artifacts, { recursive: true });
+    server = await startServer();
+    control = new EmulatorControl(server.sandbox.url, await readFile(server.sandbox.caFile, 'utf8'));
+    browser = await launchBrowser({ ignoreHTTPSErrors: opts.ignoreHTTPSErrors ?? false });
+    page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    // Generous by default: a 2-core machine running the server, the sandbox and Chromium at once can be slow.
+    page.setDefaultTimeout(opts.timeoutMs ?? 30_000);
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+  });
+
+  let failed = false;
+  beforeEach((ctx) => {
+    if (failed) ctx.skip();
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') {
+      failed = true;
+      await page
+        .screenshot({ path: path.join(artifacts, `${name}-failure.png`), fullPage: true })
+        .catch(() => undefined);
+      console.error(`At ${page.url()}\nServer output at the failure:\n${server.output().slice(-5000)}`);
+    }
+  });
+
+  afterAll(async () => {
+    control?.close();
+    await browser?.close();
+    await server?.stop();
+  });
+}
+
+/** The owner and the first workspace, made through the API (the foundation spec covers the setup page); the browser is signed in as the owner. */
+export async function createOwner(): Promise<SessionInfo> {
+  const request = browser.context.request;
+  const session = (await (await request.get(`${server.baseUrl}${api.session}`)).json()) as SessionInfo;
+  const setup = await request.post(`${server.baseUrl}${api.setup}`, {
+    headers: { [CSRF_HEADER]: session.csrfToken },
+    data: {
+      name: owner.name,
+      email: owner.email,
+      password: owner.password,
+      workspaceName: owner.workspace,
+      locale: 'en',
+    },
+  });
+  expect(setup.status()).toBe(201);
+  return (await setup.json()) as SessionInfo;
+}
+
+/** Waits for a heading of the page (the SPA has no full page loads to wait for). */
+export async function heading(name: string | RegExp, level = 1) {
+  const h = page.getByRole('heading', { name, level });
+  await h.waitFor();
+  return h;
+}
+
+/** A full-page screenshot `e2e/.artifacts/<name>.png`. */
+export async function shot(name: string) {
+  // Let transitions (a dialog opening, a relayout after a resize) settle first.
+  await page.waitForTimeout(400);
+  // From the top: with the sticky top bar, a scrolled full-page capture would hide what is under it.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`), fullPage: true });
+}
+
+/** Screenshots at 1280 and 768 px. */
+export async function shots(name: string) {
+  await shot(`${name}-1280`);
+  await page.setViewportSize({ width: 768, height: 900 });
+  await shot(`${name}-768`);
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+/** Polls `fn` every half second until it says yes. */
+export async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await fn()) return;
+    await page.waitForTimeout(500);
+  }
+  throw new Error(`Timed out waiting for ${what}`);
+}
+
+/** Runs `steps` with `page` (and so every helper) on another browser's page, then back on the spec's own. */
+export async function onPage<T>(other: Page, steps: () => Promise<T>): Promise<T> {
+  const own = page;
+  page = other;
+  try {
+    return await steps();
+  } finally {
+    page = own;
+  }
+}
