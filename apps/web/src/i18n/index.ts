@@ -27,7 +27,8 @@ void i18n
   });
 
 function syncDocumentLang(lng: string) {
-  document.documentElement.lang = currentLocale(lng);
+  // Tests import this module (through the API client) in Node, where there is no document.
+  if (typeof document !== 'undefined') document.documentElement.lang = currentLocale(lng);
 }
 syncDocumentLang(i18n.language);
 i18n.on('languageChanged', syncDocumentLang);
