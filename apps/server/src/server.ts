@@ -148,9 +148,19 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       context: { db: database.db, logger, now: () => new Date(), connectors, send, healthIntervalMs: config.connectorHealthIntervalMs, sendMany, sync, push, outflow, reconcileIntervalMs: config.syncReconcileMs },
       logger,
     });
+    const mailboxes = {
+      db: database.db,
+      broker: connectors.broker,
+      mail,
+      push,
+      reconcileMs: config.syncReconcileMs,
+      syncFolder: (folderId: string) => send('folder.sync', { folderId }, { singletonKey: folderId }),
+      syncFolders: (folderIds: string[]) => sendMany('folder.sync', folderIds.map((folderId) => ({ payload: { folderId }, singletonKey: folderId }))),
+      retryMessage: (messageId: string) => sync.retry(messageId),
+    };
     if (config.roles.includes('api')) {
       http = await buildHttpApp(
-        { config, database, vault, logger, sessionPolicy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }, connectors, sandbox, sync, push, outflow, blobs, send, sendMany },
+        { config, database, vault, logger, sessionPolicy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }, connectors, sandbox, sync, push, outflow, mailboxes, blobs, send, sendMany },
         opts,
       );
       url = await listen(http, config);

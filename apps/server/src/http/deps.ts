@@ -7,6 +7,7 @@ import type { SyncEngine } from '../sync/engine.ts';
 import type { PushService } from '../sync/push.ts';
 import type { OutflowRunner } from '../documents/outflow-runner.ts';
 import type { Database } from '../db/client.ts';
+import type { MailboxDeps } from '../mailboxes/deps.ts';
 import type { JobContext } from '../jobs/handler-types.ts';
 import type { SessionPolicy } from '../db/repos/sessions.ts';
 import type { Vault } from '../security/vault.ts';
@@ -24,6 +25,8 @@ export interface HttpDeps {
   readonly sync: SyncEngine;
   readonly push: PushService;
   readonly outflow: OutflowRunner;
+  /** Mailboxes, folders and their rules (the paced Graph mail client and the token broker inside). */
+  readonly mailboxes: MailboxDeps;
   readonly blobs: FsBlobStore;
   /** Queues a job by catalog name. */
   readonly send: (name: string, payload: object, options: { singletonKey?: string; startAfterSeconds?: number }) => Promise<void>;

@@ -1,0 +1,17 @@
+import { AppError } from '../core/errors.ts';
+import { classify } from '../microsoft/classify.ts';
+
+/** Graph failures in words: transient → 503 (try again), named causes → 409 with the cause. */
+export async function graphAnswer<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const cls = classify(err);
+    if (cls.kind === 'transient')
+      throw new AppError(
+        'service_unavailable',
+        `Microsoft 365 did not answer in time. Try again. (${cls.detail})`,
+      );
+    throw new AppError('conflict', `Microsoft 365 refused: ${cls.cause} (${cls.detail})`);
+  }
+}

@@ -1,0 +1,36 @@
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { invalidField } from '../core/errors.ts';
+import type { Db } from '../db/client.ts';
+import { documentTypes, inboxes, tags } from '../db/schema/index.ts';
+
+/** The rule's document type and tags must be this workspace's. */
+export async function assertRuleRefs(
+  db: Db,
+  workspaceId: string,
+  b: { documentTypeId?: string | null | undefined; tagIds?: string[] | undefined },
+): Promise<void> {
+  if (b.documentTypeId) {
+    const [t] = await db
+      .select({ id: documentTypes.id })
+      .from(documentTypes)
+      .where(and(eq(documentTypes.workspaceId, workspaceId), eq(documentTypes.id, b.documentTypeId)));
+    if (!t) throw invalidField('documentTypeId', 'No such document type.');
+  }
+  const ids = [...new Set(b.tagIds ?? [])];
+  if (ids.length) {
+    const found = await db
+      .select({ id: tags.id })
+      .from(tags)
+      .where(and(eq(tags.workspaceId, workspaceId), inArray(tags.id, ids)));
+    if (found.length !== ids.length) throw invalidField('tagIds', 'No such tag.');
+  }
+}
+
+/** A rule's inbox must be this workspace's and not archived (an archived inbox is offered to no rule). */
+export async function assertInbox(db: Db, workspaceId: string, inboxId: string): Promise<void> {
+  const [i] = await db
+    .select({ id: inboxes.id })
+    .from(inboxes)
+    .where(and(eq(inboxes.workspaceId, workspaceId), eq(inboxes.id, inboxId), isNull(inboxes.archivedAt)));
+  if (!i) throw invalidField('inboxId', 'No such inbox in this workspace.');
+}
