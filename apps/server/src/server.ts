@@ -11,6 +11,7 @@ import { MailClient } from './microsoft/mail.ts';
 import { SyncEngine } from './sync/engine.ts';
 import { PushService } from './sync/push.ts';
 import { OutflowRunner } from './documents/outflow-runner.ts';
+import { InflowRouter } from './documents/inflow.ts';
 import { OutlookWriter } from './microsoft/outlook-write.ts';
 import { SubscriptionClient } from './microsoft/subscriptions.ts';
 import { openDatabase, type Database } from './db/client.ts';
@@ -119,11 +120,20 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
         } else await jobs!.sendMany('outflow.run', runIds.map((runId) => ({ payload: { runId }, singletonKey: runId })));
       },
     });
+    // One inflow router (it caches tenant domains): ingestion applies folder rules with it, reprocessing too.
+    const inflow = new InflowRouter({ db: database.db, blobs, mail });
+    const documentActions = {
+      db: database.db,
+      inflow,
+      token: (connectorId: string) => connectors.broker.graphToken(connectorId),
+      enqueueOutflow: (runIds: string[]) => outflow.queue(runIds),
+    };
     const sync = new SyncEngine({
       db: database.db,
       broker: connectors.broker,
       mail,
       blobs,
+      inflow,
       logger,
       enqueueIngest: async (ids, mailboxId) => {
         // Workers take jobs by priority first: the n-th message of every recorded page has the same
@@ -160,7 +170,7 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
     };
     if (config.roles.includes('api')) {
       http = await buildHttpApp(
-        { config, database, vault, logger, sessionPolicy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }, connectors, sandbox, sync, push, outflow, mailboxes, blobs, send, sendMany },
+        { config, database, vault, logger, sessionPolicy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }, connectors, sandbox, sync, push, outflow, documentActions, mailboxes, blobs, send, sendMany },
         opts,
       );
       url = await listen(http, config);

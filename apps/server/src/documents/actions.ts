@@ -17,9 +17,11 @@ import type { InflowRouter } from './inflow.ts';
 type Row = typeof documents.$inferSelect;
 type Status = Row['status'];
 
+/** What the actions need, built once in server.ts (the composition root). */
 export interface ActionDeps {
   db: Db;
-  inflow: InflowRouter;
+  /** The folder's rule, run again by reprocess (the InflowRouter the ingestion uses). */
+  inflow: Pick<InflowRouter, 'decide'>;
   /** A Graph token for the connector (reprocessing reads the tenant's domains); may fail. */
   token: (connectorId: string) => Promise<string>;
   /** Queues the outflow runs an event planned, once its transaction has committed. */
@@ -128,7 +130,8 @@ async function reprocess(deps: ActionDeps, d: Row, actor: Actor): Promise<Row> {
       ...(decision.filterReason ? { reason: decision.filterReason, evidence: decision.evidence } : {}),
     };
     if (d.status === 'filtered' && status === 'new')
-      runIds = (await recordDocumentEvent(tx, u, 'document.created', 'reprocessed', actor, details)).outflowRunIds;
+      runIds = (await recordDocumentEvent(tx, u, 'document.created', 'reprocessed', actor, details))
+        .outflowRunIds;
     else await recordHistory(tx, u, 'reprocessed', actor, details);
     await audit(tx, u, 'reprocessed', actor);
     return u;
@@ -137,9 +140,12 @@ async function reprocess(deps: ActionDeps, d: Row, actor: Actor): Promise<Row> {
   return row;
 }
 
-/** The audit log keeps the fact (who, what, which document), never the mail's content. */
-export async function audit(db: Db, d: Row, kind: string, actor: Actor): Promise<void> {
-  await recordAudit(db, {
+/**
+ * The audit log keeps the fact (who, what, which document), never the mail's content. Written in the
+ * transaction of the change it records: no audit line for a change rolled back, no change without one.
+ */
+export async function audit(tx: Db, d: Row, kind: string, actor: Actor): Promise<void> {
+  await recordAudit(tx, {
     workspaceId: d.workspaceId,
     actor,
     action: `document.${kind}`,

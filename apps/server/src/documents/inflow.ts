@@ -21,6 +21,9 @@ export interface InflowInput {
   headers?: ReadonlyMap<string, string> | Record<string, string>;
 }
 
+/** The one Graph read the router makes (the tenant's verified domains): the paced mail client gives it. */
+export type DirectoryReader = Pick<MailClient, 'json'>;
+
 /**
  * The I/O around core/inflow-rules.ts: reads the headers from the stored `.eml` and the internal
  * domains (the tenant's verified domains, cached per connector for an hour, plus the workspace's own
@@ -29,9 +32,9 @@ export interface InflowInput {
 export class InflowRouter {
   private readonly db: Db;
   private readonly blobs: FsBlobStore;
-  private readonly mail: MailClient;
+  private readonly mail: DirectoryReader;
   private readonly tenantDomains = new Map<string, { domains: string[]; at: number }>();
-  constructor(deps: { db: Db; blobs: FsBlobStore; mail: MailClient }) {
+  constructor(deps: { db: Db; blobs: FsBlobStore; mail: DirectoryReader }) {
     this.db = deps.db;
     this.blobs = deps.blobs;
     this.mail = deps.mail;
@@ -120,7 +123,10 @@ export async function recordIngested(tx: Db, list: Ingested[]): Promise<string[]
     tx,
     filtered.map(({ doc, decision: d, origin }) => ({
       doc,
-      lines: [ingested(origin), { kind: 'filtered', actor: null, details: { reason: d.filterReason, evidence: d.evidence } }],
+      lines: [
+        ingested(origin),
+        { kind: 'filtered', actor: null, details: { reason: d.filterReason, evidence: d.evidence } },
+      ],
     })),
   );
   const events = await recordDocumentEvents(

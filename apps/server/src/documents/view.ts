@@ -1,8 +1,14 @@
 import type { Document, DocumentSummary } from '@mailroom/contracts';
 import { hasBidiControls, withoutBidiControls } from '../core/file-names.ts';
-import type { documents } from '../db/schema/index.ts';
+import type { documentHistory, documents, outflowRuns } from '../db/schema/index.ts';
 
 type Row = typeof documents.$inferSelect;
+/** Where a document came from: its mailbox's address and its folder. */
+export interface Origin {
+  mailbox: string;
+  folder: string;
+  folderId: string;
+}
 
 /** Attachments a browser may show inline: PDF and raster images (never SVG or HTML: they can run script). */
 const PREVIEW_TYPES: Record<string, string> = {
@@ -41,6 +47,7 @@ export function attachmentsOf(d: Row): Document['attachments'] {
   }));
 }
 
+/** A document in a list: what the inbox shows of it. */
 export function summaryOf(d: Row, origin: { mailbox: string; folder: string } | undefined): DocumentSummary {
   return {
     id: d.id,
@@ -66,4 +73,53 @@ export function bodyOf(d: Row, images: boolean): { html: string | null; hasRemot
   const hasRemoteImages = REMOTE.test(d.bodyHtml);
   REMOTE.lastIndex = 0;
   return { html: images ? d.bodyHtml.replace(REMOTE, ' src="$1"') : d.bodyHtml, hasRemoteImages };
+}
+
+/** The whole document as its page shows it: the summary, the body, the attachments, its history and its outflow runs. */
+export function detailOf(
+  d: Row,
+  read: {
+    origin: Origin | undefined;
+    history: (typeof documentHistory.$inferSelect)[];
+    runs: (typeof outflowRuns.$inferSelect)[];
+    /** Let remote images in ("show images"). */
+    images: boolean;
+  },
+): Document {
+  const { origin } = read;
+  const body = bodyOf(d, read.images);
+  return {
+    ...summaryOf(d, origin),
+    to: d.to,
+    cc: d.cc,
+    internetMessageId: d.internetMessageId,
+    bodyHtml: body.html,
+    hasRemoteImages: body.hasRemoteImages,
+    bodyText: d.bodyText,
+    emlSize: d.emlSize,
+    attachments: attachmentsOf(d),
+    metadata: d.metadata,
+    version: d.version,
+    mailboxId: d.mailboxId,
+    folderId: origin?.folderId ?? null,
+    history: read.history.map((h) => ({
+      id: h.id,
+      at: h.at.toISOString(),
+      kind: h.kind,
+      actor: h.actorEmail,
+      version: h.version,
+      details: h.details,
+    })),
+    outflow: read.runs.map((r) => ({
+      id: r.id,
+      source: r.source,
+      on: r.action.on,
+      action: r.action,
+      state: r.state,
+      attempts: r.attempts,
+      lastError: r.lastError,
+      createdAt: r.createdAt.toISOString(),
+      doneAt: r.doneAt ? r.doneAt.toISOString() : null,
+    })),
+  };
 }

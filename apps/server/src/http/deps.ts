@@ -6,6 +6,7 @@ import type { FsBlobStore } from '../blobs/fs-store.ts';
 import type { SyncEngine } from '../sync/engine.ts';
 import type { PushService } from '../sync/push.ts';
 import type { OutflowRunner } from '../documents/outflow-runner.ts';
+import type { ActionDeps } from '../documents/actions.ts';
 import type { Database } from '../db/client.ts';
 import type { MailboxDeps } from '../mailboxes/deps.ts';
 import type { JobContext } from '../jobs/handler-types.ts';
@@ -25,6 +26,8 @@ export interface HttpDeps {
   readonly sync: SyncEngine;
   readonly push: PushService;
   readonly outflow: OutflowRunner;
+  /** What document actions need (reprocess runs the folder's rule through the ingestion's InflowRouter). */
+  readonly documentActions: ActionDeps;
   /** Mailboxes, folders and their rules (the paced Graph mail client and the token broker inside). */
   readonly mailboxes: MailboxDeps;
   readonly blobs: FsBlobStore;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { FsBlobStore } from '../blobs/fs-store.ts';
 import type { TokenBroker } from '../connectors/token-broker.ts';
 import type { Db } from '../db/client.ts';
+import type { InflowRouter } from '../documents/inflow.ts';
 import type { MailClient } from '../microsoft/mail.ts';
 
 export interface SyncDeps {
@@ -9,6 +10,8 @@ export interface SyncDeps {
   broker: TokenBroker;
   mail: MailClient;
   blobs: FsBlobStore;
+  /** Applies the folder's inflow rule (built in server.ts: reprocessing a document uses the same one). */
+  inflow: InflowRouter;
   logger: Logger;
   /** Queues ingestion of recorded messages of one mailbox (the job layer provides it). */
   enqueueIngest: (messageIds: string[], mailboxId: string) => Promise<void>;

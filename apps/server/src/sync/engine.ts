@@ -1,4 +1,4 @@
-import { InflowRouter } from '../documents/inflow.ts';
+import type { InflowRouter } from '../documents/inflow.ts';
 import type { MailClient } from '../microsoft/mail.ts';
 import { DeltaRounds } from './delta-round.ts';
 import type { RoundResult, SyncDeps } from './deps.ts';
@@ -17,14 +17,14 @@ export type { IngestOutcome } from './ingestion.ts';
 export class SyncEngine {
   /** The paced Graph mail client (routes use it for folder trees and access tests). */
   readonly mail: MailClient;
-  /** Applies the folder's inflow rule to each new document (routes also use it to reprocess). */
+  /** Applies the folder's inflow rule to each new document (given by server.ts, which also hands it to reprocessing). */
   readonly inflow: InflowRouter;
   private readonly rounds: DeltaRounds;
   private readonly ingestion: Ingestion;
   private readonly markers: MarkerWriter;
   constructor(deps: SyncDeps) {
     this.mail = deps.mail;
-    this.inflow = new InflowRouter(deps);
+    this.inflow = deps.inflow;
     this.rounds = new DeltaRounds(deps);
     this.ingestion = new Ingestion(deps, this.inflow);
     this.markers = new MarkerWriter(deps);
