@@ -2,7 +2,7 @@ import { and, eq, gte } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { documentHistory } from '../db/schema/index.ts';
 import { audit } from './actions.ts';
-import { recordHistory, type Actor } from './history.ts';
+import { recordHistory } from './history.ts';
 import type { DocumentRow } from './queries.ts';
 
 /** One "viewed" line per person per document in this window, not one per page load. */
@@ -10,9 +10,14 @@ export const VIEW_WINDOW_MS = 10 * 60 * 1000;
 
 /**
  * Someone opened the document: a "viewed" history line and its audit, in one transaction, unless
- * the same person viewed it within VIEW_WINDOW_MS. Returns whether a line was written.
+ * the same person viewed it within VIEW_WINDOW_MS. Returns whether a line was written. A person:
+ * the window is counted per user id.
  */
-export async function recordViewed(db: Db, d: DocumentRow, actor: NonNullable<Actor>): Promise<boolean> {
+export async function recordViewed(
+  db: Db,
+  d: DocumentRow,
+  actor: { id: string; email: string },
+): Promise<boolean> {
   return db.transaction(async (tx) => {
     const [recent] = await tx
       .select({ id: documentHistory.id })
