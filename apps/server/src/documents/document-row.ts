@@ -1,6 +1,12 @@
 import type { InflowDecision } from '../core/inflow-rules.ts';
 import { searchTextOf } from '../core/search-text.ts';
-import type { documents, mailMessages, monitoredFolders, Recipient, StoredAttachment } from '../db/schema/index.ts';
+import type {
+  documents,
+  mailMessages,
+  monitoredFolders,
+  Recipient,
+  StoredAttachment,
+} from '../db/schema/index.ts';
 import { pgText } from '../lib/pg-text.ts';
 import { htmlToText, sanitizeEmailHtml } from '../sync/sanitize.ts';
 import type { MimeSummary } from '../sync/mime-summary.ts';
@@ -22,7 +28,14 @@ export interface IngestedEmail {
  * the sanitised body, the stored `.eml` and attachments. Sanitising is CPU work: callers do it
  * before their transaction holds a connection.
  */
-export function documentRow({ msg, folder: f, mail, eml, attachments, decision }: IngestedEmail): typeof documents.$inferInsert {
+export function documentRow({
+  msg,
+  folder: f,
+  mail,
+  eml,
+  attachments,
+  decision,
+}: IngestedEmail): typeof documents.$inferInsert {
   const fromAddress = pgText(mail.from?.address ?? null);
   const fromName = pgText(mail.from?.name ?? null);
   const subject = pgText(mail.subject?.trim() || msg.subject?.trim() || '(no subject)');
@@ -30,7 +43,9 @@ export function documentRow({ msg, folder: f, mail, eml, attachments, decision }
     workspaceId: f.workspaceId,
     ...routedColumns(decision),
     mailboxId: f.mailboxId,
-    searchText: pgText(searchTextOf({ subject, fromName, fromAddress, attachmentNames: attachments.map((a) => a.name) })),
+    searchText: pgText(
+      searchTextOf({ subject, fromName, fromAddress, attachmentNames: attachments.map((a) => a.name) }),
+    ),
     messageId: msg.id,
     subject,
     fromAddress,

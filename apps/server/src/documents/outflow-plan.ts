@@ -38,7 +38,14 @@ export async function planOutflowOfMany(
     const cfg = it.known ?? (await configOf(tx, it.documentId));
     if (!cfg) continue;
     for (const p of actionsFor(it.event, cfg.rule, cfg.inbox))
-      values.push({ workspaceId: cfg.workspaceId, documentId: it.documentId, eventId: it.eventId, actionId: p.action.id, source: p.source, action: p.action });
+      values.push({
+        workspaceId: cfg.workspaceId,
+        documentId: it.documentId,
+        eventId: it.eventId,
+        actionId: p.action.id,
+        source: p.source,
+        action: p.action,
+      });
   }
   if (values.length === 0) return items.map(() => []);
   const rows = await tx

@@ -67,7 +67,11 @@ export class OutflowRunner {
     if (!row || row.run.state !== 'pending') return 'skipped';
     const [claimed] = await db
       .update(outflowRuns)
-      .set({ attempts: sql`${outflowRuns.attempts} + 1`, attemptedAt: sql`now()`, nextAttemptAt: sql`now() + make_interval(secs => ${LEASE_SECONDS})` })
+      .set({
+        attempts: sql`${outflowRuns.attempts} + 1`,
+        attemptedAt: sql`now()`,
+        nextAttemptAt: sql`now() + make_interval(secs => ${LEASE_SECONDS})`,
+      })
       .where(and(eq(outflowRuns.id, runId), eq(outflowRuns.state, 'pending')))
       .returning({ attempts: outflowRuns.attempts });
     if (!claimed) return 'skipped';
@@ -84,23 +88,43 @@ export class OutflowRunner {
         return 'failed';
       }
       const c = classify(err);
-      const detail = c.kind === 'problem' ? `Waiting for the Microsoft connection (${c.cause}): ${c.detail}` : c.detail;
+      const detail =
+        c.kind === 'problem' ? `Waiting for the Microsoft connection (${c.cause}): ${c.detail}` : c.detail;
       if (claimed.attempts >= MAX_ATTEMPTS) {
-        await this.finish(runId, row.doc, row.run, 'failed', `Gave up after ${claimed.attempts} attempts. Last error: ${detail}`);
+        await this.finish(
+          runId,
+          row.doc,
+          row.run,
+          'failed',
+          `Gave up after ${claimed.attempts} attempts. Last error: ${detail}`,
+        );
         return 'failed';
       }
-      const delay = retryDelaySeconds(claimed.attempts, c.kind === 'transient' ? c.retryAfterSeconds : undefined, this.d.retryBaseSeconds);
+      const delay = retryDelaySeconds(
+        claimed.attempts,
+        c.kind === 'transient' ? c.retryAfterSeconds : undefined,
+        this.d.retryBaseSeconds,
+      );
       await db
         .update(outflowRuns)
         .set({ lastError: detail, nextAttemptAt: sql`now() + make_interval(secs => ${delay})` })
         .where(and(eq(outflowRuns.id, runId), eq(outflowRuns.state, 'pending')));
-      this.d.logger.warn({ runId, kind: action.kind, attempt: claimed.attempts, delay, detail }, 'outflow action will be retried');
+      this.d.logger.warn(
+        { runId, kind: action.kind, attempt: claimed.attempts, delay, detail },
+        'outflow action will be retried',
+      );
       await this.d.enqueue([runId], delay);
       return 'retrying';
     }
   }
 
-  private async execute(token: string, mailbox: string, messageId: string, runId: string, a: OutflowAction): Promise<Outcome> {
+  private async execute(
+    token: string,
+    mailbox: string,
+    messageId: string,
+    runId: string,
+    a: OutflowAction,
+  ): Promise<Outcome> {
     const w = this.d.writer;
     switch (a.kind) {
       case 'category': {
@@ -115,13 +139,25 @@ export class OutflowRunner {
       }
       case 'move': {
         const r = await w.move(token, mailbox, messageId, a.destinationFolderId);
-        return { outcome: 'done', detail: r === 'already_there' ? `The email was already in ${a.destinationName}.` : `Moved to ${a.destinationName}.` };
+        return {
+          outcome: 'done',
+          detail:
+            r === 'already_there'
+              ? `The email was already in ${a.destinationName}.`
+              : `Moved to ${a.destinationName}.`,
+        };
       }
       case 'forward': {
         const r = await w.forwardOnce(token, mailbox, messageId, runId, a.to, a.comment, async (draftId) => {
           await this.d.db.update(outflowRuns).set({ draftId }).where(eq(outflowRuns.id, runId));
         });
-        return { outcome: 'done', detail: r === 'already_sent' ? `Forwarded to ${a.to} (the forward had gone out already).` : `Forwarded to ${a.to}.` };
+        return {
+          outcome: 'done',
+          detail:
+            r === 'already_sent'
+              ? `Forwarded to ${a.to} (the forward had gone out already).`
+              : `Forwarded to ${a.to}.`,
+        };
       }
     }
   }
@@ -142,7 +178,14 @@ export class OutflowRunner {
         .returning({ id: outflowRuns.id });
       if (!u) return;
       const on = (run.action as OutflowAction).on;
-      await recordHistory(tx, doc, 'outflow', null, { runId, source: run.source, on, action: run.action, outcome, detail });
+      await recordHistory(tx, doc, 'outflow', null, {
+        runId,
+        source: run.source,
+        on,
+        action: run.action,
+        outcome,
+        detail,
+      });
     });
     this.d.logger.info({ runId, kind: run.action.kind, outcome, detail }, 'outflow action finished');
   }
@@ -152,7 +195,12 @@ export class OutflowRunner {
     const rows = await this.d.db
       .select({ id: outflowRuns.id })
       .from(outflowRuns)
-      .where(and(eq(outflowRuns.state, 'pending'), lt(outflowRuns.nextAttemptAt, sql`now() - make_interval(secs => ${KICK_GRACE_SECONDS})`)))
+      .where(
+        and(
+          eq(outflowRuns.state, 'pending'),
+          lt(outflowRuns.nextAttemptAt, sql`now() - make_interval(secs => ${KICK_GRACE_SECONDS})`),
+        ),
+      )
       .limit(limit);
     if (rows.length) await this.d.enqueue(rows.map((r) => r.id));
     return rows.length;
