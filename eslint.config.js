@@ -38,6 +38,23 @@ export default tseslint.config(
     },
   },
   {
+    // Routes only parse, authorise, call and present (decision 0011): the SQL and Microsoft calls live
+    // in the capability modules (mailboxes/, inboxes/, workspaces/, documents/, connectors/, …).
+    files: ['apps/server/src/http/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['drizzle-orm', 'drizzle-orm/*'], message: 'http/ holds no SQL: call a capability module.' },
+            { group: ['**/db/schema/**', '**/db/schema'], message: 'http/ holds no SQL: call a capability module.' },
+            { group: ['**/microsoft/**'], message: 'http/ reaches Microsoft only through a capability module.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Benchmarks measure the server as it ships: through its HTTP API (bench/lib/api-client.ts), never
     // through the test helpers (they may change with the tests).
     files: ['bench/**/*.ts'],

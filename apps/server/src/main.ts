@@ -5,7 +5,7 @@ import { createLogger } from './logger.ts';
 import { startServer } from './server.ts';
 import { JobCatalogError } from './jobs/runtime.ts';
 import { VaultError } from './security/vault.ts';
-import { SandboxStartError } from './microsoft/sandbox.ts';
+import { SandboxStartError } from './sandbox/tenant.ts';
 import { StartupError } from './startup-error.ts';
 
 /** The process entry point: `npm start`. Every startup failure ends in one clear line and exit 1. */

@@ -7,15 +7,16 @@ import { ConnectorService } from './connectors/service.ts';
 import { DbSlotLeases } from './db/repos/graph-slots.ts';
 import { MailboxPacer } from './microsoft/pacer.ts';
 import { KeyedCoalescer } from './lib/coalesce.ts';
-import { MailClient } from './microsoft/mail.ts';
+import { MailClient } from './microsoft/mail-client.ts';
 import { SyncEngine } from './sync/engine.ts';
-import { PushService } from './sync/push.ts';
+import { PushService } from './sync/push-service.ts';
 import { OutflowRunner } from './documents/outflow-runner.ts';
 import { InflowRouter } from './documents/inflow.ts';
 import { OutlookWriter } from './microsoft/outlook-write.ts';
 import { SubscriptionClient } from './microsoft/subscriptions.ts';
 import { openDatabase, type Database } from './db/client.ts';
-import { cloudSettings, startSandboxTenant, type SandboxTenant } from './microsoft/sandbox.ts';
+import { cloudSettings } from './microsoft/settings.ts';
+import { startSandboxTenant, type SandboxTenant } from './sandbox/tenant.ts';
 import type { MicrosoftSettings } from './microsoft/settings.ts';
 import { buildHttpApp } from './http/app.ts';
 import { jobCatalog } from './jobs/catalog.ts';
@@ -37,6 +38,10 @@ export interface RunningServer {
   readonly push: PushService;
   readonly outflow: OutflowRunner;
   readonly blobs: FsBlobStore;
+  /** The paced Graph mail client every part shares (tests read Outlook through it). */
+  readonly mail: MailClient;
+  /** The inflow router ingestion and reprocessing share. */
+  readonly inflow: InflowRouter;
   readonly microsoft: MicrosoftSettings;
   /** The built-in Microsoft 365 emulator, in sandbox mode. */
   readonly sandbox: SandboxTenant | undefined;
@@ -193,6 +198,8 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       push,
       outflow,
       blobs,
+      mail,
+      inflow,
       microsoft,
       sandbox,
       http,

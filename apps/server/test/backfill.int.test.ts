@@ -62,7 +62,7 @@ describe('backfill', () => {
       const att = doc!.attachments.find((a) => a.name === 'survey.bin')!;
       expect(att.size).toBe(40 * 1024 * 1024);
       const token = await app.server.connectors.broker.graphToken(connectorId);
-      const mail = app.server.sync.mail;
+      const mail = app.server.mail;
       const list = await mail.attachments(token, userId, big.immutableId);
       const remote = await mail.stream(
         token,

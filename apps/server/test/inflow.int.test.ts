@@ -190,7 +190,7 @@ describe('inflow rules at ingestion', () => {
   });
 
   it('takes headers already parsed from the MIME instead of reading the .eml again', async () => {
-    const d = await app.server.sync.inflow.decide(
+    const d = await app.server.inflow.decide(
       { inboxId: claimsInbox, filterInflow: true, documentTypeId: null, tagIds: [], metadata: {} },
       {
         workspaceId: ws,

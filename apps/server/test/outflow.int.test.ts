@@ -21,7 +21,7 @@ let folderId: string;
 let userId: string;
 
 const control = () => app.server.sandbox!.control;
-const graph = async <T>(path: string) => app.server.sync.mail.json<T>(await app.server.connectors.broker.graphToken(connectorId), userId, path);
+const graph = async <T>(path: string) => app.server.mail.json<T>(await app.server.connectors.broker.graphToken(connectorId), userId, path);
 const mailbox = async () => (await admin.get<MailboxList>(api.mailboxes(ws, connectorId))).body.items[0]!;
 const setOutflow = (outflow: OutflowAction[]) => admin.request<FolderStatus & Err>('PATCH', api.folder(ws, folderId), { outflow });
 const runsOf = (documentId: string) => app.server.database.db.select().from(outflowRuns).where(eq(outflowRuns.documentId, documentId));

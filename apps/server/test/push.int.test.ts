@@ -7,7 +7,7 @@ import { graphSubscriptions, monitoredFolders } from '../src/db/schema/index.ts'
 import { SubscriptionClient } from '../src/microsoft/subscriptions.ts';
 import pino from 'pino';
 import type { TokenBroker } from '../src/connectors/token-broker.ts';
-import { LIFECYCLE_PATH, LIFECYCLE_PRIORITY, NOTIFICATION_PATH, PushService } from '../src/sync/push.ts';
+import { LIFECYCLE_PATH, LIFECYCLE_PRIORITY, NOTIFICATION_PATH, PushService } from '../src/sync/push-service.ts';
 import { connectDelegated, connectedOwnApp, newConnector, waitFor } from './connect-helpers.ts';
 import { setUp, startTestApp, type Client, type TestApp } from './helpers.ts';
 import { CLAIMS, documentCount, monitor, until } from './sync-helpers.ts';
@@ -114,7 +114,7 @@ describe('push delivery', () => {
     const s = (await sub())!;
     const token = await app.server.connectors.broker.graphToken(connectorId);
     const user = await control().getUser(CLAIMS);
-    await new SubscriptionClient(app.server.sync.mail).remove(token, user.id, s.graphId!);
+    await new SubscriptionClient(app.server.mail).remove(token, user.id, s.graphId!);
     // Mail that arrives while there is no subscription: only the round after recreation can find it.
     const before = await documentCount(app, folderId);
     await control().deliverGenerated(CLAIMS, { subject: 'Arrived unsubscribed', pdfs: 0, jpegs: 0 });
@@ -200,7 +200,7 @@ describe('push delivery', () => {
     const push = new PushService({
       db: app.server.database.db,
       broker: app.server.connectors.broker,
-      client: new SubscriptionClient(app.server.sync.mail),
+      client: new SubscriptionClient(app.server.mail),
       logger: pino({ level: 'silent' }),
       enabled: true,
       baseUrl: () => app.server.url!,

@@ -20,7 +20,7 @@ export async function monitor(app: TestApp, opts: { workspaceId: string; connect
     mailboxId = mb!.id;
   }
   const token = await app.server.connectors.broker.graphToken(opts.connectorId);
-  const folders = await app.server.sync.mail.folders(token, user.id);
+  const folders = await app.server.mail.folders(token, user.id);
   const folder = folders.find((f) => f.displayName.toLowerCase() === opts.folder.toLowerCase());
   if (!folder) throw new Error(`no folder ${opts.folder} in ${opts.address}: ${folders.map((f) => f.displayName).join(', ')}`);
   const [inbox] = await db.select().from(inboxes).where(eq(inboxes.workspaceId, opts.workspaceId));

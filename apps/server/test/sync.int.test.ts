@@ -5,7 +5,7 @@ import { documents, mailMessages, monitoredFolders } from '../src/db/schema/inde
 import { connectedOwnApp } from './connect-helpers.ts';
 import { setUp, startTestApp, type Client, type TestApp } from './helpers.ts';
 import { CLAIMS, documentCount, monitor, settle, until } from './sync-helpers.ts';
-import { MARKER_PROPERTY_ID } from '../src/microsoft/mail.ts';
+import { MARKER_PROPERTY_ID } from '../src/microsoft/mail-client.ts';
 import { runSyncReconcile } from '../src/jobs/handlers/mail-sync.ts';
 
 let app: TestApp;
@@ -89,7 +89,7 @@ describe('sync engine', () => {
       });
       const token = await app.server.connectors.broker.graphToken(connectorId);
       const sample = inMailbox[0]!;
-      const read = await app.server.sync.mail.json<{ singleValueExtendedProperties?: { id: string; value: string }[] }>(
+      const read = await app.server.mail.json<{ singleValueExtendedProperties?: { id: string; value: string }[] }>(
         token,
         userId,
         `/users/${userId}/messages/${encodeURIComponent(sample.immutableId)}?$select=id&$expand=singleValueExtendedProperties($filter=id eq '${MARKER_PROPERTY_ID}')`,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { OutflowAction, OutflowPermissions } from '@mailroom/contracts';
 import { eq, inArray } from 'drizzle-orm';
 import { AppError } from '../core/errors.ts';
-import { outflowPermissions, WELL_KNOWN_DESTINATIONS, withIds } from '../core/outflow.ts';
+import { outflowPermissions, WELL_KNOWN_DESTINATIONS, withIds } from '../core/outflow-policy.ts';
 import type { Db } from '../db/client.ts';
 import { connectors, mailboxes, monitoredFolders } from '../db/schema/index.ts';
 import type { TokenBroker } from './token-broker.ts';

@@ -3,7 +3,7 @@ import type { FsBlobStore } from '../blobs/fs-store.ts';
 import { decideInflow, type InflowDecision, type InflowRule } from '../core/inflow-rules.ts';
 import type { Db } from '../db/client.ts';
 import { mailboxes, workspaces } from '../db/schema/index.ts';
-import type { MailClient } from '../microsoft/mail.ts';
+import type { MailClient } from '../microsoft/mail-client.ts';
 import { readHeaders } from './headers.ts';
 import { recordDocumentEvents, recordHistoryOfMany } from './history.ts';
 import type { OutflowConfig } from './outflow-plan.ts';

@@ -1,6 +1,6 @@
 import type { OutflowTrigger } from '@mailroom/contracts';
 import { eq } from 'drizzle-orm';
-import { actionsFor } from '../core/outflow.ts';
+import { actionsFor } from '../core/outflow-policy.ts';
 import type { Db } from '../db/client.ts';
 import { documents, inboxes, mailMessages, monitoredFolders, outflowRuns } from '../db/schema/index.ts';
 

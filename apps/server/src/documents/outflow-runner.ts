@@ -1,7 +1,7 @@
 import type { OutflowAction } from '@mailroom/contracts';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import { MAX_ATTEMPTS, permanentReason, retryDelaySeconds } from '../core/outflow.ts';
+import { MAX_ATTEMPTS, permanentReason, retryDelaySeconds } from '../core/outflow-policy.ts';
 import type { Db } from '../db/client.ts';
 import { documents, mailboxes, mailMessages, monitoredFolders, outflowRuns } from '../db/schema/index.ts';
 import { classify } from '../microsoft/classify.ts';

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { ConnectorService } from '../connectors/service.ts';
-import type { SandboxTenant } from '../microsoft/sandbox.ts';
+import type { SandboxTenant } from '../sandbox/tenant.ts';
 import type { FsBlobStore } from '../blobs/fs-store.ts';
 import type { SyncEngine } from '../sync/engine.ts';
-import type { PushService } from '../sync/push.ts';
+import type { PushService } from '../sync/push-service.ts';
 import type { OutflowRunner } from '../documents/outflow-runner.ts';
 import type { ActionDeps } from '../documents/actions.ts';
 import type { Database } from '../db/client.ts';

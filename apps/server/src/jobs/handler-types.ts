@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { ConnectorService } from '../connectors/service.ts';
 import type { Db } from '../db/client.ts';
 import type { SyncEngine } from '../sync/engine.ts';
-import type { PushService } from '../sync/push.ts';
+import type { PushService } from '../sync/push-service.ts';
 import type { OutflowRunner } from '../documents/outflow-runner.ts';
 import type { JobDefinition } from './catalog.ts';
 

@@ -1,6 +1,6 @@
 import type { TokenBroker } from '../connectors/token-broker.ts';
 import type { Db } from '../db/client.ts';
-import type { MailClient } from '../microsoft/mail.ts';
+import type { MailClient } from '../microsoft/mail-client.ts';
 
 /** The push subscriptions a mailbox or folder that is no longer read must give up. */
 export interface FolderPush {

@@ -1,7 +1,7 @@
 import type { FolderDelivery, FolderStatus, Mailbox } from '@mailroom/contracts';
 import { and, asc, eq, gte, inArray, sql } from 'drizzle-orm';
 import { permissionsFor } from '../connectors/outflow-permissions.ts';
-import { folderDelivery, pushEligibility } from '../core/push.ts';
+import { folderDelivery, pushEligibility } from '../core/push-policy.ts';
 import {
   connectors,
   documents,

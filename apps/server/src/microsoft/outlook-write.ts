@@ -1,5 +1,5 @@
 import { GraphApiError } from './graph.ts';
-import type { MailClient } from './mail.ts';
+import type { MailClient } from './mail-client.ts';
 
 /**
  * The hidden key on a forward Mailroom creates: the outflow run's id, as a single-value extended

@@ -1,4 +1,6 @@
-import type { MicrosoftHttp } from './http.ts';
+import { readFileSync } from 'node:fs';
+import type { Config } from '../config.ts';
+import { createMicrosoftHttp, type MicrosoftHttp } from './http.ts';
 
 /** Where Mailroom's Microsoft identity and Graph live, and Mailroom's own multi-tenant app. */
 export interface MicrosoftSettings {
@@ -15,4 +17,16 @@ export interface MicrosoftSettings {
 /** `host[:port]` of the authority, for MSAL's `knownAuthorities` (it refuses hosts it does not know). */
 export function authorityHostName(s: MicrosoftSettings): string {
   return new URL(s.authorityHost).host;
+}
+
+/** Production: Microsoft's cloud and the operator's multi-tenant app from the configuration. */
+export function cloudSettings(config: Config): MicrosoftSettings {
+  const extraCaPem = config.microsoft.caFile ? readFileSync(config.microsoft.caFile, 'utf8') : undefined;
+  return {
+    authorityHost: config.microsoft.authorityHost,
+    graphUrl: config.microsoft.graphUrl,
+    app: config.microsoft.clientId && config.microsoft.clientSecret ? { clientId: config.microsoft.clientId, clientSecret: config.microsoft.clientSecret } : undefined,
+    sandbox: false,
+    http: createMicrosoftHttp({ extraCaPem }),
+  };
 }

@@ -1,4 +1,4 @@
-import type { MailClient } from './mail.ts';
+import type { MailClient } from './mail-client.ts';
 
 /** Outlook message subscriptions live at most 10,080 minutes (reference §3); ask for a little less. */
 export const SUBSCRIPTION_LIFETIME_MS = (10_080 - 10) * 60_000;

@@ -6,7 +6,7 @@ import { validDate } from '../lib/dates.ts';
 import { pgText } from '../lib/pg-text.ts';
 import { classify } from '../microsoft/classify.ts';
 import { GraphApiError } from '../microsoft/graph.ts';
-import type { GraphMessage } from '../microsoft/mail.ts';
+import type { GraphMessage } from '../microsoft/mail-client.ts';
 import type { RoundResult, SyncDeps } from './deps.ts';
 
 const FOLDER = (db: Db, folderId: string) =>

@@ -3,7 +3,7 @@ import type { FsBlobStore } from '../blobs/fs-store.ts';
 import type { TokenBroker } from '../connectors/token-broker.ts';
 import type { Db } from '../db/client.ts';
 import type { InflowRouter } from '../documents/inflow.ts';
-import type { MailClient } from '../microsoft/mail.ts';
+import type { MailClient } from '../microsoft/mail-client.ts';
 
 export interface SyncDeps {
   db: Db;

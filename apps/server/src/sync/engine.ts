@@ -1,5 +1,3 @@
-import type { InflowRouter } from '../documents/inflow.ts';
-import type { MailClient } from '../microsoft/mail.ts';
 import { DeltaRounds } from './delta-round.ts';
 import type { RoundResult, SyncDeps } from './deps.ts';
 import { Ingestion, type IngestOutcome } from './ingestion.ts';
@@ -15,18 +13,12 @@ export type { IngestOutcome } from './ingestion.ts';
  * what the job handlers call.
  */
 export class SyncEngine {
-  /** The paced Graph mail client (routes use it for folder trees and access tests). */
-  readonly mail: MailClient;
-  /** Applies the folder's inflow rule to each new document (given by server.ts, which also hands it to reprocessing). */
-  readonly inflow: InflowRouter;
   private readonly rounds: DeltaRounds;
   private readonly ingestion: Ingestion;
   private readonly markers: MarkerWriter;
   constructor(deps: SyncDeps) {
-    this.mail = deps.mail;
-    this.inflow = deps.inflow;
     this.rounds = new DeltaRounds(deps);
-    this.ingestion = new Ingestion(deps, this.inflow);
+    this.ingestion = new Ingestion(deps, deps.inflow);
     this.markers = new MarkerWriter(deps);
   }
 

@@ -10,7 +10,7 @@ import { asError } from '../lib/errors.ts';
 import { pgText } from '../lib/pg-text.ts';
 import { classify } from '../microsoft/classify.ts';
 import { GraphApiError } from '../microsoft/graph.ts';
-import type { GraphAttachmentMeta } from '../microsoft/mail.ts';
+import type { GraphAttachmentMeta } from '../microsoft/mail-client.ts';
 import type { SyncDeps } from './deps.ts';
 import { readMimeSummary, type MimeAttachment, type MimeSummary } from './mime-summary.ts';
 

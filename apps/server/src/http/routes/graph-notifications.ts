@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
-import { LIFECYCLE_PATH, NOTIFICATION_PATH, type AcceptResult, type NotificationItem } from '../../sync/push.ts';
+import { LIFECYCLE_PATH, NOTIFICATION_PATH, type AcceptResult, type NotificationItem } from '../../sync/push-service.ts';
 import type { HttpDeps } from '../deps.ts';
 
 /** A Graph POST carries `{ value: [...] }`; more than this many items in one is not Microsoft. */

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SandboxInfo } from '@mailroom/contracts';
 import type * as Emulator from '@mailroom/m365-emulator';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
-import { createMicrosoftHttp } from './http.ts';
-import type { MicrosoftSettings } from './settings.ts';
+import { createMicrosoftHttp } from '../microsoft/http.ts';
+import type { MicrosoftSettings } from '../microsoft/settings.ts';
 
 export interface SandboxTenant {
   readonly settings: MicrosoftSettings;
@@ -96,16 +95,4 @@ async function loadEmulator(): Promise<typeof Emulator> {
         'install the development dependencies with `npm install` (not `--omit=dev`), or set MICROSOFT_CLIENT_ID and MICROSOFT_CLIENT_SECRET to use Microsoft 365',
     );
   }
-}
-
-/** Production: Microsoft's cloud and the operator's multi-tenant app from the configuration. */
-export function cloudSettings(config: Config): MicrosoftSettings {
-  const extraCaPem = config.microsoft.caFile ? readFileSync(config.microsoft.caFile, 'utf8') : undefined;
-  return {
-    authorityHost: config.microsoft.authorityHost,
-    graphUrl: config.microsoft.graphUrl,
-    app: config.microsoft.clientId && config.microsoft.clientSecret ? { clientId: config.microsoft.clientId, clientSecret: config.microsoft.clientSecret } : undefined,
-    sandbox: false,
-    http: createMicrosoftHttp({ extraCaPem }),
-  };
 }

@@ -1,6 +1,6 @@
 import type { OutflowAction } from '@mailroom/contracts';
 import { describe, expect, it } from 'vitest';
-import { actionsFor, outflowPermissions, permanentReason, requiredPermissions, retryDelaySeconds, withIds } from './outflow.ts';
+import { actionsFor, outflowPermissions, permanentReason, requiredPermissions, retryDelaySeconds, withIds } from './outflow-policy.ts';
 
 const cat = (on: OutflowAction['on'], id?: string): OutflowAction => ({ ...(id ? { id } : {}), on, kind: 'category', category: 'Done', color: 'preset0' });
 

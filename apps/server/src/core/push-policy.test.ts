@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { folderDelivery, nextSubscriptionAction, pushEligibility, RENEW_BEFORE_MS } from './push.ts';
+import { folderDelivery, nextSubscriptionAction, pushEligibility, RENEW_BEFORE_MS } from './push-policy.ts';
 
 describe('pushEligibility', () => {
   it('app-only modes get push for any mailbox', () => {

@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { TokenBroker } from '../connectors/token-broker.ts';
-import { nextSubscriptionAction, pushEligibility, RENEW_BEFORE_MS } from '../core/push.ts';
+import { nextSubscriptionAction, pushEligibility, RENEW_BEFORE_MS } from '../core/push-policy.ts';
 import type { Db } from '../db/client.ts';
 import { connectors, graphSubscriptions, mailboxes, monitoredFolders } from '../db/schema/index.ts';
 import { classify } from '../microsoft/classify.ts';
