@@ -4,6 +4,8 @@ import {
   type CreateInboxRequest,
   type DocumentType,
   type DocumentTypeList,
+  type Inbox,
+  type InboxList,
   type InflowSettings,
   type Mailbox,
   type MailboxList,
@@ -12,15 +14,38 @@ import {
   type UpdateInboxRequest,
 } from '@mailroom/contracts';
 import { http } from './client.ts';
-import { mailKeys } from './mail.ts';
-import { useConnectors } from './queries.ts';
+import { useConnectors } from './connectors.ts';
+import { mailboxKeys } from './mailboxes.ts';
 
 export const inboxKeys = {
+  /** The inboxes the caller is on. */
+  list: (ws: string) => ['ws', ws, 'inboxes'] as const,
   managed: (ws: string) => ['ws', ws, 'managed-inboxes'] as const,
   types: (ws: string) => ['ws', ws, 'document-types'] as const,
   tags: (ws: string) => ['ws', ws, 'tags'] as const,
   inflow: (ws: string) => ['ws', ws, 'inflow-settings'] as const,
 };
+
+/** The inboxes the caller is on (what the inbox page and a document offer). */
+export function useInboxes(ws: string) {
+  return useQuery({
+    queryKey: inboxKeys.list(ws),
+    queryFn: () => http.get<InboxList>(api.inboxes(ws)),
+  });
+}
+
+/** "Create inbox" by name (the Create inbox dialog, on the Inboxes page and beside a folder rule). */
+export function useCreateInbox(ws: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (name: string) => http.post<Inbox>(api.inboxes(ws), { name }),
+    onSuccess: (inbox) => {
+      qc.setQueryData<InboxList>(inboxKeys.list(ws), (old) => (old ? { items: [...old.items, inbox] } : old));
+      void qc.invalidateQueries({ queryKey: inboxKeys.list(ws) });
+      void qc.invalidateQueries({ queryKey: inboxKeys.managed(ws) });
+    },
+  });
+}
 
 /** Every inbox with its access list (admins). */
 export function useManagedInboxes(ws: string, enabled = true) {
@@ -35,7 +60,7 @@ function useInvalidateInboxes(ws: string) {
   const qc = useQueryClient();
   return () => {
     void qc.invalidateQueries({ queryKey: inboxKeys.managed(ws) });
-    void qc.invalidateQueries({ queryKey: mailKeys.inboxes(ws) });
+    void qc.invalidateQueries({ queryKey: inboxKeys.list(ws) });
   };
 }
 
@@ -64,7 +89,7 @@ export function useMailboxesOfInbox(ws: string, inboxId: string): Mailbox[] {
   const connectors = useConnectors(ws);
   const lists = useQueries({
     queries: (connectors.data?.items ?? []).map((c) => ({
-      queryKey: mailKeys.mailboxes(ws, c.id),
+      queryKey: mailboxKeys.mailboxes(ws, c.id),
       queryFn: () => http.get<MailboxList>(api.mailboxes(ws, c.id)),
     })),
   });

@@ -1,7 +1,7 @@
 import { MutationCache, QueryCache, QueryClient } from '@tanstack/react-query';
 import type { SessionInfo } from '@mailroom/contracts';
 import { ApiError } from './client.ts';
-import { keys } from './queries.ts';
+import { sessionKey } from './session.ts';
 
 export const SESSION_EXPIRED_FLAG = 'mailroom.sessionExpired';
 export const SIGNED_OUT_FLAG = 'mailroom.signedOut';
@@ -10,12 +10,12 @@ function onApiError(err: unknown) {
   // A session that ended (expired, signed out elsewhere): forget the user; the route guard then
   // sends them to the sign-in page and brings them back where they were afterwards.
   if (err instanceof ApiError && err.needsSignIn) {
-    const session = queryClient.getQueryData<SessionInfo>(keys.session);
+    const session = queryClient.getQueryData<SessionInfo>(sessionKey);
     if (session?.user) {
-      queryClient.setQueryData<SessionInfo>(keys.session, { ...session, user: null, workspaces: [] });
+      queryClient.setQueryData<SessionInfo>(sessionKey, { ...session, user: null, workspaces: [] });
       sessionStorage.setItem(SESSION_EXPIRED_FLAG, err.code);
     }
-    void queryClient.invalidateQueries({ queryKey: keys.session });
+    void queryClient.invalidateQueries({ queryKey: sessionKey });
   }
 }
 

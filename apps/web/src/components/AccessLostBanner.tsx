@@ -2,7 +2,7 @@ import { Alert, Anchor, Group, Text } from '@mantine/core';
 import { IconPlugConnectedX } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from 'react-router';
-import { useConnectors } from '../api/queries.ts';
+import { useConnectors } from '../api/connectors.ts';
 import { paths } from '../lib/paths.ts';
 
 /** On every page of the workspace while a connector can no longer read any mailbox. */

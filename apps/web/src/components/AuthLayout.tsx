@@ -3,7 +3,7 @@ import { IconMail } from '@tabler/icons-react';
 import type { Locale } from '@mailroom/contracts';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSession } from '../api/queries.ts';
+import { useSession } from '../api/session.ts';
 import { currentLocale } from '../i18n/index.ts';
 import { useChangeLanguage } from '../lib/account.ts';
 

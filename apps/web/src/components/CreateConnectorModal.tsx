@@ -4,7 +4,7 @@ import { ConnectorName, connectorTypes, type ConnectorType } from '@mailroom/con
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
-import { useCreateConnector } from '../api/queries.ts';
+import { useCreateConnector } from '../api/connectors.ts';
 import { errorMessage, fieldErrorsOf } from '../lib/errors.ts';
 import { paths } from '../lib/paths.ts';
 import { check } from '../lib/validate.ts';

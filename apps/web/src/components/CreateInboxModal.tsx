@@ -3,7 +3,7 @@ import { IconAlertCircle } from '@tabler/icons-react';
 import { CreateInboxRequest, type Inbox } from '@mailroom/contracts';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useCreateInbox } from '../api/mail.ts';
+import { useCreateInbox } from '../api/inboxes.ts';
 import { errorMessage, fieldErrorsOf } from '../lib/errors.ts';
 import { check } from '../lib/validate.ts';
 

@@ -3,7 +3,7 @@ import { IconAlertCircle, IconChevronDown, IconChevronRight } from '@tabler/icon
 import type { FolderTree } from '@mailroom/contracts';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useFolderTree } from '../api/mail.ts';
+import { useFolderTree } from '../api/mailboxes.ts';
 import { errorMessage } from '../lib/errors.ts';
 
 export type FolderItem = FolderTree['items'][number];

@@ -2,7 +2,7 @@ import { Button, Center, Loader, Stack, Text, Title } from '@mantine/core';
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, Outlet, useLocation, useSearchParams } from 'react-router';
-import { useSession } from '../api/queries.ts';
+import { useSession } from '../api/session.ts';
 import { SIGNED_OUT_FLAG } from '../api/queryClient.ts';
 import { currentLocale } from '../i18n/index.ts';
 import { errorMessage } from '../lib/errors.ts';

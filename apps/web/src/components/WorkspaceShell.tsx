@@ -13,7 +13,7 @@ import type { Locale, WorkspaceSummary } from '@mailroom/contracts';
 import { useEffect, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, NavLink, Outlet, useLocation, useNavigate, useParams } from 'react-router';
-import { useSession } from '../api/queries.ts';
+import { useSession } from '../api/session.ts';
 import { AccessLostBanner } from './AccessLostBanner.tsx';
 import { currentLocale } from '../i18n/index.ts';
 import { useChangeLanguage, useSignOut } from '../lib/account.ts';

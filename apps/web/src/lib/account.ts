@@ -3,7 +3,7 @@ import { api, type Locale, type SessionInfo, type User } from '@mailroom/contrac
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { fetchSession, http } from '../api/client.ts';
-import { keys } from '../api/queries.ts';
+import { sessionKey } from '../api/session.ts';
 import { SIGNED_OUT_FLAG } from '../api/queryClient.ts';
 import { LOCALE_STORAGE_KEY } from '../i18n/index.ts';
 
@@ -12,9 +12,9 @@ export function useChangeLanguage() {
   const qc = useQueryClient();
   const { i18n } = useTranslation();
   return async (locale: Locale) => {
-    const session = qc.getQueryData<SessionInfo>(keys.session);
+    const session = qc.getQueryData<SessionInfo>(sessionKey);
     if (session?.user)
-      qc.setQueryData<SessionInfo>(keys.session, { ...session, user: { ...session.user, locale } });
+      qc.setQueryData<SessionInfo>(sessionKey, { ...session, user: { ...session.user, locale } });
     try {
       localStorage.setItem(LOCALE_STORAGE_KEY, locale);
     } catch {
@@ -45,8 +45,8 @@ export function useSignOut() {
       }
       const session = await fetchSession().catch(() => undefined);
       qc.removeQueries({ predicate: (q) => q.queryKey[0] !== 'session' });
-      if (session) qc.setQueryData(keys.session, session);
-      else await qc.invalidateQueries({ queryKey: keys.session });
+      if (session) qc.setQueryData(sessionKey, session);
+      else await qc.invalidateQueries({ queryKey: sessionKey });
       await navigate('/sign-in', { replace: true });
     },
   });

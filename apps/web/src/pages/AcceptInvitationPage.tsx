@@ -13,7 +13,7 @@ import { useState, type FormEvent } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError, fetchSession, http } from '../api/client.ts';
-import { keys } from '../api/queries.ts';
+import { sessionKey } from '../api/session.ts';
 import { AuthLayout } from '../components/AuthLayout.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { errorMessage, fieldErrorsOf } from '../lib/errors.ts';
@@ -31,7 +31,7 @@ function AcceptForm({ token, preview }: { token: string; preview: InvitationPrev
     mutationFn: (body: AcceptInvitationRequest) => http.post<unknown>(api.invitationAccept(token), body),
     onSuccess: async () => {
       const session = await fetchSession();
-      qc.setQueryData<SessionInfo>(keys.session, session);
+      qc.setQueryData<SessionInfo>(sessionKey, session);
       await navigate('/', { replace: true });
     },
     onError: (err) => setErrors(fieldErrorsOf(err)),

@@ -14,7 +14,8 @@ import {
 import { IconArrowRight, IconFlask, IconInbox, IconPlugConnected, IconUsers } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { useConnectors, useSession } from '../api/queries.ts';
+import { useConnectors } from '../api/connectors.ts';
+import { useSession } from '../api/session.ts';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { paths } from '../lib/paths.ts';
 import { useCurrentWorkspace } from '../lib/workspace.ts';

@@ -14,7 +14,7 @@ import { useState, type ChangeEvent, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { fetchSession, http } from '../api/client.ts';
-import { keys } from '../api/queries.ts';
+import { sessionKey } from '../api/session.ts';
 import { AuthLayout } from '../components/AuthLayout.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
 import { currentLocale } from '../i18n/index.ts';
@@ -39,13 +39,13 @@ export function SetupPage() {
     mutationFn: (body: SetupRequest) => http.post<unknown>(api.setup, body),
     onSuccess: async () => {
       const session = await fetchSession();
-      qc.setQueryData<SessionInfo>(keys.session, session);
+      qc.setQueryData<SessionInfo>(sessionKey, session);
       await navigate('/', { replace: true });
     },
     onError: async (err) => {
       setErrors(fieldErrorsOf(err));
       // Someone finished the setup in the meantime: the session now says so.
-      await qc.invalidateQueries({ queryKey: keys.session });
+      await qc.invalidateQueries({ queryKey: sessionKey });
     },
   });
 

@@ -6,7 +6,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useSearchParams } from 'react-router';
 import { fetchSession, http } from '../api/client.ts';
-import { keys } from '../api/queries.ts';
+import { sessionKey } from '../api/session.ts';
 import { SESSION_EXPIRED_FLAG, SIGNED_OUT_FLAG } from '../api/queryClient.ts';
 import { AuthLayout } from '../components/AuthLayout.tsx';
 import { PageHeading } from '../components/PageHeading.tsx';
@@ -45,7 +45,7 @@ export function SignInPage() {
     mutationFn: (body: LoginRequest) => http.post<unknown>(api.login, body),
     onSuccess: async () => {
       const session = await fetchSession();
-      qc.setQueryData<SessionInfo>(keys.session, session);
+      qc.setQueryData<SessionInfo>(sessionKey, session);
       await navigate(safeNext(params.get('next')), { replace: true });
     },
   });

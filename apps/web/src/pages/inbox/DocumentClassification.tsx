@@ -2,8 +2,7 @@ import { Group, MultiSelect, NativeSelect, Stack } from '@mantine/core';
 import type { Document } from '@mailroom/contracts';
 import { useTranslation } from 'react-i18next';
 import { useUpdateDocument } from '../../api/documents.ts';
-import { useTaxonomy } from '../../api/inboxes.ts';
-import { useInboxes } from '../../api/mail.ts';
+import { useTaxonomy, useInboxes } from '../../api/inboxes.ts';
 import { MetadataEditor } from '../../components/MetadataEditor.tsx';
 
 /** Document type, tags and metadata; each change is saved at once and written in the history. */

@@ -2,7 +2,7 @@ import { Text } from '@mantine/core';
 import { OutflowAction, OutflowTrigger, type Document, type HistoryEntry } from '@mailroom/contracts';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
-import { actionDone, actionWhat, triggerPhrase } from '../../lib/outflow.ts';
+import { actionDone, actionWhat, triggerPhrase } from '../../lib/outflow-words.ts';
 import { formatAbsolute, formatDateTime } from '../../lib/time.ts';
 
 /** An `outflow` line's details in words: "Category “Claims” set (on approval)", "… failed: why". */

@@ -1,7 +1,7 @@
 import { Badge, Group, Text, Title } from '@mantine/core';
 import type { Document, OutflowRun } from '@mailroom/contracts';
 import { useTranslation } from 'react-i18next';
-import { actionDone, actionWhat, triggerPhrase } from '../../lib/outflow.ts';
+import { actionDone, actionWhat, triggerPhrase } from '../../lib/outflow-words.ts';
 import { formatAbsolute, formatDateTime } from '../../lib/time.ts';
 
 function RunLine({ run }: { run: OutflowRun }) {

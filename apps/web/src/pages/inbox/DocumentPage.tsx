@@ -17,7 +17,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/client.ts';
 import { useDocumentView } from '../../api/documents.ts';
-import { useInboxes } from '../../api/mail.ts';
+import { useInboxes } from '../../api/inboxes.ts';
 import { StatusBadge } from './DocumentBadges.tsx';
 import { DocumentActions } from './DocumentActions.tsx';
 import { DocumentAttachments } from './DocumentAttachments.tsx';

@@ -4,9 +4,8 @@ import { IconSearch } from '@tabler/icons-react';
 import { documentStatusValues } from '@mailroom/contracts';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useTaxonomy } from '../../api/inboxes.ts';
+import { useTaxonomy, useInboxes } from '../../api/inboxes.ts';
 import { useMailboxOptions, type DocumentFilters } from '../../api/documents.ts';
-import { useInboxes } from '../../api/mail.ts';
 
 const KEYS = ['inboxId', 'status', 'documentTypeId', 'tagId', 'mailboxId', 'fromDay', 'toDay', 'q'] as const;
 export type FilterKey = (typeof KEYS)[number];

@@ -2,7 +2,7 @@ import { Alert, Button, Code, EmptyState, Group, Paper, Skeleton, Stack, Table, 
 import { IconListDetails } from '@tabler/icons-react';
 import type { AuditEntry } from '@mailroom/contracts';
 import { useTranslation } from 'react-i18next';
-import { useAudit } from '../../api/queries.ts';
+import { useAudit } from '../../api/audit.ts';
 import { PageHeading } from '../../components/PageHeading.tsx';
 import { RelativeTime } from '../../components/RelativeTime.tsx';
 import { errorMessage } from '../../lib/errors.ts';

@@ -24,7 +24,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { ApiError } from '../../api/client.ts';
-import { useConnector, useDeleteConnector, useRenameConnector } from '../../api/queries.ts';
+import { useConnector, useDeleteConnector, useRenameConnector } from '../../api/connectors.ts';
 import { PageHeading } from '../../components/PageHeading.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';
 import { errorMessage, fieldErrorsOf } from '../../lib/errors.ts';
@@ -180,7 +180,14 @@ function readCallback(search: string): Callback | null {
   return null;
 }
 
-const callbackCodes = ['state_invalid', 'consent_declined', 'not_tenant_admin', 'microsoft_error', 'forbidden', 'connector_gone'];
+const callbackCodes = [
+  'state_invalid',
+  'consent_declined',
+  'not_tenant_admin',
+  'microsoft_error',
+  'forbidden',
+  'connector_gone',
+];
 
 function CallbackNotice({
   callback,

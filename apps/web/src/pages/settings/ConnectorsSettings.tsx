@@ -15,7 +15,7 @@ import { IconAlertCircle, IconCircleCheck, IconPlugConnected, IconPlus } from '@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate } from 'react-router';
-import { useConnectors } from '../../api/queries.ts';
+import { useConnectors } from '../../api/connectors.ts';
 import { CreateConnectorModal } from '../../components/CreateConnectorModal.tsx';
 import { PageHeading } from '../../components/PageHeading.tsx';
 import { StatusBadge } from '../../components/StatusBadge.tsx';

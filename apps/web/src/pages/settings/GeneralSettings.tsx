@@ -3,7 +3,7 @@ import { IconAlertCircle, IconCircleCheck } from '@tabler/icons-react';
 import { WorkspaceName } from '@mailroom/contracts';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useRenameWorkspace, useWorkspace } from '../../api/queries.ts';
+import { useRenameWorkspace, useWorkspace } from '../../api/workspace.ts';
 import { PageHeading } from '../../components/PageHeading.tsx';
 import { errorMessage, fieldErrorsOf } from '../../lib/errors.ts';
 import { formatDate } from '../../lib/time.ts';

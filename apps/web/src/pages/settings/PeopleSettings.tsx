@@ -26,8 +26,8 @@ import {
   useMembers,
   useRemoveMember,
   useRevokeInvitation,
-  useSession,
-} from '../../api/queries.ts';
+} from '../../api/people.ts';
+import { useSession } from '../../api/session.ts';
 import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { PageHeading } from '../../components/PageHeading.tsx';
 import { RelativeTime } from '../../components/RelativeTime.tsx';

@@ -24,12 +24,8 @@ import {
 import type { AdminConsentStart, Connector } from '@mailroom/contracts';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import {
-  useConnectDelegated,
-  useConnectOrganization,
-  useConnectorWatch,
-  useSession,
-} from '../../../api/queries.ts';
+import { useConnectDelegated, useConnectOrganization, useConnectorWatch } from '../../../api/connectors.ts';
+import { useSession } from '../../../api/session.ts';
 import { CopyValue } from '../../../components/CopyValue.tsx';
 import { MicrosoftButton } from '../../../components/MicrosoftButton.tsx';
 import { RelativeTime } from '../../../components/RelativeTime.tsx';

@@ -11,7 +11,7 @@ import {
 import type { Connector, ConnectionInfo, ConnectorStatus, SetupProgress } from '@mailroom/contracts';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useCheckConnector, useDisconnect } from '../../../api/queries.ts';
+import { useCheckConnector, useDisconnect } from '../../../api/connectors.ts';
 import { ConfirmDialog } from '../../../components/ConfirmDialog.tsx';
 import { CopyValue } from '../../../components/CopyValue.tsx';
 import { RelativeTime } from '../../../components/RelativeTime.tsx';

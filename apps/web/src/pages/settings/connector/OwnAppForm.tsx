@@ -20,7 +20,7 @@ import { OwnAppRequest, TenantRef, type Connector } from '@mailroom/contracts';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '../../../api/client.ts';
-import { useConnectOwnApp } from '../../../api/queries.ts';
+import { useConnectOwnApp } from '../../../api/connectors.ts';
 import { errorMessage } from '../../../lib/errors.ts';
 
 export interface OwnAppPrefill {

@@ -1,7 +1,7 @@
 import { Alert, Button, Group, Stack, Text } from '@mantine/core';
 import { IconFlask, IconForms } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
-import { useSandboxInfo } from '../../../api/queries.ts';
+import { useSandboxInfo } from '../../../api/sandbox.ts';
 import { CopyValue } from '../../../components/CopyValue.tsx';
 import type { OwnAppPrefill } from './OwnAppForm.tsx';
 

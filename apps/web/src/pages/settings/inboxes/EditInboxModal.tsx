@@ -5,7 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useMailboxesOfInbox, useTaxonomy, useUpdateInbox } from '../../../api/inboxes.ts';
 import { errorMessage } from '../../../lib/errors.ts';
-import { blockedKinds } from '../../../lib/outflow.ts';
+import { blockedKinds } from '../../../lib/outflow-words.ts';
 import { OutflowEditor } from '../outflow/OutflowEditor.tsx';
 import { clientErrors, onlyOutflowErrors, serverErrors } from '../outflow/validate.ts';
 

@@ -17,7 +17,7 @@ import { IconAlertCircle, IconChevronDown, IconChevronRight, IconSearch } from '
 import type { Connector, DirectoryEntry, Mailbox, MailboxAccess } from '@mailroom/contracts';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useDirectory, useSetMailboxes, useTestMailboxes } from '../../../api/mail.ts';
+import { useDirectory, useSetMailboxes, useTestMailboxes } from '../../../api/mailboxes.ts';
 import { errorMessage } from '../../../lib/errors.ts';
 import { AccessPolicyScript } from '../connector/AccessPolicyScript.tsx';
 import { AccessResult, KindBadge } from './AccessResult.tsx';

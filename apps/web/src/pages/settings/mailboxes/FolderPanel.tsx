@@ -23,14 +23,13 @@ import {
 import type { FolderStatus, Mailbox } from '@mailroom/contracts';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useManagedInboxes } from '../../../api/inboxes.ts';
+import { useManagedInboxes, useInboxes } from '../../../api/inboxes.ts';
 import {
   useFailedMessages,
-  useInboxes,
   useRetryMessage,
   useSyncFolder,
   useUpdateFolder,
-} from '../../../api/mail.ts';
+} from '../../../api/mailboxes.ts';
 import { CreateInboxModal } from '../../../components/CreateInboxModal.tsx';
 import { FilteredEmails } from './FilteredEmails.tsx';
 import { RuleDetails } from './RuleDetails.tsx';

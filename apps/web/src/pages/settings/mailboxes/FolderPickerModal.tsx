@@ -3,7 +3,7 @@ import { IconAlertCircle } from '@tabler/icons-react';
 import type { Mailbox } from '@mailroom/contracts';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSetFolders } from '../../../api/mail.ts';
+import { useSetFolders } from '../../../api/mailboxes.ts';
 import { FolderTreeLevel } from '../../../components/FolderTreeLevel.tsx';
 import { errorMessage } from '../../../lib/errors.ts';
 import { startOfToday } from '../../../lib/time.ts';
@@ -56,7 +56,9 @@ export function FolderPickerModal({
     save.mutate(
       {
         folders: [...picked].map(([graphFolderId, displayName]) =>
-          known.has(graphFolderId) ? { graphFolderId, displayName } : { graphFolderId, displayName, processFrom },
+          known.has(graphFolderId)
+            ? { graphFolderId, displayName }
+            : { graphFolderId, displayName, processFrom },
         ),
       },
       { onSuccess: close },

@@ -28,8 +28,9 @@ import { Link } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { api } from '@mailroom/contracts';
 import { http } from '../../../api/client.ts';
-import { mailKeys, useMailboxes, useSendTestEmail } from '../../../api/mail.ts';
-import { useSession } from '../../../api/queries.ts';
+import { mailboxKeys, useMailboxes } from '../../../api/mailboxes.ts';
+import { useSendTestEmail } from '../../../api/sandbox.ts';
+import { useSession } from '../../../api/session.ts';
 import { errorMessage } from '../../../lib/errors.ts';
 import { paths } from '../../../lib/paths.ts';
 import { AccessResult, KindBadge } from './AccessResult.tsx';
@@ -158,7 +159,10 @@ function TestEmail({
     try {
       await Promise.all(activeFolders.map((f) => http.post(api.syncFolder(ws, f.id))));
       setSynced(true);
-      setTimeout(() => void qc.invalidateQueries({ queryKey: mailKeys.mailboxes(ws, connectorId) }), 1_000);
+      setTimeout(
+        () => void qc.invalidateQueries({ queryKey: mailboxKeys.mailboxes(ws, connectorId) }),
+        1_000,
+      );
       setTimeout(() => void qc.invalidateQueries({ queryKey: ['ws', ws, 'documents'] }), 2_500);
     } finally {
       setSyncing(false);

@@ -3,9 +3,9 @@ import { IconAlertCircle } from '@tabler/icons-react';
 import type { FolderStatus, Mailbox, OutflowAction } from '@mailroom/contracts';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useSaveFolderOutflow } from '../../../api/mail.ts';
+import { useSaveFolderOutflow } from '../../../api/mailboxes.ts';
 import { errorMessage } from '../../../lib/errors.ts';
-import { blockedKinds } from '../../../lib/outflow.ts';
+import { blockedKinds } from '../../../lib/outflow-words.ts';
 import { OutflowEditor } from '../outflow/OutflowEditor.tsx';
 import { clientErrors, onlyOutflowErrors, serverErrors } from '../outflow/validate.ts';
 

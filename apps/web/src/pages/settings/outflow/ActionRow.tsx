@@ -17,7 +17,7 @@ import {
   type OutflowTrigger,
 } from '@mailroom/contracts';
 import { useTranslation } from 'react-i18next';
-import { categorySwatches, wellKnownFolders } from '../../../lib/outflow.ts';
+import { categorySwatches, wellKnownFolders } from '../../../lib/outflow-words.ts';
 import { FolderChoice } from './FolderChoice.tsx';
 import { PermissionNote, type OutflowScope } from './PermissionNote.tsx';
 import type { ActionErrors } from './validate.ts';

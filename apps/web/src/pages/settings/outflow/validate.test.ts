@@ -2,7 +2,7 @@ import type { OutflowAction, OutflowPermissions } from '@mailroom/contracts';
 import type { TFunction } from 'i18next';
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../api/client.ts';
-import { blockedKinds } from '../../../lib/outflow.ts';
+import { blockedKinds } from '../../../lib/outflow-words.ts';
 import { clientErrors, onlyOutflowErrors, serverErrors } from './validate.ts';
 
 const t = ((key: string) => key) as unknown as TFunction;

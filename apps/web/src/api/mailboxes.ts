@@ -6,13 +6,10 @@ import {
   type DirectoryList,
   type FolderStatus,
   type FolderTree,
-  type Inbox,
-  type InboxList,
   type Mailbox,
   type MailboxList,
   type OutflowAction,
   type SetFoldersRequest,
-  type TestEmailRequest,
   type UpdateFolderRequest,
 } from '@mailroom/contracts';
 import { http } from './client.ts';
@@ -25,26 +22,28 @@ interface FailedMessage {
   lastError: string | null;
 }
 
-export const mailKeys = {
+/** A connector's mailboxes, the tenant's directory, folder trees and what failed in a folder. */
+export const mailboxKeys = {
   mailboxes: (ws: string, connectorId: string) => ['ws', ws, 'mailboxes', connectorId] as const,
   directory: (ws: string, connectorId: string, search: string) =>
     ['ws', ws, 'directory', connectorId, search] as const,
   folderTree: (ws: string, mailboxId: string, parent: string | null) =>
     ['ws', ws, 'folder-tree', mailboxId, parent] as const,
   failed: (ws: string, folderId: string) => ['ws', ws, 'failed', folderId] as const,
-  inboxes: (ws: string) => ['ws', ws, 'inboxes'] as const,
 };
 
 /** The connector's mailboxes: every 2 s while a folder catches up or push is being set up, else every 15 s. */
 export function useMailboxes(ws: string, connectorId: string, enabled = true) {
   return useQuery({
-    queryKey: mailKeys.mailboxes(ws, connectorId),
+    queryKey: mailboxKeys.mailboxes(ws, connectorId),
     queryFn: () => http.get<MailboxList>(api.mailboxes(ws, connectorId)),
     enabled,
     refetchInterval: (q) =>
       q.state.status === 'error'
         ? false
-        : q.state.data?.items.some((m) => m.folders.some((f) => f.pending > 0 || f.delivery.reason === 'setting_up'))
+        : q.state.data?.items.some((m) =>
+              m.folders.some((f) => f.pending > 0 || f.delivery.reason === 'setting_up'),
+            )
           ? 2_000
           : 15_000,
   });
@@ -52,7 +51,7 @@ export function useMailboxes(ws: string, connectorId: string, enabled = true) {
 
 export function useDirectory(ws: string, connectorId: string, search: string, enabled: boolean) {
   return useQuery({
-    queryKey: mailKeys.directory(ws, connectorId, search),
+    queryKey: mailboxKeys.directory(ws, connectorId, search),
     queryFn: () =>
       http.get<DirectoryList>(
         search
@@ -77,13 +76,13 @@ export function useSetMailboxes(ws: string, connectorId: string) {
   return useMutation({
     mutationFn: (mailboxes: DirectoryEntry[]) =>
       http.put<MailboxList>(api.mailboxes(ws, connectorId), { mailboxes }),
-    onSuccess: (list) => qc.setQueryData(mailKeys.mailboxes(ws, connectorId), list),
+    onSuccess: (list) => qc.setQueryData(mailboxKeys.mailboxes(ws, connectorId), list),
   });
 }
 
 export function useFolderTree(ws: string, mailboxId: string, parent: string | null, enabled = true) {
   return useQuery({
-    queryKey: mailKeys.folderTree(ws, mailboxId, parent),
+    queryKey: mailboxKeys.folderTree(ws, mailboxId, parent),
     queryFn: () =>
       http.get<FolderTree>(
         parent
@@ -99,7 +98,7 @@ export function useFolderTree(ws: string, mailboxId: string, parent: string | nu
 function useMailboxAnswer(ws: string, connectorId: string) {
   const qc = useQueryClient();
   return (m: Mailbox) => {
-    qc.setQueryData<MailboxList>(mailKeys.mailboxes(ws, connectorId), (old) =>
+    qc.setQueryData<MailboxList>(mailboxKeys.mailboxes(ws, connectorId), (old) =>
       old ? { items: old.items.map((o) => (o.id === m.id ? m : o)) } : old,
     );
   };
@@ -119,7 +118,7 @@ export function useUpdateFolder(ws: string, connectorId: string, folderId: strin
     mutationFn: (body: UpdateFolderRequest) => http.patch<FolderStatus>(api.folder(ws, folderId), body),
     // Shown at once (a switch that does not move feels broken); the answer or a refetch corrects it.
     onMutate: (body) => {
-      qc.setQueryData<MailboxList>(mailKeys.mailboxes(ws, connectorId), (old) =>
+      qc.setQueryData<MailboxList>(mailboxKeys.mailboxes(ws, connectorId), (old) =>
         old
           ? {
               items: old.items.map((m) => ({
@@ -130,7 +129,7 @@ export function useUpdateFolder(ws: string, connectorId: string, folderId: strin
           : old,
       );
     },
-    onSettled: () => qc.invalidateQueries({ queryKey: mailKeys.mailboxes(ws, connectorId) }),
+    onSettled: () => qc.invalidateQueries({ queryKey: mailboxKeys.mailboxes(ws, connectorId) }),
   });
 }
 
@@ -143,7 +142,7 @@ export function useSaveFolderOutflow(ws: string, connectorId: string, folderId: 
   return useMutation({
     mutationFn: (outflow: OutflowAction[]) => http.patch<FolderStatus>(api.folder(ws, folderId), { outflow }),
     onSuccess: (folder) => {
-      qc.setQueryData<MailboxList>(mailKeys.mailboxes(ws, connectorId), (old) =>
+      qc.setQueryData<MailboxList>(mailboxKeys.mailboxes(ws, connectorId), (old) =>
         old
           ? {
               items: old.items.map((m) => ({
@@ -153,7 +152,7 @@ export function useSaveFolderOutflow(ws: string, connectorId: string, folderId: 
             }
           : old,
       );
-      void qc.invalidateQueries({ queryKey: mailKeys.mailboxes(ws, connectorId) });
+      void qc.invalidateQueries({ queryKey: mailboxKeys.mailboxes(ws, connectorId) });
     },
   });
 }
@@ -164,7 +163,10 @@ export function useSyncFolder(ws: string, connectorId: string, folderId: string)
     mutationFn: () => http.post<{ queued: boolean }>(api.syncFolder(ws, folderId)),
     onSuccess: () => {
       // Look again soon: the round takes a moment to start.
-      setTimeout(() => void qc.invalidateQueries({ queryKey: mailKeys.mailboxes(ws, connectorId) }), 1_000);
+      setTimeout(
+        () => void qc.invalidateQueries({ queryKey: mailboxKeys.mailboxes(ws, connectorId) }),
+        1_000,
+      );
       setTimeout(() => void qc.invalidateQueries({ queryKey: ['ws', ws, 'documents'] }), 2_500);
     },
   });
@@ -172,7 +174,7 @@ export function useSyncFolder(ws: string, connectorId: string, folderId: string)
 
 export function useFailedMessages(ws: string, folderId: string, enabled: boolean) {
   return useQuery({
-    queryKey: mailKeys.failed(ws, folderId),
+    queryKey: mailboxKeys.failed(ws, folderId),
     queryFn: () => http.get<{ items: FailedMessage[] }>(api.failedMessages(ws, folderId)),
     enabled,
   });
@@ -183,37 +185,8 @@ export function useRetryMessage(ws: string, connectorId: string, folderId: strin
   return useMutation({
     mutationFn: (messageId: string) => http.post<{ queued: boolean }>(api.retryMessage(ws, messageId)),
     onSettled: () => {
-      void qc.invalidateQueries({ queryKey: mailKeys.failed(ws, folderId) });
-      void qc.invalidateQueries({ queryKey: mailKeys.mailboxes(ws, connectorId) });
+      void qc.invalidateQueries({ queryKey: mailboxKeys.failed(ws, folderId) });
+      void qc.invalidateQueries({ queryKey: mailboxKeys.mailboxes(ws, connectorId) });
     },
-  });
-}
-
-export function useInboxes(ws: string) {
-  return useQuery({
-    queryKey: mailKeys.inboxes(ws),
-    queryFn: () => http.get<InboxList>(api.inboxes(ws)),
-  });
-}
-
-export function useCreateInbox(ws: string) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (name: string) => http.post<Inbox>(api.inboxes(ws), { name }),
-    onSuccess: (inbox) => {
-      qc.setQueryData<InboxList>(mailKeys.inboxes(ws), (old) =>
-        old ? { items: [...old.items, inbox] } : old,
-      );
-      void qc.invalidateQueries({ queryKey: mailKeys.inboxes(ws) });
-      void qc.invalidateQueries({ queryKey: ['ws', ws, 'managed-inboxes'] });
-    },
-  });
-}
-
-/** Sandbox only: admins deliver a generated email into one of the connector's mailboxes. */
-export function useSendTestEmail(ws: string, connectorId: string) {
-  return useMutation({
-    mutationFn: (body: TestEmailRequest) =>
-      http.post<{ subject: string }>(api.sandboxTestEmail(ws, connectorId), body),
   });
 }
