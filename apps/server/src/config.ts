@@ -75,6 +75,10 @@ const EnvSchema = z.object({
   SYNC_RECONCILE_SECONDS: z.coerce.number().int().min(1).default(300),
   OUTFLOW_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   MAILROOM_PUSH: bool.default(true),
+  WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  WEBHOOK_RETRY_FIRST_SECONDS: z.coerce.number().min(0.05).max(3600).default(5),
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(0.001).max(24 * 30).default(72),
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(60).default(10),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).default(25),
 });
 
@@ -111,6 +115,14 @@ export interface Config {
   readonly outflowRetryBaseSeconds: number;
   /** Graph change notifications (needs PUBLIC_BASE_URL reachable by Microsoft); off = reconciliation only. */
   readonly push: boolean;
+  /** Webhook targets on private, loopback and link-local networks are allowed (refused by default: SSRF). */
+  readonly webhookAllowPrivate: boolean;
+  /** The first retry's wait for a failed webhook delivery; the schedule scales from it (≥ 24 h in all at 5 s). */
+  readonly webhookFirstRetryMs: number;
+  /** An endpoint whose every delivery failed for this long is disabled. */
+  readonly webhookDisableAfterMs: number;
+  /** A receiver must answer within this long. */
+  readonly webhookTimeoutMs: number;
   /** PUBLIC_BASE_URL was given (otherwise the address the server listens on is used for notifications). */
   readonly publicBaseUrlSet: boolean;
   readonly shutdownGraceMs: number;
@@ -171,6 +183,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     syncReconcileMs: e.SYNC_RECONCILE_SECONDS * 1000,
     outflowRetryBaseSeconds: e.OUTFLOW_RETRY_BASE_SECONDS,
     push: e.MAILROOM_PUSH,
+    webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
+    webhookFirstRetryMs: Math.round(e.WEBHOOK_RETRY_FIRST_SECONDS * 1000),
+    webhookDisableAfterMs: Math.round(e.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000),
+    webhookTimeoutMs: Math.round(e.WEBHOOK_TIMEOUT_SECONDS * 1000),
     publicBaseUrlSet: e.PUBLIC_BASE_URL !== undefined,
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
     microsoft: Object.freeze({

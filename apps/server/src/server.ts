@@ -8,6 +8,8 @@ import { DbSlotLeases } from './db/repos/graph-slots.ts';
 import { MailboxPacer } from './microsoft/pacer.ts';
 import { KeyedCoalescer } from './lib/coalesce.ts';
 import { MailClient } from './microsoft/mail-client.ts';
+import { WebhookDispatcher } from './webhooks/dispatcher.ts';
+import { WebhookSender } from './webhooks/sender.ts';
 import { SyncEngine } from './sync/engine.ts';
 import { PushService } from './sync/push-service.ts';
 import { OutflowRunner } from './documents/outflow-runner.ts';
@@ -186,7 +188,18 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       await push.forgetAllBut(known);
       await push.sweep();
     }
-    const started = { http, jobs, sandbox, microsoft, pacer, leases, markers };
+    // Webhook deliveries (decision 0010): the worker role sends them from their table, the queue.
+    const webhookSender = new WebhookSender({ allowPrivate: config.webhookAllowPrivate, timeoutMs: config.webhookTimeoutMs });
+    const webhooks = new WebhookDispatcher({
+      db: database.db,
+      vault,
+      sender: webhookSender,
+      logger,
+      firstRetryMs: config.webhookFirstRetryMs,
+      disableAfterMs: config.webhookDisableAfterMs,
+    });
+    if (config.roles.includes('worker')) webhooks.start();
+    const started = { http, jobs, sandbox, microsoft, pacer, leases, markers, webhooks, webhookSender };
     let closing: Promise<void> | undefined;
     return {
       config,
@@ -208,6 +221,8 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
         closing ??= (async () => {
           await started.http?.close();
           await started.jobs.stop(config.shutdownGraceMs);
+          await started.webhooks.stop();
+          await started.webhookSender.close();
           started.pacer.close();
           started.markers.close();
           await started.leases.releaseAll().catch(() => undefined);

@@ -259,6 +259,16 @@ describe('mailbox-level causes', () => {
     const back = (await admin.get<Connector>(api.connector(ws, id))).body;
     expect(back).toMatchObject({ status: 'connected', problem: null });
     expect((await eventsOf(id)).at(-1)).toBe('connector.recovered');
+    // Each shared mailbox told webhooks it failed and then recovered, once each (Alex's was never blocked).
+    const mailboxEvents = await app.server.database.db
+      .select({ type: events.type, subjectId: events.subjectId })
+      .from(events)
+      .where(and(eq(events.workspaceId, ws), eq(events.subjectType, 'mailbox')))
+      .orderBy(events.seq);
+    for (const m of [claims, production]) {
+      expect(mailboxEvents.filter((e) => e.subjectId === m.mailboxId).map((e) => e.type)).toEqual(['mailbox.sync_failed', 'mailbox.recovered']);
+    }
+    expect(mailboxEvents.some((e) => e.subjectId === alex.mailboxId)).toBe(false);
   });
 
   it('a mailbox deleted in Exchange → "no longer exists" naming it; removing it from the selection → connected', async () => {

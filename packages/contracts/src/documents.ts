@@ -30,6 +30,10 @@ export const DocumentSummary = z.object({
   subject: z.string(),
   from: Recipient.nullable(),
   receivedAt: z.iso.datetime(),
+  /** The last change to the document (status, type, tags, metadata, a new version): what `updatedSince` compares. */
+  updatedAt: z.iso.datetime(),
+  /** One more on every change: the `ETag`; send it back in `If-Match` to act only on what you read. */
+  revision: z.number().int(),
   attachmentCount: z.number().int(),
   mailbox: z.string(),
   folder: z.string(),
@@ -58,6 +62,11 @@ export const DocumentQuery = z.object({
   to: IsoTime.optional(),
   /** Words in the subject, the sender or attachment names (each a prefix; all must match). */
   q: z.string().max(200).optional(),
+  /**
+   * Changed on or after this time, whatever their status (deleted ones too), oldest change first: how
+   * an integration catches up. Pass `nextCursor` back until it is null, then keep the last `updatedAt`.
+   */
+  updatedSince: IsoTime.optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
 });

@@ -9,10 +9,14 @@ export const errorCodes = [
   'malformed_json',
   'unauthenticated',
   'session_expired',
+  /** An `Authorization: Bearer` API key that is unknown, revoked or expired. */
+  'invalid_api_key',
   'csrf_failed',
   'forbidden',
   'not_found',
   'conflict',
+  /** `If-Match` named a revision the document no longer has. */
+  'precondition_failed',
   'rate_limited',
   'invalid_credentials',
   'account_locked',

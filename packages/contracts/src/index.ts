@@ -10,3 +10,4 @@ export * from './mail.ts';
 export * from './documents.ts';
 export * from './outflow.ts';
 export * from './time.ts';
+export * from './integrations.ts';

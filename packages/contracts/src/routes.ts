@@ -83,4 +83,22 @@ export const api = {
   sandbox: '/api/v1/sandbox',
   /** GET ?limit=&cursor= → AuditList (newest first; pass nextCursor back as cursor). */
   audit: (ws: string) => `/api/v1/workspaces/${ws}/audit`,
+  /** GET → ApiKeyList; POST CreateApiKeyRequest → 201 CreatedApiKey (the key shown once). Admins. */
+  apiKeys: (ws: string) => `/api/v1/workspaces/${ws}/api-keys`,
+  /** DELETE → 200 ApiKey (revoked at once; again is harmless). */
+  apiKey: (ws: string, id: string) => `/api/v1/workspaces/${ws}/api-keys/${id}`,
+  /** GET → WebhookEndpointList; POST CreateWebhookEndpointRequest → 201 WebhookEndpointWithSecret. Admins. */
+  webhooks: (ws: string) => `/api/v1/workspaces/${ws}/webhooks`,
+  /** GET, PATCH UpdateWebhookEndpointRequest, DELETE. */
+  webhook: (ws: string, id: string) => `/api/v1/workspaces/${ws}/webhooks/${id}`,
+  /** POST → WebhookEndpointWithSecret (a new secret; the old one signs beside it for 24 h). */
+  webhookRotateSecret: (ws: string, id: string) => `/api/v1/workspaces/${ws}/webhooks/${id}/rotate-secret`,
+  /** POST → 202 { deliveryId } ("send test event"). */
+  webhookTest: (ws: string, id: string) => `/api/v1/workspaces/${ws}/webhooks/${id}/test`,
+  /** GET ?limit=&cursor= → WebhookDeliveryList (the delivery log, newest first). */
+  webhookDeliveries: (ws: string, id: string) => `/api/v1/workspaces/${ws}/webhooks/${id}/deliveries`,
+  /** POST → 202 (sent again now, same webhook-id). */
+  webhookRedeliver: (ws: string, deliveryId: string) => `/api/v1/workspaces/${ws}/webhook-deliveries/${deliveryId}/redeliver`,
+  /** GET → { items: WebhookDelivery[] } (a document's webhook deliveries). */
+  documentWebhookDeliveries: (ws: string, documentId: string) => `/api/v1/workspaces/${ws}/documents/${documentId}/webhook-deliveries`,
 } as const;

@@ -50,7 +50,7 @@ describe('@microsoft/microsoft-graph-client against the emulator', () => {
 
   it('pages through /users with PageIterator ($top, @odata.nextLink) and counts the Graph calls', async () => {
     const client = graph(await appToken(M.clientId, M.clientSecret));
-    const since = (await emu.state.log.lastSeq());
+    const since = emu.state.log.lastSeq();
     const first = (await client.api('/users').top(2).select('id,displayName,userPrincipalName').get()) as PageCollection;
     expect(first['@odata.nextLink']).toMatch(new RegExp(`^${emu.url}/v1\\.0/users\\?\\$skiptoken=`));
     const seen: string[] = [];

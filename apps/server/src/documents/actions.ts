@@ -54,8 +54,10 @@ export async function applyAction(
   d: Row,
   action: DocumentAction,
   actor: Actor,
+  expectedRevision?: number,
 ): Promise<Row> {
-  if (action.action === 'reprocess') return reprocess(deps, d, actor);
+  checkRevision(d, expectedRevision);
+  if (action.action === 'reprocess') return reprocess(deps, d, actor, expectedRevision);
   const t = TRANSITIONS[action.action];
   const details = action.action === 'bounce' ? { reason: action.reason } : {};
   let runIds: string[] = [];
@@ -63,8 +65,9 @@ export async function applyAction(
     const [u] = await tx
       .update(documents)
       .set({ status: t.to, statusChangedAt: sql`now()` })
-      .where(and(eq(documents.id, d.id), inArray(documents.status, t.from)))
+      .where(and(eq(documents.id, d.id), inArray(documents.status, t.from), atRevision(expectedRevision)))
       .returning();
+    if (!u && expectedRevision !== undefined) await refuseStale(tx, d.id, expectedRevision);
     if (!u)
       throw new AppError(
         'conflict',
@@ -83,7 +86,7 @@ export async function applyAction(
  * rule's inbox, type, tags and metadata. People's decisions stay (an approved document stays
  * approved); a filtered email the rule now lets in becomes new (and "created").
  */
-async function reprocess(deps: ActionDeps, d: Row, actor: Actor): Promise<Row> {
+async function reprocess(deps: ActionDeps, d: Row, actor: Actor, expectedRevision?: number): Promise<Row> {
   const [origin] = await deps.db
     .select({ f: monitoredFolders, connectorId: mailboxes.connectorId })
     .from(mailMessages)
@@ -120,8 +123,9 @@ async function reprocess(deps: ActionDeps, d: Row, actor: Actor): Promise<Row> {
         ...(status !== d.status ? { statusChangedAt: sql`now()` } : {}),
       })
       // Versions move one at a time: a concurrent reprocess of the same version loses.
-      .where(and(eq(documents.id, d.id), eq(documents.version, d.version)))
+      .where(and(eq(documents.id, d.id), eq(documents.version, d.version), atRevision(expectedRevision)))
       .returning();
+    if (!u && expectedRevision !== undefined) await refuseStale(tx, d.id, expectedRevision);
     if (!u) throw new AppError('conflict', 'This document changed meanwhile. Reload it and try again.');
     const details = {
       folderId: origin.f.id,
@@ -171,7 +175,9 @@ export async function updateDocument(
   d: Row,
   body: UpdateDocumentRequest,
   actor: Actor,
+  expectedRevision?: number,
 ): Promise<Row> {
+  checkRevision(d, expectedRevision);
   if (body.documentTypeId) {
     const [t] = await db
       .select({ id: documentTypes.id })
@@ -195,9 +201,11 @@ export async function updateDocument(
         ...(tagIds ? { tagIds } : {}),
         ...(body.metadata ? { metadata: body.metadata } : {}),
       })
-      .where(eq(documents.id, d.id))
+      .where(and(eq(documents.id, d.id), atRevision(expectedRevision)))
       .returning();
-    await recordHistory(tx, u!, 'changed', actor, { before: pick(d), after: pick(u!) });
+    if (!u && expectedRevision !== undefined) await refuseStale(tx, d.id, expectedRevision);
+    // The history line and the outbox's `document.updated` (webhooks) are one: the event's id is the line's.
+    await recordDocumentEvent(tx, u!, 'document.updated', 'changed', actor, { before: pick(d), after: pick(u!) });
     await audit(tx, u!, 'changed', actor);
     return u!;
   });
@@ -205,3 +213,23 @@ export async function updateDocument(
 
 const invalid = (path: string, message: string) =>
   new AppError('validation_failed', 'Some fields are not valid.', { details: [{ path, message }] });
+
+/**
+ * `If-Match` (issue 21): the change happens only at the revision the caller read. Checked on the row
+ * read first (a clear 412 at once) and again in the update's WHERE (a change in between loses too).
+ */
+function checkRevision(d: Row, expected: number | undefined): void {
+  if (expected !== undefined && d.revision !== expected) throw preconditionFailed(d.revision);
+}
+
+const atRevision = (expected: number | undefined) => (expected === undefined ? undefined : eq(documents.revision, expected));
+
+/** The update matched nothing: a 412 if the revision moved on, else the caller's own refusal follows. */
+async function refuseStale(tx: Db, id: string, expected: number): Promise<void> {
+  const [now] = await tx.select({ revision: documents.revision }).from(documents).where(eq(documents.id, id));
+  if (now && now.revision !== expected) throw preconditionFailed(now.revision);
+}
+
+function preconditionFailed(current: number): AppError {
+  return new AppError('precondition_failed', `The document changed since you read it (it is at revision ${current} now). Read it again, then retry.`, { headers: { etag: `"${current}"` } });
+}

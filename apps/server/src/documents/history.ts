@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/client.ts';
 import { recordEvents } from '../db/repos/events.ts';
 import { documentHistory, type documents } from '../db/schema/index.ts';
+import { outflowTriggers, type OutflowTrigger } from '@mailroom/contracts';
 import { planOutflowOfMany, type OutflowConfig } from './outflow-plan.ts';
 
-export type Actor = { id: string; email: string } | null;
+/** A person (id and email), an API key (no user id; its name where an email would be), or the system (null). */
+export type Actor = { id: string | null; email: string; apiKeyId?: string } | null;
 export type DocumentEvent =
-  'document.created' | 'document.approved' | 'document.deleted' | 'document.bounced';
+  'document.created' | 'document.approved' | 'document.deleted' | 'document.bounced' | 'document.updated';
 
 /** A line of a document's history, before it is written. */
 export interface HistoryLine {
@@ -104,9 +106,13 @@ export async function recordDocumentEvents(
       payload: { documentId: doc.id, inboxId: doc.inboxId, status: doc.status, version: doc.version, ...details },
     })),
   );
-  const runs = await planOutflowOfMany(
-    db,
-    inputs.map((e, i) => ({ documentId: e.doc.id, event: e.type, eventId: eventIds[i]!, ...(e.outflow ? { known: e.outflow } : {}) })),
-  );
-  return eventIds.map((eventId, i) => ({ eventId, outflowRunIds: runs[i]! }));
+  // Only the events outflow rules can act on set off outflow (a type or tag change does not).
+  const triggering = inputs.flatMap((e, i) => (isOutflowTrigger(e.type) ? [{ i, documentId: e.doc.id, event: e.type, eventId: eventIds[i]!, ...(e.outflow ? { known: e.outflow } : {}) }] : []));
+  const runs = await planOutflowOfMany(db, triggering);
+  const runsOf = new Map(triggering.map((t, k) => [t.i, runs[k]!]));
+  return eventIds.map((eventId, i) => ({ eventId, outflowRunIds: runsOf.get(i) ?? [] }));
+}
+
+function isOutflowTrigger(type: DocumentEvent): type is OutflowTrigger {
+  return (outflowTriggers as readonly string[]).includes(type);
 }

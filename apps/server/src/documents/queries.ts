@@ -5,11 +5,12 @@ import type {
   FilteredList,
   MailboxOptions,
 } from '@mailroom/contracts';
-import { and, arrayContains, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, arrayContains, asc, desc, eq, gt, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { notFound } from '../core/errors.ts';
 import { searchQueryOf } from '../core/search-text.ts';
 import type { Db } from '../db/client.ts';
 import { accessibleInboxIds, requireInboxAccess } from '../db/repos/inbox-access.ts';
+import type { Principal } from '../core/principal.ts';
 import {
   documentHistory,
   documents,
@@ -45,10 +46,10 @@ const SEARCH_WINDOW = 5_000;
 export async function inboxScope(
   db: Db,
   workspaceId: string,
-  userId: string,
+  who: string | Principal,
   inboxId: string | undefined,
 ): Promise<string[]> {
-  const mine = await accessibleInboxIds(db, workspaceId, userId);
+  const mine = await accessibleInboxIds(db, workspaceId, who);
   if (inboxId && !mine.includes(inboxId)) throw notFound('Inbox');
   return inboxId ? [inboxId] : mine;
 }
@@ -59,6 +60,43 @@ export type ListQuery = Omit<DocumentQuery, 'cursor' | 'inboxId'> & {
   /** Where the previous page ended. */
   after: KeysetPosition | undefined;
 };
+
+/**
+ * Documents changed since a time, oldest change first, whatever their status (a deleted document is a
+ * change an integration must hear about): keyset on (updated_at, id), so a poller never misses one
+ * that changes while it pages. The inbox list's filters apply, except the status default.
+ */
+export async function listChanged(
+  db: Db,
+  workspaceId: string,
+  q: Omit<ListQuery, 'q'> & { since: Date },
+): Promise<{ items: DocumentSummary[]; next: KeysetPosition | null }> {
+  const scope = q.inboxIds;
+  const after = q.after;
+  const rows = await db
+    .select()
+    .from(documents)
+    .where(
+      and(
+        eq(documents.workspaceId, workspaceId),
+        scope.length === 1 ? eq(documents.inboxId, scope[0]!) : inArray(documents.inboxId, scope),
+        q.status ? eq(documents.status, q.status) : undefined,
+        q.documentTypeId ? eq(documents.documentTypeId, q.documentTypeId) : undefined,
+        q.tagId ? arrayContains(documents.tagIds, [q.tagId]) : undefined,
+        q.mailboxId ? eq(documents.mailboxId, q.mailboxId) : undefined,
+        q.from ? gte(documents.receivedAt, new Date(q.from)) : undefined,
+        q.to ? lt(documents.receivedAt, new Date(q.to)) : undefined,
+        gte(documents.updatedAt, q.since),
+        after ? or(gt(documents.updatedAt, after.at), and(eq(documents.updatedAt, after.at), gt(documents.id, after.id))) : undefined,
+      ),
+    )
+    .orderBy(asc(documents.updatedAt), asc(documents.id))
+    .limit(q.limit + 1);
+  const page = rows.slice(0, q.limit);
+  const from = await origins(db, page);
+  const last = page.at(-1);
+  return { items: page.map((d) => summaryOf(d, from.get(d.messageId))), next: rows.length > q.limit && last ? { at: last.updatedAt, id: last.id } : null };
+}
 
 /**
  * A page of documents, newest first, filtered and searched. Keyset pagination on (received, id):
@@ -143,14 +181,14 @@ export async function readableDocument(
   db: Db,
   workspaceId: string,
   id: string,
-  userId: string,
+  who: string | Principal,
 ): Promise<DocumentRow> {
   const [d] = await db
     .select()
     .from(documents)
     .where(and(eq(documents.workspaceId, workspaceId), eq(documents.id, id)));
   if (!d) throw notFound('Document');
-  await requireInboxAccess(db, workspaceId, userId, d.inboxId).catch(() => {
+  await requireInboxAccess(db, workspaceId, who, d.inboxId).catch(() => {
     throw notFound('Document');
   });
   return d;
@@ -182,7 +220,7 @@ export async function filteredOfFolder(
   db: Db,
   workspaceId: string,
   folderId: string,
-  userId: string,
+  who: string | Principal,
   limit: number,
 ): Promise<FilteredList> {
   const [f] = await db
@@ -190,7 +228,7 @@ export async function filteredOfFolder(
     .from(monitoredFolders)
     .where(and(eq(monitoredFolders.workspaceId, workspaceId), eq(monitoredFolders.id, folderId)));
   if (!f) throw notFound('Folder');
-  const mine = await accessibleInboxIds(db, workspaceId, userId);
+  const mine = await accessibleInboxIds(db, workspaceId, who);
   if (!mine.length) return { today: 0, items: [] };
   const where: SQL = and(
     eq(documents.workspaceId, workspaceId),

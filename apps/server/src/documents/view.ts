@@ -55,6 +55,8 @@ export function summaryOf(d: Row, origin: { mailbox: string; folder: string } | 
     subject: d.subject,
     from: d.fromAddress ? { name: d.fromName, address: d.fromAddress } : null,
     receivedAt: d.receivedAt.toISOString(),
+    updatedAt: d.updatedAt.toISOString(),
+    revision: d.revision,
     attachmentCount: d.attachments.length,
     mailbox: origin?.mailbox ?? '',
     folder: origin?.folder ?? '',

@@ -1,3 +1,4 @@
+import type { RecordedActor } from '../core/principal.ts';
 import { and, eq, gte } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { documentHistory } from '../db/schema/index.ts';
@@ -16,7 +17,7 @@ export const VIEW_WINDOW_MS = 10 * 60 * 1000;
 export async function recordViewed(
   db: Db,
   d: DocumentRow,
-  actor: { id: string; email: string },
+  actor: RecordedActor,
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
     const [recent] = await tx
@@ -26,7 +27,8 @@ export async function recordViewed(
         and(
           eq(documentHistory.documentId, d.id),
           eq(documentHistory.kind, 'viewed'),
-          eq(documentHistory.actorUserId, actor.id),
+          // A person by id; an API key (no user) by the name it is recorded under.
+          actor.id ? eq(documentHistory.actorUserId, actor.id) : eq(documentHistory.actorEmail, actor.email),
           gte(documentHistory.at, new Date(Date.now() - VIEW_WINDOW_MS)),
         ),
       )

@@ -15,6 +15,8 @@ import { setSecurityHeaders } from './security-headers.ts';
 import { graphNotificationRoutes } from './routes/graph-notifications.ts';
 import { registerErrorHandling, sendError } from './plugins/errors.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { apiKeyRoutes } from './routes/api-keys.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { connectRoutes } from './routes/connect.ts';
 import { mailboxRoutes } from './routes/mailboxes.ts';
 import { folderRoutes } from './routes/folders.ts';
@@ -85,6 +87,8 @@ export async function buildHttpApp(deps: HttpDeps, opts: { webDist?: string | nu
   await app.register(documentFileRoutes, deps);
   await app.register(filteredEmailRoutes, deps);
   await app.register(auditRoutes, deps);
+  await app.register(apiKeyRoutes, deps);
+  await app.register(webhookRoutes, deps);
   await app.register(graphNotificationRoutes, deps);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

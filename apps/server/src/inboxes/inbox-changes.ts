@@ -4,7 +4,7 @@ import { validateOutflow } from '../connectors/outflow-permissions.ts';
 import type { TokenBroker } from '../connectors/token-broker.ts';
 import { AppError, notFound } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
-import { recordAudit, type AuditEvent } from '../db/repos/audit.ts';
+import { recordAudit, type PersonActor } from '../db/repos/audit.ts';
 import { inboxes, monitoredFolders } from '../db/schema/index.ts';
 import { checkMembers, replaceAccessList } from './access-list.ts';
 import { checkDefaultTypes, replaceDefaultTypes } from './default-types.ts';
@@ -22,7 +22,7 @@ async function refuseTakenName(db: Db, workspaceId: string, name: string, except
 export async function createInbox(
   db: Db,
   workspaceId: string,
-  actor: NonNullable<AuditEvent['actor']>,
+  actor: PersonActor,
   request: CreateInboxRequest,
 ): Promise<string> {
   const { name, memberIds = [], documentTypeIds = [] } = request;
@@ -53,7 +53,7 @@ export async function updateInbox(
   broker: TokenBroker,
   workspaceId: string,
   inboxId: string,
-  actor: NonNullable<AuditEvent['actor']>,
+  actor: PersonActor,
   change: UpdateInboxRequest,
 ): Promise<void> {
   const [inbox] = await db

@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { recordAudit, type AuditEvent } from '../db/repos/audit.ts';
+import { recordAudit, type PersonActor } from '../db/repos/audit.ts';
 import { workspaces } from '../db/schema/index.ts';
 
 /**
@@ -19,7 +19,7 @@ export async function internalDomains(db: Db, workspaceId: string): Promise<stri
 export async function setInternalDomains(
   db: Db,
   workspaceId: string,
-  actor: NonNullable<AuditEvent['actor']>,
+  actor: PersonActor,
   domains: string[],
 ): Promise<string[]> {
   const saved = [...new Set(domains)];

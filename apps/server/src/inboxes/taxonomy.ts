@@ -2,7 +2,7 @@ import type { DocumentType } from '@mailroom/contracts';
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { AppError, notFound } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
-import { recordAudit, type AuditEvent } from '../db/repos/audit.ts';
+import { recordAudit, type PersonActor } from '../db/repos/audit.ts';
 import { documentTypes, tags } from '../db/schema/index.ts';
 
 /**
@@ -16,7 +16,7 @@ const KINDS = {
   tags: { table: tags, label: 'tag', notFound: 'Tag' },
 } as const;
 
-type Actor = NonNullable<AuditEvent['actor']>;
+type Actor = PersonActor;
 
 const view = (r: { id: string; name: string; createdAt: Date }): DocumentType => ({
   id: r.id,

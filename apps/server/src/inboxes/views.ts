@@ -1,6 +1,8 @@
 import type { Inbox, ManagedInbox } from '@mailroom/contracts';
 import { and, asc, eq, inArray, type SQL } from 'drizzle-orm';
+import type { Principal } from '../core/principal.ts';
 import type { Db } from '../db/client.ts';
+import { accessibleInboxIds } from '../db/repos/inbox-access.ts';
 import { inboxAccess, inboxDocumentTypes, inboxes } from '../db/schema/index.ts';
 
 /** Inboxes in creation order with their default types and, for admins, their access lists. */
@@ -31,11 +33,9 @@ async function views(db: Db, where: SQL | undefined, withMembers: boolean): Prom
 }
 
 /** The inboxes `userId` is on (access is explicit, admins included: decision 0006). */
-export async function inboxesOf(db: Db, workspaceId: string, userId: string): Promise<Inbox[]> {
-  const mine = db
-    .select({ id: inboxAccess.inboxId })
-    .from(inboxAccess)
-    .where(and(eq(inboxAccess.workspaceId, workspaceId), eq(inboxAccess.userId, userId)));
+export async function inboxesOf(db: Db, workspaceId: string, who: string | Principal): Promise<Inbox[]> {
+  const mine = await accessibleInboxIds(db, workspaceId, who);
+  if (!mine.length) return [];
   const list = await views(db, and(eq(inboxes.workspaceId, workspaceId), inArray(inboxes.id, mine)), false);
   return list.map(({ memberIds: _m, outflow: _o, ...i }) => i);
 }

@@ -8,7 +8,7 @@ import type {
 import { and, eq, notInArray, type SQL } from 'drizzle-orm';
 import { validateOutflow } from '../connectors/outflow-permissions.ts';
 import { AppError, notFound } from '../core/errors.ts';
-import { recordAudit, type AuditEvent } from '../db/repos/audit.ts';
+import { recordAudit, type PersonActor } from '../db/repos/audit.ts';
 import { graphSubscriptions, monitoredFolders } from '../db/schema/index.ts';
 import { ensureDefaultInbox } from '../inboxes/default-inbox.ts';
 import type { MailboxDeps } from './deps.ts';
@@ -16,7 +16,7 @@ import { folderStatus, mailboxViews } from './folder-status.ts';
 import { graphAnswer } from './graph-errors.ts';
 import { assertInbox, assertRuleRefs } from './rule-refs.ts';
 
-type Actor = NonNullable<AuditEvent['actor']>;
+type Actor = PersonActor;
 type MailboxRow = { id: string; address: string; connectorId: string; graphUserId: string };
 type FolderRow = typeof monitoredFolders.$inferSelect;
 

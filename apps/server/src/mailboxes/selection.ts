@@ -1,7 +1,7 @@
 import type { DirectoryEntry, Mailbox } from '@mailroom/contracts';
 import { and, eq, notInArray } from 'drizzle-orm';
 import { applyMailboxHealth } from '../connectors/health-state.ts';
-import { recordAudit, type AuditEvent } from '../db/repos/audit.ts';
+import { recordAudit, type PersonActor } from '../db/repos/audit.ts';
 import { mailboxes } from '../db/schema/index.ts';
 import { testMailboxes } from './access-test.ts';
 import type { MailboxDeps } from './deps.ts';
@@ -17,7 +17,7 @@ export async function setMailboxes(
   change: {
     workspaceId: string;
     connectorId: string;
-    actor: NonNullable<AuditEvent['actor']>;
+    actor: PersonActor;
     mailboxes: DirectoryEntry[];
   },
 ): Promise<Mailbox[]> {

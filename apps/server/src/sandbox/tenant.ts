@@ -46,7 +46,7 @@ export async function startSandboxTenant(config: Config, logger: Logger): Promis
   // Mailroom listens on plain http on this machine; Microsoft itself would insist on https.
   await emu.control.setNotificationSettings({ allowHttp: true });
   const save = () => emu.control.saveSnapshot().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'sandbox snapshot not saved'));
-  const timer = setInterval(save, 60_000);
+  const timer = setInterval(() => void save(), 60_000);
   timer.unref();
   const http = createMicrosoftHttp({ extraCaPem: emu.caPem });
   logger.info({ url: emu.url, tenant: DEMO.contoso.name }, 'sandbox Microsoft 365 tenant running (emulator)');

@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { applyMailboxHealth } from '../connectors/health-state.ts';
 import { rowsOf, type Db } from '../db/client.ts';
+import { recordEvent } from '../db/repos/events.ts';
 import { mailboxes, mailMessages, monitoredFolders } from '../db/schema/index.ts';
 import { validDate } from '../lib/dates.ts';
 import { pgText } from '../lib/pg-text.ts';
@@ -119,10 +120,7 @@ export class DeltaRounds {
         .where(eq(monitoredFolders.id, f.id));
       if (m.access !== 'readable') {
         // The mailbox reads again: its connector may have recovered.
-        await db
-          .update(mailboxes)
-          .set({ access: 'readable', accessDetail: null, accessCheckedAt: sql`now()` })
-          .where(eq(mailboxes.id, m.id));
+        await setMailboxAccess(db, m, 'readable', null);
         await applyMailboxHealth(db, m.connectorId);
       }
       result.ok = true;
@@ -137,10 +135,7 @@ export class DeltaRounds {
         })
         .where(eq(monitoredFolders.id, f.id));
       if (cls.kind === 'problem') {
-        await db
-          .update(mailboxes)
-          .set({ access: mailboxAccess(cls.cause), accessDetail: cls.detail, accessCheckedAt: sql`now()` })
-          .where(eq(mailboxes.id, m.id));
+        await setMailboxAccess(db, m, mailboxAccess(cls.cause), cls.detail);
         await applyMailboxHealth(db, m.connectorId);
         // A named cause will not go away by retrying in seconds: the next reconciliation round tries again.
         return result;
@@ -170,4 +165,27 @@ function mailboxAccess(
     cause === 'mailbox_not_enabled'
     ? cause
     : 'unknown';
+}
+
+/**
+ * A mailbox's access after a round, with `mailbox.sync_failed` / `mailbox.recovered` in the outbox
+ * when it changes between readable and not (webhooks tell a monitor). The conditional update decides
+ * who records the change, so two rounds that see it at once record it once.
+ */
+async function setMailboxAccess(db: Db, m: typeof mailboxes.$inferSelect, access: (typeof mailboxes.$inferSelect)['access'], detail: string | null): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [before] = await tx.select({ access: mailboxes.access }).from(mailboxes).where(eq(mailboxes.id, m.id)).for('update');
+    await tx.update(mailboxes).set({ access, accessDetail: detail, accessCheckedAt: sql`now()` }).where(eq(mailboxes.id, m.id));
+    if (!before) return;
+    // `unknown` is a mailbox not read yet (or a cause with no name): its first good round is no recovery.
+    const isReadable = access === 'readable';
+    const changed = isReadable ? before.access !== 'readable' && before.access !== 'unknown' : before.access === 'readable' || before.access === 'unknown';
+    if (!changed || before.access === access) return;
+    await recordEvent(tx, {
+      workspaceId: m.workspaceId,
+      type: isReadable ? 'mailbox.recovered' : 'mailbox.sync_failed',
+      subject: { type: 'mailbox', id: m.id },
+      payload: { mailboxId: m.id, address: m.address, connectorId: m.connectorId, ...(isReadable ? {} : { cause: access, detail }) },
+    });
+  });
 }

@@ -110,8 +110,8 @@ export function readMimeSummary(input: Readable, opts: MimeReadOptions = {}): Pr
         () => resolve(out),
         (err: unknown) => reject(err as Error),
       );
-    parser.on('end', done);
-    parser.on('error', done);
+    parser.on('end', () => void done());
+    parser.on('error', () => void done());
     input.on('error', reject);
     input.pipe(parser);
   });

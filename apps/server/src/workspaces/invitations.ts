@@ -2,7 +2,7 @@ import type { CreateInvitationRequest, InvitationPreview } from '@mailroom/contr
 import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { AppError, notFound } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
-import { recordAudit, type AuditEvent } from '../db/repos/audit.ts';
+import { recordAudit, type PersonActor } from '../db/repos/audit.ts';
 import { findRole } from '../db/repos/memberships.ts';
 import { findUserByEmail } from '../db/repos/users.ts';
 import { invitations, workspaces } from '../db/schema/index.ts';
@@ -15,7 +15,7 @@ import { randomToken, sha256 } from '../security/tokens.ts';
 const INVITATION_TTL_MS = 7 * 86_400_000;
 
 export type InvitationRow = typeof invitations.$inferSelect;
-type Actor = NonNullable<AuditEvent['actor']>;
+type Actor = PersonActor;
 
 /** Not accepted, not revoked, not expired. */
 export const live = () =>

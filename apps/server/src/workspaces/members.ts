@@ -3,7 +3,7 @@ import { and, asc, count, eq, type SQL } from 'drizzle-orm';
 import { AppError, notFound } from '../core/errors.ts';
 import { canChangeRole, canRemoveMember } from '../core/roles.ts';
 import type { Db, Tx } from '../db/client.ts';
-import { recordAudit, type AuditEvent } from '../db/repos/audit.ts';
+import { recordAudit, type PersonActor } from '../db/repos/audit.ts';
 import { memberships, users } from '../db/schema/index.ts';
 
 export interface MemberRow {
@@ -16,7 +16,7 @@ export interface MemberRow {
 
 /** Who makes a change to the members: the signed-in person and their role in the workspace. */
 export interface MemberAdmin {
-  user: NonNullable<AuditEvent['actor']>;
+  user: PersonActor;
   role: Role;
 }
 

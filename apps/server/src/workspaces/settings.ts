@@ -1,7 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { notFound } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
-import { recordAudit, type AuditEvent } from '../db/repos/audit.ts';
+import { recordAudit, type PersonActor } from '../db/repos/audit.ts';
 import { workspaces } from '../db/schema/index.ts';
 
 export type WorkspaceRow = typeof workspaces.$inferSelect;
@@ -17,7 +17,7 @@ export async function renameWorkspace(
   db: Db,
   workspaceId: string,
   name: string,
-  actor: NonNullable<AuditEvent['actor']>,
+  actor: PersonActor,
 ): Promise<WorkspaceRow> {
   return db.transaction(async (tx) => {
     const [w] = await tx

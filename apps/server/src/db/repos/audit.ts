@@ -2,9 +2,18 @@ import { and, desc, eq, lt } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { auditLog } from '../schema/index.ts';
 
+/** A person acting (admin work is only ever done by people, never by an API key). */
+export interface PersonActor {
+  id: string;
+  email: string;
+}
+
 export interface AuditEvent {
   workspaceId: string;
-  actor: { id: string; email: string } | null;
+  /** A person, or an API key (`id` null, `apiKeyId` set), or the system (null). */
+  actor: { id: string | null; email: string; apiKeyId?: string } | null;
+  /** The API key concerned when no actor is (a refused key's use). */
+  apiKeyId?: string | null;
   action: string;
   target?: { type: string; id: string };
   details?: Record<string, unknown>;
@@ -16,6 +25,7 @@ export async function recordAudit(db: Db, e: AuditEvent): Promise<void> {
     workspaceId: e.workspaceId,
     actorUserId: e.actor?.id ?? null,
     actorEmail: e.actor?.email ?? null,
+    actorApiKeyId: e.actor?.apiKeyId ?? e.apiKeyId ?? null,
     action: e.action,
     targetType: e.target?.type ?? null,
     targetId: e.target?.id ?? null,

@@ -13,6 +13,8 @@ export const auditLog = pgTable(
       .references(() => workspaces.id, { onDelete: 'cascade' }),
     actorUserId: uuid('actor_user_id'),
     actorEmail: text('actor_email'),
+    /** Set when an API key acted (issue 21): the key, not a person. */
+    actorApiKeyId: uuid('actor_api_key_id'),
     action: text('action').notNull(),
     targetType: text('target_type'),
     targetId: text('target_id'),

@@ -14,3 +14,4 @@ export * from './taxonomy.ts';
 export * from './inbox-work.ts';
 export * from './outflow.ts';
 export * from './vault.ts';
+export * from './integrations.ts';

@@ -187,9 +187,17 @@ export const documents = pgTable(
     search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('simple', search_text)`),
     statusChangedAt: timestamp('status_changed_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Any change to the row (a trigger sets it: no code path can forget): what integrators poll with
+     * `updatedSince` (issue 21).
+     */
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /** One more on every change (the same trigger): the document's ETag, for `If-Match` preconditions. */
+    revision: integer('revision').notNull().default(1),
   },
   (t) => [
     uniqueIndex('documents_message_key').on(t.messageId),
+    index('documents_workspace_updated_idx').on(t.workspaceId, t.updatedAt, t.id),
     index('documents_inbox_time_idx').on(t.inboxId, t.receivedAt, t.id),
     // Inbox view at a million documents (bench/inbox.ts): newest first within an inbox and status,
     // across inboxes of a workspace, by mailbox; tags and words through GIN.

@@ -5,6 +5,8 @@ import { atLeast } from '../../core/roles.ts';
 import type { Db } from '../../db/client.ts';
 import { findRole } from '../../db/repos/memberships.ts';
 import { findSession, type ActiveSession, type SessionPolicy } from '../../db/repos/sessions.ts';
+import { authenticateApiKey } from '../../api-keys/keys.ts';
+import { recordedActor, type Principal, type RecordedActor } from '../../core/principal.ts';
 import { randomToken, safeEqual } from '../../security/tokens.ts';
 import { routePath } from '../request-path.ts';
 
@@ -22,6 +24,8 @@ declare module 'fastify' {
     sessionExpired: boolean;
     /** The CSRF token the client must echo: the session's, or the anonymous cookie's. */
     csrfToken: string;
+    /** An `Authorization: Bearer` API key, checked (decision 0010); then there is no session. */
+    apiKey: Extract<Principal, { kind: 'api_key' }> | null;
   }
 }
 
@@ -31,12 +35,27 @@ export function registerAuth(app: FastifyInstance, opts: { db: Db; policy: Sessi
   app.decorateRequest('session', null);
   app.decorateRequest('sessionExpired', false);
   app.decorateRequest('csrfToken', '');
+  app.decorateRequest('apiKey', null);
 
   app.addHook('onRequest', async (req, reply) => {
     // The path the router matched, not the raw URL: `/%61pi/…` reaches the same handlers as `/api/…`.
     const path = routePath(req);
     // Microsoft's change notifications carry no cookie; they are checked by clientState instead.
     if (!path.startsWith('/api/') || path.startsWith(MICROSOFT_CALLBACKS)) return;
+    const authorization = req.headers.authorization;
+    if (authorization !== undefined) {
+      // An API key: no cookie may come with it (a browser adds cookies on its own; a key it does not),
+      // so there is nothing for CSRF to protect and no session to mix it with.
+      const m = /^Bearer[ ]+([\x21-\x7e]+)$/i.exec(authorization);
+      if (!m) throw new AppError('invalid_api_key', 'Send the API key as "Authorization: Bearer <key>".', { headers: { 'www-authenticate': 'Bearer' } });
+      if (req.cookies[SESSION_COOKIE]) throw new AppError('validation_failed', 'A request carries either a session cookie or an API key, not both: send the key without cookies.');
+      const key = await authenticateApiKey(opts.db, m[1]!).catch((err: unknown) => {
+        if (err instanceof AppError) throw new AppError(err.code, err.message, { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
+        throw err;
+      });
+      req.apiKey = { kind: 'api_key', ...key };
+      return;
+    }
     const token = req.cookies[SESSION_COOKIE];
     if (token) {
       req.session = (await findSession(opts.db, token, opts.policy)) ?? null;
@@ -94,6 +113,7 @@ export function setSessionCookie(reply: FastifyReply, token: string, opts: { coo
 /** The signed-in user, or a 401 that says whether the session expired or never existed. */
 export function requireUser(req: FastifyRequest): ActiveSession {
   if (req.session) return req.session;
+  if (req.apiKey) throw new AppError('forbidden', 'This needs a person signed in to Mailroom; an API key cannot do it.');
   if (req.sessionExpired) throw new AppError('session_expired', 'Your session has expired. Sign in again.');
   throw new AppError('unauthenticated', 'Sign in to continue.');
 }
@@ -108,6 +128,7 @@ export async function requireRole(
   workspaceId: string,
   needed: Role,
 ): Promise<{ session: ActiveSession; role: Role }> {
+  if (req.apiKey) throw keyRefusal(req.apiKey, workspaceId);
   const session = requireUser(req);
   const role = await findRole(db, workspaceId, session.user.id);
   if (!role) throw new AppError('not_found', 'Workspace not found.');
@@ -115,4 +136,34 @@ export async function requireRole(
     throw new AppError('forbidden', needed === 'owner' ? 'Only an owner can do this.' : 'Only workspace admins can do this.');
   }
   return { session, role };
+}
+
+/** An API key on a route for people (admin work, or a route keys do not reach): 404 elsewhere, 403 here. */
+function keyRefusal(key: NonNullable<FastifyRequest['apiKey']>, workspaceId: string): AppError {
+  if (key.workspaceId !== workspaceId) return new AppError('not_found', 'Workspace not found.');
+  return new AppError('forbidden', 'API keys act as workspace members: this needs a workspace admin, signed in.');
+}
+
+/** Who may read or act as a workspace member: a person on the workspace, or one of its API keys. */
+export interface MemberAccess {
+  principal: Principal;
+  /** How the caller is written into history and audit lines. */
+  actor: RecordedActor;
+  role: Role;
+}
+
+/**
+ * A workspace member or an API key of the workspace (decision 0010). A key of another workspace gets
+ * the same 404 as a workspace that does not exist; a read-only key is refused any change (403).
+ */
+export async function requireMember(db: Db, req: FastifyRequest, workspaceId: string): Promise<MemberAccess> {
+  const key = req.apiKey;
+  if (key) {
+    if (key.workspaceId !== workspaceId) throw new AppError('not_found', 'Workspace not found.');
+    if (UNSAFE.has(req.method) && key.scope === 'read') throw new AppError('forbidden', `This API key (${key.prefix}…) is read-only.`);
+    return { principal: key, actor: recordedActor(key), role: 'member' };
+  }
+  const { session, role } = await requireRole(db, req, workspaceId, 'member');
+  const principal: Principal = { kind: 'user', id: session.user.id, email: session.user.email };
+  return { principal, actor: recordedActor(principal), role };
 }

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { createConnector, deleteConnector, getConnector, listConnectors, renameConnector } from '../../connectors/catalog.ts';
 import { toConnectorView } from '../../connectors/view.ts';
-import { requireRole } from '../plugins/auth.ts';
+import { requireMember, requireRole } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
 import { WorkspaceItemParams, WorkspaceParams, pathId } from './params.ts';
 
@@ -25,7 +25,7 @@ export const connectorRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
     { schema: { tags: ['connectors'], summary: 'List connectors', params: WorkspaceParams, response: { 200: ConnectorList, ...errors } } },
     async (req) => {
       const { workspaceId } = ids(req.params);
-      await requireRole(db, req, workspaceId, 'member');
+      await requireMember(db, req, workspaceId);
       return { items: (await listConnectors(db, workspaceId)).map((c) => toConnectorView(c)) };
     },
   );
@@ -46,7 +46,7 @@ export const connectorRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
     { schema: { tags: ['connectors'], summary: 'One connector', params: WorkspaceItemParams, response: { 200: Connector, ...errors } } },
     async (req) => {
       const { workspaceId, id } = ids(req.params);
-      await requireRole(db, req, workspaceId, 'member');
+      await requireMember(db, req, workspaceId);
       return toConnectorView(await getConnector(db, workspaceId, id));
     },
   );

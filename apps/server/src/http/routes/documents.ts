@@ -10,29 +10,45 @@ import {
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { AppError } from '../../core/errors.ts';
 import type { Db } from '../../db/client.ts';
 import { applyAction, updateDocument } from '../../documents/actions.ts';
 import {
   documentDetail,
   inboxScope,
+  listChanged,
   listDocuments,
   mailboxOptions,
   readableDocument,
 } from '../../documents/queries.ts';
 import { recordViewed } from '../../documents/viewed.ts';
-import { requireRole } from '../plugins/auth.ts';
+import { requireMember } from '../plugins/auth.ts';
 import { timeIdCursor } from '../cursors.ts';
 import type { HttpDeps } from '../deps.ts';
 import { WorkspaceItemParams, WorkspaceParams, pathId } from './params.ts';
 
-export const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
+export const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 412: ErrorBody };
+
+const etagOf = (revision: number) => `"${revision}"`;
+
+/**
+ * The revision an `If-Match` names (`"7"`, `W/"7"`; `*` or none = no precondition). One that is no
+ * revision of ours can never match: 412, as RFC 9110 says for a failed precondition.
+ */
+function ifMatch(req: FastifyRequest): number | undefined {
+  const h = req.headers['if-match'];
+  if (h === undefined || h.trim() === '*') return undefined;
+  const m = /^(?:W\/)?"(\d{1,9})"$/.exec(h.trim());
+  if (!m) throw new AppError('precondition_failed', 'If-Match must be the document\'s ETag, e.g. "3", as a GET answered it.');
+  return Number(m[1]);
+}
 
 /** The document, if the caller is a member and on its inbox; 404 otherwise. */
 export async function documentFor(db: Db, req: FastifyRequest, p: { workspaceId: string; id: string }) {
   const workspaceId = pathId(p.workspaceId);
-  const { session } = await requireRole(db, req, workspaceId, 'member');
-  const d = await readableDocument(db, workspaceId, pathId(p.id), session.user.id);
-  return { d, session, workspaceId };
+  const { principal, actor } = await requireMember(db, req, workspaceId);
+  const d = await readableDocument(db, workspaceId, pathId(p.id), principal);
+  return { d, actor, workspaceId };
 }
 
 /**
@@ -55,7 +71,7 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
     },
     async (req) => {
       const workspaceId = pathId(req.params.workspaceId);
-      await requireRole(db, req, workspaceId, 'member');
+      await requireMember(db, req, workspaceId);
       return { items: await mailboxOptions(db, workspaceId) };
     },
   );
@@ -73,12 +89,13 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
     },
     async (req) => {
       const workspaceId = pathId(req.params.workspaceId);
-      const { session } = await requireRole(db, req, workspaceId, 'member');
-      const { inboxId, cursor, ...q } = req.query;
-      const inboxIds = await inboxScope(db, workspaceId, session.user.id, inboxId);
+      const { principal } = await requireMember(db, req, workspaceId);
+      const { inboxId, cursor, updatedSince, ...q } = req.query;
+      const inboxIds = await inboxScope(db, workspaceId, principal, inboxId);
       if (!inboxIds.length) return { items: [], nextCursor: null };
       const after = timeIdCursor.decode(cursor);
-      const page = await listDocuments(db, workspaceId, { ...q, inboxIds, after });
+      // With updatedSince: a changes feed, oldest change first (the cursor holds the last change's time).
+      const page = updatedSince ? await listChanged(db, workspaceId, { ...q, inboxIds, after, since: new Date(updatedSince) }) : await listDocuments(db, workspaceId, { ...q, inboxIds, after });
       return {
         items: page.items,
         nextCursor: page.next ? timeIdCursor.encode(page.next.at, page.next.id) : null,
@@ -97,10 +114,11 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
         response: { 200: Document, ...errors },
       },
     },
-    async (req) => {
-      const { d, session } = await documentFor(db, req, req.params);
-      await recordViewed(db, d, session.user);
-      return documentDetail(db, d, req.query.images === '1');
+    async (req, reply) => {
+      const { d, actor } = await documentFor(db, req, req.params);
+      await recordViewed(db, d, actor);
+      const doc = await documentDetail(db, d, req.query.images === '1');
+      return reply.header('etag', etagOf(doc.revision)).send(doc);
     },
   );
 
@@ -115,10 +133,10 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
         response: { 200: Document, ...errors },
       },
     },
-    async (req) => {
-      const { d, session, workspaceId } = await documentFor(db, req, req.params);
-      const updated = await updateDocument(db, workspaceId, d, req.body, session.user);
-      return documentDetail(db, updated, false);
+    async (req, reply) => {
+      const { d, actor, workspaceId } = await documentFor(db, req, req.params);
+      const updated = await updateDocument(db, workspaceId, d, req.body, actor, ifMatch(req));
+      return reply.header('etag', etagOf(updated.revision)).send(await documentDetail(db, updated, false));
     },
   );
 
@@ -133,10 +151,10 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
         response: { 200: Document, ...errors },
       },
     },
-    async (req) => {
-      const { d, session } = await documentFor(db, req, req.params);
-      const updated = await applyAction(deps.documentActions, d, req.body, session.user);
-      return documentDetail(db, updated, false);
+    async (req, reply) => {
+      const { d, actor } = await documentFor(db, req, req.params);
+      const updated = await applyAction(deps.documentActions, d, req.body, actor, ifMatch(req));
+      return reply.header('etag', etagOf(updated.revision)).send(await documentDetail(db, updated, false));
     },
   );
 };

@@ -2,7 +2,7 @@ import { FilteredList } from '@mailroom/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { filteredOfFolder } from '../../documents/queries.ts';
-import { requireRole } from '../plugins/auth.ts';
+import { requireMember } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
 import { errors } from './documents.ts';
 import { pathId } from './params.ts';
@@ -24,8 +24,8 @@ export const filteredEmailRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, 
     },
     async (req) => {
       const workspaceId = pathId(req.params.workspaceId);
-      const { session } = await requireRole(db, req, workspaceId, 'member');
-      return filteredOfFolder(db, workspaceId, pathId(req.params.folderId), session.user.id, req.query.limit);
+      const { principal } = await requireMember(db, req, workspaceId);
+      return filteredOfFolder(db, workspaceId, pathId(req.params.folderId), principal, req.query.limit);
     },
   );
 };

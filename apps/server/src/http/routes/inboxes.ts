@@ -9,7 +9,7 @@ import {
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { createInbox, updateInbox } from '../../inboxes/inbox-changes.ts';
 import { inboxesOf, managedInbox, managedInboxes } from '../../inboxes/views.ts';
-import { requireRole } from '../plugins/auth.ts';
+import { requireMember, requireRole } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
 import { WorkspaceItemParams, WorkspaceParams, pathId } from './params.ts';
 
@@ -34,8 +34,8 @@ export const inboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
     },
     async (req) => {
       const workspaceId = pathId(req.params.workspaceId);
-      const { session } = await requireRole(db, req, workspaceId, 'member');
-      return { items: await inboxesOf(db, workspaceId, session.user.id) };
+      const { principal } = await requireMember(db, req, workspaceId);
+      return { items: await inboxesOf(db, workspaceId, principal) };
     },
   );
 

@@ -15,7 +15,7 @@ import { mailboxViews } from '../../mailboxes/folder-status.ts';
 import { folderTree } from '../../mailboxes/folders.ts';
 import { connectedConnector, workspaceConnectorId, workspaceMailbox } from '../../mailboxes/lookup.ts';
 import { setMailboxes } from '../../mailboxes/selection.ts';
-import { requireRole } from '../plugins/auth.ts';
+import { requireMember, requireRole } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
 import { WorkspaceItemParams, pathId } from './params.ts';
 
@@ -88,7 +88,7 @@ export const mailboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
     },
     async (req) => {
       const workspaceId = pathId(req.params.workspaceId);
-      await requireRole(db, req, workspaceId, 'member');
+      await requireMember(db, req, workspaceId);
       // Another workspace's connector (or none) is a 404 like everywhere else, not an empty list.
       const connectorId = await workspaceConnectorId(db, workspaceId, pathId(req.params.id));
       return { items: await mailboxViews(d, { connectorId }) };

@@ -8,7 +8,7 @@ import {
   renameTaxonomyEntry,
   type TaxonomyKind,
 } from '../../inboxes/taxonomy.ts';
-import { requireRole } from '../plugins/auth.ts';
+import { requireMember, requireRole } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
 import { WorkspaceItemParams, WorkspaceParams, pathId } from './params.ts';
 
@@ -33,7 +33,7 @@ export const taxonomyRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
       },
       async (req) => {
         const workspaceId = pathId(req.params.workspaceId);
-        await requireRole(db, req, workspaceId, 'member');
+        await requireMember(db, req, workspaceId);
         return { items: await listTaxonomy(db, kind, workspaceId) };
       },
     );

@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { and, desc, eq, sql } from 'drizzle-orm';
+import { AppError, invalidField, notFound } from '../core/errors.ts';
+import type { Db } from '../db/client.ts';
+import { recordAudit } from '../db/repos/audit.ts';
+import { apiKeys, inboxes } from '../db/schema/index.ts';
+import { sha256 } from '../security/tokens.ts';
+
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+type Actor = { id: string; email: string };
+
+/** Keys say what they are (a scanner can find a leaked one), and their prefix names them in lists. */
+const KEY_PREFIX = 'mrk_';
+const SHOWN_PREFIX_LENGTH = KEY_PREFIX.length + 8;
+/** `lastUsedAt` is written at most this often per key: a busy integration must not write on every call. */
+const LAST_USED_EVERY_MS = 60_000;
+
+/** Who is calling with a key: the key acts as a workspace member with its scope (decision 0010). */
+export interface ApiKeyPrincipal {
+  id: string;
+  workspaceId: string;
+  name: string;
+  prefix: string;
+  scope: 'read' | 'read_write';
+  /** Inboxes the key may reach; null = every inbox of the workspace. */
+  inboxIds: string[] | null;
+}
+
+export interface NewApiKey {
+  name: string;
+  scope: 'read' | 'read_write';
+  expiresAt?: Date | null;
+  inboxIds?: string[] | null;
+}
+
+/** A new key: the caller shows `key` once; only its hash is kept. */
+export async function createApiKey(db: Db, workspaceId: string, input: NewApiKey, actor: Actor): Promise<{ key: string; row: ApiKeyRow }> {
+  if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw invalidField('expiresAt', 'Choose a date in the future.');
+  const ids = [...new Set(input.inboxIds ?? [])];
+  if (ids.length) {
+    const found = await db.select({ id: inboxes.id }).from(inboxes).where(and(eq(inboxes.workspaceId, workspaceId), sql`${inboxes.id} = any(${`{${ids.join(',')}}`}::uuid[])`));
+    if (found.length !== ids.length) throw invalidField('inboxIds', 'No such inbox in this workspace.');
+  }
+  const key = `${KEY_PREFIX}${randomBytes(30).toString('base64url')}`;
+  const row = await db.transaction(async (tx) => {
+    const [r] = await tx
+      .insert(apiKeys)
+      .values({
+        workspaceId,
+        name: input.name,
+        prefix: key.slice(0, SHOWN_PREFIX_LENGTH),
+        keyHash: sha256(key),
+        scope: input.scope,
+        inboxIds: ids.length ? ids : null,
+        expiresAt: input.expiresAt ?? null,
+        createdByUserId: actor.id,
+        createdByEmail: actor.email,
+      })
+      .returning();
+    await recordAudit(tx, { workspaceId, actor, action: 'api_key.created', target: { type: 'api_key', id: r!.id }, details: { name: r!.name, prefix: r!.prefix, scope: r!.scope, inboxIds: r!.inboxIds, expiresAt: r!.expiresAt?.toISOString() ?? null } });
+    return r!;
+  });
+  return { key, row };
+}
+
+export async function listApiKeys(db: Db, workspaceId: string): Promise<ApiKeyRow[]> {
+  return db.select().from(apiKeys).where(eq(apiKeys.workspaceId, workspaceId)).orderBy(desc(apiKeys.createdAt));
+}
+
+/** Revoked at once: the next request with it is refused. Revoking twice is harmless. */
+export async function revokeApiKey(db: Db, workspaceId: string, id: string, actor: Actor): Promise<ApiKeyRow> {
+  return db.transaction(async (tx) => {
+    const [before] = await tx.select().from(apiKeys).where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.id, id))).for('update');
+    if (!before) throw notFound('API key');
+    if (before.revokedAt) return before;
+    const [r] = await tx.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, id)).returning();
+    await recordAudit(tx, { workspaceId, actor, action: 'api_key.revoked', target: { type: 'api_key', id }, details: { name: r!.name, prefix: r!.prefix } });
+    return r!;
+  });
+}
+
+/**
+ * The key a request presents, checked: known, not revoked, not expired. A known key that is refused
+ * is audited in its workspace (an integration still using a revoked key is worth knowing about).
+ */
+export async function authenticateApiKey(db: Db, presented: string): Promise<ApiKeyPrincipal> {
+  if (!presented.startsWith(KEY_PREFIX) || presented.length > 200) throw new AppError('invalid_api_key', 'This API key is not valid.');
+  const [k] = await db.select().from(apiKeys).where(eq(apiKeys.keyHash, sha256(presented)));
+  if (!k) throw new AppError('invalid_api_key', 'This API key is not valid.');
+  const now = new Date();
+  const refusal = k.revokedAt ? `This API key (${k.prefix}…) was revoked on ${k.revokedAt.toISOString().slice(0, 10)}.` : k.expiresAt && k.expiresAt <= now ? `This API key (${k.prefix}…) expired on ${k.expiresAt.toISOString().slice(0, 10)}.` : null;
+  if (refusal) {
+    await recordAudit(db, { workspaceId: k.workspaceId, actor: null, apiKeyId: k.id, action: 'api_key.denied', target: { type: 'api_key', id: k.id }, details: { prefix: k.prefix, reason: k.revokedAt ? 'revoked' : 'expired' } });
+    throw new AppError('invalid_api_key', refusal);
+  }
+  if (!k.lastUsedAt || now.getTime() - k.lastUsedAt.getTime() > LAST_USED_EVERY_MS) {
+    await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, k.id));
+  }
+  return { id: k.id, workspaceId: k.workspaceId, name: k.name, prefix: k.prefix, scope: k.scope, inboxIds: k.inboxIds };
+}

@@ -1,0 +1,165 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { rowsOf, type Db } from '../db/client.ts';
+import { recordAudit } from '../db/repos/audit.ts';
+import { recordEvent } from '../db/repos/events.ts';
+import { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from '../db/schema/index.ts';
+import { asError } from '../lib/errors.ts';
+import type { Vault } from '../security/vault.ts';
+import { nextAttemptDelayMs } from './retry-schedule.ts';
+import type { SendOutcome, WebhookSender } from './sender.ts';
+import { endpointSecrets } from './endpoints.ts';
+import { signedHeaders } from './signing.ts';
+
+export interface DispatcherDeps {
+  db: Db;
+  vault: Vault;
+  sender: Pick<WebhookSender, 'send'>;
+  logger: Logger;
+  /** The first retry's wait; the schedule scales from it (retry-schedule.ts). */
+  firstRetryMs: number;
+  /** An endpoint whose every delivery failed for this long is disabled. */
+  disableAfterMs: number;
+  /** How often an idle dispatcher looks for due deliveries. */
+  pollMs?: number;
+  /** Deliveries in flight at once in this process. */
+  concurrency?: number;
+}
+
+/** A claimed delivery is someone's for this long: a worker killed mid-send frees it then (and it is sent again, same webhook-id). */
+const LEASE_SECONDS = 60;
+
+type Claimed = typeof webhookDeliveries.$inferSelect;
+
+/**
+ * Sends due webhook deliveries (decision 0010). The deliveries table is the queue: a worker claims
+ * due rows with `FOR UPDATE SKIP LOCKED` and a lease, so any number of worker processes share the
+ * work and none sends a delivery another is sending. Each attempt is logged; a success ends it; a
+ * failure waits per the retry schedule (exponential, jittered, over more than 24 h), then fails.
+ */
+export class WebhookDispatcher {
+  private readonly d: DispatcherDeps;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(deps: DispatcherDeps) {
+    this.d = deps;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops claiming and waits for the deliveries in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.round()
+        .then((claimed) => this.schedule(claimed ? 0 : (this.d.pollMs ?? 250)))
+        .catch((err: unknown) => {
+          this.d.logger.warn({ err: asError(err) }, 'webhook dispatch round failed; trying again shortly');
+          this.schedule(2000);
+        });
+    }, ms);
+    this.timer.unref();
+  }
+
+  /** One claim-and-send round; answers how many it claimed. Public for tests and the bench. */
+  async round(): Promise<number> {
+    const room = (this.d.concurrency ?? 32) - this.inFlight.size;
+    if (room <= 0) {
+      await Promise.race(this.inFlight);
+      return 1;
+    }
+    const claimed = await this.claim(room);
+    for (const c of claimed) {
+      const p = this.deliver(c)
+        .catch((err: unknown) => this.d.logger.warn({ deliveryId: c.id, err: asError(err) }, 'webhook delivery could not be recorded; its lease will bring it back'))
+        .finally(() => this.inFlight.delete(p));
+      this.inFlight.add(p);
+    }
+    return claimed.length;
+  }
+
+  private async claim(limit: number): Promise<Claimed[]> {
+    const res = await this.d.db.execute(sql`
+      update webhook_deliveries d
+         set next_attempt_at = now() + make_interval(secs => ${LEASE_SECONDS}), attempts = d.attempts + 1, last_attempt_at = now()
+        from (select x.id from webhook_deliveries x
+                join webhook_endpoints w on w.id = x.endpoint_id and w.enabled
+               where x.state = 'pending' and x.next_attempt_at <= now()
+               order by x.next_attempt_at
+               limit ${limit}
+               for update of x skip locked) c
+       where d.id = c.id
+      returning d.id`);
+    const ids = rowsOf<{ id: string }>(res).map((r) => r.id);
+    if (!ids.length) return [];
+    return this.d.db.select().from(webhookDeliveries).where(inArray(webhookDeliveries.id, ids));
+  }
+
+  private async deliver(c: Claimed): Promise<void> {
+    const [row] = await this.d.db
+      .select({ endpoint: webhookEndpoints, event: events })
+      .from(webhookEndpoints)
+      .innerJoin(events, eq(events.id, c.eventId))
+      .where(eq(webhookEndpoints.id, c.endpointId));
+    if (!row) {
+      await this.d.db.update(webhookDeliveries).set({ state: 'failed', lastError: 'the event or the endpoint no longer exists' }).where(eq(webhookDeliveries.id, c.id));
+      return;
+    }
+    const { endpoint, event } = row;
+    const body = JSON.stringify({ type: event.type, timestamp: event.createdAt.toISOString(), data: event.payload });
+    const headers = signedHeaders(endpointSecrets(this.d.vault, endpoint), `msg_${event.id}`, Math.floor(Date.now() / 1000), body);
+    const outcome = await this.d.sender.send(endpoint.url, headers, body);
+    await this.record(c, endpoint, body, outcome);
+  }
+
+  private async record(c: Claimed, endpoint: typeof webhookEndpoints.$inferSelect, body: string, outcome: SendOutcome): Promise<void> {
+    const now = new Date();
+    const retryIn = outcome.ok ? null : nextAttemptDelayMs(c.attempts, this.d.firstRetryMs);
+    await this.d.db.transaction(async (tx) => {
+      await tx.insert(webhookAttempts).values({ deliveryId: c.id, endpointId: c.endpointId, status: outcome.status, durationMs: outcome.durationMs, excerpt: outcome.excerpt, requestBody: body });
+      await tx
+        .update(webhookDeliveries)
+        .set({
+          lastStatus: outcome.status,
+          lastError: outcome.ok ? null : outcome.excerpt.slice(0, 500),
+          ...(outcome.ok ? { state: 'succeeded' as const, deliveredAt: now } : retryIn === null ? { state: 'failed' as const } : { nextAttemptAt: new Date(now.getTime() + retryIn) }),
+        })
+        .where(and(eq(webhookDeliveries.id, c.id), eq(webhookDeliveries.state, 'pending')));
+      if (outcome.ok) {
+        if (endpoint.failingSince) await tx.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, endpoint.id));
+        return;
+      }
+      const since = endpoint.failingSince ?? now;
+      if (!endpoint.failingSince) await tx.update(webhookEndpoints).set({ failingSince: now }).where(and(eq(webhookEndpoints.id, endpoint.id), sql`failing_since is null`));
+      if (now.getTime() - since.getTime() >= this.d.disableAfterMs) await disableEndpoint(tx, endpoint, since);
+    });
+    if (!outcome.ok) this.d.logger.info({ deliveryId: c.id, endpointId: c.endpointId, status: outcome.status, attempt: c.attempts, retryInMs: retryIn }, 'webhook delivery failed');
+  }
+}
+
+/** Failing for days: disabled, with an in-app notice (the endpoint's reason) and an event. */
+async function disableEndpoint(tx: Db, endpoint: typeof webhookEndpoints.$inferSelect, since: Date): Promise<void> {
+  const reason = `Every delivery failed since ${since.toISOString()}; Mailroom stopped sending. Fix the receiver, then enable the endpoint again.`;
+  const [done] = await tx
+    .update(webhookEndpoints)
+    .set({ enabled: false, disabledAt: new Date(), disabledReason: reason, updatedAt: new Date() })
+    .where(and(eq(webhookEndpoints.id, endpoint.id), eq(webhookEndpoints.enabled, true)))
+    .returning({ id: webhookEndpoints.id });
+  if (!done) return;
+  const details = { endpointId: endpoint.id, url: endpoint.url, failingSince: since.toISOString() };
+  await recordEvent(tx, { workspaceId: endpoint.workspaceId, type: 'webhook.endpoint_disabled', subject: { type: 'webhook_endpoint', id: endpoint.id }, payload: details });
+  await recordAudit(tx, { workspaceId: endpoint.workspaceId, actor: null, action: 'webhook.endpoint_disabled', target: { type: 'webhook_endpoint', id: endpoint.id }, details });
+}
