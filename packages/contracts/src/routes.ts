@@ -83,6 +83,8 @@ export const api = {
   sandbox: '/api/v1/sandbox',
   /** GET ?limit=&cursor= → AuditList (newest first; pass nextCursor back as cursor). */
   audit: (ws: string) => `/api/v1/workspaces/${ws}/audit`,
+  /** GET AuditFilter & format=csv|jsonl → the filtered log as a file, streamed (admins). */
+  auditExport: (ws: string) => `/api/v1/workspaces/${ws}/audit/export`,
   /** GET → ApiKeyList; POST CreateApiKeyRequest → 201 CreatedApiKey (the key shown once). Admins. */
   apiKeys: (ws: string) => `/api/v1/workspaces/${ws}/api-keys`,
   /** DELETE → 200 ApiKey (revoked at once; again is harmless). */

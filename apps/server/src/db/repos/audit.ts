@@ -1,4 +1,4 @@
-import { and, desc, eq, lt } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { auditLog } from '../schema/index.ts';
 
@@ -33,13 +33,47 @@ export async function recordAudit(db: Db, e: AuditEvent): Promise<void> {
   });
 }
 
+export interface AuditQuery {
+  actor?: string | undefined;
+  action?: string | undefined;
+  targetType?: string | undefined;
+  targetId?: string | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+}
+
+function auditWhere(workspaceId: string, q: AuditQuery, before: number | undefined) {
+  const family = q.action?.endsWith('.*') ? q.action.slice(0, -1) : undefined;
+  return and(
+    eq(auditLog.workspaceId, workspaceId),
+    before !== undefined ? lt(auditLog.seq, before) : undefined,
+    q.actor ? sql`${auditLog.actorEmail} ilike ${`%${q.actor.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}` : undefined,
+    family ? sql`${auditLog.action} like ${`${family}%`}` : q.action ? eq(auditLog.action, q.action) : undefined,
+    q.targetType ? eq(auditLog.targetType, q.targetType) : undefined,
+    q.targetId ? eq(auditLog.targetId, q.targetId) : undefined,
+    q.from ? gte(auditLog.createdAt, q.from) : undefined,
+    q.to ? lt(auditLog.createdAt, q.to) : undefined,
+  );
+}
+
 /** A page of the workspace's audit log, newest first, before the sequence number `before` (keyset). */
-export async function listAudit(db: Db, workspaceId: string, page: { before: number | undefined; limit: number }): Promise<{ rows: (typeof auditLog.$inferSelect)[]; more: boolean }> {
+export async function listAudit(db: Db, workspaceId: string, page: { before: number | undefined; limit: number } & AuditQuery): Promise<{ rows: (typeof auditLog.$inferSelect)[]; more: boolean }> {
   const rows = await db
     .select()
     .from(auditLog)
-    .where(and(eq(auditLog.workspaceId, workspaceId), page.before !== undefined ? lt(auditLog.seq, page.before) : undefined))
+    .where(auditWhere(workspaceId, page, page.before))
     .orderBy(desc(auditLog.seq))
     .limit(page.limit + 1);
   return { rows: rows.slice(0, page.limit), more: rows.length > page.limit };
+}
+
+/** The whole filtered log, newest first, a page at a time (an export streams it without holding it). */
+export async function* auditEntries(db: Db, workspaceId: string, q: AuditQuery, pageSize = 500): AsyncGenerator<typeof auditLog.$inferSelect> {
+  let before: number | undefined;
+  for (;;) {
+    const { rows, more } = await listAudit(db, workspaceId, { ...q, before, limit: pageSize });
+    yield* rows;
+    if (!more) return;
+    before = rows.at(-1)!.seq;
+  }
 }
