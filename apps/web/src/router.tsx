@@ -9,13 +9,15 @@ import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { SetupPage } from './pages/SetupPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
 import { AuditLogSettings } from './pages/settings/AuditLogSettings.tsx';
-import { ComingSoonSettings } from './pages/settings/ComingSoonSettings.tsx';
+import { ApiKeysSettings } from './pages/settings/ApiKeysSettings.tsx';
 import { ConnectorPage } from './pages/settings/ConnectorPage.tsx';
 import { ConnectorsSettings } from './pages/settings/ConnectorsSettings.tsx';
 import { GeneralSettings } from './pages/settings/GeneralSettings.tsx';
 import { InboxesSettings } from './pages/settings/InboxesSettings.tsx';
 import { PeopleSettings } from './pages/settings/PeopleSettings.tsx';
 import { SettingsLayout } from './pages/settings/SettingsLayout.tsx';
+import { WebhookPage } from './pages/settings/WebhookPage.tsx';
+import { WebhooksSettings } from './pages/settings/WebhooksSettings.tsx';
 
 export const router = createBrowserRouter([
   {
@@ -49,8 +51,9 @@ export const router = createBrowserRouter([
                   { path: 'inboxes', element: <InboxesSettings /> },
                   { path: 'connectors', element: <ConnectorsSettings /> },
                   { path: 'connectors/:connectorId', element: <ConnectorPage /> },
-                  { path: 'api-keys', element: <ComingSoonSettings section="apiKeys" /> },
-                  { path: 'webhooks', element: <ComingSoonSettings section="webhooks" /> },
+                  { path: 'api-keys', element: <ApiKeysSettings /> },
+                  { path: 'webhooks', element: <WebhooksSettings /> },
+                  { path: 'webhooks/:webhookId', element: <WebhookPage /> },
                   { path: 'audit-log', element: <AuditLogSettings /> },
                   { path: '*', element: <NotFoundPage /> },
                 ],

@@ -3,6 +3,7 @@ export const paths = {
   home: (ws: string) => `/w/${ws}`,
   settings: (ws: string, section = 'general') => `/w/${ws}/settings/${section}`,
   connector: (ws: string, id: string) => `/w/${ws}/settings/connectors/${id}`,
+  webhook: (ws: string, id: string) => `/w/${ws}/settings/webhooks/${id}`,
   inbox: (ws: string) => `/w/${ws}/inbox`,
   document: (ws: string, id: string) => `/w/${ws}/inbox/${id}`,
 };

@@ -24,6 +24,7 @@ import { DocumentAttachments } from './DocumentAttachments.tsx';
 import { DocumentClassification } from './DocumentClassification.tsx';
 import { DocumentHistory } from './DocumentHistory.tsx';
 import { DocumentOutflow } from './DocumentOutflow.tsx';
+import { DocumentWebhooks } from './DocumentWebhooks.tsx';
 import { PageHeading } from '../../components/PageHeading.tsx';
 import { errorMessage } from '../../lib/errors.ts';
 import { paths } from '../../lib/paths.ts';
@@ -172,6 +173,8 @@ export function DocumentPage() {
         </section>
 
         <DocumentOutflow doc={d} />
+
+        <DocumentWebhooks ws={ws.id} documentId={d.id} />
 
         <DocumentAttachments ws={ws.id} doc={d} />
 
