@@ -76,6 +76,7 @@ const EnvSchema = z.object({
   OUTFLOW_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   MAILROOM_PUSH: bool.default(true),
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  METRICS_TOKEN: z.string().min(16).optional(),
   WEBHOOK_RETRY_FIRST_SECONDS: z.coerce.number().min(0.05).max(3600).default(5),
   WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(0.001).max(24 * 30).default(72),
   WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(60).default(10),
@@ -115,6 +116,8 @@ export interface Config {
   readonly outflowRetryBaseSeconds: number;
   /** Graph change notifications (needs PUBLIC_BASE_URL reachable by Microsoft); off = reconciliation only. */
   readonly push: boolean;
+  /** Bearer token Prometheus sends to /metrics; unset = /metrics answers this machine only. */
+  readonly metricsToken: string | undefined;
   /** Webhook targets on private, loopback and link-local networks are allowed (refused by default: SSRF). */
   readonly webhookAllowPrivate: boolean;
   /** The first retry's wait for a failed webhook delivery; the schedule scales from it (≥ 24 h in all at 5 s). */
@@ -183,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     syncReconcileMs: e.SYNC_RECONCILE_SECONDS * 1000,
     outflowRetryBaseSeconds: e.OUTFLOW_RETRY_BASE_SECONDS,
     push: e.MAILROOM_PUSH,
+    metricsToken: e.METRICS_TOKEN,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
     webhookFirstRetryMs: Math.round(e.WEBHOOK_RETRY_FIRST_SECONDS * 1000),
     webhookDisableAfterMs: Math.round(e.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000),

@@ -17,6 +17,7 @@ import { registerErrorHandling, sendError } from './plugins/errors.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { metricsRoutes } from './routes/metrics.ts';
 import { connectRoutes } from './routes/connect.ts';
 import { mailboxRoutes } from './routes/mailboxes.ts';
 import { folderRoutes } from './routes/folders.ts';
@@ -89,6 +90,7 @@ export async function buildHttpApp(deps: HttpDeps, opts: { webDist?: string | nu
   await app.register(auditRoutes, deps);
   await app.register(apiKeyRoutes, deps);
   await app.register(webhookRoutes, deps);
+  await app.register(metricsRoutes, deps);
   await app.register(graphNotificationRoutes, deps);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

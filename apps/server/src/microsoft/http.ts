@@ -1,5 +1,6 @@
 import { rootCertificates } from 'node:tls';
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
+import { graphKind, graphRequestSeconds, graphRequests } from '../metrics/registry.ts';
 import { Agent, fetch as undiciFetch, type RequestInit, type Response } from 'undici';
 
 /**
@@ -20,7 +21,21 @@ export function createMicrosoftHttp(opts: { extraCaPem?: string | undefined } = 
     bodyTimeout: 120_000,
     connections: 64,
   });
-  const doFetch = (url: string, init: RequestInit = {}) => undiciFetch(url, { ...init, dispatcher: agent });
+  // Every request to Microsoft is counted and timed by kind and status (metrics/registry.ts).
+  const doFetch = async (url: string, init: RequestInit = {}) => {
+    const kind = graphKind(url);
+    const started = performance.now();
+    try {
+      const res = await undiciFetch(url, { ...init, dispatcher: agent });
+      graphRequests.inc({ kind, status: String(res.status) });
+      return res;
+    } catch (err) {
+      graphRequests.inc({ kind, status: 'network' });
+      throw err;
+    } finally {
+      graphRequestSeconds.observe({ kind }, (performance.now() - started) / 1000);
+    }
+  };
 
   async function msalSend<T>(method: 'GET' | 'POST', url: string, options?: NetworkRequestOptions, timeoutMs?: number): Promise<NetworkResponse<T>> {
     const res = await doFetch(url, {

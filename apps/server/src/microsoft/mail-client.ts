@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { graphRetryAfterSeconds } from '../metrics/registry.ts';
 import { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
 import { GraphApiError, GraphNetworkError, readGraphError } from './graph.ts';
@@ -122,7 +123,10 @@ export class MailClient {
         if (!retriable || attempt >= (init.retry === false && !throttled ? 1 : this.maxAttempts)) throw err;
         const retryAfter = err instanceof GraphApiError ? err.retryAfterSeconds : undefined;
         // Microsoft asked for a pause: it applies to every request to this mailbox, not just this one.
-        if (retryAfter !== undefined && err instanceof GraphApiError && err.status === 429) this.pacer.pause(mailbox, retryAfter * 1000);
+        if (retryAfter !== undefined && err instanceof GraphApiError && err.status === 429) {
+          this.pacer.pause(mailbox, retryAfter * 1000);
+          graphRetryAfterSeconds.inc(retryAfter);
+        }
         const backoff = retryAfter !== undefined ? retryAfter * 1000 : Math.min(30_000, 500 * 2 ** (attempt - 1));
         await sleep(backoff + Math.random() * 250);
       }

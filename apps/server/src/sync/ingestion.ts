@@ -11,6 +11,7 @@ import { pgText } from '../lib/pg-text.ts';
 import { classify } from '../microsoft/classify.ts';
 import { GraphApiError } from '../microsoft/graph.ts';
 import type { GraphAttachmentMeta } from '../microsoft/mail-client.ts';
+import { documentsCreated, ingestionLatencySeconds } from '../metrics/registry.ts';
 import type { SyncDeps } from './deps.ts';
 import { readMimeSummary, type MimeAttachment, type MimeSummary } from './mime-summary.ts';
 
@@ -143,6 +144,12 @@ export class Ingestion {
       // Bad data that the database refuses must show as a failed message, not retry forever unseen.
       const { msg } = ready[0]!.row;
       return new Map([[msg.id, await this.recordFailure(msg.id, msg.attempts, err).catch(asError)]]);
+    }
+    const now = Date.now();
+    for (const p of ready) {
+      if (!saved.created.has(p.row.msg.id)) continue;
+      documentsCreated.inc();
+      if (p.row.msg.receivedAt) ingestionLatencySeconds.observe(Math.max(0, now - p.row.msg.receivedAt.getTime()) / 1000);
     }
     // After the commit; a kick lost to a crash here is found by the outflow sweep.
     if (saved.outflowRunIds.length) await this.d.enqueueOutflow?.(saved.outflowRunIds);

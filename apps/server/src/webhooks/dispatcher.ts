@@ -6,6 +6,7 @@ import { recordEvent } from '../db/repos/events.ts';
 import { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from '../db/schema/index.ts';
 import { asError } from '../lib/errors.ts';
 import type { Vault } from '../security/vault.ts';
+import { webhookDeliveries as deliveryAttempts, webhookDeliverySeconds } from '../metrics/registry.ts';
 import { nextAttemptDelayMs } from './retry-schedule.ts';
 import type { SendOutcome, WebhookSender } from './sender.ts';
 import { endpointSecrets } from './endpoints.ts';
@@ -146,6 +147,8 @@ export class WebhookDispatcher {
       if (!endpoint.failingSince) await tx.update(webhookEndpoints).set({ failingSince: now }).where(and(eq(webhookEndpoints.id, endpoint.id), sql`failing_since is null`));
       if (now.getTime() - since.getTime() >= this.d.disableAfterMs) await disableEndpoint(tx, endpoint, since);
     });
+    deliveryAttempts.inc({ outcome: outcome.ok ? 'success' : retryIn === null ? 'failed' : 'failure' });
+    webhookDeliverySeconds.observe(outcome.durationMs / 1000);
     if (!outcome.ok) this.d.logger.info({ deliveryId: c.id, endpointId: c.endpointId, status: outcome.status, attempt: c.attempts, retryInMs: retryIn }, 'webhook delivery failed');
   }
 }
