@@ -69,8 +69,11 @@ async function waitForReady(baseUrl: string, child: ChildProcess, output: () => 
   throw new Error(`The server was not ready within ${timeoutMs / 1000} s:\n${output()}`);
 }
 
-/** Starts `node apps/server/src/main.ts` on a free port with a fresh data directory. */
-export async function startServer(): Promise<RunningServer> {
+/**
+ * Starts `node apps/server/src/main.ts` on a free port with a fresh data directory. `extraEnv` adds
+ * settings a spec needs (e.g. `WEBHOOK_ALLOW_PRIVATE` for a receiver on 127.0.0.1).
+ */
+export async function startServer(extraEnv: Record<string, string> = {}): Promise<RunningServer> {
   if (!existsSync(path.join(repoRoot, 'apps/web/dist/index.html'))) {
     throw new Error('apps/web/dist is missing: build the web app first (npm run test:e2e does).');
   }
@@ -89,6 +92,7 @@ export async function startServer(): Promise<RunningServer> {
     MAILROOM_SANDBOX_PORT: String(sandboxPort),
     PUBLIC_BASE_URL: baseUrl,
     LOG_LEVEL: process.env.E2E_SERVER_LOG_LEVEL ?? 'warn',
+    ...extraEnv,
   };
   delete env.DATABASE_URL;
   if (database) {

@@ -33,12 +33,16 @@ export const pageErrors: string[] = [];
  * start before the first step and stop after the last. The steps build on each other, so after a
  * failed step the rest are skipped (they would only fail for the same reason) and the failure leaves
  * `e2e/.artifacts/<name>-failure.png`, the page's address and the server's output. The spec's own
- * `beforeAll` hooks, registered after this, run once the stack is up.
+ * `beforeAll` hooks, registered after this, run once the stack is up. `serverEnv` adds environment
+ * variables to the server's (a setting only this spec needs).
  */
-export function useStack(name: string, opts: { ignoreHTTPSErrors?: boolean; timeoutMs?: number } = {}): void {
+export function useStack(
+  name: string,
+  opts: { ignoreHTTPSErrors?: boolean; timeoutMs?: number; serverEnv?: Record<string, string> } = {},
+): void {
   beforeAll(async () => {
     await mkdir(artifacts, { recursive: true });
-    server = await startServer();
+    server = await startServer(opts.serverEnv);
     control = new EmulatorControl(server.sandbox.url, await readFile(server.sandbox.caFile, 'utf8'));
     browser = await launchBrowser({ ignoreHTTPSErrors: opts.ignoreHTTPSErrors ?? false });
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
