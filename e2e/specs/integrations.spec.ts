@@ -285,7 +285,10 @@ describe('integrations: API keys and signed webhooks', () => {
     new Webhook(secret).verify(got.body, got.headers);
     // The attempts (still open from the last step) show the second one once the log is read again.
     await page.getByTestId('webhook-attempt').nth(1).waitFor();
-    expect(await page.locator('[data-testid="webhook-delivery"][data-event="webhook.test"]').count()).toBe(1);
+    // Still one delivery, now with two attempts.
+    const delivery = page.locator('[data-testid="webhook-delivery"][data-event="webhook.test"]');
+    expect(await delivery.count()).toBe(1);
+    await delivery.locator('td').nth(5).getByText('2', { exact: true }).waitFor();
   });
 
   it('disables and enables the endpoint, with the reason shown', async () => {

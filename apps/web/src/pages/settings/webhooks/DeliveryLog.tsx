@@ -25,6 +25,14 @@ import { eventWords } from './EventTypes.tsx';
 
 const COLUMNS = 8;
 
+/**
+ * Every attempt made, redeliveries included: the server's `attempts` counts the current run only (a
+ * redelivery starts it again at 0), while the log keeps each attempt.
+ */
+function attemptsMade(d: WebhookDelivery): number {
+  return Math.max(d.attempts, d.log.length);
+}
+
 function DeliveryRows({
   delivery,
   open,
@@ -69,7 +77,7 @@ function DeliveryRows({
           <DeliveryState delivery={delivery} />
         </Table.Td>
         <Table.Td>
-          <Text size="sm">{delivery.attempts}</Text>
+          <Text size="sm">{attemptsMade(delivery)}</Text>
         </Table.Td>
         <Table.Td style={{ whiteSpace: 'nowrap' }}>
           {delivery.lastStatus !== null || delivery.attempts > 0 ? (
