@@ -162,7 +162,7 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       catalog: jobCatalog,
       handlers: jobHandlers,
       work: config.roles.includes('worker'),
-      context: { db: database.db, logger, now: () => new Date(), connectors, send, healthIntervalMs: config.connectorHealthIntervalMs, sendMany, sync, push, outflow, reconcileIntervalMs: config.syncReconcileMs },
+      context: { db: database.db, logger, now: () => new Date(), connectors, send, healthIntervalMs: config.connectorHealthIntervalMs, sendMany, sync, push, outflow, reconcileIntervalMs: config.syncReconcileMs, blobs },
       logger,
     });
     const mailboxes = {

@@ -1,10 +1,30 @@
 import { z } from 'zod';
 import { Email, Password, PersonName, Role, WorkspaceName } from './auth.ts';
 
-export const Workspace = z.object({ id: z.uuid(), name: z.string(), createdAt: z.iso.datetime() });
+/** Documents older than this many days (by when the email was received) are erased with their files. */
+export const RETENTION_DAYS_MIN = 1;
+export const RETENTION_DAYS_MAX = 3650;
+export const RETENTION_DAYS_DEFAULT = 29;
+export const RetentionDays = z
+  .number()
+  .int({ message: 'Enter a whole number of days.' })
+  .min(RETENTION_DAYS_MIN, { message: `Keep documents at least ${RETENTION_DAYS_MIN} day.` })
+  .max(RETENTION_DAYS_MAX, { message: `Keep documents at most ${RETENTION_DAYS_MAX} days.` });
+
+export const Workspace = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  createdAt: z.iso.datetime(),
+  retentionDays: z.number().int(),
+});
 export type Workspace = z.infer<typeof Workspace>;
 
-export const UpdateWorkspaceRequest = z.object({ name: WorkspaceName });
+/** Admins change the name, the retention, or both; at least one. */
+export const UpdateWorkspaceRequest = z
+  .object({ name: WorkspaceName.optional(), retentionDays: RetentionDays.optional() })
+  .refine((b) => b.name !== undefined || b.retentionDays !== undefined, {
+    message: 'Send a name or a retention.',
+  });
 export type UpdateWorkspaceRequest = z.infer<typeof UpdateWorkspaceRequest>;
 
 export const Member = z.object({

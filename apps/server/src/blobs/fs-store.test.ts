@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -74,5 +74,35 @@ describe('FsBlobStore', () => {
     }
     expect(files).toBe(2);
     expect((await stat(path.join(dir, 'blobs'))).mode & 0o777).toBe(0o700);
+  });
+
+  it('writes the file again on every put of the same bytes: its mtime says when it was last stored', async () => {
+    const store = new FsBlobStore(dir);
+    const { sha256 } = await store.putBuffer(Buffer.from('same bytes'));
+    const old = new Date(Date.now() - 2 * 3_600_000);
+    await utimes(store.pathOf(sha256), old, old);
+    await store.putBuffer(Buffer.from('same bytes'));
+    expect(Date.now() - (await stat(store.pathOf(sha256))).mtimeMs).toBeLessThan(60_000);
+  });
+
+  it('erases an unused blob only when it was not stored within the grace (retention, decision 0012)', async () => {
+    const store = new FsBlobStore(dir);
+    const hour = 3_600_000;
+    const fresh = await store.putBuffer(Buffer.from('being ingested'));
+    const old = await store.putBuffer(Buffer.from('long forgotten'));
+    const then = new Date(Date.now() - 2 * hour);
+    await utimes(store.pathOf(old.sha256), then, then);
+
+    expect(await store.eraseUnlessFresh(fresh.sha256, hour)).toBe('fresh');
+    // Put back where it was, whole.
+    expect(await readFile(store.pathOf(fresh.sha256), 'utf8')).toBe('being ingested');
+    expect(await store.eraseUnlessFresh(old.sha256, hour)).toBe('erased');
+    expect(await store.exists(old.sha256)).toBe(false);
+    expect(await store.eraseUnlessFresh(old.sha256, hour)).toBe('missing');
+    // Nothing left behind in the temporary folder.
+    expect(await readdir(path.join(dir, 'tmp'))).toEqual([]);
+    // A put after the erasure stores the bytes again.
+    await store.putBuffer(Buffer.from('long forgotten'));
+    expect(await store.exists(old.sha256)).toBe(true);
   });
 });

@@ -148,6 +148,49 @@ export class FsBlobStore {
     })());
   }
 
+  /**
+   * Erases a blob that no document references any more (retention, `documents/retention.ts`), unless
+   * its file was written less than `graceMs` ago. Answers what happened.
+   *
+   * The race this guards against: ingestion stores an email's bytes (`put`) a moment before the
+   * transaction that saves the document referencing them commits. Retention, meanwhile, may erase
+   * the last *old* document with the same bytes, find no reference, and delete the file — and the
+   * new document would point at nothing. Every `put` writes a temporary file and renames it over the
+   * address, even when the same bytes are already there, so a file's mtime is the time of its last
+   * `put`: the "touch" that says someone is about to reference it. Retention deletes only files
+   * older than the grace (an hour, far longer than an ingestion attempt may run: `message.ingest`
+   * expires after 15 minutes), so a referencing document commits before its blob may go.
+   *
+   * The file is first renamed away (atomic), then its mtime read: a `put` landing between a check
+   * and a delete would otherwise lose its fresh file. If the file moved away turns out fresh it is put
+   * back — whatever sits at the address by then has the same bytes, since the address is their hash.
+   */
+  async eraseUnlessFresh(sha256: string, graceMs: number, now = Date.now()): Promise<'erased' | 'fresh' | 'missing'> {
+    const file = this.pathOf(sha256);
+    const tmpDir = path.join(this.dir, 'tmp');
+    await this.ensureDir(tmpDir);
+    const doomed = path.join(tmpDir, `erase-${randomUUID()}`);
+    try {
+      await rename(file, doomed);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+      throw err;
+    }
+    let mtimeMs: number;
+    try {
+      mtimeMs = (await stat(doomed)).mtimeMs;
+    } catch (err) {
+      await rename(doomed, file);
+      throw err;
+    }
+    if (now - mtimeMs < graceMs) {
+      await rename(doomed, file);
+      return 'fresh';
+    }
+    await rm(doomed, { force: true });
+    return 'erased';
+  }
+
   async exists(sha256: string): Promise<boolean> {
     return stat(this.pathOf(sha256)).then(
       () => true,

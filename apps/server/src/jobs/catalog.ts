@@ -235,6 +235,21 @@ export const outflowSweep = defineJob({
   cron: '* * * * *',
 });
 
+export const documentRetention = defineJob({
+  name: 'document.retention',
+  description:
+    "Erases documents older than their workspace's retention, with their history and the files no other document uses; 200 per transaction, a pause between transactions.",
+  payload: z.object({}).strict(),
+  policy: 'singleton',
+  retryLimit: 2,
+  retryDelaySeconds: 60,
+  retryBackoff: true,
+  // A run stops starting batches after 4 minutes (documents/retention.ts); the next one goes on.
+  expireInSeconds: 900,
+  heartbeatSeconds: 30,
+  cron: '23 * * * *',
+});
+
 export const jobCatalog = [
   housekeeping,
   connectorSetup,
@@ -248,5 +263,6 @@ export const jobCatalog = [
   subscriptionSweep,
   outflowRun,
   outflowSweep,
+  documentRetention,
 ] as const;
 export type JobName = (typeof jobCatalog)[number]['name'];

@@ -3,6 +3,7 @@ import type { HandlersOf } from './handler-types.ts';
 import { runConnectorHealth, runConnectorHealthSweep, runConnectorSetup } from './handlers/connector-health.ts';
 import { runHousekeeping } from './handlers/housekeeping.ts';
 import { runOutflow, runOutflowSweep } from './handlers/outflow-runs.ts';
+import { runDocumentRetention } from './handlers/retention.ts';
 import { runSubscriptionEnsure, runSubscriptionSweep } from './handlers/subscriptions.ts';
 import { runFolderMarkers, runFolderSync, runMessageIngest, runSyncReconcile } from './handlers/mail-sync.ts';
 
@@ -20,4 +21,5 @@ export const jobHandlers: HandlersOf<typeof jobCatalog> = {
   'subscription.sweep': runSubscriptionSweep,
   'outflow.run': runOutflow,
   'outflow.sweep': runOutflowSweep,
+  'document.retention': runDocumentRetention,
 };

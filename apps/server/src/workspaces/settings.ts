@@ -19,20 +19,63 @@ export async function renameWorkspace(
   name: string,
   actor: PersonActor,
 ): Promise<WorkspaceRow> {
+  return updateWorkspace(db, workspaceId, { name }, actor);
+}
+
+export interface WorkspaceChanges {
+  name?: string | undefined;
+  /** 1–3,650 (the contract's `RetentionDays` checked it; the database default is 29). */
+  retentionDays?: number | undefined;
+}
+
+/**
+ * Changes a workspace's name and/or its retention. Each change gets its audit line in the same
+ * transaction: `workspace.renamed`, and `workspace.retention_changed` with the old and new number of
+ * days (only when it actually changes: a shorter retention erases documents at the next run of the
+ * `documents.retention` job, so who shortened it, and from what, must be on record).
+ */
+export async function updateWorkspace(
+  db: Db,
+  workspaceId: string,
+  changes: WorkspaceChanges,
+  actor: PersonActor,
+): Promise<WorkspaceRow> {
   return db.transaction(async (tx) => {
+    const [before] = await tx
+      .select({ retentionDays: workspaces.retentionDays })
+      .from(workspaces)
+      .where(eq(workspaces.id, workspaceId))
+      .for('update');
+    if (!before) throw notFound('Workspace');
     const [w] = await tx
       .update(workspaces)
-      .set({ name, updatedAt: sql`now()` })
+      .set({
+        ...(changes.name !== undefined ? { name: changes.name } : {}),
+        ...(changes.retentionDays !== undefined ? { retentionDays: changes.retentionDays } : {}),
+        updatedAt: sql`now()`,
+      })
       .where(eq(workspaces.id, workspaceId))
       .returning();
     if (!w) throw notFound('Workspace');
-    await recordAudit(tx, {
-      workspaceId,
-      actor,
-      action: 'workspace.renamed',
-      target: { type: 'workspace', id: workspaceId },
-      details: { name },
-    });
+    const target = { type: 'workspace', id: workspaceId };
+    if (changes.name !== undefined) {
+      await recordAudit(tx, {
+        workspaceId,
+        actor,
+        action: 'workspace.renamed',
+        target,
+        details: { name: changes.name },
+      });
+    }
+    if (changes.retentionDays !== undefined && changes.retentionDays !== before.retentionDays) {
+      await recordAudit(tx, {
+        workspaceId,
+        actor,
+        action: 'workspace.retention_changed',
+        target,
+        details: { retentionDays: w.retentionDays, previousRetentionDays: before.retentionDays },
+      });
+    }
     return w;
   });
 }

@@ -9,7 +9,7 @@ import {
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { changeMemberRole, listMembers, removeMember, type MemberRow } from '../../workspaces/members.ts';
-import { findWorkspace, renameWorkspace, type WorkspaceRow } from '../../workspaces/settings.ts';
+import { findWorkspace, updateWorkspace, type WorkspaceRow } from '../../workspaces/settings.ts';
 import { requireRole } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
 import { WorkspaceParams, pathId } from './params.ts';
@@ -21,6 +21,7 @@ const toWorkspace = (w: WorkspaceRow): Workspace => ({
   id: w.id,
   name: w.name,
   createdAt: w.createdAt.toISOString(),
+  retentionDays: w.retentionDays,
 });
 const toMember = (m: MemberRow): Member => ({ ...m, joinedAt: m.joinedAt.toISOString() });
 
@@ -50,7 +51,8 @@ export const workspaceRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
     async (req) => {
       const workspaceId = pathId(req.params.workspaceId);
       const { session } = await requireRole(db, req, workspaceId, 'admin');
-      return toWorkspace(await renameWorkspace(db, workspaceId, req.body.name, session.user));
+      const { name, retentionDays } = req.body;
+      return toWorkspace(await updateWorkspace(db, workspaceId, { name, retentionDays }, session.user));
     },
   );
 
