@@ -47,9 +47,27 @@ describe('people: invite, accept, roles, audit log', () => {
     await page.getByRole('menuitem', { name: 'Workspace settings' }).click();
     await heading('General');
     await page.getByLabel('Workspace name').fill('Acme Assurances');
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('status').getByText('Saved').waitFor();
     await page.getByRole('banner').getByText('Acme Assurances').waitFor();
+  });
+
+  it('keeps documents 29 days unless changed, and warns before a shorter retention is saved', async () => {
+    const days = page.getByLabel('Keep documents for (days)');
+    expect(await days.inputValue()).toBe('29');
+    await days.fill('0');
+    await page.getByRole('button', { name: 'Save retention' }).click();
+    await page.getByText('Enter a whole number of days from 1 to 3650.').waitFor();
+    await days.fill('7');
+    await page
+      .getByRole('note')
+      .getByText('Documents older than 7 days will be erased within the hour')
+      .waitFor();
+    await days.fill('90');
+    expect(await page.getByText('will be erased within the hour').count()).toBe(0);
+    await page.getByRole('button', { name: 'Save retention' }).click();
+    await page.getByRole('region', { name: 'Retention' }).getByRole('status').getByText('Saved').waitFor();
+    await shot('20b-general-retention-1280');
   });
 
   it('invites a member and shows the link once, with a Copy button', async () => {
@@ -86,6 +104,7 @@ describe('people: invite, accept, roles, audit log', () => {
     await heading('General');
     await page.getByText('Only owners and admins can change them.').waitFor();
     expect(await page.getByRole('button', { name: 'Save' }).count()).toBe(0);
+    await page.getByText('90 days').waitFor();
 
     await settingsSection('Connectors');
     await page.getByRole('link', { name: 'Claims mailboxes' }).waitFor();
@@ -143,6 +162,7 @@ describe('people: invite, accept, roles, audit log', () => {
     await log.getByText('Created a connector').waitFor();
     await log.getByText('Invited someone').waitFor();
     await log.getByText('Renamed the workspace').waitFor();
+    await log.getByText('Changed how long documents are kept').waitFor();
     await shot('24-audit-1280');
   });
 

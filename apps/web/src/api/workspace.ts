@@ -25,3 +25,12 @@ export function useRenameWorkspace(ws: string) {
     },
   });
 }
+
+/** Documents older than this many days are erased with their files (admins; audited). */
+export function useChangeRetention(ws: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (retentionDays: number) => http.patch<Workspace>(api.workspace(ws), { retentionDays }),
+    onSuccess: (w) => qc.setQueryData(workspaceKeys.workspace(ws), w),
+  });
+}
