@@ -1,5 +1,5 @@
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { invalidField, notFound } from '../core/errors.ts';
+import { AppError, invalidField, notFound } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import { recordAudit } from '../db/repos/audit.ts';
 import { events, inboxes, webhookAttempts, webhookDeliveries, webhookEndpoints } from '../db/schema/index.ts';
@@ -127,6 +127,7 @@ export async function rotateSecret(db: Db, vault: Vault, workspaceId: string, id
 /** "Send test event": an event for this endpoint only, through the same queue, signing and log. */
 export async function sendTestEvent(db: Db, workspaceId: string, id: string, actor: Actor): Promise<string> {
   const e = await getEndpoint(db, workspaceId, id);
+  if (!e.enabled) throw new AppError('conflict', 'This endpoint is disabled: enable it first, then send a test event.');
   return db.transaction(async (tx) => {
     const [ev] = await tx
       .insert(events)

@@ -46,9 +46,9 @@ function ifMatch(req: FastifyRequest): number | undefined {
 /** The document, if the caller is a member and on its inbox; 404 otherwise. */
 export async function documentFor(db: Db, req: FastifyRequest, p: { workspaceId: string; id: string }) {
   const workspaceId = pathId(p.workspaceId);
-  const { principal, actor } = await requireMember(db, req, workspaceId);
+  const { principal, actor, role } = await requireMember(db, req, workspaceId);
   const d = await readableDocument(db, workspaceId, pathId(p.id), principal);
-  return { d, actor, workspaceId };
+  return { d, actor, role, workspaceId };
 }
 
 /**

@@ -75,7 +75,7 @@ export const webhookRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
 
   app.post(
     '/api/v1/workspaces/:workspaceId/webhooks/:id/test',
-    { schema: { tags, summary: 'Send a test event to this endpoint', params: WorkspaceItemParams, response: { 202: z.object({ deliveryId: z.uuid() }), ...errors } } },
+    { schema: { tags, summary: 'Send a test event to this endpoint', params: WorkspaceItemParams, response: { 202: z.object({ deliveryId: z.uuid() }), ...errors, 409: ErrorBody } } },
     async (req, reply) => {
       const actor = await admin(req, req.params.workspaceId);
       return reply.status(202).send({ deliveryId: await sendTestEvent(db, pathId(req.params.workspaceId), pathId(req.params.id), actor) });
@@ -108,9 +108,11 @@ export const webhookRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
     '/api/v1/workspaces/:workspaceId/documents/:id/webhook-deliveries',
     { schema: { tags, summary: "The webhook deliveries of the document's events", params: WorkspaceItemParams, response: { 200: z.object({ items: z.array(WebhookDelivery) }), ...errors } } },
     async (req) => {
-      const { d, workspaceId } = await documentFor(db, req, req.params);
+      const { d, workspaceId, role } = await documentFor(db, req, req.params);
       const rows = await deliveriesOfDocument(db, workspaceId, d.id);
-      return { items: rows.map((r) => toDeliveryView(r.delivery, [], r.url)) };
+      // Members see that their document was delivered; where to (an endpoint URL may carry a token) is for admins.
+      const admin = role === 'admin' || role === 'owner';
+      return { items: rows.map((r) => toDeliveryView(r.delivery, [], admin ? r.url : undefined)) };
     },
   );
 };
