@@ -41,8 +41,22 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/http/**', '**/db/**', '**/microsoft/**', '**/jobs/**'], message: 'core must not depend on adapters.' },
-            { group: ['fastify*', '@fastify/*', 'drizzle-orm*', 'pg', 'pg-boss', '@electric-sql/*', '@azure/*'], message: 'core must stay free of I/O libraries.' },
+            {
+              group: ['**/http/**', '**/db/**', '**/microsoft/**', '**/jobs/**'],
+              message: 'core must not depend on adapters.',
+            },
+            {
+              group: [
+                'fastify*',
+                '@fastify/*',
+                'drizzle-orm*',
+                'pg',
+                'pg-boss',
+                '@electric-sql/*',
+                '@azure/*',
+              ],
+              message: 'core must stay free of I/O libraries.',
+            },
           ],
         },
       ],
@@ -57,9 +71,18 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['drizzle-orm', 'drizzle-orm/*'], message: 'http/ holds no SQL: call a capability module.' },
-            { group: ['**/db/schema/**', '**/db/schema'], message: 'http/ holds no SQL: call a capability module.' },
-            { group: ['**/microsoft/**'], message: 'http/ reaches Microsoft only through a capability module.' },
+            {
+              group: ['drizzle-orm', 'drizzle-orm/*'],
+              message: 'http/ holds no SQL: call a capability module.',
+            },
+            {
+              group: ['**/db/schema/**', '**/db/schema'],
+              message: 'http/ holds no SQL: call a capability module.',
+            },
+            {
+              group: ['**/microsoft/**'],
+              message: 'http/ reaches Microsoft only through a capability module.',
+            },
           ],
         },
       ],
@@ -70,7 +93,17 @@ export default tseslint.config(
     // through the test helpers (they may change with the tests).
     files: ['bench/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/apps/server/test/**'], message: 'bench/ uses bench/lib, not the server tests’ helpers.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/apps/server/test/**'],
+              message: 'bench/ uses bench/lib, not the server tests’ helpers.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

@@ -19,7 +19,14 @@ const run = (cmd, args, opts = {}) => {
   if (r.status !== 0) ok = false;
   return r.status === 0;
 };
-const vitest = (label, args) => run('vitest', ['run', ...args, '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(out, `${label}.json`)}`]);
+const vitest = (label, args) =>
+  run('vitest', [
+    'run',
+    ...args,
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${path.join(out, `${label}.json`)}`,
+  ]);
 
 console.log(`\n== Unit and integration tests (database: ${db})\n`);
 vitest('unit-integration', []);
@@ -27,13 +34,16 @@ vitest('unit-integration', []);
 let e2eSkipped = false;
 if (existsSync(chromium)) {
   console.log(`\n== End-to-end tests in ${chromium} (database: ${db})\n`);
-  if (run('npm', ['run', 'build', '-w', '@mailroom/web'])) vitest('e2e', ['--config', 'e2e/vitest.config.ts']);
+  if (run('npm', ['run', 'build', '-w', '@mailroom/web']))
+    vitest('e2e', ['--config', 'e2e/vitest.config.ts']);
 } else if (process.env.MAILROOM_REQUIRE_E2E === '1') {
   console.error(`\nEnd-to-end tests need Chromium at ${chromium}: apt-get install -y chromium`);
   ok = false;
 } else {
   e2eSkipped = true;
-  console.warn(`\n!! End-to-end tests SKIPPED: no Chromium at ${chromium} (apt-get install -y chromium, or set CHROMIUM_PATH).`);
+  console.warn(
+    `\n!! End-to-end tests SKIPPED: no Chromium at ${chromium} (apt-get install -y chromium, or set CHROMIUM_PATH).`,
+  );
 }
 
 let passed = 0;

@@ -8,7 +8,12 @@ import { startServer, type RunningServer } from '../support/server.ts';
  * Permissions-Policy without the browser refusing anything or complaining about the headers
  * (issue 18, 2.9: every page used to log a CSP error, zod's `new Function` probe).
  */
-const owner = { name: 'Grace Hopper', email: 'grace@example.com', password: 'Compiler-Harbor-1952-Cobol', workspace: 'Navy Claims' };
+const owner = {
+  name: 'Grace Hopper',
+  email: 'grace@example.com',
+  password: 'Compiler-Harbor-1952-Cobol',
+  workspace: 'Navy Claims',
+};
 
 let server: RunningServer;
 let browser: { context: BrowserContext; close: () => Promise<void> };
@@ -23,11 +28,14 @@ beforeAll(async () => {
   page.setDefaultTimeout(30_000);
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => {
-      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`);
+      console.error(
+        `CSP violation: ${e.violatedDirective} blocked ${e.blockedURI} at ${e.sourceFile}:${e.lineNumber}`,
+      );
     });
   });
   page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') complaints.push(`${m.type()} at ${page.url()}: ${m.text()}`);
+    if (m.type() === 'error' || m.type() === 'warning')
+      complaints.push(`${m.type()} at ${page.url()}: ${m.text()}`);
   });
   page.on('pageerror', (err) => complaints.push(`page error at ${page.url()}: ${err.message}`));
 });
@@ -56,7 +64,10 @@ describe('the web app under its security headers', () => {
     await page.getByRole('button', { name: `Account menu for ${owner.name}` }).click();
     await page.getByRole('menuitem', { name: 'Workspace settings' }).click();
     await heading('General');
-    await page.getByRole('navigation', { name: 'Workspace settings' }).getByRole('link', { name: 'Connectors' }).click();
+    await page
+      .getByRole('navigation', { name: 'Workspace settings' })
+      .getByRole('link', { name: 'Connectors' })
+      .click();
     await heading('Connectors');
 
     await page.getByRole('button', { name: `Account menu for ${owner.name}` }).click();

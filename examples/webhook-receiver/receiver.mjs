@@ -34,4 +34,6 @@ const server = createServer((req, res) => {
     console.log(JSON.stringify({ id, type: event.type, data: event.data }));
   });
 });
-server.listen(Number(process.env.PORT ?? 8787), '127.0.0.1', () => console.error(`listening on http://127.0.0.1:${server.address().port}/`));
+server.listen(Number(process.env.PORT ?? 8787), '127.0.0.1', () =>
+  console.error(`listening on http://127.0.0.1:${server.address().port}/`),
+);

@@ -34,7 +34,9 @@ if (values.help) {
   process.exit(0);
 }
 
-const dataDir = resolve(values['data-dir'] ?? process.env.M365_EMULATOR_DATA_DIR ?? join(REPO_ROOT, 'data', 'm365-emulator'));
+const dataDir = resolve(
+  values['data-dir'] ?? process.env.M365_EMULATOR_DATA_DIR ?? join(REPO_ROOT, 'data', 'm365-emulator'),
+);
 const port = Number(values.port ?? process.env.M365_EMULATOR_PORT ?? 8443);
 const emu = await createEmulator({
   dataDir,
@@ -51,21 +53,39 @@ const data = emu.state.dir.toData();
 const lines: string[] = [];
 lines.push(`Microsoft 365 emulator (Entra ID v2.0 + Graph) listening on ${emu.url}`);
 lines.push(`CA certificate: ${emu.caFile}`);
-lines.push(`  trust it: NODE_EXTRA_CA_CERTS=${emu.caFile}   MSAL: knownAuthorities: ["${new URL(emu.url).host}"]`);
+lines.push(
+  `  trust it: NODE_EXTRA_CA_CERTS=${emu.caFile}   MSAL: knownAuthorities: ["${new URL(emu.url).host}"]`,
+);
 lines.push(`Graph base: ${emu.url}/v1.0   Control API: ${emu.url}/__emulator`);
-lines.push(`Mail: ${emu.state.mail.count()} messages in ${emu.state.mail.all().length} mailboxes; throttling ${emu.state.throttle.config.enabled ? 'on' : 'off'}; deliver more: npm run mail -w @mailroom/m365-emulator -- --mailbox <upn> --generate`);
+lines.push(
+  `Mail: ${emu.state.mail.count()} messages in ${emu.state.mail.all().length} mailboxes; throttling ${emu.state.throttle.config.enabled ? 'on' : 'off'}; deliver more: npm run mail -w @mailroom/m365-emulator -- --mailbox <upn> --generate`,
+);
 for (const t of data.tenants) {
   lines.push('');
   lines.push(`Tenant "${t.displayName}"  id ${t.id}  domains ${t.domains.map((d) => d.name).join(', ')}`);
   lines.push(`  authority: ${emu.url}/${t.id}`);
   for (const u of data.users.filter((x) => x.tenantId === t.id)) {
-    const tag = [u.kind !== 'user' ? u.kind : '', u.isAdmin ? 'admin' : '', u.hasMailbox ? '' : 'no mailbox', u.state !== 'enabled' ? u.state : ''].filter(Boolean).join(', ');
-    lines.push(`  user ${u.userPrincipalName.padEnd(42)} ${u.password ? `password ${u.password}` : '(no sign-in)'}${tag ? `  [${tag}]` : ''}`);
+    const tag = [
+      u.kind !== 'user' ? u.kind : '',
+      u.isAdmin ? 'admin' : '',
+      u.hasMailbox ? '' : 'no mailbox',
+      u.state !== 'enabled' ? u.state : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+    lines.push(
+      `  user ${u.userPrincipalName.padEnd(42)} ${u.password ? `password ${u.password}` : '(no sign-in)'}${tag ? `  [${tag}]` : ''}`,
+    );
   }
   for (const a of data.apps.filter((x) => x.homeTenantId === t.id)) {
-    lines.push(`  app "${a.displayName}" (${a.signInAudience === 'AzureADMultipleOrgs' ? 'multi-tenant' : 'single tenant'})`);
+    lines.push(
+      `  app "${a.displayName}" (${a.signInAudience === 'AzureADMultipleOrgs' ? 'multi-tenant' : 'single tenant'})`,
+    );
     lines.push(`    client id     ${a.appId}`);
-    for (const s of a.secrets) lines.push(`    client secret ${s.secretText}  (expires ${new Date(s.endMs).toISOString().slice(0, 10)})`);
+    for (const s of a.secrets)
+      lines.push(
+        `    client secret ${s.secretText}  (expires ${new Date(s.endMs).toISOString().slice(0, 10)})`,
+      );
     for (const r of a.redirectUris) lines.push(`    redirect URI  ${r}`);
   }
 }

@@ -51,15 +51,27 @@ const folder = values.folder ? { folder: values.folder } : {};
 try {
   if (values.eml) {
     const d = await control.deliverEml(values.mailbox, readFileSync(values.eml), folder);
-    console.log(`delivered ${d.subject ? `"${d.subject}"` : '(no subject)'} id ${d.id} immutableId ${d.immutableId}`);
+    console.log(
+      `delivered ${d.subject ? `"${d.subject}"` : '(no subject)'} id ${d.id} immutableId ${d.immutableId}`,
+    );
   } else if (values.json) {
-    const d = await control.deliverMessage(values.mailbox, JSON.parse(readFileSync(values.json, 'utf8')) as Record<string, unknown>, folder);
+    const d = await control.deliverMessage(
+      values.mailbox,
+      JSON.parse(readFileSync(values.json, 'utf8')) as Record<string, unknown>,
+      folder,
+    );
     console.log(`delivered "${d.subject}" id ${d.id} immutableId ${d.immutableId}`);
   } else {
     const count = Number(values.count ?? 1);
     const rate = values.rate ? Number(values.rate) : 0;
     const kind = (values.kind ?? 'claim') as 'claim' | 'production' | 'noise';
-    let job = await control.generateMail(values.mailbox, { count, kind, ...(rate ? { ratePerSecond: rate } : {}), ...(values.seed ? { seed: Number(values.seed) } : {}), ...folder });
+    let job = await control.generateMail(values.mailbox, {
+      count,
+      kind,
+      ...(rate ? { ratePerSecond: rate } : {}),
+      ...(values.seed ? { seed: Number(values.seed) } : {}),
+      ...folder,
+    });
     while (!job.done) {
       await new Promise((r) => setTimeout(r, 500));
       job = await control.mailJob(job.id);

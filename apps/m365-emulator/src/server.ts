@@ -41,10 +41,19 @@ export function buildRouter(st: EmulatorState, hooks: ControlHooks): Router {
 /** Graph addresses users as `/users('upn')` too; route both forms the same way. */
 function normalizePath(pathname: string): string {
   // Also key segments such as mailFolders('Inbox') and messages('AAMk…').
-  return pathname.replace(/%27/gi, "'").replace(/\/(\w+)\('([^']*)'\)/g, (_m, seg: string, id: string) => `/${seg}/${id}`).replace(/\/+$/, '') || '/';
+  return (
+    pathname
+      .replace(/%27/gi, "'")
+      .replace(/\/(\w+)\('([^']*)'\)/g, (_m, seg: string, id: string) => `/${seg}/${id}`)
+      .replace(/\/+$/, '') || '/'
+  );
 }
 
-export function createHttpsServer(st: EmulatorState, router: Router, tls: { keyPem: string; certPem: string }): Server {
+export function createHttpsServer(
+  st: EmulatorState,
+  router: Router,
+  tls: { keyPem: string; certPem: string },
+): Server {
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     const ctx = new Ctx(req, res, st.baseUrl || 'https://localhost');
@@ -56,7 +65,10 @@ export function createHttpsServer(st: EmulatorState, router: Router, tls: { keyP
         path,
         url: `${path}${ctx.url.search}`,
         status: res.statusCode,
-        area: ctx.tags.area === 'entra' || ctx.tags.area === 'graph' || ctx.tags.area === 'control' ? ctx.tags.area : 'other',
+        area:
+          ctx.tags.area === 'entra' || ctx.tags.area === 'graph' || ctx.tags.area === 'control'
+            ? ctx.tags.area
+            : 'other',
         ...(ctx.tags.tenantId ? { tenantId: ctx.tags.tenantId } : {}),
         ...(ctx.tags.clientId ? { clientId: ctx.tags.clientId } : {}),
         ...(ctx.tags.userId ? { userId: ctx.tags.userId } : {}),
@@ -80,7 +92,9 @@ export function createHttpsServer(st: EmulatorState, router: Router, tls: { keyP
       if (match === undefined || match === 'methodNotAllowed') {
         if (isGraph) {
           ctx.tags.area = 'graph';
-          const err = match ? GraphErrors.badRequest(`Unsupported method ${ctx.method} for '${path}'.`) : GraphErrors.segmentNotFound(path.split('/').pop() ?? '');
+          const err = match
+            ? GraphErrors.badRequest(`Unsupported method ${ctx.method} for '${path}'.`)
+            : GraphErrors.segmentNotFound(path.split('/').pop() ?? '');
           return sendGraphError(ctx, match ? Object.assign(err, { status: 405 }) : err, st.clock.now());
         }
         return ctx.sendJson(match ? 405 : 404, { error: match ? 'method_not_allowed' : 'not_found', path });
@@ -89,7 +103,11 @@ export function createHttpsServer(st: EmulatorState, router: Router, tls: { keyP
       await match.handler(ctx);
     } catch (e) {
       console.error('[m365-emulator] unhandled error', e);
-      if (!res.headersSent) ctx.sendJson(500, { error: 'server_error', error_description: e instanceof Error ? e.message : String(e) });
+      if (!res.headersSent)
+        ctx.sendJson(500, {
+          error: 'server_error',
+          error_description: e instanceof Error ? e.message : String(e),
+        });
       else res.destroy();
     }
   };

@@ -17,7 +17,9 @@ describe('loadConfig', () => {
   it('names the variable when a value is invalid', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/^Configuration error: PORT is invalid/);
     expect(() => loadConfig({ ROLES: 'api,cook' })).toThrow(/^Configuration error: ROLES is invalid/);
-    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/^Configuration error: DATABASE_URL is invalid: must be a postgres/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(
+      /^Configuration error: DATABASE_URL is invalid: must be a postgres/,
+    );
     expect(() => loadConfig({ PUBLIC_BASE_URL: 'not a url' })).toThrow(/PUBLIC_BASE_URL is invalid/);
   });
 
@@ -25,7 +27,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'postgres://localhost/x' })).toThrow(
       'Configuration error: MAILROOM_ENCRYPTION_KEY is missing (required when DATABASE_URL is set)',
     );
-    expect(() => loadConfig({ MICROSOFT_CLIENT_ID: '11111111-2222-3333-4444-555555555555' })).toThrow(/MICROSOFT_CLIENT_SECRET is missing/);
+    expect(() => loadConfig({ MICROSOFT_CLIENT_ID: '11111111-2222-3333-4444-555555555555' })).toThrow(
+      /MICROSOFT_CLIENT_SECRET is missing/,
+    );
     expect(() => loadConfig({ DATABASE_URL: 'postgres://localhost/x' })).toThrow(ConfigError);
   });
 
@@ -52,14 +56,14 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
     // A hop count is refused: Fastify would quietly trust nobody.
     expect(() => loadConfig({ TRUST_PROXY: '1' })).toThrow(/TRUST_PROXY is invalid: "1" is none of/);
-    expect(loadConfig({ TRUST_PROXY: '10.0.0.1, 172.16.0.0/12, ::1, fd00::/8, loopback' }).trustProxy).toEqual([
-      '10.0.0.1',
-      '172.16.0.0/12',
-      '::1',
-      'fd00::/8',
-      'loopback',
-    ]);
-    expect(() => loadConfig({ TRUST_PROXY: 'yes please' })).toThrow(/^Configuration error: TRUST_PROXY is invalid: "yes please"/);
-    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(/TRUST_PROXY is invalid: "10.0.0.0\/33"/);
+    expect(
+      loadConfig({ TRUST_PROXY: '10.0.0.1, 172.16.0.0/12, ::1, fd00::/8, loopback' }).trustProxy,
+    ).toEqual(['10.0.0.1', '172.16.0.0/12', '::1', 'fd00::/8', 'loopback']);
+    expect(() => loadConfig({ TRUST_PROXY: 'yes please' })).toThrow(
+      /^Configuration error: TRUST_PROXY is invalid: "yes please"/,
+    );
+    expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(
+      /TRUST_PROXY is invalid: "10.0.0.0\/33"/,
+    );
   });
 });

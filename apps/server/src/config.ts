@@ -35,10 +35,16 @@ const trustProxy = z
   .transform((v, ctx): TrustProxy => {
     if (v === 'false' || v === '') return false;
     if (v === 'true') return true;
-    const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+    const entries = v
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean);
     const bad = entries.find((e) => !isProxyAddress(e));
     if (bad === undefined) return Object.freeze(entries);
-    ctx.addIssue({ code: 'custom', message: `"${bad}" is none of: false, true, an IP address or CIDR range, loopback, linklocal, uniquelocal` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `"${bad}" is none of: false, true, an IP address or CIDR range, loopback, linklocal, uniquelocal`,
+    });
     return z.NEVER;
   });
 
@@ -56,17 +62,29 @@ const EnvSchema = z.object({
   ROLES: z
     .string()
     .default('api,worker')
-    .transform((s) => s.split(',').map((r) => r.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(roleNames)).min(1, 'must name at least one of api, worker')),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  SESSION_IDLE_HOURS: z.coerce.number().positive().default(24 * 7),
+  SESSION_IDLE_HOURS: z.coerce
+    .number()
+    .positive()
+    .default(24 * 7),
   SESSION_ABSOLUTE_DAYS: z.coerce.number().positive().default(30),
   COOKIE_SECURE: bool.optional(),
   TRUST_PROXY: trustProxy.default(false),
   MICROSOFT_CLIENT_ID: z.guid({ message: 'must be a GUID (the application (client) ID)' }).optional(),
   MICROSOFT_CLIENT_SECRET: z.string().min(1).optional(),
-  MICROSOFT_AUTHORITY_HOST: z.url({ protocol: /^https$/, message: 'must be an https URL' }).default('https://login.microsoftonline.com'),
-  MICROSOFT_GRAPH_URL: z.url({ protocol: /^https$/, message: 'must be an https URL' }).default('https://graph.microsoft.com'),
+  MICROSOFT_AUTHORITY_HOST: z
+    .url({ protocol: /^https$/, message: 'must be an https URL' })
+    .default('https://login.microsoftonline.com'),
+  MICROSOFT_GRAPH_URL: z
+    .url({ protocol: /^https$/, message: 'must be an https URL' })
+    .default('https://graph.microsoft.com'),
   MICROSOFT_CA_FILE: z.string().min(1).optional(),
   MAILROOM_SANDBOX: bool.optional(),
   MAILROOM_SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(8443),
@@ -78,7 +96,11 @@ const EnvSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   METRICS_TOKEN: z.string().min(16).optional(),
   WEBHOOK_RETRY_FIRST_SECONDS: z.coerce.number().min(0.05).max(3600).default(5),
-  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(0.001).max(24 * 30).default(72),
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce
+    .number()
+    .min(0.001)
+    .max(24 * 30)
+    .default(72),
   WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(60).default(10),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).default(25),
 });
@@ -153,11 +175,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   if (e.DATABASE_URL && !e.MAILROOM_ENCRYPTION_KEY) {
     // With a shared PostgreSQL several processes must share one key; a generated key would diverge.
-    throw new ConfigError('Configuration error: MAILROOM_ENCRYPTION_KEY is missing (required when DATABASE_URL is set)');
+    throw new ConfigError(
+      'Configuration error: MAILROOM_ENCRYPTION_KEY is missing (required when DATABASE_URL is set)',
+    );
   }
   if (Boolean(e.MICROSOFT_CLIENT_ID) !== Boolean(e.MICROSOFT_CLIENT_SECRET)) {
     const missing = e.MICROSOFT_CLIENT_ID ? 'MICROSOFT_CLIENT_SECRET' : 'MICROSOFT_CLIENT_ID';
-    throw new ConfigError(`Configuration error: ${missing} is missing (set both Microsoft app settings or neither)`);
+    throw new ConfigError(
+      `Configuration error: ${missing} is missing (set both Microsoft app settings or neither)`,
+    );
   }
   // npm sets INIT_CWD to where `npm start` was typed, so ./data lands in the repository root.
   const baseDir = env.INIT_CWD ?? process.cwd();
@@ -169,7 +195,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: path.resolve(baseDir, e.MAILROOM_DATA_DIR ?? 'data'),
     encryptionKey: e.MAILROOM_ENCRYPTION_KEY,
     previousEncryptionKeys: Object.freeze(
-      (e.MAILROOM_ENCRYPTION_KEYS_PREVIOUS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+      (e.MAILROOM_ENCRYPTION_KEYS_PREVIOUS ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
     ),
     publicBaseUrl,
     roles: Object.freeze([...new Set(e.ROLES)]),

@@ -56,12 +56,19 @@ export async function firstUnwritable(dir: string): Promise<{ file: string; code
  * A file-system error on one of Mailroom's folders, in one line with what to do. `elsewhere` is the
  * other way out, when there is one (another data directory; not for a database that holds data).
  */
-export function notWritable(what: string, dir: string, err: unknown, elsewhere = 'or set MAILROOM_DATA_DIR to a folder it can write'): StartupError {
+export function notWritable(
+  what: string,
+  dir: string,
+  err: unknown,
+  elsewhere = 'or set MAILROOM_DATA_DIR to a folder it can write',
+): StartupError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? 'unknown error';
   const or = elsewhere ? `, ${elsewhere}` : '';
   switch (code) {
     case 'EROFS':
-      return new StartupError(`${what} ${dir} is on a read-only file system (EROFS): mount it read-write${or}`);
+      return new StartupError(
+        `${what} ${dir} is on a read-only file system (EROFS): mount it read-write${or}`,
+      );
     case 'ENOSPC':
     case 'EDQUOT':
       return new StartupError(`the disk holding ${what} ${dir} is full (${code}): free some space${or}`);
@@ -69,6 +76,8 @@ export function notWritable(what: string, dir: string, err: unknown, elsewhere =
     case 'EEXIST':
       return new StartupError(`${what} ${dir} is not a folder (${code}): move what is there away${or}`);
     default:
-      return new StartupError(`${what} ${dir} is not writable (${code}): give the account running Mailroom (uid ${process.getuid?.() ?? '?'}) write access to it${or}`);
+      return new StartupError(
+        `${what} ${dir} is not writable (${code}): give the account running Mailroom (uid ${process.getuid?.() ?? '?'}) write access to it${or}`,
+      );
   }
 }

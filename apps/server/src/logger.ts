@@ -23,7 +23,14 @@ export const redactPaths = [
 
 /** JSON lines for machines; readable lines when a person watches a terminal (`npm start`). */
 export function createLogger(level: string, opts: { pretty?: boolean } = {}): Logger {
-  const options = { level, redact: { paths: redactPaths, censor: '[redacted]' }, base: { service: 'mailroom' } };
+  const options = {
+    level,
+    redact: { paths: redactPaths, censor: '[redacted]' },
+    base: { service: 'mailroom' },
+  };
   if (!opts.pretty) return pino(options);
-  return pino(options, pretty({ colorize: true, ignore: 'pid,hostname,service,reqId,req,res,responseTime', singleLine: true }));
+  return pino(
+    options,
+    pretty({ colorize: true, ignore: 'pid,hostname,service,reqId,req,res,responseTime', singleLine: true }),
+  );
 }

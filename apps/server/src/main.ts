@@ -21,16 +21,20 @@ async function main(): Promise<void> {
     if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
-  const logger = createLogger(config.logLevel, { pretty: process.stdout.isTTY && process.env.NODE_ENV !== 'production' });
+  const logger = createLogger(config.logLevel, {
+    pretty: process.stdout.isTTY && process.env.NODE_ENV !== 'production',
+  });
   const startedAt = performance.now();
   let server;
   try {
     server = await startServer(config, logger);
   } catch (err) {
-    if (err instanceof DatabaseUnavailableError) fail(`Mailroom cannot start: ${err.message}. Is PostgreSQL running and DATABASE_URL right?`);
+    if (err instanceof DatabaseUnavailableError)
+      fail(`Mailroom cannot start: ${err.message}. Is PostgreSQL running and DATABASE_URL right?`);
     if (err instanceof DataDirLockedError) fail(`Mailroom cannot start: ${err.message}.`);
     if (err instanceof VaultError) fail(`Mailroom cannot start: encryption key problem: ${err.message}.`);
-    if (err instanceof JobCatalogError || err instanceof SandboxStartError || err instanceof StartupError) fail(`Mailroom cannot start: ${err.message}.`);
+    if (err instanceof JobCatalogError || err instanceof SandboxStartError || err instanceof StartupError)
+      fail(`Mailroom cannot start: ${err.message}.`);
     throw err;
   }
   let stopping = false;
@@ -55,7 +59,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   // Said once the handlers above are in place: whoever waits for this line may stop the process at once.
   logger.info(
-    { roles: config.roles, database: server.database.kind, sandbox: config.sandbox, startupMs: Math.round(performance.now() - startedAt) },
+    {
+      roles: config.roles,
+      database: server.database.kind,
+      sandbox: config.sandbox,
+      startupMs: Math.round(performance.now() - startedAt),
+    },
     server.url ? `Mailroom is running at ${config.publicBaseUrl}` : 'Mailroom worker is running',
   );
 }

@@ -56,7 +56,11 @@ export interface RunningServer {
 }
 
 /** Starts everything this process's roles ask for. Throws with a clear message when it cannot. */
-export async function startServer(config: Config, logger: Logger, opts: { webDist?: string | null } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  opts: { webDist?: string | null } = {},
+): Promise<RunningServer> {
   const dataDir = await prepareDataDir(config.dataDir);
   if (dataDir.otherAccountsMode !== undefined) {
     logger.warn(
@@ -65,7 +69,11 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
     );
   }
   const { vault, source: keySource, generatedKeyFile } = await openVault(config);
-  if (generatedKeyFile) logger.warn({ file: generatedKeyFile }, 'generated a new encryption key for secrets at rest; back this file up');
+  if (generatedKeyFile)
+    logger.warn(
+      { file: generatedKeyFile },
+      'generated a new encryption key for secrets at rest; back this file up',
+    );
 
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   let jobs: JobRuntime | undefined;
@@ -76,7 +84,11 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
     await checkVaultKeys(database.db, vault, keySource);
     sandbox = config.sandbox ? await startSandboxTenant(config, logger) : undefined;
     const microsoft = sandbox?.settings ?? cloudSettings(config);
-    const send = async (name: string, payload: object, o: { singletonKey?: string; startAfterSeconds?: number }) => {
+    const send = async (
+      name: string,
+      payload: object,
+      o: { singletonKey?: string; startAfterSeconds?: number },
+    ) => {
       await jobs!.send(name, payload, o);
     };
     const sendMany = (name: string, items: SendManyItem<object>[]) => jobs!.sendMany(name, items);
@@ -89,7 +101,11 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       healthIntervalMs: config.connectorHealthIntervalMs,
       transientAlarmMs: config.connectorTransientAlarmMs,
       enqueue: (name, connectorId, startAfterSeconds) =>
-        send(name, { connectorId }, { singletonKey: connectorId, ...(startAfterSeconds ? { startAfterSeconds } : {}) }),
+        send(
+          name,
+          { connectorId },
+          { singletonKey: connectorId, ...(startAfterSeconds ? { startAfterSeconds } : {}) },
+        ),
     });
     const blobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
     // Microsoft's 4 concurrent requests per mailbox hold across processes: slots are leased in the database.
@@ -100,7 +116,8 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
     const markers = new KeyedCoalescer(
       1000,
       (folderId) => send('folder.markers', { folderId }, { singletonKey: folderId }),
-      (folderId, err) => logger.warn({ folderId, err }, 'could not queue the marker round; the next delta round will'),
+      (folderId, err) =>
+        logger.warn({ folderId, err }, 'could not queue the marker round; the next delta round will'),
     );
     let url: string | undefined;
     const push = new PushService({
@@ -123,8 +140,13 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       retryBaseSeconds: config.outflowRetryBaseSeconds,
       enqueue: async (runIds, startAfterSeconds) => {
         if (startAfterSeconds) {
-          for (const runId of runIds) await send('outflow.run', { runId }, { singletonKey: runId, startAfterSeconds });
-        } else await jobs!.sendMany('outflow.run', runIds.map((runId) => ({ payload: { runId }, singletonKey: runId })));
+          for (const runId of runIds)
+            await send('outflow.run', { runId }, { singletonKey: runId, startAfterSeconds });
+        } else
+          await jobs!.sendMany(
+            'outflow.run',
+            runIds.map((runId) => ({ payload: { runId }, singletonKey: runId })),
+          );
       },
     });
     // One inflow router (it caches tenant domains): ingestion applies folder rules with it, reprocessing too.
@@ -149,7 +171,12 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
         // (alone in its page) comes first of all: push latency does not wait for a backfill.
         await jobs!.sendMany(
           'message.ingest',
-          ids.map((messageId, i) => ({ payload: { messageId }, singletonKey: messageId, priority: -i, group: mailboxId })),
+          ids.map((messageId, i) => ({
+            payload: { messageId },
+            singletonKey: messageId,
+            priority: -i,
+            group: mailboxId,
+          })),
         );
       },
       // A second's wait lets the markers of a burst of documents go out in one $batch, and costs one
@@ -162,7 +189,20 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       catalog: jobCatalog,
       handlers: jobHandlers,
       work: config.roles.includes('worker'),
-      context: { db: database.db, logger, now: () => new Date(), connectors, send, healthIntervalMs: config.connectorHealthIntervalMs, sendMany, sync, push, outflow, reconcileIntervalMs: config.syncReconcileMs, blobs },
+      context: {
+        db: database.db,
+        logger,
+        now: () => new Date(),
+        connectors,
+        send,
+        healthIntervalMs: config.connectorHealthIntervalMs,
+        sendMany,
+        sync,
+        push,
+        outflow,
+        reconcileIntervalMs: config.syncReconcileMs,
+        blobs,
+      },
       logger,
     });
     const mailboxes = {
@@ -172,12 +212,32 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       push,
       reconcileMs: config.syncReconcileMs,
       syncFolder: (folderId: string) => send('folder.sync', { folderId }, { singletonKey: folderId }),
-      syncFolders: (folderIds: string[]) => sendMany('folder.sync', folderIds.map((folderId) => ({ payload: { folderId }, singletonKey: folderId }))),
+      syncFolders: (folderIds: string[]) =>
+        sendMany(
+          'folder.sync',
+          folderIds.map((folderId) => ({ payload: { folderId }, singletonKey: folderId })),
+        ),
       retryMessage: (messageId: string) => sync.retry(messageId),
     };
     if (config.roles.includes('api')) {
       http = await buildHttpApp(
-        { config, database, vault, logger, sessionPolicy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs }, connectors, sandbox, sync, push, outflow, documentActions, mailboxes, blobs, send, sendMany },
+        {
+          config,
+          database,
+          vault,
+          logger,
+          sessionPolicy: { idleMs: config.sessionIdleMs, absoluteMs: config.sessionAbsoluteMs },
+          connectors,
+          sandbox,
+          sync,
+          push,
+          outflow,
+          documentActions,
+          mailboxes,
+          blobs,
+          send,
+          sendMany,
+        },
         opts,
       );
       url = await listen(http, config);
@@ -189,7 +249,10 @@ export async function startServer(config: Config, logger: Logger, opts: { webDis
       await push.sweep();
     }
     // Webhook deliveries (decision 0010): the worker role sends them from their table, the queue.
-    const webhookSender = new WebhookSender({ allowPrivate: config.webhookAllowPrivate, timeoutMs: config.webhookTimeoutMs });
+    const webhookSender = new WebhookSender({
+      allowPrivate: config.webhookAllowPrivate,
+      timeoutMs: config.webhookTimeoutMs,
+    });
     const webhooks = new WebhookDispatcher({
       db: database.db,
       vault,
@@ -250,9 +313,18 @@ async function listen(http: FastifyInstance, config: Config): Promise<string> {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const where = `port ${config.port} on ${config.host}`;
-    if (code === 'EADDRINUSE') throw new StartupError(`${where} is already in use by another program: stop it, or set PORT to a free port`);
-    if (code === 'EACCES') throw new StartupError(`${where} needs privileges this account does not have (EACCES): set PORT to 1024 or above`);
-    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new StartupError(`HOST ${config.host} is not an address of this machine (${code}): set HOST to one of its addresses, e.g. 127.0.0.1 or 0.0.0.0`);
+    if (code === 'EADDRINUSE')
+      throw new StartupError(
+        `${where} is already in use by another program: stop it, or set PORT to a free port`,
+      );
+    if (code === 'EACCES')
+      throw new StartupError(
+        `${where} needs privileges this account does not have (EACCES): set PORT to 1024 or above`,
+      );
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new StartupError(
+        `HOST ${config.host} is not an address of this machine (${code}): set HOST to one of its addresses, e.g. 127.0.0.1 or 0.0.0.0`,
+      );
     throw err;
   }
 }

@@ -1,4 +1,10 @@
-import { api, type AdminConsentStart, type AuditEntry, type Connector, type SessionInfo } from '@mailroom/contracts';
+import {
+  api,
+  type AdminConsentStart,
+  type AuditEntry,
+  type Connector,
+  type SessionInfo,
+} from '@mailroom/contracts';
 import { DEMO } from '@mailroom/m365-emulator';
 import { EntraBrowser } from '@mailroom/m365-emulator/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +29,8 @@ afterAll(async () => {
   await app?.close();
 });
 
-const status = async (client: Client, w: string, id: string) => (await client.get<Connector>(api.connector(w, id))).body.status;
+const status = async (client: Client, w: string, id: string) =>
+  (await client.get<Connector>(api.connector(w, id))).body.status;
 const pathOf = (u: string | URL) => {
   const url = new URL(u);
   return `${url.pathname}${url.search}`;
@@ -32,12 +39,20 @@ const pathOf = (u: string | URL) => {
 /** Another workspace, owned by someone else: the attacker of the outside review. */
 async function otherWorkspaceAdmin(email: string): Promise<{ client: Client; ws: string }> {
   const { db } = app.server.database;
-  const [w] = await db.insert(workspaces).values({ name: `Workspace of ${email}` }).returning();
-  const [u] = await db.insert(users).values({ email, name: email, passwordHash: await hashPassword('a long passphrase for tests') }).returning();
+  const [w] = await db
+    .insert(workspaces)
+    .values({ name: `Workspace of ${email}` })
+    .returning();
+  const [u] = await db
+    .insert(users)
+    .values({ email, name: email, passwordHash: await hashPassword('a long passphrase for tests') })
+    .returning();
   await db.insert(memberships).values({ workspaceId: w!.id, userId: u!.id, role: 'owner' });
   const client = new Client(app);
   await client.session();
-  client.csrf = (await client.post<SessionInfo>(api.login, { email, password: 'a long passphrase for tests' })).body.csrfToken;
+  client.csrf = (
+    await client.post<SessionInfo>(api.login, { email, password: 'a long passphrase for tests' })
+  ).body.csrfToken;
   return { client, ws: w!.id };
 }
 
@@ -62,9 +77,15 @@ describe('organisation-wide access: the legitimate flows', () => {
     expect(r.status).toBe(302);
     expect(String(r.headers.location)).toContain(`/w/${ws}/settings/connectors/${id}?connected=1`);
     const c = await waitFor(admin, ws, id, (x) => x.status === 'connected', 'connected');
-    expect(c.connection).toMatchObject({ mode: 'organization', tenantName: 'Contoso Insurance', account: null });
+    expect(c.connection).toMatchObject({
+      mode: 'organization',
+      tenantName: 'Contoso Insurance',
+      account: null,
+    });
     const audit = (await admin.get<{ items: AuditEntry[] }>(`${api.audit(ws)}?limit=200`)).body.items;
-    expect(audit.find((a) => a.action === 'connector.connected' && a.targetId === id)?.details).toMatchObject({ mode: 'organization', grantedBy: DEMO.contoso.admin, grantedByRole: 'Global Administrator' });
+    expect(audit.find((a) => a.action === 'connector.connected' && a.targetId === id)?.details).toMatchObject(
+      { mode: 'organization', grantedBy: DEMO.contoso.admin, grantedByRole: 'Global Administrator' },
+    );
   });
 
   it('connects through a link sent to an Entra admin who has no Mailroom account', async () => {
@@ -72,7 +93,9 @@ describe('organisation-wide access: the legitimate flows', () => {
     const start = await admin.post<AdminConsentStart>(api.connectOrganization(ws, id));
     expect(start.body.adminConsentUrl.startsWith(app.config.publicBaseUrl)).toBe(true);
     const itAdmin = new Client(app); // another person's browser: no Mailroom session
-    const { final } = await followOrganizationConsent(app, itAdmin, start.body.adminConsentUrl, { username: DEMO.contoso.admin });
+    const { final } = await followOrganizationConsent(app, itAdmin, start.body.adminConsentUrl, {
+      username: DEMO.contoso.admin,
+    });
     expect(final.status).toBe(200);
     expect(String(final.body)).toContain('Permission granted');
     await waitFor(admin, ws, id, (x) => x.status === 'connected', 'connected');
@@ -113,7 +136,12 @@ describe('organisation-wide access: what the outside review tried', () => {
     expect(signIn.pathname).toBe(`/${DEMO.contoso.tenantId}/oauth2/v2.0/authorize`);
     expect(await status(attacker.client, attacker.ws, b)).toBe('not_connected');
     // Signing in with an account of another tenant (the attacker's own) gets no further at Contoso.
-    await expect(new EntraBrowser(app.server.sandbox!.caPem).signIn(signIn.href, { username: DEMO.publisher.developer, password: DEMO.publisher.password })).rejects.toThrow();
+    await expect(
+      new EntraBrowser(app.server.sandbox!.caPem).signIn(signIn.href, {
+        username: DEMO.publisher.developer,
+        password: DEMO.publisher.password,
+      }),
+    ).rejects.toThrow();
     expect(await status(attacker.client, attacker.ws, b)).toBe('not_connected');
   });
 
@@ -123,14 +151,22 @@ describe('organisation-wide access: what the outside review tried', () => {
     const start = await attacker.client.post<AdminConsentStart>(api.connectOrganization(attacker.ws, b));
     const state = await stateOfConsent(attacker.client, start.body.adminConsentUrl);
     // Skips Microsoft's consent page (a non-admin could not pass it) and forges its redirect instead…
-    const r = await attacker.client.request('GET', `/api/v1/oauth/microsoft/admin-consent/callback?admin_consent=True&tenant=${DEMO.contoso.tenantId}&state=${encodeURIComponent(state)}`);
+    const r = await attacker.client.request(
+      'GET',
+      `/api/v1/oauth/microsoft/admin-consent/callback?admin_consent=True&tenant=${DEMO.contoso.tenantId}&state=${encodeURIComponent(state)}`,
+    );
     // …then signs in as a claims handler whose password they have.
-    const back = await new EntraBrowser(app.server.sandbox!.caPem).signIn(String(r.headers.location), { username: DEMO.contoso.handlers[0], password: DEMO.contoso.password });
+    const back = await new EntraBrowser(app.server.sandbox!.caPem).signIn(String(r.headers.location), {
+      username: DEMO.contoso.handlers[0],
+      password: DEMO.contoso.password,
+    });
     const done = await attacker.client.request('GET', pathOf(back.url));
     expect(done.status).toBe(302);
     const page = new URL(String(done.headers.location));
     expect(page.searchParams.get('error')).toBe('not_tenant_admin');
-    expect(page.searchParams.get('detail')).toContain(`${DEMO.contoso.handlers[0]} is not a Global Administrator or Privileged Role Administrator`);
+    expect(page.searchParams.get('detail')).toContain(
+      `${DEMO.contoso.handlers[0]} is not a Global Administrator or Privileged Role Administrator`,
+    );
     expect(await status(attacker.client, attacker.ws, b)).toBe('not_connected');
   });
 
@@ -139,7 +175,10 @@ describe('organisation-wide access: what the outside review tried', () => {
     const start = await admin.post<AdminConsentStart>(api.connectOrganization(ws, id));
     const opener = new Client(app);
     const opened = await opener.request('GET', pathOf(start.body.adminConsentUrl));
-    const consented = await new EntraBrowser(app.server.sandbox!.caPem).signIn(String(opened.headers.location), { username: DEMO.contoso.admin, password: DEMO.contoso.password, consentForOrganization: true });
+    const consented = await new EntraBrowser(app.server.sandbox!.caPem).signIn(
+      String(opened.headers.location),
+      { username: DEMO.contoso.admin, password: DEMO.contoso.password, consentForOrganization: true },
+    );
     // The redirect lands in a browser that did not open the link (even a signed-in admin's).
     const r = await admin.request('GET', pathOf(consented.url));
     expect(r.status).toBe(400);
@@ -148,19 +187,25 @@ describe('organisation-wide access: what the outside review tried', () => {
   });
 
   it('refuses a consent link that is made up or whose connector is gone', async () => {
-    const r = await new Client(app).request('GET', '/api/v1/oauth/microsoft/admin-consent/start?ticket=made-up');
+    const r = await new Client(app).request(
+      'GET',
+      '/api/v1/oauth/microsoft/admin-consent/start?ticket=made-up',
+    );
     expect(r.status).toBe(400);
     expect(String(r.body)).toContain('not valid any more');
   });
 
-  it("refuses a secret expiry the database cannot store (year 0000) with a 400 on the field, not a 500", async () => {
+  it('refuses a secret expiry the database cannot store (year 0000) with a 400 on the field, not a 500', async () => {
     const id = await newConnector(admin, ws, 'Own app, year zero');
-    const r = await admin.post<{ error: { code: string; details?: { path: string }[] } }>(api.connectOwnApp(ws, id), {
-      tenant: DEMO.contoso.domain,
-      clientId: DEMO.customerApp.clientId,
-      clientSecret: DEMO.customerApp.clientSecret,
-      secretExpiresAt: '0000-12-31',
-    });
+    const r = await admin.post<{ error: { code: string; details?: { path: string }[] } }>(
+      api.connectOwnApp(ws, id),
+      {
+        tenant: DEMO.contoso.domain,
+        clientId: DEMO.customerApp.clientId,
+        clientSecret: DEMO.customerApp.clientSecret,
+        secretExpiresAt: '0000-12-31',
+      },
+    );
     expect(r.status).toBe(400);
     expect(r.body.error.details?.map((d) => d.path)).toContain('secretExpiresAt');
   });

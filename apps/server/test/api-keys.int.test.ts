@@ -1,4 +1,13 @@
-import { api, type ApiKeyList, type AuditList, type CreatedApiKey, type Document, type DocumentList, type InboxList, type ManagedInbox } from '@mailroom/contracts';
+import {
+  api,
+  type ApiKeyList,
+  type AuditList,
+  type CreatedApiKey,
+  type Document,
+  type DocumentList,
+  type InboxList,
+  type ManagedInbox,
+} from '@mailroom/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspaces } from '../src/db/schema/index.ts';
 import { fixtureDocument, fixtureFolder, join } from './document-fixtures.ts';
@@ -22,23 +31,47 @@ beforeAll(async () => {
   claims = (await admin.get<InboxList>(api.inboxes(ws))).body.items[0]!.id;
   production = (await admin.post<ManagedInbox>(api.inboxes(ws), { name: 'Production' })).body.id;
   const at = await fixtureFolder(app, ws, claims);
-  docs.claims = (await fixtureDocument(app, { workspaceId: ws, inboxId: claims, ...at }, { subject: 'Claim for the claims inbox' })).id;
-  docs.production = (await fixtureDocument(app, { workspaceId: ws, inboxId: production, ...at }, { subject: 'Policy for production' })).id;
+  docs.claims = (
+    await fixtureDocument(
+      app,
+      { workspaceId: ws, inboxId: claims, ...at },
+      { subject: 'Claim for the claims inbox' },
+    )
+  ).id;
+  docs.production = (
+    await fixtureDocument(
+      app,
+      { workspaceId: ws, inboxId: production, ...at },
+      { subject: 'Policy for production' },
+    )
+  ).id;
 });
 afterAll(async () => {
   await app?.close();
 });
 
 /** A request with a key and nothing else: no cookie, no CSRF token. */
-async function withKey<T>(key: string, method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT', url: string, body?: unknown) {
+async function withKey<T>(
+  key: string,
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT',
+  url: string,
+  body?: unknown,
+) {
   const res = await app.server.http!.inject({
     method,
     url,
-    headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${key}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     ...(body !== undefined ? { payload: JSON.stringify(body) } : {}),
   });
   const json = String(res.headers['content-type'] ?? '').includes('json');
-  return { status: res.statusCode, body: (res.body && json ? JSON.parse(res.body) : res.body) as T, headers: res.headers };
+  return {
+    status: res.statusCode,
+    body: (res.body && json ? JSON.parse(res.body) : res.body) as T,
+    headers: res.headers,
+  };
 }
 
 async function createKey(body: object): Promise<CreatedApiKey> {
@@ -67,7 +100,10 @@ describe('API keys', () => {
     const { client: member } = await join(app, admin, ws, 'member@example.com', 'member');
     expect((await member.post<Err>(api.apiKeys(ws), { name: 'x', scope: 'read' })).status).toBe(403);
     expect((await withKey<Err>(reader.key, 'GET', api.apiKeys(ws))).status).toBe(403);
-    expect((await withKey<Err>(writer.key, 'POST', api.apiKeys(ws), { name: 'escalate', scope: 'read_write' })).status).toBe(403);
+    expect(
+      (await withKey<Err>(writer.key, 'POST', api.apiKeys(ws), { name: 'escalate', scope: 'read_write' }))
+        .status,
+    ).toBe(403);
   });
 
   it('read: lists and reads every inbox, changes nothing, needs no CSRF token', async () => {
@@ -77,29 +113,44 @@ describe('API keys', () => {
     const one = await withKey<Document>(reader.key, 'GET', api.document(ws, docs.claims!));
     expect(one.body.subject).toBe('Claim for the claims inbox');
     expect((await withKey<unknown>(reader.key, 'GET', api.documentEml(ws, docs.claims!))).status).toBe(200);
-    const refused = await withKey<Err>(reader.key, 'POST', api.documentActions(ws, docs.claims!), { action: 'approve' });
+    const refused = await withKey<Err>(reader.key, 'POST', api.documentActions(ws, docs.claims!), {
+      action: 'approve',
+    });
     expect(refused.status).toBe(403);
     expect(refused.body.error.message).toContain('read-only');
-    expect((await withKey<Err>(reader.key, 'PATCH', api.document(ws, docs.claims!), { metadata: { a: '1' } })).status).toBe(403);
+    expect(
+      (await withKey<Err>(reader.key, 'PATCH', api.document(ws, docs.claims!), { metadata: { a: '1' } }))
+        .status,
+    ).toBe(403);
   });
 
   it('read-write on one inbox: sees and acts on that inbox only, and the history names the key', async () => {
     const list = await withKey<DocumentList>(writer.key, 'GET', api.documents(ws));
     expect(list.body.items.map((d) => d.id)).toEqual([docs.production]);
-    expect((await withKey<InboxList>(writer.key, 'GET', api.inboxes(ws))).body.items.map((i) => i.id)).toEqual([production]);
+    expect(
+      (await withKey<InboxList>(writer.key, 'GET', api.inboxes(ws))).body.items.map((i) => i.id),
+    ).toEqual([production]);
     expect((await withKey<Err>(writer.key, 'GET', api.document(ws, docs.claims!))).status).toBe(404);
-    expect((await withKey<Err>(writer.key, 'POST', api.documentActions(ws, docs.claims!), { action: 'approve' })).status).toBe(404);
-    const approved = await withKey<Document>(writer.key, 'POST', api.documentActions(ws, docs.production!), { action: 'approve' });
+    expect(
+      (await withKey<Err>(writer.key, 'POST', api.documentActions(ws, docs.claims!), { action: 'approve' }))
+        .status,
+    ).toBe(404);
+    const approved = await withKey<Document>(writer.key, 'POST', api.documentActions(ws, docs.production!), {
+      action: 'approve',
+    });
     expect(approved.status).toBe(200);
     expect(approved.body.status).toBe('approved');
     expect(approved.body.history.at(-1)?.actor).toBe(`API key "Production robot" (${writer.prefix}…)`);
     const audit = (await admin.get<AuditList>(`${api.audit(ws)}?limit=200`)).body.items;
-    expect(audit.find((a) => a.targetId === docs.production && a.action.includes('approved'))?.actor).toMatchObject({ userId: null, email: expect.stringContaining(writer.prefix) });
+    expect(
+      audit.find((a) => a.targetId === docs.production && a.action.includes('approved'))?.actor,
+    ).toMatchObject({ userId: null, email: expect.stringContaining(writer.prefix) });
   });
 
   it('never reaches another workspace: every workspace route answers 404 for a key of another workspace', async () => {
     const [other] = await app.server.database.db.insert(workspaces).values({ name: 'Fabrikam' }).returning();
-    const spec = (await admin.get<{ paths: Record<string, Record<string, unknown>> }>('/api/v1/openapi.json')).body;
+    const spec = (await admin.get<{ paths: Record<string, Record<string, unknown>> }>('/api/v1/openapi.json'))
+      .body;
     const someId = '11111111-1111-4111-8111-111111111111';
     let checked = 0;
     for (const [path, methods] of Object.entries(spec.paths)) {
@@ -117,7 +168,9 @@ describe('API keys', () => {
   });
 
   it('refuses a key sent with a session cookie, and a malformed Authorization header', async () => {
-    const mixed = await admin.request<Err>('GET', api.documents(ws), undefined, { authorization: `Bearer ${reader.key}` });
+    const mixed = await admin.request<Err>('GET', api.documents(ws), undefined, {
+      authorization: `Bearer ${reader.key}`,
+    });
     expect(mixed.status).toBe(400);
     expect(mixed.body.error.message).toContain('not both');
     const bad = await withKey<Err>('not-a-key', 'GET', api.documents(ws));
@@ -134,11 +187,17 @@ describe('API keys', () => {
     expect(refused.body.error.message).toMatch(/was revoked on \d{4}-\d{2}-\d{2}/);
     expect((await admin.del(api.apiKey(ws, reader.id))).status).toBe(200); // again: harmless
     const audit = (await admin.get<AuditList>(`${api.audit(ws)}?limit=200`)).body.items;
-    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['api_key.created', 'api_key.revoked', 'api_key.denied']));
+    expect(audit.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['api_key.created', 'api_key.revoked', 'api_key.denied']),
+    );
   });
 
   it('expired: refused', async () => {
-    const soon = await createKey({ name: 'Short-lived', scope: 'read', expiresAt: new Date(Date.now() + 1500).toISOString() });
+    const soon = await createKey({
+      name: 'Short-lived',
+      scope: 'read',
+      expiresAt: new Date(Date.now() + 1500).toISOString(),
+    });
     expect((await withKey<DocumentList>(soon.key, 'GET', api.documents(ws))).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1600));
     const refused = await withKey<Err>(soon.key, 'GET', api.documents(ws));

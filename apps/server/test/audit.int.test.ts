@@ -20,7 +20,11 @@ beforeAll(async () => {
   key = (await admin.post<CreatedApiKey>(api.apiKeys(ws), { name: 'Monitor', scope: 'read' })).body;
   await admin.del(api.apiKey(ws, key.id));
   // A refused use of the revoked key: attributed to the key.
-  await app.server.http!.inject({ method: 'GET', url: api.documents(ws), headers: { authorization: `Bearer ${key.key}` } });
+  await app.server.http!.inject({
+    method: 'GET',
+    url: api.documents(ws),
+    headers: { authorization: `Bearer ${key.key}` },
+  });
 });
 afterAll(async () => {
   await app?.close();
@@ -33,11 +37,15 @@ async function download(url: string) {
   return { status: res.statusCode, headers: res.headers, body: res.body };
 }
 
-const list = async (q: Record<string, string>) => (await admin.get<AuditList>(`${api.audit(ws)}?${new URLSearchParams(q).toString()}`)).body.items;
+const list = async (q: Record<string, string>) =>
+  (await admin.get<AuditList>(`${api.audit(ws)}?${new URLSearchParams(q).toString()}`)).body.items;
 
 describe('audit log', () => {
   it('filters by action family, exact action, object, actor and time', async () => {
-    expect((await list({ action: 'connector.*' })).map((e) => e.action)).toEqual(['connector.renamed', 'connector.created']);
+    expect((await list({ action: 'connector.*' })).map((e) => e.action)).toEqual([
+      'connector.renamed',
+      'connector.created',
+    ]);
     expect((await list({ action: 'api_key.revoked' })).map((e) => e.targetId)).toEqual([key.id]);
     expect((await list({ targetType: 'connector', targetId: connectorId })).length).toBe(2);
     expect((await list({ actor: 'OLIVIA' })).every((e) => e.actor.email === 'olivia@example.com')).toBe(true);
@@ -50,8 +58,13 @@ describe('audit log', () => {
   it('exports JSON Lines and CSV, filtered, no value a spreadsheet would run', async () => {
     const jsonl = await download(`${api.auditExport(ws)}?format=jsonl&action=connector.*`);
     expect(jsonl.status).toBe(200);
-    expect(String(jsonl.headers['content-disposition'])).toMatch(/attachment; filename="mailroom-audit-\d{4}-\d{2}-\d{2}\.jsonl"/);
-    const entries = String(jsonl.body).trim().split('\n').map((l) => JSON.parse(l) as AuditEntry);
+    expect(String(jsonl.headers['content-disposition'])).toMatch(
+      /attachment; filename="mailroom-audit-\d{4}-\d{2}-\d{2}\.jsonl"/,
+    );
+    const entries = String(jsonl.body)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditEntry);
     expect(entries.map((e) => e.action)).toEqual(['connector.renamed', 'connector.created']);
 
     const csv = await download(`${api.auditExport(ws)}?format=csv`);

@@ -12,7 +12,9 @@ afterAll(async () => {
   await app?.close();
 });
 
-type Err = { error: { code: string; message: string; details?: { path: string; message: string }[]; requestId: string } };
+type Err = {
+  error: { code: string; message: string; details?: { path: string; message: string }[]; requestId: string };
+};
 
 describe('first start, sign-in and sessions', () => {
   it('asks for setup, then creates the owner and the first workspace exactly once', async () => {
@@ -41,13 +43,19 @@ describe('first start, sign-in and sessions', () => {
     const c = new Client(app);
     await c.session();
     const wrongPassword = await c.post<Err>(api.login, { email: owner.email, password: 'wrong password!' });
-    const unknownEmail = await c.post<Err>(api.login, { email: 'nobody@example.com', password: 'wrong password!' });
+    const unknownEmail = await c.post<Err>(api.login, {
+      email: 'nobody@example.com',
+      password: 'wrong password!',
+    });
     expect(wrongPassword.status).toBe(401);
     expect(unknownEmail.status).toBe(401);
     expect(wrongPassword.body.error.code).toBe('invalid_credentials');
     expect(wrongPassword.body.error.message).toBe(unknownEmail.body.error.message);
 
-    const ok = await c.post<SessionInfo>(api.login, { email: owner.email.toUpperCase(), password: owner.password });
+    const ok = await c.post<SessionInfo>(api.login, {
+      email: owner.email.toUpperCase(),
+      password: owner.password,
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.user?.email).toBe(owner.email);
     const sessionCookie = ok.headers['set-cookie'];
@@ -82,20 +90,38 @@ describe('first start, sign-in and sessions', () => {
     c.csrf = r.body.csrfToken;
     const wsId = r.body.workspaces[0]!.id;
 
-    const noToken = await c.request<Err>('POST', api.connectors(wsId), { name: 'x', type: 'microsoft365' }, { 'x-csrf-token': '' });
+    const noToken = await c.request<Err>(
+      'POST',
+      api.connectors(wsId),
+      { name: 'x', type: 'microsoft365' },
+      { 'x-csrf-token': '' },
+    );
     expect(noToken.status).toBe(403);
     expect(noToken.body.error.code).toBe('csrf_failed');
 
     // The anonymous token from before sign-in is not the session's.
-    const stale = await c.request<Err>('POST', api.connectors(wsId), { name: 'x', type: 'microsoft365' }, { 'x-csrf-token': 'A'.repeat(43) });
+    const stale = await c.request<Err>(
+      'POST',
+      api.connectors(wsId),
+      { name: 'x', type: 'microsoft365' },
+      { 'x-csrf-token': 'A'.repeat(43) },
+    );
     expect(stale.body.error.code).toBe('csrf_failed');
 
-    const crossSite = await c.request<Err>('POST', api.connectors(wsId), { name: 'x', type: 'microsoft365' }, { origin: 'https://evil.example' });
+    const crossSite = await c.request<Err>(
+      'POST',
+      api.connectors(wsId),
+      { name: 'x', type: 'microsoft365' },
+      { origin: 'https://evil.example' },
+    );
     expect(crossSite.status).toBe(403);
     expect(crossSite.body.error.code).toBe('csrf_failed');
 
     const anonLogin = new Client(app);
-    const noAnonToken = await anonLogin.post<Err>(api.login, { email: owner.email, password: owner.password });
+    const noAnonToken = await anonLogin.post<Err>(api.login, {
+      email: owner.email,
+      password: owner.password,
+    });
     expect(noAnonToken.body.error.code).toBe('csrf_failed');
   });
 
@@ -125,7 +151,12 @@ describe('first start, sign-in and sessions', () => {
       expect(right.body.error.code).toBe('account_locked');
       expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
       // Without TRUST_PROXY, X-Forwarded-For is the caller's word, not a new client.
-      const spoofed = await c.request<Err>('POST', api.login, { email, password: owner.password }, { 'x-forwarded-for': '203.0.113.99' });
+      const spoofed = await c.request<Err>(
+        'POST',
+        api.login,
+        { email, password: owner.password },
+        { 'x-forwarded-for': '203.0.113.99' },
+      );
       expect(spoofed.body.error.code).toBe('account_locked');
     }
   });

@@ -72,7 +72,9 @@ describe('backfill', () => {
       );
       expect(att.sha256, 'attachment').toBe(remote);
       expect(await sha256(app.server.blobs.open(att.sha256!))).toBe(att.sha256);
-      const mime = await mail.stream(token, userId, mail.mimePath(userId, big.immutableId), (body) => sha256(body));
+      const mime = await mail.stream(token, userId, mail.mimePath(userId, big.immutableId), (body) =>
+        sha256(body),
+      );
       expect(doc!.emlSha256, 'eml').toBe(mime);
     },
   );

@@ -4,7 +4,13 @@ import { EntraBrowser } from '@mailroom/m365-emulator/testing';
 import type { Client, Res, TestApp } from './helpers.ts';
 
 /** Polls the connector until `ok` says so (setup and health run as jobs). Waits on states, not times. */
-export async function waitFor(client: Client, workspaceId: string, id: string, ok: (c: Connector) => boolean, what: string): Promise<Connector> {
+export async function waitFor(
+  client: Client,
+  workspaceId: string,
+  id: string,
+  ok: (c: Connector) => boolean,
+  what: string,
+): Promise<Connector> {
   let last: Connector | undefined;
   for (let i = 0; i < 200; i++) {
     last = (await client.get<Connector>(api.connector(workspaceId, id))).body;
@@ -21,7 +27,14 @@ export async function newConnector(client: Client, ws: string, name: string): Pr
 }
 
 /** "Sign in with Microsoft" end to end: Mailroom → the emulator's pages → Mailroom's callback. */
-export async function connectDelegated(app: TestApp, client: Client, ws: string, id: string, username: string, password: string = DEMO.contoso.password) {
+export async function connectDelegated(
+  app: TestApp,
+  client: Client,
+  ws: string,
+  id: string,
+  username: string,
+  password: string = DEMO.contoso.password,
+) {
   const start = await client.post<DelegatedStart>(api.connectDelegated(ws, id));
   const browser = new EntraBrowser(app.server.sandbox!.caPem);
   const back = await browser.signIn(start.body.authorizeUrl, { username, password });
@@ -40,13 +53,24 @@ export interface OrganizationConsent {
  * `browserClient` (it gets the consent cookie), consent at Microsoft, come back, sign in as the
  * administrator, come back again. Stops early where Mailroom answers with anything but Microsoft.
  */
-export async function followOrganizationConsent(app: TestApp, browserClient: Client, link: string, account: { username: string; password?: string }, entra = new EntraBrowser(app.server.sandbox!.caPem)): Promise<OrganizationConsent> {
-  const atMicrosoft = (r: Res<unknown>) => r.status === 302 && String(r.headers.location ?? '').startsWith(app.server.microsoft.authorityHost);
+export async function followOrganizationConsent(
+  app: TestApp,
+  browserClient: Client,
+  link: string,
+  account: { username: string; password?: string },
+  entra = new EntraBrowser(app.server.sandbox!.caPem),
+): Promise<OrganizationConsent> {
+  const atMicrosoft = (r: Res<unknown>) =>
+    r.status === 302 && String(r.headers.location ?? '').startsWith(app.server.microsoft.authorityHost);
   const path = (u: URL) => `${u.pathname}${u.search}`;
   const password = account.password ?? DEMO.contoso.password;
   let r = await browserClient.request('GET', path(new URL(link)));
   if (!atMicrosoft(r)) return { final: r, location: r.headers.location as string | undefined };
-  const consented = await entra.signIn(String(r.headers.location), { username: account.username, password, consentForOrganization: true });
+  const consented = await entra.signIn(String(r.headers.location), {
+    username: account.username,
+    password,
+    consentForOrganization: true,
+  });
   r = await browserClient.request('GET', path(consented.url));
   if (!atMicrosoft(r)) return { final: r, location: r.headers.location as string | undefined };
   const signedIn = await entra.signIn(String(r.headers.location), { username: account.username, password });
@@ -57,7 +81,9 @@ export async function followOrganizationConsent(app: TestApp, browserClient: Cli
 /** Organisation-wide: the workspace admin clicks "Grant admin consent now" and is Contoso's admin too. */
 export async function connectOrganization(app: TestApp, client: Client, ws: string, id: string) {
   const start = await client.post<AdminConsentStart>(api.connectOrganization(ws, id));
-  return (await followOrganizationConsent(app, client, start.body.adminConsentUrl, { username: DEMO.contoso.admin })).final;
+  return (
+    await followOrganizationConsent(app, client, start.body.adminConsentUrl, { username: DEMO.contoso.admin })
+  ).final;
 }
 
 /** A connector on Contoso's own app registration (the sandbox's), connected: most sync tests start here. */

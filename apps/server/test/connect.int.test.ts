@@ -41,13 +41,23 @@ describe('delegated access (Sign in with Microsoft)', () => {
     expect(authorize.searchParams.get('nonce')).toBeTruthy();
 
     const browser = new EntraBrowser(app.server.sandbox!.caPem);
-    const back = await browser.signIn(start.body.authorizeUrl, { username: DEMO.contoso.handlers[0], password: DEMO.contoso.password });
+    const back = await browser.signIn(start.body.authorizeUrl, {
+      username: DEMO.contoso.handlers[0],
+      password: DEMO.contoso.password,
+    });
     const landed = await followCallback(admin, back.url);
     expect(landed.status, String(landed.headers.location)).toBe(302);
-    expect(String(landed.headers.location)).toMatch(new RegExp(`/w/${ws}/settings/connectors/${id}\\?connected=1$`));
+    expect(String(landed.headers.location)).toMatch(
+      new RegExp(`/w/${ws}/settings/connectors/${id}\\?connected=1$`),
+    );
 
     const c = await waitFor(admin, ws, id, (x) => x.status === 'connected', 'connected');
-    expect(c.connection).toMatchObject({ mode: 'delegated', tenantId: DEMO.contoso.tenantId, tenantName: 'Contoso Insurance', account: DEMO.contoso.handlers[0] });
+    expect(c.connection).toMatchObject({
+      mode: 'delegated',
+      tenantId: DEMO.contoso.tenantId,
+      tenantName: 'Contoso Insurance',
+      account: DEMO.contoso.handlers[0],
+    });
     expect(c.setup?.state).toBe('done');
     expect(c.setup?.steps.map((s) => [s.key, s.state])).toEqual([
       ['organization', 'done'],
@@ -56,9 +66,14 @@ describe('delegated access (Sign in with Microsoft)', () => {
     ]);
     // No token of any kind reaches the API; in the database the MSAL cache is a vault ciphertext.
     expect(JSON.stringify(c)).not.toMatch(/eyJ|RefreshToken|refresh_token|AccessToken/);
-    const [cred] = await app.server.database.db.select().from(connectorCredentials).where(eq(connectorCredentials.connectorId, id));
+    const [cred] = await app.server.database.db
+      .select()
+      .from(connectorCredentials)
+      .where(eq(connectorCredentials.connectorId, id));
     expect(cred?.tokenCache).toMatch(/^v1\.[\w-]+\.[\w-]+\.[\w-]+$/);
-    expect(app.server.vault.decrypt(cred!.tokenCache!, `connector:${id}:token-cache`)).toContain('RefreshToken');
+    expect(app.server.vault.decrypt(cred!.tokenCache!, `connector:${id}:token-cache`)).toContain(
+      'RefreshToken',
+    );
 
     // A replayed callback (same state) is refused, in words.
     const replay = await followCallback(admin, back.url);
@@ -74,15 +89,24 @@ describe('organisation-wide access (admin consent)', () => {
     const start = await admin.post<AdminConsentStart>(api.connectOrganization(ws, id));
     expect(start.status).toBe(200);
     // The admin's browser has no Mailroom session: a plain page thanks them.
-    const { final } = await followOrganizationConsent(app, new Client(app), start.body.adminConsentUrl, { username: DEMO.contoso.admin });
+    const { final } = await followOrganizationConsent(app, new Client(app), start.body.adminConsentUrl, {
+      username: DEMO.contoso.admin,
+    });
     expect(final.status).toBe(200);
     const c = await waitFor(admin, ws, id, (x) => x.status === 'connected', 'connected');
-    expect(c.connection).toMatchObject({ mode: 'organization', tenantName: 'Contoso Insurance', account: null });
+    expect(c.connection).toMatchObject({
+      mode: 'organization',
+      tenantName: 'Contoso Insurance',
+      account: null,
+    });
   });
 
   it('does not trust the tenant in a forged callback', async () => {
     const id = await newConnector('Forged');
-    const forged = await admin.request('GET', `/api/v1/oauth/microsoft/admin-consent/callback?admin_consent=True&tenant=${DEMO.contoso.tenantId}&state=made-up`);
+    const forged = await admin.request(
+      'GET',
+      `/api/v1/oauth/microsoft/admin-consent/callback?admin_consent=True&tenant=${DEMO.contoso.tenantId}&state=made-up`,
+    );
     expect(forged.status).toBe(400);
     const c = (await admin.get<Connector>(api.connector(ws, id))).body;
     expect(c.status).toBe('not_connected');
@@ -110,12 +134,21 @@ describe('own app registration', () => {
       secretExpiresAt: '2099-12-31',
     });
     expect(ok.status).toBe(200);
-    expect(ok.body.connection).toMatchObject({ mode: 'own_app', tenantId: DEMO.contoso.tenantId, clientId: DEMO.customerApp.clientId, credentialKind: 'secret' });
+    expect(ok.body.connection).toMatchObject({
+      mode: 'own_app',
+      tenantId: DEMO.contoso.tenantId,
+      clientId: DEMO.customerApp.clientId,
+      credentialKind: 'secret',
+    });
     expect(JSON.stringify(ok.body)).not.toContain(DEMO.customerApp.clientSecret);
-    const [cred] = await app.server.database.db.select().from(connectorCredentials).where(eq(connectorCredentials.connectorId, id));
+    const [cred] = await app.server.database.db
+      .select()
+      .from(connectorCredentials)
+      .where(eq(connectorCredentials.connectorId, id));
     expect(JSON.stringify(cred)).not.toContain(DEMO.customerApp.clientSecret);
-    expect(app.server.vault.decrypt(cred!.clientSecret!, `connector:${id}:client-secret`)).toBe(DEMO.customerApp.clientSecret);
+    expect(app.server.vault.decrypt(cred!.clientSecret!, `connector:${id}:client-secret`)).toBe(
+      DEMO.customerApp.clientSecret,
+    );
     await waitFor(admin, ws, id, (x) => x.status === 'connected', 'connected');
   });
 });
-

@@ -8,13 +8,22 @@ import { runChaos } from './chaos/harness.ts';
  * kills land between outflow intents and their effects too.
  */
 describe('crash test', () => {
-  it('loses nothing and duplicates nothing across 20 SIGKILLs, outflow included', { timeout: 900_000 }, async () => {
-    const report = await runChaos({ kills: 20, messages: 60, outflow: true });
-    expect(report.missing).toEqual([]);
-    expect(report.duplicates).toEqual([]);
-    expect(report.documents).toBe(report.delivered);
-    expect(report.pending).toBe(0);
-    expect(report.failed).toBe(0);
-    expect(report.outflow).toEqual({ notForwarded: [], forwardedTwice: [], uncategorised: [], unfinished: 0 });
-  });
+  it(
+    'loses nothing and duplicates nothing across 20 SIGKILLs, outflow included',
+    { timeout: 900_000 },
+    async () => {
+      const report = await runChaos({ kills: 20, messages: 60, outflow: true });
+      expect(report.missing).toEqual([]);
+      expect(report.duplicates).toEqual([]);
+      expect(report.documents).toBe(report.delivered);
+      expect(report.pending).toBe(0);
+      expect(report.failed).toBe(0);
+      expect(report.outflow).toEqual({
+        notForwarded: [],
+        forwardedTwice: [],
+        uncategorised: [],
+        unfinished: 0,
+      });
+    },
+  );
 });

@@ -87,7 +87,9 @@ describe('cursors', () => {
     }
     const first = (await owner.get<AuditList>(`${api.audit(ws)}?limit=1`)).body;
     expect(first.nextCursor).not.toBeNull();
-    expect((await owner.get<AuditList>(`${api.audit(ws)}?limit=1&cursor=${first.nextCursor}`)).status).toBe(200);
+    expect((await owner.get<AuditList>(`${api.audit(ws)}?limit=1&cursor=${first.nextCursor}`)).status).toBe(
+      200,
+    );
   });
 });
 
@@ -123,7 +125,10 @@ describe('database errors in the log', () => {
   it('keeps statements and parameters out of job failures and connector/outflow errors too', async () => {
     const failed = await app.server.database.db
       .execute(sql`select ${'secret-body-of-an-email'}::int as n from users`)
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     const job = asError(failed);
     const told = classify(failed);
     for (const text of [job.message, job.stack ?? '', told.detail]) {

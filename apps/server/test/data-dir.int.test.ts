@@ -44,44 +44,58 @@ async function preCreatedDataDir(): Promise<string> {
 }
 
 describe('the data directory is private', () => {
-  it('every .eml and attachment is 0600 in 0700 folders, in a pre-created 0755 directory under umask 000', { timeout: 180_000 }, async () => {
-    const dataDir = await preCreatedDataDir();
-    const umask = process.umask(0);
-    try {
-      app = await startTestApp({ MAILROOM_DATA_DIR: dataDir, MAILROOM_PUSH: 'false' });
-      const { client, workspaceId } = await setUp(app);
-      const connectorId = await connectedOwnApp(client, workspaceId, 'Claims');
-      const { folderId } = await monitor(app, { workspaceId, connectorId, address: CLAIMS, folder: 'Inbox', processFrom: new Date(Date.now() - 60 * 86_400_000) });
-      await app.server.sync.syncFolder(folderId);
-      await settle(app, folderId);
-      expect(await documentCount(app, folderId)).toBeGreaterThan(0);
-    } finally {
-      process.umask(umask);
-    }
-    const blobs = path.join(dataDir, 'blobs');
-    const names = await readdir(blobs, { recursive: true });
-    // Emails and their attachments: more files than documents.
-    expect(names.filter((n) => /[0-9a-f]{64}$/.test(n)).length).toBeGreaterThan(10);
-    for (const name of names) {
-      const s = await stat(path.join(blobs, name));
-      expect([name, (s.mode & 0o777).toString(8)]).toEqual([name, s.isDirectory() ? '700' : '600']);
-    }
-    expect(((await stat(dataDir)).mode & 0o777).toString(8)).toBe('700');
-    expect(await openToOthers(blobs)).toEqual([]);
-  });
+  it(
+    'every .eml and attachment is 0600 in 0700 folders, in a pre-created 0755 directory under umask 000',
+    { timeout: 180_000 },
+    async () => {
+      const dataDir = await preCreatedDataDir();
+      const umask = process.umask(0);
+      try {
+        app = await startTestApp({ MAILROOM_DATA_DIR: dataDir, MAILROOM_PUSH: 'false' });
+        const { client, workspaceId } = await setUp(app);
+        const connectorId = await connectedOwnApp(client, workspaceId, 'Claims');
+        const { folderId } = await monitor(app, {
+          workspaceId,
+          connectorId,
+          address: CLAIMS,
+          folder: 'Inbox',
+          processFrom: new Date(Date.now() - 60 * 86_400_000),
+        });
+        await app.server.sync.syncFolder(folderId);
+        await settle(app, folderId);
+        expect(await documentCount(app, folderId)).toBeGreaterThan(0);
+      } finally {
+        process.umask(umask);
+      }
+      const blobs = path.join(dataDir, 'blobs');
+      const names = await readdir(blobs, { recursive: true });
+      // Emails and their attachments: more files than documents.
+      expect(names.filter((n) => /[0-9a-f]{64}$/.test(n)).length).toBeGreaterThan(10);
+      for (const name of names) {
+        const s = await stat(path.join(blobs, name));
+        expect([name, (s.mode & 0o777).toString(8)]).toEqual([name, s.isDirectory() ? '700' : '600']);
+      }
+      expect(((await stat(dataDir)).mode & 0o777).toString(8)).toBe('700');
+      expect(await openToOthers(blobs)).toEqual([]);
+    },
+  );
 
-  it('the process leaves nothing in it that another account can read (database, key, emulator), under umask 000', { timeout: 120_000 }, async () => {
-    const dataDir = await preCreatedDataDir();
-    const umask = process.umask(0);
-    let server;
-    try {
-      server = await startMain({ MAILROOM_DATA_DIR: dataDir });
-    } finally {
-      process.umask(umask);
-    }
-    expect(await server.stop()).toBe(0);
-    const entries = await readdir(dataDir);
-    expect(entries).toEqual(expect.arrayContaining(['encryption.key', 'pglite']));
-    expect(await openToOthers(dataDir)).toEqual([]);
-  });
+  it(
+    'the process leaves nothing in it that another account can read (database, key, emulator), under umask 000',
+    { timeout: 120_000 },
+    async () => {
+      const dataDir = await preCreatedDataDir();
+      const umask = process.umask(0);
+      let server;
+      try {
+        server = await startMain({ MAILROOM_DATA_DIR: dataDir });
+      } finally {
+        process.umask(umask);
+      }
+      expect(await server.stop()).toBe(0);
+      const entries = await readdir(dataDir);
+      expect(entries).toEqual(expect.arrayContaining(['encryption.key', 'pglite']));
+      expect(await openToOthers(dataDir)).toEqual([]);
+    },
+  );
 });

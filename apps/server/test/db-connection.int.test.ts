@@ -16,7 +16,11 @@ describe.skipIf(!usingPostgres)('a PostgreSQL connection lost in the middle of a
     const created = await createTestDatabase();
     drop = created?.drop;
     dir = await mkdtemp(path.join(os.tmpdir(), 'db-conn-'));
-    database = await openDatabase({ databaseUrl: created!.url, dataDir: dir, logger: pino({ level: 'silent' }) });
+    database = await openDatabase({
+      databaseUrl: created!.url,
+      dataDir: dir,
+      logger: pino({ level: 'silent' }),
+    });
   });
   afterAll(async () => {
     await database?.close();
@@ -32,7 +36,9 @@ describe.skipIf(!usingPostgres)('a PostgreSQL connection lost in the middle of a
       // Until that backend is gone, so that the loss reaches the idle client between statements
       // (where the unhandled 'error' killed the process), not as the answer to the next one.
       for (let i = 0; i < 100; i++) {
-        const left = rowsOf(await database.db.execute(sql`select 1 from pg_stat_activity where pid = ${me!.pid}`));
+        const left = rowsOf(
+          await database.db.execute(sql`select 1 from pg_stat_activity where pid = ${me!.pid}`),
+        );
         if (left.length === 0) break;
         await new Promise((r) => setTimeout(r, 50));
       }
@@ -41,6 +47,7 @@ describe.skipIf(!usingPostgres)('a PostgreSQL connection lost in the middle of a
     });
     await expect(attempt).rejects.toThrow();
     // The broken connection was dropped: the next statements get a working one.
-    for (let i = 0; i < 12; i++) expect(rowsOf(await database.db.execute(sql`select 1 as one`))).toEqual([{ one: 1 }]);
+    for (let i = 0; i < 12; i++)
+      expect(rowsOf(await database.db.execute(sql`select 1 as one`))).toEqual([{ one: 1 }]);
   });
 });

@@ -62,7 +62,14 @@ describe('graceful shutdown', () => {
     await jobs.stop(10_000);
     expect(finished).toEqual([42]);
     // Check the job's final state with a fresh, non-working instance.
-    const observer = await startJobs({ database, catalog: [slow], handlers: { 'test-slow': async () => {} }, work: false, context: { db: database.db, logger, now: () => new Date() }, logger });
+    const observer = await startJobs({
+      database,
+      catalog: [slow],
+      handlers: { 'test-slow': async () => {} },
+      work: false,
+      context: { db: database.db, logger, now: () => new Date() },
+      logger,
+    });
     expect((await observer.boss.getJobById<object>('test-slow', id!))?.state).toBe('completed');
     await observer.stop(1_000);
   });

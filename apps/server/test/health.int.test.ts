@@ -266,7 +266,10 @@ describe('mailbox-level causes', () => {
       .where(and(eq(events.workspaceId, ws), eq(events.subjectType, 'mailbox')))
       .orderBy(events.seq);
     for (const m of [claims, production]) {
-      expect(mailboxEvents.filter((e) => e.subjectId === m.mailboxId).map((e) => e.type)).toEqual(['mailbox.sync_failed', 'mailbox.recovered']);
+      expect(mailboxEvents.filter((e) => e.subjectId === m.mailboxId).map((e) => e.type)).toEqual([
+        'mailbox.sync_failed',
+        'mailbox.recovered',
+      ]);
     }
     expect(mailboxEvents.some((e) => e.subjectId === alex.mailboxId)).toBe(false);
   });

@@ -59,7 +59,10 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string> = {}, opts: { logger?: Logger } = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  opts: { logger?: Logger } = {},
+): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mailroom-test-'));
   const database = await createTestDatabase();
   const config = loadConfig({
@@ -68,7 +71,9 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { log
     LOG_LEVEL: 'silent',
     SHUTDOWN_GRACE_SECONDS: '2',
     MAILROOM_SANDBOX_PORT: '0',
-    ...(database ? { DATABASE_URL: database.url, MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64') } : {}),
+    ...(database
+      ? { DATABASE_URL: database.url, MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64') }
+      : {}),
     ...env,
   });
   const server = await startServer(config, opts.logger ?? pino({ level: 'silent' }), { webDist: null });
@@ -101,7 +106,12 @@ export class Client {
     this.app = app;
   }
 
-  async request<T = unknown>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res<T>> {
+  async request<T = unknown>(
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Res<T>> {
     const cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     const res = await this.app.server.http!.inject({
       method,
@@ -121,7 +131,11 @@ export class Client {
     }
     const text = res.body;
     const json = String(res.headers['content-type'] ?? '').includes('json');
-    return { status: res.statusCode, body: (text && json ? JSON.parse(text) : text || null) as T, headers: res.headers };
+    return {
+      status: res.statusCode,
+      body: (text && json ? JSON.parse(text) : text || null) as T,
+      headers: res.headers,
+    };
   }
 
   /** Reads the session (and its CSRF token), as the SPA does first. */
@@ -137,7 +151,12 @@ export class Client {
   del = <T = unknown>(url: string) => this.request<T>('DELETE', url);
 }
 
-export const owner = { name: 'Olivia Owner', email: 'olivia@example.com', password: 'correct horse battery', workspaceName: 'Contoso Claims' };
+export const owner = {
+  name: 'Olivia Owner',
+  email: 'olivia@example.com',
+  password: 'correct horse battery',
+  workspaceName: 'Contoso Claims',
+};
 
 /** A fresh client that ran the first-start setup; returns it with the workspace id. */
 export async function setUp(app: TestApp): Promise<{ client: Client; workspaceId: string }> {

@@ -46,7 +46,12 @@ class ClientAt extends Client {
     super(app);
     this.ip = ip;
   }
-  override request<T = unknown>(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res<T>> {
+  override request<T = unknown>(
+    method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE',
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Res<T>> {
     return super.request<T>(method, url, body, { 'x-forwarded-for': this.ip, ...headers });
   }
 }
@@ -77,11 +82,21 @@ describe('non-canonical paths get the checks of the route they reach', () => {
   it('refuses a state change without the CSRF token, however the path is percent-encoded', async () => {
     const anon = await browserAt('192.0.2.10');
     for (const url of ['/%61pi/v1/auth/login', '/api/v1/auth/l%6Fgin', '/%61%70%69/v1/auth/login']) {
-      const r = await anon.request<Err>('POST', url, { email: owner.email, password: owner.password }, { [CSRF_HEADER]: '' });
+      const r = await anon.request<Err>(
+        'POST',
+        url,
+        { email: owner.email, password: owner.password },
+        { [CSRF_HEADER]: '' },
+      );
       expect(r.status, url).toBe(403);
       expect(r.body.error.code, url).toBe('csrf_failed');
     }
-    const setup = await anon.request<Err>('POST', '/%61pi/v1/setup', { ...owner, email: 'mallory@example.com' }, { [CSRF_HEADER]: '' });
+    const setup = await anon.request<Err>(
+      'POST',
+      '/%61pi/v1/setup',
+      { ...owner, email: 'mallory@example.com' },
+      { [CSRF_HEADER]: '' },
+    );
     expect(setup.body.error.code).toBe('csrf_failed');
   });
 
@@ -92,7 +107,12 @@ describe('non-canonical paths get the checks of the route they reach', () => {
     expect(listed.headers['content-security-policy']).toBeUndefined();
 
     const url = api.invitations(ws).replace('/api/', '/%61pi/');
-    const noToken = await admin.request<Err>('POST', url, { email: 'x@example.com', role: 'member' }, { [CSRF_HEADER]: '' });
+    const noToken = await admin.request<Err>(
+      'POST',
+      url,
+      { email: 'x@example.com', role: 'member' },
+      { [CSRF_HEADER]: '' },
+    );
     expect(noToken.status).toBe(403);
     expect(noToken.body.error.code).toBe('csrf_failed');
 
@@ -110,22 +130,37 @@ describe('request logs', () => {
     expect((await guest.get(api.invitationPreview(token))).status).toBe(200);
     await guest.get(`/%61pi/v1/invitations/${token}`);
     await guest.get(`/invite/${token}`); // the web app's page for the link (no web app is built in tests)
-    const joined = await guest.post<SessionInfo>(api.invitationAccept(token), { name: 'Newcomer', password: strongPassword });
+    const joined = await guest.post<SessionInfo>(api.invitationAccept(token), {
+      name: 'Newcomer',
+      password: strongPassword,
+    });
     expect(joined.status).toBe(200);
 
-    const delegated = { code: 'CODE-aq81x', state: 'STATE-aq82x', session_state: 'SESSIONSTATE-aq83x', client_info: 'CLIENTINFO-aq84x' };
+    const delegated = {
+      code: 'CODE-aq81x',
+      state: 'STATE-aq82x',
+      session_state: 'SESSIONSTATE-aq83x',
+      client_info: 'CLIENTINFO-aq84x',
+    };
     await guest.get(`/api/v1/oauth/microsoft/callback?${new URLSearchParams(delegated)}`);
-    await guest.get('/api/v1/oauth/microsoft/admin-consent/callback?admin_consent=True&tenant=6b1c2f3e-0000-4000-8000-000000000001&state=STATE-aq85x');
-    await guest.get('/api/v1/oauth/microsoft/callback?error=access_denied&error_description=The+user+declined&state=STATE-aq86x');
+    await guest.get(
+      '/api/v1/oauth/microsoft/admin-consent/callback?admin_consent=True&tenant=6b1c2f3e-0000-4000-8000-000000000001&state=STATE-aq85x',
+    );
+    await guest.get(
+      '/api/v1/oauth/microsoft/callback?error=access_denied&error_description=The+user+declined&state=STATE-aq86x',
+    );
 
     // The requests were logged: the search below is not vacuous.
     expect(logs).toContain('"url":"/api/v1/invitations/[redacted]/accept"');
     expect(logs).toContain('"url":"/invite/[redacted]"');
-    expect(logs).toContain('/api/v1/oauth/microsoft/callback?code=[redacted]&state=[redacted]&session_state=[redacted]&client_info=[redacted]');
+    expect(logs).toContain(
+      '/api/v1/oauth/microsoft/callback?code=[redacted]&state=[redacted]&session_state=[redacted]&client_info=[redacted]',
+    );
     // What explains a failed connection stays.
     expect(logs).toContain('admin_consent=True&tenant=6b1c2f3e-0000-4000-8000-000000000001&state=[redacted]');
     expect(logs).toContain('error=access_denied&error_description=The+user+declined');
-    for (const secret of [token, ...Object.values(delegated), 'STATE-aq85x', 'STATE-aq86x']) expect(logs).not.toContain(secret);
+    for (const secret of [token, ...Object.values(delegated), 'STATE-aq85x', 'STATE-aq86x'])
+      expect(logs).not.toContain(secret);
   });
 });
 
@@ -142,17 +177,25 @@ describe('password hashing without a session is bounded per client', () => {
     const spent = await signIn(c);
     expect(spent.status).toBe(429);
     expect(spent.body.error.code).toBe('rate_limited');
-    expect(spent.body.error.message).toMatch(/Too many password attempts from your network\. Try again in \d+ minutes?\./);
+    expect(spent.body.error.message).toMatch(
+      /Too many password attempts from your network\. Try again in \d+ minutes?\./,
+    );
     expect(Number(spent.headers['retry-after'])).toBeGreaterThan(0);
     // Choosing a password on an invitation costs a hash too.
     const token = await invite('budget@example.com');
     const fresh = await browserAt('203.0.113.9');
-    const refused = await fresh.post<Err>(api.invitationAccept(token), { name: 'Budget', password: strongPassword });
+    const refused = await fresh.post<Err>(api.invitationAccept(token), {
+      name: 'Budget',
+      password: strongPassword,
+    });
     expect(refused.status).toBe(429);
     expect(refused.body.error.code).toBe('rate_limited');
     // Other clients are not affected; the invitation is still good.
     const elsewhere = await browserAt('203.0.113.10');
-    expect((await elsewhere.post(api.invitationAccept(token), { name: 'Budget', password: strongPassword })).status).toBe(200);
+    expect(
+      (await elsewhere.post(api.invitationAccept(token), { name: 'Budget', password: strongPassword }))
+        .status,
+    ).toBe(200);
     expect((await signIn(await browserAt('203.0.113.11'))).status).toBe(200);
   });
 });
@@ -170,7 +213,9 @@ describe('sign-in lockout', () => {
 
     // The owner, from their own network, signs in; the message says the lock is not everywhere.
     expect((await signIn(await browserAt('198.51.100.21'))).status).toBe(200);
-    expect(right.body.error.message).toMatch(/^Too many failed sign-ins for this email from your device or network\. Try again in 1 minute\.$/);
+    expect(right.body.error.message).toMatch(
+      /^Too many failed sign-ins for this email from your device or network\. Try again in 1 minute\.$/,
+    );
 
     // When the lock ends, the next failure from that client locks for twice as long.
     await app.server.database.db.update(loginThrottle).set({ lockedUntil: sql`now() - interval '1 second'` });
@@ -188,7 +233,10 @@ describe('sign-in lockout', () => {
   it('stops a client spraying many addresses after 30 failures, leaving others alone', async () => {
     const sprayer = await browserAt('198.51.100.30');
     for (let i = 0; i < 30; i++) {
-      const r = await sprayer.post<Err>(api.login, { email: `person${i % 10}@example.com`, password: 'Summer2024!!' });
+      const r = await sprayer.post<Err>(api.login, {
+        email: `person${i % 10}@example.com`,
+        password: 'Summer2024!!',
+      });
       expect(r.body.error.code).toBe('invalid_credentials');
     }
     const stopped = await signIn(sprayer);

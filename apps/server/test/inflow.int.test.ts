@@ -121,12 +121,18 @@ describe('inflow rules at ingestion', () => {
     };
 
     // Listed with the reason, counted today; the inbox itself does not show them.
-    const filtered = await countedToday(() => admin.get<FilteredList>(api.filteredMessages(ws, folderId)), (r) => r.body.today);
+    const filtered = await countedToday(
+      () => admin.get<FilteredList>(api.filteredMessages(ws, folderId)),
+      (r) => r.body.today,
+    );
     expect(filtered.body.items.map((d) => d.filterReason).sort()).toEqual(cases.map((c) => c[3]).sort());
     const inbox = await admin.get<DocumentList>(`${api.documents(ws)}?inboxId=${claimsInbox}`);
     expect(inbox.body.items.map((d) => d.subject)).toEqual(['Water damage 1']);
     const connectorId = (await app.server.database.db.query.mailboxes.findFirst())!.connectorId;
-    await countedToday(() => admin.get<{ items: { folders: FolderStatus[] }[] }>(api.mailboxes(ws, connectorId)), (r) => r.body.items[0]!.folders[0]!.filteredToday);
+    await countedToday(
+      () => admin.get<{ items: { folders: FolderStatus[] }[] }>(api.mailboxes(ws, connectorId)),
+      (r) => r.body.items[0]!.folders[0]!.filteredToday,
+    );
 
     // History and events: created for the routed one only.
     const ext = await admin.get<Document>(api.document(ws, external.id));

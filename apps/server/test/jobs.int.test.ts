@@ -18,7 +18,16 @@ afterAll(async () => {
 
 /** A test job kind with the stately policy (one queued job per key) and no retries. */
 function statelyJob(name: string, payload: z.ZodType): JobDefinition {
-  return { name, description: 'test', payload, policy: 'stately', retryLimit: 0, retryDelaySeconds: 1, retryBackoff: false, expireInSeconds: 60 };
+  return {
+    name,
+    description: 'test',
+    payload,
+    policy: 'stately',
+    retryLimit: 0,
+    retryDelaySeconds: 1,
+    retryBackoff: false,
+    expireInSeconds: 60,
+  };
 }
 
 /** A runtime for `job` that only sends: its jobs stay queued, nothing works them. */
@@ -36,7 +45,10 @@ function sendingOnly(job: JobDefinition) {
 describe('job queue', () => {
   it('runs the housekeeping job through pg-boss: expired sessions and quiet sign-in failures go, the rest stays', async () => {
     const { db } = app.server.database;
-    const [u] = await db.insert(users).values({ email: 'h@example.com', name: 'H', passwordHash: 'x' }).returning();
+    const [u] = await db
+      .insert(users)
+      .values({ email: 'h@example.com', name: 'H', passwordHash: 'x' })
+      .returning();
     await db.insert(sessions).values([
       { tokenHash: 'expired', userId: u!.id, csrfToken: 'c', expiresAt: new Date(Date.now() - 60_000) },
       { tokenHash: 'live', userId: u!.id, csrfToken: 'c', expiresAt: new Date(Date.now() + 60_000) },
@@ -44,7 +56,12 @@ describe('job queue', () => {
     const twoDaysAgo = new Date(Date.now() - 2 * 86_400_000);
     await db.insert(loginThrottle).values([
       { key: 'quiet', failures: 3, updatedAt: twoDaysAgo },
-      { key: 'still-locked', failures: 30, updatedAt: twoDaysAgo, lockedUntil: new Date(Date.now() + 60_000) },
+      {
+        key: 'still-locked',
+        failures: 30,
+        updatedAt: twoDaysAgo,
+        lockedUntil: new Date(Date.now() + 60_000),
+      },
       { key: 'recent', failures: 2 },
     ]);
     const jobId = await app.server.jobs.send(housekeeping, {});
@@ -123,11 +140,17 @@ describe('job queue', () => {
       logger: pino({ level: 'silent' }),
     });
     try {
-      const items = Array.from({ length: 12 }, (_, n) => ({ payload: { n, group: n < 8 ? 'a' : 'b' }, group: n < 8 ? 'a' : 'b' }));
+      const items = Array.from({ length: 12 }, (_, n) => ({
+        payload: { n, group: n < 8 ? 'a' : 'b' },
+        group: n < 8 ? 'a' : 'b',
+      }));
       await runtime.sendMany(job, items);
-      for (let i = 0; i < 150 && !(runs.size === 12 && runs.get(3) === 2); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 150 && !(runs.size === 12 && runs.get(3) === 2); i++)
+        await new Promise((r) => setTimeout(r, 100));
       // Every job ran once, except the failing one, which alone was retried (and then succeeded).
-      expect([...runs.entries()].sort((x, y) => x[0] - y[0])).toEqual(items.map((i) => [i.payload.n, i.payload.n === 3 ? 2 : 1]));
+      expect([...runs.entries()].sort((x, y) => x[0] - y[0])).toEqual(
+        items.map((i) => [i.payload.n, i.payload.n === 3 ? 2 : 1]),
+      );
       expect(maxPerGroup).toBeLessThanOrEqual(2);
       expect(maxAtOnce).toBeGreaterThan(1);
       // Each settled on its own: all completed, the failed attempt retried rather than failing the batch.
@@ -146,11 +169,20 @@ describe('job queue', () => {
     const job = statelyJob('test.burst', z.object({ n: z.number() }).strict());
     const { db } = app.server.database;
     const estimate = async () =>
-      Number(rowsOf<{ n: number }>(await db.execute(sql`select reltuples::int as n from pg_class where oid = 'pgboss.job_common'::regclass`))[0]!.n);
+      Number(
+        rowsOf<{ n: number }>(
+          await db.execute(
+            sql`select reltuples::int as n from pg_class where oid = 'pgboss.job_common'::regclass`,
+          ),
+        )[0]!.n,
+      );
     const before = await estimate();
     // Only sending: the jobs stay queued, as a backfill's do while the workers catch up.
     const runtime = await sendingOnly(job);
-    await runtime.sendMany(job, Array.from({ length: 1000 }, (_, n) => ({ payload: { n }, singletonKey: String(n) })));
+    await runtime.sendMany(
+      job,
+      Array.from({ length: 1000 }, (_, n) => ({ payload: { n }, singletonKey: String(n) })),
+    );
     // stop() waits for the ANALYZE the burst started.
     await runtime.stop(1000);
     expect(before).toBeLessThan(1000);
@@ -163,8 +195,14 @@ describe('job queue', () => {
     const runtime = await sendingOnly(job);
     try {
       // A routine send (priority 0) is queued first, as the sweep's renewals are.
-      await runtime.sendMany(job, ['a', 'b', 'c'].map((key) => ({ payload: { key }, singletonKey: key })));
-      await runtime.sendMany(job, ['a', 'b'].map((key) => ({ payload: { key }, singletonKey: key, priority: 10 })));
+      await runtime.sendMany(
+        job,
+        ['a', 'b', 'c'].map((key) => ({ payload: { key }, singletonKey: key })),
+      );
+      await runtime.sendMany(
+        job,
+        ['a', 'b'].map((key) => ({ payload: { key }, singletonKey: key, priority: 10 })),
+      );
       // A lower priority later does not lower it again.
       await runtime.sendMany(job, [{ payload: { key: 'a' }, singletonKey: 'a', priority: 5 }]);
       // Several priorities in one send: each key gets its own. One at or below the default orders
@@ -179,7 +217,9 @@ describe('job queue', () => {
         { payload: { key: 'f' }, singletonKey: 'f', priority: -1 },
       ]);
       const queued = rowsOf<{ key: string; priority: number }>(
-        await db.execute(sql`select singleton_key as key, priority from pgboss.job where name = ${job.name} order by singleton_key`),
+        await db.execute(
+          sql`select singleton_key as key, priority from pgboss.job where name = ${job.name} order by singleton_key`,
+        ),
       );
       // Still one job per key (the later sends were dropped), now with the highest priority asked for.
       expect(queued).toEqual([

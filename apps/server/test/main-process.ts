@@ -14,7 +14,9 @@ const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/
  * to it, as it is to any service account.
  */
 const command =
-  process.getuid?.() === 0 ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', process.execPath, main] : [process.execPath, main];
+  process.getuid?.() === 0
+    ? ['setpriv', '--bounding-set=-dac_override,-dac_read_search', process.execPath, main]
+    : [process.execPath, main];
 
 const baseEnv = (env: Record<string, string>) => ({
   PATH: process.env.PATH ?? '',
@@ -30,7 +32,9 @@ function spawnMain(env: Record<string, string>): ChildProcess {
 }
 
 /** Runs the process until it exits (a startup failure). */
-export function runMain(env: Record<string, string>): Promise<{ code: number | null; signal: string | null; stderr: string }> {
+export function runMain(
+  env: Record<string, string>,
+): Promise<{ code: number | null; signal: string | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawnMain(env);
     let stderr = '';
@@ -42,13 +46,19 @@ export function runMain(env: Record<string, string>): Promise<{ code: number | n
 }
 
 /** Starts the process, waits until it says it is running, and returns how to stop it (SIGTERM). */
-export async function startMain(env: Record<string, string>, timeoutMs = 60_000): Promise<{ stop(): Promise<number | null> }> {
+export async function startMain(
+  env: Record<string, string>,
+  timeoutMs = 60_000,
+): Promise<{ stop(): Promise<number | null> }> {
   const child = spawnMain({ ...env, LOG_LEVEL: 'info' });
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Mailroom did not start: ${out.slice(-2000)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`Mailroom did not start: ${out.slice(-2000)}`)),
+      timeoutMs,
+    );
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('Mailroom is running')) {

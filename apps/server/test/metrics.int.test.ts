@@ -40,18 +40,29 @@ describe('/metrics', () => {
     expect(before.status).toBe(200);
     expect(before.type).toContain('text/plain');
     const connectorId = await connectedOwnApp(admin, ws, 'Metrics');
-    const { folderId } = await monitor(app, { workspaceId: ws, connectorId, address: CLAIMS, folder: 'Inbox', processFrom: new Date(Date.now() - 30 * 86_400_000) });
+    const { folderId } = await monitor(app, {
+      workspaceId: ws,
+      connectorId,
+      address: CLAIMS,
+      folder: 'Inbox',
+      processFrom: new Date(Date.now() - 30 * 86_400_000),
+    });
     await app.server.sync.syncFolder(folderId);
     await settle(app, folderId);
     const created = await documentCount(app, folderId);
     expect(created).toBeGreaterThan(0);
 
     const after = (await scrape()).text;
-    expect(value(after, 'mailroom_graph_requests_total', { kind: 'entra', status: '200' })).toBeGreaterThan(value(before.text, 'mailroom_graph_requests_total', { kind: 'entra', status: '200' }));
+    expect(value(after, 'mailroom_graph_requests_total', { kind: 'entra', status: '200' })).toBeGreaterThan(
+      value(before.text, 'mailroom_graph_requests_total', { kind: 'entra', status: '200' }),
+    );
     expect(value(after, 'mailroom_graph_requests_total', { kind: 'delta' })).toBeGreaterThan(0);
     expect(value(after, 'mailroom_graph_requests_total', { kind: 'mime' })).toBeGreaterThanOrEqual(created);
     expect(value(after, 'mailroom_graph_request_seconds_count', { kind: 'delta' })).toBeGreaterThan(0);
-    expect(value(after, 'mailroom_documents_created_total') - value(before.text, 'mailroom_documents_created_total')).toBe(created);
+    expect(
+      value(after, 'mailroom_documents_created_total') -
+        value(before.text, 'mailroom_documents_created_total'),
+    ).toBe(created);
     expect(value(after, 'mailroom_ingestion_latency_seconds_count')).toBeGreaterThanOrEqual(created);
     expect(value(after, 'mailroom_connectors', { status: 'connected' })).toBe(1);
     expect(value(after, 'mailroom_folder_sync_lag_seconds', { folder_id: folderId })).toBeLessThan(60);
@@ -62,8 +73,12 @@ describe('/metrics', () => {
     const guarded = await startTestApp({ METRICS_TOKEN: 'a-long-metrics-token-for-tests' });
     try {
       expect((await scrape({}, guarded)).status).toBe(401);
-      expect((await scrape({ authorization: 'Bearer wrong-token-of-some-length' }, guarded)).status).toBe(401);
-      expect((await scrape({ authorization: 'Bearer a-long-metrics-token-for-tests' }, guarded)).status).toBe(200);
+      expect((await scrape({ authorization: 'Bearer wrong-token-of-some-length' }, guarded)).status).toBe(
+        401,
+      );
+      expect((await scrape({ authorization: 'Bearer a-long-metrics-token-for-tests' }, guarded)).status).toBe(
+        200,
+      );
     } finally {
       await guarded.close();
     }

@@ -11,7 +11,10 @@ const main = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/
 /** Runs the real entry point and returns how it ended. */
 function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [main], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [main], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('exit', (code) => resolve({ code, stderr }));
@@ -26,10 +29,15 @@ describe('startup failures end with one clear line', () => {
   });
 
   it('says when the database cannot be reached', async () => {
-    const r = await runMain({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/mailroom', MAILROOM_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') });
+    const r = await runMain({
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/mailroom',
+      MAILROOM_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    });
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^Mailroom cannot start: cannot reach the database at 127\.0\.0\.1:1\/mailroom: .*ECONNREFUSED.*Is PostgreSQL running/);
+    expect(r.stderr).toMatch(
+      /^Mailroom cannot start: cannot reach the database at 127\.0\.0\.1:1\/mailroom: .*ECONNREFUSED.*Is PostgreSQL running/,
+    );
   });
 });
 

@@ -18,40 +18,54 @@ afterAll(async () => {
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('mailbox concurrency across processes', () => {
-  it('three processes together never have more than 4 requests of one mailbox in flight', { timeout: 60_000 }, async () => {
-    const db = app.server.database.db;
-    const pacers = [0, 1, 2].map(() => new MailboxPacer(new DbSlotLeases(db), { idleReleaseMs: 50 }));
-    let inFlight = 0;
-    let max = 0;
-    const byProcess = [0, 0, 0];
-    await Promise.all(
-      pacers.flatMap((p, i) =>
-        Array.from({ length: 15 }, () =>
-          p.run('mailbox-a', async () => {
-            inFlight++;
-            max = Math.max(max, inFlight);
-            byProcess[i]!++;
-            await tick(10);
-            inFlight--;
-          }),
+  it(
+    'three processes together never have more than 4 requests of one mailbox in flight',
+    { timeout: 60_000 },
+    async () => {
+      const db = app.server.database.db;
+      const pacers = [0, 1, 2].map(() => new MailboxPacer(new DbSlotLeases(db), { idleReleaseMs: 50 }));
+      let inFlight = 0;
+      let max = 0;
+      const byProcess = [0, 0, 0];
+      await Promise.all(
+        pacers.flatMap((p, i) =>
+          Array.from({ length: 15 }, () =>
+            p.run('mailbox-a', async () => {
+              inFlight++;
+              max = Math.max(max, inFlight);
+              byProcess[i]!++;
+              await tick(10);
+              inFlight--;
+            }),
+          ),
         ),
-      ),
-    );
-    expect(max).toBeLessThanOrEqual(4);
-    expect(max).toBeGreaterThan(1);
-    expect(byProcess).toEqual([15, 15, 15]);
-    // The leases are in the database, each slot held by at most one process.
-    const rows = await db.select().from(graphSlots).where(eq(graphSlots.mailbox, 'mailbox-a'));
-    expect(rows.length).toBeLessThanOrEqual(4);
-    for (const p of pacers) p.close();
-  });
+      );
+      expect(max).toBeLessThanOrEqual(4);
+      expect(max).toBeGreaterThan(1);
+      expect(byProcess).toEqual([15, 15, 15]);
+      // The leases are in the database, each slot held by at most one process.
+      const rows = await db.select().from(graphSlots).where(eq(graphSlots.mailbox, 'mailbox-a'));
+      expect(rows.length).toBeLessThanOrEqual(4);
+      for (const p of pacers) p.close();
+    },
+  );
 
   it('a process that died (same host) gives its slots back at the next start; a live one keeps them', async () => {
     const db = app.server.database.db;
     const deadPid = 2 ** 22 + 12_345; // above Linux's pid_max default: never a running process
     await db.insert(graphSlots).values([
-      { mailbox: 'mailbox-b', slot: 0, holder: `${os.hostname()}:${deadPid}:dead`, expiresAt: new Date(Date.now() + 60_000) },
-      { mailbox: 'mailbox-b', slot: 1, holder: `${os.hostname()}:${process.pid}:alive`, expiresAt: new Date(Date.now() + 60_000) },
+      {
+        mailbox: 'mailbox-b',
+        slot: 0,
+        holder: `${os.hostname()}:${deadPid}:dead`,
+        expiresAt: new Date(Date.now() + 60_000),
+      },
+      {
+        mailbox: 'mailbox-b',
+        slot: 1,
+        holder: `${os.hostname()}:${process.pid}:alive`,
+        expiresAt: new Date(Date.now() + 60_000),
+      },
     ]);
     const leases = new DbSlotLeases(db);
     await leases.reclaimDead();
@@ -65,11 +79,18 @@ describe('mailbox concurrency across processes', () => {
     await leases.releaseAll();
   });
 
-  it("an expired lease (a killed worker on another host) can be taken over", async () => {
+  it('an expired lease (a killed worker on another host) can be taken over', async () => {
     const db = app.server.database.db;
-    await db.insert(graphSlots).values(
-      [0, 1, 2, 3].map((slot) => ({ mailbox: 'mailbox-c', slot, holder: 'elsewhere:1:x', expiresAt: new Date(Date.now() - 1000) })),
-    );
+    await db
+      .insert(graphSlots)
+      .values(
+        [0, 1, 2, 3].map((slot) => ({
+          mailbox: 'mailbox-c',
+          slot,
+          holder: 'elsewhere:1:x',
+          expiresAt: new Date(Date.now() - 1000),
+        })),
+      );
     const leases = new DbSlotLeases(db);
     for (let i = 0; i < 4; i++) expect(await leases.claim('mailbox-c')).toBe(true);
     expect(await leases.claim('mailbox-c')).toBe(false);

@@ -7,7 +7,12 @@ import { graphSubscriptions, monitoredFolders } from '../src/db/schema/index.ts'
 import { SubscriptionClient } from '../src/microsoft/subscriptions.ts';
 import pino from 'pino';
 import type { TokenBroker } from '../src/connectors/token-broker.ts';
-import { LIFECYCLE_PATH, LIFECYCLE_PRIORITY, NOTIFICATION_PATH, PushService } from '../src/sync/push-service.ts';
+import {
+  LIFECYCLE_PATH,
+  LIFECYCLE_PRIORITY,
+  NOTIFICATION_PATH,
+  PushService,
+} from '../src/sync/push-service.ts';
 import { connectDelegated, connectedOwnApp, newConnector, waitFor } from './connect-helpers.ts';
 import { setUp, startTestApp, type Client, type TestApp } from './helpers.ts';
 import { CLAIMS, documentCount, monitor, until } from './sync-helpers.ts';
@@ -19,18 +24,34 @@ let ws: string;
 let connectorId: string;
 let folderId: string;
 
-const sub = async (id = folderId) => (await app.server.database.db.select().from(graphSubscriptions).where(eq(graphSubscriptions.folderId, id)))[0];
+const sub = async (id = folderId) =>
+  (
+    await app.server.database.db.select().from(graphSubscriptions).where(eq(graphSubscriptions.folderId, id))
+  )[0];
 const control = () => app.server.sandbox!.control;
 const folderStatus = async (connector: string, id: string): Promise<FolderStatus> =>
-  (await admin.get<MailboxList>(api.mailboxes(ws, connector))).body.items.flatMap((m) => m.folders).find((f) => f.id === id)!;
+  (await admin.get<MailboxList>(api.mailboxes(ws, connector))).body.items
+    .flatMap((m) => m.folders)
+    .find((f) => f.id === id)!;
 const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
-  app.server.http!.inject({ method: 'POST', url, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, payload: typeof payload === 'string' ? payload : JSON.stringify(payload) });
+  app.server.http!.inject({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+  });
 
 beforeAll(async () => {
   app = await startTestApp({ SYNC_RECONCILE_SECONDS: '3600' });
   ({ client: admin, workspaceId: ws } = await setUp(app));
   connectorId = await connectedOwnApp(admin, ws, 'Claims');
-  ({ folderId } = await monitor(app, { workspaceId: ws, connectorId, address: CLAIMS, folder: 'Inbox', processFrom: new Date() }));
+  ({ folderId } = await monitor(app, {
+    workspaceId: ws,
+    connectorId,
+    address: CLAIMS,
+    folder: 'Inbox',
+    processFrom: new Date(),
+  }));
   // The first round (as "Sync now" or reconciliation would run it) sets up push.
   await app.server.jobs.send('folder.sync', { folderId }, { singletonKey: folderId });
   await until('subscription active', async () => (await sub())?.status === 'active');
@@ -57,19 +78,35 @@ describe('push delivery', () => {
     expect(f.delivery.subscriptionExpiresAt).toBe(s.expiresAt!.toISOString());
   });
 
-  it('a notification wakes a round that creates the document, without reconciliation', { timeout: 60_000 }, async () => {
-    const before = await documentCount(app, folderId);
-    await control().deliverGenerated(CLAIMS, { subject: 'Pushed claim', pdfs: 0, jpegs: 0 });
-    await until('document created by push', async () => (await documentCount(app, folderId)) === before + 1, 20_000);
-    const log = await control().notificationLog();
-    const graphId = (await sub())!.graphId!;
-    expect(log.some((r) => r.kind === 'notification' && r.delivered && r.subscriptionIds.includes(graphId))).toBe(true);
-    await until('last notification shown', async () => (await sub())!.lastNotificationAt !== null);
-  });
+  it(
+    'a notification wakes a round that creates the document, without reconciliation',
+    { timeout: 60_000 },
+    async () => {
+      const before = await documentCount(app, folderId);
+      await control().deliverGenerated(CLAIMS, { subject: 'Pushed claim', pdfs: 0, jpegs: 0 });
+      await until(
+        'document created by push',
+        async () => (await documentCount(app, folderId)) === before + 1,
+        20_000,
+      );
+      const log = await control().notificationLog();
+      const graphId = (await sub())!.graphId!;
+      expect(
+        log.some((r) => r.kind === 'notification' && r.delivered && r.subscriptionIds.includes(graphId)),
+      ).toBe(true);
+      await until('last notification shown', async () => (await sub())!.lastNotificationAt !== null);
+    },
+  );
 
   it('answers the validation handshake with the token as text/plain', async () => {
-    const token = 'Validation: Testing client application reachability for subscription Request-Id: 1234 <b>&amp;';
-    const r = await app.server.http!.inject({ method: 'POST', url: `${NOTIFICATION_PATH}?validationToken=${encodeURIComponent(token)}`, headers: { 'content-type': 'text/plain' }, payload: '' });
+    const token =
+      'Validation: Testing client application reachability for subscription Request-Id: 1234 <b>&amp;';
+    const r = await app.server.http!.inject({
+      method: 'POST',
+      url: `${NOTIFICATION_PATH}?validationToken=${encodeURIComponent(token)}`,
+      headers: { 'content-type': 'text/plain' },
+      payload: '',
+    });
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toMatch(/^text\/plain/);
     expect(r.body).toBe(token);
@@ -77,12 +114,23 @@ describe('push delivery', () => {
 
   it('forged, unknown, oversized and malformed notifications change nothing', async () => {
     const s = (await sub())!;
-    const queued = async () => (await app.server.jobs.boss.findJobs('folder.sync', { key: folderId })).filter((j) => j.state === 'created').length;
+    const queued = async () =>
+      (await app.server.jobs.boss.findJobs('folder.sync', { key: folderId })).filter(
+        (j) => j.state === 'created',
+      ).length;
     const jobsBefore = await queued();
-    const item = { subscriptionId: s.graphId, changeType: 'created', resource: 'Users/x/Messages/y', clientState: 'not-the-state', tenantId: DEMO.contoso.tenantId };
+    const item = {
+      subscriptionId: s.graphId,
+      changeType: 'created',
+      resource: 'Users/x/Messages/y',
+      clientState: 'not-the-state',
+      tenantId: DEMO.contoso.tenantId,
+    };
     const wrong = await post(NOTIFICATION_PATH, { value: [item] });
     expect(wrong.statusCode).toBe(403);
-    const unknown = await post(NOTIFICATION_PATH, { value: [{ ...item, subscriptionId: '00000000-0000-0000-0000-000000000000' }] });
+    const unknown = await post(NOTIFICATION_PATH, {
+      value: [{ ...item, subscriptionId: '00000000-0000-0000-0000-000000000000' }],
+    });
     expect(unknown.statusCode).toBe(403);
     const missing = await post(NOTIFICATION_PATH, { value: [{ ...item, clientState: undefined }] });
     expect(missing.statusCode).toBe(403);
@@ -100,9 +148,12 @@ describe('push delivery', () => {
 
   it('renews a subscription close to expiry (the sweep), keeping its id', async () => {
     const s = (await sub())!;
-    await app.server.database.db.update(graphSubscriptions).set({ expiresAt: new Date(Date.now() + 3600_000) }).where(eq(graphSubscriptions.id, s.id));
+    await app.server.database.db
+      .update(graphSubscriptions)
+      .set({ expiresAt: new Date(Date.now() + 3600_000) })
+      .where(eq(graphSubscriptions.id, s.id));
     await app.server.push.sweep();
-    await until('renewed', async () => ((await sub())!.expiresAt!.getTime() - Date.now()) > 6.9 * 86_400_000);
+    await until('renewed', async () => (await sub())!.expiresAt!.getTime() - Date.now() > 6.9 * 86_400_000);
     const renewed = (await sub())!;
     expect(renewed.graphId).toBe(s.graphId);
     expect(renewed.renewedAt).not.toBeNull();
@@ -110,53 +161,76 @@ describe('push delivery', () => {
     expect(Date.parse(remote!.expirationDateTime) - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
   });
 
-  it('recreates a subscription that answers 404 at renewal, then runs a delta round', { timeout: 60_000 }, async () => {
-    const s = (await sub())!;
-    const token = await app.server.connectors.broker.graphToken(connectorId);
-    const user = await control().getUser(CLAIMS);
-    await new SubscriptionClient(app.server.mail).remove(token, user.id, s.graphId!);
-    // Mail that arrives while there is no subscription: only the round after recreation can find it.
-    const before = await documentCount(app, folderId);
-    await control().deliverGenerated(CLAIMS, { subject: 'Arrived unsubscribed', pdfs: 0, jpegs: 0 });
-    await app.server.database.db.update(graphSubscriptions).set({ expiresAt: new Date(Date.now() + 3600_000) }).where(eq(graphSubscriptions.id, s.id));
-    await app.server.push.sweep();
-    await until('recreated', async () => {
-      const now = await sub();
-      return now?.status === 'active' && now.graphId !== s.graphId;
-    });
-    await until('the delta round after recreation found the mail', async () => (await documentCount(app, folderId)) === before + 1, 20_000);
-  });
+  it(
+    'recreates a subscription that answers 404 at renewal, then runs a delta round',
+    { timeout: 60_000 },
+    async () => {
+      const s = (await sub())!;
+      const token = await app.server.connectors.broker.graphToken(connectorId);
+      const user = await control().getUser(CLAIMS);
+      await new SubscriptionClient(app.server.mail).remove(token, user.id, s.graphId!);
+      // Mail that arrives while there is no subscription: only the round after recreation can find it.
+      const before = await documentCount(app, folderId);
+      await control().deliverGenerated(CLAIMS, { subject: 'Arrived unsubscribed', pdfs: 0, jpegs: 0 });
+      await app.server.database.db
+        .update(graphSubscriptions)
+        .set({ expiresAt: new Date(Date.now() + 3600_000) })
+        .where(eq(graphSubscriptions.id, s.id));
+      await app.server.push.sweep();
+      await until('recreated', async () => {
+        const now = await sub();
+        return now?.status === 'active' && now.graphId !== s.graphId;
+      });
+      await until(
+        'the delta round after recreation found the mail',
+        async () => (await documentCount(app, folderId)) === before + 1,
+        20_000,
+      );
+    },
+  );
 
-  it('lifecycle: missed runs a round; subscriptionRemoved recreates; reauthorizationRequired renews', { timeout: 90_000 }, async () => {
-    // Notifications get lost: only `missed` tells us to look.
-    const fault = await control().addNotificationFault({ kind: 'drop' });
-    const before = await documentCount(app, folderId);
-    await control().deliverGenerated(CLAIMS, { subject: 'Notification lost', pdfs: 0, jpegs: 0 });
-    await new Promise((r) => setTimeout(r, 1500));
-    expect(await documentCount(app, folderId)).toBe(before);
-    await control().removeFault(fault.id);
-    let s = (await sub())!;
-    expect((await control().sendLifecycleEvent(s.graphId!, 'missed')).sent).toBe(true);
-    await until('missed → round', async () => (await documentCount(app, folderId)) === before + 1, 20_000);
+  it(
+    'lifecycle: missed runs a round; subscriptionRemoved recreates; reauthorizationRequired renews',
+    { timeout: 90_000 },
+    async () => {
+      // Notifications get lost: only `missed` tells us to look.
+      const fault = await control().addNotificationFault({ kind: 'drop' });
+      const before = await documentCount(app, folderId);
+      await control().deliverGenerated(CLAIMS, { subject: 'Notification lost', pdfs: 0, jpegs: 0 });
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await documentCount(app, folderId)).toBe(before);
+      await control().removeFault(fault.id);
+      let s = (await sub())!;
+      expect((await control().sendLifecycleEvent(s.graphId!, 'missed')).sent).toBe(true);
+      await until('missed → round', async () => (await documentCount(app, folderId)) === before + 1, 20_000);
 
-    await control().sendLifecycleEvent(s.graphId!, 'reauthorizationRequired');
-    await until('reauthorized', async () => {
-      const now = await sub();
-      return now?.status === 'active' && now.renewedAt !== null && now.renewedAt.getTime() > (s.renewedAt?.getTime() ?? 0);
-    });
-    expect((await sub())!.graphId).toBe(s.graphId);
+      await control().sendLifecycleEvent(s.graphId!, 'reauthorizationRequired');
+      await until('reauthorized', async () => {
+        const now = await sub();
+        return (
+          now?.status === 'active' &&
+          now.renewedAt !== null &&
+          now.renewedAt.getTime() > (s.renewedAt?.getTime() ?? 0)
+        );
+      });
+      expect((await sub())!.graphId).toBe(s.graphId);
 
-    s = (await sub())!;
-    await control().sendLifecycleEvent(s.graphId!, 'subscriptionRemoved');
-    await until('recreated after subscriptionRemoved', async () => {
-      const now = await sub();
-      return now?.status === 'active' && now.graphId !== s.graphId;
-    });
-    // And push works with the new one.
-    const n = await documentCount(app, folderId);
-    await control().deliverGenerated(CLAIMS, { subject: 'After recreation', pdfs: 0, jpegs: 0 });
-    await until('pushed through the new subscription', async () => (await documentCount(app, folderId)) === n + 1, 20_000);
-  });
+      s = (await sub())!;
+      await control().sendLifecycleEvent(s.graphId!, 'subscriptionRemoved');
+      await until('recreated after subscriptionRemoved', async () => {
+        const now = await sub();
+        return now?.status === 'active' && now.graphId !== s.graphId;
+      });
+      // And push works with the new one.
+      const n = await documentCount(app, folderId);
+      await control().deliverGenerated(CLAIMS, { subject: 'After recreation', pdfs: 0, jpegs: 0 });
+      await until(
+        'pushed through the new subscription',
+        async () => (await documentCount(app, folderId)) === n + 1,
+        20_000,
+      );
+    },
+  );
 
   it('lifecycle storm: renewals are queued ahead of creations, and only `missed` queues a round at once', async () => {
     const s = (await sub())!;
@@ -174,11 +248,15 @@ describe('push delivery', () => {
       sendMany: async (name, items) => void sent.push({ name, items }),
       retryAfterFailureMs: 60_000,
     });
-    const event = (lifecycleEvent: string) => [{ subscriptionId: s.graphId, clientState: remote!.clientState, lifecycleEvent }];
+    const event = (lifecycleEvent: string) => [
+      { subscriptionId: s.graphId, clientState: remote!.clientState, lifecycleEvent },
+    ];
     const queued = (name: string) => sent.filter((x) => x.name === name).flatMap((x) => x.items);
 
     expect((await push.acceptLifecycle(event('reauthorizationRequired'))).accepted).toBe(1);
-    expect(queued('subscription.ensure')).toEqual([{ payload: { folderId }, singletonKey: folderId, priority: LIFECYCLE_PRIORITY }]);
+    expect(queued('subscription.ensure')).toEqual([
+      { payload: { folderId }, singletonKey: folderId, priority: LIFECYCLE_PRIORITY },
+    ]);
     // The round comes after the renewal (ensure), not twice.
     expect(queued('folder.sync')).toEqual([]);
     expect((await sub())!.status).toBe('reauthorize');
@@ -189,7 +267,10 @@ describe('push delivery', () => {
     expect(queued('folder.sync')).toEqual([{ payload: { folderId }, singletonKey: folderId }]);
 
     // Put the row back as the real service left it (the next test renews from here).
-    await app.server.database.db.update(graphSubscriptions).set({ status: 'active' }).where(eq(graphSubscriptions.id, s.id));
+    await app.server.database.db
+      .update(graphSubscriptions)
+      .set({ status: 'active' })
+      .where(eq(graphSubscriptions.id, s.id));
   });
 
   it('a fetch of ensures queues the rounds that follow in one send; a failed send fails only the folders that needed one', async () => {
@@ -211,13 +292,19 @@ describe('push delivery', () => {
       },
       retryAfterFailureMs: 60_000,
     });
-    const reauthorize = () => app.server.database.db.update(graphSubscriptions).set({ status: 'reauthorize' }).where(eq(graphSubscriptions.id, s.id));
+    const reauthorize = () =>
+      app.server.database.db
+        .update(graphSubscriptions)
+        .set({ status: 'reauthorize' })
+        .where(eq(graphSubscriptions.id, s.id));
     const gone = randomUUID();
 
     // A reauthorized subscription is renewed and followed by a round; a folder that no longer exists needs nothing.
     await reauthorize();
     expect(await push.ensure([folderId, gone])).toEqual(['renewed', 'none']);
-    expect(sent).toEqual([{ name: 'folder.sync', items: [{ payload: { folderId }, singletonKey: folderId }] }]);
+    expect(sent).toEqual([
+      { name: 'folder.sync', items: [{ payload: { folderId }, singletonKey: folderId }] },
+    ]);
 
     // The round cannot be queued: that folder's job gets the error (and retries); the other's is done.
     await reauthorize();
@@ -229,41 +316,80 @@ describe('push delivery', () => {
     expect((await sub())!.status).toBe('active');
   });
 
-  it('a delegated shared mailbox gets no subscription, says so, and still syncs; the own mailbox gets one', { timeout: 90_000 }, async () => {
-    const handler = DEMO.contoso.handlers[0];
-    const delegated = await newConnector(admin, ws, 'Alex');
-    await connectDelegated(app, admin, ws, delegated, handler);
-    await waitFor(admin, ws, delegated, (c) => c.status === 'connected', 'connected');
-    const shared = await monitor(app, { workspaceId: ws, connectorId: delegated, address: DEMO.contoso.sharedMailboxes[1], folder: 'Inbox', processFrom: new Date() });
-    const own = await monitor(app, { workspaceId: ws, connectorId: delegated, address: handler, folder: 'Inbox', processFrom: new Date() });
-    for (const f of [shared.folderId, own.folderId]) await app.server.jobs.send('folder.sync', { folderId: f }, { singletonKey: f });
-    await until('own mailbox subscribed', async () => (await sub(own.folderId))?.status === 'active');
-    expect(await sub(shared.folderId)).toBeUndefined();
-    expect((await control().subscriptions()).some((x) => x.mailboxId === (shared.userId))).toBe(false);
-    const view = await folderStatus(delegated, shared.folderId);
-    expect(view.delivery).toMatchObject({ mode: 'polling', reason: 'delegated_shared_mailbox', pollMinutes: 60 });
+  it(
+    'a delegated shared mailbox gets no subscription, says so, and still syncs; the own mailbox gets one',
+    { timeout: 90_000 },
+    async () => {
+      const handler = DEMO.contoso.handlers[0];
+      const delegated = await newConnector(admin, ws, 'Alex');
+      await connectDelegated(app, admin, ws, delegated, handler);
+      await waitFor(admin, ws, delegated, (c) => c.status === 'connected', 'connected');
+      const shared = await monitor(app, {
+        workspaceId: ws,
+        connectorId: delegated,
+        address: DEMO.contoso.sharedMailboxes[1],
+        folder: 'Inbox',
+        processFrom: new Date(),
+      });
+      const own = await monitor(app, {
+        workspaceId: ws,
+        connectorId: delegated,
+        address: handler,
+        folder: 'Inbox',
+        processFrom: new Date(),
+      });
+      for (const f of [shared.folderId, own.folderId])
+        await app.server.jobs.send('folder.sync', { folderId: f }, { singletonKey: f });
+      await until('own mailbox subscribed', async () => (await sub(own.folderId))?.status === 'active');
+      expect(await sub(shared.folderId)).toBeUndefined();
+      expect((await control().subscriptions()).some((x) => x.mailboxId === shared.userId)).toBe(false);
+      const view = await folderStatus(delegated, shared.folderId);
+      expect(view.delivery).toMatchObject({
+        mode: 'polling',
+        reason: 'delegated_shared_mailbox',
+        pollMinutes: 60,
+      });
 
-    // Its mail still arrives, by the reconciliation round ("Sync now" runs the same round).
-    await control().deliverGenerated(DEMO.contoso.sharedMailboxes[1], { subject: 'Shared, polled', pdfs: 0, jpegs: 0 });
-    const r = await admin.post(api.syncFolder(ws, shared.folderId));
-    expect(r.status).toBe(202);
-    await until('polled mail arrives', async () => (await documentCount(app, shared.folderId)) === 1, 20_000);
-  });
+      // Its mail still arrives, by the reconciliation round ("Sync now" runs the same round).
+      await control().deliverGenerated(DEMO.contoso.sharedMailboxes[1], {
+        subject: 'Shared, polled',
+        pdfs: 0,
+        jpegs: 0,
+      });
+      const r = await admin.post(api.syncFolder(ws, shared.folderId));
+      expect(r.status).toBe(202);
+      await until(
+        'polled mail arrives',
+        async () => (await documentCount(app, shared.folderId)) === 1,
+        20_000,
+      );
+    },
+  );
 
-  it('deactivating a folder and disconnecting delete the subscriptions at Microsoft', { timeout: 60_000 }, async () => {
-    const s = (await sub())!;
-    const r = await admin.patch(api.folder(ws, folderId), { active: false });
-    expect(r.status).toBe(200);
-    expect(await sub()).toBeUndefined();
-    expect((await control().subscriptions()).some((x) => x.id === s.graphId)).toBe(false);
-    expect((r.body as { delivery: { mode: string; reason: string } }).delivery).toMatchObject({ mode: 'polling', reason: 'inactive' });
+  it(
+    'deactivating a folder and disconnecting delete the subscriptions at Microsoft',
+    { timeout: 60_000 },
+    async () => {
+      const s = (await sub())!;
+      const r = await admin.patch(api.folder(ws, folderId), { active: false });
+      expect(r.status).toBe(200);
+      expect(await sub()).toBeUndefined();
+      expect((await control().subscriptions()).some((x) => x.id === s.graphId)).toBe(false);
+      expect((r.body as { delivery: { mode: string; reason: string } }).delivery).toMatchObject({
+        mode: 'polling',
+        reason: 'inactive',
+      });
 
-    await app.server.database.db.update(monitoredFolders).set({ active: true }).where(eq(monitoredFolders.id, folderId));
-    await app.server.jobs.send('folder.sync', { folderId }, { singletonKey: folderId });
-    await until('subscribed again', async () => (await sub())?.status === 'active');
-    const again = (await sub())!;
-    expect((await admin.post(api.disconnect(ws, connectorId))).status).toBe(200);
-    expect(await sub()).toBeUndefined();
-    expect((await control().subscriptions()).some((x) => x.id === again.graphId)).toBe(false);
-  });
+      await app.server.database.db
+        .update(monitoredFolders)
+        .set({ active: true })
+        .where(eq(monitoredFolders.id, folderId));
+      await app.server.jobs.send('folder.sync', { folderId }, { singletonKey: folderId });
+      await until('subscribed again', async () => (await sub())?.status === 'active');
+      const again = (await sub())!;
+      expect((await admin.post(api.disconnect(ws, connectorId))).status).toBe(200);
+      expect(await sub()).toBeUndefined();
+      expect((await control().subscriptions()).some((x) => x.id === again.graphId)).toBe(false);
+    },
+  );
 });

@@ -89,7 +89,9 @@ describe('sync engine', () => {
       });
       const token = await app.server.connectors.broker.graphToken(connectorId);
       const sample = inMailbox[0]!;
-      const read = await app.server.mail.json<{ singleValueExtendedProperties?: { id: string; value: string }[] }>(
+      const read = await app.server.mail.json<{
+        singleValueExtendedProperties?: { id: string; value: string }[];
+      }>(
         token,
         userId,
         `/users/${userId}/messages/${encodeURIComponent(sample.immutableId)}?$select=id&$expand=singleValueExtendedProperties($filter=id eq '${MARKER_PROPERTY_ID}')`,
@@ -303,104 +305,184 @@ describe('sync engine', () => {
       expect(await documentCount(app, folderId)).toBe(250);
     },
   );
-  it('reads attachment contents from the MIME (no download each), keeps links and attached emails', { timeout: 120_000 }, async () => {
-    const control = app.server.sandbox!.control;
-    const created = await control.createFolder(CLAIMS, 'Attachments');
-    const { folderId } = await monitor(app, { workspaceId: ws, connectorId, address: CLAIMS, folder: 'Attachments', processFrom: new Date(Date.now() - 86_400_000) });
-    const pdf = Buffer.from('%PDF-1.4\n% a small claim form\n%%EOF\n');
-    const since = (await control.requests({ area: 'graph' })).at(-1)?.seq ?? 0;
-    await control.deliverMessage(
-      CLAIMS,
-      {
-        subject: 'Two forms, a link and a forwarded email',
-        from: { emailAddress: { address: 'broker@example.be' } },
-        body: { contentType: 'text', content: 'See attached.' },
-        attachments: [
-          { '@odata.type': '#microsoft.graph.fileAttachment', name: 'form.pdf', contentType: 'application/pdf', contentBytes: pdf.toString('base64') },
-          // Two files of one name: each maps to its own part.
-          { '@odata.type': '#microsoft.graph.fileAttachment', name: 'form.pdf', contentType: 'application/pdf', contentBytes: Buffer.from('%PDF-1.4 second').toString('base64') },
-          { '@odata.type': '#microsoft.graph.referenceAttachment', name: 'Photos of the damage', sourceUrl: 'https://contoso-my.sharepoint.com/photos' },
-        ],
-      },
-      { folder: created.id },
-    );
-    await app.server.sync.syncFolder(folderId);
-    await settle(app, folderId);
-    const [doc] = await app.server.database.db
-      .select()
-      .from(documents)
-      .innerJoin(mailMessages, eq(mailMessages.id, documents.messageId))
-      .where(eq(mailMessages.folderId, folderId));
-    const atts = doc!.documents.attachments;
-    expect(atts.map((a) => [a.name, a.kind, a.size])).toEqual([
-      ['form.pdf', 'file', pdf.length],
-      ['form.pdf', 'file', 15],
-      ['Photos of the damage', 'reference', expect.any(Number)],
-    ]);
-    expect(atts[2]!.url).toBe('https://contoso-my.sharepoint.com/photos');
-    const stored = await new Promise<Buffer>((resolve) => {
-      const chunks: Buffer[] = [];
-      app.server.blobs.open(atts[0]!.sha256!).on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks)));
-    });
-    expect(stored.equals(pdf)).toBe(true);
-    // Graph was asked for the MIME and the list, never for an attachment's bytes.
-    const graph = (await control.requests({ area: 'graph', since })).map((r) => r.path);
-    expect(graph.some((p) => /\/attachments$/.test(p))).toBe(true);
-    expect(graph.filter((p) => /\/attachments\/[^/]+\/\$value$/.test(p))).toEqual([]);
-  });
-  it('ingests a batch together; a message the database refuses fails alone with its reason, the others are saved', { timeout: 120_000 }, async () => {
-    const control = app.server.sandbox!.control;
-    const { db } = app.server.database;
-    const created = await control.createFolder(CLAIMS, 'Batch');
-    const { folderId } = await monitor(app, { workspaceId: ws, connectorId, address: CLAIMS, folder: 'Batch', processFrom: new Date(Date.now() - 86_400_000) });
-    // No round of its own (the reconciliation would queue one): the work items are recorded here.
-    await db.update(monitoredFolders).set({ active: false }).where(eq(monitoredFolders.id, folderId));
-    const subjects = ['Batch one', 'Refused by the database', 'Batch three'];
-    for (const subject of subjects)
-      await control.deliverMessage(CLAIMS, { subject, from: { emailAddress: { address: 'broker@example.be' } }, body: { contentType: 'text', content: subject } }, { folder: created.id });
-    const listed = await control.listMessages(CLAIMS, { folder: created.id });
-    const rows = await db
-      .insert(mailMessages)
-      .values(subjects.map((subject) => ({ workspaceId: ws, folderId, graphMessageId: listed.find((m) => m.subject === subject)!.immutableId, subject, hasAttachments: false })))
-      .returning({ id: mailMessages.id });
-    const ids = rows.map((r) => r.id);
-    // What "bad data the database refuses" looks like from here.
-    await db.execute(sql`create function refuse_test_document() returns trigger language plpgsql as $$
+  it(
+    'reads attachment contents from the MIME (no download each), keeps links and attached emails',
+    { timeout: 120_000 },
+    async () => {
+      const control = app.server.sandbox!.control;
+      const created = await control.createFolder(CLAIMS, 'Attachments');
+      const { folderId } = await monitor(app, {
+        workspaceId: ws,
+        connectorId,
+        address: CLAIMS,
+        folder: 'Attachments',
+        processFrom: new Date(Date.now() - 86_400_000),
+      });
+      const pdf = Buffer.from('%PDF-1.4\n% a small claim form\n%%EOF\n');
+      const since = (await control.requests({ area: 'graph' })).at(-1)?.seq ?? 0;
+      await control.deliverMessage(
+        CLAIMS,
+        {
+          subject: 'Two forms, a link and a forwarded email',
+          from: { emailAddress: { address: 'broker@example.be' } },
+          body: { contentType: 'text', content: 'See attached.' },
+          attachments: [
+            {
+              '@odata.type': '#microsoft.graph.fileAttachment',
+              name: 'form.pdf',
+              contentType: 'application/pdf',
+              contentBytes: pdf.toString('base64'),
+            },
+            // Two files of one name: each maps to its own part.
+            {
+              '@odata.type': '#microsoft.graph.fileAttachment',
+              name: 'form.pdf',
+              contentType: 'application/pdf',
+              contentBytes: Buffer.from('%PDF-1.4 second').toString('base64'),
+            },
+            {
+              '@odata.type': '#microsoft.graph.referenceAttachment',
+              name: 'Photos of the damage',
+              sourceUrl: 'https://contoso-my.sharepoint.com/photos',
+            },
+          ],
+        },
+        { folder: created.id },
+      );
+      await app.server.sync.syncFolder(folderId);
+      await settle(app, folderId);
+      const [doc] = await app.server.database.db
+        .select()
+        .from(documents)
+        .innerJoin(mailMessages, eq(mailMessages.id, documents.messageId))
+        .where(eq(mailMessages.folderId, folderId));
+      const atts = doc!.documents.attachments;
+      expect(atts.map((a) => [a.name, a.kind, a.size])).toEqual([
+        ['form.pdf', 'file', pdf.length],
+        ['form.pdf', 'file', 15],
+        ['Photos of the damage', 'reference', expect.any(Number)],
+      ]);
+      expect(atts[2]!.url).toBe('https://contoso-my.sharepoint.com/photos');
+      const stored = await new Promise<Buffer>((resolve) => {
+        const chunks: Buffer[] = [];
+        app.server.blobs
+          .open(atts[0]!.sha256!)
+          .on('data', (c: Buffer) => chunks.push(c))
+          .on('end', () => resolve(Buffer.concat(chunks)));
+      });
+      expect(stored.equals(pdf)).toBe(true);
+      // Graph was asked for the MIME and the list, never for an attachment's bytes.
+      const graph = (await control.requests({ area: 'graph', since })).map((r) => r.path);
+      expect(graph.some((p) => /\/attachments$/.test(p))).toBe(true);
+      expect(graph.filter((p) => /\/attachments\/[^/]+\/\$value$/.test(p))).toEqual([]);
+    },
+  );
+  it(
+    'ingests a batch together; a message the database refuses fails alone with its reason, the others are saved',
+    { timeout: 120_000 },
+    async () => {
+      const control = app.server.sandbox!.control;
+      const { db } = app.server.database;
+      const created = await control.createFolder(CLAIMS, 'Batch');
+      const { folderId } = await monitor(app, {
+        workspaceId: ws,
+        connectorId,
+        address: CLAIMS,
+        folder: 'Batch',
+        processFrom: new Date(Date.now() - 86_400_000),
+      });
+      // No round of its own (the reconciliation would queue one): the work items are recorded here.
+      await db.update(monitoredFolders).set({ active: false }).where(eq(monitoredFolders.id, folderId));
+      const subjects = ['Batch one', 'Refused by the database', 'Batch three'];
+      for (const subject of subjects)
+        await control.deliverMessage(
+          CLAIMS,
+          {
+            subject,
+            from: { emailAddress: { address: 'broker@example.be' } },
+            body: { contentType: 'text', content: subject },
+          },
+          { folder: created.id },
+        );
+      const listed = await control.listMessages(CLAIMS, { folder: created.id });
+      const rows = await db
+        .insert(mailMessages)
+        .values(
+          subjects.map((subject) => ({
+            workspaceId: ws,
+            folderId,
+            graphMessageId: listed.find((m) => m.subject === subject)!.immutableId,
+            subject,
+            hasAttachments: false,
+          })),
+        )
+        .returning({ id: mailMessages.id });
+      const ids = rows.map((r) => r.id);
+      // What "bad data the database refuses" looks like from here.
+      await db.execute(sql`create function refuse_test_document() returns trigger language plpgsql as $$
       begin if new.subject = 'Refused by the database' then raise exception 'refused by the test trigger'; end if; return new; end $$`);
-    await db.execute(sql`create trigger refuse_test_document before insert on documents for each row execute function refuse_test_document()`);
-    try {
-      const outcomes = await app.server.sync.ingestMany(ids);
-      expect(outcomes[0]).toBe('created');
-      expect(outcomes[1]).toBeInstanceOf(Error);
-      expect(outcomes[2]).toBe('created');
-      const items = await db.select().from(mailMessages).where(eq(mailMessages.folderId, folderId));
-      const refused = items.find((m) => m.id === ids[1])!;
-      expect(refused.state).toBe('pending');
-      expect(refused.attempts).toBe(1);
-      expect(refused.lastError).toMatch(/refused by the test trigger/);
-      // The database's words, not the statement with the email in its parameters.
-      expect(refused.lastError).not.toMatch(/insert into|Batch one/);
-      expect(items.filter((m) => m.state === 'done').map((m) => m.id).sort()).toEqual([ids[0], ids[2]].sort());
-      expect(await documentCount(app, folderId)).toBe(2);
-    } finally {
-      await db.execute(sql`drop trigger refuse_test_document on documents`);
-      await db.execute(sql`drop function refuse_test_document()`);
-    }
-    // The cause gone, the retry makes its document; the others are not made twice.
-    expect(await app.server.sync.ingestMany(ids)).toEqual(['exists', 'created', 'exists']);
-    expect(await documentCount(app, folderId)).toBe(3);
-  });
-  it('reconciliation queues a round for every active folder not synced within the interval', { timeout: 60_000 }, async () => {
-    const control = app.server.sandbox!.control;
-    await control.createFolder(CLAIMS, 'Reconciled');
-    const { folderId } = await monitor(app, { workspaceId: ws, connectorId, address: CLAIMS, folder: 'Reconciled', processFrom: new Date() });
-    const ctx = { db: app.server.database.db, logger: pino({ level: 'silent' }), now: () => new Date(), reconcileIntervalMs: 60_000, sendMany: (name: string, items: { payload: object; singletonKey?: string }[]) => app.server.jobs.sendMany(name, items) };
-    expect(await app.server.jobs.boss.findJobs('folder.sync', { key: folderId })).toEqual([]);
-    await runSyncReconcile({}, ctx);
-    expect((await app.server.jobs.boss.findJobs('folder.sync', { key: folderId })).length).toBe(1);
-    await until('the reconciled folder had its round', async () => {
-      const [f] = await app.server.database.db.select().from(monitoredFolders).where(eq(monitoredFolders.id, folderId));
-      return f!.lastSyncAt !== null;
-    });
-  });
+      await db.execute(
+        sql`create trigger refuse_test_document before insert on documents for each row execute function refuse_test_document()`,
+      );
+      try {
+        const outcomes = await app.server.sync.ingestMany(ids);
+        expect(outcomes[0]).toBe('created');
+        expect(outcomes[1]).toBeInstanceOf(Error);
+        expect(outcomes[2]).toBe('created');
+        const items = await db.select().from(mailMessages).where(eq(mailMessages.folderId, folderId));
+        const refused = items.find((m) => m.id === ids[1])!;
+        expect(refused.state).toBe('pending');
+        expect(refused.attempts).toBe(1);
+        expect(refused.lastError).toMatch(/refused by the test trigger/);
+        // The database's words, not the statement with the email in its parameters.
+        expect(refused.lastError).not.toMatch(/insert into|Batch one/);
+        expect(
+          items
+            .filter((m) => m.state === 'done')
+            .map((m) => m.id)
+            .sort(),
+        ).toEqual([ids[0], ids[2]].sort());
+        expect(await documentCount(app, folderId)).toBe(2);
+      } finally {
+        await db.execute(sql`drop trigger refuse_test_document on documents`);
+        await db.execute(sql`drop function refuse_test_document()`);
+      }
+      // The cause gone, the retry makes its document; the others are not made twice.
+      expect(await app.server.sync.ingestMany(ids)).toEqual(['exists', 'created', 'exists']);
+      expect(await documentCount(app, folderId)).toBe(3);
+    },
+  );
+  it(
+    'reconciliation queues a round for every active folder not synced within the interval',
+    { timeout: 60_000 },
+    async () => {
+      const control = app.server.sandbox!.control;
+      await control.createFolder(CLAIMS, 'Reconciled');
+      const { folderId } = await monitor(app, {
+        workspaceId: ws,
+        connectorId,
+        address: CLAIMS,
+        folder: 'Reconciled',
+        processFrom: new Date(),
+      });
+      const ctx = {
+        db: app.server.database.db,
+        logger: pino({ level: 'silent' }),
+        now: () => new Date(),
+        reconcileIntervalMs: 60_000,
+        sendMany: (name: string, items: { payload: object; singletonKey?: string }[]) =>
+          app.server.jobs.sendMany(name, items),
+      };
+      expect(await app.server.jobs.boss.findJobs('folder.sync', { key: folderId })).toEqual([]);
+      await runSyncReconcile({}, ctx);
+      expect((await app.server.jobs.boss.findJobs('folder.sync', { key: folderId })).length).toBe(1);
+      await until('the reconciled folder had its round', async () => {
+        const [f] = await app.server.database.db
+          .select()
+          .from(monitoredFolders)
+          .where(eq(monitoredFolders.id, folderId));
+        return f!.lastSyncAt !== null;
+      });
+    },
+  );
 });

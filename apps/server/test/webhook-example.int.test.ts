@@ -25,7 +25,10 @@ afterAll(async () => {
 /** Starts the example on a free port; resolves with its URL once it listens. */
 function startExample(secret: string): Promise<{ url: string; lines: string[] }> {
   const lines: string[] = [];
-  receiver = spawn(process.execPath, [example], { env: { ...process.env, MAILROOM_WEBHOOK_SECRET: secret, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  receiver = spawn(process.execPath, [example], {
+    env: { ...process.env, MAILROOM_WEBHOOK_SECRET: secret, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   receiver.stdout!.on('data', (c: Buffer) => lines.push(...c.toString().split('\n').filter(Boolean)));
   return new Promise((resolve, reject) => {
     receiver!.stderr!.on('data', (c: Buffer) => {
@@ -39,7 +42,9 @@ function startExample(secret: string): Promise<{ url: string; lines: string[] }>
 describe('the webhook receiver example', () => {
   it('verifies a real delivery with the Standard Webhooks library and prints the event once', async () => {
     // The secret is only known after the endpoint exists; the URL only once the example listens.
-    const created = await admin.post<WebhookEndpointWithSecret>(api.webhooks(ws), { url: 'https://placeholder.example.com/' });
+    const created = await admin.post<WebhookEndpointWithSecret>(api.webhooks(ws), {
+      url: 'https://placeholder.example.com/',
+    });
     const { url, lines } = await startExample(created.body.secret);
     expect((await admin.patch(api.webhook(ws, created.body.id), { url })).status).toBe(200);
     await admin.post(api.webhookTest(ws, created.body.id));

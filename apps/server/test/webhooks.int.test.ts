@@ -2,7 +2,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { api, type WebhookDeliveryList, type WebhookEndpoint, type WebhookEndpointWithSecret } from '@mailroom/contracts';
+import {
+  api,
+  type WebhookDeliveryList,
+  type WebhookEndpoint,
+  type WebhookEndpointWithSecret,
+} from '@mailroom/contracts';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookSender } from '../src/webhooks/sender.ts';
@@ -35,8 +40,10 @@ class Receiver {
     this.received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
     const b = this.script.shift() ?? 'ok';
     if (b === 'ok') return res.writeHead(200, { 'content-type': 'text/plain' }).end('thanks');
-    if (b === 'fail') return res.writeHead(500, { 'content-type': 'text/plain' }).end('receiver is down for maintenance');
-    if (b === 'redirect') return res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data' }).end();
+    if (b === 'fail')
+      return res.writeHead(500, { 'content-type': 'text/plain' }).end('receiver is down for maintenance');
+    if (b === 'redirect')
+      return res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data' }).end();
     if (b === 'close') return req.socket.destroy();
     // 'hang': never answer (the sender's timeout ends it).
   }
@@ -53,7 +60,11 @@ const receiver = new Receiver();
 
 beforeAll(async () => {
   await receiver.start();
-  app = await startTestApp({ WEBHOOK_ALLOW_PRIVATE: 'true', WEBHOOK_RETRY_FIRST_SECONDS: '0.1', WEBHOOK_TIMEOUT_SECONDS: '1' });
+  app = await startTestApp({
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    WEBHOOK_RETRY_FIRST_SECONDS: '0.1',
+    WEBHOOK_TIMEOUT_SECONDS: '1',
+  });
   ({ client: admin, workspaceId: ws } = await setUp(app));
 });
 afterAll(async () => {
@@ -78,7 +89,10 @@ describe('webhook endpoints', () => {
   let endpoint: WebhookEndpointWithSecret;
 
   it('adds an endpoint and shows its whsec_ secret once', async () => {
-    const r = await admin.post<WebhookEndpointWithSecret>(api.webhooks(ws), { url: receiver.url, description: 'claims system' });
+    const r = await admin.post<WebhookEndpointWithSecret>(api.webhooks(ws), {
+      url: receiver.url,
+      description: 'claims system',
+    });
     expect(r.status).toBe(201);
     endpoint = r.body;
     expect(endpoint.secret).toMatch(/^whsec_/);
@@ -92,10 +106,15 @@ describe('webhook endpoints', () => {
     const t = await admin.post<{ deliveryId: string }>(api.webhookTest(ws, endpoint.id));
     expect(t.status).toBe(202);
     const got = await until('the test event arrived', async () => receiver.received[0]);
-    const payload = new Webhook(endpoint.secret).verify(got.body, got.headers as Record<string, string>) as { type: string; data: { endpointId: string } };
+    const payload = new Webhook(endpoint.secret).verify(got.body, got.headers as Record<string, string>) as {
+      type: string;
+      data: { endpointId: string };
+    };
     expect(payload.type).toBe('webhook.test');
     expect(payload.data.endpointId).toBe(endpoint.id);
-    const d = await until('the delivery succeeded', async () => (await deliveries(endpoint.id)).find((x) => x.id === t.body.deliveryId && x.state === 'succeeded'));
+    const d = await until('the delivery succeeded', async () =>
+      (await deliveries(endpoint.id)).find((x) => x.id === t.body.deliveryId && x.state === 'succeeded'),
+    );
     expect(d.log[0]).toMatchObject({ status: 200, excerpt: 'thanks' });
   });
 
@@ -103,7 +122,12 @@ describe('webhook endpoints', () => {
     receiver.received.length = 0;
     receiver.script = ['fail', 'hang', 'close', 'ok'];
     const t = await admin.post<{ deliveryId: string }>(api.webhookTest(ws, endpoint.id));
-    const d = await until('delivered after three failures', async () => (await deliveries(endpoint.id)).find((x) => x.id === t.body.deliveryId && x.state === 'succeeded'), 400);
+    const d = await until(
+      'delivered after three failures',
+      async () =>
+        (await deliveries(endpoint.id)).find((x) => x.id === t.body.deliveryId && x.state === 'succeeded'),
+      400,
+    );
     expect(d.attempts).toBe(4);
     const ids = new Set(receiver.received.map((r) => r.headers['webhook-id']));
     expect(ids.size).toBe(1);
@@ -118,7 +142,9 @@ describe('webhook endpoints', () => {
   it('does not follow a redirect: the delivery fails and says so', async () => {
     receiver.script = ['redirect'];
     const t = await admin.post<{ deliveryId: string }>(api.webhookTest(ws, endpoint.id));
-    const d = await until('the redirect was recorded', async () => (await deliveries(endpoint.id)).find((x) => x.id === t.body.deliveryId && x.log.length > 0));
+    const d = await until('the redirect was recorded', async () =>
+      (await deliveries(endpoint.id)).find((x) => x.id === t.body.deliveryId && x.log.length > 0),
+    );
     expect(d.log.at(-1)!.status).toBe(302);
     expect(d.log.at(-1)!.excerpt).toContain('not followed');
     receiver.script = [];
@@ -130,9 +156,15 @@ describe('webhook endpoints', () => {
     const r = await admin.post(api.webhookRedeliver(ws, before.id));
     expect(r.status).toBe(202);
     // Other deliveries may be retried meanwhile (the redirect's): look for this one by its id.
-    const got = await until('redelivered', async () => receiver.received.find((r) => r.headers['webhook-id'] === before.webhookId));
+    const got = await until('redelivered', async () =>
+      receiver.received.find((r) => r.headers['webhook-id'] === before.webhookId),
+    );
     expect(got.headers['webhook-signature']).toMatch(/^v1,/);
-    const again = await until('succeeded again', async () => (await deliveries(endpoint.id)).find((x) => x.id === before.id && x.state === 'succeeded' && x.attempts === 1));
+    const again = await until('succeeded again', async () =>
+      (await deliveries(endpoint.id)).find(
+        (x) => x.id === before.id && x.state === 'succeeded' && x.attempts === 1,
+      ),
+    );
     expect(again.log.length).toBeGreaterThan(before.log.length);
   });
 
@@ -143,8 +175,12 @@ describe('webhook endpoints', () => {
     expect(rotated.body.previousSecretSignsUntil).not.toBeNull();
     receiver.received.length = 0;
     const t = await admin.post<{ deliveryId: string }>(api.webhookTest(ws, endpoint.id));
-    const d = await until('the test delivery', async () => (await deliveries(endpoint.id)).find((x) => x.id === t.body.deliveryId && x.state === 'succeeded'));
-    const got = await until('signed with both', async () => receiver.received.find((r) => r.headers['webhook-id'] === d.webhookId));
+    const d = await until('the test delivery', async () =>
+      (await deliveries(endpoint.id)).find((x) => x.id === t.body.deliveryId && x.state === 'succeeded'),
+    );
+    const got = await until('signed with both', async () =>
+      receiver.received.find((r) => r.headers['webhook-id'] === d.webhookId),
+    );
     const headers = got.headers as Record<string, string>;
     expect(new Webhook(endpoint.secret).verify(got.body, headers)).toBeTruthy();
     expect(new Webhook(rotated.body.secret).verify(got.body, headers)).toBeTruthy();

@@ -1,4 +1,14 @@
-import { api, type Connector, type ConnectorList, type Invitation, type InvitationPreview, type Member, type MemberList, type SessionInfo, type AuditList } from '@mailroom/contracts';
+import {
+  api,
+  type Connector,
+  type ConnectorList,
+  type Invitation,
+  type InvitationPreview,
+  type Member,
+  type MemberList,
+  type SessionInfo,
+  type AuditList,
+} from '@mailroom/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectors, memberships, users, workspaces } from '../src/db/schema/index.ts';
 import { hashPassword } from '../src/security/passwords.ts';
@@ -20,7 +30,10 @@ async function invite(email: string, role: 'admin' | 'member'): Promise<Client> 
   await c.session();
   const preview = await c.get<InvitationPreview>(api.invitationPreview(token));
   expect(preview.body).toEqual({ workspaceName: owner.workspaceName, email, role, accountExists: false });
-  const accepted = await c.post<SessionInfo>(api.invitationAccept(token), { name: `Person ${role}`, password: 'a long enough password' });
+  const accepted = await c.post<SessionInfo>(api.invitationAccept(token), {
+    name: `Person ${role}`,
+    password: 'a long enough password',
+  });
   expect(accepted.status).toBe(200);
   c.csrf = accepted.body.csrfToken;
   const reuse = await new Client(app).get<Err>(api.invitationPreview(token));
@@ -40,7 +53,10 @@ afterAll(async () => {
 
 describe('connectors', () => {
   it('creates, lists, opens, renames and deletes a connector', async () => {
-    const created = await admin.post<Connector>(api.connectors(ws), { name: '  Microsoft  ', type: 'microsoft365' });
+    const created = await admin.post<Connector>(api.connectors(ws), {
+      name: '  Microsoft  ',
+      type: 'microsoft365',
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: 'Microsoft', type: 'microsoft365', status: 'not_connected' });
     const id = created.body.id;
@@ -51,11 +67,19 @@ describe('connectors', () => {
     expect((await admin.del(api.connector(ws, id))).status).toBe(204);
     expect((await admin.get<Err>(api.connector(ws, id))).status).toBe(404);
     const audit = await admin.get<AuditList>(api.audit(ws));
-    expect(audit.body.items.slice(0, 3).map((e) => e.action)).toEqual(['connector.deleted', 'connector.renamed', 'connector.created']);
+    expect(audit.body.items.slice(0, 3).map((e) => e.action)).toEqual([
+      'connector.deleted',
+      'connector.renamed',
+      'connector.created',
+    ]);
   });
 
   it('rejects empty, over-long and unknown-type connectors with field errors', async () => {
-    for (const body of [{ name: '   ', type: 'microsoft365' }, { name: 'x'.repeat(81), type: 'microsoft365' }, { name: 'Gmail', type: 'gmail' }]) {
+    for (const body of [
+      { name: '   ', type: 'microsoft365' },
+      { name: 'x'.repeat(81), type: 'microsoft365' },
+      { name: 'Gmail', type: 'gmail' },
+    ]) {
       const r = await admin.post<Err>(api.connectors(ws), body);
       expect(r.status).toBe(400);
       expect(r.body.error.code).toBe('validation_failed');
@@ -83,9 +107,19 @@ describe('workspace isolation', () => {
   it("never shows another workspace's connector: 404 on every route, and absent from lists", async () => {
     const { db } = app.server.database;
     const [other] = await db.insert(workspaces).values({ name: 'Fabrikam' }).returning();
-    const [stranger] = await db.insert(users).values({ email: 'eve@fabrikam.example', name: 'Eve', passwordHash: await hashPassword('fabrikam password') }).returning();
+    const [stranger] = await db
+      .insert(users)
+      .values({
+        email: 'eve@fabrikam.example',
+        name: 'Eve',
+        passwordHash: await hashPassword('fabrikam password'),
+      })
+      .returning();
     await db.insert(memberships).values({ workspaceId: other!.id, userId: stranger!.id, role: 'owner' });
-    const [theirs] = await db.insert(connectors).values({ workspaceId: other!.id, name: 'Fabrikam secret connector', type: 'microsoft365' }).returning();
+    const [theirs] = await db
+      .insert(connectors)
+      .values({ workspaceId: other!.id, name: 'Fabrikam secret connector', type: 'microsoft365' })
+      .returning();
 
     // Through our own workspace's path…
     for (const r of [
@@ -104,14 +138,20 @@ describe('workspace isolation', () => {
     }
     const list = await admin.get<ConnectorList>(api.connectors(ws));
     expect(list.body.items.map((c) => c.id)).not.toContain(theirs!.id);
-    const [still] = await db.select().from(connectors).where((await import('drizzle-orm')).eq(connectors.id, theirs!.id));
+    const [still] = await db
+      .select()
+      .from(connectors)
+      .where((await import('drizzle-orm')).eq(connectors.id, theirs!.id));
     expect(still?.name).toBe('Fabrikam secret connector');
   });
 
   it("answers 404 for another workspace's connector on the mailbox routes too, never an empty list", async () => {
     const { db } = app.server.database;
     const [other] = await db.insert(workspaces).values({ name: 'Northwind' }).returning();
-    const [theirs] = await db.insert(connectors).values({ workspaceId: other!.id, name: 'Northwind connector', type: 'microsoft365' }).returning();
+    const [theirs] = await db
+      .insert(connectors)
+      .values({ workspaceId: other!.id, name: 'Northwind connector', type: 'microsoft365' })
+      .returning();
     const missing = '6f1c1a52-8a3e-4c1e-9d55-0b8c2f0e7a11';
     for (const [who, r] of [
       ['admin: list', await admin.get<Err>(api.mailboxes(ws, theirs!.id))],
@@ -149,7 +189,10 @@ describe('people', () => {
   });
 
   it('lets an existing person accept with their password, refuses a wrong one, and revokes links', async () => {
-    const inv = await admin.post<Invitation>(api.invitations(ws), { email: 'ravi@example.com', role: 'member' });
+    const inv = await admin.post<Invitation>(api.invitations(ws), {
+      email: 'ravi@example.com',
+      role: 'member',
+    });
     await admin.del(api.invitation(ws, inv.body.id));
     const token = inv.body.url!.split('/invite/')[1]!;
     const c = new Client(app);

@@ -5,7 +5,11 @@ export const AuditEntry = z.object({
   id: z.uuid(),
   at: z.iso.datetime(),
   /** A person (userId), an API key (apiKeyId; its name and prefix in `email`), or the system (all null). */
-  actor: z.object({ userId: z.uuid().nullable(), email: z.string().nullable(), apiKeyId: z.uuid().nullable() }),
+  actor: z.object({
+    userId: z.uuid().nullable(),
+    email: z.string().nullable(),
+    apiKeyId: z.uuid().nullable(),
+  }),
   action: z.string(),
   targetType: z.string().nullable(),
   targetId: z.string().nullable(),
@@ -20,7 +24,14 @@ export const AuditFilter = z.object({
   /** Part of the actor's email or API key name, any case. */
   actor: z.string().trim().min(1).max(200).optional(),
   /** An action, or a family with a trailing `.*` (e.g. `connector.*`). */
-  action: z.string().trim().regex(/^[a-z_]+(\.[a-z_]+|\.\*)?$/, 'An action such as connector.connected, or a family such as connector.*').optional(),
+  action: z
+    .string()
+    .trim()
+    .regex(
+      /^[a-z_]+(\.[a-z_]+|\.\*)?$/,
+      'An action such as connector.connected, or a family such as connector.*',
+    )
+    .optional(),
   targetType: z.string().trim().max(50).optional(),
   targetId: z.string().trim().max(100).optional(),
   from: IsoTime.optional(),

@@ -36,7 +36,12 @@ export const ConnectorProblem = z.object({
   detail: z.string(),
   since: z.iso.datetime(),
   /** Values the UI puts into the cause's sentence: the user, the tenant, the expiry date. */
-  params: z.object({ user: z.string().optional(), tenant: z.string().optional(), date: z.string().optional(), mailbox: z.string().optional() }),
+  params: z.object({
+    user: z.string().optional(),
+    tenant: z.string().optional(),
+    date: z.string().optional(),
+    mailbox: z.string().optional(),
+  }),
 });
 export type ConnectorProblem = z.infer<typeof ConnectorProblem>;
 
@@ -92,9 +97,12 @@ export const TenantRef = z
   .trim()
   .min(1, { message: 'Enter the tenant ID or domain.' })
   .max(255)
-  .regex(/^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+)$/i, {
-    message: 'Use the directory (tenant) ID, a GUID, or a domain such as contoso.onmicrosoft.com.',
-  });
+  .regex(
+    /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+)$/i,
+    {
+      message: 'Use the directory (tenant) ID, a GUID, or a domain such as contoso.onmicrosoft.com.',
+    },
+  );
 
 export const OwnAppRequest = z
   .object({

@@ -6,7 +6,13 @@ export const ConnectorType = z.enum(connectorTypes);
 export type ConnectorType = z.infer<typeof ConnectorType>;
 
 /** The life of a connector, always shown in words with the time of the last change. */
-export const connectorStatuses = ['not_connected', 'connecting', 'connected', 'degraded', 'access_lost'] as const;
+export const connectorStatuses = [
+  'not_connected',
+  'connecting',
+  'connected',
+  'degraded',
+  'access_lost',
+] as const;
 export const ConnectorStatus = z.enum(connectorStatuses);
 export type ConnectorStatus = z.infer<typeof ConnectorStatus>;
 

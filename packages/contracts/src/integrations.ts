@@ -81,7 +81,9 @@ export const CreateWebhookEndpointRequest = z.object({
   inboxIds: z.array(z.uuid()).max(200).nullable().optional(),
 });
 export type CreateWebhookEndpointRequest = z.infer<typeof CreateWebhookEndpointRequest>;
-export const UpdateWebhookEndpointRequest = CreateWebhookEndpointRequest.partial().extend({ enabled: z.boolean().optional() });
+export const UpdateWebhookEndpointRequest = CreateWebhookEndpointRequest.partial().extend({
+  enabled: z.boolean().optional(),
+});
 export type UpdateWebhookEndpointRequest = z.infer<typeof UpdateWebhookEndpointRequest>;
 
 /** A creation or a rotation: the signing secret (`whsec_…`), shown this once. */
@@ -118,5 +120,8 @@ export const WebhookDelivery = z.object({
   log: z.array(WebhookAttempt),
 });
 export type WebhookDelivery = z.infer<typeof WebhookDelivery>;
-export const WebhookDeliveryList = z.object({ items: z.array(WebhookDelivery), nextCursor: z.string().nullable() });
+export const WebhookDeliveryList = z.object({
+  items: z.array(WebhookDelivery),
+  nextCursor: z.string().nullable(),
+});
 export type WebhookDeliveryList = z.infer<typeof WebhookDeliveryList>;

@@ -14,11 +14,19 @@ export type DirectoryEntry = z.infer<typeof DirectoryEntry>;
 export const DirectoryList = z.object({ items: z.array(DirectoryEntry) });
 export type DirectoryList = z.infer<typeof DirectoryList>;
 
-export const mailboxAccessValues = ['readable', 'mailbox_blocked_by_policy', 'mailbox_no_rights', 'mailbox_not_enabled', 'unknown'] as const;
+export const mailboxAccessValues = [
+  'readable',
+  'mailbox_blocked_by_policy',
+  'mailbox_no_rights',
+  'mailbox_not_enabled',
+  'unknown',
+] as const;
 export const MailboxAccess = z.enum(mailboxAccessValues);
 export type MailboxAccess = z.infer<typeof MailboxAccess>;
 
-export const AccessTestRequest = z.object({ graphUserIds: z.array(z.string().min(1).max(200)).min(1).max(50) });
+export const AccessTestRequest = z.object({
+  graphUserIds: z.array(z.string().min(1).max(200)).min(1).max(50),
+});
 export const AccessTestResult = z.object({
   items: z.array(z.object({ graphUserId: z.string(), access: MailboxAccess, detail: z.string().nullable() })),
 });
@@ -106,12 +114,27 @@ export const MonitoredFolderInput = z.object({
 export const SetFoldersRequest = z.object({ folders: z.array(MonitoredFolderInput).max(100) });
 export type SetFoldersRequest = z.infer<typeof SetFoldersRequest>;
 
-export const UpdateFolderRequest = z.object({ inboxId: z.uuid().optional(), processFrom: IsoTime.optional(), active: z.boolean().optional(), ...RuleFields.partial().shape });
+export const UpdateFolderRequest = z.object({
+  inboxId: z.uuid().optional(),
+  processFrom: IsoTime.optional(),
+  active: z.boolean().optional(),
+  ...RuleFields.partial().shape,
+});
 export type UpdateFolderRequest = z.infer<typeof UpdateFolderRequest>;
 
-export const FailedMessage = z.object({ id: z.uuid(), subject: z.string().nullable(), receivedAt: z.iso.datetime().nullable(), attempts: z.number().int(), lastError: z.string().nullable() });
+export const FailedMessage = z.object({
+  id: z.uuid(),
+  subject: z.string().nullable(),
+  receivedAt: z.iso.datetime().nullable(),
+  attempts: z.number().int(),
+  lastError: z.string().nullable(),
+});
 export const FailedMessageList = z.object({ items: z.array(FailedMessage) });
 
 /** Sandbox only: deliver a generated email into a mailbox of the sandbox tenant. */
-export const TestEmailRequest = z.object({ address: z.email(), sender: z.enum(['internal', 'external']), attachments: z.boolean() });
+export const TestEmailRequest = z.object({
+  address: z.email(),
+  sender: z.enum(['internal', 'external']),
+  attachments: z.boolean(),
+});
 export type TestEmailRequest = z.infer<typeof TestEmailRequest>;

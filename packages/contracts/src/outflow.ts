@@ -5,7 +5,12 @@ import { z } from 'zod';
  * a folder's rule (for the documents it creates) and on an inbox (for the documents in it); each
  * action runs exactly once per document and event.
  */
-export const outflowTriggers = ['document.created', 'document.approved', 'document.deleted', 'document.bounced'] as const;
+export const outflowTriggers = [
+  'document.created',
+  'document.approved',
+  'document.deleted',
+  'document.bounced',
+] as const;
 export const OutflowTrigger = z.enum(outflowTriggers);
 export type OutflowTrigger = z.infer<typeof OutflowTrigger>;
 

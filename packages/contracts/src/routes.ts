@@ -24,7 +24,8 @@ export const api = {
   /** POST → DelegatedStart. */
   connectDelegated: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}/connect/delegated`,
   /** POST → AdminConsentStart. */
-  connectOrganization: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}/connect/organization`,
+  connectOrganization: (ws: string, id: string) =>
+    `/api/v1/workspaces/${ws}/connectors/${id}/connect/organization`,
   /** POST OwnAppRequest → Connector (verified before it is saved). */
   connectOwnApp: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}/connect/own-app`,
   /** POST → Connector: erases tokens and secrets; keeps the connector (and later its mailboxes and rules). */
@@ -38,9 +39,11 @@ export const api = {
   /** GET → MailboxList (with folder status); PUT SetMailboxesRequest → MailboxList (Confirm). */
   mailboxes: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}/mailboxes`,
   /** GET ?parent= → FolderTree (one level of the mailbox's folder tree). */
-  folderTree: (ws: string, mailboxId: string) => `/api/v1/workspaces/${ws}/mailboxes/${mailboxId}/folder-tree`,
+  folderTree: (ws: string, mailboxId: string) =>
+    `/api/v1/workspaces/${ws}/mailboxes/${mailboxId}/folder-tree`,
   /** PUT SetFoldersRequest → Mailbox: the monitored folders and their rules. */
-  monitoredFolders: (ws: string, mailboxId: string) => `/api/v1/workspaces/${ws}/mailboxes/${mailboxId}/folders`,
+  monitoredFolders: (ws: string, mailboxId: string) =>
+    `/api/v1/workspaces/${ws}/mailboxes/${mailboxId}/folders`,
   /** PATCH UpdateFolderRequest → FolderStatus. */
   folder: (ws: string, folderId: string) => `/api/v1/workspaces/${ws}/folders/${folderId}`,
   /** POST → 202: a delta round now ("Sync now"). */
@@ -74,11 +77,13 @@ export const api = {
   documentActions: (ws: string, id: string) => `/api/v1/workspaces/${ws}/documents/${id}/actions`,
   documentEml: (ws: string, id: string) => `/api/v1/workspaces/${ws}/documents/${id}/eml`,
   /** ?inline=1 for a preview (PDF and raster images only). */
-  documentAttachment: (ws: string, id: string, index: number) => `/api/v1/workspaces/${ws}/documents/${id}/attachments/${index}`,
+  documentAttachment: (ws: string, id: string, index: number) =>
+    `/api/v1/workspaces/${ws}/documents/${id}/attachments/${index}`,
   /** GET → FilteredList: what the folder's rule filtered. */
   filteredMessages: (ws: string, folderId: string) => `/api/v1/workspaces/${ws}/folders/${folderId}/filtered`,
   /** POST TestEmailRequest → 202 (sandbox only; admins; into a mailbox this connector reads). */
-  sandboxTestEmail: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}/sandbox/test-email`,
+  sandboxTestEmail: (ws: string, id: string) =>
+    `/api/v1/workspaces/${ws}/connectors/${id}/sandbox/test-email`,
   /** GET → SandboxInfo (404 outside sandbox mode). */
   sandbox: '/api/v1/sandbox',
   /** GET ?limit=&cursor= → AuditList (newest first; pass nextCursor back as cursor). */
@@ -100,7 +105,9 @@ export const api = {
   /** GET ?limit=&cursor= → WebhookDeliveryList (the delivery log, newest first). */
   webhookDeliveries: (ws: string, id: string) => `/api/v1/workspaces/${ws}/webhooks/${id}/deliveries`,
   /** POST → 202 (sent again now, same webhook-id). */
-  webhookRedeliver: (ws: string, deliveryId: string) => `/api/v1/workspaces/${ws}/webhook-deliveries/${deliveryId}/redeliver`,
+  webhookRedeliver: (ws: string, deliveryId: string) =>
+    `/api/v1/workspaces/${ws}/webhook-deliveries/${deliveryId}/redeliver`,
   /** GET → { items: WebhookDelivery[] } (a document's webhook deliveries). */
-  documentWebhookDeliveries: (ws: string, documentId: string) => `/api/v1/workspaces/${ws}/documents/${documentId}/webhook-deliveries`,
+  documentWebhookDeliveries: (ws: string, documentId: string) =>
+    `/api/v1/workspaces/${ws}/documents/${documentId}/webhook-deliveries`,
 } as const;

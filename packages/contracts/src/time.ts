@@ -4,7 +4,11 @@ import { z } from 'zod';
  * An ISO time from a client that the database can store. ISO 8601 has a year 0 (1 BC); PostgreSQL
  * does not, and a time it cannot read would fail inside the query as a 500 instead of a 400.
  */
-export const IsoTime = z.iso.datetime().refine((s) => !s.startsWith('0000'), { message: 'Use a year from 0001 on.' });
+export const IsoTime = z.iso
+  .datetime()
+  .refine((s) => !s.startsWith('0000'), { message: 'Use a year from 0001 on.' });
 
 /** An ISO date (`YYYY-MM-DD`) from a client that the database can store (see `IsoTime`). */
-export const IsoDate = z.iso.date().refine((s) => !s.startsWith('0000'), { message: 'Use a year from 0001 on.' });
+export const IsoDate = z.iso
+  .date()
+  .refine((s) => !s.startsWith('0000'), { message: 'Use a year from 0001 on.' });

@@ -6,14 +6,38 @@ import type { AccessRight, AppAccessPolicy, DirectoryData, User, UserKind } from
 import type { SeedApplication, SeedFile } from '../seed/schema.ts';
 import type { DeliveredMessage, MailJob } from './mail-routes.ts';
 import type { GenerateOptions } from '../mail/generate.ts';
-import type { FaultRule, FaultRuleInput, NotificationFault, NotificationFaultInput } from '../faults/faults.ts';
+import type {
+  FaultRule,
+  FaultRuleInput,
+  NotificationFault,
+  NotificationFaultInput,
+} from '../faults/faults.ts';
 import type { ThrottleConfig, ThrottleCounters } from '../mail/throttle.ts';
 import type { OutboundMessage } from '../mail/outbound.ts';
-import type { DeliveryRecord, LifecycleEvent, NotificationSettings, Subscription } from '../notify/subscriptions.ts';
+import type {
+  DeliveryRecord,
+  LifecycleEvent,
+  NotificationSettings,
+  Subscription,
+} from '../notify/subscriptions.ts';
 
 /** A message in Graph's JSON shape (subject, body, from, toRecipients, attachments with contentBytes…). */
 export type GraphMessageJson = Record<string, unknown>;
-export type { DeliveredMessage, MailJob, GenerateOptions, FaultRule, FaultRuleInput, NotificationFault, NotificationFaultInput, ThrottleConfig, ThrottleCounters, OutboundMessage, DeliveryRecord, LifecycleEvent, NotificationSettings };
+export type {
+  DeliveredMessage,
+  MailJob,
+  GenerateOptions,
+  FaultRule,
+  FaultRuleInput,
+  NotificationFault,
+  NotificationFaultInput,
+  ThrottleConfig,
+  ThrottleCounters,
+  OutboundMessage,
+  DeliveryRecord,
+  LifecycleEvent,
+  NotificationSettings,
+};
 
 export interface NewUser {
   userPrincipalName: string;
@@ -60,7 +84,12 @@ export class EmulatorControl {
     this.agent = caAgent(caPem);
   }
 
-  private async call<T>(method: string, path: string, body?: unknown, raw?: { contentType: string; data: Buffer | string }): Promise<T> {
+  private async call<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    raw?: { contentType: string; data: Buffer | string },
+  ): Promise<T> {
     const res = await rawRequest(`${this.baseUrl}/__emulator${path}`, this.agent, {
       method,
       headers: { 'content-type': raw?.contentType ?? 'application/json', accept: 'application/json' },
@@ -81,7 +110,10 @@ export class EmulatorControl {
   }
 
   // ---- tenants and seeds ----
-  seed(seed: SeedFile, opts: { replace?: boolean } = {}): Promise<{ tenants: { id: string; displayName: string }[] }> {
+  seed(
+    seed: SeedFile,
+    opts: { replace?: boolean } = {},
+  ): Promise<{ tenants: { id: string; displayName: string }[] }> {
     return this.call('POST', '/seed', { seed, replace: !!opts.replace });
   }
   /** Back to the initial seed; forgets codes, tokens, sessions and the request log. */
@@ -139,23 +171,38 @@ export class EmulatorControl {
     return this.call('POST', `/tenants/${encodeURIComponent(tenant)}/apps`, app);
   }
   /** Admin consent (no user) or one user's delegated consent. Defaults to the app's static permissions. */
-  grantConsent(tenant: string, appId: string, opts: { user?: string; delegated?: string[]; application?: string[] } = {}): Promise<void> {
+  grantConsent(
+    tenant: string,
+    appId: string,
+    opts: { user?: string; delegated?: string[]; application?: string[] } = {},
+  ): Promise<void> {
     return this.call('POST', '/consents/grant', { tenant, appId, ...opts });
   }
   /** Withdraws one user's consent, or (no user) all consent and the app's service principal. */
   withdrawConsent(tenant: string, appId: string, opts: { user?: string } = {}): Promise<void> {
     return this.call('POST', '/consents/withdraw', { tenant, appId, ...opts });
   }
-  addSecret(appId: string, opts: { displayName?: string; expiresInSeconds?: number; value?: string } = {}): Promise<NewSecret> {
+  addSecret(
+    appId: string,
+    opts: { displayName?: string; expiresInSeconds?: number; value?: string } = {},
+  ): Promise<NewSecret> {
     return this.call('POST', `/apps/${encodeURIComponent(appId)}/secrets`, opts);
   }
   expireSecret(appId: string, keyId: string): Promise<void> {
-    return this.call('POST', `/apps/${encodeURIComponent(appId)}/secrets/${encodeURIComponent(keyId)}/expire`, {});
+    return this.call(
+      'POST',
+      `/apps/${encodeURIComponent(appId)}/secrets/${encodeURIComponent(keyId)}/expire`,
+      {},
+    );
   }
   deleteSecret(appId: string, keyId: string): Promise<void> {
     return this.call('DELETE', `/apps/${encodeURIComponent(appId)}/secrets/${encodeURIComponent(keyId)}`);
   }
-  addCertificate(appId: string, pem: string, displayName?: string): Promise<{ keyId: string; thumbprint: string; thumbprintSha256: string }> {
+  addCertificate(
+    appId: string,
+    pem: string,
+    displayName?: string,
+  ): Promise<{ keyId: string; thumbprint: string; thumbprintSha256: string }> {
     return this.call('POST', `/apps/${encodeURIComponent(appId)}/certificates`, { pem, displayName });
   }
   addRedirectUri(appId: string, uri: string): Promise<void> {
@@ -164,7 +211,10 @@ export class EmulatorControl {
   removeRedirectUri(appId: string, uri: string): Promise<void> {
     return this.call('POST', `/apps/${encodeURIComponent(appId)}/redirect-uris/remove`, { uri });
   }
-  addAccessPolicy(tenant: string, policy: { appId: string; scopeGroup: string; accessRight: AccessRight; description?: string }): Promise<AppAccessPolicy> {
+  addAccessPolicy(
+    tenant: string,
+    policy: { appId: string; scopeGroup: string; accessRight: AccessRight; description?: string },
+  ): Promise<AppAccessPolicy> {
     return this.call('POST', '/access-policies', { tenant, ...policy });
   }
   removeAccessPolicy(id: string): Promise<void> {
@@ -185,7 +235,9 @@ export class EmulatorControl {
 
   // ---- request log ----
   /** Served requests; `mailbox` (UPN or id) keeps the Graph mail calls addressed to that mailbox. */
-  requests(filter: { since?: number; area?: 'entra' | 'graph' | 'control' | 'other'; mailbox?: string } = {}): Promise<RequestLogEntry[]> {
+  requests(
+    filter: { since?: number; area?: 'entra' | 'graph' | 'control' | 'other'; mailbox?: string } = {},
+  ): Promise<RequestLogEntry[]> {
     const q = new URLSearchParams();
     if (filter.mailbox) q.set('mailbox', filter.mailbox);
     if (filter.since !== undefined) q.set('since', String(filter.since));
@@ -201,28 +253,58 @@ export class EmulatorControl {
     return `/mailboxes/${encodeURIComponent(mailbox)}`;
   }
   /** Delivers a message given as Graph JSON into a mailbox folder (default inbox) now. */
-  deliverMessage(mailbox: string, message: GraphMessageJson, opts: { folder?: string } = {}): Promise<DeliveredMessage> {
+  deliverMessage(
+    mailbox: string,
+    message: GraphMessageJson,
+    opts: { folder?: string } = {},
+  ): Promise<DeliveredMessage> {
     return this.call('POST', `${this.mbx(mailbox)}/messages`, { message, ...opts });
   }
   /** Delivers a raw RFC 822 message (.eml bytes, parsed with mailparser; `$value` serves the same bytes). */
-  deliverEml(mailbox: string, eml: Buffer | string, opts: { folder?: string } = {}): Promise<DeliveredMessage> {
+  deliverEml(
+    mailbox: string,
+    eml: Buffer | string,
+    opts: { folder?: string } = {},
+  ): Promise<DeliveredMessage> {
     const q = opts.folder ? `?folder=${encodeURIComponent(opts.folder)}` : '';
-    return this.call('POST', `${this.mbx(mailbox)}/eml${q}`, undefined, { contentType: 'message/rfc822', data: eml });
+    return this.call('POST', `${this.mbx(mailbox)}/eml${q}`, undefined, {
+      contentType: 'message/rfc822',
+      data: eml,
+    });
   }
   /** Delivers one generated, realistic claim email (PDF claim form, JPEG photos) now. */
-  deliverGenerated(mailbox: string, opts: GenerateOptions & { folder?: string } = {}): Promise<DeliveredMessage> {
+  deliverGenerated(
+    mailbox: string,
+    opts: GenerateOptions & { folder?: string } = {},
+  ): Promise<DeliveredMessage> {
     const { folder, ...generate } = opts;
     return this.call('POST', `${this.mbx(mailbox)}/messages`, { generate, ...(folder ? { folder } : {}) });
   }
   /** N generated emails, at once or paced at `ratePerSecond` in the background (poll `mailJob`). */
-  generateMail(mailbox: string, opts: GenerateOptions & { count?: number; ratePerSecond?: number; folder?: string }): Promise<MailJob> {
+  generateMail(
+    mailbox: string,
+    opts: GenerateOptions & { count?: number; ratePerSecond?: number; folder?: string },
+  ): Promise<MailJob> {
     return this.call('POST', `${this.mbx(mailbox)}/generate`, opts);
   }
   mailJob(id: string): Promise<MailJob> {
     return this.call('GET', `/mail-jobs/${encodeURIComponent(id)}`);
   }
-  listMessages(mailbox: string, opts: { folder?: string } = {}): Promise<(DeliveredMessage & { folder: string; isRead: boolean; categories: string[]; attachments: { name: string; size: number; contentType: string }[] })[]> {
-    return this.call('GET', `${this.mbx(mailbox)}/messages${opts.folder ? `?folder=${encodeURIComponent(opts.folder)}` : ''}`);
+  listMessages(
+    mailbox: string,
+    opts: { folder?: string } = {},
+  ): Promise<
+    (DeliveredMessage & {
+      folder: string;
+      isRead: boolean;
+      categories: string[];
+      attachments: { name: string; size: number; contentType: string }[];
+    })[]
+  > {
+    return this.call(
+      'GET',
+      `${this.mbx(mailbox)}/messages${opts.folder ? `?folder=${encodeURIComponent(opts.folder)}` : ''}`,
+    );
   }
   /** Moves a message as an Outlook rule would (new REST id; destination: well-known name, folder id or display name). */
   moveMessage(mailbox: string, id: string, destination: string): Promise<DeliveredMessage> {
@@ -232,10 +314,18 @@ export class EmulatorControl {
     return this.call('DELETE', `${this.mbx(mailbox)}/messages/${encodeURIComponent(id)}`);
   }
   /** Changes a message as a user in Outlook would (isRead, categories, subject). */
-  updateMessage(mailbox: string, id: string, changes: { isRead?: boolean; categories?: string[]; subject?: string }): Promise<DeliveredMessage> {
+  updateMessage(
+    mailbox: string,
+    id: string,
+    changes: { isRead?: boolean; categories?: string[]; subject?: string },
+  ): Promise<DeliveredMessage> {
     return this.call('PATCH', `${this.mbx(mailbox)}/messages/${encodeURIComponent(id)}`, changes);
   }
-  createFolder(mailbox: string, displayName: string, opts: { parent?: string; isHidden?: boolean } = {}): Promise<{ id: string; displayName: string }> {
+  createFolder(
+    mailbox: string,
+    displayName: string,
+    opts: { parent?: string; isHidden?: boolean } = {},
+  ): Promise<{ id: string; displayName: string }> {
     return this.call('POST', `${this.mbx(mailbox)}/folders`, { displayName, ...opts });
   }
   /** Evicts delta sync states (all, a mailbox's, or one folder's): their links answer 410 SyncStateNotFound. */
@@ -246,7 +336,9 @@ export class EmulatorControl {
     return this.call('GET', '/throttling');
   }
   /** Changes the limits, or `{ enabled: false }` to switch throttling off (counters keep counting). */
-  setThrottling(config: Partial<ThrottleConfig>): Promise<{ config: ThrottleConfig; counters: ThrottleCounters[] }> {
+  setThrottling(
+    config: Partial<ThrottleConfig>,
+  ): Promise<{ config: ThrottleConfig; counters: ThrottleCounters[] }> {
     return this.call('PUT', '/throttling', config);
   }
   resetThrottlingCounters(): Promise<void> {

@@ -57,9 +57,12 @@ export function registerMailControl(router: Router, st: EmulatorState): void {
         if (out === undefined) ctx.send(204, '');
         else ctx.sendJson(200, out);
       } catch (e) {
-        if (e instanceof MailControlError) return ctx.sendJson(e.status, { error: { code: e.code, message: e.message } });
-        if (e instanceof GraphHttpError) return ctx.sendJson(e.status, { error: { code: e.code, message: e.message } });
-        if (e instanceof InvalidMimeError || e instanceof SyntaxError) return ctx.sendJson(400, { error: { code: 'badRequest', message: e.message } });
+        if (e instanceof MailControlError)
+          return ctx.sendJson(e.status, { error: { code: e.code, message: e.message } });
+        if (e instanceof GraphHttpError)
+          return ctx.sendJson(e.status, { error: { code: e.code, message: e.message } });
+        if (e instanceof InvalidMimeError || e instanceof SyntaxError)
+          return ctx.sendJson(400, { error: { code: 'badRequest', message: e.message } });
         throw e;
       }
     });
@@ -85,10 +88,16 @@ export function registerMailControl(router: Router, st: EmulatorState): void {
 
   route('POST', '/mailboxes/:mailbox/messages', async (ctx) => {
     const { mailbox } = mailboxOf(ctx.params.mailbox!);
-    const b = await ctx.json<{ folder?: string; message?: unknown; eml?: string; generate?: GenerateOptions }>();
+    const b = await ctx.json<{
+      folder?: string;
+      message?: unknown;
+      eml?: string;
+      generate?: GenerateOptions;
+    }>();
     let init: MessageInit;
     if (b.eml !== undefined) init = await messageFromMime(Buffer.from(b.eml, 'base64'));
-    else if (b.generate !== undefined || b.message === undefined) init = generateClaimEmail(st, mailbox, b.generate ?? {});
+    else if (b.generate !== undefined || b.message === undefined)
+      init = generateClaimEmail(st, mailbox, b.generate ?? {});
     else init = messageInitFromJson(b.message);
     if (init.receivedMs === undefined || Number.isNaN(init.receivedMs)) init.receivedMs = st.clock.now();
     return deliver(mailbox, b.folder, init);
@@ -106,8 +115,17 @@ export function registerMailControl(router: Router, st: EmulatorState): void {
     const { mailbox } = mailboxOf(ctx.params.mailbox!);
     const b = await ctx.json<GenerateOptions & { count?: number; ratePerSecond?: number; folder?: string }>();
     const count = b.count ?? 1;
-    if (!Number.isInteger(count) || count < 1 || count > 1_000_000) throw bad('count must be an integer 1..1000000');
-    const job: MailJob = { id: `job-${++jobNo}`, mailbox: ctx.params.mailbox!, total: count, delivered: 0, ratePerSecond: b.ratePerSecond ?? 0, done: false, messages: [] };
+    if (!Number.isInteger(count) || count < 1 || count > 1_000_000)
+      throw bad('count must be an integer 1..1000000');
+    const job: MailJob = {
+      id: `job-${++jobNo}`,
+      mailbox: ctx.params.mailbox!,
+      total: count,
+      delivered: 0,
+      ratePerSecond: b.ratePerSecond ?? 0,
+      done: false,
+      messages: [],
+    };
     jobs.set(job.id, job);
     const one = () => {
       const init = generateClaimEmail(st, mailbox, { ...b, index: job.delivered });
@@ -132,7 +150,15 @@ export function registerMailControl(router: Router, st: EmulatorState): void {
     tick();
     return job;
   });
-  route('GET', '/mail-jobs/:id', (ctx) => jobs.get(ctx.params.id!) ?? (() => { throw notFound(`Job ${ctx.params.id}`); })());
+  route(
+    'GET',
+    '/mail-jobs/:id',
+    (ctx) =>
+      jobs.get(ctx.params.id!) ??
+      (() => {
+        throw notFound(`Job ${ctx.params.id}`);
+      })(),
+  );
 
   route('GET', '/mailboxes/:mailbox/messages', (ctx) => {
     const { mailbox } = mailboxOf(ctx.params.mailbox!);
@@ -141,7 +167,14 @@ export function registerMailControl(router: Router, st: EmulatorState): void {
     const out = [];
     for (const msg of mailbox.messages.values()) {
       if (folder && msg.folderNo !== folder.no) continue;
-      out.push({ ...delivered(mailbox, msg), folder: mailbox.folders.get(msg.folderNo)!.wellKnownName ?? mailbox.folders.get(msg.folderNo)!.displayName, isRead: msg.isRead, categories: msg.categories, attachments: msg.attachments.map((a) => ({ name: a.name, size: a.size, contentType: a.contentType })) });
+      out.push({
+        ...delivered(mailbox, msg),
+        folder:
+          mailbox.folders.get(msg.folderNo)!.wellKnownName ?? mailbox.folders.get(msg.folderNo)!.displayName,
+        isRead: msg.isRead,
+        categories: msg.categories,
+        attachments: msg.attachments.map((a) => ({ name: a.name, size: a.size, contentType: a.contentType })),
+      });
     }
     return out;
   });
@@ -149,7 +182,10 @@ export function registerMailControl(router: Router, st: EmulatorState): void {
     const { mailbox } = mailboxOf(ctx.params.mailbox!);
     const b = await ctx.json<{ destination?: string }>();
     const msg = findMessage(st, mailbox, ctx.params.id!);
-    return delivered(mailbox, st.mail.move(mailbox, msg, findFolderOrCreate(mailbox, b.destination ?? 'archive')));
+    return delivered(
+      mailbox,
+      st.mail.move(mailbox, msg, findFolderOrCreate(mailbox, b.destination ?? 'archive')),
+    );
   });
   route('DELETE', '/mailboxes/:mailbox/messages/:id', (ctx) => {
     const { mailbox } = mailboxOf(ctx.params.mailbox!);
@@ -198,16 +234,25 @@ export function registerMailControl(router: Router, st: EmulatorState): void {
     const b = await ctx.json<{ mailbox?: string; folder?: string }>();
     if (!b.mailbox) return { evicted: st.deltaTokens.evict() };
     const { user, mailbox } = mailboxOf(b.mailbox);
-    return { evicted: st.deltaTokens.evict({ mailboxId: user.id, ...(b.folder ? { folderNo: findFolder(st, mailbox, b.folder).no } : {}) }) };
+    return {
+      evicted: st.deltaTokens.evict({
+        mailboxId: user.id,
+        ...(b.folder ? { folderNo: findFolder(st, mailbox, b.folder).no } : {}),
+      }),
+    };
   });
 
   // ---- throttling ----
-  route('GET', '/throttling', () => ({ config: st.throttle.config, counters: st.throttle.counters(st.clock.now()) }));
+  route('GET', '/throttling', () => ({
+    config: st.throttle.config,
+    counters: st.throttle.counters(st.clock.now()),
+  }));
   route('PUT', '/throttling', async (ctx) => {
     const b = await ctx.json<Partial<ThrottleConfig>>();
     for (const [k, v] of Object.entries(b)) {
       if (!(k in st.throttle.config)) throw bad(`Unknown throttling setting ${k}`);
-      if (k === 'enabled' ? typeof v !== 'boolean' : typeof v !== 'number' || v < 0) throw bad(`Bad value for ${k}`);
+      if (k === 'enabled' ? typeof v !== 'boolean' : typeof v !== 'number' || v < 0)
+        throw bad(`Bad value for ${k}`);
     }
     Object.assign(st.throttle.config, b);
     return { config: st.throttle.config, counters: st.throttle.counters(st.clock.now()) };
@@ -229,7 +274,8 @@ export function registerMailControl(router: Router, st: EmulatorState): void {
   });
   route('POST', '/faults/notifications', async (ctx) => {
     const b = await ctx.json<NotificationFaultInput>();
-    if (!['drop', 'duplicate', 'delay', 'reorder', 'moveAfterNotify'].includes(b.kind)) throw bad('kind must be drop|duplicate|delay|reorder|moveAfterNotify');
+    if (!['drop', 'duplicate', 'delay', 'reorder', 'moveAfterNotify'].includes(b.kind))
+      throw bad('kind must be drop|duplicate|delay|reorder|moveAfterNotify');
     return st.faults.addNotificationFault(b);
   });
   route('POST', '/faults/seed', async (ctx) => {
@@ -249,26 +295,38 @@ export function registerMailControl(router: Router, st: EmulatorState): void {
   });
   // ---- subscriptions and notifications ----
   route('GET', '/subscriptions', () =>
-    [...st.subscriptions.subs.values()].map((s) => ({ ...s, filter: undefined, expirationDateTime: new Date(s.expirationMs).toISOString() })),
+    [...st.subscriptions.subs.values()].map((s) => ({
+      ...s,
+      filter: undefined,
+      expirationDateTime: new Date(s.expirationMs).toISOString(),
+    })),
   );
   route('POST', '/subscriptions/:id/lifecycle', async (ctx) => {
     const s = st.subscriptions.subs.get(ctx.params.id!);
     if (!s) throw notFound(`Subscription ${ctx.params.id}`);
     const b = await ctx.json<{ event?: LifecycleEvent }>();
-    if (b.event !== 'reauthorizationRequired' && b.event !== 'subscriptionRemoved' && b.event !== 'missed') throw bad('event must be reauthorizationRequired, subscriptionRemoved or missed');
+    if (b.event !== 'reauthorizationRequired' && b.event !== 'subscriptionRemoved' && b.event !== 'missed')
+      throw bad('event must be reauthorizationRequired, subscriptionRemoved or missed');
     return { sent: st.subscriptions.lifecycle(s, b.event) };
   });
-  route('GET', '/notifications', (ctx) => st.subscriptions.log.filter((r) => r.seq > Number(ctx.query.get('since') ?? 0)));
+  route('GET', '/notifications', (ctx) =>
+    st.subscriptions.log.filter((r) => r.seq > Number(ctx.query.get('since') ?? 0)),
+  );
   route('GET', '/notification-settings', () => st.subscriptions.settings);
   route('PUT', '/notification-settings', async (ctx) => {
     const b = await ctx.json<Partial<NotificationSettings>>();
     for (const [k, v] of Object.entries(b)) {
       if (!(k in st.subscriptions.settings)) throw bad(`Unknown setting ${k}`);
-      if (k === 'allowHttp' ? typeof v !== 'boolean' : typeof v !== 'number' || v < 0) throw bad(`Bad value for ${k}`);
+      if (k === 'allowHttp' ? typeof v !== 'boolean' : typeof v !== 'number' || v < 0)
+        throw bad(`Bad value for ${k}`);
     }
     Object.assign(st.subscriptions.settings, b);
     return st.subscriptions.settings;
   });
 
-  route('GET', '/mail/stats', () => ({ mailboxes: st.mail.all().length, messages: st.mail.count(), deltaTokens: st.deltaTokens.size() }));
+  route('GET', '/mail/stats', () => ({
+    mailboxes: st.mail.all().length,
+    messages: st.mail.count(),
+    deltaTokens: st.deltaTokens.size(),
+  }));
 }

@@ -15,8 +15,10 @@ const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
  * a local browser reaches loopback too, and browsers mark its requests with Origin/Sec-Fetch-Site.
  */
 export function controlRefusal(req: IncomingMessage): string | undefined {
-  if (!LOOPBACK.test(req.socket.remoteAddress ?? '')) return 'The control API only answers programs on the machine the emulator runs on.';
+  if (!LOOPBACK.test(req.socket.remoteAddress ?? ''))
+    return 'The control API only answers programs on the machine the emulator runs on.';
   const site = req.headers['sec-fetch-site'];
-  if (req.headers.origin !== undefined || (site !== undefined && site !== 'none')) return 'The control API does not answer web pages.';
+  if (req.headers.origin !== undefined || (site !== undefined && site !== 'none'))
+    return 'The control API does not answer web pages.';
   return undefined;
 }

@@ -39,19 +39,29 @@ export function registerControl(router: Router, st: EmulatorState, hooks: Contro
         if (out === undefined) ctx.send(204, '');
         else ctx.sendJson(200, out);
       } catch (e) {
-        if (e instanceof ControlHttpError) return ctx.sendJson(e.status, { error: { code: e.code, message: e.message } });
-        if (e instanceof SyntaxError || (e instanceof Error && e.message.startsWith('Invalid seed'))) return ctx.sendJson(400, { error: { code: 'badRequest', message: e.message } });
+        if (e instanceof ControlHttpError)
+          return ctx.sendJson(e.status, { error: { code: e.code, message: e.message } });
+        if (e instanceof SyntaxError || (e instanceof Error && e.message.startsWith('Invalid seed')))
+          return ctx.sendJson(400, { error: { code: 'badRequest', message: e.message } });
         throw e;
       }
     });
 
-  const tenant = (ref: string): Tenant => st.dir.findTenant(ref) ?? (() => { throw notFound(`Tenant ${ref}`); })();
+  const tenant = (ref: string): Tenant =>
+    st.dir.findTenant(ref) ??
+    (() => {
+      throw notFound(`Tenant ${ref}`);
+    })();
   const user = (ref: string): User => {
     const u = st.dir.findUser(ref);
     if (!u || u.state === 'deleted') throw notFound(`User ${ref}`);
     return u;
   };
-  const app = (ref: string) => st.dir.findApp(ref) ?? (() => { throw notFound(`Application ${ref}`); })();
+  const app = (ref: string) =>
+    st.dir.findApp(ref) ??
+    (() => {
+      throw notFound(`Application ${ref}`);
+    })();
   const group = (ref: string) => {
     const byId = st.dir.groups.get(ref.toLowerCase());
     if (byId) return byId;
@@ -111,7 +121,9 @@ export function registerControl(router: Router, st: EmulatorState, hooks: Contro
     return st.dir.addUser(u);
   });
   route('GET', '/users/:user', (ctx) => user(ctx.params.user!));
-  route('POST', '/users/:user/disable', (ctx) => Object.assign(user(ctx.params.user!), { state: 'disabled' }));
+  route('POST', '/users/:user/disable', (ctx) =>
+    Object.assign(user(ctx.params.user!), { state: 'disabled' }),
+  );
   route('POST', '/users/:user/enable', (ctx) => Object.assign(user(ctx.params.user!), { state: 'enabled' }));
   route('DELETE', '/users/:user', (ctx) => {
     const u = user(ctx.params.user!);
@@ -136,13 +148,21 @@ export function registerControl(router: Router, st: EmulatorState, hooks: Contro
     const b = await ctx.json<{ mailbox?: string; user?: string }>();
     const mbx = user(str(b.mailbox, 'mailbox'));
     const u = user(str(b.user, 'user'));
-    if (!st.dir.hasFullAccess(mbx.id, u.id)) st.dir.mailboxPermissions.push({ tenantId: mbx.tenantId, mailboxId: mbx.id, userId: u.id, accessRights: 'FullAccess' });
+    if (!st.dir.hasFullAccess(mbx.id, u.id))
+      st.dir.mailboxPermissions.push({
+        tenantId: mbx.tenantId,
+        mailboxId: mbx.id,
+        userId: u.id,
+        accessRights: 'FullAccess',
+      });
   });
   route('POST', '/mailbox-permissions/remove', async (ctx) => {
     const b = await ctx.json<{ mailbox?: string; user?: string }>();
     const mbx = user(str(b.mailbox, 'mailbox'));
     const u = user(str(b.user, 'user'));
-    st.dir.mailboxPermissions = st.dir.mailboxPermissions.filter((p) => !(p.mailboxId === mbx.id && p.userId === u.id));
+    st.dir.mailboxPermissions = st.dir.mailboxPermissions.filter(
+      (p) => !(p.mailboxId === mbx.id && p.userId === u.id),
+    );
   });
   route('POST', '/groups/:group/members', async (ctx) => {
     const g = group(ctx.params.group!);
@@ -162,8 +182,13 @@ export function registerControl(router: Router, st: EmulatorState, hooks: Contro
   route('POST', '/tenants/:tenant/apps', async (ctx) => {
     const t = tenant(ctx.params.tenant!);
     const b = await ctx.json<SeedApplication>();
-    if (b.appId && st.dir.findApp(b.appId)) throw new ControlHttpError(409, 'conflict', `Application ${b.appId} already exists`);
-    const made = buildApp({ ...b, appId: b.appId ?? newGuid(), displayName: str(b.displayName, 'displayName') }, t.id, st.clock.now());
+    if (b.appId && st.dir.findApp(b.appId))
+      throw new ControlHttpError(409, 'conflict', `Application ${b.appId} already exists`);
+    const made = buildApp(
+      { ...b, appId: b.appId ?? newGuid(), displayName: str(b.displayName, 'displayName') },
+      t.id,
+      st.clock.now(),
+    );
     st.dir.addApp(made);
     st.dir.ensureServicePrincipal(t.id, made, st.clock.now());
     return { appId: made.appId };
@@ -181,7 +206,12 @@ export function registerControl(router: Router, st: EmulatorState, hooks: Contro
       endMs: st.clock.now() + (b.expiresInSeconds ?? 2 * 365 * 24 * 3600) * 1000,
     };
     a.secrets.push(secret);
-    return { keyId: secret.keyId, secretText: value, hint: secret.hint, endDateTime: new Date(secret.endMs).toISOString() };
+    return {
+      keyId: secret.keyId,
+      secretText: value,
+      hint: secret.hint,
+      endDateTime: new Date(secret.endMs).toISOString(),
+    };
   });
   route('POST', '/apps/:app/secrets/:key/expire', (ctx) => {
     const s = app(ctx.params.app!).secrets.find((x) => x.keyId === ctx.params.key);
@@ -202,7 +232,14 @@ export function registerControl(router: Router, st: EmulatorState, hooks: Contro
     } catch {
       throw bad('pem is not a certificate');
     }
-    const cert = { keyId: newGuid(), displayName: b.displayName ?? 'certificate', certPem: pem, sha1Hex: t.sha1Hex, sha256Hex: t.sha256Hex, endMs: st.clock.now() + 2 * 365 * 24 * 3600 * 1000 };
+    const cert = {
+      keyId: newGuid(),
+      displayName: b.displayName ?? 'certificate',
+      certPem: pem,
+      sha1Hex: t.sha1Hex,
+      sha256Hex: t.sha256Hex,
+      endMs: st.clock.now() + 2 * 365 * 24 * 3600 * 1000,
+    };
     a.certificates.push(cert);
     return { keyId: cert.keyId, thumbprint: t.sha1Hex, thumbprintSha256: t.sha256Hex };
   });
@@ -223,7 +260,13 @@ export function registerControl(router: Router, st: EmulatorState, hooks: Contro
 
   // ---- consents ----
   route('POST', '/consents/grant', async (ctx) => {
-    const b = await ctx.json<{ tenant?: string; appId?: string; user?: string; delegated?: string[]; application?: string[] }>();
+    const b = await ctx.json<{
+      tenant?: string;
+      appId?: string;
+      user?: string;
+      delegated?: string[];
+      application?: string[];
+    }>();
     const t = tenant(str(b.tenant, 'tenant'));
     const a = app(str(b.appId, 'appId'));
     const sp = st.dir.ensureServicePrincipal(t.id, a, st.clock.now());
@@ -246,13 +289,28 @@ export function registerControl(router: Router, st: EmulatorState, hooks: Contro
 
   // ---- Application Access Policies ----
   route('POST', '/access-policies', async (ctx) => {
-    const b = await ctx.json<{ tenant?: string; appId?: string; scopeGroup?: string; accessRight?: string; description?: string }>();
+    const b = await ctx.json<{
+      tenant?: string;
+      appId?: string;
+      scopeGroup?: string;
+      accessRight?: string;
+      description?: string;
+    }>();
     const t = tenant(str(b.tenant, 'tenant'));
     const g = st.dir.findGroup(t.id, str(b.scopeGroup, 'scopeGroup'));
     if (!g) throw notFound(`Group ${b.scopeGroup}`);
-    if (!g.mailEnabled || !g.securityEnabled) throw bad('The scope group must be a mail-enabled security group');
-    if (b.accessRight !== 'RestrictAccess' && b.accessRight !== 'DenyAccess') throw bad('accessRight must be RestrictAccess or DenyAccess');
-    const p = { id: newGuid(), tenantId: t.id, appId: str(b.appId, 'appId').toLowerCase(), scopeGroupId: g.id, accessRight: b.accessRight, description: b.description ?? ' ' } as const;
+    if (!g.mailEnabled || !g.securityEnabled)
+      throw bad('The scope group must be a mail-enabled security group');
+    if (b.accessRight !== 'RestrictAccess' && b.accessRight !== 'DenyAccess')
+      throw bad('accessRight must be RestrictAccess or DenyAccess');
+    const p = {
+      id: newGuid(),
+      tenantId: t.id,
+      appId: str(b.appId, 'appId').toLowerCase(),
+      scopeGroupId: g.id,
+      accessRight: b.accessRight,
+      description: b.description ?? ' ',
+    } as const;
     st.dir.accessPolicies.push({ ...p });
     return p;
   });
@@ -273,7 +331,10 @@ export function registerControl(router: Router, st: EmulatorState, hooks: Contro
     }
     return st.lifetimes;
   });
-  route('GET', '/clock', () => ({ offsetSeconds: st.clock.offsetSeconds(), now: new Date(st.clock.now()).toISOString() }));
+  route('GET', '/clock', () => ({
+    offsetSeconds: st.clock.offsetSeconds(),
+    now: new Date(st.clock.now()).toISOString(),
+  }));
   route('POST', '/clock/advance', async (ctx) => {
     const b = await ctx.json<{ seconds?: number }>();
     if (typeof b.seconds !== 'number' || b.seconds < 0) throw bad('seconds must be a non-negative number');
@@ -285,10 +346,13 @@ export function registerControl(router: Router, st: EmulatorState, hooks: Contro
     const area = ctx.query.get('area');
     const mailbox = ctx.query.get('mailbox');
     const mailboxId = mailbox ? (st.dir.findUser(mailbox)?.id ?? mailbox) : undefined;
-    return st.log.list({ ...(since ? { sinceSeq: Number(since) } : {}), ...(area ? { area } : {}), ...(mailboxId ? { mailboxId } : {}) });
+    return st.log.list({
+      ...(since ? { sinceSeq: Number(since) } : {}),
+      ...(area ? { area } : {}),
+      ...(mailboxId ? { mailboxId } : {}),
+    });
   });
   route('DELETE', '/requests', () => {
     st.log.clear();
   });
 }
-

@@ -6,7 +6,14 @@ import { aadTimestamp } from '../util/clock.ts';
 import { newGuid, opaqueToken } from '../util/ids.ts';
 import { Aadsts, AadstsError } from './errors.ts';
 import { consentPage, errorPage, formPostPage, loginPage, pickerPage, signedOutPage } from './pages.ts';
-import { APPLICATION_PERMISSIONS, DELEGATED_PERMISSIONS, OIDC_LABELS, canonicalApplication, parseScopes, type ParsedScopes } from './permissions.ts';
+import {
+  APPLICATION_PERMISSIONS,
+  DELEGATED_PERMISSIONS,
+  OIDC_LABELS,
+  canonicalApplication,
+  parseScopes,
+  type ParsedScopes,
+} from './permissions.ts';
 import { resolveTenantSegment, tenantLabel, type TenantSegment } from './tenancy.ts';
 import { missingConsent, needsAdmin, requiredDelegated } from './consent.ts';
 import { checkCredentials, loginErrorText } from './signin.ts';
@@ -68,7 +75,13 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
     const out: User[] = [];
     for (const [uid, at] of s.accounts) {
       const u = st.dir.users.get(uid);
-      if (u && u.state === 'enabled' && at >= u.tokensValidFromMs && now - at < st.lifetimes.sessionSeconds * 1000) out.push(u);
+      if (
+        u &&
+        u.state === 'enabled' &&
+        at >= u.tokensValidFromMs &&
+        now - at < st.lifetimes.sessionSeconds * 1000
+      )
+        out.push(u);
     }
     return out;
   };
@@ -126,7 +139,10 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
       redeemed: false,
     });
     const fields: Record<string, string> = { code };
-    if (t.wantClientInfo) fields.client_info = Buffer.from(JSON.stringify({ uid: user.id, utid: user.tenantId })).toString('base64url');
+    if (t.wantClientInfo)
+      fields.client_info = Buffer.from(JSON.stringify({ uid: user.id, utid: user.tenantId })).toString(
+        'base64url',
+      );
     fields.session_state = session.id;
     respond(ctx, t, fields);
   };
@@ -134,7 +150,11 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
   const actionUrl = (t: AuthTxn, step: string) => `/${t.seg.segment}/${step}`;
 
   const showLogin = (ctx: Ctx, t: AuthTxn, username?: string, error?: AadstsError) => {
-    const p: Parameters<typeof loginPage>[0] = { action: actionUrl(t, 'login'), ctx: t.id, username: username ?? t.loginHint ?? '' };
+    const p: Parameters<typeof loginPage>[0] = {
+      action: actionUrl(t, 'login'),
+      ctx: t.id,
+      username: username ?? t.loginHint ?? '',
+    };
     if (error) p.error = { code: error.code, text: loginErrorText(error), detail: error.aadstsMessage };
     ctx.sendHtml(200, loginPage(p));
   };
@@ -158,7 +178,8 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
     const needConsent = t.prompt === 'consent' || missing.noServicePrincipal || missing.scopes.length > 0;
     if (!needConsent) return issueCode(ctx, t, user, session);
     if (t.prompt === 'none') return respondError(ctx, t, Aadsts.consentRequired(app.appId, app.displayName));
-    if (needsAdmin(missing.scopes) && !user.isAdmin) return showError(ctx, Aadsts.needAdminApproval(app.displayName), returnLink(t));
+    if (needsAdmin(missing.scopes) && !user.isAdmin)
+      return showError(ctx, Aadsts.needAdminApproval(app.displayName), returnLink(t));
     return showConsent(ctx, t, user, false);
   };
 
@@ -175,11 +196,18 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
     const app = t.app;
     const perms: { name: string; label: string }[] = [];
     if (admin) {
-      for (const r of app.applicationPermissions) perms.push({ name: r, label: `${APPLICATION_PERMISSIONS[canonicalApplication(r) ?? r] ?? r} (application)` });
-      for (const d of app.delegatedPermissions) perms.push({ name: d, label: DELEGATED_PERMISSIONS[d]?.label ?? d });
+      for (const r of app.applicationPermissions)
+        perms.push({
+          name: r,
+          label: `${APPLICATION_PERMISSIONS[canonicalApplication(r) ?? r] ?? r} (application)`,
+        });
+      for (const d of app.delegatedPermissions)
+        perms.push({ name: d, label: DELEGATED_PERMISSIONS[d]?.label ?? d });
     } else {
-      for (const o of ['openid', 'profile', 'email', 'offline_access']) if (t.parsed.oidc.has(o)) perms.push({ name: o, label: OIDC_LABELS[o]! });
-      for (const d of requiredDelegated(app, t.parsed)) perms.push({ name: d, label: DELEGATED_PERMISSIONS[d]?.label ?? d });
+      for (const o of ['openid', 'profile', 'email', 'offline_access'])
+        if (t.parsed.oidc.has(o)) perms.push({ name: o, label: OIDC_LABELS[o]! });
+      for (const d of requiredDelegated(app, t.parsed))
+        perms.push({ name: d, label: DELEGATED_PERMISSIONS[d]?.label ?? d });
     }
     const home = st.dir.tenants.get(app.homeTenantId);
     ctx.sendHtml(
@@ -199,14 +227,29 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
 
   /** Which page after the authorize request, given the session and `prompt`. */
   const start = (ctx: Ctx, t: AuthTxn) => {
-    const accounts = validAccounts(getSession(ctx)).filter((u) => t.seg.kind !== 'tenant' || u.tenantId === t.seg.tenant.id);
+    const accounts = validAccounts(getSession(ctx)).filter(
+      (u) => t.seg.kind !== 'tenant' || u.tenantId === t.seg.tenant.id,
+    );
     if (t.prompt === 'login') return showLogin(ctx, t);
-    if (t.prompt === 'select_account') return accounts.length ? showPicker(ctx, t, accounts) : showLogin(ctx, t);
-    const hinted = t.loginHint ? accounts.find((u) => u.userPrincipalName.toLowerCase() === t.loginHint!.toLowerCase()) : undefined;
+    if (t.prompt === 'select_account')
+      return accounts.length ? showPicker(ctx, t, accounts) : showLogin(ctx, t);
+    const hinted = t.loginHint
+      ? accounts.find((u) => u.userPrincipalName.toLowerCase() === t.loginHint!.toLowerCase())
+      : undefined;
     const chosen = hinted ?? (!t.loginHint && accounts.length === 1 ? accounts[0] : undefined);
     if (chosen) return proceed(ctx, t, chosen, getSession(ctx)!);
     if (t.prompt === 'none') {
-      if (accounts.length > 1) return respondError(ctx, t, new AadstsError(400, 'interaction_required', 16000, 'Either multiple user identities are available for the current request or selected account is not supported for the scenario.'));
+      if (accounts.length > 1)
+        return respondError(
+          ctx,
+          t,
+          new AadstsError(
+            400,
+            'interaction_required',
+            16000,
+            'Either multiple user identities are available for the current request or selected account is not supported for the scenario.',
+          ),
+        );
       return respondError(ctx, t, Aadsts.noSession());
     }
     if (accounts.length > 1 && !t.loginHint) return showPicker(ctx, t, accounts);
@@ -214,20 +257,38 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
   };
 
   const showPicker = (ctx: Ctx, t: AuthTxn, accounts: User[]) =>
-    ctx.sendHtml(200, pickerPage({ action: actionUrl(t, 'login/select'), ctx: t.id, accounts: accounts.map((u) => ({ id: u.id, upn: u.userPrincipalName, name: u.displayName })) }));
+    ctx.sendHtml(
+      200,
+      pickerPage({
+        action: actionUrl(t, 'login/select'),
+        ctx: t.id,
+        accounts: accounts.map((u) => ({ id: u.id, upn: u.userPrincipalName, name: u.displayName })),
+      }),
+    );
 
   /** Validates what must be valid before anything is sent to the redirect URI. */
-  const validateClient = (ctx: Ctx, seg: TenantSegment, clientId: string | null, redirect: string | null): { app: AppRegistration; redirectUri: string } => {
+  const validateClient = (
+    ctx: Ctx,
+    seg: TenantSegment,
+    clientId: string | null,
+    redirect: string | null,
+  ): { app: AppRegistration; redirectUri: string } => {
     if (!clientId) throw Aadsts.missingParam('client_id');
     const app = st.dir.findApp(clientId);
     if (!app) throw Aadsts.appNotFound(clientId, tenantLabel(seg));
     ctx.tags.clientId = app.appId;
-    if (seg.kind === 'tenant' && !st.dir.appIsInTenant(app, seg.tenant.id) && app.signInAudience === 'AzureADMyOrg') {
+    if (
+      seg.kind === 'tenant' &&
+      !st.dir.appIsInTenant(app, seg.tenant.id) &&
+      app.signInAudience === 'AzureADMyOrg'
+    ) {
       throw Aadsts.appNotFound(clientId, seg.tenant.displayName);
     }
-    if (seg.kind !== 'tenant' && app.signInAudience === 'AzureADMyOrg') throw Aadsts.notMultiTenant(app.appId, app.displayName);
+    if (seg.kind !== 'tenant' && app.signInAudience === 'AzureADMyOrg')
+      throw Aadsts.notMultiTenant(app.appId, app.displayName);
     const redirectUri = redirect ?? app.redirectUris[0];
-    if (!redirectUri || !app.redirectUris.includes(redirectUri)) throw Aadsts.redirectNotRegistered(redirect ?? '', app.appId);
+    if (!redirectUri || !app.redirectUris.includes(redirectUri))
+      throw Aadsts.redirectNotRegistered(redirect ?? '', app.appId);
     return { app, redirectUri };
   };
 
@@ -266,11 +327,24 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
     if (seg.kind === 'tenant') ctx.tags.tenantId = seg.tenant.id;
     const responseType = q.get('response_type') ?? '';
     if (responseType !== 'code') {
-      return respondError(ctx, t, responseType ? Aadsts.unsupportedResponseType(responseType) : Aadsts.missingParam('response_type'));
+      return respondError(
+        ctx,
+        t,
+        responseType ? Aadsts.unsupportedResponseType(responseType) : Aadsts.missingParam('response_type'),
+      );
     }
     const method = q.get('code_challenge_method');
     if (method && method !== 'S256' && method !== 'plain') {
-      return respondError(ctx, t, new AadstsError(400, 'invalid_request', 501491, `Invalid code_challenge_method parameter '${method}'.`));
+      return respondError(
+        ctx,
+        t,
+        new AadstsError(
+          400,
+          'invalid_request',
+          501491,
+          `Invalid code_challenge_method parameter '${method}'.`,
+        ),
+      );
     }
     if (!t.scope.trim()) return respondError(ctx, t, Aadsts.missingParam('scope'));
     try {
@@ -280,7 +354,11 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
       throw e;
     }
     if (t.prompt && !['login', 'none', 'consent', 'select_account'].includes(t.prompt)) {
-      return respondError(ctx, t, new AadstsError(400, 'invalid_request', 90023, `Invalid prompt parameter '${t.prompt}'.`));
+      return respondError(
+        ctx,
+        t,
+        new AadstsError(400, 'invalid_request', 90023, `Invalid prompt parameter '${t.prompt}'.`),
+      );
     }
     putTxn(t);
     start(ctx, t);
@@ -291,7 +369,16 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
     ctx.tags.area = 'entra';
     const f = await ctx.form();
     const t = txns.get(f.get('ctx') ?? '');
-    if (!t) return showError(ctx, new AadstsError(400, 'invalid_request', 90014, "The sign-in session has expired or is unknown ('ctx'). Start the sign-in again."));
+    if (!t)
+      return showError(
+        ctx,
+        new AadstsError(
+          400,
+          'invalid_request',
+          90014,
+          "The sign-in session has expired or is unknown ('ctx'). Start the sign-in again.",
+        ),
+      );
     const username = f.get('login') ?? '';
     try {
       const user = checkCredentials(st.dir, t.seg, username, f.get('passwd') ?? '', t.app);
@@ -309,7 +396,16 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
     ctx.tags.area = 'entra';
     const f = await ctx.form();
     const t = txns.get(f.get('ctx') ?? '');
-    if (!t) return showError(ctx, new AadstsError(400, 'invalid_request', 90014, "The sign-in session has expired or is unknown ('ctx'). Start the sign-in again."));
+    if (!t)
+      return showError(
+        ctx,
+        new AadstsError(
+          400,
+          'invalid_request',
+          90014,
+          "The sign-in session has expired or is unknown ('ctx'). Start the sign-in again.",
+        ),
+      );
     const account = f.get('account');
     const session = getSession(ctx);
     const user = validAccounts(session).find((u) => u.id === account);
@@ -324,10 +420,25 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
     const t = txns.get(f.get('ctx') ?? '');
     const session = getSession(ctx);
     const user = t?.userId ? validAccounts(session).find((u) => u.id === t.userId) : undefined;
-    if (!t || !user || !session) return showError(ctx, new AadstsError(400, 'invalid_request', 90014, "The sign-in session has expired or is unknown ('ctx'). Start the sign-in again."));
+    if (!t || !user || !session)
+      return showError(
+        ctx,
+        new AadstsError(
+          400,
+          'invalid_request',
+          90014,
+          "The sign-in session has expired or is unknown ('ctx'). Start the sign-in again.",
+        ),
+      );
     const app = t.app;
     if (f.get('accept') !== 'true') {
-      if (t.kind === 'adminconsent') return respondError(ctx, t, new AadstsError(400, 'consent_required', 65004, 'User declined to consent to access the app.'), { admin_consent: 'True' });
+      if (t.kind === 'adminconsent')
+        return respondError(
+          ctx,
+          t,
+          new AadstsError(400, 'consent_required', 65004, 'User declined to consent to access the app.'),
+          { admin_consent: 'True' },
+        );
       return respondError(ctx, t, Aadsts.declined());
     }
     const sp = st.dir.ensureServicePrincipal(user.tenantId, app, st.clock.now());
@@ -354,9 +465,19 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
     try {
       seg = resolveTenantSegment(st.dir, ctx.params.tenant!);
       if (seg.kind === 'common' || seg.kind === 'consumers') {
-        throw new AadstsError(400, 'invalid_request', 90130, 'Admin consent is not supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint.');
+        throw new AadstsError(
+          400,
+          'invalid_request',
+          90130,
+          'Admin consent is not supported over the /common or /consumers endpoints. Please use the /organizations or tenant-specific endpoint.',
+        );
       }
-      client = validateClient(ctx, seg.kind === 'organizations' ? { kind: 'organizations', segment: 'organizations' } : seg, q.get('client_id'), q.get('redirect_uri'));
+      client = validateClient(
+        ctx,
+        seg.kind === 'organizations' ? { kind: 'organizations', segment: 'organizations' } : seg,
+        q.get('client_id'),
+        q.get('redirect_uri'),
+      );
     } catch (e) {
       if (e instanceof AadstsError) return showError(ctx, e);
       throw e;

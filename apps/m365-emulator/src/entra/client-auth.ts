@@ -34,7 +34,12 @@ export function requestClientId(ctx: Ctx, form: URLSearchParams): string | undef
  * Authenticates the client of a token request: secret (body or Basic) or certificate assertion
  * (RS256 + x5t, or PS256 + x5t#S256). Errors carry Entra's codes (7000215, 7000222, 700027…).
  */
-export async function authenticateClient(st: EmulatorState, ctx: Ctx, form: URLSearchParams, app: AppRegistration): Promise<AuthenticatedClient> {
+export async function authenticateClient(
+  st: EmulatorState,
+  ctx: Ctx,
+  form: URLSearchParams,
+  app: AppRegistration,
+): Promise<AuthenticatedClient> {
   const basic = basicCredentials(ctx);
   const secret = form.get('client_secret') ?? basic?.secret;
   const assertion = form.get('client_assertion');
@@ -49,17 +54,24 @@ export async function authenticateClient(st: EmulatorState, ctx: Ctx, form: URLS
     return { app, appidacr: '1' };
   }
   if (assertion) {
-    if (form.get('client_assertion_type') !== JWT_BEARER) throw Aadsts.assertionInvalid("client_assertion_type must be 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'.");
+    if (form.get('client_assertion_type') !== JWT_BEARER)
+      throw Aadsts.assertionInvalid(
+        "client_assertion_type must be 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'.",
+      );
     await verifyAssertion(st, app, assertion);
     return { app, appidacr: '2' };
   }
   throw Aadsts.missingCredential();
 }
 
-function findCertificate(app: AppRegistration, header: Record<string, unknown>): ClientCertificate | undefined {
+function findCertificate(
+  app: AppRegistration,
+  header: Record<string, unknown>,
+): ClientCertificate | undefined {
   const s256 = header['x5t#S256'];
   const s1 = header.x5t;
-  const hex = (b64u: unknown) => (typeof b64u === 'string' ? Buffer.from(b64u, 'base64url').toString('hex').toUpperCase() : undefined);
+  const hex = (b64u: unknown) =>
+    typeof b64u === 'string' ? Buffer.from(b64u, 'base64url').toString('hex').toUpperCase() : undefined;
   const h256 = hex(s256);
   const h1 = hex(s1);
   return app.certificates.find((c) => (h256 && c.sha256Hex === h256) || (h1 && c.sha1Hex === h1));
@@ -71,7 +83,10 @@ async function verifyAssertion(st: EmulatorState, app: AppRegistration, assertio
   const cert = findCertificate(app, decoded.header);
   if (!cert) {
     const t = decoded.header['x5t#S256'] ?? decoded.header.x5t ?? '';
-    throw Aadsts.assertionKeyNotFound(app.appId, Buffer.from(String(t), 'base64url').toString('hex').toUpperCase());
+    throw Aadsts.assertionKeyNotFound(
+      app.appId,
+      Buffer.from(String(t), 'base64url').toString('hex').toUpperCase(),
+    );
   }
   if (cert.endMs <= st.clock.now()) throw Aadsts.assertionKeyNotFound(app.appId, cert.sha1Hex);
   let payload: Record<string, unknown>;
@@ -83,13 +98,24 @@ async function verifyAssertion(st: EmulatorState, app: AppRegistration, assertio
     });
     payload = res.payload as Record<string, unknown>;
   } catch (e) {
-    if (e instanceof joseErrors.JWTExpired || (e instanceof joseErrors.JWTClaimValidationFailed && e.claim === 'nbf')) throw Aadsts.assertionTime();
+    if (
+      e instanceof joseErrors.JWTExpired ||
+      (e instanceof joseErrors.JWTClaimValidationFailed && e.claim === 'nbf')
+    )
+      throw Aadsts.assertionTime();
     throw Aadsts.assertionSignature();
   }
-  if (payload.iss !== app.appId && String(payload.iss).toLowerCase() !== app.appId) throw Aadsts.assertionInvalid("The 'iss' claim must be the client id.");
-  if (String(payload.sub).toLowerCase() !== app.appId) throw Aadsts.assertionInvalid("The 'sub' claim must be the client id.");
+  if (payload.iss !== app.appId && String(payload.iss).toLowerCase() !== app.appId)
+    throw Aadsts.assertionInvalid("The 'iss' claim must be the client id.");
+  if (String(payload.sub).toLowerCase() !== app.appId)
+    throw Aadsts.assertionInvalid("The 'sub' claim must be the client id.");
   const auds = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-  const okAud = auds.some((a) => typeof a === 'string' && a.toLowerCase().startsWith(st.baseUrl.toLowerCase() + '/') && /\/oauth2\/(v2\.0\/)?token$/i.test(a));
+  const okAud = auds.some(
+    (a) =>
+      typeof a === 'string' &&
+      a.toLowerCase().startsWith(st.baseUrl.toLowerCase() + '/') &&
+      /\/oauth2\/(v2\.0\/)?token$/i.test(a),
+  );
   if (!okAud) throw Aadsts.assertionInvalid(`The 'aud' claim must be the token endpoint.`);
   if (typeof payload.exp !== 'number') throw Aadsts.assertionInvalid("The 'exp' claim is required.");
 }

@@ -13,7 +13,12 @@ export function requiredDelegated(app: AppRegistration, parsed: ParsedScopes): s
  * What is missing for this user to use the app without a consent prompt: the app's service
  * principal in the user's tenant, and every required scope granted to the user or tenant-wide.
  */
-export function missingConsent(dir: Directory, app: AppRegistration, user: User, required: string[]): { noServicePrincipal: boolean; scopes: string[] } {
+export function missingConsent(
+  dir: Directory,
+  app: AppRegistration,
+  user: User,
+  required: string[],
+): { noServicePrincipal: boolean; scopes: string[] } {
   const noServicePrincipal = !dir.findServicePrincipal(user.tenantId, app.appId);
   const have = dir.consentedScopes(user.tenantId, app.appId, user.id);
   const haveLower = new Set([...have].map((s) => s.toLowerCase()));

@@ -31,7 +31,9 @@ export function registerDiscovery(router: Router, st: EmulatorState): void {
   );
   const keys = (v2: boolean) => (ctx: Ctx) =>
     withTenant(ctx, (tid) => ({
-      keys: [{ ...st.signer.jwk(), issuer: v2 ? `${st.baseUrl}/${tid}/v2.0` : `https://sts.windows.net/${tid}/` }],
+      keys: [
+        { ...st.signer.jwk(), issuer: v2 ? `${st.baseUrl}/${tid}/v2.0` : `https://sts.windows.net/${tid}/` },
+      ],
     }));
   router.on('GET', '/:tenant/discovery/v2.0/keys', keys(true));
   router.on('GET', '/:tenant/discovery/keys', keys(false));
@@ -41,7 +43,10 @@ export function registerDiscovery(router: Router, st: EmulatorState): void {
     ctx.tags.area = 'entra';
     const host = new URL(st.baseUrl).host;
     const authorize = ctx.query.get('authorization_endpoint') ?? `${st.baseUrl}/common/oauth2/v2.0/authorize`;
-    const tenantDiscovery = authorize.replace(/oauth2\/v2\.0\/authorize\/?$/, 'v2.0/.well-known/openid-configuration');
+    const tenantDiscovery = authorize.replace(
+      /oauth2\/v2\.0\/authorize\/?$/,
+      'v2.0/.well-known/openid-configuration',
+    );
     ctx.sendJson(200, {
       tenant_discovery_endpoint: tenantDiscovery,
       'api-version': '1.1',
@@ -74,8 +79,25 @@ export function openIdConfigurationV2(base: string, segment: string, tid: string
     frontchannel_logout_supported: true,
     end_session_endpoint: `${base}/${ep}/oauth2/v2.0/logout`,
     claims_supported: [
-      'sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat',
-      'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email',
+      'sub',
+      'iss',
+      'cloud_instance_name',
+      'cloud_instance_host_name',
+      'cloud_graph_host_name',
+      'msgraph_host',
+      'aud',
+      'exp',
+      'iat',
+      'auth_time',
+      'acr',
+      'nonce',
+      'preferred_username',
+      'name',
+      'tid',
+      'ver',
+      'at_hash',
+      'c_hash',
+      'email',
     ],
     kerberos_endpoint: `${base}/${ep}/kerberos`,
     tenant_region_scope: 'EU',

@@ -4,12 +4,31 @@ import { aadTimestamp, dotnetIso } from '../util/clock.ts';
 
 describe('AADSTS error bodies', () => {
   it('formats the description with trace lines and the fields in wire order', () => {
-    const body = aadErrorBody(Aadsts.refreshIdle('2024-01-01T00:00:00.0000000Z', '90.00:00:00'), 'corr', Date.UTC(2024, 3, 1, 12, 0, 5), 'trace');
-    expect(Object.keys(body)).toEqual(['error', 'error_description', 'error_codes', 'timestamp', 'trace_id', 'correlation_id', 'error_uri', 'suberror']);
+    const body = aadErrorBody(
+      Aadsts.refreshIdle('2024-01-01T00:00:00.0000000Z', '90.00:00:00'),
+      'corr',
+      Date.UTC(2024, 3, 1, 12, 0, 5),
+      'trace',
+    );
+    expect(Object.keys(body)).toEqual([
+      'error',
+      'error_description',
+      'error_codes',
+      'timestamp',
+      'trace_id',
+      'correlation_id',
+      'error_uri',
+      'suberror',
+    ]);
     expect(body.error_description).toBe(
       'AADSTS700082: The refresh token has expired due to inactivity. The token was issued on 2024-01-01T00:00:00.0000000Z and was inactive for 90.00:00:00.\r\nTrace ID: trace\r\nCorrelation ID: corr\r\nTimestamp: 2024-04-01 12:00:05Z',
     );
-    expect(body).toMatchObject({ error: 'invalid_grant', error_codes: [700082], timestamp: '2024-04-01 12:00:05Z', suberror: 'bad_token' });
+    expect(body).toMatchObject({
+      error: 'invalid_grant',
+      error_codes: [700082],
+      timestamp: '2024-04-01 12:00:05Z',
+      suberror: 'bad_token',
+    });
   });
 
   it('client errors are 401 invalid_client; no suberror key unless there is one', () => {

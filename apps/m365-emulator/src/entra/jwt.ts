@@ -39,7 +39,8 @@ export class TokenSigner {
     try {
       const header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as { alg?: string };
       if (header.alg !== 'RS256') return null;
-      if (!verify('sha256', Buffer.from(`${h}.${p}`), this.publicKey, Buffer.from(s, 'base64url'))) return null;
+      if (!verify('sha256', Buffer.from(`${h}.${p}`), this.publicKey, Buffer.from(s, 'base64url')))
+        return null;
       return JSON.parse(Buffer.from(p, 'base64url').toString('utf8')) as JwtPayload;
     } catch {
       return null;

@@ -3,7 +3,10 @@ import type { AadstsError } from './errors.ts';
 /** Minimal, accessible HTML pages of the sign-in experience (forms work without JavaScript). */
 
 export function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 function layout(title: string, body: string): string {
@@ -25,9 +28,15 @@ ${body}
 </main></body></html>`;
 }
 
-const hidden = (name: string, value: string) => `<input type="hidden" name="${esc(name)}" value="${esc(value)}">`;
+const hidden = (name: string, value: string) =>
+  `<input type="hidden" name="${esc(name)}" value="${esc(value)}">`;
 
-export function loginPage(p: { action: string; ctx: string; username?: string; error?: { code: number; text: string; detail: string } }): string {
+export function loginPage(p: {
+  action: string;
+  ctx: string;
+  username?: string;
+  error?: { code: number; text: string; detail: string };
+}): string {
   const err = p.error
     ? `<p id="error" class="error" role="alert" data-aadsts="${p.error.code}">${esc(p.error.text)}</p>
 <p class="small" id="error-details">${esc(p.error.detail)}</p>`
@@ -46,9 +55,16 @@ ${hidden('ctx', p.ctx)}
   );
 }
 
-export function pickerPage(p: { action: string; ctx: string; accounts: { id: string; upn: string; name: string }[] }): string {
+export function pickerPage(p: {
+  action: string;
+  ctx: string;
+  accounts: { id: string; upn: string; name: string }[];
+}): string {
   const items = p.accounts
-    .map((a) => `<li><button type="submit" name="account" value="${esc(a.id)}" data-upn="${esc(a.upn)}">${esc(a.name)}<br><span class="small">${esc(a.upn)}</span></button></li>`)
+    .map(
+      (a) =>
+        `<li><button type="submit" name="account" value="${esc(a.id)}" data-upn="${esc(a.upn)}">${esc(a.name)}<br><span class="small">${esc(a.upn)}</span></button></li>`,
+    )
     .join('\n');
   return layout(
     'Pick an account',
@@ -74,10 +90,16 @@ export function consentPage(p: {
   /** Admin consent endpoint: consent is always for the organisation. */
   adminConsent: boolean;
 }): string {
-  const list = p.permissions.map((x) => `<li data-permission="${esc(x.name)}">${esc(x.label)} <span class="small">(${esc(x.name)})</span></li>`).join('\n');
-  const org = p.offerOrgConsent && !p.adminConsent
-    ? `<p><label><input type="checkbox" name="consent_org" value="true" id="consent_org"> Consent on behalf of your organization</label></p>`
-    : '';
+  const list = p.permissions
+    .map(
+      (x) =>
+        `<li data-permission="${esc(x.name)}">${esc(x.label)} <span class="small">(${esc(x.name)})</span></li>`,
+    )
+    .join('\n');
+  const org =
+    p.offerOrgConsent && !p.adminConsent
+      ? `<p><label><input type="checkbox" name="consent_org" value="true" id="consent_org"> Consent on behalf of your organization</label></p>`
+      : '';
   return layout(
     'Permissions requested',
     `<h1>Permissions requested${p.adminConsent ? '<br><span class="small">Review for your organization</span>' : ''}</h1>
@@ -97,7 +119,10 @@ ${org}
 }
 
 /** Entra's "Sorry, but we're having trouble signing you in" page with troubleshooting details. */
-export function errorPage(e: AadstsError, p: { requestId: string; correlationId: string; timestamp: string; backLink?: string }): string {
+export function errorPage(
+  e: AadstsError,
+  p: { requestId: string; correlationId: string; timestamp: string; backLink?: string },
+): string {
   return layout(
     'Sign in error',
     `<h1>Sorry, but we’re having trouble signing you in.</h1>
@@ -113,7 +138,9 @@ export function errorPage(e: AadstsError, p: { requestId: string; correlationId:
 
 /** response_mode=form_post: auto-submitting form to the redirect URI. */
 export function formPostPage(action: string, fields: Record<string, string>): string {
-  const inputs = Object.entries(fields).map(([k, v]) => hidden(k, v)).join('\n');
+  const inputs = Object.entries(fields)
+    .map(([k, v]) => hidden(k, v))
+    .join('\n');
   return `<!DOCTYPE html><html><head><title>Working...</title></head><body>
 <form method="POST" name="hiddenform" action="${esc(action)}">
 ${inputs}
@@ -122,5 +149,8 @@ ${inputs}
 }
 
 export function signedOutPage(): string {
-  return layout('Signed out', '<h1>You signed out of your account</h1><p>It’s a good idea to close all browser windows.</p>');
+  return layout(
+    'Signed out',
+    '<h1>You signed out of your account</h1><p>It’s a good idea to close all browser windows.</p>',
+  );
 }

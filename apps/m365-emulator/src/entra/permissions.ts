@@ -12,12 +12,15 @@ export const DELEGATED_PERMISSIONS: Record<string, { admin: boolean; label: stri
   'Organization.Read.All': { admin: true, label: 'Read organization information' },
   'Group.Read.All': { admin: true, label: 'Read all groups' },
   'GroupMember.Read.All': { admin: true, label: 'Read group memberships' },
-  'RoleManagement.Read.Directory': { admin: true, label: 'Read your company\'s directory role assignments' },
+  'RoleManagement.Read.Directory': { admin: true, label: "Read your company's directory role assignments" },
   'Mail.Read': { admin: false, label: 'Read your mail' },
   'Mail.ReadBasic': { admin: false, label: 'Read basic mail in your mailbox' },
   'Mail.ReadWrite': { admin: false, label: 'Read and write access to your mail' },
   'Mail.Read.Shared': { admin: false, label: 'Read mail you can access, including shared mail' },
-  'Mail.ReadWrite.Shared': { admin: false, label: 'Read and write mail you can access, including shared mail' },
+  'Mail.ReadWrite.Shared': {
+    admin: false,
+    label: 'Read and write mail you can access, including shared mail',
+  },
   'Mail.Send': { admin: false, label: 'Send mail as you' },
   'Mail.Send.Shared': { admin: false, label: 'Send mail on behalf of others or yourself' },
   'MailboxSettings.Read': { admin: false, label: 'Read your mailbox settings' },
@@ -92,7 +95,11 @@ export function parseScopes(scope: string, tenantName: string): ParsedScopes {
     if (prefix) {
       name = raw.slice(prefix.length);
       out.longForm = true;
-    } else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) || raw.startsWith('api://') || /^[0-9a-f-]{36}\//i.test(raw)) {
+    } else if (
+      /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ||
+      raw.startsWith('api://') ||
+      /^[0-9a-f-]{36}\//i.test(raw)
+    ) {
       throw Aadsts.resourceNotFound(raw.replace(/\/[^/]*$/, ''), tenantName);
     }
     if (name === '.default') {

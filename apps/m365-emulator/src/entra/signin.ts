@@ -7,7 +7,13 @@ import { tenantLabel, type TenantSegment } from './tenancy.ts';
  * Checks a username and password against the directory for a sign-in through `seg`
  * (AADSTS50034 unknown or deleted, 50020 other tenant, 50126 wrong password, 50057 disabled).
  */
-export function checkCredentials(dir: Directory, seg: TenantSegment, username: string, password: string, app: { appId: string; displayName: string }): User {
+export function checkCredentials(
+  dir: Directory,
+  seg: TenantSegment,
+  username: string,
+  password: string,
+  app: { appId: string; displayName: string },
+): User {
   const user = dir.findUser(username.trim());
   if (!user || user.state === 'deleted') {
     const domain = username.split('@')[1] ?? username;

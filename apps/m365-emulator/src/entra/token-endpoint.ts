@@ -38,8 +38,13 @@ async function handle(st: EmulatorState, ctx: Ctx, form: URLSearchParams): Promi
   if (seg.kind === 'tenant') ctx.tags.tenantId = seg.tenant.id;
   const grant = form.get('grant_type');
   if (!grant) throw Aadsts.missingParam('grant_type');
-  if (!['authorization_code', 'refresh_token', 'client_credentials', 'password'].includes(grant)) throw Aadsts.unsupportedGrant(grant);
-  if ((grant === 'client_credentials' || grant === 'password') && seg.kind !== 'tenant' && !(grant === 'password' && seg.kind === 'organizations')) {
+  if (!['authorization_code', 'refresh_token', 'client_credentials', 'password'].includes(grant))
+    throw Aadsts.unsupportedGrant(grant);
+  if (
+    (grant === 'client_credentials' || grant === 'password') &&
+    seg.kind !== 'tenant' &&
+    !(grant === 'password' && seg.kind === 'organizations')
+  ) {
     throw Aadsts.grantOnCommon();
   }
   const clientId = requestClientId(ctx, form);
@@ -47,10 +52,15 @@ async function handle(st: EmulatorState, ctx: Ctx, form: URLSearchParams): Promi
   const app = st.dir.findApp(clientId);
   if (!app) throw Aadsts.appNotFound(clientId, tenantLabel(seg));
   ctx.tags.clientId = app.appId;
-  if (seg.kind === 'tenant' && !st.dir.appIsInTenant(app, seg.tenant.id) && (grant === 'client_credentials' || app.signInAudience === 'AzureADMyOrg')) {
+  if (
+    seg.kind === 'tenant' &&
+    !st.dir.appIsInTenant(app, seg.tenant.id) &&
+    (grant === 'client_credentials' || app.signInAudience === 'AzureADMyOrg')
+  ) {
     throw Aadsts.appNotFound(app.appId, seg.tenant.displayName);
   }
-  if (seg.kind !== 'tenant' && app.signInAudience === 'AzureADMyOrg') throw Aadsts.notMultiTenant(app.appId, app.displayName);
+  if (seg.kind !== 'tenant' && app.signInAudience === 'AzureADMyOrg')
+    throw Aadsts.notMultiTenant(app.appId, app.displayName);
   const client = await authenticateClient(st, ctx, form, app);
   switch (grant) {
     case 'client_credentials':
@@ -64,14 +74,26 @@ async function handle(st: EmulatorState, ctx: Ctx, form: URLSearchParams): Promi
   }
 }
 
-function clientCredentials(st: EmulatorState, form: URLSearchParams, client: AuthenticatedClient, tenant: Tenant): TokenResponse {
+function clientCredentials(
+  st: EmulatorState,
+  form: URLSearchParams,
+  client: AuthenticatedClient,
+  tenant: Tenant,
+): TokenResponse {
   const scope = (form.get('scope') ?? '').trim();
   if (!scope) throw Aadsts.missingParam('scope');
   const parts = scope.split(/\s+/);
   if (parts.length !== 1 || !parts[0]!.endsWith('/.default')) throw Aadsts.clientCredentialsScope(scope);
   const resource = parts[0]!.slice(0, -'/.default'.length).toLowerCase();
-  if (resource !== GRAPH_RESOURCE && resource !== GRAPH_APP_ID && resource !== `${GRAPH_RESOURCE}/`) throw Aadsts.resourceNotFound(resource, tenant.displayName);
-  if (client.appidacr === '0') throw new AadstsError(400, 'unauthorized_client', 700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.");
+  if (resource !== GRAPH_RESOURCE && resource !== GRAPH_APP_ID && resource !== `${GRAPH_RESOURCE}/`)
+    throw Aadsts.resourceNotFound(resource, tenant.displayName);
+  if (client.appidacr === '0')
+    throw new AadstsError(
+      400,
+      'unauthorized_client',
+      700025,
+      "Client is public so neither 'client_assertion' nor 'client_secret' should be presented.",
+    );
   const sp = st.dir.findServicePrincipal(tenant.id, client.app.appId);
   if (!sp) throw Aadsts.appNotFound(client.app.appId, tenant.displayName);
   return mintAppToken(st, client.app, tenant, sp, client.appidacr as '1' | '2');
@@ -82,7 +104,12 @@ function pkceMatches(challenge: string, method: 'S256' | 'plain', verifier: stri
   return createHash('sha256').update(verifier).digest('base64url') === challenge;
 }
 
-function authorizationCode(st: EmulatorState, ctx: Ctx, form: URLSearchParams, client: AuthenticatedClient): TokenResponse {
+function authorizationCode(
+  st: EmulatorState,
+  ctx: Ctx,
+  form: URLSearchParams,
+  client: AuthenticatedClient,
+): TokenResponse {
   const code = form.get('code');
   if (!code) throw Aadsts.missingParam('code');
   const rec = st.codes.get(code);
@@ -92,20 +119,31 @@ function authorizationCode(st: EmulatorState, ctx: Ctx, form: URLSearchParams, c
   if (st.clock.now() - rec.issuedMs > st.lifetimes.authCodeSeconds * 1000) throw Aadsts.codeExpired();
   const redirectUri = form.get('redirect_uri');
   if (!redirectUri) throw Aadsts.missingParam('redirect_uri');
-  if (!client.app.redirectUris.includes(redirectUri)) throw Aadsts.redirectNotRegistered(redirectUri, client.app.appId);
+  if (!client.app.redirectUris.includes(redirectUri))
+    throw Aadsts.redirectNotRegistered(redirectUri, client.app.appId);
   if (redirectUri !== rec.redirectUri) throw Aadsts.replyMismatch(redirectUri, rec.redirectUri);
   if (rec.codeChallenge !== undefined) {
     const verifier = form.get('code_verifier');
-    if (!verifier || !pkceMatches(rec.codeChallenge, rec.codeChallengeMethod, verifier)) throw Aadsts.pkceMismatch();
+    if (!verifier || !pkceMatches(rec.codeChallenge, rec.codeChallengeMethod, verifier))
+      throw Aadsts.pkceMismatch();
   }
   rec.redeemed = true;
   const { user, tenant } = activeUser(st, rec.userId);
   ctx.tags.userId = user.id;
   ctx.tags.tenantId = tenant.id;
-  return userTokens(st, form, client, tenant, user, rec.scope, form.get('scope') ?? rec.scope, { nonce: rec.nonce, sid: rec.sid, authTimeSeconds: rec.authTimeSeconds });
+  return userTokens(st, form, client, tenant, user, rec.scope, form.get('scope') ?? rec.scope, {
+    nonce: rec.nonce,
+    sid: rec.sid,
+    authTimeSeconds: rec.authTimeSeconds,
+  });
 }
 
-function refreshToken(st: EmulatorState, ctx: Ctx, form: URLSearchParams, client: AuthenticatedClient): TokenResponse {
+function refreshToken(
+  st: EmulatorState,
+  ctx: Ctx,
+  form: URLSearchParams,
+  client: AuthenticatedClient,
+): TokenResponse {
   const token = form.get('refresh_token');
   if (!token) throw Aadsts.missingParam('refresh_token');
   const rec = st.refreshTokens.get(token);
@@ -114,15 +152,26 @@ function refreshToken(st: EmulatorState, ctx: Ctx, form: URLSearchParams, client
   const { user, tenant } = activeUser(st, rec.userId);
   ctx.tags.userId = user.id;
   ctx.tags.tenantId = tenant.id;
-  if (rec.issuedMs < user.tokensValidFromMs) throw Aadsts.revoked(dotnetIso(rec.issuedMs), dotnetIso(user.tokensValidFromMs));
+  if (rec.issuedMs < user.tokensValidFromMs)
+    throw Aadsts.revoked(dotnetIso(rec.issuedMs), dotnetIso(user.tokensValidFromMs));
   if (st.clock.now() - rec.issuedMs > st.lifetimes.refreshTokenIdleSeconds * 1000) {
     st.refreshTokens.delete(token);
     throw Aadsts.refreshIdle(dotnetIso(rec.issuedMs), timeSpan(st.lifetimes.refreshTokenIdleSeconds));
   }
-  return userTokens(st, form, client, tenant, user, rec.scope, form.get('scope') ?? rec.scope, { nonce: undefined, sid: rec.sid, authTimeSeconds: rec.authTimeSeconds });
+  return userTokens(st, form, client, tenant, user, rec.scope, form.get('scope') ?? rec.scope, {
+    nonce: undefined,
+    sid: rec.sid,
+    authTimeSeconds: rec.authTimeSeconds,
+  });
 }
 
-function password(st: EmulatorState, ctx: Ctx, form: URLSearchParams, client: AuthenticatedClient, seg: TenantSegment): TokenResponse {
+function password(
+  st: EmulatorState,
+  ctx: Ctx,
+  form: URLSearchParams,
+  client: AuthenticatedClient,
+  seg: TenantSegment,
+): TokenResponse {
   const username = form.get('username');
   const pwd = form.get('password');
   if (!username) throw Aadsts.missingParam('username');
@@ -133,14 +182,19 @@ function password(st: EmulatorState, ctx: Ctx, form: URLSearchParams, client: Au
   const tenant = st.dir.tenants.get(user.tenantId)!;
   ctx.tags.userId = user.id;
   ctx.tags.tenantId = tenant.id;
-  return userTokens(st, form, client, tenant, user, scope, scope, { nonce: undefined, sid: newGuid(), authTimeSeconds: st.clock.nowSeconds() });
+  return userTokens(st, form, client, tenant, user, scope, scope, {
+    nonce: undefined,
+    sid: newGuid(),
+    authTimeSeconds: st.clock.nowSeconds(),
+  });
 }
 
 /** The user behind a grant, still allowed to get tokens (AADSTS50057 disabled, 50034 deleted). */
 function activeUser(st: EmulatorState, userId: string): { user: User; tenant: Tenant } {
   const user = st.dir.users.get(userId);
   const tenant = user ? st.dir.tenants.get(user.tenantId) : undefined;
-  if (!user || !tenant || user.state === 'deleted') throw Aadsts.userNotFound(tenant?.displayName ?? 'unknown');
+  if (!user || !tenant || user.state === 'deleted')
+    throw Aadsts.userNotFound(tenant?.displayName ?? 'unknown');
   if (user.state === 'disabled') throw Aadsts.userDisabled();
   return { user, tenant };
 }
@@ -157,14 +211,16 @@ function userTokens(
   extra: { nonce: string | undefined; sid: string; authTimeSeconds: number },
 ): TokenResponse {
   const app: AppRegistration = client.app;
-  if (app.signInAudience === 'AzureADMyOrg' && user.tenantId !== app.homeTenantId) throw Aadsts.appNotFound(app.appId, tenant.displayName);
+  if (app.signInAudience === 'AzureADMyOrg' && user.tenantId !== app.homeTenantId)
+    throw Aadsts.appNotFound(app.appId, tenant.displayName);
   const requested = parseScopes(requestScope, tenant.displayName);
   // A refresh or code redemption keeps the OIDC scopes of the original grant (offline_access).
   const original = parseScopes(grantScope, tenant.displayName);
   for (const s of original.oidc) if (s === 'offline_access' || s === 'openid') requested.oidc.add(s);
   const required = requiredDelegated(app, requested);
   const missing = missingConsent(st.dir, app, user, required);
-  if (missing.noServicePrincipal || missing.scopes.length) throw Aadsts.consentRequired(app.appId, app.displayName);
+  if (missing.noServicePrincipal || missing.scopes.length)
+    throw Aadsts.consentRequired(app.appId, app.displayName);
   const consented = st.dir.consentedScopes(tenant.id, app.appId, user.id);
   return mintUserTokens(st, {
     app,

@@ -142,7 +142,13 @@ export function mintUserTokens(st: EmulatorState, g: UserGrantInput): TokenRespo
 }
 
 /** App-only access token (client credentials): `roles` from admin consent, no `scp`. */
-export function mintAppToken(st: EmulatorState, app: AppRegistration, tenant: Tenant, sp: ServicePrincipal, appidacr: '1' | '2'): TokenResponse {
+export function mintAppToken(
+  st: EmulatorState,
+  app: AppRegistration,
+  tenant: Tenant,
+  sp: ServicePrincipal,
+  appidacr: '1' | '2',
+): TokenResponse {
   const now = st.clock.nowSeconds();
   const lt = st.lifetimes.accessTokenSeconds;
   const claims: Record<string, unknown> = {

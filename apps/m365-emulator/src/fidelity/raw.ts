@@ -16,7 +16,11 @@ export function rawClient(emu: Emulator) {
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
         body: new URLSearchParams(form).toString(),
       });
-      return { status: res.status, headers: res.headers, body: (await res.json()) as Record<string, unknown> };
+      return {
+        status: res.status,
+        headers: res.headers,
+        body: (await res.json()) as Record<string, unknown>,
+      };
     },
   };
 }
@@ -58,7 +62,10 @@ export function authorizeUrl(emu: Emulator, p: AuthorizeParams = {}): string {
 }
 
 /** Signs in through the pages and returns the authorization code. */
-export async function getCode(emu: Emulator, p: AuthorizeParams & SignInOptions & { browser?: EntraBrowser }): Promise<string> {
+export async function getCode(
+  emu: Emulator,
+  p: AuthorizeParams & SignInOptions & { browser?: EntraBrowser },
+): Promise<string> {
   const browser = p.browser ?? new EntraBrowser(emu.caPem);
   const back = await browser.signIn(authorizeUrl(emu, p), p);
   const code = back.params.get('code');
@@ -71,15 +78,32 @@ export const TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}Z$/;
 
 /** Asserts Entra's token error wire shape for one AADSTS code. */
 export function expectAadError(
-  expect: (v: unknown) => { toBe(x: unknown): void; toEqual(x: unknown): void; toMatch(x: RegExp): void; toBeUndefined(): void },
+  expect: (v: unknown) => {
+    toBe(x: unknown): void;
+    toEqual(x: unknown): void;
+    toMatch(x: RegExp): void;
+    toBeUndefined(): void;
+  },
   res: { status: number; body: Record<string, unknown> },
-  want: { status: number; error: string; code: number; suberror?: string; correlationId?: string; message?: RegExp },
+  want: {
+    status: number;
+    error: string;
+    code: number;
+    suberror?: string;
+    correlationId?: string;
+    message?: RegExp;
+  },
 ): void {
   const b = res.body;
   expect(res.status).toBe(want.status);
   expect(b.error).toBe(want.error);
   expect(b.error_codes).toEqual([want.code]);
-  expect(b.error_description).toMatch(new RegExp(`^AADSTS${want.code}: .+\\r\\nTrace ID: [0-9a-f-]{36}\\r\\nCorrelation ID: [0-9a-f-]{36}\\r\\nTimestamp: \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}Z$`, 's'));
+  expect(b.error_description).toMatch(
+    new RegExp(
+      `^AADSTS${want.code}: .+\\r\\nTrace ID: [0-9a-f-]{36}\\r\\nCorrelation ID: [0-9a-f-]{36}\\r\\nTimestamp: \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}Z$`,
+      's',
+    ),
+  );
   if (want.message) expect(b.error_description).toMatch(want.message);
   expect(b.timestamp).toMatch(TIMESTAMP);
   expect(b.trace_id).toMatch(GUID);
@@ -88,5 +112,13 @@ export function expectAadError(
   expect(b.error_uri).toBe(`https://login.microsoftonline.com/error?code=${want.code}`);
   if (want.suberror) expect(b.suberror).toBe(want.suberror);
   else expect(b.suberror).toBeUndefined();
-  expect(Object.keys(b).slice(0, 7)).toEqual(['error', 'error_description', 'error_codes', 'timestamp', 'trace_id', 'correlation_id', 'error_uri']);
+  expect(Object.keys(b).slice(0, 7)).toEqual([
+    'error',
+    'error_description',
+    'error_codes',
+    'timestamp',
+    'trace_id',
+    'correlation_id',
+    'error_uri',
+  ]);
 }

@@ -44,17 +44,23 @@ export function authenticateGraph(st: EmulatorState, ctx: Ctx): GraphPrincipal {
   const p = verifyCached(st, token);
   if (!p) throw GraphErrors.badSignature();
   const aud = String(p.aud ?? '');
-  if (aud !== GRAPH_RESOURCE && aud !== `${GRAPH_RESOURCE}/` && aud !== GRAPH_APP_ID) throw GraphErrors.badAudience();
+  if (aud !== GRAPH_RESOURCE && aud !== `${GRAPH_RESOURCE}/` && aud !== GRAPH_APP_ID)
+    throw GraphErrors.badAudience();
   const now = st.clock.nowSeconds();
-  if (typeof p.exp !== 'number' || p.exp <= now || (typeof p.nbf === 'number' && p.nbf > now + 300)) throw GraphErrors.expired();
+  if (typeof p.exp !== 'number' || p.exp <= now || (typeof p.nbf === 'number' && p.nbf > now + 300))
+    throw GraphErrors.expired();
   const tid = String(p.tid ?? '');
-  if (!st.dir.tenants.has(tid) || p.iss !== `https://sts.windows.net/${tid}/`) throw GraphErrors.badSignature();
+  if (!st.dir.tenants.has(tid) || p.iss !== `https://sts.windows.net/${tid}/`)
+    throw GraphErrors.badSignature();
   const scp = typeof p.scp === 'string' ? p.scp.split(' ').filter(Boolean) : [];
   const roles = Array.isArray(p.roles) ? p.roles.map(String) : [];
   const principal: GraphPrincipal = {
     tenantId: tid,
     appId: String(p.appid ?? ''),
-    kind: p.idtyp === 'app' || (!p.scp && typeof p.oid === 'string' && p.sub === p.oid && !p.upn) ? 'app' : 'delegated',
+    kind:
+      p.idtyp === 'app' || (!p.scp && typeof p.oid === 'string' && p.sub === p.oid && !p.upn)
+        ? 'app'
+        : 'delegated',
     userId: p.idtyp === 'app' ? undefined : String(p.oid ?? ''),
     scopes: new Set(scp.map((s) => s.toLowerCase())),
     roles: new Set(roles.map((s) => s.toLowerCase())),
@@ -66,7 +72,11 @@ export function authenticateGraph(st: EmulatorState, ctx: Ctx): GraphPrincipal {
 }
 
 /** Passes if the caller holds one of the delegated scopes (delegated) or roles (app-only). */
-export function requirePermission(p: GraphPrincipal, opts: { delegated: string[]; application: string[] }, deny: () => GraphHttpError): void {
+export function requirePermission(
+  p: GraphPrincipal,
+  opts: { delegated: string[]; application: string[] },
+  deny: () => GraphHttpError,
+): void {
   const list = p.kind === 'delegated' ? opts.delegated : opts.application;
   const have = p.kind === 'delegated' ? p.scopes : p.roles;
   if (!list.some((x) => have.has(x.toLowerCase()))) throw deny();

@@ -30,20 +30,33 @@ const PARALLEL = 4;
 const bad = (msg: string) => new GraphHttpError(400, 'BadRequest', msg);
 
 function validate(v: unknown): BatchRequest[] {
-  if (typeof v !== 'object' || v === null || !Array.isArray((v as { requests?: unknown }).requests)) throw bad('Invalid batch payload format.');
+  if (typeof v !== 'object' || v === null || !Array.isArray((v as { requests?: unknown }).requests))
+    throw bad('Invalid batch payload format.');
   const list = (v as { requests: unknown[] }).requests;
   if (list.length === 0) throw bad('Invalid batch payload format.');
-  if (list.length > MAX_REQUESTS) throw bad(`The number of batch requests exceeds the limit of ${MAX_REQUESTS}.`);
+  if (list.length > MAX_REQUESTS)
+    throw bad(`The number of batch requests exceeds the limit of ${MAX_REQUESTS}.`);
   const ids = new Set<string>();
   for (const r of list) {
     const q = r as Partial<BatchRequest>;
-    if (typeof q !== 'object' || q === null || typeof q.id !== 'string' || !q.id || typeof q.method !== 'string' || typeof q.url !== 'string') throw bad('Invalid batch payload format.');
+    if (
+      typeof q !== 'object' ||
+      q === null ||
+      typeof q.id !== 'string' ||
+      !q.id ||
+      typeof q.method !== 'string' ||
+      typeof q.url !== 'string'
+    )
+      throw bad('Invalid batch payload format.');
     if (ids.has(q.id)) throw bad(`Batch request id '${q.id}' is duplicated.`);
     ids.add(q.id);
     const hasType = Object.keys(q.headers ?? {}).some((h) => h.toLowerCase() === 'content-type');
-    if (q.body !== undefined && !hasType) throw bad(`Content-Type header must be specified for request id '${q.id}'.`);
+    if (q.body !== undefined && !hasType)
+      throw bad(`Content-Type header must be specified for request id '${q.id}'.`);
   }
-  for (const r of list as BatchRequest[]) for (const d of r.dependsOn ?? []) if (!ids.has(d)) throw bad(`Request '${r.id}' depends on an unknown request '${d}'.`);
+  for (const r of list as BatchRequest[])
+    for (const d of r.dependsOn ?? [])
+      if (!ids.has(d)) throw bad(`Request '${r.id}' depends on an unknown request '${d}'.`);
   return list as BatchRequest[];
 }
 
@@ -71,25 +84,65 @@ export function registerBatch(router: Router, st: EmulatorState): void {
       const run = async (r: BatchRequest): Promise<BatchResponse> => {
         const failedDep = (r.dependsOn ?? []).find((d) => (responses.get(d)?.status ?? 0) >= 400);
         if (failedDep !== undefined) {
-          return { id: r.id, status: 424, headers: { 'content-type': 'application/json' }, body: { error: { code: 'FailedDependency', message: `Dependency '${failedDep}' failed.` } } };
+          return {
+            id: r.id,
+            status: 424,
+            headers: { 'content-type': 'application/json' },
+            body: { error: { code: 'FailedDependency', message: `Dependency '${failedDep}' failed.` } },
+          };
         }
         const path = r.url.startsWith('/') ? r.url : `/${r.url}`;
-        const headers: Record<string, string> = { authorization: auth, 'client-request-id': ctx.correlationId, [BATCH_INNER_HEADER]: BATCH_INNER_SECRET };
+        const headers: Record<string, string> = {
+          authorization: auth,
+          'client-request-id': ctx.correlationId,
+          [BATCH_INNER_HEADER]: BATCH_INNER_SECRET,
+        };
         for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = String(v);
         let body: string | Buffer | undefined;
-        if (r.body !== undefined) body = typeof r.body === 'string' && !(headers['content-type'] ?? '').includes('json') ? r.body : JSON.stringify(r.body);
+        if (r.body !== undefined)
+          body =
+            typeof r.body === 'string' && !(headers['content-type'] ?? '').includes('json')
+              ? r.body
+              : JSON.stringify(r.body);
         try {
-          const res = await rawRequest(`${st.baseUrl}/v1.0${path}`, agent, { method: r.method.toUpperCase(), headers, ...(body !== undefined ? { body } : {}) });
+          const res = await rawRequest(`${st.baseUrl}/v1.0${path}`, agent, {
+            method: r.method.toUpperCase(),
+            headers,
+            ...(body !== undefined ? { body } : {}),
+          });
           const out: Record<string, string> = {};
-          for (const h of ['content-type', 'retry-after', 'location', 'preference-applied', 'odata-version']) {
+          for (const h of [
+            'content-type',
+            'retry-after',
+            'location',
+            'preference-applied',
+            'odata-version',
+          ]) {
             const v = res.headers[h];
-            if (v !== undefined) out[h === 'content-type' ? 'Content-Type' : h === 'retry-after' ? 'Retry-After' : h] = Array.isArray(v) ? v.join(', ') : v;
+            if (v !== undefined)
+              out[h === 'content-type' ? 'Content-Type' : h === 'retry-after' ? 'Retry-After' : h] =
+                Array.isArray(v) ? v.join(', ') : v;
           }
           const type = String(res.headers['content-type'] ?? '');
-          const parsed = res.body.length === 0 ? undefined : type.includes('json') ? (JSON.parse(res.body.toString('utf8')) as unknown) : res.body.toString('base64');
-          return { id: r.id, status: res.status, headers: out, ...(parsed !== undefined ? { body: parsed } : {}) };
+          const parsed =
+            res.body.length === 0
+              ? undefined
+              : type.includes('json')
+                ? (JSON.parse(res.body.toString('utf8')) as unknown)
+                : res.body.toString('base64');
+          return {
+            id: r.id,
+            status: res.status,
+            headers: out,
+            ...(parsed !== undefined ? { body: parsed } : {}),
+          };
         } catch {
-          return { id: r.id, status: 504, headers: { 'content-type': 'application/json' }, body: { error: { code: 'GatewayTimeout', message: 'The request timed out.' } } };
+          return {
+            id: r.id,
+            status: 504,
+            headers: { 'content-type': 'application/json' },
+            body: { error: { code: 'GatewayTimeout', message: 'The request timed out.' } },
+          };
         }
       };
       // Run in dependency order, at most PARALLEL at once.
@@ -109,7 +162,11 @@ export function registerBatch(router: Router, st: EmulatorState): void {
         if (running.size === 0 && pending.length) throw bad('Circular dependsOn in the batch.');
         await Promise.race(running);
       }
-      ctx.sendJson(200, { responses: requests.map((r) => responses.get(r.id)!) }, { ...graphHeaders(ctx), 'odata-version': '4.0' });
+      ctx.sendJson(
+        200,
+        { responses: requests.map((r) => responses.get(r.id)!) },
+        { ...graphHeaders(ctx), 'odata-version': '4.0' },
+      );
     } catch (e) {
       sendGraphError(ctx, toGraphError(e), st.clock.now());
     }

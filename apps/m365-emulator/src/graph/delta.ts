@@ -12,10 +12,20 @@ import type { ChangeType, MailFolder } from '../mail/model.ts';
 const DEFAULT_PAGE = 10;
 
 const syncStateNotFound = (token: string) =>
-  new GraphHttpError(410, 'SyncStateNotFound', `The sync state generation is not found; generation=${DeltaTokens.generationOf(token)};`);
+  new GraphHttpError(
+    410,
+    'SyncStateNotFound',
+    `The sync state generation is not found; generation=${DeltaTokens.generationOf(token)};`,
+  );
 
 /** The changes of one round, in the order the pages will return them. */
-function buildRound(folder: MailFolder, q: DeltaQuery, since: number, upTo: number, replay = false): RoundItem[] {
+function buildRound(
+  folder: MailFolder,
+  q: DeltaQuery,
+  since: number,
+  upTo: number,
+  replay = false,
+): RoundItem[] {
   const items: RoundItem[] = [];
   if (since >= folder.changeSeq && !replay) return items; // nothing happened here: no scan of the folder
   if (since > 0 && (!q.changeType || q.changeType === 'deleted')) {
@@ -28,7 +38,8 @@ function buildRound(folder: MailFolder, q: DeltaQuery, since: number, upTo: numb
       const created = m.folderSeq > since || replay;
       if (q.changeType === 'created' && !created) continue;
       if (q.changeType === 'updated' && created) continue;
-      if (q.received && (q.received.inclusive ? m.receivedMs < q.received.ms : m.receivedMs <= q.received.ms)) continue;
+      if (q.received && (q.received.inclusive ? m.receivedMs < q.received.ms : m.receivedMs <= q.received.ms))
+        continue;
       msgs.push(m);
     }
     // First round newest first (what Outlook does); later rounds in change order.
@@ -52,22 +63,41 @@ export function registerDelta(router: Router, st: EmulatorState): void {
     if (skip || delta) {
       const token = (skip ?? delta)!;
       const found = st.deltaTokens.get(token);
-      if (!found || found.query.mailboxId !== mailbox.userId || found.query.folderNo !== folder.no) throw syncStateNotFound(token);
+      if (!found || found.query.mailboxId !== mailbox.userId || found.query.folderNo !== folder.no)
+        throw syncStateNotFound(token);
       if (found.kind === 'delta' || delta) {
         const upTo = mailbox.seq;
-        state = { kind: 'skip', generation: st.deltaTokens.nextGeneration(), query: found.query, sinceSeq: found.upToSeq, upToSeq: upTo, pos: 0 };
+        state = {
+          kind: 'skip',
+          generation: st.deltaTokens.nextGeneration(),
+          query: found.query,
+          sinceSeq: found.upToSeq,
+          upToSeq: upTo,
+          pos: 0,
+        };
         state.items = buildRound(folder, found.query, found.upToSeq, upTo, ctx.deltaReplay);
       } else state = found;
     } else {
-      if (ctx.query.has('$search')) throw new GraphHttpError(400, 'BadRequest', 'Search is not supported in delta queries.');
+      if (ctx.query.has('$search'))
+        throw new GraphHttpError(400, 'BadRequest', 'Search is not supported in delta queries.');
       const orderby = ctx.query.get('$orderby');
-      if (orderby && !/^\s*receivedDateTime\s+desc\s*$/i.test(orderby)) throw new GraphHttpError(400, 'BadRequest', "Only 'receivedDateTime desc' is supported in $orderby for delta queries.");
-      const q: DeltaQuery = { mailboxId: mailbox.userId, folderNo: folder.no, select: parseMessageSelect(ctx.query.get('$select')) };
+      if (orderby && !/^\s*receivedDateTime\s+desc\s*$/i.test(orderby))
+        throw new GraphHttpError(
+          400,
+          'BadRequest',
+          "Only 'receivedDateTime desc' is supported in $orderby for delta queries.",
+        );
+      const q: DeltaQuery = {
+        mailboxId: mailbox.userId,
+        folderNo: folder.no,
+        select: parseMessageSelect(ctx.query.get('$select')),
+      };
       const filter = ctx.query.get('$filter');
       if (filter) q.received = deltaFilterBound(filter);
       const ct = ctx.query.get('changeType');
       if (ct) {
-        if (!['created', 'updated', 'deleted'].includes(ct.toLowerCase())) throw new GraphHttpError(400, 'BadRequest', `Invalid changeType '${ct}'.`);
+        if (!['created', 'updated', 'deleted'].includes(ct.toLowerCase()))
+          throw new GraphHttpError(400, 'BadRequest', `Invalid changeType '${ct}'.`);
         q.changeType = ct.toLowerCase() as ChangeType;
       }
       const expand = ctx.query.get('$expand');
@@ -78,11 +108,20 @@ export function registerDelta(router: Router, st: EmulatorState): void {
       const top = ctx.query.get('$top');
       if (top !== null) {
         const n = Number(top);
-        if (!Number.isInteger(n) || n < 1) throw new GraphHttpError(400, 'BadRequest', `Invalid value '${top}' for $top query option found.`);
+        if (!Number.isInteger(n) || n < 1)
+          throw new GraphHttpError(400, 'BadRequest', `Invalid value '${top}' for $top query option found.`);
         q.top = n;
       }
       const upTo = mailbox.seq;
-      state = { kind: 'skip', generation: st.deltaTokens.nextGeneration(), query: q, sinceSeq: 0, upToSeq: upTo, pos: 0, items: buildRound(folder, q, 0, upTo) };
+      state = {
+        kind: 'skip',
+        generation: st.deltaTokens.nextGeneration(),
+        query: q,
+        sinceSeq: 0,
+        upToSeq: upTo,
+        pos: 0,
+        items: buildRound(folder, q, 0, upTo),
+      };
     }
 
     const pageSize = Math.max(1, Math.min(call.prefer.maxPageSize ?? DEFAULT_PAGE, 1000));
@@ -94,13 +133,20 @@ export function registerDelta(router: Router, st: EmulatorState): void {
     const expand = parseExpand(state.query.expand ?? null);
     for (const it of slice) {
       if ('removed' in it) {
-        value.push({ '@odata.type': '#microsoft.graph.message', id: call.render.immutable ? it.removed.immutableId : it.removed.restId, '@removed': { reason: 'deleted' } });
+        value.push({
+          '@odata.type': '#microsoft.graph.message',
+          id: call.render.immutable ? it.removed.immutableId : it.removed.restId,
+          '@removed': { reason: 'deleted' },
+        });
         continue;
       }
       const msg = folder.messages.get(it.no);
       if (!msg) continue; // moved out or deleted since the round started: next round's @removed
       if (it.created || state.sinceSeq === 0) {
-        value.push({ '@odata.type': '#microsoft.graph.message', ...renderMessage(st, call, msg, select, expand) });
+        value.push({
+          '@odata.type': '#microsoft.graph.message',
+          ...renderMessage(st, call, msg, select, expand),
+        });
       } else {
         // Updates carry only the properties changed since the last round (reference §2.3).
         const changed = Object.entries(msg.propSeq)
@@ -116,13 +162,22 @@ export function registerDelta(router: Router, st: EmulatorState): void {
       }
     }
     const base = `${st.baseUrl}${ctx.url.pathname}`;
-    const body: Record<string, unknown> = { '@odata.context': `${st.baseUrl}/v1.0/$metadata#Collection(message)` };
+    const body: Record<string, unknown> = {
+      '@odata.context': `${st.baseUrl}/v1.0/$metadata#Collection(message)`,
+    };
     const nextPos = state.pos + slice.length;
     if (nextPos < items.length) {
       const next: SyncState = { ...state, pos: nextPos };
       body['@odata.nextLink'] = `${base}?$skiptoken=${st.deltaTokens.put(next)}`;
     } else {
-      const done: SyncState = { kind: 'delta', generation: state.generation, query: state.query, sinceSeq: state.sinceSeq, upToSeq: state.upToSeq, pos: 0 };
+      const done: SyncState = {
+        kind: 'delta',
+        generation: state.generation,
+        query: state.query,
+        sinceSeq: state.sinceSeq,
+        upToSeq: state.upToSeq,
+        pos: 0,
+      };
       body['@odata.deltaLink'] = `${base}?$deltatoken=${st.deltaTokens.put(done)}`;
     }
     body.value = value;

@@ -15,7 +15,16 @@ export class GraphHttpError extends Error {
   }
 }
 
-const DIAGNOSTIC = JSON.stringify({ ServerInfo: { DataCenter: 'Emulator', Slice: 'E', Ring: '0', ScaleUnit: '000', RoleInstance: 'EMU0', ADSiteName: 'EMU' } });
+const DIAGNOSTIC = JSON.stringify({
+  ServerInfo: {
+    DataCenter: 'Emulator',
+    Slice: 'E',
+    Ring: '0',
+    ScaleUnit: '000',
+    RoleInstance: 'EMU0',
+    ADSiteName: 'EMU',
+  },
+});
 
 /** Headers Graph sets on every response. */
 export function graphHeaders(ctx: Ctx): Record<string, string> {
@@ -31,27 +40,73 @@ export function sendGraphError(ctx: Ctx, e: GraphHttpError, nowMs: number): void
   const h = graphHeaders(ctx);
   ctx.sendJson(
     e.status,
-    { error: { code: e.code, message: e.message, innerError: { date: graphDate(nowMs), 'request-id': ctx.requestId, 'client-request-id': h['client-request-id'] } } },
+    {
+      error: {
+        code: e.code,
+        message: e.message,
+        innerError: {
+          date: graphDate(nowMs),
+          'request-id': ctx.requestId,
+          'client-request-id': h['client-request-id'],
+        },
+      },
+    },
     { ...h, ...e.headers },
   );
 }
 
 export const GraphErrors = {
   noToken: () => new GraphHttpError(401, 'InvalidAuthenticationToken', 'Access token is empty.', wwwAuth()),
-  malformedToken: () => new GraphHttpError(401, 'InvalidAuthenticationToken', 'CompactToken parsing failed with error code: 80049217', wwwAuth()),
-  badSignature: () => new GraphHttpError(401, 'InvalidAuthenticationToken', 'Access token validation failure.', wwwAuth()),
-  expired: () => new GraphHttpError(401, 'InvalidAuthenticationToken', 'Access token has expired or is not yet valid.', wwwAuth()),
-  badAudience: () => new GraphHttpError(401, 'InvalidAuthenticationToken', 'Access token validation failure. Invalid audience.', wwwAuth()),
-  meWithAppToken: () => new GraphHttpError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.'),
-  directoryDenied: () => new GraphHttpError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'),
-  accessDenied: () => new GraphHttpError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.'),
+  malformedToken: () =>
+    new GraphHttpError(
+      401,
+      'InvalidAuthenticationToken',
+      'CompactToken parsing failed with error code: 80049217',
+      wwwAuth(),
+    ),
+  badSignature: () =>
+    new GraphHttpError(401, 'InvalidAuthenticationToken', 'Access token validation failure.', wwwAuth()),
+  expired: () =>
+    new GraphHttpError(
+      401,
+      'InvalidAuthenticationToken',
+      'Access token has expired or is not yet valid.',
+      wwwAuth(),
+    ),
+  badAudience: () =>
+    new GraphHttpError(
+      401,
+      'InvalidAuthenticationToken',
+      'Access token validation failure. Invalid audience.',
+      wwwAuth(),
+    ),
+  meWithAppToken: () =>
+    new GraphHttpError(400, 'BadRequest', '/me request is only valid with delegated authentication flow.'),
+  directoryDenied: () =>
+    new GraphHttpError(
+      403,
+      'Authorization_RequestDenied',
+      'Insufficient privileges to complete the operation.',
+    ),
+  accessDenied: () =>
+    new GraphHttpError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.'),
   odataDisabled: () => new GraphHttpError(403, 'ErrorAccessDenied', 'Access to OData is disabled.'),
   userNotFound: (id: string) =>
-    new GraphHttpError(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`),
-  mailboxNotEnabled: () => new GraphHttpError(404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.'),
+    new GraphHttpError(
+      404,
+      'Request_ResourceNotFound',
+      `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+    ),
+  mailboxNotEnabled: () =>
+    new GraphHttpError(
+      404,
+      'MailboxNotEnabledForRESTAPI',
+      'The mailbox is either inactive, soft-deleted, or is hosted on-premise.',
+    ),
   unsupportedQuery: (msg: string) => new GraphHttpError(400, 'Request_UnsupportedQuery', msg),
   badRequest: (msg: string) => new GraphHttpError(400, 'BadRequest', msg),
-  segmentNotFound: (seg: string) => new GraphHttpError(400, 'BadRequest', `Resource not found for the segment '${seg}'.`),
+  segmentNotFound: (seg: string) =>
+    new GraphHttpError(400, 'BadRequest', `Resource not found for the segment '${seg}'.`),
 };
 
 function wwwAuth(): Record<string, string> {

@@ -4,7 +4,13 @@ import type { EmulatorState } from '../state.ts';
 import { GraphErrors, GraphHttpError, graphHeaders } from './errors.ts';
 import { HANDLED, mailRoute, type GraphCall } from './pipeline.ts';
 import { findAttachment, findFolder, findMessage } from '../mail/lookup.ts';
-import { attachmentResource, folderResource, graphTime, messageResource, parseMessageSelect } from '../mail/render.ts';
+import {
+  attachmentResource,
+  folderResource,
+  graphTime,
+  messageResource,
+  parseMessageSelect,
+} from '../mail/render.ts';
 import { evalMessageFilter, parseMessageFilter } from '../mail/filter.ts';
 import { extendedPropertyKey } from '../mail/store.ts';
 import { messageFromMime, mimeOf } from '../mail/mime.ts';
@@ -16,7 +22,8 @@ function topOf(ctx: Ctx, def = 10, max = 1000): number {
   const raw = ctx.query.get('$top');
   if (raw === null) return def;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new GraphHttpError(400, 'BadRequest', `Invalid value '${raw}' for $top query option found.`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new GraphHttpError(400, 'BadRequest', `Invalid value '${raw}' for $top query option found.`);
   return Math.min(n, max);
 }
 
@@ -24,7 +31,8 @@ function skipOf(ctx: Ctx): number {
   const raw = ctx.query.get('$skip');
   if (raw === null) return 0;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new GraphHttpError(400, 'BadRequest', `Invalid value '${raw}' for $skip query option found.`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new GraphHttpError(400, 'BadRequest', `Invalid value '${raw}' for $skip query option found.`);
   return n;
 }
 
@@ -47,7 +55,9 @@ export function parseExpand(raw: string | null): { ext?: (id: string) => boolean
         out.ext = () => true;
         continue;
       }
-      const ids = [...f.matchAll(/id\s+eq\s+'((?:[^']|'')*)'/gi)].map((x) => extendedPropertyKey(x[1]!.replace(/''/g, "'")));
+      const ids = [...f.matchAll(/id\s+eq\s+'((?:[^']|'')*)'/gi)].map((x) =>
+        extendedPropertyKey(x[1]!.replace(/''/g, "'")),
+      );
       if (ids.length === 0) throw new GraphHttpError(400, 'BadRequest', `Invalid $expand filter '${f}'.`);
       out.ext = (id) => ids.includes(extendedPropertyKey(id));
       continue;
@@ -56,19 +66,30 @@ export function parseExpand(raw: string | null): { ext?: (id: string) => boolean
       out.attachments = true;
       continue;
     }
-    throw new GraphHttpError(400, 'BadRequest', `Parsing OData Select and Expand failed: Could not find a property named '${part.trim()}' on type 'microsoft.graph.message'.`);
+    throw new GraphHttpError(
+      400,
+      'BadRequest',
+      `Parsing OData Select and Expand failed: Could not find a property named '${part.trim()}' on type 'microsoft.graph.message'.`,
+    );
   }
   return out;
 }
 
-export function renderMessage(st: EmulatorState, call: GraphCall, msg: Message, select: string[] | null, expand: ReturnType<typeof parseExpand>): Record<string, unknown> {
+export function renderMessage(
+  st: EmulatorState,
+  call: GraphCall,
+  msg: Message,
+  select: string[] | null,
+  expand: ReturnType<typeof parseExpand>,
+): Record<string, unknown> {
   if (call.render.basic && (expand.ext || expand.attachments)) throw GraphErrors.accessDenied();
   const r = messageResource(st.mail, call.mailbox, msg, call.render, select);
   if (expand.ext) {
     const eps = [...msg.extended.values()].filter((e) => expand.ext!(e.id));
     if (eps.length) r.singleValueExtendedProperties = eps.map((e) => ({ ...e }));
   }
-  if (expand.attachments) r.attachments = msg.attachments.map((a) => attachmentResource(st.mail, call.mailbox, msg, a, true));
+  if (expand.attachments)
+    r.attachments = msg.attachments.map((a) => attachmentResource(st.mail, call.mailbox, msg, a, true));
   return r;
 }
 
@@ -84,7 +105,12 @@ function orderMessages(list: Message[], orderby: string | null): Message[] {
     subject: (m) => m.subject.toLowerCase(),
   };
   const k = key[field];
-  if (!k) throw new GraphHttpError(400, 'ErrorInvalidProperty', `The property '${spec[0]}' does not support sorting.`);
+  if (!k)
+    throw new GraphHttpError(
+      400,
+      'ErrorInvalidProperty',
+      `The property '${spec[0]}' does not support sorting.`,
+    );
   return list.sort((a, b) => {
     const x = k(a);
     const y = k(b);
@@ -95,7 +121,8 @@ function orderMessages(list: Message[], orderby: string | null): Message[] {
 /** The message inside an item attachment (MIME, or the JSON it was created from). */
 async function attachedItem(content: Buffer): Promise<Record<string, unknown>> {
   const text = content.subarray(0, 1).toString();
-  const init = text === '{' ? messageInitFromJson(JSON.parse(content.toString('utf8'))) : await messageFromMime(content);
+  const init =
+    text === '{' ? messageInitFromJson(JSON.parse(content.toString('utf8'))) : await messageFromMime(content);
   return {
     '@odata.type': '#microsoft.graph.message',
     subject: init.subject ?? '',
@@ -130,7 +157,8 @@ export async function streamBytes(ctx: Ctx, data: Buffer, headers: Record<string
 
 /** Read side of Graph mail: folders, messages, MIME, attachments, master categories. */
 export function registerMailRead(router: Router, st: EmulatorState): void {
-  const meta = (call: GraphCall, suffix: string) => `${st.baseUrl}/v1.0/$metadata#users('${call.user.id}')/${suffix}`;
+  const meta = (call: GraphCall, suffix: string) =>
+    `${st.baseUrl}/v1.0/$metadata#users('${call.user.id}')/${suffix}`;
 
   const listFolders = (call: GraphCall, parent: MailFolder) => {
     const { ctx } = call;
@@ -138,18 +166,29 @@ export function registerMailRead(router: Router, st: EmulatorState): void {
     const all = st.mail.childFolders(call.mailbox, parent.no, includeHidden);
     const top = topOf(ctx);
     const skip = skipOf(ctx);
-    const body: Record<string, unknown> = { '@odata.context': meta(call, parent.wellKnownName === 'msgfolderroot' ? 'mailFolders' : `mailFolders('${st.mail.folderId(call.mailbox, parent)}')/childFolders`) };
+    const body: Record<string, unknown> = {
+      '@odata.context': meta(
+        call,
+        parent.wellKnownName === 'msgfolderroot'
+          ? 'mailFolders'
+          : `mailFolders('${st.mail.folderId(call.mailbox, parent)}')/childFolders`,
+      ),
+    };
     body.value = all.slice(skip, skip + top).map((f) => folderResource(st.mail, call.mailbox, f));
     if (skip + top < all.length) body['@odata.nextLink'] = nextLink(st, ctx, skip + top);
     return body;
   };
 
-  mailRoute(router, st, 'GET', '/mailFolders', 'read', (call) => listFolders(call, st.mail.wellKnown(call.mailbox, 'msgfolderroot')!));
+  mailRoute(router, st, 'GET', '/mailFolders', 'read', (call) =>
+    listFolders(call, st.mail.wellKnown(call.mailbox, 'msgfolderroot')!),
+  );
   mailRoute(router, st, 'GET', '/mailFolders/:folder', 'read', (call) => ({
     '@odata.context': meta(call, 'mailFolders/$entity'),
     ...folderResource(st.mail, call.mailbox, findFolder(st, call.mailbox, call.ctx.params.folder!)),
   }));
-  mailRoute(router, st, 'GET', '/mailFolders/:folder/childFolders', 'read', (call) => listFolders(call, findFolder(st, call.mailbox, call.ctx.params.folder!)));
+  mailRoute(router, st, 'GET', '/mailFolders/:folder/childFolders', 'read', (call) =>
+    listFolders(call, findFolder(st, call.mailbox, call.ctx.params.folder!)),
+  );
 
   const listMessages = (call: GraphCall, folder: MailFolder | null) => {
     const { ctx } = call;
@@ -159,19 +198,23 @@ export function registerMailRead(router: Router, st: EmulatorState): void {
     const skip = skipOf(ctx);
     const filterText = ctx.query.get('$filter');
     const filter = filterText ? parseMessageFilter(filterText) : null;
-    if (filter && call.render.basic && /singlevalueextendedproperties/i.test(filterText ?? '')) throw GraphErrors.accessDenied();
+    if (filter && call.render.basic && /singlevalueextendedproperties/i.test(filterText ?? ''))
+      throw GraphErrors.accessDenied();
     let list: Message[];
     if (folder) list = [...folder.messages.values()];
     else {
       list = [];
-      for (const f of call.mailbox.folders.values()) if (f.parentNo !== 0 || f.wellKnownName === 'msgfolderroot') list.push(...f.messages.values());
+      for (const f of call.mailbox.folders.values())
+        if (f.parentNo !== 0 || f.wellKnownName === 'msgfolderroot') list.push(...f.messages.values());
     }
     if (filter) {
       const fid = (m: Message) => st.mail.folderId(call.mailbox, m.folderNo);
       list = list.filter((m) => evalMessageFilter(filter, m, fid));
     }
     list = orderMessages(list, ctx.query.get('$orderby'));
-    const body: Record<string, unknown> = { '@odata.context': meta(call, folder ? `mailFolders('${ctx.params.folder}')/messages` : 'messages') };
+    const body: Record<string, unknown> = {
+      '@odata.context': meta(call, folder ? `mailFolders('${ctx.params.folder}')/messages` : 'messages'),
+    };
     if (ctx.query.get('$count') === 'true') body['@odata.count'] = list.length;
     body.value = list.slice(skip, skip + top).map((m) => renderMessage(st, call, m, select, expand));
     if (skip + top < list.length) body['@odata.nextLink'] = nextLink(st, ctx, skip + top);
@@ -184,7 +227,8 @@ export function registerMailRead(router: Router, st: EmulatorState): void {
   };
   const getMessage = (call: GraphCall) => {
     const msg = findMessage(st, call.mailbox, call.ctx.params.id!);
-    if (call.ctx.params.folder && findFolder(st, call.mailbox, call.ctx.params.folder).no !== msg.folderNo) throw new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+    if (call.ctx.params.folder && findFolder(st, call.mailbox, call.ctx.params.folder).no !== msg.folderNo)
+      throw new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
     return msg;
   };
 
@@ -200,36 +244,59 @@ export function registerMailRead(router: Router, st: EmulatorState): void {
     const msg = getMessage(call);
     return {
       '@odata.context': meta(call, 'messages/$entity'),
-      ...renderMessage(st, call, msg, parseMessageSelect(call.ctx.query.get('$select')), parseExpand(call.ctx.query.get('$expand'))),
+      ...renderMessage(
+        st,
+        call,
+        msg,
+        parseMessageSelect(call.ctx.query.get('$select')),
+        parseExpand(call.ctx.query.get('$expand')),
+      ),
     };
   };
 
   const listAttachments = (call: GraphCall) => {
     full(call);
     const msg = getMessage(call);
-    return { '@odata.context': meta(call, `messages('${call.ctx.params.id}')/attachments`), value: msg.attachments.map((a) => attachmentResource(st.mail, call.mailbox, msg, a, true)) };
+    return {
+      '@odata.context': meta(call, `messages('${call.ctx.params.id}')/attachments`),
+      value: msg.attachments.map((a) => attachmentResource(st.mail, call.mailbox, msg, a, true)),
+    };
   };
   const getAttachment = async (call: GraphCall) => {
     full(call);
     const msg = getMessage(call);
     const a = findAttachment(msg, call.ctx.params.aid!, call.mailbox);
-    const out: Record<string, unknown> = { '@odata.context': meta(call, `messages('${call.ctx.params.id}')/attachments/$entity`), ...attachmentResource(st.mail, call.mailbox, msg, a, true) };
+    const out: Record<string, unknown> = {
+      '@odata.context': meta(call, `messages('${call.ctx.params.id}')/attachments/$entity`),
+      ...attachmentResource(st.mail, call.mailbox, msg, a, true),
+    };
     // `$expand=microsoft.graph.itemattachment/item`: the attached message itself.
-    if (a.kind === 'item' && /itemattachment\/item/i.test(call.ctx.query.get('$expand') ?? '')) out.item = await attachedItem(a.content ?? Buffer.alloc(0));
+    if (a.kind === 'item' && /itemattachment\/item/i.test(call.ctx.query.get('$expand') ?? ''))
+      out.item = await attachedItem(a.content ?? Buffer.alloc(0));
     return out;
   };
   const attachmentValue = async (call: GraphCall) => {
     full(call);
     const msg = getMessage(call);
     const a = findAttachment(msg, call.ctx.params.aid!, call.mailbox);
-    if (a.kind === 'reference') throw new GraphHttpError(405, 'ErrorInvalidRequest', 'The request is not supported for reference attachments.');
-    await streamBytes(call.ctx, a.content ?? Buffer.alloc(0), { ...graphHeaders(call.ctx), 'content-type': a.kind === 'item' ? 'message/rfc822' : a.contentType });
+    if (a.kind === 'reference')
+      throw new GraphHttpError(
+        405,
+        'ErrorInvalidRequest',
+        'The request is not supported for reference attachments.',
+      );
+    await streamBytes(call.ctx, a.content ?? Buffer.alloc(0), {
+      ...graphHeaders(call.ctx),
+      'content-type': a.kind === 'item' ? 'message/rfc822' : a.contentType,
+    });
     return HANDLED;
   };
 
   for (const prefix of ['', '/mailFolders/:folder']) {
     // Delta routes are registered before these (graph/delta.ts), so "delta" is never taken for an id.
-    mailRoute(router, st, 'GET', `${prefix}/messages`, 'read', (call) => listMessages(call, prefix ? findFolder(st, call.mailbox, call.ctx.params.folder!) : null));
+    mailRoute(router, st, 'GET', `${prefix}/messages`, 'read', (call) =>
+      listMessages(call, prefix ? findFolder(st, call.mailbox, call.ctx.params.folder!) : null),
+    );
     mailRoute(router, st, 'GET', `${prefix}/messages/:id`, 'read', getOne);
     mailRoute(router, st, 'GET', `${prefix}/messages/:id/$value`, 'read', messageValue);
     mailRoute(router, st, 'GET', `${prefix}/messages/:id/attachments`, 'read', listAttachments);

@@ -13,7 +13,8 @@ import type { Message, Recipient } from '../mail/model.ts';
 import type { User } from '../tenant/model.ts';
 
 const invalid = (msg: string) => new GraphHttpError(400, 'ErrorInvalidRequest', msg);
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObj = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Request size, counted against the 150 MB / 5 min upload limit. */
 const uploadBytes = (ctx: Ctx) => Number(ctx.header('content-length') ?? 0);
@@ -24,7 +25,22 @@ async function jsonBody(ctx: Ctx): Promise<Record<string, unknown>> {
   return v;
 }
 
-const PATCHABLE = new Set(['isRead', 'categories', 'flag', 'importance', 'inferenceClassification', 'subject', 'body', 'toRecipients', 'ccRecipients', 'bccRecipients', 'replyTo', 'singleValueExtendedProperties', 'isDeliveryReceiptRequested', 'isReadReceiptRequested']);
+const PATCHABLE = new Set([
+  'isRead',
+  'categories',
+  'flag',
+  'importance',
+  'inferenceClassification',
+  'subject',
+  'body',
+  'toRecipients',
+  'ccRecipients',
+  'bccRecipients',
+  'replyTo',
+  'singleValueExtendedProperties',
+  'isDeliveryReceiptRequested',
+  'isReadReceiptRequested',
+]);
 const DRAFT_ONLY = new Set(['subject', 'body', 'toRecipients', 'ccRecipients', 'bccRecipients', 'replyTo']);
 
 function me(user: User): Recipient {
@@ -39,9 +55,17 @@ export function registerMailWrite(router: Router, st: EmulatorState): void {
   });
 
   const createDraft = async (call: GraphCall) => {
-    const folder = call.ctx.params.folder ? findFolder(st, call.mailbox, call.ctx.params.folder) : st.mail.wellKnown(call.mailbox, 'drafts')!;
+    const folder = call.ctx.params.folder
+      ? findFolder(st, call.mailbox, call.ctx.params.folder)
+      : st.mail.wellKnown(call.mailbox, 'drafts')!;
     const init = messageInitFromJson(await jsonBody(call.ctx));
-    const msg = st.mail.addMessage(call.mailbox, folder, { isRead: true, ...init, isDraft: true, from: init.from ?? me(call.user), receivedMs: st.clock.now() });
+    const msg = st.mail.addMessage(call.mailbox, folder, {
+      isRead: true,
+      ...init,
+      isDraft: true,
+      from: init.from ?? me(call.user),
+      receivedMs: st.clock.now(),
+    });
     return new GraphReply(201, render(call, msg));
   };
   mailRoute(router, st, 'POST', '/messages', 'write', createDraft, { uploadBytes });
@@ -53,8 +77,14 @@ export function registerMailWrite(router: Router, st: EmulatorState): void {
     const changed: string[] = [];
     for (const [k, v] of Object.entries(b)) {
       if (k.startsWith('@odata')) continue;
-      if (!PATCHABLE.has(k)) throw new GraphHttpError(400, 'ErrorInvalidPropertyUpdateSentAttempted', `The property '${k}' can't be updated.`);
-      if (DRAFT_ONLY.has(k) && !msg.isDraft && k !== 'subject') throw invalid(`The property '${k}' can only be updated on a draft.`);
+      if (!PATCHABLE.has(k))
+        throw new GraphHttpError(
+          400,
+          'ErrorInvalidPropertyUpdateSentAttempted',
+          `The property '${k}' can't be updated.`,
+        );
+      if (DRAFT_ONLY.has(k) && !msg.isDraft && k !== 'subject')
+        throw invalid(`The property '${k}' can only be updated on a draft.`);
       switch (k) {
         case 'isRead':
         case 'isDeliveryReceiptRequested':
@@ -63,27 +93,41 @@ export function registerMailWrite(router: Router, st: EmulatorState): void {
           (msg as unknown as Record<string, unknown>)[k] = v;
           break;
         case 'categories':
-          if (!Array.isArray(v) || v.some((c) => typeof c !== 'string')) throw invalid("'categories' must be an array of strings.");
+          if (!Array.isArray(v) || v.some((c) => typeof c !== 'string'))
+            throw invalid("'categories' must be an array of strings.");
           msg.categories = [...(v as string[])]; // replaces the list
           break;
         case 'flag':
-          if (!isObj(v) || !['notFlagged', 'flagged', 'complete'].includes(String(v.flagStatus))) throw invalid("'flag.flagStatus' must be notFlagged, flagged or complete.");
+          if (!isObj(v) || !['notFlagged', 'flagged', 'complete'].includes(String(v.flagStatus)))
+            throw invalid("'flag.flagStatus' must be notFlagged, flagged or complete.");
           msg.flag = v as unknown as Message['flag'];
           break;
         case 'importance':
-          if (v !== 'low' && v !== 'normal' && v !== 'high') throw invalid("'importance' must be low, normal or high.");
+          if (v !== 'low' && v !== 'normal' && v !== 'high')
+            throw invalid("'importance' must be low, normal or high.");
           msg.importance = v;
           break;
         case 'inferenceClassification':
-          if (v !== 'focused' && v !== 'other') throw invalid("'inferenceClassification' must be focused or other.");
+          if (v !== 'focused' && v !== 'other')
+            throw invalid("'inferenceClassification' must be focused or other.");
           msg.inferenceClassification = v;
           break;
         case 'singleValueExtendedProperties': {
           if (!Array.isArray(v)) throw invalid("'singleValueExtendedProperties' must be an array.");
           for (const e of v) {
-            if (!isObj(e) || typeof e.id !== 'string' || e.value === undefined) throw invalid('An extended property needs an id and a value.');
-            if (!/^\s*\S+\s+(\{[0-9a-f-]{36}\}|[0-9a-f-]{36})\s+(Name\s+\S.*|Id\s+0x[0-9a-f]+)\s*$/i.test(e.id) && !/^\s*\S+\s+0x[0-9a-f]+\s*$/i.test(e.id)) {
-              throw new GraphHttpError(400, 'ErrorInvalidProperty', `The extended property id '${e.id}' is not valid.`);
+            if (!isObj(e) || typeof e.id !== 'string' || e.value === undefined)
+              throw invalid('An extended property needs an id and a value.');
+            if (
+              !/^\s*\S+\s+(\{[0-9a-f-]{36}\}|[0-9a-f-]{36})\s+(Name\s+\S.*|Id\s+0x[0-9a-f]+)\s*$/i.test(
+                e.id,
+              ) &&
+              !/^\s*\S+\s+0x[0-9a-f]+\s*$/i.test(e.id)
+            ) {
+              throw new GraphHttpError(
+                400,
+                'ErrorInvalidProperty',
+                `The extended property id '${e.id}' is not valid.`,
+              );
             }
             msg.extended.set(extendedPropertyKey(e.id), { id: e.id, value: String(e.value) });
           }
@@ -111,7 +155,8 @@ export function registerMailWrite(router: Router, st: EmulatorState): void {
 
   const destination = async (call: GraphCall) => {
     const b = await jsonBody(call.ctx);
-    if (typeof b.destinationId !== 'string' || !b.destinationId) throw invalid('The destinationId parameter is required.');
+    if (typeof b.destinationId !== 'string' || !b.destinationId)
+      throw invalid('The destinationId parameter is required.');
     return findFolder(st, call.mailbox, b.destinationId);
   };
   mailRoute(router, st, 'POST', '/messages/:id/move', 'write', async (call) => {
@@ -123,29 +168,49 @@ export function registerMailWrite(router: Router, st: EmulatorState): void {
     return new GraphReply(201, render(call, st.mail.copy(call.mailbox, msg, await destination(call))));
   });
 
-  const recipientsOf = (v: unknown, field: string): Recipient[] => messageInitFromJson({ [field]: v })[field as 'toRecipients'] ?? [];
+  const recipientsOf = (v: unknown, field: string): Recipient[] =>
+    messageInitFromJson({ [field]: v })[field as 'toRecipients'] ?? [];
 
   /** The forward draft: "FW: subject", the comment above the original, attachments kept. */
   const forwardDraft = (call: GraphCall, original: Message, b: Record<string, unknown>): Message => {
     const comment = typeof b.comment === 'string' ? b.comment : '';
     const message = isObj(b.message) ? b.message : undefined;
-    if (comment && message && isObj(message.body)) throw invalid("Specify either 'comment' or 'message.body', not both.");
-    if (b.toRecipients !== undefined && message?.toRecipients !== undefined) throw invalid("Specify either 'toRecipients' or 'message.toRecipients', not both.");
+    if (comment && message && isObj(message.body))
+      throw invalid("Specify either 'comment' or 'message.body', not both.");
+    if (b.toRecipients !== undefined && message?.toRecipients !== undefined)
+      throw invalid("Specify either 'toRecipients' or 'message.toRecipients', not both.");
     const extra = message ? messageInitFromJson(message) : {};
-    const origText = original.body.contentType === 'html' ? original.body.content : original.body.content.replace(/\n/g, '<br>');
+    const origText =
+      original.body.contentType === 'html'
+        ? original.body.content
+        : original.body.content.replace(/\n/g, '<br>');
     const header = `<hr><b>From:</b> ${original.from?.emailAddress.name ?? ''} &lt;${original.from?.emailAddress.address ?? ''}&gt;<br><b>Sent:</b> ${new Date(original.sentMs).toUTCString()}<br><b>Subject:</b> ${original.subject}<br><br>`;
     const draft = st.mail.addMessage(call.mailbox, st.mail.wellKnown(call.mailbox, 'drafts')!, {
       ...extra,
       subject: extra.subject ?? `FW: ${original.subject}`,
-      body: extra.body ?? { contentType: 'html', content: `<html><body><div>${comment.replace(/\n/g, '<br>')}</div>${header}${origText}</body></html>` },
+      body: extra.body ?? {
+        contentType: 'html',
+        content: `<html><body><div>${comment.replace(/\n/g, '<br>')}</div>${header}${origText}</body></html>`,
+      },
       from: me(call.user),
-      toRecipients: b.toRecipients !== undefined ? recipientsOf(b.toRecipients, 'toRecipients') : (extra.toRecipients ?? []),
+      toRecipients:
+        b.toRecipients !== undefined
+          ? recipientsOf(b.toRecipients, 'toRecipients')
+          : (extra.toRecipients ?? []),
       isDraft: true,
       isRead: true,
       receivedMs: st.clock.now(),
       conversationId: original.conversationId,
       attachments: [
-        ...original.attachments.map((a) => ({ kind: a.kind, name: a.name, contentType: a.contentType, isInline: a.isInline, contentId: a.contentId, ...(a.content ? { content: a.content } : {}), ...(a.sourceUrl ? { sourceUrl: a.sourceUrl } : {}) })),
+        ...original.attachments.map((a) => ({
+          kind: a.kind,
+          name: a.name,
+          contentType: a.contentType,
+          isInline: a.isInline,
+          contentId: a.contentId,
+          ...(a.content ? { content: a.content } : {}),
+          ...(a.sourceUrl ? { sourceUrl: a.sourceUrl } : {}),
+        })),
         ...(extra.attachments ?? []),
       ],
     });
@@ -154,7 +219,12 @@ export function registerMailWrite(router: Router, st: EmulatorState): void {
 
   /** Sends a draft: into Sent Items (no longer a draft), delivered to its recipients. */
   const sendDraft = (call: GraphCall, draft: Message, saveToSentItems = true) => {
-    if (draft.toRecipients.length + draft.ccRecipients.length + draft.bccRecipients.length === 0) throw new GraphHttpError(400, 'ErrorInvalidRecipients', 'At least one recipient is not valid., Recipient is missing.');
+    if (draft.toRecipients.length + draft.ccRecipients.length + draft.bccRecipients.length === 0)
+      throw new GraphHttpError(
+        400,
+        'ErrorInvalidRecipients',
+        'At least one recipient is not valid., Recipient is missing.',
+      );
     draft.isDraft = false;
     draft.sentMs = st.clock.now();
     st.mail.touch(call.mailbox, draft, ['isDraft']);
@@ -171,7 +241,8 @@ export function registerMailWrite(router: Router, st: EmulatorState): void {
   });
   mailRoute(router, st, 'POST', '/messages/:id/send', 'send', (call) => {
     const draft = findMessage(st, call.mailbox, call.ctx.params.id!);
-    if (!draft.isDraft) throw new GraphHttpError(400, 'ErrorInvalidOperation', 'Only draft messages can be sent.');
+    if (!draft.isDraft)
+      throw new GraphHttpError(400, 'ErrorInvalidOperation', 'Only draft messages can be sent.');
     sendDraft(call, draft);
     return new GraphReply(202);
   });
@@ -195,11 +266,17 @@ export function registerMailWrite(router: Router, st: EmulatorState): void {
       if (type.startsWith('text/plain')) {
         // MIME variant: base64 of the RFC 822 message.
         const text = (await call.ctx.rawBody()).toString('utf8').replace(/\s/g, '');
-        if (!text || !/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0) throw new GraphHttpError(400, 'ErrorMimeContentInvalidBase64String', 'Invalid base64 string for MIME content.');
+        if (!text || !/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0)
+          throw new GraphHttpError(
+            400,
+            'ErrorMimeContentInvalidBase64String',
+            'Invalid base64 string for MIME content.',
+          );
         try {
           init = await messageFromMime(Buffer.from(text, 'base64'));
         } catch (e) {
-          if (e instanceof InvalidMimeError) throw new GraphHttpError(400, 'ErrorMimeContentInvalid', 'The MIME content is invalid.');
+          if (e instanceof InvalidMimeError)
+            throw new GraphHttpError(400, 'ErrorMimeContentInvalid', 'The MIME content is invalid.');
           throw e;
         }
       } else {
@@ -208,31 +285,62 @@ export function registerMailWrite(router: Router, st: EmulatorState): void {
         init = messageInitFromJson(b.message);
         if (b.saveToSentItems === false) save = false;
       }
-      const draft = st.mail.addMessage(call.mailbox, st.mail.wellKnown(call.mailbox, 'drafts')!, { ...init, isDraft: true, isRead: true, from: init.from ?? me(call.user), receivedMs: st.clock.now() });
+      const draft = st.mail.addMessage(call.mailbox, st.mail.wellKnown(call.mailbox, 'drafts')!, {
+        ...init,
+        isDraft: true,
+        isRead: true,
+        from: init.from ?? me(call.user),
+        receivedMs: st.clock.now(),
+      });
       sendDraft(call, draft, save);
       return new GraphReply(202);
     },
     { uploadBytes },
   );
 
-  mailRoute(router, st, 'POST', '/messages/:id/attachments', 'write', async (call) => {
-    const msg = findMessage(st, call.mailbox, call.ctx.params.id!);
-    const a = attachmentFromJson(await jsonBody(call.ctx));
-    if ((a.content?.length ?? 0) > 3 * 1024 * 1024) throw new GraphHttpError(413, 'ErrorRequestEntityTooLarge', 'The attachment is larger than 3 MB; use an upload session.');
-    const att = st.mail.addAttachment(call.mailbox, msg, a);
-    return new GraphReply(201, attachmentResource(st.mail, call.mailbox, msg, att, true));
-  }, { uploadBytes });
+  mailRoute(
+    router,
+    st,
+    'POST',
+    '/messages/:id/attachments',
+    'write',
+    async (call) => {
+      const msg = findMessage(st, call.mailbox, call.ctx.params.id!);
+      const a = attachmentFromJson(await jsonBody(call.ctx));
+      if ((a.content?.length ?? 0) > 3 * 1024 * 1024)
+        throw new GraphHttpError(
+          413,
+          'ErrorRequestEntityTooLarge',
+          'The attachment is larger than 3 MB; use an upload session.',
+        );
+      const att = st.mail.addAttachment(call.mailbox, msg, a);
+      return new GraphReply(201, attachmentResource(st.mail, call.mailbox, msg, att, true));
+    },
+    { uploadBytes },
+  );
 
   mailRoute(router, st, 'POST', '/outlook/masterCategories', 'settingsWrite', async (call) => {
     const b = await jsonBody(call.ctx);
     if (typeof b.displayName !== 'string' || !b.displayName.trim()) throw invalid('displayName is required.');
     const color = typeof b.color === 'string' ? b.color : 'none';
-    if (color !== 'none' && !/^preset([0-9]|1[0-9]|2[0-4])$/.test(color)) throw invalid(`Invalid color '${color}'.`);
-    if (call.mailbox.masterCategories.some((c) => c.displayName.toLowerCase() === (b.displayName as string).toLowerCase())) {
-      throw new GraphHttpError(409, 'ErrorDuplicateCategoryName', 'A category with the same name already exists.');
+    if (color !== 'none' && !/^preset([0-9]|1[0-9]|2[0-4])$/.test(color))
+      throw invalid(`Invalid color '${color}'.`);
+    if (
+      call.mailbox.masterCategories.some(
+        (c) => c.displayName.toLowerCase() === (b.displayName as string).toLowerCase(),
+      )
+    ) {
+      throw new GraphHttpError(
+        409,
+        'ErrorDuplicateCategoryName',
+        'A category with the same name already exists.',
+      );
     }
     const cat = { id: crypto.randomUUID(), displayName: b.displayName, color };
     call.mailbox.masterCategories.push(cat);
-    return new GraphReply(201, { '@odata.context': `${st.baseUrl}/v1.0/$metadata#users('${call.user.id}')/outlook/masterCategories/$entity`, ...cat });
+    return new GraphReply(201, {
+      '@odata.context': `${st.baseUrl}/v1.0/$metadata#users('${call.user.id}')/outlook/masterCategories/$entity`,
+      ...cat,
+    });
   });
 }

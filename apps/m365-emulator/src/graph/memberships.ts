@@ -8,14 +8,39 @@ import { graphRoute } from './users.ts';
 
 /** Built-in Entra role templates the emulator assigns (ids are the same in every tenant). */
 export const ROLE_TEMPLATES = {
-  globalAdministrator: { id: '62e90394-69f5-4237-9190-012177145e10', displayName: 'Global Administrator', description: 'Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra identities.' },
+  globalAdministrator: {
+    id: '62e90394-69f5-4237-9190-012177145e10',
+    displayName: 'Global Administrator',
+    description:
+      'Can manage all aspects of Microsoft Entra ID and Microsoft services that use Microsoft Entra identities.',
+  },
 } as const;
 
 /** Reading one's own memberships: User.Read is enough to list them (Graph's least privilege). */
-const LIST_OWN = ['user.read', 'user.readwrite', 'user.readbasic.all', 'user.read.all', 'directory.read.all', 'directory.readwrite.all', 'group.read.all', 'groupmember.read.all'];
+const LIST_OWN = [
+  'user.read',
+  'user.readwrite',
+  'user.readbasic.all',
+  'user.read.all',
+  'directory.read.all',
+  'directory.readwrite.all',
+  'group.read.all',
+  'groupmember.read.all',
+];
 /** …but a directory role's properties are only visible with one of these; otherwise "limited information". */
-const READ_ROLES = ['rolemanagement.read.directory', 'rolemanagement.readwrite.directory', 'directory.read.all', 'directory.readwrite.all'];
-const READ_GROUPS = ['groupmember.read.all', 'group.read.all', 'group.readwrite.all', 'directory.read.all', 'directory.readwrite.all'];
+const READ_ROLES = [
+  'rolemanagement.read.directory',
+  'rolemanagement.readwrite.directory',
+  'directory.read.all',
+  'directory.readwrite.all',
+];
+const READ_GROUPS = [
+  'groupmember.read.all',
+  'group.read.all',
+  'group.readwrite.all',
+  'directory.read.all',
+  'directory.readwrite.all',
+];
 
 type Kind = 'directoryRole' | 'group';
 
@@ -28,11 +53,28 @@ function roleObjectId(tenantId: string, templateId: string): string {
 function rolesOf(user: User): Record<string, unknown>[] {
   if (!user.isAdmin) return [];
   const r = ROLE_TEMPLATES.globalAdministrator;
-  return [{ '@odata.type': '#microsoft.graph.directoryRole', id: roleObjectId(user.tenantId, r.id), deletedDateTime: null, description: r.description, displayName: r.displayName, roleTemplateId: r.id }];
+  return [
+    {
+      '@odata.type': '#microsoft.graph.directoryRole',
+      id: roleObjectId(user.tenantId, r.id),
+      deletedDateTime: null,
+      description: r.description,
+      displayName: r.displayName,
+      roleTemplateId: r.id,
+    },
+  ];
 }
 
 function groupResource(g: Group): Record<string, unknown> {
-  return { '@odata.type': '#microsoft.graph.group', id: g.id, deletedDateTime: null, displayName: g.displayName, mail: g.mail, mailEnabled: g.mailEnabled, securityEnabled: g.securityEnabled };
+  return {
+    '@odata.type': '#microsoft.graph.group',
+    id: g.id,
+    deletedDateTime: null,
+    displayName: g.displayName,
+    mail: g.mail,
+    mailEnabled: g.mailEnabled,
+    securityEnabled: g.securityEnabled,
+  };
 }
 
 /**
@@ -48,7 +90,9 @@ function limited(o: Record<string, unknown>): Record<string, unknown> {
 function select(o: Record<string, unknown>, sel: string | null): Record<string, unknown> {
   if (!sel) return o;
   const keep = new Set(sel.split(',').map((s) => s.trim().toLowerCase()));
-  return Object.fromEntries(Object.entries(o).filter(([k]) => k === '@odata.type' || k === 'id' || keep.has(k.toLowerCase())));
+  return Object.fromEntries(
+    Object.entries(o).filter(([k]) => k === '@odata.type' || k === 'id' || keep.has(k.toLowerCase())),
+  );
 }
 
 /**
@@ -77,9 +121,23 @@ export function registerMemberships(router: Router, st: EmulatorState): void {
   for (const transitive of [false, true]) {
     const base = `/v1.0/me/${transitive ? 'transitiveMemberOf' : 'memberOf'}`;
     const context = (suffix: string) => `${st.baseUrl}/v1.0/$metadata#directoryObjects${suffix}`;
-    router.on('GET', base, graphRoute(st, (ctx, p) => ({ '@odata.context': context(''), value: list(p, transitive, undefined, ctx.query.get('$select')) })));
+    router.on(
+      'GET',
+      base,
+      graphRoute(st, (ctx, p) => ({
+        '@odata.context': context(''),
+        value: list(p, transitive, undefined, ctx.query.get('$select')),
+      })),
+    );
     for (const kind of ['directoryRole', 'group'] as const) {
-      router.on('GET', `${base}/microsoft.graph.${kind}`, graphRoute(st, (ctx, p) => ({ '@odata.context': context(`/microsoft.graph.${kind}`), value: list(p, transitive, kind, ctx.query.get('$select')) })));
+      router.on(
+        'GET',
+        `${base}/microsoft.graph.${kind}`,
+        graphRoute(st, (ctx, p) => ({
+          '@odata.context': context(`/microsoft.graph.${kind}`),
+          value: list(p, transitive, kind, ctx.query.get('$select')),
+        })),
+      );
     }
   }
 }

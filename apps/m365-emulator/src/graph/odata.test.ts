@@ -3,8 +3,20 @@ import { evalFilter, needsAdvancedQuery, parseFilter, parseSearch } from './odat
 import { GraphHttpError } from './errors.ts';
 
 const PROPS = ['displayName', 'mail', 'userPrincipalName', 'accountEnabled', 'id'] as const;
-const alex = { displayName: 'Alex Wilber', mail: 'alex@contoso.com', userPrincipalName: 'alex@contoso.com', accountEnabled: true, id: '1' };
-const claims = { displayName: 'Claims Team', mail: 'claims@contoso.com', userPrincipalName: 'claims@contoso.com', accountEnabled: false, id: '2' };
+const alex = {
+  displayName: 'Alex Wilber',
+  mail: 'alex@contoso.com',
+  userPrincipalName: 'alex@contoso.com',
+  accountEnabled: true,
+  id: '1',
+};
+const claims = {
+  displayName: 'Claims Team',
+  mail: 'claims@contoso.com',
+  userPrincipalName: 'claims@contoso.com',
+  accountEnabled: false,
+  id: '2',
+};
 
 describe('OData $filter', () => {
   it('eq is case-insensitive on strings and handles booleans', () => {
@@ -18,7 +30,9 @@ describe('OData $filter', () => {
     expect(evalFilter(parseFilter("id in ('2','3')", PROPS), claims)).toBe(true);
     const f = parseFilter("startswith(mail,'x') or startswith(mail,'a') and accountEnabled eq true", PROPS);
     expect([evalFilter(f, alex), evalFilter(f, claims)]).toEqual([true, false]);
-    expect(evalFilter(parseFilter("(startswith(mail,'c')) and not (displayName eq 'x')", PROPS), claims)).toBe(true);
+    expect(
+      evalFilter(parseFilter("(startswith(mail,'c')) and not (displayName eq 'x')", PROPS), claims),
+    ).toBe(true);
     expect(evalFilter(parseFilter("displayName eq 'O''Neil'", PROPS), { displayName: "O'Neil" })).toBe(true);
   });
 
@@ -48,13 +62,28 @@ describe('OData $filter', () => {
       }
       return undefined;
     };
-    expect(error("mail eq 'a' and ; x")).toEqual(['BadRequest', "Invalid filter clause: syntax error at position 16 in 'mail eq 'a' and ; x'."]);
-    expect(error("startswith(mail 'a')")).toEqual(['BadRequest', "Invalid filter clause: expected ',' in 'startswith(mail 'a')'."]);
-    expect(error("(mail eq 'a'")).toEqual(['BadRequest', "Invalid filter clause: unexpected end of '(mail eq 'a''."]);
+    expect(error("mail eq 'a' and ; x")).toEqual([
+      'BadRequest',
+      "Invalid filter clause: syntax error at position 16 in 'mail eq 'a' and ; x'.",
+    ]);
+    expect(error("startswith(mail 'a')")).toEqual([
+      'BadRequest',
+      "Invalid filter clause: expected ',' in 'startswith(mail 'a')'.",
+    ]);
+    expect(error("(mail eq 'a'")).toEqual([
+      'BadRequest',
+      "Invalid filter clause: unexpected end of '(mail eq 'a''.",
+    ]);
     expect(error("mail eq 'a')")).toEqual(['BadRequest', "Invalid filter clause: unexpected ')'."]);
     expect(error('mail eq True')).toEqual(['BadRequest', "Invalid filter clause: unexpected 'True'."]);
-    expect(error("startswith(mail,true)")).toEqual(['BadRequest', 'Invalid filter clause: startswith expects a string.']);
-    expect(error("city eq 'a' and (")).toEqual(['Request_UnsupportedQuery', "Unsupported or invalid query filter clause specified for property 'city' of resource 'User'."]);
+    expect(error('startswith(mail,true)')).toEqual([
+      'BadRequest',
+      'Invalid filter clause: startswith expects a string.',
+    ]);
+    expect(error("city eq 'a' and (")).toEqual([
+      'Request_UnsupportedQuery',
+      "Unsupported or invalid query filter clause specified for property 'city' of resource 'User'.",
+    ]);
     expect(parseFilter("not mail eq 'a' and id in ('1' , '2')", PROPS)).toEqual({
       op: 'and',
       left: { op: 'not', expr: { op: 'eq', prop: 'mail', value: 'a' } },

@@ -14,7 +14,10 @@ export type FilterNode = FilterTree<UserTerm>;
 export function parseFilter(s: string, properties: readonly string[]): FilterNode {
   const prop = (name: string) => {
     const p = properties.find((x) => x.toLowerCase() === name.toLowerCase());
-    if (!p) throw GraphErrors.unsupportedQuery(`Unsupported or invalid query filter clause specified for property '${name}' of resource 'User'.`);
+    if (!p)
+      throw GraphErrors.unsupportedQuery(
+        `Unsupported or invalid query filter clause specified for property '${name}' of resource 'User'.`,
+      );
     return p;
   };
   // Literals as the directory takes them: keywords in lower case, numbers kept as their text.
@@ -47,7 +50,8 @@ export function parseFilter(s: string, properties: readonly string[]): FilterNod
       p.expect(')');
       return { op: 'in', prop: name, values };
     }
-    if (op !== 'eq' && op !== 'ne' && op !== 'ge' && op !== 'le') throw p.invalid(`operator '${op}' is not supported.`);
+    if (op !== 'eq' && op !== 'ne' && op !== 'ge' && op !== 'le')
+      throw p.invalid(`operator '${op}' is not supported.`);
     return { op, prop: name, value: literal(p) };
   };
   return new FilterParser(s, { word: /^[A-Za-z0-9_.@/$-]+/, quotesFilter: true, term }).parse();
@@ -90,25 +94,40 @@ export function evalFilter(n: FilterNode, rec: Record<string, unknown>): boolean
     case 'in':
       return n.values.some((v) => norm(rec[n.prop] ?? null) === norm(v));
     case 'startswith':
-      return typeof rec[n.prop] === 'string' && (rec[n.prop] as string).toLowerCase().startsWith(n.value.toLowerCase());
+      return (
+        typeof rec[n.prop] === 'string' &&
+        (rec[n.prop] as string).toLowerCase().startsWith(n.value.toLowerCase())
+      );
     case 'endswith':
-      return typeof rec[n.prop] === 'string' && (rec[n.prop] as string).toLowerCase().endsWith(n.value.toLowerCase());
+      return (
+        typeof rec[n.prop] === 'string' &&
+        (rec[n.prop] as string).toLowerCase().endsWith(n.value.toLowerCase())
+      );
   }
 }
 
 /** `$search="displayName:claims" OR "mail:prod"`: tokenized prefix search on the named properties. */
-export function parseSearch(s: string, properties: readonly string[]): (rec: Record<string, unknown>) => boolean {
+export function parseSearch(
+  s: string,
+  properties: readonly string[],
+): (rec: Record<string, unknown>) => boolean {
   const clauses: { join: 'AND' | 'OR'; prop: string; term: string }[] = [];
   const re = /\s*(AND|OR)?\s*"([^":]+):([^"]*)"/gy;
   let m: RegExpExecArray | null;
   let consumed = 0;
   while ((m = re.exec(s))) {
     const prop = properties.find((p) => p.toLowerCase() === m![2]!.toLowerCase());
-    if (!prop) throw GraphErrors.unsupportedQuery(`Unsupported or invalid query filter clause specified for property '${m[2]}' of resource 'User'.`);
+    if (!prop)
+      throw GraphErrors.unsupportedQuery(
+        `Unsupported or invalid query filter clause specified for property '${m[2]}' of resource 'User'.`,
+      );
     clauses.push({ join: (m[1] as 'AND' | 'OR' | undefined) ?? 'AND', prop, term: m[3]!.toLowerCase() });
     consumed = re.lastIndex;
   }
-  if (clauses.length === 0 || s.slice(consumed).trim()) throw GraphErrors.badRequest(`Syntax error: character '${s.slice(consumed, consumed + 1)}' is not valid at position ${consumed} in '${s}'.`);
+  if (clauses.length === 0 || s.slice(consumed).trim())
+    throw GraphErrors.badRequest(
+      `Syntax error: character '${s.slice(consumed, consumed + 1)}' is not valid at position ${consumed} in '${s}'.`,
+    );
   const match = (rec: Record<string, unknown>, prop: string, term: string) => {
     const v = rec[prop];
     if (typeof v !== 'string') return false;
@@ -117,7 +136,8 @@ export function parseSearch(s: string, properties: readonly string[]): (rec: Rec
   };
   return (rec) => {
     let acc = match(rec, clauses[0]!.prop, clauses[0]!.term);
-    for (const c of clauses.slice(1)) acc = c.join === 'OR' ? acc || match(rec, c.prop, c.term) : acc && match(rec, c.prop, c.term);
+    for (const c of clauses.slice(1))
+      acc = c.join === 'OR' ? acc || match(rec, c.prop, c.term) : acc && match(rec, c.prop, c.term);
     return acc;
   };
 }

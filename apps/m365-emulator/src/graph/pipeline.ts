@@ -87,7 +87,13 @@ export function graphHandler(
       const applied: string[] = [];
       if (prefer.immutable) applied.push('IdType="ImmutableId"');
       if (prefer.bodyType) applied.push(`outlook.body-content-type="${prefer.bodyType}"`);
-      const call = { ctx, p, prefer, applied, render: { immutable: prefer.immutable, bodyType: prefer.bodyType } } as GraphCall;
+      const call = {
+        ctx,
+        p,
+        prefer,
+        applied,
+        render: { immutable: prefer.immutable, bodyType: prefer.bodyType },
+      } as GraphCall;
       if (opts.need) {
         const { user, mailbox } = resolveMailbox(st, p, ctx.params.user, opts.need);
         call.user = user;
@@ -141,7 +147,12 @@ export async function applyRequestFault(st: EmulatorState, ctx: Ctx): Promise<bo
   if (fault.kind === 'status') {
     const headers: Record<string, string> = {};
     if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
-    throw new GraphHttpError(fault.status, fault.code ?? defaultCode(fault.status), fault.message ?? defaultMessage(fault.status), headers);
+    throw new GraphHttpError(
+      fault.status,
+      fault.code ?? defaultCode(fault.status),
+      fault.message ?? defaultMessage(fault.status),
+      headers,
+    );
   }
   if (fault.kind === 'delay') await sleep(fault.ms);
   if (fault.kind === 'drop') {
@@ -157,10 +168,20 @@ export async function applyRequestFault(st: EmulatorState, ctx: Ctx): Promise<bo
 /** Any failure as a Graph error (never a stack trace). */
 export function toGraphError(e: unknown): GraphHttpError {
   if (e instanceof GraphHttpError) return e;
-  if (e instanceof SyntaxError) return new GraphHttpError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
-  if (e instanceof Error && e.message === 'body too large') return new GraphHttpError(413, 'RequestEntityTooLarge', 'The request body is too large.');
+  if (e instanceof SyntaxError)
+    return new GraphHttpError(
+      400,
+      'BadRequest',
+      'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+    );
+  if (e instanceof Error && e.message === 'body too large')
+    return new GraphHttpError(413, 'RequestEntityTooLarge', 'The request body is too large.');
   console.error('[m365-emulator] unexpected error in a Graph handler', e);
-  return new GraphHttpError(500, 'generalException', 'An internal server error occurred. The operation failed.');
+  return new GraphHttpError(
+    500,
+    'generalException',
+    'An internal server error occurred. The operation failed.',
+  );
 }
 
 function defaultCode(status: number): string {
@@ -192,7 +213,15 @@ function defaultMessage(status: number): string {
 }
 
 /** Registers a mailbox route for `/me/…` and `/users/{id|upn}/…`. */
-export function mailRoute(router: Router, st: EmulatorState, method: string, suffix: string, need: MailNeed, fn: (call: GraphCall) => unknown, opts: { uploadBytes?: (ctx: Ctx) => number } = {}): void {
+export function mailRoute(
+  router: Router,
+  st: EmulatorState,
+  method: string,
+  suffix: string,
+  need: MailNeed,
+  fn: (call: GraphCall) => unknown,
+  opts: { uploadBytes?: (ctx: Ctx) => number } = {},
+): void {
   const h = graphHandler(st, { need, ...opts }, fn);
   router.on(method, `/v1.0/me${suffix}`, h);
   router.on(method, `/v1.0/users/:user${suffix}`, h);

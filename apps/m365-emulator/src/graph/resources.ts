@@ -2,12 +2,29 @@ import type { Tenant, User } from '../tenant/model.ts';
 
 /** Properties Graph returns for a user without `$select`. */
 export const USER_DEFAULT_PROPS = [
-  'businessPhones', 'displayName', 'givenName', 'id', 'jobTitle', 'mail', 'mobilePhone', 'officeLocation', 'preferredLanguage', 'surname', 'userPrincipalName',
+  'businessPhones',
+  'displayName',
+  'givenName',
+  'id',
+  'jobTitle',
+  'mail',
+  'mobilePhone',
+  'officeLocation',
+  'preferredLanguage',
+  'surname',
+  'userPrincipalName',
 ] as const;
 
 /** Everything `$select` may name. */
 export const USER_PROPS = [
-  ...USER_DEFAULT_PROPS, 'accountEnabled', 'userType', 'mailNickname', 'proxyAddresses', 'createdDateTime', 'otherMails', 'usageLocation',
+  ...USER_DEFAULT_PROPS,
+  'accountEnabled',
+  'userType',
+  'mailNickname',
+  'proxyAddresses',
+  'createdDateTime',
+  'otherMails',
+  'usageLocation',
 ] as const;
 
 /** The Graph `user` resource for a directory user. */

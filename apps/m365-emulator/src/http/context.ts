@@ -9,7 +9,14 @@ export class Ctx {
   params: Record<string, string> = {};
   readonly requestId = newGuid();
   /** Tags for the request log (tenant, client, user, area). */
-  readonly tags: { area?: string; tenantId?: string; clientId?: string; userId?: string; mailboxId?: string; note?: string } = {};
+  readonly tags: {
+    area?: string;
+    tenantId?: string;
+    clientId?: string;
+    userId?: string;
+    mailboxId?: string;
+    note?: string;
+  } = {};
   private bodyPromise: Promise<Buffer> | undefined;
   /** Fault injection: answer with the full Content-Length but half the body, then close. */
   truncate = false;
@@ -108,11 +115,18 @@ export class Ctx {
 
   sendJson(status: number, body: unknown, headers: Record<string, string> = {}): void {
     // One UTF-8 encoding (a string body would be encoded twice: for Content-Length and for the socket).
-    this.send(status, Buffer.from(JSON.stringify(body)), { 'content-type': 'application/json; charset=utf-8', ...headers });
+    this.send(status, Buffer.from(JSON.stringify(body)), {
+      'content-type': 'application/json; charset=utf-8',
+      ...headers,
+    });
   }
 
   sendHtml(status: number, html: string, headers: Record<string, string> = {}): void {
-    this.send(status, html, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', ...headers });
+    this.send(status, html, {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      ...headers,
+    });
   }
 
   redirect(location: string): void {

@@ -34,11 +34,17 @@ export class RequestLog {
   add(entry: Omit<RequestLogEntry, 'seq'>): void {
     this.entries.push({ seq: ++this.seq, ...entry });
     // Trim in chunks: splicing one entry off a full 100,000-entry array on every request is O(n).
-    if (this.entries.length > this.max + this.max / 10) this.entries.splice(0, this.entries.length - this.max);
+    if (this.entries.length > this.max + this.max / 10)
+      this.entries.splice(0, this.entries.length - this.max);
   }
 
   list(filter: { sinceSeq?: number; area?: string; mailboxId?: string } = {}): RequestLogEntry[] {
-    return this.entries.filter((e) => (filter.sinceSeq === undefined || e.seq > filter.sinceSeq) && (!filter.area || e.area === filter.area) && (!filter.mailboxId || e.mailboxId === filter.mailboxId));
+    return this.entries.filter(
+      (e) =>
+        (filter.sinceSeq === undefined || e.seq > filter.sinceSeq) &&
+        (!filter.area || e.area === filter.area) &&
+        (!filter.mailboxId || e.mailboxId === filter.mailboxId),
+    );
   }
 
   lastSeq(): number {

@@ -36,7 +36,10 @@ export class Router {
   }
 
   /** Finds the handler; `methodNotAllowed` when the path exists with another method. */
-  match(method: string, pathname: string): { handler: Handler; params: Record<string, string> } | 'methodNotAllowed' | undefined {
+  match(
+    method: string,
+    pathname: string,
+  ): { handler: Handler; params: Record<string, string> } | 'methodNotAllowed' | undefined {
     let pathFound = false;
     for (const r of this.routes) {
       const m = r.pattern.exec(pathname);

@@ -21,21 +21,37 @@ const PERMS: Record<MailNeed, { own: string[]; shared: string[]; app: string[] }
   write: { own: ['Mail.ReadWrite'], shared: ['Mail.ReadWrite.Shared'], app: ['Mail.ReadWrite'] },
   send: { own: ['Mail.Send'], shared: ['Mail.Send.Shared'], app: ['Mail.Send'] },
   // outlook/masterCategories is a mailbox setting: MailboxSettings.Read to list, .ReadWrite to add.
-  settingsRead: { own: ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'], shared: ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'], app: ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'] },
-  settingsWrite: { own: ['MailboxSettings.ReadWrite'], shared: ['MailboxSettings.ReadWrite'], app: ['MailboxSettings.ReadWrite'] },
+  settingsRead: {
+    own: ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'],
+    shared: ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'],
+    app: ['MailboxSettings.Read', 'MailboxSettings.ReadWrite'],
+  },
+  settingsWrite: {
+    own: ['MailboxSettings.ReadWrite'],
+    shared: ['MailboxSettings.ReadWrite'],
+    app: ['MailboxSettings.ReadWrite'],
+  },
 };
 
 const has = (set: Set<string>, list: string[]) => list.some((x) => set.has(x.toLowerCase()));
 
 export const MailErrors = {
-  invalidUser: (ref: string) => new GraphHttpError(404, 'ErrorInvalidUser', `The requested user '${ref}' is invalid.`),
-  itemNotFound: () => new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.'),
+  invalidUser: (ref: string) =>
+    new GraphHttpError(404, 'ErrorInvalidUser', `The requested user '${ref}' is invalid.`),
+  itemNotFound: () =>
+    new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.'),
   malformedId: () => new GraphHttpError(400, 'ErrorInvalidIdMalformed', 'Id is malformed.'),
-  folderNotFound: () => new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.'),
+  folderNotFound: () =>
+    new GraphHttpError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.'),
 };
 
 /** The mailbox a `/me/…` or `/users/{id|upn}/…` mail call addresses, after every access check. */
-export function resolveMailbox(st: EmulatorState, p: GraphPrincipal, ref: string | undefined, need: MailNeed): { user: User; mailbox: Mailbox } {
+export function resolveMailbox(
+  st: EmulatorState,
+  p: GraphPrincipal,
+  ref: string | undefined,
+  need: MailNeed,
+): { user: User; mailbox: Mailbox } {
   let user: User | undefined;
   if (ref === undefined) {
     if (p.kind !== 'delegated') throw GraphErrors.meWithAppToken();
@@ -50,7 +66,8 @@ export function resolveMailbox(st: EmulatorState, p: GraphPrincipal, ref: string
     const own = user !== undefined && user.id === p.userId;
     if (!has(p.scopes, perms.own) && !has(p.scopes, perms.shared)) throw GraphErrors.accessDenied();
     if (!user) throw MailErrors.invalidUser(ref ?? 'me');
-    if (!own && !(has(p.scopes, perms.shared) && st.dir.hasFullAccess(user.id, p.userId ?? ''))) throw GraphErrors.accessDenied();
+    if (!own && !(has(p.scopes, perms.shared) && st.dir.hasFullAccess(user.id, p.userId ?? '')))
+      throw GraphErrors.accessDenied();
     if (own && !has(p.scopes, perms.own)) throw GraphErrors.accessDenied();
   } else {
     if (!has(p.roles, perms.app)) throw GraphErrors.accessDenied();

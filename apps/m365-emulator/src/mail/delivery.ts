@@ -8,11 +8,18 @@ import { graphTime } from './render.ts';
  * outbound log the control API exposes.
  */
 export function deliverToRecipients(st: EmulatorState, from: Mailbox, msg: Message): void {
-  const addresses = [...msg.toRecipients, ...msg.ccRecipients, ...msg.bccRecipients].map((r) => r.emailAddress.address);
+  const addresses = [...msg.toRecipients, ...msg.ccRecipients, ...msg.bccRecipients].map(
+    (r) => r.emailAddress.address,
+  );
   const external: string[] = [];
   const now = st.clock.now();
   for (const address of new Set(addresses.map((a) => a.toLowerCase()))) {
-    const user = [...st.dir.users.values()].find((u) => u.state !== 'deleted' && u.hasMailbox && (u.mail?.toLowerCase() === address || u.userPrincipalName.toLowerCase() === address));
+    const user = [...st.dir.users.values()].find(
+      (u) =>
+        u.state !== 'deleted' &&
+        u.hasMailbox &&
+        (u.mail?.toLowerCase() === address || u.userPrincipalName.toLowerCase() === address),
+    );
     if (!user) {
       external.push(address);
       continue;
@@ -30,7 +37,15 @@ export function deliverToRecipients(st: EmulatorState, from: Mailbox, msg: Messa
       sentMs: now,
       importance: msg.importance,
       internetMessageId: msg.internetMessageId,
-      attachments: msg.attachments.map((a) => ({ kind: a.kind, name: a.name, contentType: a.contentType, isInline: a.isInline, contentId: a.contentId, ...(a.content ? { content: a.content } : {}), ...(a.sourceUrl ? { sourceUrl: a.sourceUrl } : {}) })),
+      attachments: msg.attachments.map((a) => ({
+        kind: a.kind,
+        name: a.name,
+        contentType: a.contentType,
+        isInline: a.isInline,
+        contentId: a.contentId,
+        ...(a.content ? { content: a.content } : {}),
+        ...(a.sourceUrl ? { sourceUrl: a.sourceUrl } : {}),
+      })),
       ...(msg.mime ? { mime: msg.mime } : {}),
     });
   }

@@ -19,11 +19,27 @@ export type MsgTerm =
 type Cmp = 'eq' | 'ne' | 'gt' | 'ge' | 'lt' | 'le';
 type Literal = string | number | boolean | null | { date: number };
 
-const unknownProp = (name: string) => new GraphHttpError(400, 'RequestBroker--ParseUri', `Could not find a property named '${name}' on type 'microsoft.graph.message'.`);
+const unknownProp = (name: string) =>
+  new GraphHttpError(
+    400,
+    'RequestBroker--ParseUri',
+    `Could not find a property named '${name}' on type 'microsoft.graph.message'.`,
+  );
 
 const DATE_PROPS = ['receivedDateTime', 'sentDateTime', 'createdDateTime', 'lastModifiedDateTime'];
 const BOOL_PROPS = ['isRead', 'isDraft', 'hasAttachments'];
-const STRING_PROPS = ['subject', 'importance', 'inferenceClassification', 'internetMessageId', 'conversationId', 'parentFolderId', 'from/emailAddress/address', 'sender/emailAddress/address', 'from/emailAddress/name', 'flag/flagStatus'];
+const STRING_PROPS = [
+  'subject',
+  'importance',
+  'inferenceClassification',
+  'internetMessageId',
+  'conversationId',
+  'parentFolderId',
+  'from/emailAddress/address',
+  'sender/emailAddress/address',
+  'from/emailAddress/name',
+  'flag/flagStatus',
+];
 
 export function parseMessageFilter(s: string): MsgFilter {
   /** The lambda variables in scope (`ep` in `singleValueExtendedProperties/any(ep: …)`). */
@@ -44,7 +60,8 @@ export function parseMessageFilter(s: string): MsgFilter {
     throw p.invalid(`unexpected '${t.text}'.`);
   };
   const path = (name: string): string => {
-    if (vars.some((v) => name.toLowerCase().startsWith(`${v.toLowerCase()}/`))) return name.toLowerCase().split('/').slice(1).join('/') === 'id' ? '$id' : '$value';
+    if (vars.some((v) => name.toLowerCase().startsWith(`${v.toLowerCase()}/`)))
+      return name.toLowerCase().split('/').slice(1).join('/') === 'id' ? '$id' : '$value';
     const all = [...DATE_PROPS, ...BOOL_PROPS, ...STRING_PROPS];
     const p = all.find((x) => x.toLowerCase() === name.toLowerCase());
     if (!p) throw unknownProp(name);
@@ -77,7 +94,8 @@ export function parseMessageFilter(s: string): MsgFilter {
     const isVar = vars.some((v) => v.toLowerCase() === low);
     const at = isVar ? '$value' : path(t.text);
     const op = p.next().text.toLowerCase();
-    if (!['eq', 'ne', 'gt', 'ge', 'lt', 'le'].includes(op)) throw p.invalid(`operator '${op}' is not supported.`);
+    if (!['eq', 'ne', 'gt', 'ge', 'lt', 'le'].includes(op))
+      throw p.invalid(`operator '${op}' is not supported.`);
     return { op: 'cmp', cmp: op as Cmp, path: at, value: literal(p) };
   };
   // Words hold `:` (a lambda's `ep:`) and `+` (a date's offset).
@@ -135,19 +153,32 @@ function value(msg: Message, path: string, folderId: (m: Message) => string): un
   }
 }
 
-export function evalMessageFilter(f: MsgFilter, msg: Message, folderId: (m: Message) => string, item?: { id?: string; value: string }): boolean {
+export function evalMessageFilter(
+  f: MsgFilter,
+  msg: Message,
+  folderId: (m: Message) => string,
+  item?: { id?: string; value: string },
+): boolean {
   switch (f.op) {
     case 'and':
-      return evalMessageFilter(f.left, msg, folderId, item) && evalMessageFilter(f.right, msg, folderId, item);
+      return (
+        evalMessageFilter(f.left, msg, folderId, item) && evalMessageFilter(f.right, msg, folderId, item)
+      );
     case 'or':
-      return evalMessageFilter(f.left, msg, folderId, item) || evalMessageFilter(f.right, msg, folderId, item);
+      return (
+        evalMessageFilter(f.left, msg, folderId, item) || evalMessageFilter(f.right, msg, folderId, item)
+      );
     case 'not':
       return !evalMessageFilter(f.expr, msg, folderId, item);
     case 'any':
-      if (f.collection === 'categories') return msg.categories.some((c) => evalMessageFilter(f.pred, msg, folderId, { value: c }));
-      return [...msg.extended.values()].some((e) => evalMessageFilter(f.pred, msg, folderId, { id: e.id, value: e.value }));
+      if (f.collection === 'categories')
+        return msg.categories.some((c) => evalMessageFilter(f.pred, msg, folderId, { value: c }));
+      return [...msg.extended.values()].some((e) =>
+        evalMessageFilter(f.pred, msg, folderId, { id: e.id, value: e.value }),
+      );
     case 'cmp':
-      if (f.path === '$id') return item?.id !== undefined && typeof f.value === 'string' && compareIds(item.id, f.cmp, f.value);
+      if (f.path === '$id')
+        return item?.id !== undefined && typeof f.value === 'string' && compareIds(item.id, f.cmp, f.value);
       if (f.path === '$value') return item !== undefined && compare(item.value, f.cmp, f.value);
       return compare(value(msg, f.path, folderId), f.cmp, f.value);
     case 'fn': {
@@ -169,6 +200,11 @@ function compareIds(a: string, cmp: Cmp, b: string): boolean {
 export function deltaFilterBound(s: string): { ms: number; inclusive: boolean } {
   const m = /^\s*receivedDateTime\s+(ge|gt)\s+(\S+)\s*$/i.exec(s);
   const d = m ? Date.parse(m[2]!) : NaN;
-  if (!m || Number.isNaN(d)) throw new GraphHttpError(400, 'ErrorInvalidUrlQueryFilter', 'The query filter contains one or more invalid nodes.');
+  if (!m || Number.isNaN(d))
+    throw new GraphHttpError(
+      400,
+      'ErrorInvalidUrlQueryFilter',
+      'The query filter contains one or more invalid nodes.',
+    );
   return { ms: d, inclusive: m[1]!.toLowerCase() === 'ge' };
 }

@@ -23,8 +23,40 @@ export interface GenerateOptions {
   isRead?: boolean;
 }
 
-const FIRST = ['James', 'Olivia', 'Mohammed', 'Sophie', 'Liam', 'Chloe', 'Noah', 'Amelia', 'Ethan', 'Isla', 'Lucas', 'Maya', 'Daniel', 'Grace', 'Hugo', 'Zara'];
-const LAST = ['Thompson', 'Patel', 'Nguyen', 'García', 'Okafor', 'Müller', 'Rossi', "O'Brien", 'Kowalski', 'Dubois', 'Haddad', 'Schmidt', 'Clarke', 'Jensen'];
+const FIRST = [
+  'James',
+  'Olivia',
+  'Mohammed',
+  'Sophie',
+  'Liam',
+  'Chloe',
+  'Noah',
+  'Amelia',
+  'Ethan',
+  'Isla',
+  'Lucas',
+  'Maya',
+  'Daniel',
+  'Grace',
+  'Hugo',
+  'Zara',
+];
+const LAST = [
+  'Thompson',
+  'Patel',
+  'Nguyen',
+  'García',
+  'Okafor',
+  'Müller',
+  'Rossi',
+  "O'Brien",
+  'Kowalski',
+  'Dubois',
+  'Haddad',
+  'Schmidt',
+  'Clarke',
+  'Jensen',
+];
 const DOMAINS = ['gmail.com', 'outlook.com', 'btinternet.com', 'yahoo.co.uk', 'hotmail.com'];
 const BROKERS = [
   { name: 'Harbor Brokers', domain: 'harborbrokers.example' },
@@ -36,18 +68,51 @@ const GARAGES = [
   { name: 'QuickFix Bodyshop', domain: 'quickfix-bodyshop.example' },
 ];
 const PERILS = [
-  { peril: 'water damage', detail: 'a burst pipe in the upstairs bathroom flooded the kitchen ceiling', type: 'Home' },
-  { peril: 'storm damage', detail: 'high winds last night lifted several roof tiles and damaged the fence', type: 'Home' },
-  { peril: 'motor accident', detail: 'my car was hit from behind at a roundabout; the rear bumper and boot are damaged', type: 'Motor' },
+  {
+    peril: 'water damage',
+    detail: 'a burst pipe in the upstairs bathroom flooded the kitchen ceiling',
+    type: 'Home',
+  },
+  {
+    peril: 'storm damage',
+    detail: 'high winds last night lifted several roof tiles and damaged the fence',
+    type: 'Home',
+  },
+  {
+    peril: 'motor accident',
+    detail: 'my car was hit from behind at a roundabout; the rear bumper and boot are damaged',
+    type: 'Motor',
+  },
   { peril: 'theft', detail: 'my bicycle and a laptop were stolen from the garage', type: 'Home contents' },
   { peril: 'fire damage', detail: 'a pan fire damaged the kitchen units and extractor hood', type: 'Home' },
-  { peril: 'windscreen damage', detail: 'a stone chip on the motorway cracked the windscreen', type: 'Motor' },
+  {
+    peril: 'windscreen damage',
+    detail: 'a stone chip on the motorway cracked the windscreen',
+    type: 'Motor',
+  },
 ];
-const STREETS = ['Elm Street', 'Station Road', 'Church Lane', 'Victoria Avenue', 'Mill Close', 'Park View', 'Harbour Walk'];
+const STREETS = [
+  'Elm Street',
+  'Station Road',
+  'Church Lane',
+  'Victoria Avenue',
+  'Mill Close',
+  'Park View',
+  'Harbour Walk',
+];
 const NOISE = [
-  { from: { name: 'Contoso IT', address: 'it-notifications@contoso-insurance.com' }, subject: 'Scheduled maintenance this Saturday' },
-  { from: { name: 'Insurance Times', address: 'newsletter@insurancetimes.example' }, subject: 'This week in insurance: claims inflation and weather events' },
-  { from: { name: 'Microsoft 365', address: 'no-reply@microsoft.example' }, subject: 'Your weekly Microsoft 365 digest' },
+  {
+    from: { name: 'Contoso IT', address: 'it-notifications@contoso-insurance.com' },
+    subject: 'Scheduled maintenance this Saturday',
+  },
+  {
+    from: { name: 'Insurance Times', address: 'newsletter@insurancetimes.example' },
+    subject: 'This week in insurance: claims inflation and weather events',
+  },
+  {
+    from: { name: 'Microsoft 365', address: 'no-reply@microsoft.example' },
+    subject: 'Your weekly Microsoft 365 digest',
+  },
 ];
 
 const pick = <T>(r: () => number, list: readonly T[]): T => list[Math.floor(r() * list.length)]!;
@@ -115,16 +180,45 @@ export function generateClaimEmail(st: EmulatorState, m: Mailbox, o: GenerateOpt
     html = `<p>Hello,</p><p>${subject}. Read the full update on our website.</p><p>Kind regards,<br>${n.from.name}</p>`;
   } else if (kind === 'production') {
     const b = pick(r, BROKERS);
-    from = { name: `${first} ${last} (${b.name})`, address: `${first.toLowerCase()}.${last.toLowerCase().replace(/[^a-z]/g, '')}@${b.domain}` };
-    const what = pick(r, ['New business submission', 'Renewal terms requested', 'Mid-term adjustment', 'Quote request']);
+    from = {
+      name: `${first} ${last} (${b.name})`,
+      address: `${first.toLowerCase()}.${last.toLowerCase().replace(/[^a-z]/g, '')}@${b.domain}`,
+    };
+    const what = pick(r, [
+      'New business submission',
+      'Renewal terms requested',
+      'Mid-term adjustment',
+      'Quote request',
+    ]);
     subject = `${what}: ${peril.type} policy ${policyNo}`;
     html = `<p>Dear underwriting team,</p><p>Please find attached the ${what.toLowerCase()} for our client at ${address} (${peril.type.toLowerCase()} cover, policy ${policyNo}).</p><p>We would be grateful for terms by the end of the week.</p><p>Best regards,<br>${first} ${last}<br>${b.name}</p>`;
-    for (let i = 0; i < (pdfs ?? 1); i++) attachments.push({ name: `${what.replace(/\s+/g, '_')}_${policyNo}${i ? `_${i + 1}` : ''}.pdf`, contentType: 'application/pdf', content: makePdf([`Policy: ${policyNo}`, `Insured: ${first} ${last}`, `Risk address: ${address}`, `Cover: ${peril.type}`, `Broker: ${b.name}`], what) });
+    for (let i = 0; i < (pdfs ?? 1); i++)
+      attachments.push({
+        name: `${what.replace(/\s+/g, '_')}_${policyNo}${i ? `_${i + 1}` : ''}.pdf`,
+        contentType: 'application/pdf',
+        content: makePdf(
+          [
+            `Policy: ${policyNo}`,
+            `Insured: ${first} ${last}`,
+            `Risk address: ${address}`,
+            `Cover: ${peril.type}`,
+            `Broker: ${b.name}`,
+          ],
+          what,
+        ),
+      });
   } else {
     const style = r();
     if (style < 0.6) {
-      from = { name: `${first} ${last}`, address: `${first.toLowerCase()}.${last.toLowerCase().replace(/[^a-z]/g, '')}${Math.floor(r() * 90) + 10}@${pick(r, DOMAINS)}` };
-      subject = pick(r, [`New claim: ${peril.peril} at ${address}`, `Claim for ${peril.peril} - policy ${policyNo}`, `Urgent: ${peril.peril}, policy ${policyNo}`]);
+      from = {
+        name: `${first} ${last}`,
+        address: `${first.toLowerCase()}.${last.toLowerCase().replace(/[^a-z]/g, '')}${Math.floor(r() * 90) + 10}@${pick(r, DOMAINS)}`,
+      };
+      subject = pick(r, [
+        `New claim: ${peril.peril} at ${address}`,
+        `Claim for ${peril.peril} - policy ${policyNo}`,
+        `Urgent: ${peril.peril}, policy ${policyNo}`,
+      ]);
       html = `<p>Hello,</p><p>I would like to report a claim under policy ${policyNo}. Yesterday ${peril.detail}.</p><p>The address is ${address}. I attach the completed claim form and photos of the damage.</p><p>Please let me know what happens next.</p><p>Many thanks,<br>${first} ${last}</p>`;
     } else if (style < 0.85) {
       const b = pick(r, BROKERS);
@@ -143,16 +237,36 @@ export function generateClaimEmail(st: EmulatorState, m: Mailbox, o: GenerateOpt
       attachments.push({
         name: i === 0 ? `Claim_Form_${claimNo}.pdf` : `Document_${i + 1}_${claimNo}.pdf`,
         contentType: 'application/pdf',
-        content: makePdf([`Claim number: ${claimNo}`, `Policy number: ${policyNo}`, `Claimant: ${first} ${last}`, `Loss address: ${address}`, `Peril: ${peril.peril}`, `Description: ${peril.detail}`], 'Claim form'),
+        content: makePdf(
+          [
+            `Claim number: ${claimNo}`,
+            `Policy number: ${policyNo}`,
+            `Claimant: ${first} ${last}`,
+            `Loss address: ${address}`,
+            `Peril: ${peril.peril}`,
+            `Description: ${peril.detail}`,
+          ],
+          'Claim form',
+        ),
       });
     }
-    for (let i = 0; i < jpegCount; i++) attachments.push({ name: `IMG_${digits(r, 4)}.jpg`, contentType: 'image/jpeg', content: photo(r) });
+    for (let i = 0; i < jpegCount; i++)
+      attachments.push({ name: `IMG_${digits(r, 4)}.jpg`, contentType: 'image/jpeg', content: photo(r) });
   }
-  (o.extraAttachments ?? []).forEach((a, i) => attachments.push({ name: a.name, contentType: a.contentType ?? 'application/octet-stream', content: pseudoRandomBytes(seed + i, a.size) }));
+  (o.extraAttachments ?? []).forEach((a, i) =>
+    attachments.push({
+      name: a.name,
+      contentType: a.contentType ?? 'application/octet-stream',
+      content: pseudoRandomBytes(seed + i, a.size),
+    }),
+  );
   if (o.from) from = { name: o.from.name ?? o.from.address, address: o.from.address };
   const init: MessageInit = {
     subject: o.subject ?? subject,
-    body: { contentType: 'html', content: `<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body>${html}</body></html>` },
+    body: {
+      contentType: 'html',
+      content: `<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body>${html}</body></html>`,
+    },
     from: { emailAddress: from },
     toRecipients: [{ emailAddress: { name: owner?.displayName ?? to, address: to } }],
     attachments,

@@ -12,7 +12,11 @@ describe('Exchange-style ids', () => {
     expect(parseId(rest)).toMatchObject({ kind: 'rest', no: 42, folderNo: 2, moveGen: 0 });
     expect(parseId(imm)).toMatchObject({ kind: 'immutable', no: 42 });
     expect(parseId(ids.folder(key, 7))).toMatchObject({ kind: 'folder', no: 7 });
-    expect(parseId(ids.attachment(key, 42, 3))).toMatchObject({ kind: 'attachment', no: 42, attachmentNo: 3 });
+    expect(parseId(ids.attachment(key, 42, 3))).toMatchObject({
+      kind: 'attachment',
+      no: 42,
+      attachmentNo: 3,
+    });
   });
 
   it('a move changes the REST id, never the immutable one', () => {

@@ -46,10 +46,12 @@ function encode(kind: IdKind, mailboxKey: Buffer, fields: number[]): string {
 }
 
 export const ids = {
-  rest: (key: Buffer, no: number, folderNo: number, moveGen: number) => encode('rest', key, [folderNo, no, moveGen]),
+  rest: (key: Buffer, no: number, folderNo: number, moveGen: number) =>
+    encode('rest', key, [folderNo, no, moveGen]),
   immutable: (key: Buffer, no: number) => encode('immutable', key, [no]),
   folder: (key: Buffer, folderNo: number) => encode('folder', key, [folderNo]),
-  attachment: (key: Buffer, no: number, attachmentNo: number) => encode('attachment', key, [no, attachmentNo]),
+  attachment: (key: Buffer, no: number, attachmentNo: number) =>
+    encode('attachment', key, [no, attachmentNo]),
 };
 
 /** Decodes an id of any kind; undefined when it is not one of ours (→ ErrorInvalidIdMalformed). */
@@ -77,9 +79,21 @@ export function parseId(id: string): ParsedId | undefined {
         ? { kind, mailboxKey: key, folderNo: f(0), no: f(1), moveGen: f(2), attachmentNo: 0 }
         : kind === 'attachment'
           ? { kind, mailboxKey: key, no: f(0), attachmentNo: f(1), folderNo: 0, moveGen: 0 }
-          : { kind, mailboxKey: key, no: f(0), folderNo: kind === 'folder' ? f(0) : 0, moveGen: 0, attachmentNo: 0 };
+          : {
+              kind,
+              mailboxKey: key,
+              no: f(0),
+              folderNo: kind === 'folder' ? f(0) : 0,
+              moveGen: 0,
+              attachmentNo: 0,
+            };
     // Only the exact canonical text is an id (a truncated or re-padded id is malformed).
-    const fields = kind === 'rest' ? [parsed.folderNo, parsed.no, parsed.moveGen] : kind === 'attachment' ? [parsed.no, parsed.attachmentNo] : [parsed.no];
+    const fields =
+      kind === 'rest'
+        ? [parsed.folderNo, parsed.no, parsed.moveGen]
+        : kind === 'attachment'
+          ? [parsed.no, parsed.attachmentNo]
+          : [parsed.no];
     if (encode(kind, key, fields) !== id) continue;
     return parsed;
   }

@@ -22,16 +22,23 @@ export function findFolder(st: EmulatorState, m: Mailbox, ref: string): MailFold
 export function findMessage(st: EmulatorState, m: Mailbox, ref: string): Message {
   const id = parseId(ref);
   if (!id) throw MailErrors.malformedId();
-  if ((id.kind !== 'rest' && id.kind !== 'immutable') || !id.mailboxKey.equals(m.key)) throw MailErrors.itemNotFound();
-  const msg = st.mail.findMessage(m, id.no, id.kind === 'rest' ? { folderNo: id.folderNo, moveGen: id.moveGen } : undefined);
-  if (!msg || m.folders.get(msg.folderNo)?.wellKnownName === 'recoverableitemsdeletions') throw MailErrors.itemNotFound();
+  if ((id.kind !== 'rest' && id.kind !== 'immutable') || !id.mailboxKey.equals(m.key))
+    throw MailErrors.itemNotFound();
+  const msg = st.mail.findMessage(
+    m,
+    id.no,
+    id.kind === 'rest' ? { folderNo: id.folderNo, moveGen: id.moveGen } : undefined,
+  );
+  if (!msg || m.folders.get(msg.folderNo)?.wellKnownName === 'recoverableitemsdeletions')
+    throw MailErrors.itemNotFound();
   return msg;
 }
 
 export function findAttachment(msg: Message, ref: string, m: Mailbox): Attachment {
   const id = parseId(ref);
   if (!id) throw MailErrors.malformedId();
-  if (id.kind !== 'attachment' || !id.mailboxKey.equals(m.key) || id.no !== msg.no) throw MailErrors.itemNotFound();
+  if (id.kind !== 'attachment' || !id.mailboxKey.equals(m.key) || id.no !== msg.no)
+    throw MailErrors.itemNotFound();
   const a = msg.attachments.find((x) => x.no === id.attachmentNo);
   if (!a) throw MailErrors.itemNotFound();
   return a;

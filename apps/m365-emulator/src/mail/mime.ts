@@ -12,7 +12,8 @@ function recipients(a: AddressObject | AddressObject[] | undefined): Recipient[]
   for (const obj of list) {
     for (const v of obj.value) {
       if (v.address) out.push({ emailAddress: { name: v.name || v.address, address: v.address } });
-      for (const g of v.group ?? []) if (g.address) out.push({ emailAddress: { name: g.name || g.address, address: g.address } });
+      for (const g of v.group ?? [])
+        if (g.address) out.push({ emailAddress: { name: g.name || g.address, address: g.address } });
     }
   }
   return out;
@@ -38,12 +39,22 @@ export async function messageFromMime(raw: Buffer): Promise<MessageInit> {
   }));
   const headers = mail.headerLines.map((h) => {
     const i = h.line.indexOf(':');
-    return { name: h.line.slice(0, i).trim(), value: h.line.slice(i + 1).replace(/\r?\n[ \t]+/g, ' ').trim() };
+    return {
+      name: h.line.slice(0, i).trim(),
+      value: h.line
+        .slice(i + 1)
+        .replace(/\r?\n[ \t]+/g, ' ')
+        .trim(),
+    };
   });
-  const importanceHeader = String(mail.headers.get('importance') ?? mail.headers.get('x-priority') ?? '').toLowerCase();
+  const importanceHeader = String(
+    mail.headers.get('importance') ?? mail.headers.get('x-priority') ?? '',
+  ).toLowerCase();
   const init: MessageInit = {
     subject: mail.subject ?? '',
-    body: mail.html ? { contentType: 'html', content: mail.html } : { contentType: 'text', content: mail.text ?? '' },
+    body: mail.html
+      ? { contentType: 'html', content: mail.html }
+      : { contentType: 'text', content: mail.text ?? '' },
     from,
     sender: recipients(senderHeader)[0] ?? from,
     toRecipients: recipients(mail.to),
@@ -52,7 +63,12 @@ export async function messageFromMime(raw: Buffer): Promise<MessageInit> {
     replyTo: recipients(mail.replyTo),
     internetMessageHeaders: headers,
     attachments,
-    importance: importanceHeader.startsWith('high') || importanceHeader.startsWith('1') ? 'high' : importanceHeader.startsWith('low') || importanceHeader.startsWith('5') ? 'low' : 'normal',
+    importance:
+      importanceHeader.startsWith('high') || importanceHeader.startsWith('1')
+        ? 'high'
+        : importanceHeader.startsWith('low') || importanceHeader.startsWith('5')
+          ? 'low'
+          : 'normal',
     mime: raw,
   };
   if (mail.messageId) init.internetMessageId = mail.messageId;
@@ -60,8 +76,10 @@ export async function messageFromMime(raw: Buffer): Promise<MessageInit> {
   return init;
 }
 
-const addr = (r: Recipient | null) => (r ? { name: r.emailAddress.name, address: r.emailAddress.address } : undefined);
-const addrs = (list: Recipient[]) => list.map((r) => ({ name: r.emailAddress.name, address: r.emailAddress.address }));
+const addr = (r: Recipient | null) =>
+  r ? { name: r.emailAddress.name, address: r.emailAddress.address } : undefined;
+const addrs = (list: Recipient[]) =>
+  list.map((r) => ({ name: r.emailAddress.name, address: r.emailAddress.address }));
 
 /** The MIME of a message: its original bytes, or composed from its properties (nodemailer's MailComposer). */
 export async function mimeOf(msg: Message): Promise<Buffer> {
@@ -74,7 +92,13 @@ export async function mimeOf(msg: Message): Promise<Buffer> {
     cc: addrs(msg.ccRecipients),
     attachments: msg.attachments
       .filter((a) => a.kind !== 'reference')
-      .map((a) => ({ filename: a.name, content: a.content ?? Buffer.alloc(0), contentType: a.contentType, ...(a.contentId ? { cid: a.contentId } : {}), contentDisposition: a.isInline ? 'inline' : 'attachment' })),
+      .map((a) => ({
+        filename: a.name,
+        content: a.content ?? Buffer.alloc(0),
+        contentType: a.contentType,
+        ...(a.contentId ? { cid: a.contentId } : {}),
+        contentDisposition: a.isInline ? 'inline' : 'attachment',
+      })),
     headers: { 'X-MS-Exchange-Organization-Emulated': 'true' },
   };
   const from = addr(msg.from);

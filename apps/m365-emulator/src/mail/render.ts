@@ -56,8 +56,15 @@ export function parseMessageSelect(select: string | null | undefined): string[] 
   for (const raw of select.split(',')) {
     const s = raw.trim();
     if (!s) continue;
-    const p = ALL_PROPS.find((x) => x.toLowerCase() === s.toLowerCase()) ?? (s.toLowerCase() === 'singlevalueextendedproperties' ? 'singleValueExtendedProperties' : undefined);
-    if (!p) throw new GraphHttpError(400, 'RequestBroker--ParseUri', `Could not find a property named '${s}' on type 'microsoft.graph.message'.`);
+    const p =
+      ALL_PROPS.find((x) => x.toLowerCase() === s.toLowerCase()) ??
+      (s.toLowerCase() === 'singlevalueextendedproperties' ? 'singleValueExtendedProperties' : undefined);
+    if (!p)
+      throw new GraphHttpError(
+        400,
+        'RequestBroker--ParseUri',
+        `Could not find a property named '${s}' on type 'microsoft.graph.message'.`,
+      );
     if (!out.includes(p)) out.push(p);
   }
   return out;
@@ -84,7 +91,11 @@ export function htmlToText(html: string): string {
     .replace(/<\/(p|div|tr|li|h\d)>/gi, '\n')
     .replace(/<[^>]+>/g, '')
     .replace(/&(#\d+|#x[0-9a-f]+|\w+);/gi, (m, e: string) =>
-      e.startsWith('#x') ? String.fromCodePoint(parseInt(e.slice(2), 16)) : e.startsWith('#') ? String.fromCodePoint(Number(e.slice(1))) : (ENTITIES[e.toLowerCase()] ?? m),
+      e.startsWith('#x')
+        ? String.fromCodePoint(parseInt(e.slice(2), 16))
+        : e.startsWith('#')
+          ? String.fromCodePoint(Number(e.slice(1)))
+          : (ENTITIES[e.toLowerCase()] ?? m),
     )
     .replace(/[ \t]+\n/g, '\n')
     .replace(/\n{3,}/g, '\n\n')
@@ -105,20 +116,29 @@ export function bodyPreview(msg: Message): string {
 function bodyAs(msg: Message, type: 'html' | 'text' | null) {
   const want = type ?? 'html';
   if (want === msg.body.contentType) return { contentType: want, content: msg.body.content };
-  return want === 'text' ? { contentType: 'text', content: htmlToText(msg.body.content) } : { contentType: 'html', content: textToHtml(msg.body.content) };
+  return want === 'text'
+    ? { contentType: 'text', content: htmlToText(msg.body.content) }
+    : { contentType: 'html', content: textToHtml(msg.body.content) };
 }
 
-const fmt = (r: { emailAddress: { name: string; address: string } }) => `${r.emailAddress.name} <${r.emailAddress.address}>`;
+const fmt = (r: { emailAddress: { name: string; address: string } }) =>
+  `${r.emailAddress.name} <${r.emailAddress.address}>`;
 
 /** Headers of a message created without MIME (JSON, generated): what Exchange would have stamped. Built on demand to keep messages small. */
 function synthesizedHeaders(msg: Message): { name: string; value: string }[] {
   const h = [
-    { name: 'Received', value: `from ${msg.from?.emailAddress.address.split('@')[1] ?? 'localhost'} by emulator.outlook.local with HTTPS; ${new Date(msg.receivedMs).toUTCString()}` },
+    {
+      name: 'Received',
+      value: `from ${msg.from?.emailAddress.address.split('@')[1] ?? 'localhost'} by emulator.outlook.local with HTTPS; ${new Date(msg.receivedMs).toUTCString()}`,
+    },
     { name: 'Date', value: new Date(msg.sentMs).toUTCString() },
     { name: 'Message-ID', value: msg.internetMessageId },
     { name: 'Subject', value: msg.subject },
     { name: 'MIME-Version', value: '1.0' },
-    { name: 'Content-Type', value: msg.body.contentType === 'html' ? 'text/html; charset="utf-8"' : 'text/plain; charset="utf-8"' },
+    {
+      name: 'Content-Type',
+      value: msg.body.contentType === 'html' ? 'text/html; charset="utf-8"' : 'text/plain; charset="utf-8"',
+    },
   ];
   if (msg.from) h.splice(1, 0, { name: 'From', value: fmt(msg.from) });
   if (msg.toRecipients.length) h.splice(2, 0, { name: 'To', value: msg.toRecipients.map(fmt).join(', ') });
@@ -158,14 +178,22 @@ function prop(store: MailStore, m: Mailbox, msg: Message, name: string, o: Rende
     case 'singleValueExtendedProperties':
       return [...msg.extended.values()].map((e) => ({ ...e }));
     case 'internetMessageHeaders':
-      return msg.internetMessageHeaders.length ? msg.internetMessageHeaders.map((h) => ({ ...h })) : synthesizedHeaders(msg);
+      return msg.internetMessageHeaders.length
+        ? msg.internetMessageHeaders.map((h) => ({ ...h }))
+        : synthesizedHeaders(msg);
     default:
       return (msg as unknown as Record<string, unknown>)[name] ?? null;
   }
 }
 
 /** A message as Graph returns it (`@odata.etag` first), with the selected (or default) properties. */
-export function messageResource(store: MailStore, m: Mailbox, msg: Message, o: RenderOpts, select: string[] | null): Record<string, unknown> {
+export function messageResource(
+  store: MailStore,
+  m: Mailbox,
+  msg: Message,
+  o: RenderOpts,
+  select: string[] | null,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { '@odata.etag': etag(msg) };
   const props = select ?? MESSAGE_DEFAULT_PROPS;
   out.id = prop(store, m, msg, 'id', o);
@@ -177,8 +205,18 @@ export function messageResource(store: MailStore, m: Mailbox, msg: Message, o: R
 }
 
 /** Only the named properties (delta updates carry changed properties only). */
-export function messageProps(store: MailStore, m: Mailbox, msg: Message, o: RenderOpts, props: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = { '@odata.type': '#microsoft.graph.message', '@odata.etag': etag(msg), id: prop(store, m, msg, 'id', o) };
+export function messageProps(
+  store: MailStore,
+  m: Mailbox,
+  msg: Message,
+  o: RenderOpts,
+  props: string[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    '@odata.type': '#microsoft.graph.message',
+    '@odata.etag': etag(msg),
+    id: prop(store, m, msg, 'id', o),
+  };
   for (const p of props) if (p !== 'id' && !(o.basic && NOT_BASIC.has(p))) out[p] = prop(store, m, msg, p, o);
   return out;
 }
@@ -200,7 +238,13 @@ export function folderResource(store: MailStore, m: Mailbox, f: MailFolder): Rec
   };
 }
 
-export function attachmentResource(store: MailStore, m: Mailbox, msg: Message, a: Attachment, withContent: boolean): Record<string, unknown> {
+export function attachmentResource(
+  store: MailStore,
+  m: Mailbox,
+  msg: Message,
+  a: Attachment,
+  withContent: boolean,
+): Record<string, unknown> {
   const base: Record<string, unknown> = {
     '@odata.type': `#microsoft.graph.${a.kind}Attachment`,
     '@odata.mediaContentType': a.contentType,

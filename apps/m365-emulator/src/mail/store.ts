@@ -1,7 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { User } from '../tenant/model.ts';
 import { guidBytes, ids } from './ids.ts';
-import type { Attachment, ChangeType, ExtendedProperty, FollowupFlag, ItemBody, MailChange, MailFolder, Mailbox, Message, Recipient } from './model.ts';
+import type {
+  Attachment,
+  ChangeType,
+  ExtendedProperty,
+  FollowupFlag,
+  ItemBody,
+  MailChange,
+  MailFolder,
+  Mailbox,
+  Message,
+  Recipient,
+} from './model.ts';
 
 /** What a new message may say; the rest gets Exchange's defaults. */
 export interface MessageInit {
@@ -90,7 +101,17 @@ export class MailStore {
   mailbox(user: User): Mailbox {
     let m = this.mailboxes.get(user.id);
     if (m) return m;
-    m = { userId: user.id, tenantId: user.tenantId, key: guidBytes(user.id), folders: new Map(), messages: new Map(), nextMessageNo: 1, nextFolderNo: 1, seq: 0, masterCategories: defaultCategories() };
+    m = {
+      userId: user.id,
+      tenantId: user.tenantId,
+      key: guidBytes(user.id),
+      folders: new Map(),
+      messages: new Map(),
+      nextMessageNo: 1,
+      nextFolderNo: 1,
+      seq: 0,
+      masterCategories: defaultCategories(),
+    };
     const byName = new Map<string, number>();
     for (const [wk, name, parent, hidden] of DEFAULT_FOLDERS) {
       const f = this.addFolder(m, name, parent ? byName.get(parent)! : 0, hidden, wk);
@@ -109,8 +130,23 @@ export class MailStore {
     return [...this.mailboxes.values()];
   }
 
-  addFolder(m: Mailbox, displayName: string, parentNo: number, isHidden = false, wellKnownName: string | null = null): MailFolder {
-    const f: MailFolder = { no: m.nextFolderNo++, displayName, parentNo, wellKnownName, isHidden, messages: new Map(), removals: [], changeSeq: 0 };
+  addFolder(
+    m: Mailbox,
+    displayName: string,
+    parentNo: number,
+    isHidden = false,
+    wellKnownName: string | null = null,
+  ): MailFolder {
+    const f: MailFolder = {
+      no: m.nextFolderNo++,
+      displayName,
+      parentNo,
+      wellKnownName,
+      isHidden,
+      messages: new Map(),
+      removals: [],
+      changeSeq: 0,
+    };
     m.folders.set(f.no, f);
     return f;
   }
@@ -122,7 +158,9 @@ export class MailStore {
   }
 
   childFolders(m: Mailbox, parentNo: number, includeHidden: boolean): MailFolder[] {
-    return [...m.folders.values()].filter((f) => f.parentNo === parentNo && (includeHidden || !f.isHidden) && f.parentNo !== 0);
+    return [...m.folders.values()].filter(
+      (f) => f.parentNo === parentNo && (includeHidden || !f.isHidden) && f.parentNo !== 0,
+    );
   }
 
   // ---- ids ----
@@ -148,7 +186,8 @@ export class MailStore {
       no: m.nextMessageNo++,
       folderNo: folder.no,
       moveGen: 0,
-      internetMessageId: init.internetMessageId ?? `<${randomBytes(12).toString('hex')}@emulator.outlook.local>`,
+      internetMessageId:
+        init.internetMessageId ?? `<${randomBytes(12).toString('hex')}@emulator.outlook.local>`,
       conversationId: init.conversationId ?? conversationIdFor(m, subject),
       conversationIndex: Buffer.concat([Buffer.from([0x01]), randomBytes(21)]).toString('base64'),
       receivedMs: init.receivedMs ?? now,
@@ -181,7 +220,8 @@ export class MailStore {
       propSeq: {},
     };
     if (init.mime) msg.mime = init.mime;
-    for (const p of init.singleValueExtendedProperties ?? []) msg.extended.set(extendedPropertyKey(p.id), { ...p });
+    for (const p of init.singleValueExtendedProperties ?? [])
+      msg.extended.set(extendedPropertyKey(p.id), { ...p });
     for (const a of init.attachments ?? []) this.attach(msg, a, now);
     m.messages.set(msg.no, msg);
     folder.messages.set(msg.no, msg);
@@ -270,7 +310,15 @@ export class MailStore {
       conversationId: msg.conversationId,
       internetMessageHeaders: msg.internetMessageHeaders,
       singleValueExtendedProperties: [...msg.extended.values()],
-      attachments: msg.attachments.map((a) => ({ kind: a.kind, name: a.name, contentType: a.contentType, isInline: a.isInline, contentId: a.contentId, ...(a.content ? { content: a.content } : {}), ...(a.sourceUrl ? { sourceUrl: a.sourceUrl } : {}) })),
+      attachments: msg.attachments.map((a) => ({
+        kind: a.kind,
+        name: a.name,
+        contentType: a.contentType,
+        isInline: a.isInline,
+        contentId: a.contentId,
+        ...(a.content ? { content: a.content } : {}),
+        ...(a.sourceUrl ? { sourceUrl: a.sourceUrl } : {}),
+      })),
       ...(msg.mime ? { mime: msg.mime } : {}),
     });
     return c;
@@ -315,9 +363,15 @@ export function extendedPropertyKey(id: string): string {
 
 /** Same conversation for the same subject without RE:/FW: prefixes. */
 function conversationIdFor(m: Mailbox, subject: string): string {
-  const topic = subject.replace(/^((re|fw|fwd|aw|tr)\s*:\s*)+/i, '').trim().toLowerCase();
+  const topic = subject
+    .replace(/^((re|fw|fwd|aw|tr)\s*:\s*)+/i, '')
+    .trim()
+    .toLowerCase();
   const h = createHash('sha256').update(m.key).update(topic).digest();
-  return Buffer.concat([Buffer.from([0x00, 0x03, 0x24, 0x00, 0x10]), m.key, h.subarray(0, 16)]).toString('base64').replace(/\//g, '-').replace(/\+/g, '_');
+  return Buffer.concat([Buffer.from([0x00, 0x03, 0x24, 0x00, 0x10]), m.key, h.subarray(0, 16)])
+    .toString('base64')
+    .replace(/\//g, '-')
+    .replace(/\+/g, '_');
 }
 
 function defaultCategories() {

@@ -7,7 +7,9 @@ const code = (f: () => unknown) => {
     f();
     return 'ok';
   } catch (e) {
-    return e instanceof GraphHttpError ? `${e.status} ${e.message} retry-after=${e.headers['retry-after']}` : String(e);
+    return e instanceof GraphHttpError
+      ? `${e.status} ${e.message} retry-after=${e.headers['retry-after']}`
+      : String(e);
   }
 };
 
@@ -15,20 +17,28 @@ describe('throttling per app per mailbox', () => {
   it('4 concurrent requests per app and mailbox; the 5th is MailboxConcurrency; releasing frees a slot', () => {
     const t = new Throttler();
     const releases = [1, 2, 3, 4].map(() => t.admit('app', 'mbx', 0));
-    expect(code(() => t.admit('app', 'mbx', 0))).toBe('429 Application is over its MailboxConcurrency limit. retry-after=1');
+    expect(code(() => t.admit('app', 'mbx', 0))).toBe(
+      '429 Application is over its MailboxConcurrency limit. retry-after=1',
+    );
     expect(code(() => t.admit('app', 'other-mbx', 0))).toBe('ok');
     expect(code(() => t.admit('other-app', 'mbx', 0))).toBe('ok');
     releases[0]!();
     releases[0]!(); // releasing twice is harmless
     expect(code(() => t.admit('app', 'mbx', 0))).toBe('ok');
-    expect(t.counters(0).find((c) => c.appId === 'app' && c.mailboxId === 'mbx')).toMatchObject({ inFlight: 4, throttled: 1, served: 5 });
+    expect(t.counters(0).find((c) => c.appId === 'app' && c.mailboxId === 'mbx')).toMatchObject({
+      inFlight: 4,
+      throttled: 1,
+      served: 5,
+    });
   });
 
   it('requests per window, with Retry-After until the window slides; upload bytes; off switch', () => {
     const t = new Throttler();
     t.reset({ requestsPerWindow: 3, windowSeconds: 600, uploadBytesPerWindow: 100 });
     for (let i = 0; i < 3; i++) t.admit('a', 'm', 1_000 * i)();
-    expect(code(() => t.admit('a', 'm', 5_000))).toMatch(/^429 Application is over its MailboxRequests limit\. retry-after=\d+$/);
+    expect(code(() => t.admit('a', 'm', 5_000))).toMatch(
+      /^429 Application is over its MailboxRequests limit\. retry-after=\d+$/,
+    );
     expect(code(() => t.admit('a', 'm', 700_000))).toBe('ok');
     expect(code(() => t.admit('a', 'u', 0, 60))).toBe('ok');
     expect(code(() => t.admit('a', 'u', 0, 60))).toMatch(/IncomingBytes/);

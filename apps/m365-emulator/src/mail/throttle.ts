@@ -54,7 +54,9 @@ class Window {
     const width = windowMs / BUCKETS;
     const t = Math.floor(nowMs / width);
     let oldest = t;
-    for (let i = 0; i < BUCKETS; i++) if (this.slotTimes[i]! > t - BUCKETS && this.slots[i]! > 0) oldest = Math.min(oldest, this.slotTimes[i]!);
+    for (let i = 0; i < BUCKETS; i++)
+      if (this.slotTimes[i]! > t - BUCKETS && this.slots[i]! > 0)
+        oldest = Math.min(oldest, this.slotTimes[i]!);
     return Math.max(1, Math.ceil(((oldest + BUCKETS) * width - nowMs) / 1000));
   }
 }
@@ -98,7 +100,16 @@ export class Throttler {
     const key = `${appId}|${mailboxId}`;
     let s = this.keys.get(key);
     if (!s) {
-      s = { appId, mailboxId, inFlight: 0, maxInFlight: 0, requests: new Window(), uploads: new Window(), served: 0, throttled: 0 };
+      s = {
+        appId,
+        mailboxId,
+        inFlight: 0,
+        maxInFlight: 0,
+        requests: new Window(),
+        uploads: new Window(),
+        served: 0,
+        throttled: 0,
+      };
       this.keys.set(key, s);
     }
     const c = this.config;
@@ -147,5 +158,7 @@ export class Throttler {
 }
 
 export function throttled(limit: string, retryAfterSeconds: number): GraphHttpError {
-  return new GraphHttpError(429, 'ApplicationThrottled', `Application is over its ${limit} limit.`, { 'retry-after': String(retryAfterSeconds) });
+  return new GraphHttpError(429, 'ApplicationThrottled', `Application is over its ${limit} limit.`, {
+    'retry-after': String(retryAfterSeconds),
+  });
 }

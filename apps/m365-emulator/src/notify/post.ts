@@ -31,7 +31,11 @@ export class WebhookPoster {
         u,
         {
           method: 'POST',
-          headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'user-agent': 'Microsoft-Notifications-Emulator/1.0' },
+          headers: {
+            'content-type': contentType,
+            'content-length': Buffer.byteLength(body),
+            'user-agent': 'Microsoft-Notifications-Emulator/1.0',
+          },
           ...(u.protocol === 'https:' ? { agent: this.agent } : {}),
         },
         (res) => {
@@ -39,7 +43,11 @@ export class WebhookPoster {
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
             clearTimeout(timer);
-            resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), contentType: String(res.headers['content-type'] ?? '') });
+            resolve({
+              status: res.statusCode ?? 0,
+              body: Buffer.concat(chunks).toString('utf8'),
+              contentType: String(res.headers['content-type'] ?? ''),
+            });
           });
           res.on('error', reject);
         },

@@ -187,15 +187,27 @@ export class Subscriptions {
       if (s.silent || s.expirationMs <= now || s.accessLost || !this.appStillAllowed(s)) continue;
       if (s.folderNo !== null && s.folderNo !== c.folderNo) continue;
       if (!s.changeTypes.includes(c.changeType)) continue;
-      if (s.filter && c.changeType !== 'deleted' && !evalMessageFilter(s.filter, c.message, (m) => this.deps!.mail.folderId(c.mailbox, m.folderNo))) continue;
-      const id = s.immutable ? this.deps.mail.immutableId(c.mailbox, c.message) : this.deps.mail.restId(c.mailbox, c.message);
+      if (
+        s.filter &&
+        c.changeType !== 'deleted' &&
+        !evalMessageFilter(s.filter, c.message, (m) => this.deps!.mail.folderId(c.mailbox, m.folderNo))
+      )
+        continue;
+      const id = s.immutable
+        ? this.deps.mail.immutableId(c.mailbox, c.message)
+        : this.deps.mail.restId(c.mailbox, c.message);
       const resource = `Users/${c.mailbox.userId}/Messages/${id}`;
       const item = {
         subscriptionId: s.id,
         subscriptionExpirationDateTime: new Date(s.expirationMs).toISOString().replace('Z', '+00:00'),
         changeType: c.changeType,
         resource,
-        resourceData: { '@odata.type': '#Microsoft.Graph.Message', '@odata.id': resource, '@odata.etag': etag(c.message), id },
+        resourceData: {
+          '@odata.type': '#Microsoft.Graph.Message',
+          '@odata.id': resource,
+          '@odata.etag': etag(c.message),
+          id,
+        },
         clientState: s.clientState,
         tenantId: s.tenantId,
       };
@@ -217,14 +229,27 @@ export class Subscriptions {
       if (f.kind === 'moveAfterNotify') {
         // An "Outlook rule" moves the message right after the notification went out.
         after = () => {
-          const dest = this.deps!.mail.wellKnown(c.mailbox, f.destination ?? 'archive') ?? [...c.mailbox.folders.values()].find((x) => x.displayName.toLowerCase() === (f.destination ?? '').toLowerCase());
-          if (dest && c.mailbox.messages.get(c.message.no)?.folderNo !== dest.no) this.deps!.mail.move(c.mailbox, c.message, dest);
+          const dest =
+            this.deps!.mail.wellKnown(c.mailbox, f.destination ?? 'archive') ??
+            [...c.mailbox.folders.values()].find(
+              (x) => x.displayName.toLowerCase() === (f.destination ?? '').toLowerCase(),
+            );
+          if (dest && c.mailbox.messages.get(c.message.no)?.folderNo !== dest.no)
+            this.deps!.mail.move(c.mailbox, c.message, dest);
         };
       }
     }
     for (let i = 0; i < copies; i++) {
-      const out: Outgoing = { url, kind: 'notification', items: [{ id: randomUUID(), ...item }], firstMs: Date.now(), attempt: 0, ...(after && i === 0 ? { after } : {}) };
-      if (reorder) this.held.push(out); // released after the next notification, so it arrives out of order
+      const out: Outgoing = {
+        url,
+        kind: 'notification',
+        items: [{ id: randomUUID(), ...item }],
+        firstMs: Date.now(),
+        attempt: 0,
+        ...(after && i === 0 ? { after } : {}),
+      };
+      if (reorder)
+        this.held.push(out); // released after the next notification, so it arrives out of order
       else if (delayMs) this.later(delayMs, () => this.queue(out));
       else this.queue(out);
     }
@@ -234,7 +259,10 @@ export class Subscriptions {
   private appStillAllowed(s: Subscription): boolean {
     if (s.kind !== 'app' || !this.deps) return true;
     const d = this.deps.dir;
-    return d.findServicePrincipal(s.tenantId, s.appId) !== undefined && d.appMayAccessMailbox(s.tenantId, s.appId, s.mailboxId);
+    return (
+      d.findServicePrincipal(s.tenantId, s.appId) !== undefined &&
+      d.appMayAccessMailbox(s.tenantId, s.appId, s.mailboxId)
+    );
   }
 
   /** Batches items per endpoint for `batchDelayMs`, then sends. */
@@ -266,7 +294,8 @@ export class Subscriptions {
   /** A bulk change (e.g. a large move) reaches the subscriber only as a `missed` lifecycle event. */
   private collapseBulk(o: Outgoing): void {
     const counts = new Map<string, number>();
-    for (const i of o.items) counts.set(String(i.subscriptionId), (counts.get(String(i.subscriptionId)) ?? 0) + 1);
+    for (const i of o.items)
+      counts.set(String(i.subscriptionId), (counts.get(String(i.subscriptionId)) ?? 0) + 1);
     for (const [id, n] of counts) {
       if (n <= this.settings.bulkMissedThreshold) continue;
       const s = this.subs.get(id);
@@ -281,14 +310,27 @@ export class Subscriptions {
     const subscriptionIds = [...new Set(o.items.map((i) => String(i.subscriptionId)))];
     let result: number | string;
     try {
-      const res = await this.poster.post(o.url, JSON.stringify({ value: o.items }), 'application/json; charset=utf-8', this.settings.deliveryTimeoutMs);
+      const res = await this.poster.post(
+        o.url,
+        JSON.stringify({ value: o.items }),
+        'application/json; charset=utf-8',
+        this.settings.deliveryTimeoutMs,
+      );
       result = res.status;
     } catch (e) {
       result = e instanceof Error ? ((e as NodeJS.ErrnoException).code ?? e.message) : String(e);
     }
     const ok = typeof result === 'number' && result >= 200 && result < 300;
     const retry = !ok && (typeof result === 'string' || result >= 500 || result === 429 || result === 408);
-    this.record({ url: o.url, kind: o.kind, subscriptionIds, items: o.items.length, attempt: o.attempt, result, delivered: ok });
+    this.record({
+      url: o.url,
+      kind: o.kind,
+      subscriptionIds,
+      items: o.items.length,
+      attempt: o.attempt,
+      result,
+      delivered: ok,
+    });
     if (ok) {
       o.after?.();
       return;
@@ -314,7 +356,13 @@ export class Subscriptions {
       clientState: s.clientState,
       lifecycleEvent: event,
     };
-    this.queue({ url: s.lifecycleNotificationUrl, kind: 'lifecycle', items: [item], firstMs: Date.now(), attempt: 0 });
+    this.queue({
+      url: s.lifecycleNotificationUrl,
+      kind: 'lifecycle',
+      items: [item],
+      firstMs: Date.now(),
+      attempt: 0,
+    });
     return true;
   }
 
@@ -359,14 +407,27 @@ export class Subscriptions {
     let result: 'ok' | 'failed' | 'mismatch' | 'timeout';
     let status: number | string;
     try {
-      const res = await this.poster.post(u.toString(), '', 'text/plain; charset=utf-8', this.settings.validationTimeoutMs);
+      const res = await this.poster.post(
+        u.toString(),
+        '',
+        'text/plain; charset=utf-8',
+        this.settings.validationTimeoutMs,
+      );
       status = res.status;
       result = res.status !== 200 ? 'failed' : res.body !== token ? 'mismatch' : 'ok';
     } catch (e) {
       status = e instanceof Error ? ((e as NodeJS.ErrnoException).code ?? e.message) : String(e);
       result = status === 'timeout' ? 'timeout' : 'failed';
     }
-    this.record({ url, kind: 'validation', subscriptionIds: [subscriptionId], items: 0, attempt: 1, result: status, delivered: result === 'ok' });
+    this.record({
+      url,
+      kind: 'validation',
+      subscriptionIds: [subscriptionId],
+      items: 0,
+      attempt: 1,
+      result: status,
+      delivered: result === 'ok',
+    });
     return result;
   }
 }

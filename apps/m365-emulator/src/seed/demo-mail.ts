@@ -10,8 +10,16 @@ import { DEMO } from './demo.ts';
  */
 export function seedDemoMail(st: EmulatorState): number {
   const plan: { mailbox: string; count: number; kinds: ('claim' | 'production' | 'noise')[] }[] = [
-    { mailbox: DEMO.contoso.sharedMailboxes[0], count: 90, kinds: ['claim', 'claim', 'claim', 'claim', 'noise'] },
-    { mailbox: DEMO.contoso.sharedMailboxes[1], count: 60, kinds: ['production', 'production', 'production', 'noise'] },
+    {
+      mailbox: DEMO.contoso.sharedMailboxes[0],
+      count: 90,
+      kinds: ['claim', 'claim', 'claim', 'claim', 'noise'],
+    },
+    {
+      mailbox: DEMO.contoso.sharedMailboxes[1],
+      count: 60,
+      kinds: ['production', 'production', 'production', 'noise'],
+    },
     { mailbox: DEMO.contoso.handlers[0], count: 50, kinds: ['claim', 'claim', 'noise', 'production'] },
   ];
   const now = st.clock.now();
@@ -25,7 +33,11 @@ export function seedDemoMail(st: EmulatorState): number {
     // Oldest first so that the mailbox sequence follows arrival order.
     const ages = Array.from({ length: p.count }, () => r() * 30 * 24 * 3600 * 1000).sort((a, b) => b - a);
     for (const [j, age] of ages.entries()) {
-      const init = generateClaimEmail(st, mailbox, { seed: 7 + i, index: j, kind: p.kinds[j % p.kinds.length]! });
+      const init = generateClaimEmail(st, mailbox, {
+        seed: 7 + i,
+        index: j,
+        kind: p.kinds[j % p.kinds.length]!,
+      });
       init.receivedMs = Math.floor(now - age);
       init.sentMs = init.receivedMs - 30_000;
       init.isRead = age > 3 * 24 * 3600 * 1000 && r() < 0.8;

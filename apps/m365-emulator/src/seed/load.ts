@@ -76,7 +76,9 @@ export function applySeed(dir: Directory, seed: SeedFile, nowMs: number): Tenant
   for (const st of seed.tenants) {
     const id = seedTenantId(st);
     dir.removeTenant(id);
-    const names = st.domains.map((d) => (typeof d === 'string' ? { name: d, default: false } : { name: d.name, default: !!d.default }));
+    const names = st.domains.map((d) =>
+      typeof d === 'string' ? { name: d, default: false } : { name: d.name, default: !!d.default },
+    );
     const explicitDefault = names.some((d) => d.default);
     const tenant: Tenant = {
       id,
@@ -145,18 +147,29 @@ export function applySeed(dir: Directory, seed: SeedFile, nowMs: number): Tenant
       g.memberIds = (sg.members ?? []).map((m) => dir.findGroup(id, m)?.id ?? ref('group member', m).id);
     }
     for (const mp of st.mailboxPermissions ?? []) {
-      dir.mailboxPermissions.push({ tenantId: id, mailboxId: ref('mailbox', mp.mailbox).id, userId: ref('user', mp.user).id, accessRights: 'FullAccess' });
+      dir.mailboxPermissions.push({
+        tenantId: id,
+        mailboxId: ref('mailbox', mp.mailbox).id,
+        userId: ref('user', mp.user).id,
+        accessRights: 'FullAccess',
+      });
     }
     for (const c of st.consents ?? []) {
       const app = dir.findApp(c.appId);
       if (!app) fail(`tenant ${st.displayName}`, `consent for unknown app ${c.appId}`);
       const sp = dir.ensureServicePrincipal(id, app, Date.now());
       if (c.admin) {
-        for (const r of c.application ?? app.applicationPermissions) if (!sp.appRoles.includes(r)) sp.appRoles.push(r);
+        for (const r of c.application ?? app.applicationPermissions)
+          if (!sp.appRoles.includes(r)) sp.appRoles.push(r);
         dir.grantDelegated(id, app.appId, null, c.delegated ?? app.delegatedPermissions);
       } else {
         if (!c.user) fail(`tenant ${st.displayName}`, `consent for ${c.appId} needs admin: true or a user`);
-        dir.grantDelegated(id, app.appId, ref('consenting user', c.user).id, c.delegated ?? app.delegatedPermissions);
+        dir.grantDelegated(
+          id,
+          app.appId,
+          ref('consenting user', c.user).id,
+          c.delegated ?? app.delegatedPermissions,
+        );
       }
     }
     for (const p of st.applicationAccessPolicies ?? []) {

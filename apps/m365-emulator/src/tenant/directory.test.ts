@@ -12,14 +12,22 @@ describe('demo seed and directory', () => {
     expect(dir.findTenant(C.domain)?.id).toBe(C.tenantId);
     expect(dir.findTenant(C.initialDomain)?.id).toBe(C.tenantId);
     expect(dir.findApp(DEMO.mailroomApp.clientId)?.signInAudience).toBe('AzureADMultipleOrgs');
-    expect(dir.findApp(DEMO.mailroomApp.clientId)?.secrets[0]?.secretText).toBe(DEMO.mailroomApp.clientSecret);
+    expect(dir.findApp(DEMO.mailroomApp.clientId)?.secrets[0]?.secretText).toBe(
+      DEMO.mailroomApp.clientSecret,
+    );
     expect(dir.findApp(DEMO.customerApp.clientId)?.homeTenantId).toBe(C.tenantId);
-    expect(dir.findUser(C.sharedMailboxes[0])).toMatchObject({ kind: 'shared', hasMailbox: true, state: 'disabled' });
+    expect(dir.findUser(C.sharedMailboxes[0])).toMatchObject({
+      kind: 'shared',
+      hasMailbox: true,
+      state: 'disabled',
+    });
     expect(dir.findUser(C.noMailboxUser)?.hasMailbox).toBe(false);
   });
 
   it('FullAccess for both handlers on both shared mailboxes', () => {
-    for (const m of C.sharedMailboxes) for (const h of C.handlers) expect(dir.hasFullAccess(dir.findUser(m)!.id, dir.findUser(h)!.id)).toBe(true);
+    for (const m of C.sharedMailboxes)
+      for (const h of C.handlers)
+        expect(dir.hasFullAccess(dir.findUser(m)!.id, dir.findUser(h)!.id)).toBe(true);
     expect(dir.hasFullAccess(dir.findUser(C.sharedMailboxes[0])!.id, dir.findUser(C.admin)!.id)).toBe(false);
   });
 
@@ -31,10 +39,25 @@ describe('demo seed and directory', () => {
     expect(dir.appMayAccessMailbox(C.tenantId, app, alex)).toBe(false);
     expect(dir.appMayAccessMailbox(C.tenantId, DEMO.mailroomApp.clientId, alex)).toBe(true); // no policy for Mailroom
     const group = dir.findGroup(C.tenantId, C.accessPolicyGroup)!;
-    dir.addGroup({ id: 'nested', tenantId: C.tenantId, displayName: 'n', mail: null, mailEnabled: false, securityEnabled: true, memberIds: [alex] });
+    dir.addGroup({
+      id: 'nested',
+      tenantId: C.tenantId,
+      displayName: 'n',
+      mail: null,
+      mailEnabled: false,
+      securityEnabled: true,
+      memberIds: [alex],
+    });
     group.memberIds.push('nested');
     expect(dir.appMayAccessMailbox(C.tenantId, app, alex)).toBe(true);
-    dir.accessPolicies.push({ id: 'd', tenantId: C.tenantId, appId: app, scopeGroupId: 'nested', accessRight: 'DenyAccess', description: ' ' });
+    dir.accessPolicies.push({
+      id: 'd',
+      tenantId: C.tenantId,
+      appId: app,
+      scopeGroupId: 'nested',
+      accessRight: 'DenyAccess',
+      description: ' ',
+    });
     expect(dir.appMayAccessMailbox(C.tenantId, app, alex)).toBe(false);
   });
 
@@ -46,7 +69,11 @@ describe('demo seed and directory', () => {
   });
 
   it('validates seeds with a path to the problem', () => {
-    expect(() => validateSeed({ tenants: [{ displayName: 'x', domains: ['x.com'], users: [{ displayName: 'no upn' }] }] })).toThrow(/tenants\[0\]\.users\[0\]: userPrincipalName is required/);
+    expect(() =>
+      validateSeed({
+        tenants: [{ displayName: 'x', domains: ['x.com'], users: [{ displayName: 'no upn' }] }],
+      }),
+    ).toThrow(/tenants\[0\]\.users\[0\]: userPrincipalName is required/);
     expect(seedTenantId({ displayName: 'x', domains: ['x.com'] })).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

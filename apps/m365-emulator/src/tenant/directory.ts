@@ -77,7 +77,8 @@ export class Directory {
 
   // ---- users ----
   addUser(u: User): User {
-    if (this.upnIndex.has(lower(u.userPrincipalName))) throw new Error(`User ${u.userPrincipalName} already exists`);
+    if (this.upnIndex.has(lower(u.userPrincipalName)))
+      throw new Error(`User ${u.userPrincipalName} already exists`);
     this.users.set(u.id, u);
     this.upnIndex.set(lower(u.userPrincipalName), u.id);
     let list = this.tenantUsers.get(u.tenantId);
@@ -149,7 +150,14 @@ export class Directory {
   ensureServicePrincipal(tenantId: string, app: AppRegistration, nowMs: number): ServicePrincipal {
     let sp = this.findServicePrincipal(tenantId, app.appId);
     if (!sp) {
-      sp = { id: newGuid(), appId: lower(app.appId), tenantId, displayName: app.displayName, appRoles: [], createdMs: nowMs };
+      sp = {
+        id: newGuid(),
+        appId: lower(app.appId),
+        tenantId,
+        displayName: app.displayName,
+        appRoles: [],
+        createdMs: nowMs,
+      };
       this.servicePrincipals.push(sp);
     }
     return sp;
@@ -165,15 +173,26 @@ export class Directory {
   consentedScopes(tenantId: string, appId: string, userId: string): Set<string> {
     const out = new Set<string>();
     for (const g of this.grants) {
-      if (g.tenantId === tenantId && g.clientAppId === lower(appId) && (g.principalId === null || g.principalId === userId)) {
+      if (
+        g.tenantId === tenantId &&
+        g.clientAppId === lower(appId) &&
+        (g.principalId === null || g.principalId === userId)
+      ) {
         for (const s of g.scopes) out.add(s);
       }
     }
     return out;
   }
 
-  grantDelegated(tenantId: string, appId: string, principalId: string | null, scopes: string[]): DelegatedGrant {
-    let g = this.grants.find((x) => x.tenantId === tenantId && x.clientAppId === lower(appId) && x.principalId === principalId);
+  grantDelegated(
+    tenantId: string,
+    appId: string,
+    principalId: string | null,
+    scopes: string[],
+  ): DelegatedGrant {
+    let g = this.grants.find(
+      (x) => x.tenantId === tenantId && x.clientAppId === lower(appId) && x.principalId === principalId,
+    );
     if (!g) {
       g = { id: newGuid(), tenantId, clientAppId: lower(appId), principalId, scopes: [] };
       this.grants.push(g);
@@ -189,11 +208,15 @@ export class Directory {
   withdrawConsent(tenantId: string, appId: string, userId?: string): void {
     const id = lower(appId);
     if (userId) {
-      this.grants = this.grants.filter((g) => !(g.tenantId === tenantId && g.clientAppId === id && g.principalId === userId));
+      this.grants = this.grants.filter(
+        (g) => !(g.tenantId === tenantId && g.clientAppId === id && g.principalId === userId),
+      );
       return;
     }
     this.grants = this.grants.filter((g) => !(g.tenantId === tenantId && g.clientAppId === id));
-    this.servicePrincipals = this.servicePrincipals.filter((sp) => !(sp.tenantId === tenantId && sp.appId === id));
+    this.servicePrincipals = this.servicePrincipals.filter(
+      (sp) => !(sp.tenantId === tenantId && sp.appId === id),
+    );
   }
 
   // ---- mailbox access ----

@@ -40,7 +40,12 @@ export interface HtmlForm {
 }
 
 const unescapeHtml = (s: string) =>
-  s.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  s
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 
 const attr = (tag: string, name: string) => {
   const m = new RegExp(`\\s${name}="([^"]*)"`, 'i').exec(tag);
@@ -93,14 +98,21 @@ export class EntraBrowser {
   }
 
   /** One request with the browser's cookies. */
-  async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<{ status: number; location: string | null; html: string; url: string }> {
+  async request(
+    url: string,
+    init: { method?: string; form?: Record<string, string> } = {},
+  ): Promise<{ status: number; location: string | null; html: string; url: string }> {
     const headers: Record<string, string> = { cookie: this.cookieHeader() };
     let body: string | undefined;
     if (init.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
-    const res = await this.fetch(url, { method: init.method ?? (body ? 'POST' : 'GET'), headers, ...(body ? { body } : {}) });
+    const res = await this.fetch(url, {
+      method: init.method ?? (body ? 'POST' : 'GET'),
+      headers,
+      ...(body ? { body } : {}),
+    });
     this.keepCookies(res);
     return { status: res.status, location: res.headers.get('location'), html: await res.text(), url };
   }
@@ -121,7 +133,11 @@ export class EntraBrowser {
           continue;
         }
         const fragment = next.hash.length > 1;
-        return { url: next, params: fragment ? new URLSearchParams(next.hash.slice(1)) : next.searchParams, mode: fragment ? 'fragment' : 'query' };
+        return {
+          url: next,
+          params: fragment ? new URLSearchParams(next.hash.slice(1)) : next.searchParams,
+          mode: fragment ? 'fragment' : 'query',
+        };
       }
       const forms = parseForms(page.html);
       const errorMatch = /id="error"[^>]*data-aadsts="(\d+)"[^>]*>([^<]*)</.exec(page.html);
@@ -131,20 +147,41 @@ export class EntraBrowser {
       }
       if (errorMatch && (!form || form.id !== 'signin' || loginTried)) {
         const detail = /id="error-details">([^<]*)</.exec(page.html)?.[1];
-        throw new SignInPageError(Number(errorMatch[1]), page.status, unescapeHtml(detail ?? errorMatch[2]!), page.html);
+        throw new SignInPageError(
+          Number(errorMatch[1]),
+          page.status,
+          unescapeHtml(detail ?? errorMatch[2]!),
+          page.html,
+        );
       }
-      if (!form) throw new Error(`Unexpected page (HTTP ${page.status}) during sign-in:\n${page.html.slice(0, 500)}`);
+      if (!form)
+        throw new Error(`Unexpected page (HTTP ${page.status}) during sign-in:\n${page.html.slice(0, 500)}`);
       const action = new URL(form.action, origin).toString();
       if (form.id === 'signin') {
-        if (opts.username === undefined && !form.fields.login) throw new Error('The sign-in page asks for a username');
+        if (opts.username === undefined && !form.fields.login)
+          throw new Error('The sign-in page asks for a username');
         loginTried = true;
-        page = await this.request(action, { form: { ...form.fields, login: opts.username ?? form.fields.login ?? '', passwd: opts.password ?? '' } });
+        page = await this.request(action, {
+          form: {
+            ...form.fields,
+            login: opts.username ?? form.fields.login ?? '',
+            passwd: opts.password ?? '',
+          },
+        });
       } else if (form.id === 'picker') {
         const wanted = opts.pickAccount?.toLowerCase();
-        const m = wanted ? new RegExp(`value="([^"]+)" data-upn="${wanted.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`, 'i').exec(page.html) : null;
+        const m = wanted
+          ? new RegExp(
+              `value="([^"]+)" data-upn="${wanted.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`,
+              'i',
+            ).exec(page.html)
+          : null;
         page = await this.request(action, { form: { ...form.fields, account: m ? m[1]! : 'other' } });
       } else if (form.id === 'consent') {
-        const f: Record<string, string> = { ...form.fields, accept: opts.consent === 'decline' ? 'false' : 'true' };
+        const f: Record<string, string> = {
+          ...form.fields,
+          accept: opts.consent === 'decline' ? 'false' : 'true',
+        };
         if (opts.consentForOrganization) f.consent_org = 'true';
         page = await this.request(action, { form: f });
       } else {

@@ -11,7 +11,7 @@ export function createCaFetch(caPem: string): typeof fetch & { agent: Agent } {
     let url: string;
     let method = init.method;
     const headers = new Headers(init.headers);
-    let body: RequestInit["body"] | ArrayBuffer = init.body;
+    let body: RequestInit['body'] | ArrayBuffer = init.body;
     if (input instanceof Request) {
       url = input.url;
       method ??= input.method;
@@ -27,7 +27,8 @@ export function createCaFetch(caPem: string): typeof fetch & { agent: Agent } {
     else if (typeof body === 'string') payload = body;
     else if (body instanceof URLSearchParams) {
       payload = body.toString();
-      if (!headers.has('content-type')) headers.set('content-type', 'application/x-www-form-urlencoded;charset=UTF-8');
+      if (!headers.has('content-type'))
+        headers.set('content-type', 'application/x-www-form-urlencoded;charset=UTF-8');
     } else if (body instanceof ArrayBuffer) payload = Buffer.from(body);
     else if (ArrayBuffer.isView(body)) payload = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
     else payload = Buffer.from(await new Response(body).arrayBuffer());
@@ -46,7 +47,10 @@ export function createCaFetch(caPem: string): typeof fetch & { agent: Agent } {
       for (const one of Array.isArray(v) ? v : [v]) outHeaders.append(k, one);
     }
     const nullBody = res.status === 204 || res.status === 304 || (method ?? 'GET').toUpperCase() === 'HEAD';
-    const response = new Response(nullBody ? null : new Uint8Array(res.body), { status: res.status, headers: outHeaders });
+    const response = new Response(nullBody ? null : new Uint8Array(res.body), {
+      status: res.status,
+      headers: outHeaders,
+    });
     Object.defineProperty(response, 'url', { value: url });
     return response;
   };

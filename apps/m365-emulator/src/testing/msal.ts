@@ -8,7 +8,11 @@ import { caAgent, rawRequest } from '../util/https-client.ts';
  */
 export function createMsalNetworkClient(caPem: string): INetworkModule {
   const agent = caAgent(caPem);
-  const send = async <T>(method: 'GET' | 'POST', url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> => {
+  const send = async <T>(
+    method: 'GET' | 'POST',
+    url: string,
+    options?: NetworkRequestOptions,
+  ): Promise<NetworkResponse<T>> => {
     const res = await rawRequest(url, agent, {
       method,
       headers: { ...options?.headers },

@@ -10,9 +10,11 @@ export interface ReceivedPost {
 }
 
 /** How the receiver answers a request (default: validation echo, 202 for notifications). */
-export type WebhookBehaviour = (req: { path: string; query: URLSearchParams; body: string }) =>
-  | { status: number; body?: string; contentType?: string; delayMs?: number }
-  | undefined;
+export type WebhookBehaviour = (req: {
+  path: string;
+  query: URLSearchParams;
+  body: string;
+}) => { status: number; body?: string; contentType?: string; delayMs?: number } | undefined;
 
 /**
  * A local HTTPS endpoint for change notifications in tests: answers Graph's validation
@@ -27,7 +29,10 @@ export class WebhookReceiver {
   url = '';
 
   async start(tls: { keyPem: string; certPem: string }): Promise<this> {
-    this.server = createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => void this.handle(req, res));
+    this.server = createServer(
+      { key: tls.keyPem, cert: tls.certPem },
+      (req, res) => void this.handle(req, res),
+    );
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
     this.url = `https://localhost:${(this.server.address() as AddressInfo).port}`;
     return this;
@@ -44,7 +49,9 @@ export class WebhookReceiver {
     if (!custom && token !== null) {
       res.writeHead(200, { 'content-type': 'text/plain' }).end(token);
     } else {
-      res.writeHead(custom?.status ?? 202, { 'content-type': custom?.contentType ?? 'text/plain' }).end(custom?.body ?? '');
+      res
+        .writeHead(custom?.status ?? 202, { 'content-type': custom?.contentType ?? 'text/plain' })
+        .end(custom?.body ?? '');
     }
     let body: ReceivedPost['body'];
     try {
@@ -58,7 +65,9 @@ export class WebhookReceiver {
 
   /** Items of every notification (non-validation) POST to `path`. */
   items(path: string): Record<string, unknown>[] {
-    return this.posts.filter((p) => p.path === path && !p.query.has('validationToken')).flatMap((p) => p.body?.value ?? []);
+    return this.posts
+      .filter((p) => p.path === path && !p.query.has('validationToken'))
+      .flatMap((p) => p.body?.value ?? []);
   }
 
   /** Resolves once `pred` holds (checked after each POST); rejects after `timeoutMs`. */

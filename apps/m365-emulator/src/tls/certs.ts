@@ -11,7 +11,11 @@ function rsaKeyPem(): string {
   return privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
-function baseCert(keyPem: string, commonName: string, days: number): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
+function baseCert(
+  keyPem: string,
+  commonName: string,
+  days: number,
+): { cert: forge.pki.Certificate; key: forge.pki.rsa.PrivateKey } {
   const key = forge.pki.privateKeyFromPem(keyPem) as forge.pki.rsa.PrivateKey;
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.setRsaPublicKey(key.n, key.e);
@@ -22,7 +26,10 @@ function baseCert(keyPem: string, commonName: string, days: number): { cert: for
   const notBefore = new Date(Date.now() - 24 * 3600 * 1000);
   cert.validity.notBefore = notBefore;
   cert.validity.notAfter = new Date(notBefore.getTime() + days * 24 * 3600 * 1000);
-  cert.setSubject([{ name: 'commonName', value: commonName }, { name: 'organizationName', value: 'Mailroom M365 Emulator' }]);
+  cert.setSubject([
+    { name: 'commonName', value: commonName },
+    { name: 'organizationName', value: 'Mailroom M365 Emulator' },
+  ]);
   return { cert, key };
 }
 

@@ -31,6 +31,8 @@ export function loadTlsMaterial(dataDir: string): TlsMaterial {
   mkdirSync(dir, { recursive: true });
   const ca = loadOrCreate(dir, 'ca', createCa);
   const server = loadOrCreate(dir, 'server', () => createServerCert(ca));
-  const signing = loadOrCreate(dir, 'signing', () => createSelfSignedCert('login.microsoftonline.com emulator token signing'));
+  const signing = loadOrCreate(dir, 'signing', () =>
+    createSelfSignedCert('login.microsoftonline.com emulator token signing'),
+  );
   return { ca, caFile: join(dir, 'ca-cert.pem'), server, signing };
 }

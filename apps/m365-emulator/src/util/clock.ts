@@ -25,7 +25,10 @@ export function createClock(): Clock {
 
 /** Microsoft's token-error timestamp: `YYYY-MM-DD HH:MM:SSZ`. */
 export function aadTimestamp(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /** `2021-01-05T05:09:31.5970000Z` (7 fractional digits), as in AADSTS50173 messages. */

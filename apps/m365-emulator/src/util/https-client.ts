@@ -27,7 +27,11 @@ export function caAgent(caPem: string): Agent {
  * Node's documentation advises, such a request is sent once more on a new socket; a reset on a
  * fresh socket is a real error and is returned.
  */
-export async function rawRequest(url: string, agent: Agent | undefined, opts: RawRequest = {}): Promise<RawResponse> {
+export async function rawRequest(
+  url: string,
+  agent: Agent | undefined,
+  opts: RawRequest = {},
+): Promise<RawResponse> {
   // Several idle sockets may be closing at once: each try takes the next one, or a new socket.
   for (let attempt = 1; ; attempt++) {
     try {
@@ -50,7 +54,12 @@ function requestOnce(url: string, agent: Agent | undefined, opts: RawRequest): P
     if (opts.body !== undefined) headers['content-length'] = String(Buffer.byteLength(opts.body));
     const req = fn(
       u,
-      { method: opts.method ?? 'GET', headers, ...(u.protocol === 'https:' && agent ? { agent } : {}), ...(opts.signal ? { signal: opts.signal } : {}) },
+      {
+        method: opts.method ?? 'GET',
+        headers,
+        ...(u.protocol === 'https:' && agent ? { agent } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -63,7 +72,11 @@ function requestOnce(url: string, agent: Agent | undefined, opts: RawRequest): P
       },
     );
     req.on('error', (err: NodeJS.ErrnoException) =>
-      reject(req.reusedSocket && err.code === 'ECONNRESET' ? new ReusedSocketReset(err.message, { cause: err }) : err),
+      reject(
+        req.reusedSocket && err.code === 'ECONNRESET'
+          ? new ReusedSocketReset(err.message, { cause: err })
+          : err,
+      ),
     );
     if (opts.body !== undefined) req.write(opts.body);
     req.end();

@@ -34,11 +34,22 @@ export interface NewApiKey {
 }
 
 /** A new key: the caller shows `key` once; only its hash is kept. */
-export async function createApiKey(db: Db, workspaceId: string, input: NewApiKey, actor: Actor): Promise<{ key: string; row: ApiKeyRow }> {
-  if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw invalidField('expiresAt', 'Choose a date in the future.');
+export async function createApiKey(
+  db: Db,
+  workspaceId: string,
+  input: NewApiKey,
+  actor: Actor,
+): Promise<{ key: string; row: ApiKeyRow }> {
+  if (input.expiresAt && input.expiresAt.getTime() <= Date.now())
+    throw invalidField('expiresAt', 'Choose a date in the future.');
   const ids = [...new Set(input.inboxIds ?? [])];
   if (ids.length) {
-    const found = await db.select({ id: inboxes.id }).from(inboxes).where(and(eq(inboxes.workspaceId, workspaceId), sql`${inboxes.id} = any(${`{${ids.join(',')}}`}::uuid[])`));
+    const found = await db
+      .select({ id: inboxes.id })
+      .from(inboxes)
+      .where(
+        and(eq(inboxes.workspaceId, workspaceId), sql`${inboxes.id} = any(${`{${ids.join(',')}}`}::uuid[])`),
+      );
     if (found.length !== ids.length) throw invalidField('inboxIds', 'No such inbox in this workspace.');
   }
   const key = `${KEY_PREFIX}${randomBytes(30).toString('base64url')}`;
@@ -57,24 +68,55 @@ export async function createApiKey(db: Db, workspaceId: string, input: NewApiKey
         createdByEmail: actor.email,
       })
       .returning();
-    await recordAudit(tx, { workspaceId, actor, action: 'api_key.created', target: { type: 'api_key', id: r!.id }, details: { name: r!.name, prefix: r!.prefix, scope: r!.scope, inboxIds: r!.inboxIds, expiresAt: r!.expiresAt?.toISOString() ?? null } });
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: 'api_key.created',
+      target: { type: 'api_key', id: r!.id },
+      details: {
+        name: r!.name,
+        prefix: r!.prefix,
+        scope: r!.scope,
+        inboxIds: r!.inboxIds,
+        expiresAt: r!.expiresAt?.toISOString() ?? null,
+      },
+    });
     return r!;
   });
   return { key, row };
 }
 
 export async function listApiKeys(db: Db, workspaceId: string): Promise<ApiKeyRow[]> {
-  return db.select().from(apiKeys).where(eq(apiKeys.workspaceId, workspaceId)).orderBy(desc(apiKeys.createdAt));
+  return db
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.workspaceId, workspaceId))
+    .orderBy(desc(apiKeys.createdAt));
 }
 
 /** Revoked at once: the next request with it is refused. Revoking twice is harmless. */
-export async function revokeApiKey(db: Db, workspaceId: string, id: string, actor: Actor): Promise<ApiKeyRow> {
+export async function revokeApiKey(
+  db: Db,
+  workspaceId: string,
+  id: string,
+  actor: Actor,
+): Promise<ApiKeyRow> {
   return db.transaction(async (tx) => {
-    const [before] = await tx.select().from(apiKeys).where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.id, id))).for('update');
+    const [before] = await tx
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.id, id)))
+      .for('update');
     if (!before) throw notFound('API key');
     if (before.revokedAt) return before;
     const [r] = await tx.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, id)).returning();
-    await recordAudit(tx, { workspaceId, actor, action: 'api_key.revoked', target: { type: 'api_key', id }, details: { name: r!.name, prefix: r!.prefix } });
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: 'api_key.revoked',
+      target: { type: 'api_key', id },
+      details: { name: r!.name, prefix: r!.prefix },
+    });
     return r!;
   });
 }
@@ -84,17 +126,39 @@ export async function revokeApiKey(db: Db, workspaceId: string, id: string, acto
  * is audited in its workspace (an integration still using a revoked key is worth knowing about).
  */
 export async function authenticateApiKey(db: Db, presented: string): Promise<ApiKeyPrincipal> {
-  if (!presented.startsWith(KEY_PREFIX) || presented.length > 200) throw new AppError('invalid_api_key', 'This API key is not valid.');
-  const [k] = await db.select().from(apiKeys).where(eq(apiKeys.keyHash, sha256(presented)));
+  if (!presented.startsWith(KEY_PREFIX) || presented.length > 200)
+    throw new AppError('invalid_api_key', 'This API key is not valid.');
+  const [k] = await db
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.keyHash, sha256(presented)));
   if (!k) throw new AppError('invalid_api_key', 'This API key is not valid.');
   const now = new Date();
-  const refusal = k.revokedAt ? `This API key (${k.prefix}…) was revoked on ${k.revokedAt.toISOString().slice(0, 10)}.` : k.expiresAt && k.expiresAt <= now ? `This API key (${k.prefix}…) expired on ${k.expiresAt.toISOString().slice(0, 10)}.` : null;
+  const refusal = k.revokedAt
+    ? `This API key (${k.prefix}…) was revoked on ${k.revokedAt.toISOString().slice(0, 10)}.`
+    : k.expiresAt && k.expiresAt <= now
+      ? `This API key (${k.prefix}…) expired on ${k.expiresAt.toISOString().slice(0, 10)}.`
+      : null;
   if (refusal) {
-    await recordAudit(db, { workspaceId: k.workspaceId, actor: null, apiKeyId: k.id, action: 'api_key.denied', target: { type: 'api_key', id: k.id }, details: { prefix: k.prefix, reason: k.revokedAt ? 'revoked' : 'expired' } });
+    await recordAudit(db, {
+      workspaceId: k.workspaceId,
+      actor: null,
+      apiKeyId: k.id,
+      action: 'api_key.denied',
+      target: { type: 'api_key', id: k.id },
+      details: { prefix: k.prefix, reason: k.revokedAt ? 'revoked' : 'expired' },
+    });
     throw new AppError('invalid_api_key', refusal);
   }
   if (!k.lastUsedAt || now.getTime() - k.lastUsedAt.getTime() > LAST_USED_EVERY_MS) {
     await db.update(apiKeys).set({ lastUsedAt: now }).where(eq(apiKeys.id, k.id));
   }
-  return { id: k.id, workspaceId: k.workspaceId, name: k.name, prefix: k.prefix, scope: k.scope, inboxIds: k.inboxIds };
+  return {
+    id: k.id,
+    workspaceId: k.workspaceId,
+    name: k.name,
+    prefix: k.prefix,
+    scope: k.scope,
+    inboxIds: k.inboxIds,
+  };
 }

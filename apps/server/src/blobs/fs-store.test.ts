@@ -23,7 +23,14 @@ describe('FsBlobStore', () => {
 
   it('refuses a body of the wrong size and stores nothing', async () => {
     const store = new FsBlobStore(dir);
-    await expect(store.put((async function* () { yield Buffer.from('short'); })(), 10)).rejects.toBeInstanceOf(BlobSizeMismatch);
+    await expect(
+      store.put(
+        (async function* () {
+          yield Buffer.from('short');
+        })(),
+        10,
+      ),
+    ).rejects.toBeInstanceOf(BlobSizeMismatch);
     // A small body is checked before anything is written.
     expect(await readdir(dir)).toEqual([]);
   });
@@ -39,19 +46,39 @@ describe('FsBlobStore', () => {
 
   it("gives a small blob's bytes back; a large one streams to its file and gives none", async () => {
     const store = new FsBlobStore(dir);
-    const small = await store.putKeeping((async function* () { yield Buffer.from('he'); yield Buffer.from('llo'); })(), 5);
+    const small = await store.putKeeping(
+      (async function* () {
+        yield Buffer.from('he');
+        yield Buffer.from('llo');
+      })(),
+      5,
+    );
     expect(small.content?.toString()).toBe('hello');
     expect(small.ref.size).toBe(5);
     // Over the limit, announced or not: the first chunks gathered in memory are written before the rest.
     const big = Buffer.alloc(1024 * 1024 + 10, 7);
     big.write('start', 0);
     for (const announced of [big.length, undefined]) {
-      const r = await store.putKeeping((async function* () { yield big.subarray(0, 700_000); yield big.subarray(700_000, 1_000_000); yield big.subarray(1_000_000); })(), announced);
+      const r = await store.putKeeping(
+        (async function* () {
+          yield big.subarray(0, 700_000);
+          yield big.subarray(700_000, 1_000_000);
+          yield big.subarray(1_000_000);
+        })(),
+        announced,
+      );
       expect(r.content).toBeNull();
       expect((await readFile(store.pathOf(r.ref.sha256))).equals(big)).toBe(true);
       expect(r.ref.sha256).toBe((await store.putBuffer(big)).sha256);
     }
-    await expect(store.putKeeping((async function* () { yield big; })(), big.length + 1)).rejects.toBeInstanceOf(BlobSizeMismatch);
+    await expect(
+      store.putKeeping(
+        (async function* () {
+          yield big;
+        })(),
+        big.length + 1,
+      ),
+    ).rejects.toBeInstanceOf(BlobSizeMismatch);
     expect(await readdir(path.join(dir, 'tmp'))).toEqual([]);
   });
 

@@ -59,8 +59,12 @@ export class FsBlobStore {
    * write stream plus the read back made about a dozen of them per email (a fifth of the ingestion's
    * CPU in the throughput benchmark). Larger bodies stream through a temporary file as before.
    */
-  async putKeeping(source: Readable | AsyncIterable<Uint8Array>, expectedSize?: number): Promise<{ ref: BlobRef; content: Buffer | null }> {
-    if (expectedSize !== undefined && expectedSize > KEEP_BYTES) return { ref: await this.putStream(source, expectedSize), content: null };
+  async putKeeping(
+    source: Readable | AsyncIterable<Uint8Array>,
+    expectedSize?: number,
+  ): Promise<{ ref: BlobRef; content: Buffer | null }> {
+    if (expectedSize !== undefined && expectedSize > KEEP_BYTES)
+      return { ref: await this.putStream(source, expectedSize), content: null };
     const it = source[Symbol.asyncIterator]();
     const chunks: Buffer[] = [];
     let size = 0;
@@ -91,7 +95,10 @@ export class FsBlobStore {
     return { ref: { sha256, size }, content };
   }
 
-  private async putStream(source: Readable | AsyncIterable<Uint8Array>, expectedSize?: number): Promise<BlobRef> {
+  private async putStream(
+    source: Readable | AsyncIterable<Uint8Array>,
+    expectedSize?: number,
+  ): Promise<BlobRef> {
     const hash = createHash('sha256');
     let size = 0;
     const meter = new Transform({
@@ -143,9 +150,11 @@ export class FsBlobStore {
   }
 
   async putBuffer(buf: Buffer): Promise<BlobRef> {
-    return this.put((async function* () {
-      yield buf;
-    })());
+    return this.put(
+      (async function* () {
+        yield buf;
+      })(),
+    );
   }
 
   /**
@@ -165,7 +174,11 @@ export class FsBlobStore {
    * and a delete would otherwise lose its fresh file. If the file moved away turns out fresh it is put
    * back — whatever sits at the address by then has the same bytes, since the address is their hash.
    */
-  async eraseUnlessFresh(sha256: string, graceMs: number, now = Date.now()): Promise<'erased' | 'fresh' | 'missing'> {
+  async eraseUnlessFresh(
+    sha256: string,
+    graceMs: number,
+    now = Date.now(),
+  ): Promise<'erased' | 'fresh' | 'missing'> {
     const file = this.pathOf(sha256);
     const tmpDir = path.join(this.dir, 'tmp');
     await this.ensureDir(tmpDir);

@@ -18,7 +18,12 @@ const LINK_TTL_MS = 7 * 86_400_000;
 const FLOW_TTL_MS = 60 * 60_000;
 
 interface Saver {
-  saveOrganization(where: { workspaceId: string; connectorId: string }, verified: VerifiedApp, grantedBy: { upn: string; oid: string; role: string }, requestedBy: string): Promise<void>;
+  saveOrganization(
+    where: { workspaceId: string; connectorId: string },
+    verified: VerifiedApp,
+    grantedBy: { upn: string; oid: string; role: string },
+    requestedBy: string,
+  ): Promise<void>;
 }
 
 export interface ConsentCallback extends SignInCallback {
@@ -57,7 +62,11 @@ export class AdminConsentFlow {
 
   async createLink(c: ConnectorRow, actor: Actor): Promise<{ url: string; expiresAt: Date }> {
     mailroomAppCredential(this.d.settings); // fails now, in words, when no Mailroom app is configured
-    const ticket = await createOAuthState(this.d.db, { workspaceId: c.workspaceId, connectorId: c.id, kind: 'admin_consent_link', userId: actor.id }, LINK_TTL_MS);
+    const ticket = await createOAuthState(
+      this.d.db,
+      { workspaceId: c.workspaceId, connectorId: c.id, kind: 'admin_consent_link', userId: actor.id },
+      LINK_TTL_MS,
+    );
     const url = new URL(`${this.d.publicBaseUrl}/api/v1/oauth/microsoft/admin-consent/start`);
     url.searchParams.set('ticket', ticket);
     return { url: url.toString(), expiresAt: new Date(Date.now() + LINK_TTL_MS) };
@@ -66,11 +75,21 @@ export class AdminConsentFlow {
   /** The link was opened: a consent cookie for this browser, and Microsoft's consent page. */
   async open(ticket: string): Promise<{ redirect: string; consentSecret: string; maxAgeSeconds: number }> {
     const link = await findOAuthState(this.d.db, ticket, 'admin_consent_link');
-    if (!link) throw new CallbackError('state_invalid', 'This consent link is not valid any more (expired, or the connector was deleted). Ask for a new one from the connector page.');
+    if (!link)
+      throw new CallbackError(
+        'state_invalid',
+        'This consent link is not valid any more (expired, or the connector was deleted). Ask for a new one from the connector page.',
+      );
     const consentSecret = randomToken();
     const state = await createOAuthState(
       this.d.db,
-      { workspaceId: link.workspaceId, connectorId: link.connectorId, kind: 'admin_consent', userId: link.userId, sessionHash: sha256(consentSecret) },
+      {
+        workspaceId: link.workspaceId,
+        connectorId: link.connectorId,
+        kind: 'admin_consent',
+        userId: link.userId,
+        sessionHash: sha256(consentSecret),
+      },
       FLOW_TTL_MS,
     );
     const url = new URL(`${this.d.settings.authorityHost}/organizations/v2.0/adminconsent`);
@@ -84,46 +103,103 @@ export class AdminConsentFlow {
   /** Microsoft's redirect after the consent page: on success, the administrator signs in next. */
   async completeConsent(q: ConsentCallback, browser: BrowserBinding): Promise<string> {
     const st = await consumeOAuthState(this.d.db, q.state ?? '', 'admin_consent');
-    if (!st) throw new CallbackError('state_invalid', 'This consent is not valid any more (expired or already used). Open the consent link again.');
+    if (!st)
+      throw new CallbackError(
+        'state_invalid',
+        'This consent is not valid any more (expired or already used). Open the consent link again.',
+      );
     checkBinding(st, browser);
     const where = { workspaceId: st.workspaceId, connectorId: st.connectorId, requesterId: st.userId };
-    if (q.error) throw new CallbackError(q.error === 'access_denied' || /65004/.test(q.error_description ?? '') ? 'consent_declined' : 'microsoft_error', q.error_description ?? q.error, where);
-    if (!isTenantGuid(q.tenant)) throw new CallbackError('microsoft_error', 'Microsoft did not say which tenant consented.', where);
+    if (q.error)
+      throw new CallbackError(
+        q.error === 'access_denied' || /65004/.test(q.error_description ?? '')
+          ? 'consent_declined'
+          : 'microsoft_error',
+        q.error_description ?? q.error,
+        where,
+      );
+    if (!isTenantGuid(q.tenant))
+      throw new CallbackError('microsoft_error', 'Microsoft did not say which tenant consented.', where);
     const { verifier, challenge } = await this.crypto.generatePkceCodes();
     const nonce = this.crypto.createNewGuid();
     const state = await createOAuthState(
       this.d.db,
-      { workspaceId: st.workspaceId, connectorId: st.connectorId, kind: 'admin_verify', userId: st.userId, sessionHash: st.sessionHash, nonce },
+      {
+        workspaceId: st.workspaceId,
+        connectorId: st.connectorId,
+        kind: 'admin_verify',
+        userId: st.userId,
+        sessionHash: st.sessionHash,
+        nonce,
+      },
       FLOW_TTL_MS,
       (stateHash) => ({ pkceVerifier: this.d.vault.encrypt(verifier, vaultContext.pkceVerifier(stateHash)) }),
     );
     // The tenant Microsoft named is only where the sign-in happens: the ID token says who and where.
-    const app = createMsalApp(this.d.settings, { tenant: q.tenant, credential: mailroomAppCredential(this.d.settings) });
-    return app.getAuthCodeUrl({ scopes: [...ROLE_CHECK_SCOPES], redirectUri: this.signInRedirectUri, state, nonce, codeChallenge: challenge, codeChallengeMethod: 'S256' });
+    const app = createMsalApp(this.d.settings, {
+      tenant: q.tenant,
+      credential: mailroomAppCredential(this.d.settings),
+    });
+    return app.getAuthCodeUrl({
+      scopes: [...ROLE_CHECK_SCOPES],
+      redirectUri: this.signInRedirectUri,
+      state,
+      nonce,
+      codeChallenge: challenge,
+      codeChallengeMethod: 'S256',
+    });
   }
 
   /** The administrator's sign-in came back: prove tenant and role, then connect. */
-  async completeVerification(st: OAuthStateRow, q: SignInCallback, browser: BrowserBinding): Promise<{ workspaceId: string; connectorId: string; userId: string; tenantName: string }> {
+  async completeVerification(
+    st: OAuthStateRow,
+    q: SignInCallback,
+    browser: BrowserBinding,
+  ): Promise<{ workspaceId: string; connectorId: string; userId: string; tenantName: string }> {
     checkBinding(st, browser);
     const where = { workspaceId: st.workspaceId, connectorId: st.connectorId, requesterId: st.userId };
-    if (q.error) throw new CallbackError(q.error === 'access_denied' ? 'consent_declined' : 'microsoft_error', q.error_description ?? q.error, where);
+    if (q.error)
+      throw new CallbackError(
+        q.error === 'access_denied' ? 'consent_declined' : 'microsoft_error',
+        q.error_description ?? q.error,
+        where,
+      );
     if (!q.code) throw new CallbackError('microsoft_error', 'Microsoft sent no authorization code.', where);
-    const verifier = openVerifier(() => this.d.vault.decrypt(st.pkceVerifier!, vaultContext.pkceVerifier(st.stateHash)), where);
+    const verifier = openVerifier(
+      () => this.d.vault.decrypt(st.pkceVerifier!, vaultContext.pkceVerifier(st.stateHash)),
+      where,
+    );
     // A throwaway cache: the administrator's own tokens are used for this check and never kept.
-    const app = createMsalApp(this.d.settings, { tenant: 'organizations', credential: mailroomAppCredential(this.d.settings), cache: new CacheHolder(null) });
+    const app = createMsalApp(this.d.settings, {
+      tenant: 'organizations',
+      credential: mailroomAppCredential(this.d.settings),
+      cache: new CacheHolder(null),
+    });
     let result;
     try {
       result = await app.acquireTokenByCode(
-        { code: q.code, scopes: [...ROLE_CHECK_SCOPES], redirectUri: this.signInRedirectUri, codeVerifier: verifier, state: q.state!, nonce: st.nonce! },
+        {
+          code: q.code,
+          scopes: [...ROLE_CHECK_SCOPES],
+          redirectUri: this.signInRedirectUri,
+          codeVerifier: verifier,
+          state: q.state!,
+          nonce: st.nonce!,
+        },
         { code: q.code, state: q.state!, nonce: st.nonce! },
       );
     } catch (err) {
       throw new CallbackError('microsoft_error', classify(err).detail, where);
     }
-    const claims = (result.idTokenClaims ?? {}) as { oid?: string; tid?: string; preferred_username?: string };
+    const claims = (result.idTokenClaims ?? {}) as {
+      oid?: string;
+      tid?: string;
+      preferred_username?: string;
+    };
     const tenantId = claims.tid;
     const upn = claims.preferred_username ?? result.account?.username ?? 'the account that signed in';
-    if (!isTenantGuid(tenantId) || !claims.oid) throw new CallbackError('microsoft_error', 'Microsoft did not say who signed in.', where);
+    if (!isTenantGuid(tenantId) || !claims.oid)
+      throw new CallbackError('microsoft_error', 'Microsoft did not say who signed in.', where);
     let roles: string[];
     try {
       roles = await signedInUserRoleTemplates(this.d.settings, result.accessToken);
@@ -133,7 +209,10 @@ export class AdminConsentFlow {
     }
     const role = consentRoleOf(roles);
     if (!role) {
-      this.d.logger.warn({ connectorId: st.connectorId, tenantId, oid: claims.oid }, 'organisation-wide connection refused: the account is not a tenant administrator');
+      this.d.logger.warn(
+        { connectorId: st.connectorId, tenantId, oid: claims.oid },
+        'organisation-wide connection refused: the account is not a tenant administrator',
+      );
       throw new CallbackError(
         'not_tenant_admin',
         `${upn} is not a Global Administrator or Privileged Role Administrator of this Microsoft 365 organisation, so Mailroom cannot be connected organisation-wide with this account. Ask one of your organisation's administrators to open the consent link.`,
@@ -146,9 +225,19 @@ export class AdminConsentFlow {
     } catch (err) {
       throw new CallbackError('microsoft_error', classify(err).detail, where);
     }
-    if (verified.tenantId.toLowerCase() !== tenantId.toLowerCase()) throw new CallbackError('microsoft_error', 'Microsoft answered for another organisation than the one you signed in to.', where);
+    if (verified.tenantId.toLowerCase() !== tenantId.toLowerCase())
+      throw new CallbackError(
+        'microsoft_error',
+        'Microsoft answered for another organisation than the one you signed in to.',
+        where,
+      );
     await this.saver.saveOrganization(where, verified, { upn, oid: claims.oid, role }, st.userId);
-    return { workspaceId: st.workspaceId, connectorId: st.connectorId, userId: st.userId, tenantName: verified.tenantName };
+    return {
+      workspaceId: st.workspaceId,
+      connectorId: st.connectorId,
+      userId: st.userId,
+      tenantName: verified.tenantName,
+    };
   }
 }
 
@@ -156,6 +245,9 @@ export class AdminConsentFlow {
 function checkBinding(st: OAuthStateRow, browser: BrowserBinding): void {
   const sent = browser.consentSecret ? sha256(browser.consentSecret) : '';
   if (!st.sessionHash || !safeEqual(sent, st.sessionHash)) {
-    throw new CallbackError('state_invalid', 'This consent was not started in this browser. Open the consent link again in the browser you use to sign in to Microsoft, and finish there.');
+    throw new CallbackError(
+      'state_invalid',
+      'This consent was not started in this browser. Open the consent link again in the browser you use to sign in to Microsoft, and finish there.',
+    );
   }
 }

@@ -8,7 +8,11 @@ export class CallbackError extends Error {
   readonly workspaceId: string | undefined;
   readonly connectorId: string | undefined;
   readonly requesterId: string | undefined;
-  constructor(code: string, message: string, where?: { workspaceId: string; connectorId: string; requesterId?: string }) {
+  constructor(
+    code: string,
+    message: string,
+    where?: { workspaceId: string; connectorId: string; requesterId?: string },
+  ) {
     super(message);
     this.code = code;
     this.workspaceId = where?.workspaceId;
@@ -46,10 +50,17 @@ export interface SignInOutcome {
  * The PKCE verifier kept for a sign-in, or a callback error in words: a verifier that cannot be
  * decrypted (the encryption key changed while the person was at Microsoft) ends the sign-in cleanly.
  */
-export function openVerifier(open: () => string, where: { workspaceId: string; connectorId: string; requesterId?: string }): string {
+export function openVerifier(
+  open: () => string,
+  where: { workspaceId: string; connectorId: string; requesterId?: string },
+): string {
   try {
     return open();
   } catch {
-    throw new CallbackError('state_invalid', 'Mailroom can no longer read this sign-in (its encryption key changed meanwhile). Start again from the connector page.', where);
+    throw new CallbackError(
+      'state_invalid',
+      'Mailroom can no longer read this sign-in (its encryption key changed meanwhile). Start again from the connector page.',
+      where,
+    );
   }
 }

@@ -10,10 +10,15 @@ import type { ConnectorRow } from './token-broker.ts';
  * A workspace's connectors as records: list, create, read, rename, delete. Every query filters on the
  * workspace id *and* the connector id, so another workspace's connector id is "not found".
  */
-const scoped = (workspaceId: string, id: string) => and(eq(connectors.workspaceId, workspaceId), eq(connectors.id, id));
+const scoped = (workspaceId: string, id: string) =>
+  and(eq(connectors.workspaceId, workspaceId), eq(connectors.id, id));
 
 export async function listConnectors(db: Db, workspaceId: string): Promise<ConnectorRow[]> {
-  return db.select().from(connectors).where(eq(connectors.workspaceId, workspaceId)).orderBy(asc(connectors.createdAt));
+  return db
+    .select()
+    .from(connectors)
+    .where(eq(connectors.workspaceId, workspaceId))
+    .orderBy(asc(connectors.createdAt));
 }
 
 /** The workspace's connector, or a 404. */
@@ -30,20 +35,54 @@ export async function reloadConnector(db: Db, id: string): Promise<ConnectorRow>
   return c;
 }
 
-export async function createConnector(db: Db, workspaceId: string, input: { name: string; type: ConnectorRow['type'] }, actor: Actor): Promise<ConnectorRow> {
+export async function createConnector(
+  db: Db,
+  workspaceId: string,
+  input: { name: string; type: ConnectorRow['type'] },
+  actor: Actor,
+): Promise<ConnectorRow> {
   return db.transaction(async (tx) => {
-    const [c] = await tx.insert(connectors).values({ workspaceId, name: input.name, type: input.type }).returning();
-    await recordAudit(tx, { workspaceId, actor, action: 'connector.created', target: { type: 'connector', id: c!.id }, details: { name: c!.name, type: c!.type } });
+    const [c] = await tx
+      .insert(connectors)
+      .values({ workspaceId, name: input.name, type: input.type })
+      .returning();
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: 'connector.created',
+      target: { type: 'connector', id: c!.id },
+      details: { name: c!.name, type: c!.type },
+    });
     return c!;
   });
 }
 
-export async function renameConnector(db: Db, workspaceId: string, id: string, name: string, actor: Actor): Promise<ConnectorRow> {
+export async function renameConnector(
+  db: Db,
+  workspaceId: string,
+  id: string,
+  name: string,
+  actor: Actor,
+): Promise<ConnectorRow> {
   return db.transaction(async (tx) => {
-    const [before] = await tx.select({ name: connectors.name }).from(connectors).where(scoped(workspaceId, id)).for('update');
+    const [before] = await tx
+      .select({ name: connectors.name })
+      .from(connectors)
+      .where(scoped(workspaceId, id))
+      .for('update');
     if (!before) throw notFound('Connector');
-    const [c] = await tx.update(connectors).set({ name, updatedAt: sql`now()` }).where(scoped(workspaceId, id)).returning();
-    await recordAudit(tx, { workspaceId, actor, action: 'connector.renamed', target: { type: 'connector', id }, details: { from: before.name, to: c!.name } });
+    const [c] = await tx
+      .update(connectors)
+      .set({ name, updatedAt: sql`now()` })
+      .where(scoped(workspaceId, id))
+      .returning();
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: 'connector.renamed',
+      target: { type: 'connector', id },
+      details: { from: before.name, to: c!.name },
+    });
     return c!;
   });
 }
@@ -52,12 +91,24 @@ export async function renameConnector(db: Db, workspaceId: string, id: string, n
  * Deletes a connector (its mailboxes, folders and credentials go with it). While the tokens still
  * exist, `beforeDelete` lets the caller release what lives at Microsoft (push subscriptions).
  */
-export async function deleteConnector(db: Db, workspaceId: string, id: string, actor: Actor, beforeDelete: (connectorId: string) => Promise<void>): Promise<void> {
+export async function deleteConnector(
+  db: Db,
+  workspaceId: string,
+  id: string,
+  actor: Actor,
+  beforeDelete: (connectorId: string) => Promise<void>,
+): Promise<void> {
   const [existing] = await db.select({ id: connectors.id }).from(connectors).where(scoped(workspaceId, id));
   if (existing) await beforeDelete(existing.id);
   await db.transaction(async (tx) => {
     const [c] = await tx.delete(connectors).where(scoped(workspaceId, id)).returning();
     if (!c) throw notFound('Connector');
-    await recordAudit(tx, { workspaceId, actor, action: 'connector.deleted', target: { type: 'connector', id }, details: { name: c.name } });
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: 'connector.deleted',
+      target: { type: 'connector', id },
+      details: { name: c.name },
+    });
   });
 }

@@ -14,7 +14,9 @@ export async function createOAuthState(
 ): Promise<string> {
   const state = randomToken();
   const stateHash = sha256(state);
-  await db.insert(oauthStates).values({ ...v, ...extra(stateHash), stateHash, expiresAt: new Date(Date.now() + ttlMs) });
+  await db
+    .insert(oauthStates)
+    .values({ ...v, ...extra(stateHash), stateHash, expiresAt: new Date(Date.now() + ttlMs) });
   return state;
 }
 
@@ -22,23 +24,45 @@ export async function createOAuthState(
  * Uses a `state` up: it must exist, be of the expected kind, unexpired and unused. Marking it used
  * and reading it is one statement, so a replayed callback finds nothing.
  */
-export async function consumeOAuthState(db: Db, state: string, kind: OAuthStateRow['kind'] | OAuthStateRow['kind'][]): Promise<OAuthStateRow | undefined> {
+export async function consumeOAuthState(
+  db: Db,
+  state: string,
+  kind: OAuthStateRow['kind'] | OAuthStateRow['kind'][],
+): Promise<OAuthStateRow | undefined> {
   if (!state || state.length > 200) return undefined;
   const kinds = Array.isArray(kind) ? kind : [kind];
   const [row] = await db
     .update(oauthStates)
     .set({ usedAt: sql`now()` })
-    .where(and(eq(oauthStates.stateHash, sha256(state)), inArray(oauthStates.kind, kinds), isNull(oauthStates.usedAt), gt(oauthStates.expiresAt, sql`now()`)))
+    .where(
+      and(
+        eq(oauthStates.stateHash, sha256(state)),
+        inArray(oauthStates.kind, kinds),
+        isNull(oauthStates.usedAt),
+        gt(oauthStates.expiresAt, sql`now()`),
+      ),
+    )
     .returning();
   return row;
 }
 
 /** Reads a reusable value (a consent link's ticket) without using it up: unexpired and unused. */
-export async function findOAuthState(db: Db, state: string, kind: OAuthStateRow['kind']): Promise<OAuthStateRow | undefined> {
+export async function findOAuthState(
+  db: Db,
+  state: string,
+  kind: OAuthStateRow['kind'],
+): Promise<OAuthStateRow | undefined> {
   if (!state || state.length > 200) return undefined;
   const [row] = await db
     .select()
     .from(oauthStates)
-    .where(and(eq(oauthStates.stateHash, sha256(state)), eq(oauthStates.kind, kind), isNull(oauthStates.usedAt), gt(oauthStates.expiresAt, sql`now()`)));
+    .where(
+      and(
+        eq(oauthStates.stateHash, sha256(state)),
+        eq(oauthStates.kind, kind),
+        isNull(oauthStates.usedAt),
+        gt(oauthStates.expiresAt, sql`now()`),
+      ),
+    );
   return row;
 }

@@ -17,10 +17,17 @@ export interface MailboxRef {
  * What outflow may do on each mailbox, from the permissions in each connection's current token.
  * A connection that gives no token now (not connected, Microsoft unreachable) is "not known".
  */
-export async function permissionsFor(db: Db, broker: TokenBroker, boxes: MailboxRef[]): Promise<Map<MailboxRef, OutflowPermissions>> {
+export async function permissionsFor(
+  db: Db,
+  broker: TokenBroker,
+  boxes: MailboxRef[],
+): Promise<Map<MailboxRef, OutflowPermissions>> {
   const ids = [...new Set(boxes.map((b) => b.connectorId))];
   const owners = ids.length
-    ? await db.select({ id: connectors.id, authMode: connectors.authMode, accountOid: connectors.accountOid }).from(connectors).where(inArray(connectors.id, ids))
+    ? await db
+        .select({ id: connectors.id, authMode: connectors.authMode, accountOid: connectors.accountOid })
+        .from(connectors)
+        .where(inArray(connectors.id, ids))
     : [];
   const grants = new Map(await Promise.all(ids.map(async (id) => [id, await broker.grants(id)] as const)));
   const out = new Map<MailboxRef, OutflowPermissions>();
@@ -49,20 +56,37 @@ export async function validateOutflow(
   const boxes: MailboxRef[] =
     'folderId' in scope
       ? await db
-          .select({ address: mailboxes.address, graphUserId: mailboxes.graphUserId, connectorId: mailboxes.connectorId })
+          .select({
+            address: mailboxes.address,
+            graphUserId: mailboxes.graphUserId,
+            connectorId: mailboxes.connectorId,
+          })
           .from(monitoredFolders)
           .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
           .where(eq(monitoredFolders.id, scope.folderId))
       : await db
-          .selectDistinct({ address: mailboxes.address, graphUserId: mailboxes.graphUserId, connectorId: mailboxes.connectorId })
+          .selectDistinct({
+            address: mailboxes.address,
+            graphUserId: mailboxes.graphUserId,
+            connectorId: mailboxes.connectorId,
+          })
           .from(monitoredFolders)
           .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
           .where(eq(monitoredFolders.inboxId, scope.inboxId));
-  const perms = actions.length ? await permissionsFor(db, broker, boxes) : new Map<MailboxRef, OutflowPermissions>();
+  const perms = actions.length
+    ? await permissionsFor(db, broker, boxes)
+    : new Map<MailboxRef, OutflowPermissions>();
   actions.forEach((a, i) => {
     // Documents of one inbox come from several mailboxes: a folder id means something in one only.
-    if (a.kind === 'move' && 'inboxId' in scope && !(WELL_KNOWN_DESTINATIONS as readonly string[]).includes(a.destinationFolderId)) {
-      details.push({ path: `outflow.${i}.destinationFolderId`, message: `An inbox can move mail only to a folder every mailbox has: ${WELL_KNOWN_DESTINATIONS.join(', ')}.` });
+    if (
+      a.kind === 'move' &&
+      'inboxId' in scope &&
+      !(WELL_KNOWN_DESTINATIONS as readonly string[]).includes(a.destinationFolderId)
+    ) {
+      details.push({
+        path: `outflow.${i}.destinationFolderId`,
+        message: `An inbox can move mail only to a folder every mailbox has: ${WELL_KNOWN_DESTINATIONS.join(', ')}.`,
+      });
     }
     for (const [box, p] of perms) {
       const missing = p.missing[a.kind];
@@ -74,6 +98,9 @@ export async function validateOutflow(
       break;
     }
   });
-  if (details.length) throw new AppError('validation_failed', 'Some outflow actions cannot run with this connection.', { details });
+  if (details.length)
+    throw new AppError('validation_failed', 'Some outflow actions cannot run with this connection.', {
+      details,
+    });
   return withIds(actions, randomUUID);
 }

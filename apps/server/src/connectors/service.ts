@@ -11,13 +11,26 @@ import { recordAudit } from '../db/repos/audit.ts';
 import { connectorCredentials, connectors, users } from '../db/schema/index.ts';
 import { classify } from '../microsoft/classify.ts';
 import { graphCount, graphGet } from '../microsoft/graph.ts';
-import { CacheHolder, certificateThumbprint, createMsalApp, mailroomAppCredential, type AppCredential, type CertificateError } from '../microsoft/msal.ts';
+import {
+  CacheHolder,
+  certificateThumbprint,
+  createMsalApp,
+  mailroomAppCredential,
+  type AppCredential,
+  type CertificateError,
+} from '../microsoft/msal.ts';
 import { DELEGATED_SCOPES } from '../microsoft/scopes.ts';
 import type { MicrosoftSettings } from '../microsoft/settings.ts';
 import type { Vault } from '../security/vault.ts';
 import { applyObservation } from './health-state.ts';
 import { AdminConsentFlow } from './admin-consent.ts';
-import { CallbackError, openVerifier, type BrowserBinding, type SignInCallback, type SignInOutcome } from './callbacks.ts';
+import {
+  CallbackError,
+  openVerifier,
+  type BrowserBinding,
+  type SignInCallback,
+  type SignInOutcome,
+} from './callbacks.ts';
 import { consumeOAuthState, createOAuthState, type OAuthStateRow } from './oauth-states.ts';
 import { verifyAppAccess, type VerifiedApp } from './verify-app.ts';
 import { TokenBroker, vaultContext, type ConnectorRow } from './token-broker.ts';
@@ -33,14 +46,17 @@ export interface ConnectorServiceDeps {
   healthIntervalMs: number;
   transientAlarmMs?: number;
   /** Queues the setup and the first health check after a connection (the job layer provides it). */
-  enqueue: (job: 'connector.setup' | 'connector.health', connectorId: string, startAfterSeconds?: number) => Promise<void>;
+  enqueue: (
+    job: 'connector.setup' | 'connector.health',
+    connectorId: string,
+    startAfterSeconds?: number,
+  ) => Promise<void>;
 }
 
 export interface Actor {
   id: string;
   email: string;
 }
-
 
 const initialSetup = (now: Date): SetupProgress => ({
   state: 'running',
@@ -86,11 +102,21 @@ export class ConnectorService {
     const nonce = this.crypto.createNewGuid();
     const state = await createOAuthState(
       this.d.db,
-      { workspaceId: c.workspaceId, connectorId: c.id, kind: 'delegated', userId: actor.id, sessionHash, nonce },
+      {
+        workspaceId: c.workspaceId,
+        connectorId: c.id,
+        kind: 'delegated',
+        userId: actor.id,
+        sessionHash,
+        nonce,
+      },
       DELEGATED_STATE_TTL_MS,
       (stateHash) => ({ pkceVerifier: this.d.vault.encrypt(verifier, vaultContext.pkceVerifier(stateHash)) }),
     );
-    const app = createMsalApp(this.d.settings, { tenant: 'organizations', credential: mailroomAppCredential(this.d.settings) });
+    const app = createMsalApp(this.d.settings, {
+      tenant: 'organizations',
+      credential: mailroomAppCredential(this.d.settings),
+    });
     return app.getAuthCodeUrl({
       scopes: [...DELEGATED_SCOPES],
       redirectUri: this.redirectUri,
@@ -108,43 +134,95 @@ export class ConnectorService {
    */
   async completeSignIn(q: SignInCallback, browser: BrowserBinding): Promise<SignInOutcome> {
     const st = await consumeOAuthState(this.d.db, q.state ?? '', ['delegated', 'admin_verify']);
-    if (!st) throw new CallbackError('state_invalid', 'This sign-in link is not valid any more (expired, already used or not started here). Start again from the connector page.');
-    if (st.kind === 'admin_verify') return { ...(await this.orgConsent.completeVerification(st, q, browser)), mode: 'organization' };
-    return { ...(await this.completeDelegated(st, q, browser.sessionHash, browser.actorId)), mode: 'delegated', userId: st.userId, tenantName: null };
+    if (!st)
+      throw new CallbackError(
+        'state_invalid',
+        'This sign-in link is not valid any more (expired, already used or not started here). Start again from the connector page.',
+      );
+    if (st.kind === 'admin_verify')
+      return { ...(await this.orgConsent.completeVerification(st, q, browser)), mode: 'organization' };
+    return {
+      ...(await this.completeDelegated(st, q, browser.sessionHash, browser.actorId)),
+      mode: 'delegated',
+      userId: st.userId,
+      tenantName: null,
+    };
   }
 
-  private async completeDelegated(st: OAuthStateRow, q: SignInCallback, sessionHash: string | undefined, actorId: string | undefined): Promise<{ workspaceId: string; connectorId: string }> {
+  private async completeDelegated(
+    st: OAuthStateRow,
+    q: SignInCallback,
+    sessionHash: string | undefined,
+    actorId: string | undefined,
+  ): Promise<{ workspaceId: string; connectorId: string }> {
     const where = { workspaceId: st.workspaceId, connectorId: st.connectorId };
     // The callback must come back to the browser session that started it.
     if (!sessionHash || st.sessionHash !== sessionHash || st.userId !== actorId) {
-      throw new CallbackError('state_invalid', 'This sign-in was started in another session. Start again from the connector page.', where);
+      throw new CallbackError(
+        'state_invalid',
+        'This sign-in was started in another session. Start again from the connector page.',
+        where,
+      );
     }
     const role = await findRole(this.d.db, st.workspaceId, actorId);
-    if (!role || !atLeast(role, 'admin')) throw new CallbackError('forbidden', 'Only workspace admins can connect a connector.', where);
-    if (q.error) throw new CallbackError(q.error === 'access_denied' ? 'consent_declined' : 'microsoft_error', q.error_description ?? q.error, where);
+    if (!role || !atLeast(role, 'admin'))
+      throw new CallbackError('forbidden', 'Only workspace admins can connect a connector.', where);
+    if (q.error)
+      throw new CallbackError(
+        q.error === 'access_denied' ? 'consent_declined' : 'microsoft_error',
+        q.error_description ?? q.error,
+        where,
+      );
     if (!q.code) throw new CallbackError('microsoft_error', 'Microsoft sent no authorization code.', where);
-    const verifier = openVerifier(() => this.d.vault.decrypt(st.pkceVerifier!, vaultContext.pkceVerifier(st.stateHash)), where);
+    const verifier = openVerifier(
+      () => this.d.vault.decrypt(st.pkceVerifier!, vaultContext.pkceVerifier(st.stateHash)),
+      where,
+    );
     const cache = new CacheHolder(null);
-    const app = createMsalApp(this.d.settings, { tenant: 'organizations', credential: mailroomAppCredential(this.d.settings), cache });
+    const app = createMsalApp(this.d.settings, {
+      tenant: 'organizations',
+      credential: mailroomAppCredential(this.d.settings),
+      cache,
+    });
     let result;
     try {
       result = await app.acquireTokenByCode(
         // msal-node 7 takes the expected nonce from the request (the payload's is ignored).
-        { code: q.code, scopes: [...DELEGATED_SCOPES], redirectUri: this.redirectUri, codeVerifier: verifier, state: q.state!, nonce: st.nonce! },
+        {
+          code: q.code,
+          scopes: [...DELEGATED_SCOPES],
+          redirectUri: this.redirectUri,
+          codeVerifier: verifier,
+          state: q.state!,
+          nonce: st.nonce!,
+        },
         { code: q.code, state: q.state!, nonce: st.nonce! },
       );
     } catch (err) {
       const c = classify(err);
       throw new CallbackError('microsoft_error', c.detail, where);
     }
-    const claims = (result.idTokenClaims ?? {}) as { oid?: string; tid?: string; preferred_username?: string };
+    const claims = (result.idTokenClaims ?? {}) as {
+      oid?: string;
+      tid?: string;
+      preferred_username?: string;
+    };
     const account = result.account;
-    if (!account || !cache.text) throw new CallbackError('microsoft_error', 'Microsoft returned no account.', where);
+    if (!account || !cache.text)
+      throw new CallbackError('microsoft_error', 'Microsoft returned no account.', where);
     const now = new Date();
     await this.d.db.transaction(async (tx) => {
-      const [c] = await tx.select().from(connectors).where(and(eq(connectors.id, st.connectorId), eq(connectors.workspaceId, st.workspaceId))).for('update');
+      const [c] = await tx
+        .select()
+        .from(connectors)
+        .where(and(eq(connectors.id, st.connectorId), eq(connectors.workspaceId, st.workspaceId)))
+        .for('update');
       if (!c) throw new CallbackError('connector_gone', 'The connector was deleted meanwhile.');
-      await this.saveCredentials(tx, c, { tokenCache: this.d.vault.encrypt(cache.text!, vaultContext.tokenCache(c.id)), clientSecret: null, certificate: null });
+      await this.saveCredentials(tx, c, {
+        tokenCache: this.d.vault.encrypt(cache.text!, vaultContext.tokenCache(c.id)),
+        clientSecret: null,
+        certificate: null,
+      });
       await tx
         .update(connectors)
         .set({
@@ -164,7 +242,11 @@ export class ConnectorService {
         actor: await actorOf(tx, st.userId),
         action: 'connector.connected',
         target: { type: 'connector', id: c.id },
-        details: { mode: 'delegated', tenantId: claims.tid ?? result.tenantId, account: claims.preferred_username ?? account.username },
+        details: {
+          mode: 'delegated',
+          tenantId: claims.tid ?? result.tenantId,
+          account: claims.preferred_username ?? account.username,
+        },
       });
     });
     await this.afterConnect(st.connectorId);
@@ -177,12 +259,25 @@ export class ConnectorService {
    * Saves an organisation-wide connection once `AdminConsentFlow` has proven who granted it: an
    * administrator of `verified.tenantId`, signed in during this very flow.
    */
-  async saveOrganization(where: { workspaceId: string; connectorId: string }, verified: VerifiedApp, grantedBy: { upn: string; oid: string; role: string }, requestedBy: string): Promise<void> {
+  async saveOrganization(
+    where: { workspaceId: string; connectorId: string },
+    verified: VerifiedApp,
+    grantedBy: { upn: string; oid: string; role: string },
+    requestedBy: string,
+  ): Promise<void> {
     const now = new Date();
     await this.d.db.transaction(async (tx) => {
-      const [c] = await tx.select().from(connectors).where(and(eq(connectors.id, where.connectorId), eq(connectors.workspaceId, where.workspaceId))).for('update');
+      const [c] = await tx
+        .select()
+        .from(connectors)
+        .where(and(eq(connectors.id, where.connectorId), eq(connectors.workspaceId, where.workspaceId)))
+        .for('update');
       if (!c) throw new CallbackError('connector_gone', 'The connector was deleted meanwhile.');
-      await this.saveCredentials(tx, c, { tokenCache: this.d.vault.encrypt(verified.cache, vaultContext.tokenCache(c.id)), clientSecret: null, certificate: null });
+      await this.saveCredentials(tx, c, {
+        tokenCache: this.d.vault.encrypt(verified.cache, vaultContext.tokenCache(c.id)),
+        clientSecret: null,
+        certificate: null,
+      });
       await tx
         .update(connectors)
         .set({
@@ -198,7 +293,15 @@ export class ConnectorService {
         actor: null,
         action: 'connector.connected',
         target: { type: 'connector', id: c.id },
-        details: { mode: 'organization', tenantId: verified.tenantId, tenantName: verified.tenantName, consentRequestedBy: requestedBy, grantedBy: grantedBy.upn, grantedByOid: grantedBy.oid, grantedByRole: grantedBy.role },
+        details: {
+          mode: 'organization',
+          tenantId: verified.tenantId,
+          tenantName: verified.tenantName,
+          consentRequestedBy: requestedBy,
+          grantedBy: grantedBy.upn,
+          grantedByOid: grantedBy.oid,
+          grantedByRole: grantedBy.role,
+        },
       });
     });
     await this.afterConnect(where.connectorId);
@@ -209,12 +312,19 @@ export class ConnectorService {
   async connectOwnApp(c: ConnectorRow, input: OwnAppRequest, actor: Actor): Promise<void> {
     const credential: AppCredential = input.clientSecret
       ? { kind: 'secret', clientId: input.clientId, secret: input.clientSecret }
-      : { kind: 'certificate', clientId: input.clientId, certificatePem: input.certificatePem!, privateKeyPem: input.privateKeyPem! };
+      : {
+          kind: 'certificate',
+          clientId: input.clientId,
+          certificatePem: input.certificatePem!,
+          privateKeyPem: input.privateKeyPem!,
+        };
     if (credential.kind === 'certificate') {
       try {
         certificateThumbprint(credential.certificatePem, credential.privateKeyPem);
       } catch (err) {
-        throw new AppError('validation_failed', 'The certificate cannot be used.', { details: [{ path: 'certificatePem', message: (err as CertificateError).message }] });
+        throw new AppError('validation_failed', 'The certificate cannot be used.', {
+          details: [{ path: 'certificatePem', message: (err as CertificateError).message }],
+        });
       }
     }
     let verified;
@@ -227,10 +337,19 @@ export class ConnectorService {
     await this.d.db.transaction(async (tx) => {
       await this.saveCredentials(tx, c, {
         tokenCache: this.d.vault.encrypt(verified.cache, vaultContext.tokenCache(c.id)),
-        clientSecret: credential.kind === 'secret' ? this.d.vault.encrypt(credential.secret, vaultContext.clientSecret(c.id)) : null,
+        clientSecret:
+          credential.kind === 'secret'
+            ? this.d.vault.encrypt(credential.secret, vaultContext.clientSecret(c.id))
+            : null,
         certificate:
           credential.kind === 'certificate'
-            ? this.d.vault.encrypt(JSON.stringify({ certificatePem: credential.certificatePem, privateKeyPem: credential.privateKeyPem }), vaultContext.certificate(c.id))
+            ? this.d.vault.encrypt(
+                JSON.stringify({
+                  certificatePem: credential.certificatePem,
+                  privateKeyPem: credential.privateKeyPem,
+                }),
+                vaultContext.certificate(c.id),
+              )
             : null,
       });
       await tx
@@ -250,7 +369,13 @@ export class ConnectorService {
         actor,
         action: 'connector.connected',
         target: { type: 'connector', id: c.id },
-        details: { mode: 'own_app', tenantId: verified.tenantId, clientId: input.clientId, credential: credential.kind, secretExpiresAt: input.secretExpiresAt ?? null },
+        details: {
+          mode: 'own_app',
+          tenantId: verified.tenantId,
+          clientId: input.clientId,
+          credential: credential.kind,
+          secretExpiresAt: input.secretExpiresAt ?? null,
+        },
       });
     });
     await this.afterConnect(c.id);
@@ -279,7 +404,13 @@ export class ConnectorService {
           updatedAt: new Date(),
         })
         .where(eq(connectors.id, c.id));
-      await recordAudit(tx, { workspaceId: c.workspaceId, actor, action: 'connector.disconnected', target: { type: 'connector', id: c.id }, details: { name: c.name } });
+      await recordAudit(tx, {
+        workspaceId: c.workspaceId,
+        actor,
+        action: 'connector.disconnected',
+        target: { type: 'connector', id: c.id },
+        details: { name: c.name },
+      });
     });
   }
 
@@ -305,14 +436,22 @@ export class ConnectorService {
     try {
       const token = await this.broker.graphToken(connectorId);
       await step('organization', async () => {
-        const org = await graphGet<{ value: { id: string; displayName: string }[] }>(this.d.settings, token, '/organization?$select=id,displayName');
+        const org = await graphGet<{ value: { id: string; displayName: string }[] }>(
+          this.d.settings,
+          token,
+          '/organization?$select=id,displayName',
+        );
         const name = org.value[0]?.displayName ?? c.tenantId!;
         await this.d.db.update(connectors).set({ tenantName: name }).where(eq(connectors.id, connectorId));
         return name;
       });
       await step('mailbox', async () => {
         if (c.authMode !== 'delegated') return 'organisation-wide';
-        const settings = await graphGet<{ userPurpose?: string }>(this.d.settings, token, '/me/mailboxSettings?$select=userPurpose');
+        const settings = await graphGet<{ userPurpose?: string }>(
+          this.d.settings,
+          token,
+          '/me/mailboxSettings?$select=userPurpose',
+        );
         return `${c.accountUpn} (${settings.userPurpose ?? 'user'})`;
       });
       await step('directory', async () => {
@@ -322,7 +461,12 @@ export class ConnectorService {
       progress.state = 'done';
       progress.finishedAt = new Date().toISOString();
       await save();
-      await applyObservation(this.d.db, connectorId, { kind: 'ok', at: new Date() }, { ...this.alarm, checked: true, completesSetup: true });
+      await applyObservation(
+        this.d.db,
+        connectorId,
+        { kind: 'ok', at: new Date() },
+        { ...this.alarm, checked: true, completesSetup: true },
+      );
     } catch (err) {
       const cls = classify(err);
       const running = progress.steps.find((s) => s.state === 'running');
@@ -337,7 +481,12 @@ export class ConnectorService {
       progress.state = 'failed';
       progress.finishedAt = new Date().toISOString();
       await save();
-      await applyObservation(this.d.db, connectorId, { kind: 'problem', at: new Date(), cause: cls.cause, detail: cls.detail }, { ...this.alarm, checked: true });
+      await applyObservation(
+        this.d.db,
+        connectorId,
+        { kind: 'problem', at: new Date(), cause: cls.cause, detail: cls.detail },
+        { ...this.alarm, checked: true },
+      );
     }
   }
 
@@ -352,16 +501,32 @@ export class ConnectorService {
     let row: ConnectorRow | undefined;
     try {
       const token = await this.broker.graphToken(connectorId, { forceRefresh: true });
-      if (c.authMode === 'delegated') await graphGet(this.d.settings, token, '/me?$select=id,userPrincipalName');
+      if (c.authMode === 'delegated')
+        await graphGet(this.d.settings, token, '/me?$select=id,userPrincipalName');
       else await graphGet(this.d.settings, token, '/organization?$select=id,displayName');
-      row = await applyObservation(this.d.db, connectorId, { kind: 'ok', at }, { ...this.alarm, checked: true });
-    } catch (err) {
-      const cls = classify(err);
-      this.d.logger.info({ connectorId, outcome: cls.kind, cause: cls.kind === 'problem' ? cls.cause : undefined, detail: cls.detail }, 'connector probe failed');
       row = await applyObservation(
         this.d.db,
         connectorId,
-        cls.kind === 'transient' ? { kind: 'transient', at, detail: cls.detail } : { kind: 'problem', at, cause: cls.cause, detail: cls.detail },
+        { kind: 'ok', at },
+        { ...this.alarm, checked: true },
+      );
+    } catch (err) {
+      const cls = classify(err);
+      this.d.logger.info(
+        {
+          connectorId,
+          outcome: cls.kind,
+          cause: cls.kind === 'problem' ? cls.cause : undefined,
+          detail: cls.detail,
+        },
+        'connector probe failed',
+      );
+      row = await applyObservation(
+        this.d.db,
+        connectorId,
+        cls.kind === 'transient'
+          ? { kind: 'transient', at, detail: cls.detail }
+          : { kind: 'problem', at, cause: cls.cause, detail: cls.detail },
         { ...this.alarm, checked: true },
       );
     }
@@ -374,7 +539,11 @@ export class ConnectorService {
 
   // ── helpers ──────────────────────────────────────────────────────────────────────────────────
 
-  private async saveCredentials(tx: Db, c: ConnectorRow, v: { tokenCache: string; clientSecret: string | null; certificate: string | null }): Promise<void> {
+  private async saveCredentials(
+    tx: Db,
+    c: ConnectorRow,
+    v: { tokenCache: string; clientSecret: string | null; certificate: string | null },
+  ): Promise<void> {
     await tx
       .insert(connectorCredentials)
       .values({ connectorId: c.id, workspaceId: c.workspaceId, ...v })
@@ -422,7 +591,11 @@ function connectedFields(now: Date, healthIntervalMs: number) {
 
 /** Why Microsoft refused an own app registration, in words, on the field to fix. */
 function ownAppRejection(cls: ReturnType<typeof classify>): AppError {
-  if (cls.kind === 'transient') return new AppError('service_unavailable', `Microsoft did not answer in time; nothing was saved. Try again. (${cls.detail})`);
+  if (cls.kind === 'transient')
+    return new AppError(
+      'service_unavailable',
+      `Microsoft did not answer in time; nothing was saved. Try again. (${cls.detail})`,
+    );
   const field: Record<string, string> = {
     secret_invalid: 'clientSecret',
     secret_expired: 'clientSecret',
@@ -433,12 +606,18 @@ function ownAppRejection(cls: ReturnType<typeof classify>): AppError {
   const words: Record<string, string> = {
     secret_invalid: 'Microsoft does not accept this client secret. Paste the secret *value* (not its ID).',
     secret_expired: 'This client secret has expired. Create a new one in the app registration.',
-    certificate_invalid: 'Microsoft does not accept this certificate. Upload it to the app registration first.',
+    certificate_invalid:
+      'Microsoft does not accept this certificate. Upload it to the app registration first.',
     tenant_not_found: 'Microsoft knows no tenant with this ID or domain.',
-    consent_withdrawn: 'This app is not registered in that tenant, or an admin has not granted its permissions yet.',
+    consent_withdrawn:
+      'This app is not registered in that tenant, or an admin has not granted its permissions yet.',
     mailbox_blocked_by_policy: 'The app works but cannot read the organisation.',
   };
-  return new AppError('connection_failed', `${words[cls.cause] ?? 'Microsoft refused the connection.'} (${cls.detail})`, {
-    details: [{ path: field[cls.cause] ?? 'clientId', message: words[cls.cause] ?? cls.detail }],
-  });
+  return new AppError(
+    'connection_failed',
+    `${words[cls.cause] ?? 'Microsoft refused the connection.'} (${cls.detail})`,
+    {
+      details: [{ path: field[cls.cause] ?? 'clientId', message: words[cls.cause] ?? cls.detail }],
+    },
+  );
 }

@@ -63,14 +63,20 @@ export class TokenBroker {
   credentialFor(c: ConnectorRow, cred: CredentialRow): AppCredential {
     if (c.authMode !== 'own_app') return mailroomAppCredential(this.settings);
     if (c.credentialKind === 'certificate' && cred.certificate) {
-      const { certificatePem, privateKeyPem } = JSON.parse(this.open(cred.certificate, vaultContext.certificate(c.id), 'certificate')) as {
+      const { certificatePem, privateKeyPem } = JSON.parse(
+        this.open(cred.certificate, vaultContext.certificate(c.id), 'certificate'),
+      ) as {
         certificatePem: string;
         privateKeyPem: string;
       };
       return { kind: 'certificate', clientId: c.appClientId!, certificatePem, privateKeyPem };
     }
     if (!cred.clientSecret) throw new NotConnectedError('the own app registration has no stored secret');
-    return { kind: 'secret', clientId: c.appClientId!, secret: this.open(cred.clientSecret, vaultContext.clientSecret(c.id), 'client secret') };
+    return {
+      kind: 'secret',
+      clientId: c.appClientId!,
+      secret: this.open(cred.clientSecret, vaultContext.clientSecret(c.id), 'client secret'),
+    };
   }
 
   /** A stored secret in clear; one the configured keys do not open says which one it is (never its value). */
@@ -79,7 +85,9 @@ export class TokenBroker {
       return this.vault.decrypt(ciphertext, context);
     } catch (err) {
       if (!(err instanceof VaultError)) throw err;
-      throw new VaultError(`the stored ${what} cannot be decrypted with this server's encryption keys (${err.message}): connect again, or give the server the key it was stored with`);
+      throw new VaultError(
+        `the stored ${what} cannot be decrypted with this server's encryption keys (${err.message}): connect again, or give the server the key it was stored with`,
+      );
     }
   }
 
@@ -103,23 +111,42 @@ export class TokenBroker {
         .for('update', { of: connectorCredentials });
       if (!row || !row.c.authMode || !row.c.tenantId) throw new NotConnectedError('not connected');
       const { c, cred } = row;
-      const cache = new CacheHolder(cred.tokenCache ? this.open(cred.tokenCache, vaultContext.tokenCache(c.id), 'sign-in (token cache)') : null);
-      const app = createMsalApp(this.settings, { tenant: c.tenantId!, credential: this.credentialFor(c, cred), cache });
+      const cache = new CacheHolder(
+        cred.tokenCache
+          ? this.open(cred.tokenCache, vaultContext.tokenCache(c.id), 'sign-in (token cache)')
+          : null,
+      );
+      const app = createMsalApp(this.settings, {
+        tenant: c.tenantId!,
+        credential: this.credentialFor(c, cred),
+        cache,
+      });
       let token: string;
       let refreshed = false;
       if (c.authMode === 'delegated') {
-        const account = c.msalHomeAccountId ? await app.getTokenCache().getAccountByHomeId(c.msalHomeAccountId) : null;
-        if (!account) throw new LocalProblem('700082', 'AADSTS700082: the stored sign-in is missing; sign in again.');
+        const account = c.msalHomeAccountId
+          ? await app.getTokenCache().getAccountByHomeId(c.msalHomeAccountId)
+          : null;
+        if (!account)
+          throw new LocalProblem('700082', 'AADSTS700082: the stored sign-in is missing; sign in again.');
         const now = Date.now();
-        const force = Boolean(opts.forceRefresh) || !c.lastRefreshAt || now - c.lastRefreshAt.getTime() > DAY_MS;
-        const result = await app.acquireTokenSilent({ account, scopes: [...DELEGATED_SCOPES], forceRefresh: force });
+        const force =
+          Boolean(opts.forceRefresh) || !c.lastRefreshAt || now - c.lastRefreshAt.getTime() > DAY_MS;
+        const result = await app.acquireTokenSilent({
+          account,
+          scopes: [...DELEGATED_SCOPES],
+          forceRefresh: force,
+        });
         token = result.accessToken;
         seen.expiresOn = result.expiresOn;
         refreshed = force || !result.fromCache;
       } else {
         // A forced probe skips the cache: a cached app token would hide a withdrawn consent or an
         // expired secret until it expires (up to 90 minutes).
-        const result = await app.acquireTokenByClientCredential({ scopes: [...APP_SCOPES], skipCache: Boolean(opts.forceRefresh) });
+        const result = await app.acquireTokenByClientCredential({
+          scopes: [...APP_SCOPES],
+          skipCache: Boolean(opts.forceRefresh),
+        });
         if (!result) throw new Error('Entra returned no token');
         token = result.accessToken;
         seen.expiresOn = result.expiresOn;
@@ -127,10 +154,14 @@ export class TokenBroker {
       if (cache.changed && cache.text) {
         await tx
           .update(connectorCredentials)
-          .set({ tokenCache: this.vault.encrypt(cache.text, vaultContext.tokenCache(c.id)), updatedAt: new Date() })
+          .set({
+            tokenCache: this.vault.encrypt(cache.text, vaultContext.tokenCache(c.id)),
+            updatedAt: new Date(),
+          })
           .where(eq(connectorCredentials.connectorId, c.id));
       }
-      if (refreshed) await tx.update(connectors).set({ lastRefreshAt: new Date() }).where(eq(connectors.id, c.id));
+      if (refreshed)
+        await tx.update(connectors).set({ lastRefreshAt: new Date() }).where(eq(connectors.id, c.id));
       this.logger.debug({ connectorId, refreshed }, 'graph token acquired');
       return token;
     });

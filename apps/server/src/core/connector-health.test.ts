@@ -3,14 +3,31 @@ import { dueSecretWarning, nextHealth, type HealthState } from './connector-heal
 
 const t0 = new Date('2026-01-01T10:00:00Z');
 const at = (min: number) => new Date(t0.getTime() + min * 60_000);
-const connected: HealthState = { status: 'connected', problemCause: null, problemDetail: null, problemSince: null, transientSince: null, transientDetail: null };
+const connected: HealthState = {
+  status: 'connected',
+  problemCause: null,
+  problemDetail: null,
+  problemSince: null,
+  transientSince: null,
+  transientDetail: null,
+};
 
 describe('connector health', () => {
   it('loses access on a named cause once, and recovers once', () => {
-    const lost = nextHealth(connected, { kind: 'problem', at: at(0), cause: 'signin_revoked', detail: 'AADSTS50173' });
+    const lost = nextHealth(connected, {
+      kind: 'problem',
+      at: at(0),
+      cause: 'signin_revoked',
+      detail: 'AADSTS50173',
+    });
     expect(lost.state.status).toBe('access_lost');
     expect(lost.event).toBe('connector.access_lost');
-    const again = nextHealth(lost.state, { kind: 'problem', at: at(5), cause: 'signin_revoked', detail: 'AADSTS50173' });
+    const again = nextHealth(lost.state, {
+      kind: 'problem',
+      at: at(5),
+      cause: 'signin_revoked',
+      detail: 'AADSTS50173',
+    });
     expect(again.event).toBeNull();
     expect(again.state.problemSince).toEqual(at(0));
     const back = nextHealth(again.state, { kind: 'ok', at: at(10) });
@@ -34,7 +51,12 @@ describe('connector health', () => {
   });
 
   it('does not call a lost connection back by a timeout', () => {
-    const lost = nextHealth(connected, { kind: 'problem', at: at(0), cause: 'consent_withdrawn', detail: '65001' }).state;
+    const lost = nextHealth(connected, {
+      kind: 'problem',
+      at: at(0),
+      cause: 'consent_withdrawn',
+      detail: '65001',
+    }).state;
     const r = nextHealth(lost, { kind: 'transient', at: at(60), detail: 'timeout' });
     expect(r.state.status).toBe('access_lost');
     expect(r.state.problemCause).toBe('consent_withdrawn');

@@ -32,7 +32,14 @@ export function nextHealth(
   switch (obs.kind) {
     case 'ok':
       return {
-        state: { status: 'connected', problemCause: null, problemDetail: null, problemSince: null, transientSince: null, transientDetail: null },
+        state: {
+          status: 'connected',
+          problemCause: null,
+          problemDetail: null,
+          problemSince: null,
+          transientSince: null,
+          transientDetail: null,
+        },
         event: prev.status === 'access_lost' ? 'connector.recovered' : null,
       };
     case 'problem': {
@@ -52,9 +59,11 @@ export function nextHealth(
     case 'transient': {
       const since = prev.transientSince ?? obs.at;
       // Lost access stays lost: a timeout proves nothing either way.
-      if (prev.status === 'access_lost') return { state: { ...prev, transientSince: since, transientDetail: obs.detail }, event: null };
+      if (prev.status === 'access_lost')
+        return { state: { ...prev, transientSince: since, transientDetail: obs.detail }, event: null };
       const lasting = obs.at.getTime() - since.getTime() >= opts.transientAlarmMs;
-      if (!lasting) return { state: { ...prev, transientSince: since, transientDetail: obs.detail }, event: null };
+      if (!lasting)
+        return { state: { ...prev, transientSince: since, transientDetail: obs.detail }, event: null };
       return {
         state: {
           status: 'degraded',
@@ -73,7 +82,11 @@ export function nextHealth(
 /** Secret expiry warnings go out 30, 14, 7 and 1 day(s) before. Returns the threshold now due, if any. */
 export const SECRET_WARNING_DAYS = [30, 14, 7, 1] as const;
 
-export function dueSecretWarning(expiresAt: Date, now: Date, alreadyWarnedDays: number | null): number | null {
+export function dueSecretWarning(
+  expiresAt: Date,
+  now: Date,
+  alreadyWarnedDays: number | null,
+): number | null {
   const daysLeft = (expiresAt.getTime() - now.getTime()) / 86_400_000;
   if (daysLeft <= 0) return null;
   const due = SECRET_WARNING_DAYS.filter((d) => daysLeft <= d).at(-1);

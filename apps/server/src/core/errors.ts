@@ -8,7 +8,11 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly details: { path: string; message: string }[] | undefined;
   readonly headers: Record<string, string> | undefined;
-  constructor(code: ErrorCode, message: string, extra?: { details?: { path: string; message: string }[]; headers?: Record<string, string> }) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    extra?: { details?: { path: string; message: string }[]; headers?: Record<string, string> },
+  ) {
     super(message);
     this.code = code;
     this.details = extra?.details;

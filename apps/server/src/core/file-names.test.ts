@@ -3,7 +3,20 @@ import { hasBidiControls, withoutBidiControls } from './file-names.ts';
 
 describe('bidirectional control characters in file names', () => {
   it('finds and removes every one of them, and nothing else', () => {
-    const controls = ['\u202A', '\u202B', '\u202C', '\u202D', '\u202E', '\u2066', '\u2067', '\u2068', '\u2069', '\u200E', '\u200F', '\u061C'];
+    const controls = [
+      '\u202A',
+      '\u202B',
+      '\u202C',
+      '\u202D',
+      '\u202E',
+      '\u2066',
+      '\u2067',
+      '\u2068',
+      '\u2069',
+      '\u200E',
+      '\u200F',
+      '\u061C',
+    ];
     for (const c of controls) {
       expect(hasBidiControls(`invoice${c}fdp.exe`)).toBe(true);
       expect(withoutBidiControls(`invoice${c}fdp.exe`)).toBe('invoicefdp.exe');

@@ -1,18 +1,38 @@
 import type { OutflowAction } from '@mailroom/contracts';
 import { describe, expect, it } from 'vitest';
-import { actionsFor, outflowPermissions, permanentReason, requiredPermissions, retryDelaySeconds, withIds } from './outflow-policy.ts';
+import {
+  actionsFor,
+  outflowPermissions,
+  permanentReason,
+  requiredPermissions,
+  retryDelaySeconds,
+  withIds,
+} from './outflow-policy.ts';
 
-const cat = (on: OutflowAction['on'], id?: string): OutflowAction => ({ ...(id ? { id } : {}), on, kind: 'category', category: 'Done', color: 'preset0' });
+const cat = (on: OutflowAction['on'], id?: string): OutflowAction => ({
+  ...(id ? { id } : {}),
+  on,
+  kind: 'category',
+  category: 'Done',
+  color: 'preset0',
+});
 
 describe('outflow policy', () => {
   it('keeps saved ids, gives new actions one, and splits a copied id', () => {
     let n = 0;
-    const out = withIds([cat('document.approved', 'a'), cat('document.created'), cat('document.bounced', 'a')], () => `new-${++n}`);
+    const out = withIds(
+      [cat('document.approved', 'a'), cat('document.created'), cat('document.bounced', 'a')],
+      () => `new-${++n}`,
+    );
     expect(out.map((a) => a.id)).toEqual(['a', 'new-1', 'new-2']);
   });
 
   it("picks the rule's and the inbox's actions for the event only", () => {
-    const picked = actionsFor('document.approved', [cat('document.approved', 'r1'), cat('document.bounced', 'r2')], [cat('document.approved', 'i1')]);
+    const picked = actionsFor(
+      'document.approved',
+      [cat('document.approved', 'r1'), cat('document.bounced', 'r2')],
+      [cat('document.approved', 'i1')],
+    );
     expect(picked.map((p) => [p.source, p.action.id])).toEqual([
       ['rule', 'r1'],
       ['inbox', 'i1'],
@@ -20,8 +40,11 @@ describe('outflow policy', () => {
     expect(actionsFor('document.deleted', null, null)).toEqual([]);
   });
 
-  it('asks for the .Shared permissions on another person\'s mailbox with delegated access only', () => {
-    expect(requiredPermissions('forward', 'delegated', false)).toEqual(['Mail.ReadWrite.Shared', 'Mail.Send.Shared']);
+  it("asks for the .Shared permissions on another person's mailbox with delegated access only", () => {
+    expect(requiredPermissions('forward', 'delegated', false)).toEqual([
+      'Mail.ReadWrite.Shared',
+      'Mail.Send.Shared',
+    ]);
     expect(requiredPermissions('forward', 'delegated', true)).toEqual(['Mail.ReadWrite', 'Mail.Send']);
     expect(requiredPermissions('move', 'own_app', false)).toEqual(['Mail.ReadWrite']);
   });
@@ -44,9 +67,20 @@ describe('outflow policy', () => {
   });
 
   it('tells failures waiting cannot fix from passing ones', () => {
-    expect(permanentReason({ status: 404, code: 'ErrorItemNotFound', message: 'gone' })).toMatch(/no longer in the mailbox/);
-    expect(permanentReason({ status: 403, code: 'ErrorAccessDenied', message: 'Access is denied.' })).toMatch(/lacks the permission/);
-    expect(permanentReason({ status: 400, code: 'ErrorInvalidRecipients', message: 'At least one recipient is not valid.' })).toMatch(/recipient/);
-    for (const status of [401, 408, 429, 500, 503]) expect(permanentReason({ status, code: 'x', message: 'y' })).toBeNull();
+    expect(permanentReason({ status: 404, code: 'ErrorItemNotFound', message: 'gone' })).toMatch(
+      /no longer in the mailbox/,
+    );
+    expect(permanentReason({ status: 403, code: 'ErrorAccessDenied', message: 'Access is denied.' })).toMatch(
+      /lacks the permission/,
+    );
+    expect(
+      permanentReason({
+        status: 400,
+        code: 'ErrorInvalidRecipients',
+        message: 'At least one recipient is not valid.',
+      }),
+    ).toMatch(/recipient/);
+    for (const status of [401, 408, 429, 500, 503])
+      expect(permanentReason({ status, code: 'x', message: 'y' })).toBeNull();
   });
 });

@@ -1,4 +1,9 @@
-import type { OutflowAction, OutflowActionKind, OutflowPermissions, OutflowTrigger } from '@mailroom/contracts';
+import type {
+  OutflowAction,
+  OutflowActionKind,
+  OutflowPermissions,
+  OutflowTrigger,
+} from '@mailroom/contracts';
 
 /**
  * Outflow policy, free of I/O: which actions an event sets off, which Microsoft permissions each
@@ -29,7 +34,9 @@ export function actionsFor(
   inbox: readonly OutflowAction[] | null,
 ): { source: Source; action: OutflowAction & { id: string } }[] {
   const pick = (source: Source, list: readonly OutflowAction[] | null) =>
-    (list ?? []).filter((a): a is OutflowAction & { id: string } => a.on === event && typeof a.id === 'string').map((action) => ({ source, action }));
+    (list ?? [])
+      .filter((a): a is OutflowAction & { id: string } => a.on === event && typeof a.id === 'string')
+      .map((action) => ({ source, action }));
   return [...pick('rule', rule), ...pick('inbox', inbox)];
 }
 
@@ -55,10 +62,16 @@ export function requiredPermissions(kind: OutflowActionKind, mode: AuthMode, own
  * known — the token did not say). Delegated Mail.ReadWrite also covers a user's own mailbox when
  * `.Shared` was granted only for others, so each need is checked as Exchange checks it.
  */
-export function outflowPermissions(granted: ReadonlySet<string> | null, mode: AuthMode | null, ownMailbox: boolean): OutflowPermissions {
-  if (!granted || !mode) return { known: false, missing: { category: [], forward: [], move: [] }, canCreateCategories: true };
+export function outflowPermissions(
+  granted: ReadonlySet<string> | null,
+  mode: AuthMode | null,
+  ownMailbox: boolean,
+): OutflowPermissions {
+  if (!granted || !mode)
+    return { known: false, missing: { category: [], forward: [], move: [] }, canCreateCategories: true };
   const has = (p: string) => granted.has(p.toLowerCase());
-  const missing = (kind: OutflowActionKind) => requiredPermissions(kind, mode, ownMailbox).filter((p) => !has(p));
+  const missing = (kind: OutflowActionKind) =>
+    requiredPermissions(kind, mode, ownMailbox).filter((p) => !has(p));
   return {
     known: true,
     missing: { category: missing('category'), forward: missing('forward'), move: missing('move') },
@@ -76,12 +89,16 @@ export function retryDelaySeconds(attempt: number, retryAfterSeconds?: number, b
 /** A failure an action cannot get past by waiting, in words for the document history. */
 export function permanentReason(e: { status: number; code: string; message: string }): string | null {
   const code = e.code.toLowerCase();
-  if (code === 'destinationfoldernotfound') return 'The folder to move to no longer exists in this mailbox: choose another in the rule.';
+  if (code === 'destinationfoldernotfound')
+    return 'The folder to move to no longer exists in this mailbox: choose another in the rule.';
   if (e.status === 404 && (code === 'erroritemnotfound' || code === 'itemnotfound')) {
     return `The email is no longer in the mailbox (deleted, or moved to the archive). ${e.code}: ${e.message}`;
   }
-  if (e.status === 403) return `Microsoft refused: the connection lacks the permission for this (${e.code}: ${e.message}).`;
-  if (e.status === 400 && /recipient/i.test(`${e.code} ${e.message}`)) return `Microsoft refused the recipient address. ${e.code}: ${e.message}`;
-  if (e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 408 && e.status !== 429) return `${e.code}: ${e.message}`;
+  if (e.status === 403)
+    return `Microsoft refused: the connection lacks the permission for this (${e.code}: ${e.message}).`;
+  if (e.status === 400 && /recipient/i.test(`${e.code} ${e.message}`))
+    return `Microsoft refused the recipient address. ${e.code}: ${e.message}`;
+  if (e.status >= 400 && e.status < 500 && e.status !== 401 && e.status !== 408 && e.status !== 429)
+    return `${e.code}: ${e.message}`;
   return null;
 }

@@ -6,7 +6,8 @@ import type { FolderDelivery } from '@mailroom/contracts';
  * user's own mailbox. A delegated subscription on a shared mailbox is accepted by Graph and then never
  * notifies — so we do not create one, and say that the folder is checked every few minutes instead.
  */
-export type PushEligibility = { push: true } | { push: false; reason: 'delegated_shared_mailbox' | 'not_connected' };
+export type PushEligibility =
+  { push: true } | { push: false; reason: 'delegated_shared_mailbox' | 'not_connected' };
 
 export function pushEligibility(
   authMode: 'delegated' | 'organization' | 'own_app' | null,
@@ -27,13 +28,16 @@ export const RENEW_BEFORE_MS = 3 * 24 * 3600 * 1000;
 export type SubscriptionAction = 'none' | 'create' | 'renew' | 'retry_later';
 
 export function nextSubscriptionAction(
-  row: { graphId: string | null; status: string; expiresAt: Date | null; lastErrorAt: Date | null } | undefined,
+  row:
+    { graphId: string | null; status: string; expiresAt: Date | null; lastErrorAt: Date | null } | undefined,
   now: Date,
   retryAfterFailureMs: number,
 ): SubscriptionAction {
   if (!row) return 'create';
   if (row.status === 'failed') {
-    return row.lastErrorAt && now.getTime() - row.lastErrorAt.getTime() < retryAfterFailureMs ? 'retry_later' : 'create';
+    return row.lastErrorAt && now.getTime() - row.lastErrorAt.getTime() < retryAfterFailureMs
+      ? 'retry_later'
+      : 'create';
   }
   if (!row.graphId || row.status === 'removed') return 'create';
   if (!row.expiresAt || row.expiresAt.getTime() <= now.getTime()) return 'create';
@@ -46,7 +50,15 @@ export function folderDelivery(input: {
   active: boolean;
   pushEnabled: boolean;
   eligibility: PushEligibility;
-  subscription: { status: string; expiresAt: Date | null; lastNotificationAt: Date | null; rejected: number; lastError: string | null } | undefined;
+  subscription:
+    | {
+        status: string;
+        expiresAt: Date | null;
+        lastNotificationAt: Date | null;
+        rejected: number;
+        lastError: string | null;
+      }
+    | undefined;
   pollMinutes: number;
 }): FolderDelivery {
   const s = input.subscription;
@@ -57,9 +69,13 @@ export function folderDelivery(input: {
     lastNotificationAt: s?.lastNotificationAt?.toISOString() ?? null,
     rejectedNotifications: s?.rejected ?? 0,
   };
-  const polling = (reason: NonNullable<FolderDelivery['reason']>, detail: string | null = null): FolderDelivery => ({ ...base, mode: 'polling', reason, detail });
+  const polling = (
+    reason: NonNullable<FolderDelivery['reason']>,
+    detail: string | null = null,
+  ): FolderDelivery => ({ ...base, mode: 'polling', reason, detail });
   // A delegated shared mailbox is said so even before its rule is active: it decides how fast mail can come.
-  if (!input.eligibility.push && input.eligibility.reason === 'delegated_shared_mailbox') return polling('delegated_shared_mailbox');
+  if (!input.eligibility.push && input.eligibility.reason === 'delegated_shared_mailbox')
+    return polling('delegated_shared_mailbox');
   if (!input.active) return polling('inactive');
   if (!input.pushEnabled || !input.eligibility.push) return polling('disabled');
   if (s?.status === 'failed') return polling('failed', s.lastError);

@@ -38,8 +38,14 @@ const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)),
 const MIGRATION_LOCK_ID = 727_001;
 
 /** Opens the database (PostgreSQL when `databaseUrl` is set, else PGlite under dataDir) and migrates it. */
-export async function openDatabase(opts: { databaseUrl?: string | undefined; dataDir: string; logger: Logger }): Promise<Database> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl, opts.logger) : openPglite(opts.dataDir, opts.logger);
+export async function openDatabase(opts: {
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  logger: Logger;
+}): Promise<Database> {
+  return opts.databaseUrl
+    ? openPostgres(opts.databaseUrl, opts.logger)
+    : openPglite(opts.dataDir, opts.logger);
 }
 
 async function openPglite(dataDir: string, logger: Logger): Promise<Database> {
@@ -89,9 +95,17 @@ const PGLITE_FOLDER = 'the embedded database folder';
 async function pgliteOpenError(dir: string, err: unknown): Promise<StartupError> {
   const blocked = await firstUnwritable(dir);
   const account = `the account running Mailroom (uid ${process.getuid?.() ?? '?'})`;
-  if (blocked) return new StartupError(`${PGLITE_FOLDER} ${dir} is not writable: ${blocked.code} on ${blocked.file}: give ${account} write access to that folder and to everything in it`);
-  const reason = (err as { name?: string; errno?: unknown }).name === 'ErrnoError' ? `file error ${String((err as { errno?: unknown }).errno)}` : asError(err).message;
-  return new StartupError(`${PGLITE_FOLDER} ${dir} could not be opened (${reason}): check that ${account} can write that folder and everything in it, and that its disk is neither full nor read-only`);
+  if (blocked)
+    return new StartupError(
+      `${PGLITE_FOLDER} ${dir} is not writable: ${blocked.code} on ${blocked.file}: give ${account} write access to that folder and to everything in it`,
+    );
+  const reason =
+    (err as { name?: string; errno?: unknown }).name === 'ErrnoError'
+      ? `file error ${String((err as { errno?: unknown }).errno)}`
+      : asError(err).message;
+  return new StartupError(
+    `${PGLITE_FOLDER} ${dir} could not be opened (${reason}): check that ${account} can write that folder and everything in it, and that its disk is neither full nor read-only`,
+  );
 }
 
 async function openPostgres(url: string, logger: Logger): Promise<Database> {
@@ -111,11 +125,14 @@ async function openPostgres(url: string, logger: Logger): Promise<Database> {
     lockClient = await pool.connect();
   } catch (err) {
     await pool.end().catch(() => undefined);
-    throw new DatabaseUnavailableError(`cannot reach the database at ${describeUrl(url)}: ${(err as Error).message || String(err)}`);
+    throw new DatabaseUnavailableError(
+      `cannot reach the database at ${describeUrl(url)}: ${(err as Error).message || String(err)}`,
+    );
   }
   // A checked-out client has no pool 'error' listener: a database restart during migration would
   // otherwise crash the process with an unhandled 'error' event instead of failing the query.
-  const onLost = (err: Error) => logger.warn({ err: err.message }, 'database connection lost during migration');
+  const onLost = (err: Error) =>
+    logger.warn({ err: err.message }, 'database connection lost during migration');
   lockClient.on('error', onLost);
   try {
     // Several processes may start at once: one migrates, the others wait, then find nothing to do.
@@ -157,7 +174,11 @@ export { withoutQuery } from '../lib/errors.ts';
 /** Errors that mean "the database is not there right now" rather than "the query is wrong". */
 export function isDatabaseUnavailable(err: unknown): boolean {
   // Drizzle wraps driver errors (DrizzleQueryError); the driver's error is the cause.
-  for (let e = err as { code?: string; message?: string; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { code?: string; message?: string; cause?: unknown } | undefined, depth = 0;
+    e && depth < 5;
+    e = e.cause as typeof e, depth++
+  ) {
     if (e instanceof DatabaseUnavailableError) return true;
     if (e.code && UNAVAILABLE_CODES.has(e.code)) return true;
     if (UNAVAILABLE_MESSAGE.test(e.message ?? '')) return true;
@@ -166,8 +187,22 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 }
 
 /** Socket errors, and PostgreSQL's classes 08 (connection exception) and 57P (operator intervention). */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006']);
-const UNAVAILABLE_MESSAGE = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i;
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EPIPE',
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+]);
+const UNAVAILABLE_MESSAGE =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error/i;
 
 /** A transaction handle; it can be used wherever a Db is expected. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];

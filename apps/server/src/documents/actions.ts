@@ -205,7 +205,10 @@ export async function updateDocument(
       .returning();
     if (!u && expectedRevision !== undefined) await refuseStale(tx, d.id, expectedRevision);
     // The history line and the outbox's `document.updated` (webhooks) are one: the event's id is the line's.
-    await recordDocumentEvent(tx, u!, 'document.updated', 'changed', actor, { before: pick(d), after: pick(u!) });
+    await recordDocumentEvent(tx, u!, 'document.updated', 'changed', actor, {
+      before: pick(d),
+      after: pick(u!),
+    });
     await audit(tx, u!, 'changed', actor);
     return u!;
   });
@@ -222,7 +225,8 @@ function checkRevision(d: Row, expected: number | undefined): void {
   if (expected !== undefined && d.revision !== expected) throw preconditionFailed(d.revision);
 }
 
-const atRevision = (expected: number | undefined) => (expected === undefined ? undefined : eq(documents.revision, expected));
+const atRevision = (expected: number | undefined) =>
+  expected === undefined ? undefined : eq(documents.revision, expected);
 
 /** The update matched nothing: a 412 if the revision moved on, else the caller's own refusal follows. */
 async function refuseStale(tx: Db, id: string, expected: number): Promise<void> {
@@ -231,5 +235,9 @@ async function refuseStale(tx: Db, id: string, expected: number): Promise<void> 
 }
 
 function preconditionFailed(current: number): AppError {
-  return new AppError('precondition_failed', `The document changed since you read it (it is at revision ${current} now). Read it again, then retry.`, { headers: { etag: `"${current}"` } });
+  return new AppError(
+    'precondition_failed',
+    `The document changed since you read it (it is at revision ${current} now). Read it again, then retry.`,
+    { headers: { etag: `"${current}"` } },
+  );
 }

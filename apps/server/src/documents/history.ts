@@ -37,7 +37,10 @@ export async function recordHistoryLines(db: Db, doc: HistoryDoc, lines: History
 }
 
 /** The lines of several documents in one statement (a batch of ingested emails). Ids per document. */
-export async function recordHistoryOfMany(db: Db, entries: { doc: HistoryDoc; lines: HistoryLine[] }[]): Promise<string[][]> {
+export async function recordHistoryOfMany(
+  db: Db,
+  entries: { doc: HistoryDoc; lines: HistoryLine[] }[],
+): Promise<string[][]> {
   const rows = entries.map(({ doc, lines }) =>
     lines.map((l) => ({
       id: randomUUID(),
@@ -93,7 +96,10 @@ export async function recordDocumentEvents(
 ): Promise<{ eventId: string; outflowRunIds: string[] }[]> {
   const ids = await recordHistoryOfMany(
     db,
-    inputs.map((e) => ({ doc: e.doc, lines: [...(e.precededBy ?? []), { kind: e.kind, actor: e.actor, details: e.details ?? {} }] })),
+    inputs.map((e) => ({
+      doc: e.doc,
+      lines: [...(e.precededBy ?? []), { kind: e.kind, actor: e.actor, details: e.details ?? {} }],
+    })),
   );
   const eventIds = ids.map((lines) => lines[lines.length - 1]!);
   await recordEvents(
@@ -103,11 +109,29 @@ export async function recordDocumentEvents(
       workspaceId: doc.workspaceId,
       type,
       subject: { type: 'document', id: doc.id },
-      payload: { documentId: doc.id, inboxId: doc.inboxId, status: doc.status, version: doc.version, ...details },
+      payload: {
+        documentId: doc.id,
+        inboxId: doc.inboxId,
+        status: doc.status,
+        version: doc.version,
+        ...details,
+      },
     })),
   );
   // Only the events outflow rules can act on set off outflow (a type or tag change does not).
-  const triggering = inputs.flatMap((e, i) => (isOutflowTrigger(e.type) ? [{ i, documentId: e.doc.id, event: e.type, eventId: eventIds[i]!, ...(e.outflow ? { known: e.outflow } : {}) }] : []));
+  const triggering = inputs.flatMap((e, i) =>
+    isOutflowTrigger(e.type)
+      ? [
+          {
+            i,
+            documentId: e.doc.id,
+            event: e.type,
+            eventId: eventIds[i]!,
+            ...(e.outflow ? { known: e.outflow } : {}),
+          },
+        ]
+      : [],
+  );
   const runs = await planOutflowOfMany(db, triggering);
   const runsOf = new Map(triggering.map((t, k) => [t.i, runs[k]!]));
   return eventIds.map((eventId, i) => ({ eventId, outflowRunIds: runsOf.get(i) ?? [] }));

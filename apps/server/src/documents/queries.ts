@@ -87,7 +87,12 @@ export async function listChanged(
         q.from ? gte(documents.receivedAt, new Date(q.from)) : undefined,
         q.to ? lt(documents.receivedAt, new Date(q.to)) : undefined,
         gte(documents.updatedAt, q.since),
-        after ? or(gt(documents.updatedAt, after.at), and(eq(documents.updatedAt, after.at), gt(documents.id, after.id))) : undefined,
+        after
+          ? or(
+              gt(documents.updatedAt, after.at),
+              and(eq(documents.updatedAt, after.at), gt(documents.id, after.id)),
+            )
+          : undefined,
       ),
     )
     .orderBy(asc(documents.updatedAt), asc(documents.id))
@@ -95,7 +100,10 @@ export async function listChanged(
   const page = rows.slice(0, q.limit);
   const from = await origins(db, page);
   const last = page.at(-1);
-  return { items: page.map((d) => summaryOf(d, from.get(d.messageId))), next: rows.length > q.limit && last ? { at: last.updatedAt, id: last.id } : null };
+  return {
+    items: page.map((d) => summaryOf(d, from.get(d.messageId))),
+    next: rows.length > q.limit && last ? { at: last.updatedAt, id: last.id } : null,
+  };
 }
 
 /**

@@ -14,11 +14,7 @@ export const VIEW_WINDOW_MS = 10 * 60 * 1000;
  * the same person viewed it within VIEW_WINDOW_MS. Returns whether a line was written. A person:
  * the window is counted per user id.
  */
-export async function recordViewed(
-  db: Db,
-  d: DocumentRow,
-  actor: RecordedActor,
-): Promise<boolean> {
+export async function recordViewed(db: Db, d: DocumentRow, actor: RecordedActor): Promise<boolean> {
   return db.transaction(async (tx) => {
     const [recent] = await tx
       .select({ id: documentHistory.id })

@@ -6,7 +6,12 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import type { HttpDeps } from './deps.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { serializeRequest } from './log-redaction.ts';
@@ -38,7 +43,10 @@ const defaultWebDist = path.resolve(path.dirname(fileURLToPath(import.meta.url))
 const REQUEST_ID_RE = /^[A-Za-z0-9._:-]{8,128}$/;
 
 /** Builds the HTTP server (not listening yet). `webDist` null = API only. */
-export async function buildHttpApp(deps: HttpDeps, opts: { webDist?: string | null } = {}): Promise<FastifyInstance> {
+export async function buildHttpApp(
+  deps: HttpDeps,
+  opts: { webDist?: string | null } = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
     // Request lines log the URL without the bearer secrets some URLs carry (invitation tokens, OAuth codes).
     loggerInstance: deps.logger.child({}, { serializers: { req: serializeRequest } }) as FastifyBaseLogger,
@@ -48,7 +56,8 @@ export async function buildHttpApp(deps: HttpDeps, opts: { webDist?: string | nu
       return typeof incoming === 'string' && REQUEST_ID_RE.test(incoming) ? incoming : randomUUID();
     },
     // Whose X-Forwarded-For sets req.ip, which sign-in limits count per client (decision 0003).
-    trustProxy: typeof deps.config.trustProxy === 'object' ? [...deps.config.trustProxy] : deps.config.trustProxy,
+    trustProxy:
+      typeof deps.config.trustProxy === 'object' ? [...deps.config.trustProxy] : deps.config.trustProxy,
     bodyLimit: 1024 * 1024,
   }).withTypeProvider<ZodTypeProvider>() as unknown as FastifyInstance;
 
@@ -70,7 +79,11 @@ export async function buildHttpApp(deps: HttpDeps, opts: { webDist?: string | nu
     transform: jsonSchemaTransform,
   });
   await app.register(fastifyCookie);
-  registerAuth(app, { db: deps.database.db, policy: deps.sessionPolicy, cookieSecure: deps.config.cookieSecure });
+  registerAuth(app, {
+    db: deps.database.db,
+    policy: deps.sessionPolicy,
+    cookieSecure: deps.config.cookieSecure,
+  });
 
   await app.register(healthRoutes, deps);
   await app.register(sessionRoutes, deps);
@@ -96,7 +109,8 @@ export async function buildHttpApp(deps: HttpDeps, opts: { webDist?: string | nu
 
   const webDist = opts.webDist === undefined ? defaultWebDist : opts.webDist;
   const hasWeb = webDist !== null && existsSync(path.join(webDist, 'index.html'));
-  if (hasWeb) await app.register(fastifyStatic, { root: webDist, wildcard: false, index: false, cacheControl: false });
+  if (hasWeb)
+    await app.register(fastifyStatic, { root: webDist, wildcard: false, index: false, cacheControl: false });
 
   app.setNotFoundHandler(async (req, reply) => {
     if (isApiRequest(req) || req.method !== 'GET' || !hasWeb) {

@@ -9,7 +9,9 @@ import { AppError } from '../core/errors.ts';
 
 function invalidCursor(): AppError {
   return new AppError('validation_failed', 'Some fields are not valid.', {
-    details: [{ path: 'cursor', message: 'This page link is not valid any more. Start again from the first page.' }],
+    details: [
+      { path: 'cursor', message: 'This page link is not valid any more. Start again from the first page.' },
+    ],
   });
 }
 
@@ -27,7 +29,8 @@ export const timeIdCursor = {
     if (!cursor) return undefined;
     const parts = text(cursor).split('|');
     const [at, id] = parts;
-    if (parts.length !== 2 || !IsoTime.safeParse(at).success || !Uuid.safeParse(id).success) throw invalidCursor();
+    if (parts.length !== 2 || !IsoTime.safeParse(at).success || !Uuid.safeParse(id).success)
+      throw invalidCursor();
     return { at: new Date(at!), id: id! };
   },
 };

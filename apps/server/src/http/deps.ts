@@ -32,7 +32,11 @@ export interface HttpDeps {
   readonly mailboxes: MailboxDeps;
   readonly blobs: FsBlobStore;
   /** Queues a job by catalog name. */
-  readonly send: (name: string, payload: object, options: { singletonKey?: string; startAfterSeconds?: number }) => Promise<void>;
+  readonly send: (
+    name: string,
+    payload: object,
+    options: { singletonKey?: string; startAfterSeconds?: number },
+  ) => Promise<void>;
   /** Queues many jobs of one kind in one statement (the same call the jobs get). */
   readonly sendMany: NonNullable<JobContext['sendMany']>;
 }

@@ -5,7 +5,9 @@ describe('redactUrl', () => {
   it('hides invitation tokens in API paths and in the web app’s links, however they are encoded', () => {
     expect(redactUrl('/api/v1/invitations/abc_DEF-123')).toBe('/api/v1/invitations/[redacted]');
     expect(redactUrl('/api/v1/invitations/abc_DEF-123/accept')).toBe('/api/v1/invitations/[redacted]/accept');
-    expect(redactUrl('/%61pi/v1/invitations/abc%5FDEF/accept?x=1')).toBe('/api/v1/invitations/[redacted]/accept?x=1');
+    expect(redactUrl('/%61pi/v1/invitations/abc%5FDEF/accept?x=1')).toBe(
+      '/api/v1/invitations/[redacted]/accept?x=1',
+    );
     expect(redactUrl('/api/v1/invitations/a%2Fb%2Fc')).toBe('/api/v1/invitations/[redacted]');
     expect(redactUrl('/invite/abc_DEF-123')).toBe('/invite/[redacted]');
   });
@@ -20,7 +22,9 @@ describe('redactUrl', () => {
   });
 
   it('leaves other URLs exactly as they came', () => {
-    expect(redactUrl('/api/v1/workspaces/w1/documents?q=invoice&cursor=abc')).toBe('/api/v1/workspaces/w1/documents?q=invoice&cursor=abc');
+    expect(redactUrl('/api/v1/workspaces/w1/documents?q=invoice&cursor=abc')).toBe(
+      '/api/v1/workspaces/w1/documents?q=invoice&cursor=abc',
+    );
     expect(redactUrl('/%61pi/v1/auth/login')).toBe('/%61pi/v1/auth/login');
   });
 });

@@ -8,7 +8,16 @@ import { decodedPath } from './request-path.ts';
  * - OAuth redirects from Microsoft: `code` and `state` (and what comes with them). `tenant`,
  *   `admin_consent`, `error` and `error_description` stay: they explain a failed connection.
  */
-const SECRET_QUERY_KEYS = new Set(['code', 'state', 'session_state', 'client_info', 'id_token', 'access_token', 'refresh_token', 'token']);
+const SECRET_QUERY_KEYS = new Set([
+  'code',
+  'state',
+  'session_state',
+  'client_info',
+  'id_token',
+  'access_token',
+  'refresh_token',
+  'token',
+]);
 export const REDACTED = '[redacted]';
 /** A path pattern and what replaces it (an unmatched `$2` is empty). */
 const SECRET_PATHS: readonly (readonly [RegExp, string])[] = [
@@ -28,7 +37,9 @@ export function redactUrl(url: string): string {
   const params = query.split('&').map((pair) => {
     const eq = pair.indexOf('=');
     const key = eq === -1 ? pair : pair.slice(0, eq);
-    return SECRET_QUERY_KEYS.has(decodedPath(key.replaceAll('+', ' ')).toLowerCase()) ? `${key}=${REDACTED}` : pair;
+    return SECRET_QUERY_KEYS.has(decodedPath(key.replaceAll('+', ' ')).toLowerCase())
+      ? `${key}=${REDACTED}`
+      : pair;
   });
   return `${path}?${params.join('&')}`;
 }

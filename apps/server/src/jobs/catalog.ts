@@ -67,7 +67,8 @@ const ConnectorPayload = z.object({ connectorId: z.uuid() }).strict();
 
 export const connectorSetup = defineJob({
   name: 'connector.setup',
-  description: 'After a connection: reads the organisation, the mailbox and the directory size, then marks the connector connected.',
+  description:
+    'After a connection: reads the organisation, the mailbox and the directory size, then marks the connector connected.',
   payload: ConnectorPayload,
   policy: 'stately',
   retryLimit: 5,
@@ -81,7 +82,8 @@ export const connectorSetup = defineJob({
 
 export const connectorHealth = defineJob({
   name: 'connector.health',
-  description: 'Probes one connection (token + one Graph read), feeds the health state machine, and schedules the next probe.',
+  description:
+    'Probes one connection (token + one Graph read), feeds the health state machine, and schedules the next probe.',
   payload: ConnectorPayload,
   // One queued and one running per connector: probes never pile up.
   policy: 'stately',
@@ -94,7 +96,8 @@ export const connectorHealth = defineJob({
 
 export const connectorHealthSweep = defineJob({
   name: 'connector.health-sweep',
-  description: 'Safety net: restarts the probe chain of any connection whose check is overdue, and sends secret expiry warnings.',
+  description:
+    'Safety net: restarts the probe chain of any connection whose check is overdue, and sends secret expiry warnings.',
   payload: z.object({}).strict(),
   policy: 'singleton',
   retryLimit: 1,
@@ -106,7 +109,8 @@ export const connectorHealthSweep = defineJob({
 
 export const folderSync = defineJob({
   name: 'folder.sync',
-  description: "One delta round of one monitored folder. The only writer of the folder's cursor: one running, one queued at most (triggers coalesce).",
+  description:
+    "One delta round of one monitored folder. The only writer of the folder's cursor: one running, one queued at most (triggers coalesce).",
   payload: z.object({ folderId: z.uuid() }).strict(),
   policy: 'stately',
   retryLimit: 10,
@@ -123,7 +127,8 @@ export const folderSync = defineJob({
 
 export const messageIngest = defineJob({
   name: 'message.ingest',
-  description: 'Turns one recorded message into one document (message, MIME, attachments, marker). Idempotent.',
+  description:
+    'Turns one recorded message into one document (message, MIME, attachments, marker). Idempotent.',
   payload: z.object({ messageId: z.uuid() }).strict(),
   policy: 'stately',
   // Throttling and outages retry with backoff for a long time; a message never fails on a 429.
@@ -160,7 +165,8 @@ const FolderPayload = z.object({ folderId: z.uuid() }).strict();
 
 export const folderMarkers = defineJob({
   name: 'folder.markers',
-  description: "Writes the hidden 'processed' marker on a folder's new documents' messages, 20 per $batch. Coalesced per folder.",
+  description:
+    "Writes the hidden 'processed' marker on a folder's new documents' messages, 20 per $batch. Coalesced per folder.",
   payload: FolderPayload,
   policy: 'stately',
   // Throttling retries for a long time; a marker is a courtesy to the mailbox, never a reason to fail a document.
@@ -175,7 +181,8 @@ export const folderMarkers = defineJob({
 
 export const subscriptionEnsure = defineJob({
   name: 'subscription.ensure',
-  description: "Creates, renews, recreates or deletes one folder's Graph change-notification subscription, then wakes a delta round.",
+  description:
+    "Creates, renews, recreates or deletes one folder's Graph change-notification subscription, then wakes a delta round.",
   payload: FolderPayload,
   policy: 'stately',
   // Transient trouble (throttling, Microsoft's validation timing out) retries; named problems are recorded and shown.
@@ -195,7 +202,8 @@ export const subscriptionEnsure = defineJob({
 
 export const subscriptionSweep = defineJob({
   name: 'subscription.sweep',
-  description: 'Safety net for push: renews subscriptions days before expiry, retries failed ones, creates missing ones, deletes those of folders no longer read.',
+  description:
+    'Safety net for push: renews subscriptions days before expiry, retries failed ones, creates missing ones, deletes those of folders no longer read.',
   payload: z.object({}).strict(),
   policy: 'singleton',
   retryLimit: 1,
@@ -207,7 +215,8 @@ export const subscriptionSweep = defineJob({
 
 export const outflowRun = defineJob({
   name: 'outflow.run',
-  description: 'Carries out one outflow intent in Outlook (category, forward, move), idempotently; schedules its own retries with backoff.',
+  description:
+    'Carries out one outflow intent in Outlook (category, forward, move), idempotently; schedules its own retries with backoff.',
   payload: z.object({ runId: z.uuid() }).strict(),
   // One queued and one running per run (singletonKey = run id): a forward is never attempted twice at once.
   policy: 'stately',
@@ -225,7 +234,8 @@ export const outflowRun = defineJob({
 
 export const outflowSweep = defineJob({
   name: 'outflow.sweep',
-  description: 'Safety net for outflow: queues pending intents that are overdue (a kick lost to a crash, a worker that died mid-attempt).',
+  description:
+    'Safety net for outflow: queues pending intents that are overdue (a kick lost to a crash, a worker that died mid-attempt).',
   payload: z.object({}).strict(),
   policy: 'singleton',
   retryLimit: 1,

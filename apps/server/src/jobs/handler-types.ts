@@ -22,7 +22,11 @@ export interface BaseJobContext {
 export interface JobContext extends BaseJobContext {
   readonly connectors: ConnectorService;
   /** Sends a follow-up job (the health probe chain). */
-  readonly send: (name: string, payload: object, options: { singletonKey?: string; startAfterSeconds?: number }) => Promise<void>;
+  readonly send: (
+    name: string,
+    payload: object,
+    options: { singletonKey?: string; startAfterSeconds?: number },
+  ) => Promise<void>;
   /** Sends many jobs of one kind in one insert (the reconciliation's thousands of rounds). */
   readonly sendMany: (name: string, items: { payload: object; singletonKey?: string }[]) => Promise<void>;
   readonly healthIntervalMs: number;
@@ -38,7 +42,10 @@ export interface JobContext extends BaseJobContext {
 export type PayloadOf<J extends JobDefinition> = z.infer<J['payload']>;
 
 /** Handles one job's (already validated) payload. Throwing makes pg-boss retry per the catalog. */
-export type JobHandler<P = unknown, C extends BaseJobContext = JobContext> = (payload: P, ctx: C) => Promise<void>;
+export type JobHandler<P = unknown, C extends BaseJobContext = JobContext> = (
+  payload: P,
+  ctx: C,
+) => Promise<void>;
 
 /**
  * Handles a fetch's jobs together (a job kind with `batchSize` > 1 may have one): returns, per job in
@@ -49,7 +56,8 @@ export interface BatchJobHandler<P = unknown, C extends BaseJobContext = JobCont
   batch: (payloads: P[], ctx: C) => Promise<(Error | undefined)[]>;
 }
 
-export type AnyJobHandler<P = unknown, C extends BaseJobContext = JobContext> = JobHandler<P, C> | BatchJobHandler<P, C>;
+export type AnyJobHandler<P = unknown, C extends BaseJobContext = JobContext> =
+  JobHandler<P, C> | BatchJobHandler<P, C>;
 
 /** A catalog's handlers: one per job name, each typed by that job's payload schema. */
 export type HandlersOf<Catalog extends readonly JobDefinition[], C extends BaseJobContext = JobContext> = {

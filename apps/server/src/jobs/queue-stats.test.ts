@@ -7,7 +7,7 @@ describe('QueueStats', () => {
     let runs = 0;
     let finish: () => void = () => undefined;
     const stats = new QueueStats({
-      analyze: () => new Promise<void>((r) => ((runs++), (finish = r))),
+      analyze: () => new Promise<void>((r) => (runs++, (finish = r))),
       onError: () => undefined,
       threshold: 100,
       minIntervalMs: 1000,
@@ -37,7 +37,13 @@ describe('QueueStats', () => {
   it('a failing ANALYZE is reported, and the next burst tries again', async () => {
     let t = 1000;
     const errors: unknown[] = [];
-    const stats = new QueueStats({ analyze: () => Promise.reject(new Error('permission denied')), onError: (e) => errors.push(e), threshold: 10, minIntervalMs: 100, now: () => t });
+    const stats = new QueueStats({
+      analyze: () => Promise.reject(new Error('permission denied')),
+      onError: (e) => errors.push(e),
+      threshold: 10,
+      minIntervalMs: 100,
+      now: () => t,
+    });
     stats.queued(10);
     await stats.settled();
     expect(errors).toHaveLength(1);

@@ -38,7 +38,8 @@ export class QueueStats {
   /** Counts jobs just queued; starts an ANALYZE when enough have been queued since the last one. */
   queued(n: number): void {
     this.queuedSince += n;
-    if (this.running || this.queuedSince < this.threshold || this.now() - this.lastRun < this.minIntervalMs) return;
+    if (this.running || this.queuedSince < this.threshold || this.now() - this.lastRun < this.minIntervalMs)
+      return;
     this.queuedSince = 0;
     this.lastRun = this.now();
     this.running = this.analyze()

@@ -1,6 +1,10 @@
 import type { jobCatalog } from './catalog.ts';
 import type { HandlersOf } from './handler-types.ts';
-import { runConnectorHealth, runConnectorHealthSweep, runConnectorSetup } from './handlers/connector-health.ts';
+import {
+  runConnectorHealth,
+  runConnectorHealthSweep,
+  runConnectorSetup,
+} from './handlers/connector-health.ts';
 import { runHousekeeping } from './handlers/housekeeping.ts';
 import { runOutflow, runOutflowSweep } from './handlers/outflow-runs.ts';
 import { runDocumentRetention } from './handlers/retention.ts';

@@ -9,9 +9,13 @@ describe('job catalog', () => {
   });
   it('fails the boot when a catalog entry has no handler', () => {
     const { housekeeping: _dropped, ...rest } = jobHandlers;
-    expect(() => assertCatalogComplete(jobCatalog, rest)).toThrow(new JobCatalogError('job catalog entries without a handler: housekeeping'));
+    expect(() => assertCatalogComplete(jobCatalog, rest)).toThrow(
+      new JobCatalogError('job catalog entries without a handler: housekeeping'),
+    );
   });
   it('fails the boot when a handler is not in the catalog', () => {
-    expect(() => assertCatalogComplete(jobCatalog, { ...jobHandlers, 'sync.folder': async () => {} })).toThrow(/not in the catalog: sync.folder/);
+    expect(() =>
+      assertCatalogComplete(jobCatalog, { ...jobHandlers, 'sync.folder': async () => {} }),
+    ).toThrow(/not in the catalog: sync.folder/);
   });
 });

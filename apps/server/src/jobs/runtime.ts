@@ -11,11 +11,15 @@ export class JobCatalogError extends Error {}
 const SCHEMA = 'pgboss';
 
 /** Fails when a catalog entry has no handler, or a handler has no catalog entry. */
-export function assertCatalogComplete(catalog: readonly JobDefinition[], handlers: Readonly<Record<string, unknown>>): void {
+export function assertCatalogComplete(
+  catalog: readonly JobDefinition[],
+  handlers: Readonly<Record<string, unknown>>,
+): void {
   const names = new Set(catalog.map((j) => j.name));
   const missing = [...names].filter((n) => !handlers[n]);
   const unknown = Object.keys(handlers).filter((n) => !names.has(n));
-  if (missing.length) throw new JobCatalogError(`job catalog entries without a handler: ${missing.join(', ')}`);
+  if (missing.length)
+    throw new JobCatalogError(`job catalog entries without a handler: ${missing.join(', ')}`);
   if (unknown.length) throw new JobCatalogError(`job handlers not in the catalog: ${unknown.join(', ')}`);
 }
 
@@ -30,7 +34,11 @@ export interface SendManyItem<P extends object> {
 export interface JobRuntime {
   readonly boss: PgBoss;
   /** Sends a job (by definition or name) after checking its payload against the catalog. */
-  send<P extends object>(job: JobDefinition | string, payload: P, options?: { singletonKey?: string; startAfterSeconds?: number }): Promise<string | null>;
+  send<P extends object>(
+    job: JobDefinition | string,
+    payload: P,
+    options?: { singletonKey?: string; startAfterSeconds?: number },
+  ): Promise<string | null>;
   /** Sends many jobs of one kind in one statement (a delta page's messages); duplicates of queued ones are dropped. */
   sendMany<P extends object>(job: JobDefinition | string, items: SendManyItem<P>[]): Promise<void>;
   /** Stops taking jobs and waits (up to the grace period) for those running to finish. */
@@ -54,7 +62,9 @@ export async function startJobs<C extends BaseJobContext>(opts: {
   assertCatalogComplete(catalog, handlers);
 
   const boss = new PgBoss({
-    ...(database.bossDb ? { db: database.bossDb, backend: 'pglite' as const } : { connectionString: database.connectionString!, max: 4 }),
+    ...(database.bossDb
+      ? { db: database.bossDb, backend: 'pglite' as const }
+      : { connectionString: database.connectionString!, max: 4 }),
     schema: SCHEMA,
     supervise: work,
     schedule: work,
@@ -114,12 +124,17 @@ export async function startJobs<C extends BaseJobContext>(opts: {
           else errors.set(j.id, parsed.error);
         }
         if (valid.length) {
-          const outcome = await runFetch(handler, valid, { ...opts.context, logger: opts.context.logger.child({ job: job.name }) });
+          const outcome = await runFetch(handler, valid, {
+            ...opts.context,
+            logger: opts.context.logger.child({ job: job.name }),
+          });
           valid.forEach((v, i) => errors.set(v.id, outcome[i]));
         }
         return jobs.map((j) => {
           const err = errors.get(j.id);
-          return err ? { id: j.id, status: 'failed' as const, output: err } : { id: j.id, status: 'completed' as const };
+          return err
+            ? { id: j.id, status: 'failed' as const, output: err }
+            : { id: j.id, status: 'completed' as const };
         });
       });
       if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
@@ -165,14 +180,20 @@ export async function startJobs<C extends BaseJobContext>(opts: {
  * Runs a fetch's jobs: a batch handler gets them all at once; a one-job handler runs them side by
  * side, each with its job id in its logs. Per job, in order: nothing, or the error to retry it with.
  */
-async function runFetch<C extends BaseJobContext>(handler: AnyJobHandler<never, C>, jobs: { id: string; payload: unknown }[], ctx: C): Promise<(Error | undefined)[]> {
+async function runFetch<C extends BaseJobContext>(
+  handler: AnyJobHandler<never, C>,
+  jobs: { id: string; payload: unknown }[],
+  ctx: C,
+): Promise<(Error | undefined)[]> {
   // The one place a payload's type is asserted: the catalog's schema has just parsed each of them.
   const payloads = jobs.map((j) => j.payload as never);
   if (typeof handler !== 'function') {
     const logger = ctx.logger.child({ jobIds: jobs.map((j) => j.id) });
     return handler.batch(payloads, { ...ctx, logger }).catch((err: unknown) => jobs.map(() => asError(err)));
   }
-  const outcomes = await Promise.allSettled(jobs.map((j, i) => handler(payloads[i]!, { ...ctx, logger: ctx.logger.child({ jobId: j.id }) })));
+  const outcomes = await Promise.allSettled(
+    jobs.map((j, i) => handler(payloads[i]!, { ...ctx, logger: ctx.logger.child({ jobId: j.id }) })),
+  );
   return outcomes.map((o) => (o.status === 'fulfilled' ? undefined : asError(o.reason)));
 }
 
@@ -188,7 +209,11 @@ async function runFetch<C extends BaseJobContext>(handler: AnyJobHandler<never, 
  * per distinct priority, cost 99 round trips per recorded page of 100 messages: 16,000 statements in
  * a 10,000-email throughput run, a third of all Mailroom sent to PostgreSQL.
  */
-async function raiseQueuedPriority(boss: PgBoss, name: string, items: readonly SendManyItem<object>[]): Promise<void> {
+async function raiseQueuedPriority(
+  boss: PgBoss,
+  name: string,
+  items: readonly SendManyItem<object>[],
+): Promise<void> {
   const highest = new Map<string, number>();
   for (const i of items) {
     const priority = i.priority ?? 0;

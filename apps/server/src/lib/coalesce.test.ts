@@ -7,7 +7,11 @@ describe('KeyedCoalescer', () => {
   it('runs once per key for the calls made within the delay, and again for a later call', async () => {
     vi.useFakeTimers();
     const ran: string[] = [];
-    const c = new KeyedCoalescer(1000, async (k) => void ran.push(k), () => undefined);
+    const c = new KeyedCoalescer(
+      1000,
+      async (k) => void ran.push(k),
+      () => undefined,
+    );
     c.call('a');
     c.call('a');
     c.call('b');

@@ -11,7 +11,11 @@ export class KeyedCoalescer {
   private readonly delayMs: number;
   private readonly fn: (key: string) => Promise<void>;
   private readonly onError: (key: string, err: unknown) => void;
-  constructor(delayMs: number, fn: (key: string) => Promise<void>, onError: (key: string, err: unknown) => void) {
+  constructor(
+    delayMs: number,
+    fn: (key: string) => Promise<void>,
+    onError: (key: string, err: unknown) => void,
+  ) {
     this.delayMs = delayMs;
     this.fn = fn;
     this.onError = onError;

@@ -1,6 +1,13 @@
 import { sql } from 'drizzle-orm';
 import { rowsOf, type Db } from '../db/client.ts';
-import { connectorStates, folderSyncLagSeconds, queueDepth, queueOldestSeconds, registry, webhookBacklog } from './registry.ts';
+import {
+  connectorStates,
+  folderSyncLagSeconds,
+  queueDepth,
+  queueOldestSeconds,
+  registry,
+  webhookBacklog,
+} from './registry.ts';
 
 /** Reads the database-backed gauges, then renders every metric (a scrape). */
 export async function scrape(db: Db): Promise<{ contentType: string; body: string }> {
@@ -22,9 +29,11 @@ export async function scrape(db: Db): Promise<{ contentType: string; body: strin
   }
   for (const [job, age] of oldest) queueOldestSeconds.set({ job }, age);
   folderSyncLagSeconds.reset();
-  for (const r of rowsOf<{ id: string; address: string; lag: number }>(folders)) folderSyncLagSeconds.set({ folder_id: r.id, mailbox: r.address }, Number(r.lag));
+  for (const r of rowsOf<{ id: string; address: string; lag: number }>(folders))
+    folderSyncLagSeconds.set({ folder_id: r.id, mailbox: r.address }, Number(r.lag));
   connectorStates.reset();
-  for (const r of rowsOf<{ status: string; n: number }>(states)) connectorStates.set({ status: r.status }, Number(r.n));
+  for (const r of rowsOf<{ status: string; n: number }>(states))
+    connectorStates.set({ status: r.status }, Number(r.n));
   webhookBacklog.set(Number(rowsOf<{ n: number }>(backlog)[0]?.n ?? 0));
   return { contentType: registry.contentType, body: await registry.metrics() };
 }

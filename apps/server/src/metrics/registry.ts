@@ -57,16 +57,41 @@ export const webhookDeliverySeconds = new Histogram({
   registers: [registry],
 });
 
-export const queueDepth = new Gauge({ name: 'mailroom_job_queue_depth', help: 'Jobs waiting or running, by job kind and state.', labelNames: ['job', 'state'] as const, registers: [registry] });
-export const queueOldestSeconds = new Gauge({ name: 'mailroom_job_oldest_waiting_seconds', help: 'Age of the oldest job waiting to run, by job kind.', labelNames: ['job'] as const, registers: [registry] });
-export const folderSyncLagSeconds = new Gauge({ name: 'mailroom_folder_sync_lag_seconds', help: "Seconds since each active folder's last good delta round (never: since it was activated).", labelNames: ['folder_id', 'mailbox'] as const, registers: [registry] });
-export const connectorStates = new Gauge({ name: 'mailroom_connectors', help: 'Connectors by health state.', labelNames: ['status'] as const, registers: [registry] });
-export const webhookBacklog = new Gauge({ name: 'mailroom_webhook_deliveries_pending', help: 'Webhook deliveries waiting for their next attempt.', registers: [registry] });
+export const queueDepth = new Gauge({
+  name: 'mailroom_job_queue_depth',
+  help: 'Jobs waiting or running, by job kind and state.',
+  labelNames: ['job', 'state'] as const,
+  registers: [registry],
+});
+export const queueOldestSeconds = new Gauge({
+  name: 'mailroom_job_oldest_waiting_seconds',
+  help: 'Age of the oldest job waiting to run, by job kind.',
+  labelNames: ['job'] as const,
+  registers: [registry],
+});
+export const folderSyncLagSeconds = new Gauge({
+  name: 'mailroom_folder_sync_lag_seconds',
+  help: "Seconds since each active folder's last good delta round (never: since it was activated).",
+  labelNames: ['folder_id', 'mailbox'] as const,
+  registers: [registry],
+});
+export const connectorStates = new Gauge({
+  name: 'mailroom_connectors',
+  help: 'Connectors by health state.',
+  labelNames: ['status'] as const,
+  registers: [registry],
+});
+export const webhookBacklog = new Gauge({
+  name: 'mailroom_webhook_deliveries_pending',
+  help: 'Webhook deliveries waiting for their next attempt.',
+  registers: [registry],
+});
 
 /** What a Graph or Entra URL is, for labels: few values, no ids. */
 export function graphKind(url: string): string {
   const path = url.replace(/^https?:\/\/[^/]+/, '').toLowerCase();
-  if (path.includes('/oauth2/') || path.includes('/discovery/') || path.includes('openid-configuration')) return 'entra';
+  if (path.includes('/oauth2/') || path.includes('/discovery/') || path.includes('openid-configuration'))
+    return 'entra';
   if (path.includes('/$batch')) return 'batch';
   if (path.includes('/delta')) return 'delta';
   if (path.includes('/$value')) return 'mime';

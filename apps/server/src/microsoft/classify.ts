@@ -34,7 +34,13 @@ const aadsts: Record<number, ProblemCause> = {
 };
 
 /** Entra answers that mean "try again later". */
-const transientEntra = new Set(['temporarily_unavailable', 'server_error', 'network_error', 'invalid_response', 'request_timeout']);
+const transientEntra = new Set([
+  'temporarily_unavailable',
+  'server_error',
+  'network_error',
+  'invalid_response',
+  'request_timeout',
+]);
 
 interface EntraLike {
   errorCode?: string;
@@ -64,7 +70,8 @@ export function classify(failure: unknown): Classified {
   if (err instanceof GraphNetworkError) return { kind: 'transient', detail: err.message };
   // Not Microsoft's answer, but no retry brings it back either: a stored secret that the configured
   // keys do not open (another key under the same id, a tampered row). Connecting again replaces it.
-  if (err instanceof VaultError) return { kind: 'problem', cause: 'credential_unreadable', detail: err.message };
+  if (err instanceof VaultError)
+    return { kind: 'problem', cause: 'credential_unreadable', detail: err.message };
   if (err instanceof GraphApiError) return classifyGraph(err);
   const e = (err ?? {}) as EntraLike;
   const n = aadstsNumber(e);
@@ -73,7 +80,8 @@ export function classify(failure: unknown): Classified {
     return { kind: 'transient', detail: entraDetail(e, n) };
   }
   // Any other invalid_client is a credential the tenant does not accept.
-  if (e.errorCode === 'invalid_client') return { kind: 'problem', cause: 'secret_invalid', detail: entraDetail(e, n) };
+  if (e.errorCode === 'invalid_client')
+    return { kind: 'problem', cause: 'secret_invalid', detail: entraDetail(e, n) };
   if (e.errorCode === 'invalid_grant' || e.errorCode === 'interaction_required') {
     return { kind: 'problem', cause: 'refresh_token_expired', detail: entraDetail(e, n) };
   }
@@ -84,13 +92,16 @@ export function classify(failure: unknown): Classified {
 
 function classifyGraph(e: GraphApiError): Classified {
   const detail = `${e.code}: ${e.message}${e.requestId ? ` (request-id ${e.requestId})` : ''}`;
-  if (e.status === 429 || e.status >= 500 || e.status === 408) return { kind: 'transient', detail, retryAfterSeconds: e.retryAfterSeconds };
+  if (e.status === 429 || e.status >= 500 || e.status === 408)
+    return { kind: 'transient', detail, retryAfterSeconds: e.retryAfterSeconds };
   // An expired or rejected access token: the next call gets a new one. Not a cause on its own.
   if (e.status === 401) return { kind: 'transient', detail };
   const code = e.code.toLowerCase();
-  if (/access to odata is disabled/i.test(e.message)) return { kind: 'problem', cause: 'mailbox_blocked_by_policy', detail };
+  if (/access to odata is disabled/i.test(e.message))
+    return { kind: 'problem', cause: 'mailbox_blocked_by_policy', detail };
   // No Exchange Online mailbox (any more): unlicensed, soft-deleted, on-premises, or the user is gone.
-  if (code === 'mailboxnotenabledforrestapi' || code === 'errorinvaliduser') return { kind: 'problem', cause: 'mailbox_not_enabled', detail };
+  if (code === 'mailboxnotenabledforrestapi' || code === 'errorinvaliduser')
+    return { kind: 'problem', cause: 'mailbox_not_enabled', detail };
   if (code === 'erroraccessdenied') return { kind: 'problem', cause: 'mailbox_no_rights', detail };
   if (code === 'authorization_requestdenied') return { kind: 'problem', cause: 'consent_withdrawn', detail };
   return { kind: 'problem', cause: 'unknown', detail };

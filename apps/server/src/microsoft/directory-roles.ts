@@ -15,13 +15,20 @@ export class RolesUnreadableError extends Error {}
  * Directory.Read.All): with User.Read alone Graph lists the roles "with limited information"
  * (ids only, every property null), which must not pass for "no roles".
  */
-export async function signedInUserRoleTemplates(settings: MicrosoftSettings, delegatedToken: string): Promise<string[]> {
+export async function signedInUserRoleTemplates(
+  settings: MicrosoftSettings,
+  delegatedToken: string,
+): Promise<string[]> {
   const out: string[] = [];
-  let next: string | undefined = '/me/transitiveMemberOf/microsoft.graph.directoryRole?$select=id,displayName,roleTemplateId';
+  let next: string | undefined =
+    '/me/transitiveMemberOf/microsoft.graph.directoryRole?$select=id,displayName,roleTemplateId';
   for (let page = 0; next && page < 20; page++) {
     const body: RolePage = await graphGet(settings, delegatedToken, next);
     for (const r of body.value) {
-      if (!r.roleTemplateId) throw new RolesUnreadableError('Microsoft did not show the directory roles of the account that signed in (Mailroom needs the delegated permission RoleManagement.Read.Directory).');
+      if (!r.roleTemplateId)
+        throw new RolesUnreadableError(
+          'Microsoft did not show the directory roles of the account that signed in (Mailroom needs the delegated permission RoleManagement.Read.Directory).',
+        );
       out.push(r.roleTemplateId);
     }
     next = body['@odata.nextLink'];

@@ -23,7 +23,12 @@ export class GraphNetworkError extends Error {}
  * GET a Graph v1.0 path with a bearer token. Immutable ids are asked for on every call (ids must not
  * change when Outlook rules move mail).
  */
-export async function graphGet<T>(settings: MicrosoftSettings, token: string, path: string, headers: Record<string, string> = {}): Promise<T> {
+export async function graphGet<T>(
+  settings: MicrosoftSettings,
+  token: string,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<T> {
   const url = path.startsWith('https://') ? path : `${settings.graphUrl}/v1.0${path}`;
   let res;
   try {
@@ -45,13 +50,19 @@ export async function graphGet<T>(settings: MicrosoftSettings, token: string, pa
 }
 
 /** Reads a failed Graph response into a GraphApiError (code, message, request id, Retry-After). */
-export async function readGraphError(res: { status: number; headers: { get(name: string): string | null }; text(): Promise<string> }): Promise<GraphApiError> {
+export async function readGraphError(res: {
+  status: number;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}): Promise<GraphApiError> {
   const text = await res.text();
   let code = `HTTP${res.status}`;
   let message = text.slice(0, 300);
   let requestId = res.headers.get('request-id') ?? undefined;
   try {
-    const body = JSON.parse(text) as { error?: { code?: string; message?: string; innerError?: Record<string, string> } };
+    const body = JSON.parse(text) as {
+      error?: { code?: string; message?: string; innerError?: Record<string, string> };
+    };
     code = body.error?.code ?? code;
     message = body.error?.message ?? message;
     requestId = body.error?.innerError?.['request-id'] ?? requestId;
@@ -59,11 +70,22 @@ export async function readGraphError(res: { status: number; headers: { get(name:
     // Not JSON (a proxy's error page): keep the status and the start of the text.
   }
   const retryAfter = Number(res.headers.get('retry-after'));
-  return new GraphApiError(res.status, code, message, requestId, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
+  return new GraphApiError(
+    res.status,
+    code,
+    message,
+    requestId,
+    Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+  );
 }
 
 /** Follows `@odata.nextLink` to the end, counting items (for the directory size). */
-export async function graphCount(settings: MicrosoftSettings, token: string, path: string, maxPages = 50): Promise<{ count: number; complete: boolean }> {
+export async function graphCount(
+  settings: MicrosoftSettings,
+  token: string,
+  path: string,
+  maxPages = 50,
+): Promise<{ count: number; complete: boolean }> {
   let next: string | undefined = path;
   let count = 0;
   for (let page = 0; next && page < maxPages; page++) {

@@ -37,7 +37,12 @@ export function createMicrosoftHttp(opts: { extraCaPem?: string | undefined } = 
     }
   };
 
-  async function msalSend<T>(method: 'GET' | 'POST', url: string, options?: NetworkRequestOptions, timeoutMs?: number): Promise<NetworkResponse<T>> {
+  async function msalSend<T>(
+    method: 'GET' | 'POST',
+    url: string,
+    options?: NetworkRequestOptions,
+    timeoutMs?: number,
+  ): Promise<NetworkResponse<T>> {
     const res = await doFetch(url, {
       method,
       headers: options?.headers ?? {},
@@ -52,7 +57,10 @@ export function createMicrosoftHttp(opts: { extraCaPem?: string | undefined } = 
       body = JSON.parse(text) as T;
     } catch {
       // MSAL reads error fields from the body; give it a shape that says what happened.
-      body = { error: 'invalid_response', error_description: `HTTP ${res.status}: ${text.slice(0, 200)}` } as T;
+      body = {
+        error: 'invalid_response',
+        error_description: `HTTP ${res.status}: ${text.slice(0, 200)}`,
+      } as T;
     }
     return { headers, body, status: res.status };
   }
@@ -60,8 +68,10 @@ export function createMicrosoftHttp(opts: { extraCaPem?: string | undefined } = 
   return {
     fetch: doFetch,
     msalNetwork: {
-      sendGetRequestAsync: <T>(url: string, options?: NetworkRequestOptions, timeout?: number) => msalSend<T>('GET', url, options, timeout),
-      sendPostRequestAsync: <T>(url: string, options?: NetworkRequestOptions) => msalSend<T>('POST', url, options),
+      sendGetRequestAsync: <T>(url: string, options?: NetworkRequestOptions, timeout?: number) =>
+        msalSend<T>('GET', url, options, timeout),
+      sendPostRequestAsync: <T>(url: string, options?: NetworkRequestOptions) =>
+        msalSend<T>('POST', url, options),
     },
     close: () => agent.close(),
   };

@@ -114,10 +114,16 @@ export class MailClient {
             if (!res.ok) throw await readGraphError(res);
             return consume(res);
           },
-          { uploadBytes: body ? Buffer.byteLength(body) : 0, weight: init.weight ?? 1, count: init.count ?? 1 },
+          {
+            uploadBytes: body ? Buffer.byteLength(body) : 0,
+            weight: init.weight ?? 1,
+            count: init.count ?? 1,
+          },
         );
       } catch (err) {
-        const retriable = err instanceof GraphNetworkError || (err instanceof GraphApiError && (err.status === 429 || err.status >= 500));
+        const retriable =
+          err instanceof GraphNetworkError ||
+          (err instanceof GraphApiError && (err.status === 429 || err.status >= 500));
         // A 429 was refused before anything happened: safe to repeat even when the request has an effect.
         const throttled = err instanceof GraphApiError && err.status === 429;
         if (!retriable || attempt >= (init.retry === false && !throttled ? 1 : this.maxAttempts)) throw err;
@@ -127,7 +133,8 @@ export class MailClient {
           this.pacer.pause(mailbox, retryAfter * 1000);
           graphRetryAfterSeconds.inc(retryAfter);
         }
-        const backoff = retryAfter !== undefined ? retryAfter * 1000 : Math.min(30_000, 500 * 2 ** (attempt - 1));
+        const backoff =
+          retryAfter !== undefined ? retryAfter * 1000 : Math.min(30_000, 500 * 2 ** (attempt - 1));
         await sleep(backoff + Math.random() * 250);
       }
     }
@@ -148,10 +155,16 @@ export class MailClient {
   /** A folder's children (the root's when `parentId` is undefined), all pages. */
   async folders(token: string, mailbox: string, parentId?: string): Promise<GraphFolder[]> {
     const base = `/users/${encodeURIComponent(mailbox)}/mailFolders`;
-    let next: string | undefined = parentId ? `${base}/${encodeURIComponent(parentId)}/childFolders?$top=100` : `${base}?$top=100`;
+    let next: string | undefined = parentId
+      ? `${base}/${encodeURIComponent(parentId)}/childFolders?$top=100`
+      : `${base}?$top=100`;
     const out: GraphFolder[] = [];
     while (next) {
-      const page: { value: GraphFolder[]; '@odata.nextLink'?: string } = await this.json(token, mailbox, next);
+      const page: { value: GraphFolder[]; '@odata.nextLink'?: string } = await this.json(
+        token,
+        mailbox,
+        next,
+      );
       out.push(...page.value);
       next = page['@odata.nextLink'];
     }
@@ -169,25 +182,45 @@ export class MailClient {
   }
 
   async deltaPage(token: string, mailbox: string, url: string): Promise<DeltaPage> {
-    const body = await this.json<{ value: GraphMessage[]; '@odata.nextLink'?: string; '@odata.deltaLink'?: string }>(token, mailbox, url, {
+    const body = await this.json<{
+      value: GraphMessage[];
+      '@odata.nextLink'?: string;
+      '@odata.deltaLink'?: string;
+    }>(token, mailbox, url, {
       headers: { prefer: 'IdType="ImmutableId", odata.maxpagesize=100' },
     });
-    return { value: body.value ?? [], nextLink: body['@odata.nextLink'], deltaLink: body['@odata.deltaLink'] };
+    return {
+      value: body.value ?? [],
+      nextLink: body['@odata.nextLink'],
+      deltaLink: body['@odata.deltaLink'],
+    };
   }
 
   attachments(token: string, mailbox: string, id: string): Promise<{ value: GraphAttachmentMeta[] }> {
-    return this.json(token, mailbox, `/users/${encodeURIComponent(mailbox)}/messages/${encodeURIComponent(id)}/attachments?$select=id,name,contentType,size,isInline`);
+    return this.json(
+      token,
+      mailbox,
+      `/users/${encodeURIComponent(mailbox)}/messages/${encodeURIComponent(id)}/attachments?$select=id,name,contentType,size,isInline`,
+    );
   }
 
   /**
    * A body stream (the MIME of a message, or an attachment's bytes), not buffered here, handed to
    * `use` with the announced length when there is one (a cut connection then shows as a short body).
    */
-  stream<T>(token: string, mailbox: string, path: string, use: (body: Readable, length: number | undefined) => Promise<T>): Promise<T> {
+  stream<T>(
+    token: string,
+    mailbox: string,
+    path: string,
+    use: (body: Readable, length: number | undefined) => Promise<T>,
+  ): Promise<T> {
     return this.call(token, mailbox, path, {}, async (res) => {
       const header = res.headers.get('content-length');
       const length = header !== null && /^\d+$/.test(header) ? Number(header) : undefined;
-      return use(res.body ? Readable.fromWeb(res.body as ReadableStream<Uint8Array>) : Readable.from([]), length);
+      return use(
+        res.body ? Readable.fromWeb(res.body as ReadableStream<Uint8Array>) : Readable.from([]),
+        length,
+      );
     });
   }
 
@@ -217,7 +250,11 @@ export class MailClient {
    * Writes the hidden marker on up to 20 messages in one `$batch` (idempotent: the same value twice
    * changes nothing). Returns each message id's status.
    */
-  async writeMarkers(token: string, mailbox: string, items: { id: string; value: string }[]): Promise<Map<string, number>> {
+  async writeMarkers(
+    token: string,
+    mailbox: string,
+    items: { id: string; value: string }[],
+  ): Promise<Map<string, number>> {
     const responses = await this.batch(
       token,
       mailbox,

@@ -39,7 +39,8 @@ export function certificateThumbprint(certificatePem: string, privateKeyPem: str
     throw new CertificateError('The certificate is not a valid PEM X.509 certificate.');
   }
   try {
-    if (!cert.checkPrivateKey(createPrivateKey(privateKeyPem))) throw new CertificateError('The private key does not belong to this certificate.');
+    if (!cert.checkPrivateKey(createPrivateKey(privateKeyPem)))
+      throw new CertificateError('The private key does not belong to this certificate.');
   } catch (err) {
     if (err instanceof CertificateError) throw err;
     throw new CertificateError('The private key is not a valid PEM private key.');
@@ -51,7 +52,10 @@ export function certificateThumbprint(certificatePem: string, privateKeyPem: str
  * A ConfidentialClientApplication for one authority and credential, talking through our HTTP client
  * (which trusts the sandbox CA) and a per-connector cache.
  */
-export function createMsalApp(settings: MicrosoftSettings, opts: { tenant: string; credential: AppCredential; cache?: CacheHolder }): ConfidentialClientApplication {
+export function createMsalApp(
+  settings: MicrosoftSettings,
+  opts: { tenant: string; credential: AppCredential; cache?: CacheHolder },
+): ConfidentialClientApplication {
   const { credential } = opts;
   const auth =
     credential.kind === 'secret'
@@ -79,6 +83,9 @@ export function createMsalApp(settings: MicrosoftSettings, opts: { tenant: strin
 
 /** Mailroom's own multi-tenant app credential, or a clear error when none is configured. */
 export function mailroomAppCredential(settings: MicrosoftSettings): AppCredential {
-  if (!settings.app) throw new Error('Mailroom has no Microsoft app configured (MICROSOFT_CLIENT_ID / MICROSOFT_CLIENT_SECRET).');
+  if (!settings.app)
+    throw new Error(
+      'Mailroom has no Microsoft app configured (MICROSOFT_CLIENT_ID / MICROSOFT_CLIENT_SECRET).',
+    );
   return { kind: 'secret', clientId: settings.app.clientId, secret: settings.app.clientSecret };
 }

@@ -141,7 +141,8 @@ describe('MailboxPacer', () => {
 
   it('a failing request gives its slot back', async () => {
     const pacer = new MailboxPacer(new LocalSlotLeases());
-    for (let i = 0; i < 10; i++) await expect(pacer.run('mbx', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    for (let i = 0; i < 10; i++)
+      await expect(pacer.run('mbx', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     // Slots come back a few milliseconds after a request ends (Microsoft may still count it).
     for (let i = 0; i < 100 && pacer.stats('mbx').active > 0; i++) await tick(10);
     expect(pacer.stats('mbx').active).toBe(0);

@@ -43,7 +43,8 @@ export class SlidingCounter {
     this.windowMs = windowMs;
   }
   private evict(now: number): void {
-    while (this.seconds.length && this.seconds[0]!.start + BUCKET_MS + this.windowMs <= now) this.total -= this.seconds.shift()!.count;
+    while (this.seconds.length && this.seconds[0]!.start + BUCKET_MS + this.windowMs <= now)
+      this.total -= this.seconds.shift()!.count;
   }
   add(now: number, n: number): void {
     const start = Math.floor(now / BUCKET_MS) * BUCKET_MS;
@@ -106,7 +107,11 @@ export class MailboxPacer {
    * `count`: requests Microsoft counts against the budget (a `$batch`: each inner request — counting a
    * batch of 20 markers as one let a full-size backfill reach 10,000 in the window and draw 1,187 429s).
    */
-  async run<T>(key: string, fn: () => Promise<T>, opts: { weight?: number; count?: number; uploadBytes?: number } = {}): Promise<T> {
+  async run<T>(
+    key: string,
+    fn: () => Promise<T>,
+    opts: { weight?: number; count?: number; uploadBytes?: number } = {},
+  ): Promise<T> {
     const weight = Math.min(Math.max(1, opts.weight ?? 1), this.limits.slots);
     await this.acquire(key, weight, Math.max(1, opts.count ?? 1), opts.uploadBytes ?? 0);
     try {
@@ -159,7 +164,13 @@ export class MailboxPacer {
     }
   }
 
-  private async admit(key: string, s: KeyState, weight: number, count: number, uploadBytes: number): Promise<void> {
+  private async admit(
+    key: string,
+    s: KeyState,
+    weight: number,
+    count: number,
+    uploadBytes: number,
+  ): Promise<void> {
     for (;;) {
       const now = Date.now();
       if (s.pausedUntil > now) {
@@ -172,7 +183,10 @@ export class MailboxPacer {
       // minutes). Otherwise wait, looking again every second (the share may grow meanwhile).
       const share = Math.max(1, s.held) / this.limits.slots;
       const overRequests = s.requests.sum(now) + count > this.limits.requests * share;
-      const overUploads = uploadBytes > 0 && s.uploads.sum(now) > 0 && s.uploads.sum(now) + uploadBytes > this.limits.uploadBytes * share;
+      const overUploads =
+        uploadBytes > 0 &&
+        s.uploads.sum(now) > 0 &&
+        s.uploads.sum(now) + uploadBytes > this.limits.uploadBytes * share;
       if (overRequests || overUploads) {
         if (s.held < this.limits.slots && (await this.claim(key, s))) continue;
         const freeAt = overRequests ? s.requests.nextFreeAt(now) : s.uploads.nextFreeAt(now);
@@ -231,13 +245,20 @@ export class MailboxPacer {
         const now = Date.now();
         let holding = false;
         for (const [key, s] of this.keys) {
-          if (s.held > 0 && s.active === 0 && s.waiting === 0 && !s.claiming && now - s.idleSince > this.limits.idleReleaseMs) {
+          if (
+            s.held > 0 &&
+            s.active === 0 &&
+            s.waiting === 0 &&
+            !s.claiming &&
+            now - s.idleSince > this.limits.idleReleaseMs
+          ) {
             s.held = 0;
             await this.leases.release(key);
           }
           if (s.held > 0) holding = true;
           // Forget mailboxes idle for a whole window (their counters are empty by then).
-          if (s.held === 0 && s.active === 0 && s.waiting === 0 && now - s.idleSince > this.limits.windowMs) this.keys.delete(key);
+          if (s.held === 0 && s.active === 0 && s.waiting === 0 && now - s.idleSince > this.limits.windowMs)
+            this.keys.delete(key);
         }
         if (holding) await this.leases.renew();
       } catch {

@@ -28,4 +28,10 @@ export const ROLE_CHECK_SCOPES = [graph('User.Read'), graph('RoleManagement.Read
 export const APP_SCOPES = [graph('.default')] as const;
 
 /** The application permissions an admin grants (shown in the own-app help and the consent screen). */
-export const APPLICATION_PERMISSIONS = ['Mail.ReadWrite', 'Mail.Send', 'MailboxSettings.ReadWrite', 'User.Read.All', 'Organization.Read.All'] as const;
+export const APPLICATION_PERMISSIONS = [
+  'Mail.ReadWrite',
+  'Mail.Send',
+  'MailboxSettings.ReadWrite',
+  'User.Read.All',
+  'Organization.Read.All',
+] as const;

@@ -25,7 +25,10 @@ export function cloudSettings(config: Config): MicrosoftSettings {
   return {
     authorityHost: config.microsoft.authorityHost,
     graphUrl: config.microsoft.graphUrl,
-    app: config.microsoft.clientId && config.microsoft.clientSecret ? { clientId: config.microsoft.clientId, clientSecret: config.microsoft.clientSecret } : undefined,
+    app:
+      config.microsoft.clientId && config.microsoft.clientSecret
+        ? { clientId: config.microsoft.clientId, clientSecret: config.microsoft.clientSecret }
+        : undefined,
     sandbox: false,
     http: createMicrosoftHttp({ extraCaPem }),
   };

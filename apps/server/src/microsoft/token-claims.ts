@@ -8,10 +8,20 @@ export function grantedPermissions(accessToken: string): Set<string> | null {
   const part = accessToken.split('.')[1];
   if (!part) return null;
   try {
-    const claims = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as { scp?: unknown; roles?: unknown };
-    const list = typeof claims.scp === 'string' ? claims.scp.split(' ') : Array.isArray(claims.roles) ? claims.roles.filter((r): r is string => typeof r === 'string') : null;
+    const claims = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as {
+      scp?: unknown;
+      roles?: unknown;
+    };
+    const list =
+      typeof claims.scp === 'string'
+        ? claims.scp.split(' ')
+        : Array.isArray(claims.roles)
+          ? claims.roles.filter((r): r is string => typeof r === 'string')
+          : null;
     if (!list) return null;
-    return new Set(list.filter(Boolean).map((p) => p.replace(/^https:\/\/graph\.microsoft\.com\//i, '').toLowerCase()));
+    return new Set(
+      list.filter(Boolean).map((p) => p.replace(/^https:\/\/graph\.microsoft\.com\//i, '').toLowerCase()),
+    );
   } catch {
     return null;
   }

@@ -32,20 +32,33 @@ export async function startSandboxTenant(config: Config, logger: Logger): Promis
     // Loopback only, whatever HOST Mailroom itself listens on: the emulator's control API has no
     // sign-in (it also refuses other peers and web pages itself), and only this machine's browser
     // signs in at the sandbox tenant.
-    emu = await createEmulator({ seed: 'demo', dataDir, host: '127.0.0.1', port: config.sandboxPort, loadSnapshot: true });
+    emu = await createEmulator({
+      seed: 'demo',
+      dataDir,
+      host: '127.0.0.1',
+      port: config.sandboxPort,
+      loadSnapshot: true,
+    });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new SandboxStartError(`the sandbox Microsoft 365 tenant cannot listen on port ${config.sandboxPort} (in use); set MAILROOM_SANDBOX_PORT to a free port`);
+      throw new SandboxStartError(
+        `the sandbox Microsoft 365 tenant cannot listen on port ${config.sandboxPort} (in use); set MAILROOM_SANDBOX_PORT to a free port`,
+      );
     }
     throw err;
   }
   // Microsoft only redirects to registered URIs: register this server's callbacks.
   for (const p of ['/api/v1/oauth/microsoft/callback', '/api/v1/oauth/microsoft/admin-consent/callback']) {
-    await emu.control.addRedirectUri(DEMO.mailroomApp.clientId, `${config.publicBaseUrl}${p}`).catch(() => undefined);
+    await emu.control
+      .addRedirectUri(DEMO.mailroomApp.clientId, `${config.publicBaseUrl}${p}`)
+      .catch(() => undefined);
   }
   // Mailroom listens on plain http on this machine; Microsoft itself would insist on https.
   await emu.control.setNotificationSettings({ allowHttp: true });
-  const save = () => emu.control.saveSnapshot().catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'sandbox snapshot not saved'));
+  const save = () =>
+    emu.control
+      .saveSnapshot()
+      .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'sandbox snapshot not saved'));
   const timer = setInterval(() => void save(), 60_000);
   timer.unref();
   const http = createMicrosoftHttp({ extraCaPem: emu.caPem });
@@ -67,9 +80,17 @@ export async function startSandboxTenant(config: Config, logger: Logger): Promis
       tenantId: c.tenantId,
       accounts: [
         { upn: c.admin, password: c.password, role: 'Global administrator' },
-        ...c.handlers.map((upn) => ({ upn, password: c.password, role: 'Claims handler (full access to claims@ and production@)' })),
+        ...c.handlers.map((upn) => ({
+          upn,
+          password: c.password,
+          role: 'Claims handler (full access to claims@ and production@)',
+        })),
       ],
-      ownApp: { clientId: DEMO.customerApp.clientId, clientSecret: DEMO.customerApp.clientSecret, secretExpiresAt: '2099-12-31' },
+      ownApp: {
+        clientId: DEMO.customerApp.clientId,
+        clientSecret: DEMO.customerApp.clientSecret,
+        secretExpiresAt: '2099-12-31',
+      },
     },
     async close() {
       clearInterval(timer);

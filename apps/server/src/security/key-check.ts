@@ -38,10 +38,16 @@ export async function checkVaultKeys(db: Db, vault: Vault, source: KeySource): P
   if (!stored.has(vault.activeKeyId)) {
     await db
       .insert(vaultKeyCanaries)
-      .values({ keyId: vault.activeKeyId, canary: vault.encrypt(CANARY_TEXT, canaryContext(vault.activeKeyId)) })
+      .values({
+        keyId: vault.activeKeyId,
+        canary: vault.encrypt(CANARY_TEXT, canaryContext(vault.activeKeyId)),
+      })
       .onConflictDoNothing();
     // Another process may have written it meanwhile, with a key of its own under the same id.
-    const [row] = await db.select().from(vaultKeyCanaries).where(eq(vaultKeyCanaries.keyId, vault.activeKeyId));
+    const [row] = await db
+      .select()
+      .from(vaultKeyCanaries)
+      .where(eq(vaultKeyCanaries.keyId, vault.activeKeyId));
     expectOpens(vault, vault.activeKeyId, row!.canary, source);
   }
 }
@@ -55,13 +61,19 @@ function expectOpens(vault: Vault, keyId: string, canary: string, source: KeySou
   }
   if (opened === CANARY_TEXT) return;
   const current = keyId === vault.activeKeyId;
-  const where = !current ? 'MAILROOM_ENCRYPTION_KEYS_PREVIOUS' : source.kind === 'env' ? 'MAILROOM_ENCRYPTION_KEY' : source.file;
+  const where = !current
+    ? 'MAILROOM_ENCRYPTION_KEYS_PREVIOUS'
+    : source.kind === 'env'
+      ? 'MAILROOM_ENCRYPTION_KEY'
+      : source.file;
   const fix = !current
     ? `put the original key with id "${keyId}" in MAILROOM_ENCRYPTION_KEYS_PREVIOUS`
     : source.kind === 'env'
       ? `set MAILROOM_ENCRYPTION_KEY back to the original key with id "${keyId}" (a new key needs a new id, with the old one in MAILROOM_ENCRYPTION_KEYS_PREVIOUS)`
       : `restore ${source.file} from your backup`;
-  throw new VaultError(`the key with id "${keyId}" in ${where} is not the one this installation's secrets were encrypted with: ${fix}`);
+  throw new VaultError(
+    `the key with id "${keyId}" in ${where} is not the one this installation's secrets were encrypted with: ${fix}`,
+  );
 }
 
 /**
@@ -78,5 +90,8 @@ async function secretsByKeyId(db: Db): Promise<{ keyId: string; count: number }[
     ) stored
     where secret is not null
     group by 1`);
-  return rowsOf<{ key_id: string; count: number }>(res).map((r) => ({ keyId: r.key_id, count: Number(r.count) }));
+  return rowsOf<{ key_id: string; count: number }>(res).map((r) => ({
+    keyId: r.key_id,
+    count: Number(r.count),
+  }));
 }

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../core/errors.ts';
 import { assertStrongPassword, localeOf, weakPasswordReason } from './password-strength.ts';
 
-const person = { locale: 'en' as const, personal: ['Olivia Owner', 'olivia.owner@contoso.example', 'Contoso Claims'] };
+const person = {
+  locale: 'en' as const,
+  personal: ['Olivia Owner', 'olivia.owner@contoso.example', 'Contoso Claims'],
+};
 
 describe('weak passwords', () => {
   it('refuses common and breached-pattern passwords of 12 characters or more, saying which rule', () => {
@@ -23,13 +26,20 @@ describe('weak passwords', () => {
   });
 
   it('accepts passphrases and long random passwords', () => {
-    for (const pw of ['correct horse battery', 'a long enough password', 'k7#pL2$vQ9!xTz', 'tulipe violon kayak 42']) {
+    for (const pw of [
+      'correct horse battery',
+      'a long enough password',
+      'k7#pL2$vQ9!xTz',
+      'tulipe violon kayak 42',
+    ]) {
       expect(weakPasswordReason(pw, person), pw).toBeNull();
     }
   });
 
   it('says it in French for a French request', () => {
-    expect(weakPasswordReason('motdepasse123', { ...person, locale: 'fr' })).toMatch(/^Ce mot de passe est trop facile à deviner/);
+    expect(weakPasswordReason('motdepasse123', { ...person, locale: 'fr' })).toMatch(
+      /^Ce mot de passe est trop facile à deviner/,
+    );
     expect(localeOf('fr-BE,fr;q=0.9,en;q=0.5')).toBe('fr');
     expect(localeOf('en-GB')).toBe('en');
     expect(localeOf(undefined)).toBe('en');

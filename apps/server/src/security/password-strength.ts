@@ -54,21 +54,36 @@ const sentence = (s: string) => (/[.!?]$/.test(s) ? s : `${s}.`);
  * null when it is strong enough. `personal`: what the form also holds (name, email, workspace), since
  * a password made of it is guessed first.
  */
-export function weakPasswordReason(password: string, opts: { locale: Locale; personal: string[] }): string | null {
+export function weakPasswordReason(
+  password: string,
+  opts: { locale: Locale; personal: string[] },
+): string | null {
   // Each as typed, run together ("oliviaowner") and word by word ("olivia", "owner").
-  const personal = opts.personal.flatMap((p) => [p, p.replace(/[\s@._-]+/g, ''), ...p.split(/[\s@._-]+/)]).filter((p) => p.length >= 3);
+  const personal = opts.personal
+    .flatMap((p) => [p, p.replace(/[\s@._-]+/g, ''), ...p.split(/[\s@._-]+/)])
+    .filter((p) => p.length >= 3);
   const result = estimator().check(password, [...personal, 'mailroom']);
   if (result.score >= MIN_SCORE) return null;
   const w = words[opts.locale];
-  const warning = result.feedback.warning ? w.translations.warnings[result.feedback.warning as keyof TranslationKeys['warnings']] : undefined;
-  const advice = result.feedback.suggestions.map((k) => w.translations.suggestions[k as keyof TranslationKeys['suggestions']]).filter(Boolean);
-  return [`${w.tooEasy}${warning ? `: ${sentence(warning)}` : '.'}`, ...(advice.length ? advice : [w.fallback]).map(sentence)].join(' ');
+  const warning = result.feedback.warning
+    ? w.translations.warnings[result.feedback.warning as keyof TranslationKeys['warnings']]
+    : undefined;
+  const advice = result.feedback.suggestions
+    .map((k) => w.translations.suggestions[k as keyof TranslationKeys['suggestions']])
+    .filter(Boolean);
+  return [
+    `${w.tooEasy}${warning ? `: ${sentence(warning)}` : '.'}`,
+    ...(advice.length ? advice : [w.fallback]).map(sentence),
+  ].join(' ');
 }
 
 /** Throws the 400 a form shows under its password field when the password is too weak. */
 export function assertStrongPassword(password: string, opts: { locale: Locale; personal: string[] }): void {
   const reason = weakPasswordReason(password, opts);
-  if (reason) throw new AppError('validation_failed', 'Some fields are not valid.', { details: [{ path: 'password', message: reason }] });
+  if (reason)
+    throw new AppError('validation_failed', 'Some fields are not valid.', {
+      details: [{ path: 'password', message: reason }],
+    });
 }
 
 /** The language of a request's messages: the SPA sends its own as Accept-Language. */

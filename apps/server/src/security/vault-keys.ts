@@ -12,9 +12,12 @@ export type KeySource = { kind: 'env' } | { kind: 'file'; file: string };
  * The vault's keys come from MAILROOM_ENCRYPTION_KEY (+ _PREVIOUS for rotation). In embedded mode
  * with no key set, one is generated on first start into the data directory, readable by the owner only.
  */
-export async function openVault(config: Config): Promise<{ vault: Vault; source: KeySource; generatedKeyFile?: string }> {
+export async function openVault(
+  config: Config,
+): Promise<{ vault: Vault; source: KeySource; generatedKeyFile?: string }> {
   const previous = config.previousEncryptionKeys.map(parseVaultKey);
-  if (config.encryptionKey) return { vault: createVault(parseVaultKey(config.encryptionKey), previous), source: { kind: 'env' } };
+  if (config.encryptionKey)
+    return { vault: createVault(parseVaultKey(config.encryptionKey), previous), source: { kind: 'env' } };
 
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(config.dataDir, KEY_FILE);
@@ -35,5 +38,9 @@ export async function openVault(config: Config): Promise<{ vault: Vault; source:
     }
   }
   await chmod(file, 0o600);
-  return { vault: createVault(parseVaultKey(text), previous), source: { kind: 'file', file }, ...(generated ? { generatedKeyFile: file } : {}) };
+  return {
+    vault: createVault(parseVaultKey(text), previous),
+    source: { kind: 'file', file },
+    ...(generated ? { generatedKeyFile: file } : {}),
+  };
 }

@@ -57,7 +57,8 @@ export function createVault(active: VaultKey, previous: readonly VaultKey[] = []
   const keys = new Map<string, Buffer>();
   for (const k of [active, ...previous]) {
     const existing = keys.get(k.id);
-    if (existing && !existing.equals(k.key)) throw new VaultError(`two different encryption keys share the id ${k.id}`);
+    if (existing && !existing.equals(k.key))
+      throw new VaultError(`two different encryption keys share the id ${k.id}`);
     keys.set(k.id, k.key);
   }
 
@@ -84,7 +85,10 @@ export function createVault(active: VaultKey, previous: readonly VaultKey[] = []
       decipher.setAAD(Buffer.from(context, 'utf8'));
       decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
       try {
-        return Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+        return Buffer.concat([
+          decipher.update(body.subarray(0, body.length - TAG_BYTES)),
+          decipher.final(),
+        ]).toString('utf8');
       } catch {
         // GCM's tag check failed: the ciphertext, its context or the key is not the one it was made with.
         throw new VaultError('ciphertext failed authentication (tampered, wrong context or wrong key)');

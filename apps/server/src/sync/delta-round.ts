@@ -46,7 +46,11 @@ export class DeltaRounds {
         (select id, state from ${mailMessages} where folder_id = ${f.id} and state = 'done' and not marker_written limit 1)`),
     );
     const stranded = leftovers.filter((r) => r.state === 'pending');
-    if (stranded.length) await this.d.enqueueIngest(stranded.map((s) => s.id), m.id);
+    if (stranded.length)
+      await this.d.enqueueIngest(
+        stranded.map((s) => s.id),
+        m.id,
+      );
     if (stranded.length < leftovers.length) await this.d.enqueueMarkers(f.id);
 
     try {
@@ -172,20 +176,39 @@ function mailboxAccess(
  * when it changes between readable and not (webhooks tell a monitor). The conditional update decides
  * who records the change, so two rounds that see it at once record it once.
  */
-async function setMailboxAccess(db: Db, m: typeof mailboxes.$inferSelect, access: (typeof mailboxes.$inferSelect)['access'], detail: string | null): Promise<void> {
+async function setMailboxAccess(
+  db: Db,
+  m: typeof mailboxes.$inferSelect,
+  access: (typeof mailboxes.$inferSelect)['access'],
+  detail: string | null,
+): Promise<void> {
   await db.transaction(async (tx) => {
-    const [before] = await tx.select({ access: mailboxes.access }).from(mailboxes).where(eq(mailboxes.id, m.id)).for('update');
-    await tx.update(mailboxes).set({ access, accessDetail: detail, accessCheckedAt: sql`now()` }).where(eq(mailboxes.id, m.id));
+    const [before] = await tx
+      .select({ access: mailboxes.access })
+      .from(mailboxes)
+      .where(eq(mailboxes.id, m.id))
+      .for('update');
+    await tx
+      .update(mailboxes)
+      .set({ access, accessDetail: detail, accessCheckedAt: sql`now()` })
+      .where(eq(mailboxes.id, m.id));
     if (!before) return;
     // `unknown` is a mailbox not read yet (or a cause with no name): its first good round is no recovery.
     const isReadable = access === 'readable';
-    const changed = isReadable ? before.access !== 'readable' && before.access !== 'unknown' : before.access === 'readable' || before.access === 'unknown';
+    const changed = isReadable
+      ? before.access !== 'readable' && before.access !== 'unknown'
+      : before.access === 'readable' || before.access === 'unknown';
     if (!changed || before.access === access) return;
     await recordEvent(tx, {
       workspaceId: m.workspaceId,
       type: isReadable ? 'mailbox.recovered' : 'mailbox.sync_failed',
       subject: { type: 'mailbox', id: m.id },
-      payload: { mailboxId: m.id, address: m.address, connectorId: m.connectorId, ...(isReadable ? {} : { cause: access, detail }) },
+      payload: {
+        mailboxId: m.id,
+        address: m.address,
+        connectorId: m.connectorId,
+        ...(isReadable ? {} : { cause: access, detail }),
+      },
     });
   });
 }

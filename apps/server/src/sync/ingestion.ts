@@ -2,7 +2,14 @@ import { Readable } from 'node:stream';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { BlobRef } from '../blobs/fs-store.ts';
 import { withoutQuery } from '../db/client.ts';
-import { documents, inboxes, mailboxes, mailMessages, monitoredFolders, type StoredAttachment } from '../db/schema/index.ts';
+import {
+  documents,
+  inboxes,
+  mailboxes,
+  mailMessages,
+  monitoredFolders,
+  type StoredAttachment,
+} from '../db/schema/index.ts';
 import type { InflowDecision } from '../core/inflow-rules.ts';
 import { documentRow } from '../documents/document-row.ts';
 import { recordIngested, type InflowRouter } from '../documents/inflow.ts';
@@ -95,14 +102,21 @@ export class Ingestion {
       // (names, inline flags, links) is matched to them, so no attachment is downloaded twice.
       // A small MIME is parsed from the bytes just stored; a large one from its file.
       const mime = stored.content ? Readable.from([stored.content]) : this.d.blobs.open(eml.sha256);
-      const summary = await readMimeSummary(mime, listed ? { storeAttachment: (content) => this.d.blobs.put(content) } : {});
+      const summary = await readMimeSummary(
+        mime,
+        listed ? { storeAttachment: (content) => this.d.blobs.put(content) } : {},
+      );
       const attachments: StoredAttachment[] = [];
       if (listed) {
         const list = await this.d.mail.attachments(token, m.graphUserId, msg.graphMessageId);
         const parts = [...summary.attachments];
         for (const a of list.value) {
           const part = takeMimePart(parts, a);
-          attachments.push(part ? fromMimePart(a, part) : await this.storeAttachment(token, m.graphUserId, msg.graphMessageId, a));
+          attachments.push(
+            part
+              ? fromMimePart(a, part)
+              : await this.storeAttachment(token, m.graphUserId, msg.graphMessageId, a),
+          );
         }
       }
       // The folder's inflow rule, as it is now: a rule change affects new mail only.
@@ -149,7 +163,8 @@ export class Ingestion {
     for (const p of ready) {
       if (!saved.created.has(p.row.msg.id)) continue;
       documentsCreated.inc();
-      if (p.row.msg.receivedAt) ingestionLatencySeconds.observe(Math.max(0, now - p.row.msg.receivedAt.getTime()) / 1000);
+      if (p.row.msg.receivedAt)
+        ingestionLatencySeconds.observe(Math.max(0, now - p.row.msg.receivedAt.getTime()) / 1000);
     }
     // After the commit; a kick lost to a crash here is found by the outflow sweep.
     if (saved.outflowRunIds.length) await this.d.enqueueOutflow?.(saved.outflowRunIds);
@@ -161,7 +176,16 @@ export class Ingestion {
   /** The documents, their history, events and outflow intents, and the work items' `done`: one transaction. */
   private async saveDocuments(list: Prepared[]): Promise<{ created: Set<string>; outflowRunIds: string[] }> {
     // Sanitising the bodies is CPU work: done before the transaction holds a connection.
-    const values = list.map((p) => documentRow({ msg: p.row.msg, folder: p.row.f, mail: p.summary, eml: p.eml, attachments: p.attachments, decision: p.decision }));
+    const values = list.map((p) =>
+      documentRow({
+        msg: p.row.msg,
+        folder: p.row.f,
+        mail: p.summary,
+        eml: p.eml,
+        attachments: p.attachments,
+        decision: p.decision,
+      }),
+    );
     return this.d.db.transaction(async (tx) => {
       const inserted = await tx
         .insert(documents)
@@ -175,17 +199,30 @@ export class Ingestion {
           const { row, decision } = byMessage.get(doc.messageId!)!;
           const { f, m, inboxOutflow } = row;
           return {
-            doc: { id: doc.id, version: doc.version, workspaceId: f.workspaceId, inboxId: decision.inboxId, status: decision.status },
+            doc: {
+              id: doc.id,
+              version: doc.version,
+              workspaceId: f.workspaceId,
+              inboxId: decision.inboxId,
+              status: decision.status,
+            },
             decision,
             origin: { folderId: f.id, folder: f.displayName, mailbox: m.address },
-            ...(decision.inboxId === f.inboxId ? { outflow: { workspaceId: f.workspaceId, rule: f.outflow, inbox: inboxOutflow } } : {}),
+            ...(decision.inboxId === f.inboxId
+              ? { outflow: { workspaceId: f.workspaceId, rule: f.outflow, inbox: inboxOutflow } }
+              : {}),
           };
         }),
       );
       await tx
         .update(mailMessages)
         .set({ state: 'done', processedAt: sql`now()`, lastError: null })
-        .where(inArray(mailMessages.id, list.map((p) => p.row.msg.id)));
+        .where(
+          inArray(
+            mailMessages.id,
+            list.map((p) => p.row.msg.id),
+          ),
+        );
       return { created: new Set(inserted.map((d) => d.messageId!)), outflowRunIds };
     });
   }
@@ -219,8 +256,11 @@ export class Ingestion {
     if (type.endsWith('referenceattachment'))
       return { ...base, kind: 'reference', size: a.size ?? 0, ...(a.sourceUrl ? { url: a.sourceUrl } : {}) };
     // A body shorter than announced (a cut connection) fails here and the job retries.
-    const blob = await this.d.mail.stream(token, mailbox, this.d.mail.attachmentPath(mailbox, messageId, a.id), (body, length) =>
-      this.d.blobs.put(body, length),
+    const blob = await this.d.mail.stream(
+      token,
+      mailbox,
+      this.d.mail.attachmentPath(mailbox, messageId, a.id),
+      (body, length) => this.d.blobs.put(body, length),
     );
     if (type.endsWith('itemattachment'))
       return {
@@ -276,7 +316,9 @@ export type IngestOutcome = 'created' | 'exists' | 'gone' | 'failed';
 function takeMimePart(parts: MimeAttachment[], a: GraphAttachmentMeta): MimeAttachment | undefined {
   const type = a['@odata.type'].toLowerCase();
   if (type.endsWith('referenceattachment')) return undefined;
-  const i = type.endsWith('itemattachment') ? parts.findIndex((p) => p.kind === 'item') : parts.findIndex((p) => p.kind === 'file' && p.name === a.name);
+  const i = type.endsWith('itemattachment')
+    ? parts.findIndex((p) => p.kind === 'item')
+    : parts.findIndex((p) => p.kind === 'file' && p.name === a.name);
   return i < 0 ? undefined : parts.splice(i, 1)[0];
 }
 

@@ -20,11 +20,22 @@ export class MarkerWriter {
   async writeMarkers(folderId: string, limit = 200): Promise<{ written: number; left: number }> {
     const { db } = this.d;
     const rows = await db
-      .select({ id: mailMessages.id, graphId: mailMessages.graphMessageId, f: monitoredFolders, m: mailboxes })
+      .select({
+        id: mailMessages.id,
+        graphId: mailMessages.graphMessageId,
+        f: monitoredFolders,
+        m: mailboxes,
+      })
       .from(mailMessages)
       .innerJoin(monitoredFolders, eq(monitoredFolders.id, mailMessages.folderId))
       .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
-      .where(and(eq(mailMessages.folderId, folderId), eq(mailMessages.state, 'done'), eq(mailMessages.markerWritten, false)))
+      .where(
+        and(
+          eq(mailMessages.folderId, folderId),
+          eq(mailMessages.state, 'done'),
+          eq(mailMessages.markerWritten, false),
+        ),
+      )
       .limit(limit);
     if (!rows.length) return { written: 0, left: 0 };
     const { f, m } = rows[0]!;
@@ -47,7 +58,12 @@ export class MarkerWriter {
         await db
           .update(mailMessages)
           .set({ markerWritten: true })
-          .where(inArray(mailMessages.id, done.map((r) => r.id)));
+          .where(
+            inArray(
+              mailMessages.id,
+              done.map((r) => r.id),
+            ),
+          );
         written += done.length;
       }
     }

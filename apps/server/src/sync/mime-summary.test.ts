@@ -65,7 +65,9 @@ Content-Type: text/html; charset=utf-8
   });
 
   it('garbage gives an empty summary, not an exception', async () => {
-    const m = await readMimeSummary(Readable.from([Buffer.from('This is not a MIME message at all\r\n\r\n\u0000\u0001 garbage')]));
+    const m = await readMimeSummary(
+      Readable.from([Buffer.from('This is not a MIME message at all\r\n\r\n\u0000\u0001 garbage')]),
+    );
     expect(m.from).toBeNull();
     expect(m.to).toEqual([]);
     expect(m.subject).toBeNull();

@@ -48,8 +48,24 @@ export function readMimeSummary(input: Readable, opts: MimeReadOptions = {}): Pr
   return new Promise((resolve, reject) => {
     // No text made from HTML here (mailparser's html-to-text compiles its selectors on every call, a
     // few % of ingestion's CPU): ingestion makes it with sanitize.ts's htmlToText when needed.
-    const parser = new MailParser({ skipImageLinks: true, skipTextLinks: true, skipHtmlToText: true, skipTextToHtml: true });
-    const out: MimeSummary = { subject: null, from: null, to: [], cc: [], date: null, messageId: null, html: null, text: null, headers: {}, attachments: [] };
+    const parser = new MailParser({
+      skipImageLinks: true,
+      skipTextLinks: true,
+      skipHtmlToText: true,
+      skipTextToHtml: true,
+    });
+    const out: MimeSummary = {
+      subject: null,
+      from: null,
+      to: [],
+      cc: [],
+      date: null,
+      messageId: null,
+      html: null,
+      text: null,
+      headers: {},
+      attachments: [],
+    };
     const stored: Promise<void>[] = [];
     parser.on('headers', (h: Map<string, HeaderValue>) => {
       const subject = h.get('subject');
@@ -87,7 +103,14 @@ export function readMimeSummary(input: Readable, opts: MimeReadOptions = {}): Pr
         stored.push(
           opts.storeAttachment(content).then(
             (blob) => {
-              out.attachments.push({ name, contentType, size: blob.size, sha256: blob.sha256, isInline, kind });
+              out.attachments.push({
+                name,
+                contentType,
+                size: blob.size,
+                sha256: blob.sha256,
+                isInline,
+                kind,
+              });
               data.release?.();
             },
             (err: unknown) => {
@@ -101,7 +124,8 @@ export function readMimeSummary(input: Readable, opts: MimeReadOptions = {}): Pr
       if (data.type === 'text') {
         out.html = typeof data.html === 'string' ? data.html.slice(0, MAX_BODY_CHARS) : null;
         // An HTML-only email has no text part: '' from mailparser, null here.
-        out.text = typeof data.text === 'string' && data.text.trim() ? data.text.slice(0, MAX_BODY_CHARS) : null;
+        out.text =
+          typeof data.text === 'string' && data.text.trim() ? data.text.slice(0, MAX_BODY_CHARS) : null;
       }
     });
     // Every attachment stored (in MIME order) before the summary is complete.

@@ -17,7 +17,10 @@ export const LIFECYCLE_PATH = '/api/v1/graph/lifecycle';
 
 type Send = (name: string, payload: object, options: { singletonKey?: string }) => Promise<void>;
 /** Many jobs of one kind in one insert: a notification POST may carry hundreds of items. */
-type SendMany = (name: string, items: { payload: object; singletonKey?: string; priority?: number }[]) => Promise<void>;
+type SendMany = (
+  name: string,
+  items: { payload: object; singletonKey?: string; priority?: number }[],
+) => Promise<void>;
 
 /** What `ensure` did to one folder's subscription. */
 export type EnsureResult = 'created' | 'renewed' | 'none' | 'released' | 'failed';
@@ -95,9 +98,11 @@ export class PushService {
   async afterRound(folderId: string): Promise<void> {
     if (!this.d.enabled) return;
     const row = await this.context(folderId);
-    if (!row || !row.f.active || !pushEligibility(row.c.authMode, row.c.accountOid, row.m.graphUserId).push) return;
+    if (!row || !row.f.active || !pushEligibility(row.c.authMode, row.c.accountOid, row.m.graphUserId).push)
+      return;
     const action = nextSubscriptionAction(row.s ?? undefined, this.now(), this.d.retryAfterFailureMs);
-    if (action === 'create' || action === 'renew') await this.d.send('subscription.ensure', { folderId }, { singletonKey: folderId });
+    if (action === 'create' || action === 'renew')
+      await this.d.send('subscription.ensure', { folderId }, { singletonKey: folderId });
   }
 
   /**
@@ -120,7 +125,9 @@ export class PushService {
     const rounds = new Set(folderIds.filter((_, i) => needsRound(results[i]!)));
     let sendError: Error | undefined;
     if (rounds.size) await this.syncNowMany([...rounds]).catch((err: unknown) => (sendError = asError(err)));
-    return results.map((r) => (sendError && needsRound(r) ? sendError : r === 'reauthorized' ? 'renewed' : r));
+    return results.map((r) =>
+      sendError && needsRound(r) ? sendError : r === 'reauthorized' ? 'renewed' : r,
+    );
   }
 
   /** One folder's `ensure`; `reauthorized` is a renewal that must be followed by a delta round. */
@@ -141,19 +148,33 @@ export class PushService {
         const r = await this.d.client.renew(token, m.graphUserId, s.graphId, expiresAt);
         await this.d.db
           .update(graphSubscriptions)
-          .set({ status: 'active', expiresAt: validDate(r.expirationDateTime) ?? expiresAt, renewedAt: this.now(), lastError: null, lastErrorAt: null })
+          .set({
+            status: 'active',
+            expiresAt: validDate(r.expirationDateTime) ?? expiresAt,
+            renewedAt: this.now(),
+            lastError: null,
+            lastErrorAt: null,
+          })
           .where(eq(graphSubscriptions.id, s.id));
         // Microsoft may have held notifications back while it waited for reauthorization.
         return s.status === 'reauthorize' ? 'reauthorized' : 'renewed';
       } catch (err) {
-        if (!(err instanceof GraphApiError && err.status === 404)) return this.failed(f.workspaceId, f.id, err);
-        this.d.logger.info({ folderId: f.id, subscription: s.graphId }, 'subscription gone at renewal; recreating');
+        if (!(err instanceof GraphApiError && err.status === 404))
+          return this.failed(f.workspaceId, f.id, err);
+        this.d.logger.info(
+          { folderId: f.id, subscription: s.graphId },
+          'subscription gone at renewal; recreating',
+        );
       }
     }
     return this.create(token, f, m.graphUserId);
   }
 
-  private async create(token: string, f: typeof monitoredFolders.$inferSelect, mailbox: string): Promise<'created' | 'failed'> {
+  private async create(
+    token: string,
+    f: typeof monitoredFolders.$inferSelect,
+    mailbox: string,
+  ): Promise<'created' | 'failed'> {
     const clientState = randomToken();
     const base = this.d.baseUrl();
     let created;
@@ -192,7 +213,12 @@ export class PushService {
     const lastError = /validation/i.test(detail)
       ? `Microsoft could not reach ${this.d.baseUrl()}${NOTIFICATION_PATH} (${detail})`
       : detail;
-    const values = { status: 'failed' as const, graphId: null, lastError: lastError.slice(0, 1000), lastErrorAt: this.now() };
+    const values = {
+      status: 'failed' as const,
+      graphId: null,
+      lastError: lastError.slice(0, 1000),
+      lastErrorAt: this.now(),
+    };
     await this.d.db
       .insert(graphSubscriptions)
       .values({ workspaceId, folderId, ...values })
@@ -221,7 +247,10 @@ export class PushService {
           // Already gone (404), or unreachable: it expires by itself within days, and its
           // notifications are refused as unknown meanwhile.
           if (!(err instanceof GraphApiError && err.status === 404))
-            this.d.logger.warn({ subscription: s.graphId, err: (err as Error).message }, 'subscription not deleted at Microsoft');
+            this.d.logger.warn(
+              { subscription: s.graphId, err: (err as Error).message },
+              'subscription not deleted at Microsoft',
+            );
         }
       }),
     );
@@ -230,12 +259,18 @@ export class PushService {
 
   async releaseMailboxes(mailboxIds: string[]): Promise<void> {
     if (mailboxIds.length === 0) return;
-    const folders = await this.d.db.select({ id: monitoredFolders.id }).from(monitoredFolders).where(inArray(monitoredFolders.mailboxId, mailboxIds));
+    const folders = await this.d.db
+      .select({ id: monitoredFolders.id })
+      .from(monitoredFolders)
+      .where(inArray(monitoredFolders.mailboxId, mailboxIds));
     await this.releaseFolders(folders.map((f) => f.id));
   }
 
   async releaseConnector(connectorId: string): Promise<void> {
-    const rows = await this.d.db.select({ id: mailboxes.id }).from(mailboxes).where(eq(mailboxes.connectorId, connectorId));
+    const rows = await this.d.db
+      .select({ id: mailboxes.id })
+      .from(mailboxes)
+      .where(eq(mailboxes.connectorId, connectorId));
     await this.releaseMailboxes(rows.map((r) => r.id));
   }
 
@@ -243,15 +278,35 @@ export class PushService {
   async forgetAllBut(knownGraphIds: string[]): Promise<void> {
     await this.d.db
       .delete(graphSubscriptions)
-      .where(knownGraphIds.length ? or(isNull(graphSubscriptions.graphId), notInArray(graphSubscriptions.graphId, knownGraphIds)) : undefined);
+      .where(
+        knownGraphIds.length
+          ? or(isNull(graphSubscriptions.graphId), notInArray(graphSubscriptions.graphId, knownGraphIds))
+          : undefined,
+      );
   }
 
   /** Checks each item's subscription and clientState; returns the folders they belong to. */
-  private async verify(items: NotificationItem[]): Promise<{ ok: { folderId: string; subscriptionRowId: string; item: NotificationItem }[]; rejected: number }> {
-    const ids = [...new Set(items.map((i) => i.subscriptionId).filter((x): x is string => typeof x === 'string' && x.length > 0 && x.length <= 200))];
+  private async verify(
+    items: NotificationItem[],
+  ): Promise<{
+    ok: { folderId: string; subscriptionRowId: string; item: NotificationItem }[];
+    rejected: number;
+  }> {
+    const ids = [
+      ...new Set(
+        items
+          .map((i) => i.subscriptionId)
+          .filter((x): x is string => typeof x === 'string' && x.length > 0 && x.length <= 200),
+      ),
+    ];
     const rows = ids.length
       ? await this.d.db
-          .select({ id: graphSubscriptions.id, graphId: graphSubscriptions.graphId, folderId: graphSubscriptions.folderId, hash: graphSubscriptions.clientStateHash })
+          .select({
+            id: graphSubscriptions.id,
+            graphId: graphSubscriptions.graphId,
+            folderId: graphSubscriptions.folderId,
+            hash: graphSubscriptions.clientStateHash,
+          })
           .from(graphSubscriptions)
           .where(inArray(graphSubscriptions.graphId, ids))
       : [];
@@ -267,7 +322,11 @@ export class PushService {
         continue;
       }
       // Fail closed: no stored state, or none sent, is a mismatch. Hashes have a fixed length, so the comparison is constant-time.
-      if (!row.hash || typeof item.clientState !== 'string' || !safeEqual(sha256(item.clientState), row.hash)) {
+      if (
+        !row.hash ||
+        typeof item.clientState !== 'string' ||
+        !safeEqual(sha256(item.clientState), row.hash)
+      ) {
         rejected++;
         badState.set(row.id, (badState.get(row.id) ?? 0) + 1);
         continue;
@@ -280,7 +339,11 @@ export class PushService {
         .set({ rejected: sql`${graphSubscriptions.rejected} + ${n}`, lastRejectedAt: this.now() })
         .where(eq(graphSubscriptions.id, id));
     }
-    if (rejected) this.d.logger.warn({ rejected, unknownSubscriptions: rejected - [...badState.values()].reduce((a, b) => a + b, 0) }, 'change notifications rejected');
+    if (rejected)
+      this.d.logger.warn(
+        { rejected, unknownSubscriptions: rejected - [...badState.values()].reduce((a, b) => a + b, 0) },
+        'change notifications rejected',
+      );
     return { ok, rejected };
   }
 
@@ -298,7 +361,10 @@ export class PushService {
         .where(
           and(
             inArray(graphSubscriptions.id, subs),
-            or(isNull(graphSubscriptions.lastNotificationAt), lt(graphSubscriptions.lastNotificationAt, new Date(this.now().getTime() - 5000))),
+            or(
+              isNull(graphSubscriptions.lastNotificationAt),
+              lt(graphSubscriptions.lastNotificationAt, new Date(this.now().getTime() - 5000)),
+            ),
           ),
         );
     }
@@ -318,20 +384,41 @@ export class PushService {
     const folders = [...new Set(ok.map((o) => o.folderId))];
     const byEvent = (event: string) => ok.filter((o) => o.item.lifecycleEvent === event);
     const ensure = new Set<string>();
-    for (const [event, status] of [['reauthorizationRequired', 'reauthorize'], ['subscriptionRemoved', 'removed']] as const) {
+    for (const [event, status] of [
+      ['reauthorizationRequired', 'reauthorize'],
+      ['subscriptionRemoved', 'removed'],
+    ] as const) {
       const items = byEvent(event);
       if (!items.length) continue;
       await this.d.db
         .update(graphSubscriptions)
         .set({ status })
-        .where(and(inArray(graphSubscriptions.id, items.map((o) => o.subscriptionRowId)), ne(graphSubscriptions.status, 'failed')));
+        .where(
+          and(
+            inArray(
+              graphSubscriptions.id,
+              items.map((o) => o.subscriptionRowId),
+            ),
+            ne(graphSubscriptions.status, 'failed'),
+          ),
+        );
       for (const o of items) ensure.add(o.folderId);
     }
     const missed = [...new Set(byEvent('missed').map((o) => o.folderId))];
-    this.d.logger.info({ events: ok.length, folders: folders.length, ensure: ensure.size, missed: missed.length }, 'subscription lifecycle events');
+    this.d.logger.info(
+      { events: ok.length, folders: folders.length, ensure: ensure.size, missed: missed.length },
+      'subscription lifecycle events',
+    );
     // Ahead of first-time creations and routine renewals: Microsoft is about to stop (or has
     // stopped) notifying these folders.
-    await this.d.sendMany('subscription.ensure', [...ensure].map((folderId) => ({ payload: { folderId }, singletonKey: folderId, priority: LIFECYCLE_PRIORITY })));
+    await this.d.sendMany(
+      'subscription.ensure',
+      [...ensure].map((folderId) => ({
+        payload: { folderId },
+        singletonKey: folderId,
+        priority: LIFECYCLE_PRIORITY,
+      })),
+    );
     await this.syncNowMany(missed);
     return { accepted: ok.length, rejected, folders: folders.length };
   }
@@ -352,7 +439,14 @@ export class PushService {
       .where(
         or(
           eq(monitoredFolders.active, false),
-          and(ne(graphSubscriptions.status, 'failed'), or(isNull(graphSubscriptions.expiresAt), lt(graphSubscriptions.expiresAt, renewBy), ne(graphSubscriptions.status, 'active'))),
+          and(
+            ne(graphSubscriptions.status, 'failed'),
+            or(
+              isNull(graphSubscriptions.expiresAt),
+              lt(graphSubscriptions.expiresAt, renewBy),
+              ne(graphSubscriptions.status, 'active'),
+            ),
+          ),
           and(eq(graphSubscriptions.status, 'failed'), lt(graphSubscriptions.lastErrorAt, retryBefore)),
         ),
       )
@@ -368,11 +462,17 @@ export class PushService {
           .limit(limit)
       : [];
     const folderIds = [...new Set([...due, ...missing].map((r) => r.folderId))];
-    await this.d.sendMany('subscription.ensure', folderIds.map((folderId) => ({ payload: { folderId }, singletonKey: folderId })));
+    await this.d.sendMany(
+      'subscription.ensure',
+      folderIds.map((folderId) => ({ payload: { folderId }, singletonKey: folderId })),
+    );
     return folderIds.length;
   }
 
   private syncNowMany(folderIds: string[]): Promise<void> {
-    return this.d.sendMany('folder.sync', folderIds.map((folderId) => ({ payload: { folderId }, singletonKey: folderId })));
+    return this.d.sendMany(
+      'folder.sync',
+      folderIds.map((folderId) => ({ payload: { folderId }, singletonKey: folderId })),
+    );
   }
 }

@@ -8,9 +8,13 @@ describe('email HTML', () => {
       <form action="https://evil"><input name="pw"></form><a href="javascript:alert(1)">x</a><a href="https://contoso.example">site</a>
       <iframe src="https://evil"></iframe><style>body{display:none}</style>`;
     const out = sanitizeEmailHtml(html);
-    expect(out).not.toMatch(/script|onclick|\ssrc="https:\/\/tracker\.example|<form|<input|javascript:|iframe|<style/);
+    expect(out).not.toMatch(
+      /script|onclick|\ssrc="https:\/\/tracker\.example|<form|<input|javascript:|iframe|<style/,
+    );
     expect(out).toContain('<img src="cid:photo1" alt="damage" />');
-    expect(out).toContain('<a href="https://contoso.example" target="_blank" rel="noopener noreferrer nofollow">site</a>');
+    expect(out).toContain(
+      '<a href="https://contoso.example" target="_blank" rel="noopener noreferrer nofollow">site</a>',
+    );
     expect(out).toContain('<b>Claims</b>');
   });
   it('turns HTML into readable text', () => {
@@ -20,13 +24,17 @@ describe('email HTML', () => {
 
 describe('remote images', () => {
   it('keeps an https image address where it loads nothing, and drops other schemes', () => {
-    const out = sanitizeEmailHtml('<img src="https://cdn.example/logo.png?a=1&b=2" alt="logo"><img src="http://plain.example/x.gif"><img src="javascript:alert(1)">');
+    const out = sanitizeEmailHtml(
+      '<img src="https://cdn.example/logo.png?a=1&b=2" alt="logo"><img src="http://plain.example/x.gif"><img src="javascript:alert(1)">',
+    );
     expect(out).not.toMatch(/\ssrc="https?:/);
     expect(out).toContain('data-remote-src="https://cdn.example/logo.png?a=1&amp;b=2"');
     expect(out).not.toMatch(/plain\.example|javascript/);
   });
   it('cannot be tricked into a src by a crafted data-remote-src', () => {
-    const out = sanitizeEmailHtml('<img data-remote-src="x&quot; src=&quot;https://evil" src="cid:a"><img data-remote-src="https://evil2"><p data-remote-src="https://evil">t</p>');
+    const out = sanitizeEmailHtml(
+      '<img data-remote-src="x&quot; src=&quot;https://evil" src="cid:a"><img data-remote-src="https://evil2"><p data-remote-src="https://evil">t</p>',
+    );
     expect(out).not.toMatch(/evil/);
   });
 });

@@ -35,7 +35,10 @@ export function sanitizeEmailHtml(html: string): string {
 
 /** Plain text from HTML, for search and for clients that want text. */
 export function htmlToText(html: string): string {
-  return sanitizeHtml(html.replace(/<(br|\/p|\/div|\/tr|\/h\d)\s*\/?>/gi, '\n'), { allowedTags: [], allowedAttributes: {} })
+  return sanitizeHtml(html.replace(/<(br|\/p|\/div|\/tr|\/h\d)\s*\/?>/gi, '\n'), {
+    allowedTags: [],
+    allowedAttributes: {},
+  })
     .replace(/&nbsp;|\u00a0/g, ' ')
     .replace(/&amp;/g, '&')
     .replace(/&lt;/g, '<')

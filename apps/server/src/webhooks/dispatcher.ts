@@ -85,7 +85,12 @@ export class WebhookDispatcher {
     const claimed = await this.claim(room);
     for (const c of claimed) {
       const p = this.deliver(c)
-        .catch((err: unknown) => this.d.logger.warn({ deliveryId: c.id, err: asError(err) }, 'webhook delivery could not be recorded; its lease will bring it back'))
+        .catch((err: unknown) =>
+          this.d.logger.warn(
+            { deliveryId: c.id, err: asError(err) },
+            'webhook delivery could not be recorded; its lease will bring it back',
+          ),
+        )
         .finally(() => this.inFlight.delete(p));
       this.inFlight.add(p);
     }
@@ -116,45 +121,98 @@ export class WebhookDispatcher {
       .innerJoin(events, eq(events.id, c.eventId))
       .where(eq(webhookEndpoints.id, c.endpointId));
     if (!row) {
-      await this.d.db.update(webhookDeliveries).set({ state: 'failed', lastError: 'the event or the endpoint no longer exists' }).where(eq(webhookDeliveries.id, c.id));
+      await this.d.db
+        .update(webhookDeliveries)
+        .set({ state: 'failed', lastError: 'the event or the endpoint no longer exists' })
+        .where(eq(webhookDeliveries.id, c.id));
       return;
     }
     const { endpoint, event } = row;
-    const body = JSON.stringify({ type: event.type, timestamp: event.createdAt.toISOString(), data: event.payload });
-    const headers = signedHeaders(endpointSecrets(this.d.vault, endpoint), `msg_${event.id}`, Math.floor(Date.now() / 1000), body);
+    const body = JSON.stringify({
+      type: event.type,
+      timestamp: event.createdAt.toISOString(),
+      data: event.payload,
+    });
+    const headers = signedHeaders(
+      endpointSecrets(this.d.vault, endpoint),
+      `msg_${event.id}`,
+      Math.floor(Date.now() / 1000),
+      body,
+    );
     const outcome = await this.d.sender.send(endpoint.url, headers, body);
     await this.record(c, endpoint, body, outcome);
   }
 
-  private async record(c: Claimed, endpoint: typeof webhookEndpoints.$inferSelect, body: string, outcome: SendOutcome): Promise<void> {
+  private async record(
+    c: Claimed,
+    endpoint: typeof webhookEndpoints.$inferSelect,
+    body: string,
+    outcome: SendOutcome,
+  ): Promise<void> {
     const now = new Date();
     const retryIn = outcome.ok ? null : nextAttemptDelayMs(c.attempts, this.d.firstRetryMs);
     await this.d.db.transaction(async (tx) => {
-      await tx.insert(webhookAttempts).values({ deliveryId: c.id, endpointId: c.endpointId, status: outcome.status, durationMs: outcome.durationMs, excerpt: outcome.excerpt, requestBody: body });
+      await tx
+        .insert(webhookAttempts)
+        .values({
+          deliveryId: c.id,
+          endpointId: c.endpointId,
+          status: outcome.status,
+          durationMs: outcome.durationMs,
+          excerpt: outcome.excerpt,
+          requestBody: body,
+        });
       await tx
         .update(webhookDeliveries)
         .set({
           lastStatus: outcome.status,
           lastError: outcome.ok ? null : outcome.excerpt.slice(0, 500),
-          ...(outcome.ok ? { state: 'succeeded' as const, deliveredAt: now } : retryIn === null ? { state: 'failed' as const } : { nextAttemptAt: new Date(now.getTime() + retryIn) }),
+          ...(outcome.ok
+            ? { state: 'succeeded' as const, deliveredAt: now }
+            : retryIn === null
+              ? { state: 'failed' as const }
+              : { nextAttemptAt: new Date(now.getTime() + retryIn) }),
         })
         .where(and(eq(webhookDeliveries.id, c.id), eq(webhookDeliveries.state, 'pending')));
       if (outcome.ok) {
-        if (endpoint.failingSince) await tx.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, endpoint.id));
+        if (endpoint.failingSince)
+          await tx
+            .update(webhookEndpoints)
+            .set({ failingSince: null })
+            .where(eq(webhookEndpoints.id, endpoint.id));
         return;
       }
       const since = endpoint.failingSince ?? now;
-      if (!endpoint.failingSince) await tx.update(webhookEndpoints).set({ failingSince: now }).where(and(eq(webhookEndpoints.id, endpoint.id), sql`failing_since is null`));
-      if (now.getTime() - since.getTime() >= this.d.disableAfterMs) await disableEndpoint(tx, endpoint, since);
+      if (!endpoint.failingSince)
+        await tx
+          .update(webhookEndpoints)
+          .set({ failingSince: now })
+          .where(and(eq(webhookEndpoints.id, endpoint.id), sql`failing_since is null`));
+      if (now.getTime() - since.getTime() >= this.d.disableAfterMs)
+        await disableEndpoint(tx, endpoint, since);
     });
     deliveryAttempts.inc({ outcome: outcome.ok ? 'success' : retryIn === null ? 'failed' : 'failure' });
     webhookDeliverySeconds.observe(outcome.durationMs / 1000);
-    if (!outcome.ok) this.d.logger.info({ deliveryId: c.id, endpointId: c.endpointId, status: outcome.status, attempt: c.attempts, retryInMs: retryIn }, 'webhook delivery failed');
+    if (!outcome.ok)
+      this.d.logger.info(
+        {
+          deliveryId: c.id,
+          endpointId: c.endpointId,
+          status: outcome.status,
+          attempt: c.attempts,
+          retryInMs: retryIn,
+        },
+        'webhook delivery failed',
+      );
   }
 }
 
 /** Failing for days: disabled, with an in-app notice (the endpoint's reason) and an event. */
-async function disableEndpoint(tx: Db, endpoint: typeof webhookEndpoints.$inferSelect, since: Date): Promise<void> {
+async function disableEndpoint(
+  tx: Db,
+  endpoint: typeof webhookEndpoints.$inferSelect,
+  since: Date,
+): Promise<void> {
   const reason = `Every delivery failed since ${since.toISOString()}; Mailroom stopped sending. Fix the receiver, then enable the endpoint again.`;
   const [done] = await tx
     .update(webhookEndpoints)
@@ -163,6 +221,17 @@ async function disableEndpoint(tx: Db, endpoint: typeof webhookEndpoints.$inferS
     .returning({ id: webhookEndpoints.id });
   if (!done) return;
   const details = { endpointId: endpoint.id, url: endpoint.url, failingSince: since.toISOString() };
-  await recordEvent(tx, { workspaceId: endpoint.workspaceId, type: 'webhook.endpoint_disabled', subject: { type: 'webhook_endpoint', id: endpoint.id }, payload: details });
-  await recordAudit(tx, { workspaceId: endpoint.workspaceId, actor: null, action: 'webhook.endpoint_disabled', target: { type: 'webhook_endpoint', id: endpoint.id }, details });
+  await recordEvent(tx, {
+    workspaceId: endpoint.workspaceId,
+    type: 'webhook.endpoint_disabled',
+    subject: { type: 'webhook_endpoint', id: endpoint.id },
+    payload: details,
+  });
+  await recordAudit(tx, {
+    workspaceId: endpoint.workspaceId,
+    actor: null,
+    action: 'webhook.endpoint_disabled',
+    target: { type: 'webhook_endpoint', id: endpoint.id },
+    details,
+  });
 }

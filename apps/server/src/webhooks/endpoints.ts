@@ -18,7 +18,8 @@ const secretContext = (endpointId: string) => `webhook:${endpointId}:secret`;
 /** The secrets that sign now: the current one, and the previous one during a rotation's overlap. */
 export function endpointSecrets(vault: Vault, e: EndpointRow, now = new Date()): string[] {
   const out = [vault.decrypt(e.secret, secretContext(e.id))];
-  if (e.previousSecret && e.previousSecretUntil && e.previousSecretUntil > now) out.push(vault.decrypt(e.previousSecret, secretContext(e.id)));
+  if (e.previousSecret && e.previousSecretUntil && e.previousSecretUntil > now)
+    out.push(vault.decrypt(e.previousSecret, secretContext(e.id)));
   return out;
 }
 
@@ -29,7 +30,8 @@ export interface EndpointInput {
   inboxIds?: string[] | null;
 }
 
-const scoped = (workspaceId: string, id: string) => and(eq(webhookEndpoints.workspaceId, workspaceId), eq(webhookEndpoints.id, id));
+const scoped = (workspaceId: string, id: string) =>
+  and(eq(webhookEndpoints.workspaceId, workspaceId), eq(webhookEndpoints.id, id));
 
 function checkUrl(url: string, allowPrivate: boolean): string {
   try {
@@ -42,12 +44,21 @@ function checkUrl(url: string, allowPrivate: boolean): string {
 
 async function checkInboxes(db: Db, workspaceId: string, ids: string[] | null | undefined): Promise<void> {
   if (!ids?.length) return;
-  const found = await db.select({ id: inboxes.id }).from(inboxes).where(and(eq(inboxes.workspaceId, workspaceId), sql`${inboxes.id} = any(${`{${ids.join(',')}}`}::uuid[])`));
+  const found = await db
+    .select({ id: inboxes.id })
+    .from(inboxes)
+    .where(
+      and(eq(inboxes.workspaceId, workspaceId), sql`${inboxes.id} = any(${`{${ids.join(',')}}`}::uuid[])`),
+    );
   if (found.length !== new Set(ids).size) throw invalidField('inboxIds', 'No such inbox in this workspace.');
 }
 
 export async function listEndpoints(db: Db, workspaceId: string): Promise<EndpointRow[]> {
-  return db.select().from(webhookEndpoints).where(eq(webhookEndpoints.workspaceId, workspaceId)).orderBy(webhookEndpoints.createdAt);
+  return db
+    .select()
+    .from(webhookEndpoints)
+    .where(eq(webhookEndpoints.workspaceId, workspaceId))
+    .orderBy(webhookEndpoints.createdAt);
 }
 
 export async function getEndpoint(db: Db, workspaceId: string, id: string): Promise<EndpointRow> {
@@ -57,7 +68,14 @@ export async function getEndpoint(db: Db, workspaceId: string, id: string): Prom
 }
 
 /** A new endpoint and its signing secret, which the caller shows once. */
-export async function createEndpoint(db: Db, vault: Vault, workspaceId: string, input: EndpointInput, actor: Actor, allowPrivate: boolean): Promise<{ endpoint: EndpointRow; secret: string }> {
+export async function createEndpoint(
+  db: Db,
+  vault: Vault,
+  workspaceId: string,
+  input: EndpointInput,
+  actor: Actor,
+  allowPrivate: boolean,
+): Promise<{ endpoint: EndpointRow; secret: string }> {
   const url = checkUrl(input.url, allowPrivate);
   await checkInboxes(db, workspaceId, input.inboxIds);
   const secret = newWebhookSecret();
@@ -65,15 +83,36 @@ export async function createEndpoint(db: Db, vault: Vault, workspaceId: string, 
   const endpoint = await db.transaction(async (tx) => {
     const [e] = await tx
       .insert(webhookEndpoints)
-      .values({ id, workspaceId, url, description: input.description ?? '', eventTypes: input.eventTypes ?? [], inboxIds: input.inboxIds?.length ? input.inboxIds : null, secret: vault.encrypt(secret, secretContext(id)) })
+      .values({
+        id,
+        workspaceId,
+        url,
+        description: input.description ?? '',
+        eventTypes: input.eventTypes ?? [],
+        inboxIds: input.inboxIds?.length ? input.inboxIds : null,
+        secret: vault.encrypt(secret, secretContext(id)),
+      })
       .returning();
-    await recordAudit(tx, { workspaceId, actor, action: 'webhook.created', target: { type: 'webhook_endpoint', id }, details: { url, eventTypes: e!.eventTypes, inboxIds: e!.inboxIds } });
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: 'webhook.created',
+      target: { type: 'webhook_endpoint', id },
+      details: { url, eventTypes: e!.eventTypes, inboxIds: e!.inboxIds },
+    });
     return e!;
   });
   return { endpoint, secret };
 }
 
-export async function updateEndpoint(db: Db, workspaceId: string, id: string, input: Partial<EndpointInput> & { enabled?: boolean }, actor: Actor, allowPrivate: boolean): Promise<EndpointRow> {
+export async function updateEndpoint(
+  db: Db,
+  workspaceId: string,
+  id: string,
+  input: Partial<EndpointInput> & { enabled?: boolean },
+  actor: Actor,
+  allowPrivate: boolean,
+): Promise<EndpointRow> {
   const url = input.url === undefined ? undefined : checkUrl(input.url, allowPrivate);
   await checkInboxes(db, workspaceId, input.inboxIds);
   return db.transaction(async (tx) => {
@@ -87,14 +126,26 @@ export async function updateEndpoint(db: Db, workspaceId: string, id: string, in
         ...(input.description !== undefined ? { description: input.description } : {}),
         ...(input.eventTypes !== undefined ? { eventTypes: input.eventTypes } : {}),
         ...(input.inboxIds !== undefined ? { inboxIds: input.inboxIds?.length ? input.inboxIds : null } : {}),
-        ...(input.enabled !== undefined ? { enabled: input.enabled, disabledAt: input.enabled ? null : new Date(), disabledReason: input.enabled ? null : 'Disabled by an admin.' } : {}),
+        ...(input.enabled !== undefined
+          ? {
+              enabled: input.enabled,
+              disabledAt: input.enabled ? null : new Date(),
+              disabledReason: input.enabled ? null : 'Disabled by an admin.',
+            }
+          : {}),
         // Enabled again: a fresh start, not "failing for days" from before.
         ...(enabling ? { failingSince: null } : {}),
         updatedAt: new Date(),
       })
       .where(eq(webhookEndpoints.id, id))
       .returning();
-    await recordAudit(tx, { workspaceId, actor, action: 'webhook.updated', target: { type: 'webhook_endpoint', id }, details: { ...input } });
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: 'webhook.updated',
+      target: { type: 'webhook_endpoint', id },
+      details: { ...input },
+    });
     return e!;
   });
 }
@@ -103,22 +154,45 @@ export async function deleteEndpoint(db: Db, workspaceId: string, id: string, ac
   await db.transaction(async (tx) => {
     const [e] = await tx.delete(webhookEndpoints).where(scoped(workspaceId, id)).returning();
     if (!e) throw notFound('Webhook endpoint');
-    await recordAudit(tx, { workspaceId, actor, action: 'webhook.deleted', target: { type: 'webhook_endpoint', id }, details: { url: e.url } });
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: 'webhook.deleted',
+      target: { type: 'webhook_endpoint', id },
+      details: { url: e.url },
+    });
   });
 }
 
 /** A new secret signs from now on; the old one signs beside it for a day. The new one is shown once. */
-export async function rotateSecret(db: Db, vault: Vault, workspaceId: string, id: string, actor: Actor): Promise<{ endpoint: EndpointRow; secret: string }> {
+export async function rotateSecret(
+  db: Db,
+  vault: Vault,
+  workspaceId: string,
+  id: string,
+  actor: Actor,
+): Promise<{ endpoint: EndpointRow; secret: string }> {
   const secret = newWebhookSecret();
   const endpoint = await db.transaction(async (tx) => {
     const [before] = await tx.select().from(webhookEndpoints).where(scoped(workspaceId, id)).for('update');
     if (!before) throw notFound('Webhook endpoint');
     const [e] = await tx
       .update(webhookEndpoints)
-      .set({ secret: vault.encrypt(secret, secretContext(id)), previousSecret: before.secret, previousSecretUntil: new Date(Date.now() + ROTATION_OVERLAP_MS), updatedAt: new Date() })
+      .set({
+        secret: vault.encrypt(secret, secretContext(id)),
+        previousSecret: before.secret,
+        previousSecretUntil: new Date(Date.now() + ROTATION_OVERLAP_MS),
+        updatedAt: new Date(),
+      })
       .where(eq(webhookEndpoints.id, id))
       .returning();
-    await recordAudit(tx, { workspaceId, actor, action: 'webhook.secret_rotated', target: { type: 'webhook_endpoint', id }, details: { previousSignsUntil: e!.previousSecretUntil!.toISOString() } });
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: 'webhook.secret_rotated',
+      target: { type: 'webhook_endpoint', id },
+      details: { previousSignsUntil: e!.previousSecretUntil!.toISOString() },
+    });
     return e!;
   });
   return { endpoint, secret };
@@ -127,19 +201,34 @@ export async function rotateSecret(db: Db, vault: Vault, workspaceId: string, id
 /** "Send test event": an event for this endpoint only, through the same queue, signing and log. */
 export async function sendTestEvent(db: Db, workspaceId: string, id: string, actor: Actor): Promise<string> {
   const e = await getEndpoint(db, workspaceId, id);
-  if (!e.enabled) throw new AppError('conflict', 'This endpoint is disabled: enable it first, then send a test event.');
+  if (!e.enabled)
+    throw new AppError('conflict', 'This endpoint is disabled: enable it first, then send a test event.');
   return db.transaction(async (tx) => {
     const [ev] = await tx
       .insert(events)
-      .values({ workspaceId, type: 'webhook.test', subjectType: 'webhook_endpoint', subjectId: e.id, payload: { endpointId: e.id, message: 'A test event from Mailroom.', sentBy: actor?.email ?? null } })
+      .values({
+        workspaceId,
+        type: 'webhook.test',
+        subjectType: 'webhook_endpoint',
+        subjectId: e.id,
+        payload: { endpointId: e.id, message: 'A test event from Mailroom.', sentBy: actor?.email ?? null },
+      })
       .returning({ id: events.id });
-    const [d] = await tx.insert(webhookDeliveries).values({ workspaceId, endpointId: e.id, eventId: ev!.id, eventType: 'webhook.test' }).returning({ id: webhookDeliveries.id });
+    const [d] = await tx
+      .insert(webhookDeliveries)
+      .values({ workspaceId, endpointId: e.id, eventId: ev!.id, eventType: 'webhook.test' })
+      .returning({ id: webhookDeliveries.id });
     return d!.id;
   });
 }
 
 /** Sends a delivery again now, with the same `webhook-id`, whatever its state. */
-export async function redeliver(db: Db, workspaceId: string, deliveryId: string, actor: Actor): Promise<void> {
+export async function redeliver(
+  db: Db,
+  workspaceId: string,
+  deliveryId: string,
+  actor: Actor,
+): Promise<void> {
   await db.transaction(async (tx) => {
     const [d] = await tx
       .update(webhookDeliveries)
@@ -147,17 +236,35 @@ export async function redeliver(db: Db, workspaceId: string, deliveryId: string,
       .where(and(eq(webhookDeliveries.workspaceId, workspaceId), eq(webhookDeliveries.id, deliveryId)))
       .returning();
     if (!d) throw notFound('Delivery');
-    await recordAudit(tx, { workspaceId, actor, action: 'webhook.redelivered', target: { type: 'webhook_delivery', id: deliveryId }, details: { endpointId: d.endpointId, eventId: d.eventId, eventType: d.eventType } });
+    await recordAudit(tx, {
+      workspaceId,
+      actor,
+      action: 'webhook.redelivered',
+      target: { type: 'webhook_delivery', id: deliveryId },
+      details: { endpointId: d.endpointId, eventId: d.eventId, eventType: d.eventType },
+    });
   });
 }
 
 /** An endpoint's deliveries, newest first, each with its attempts (the delivery log). */
-export async function listDeliveries(db: Db, workspaceId: string, endpointId: string, page: { after?: { at: Date; id: string } | undefined; limit: number }) {
+export async function listDeliveries(
+  db: Db,
+  workspaceId: string,
+  endpointId: string,
+  page: { after?: { at: Date; id: string } | undefined; limit: number },
+) {
   await getEndpoint(db, workspaceId, endpointId);
   const rows = await db
     .select()
     .from(webhookDeliveries)
-    .where(and(eq(webhookDeliveries.endpointId, endpointId), page.after ? sql`(${webhookDeliveries.createdAt}, ${webhookDeliveries.id}) < (${page.after.at}, ${page.after.id}::uuid)` : undefined))
+    .where(
+      and(
+        eq(webhookDeliveries.endpointId, endpointId),
+        page.after
+          ? sql`(${webhookDeliveries.createdAt}, ${webhookDeliveries.id}) < (${page.after.at}, ${page.after.id}::uuid)`
+          : undefined,
+      ),
+    )
     .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id))
     .limit(page.limit + 1);
   const list = rows.slice(0, page.limit);
@@ -168,7 +275,10 @@ export async function listDeliveries(db: Db, workspaceId: string, endpointId: st
         .where(sql`${webhookAttempts.deliveryId} = any(${`{${list.map((d) => d.id).join(',')}}`}::uuid[])`)
         .orderBy(desc(webhookAttempts.at))
     : [];
-  return { deliveries: list.map((d) => ({ ...d, log: attempts.filter((a) => a.deliveryId === d.id) })), more: rows.length > page.limit };
+  return {
+    deliveries: list.map((d) => ({ ...d, log: attempts.filter((a) => a.deliveryId === d.id) })),
+    more: rows.length > page.limit,
+  };
 }
 
 /** The webhook deliveries of one document's events (the document page shows them). */

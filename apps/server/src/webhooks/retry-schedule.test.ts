@@ -10,7 +10,8 @@ describe('webhook retry schedule', () => {
     expect(retryWindowMs(5000)).toBeGreaterThan(24 * 3_600_000);
     let waited = 0;
     let n = 1;
-    for (let d = nextAttemptDelayMs(n, 5000, () => 0); d !== null; d = nextAttemptDelayMs(++n, 5000, () => 0)) waited += d;
+    for (let d = nextAttemptDelayMs(n, 5000, () => 0); d !== null; d = nextAttemptDelayMs(++n, 5000, () => 0))
+      waited += d;
     expect(waited).toBeGreaterThan(24 * 3_600_000); // even with the shortest jitter
     expect(nextAttemptDelayMs(13, 5000)).toBeNull();
   });

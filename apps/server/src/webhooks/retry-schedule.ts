@@ -7,7 +7,11 @@
 const STEPS = [1, 6, 24, 120, 360, 720, 1440, 2880, 4320, 5760, 5760, 5760];
 
 /** The wait before the next attempt after `attemptsMade` attempts, or null when the schedule is over. */
-export function nextAttemptDelayMs(attemptsMade: number, firstRetryMs: number, random: () => number = Math.random): number | null {
+export function nextAttemptDelayMs(
+  attemptsMade: number,
+  firstRetryMs: number,
+  random: () => number = Math.random,
+): number | null {
   const step = STEPS[attemptsMade - 1];
   if (step === undefined) return null;
   return Math.round(step * firstRetryMs * (0.8 + 0.4 * random()));

@@ -30,9 +30,17 @@ export class WebhookSender {
   private readonly agent: Agent;
   private readonly o: Required<Omit<SenderOptions, 'ca'>>;
   constructor(opts: SenderOptions) {
-    this.o = { allowPrivate: opts.allowPrivate, timeoutMs: opts.timeoutMs ?? 10_000, excerptBytes: opts.excerptBytes ?? 2048 };
+    this.o = {
+      allowPrivate: opts.allowPrivate,
+      timeoutMs: opts.timeoutMs ?? 10_000,
+      excerptBytes: opts.excerptBytes ?? 2048,
+    };
     this.agent = new Agent({
-      connect: { lookup: guardedLookup(opts.allowPrivate), timeout: this.o.timeoutMs, ...(opts.ca ? { ca: opts.ca } : {}) },
+      connect: {
+        lookup: guardedLookup(opts.allowPrivate),
+        timeout: this.o.timeoutMs,
+        ...(opts.ca ? { ca: opts.ca } : {}),
+      },
       headersTimeout: this.o.timeoutMs,
       bodyTimeout: this.o.timeoutMs,
       keepAliveTimeout: 30_000,
@@ -55,7 +63,12 @@ export class WebhookSender {
       const excerpt = await readExcerpt(res.body, this.o.excerptBytes);
       const ok = res.statusCode >= 200 && res.statusCode < 300;
       const redirect = res.statusCode >= 300 && res.statusCode < 400;
-      return { status: res.statusCode, ok, durationMs: took(), excerpt: redirect ? `redirect to ${String(res.headers.location ?? '?')} not followed` : excerpt };
+      return {
+        status: res.statusCode,
+        ok,
+        durationMs: took(),
+        excerpt: redirect ? `redirect to ${String(res.headers.location ?? '?')} not followed` : excerpt,
+      };
     } catch (err) {
       return { status: null, ok: false, durationMs: took(), excerpt: describe(err, this.o.timeoutMs) };
     }
@@ -66,7 +79,10 @@ export class WebhookSender {
   }
 }
 
-async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): unknown }, max: number): Promise<string> {
+async function readExcerpt(
+  body: AsyncIterable<Buffer> & { destroy(): unknown },
+  max: number,
+): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -83,10 +99,13 @@ async function readExcerpt(body: AsyncIterable<Buffer> & { destroy(): unknown },
 function describe(err: unknown, timeoutMs: number): string {
   const e = err as NodeJS.ErrnoException & { cause?: NodeJS.ErrnoException };
   const cause = e.cause ?? e;
-  if (err instanceof TargetRefused || cause instanceof TargetRefused) return (cause instanceof TargetRefused ? cause : e).message;
-  if (e.name === 'TimeoutError' || e.name === 'AbortError' || /timeout/i.test(cause.code ?? '')) return `no answer within ${timeoutMs / 1000} s`;
+  if (err instanceof TargetRefused || cause instanceof TargetRefused)
+    return (cause instanceof TargetRefused ? cause : e).message;
+  if (e.name === 'TimeoutError' || e.name === 'AbortError' || /timeout/i.test(cause.code ?? ''))
+    return `no answer within ${timeoutMs / 1000} s`;
   if (cause.code === 'ECONNREFUSED') return 'connection refused';
-  if (cause.code === 'ECONNRESET' || cause.code === 'UND_ERR_SOCKET') return 'connection closed before an answer';
+  if (cause.code === 'ECONNRESET' || cause.code === 'UND_ERR_SOCKET')
+    return 'connection closed before an answer';
   if (cause.code === 'ENOTFOUND') return 'the host name does not resolve';
   return cause.message || String(err);
 }

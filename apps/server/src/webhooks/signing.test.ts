@@ -4,7 +4,11 @@ import { newWebhookSecret, signedHeaders } from './signing.ts';
 
 // Verified by the Standard Webhooks library itself, not by our own code.
 describe('Standard Webhooks signing', () => {
-  const body = JSON.stringify({ type: 'document.created', timestamp: '2026-12-05T10:00:00.000Z', data: { documentId: 'd1' } });
+  const body = JSON.stringify({
+    type: 'document.created',
+    timestamp: '2026-12-05T10:00:00.000Z',
+    data: { documentId: 'd1' },
+  });
   const now = Math.floor(Date.now() / 1000);
 
   it("is accepted by the standardwebhooks package with the endpoint's secret", () => {

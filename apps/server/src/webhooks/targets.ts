@@ -67,11 +67,20 @@ export function checkTargetUrl(raw: string, allowPrivate: boolean): URL {
   } catch {
     throw new TargetRefused('This is not a valid URL.');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TargetRefused('Use an http:// or https:// URL.');
-  if (url.username || url.password) throw new TargetRefused('Put no user name or password in the URL; Mailroom signs every delivery instead.');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw new TargetRefused('Use an http:// or https:// URL.');
+  if (url.username || url.password)
+    throw new TargetRefused(
+      'Put no user name or password in the URL; Mailroom signs every delivery instead.',
+    );
   const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (!allowPrivate && (isIP(host) ? isPrivateAddress(host) : /^(localhost|.*\.localhost|.*\.local|.*\.internal)$/i.test(host))) {
-    throw new TargetRefused('This address is on a private, loopback or link-local network. Mailroom only sends webhooks to public addresses (an operator can allow private ones with WEBHOOK_ALLOW_PRIVATE=true).');
+  if (
+    !allowPrivate &&
+    (isIP(host) ? isPrivateAddress(host) : /^(localhost|.*\.localhost|.*\.local|.*\.internal)$/i.test(host))
+  ) {
+    throw new TargetRefused(
+      'This address is on a private, loopback or link-local network. Mailroom only sends webhooks to public addresses (an operator can allow private ones with WEBHOOK_ALLOW_PRIVATE=true).',
+    );
   }
   return url;
 }
@@ -85,10 +94,20 @@ export function guardedLookup(allowPrivate: boolean): LookupFunction {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
       if (err) return callback(err, []);
       const bad = allowPrivate ? undefined : addresses.find((a) => isPrivateAddress(a.address));
-      if (bad) return callback(Object.assign(new TargetRefused(`${hostname} resolves to ${bad.address}, a private, loopback or link-local address: refused.`), { code: 'EPRIVATE' }), []);
+      if (bad)
+        return callback(
+          Object.assign(
+            new TargetRefused(
+              `${hostname} resolves to ${bad.address}, a private, loopback or link-local address: refused.`,
+            ),
+            { code: 'EPRIVATE' },
+          ),
+          [],
+        );
       if (options.all) return callback(null, addresses);
       const first = addresses[0];
-      if (!first) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
+      if (!first)
+        return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
       callback(null, first.address, first.family);
     });
   };

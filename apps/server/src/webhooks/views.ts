@@ -15,7 +15,8 @@ export function toEndpointView(e: EndpointRow, now = new Date()): WebhookEndpoin
     disabledReason: e.enabled ? null : e.disabledReason,
     disabledAt: e.enabled ? null : iso(e.disabledAt),
     failingSince: iso(e.failingSince),
-    previousSecretSignsUntil: e.previousSecretUntil && e.previousSecretUntil > now ? e.previousSecretUntil.toISOString() : null,
+    previousSecretSignsUntil:
+      e.previousSecretUntil && e.previousSecretUntil > now ? e.previousSecretUntil.toISOString() : null,
     createdAt: e.createdAt.toISOString(),
   };
 }
@@ -38,6 +39,12 @@ export function toDeliveryView(d: DeliveryRow, log: AttemptRow[], endpointUrl?: 
     lastError: d.lastError,
     createdAt: d.createdAt.toISOString(),
     deliveredAt: iso(d.deliveredAt),
-    log: log.map((a) => ({ at: a.at.toISOString(), status: a.status, durationMs: a.durationMs, excerpt: a.excerpt, requestBody: a.requestBody })),
+    log: log.map((a) => ({
+      at: a.at.toISOString(),
+      status: a.status,
+      durationMs: a.durationMs,
+      excerpt: a.excerpt,
+      requestBody: a.requestBody,
+    })),
   };
 }

@@ -5,7 +5,16 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { api, type DirectoryList, type Document, type DocumentList, type FolderTree, type Mailbox, type MailboxList, type SessionInfo } from '@mailroom/contracts';
+import {
+  api,
+  type DirectoryList,
+  type Document,
+  type DocumentList,
+  type FolderTree,
+  type Mailbox,
+  type MailboxList,
+  type SessionInfo,
+} from '@mailroom/contracts';
 import { createEmulator, DEMO } from '@mailroom/m365-emulator';
 import pg from 'pg';
 import { ApiClient } from '../../../../bench/lib/api-client.ts';
@@ -99,7 +108,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     MICROSOFT_CA_FILE: emu.caFile,
     LOG_LEVEL: process.env.CHAOS_LOG_LEVEL ?? 'warn',
     SHUTDOWN_GRACE_SECONDS: '2',
-    ...(database ? { DATABASE_URL: database.url, MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64') } : {}),
+    ...(database
+      ? { DATABASE_URL: database.url, MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64') }
+      : {}),
   };
 
   let child: ChildProcess | undefined;
@@ -109,8 +120,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     child.stderr!.on('data', (d: Buffer) => (childLog = (childLog + d.toString()).slice(-20_000)));
     // Up to 2 minutes: a first start creates the embedded database, slow on a loaded 2-core machine.
     for (let i = 0; i < 2400; i++) {
-      if (child.exitCode !== null) throw new Error(`Mailroom exited with ${child.exitCode}: ${childLog.slice(-2000)}`);
-      const ok = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+      if (child.exitCode !== null)
+        throw new Error(`Mailroom exited with ${child.exitCode}: ${childLog.slice(-2000)}`);
+      const ok = await fetch(`${base}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (ok) return;
       await sleep(50);
     }
@@ -127,24 +142,44 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
   try {
     await start();
     await client.session();
-    const setup = await client.call<SessionInfo>('POST', api.setup, { name: 'Chaos', email: 'chaos@example.com', password: 'chaos monkey password', workspaceName: 'Chaos' });
+    const setup = await client.call<SessionInfo>('POST', api.setup, {
+      name: 'Chaos',
+      email: 'chaos@example.com',
+      password: 'chaos monkey password',
+      workspaceName: 'Chaos',
+    });
     client.csrf = setup.body.csrfToken;
     const ws = setup.body.workspaces[0]!.id;
-    const connector = await client.call<{ id: string }>('POST', api.connectors(ws), { name: 'Claims', type: 'microsoft365' });
+    const connector = await client.call<{ id: string }>('POST', api.connectors(ws), {
+      name: 'Claims',
+      type: 'microsoft365',
+    });
     const id = connector.body.id;
     // The admin granted what outflow needs (the sandbox's own app lacks Mail.Send).
-    if (opts.outflow) await emu.control.grantConsent(DEMO.contoso.domain, DEMO.customerApp.clientId, { application: ['Mail.Send', 'MailboxSettings.ReadWrite'] });
-    const own = await client.call('POST', api.connectOwnApp(ws, id), { tenant: DEMO.contoso.domain, clientId: DEMO.customerApp.clientId, clientSecret: DEMO.customerApp.clientSecret, secretExpiresAt: '2099-12-31' });
+    if (opts.outflow)
+      await emu.control.grantConsent(DEMO.contoso.domain, DEMO.customerApp.clientId, {
+        application: ['Mail.Send', 'MailboxSettings.ReadWrite'],
+      });
+    const own = await client.call('POST', api.connectOwnApp(ws, id), {
+      tenant: DEMO.contoso.domain,
+      clientId: DEMO.customerApp.clientId,
+      clientSecret: DEMO.customerApp.clientSecret,
+      secretExpiresAt: '2099-12-31',
+    });
     if (own.status !== 200) throw new Error(`connect failed: ${JSON.stringify(own.body)}`);
     const address = DEMO.contoso.sharedMailboxes[0];
     const dir = await client.call<DirectoryList>('GET', `${api.directory(ws, id)}?search=claims`);
-    const mb = await client.call<MailboxList>('PUT', api.mailboxes(ws, id), { mailboxes: dir.body.items.filter((i) => i.address === address) });
+    const mb = await client.call<MailboxList>('PUT', api.mailboxes(ws, id), {
+      mailboxes: dir.body.items.filter((i) => i.address === address),
+    });
     const mailbox = mb.body.items[0]!;
     const tree = await client.call<FolderTree>('GET', api.folderTree(ws, mailbox.id));
     const inbox = tree.body.items.find((f) => f.displayName === 'Inbox')!;
     // Only mail delivered from now on counts (the demo seed's older mail is before this date).
     const processFrom = new Date(Date.now() - 1000).toISOString();
-    const set = await client.call<Mailbox>('PUT', api.monitoredFolders(ws, mailbox.id), { folders: [{ graphFolderId: inbox.graphFolderId, displayName: 'Inbox', processFrom, active: true }] });
+    const set = await client.call<Mailbox>('PUT', api.monitoredFolders(ws, mailbox.id), {
+      folders: [{ graphFolderId: inbox.graphFolderId, displayName: 'Inbox', processFrom, active: true }],
+    });
     const folderId = set.body.folders[0]!.id;
     if (opts.outflow) {
       const r = await client.call('PATCH', api.folder(ws, folderId), {
@@ -155,7 +190,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       });
       if (r.status !== 200) throw new Error(`outflow rule refused: ${JSON.stringify(r.body)}`);
       // Widen the window between the forward's draft and its send, where a kill hurts most.
-      await emu.control.addFault({ path: '/messages/[^/?]+/send$', method: 'POST', action: { kind: 'delay', ms: 300 } });
+      await emu.control.addFault({
+        path: '/messages/[^/?]+/send$',
+        method: 'POST',
+        action: { kind: 'delay', ms: 300 },
+      });
     }
 
     // Mail keeps arriving in the background, at an even pace over the run.
@@ -163,7 +202,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     let delivering = true;
     const delivery = (async () => {
       for (let i = 0; i < opts.messages; i++) {
-        const m = await emu.control.deliverGenerated(address, { seed: 7, index: i, pdfs: i % 3 === 0 ? 1 : 0, jpegs: i % 4 === 0 ? 1 : 0 });
+        const m = await emu.control.deliverGenerated(address, {
+          seed: 7,
+          index: i,
+          pdfs: i % 3 === 0 ? 1 : 0,
+          jpegs: i % 4 === 0 ? 1 : 0,
+        });
         delivered.push(m.internetMessageId);
         await sleep(40);
       }
@@ -191,7 +235,13 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     for (let i = 0; i < 1200; i++) {
       const r = await client.call<MailboxList>('GET', api.mailboxes(ws, id));
       status = r.body.items[0]?.folders[0];
-      if (!delivering && status && status.processedTotal + status.failed >= delivered.length && status.pending === 0) break;
+      if (
+        !delivering &&
+        status &&
+        status.processedTotal + status.failed >= delivered.length &&
+        status.pending === 0
+      )
+        break;
       if (i % 50 === 0) log(`wait ${JSON.stringify(status)}`);
       await sleep(100);
     }
@@ -206,7 +256,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       full.length = 0;
       let cursor: string | null = null;
       do {
-        const page: { body: DocumentList } = await client.call<DocumentList>('GET', `${api.documents(ws)}?limit=200${cursor ? `&cursor=${cursor}` : ''}`);
+        const page: { body: DocumentList } = await client.call<DocumentList>(
+          'GET',
+          `${api.documents(ws)}?limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+        );
         for (const d of page.body.items) {
           const one = await client.call<Document>('GET', api.document(ws, d.id));
           full.push(one.body);
@@ -219,7 +272,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     let outflow: ChaosReport['outflow'];
     if (opts.outflow) {
       // Outflow runs after the documents: wait (up to 5 minutes) until no run is pending.
-      const unfinished = () => full.reduce((n, d) => n + (d.outflow.length < 2 ? 2 - d.outflow.length : 0) + d.outflow.filter((r) => r.state === 'pending').length, 0);
+      const unfinished = () =>
+        full.reduce(
+          (n, d) =>
+            n +
+            (d.outflow.length < 2 ? 2 - d.outflow.length : 0) +
+            d.outflow.filter((r) => r.state === 'pending').length,
+          0,
+        );
       for (let i = 0; i < 150 && unfinished() > 0; i++) {
         if (i % 10 === 0) log(`outflow: ${unfinished()} actions unfinished`);
         await sleep(2000);
@@ -227,14 +287,19 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       }
       const sent = await emu.control.outbound();
       const messages = await emu.control.listMessages(address);
-      const forwards = (subject: string) => sent.filter((o) => o.to.includes(FORWARD_TO) && o.subject === `FW: ${subject}`).length;
+      const forwards = (subject: string) =>
+        sent.filter((o) => o.to.includes(FORWARD_TO) && o.subject === `FW: ${subject}`).length;
       const bySubject = full.map((d) => d.subject);
       // Runs that needed more than one attempt: those a kill interrupted (the proof is not vacuous).
-      log(`outflow: ${full.flatMap((d) => d.outflow).filter((r) => r.attempts > 1).length} runs were attempted more than once`);
+      log(
+        `outflow: ${full.flatMap((d) => d.outflow).filter((r) => r.attempts > 1).length} runs were attempted more than once`,
+      );
       outflow = {
         notForwarded: bySubject.filter((s) => forwards(s) === 0),
         forwardedTwice: bySubject.filter((s) => forwards(s) > 1),
-        uncategorised: bySubject.filter((s) => !messages.some((m) => m.subject === s && m.categories.includes(CATEGORY))),
+        uncategorised: bySubject.filter(
+          (s) => !messages.some((m) => m.subject === s && m.categories.includes(CATEGORY)),
+        ),
         unfinished: unfinished(),
       };
     }

@@ -4,7 +4,10 @@ import { makePdf } from './pdf.ts';
 
 describe('generated attachment files', () => {
   it('JPEG: SOI/APP0 JFIF/SOF0 baseline/EOI, the declared size, no unstuffed 0xFF in the scan', () => {
-    const jpg = makeJpeg([[0, 255, 128], [64, 192, 10]]);
+    const jpg = makeJpeg([
+      [0, 255, 128],
+      [64, 192, 10],
+    ]);
     expect([...jpg.subarray(0, 4)]).toEqual([0xff, 0xd8, 0xff, 0xe0]);
     expect(jpg.subarray(6, 11).toString('latin1')).toBe('JFIF\0');
     const sof = jpg.indexOf(Buffer.from([0xff, 0xc0]));

@@ -43,7 +43,13 @@ class BitWriter {
   }
 }
 
-const segment = (marker: number, payload: number[]) => [0xff, marker, (payload.length + 2) >> 8, (payload.length + 2) & 0xff, ...payload];
+const segment = (marker: number, payload: number[]) => [
+  0xff,
+  marker,
+  (payload.length + 2) >> 8,
+  (payload.length + 2) & 0xff,
+  ...payload,
+];
 
 /** `blocks[row][col]` = grey level 0–255 of each 8×8 block. */
 export function makeJpeg(blocks: number[][]): Buffer {
@@ -69,7 +75,8 @@ export function makeJpeg(blocks: number[][]): Buffer {
     }
   }
   const bytes = [
-    0xff, 0xd8,
+    0xff,
+    0xd8,
     ...segment(0xe0, [0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00]),
     ...segment(0xdb, [0x00, ...new Array<number>(64).fill(1)]),
     ...segment(0xc0, [0x08, h >> 8, h & 0xff, w >> 8, w & 0xff, 0x01, 0x01, 0x11, 0x00]),
@@ -77,7 +84,8 @@ export function makeJpeg(blocks: number[][]): Buffer {
     ...segment(0xc4, [0x10, ...AC_BITS, ...AC_VALS]),
     ...segment(0xda, [0x01, 0x01, 0x00, 0x00, 0x3f, 0x00]),
     ...bw.finish(),
-    0xff, 0xd9,
+    0xff,
+    0xd9,
   ];
   return Buffer.from(bytes);
 }

@@ -4,7 +4,12 @@
  */
 export function makePdf(lines: string[], title = 'Document'): Buffer {
   const esc = (s: string) => s.replace(/[\\()]/g, (c) => `\\${c}`).replace(/[^\x20-\x7e]/g, '?');
-  const text = [`BT /F1 16 Tf 72 740 Td (${esc(title)}) Tj ET`, 'BT /F1 11 Tf 72 710 Td 14 TL', ...lines.map((l) => `(${esc(l)}) Tj T*`), 'ET'].join('\n');
+  const text = [
+    `BT /F1 16 Tf 72 740 Td (${esc(title)}) Tj ET`,
+    'BT /F1 11 Tf 72 710 Td 14 TL',
+    ...lines.map((l) => `(${esc(l)}) Tj T*`),
+    'ET',
+  ].join('\n');
   const objects = [
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',

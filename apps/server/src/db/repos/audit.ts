@@ -47,8 +47,14 @@ function auditWhere(workspaceId: string, q: AuditQuery, before: number | undefin
   return and(
     eq(auditLog.workspaceId, workspaceId),
     before !== undefined ? lt(auditLog.seq, before) : undefined,
-    q.actor ? sql`${auditLog.actorEmail} ilike ${`%${q.actor.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}` : undefined,
-    family ? sql`${auditLog.action} like ${`${family}%`}` : q.action ? eq(auditLog.action, q.action) : undefined,
+    q.actor
+      ? sql`${auditLog.actorEmail} ilike ${`%${q.actor.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}`
+      : undefined,
+    family
+      ? sql`${auditLog.action} like ${`${family}%`}`
+      : q.action
+        ? eq(auditLog.action, q.action)
+        : undefined,
     q.targetType ? eq(auditLog.targetType, q.targetType) : undefined,
     q.targetId ? eq(auditLog.targetId, q.targetId) : undefined,
     q.from ? gte(auditLog.createdAt, q.from) : undefined,
@@ -57,7 +63,11 @@ function auditWhere(workspaceId: string, q: AuditQuery, before: number | undefin
 }
 
 /** A page of the workspace's audit log, newest first, before the sequence number `before` (keyset). */
-export async function listAudit(db: Db, workspaceId: string, page: { before: number | undefined; limit: number } & AuditQuery): Promise<{ rows: (typeof auditLog.$inferSelect)[]; more: boolean }> {
+export async function listAudit(
+  db: Db,
+  workspaceId: string,
+  page: { before: number | undefined; limit: number } & AuditQuery,
+): Promise<{ rows: (typeof auditLog.$inferSelect)[]; more: boolean }> {
   const rows = await db
     .select()
     .from(auditLog)
@@ -68,7 +78,12 @@ export async function listAudit(db: Db, workspaceId: string, page: { before: num
 }
 
 /** The whole filtered log, newest first, a page at a time (an export streams it without holding it). */
-export async function* auditEntries(db: Db, workspaceId: string, q: AuditQuery, pageSize = 500): AsyncGenerator<typeof auditLog.$inferSelect> {
+export async function* auditEntries(
+  db: Db,
+  workspaceId: string,
+  q: AuditQuery,
+  pageSize = 500,
+): AsyncGenerator<typeof auditLog.$inferSelect> {
   let before: number | undefined;
   for (;;) {
     const { rows, more } = await listAudit(db, workspaceId, { ...q, before, limit: pageSize });

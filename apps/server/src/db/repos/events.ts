@@ -24,7 +24,19 @@ export async function recordEvents(db: Db, list: NewEvent[]): Promise<void> {
   if (!list.length) return;
   const inserted = await db
     .insert(events)
-    .values(list.map((e) => ({ ...(e.id ? { id: e.id } : {}), workspaceId: e.workspaceId, type: e.type, subjectType: e.subject.type, subjectId: e.subject.id, payload: e.payload })))
+    .values(
+      list.map((e) => ({
+        ...(e.id ? { id: e.id } : {}),
+        workspaceId: e.workspaceId,
+        type: e.type,
+        subjectType: e.subject.type,
+        subjectId: e.subject.id,
+        payload: e.payload,
+      })),
+    )
     .returning({ id: events.id });
-  await queueWebhookDeliveries(db, inserted.map((e) => e.id));
+  await queueWebhookDeliveries(
+    db,
+    inserted.map((e) => e.id),
+  );
 }

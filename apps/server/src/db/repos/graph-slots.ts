@@ -39,7 +39,9 @@ export class DbSlotLeases implements SlotLeases {
   }
 
   async release(key: string): Promise<void> {
-    await this.db.delete(graphSlots).where(and(eq(graphSlots.mailbox, key), eq(graphSlots.holder, this.holder)));
+    await this.db
+      .delete(graphSlots)
+      .where(and(eq(graphSlots.mailbox, key), eq(graphSlots.holder, this.holder)));
   }
 
   async renew(): Promise<void> {
@@ -56,7 +58,9 @@ export class DbSlotLeases implements SlotLeases {
       .selectDistinct({ holder: graphSlots.holder })
       .from(graphSlots)
       .where(like(graphSlots.holder, `${host}:%`));
-    const dead = rows.map((r) => r.holder).filter((h) => h !== this.holder && !alive(Number(h.split(':')[1])));
+    const dead = rows
+      .map((r) => r.holder)
+      .filter((h) => h !== this.holder && !alive(Number(h.split(':')[1])));
     if (dead.length) await this.db.delete(graphSlots).where(inArray(graphSlots.holder, dead));
   }
 

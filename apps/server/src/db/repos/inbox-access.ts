@@ -8,7 +8,11 @@ import { inboxAccess, inboxes } from '../schema/index.ts';
  * Inbox access is explicit for every role (decision 0006): documents of an inbox are only visible to
  * the people on its access list. Someone who is not answers 404, as for an inbox that does not exist.
  */
-export async function accessibleInboxIds(db: Db, workspaceId: string, who: string | Principal): Promise<string[]> {
+export async function accessibleInboxIds(
+  db: Db,
+  workspaceId: string,
+  who: string | Principal,
+): Promise<string[]> {
   if (typeof who !== 'string' && who.kind === 'api_key') return keyInboxIds(db, workspaceId, who);
   const userId = typeof who === 'string' ? who : who.id;
   const rows = await db
@@ -18,7 +22,12 @@ export async function accessibleInboxIds(db: Db, workspaceId: string, who: strin
   return rows.map((r) => r.id);
 }
 
-export async function requireInboxAccess(db: Db, workspaceId: string, who: string | Principal, inboxId: string): Promise<void> {
+export async function requireInboxAccess(
+  db: Db,
+  workspaceId: string,
+  who: string | Principal,
+  inboxId: string,
+): Promise<void> {
   if (typeof who !== 'string' && who.kind === 'api_key') {
     if (!(await keyInboxIds(db, workspaceId, who)).includes(inboxId)) throw notFound('Inbox');
     return;
@@ -50,8 +59,14 @@ export async function grantDefaultInbox(db: Db, workspaceId: string, userId: str
 }
 
 /** An API key reaches the inboxes it was restricted to, or every inbox of its workspace (decision 0010). */
-async function keyInboxIds(db: Db, workspaceId: string, key: Extract<Principal, { kind: 'api_key' }>): Promise<string[]> {
+async function keyInboxIds(
+  db: Db,
+  workspaceId: string,
+  key: Extract<Principal, { kind: 'api_key' }>,
+): Promise<string[]> {
   if (key.workspaceId !== workspaceId) return [];
   const all = await db.select({ id: inboxes.id }).from(inboxes).where(eq(inboxes.workspaceId, workspaceId));
-  return key.inboxIds ? all.map((r) => r.id).filter((id) => key.inboxIds!.includes(id)) : all.map((r) => r.id);
+  return key.inboxIds
+    ? all.map((r) => r.id).filter((id) => key.inboxIds!.includes(id))
+    : all.map((r) => r.id);
 }

@@ -34,17 +34,29 @@ const inMinutes = (seconds: number) => {
 export async function checkLoginAllowed(db: Db, client: string, email: string): Promise<void> {
   const failures = await readWindow(db, failuresKey(client), CLIENT_FAILURE_WINDOW_MS);
   if (failures.count >= CLIENT_MAX_FAILURES) {
-    throw new AppError('rate_limited', `Too many failed sign-ins from your network. Try again in ${inMinutes(failures.retryAfterSeconds)}.`, {
-      headers: { 'retry-after': String(failures.retryAfterSeconds) },
-    });
+    throw new AppError(
+      'rate_limited',
+      `Too many failed sign-ins from your network. Try again in ${inMinutes(failures.retryAfterSeconds)}.`,
+      {
+        headers: { 'retry-after': String(failures.retryAfterSeconds) },
+      },
+    );
   }
   const now = Date.now();
-  const [row] = await db.select().from(loginThrottle).where(eq(loginThrottle.key, lockKey(email, client))).limit(1);
+  const [row] = await db
+    .select()
+    .from(loginThrottle)
+    .where(eq(loginThrottle.key, lockKey(email, client)))
+    .limit(1);
   if (row?.lockedUntil && row.lockedUntil.getTime() > now) {
     const seconds = Math.ceil((row.lockedUntil.getTime() - now) / 1000);
-    throw new AppError('account_locked', `Too many failed sign-ins for this email from your device or network. Try again in ${inMinutes(seconds)}.`, {
-      headers: { 'retry-after': String(seconds) },
-    });
+    throw new AppError(
+      'account_locked',
+      `Too many failed sign-ins for this email from your device or network. Try again in ${inMinutes(seconds)}.`,
+      {
+        headers: { 'retry-after': String(seconds) },
+      },
+    );
   }
 }
 
@@ -55,9 +67,13 @@ export async function checkLoginAllowed(db: Db, client: string, email: string): 
 export async function spendPasswordWork(db: Db, client: string): Promise<void> {
   const { count, retryAfterSeconds } = await hitWindow(db, passwordWorkKey(client), PASSWORD_WORK_WINDOW_MS);
   if (count > PASSWORD_WORK_MAX) {
-    throw new AppError('rate_limited', `Too many password attempts from your network. Try again in ${inMinutes(retryAfterSeconds)}.`, {
-      headers: { 'retry-after': String(retryAfterSeconds) },
-    });
+    throw new AppError(
+      'rate_limited',
+      `Too many password attempts from your network. Try again in ${inMinutes(retryAfterSeconds)}.`,
+      {
+        headers: { 'retry-after': String(retryAfterSeconds) },
+      },
+    );
   }
 }
 
@@ -67,11 +83,17 @@ export async function recordLoginFailure(db: Db, client: string, email: string):
   const [row] = await db
     .insert(loginThrottle)
     .values({ key, failures: 1 })
-    .onConflictDoUpdate({ target: loginThrottle.key, set: { failures: sql`${loginThrottle.failures} + 1`, updatedAt: sql`now()` } })
+    .onConflictDoUpdate({
+      target: loginThrottle.key,
+      set: { failures: sql`${loginThrottle.failures} + 1`, updatedAt: sql`now()` },
+    })
     .returning({ failures: loginThrottle.failures });
   const lockMs = lockDurationMs(row?.failures ?? 1);
   if (lockMs > 0) {
-    await db.update(loginThrottle).set({ lockedUntil: new Date(Date.now() + lockMs) }).where(eq(loginThrottle.key, key));
+    await db
+      .update(loginThrottle)
+      .set({ lockedUntil: new Date(Date.now() + lockMs) })
+      .where(eq(loginThrottle.key, key));
   }
 }
 

@@ -11,7 +11,10 @@ export interface WindowCount {
 
 function windowOf(windowMs: number, now: number) {
   const start = now - (now % windowMs);
-  return { windowStart: new Date(start), retryAfterSeconds: Math.max(1, Math.ceil((start + windowMs - now) / 1000)) };
+  return {
+    windowStart: new Date(start),
+    retryAfterSeconds: Math.max(1, Math.ceil((start + windowMs - now) / 1000)),
+  };
 }
 
 /**
@@ -19,18 +22,31 @@ function windowOf(windowMs: number, now: number) {
  * concurrent requests (several processes included) each see their own count: a burst cannot slip
  * through between a check and its increment.
  */
-export async function hitWindow(db: Db, key: string, windowMs: number, now = Date.now()): Promise<WindowCount> {
+export async function hitWindow(
+  db: Db,
+  key: string,
+  windowMs: number,
+  now = Date.now(),
+): Promise<WindowCount> {
   const { windowStart, retryAfterSeconds } = windowOf(windowMs, now);
   const [row] = await db
     .insert(rateLimits)
     .values({ key, windowStart, count: 1 })
-    .onConflictDoUpdate({ target: [rateLimits.key, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + 1` } })
+    .onConflictDoUpdate({
+      target: [rateLimits.key, rateLimits.windowStart],
+      set: { count: sql`${rateLimits.count} + 1` },
+    })
     .returning({ count: rateLimits.count });
   return { count: row?.count ?? 1, retryAfterSeconds };
 }
 
 /** `key`'s count in the current fixed window, without adding to it. */
-export async function readWindow(db: Db, key: string, windowMs: number, now = Date.now()): Promise<WindowCount> {
+export async function readWindow(
+  db: Db,
+  key: string,
+  windowMs: number,
+  now = Date.now(),
+): Promise<WindowCount> {
   const { windowStart, retryAfterSeconds } = windowOf(windowMs, now);
   const [row] = await db
     .select({ count: rateLimits.count })

@@ -35,7 +35,11 @@ export async function createSession(
 }
 
 /** Looks a cookie token up; extends its idle expiry (at most once a minute, to spare writes). */
-export async function findSession(db: Db, token: string, policy: SessionPolicy): Promise<ActiveSession | undefined> {
+export async function findSession(
+  db: Db,
+  token: string,
+  policy: SessionPolicy,
+): Promise<ActiveSession | undefined> {
   const tokenHash = sha256(token);
   const now = new Date();
   const [row] = await db

@@ -48,5 +48,8 @@ export const connectors = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('connectors_workspace_idx').on(t.workspaceId, t.createdAt), index('connectors_next_check_idx').on(t.nextCheckAt)],
+  (t) => [
+    index('connectors_workspace_idx').on(t.workspaceId, t.createdAt),
+    index('connectors_next_check_idx').on(t.nextCheckAt),
+  ],
 );

@@ -39,7 +39,9 @@ export const oauthStates = pgTable('oauth_states', {
    * reusable ticket in the consent link; `admin_consent` the state sent to /adminconsent from the
    * browser that opened it; `admin_verify` the administrator's sign-in that follows the consent.
    */
-  kind: text('kind', { enum: ['delegated', 'admin_consent_link', 'admin_consent', 'admin_verify'] }).notNull(),
+  kind: text('kind', {
+    enum: ['delegated', 'admin_consent_link', 'admin_consent', 'admin_verify'],
+  }).notNull(),
   /** The Mailroom user who asked for the connection. */
   userId: uuid('user_id').notNull(),
   /**

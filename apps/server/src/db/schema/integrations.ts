@@ -1,4 +1,14 @@
-import { boolean, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  boolean,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { workspaces } from './workspaces.ts';
 
 /**
@@ -28,7 +38,10 @@ export const apiKeys = pgTable(
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('api_keys_hash_idx').on(t.keyHash), index('api_keys_workspace_idx').on(t.workspaceId, t.createdAt)],
+  (t) => [
+    uniqueIndex('api_keys_hash_idx').on(t.keyHash),
+    index('api_keys_workspace_idx').on(t.workspaceId, t.createdAt),
+  ],
 );
 
 /**
@@ -83,7 +96,9 @@ export const webhookDeliveries = pgTable(
     eventType: text('event_type').notNull(),
     /** The document the event is about, for the document page's delivery list. */
     documentId: uuid('document_id'),
-    state: text('state', { enum: ['pending', 'succeeded', 'failed'] }).notNull().default('pending'),
+    state: text('state', { enum: ['pending', 'succeeded', 'failed'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
     lastAttemptAt: timestamp('last_attempt_at', { withTimezone: true }),
@@ -117,7 +132,10 @@ export const webhookAttempts = pgTable(
     /** What was sent (the signed body), for the log. */
     requestBody: text('request_body').notNull(),
   },
-  (t) => [index('webhook_attempts_endpoint_idx').on(t.endpointId, t.at), index('webhook_attempts_delivery_idx').on(t.deliveryId)],
+  (t) => [
+    index('webhook_attempts_endpoint_idx').on(t.endpointId, t.at),
+    index('webhook_attempts_delivery_idx').on(t.deliveryId),
+  ],
 );
 
 /**

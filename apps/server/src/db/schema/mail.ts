@@ -1,6 +1,18 @@
 import type { OutflowAction } from '@mailroom/contracts';
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, customType, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { connectors } from './connectors.ts';
 import { documentTypes } from './taxonomy.ts';
 import { workspaces } from './workspaces.ts';
@@ -40,9 +52,13 @@ export const mailboxes = pgTable(
     graphUserId: text('graph_user_id').notNull(),
     address: text('address').notNull(),
     displayName: text('display_name').notNull(),
-    kind: text('kind', { enum: ['user', 'shared', 'room', 'unknown'] }).notNull().default('unknown'),
+    kind: text('kind', { enum: ['user', 'shared', 'room', 'unknown'] })
+      .notNull()
+      .default('unknown'),
     /** Result of the last access test. */
-    access: text('access', { enum: ['readable', 'mailbox_blocked_by_policy', 'mailbox_no_rights', 'mailbox_not_enabled', 'unknown'] })
+    access: text('access', {
+      enum: ['readable', 'mailbox_blocked_by_policy', 'mailbox_no_rights', 'mailbox_not_enabled', 'unknown'],
+    })
       .notNull()
       .default('unknown'),
     accessDetail: text('access_detail'),
@@ -77,7 +93,10 @@ export const monitoredFolders = pgTable(
     // The rest of the rule, applied at ingestion (core/inflow-rules.ts): changing it affects new mail only.
     filterInflow: boolean('filter_inflow').notNull().default(false),
     documentTypeId: uuid('document_type_id').references(() => documentTypes.id, { onDelete: 'set null' }),
-    tagIds: uuid('tag_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    tagIds: uuid('tag_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
     metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
     /** What Mailroom writes back to Outlook for the documents this rule creates (core/outflow.ts). */
     outflow: jsonb('outflow').$type<OutflowAction[]>().notNull().default([]),
@@ -89,7 +108,10 @@ export const monitoredFolders = pgTable(
     lastErrorAt: timestamp('last_error_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('monitored_folders_mailbox_folder_key').on(t.mailboxId, t.graphFolderId), index('monitored_folders_workspace_idx').on(t.workspaceId)],
+  (t) => [
+    uniqueIndex('monitored_folders_mailbox_folder_key').on(t.mailboxId, t.graphFolderId),
+    index('monitored_folders_workspace_idx').on(t.workspaceId),
+  ],
 );
 
 /**
@@ -112,7 +134,9 @@ export const mailMessages = pgTable(
     /** From the delta page: attachments are listed only when Graph says there are some (null: not known, list them). */
     hasAttachments: boolean('has_attachments'),
     /** pending → done (a document exists), failed (with the reason; Retry re-queues it), or gone (moved or deleted before it could be read: the delta of its new folder is the truth). */
-    state: text('state', { enum: ['pending', 'done', 'failed', 'gone'] }).notNull().default('pending'),
+    state: text('state', { enum: ['pending', 'done', 'failed', 'gone'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     /** Set when Graph reported it removed from (or moved out of) the folder; the document stays. */
@@ -121,7 +145,10 @@ export const mailMessages = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     processedAt: timestamp('processed_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('mail_messages_folder_message_key').on(t.folderId, t.graphMessageId), index('mail_messages_folder_state_idx').on(t.folderId, t.state)],
+  (t) => [
+    uniqueIndex('mail_messages_folder_message_key').on(t.folderId, t.graphMessageId),
+    index('mail_messages_folder_state_idx').on(t.folderId, t.state),
+  ],
 );
 
 export interface StoredAttachment {
@@ -178,7 +205,10 @@ export const documents = pgTable(
     status: text('status', { enum: documentStatuses }).notNull().default('new'),
     filterReason: text('filter_reason'),
     documentTypeId: uuid('document_type_id').references(() => documentTypes.id, { onDelete: 'set null' }),
-    tagIds: uuid('tag_ids').array().notNull().default(sql`'{}'::uuid[]`),
+    tagIds: uuid('tag_ids')
+      .array()
+      .notNull()
+      .default(sql`'{}'::uuid[]`),
     metadata: jsonb('metadata').$type<Record<string, string>>().notNull().default({}),
     /** Reprocessing re-applies the rules and makes a new version; the history keeps the old ones. */
     version: integer('version').notNull().default(1),

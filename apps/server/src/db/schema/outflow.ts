@@ -26,7 +26,9 @@ export const outflowRuns = pgTable(
     source: text('source', { enum: ['rule', 'inbox'] }).notNull(),
     /** The action as configured when the event happened (a later edit does not change a run in flight). */
     action: jsonb('action').$type<OutflowAction>().notNull(),
-    state: text('state', { enum: ['pending', 'done', 'failed'] }).notNull().default('pending'),
+    state: text('state', { enum: ['pending', 'done', 'failed'] })
+      .notNull()
+      .default('pending'),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
     /** Forward: the draft created for it (the draft also carries the run's key, which is the truth). */

@@ -31,7 +31,10 @@ declare module 'fastify' {
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-export function registerAuth(app: FastifyInstance, opts: { db: Db; policy: SessionPolicy; cookieSecure: boolean }): void {
+export function registerAuth(
+  app: FastifyInstance,
+  opts: { db: Db; policy: SessionPolicy; cookieSecure: boolean },
+): void {
   app.decorateRequest('session', null);
   app.decorateRequest('sessionExpired', false);
   app.decorateRequest('csrfToken', '');
@@ -47,10 +50,20 @@ export function registerAuth(app: FastifyInstance, opts: { db: Db; policy: Sessi
       // An API key: no cookie may come with it (a browser adds cookies on its own; a key it does not),
       // so there is nothing for CSRF to protect and no session to mix it with.
       const m = /^Bearer[ ]+([\x21-\x7e]+)$/i.exec(authorization);
-      if (!m) throw new AppError('invalid_api_key', 'Send the API key as "Authorization: Bearer <key>".', { headers: { 'www-authenticate': 'Bearer' } });
-      if (req.cookies[SESSION_COOKIE]) throw new AppError('validation_failed', 'A request carries either a session cookie or an API key, not both: send the key without cookies.');
+      if (!m)
+        throw new AppError('invalid_api_key', 'Send the API key as "Authorization: Bearer <key>".', {
+          headers: { 'www-authenticate': 'Bearer' },
+        });
+      if (req.cookies[SESSION_COOKIE])
+        throw new AppError(
+          'validation_failed',
+          'A request carries either a session cookie or an API key, not both: send the key without cookies.',
+        );
       const key = await authenticateApiKey(opts.db, m[1]!).catch((err: unknown) => {
-        if (err instanceof AppError) throw new AppError(err.code, err.message, { headers: { 'www-authenticate': 'Bearer error="invalid_token"' } });
+        if (err instanceof AppError)
+          throw new AppError(err.code, err.message, {
+            headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+          });
         throw err;
       });
       req.apiKey = { kind: 'api_key', ...key };
@@ -70,7 +83,12 @@ export function registerAuth(app: FastifyInstance, opts: { db: Db; policy: Sessi
       let anon = req.cookies[ANON_CSRF_COOKIE];
       if (!anon || anon.length < 32) {
         anon = randomToken();
-        reply.setCookie(ANON_CSRF_COOKIE, anon, { path: '/', httpOnly: true, sameSite: 'strict', secure: opts.cookieSecure });
+        reply.setCookie(ANON_CSRF_COOKIE, anon, {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'strict',
+          secure: opts.cookieSecure,
+        });
       }
       req.csrfToken = anon;
     }
@@ -91,15 +109,23 @@ function checkCsrf(req: FastifyRequest): void {
     } catch {
       host = undefined;
     }
-    if (host !== req.headers.host) throw new AppError('csrf_failed', 'This request came from another site and was refused.');
+    if (host !== req.headers.host)
+      throw new AppError('csrf_failed', 'This request came from another site and was refused.');
   }
   const sent = req.headers[CSRF_HEADER];
   if (typeof sent !== 'string' || !safeEqual(sent, req.csrfToken)) {
-    throw new AppError('csrf_failed', 'The security token of this request is missing or stale. Reload the page and try again.');
+    throw new AppError(
+      'csrf_failed',
+      'The security token of this request is missing or stale. Reload the page and try again.',
+    );
   }
 }
 
-export function setSessionCookie(reply: FastifyReply, token: string, opts: { cookieSecure: boolean; maxAgeMs: number }): void {
+export function setSessionCookie(
+  reply: FastifyReply,
+  token: string,
+  opts: { cookieSecure: boolean; maxAgeMs: number },
+): void {
   reply.setCookie(SESSION_COOKIE, token, {
     path: '/',
     httpOnly: true,
@@ -113,7 +139,8 @@ export function setSessionCookie(reply: FastifyReply, token: string, opts: { coo
 /** The signed-in user, or a 401 that says whether the session expired or never existed. */
 export function requireUser(req: FastifyRequest): ActiveSession {
   if (req.session) return req.session;
-  if (req.apiKey) throw new AppError('forbidden', 'This needs a person signed in to Mailroom; an API key cannot do it.');
+  if (req.apiKey)
+    throw new AppError('forbidden', 'This needs a person signed in to Mailroom; an API key cannot do it.');
   if (req.sessionExpired) throw new AppError('session_expired', 'Your session has expired. Sign in again.');
   throw new AppError('unauthenticated', 'Sign in to continue.');
 }
@@ -133,7 +160,10 @@ export async function requireRole(
   const role = await findRole(db, workspaceId, session.user.id);
   if (!role) throw new AppError('not_found', 'Workspace not found.');
   if (!atLeast(role, needed)) {
-    throw new AppError('forbidden', needed === 'owner' ? 'Only an owner can do this.' : 'Only workspace admins can do this.');
+    throw new AppError(
+      'forbidden',
+      needed === 'owner' ? 'Only an owner can do this.' : 'Only workspace admins can do this.',
+    );
   }
   return { session, role };
 }
@@ -141,7 +171,10 @@ export async function requireRole(
 /** An API key on a route for people (admin work, or a route keys do not reach): 404 elsewhere, 403 here. */
 function keyRefusal(key: NonNullable<FastifyRequest['apiKey']>, workspaceId: string): AppError {
   if (key.workspaceId !== workspaceId) return new AppError('not_found', 'Workspace not found.');
-  return new AppError('forbidden', 'API keys act as workspace members: this needs a workspace admin, signed in.');
+  return new AppError(
+    'forbidden',
+    'API keys act as workspace members: this needs a workspace admin, signed in.',
+  );
 }
 
 /** Who may read or act as a workspace member: a person on the workspace, or one of its API keys. */
@@ -160,7 +193,8 @@ export async function requireMember(db: Db, req: FastifyRequest, workspaceId: st
   const key = req.apiKey;
   if (key) {
     if (key.workspaceId !== workspaceId) throw new AppError('not_found', 'Workspace not found.');
-    if (UNSAFE.has(req.method) && key.scope === 'read') throw new AppError('forbidden', `This API key (${key.prefix}…) is read-only.`);
+    if (UNSAFE.has(req.method) && key.scope === 'read')
+      throw new AppError('forbidden', `This API key (${key.prefix}…) is read-only.`);
     return { principal: key, actor: recordedActor(key), role: 'member' };
   }
   const { session, role } = await requireRole(db, req, workspaceId, 'member');

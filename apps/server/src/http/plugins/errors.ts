@@ -53,7 +53,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
       }));
       return sendError(reply, 'validation_failed', 'Some fields are not valid.', details);
     }
-    if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && err.statusCode === 400)) {
+    if (
+      err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
+      (err instanceof SyntaxError && err.statusCode === 400)
+    ) {
       return sendError(reply, 'malformed_json', 'The request body is not valid JSON.');
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
@@ -66,7 +69,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
       // Never the statement or its parameters (drizzle puts both in its message).
       req.log.warn({ err: (withoutQuery(err) as Error).message }, 'database unavailable');
       reply.header('retry-after', '5');
-      return sendError(reply, 'service_unavailable', 'Mailroom cannot reach its database right now. Try again shortly.');
+      return sendError(
+        reply,
+        'service_unavailable',
+        'Mailroom cannot reach its database right now. Try again shortly.',
+      );
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return sendError(reply, err.statusCode === 404 ? 'not_found' : 'validation_failed', err.message);

@@ -14,7 +14,14 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =
 
   app.get(
     '/api/v1/workspaces/:workspaceId/api-keys',
-    { schema: { tags: ['api-keys'], summary: 'List API keys (prefix, scope, last use; never the key)', params: WorkspaceParams, response: { 200: ApiKeyList, ...errors } } },
+    {
+      schema: {
+        tags: ['api-keys'],
+        summary: 'List API keys (prefix, scope, last use; never the key)',
+        params: WorkspaceParams,
+        response: { 200: ApiKeyList, ...errors },
+      },
+    },
     async (req) => {
       const workspaceId = pathId(req.params.workspaceId);
       await requireRole(db, req, workspaceId, 'admin');
@@ -24,18 +31,38 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =
 
   app.post(
     '/api/v1/workspaces/:workspaceId/api-keys',
-    { schema: { tags: ['api-keys'], summary: 'Create an API key (the answer holds the key, shown this once)', params: WorkspaceParams, body: CreateApiKeyRequest, response: { 201: CreatedApiKey, ...errors } } },
+    {
+      schema: {
+        tags: ['api-keys'],
+        summary: 'Create an API key (the answer holds the key, shown this once)',
+        params: WorkspaceParams,
+        body: CreateApiKeyRequest,
+        response: { 201: CreatedApiKey, ...errors },
+      },
+    },
     async (req, reply) => {
       const workspaceId = pathId(req.params.workspaceId);
       const { session } = await requireRole(db, req, workspaceId, 'admin');
-      const { key, row } = await createApiKey(db, workspaceId, { ...req.body, expiresAt: req.body.expiresAt ? new Date(req.body.expiresAt) : null }, session.user);
+      const { key, row } = await createApiKey(
+        db,
+        workspaceId,
+        { ...req.body, expiresAt: req.body.expiresAt ? new Date(req.body.expiresAt) : null },
+        session.user,
+      );
       return reply.status(201).send({ ...toApiKeyView(row), key });
     },
   );
 
   app.delete(
     '/api/v1/workspaces/:workspaceId/api-keys/:id',
-    { schema: { tags: ['api-keys'], summary: 'Revoke an API key (at once; revoking again is harmless)', params: WorkspaceItemParams, response: { 200: ApiKey, ...errors } } },
+    {
+      schema: {
+        tags: ['api-keys'],
+        summary: 'Revoke an API key (at once; revoking again is harmless)',
+        params: WorkspaceItemParams,
+        response: { 200: ApiKey, ...errors },
+      },
+    },
     async (req) => {
       const workspaceId = pathId(req.params.workspaceId);
       const { session } = await requireRole(db, req, workspaceId, 'admin');

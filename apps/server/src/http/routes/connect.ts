@@ -1,4 +1,11 @@
-import { AdminConsentStart, Connector, DelegatedStart, ErrorBody, OwnAppRequest, SandboxInfo } from '@mailroom/contracts';
+import {
+  AdminConsentStart,
+  Connector,
+  DelegatedStart,
+  ErrorBody,
+  OwnAppRequest,
+  SandboxInfo,
+} from '@mailroom/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -13,7 +20,14 @@ import { WorkspaceItemParams, pathId } from './params.ts';
 /** Set when a consent link is opened; the consent and the admin's sign-in must come back with it. */
 const CONSENT_COOKIE = 'mailroom_consent';
 
-const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 422: ErrorBody, 503: ErrorBody };
+const errors = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  422: ErrorBody,
+  503: ErrorBody,
+};
 const CallbackQuery = z.object({
   code: z.string().max(4000).optional(),
   state: z.string().max(200).optional(),
@@ -41,7 +55,14 @@ export const connectRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
 
   app.post(
     '/api/v1/workspaces/:workspaceId/connectors/:id/connect/delegated',
-    { schema: { tags: ['connectors'], summary: 'Start "Sign in with Microsoft" (delegated access)', params: WorkspaceItemParams, response: { 200: DelegatedStart, ...errors } } },
+    {
+      schema: {
+        tags: ['connectors'],
+        summary: 'Start "Sign in with Microsoft" (delegated access)',
+        params: WorkspaceItemParams,
+        response: { 200: DelegatedStart, ...errors },
+      },
+    },
     async (req) => {
       const { c, session } = await loadForAdmin(req, req.params);
       return { authorizeUrl: await svc.startDelegated(c, session.user, session.tokenHash) };
@@ -50,7 +71,14 @@ export const connectRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
 
   app.post(
     '/api/v1/workspaces/:workspaceId/connectors/:id/connect/organization',
-    { schema: { tags: ['connectors'], summary: 'Admin-consent link for organisation-wide access', params: WorkspaceItemParams, response: { 200: AdminConsentStart, ...errors } } },
+    {
+      schema: {
+        tags: ['connectors'],
+        summary: 'Admin-consent link for organisation-wide access',
+        params: WorkspaceItemParams,
+        response: { 200: AdminConsentStart, ...errors },
+      },
+    },
     async (req) => {
       const { c, session } = await loadForAdmin(req, req.params);
       const { url, expiresAt } = await svc.orgConsent.createLink(c, session.user);
@@ -60,7 +88,15 @@ export const connectRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
 
   app.post(
     '/api/v1/workspaces/:workspaceId/connectors/:id/connect/own-app',
-    { schema: { tags: ['connectors'], summary: 'Connect with your own app registration (verified before saving)', params: WorkspaceItemParams, body: OwnAppRequest, response: { 200: Connector, ...errors } } },
+    {
+      schema: {
+        tags: ['connectors'],
+        summary: 'Connect with your own app registration (verified before saving)',
+        params: WorkspaceItemParams,
+        body: OwnAppRequest,
+        response: { 200: Connector, ...errors },
+      },
+    },
     async (req) => {
       const { c, session } = await loadForAdmin(req, req.params);
       await svc.connectOwnApp(c, req.body, session.user);
@@ -70,7 +106,14 @@ export const connectRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
 
   app.post(
     '/api/v1/workspaces/:workspaceId/connectors/:id/disconnect',
-    { schema: { tags: ['connectors'], summary: 'Disconnect: erase tokens and secrets, keep the connector', params: WorkspaceItemParams, response: { 200: Connector, ...errors } } },
+    {
+      schema: {
+        tags: ['connectors'],
+        summary: 'Disconnect: erase tokens and secrets, keep the connector',
+        params: WorkspaceItemParams,
+        response: { 200: Connector, ...errors },
+      },
+    },
     async (req) => {
       const { c, session } = await loadForAdmin(req, req.params);
       // While the tokens still exist: delete the push subscriptions at Microsoft.
@@ -82,7 +125,14 @@ export const connectRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
 
   app.post(
     '/api/v1/workspaces/:workspaceId/connectors/:id/check',
-    { schema: { tags: ['connectors'], summary: 'Check the connection now', params: WorkspaceItemParams, response: { 200: Connector, ...errors } } },
+    {
+      schema: {
+        tags: ['connectors'],
+        summary: 'Check the connection now',
+        params: WorkspaceItemParams,
+        response: { 200: Connector, ...errors },
+      },
+    },
     async (req) => {
       const { c } = await loadForAdmin(req, req.params);
       await svc.probe(c.id);
@@ -101,58 +151,111 @@ export const connectRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
     if (!(err instanceof CallbackError)) throw err;
     const forRequester = !err.requesterId || req.session?.user.id === err.requesterId;
     if (err.workspaceId && err.connectorId && forRequester) {
-      return reply.redirect(connectorPage(err.workspaceId, err.connectorId, { error: err.code, detail: err.message.slice(0, 300) }));
+      return reply.redirect(
+        connectorPage(err.workspaceId, err.connectorId, {
+          error: err.code,
+          detail: err.message.slice(0, 300),
+        }),
+      );
     }
-    return reply.status(400).type('text/html; charset=utf-8').send(page('Mailroom could not finish connecting', err.message, deps.config.publicBaseUrl));
+    return reply
+      .status(400)
+      .type('text/html; charset=utf-8')
+      .send(page('Mailroom could not finish connecting', err.message, deps.config.publicBaseUrl));
   }
 
-  const browserOf = (req: FastifyRequest) => ({ sessionHash: req.session?.tokenHash, actorId: req.session?.user.id, consentSecret: req.cookies[CONSENT_COOKIE] });
-  const consentCookie = { path: '/api/v1/oauth/microsoft', httpOnly: true, sameSite: 'lax' as const, secure: deps.config.cookieSecure };
-
-  app.get('/api/v1/oauth/microsoft/callback', { schema: { hide: true, querystring: CallbackQuery } }, async (req, reply) => {
-    try {
-      const done = await svc.completeSignIn(req.query, browserOf(req));
-      if (done.mode === 'organization') return organisationConnected(req, reply, done);
-      return reply.redirect(connectorPage(done.workspaceId, done.connectorId, { connected: '1' }));
-    } catch (err) {
-      return callbackFailure(req, reply, err);
-    }
+  const browserOf = (req: FastifyRequest) => ({
+    sessionHash: req.session?.tokenHash,
+    actorId: req.session?.user.id,
+    consentSecret: req.cookies[CONSENT_COOKIE],
   });
+  const consentCookie = {
+    path: '/api/v1/oauth/microsoft',
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: deps.config.cookieSecure,
+  };
+
+  app.get(
+    '/api/v1/oauth/microsoft/callback',
+    { schema: { hide: true, querystring: CallbackQuery } },
+    async (req, reply) => {
+      try {
+        const done = await svc.completeSignIn(req.query, browserOf(req));
+        if (done.mode === 'organization') return organisationConnected(req, reply, done);
+        return reply.redirect(connectorPage(done.workspaceId, done.connectorId, { connected: '1' }));
+      } catch (err) {
+        return callbackFailure(req, reply, err);
+      }
+    },
+  );
 
   /** The consent link (decision 0009): binds this browser to the flow, then Microsoft's consent page. */
-  app.get('/api/v1/oauth/microsoft/admin-consent/start', { schema: { hide: true, querystring: z.object({ ticket: z.string().max(200).optional() }) } }, async (req, reply) => {
-    try {
-      const opened = await svc.orgConsent.open(req.query.ticket ?? '');
-      reply.setCookie(CONSENT_COOKIE, opened.consentSecret, { ...consentCookie, maxAge: opened.maxAgeSeconds });
-      return reply.redirect(opened.redirect);
-    } catch (err) {
-      return callbackFailure(req, reply, err);
-    }
-  });
+  app.get(
+    '/api/v1/oauth/microsoft/admin-consent/start',
+    { schema: { hide: true, querystring: z.object({ ticket: z.string().max(200).optional() }) } },
+    async (req, reply) => {
+      try {
+        const opened = await svc.orgConsent.open(req.query.ticket ?? '');
+        reply.setCookie(CONSENT_COOKIE, opened.consentSecret, {
+          ...consentCookie,
+          maxAge: opened.maxAgeSeconds,
+        });
+        return reply.redirect(opened.redirect);
+      } catch (err) {
+        return callbackFailure(req, reply, err);
+      }
+    },
+  );
 
-  app.get('/api/v1/oauth/microsoft/admin-consent/callback', { schema: { hide: true, querystring: CallbackQuery } }, async (req, reply) => {
-    try {
-      // Consent given: the administrator signs in next, so that Mailroom knows who and where.
-      return reply.redirect(await svc.orgConsent.completeConsent(req.query, browserOf(req)));
-    } catch (err) {
-      return callbackFailure(req, reply, err);
-    }
-  });
+  app.get(
+    '/api/v1/oauth/microsoft/admin-consent/callback',
+    { schema: { hide: true, querystring: CallbackQuery } },
+    async (req, reply) => {
+      try {
+        // Consent given: the administrator signs in next, so that Mailroom knows who and where.
+        return reply.redirect(await svc.orgConsent.completeConsent(req.query, browserOf(req)));
+      } catch (err) {
+        return callbackFailure(req, reply, err);
+      }
+    },
+  );
 
-  function organisationConnected(req: FastifyRequest, reply: FastifyReply, done: { workspaceId: string; connectorId: string; userId: string; tenantName: string | null }) {
+  function organisationConnected(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    done: { workspaceId: string; connectorId: string; userId: string; tenantName: string | null },
+  ) {
     reply.clearCookie(CONSENT_COOKIE, consentCookie);
-    if (req.session?.user.id === done.userId) return reply.redirect(connectorPage(done.workspaceId, done.connectorId, { connected: '1' }));
+    if (req.session?.user.id === done.userId)
+      return reply.redirect(connectorPage(done.workspaceId, done.connectorId, { connected: '1' }));
     // The admin who clicked may be someone without a Mailroom account: thank them in plain words.
     return reply
       .type('text/html; charset=utf-8')
-      .send(page('Permission granted', `Mailroom can now read mailboxes in ${done.tenantName ?? 'your organisation'}. You can close this tab; the person who sent you the link will see the connection.`, deps.config.publicBaseUrl));
+      .send(
+        page(
+          'Permission granted',
+          `Mailroom can now read mailboxes in ${done.tenantName ?? 'your organisation'}. You can close this tab; the person who sent you the link will see the connection.`,
+          deps.config.publicBaseUrl,
+        ),
+      );
   }
 
-  app.get('/api/v1/sandbox', { schema: { tags: ['sandbox'], summary: 'The sandbox tenant: demo accounts and app registration', response: { 200: SandboxInfo, 401: ErrorBody, 404: ErrorBody } } }, async (req) => {
-    requireUser(req);
-    if (!deps.sandbox) throw notFound('Sandbox');
-    return deps.sandbox.info;
-  });
+  app.get(
+    '/api/v1/sandbox',
+    {
+      schema: {
+        tags: ['sandbox'],
+        summary: 'The sandbox tenant: demo accounts and app registration',
+        response: { 200: SandboxInfo, 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (req) => {
+      requireUser(req);
+      if (!deps.sandbox) throw notFound('Sandbox');
+      return deps.sandbox.info;
+    },
+  );
 };
 
 const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);

@@ -1,7 +1,19 @@
-import { Connector, ConnectorList, CreateConnectorRequest, ErrorBody, UpdateConnectorRequest } from '@mailroom/contracts';
+import {
+  Connector,
+  ConnectorList,
+  CreateConnectorRequest,
+  ErrorBody,
+  UpdateConnectorRequest,
+} from '@mailroom/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createConnector, deleteConnector, getConnector, listConnectors, renameConnector } from '../../connectors/catalog.ts';
+import {
+  createConnector,
+  deleteConnector,
+  getConnector,
+  listConnectors,
+  renameConnector,
+} from '../../connectors/catalog.ts';
 import { toConnectorView } from '../../connectors/view.ts';
 import { requireMember, requireRole } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
@@ -22,7 +34,14 @@ export const connectorRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
 
   app.get(
     '/api/v1/workspaces/:workspaceId/connectors',
-    { schema: { tags: ['connectors'], summary: 'List connectors', params: WorkspaceParams, response: { 200: ConnectorList, ...errors } } },
+    {
+      schema: {
+        tags: ['connectors'],
+        summary: 'List connectors',
+        params: WorkspaceParams,
+        response: { 200: ConnectorList, ...errors },
+      },
+    },
     async (req) => {
       const { workspaceId } = ids(req.params);
       await requireMember(db, req, workspaceId);
@@ -32,7 +51,15 @@ export const connectorRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
 
   app.post(
     '/api/v1/workspaces/:workspaceId/connectors',
-    { schema: { tags: ['connectors'], summary: 'Create a connector (not connected yet)', params: WorkspaceParams, body: CreateConnectorRequest, response: { 201: Connector, ...errors } } },
+    {
+      schema: {
+        tags: ['connectors'],
+        summary: 'Create a connector (not connected yet)',
+        params: WorkspaceParams,
+        body: CreateConnectorRequest,
+        response: { 201: Connector, ...errors },
+      },
+    },
     async (req, reply) => {
       const { workspaceId } = ids(req.params);
       const { session } = await requireRole(db, req, workspaceId, 'admin');
@@ -43,7 +70,14 @@ export const connectorRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
 
   app.get(
     '/api/v1/workspaces/:workspaceId/connectors/:id',
-    { schema: { tags: ['connectors'], summary: 'One connector', params: WorkspaceItemParams, response: { 200: Connector, ...errors } } },
+    {
+      schema: {
+        tags: ['connectors'],
+        summary: 'One connector',
+        params: WorkspaceItemParams,
+        response: { 200: Connector, ...errors },
+      },
+    },
     async (req) => {
       const { workspaceId, id } = ids(req.params);
       await requireMember(db, req, workspaceId);
@@ -53,7 +87,15 @@ export const connectorRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
 
   app.patch(
     '/api/v1/workspaces/:workspaceId/connectors/:id',
-    { schema: { tags: ['connectors'], summary: 'Rename a connector', params: WorkspaceItemParams, body: UpdateConnectorRequest, response: { 200: Connector, ...errors } } },
+    {
+      schema: {
+        tags: ['connectors'],
+        summary: 'Rename a connector',
+        params: WorkspaceItemParams,
+        body: UpdateConnectorRequest,
+        response: { 200: Connector, ...errors },
+      },
+    },
     async (req) => {
       const { workspaceId, id } = ids(req.params);
       const { session } = await requireRole(db, req, workspaceId, 'admin');
@@ -63,7 +105,14 @@ export const connectorRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
 
   app.delete(
     '/api/v1/workspaces/:workspaceId/connectors/:id',
-    { schema: { tags: ['connectors'], summary: 'Delete a connector', params: WorkspaceItemParams, response: { 204: z.null(), ...errors } } },
+    {
+      schema: {
+        tags: ['connectors'],
+        summary: 'Delete a connector',
+        params: WorkspaceItemParams,
+        response: { 204: z.null(), ...errors },
+      },
+    },
     async (req, reply) => {
       const { workspaceId, id } = ids(req.params);
       const { session } = await requireRole(db, req, workspaceId, 'admin');

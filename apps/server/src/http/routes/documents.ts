@@ -27,7 +27,14 @@ import { timeIdCursor } from '../cursors.ts';
 import type { HttpDeps } from '../deps.ts';
 import { WorkspaceItemParams, WorkspaceParams, pathId } from './params.ts';
 
-export const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 412: ErrorBody };
+export const errors = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+  412: ErrorBody,
+};
 
 const etagOf = (revision: number) => `"${revision}"`;
 
@@ -39,7 +46,11 @@ function ifMatch(req: FastifyRequest): number | undefined {
   const h = req.headers['if-match'];
   if (h === undefined || h.trim() === '*') return undefined;
   const m = /^(?:W\/)?"(\d{1,9})"$/.exec(h.trim());
-  if (!m) throw new AppError('precondition_failed', 'If-Match must be the document\'s ETag, e.g. "3", as a GET answered it.');
+  if (!m)
+    throw new AppError(
+      'precondition_failed',
+      'If-Match must be the document\'s ETag, e.g. "3", as a GET answered it.',
+    );
   return Number(m[1]);
 }
 
@@ -95,7 +106,9 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
       if (!inboxIds.length) return { items: [], nextCursor: null };
       const after = timeIdCursor.decode(cursor);
       // With updatedSince: a changes feed, oldest change first (the cursor holds the last change's time).
-      const page = updatedSince ? await listChanged(db, workspaceId, { ...q, inboxIds, after, since: new Date(updatedSince) }) : await listDocuments(db, workspaceId, { ...q, inboxIds, after });
+      const page = updatedSince
+        ? await listChanged(db, workspaceId, { ...q, inboxIds, after, since: new Date(updatedSince) })
+        : await listDocuments(db, workspaceId, { ...q, inboxIds, after });
       return {
         items: page.items,
         nextCursor: page.next ? timeIdCursor.encode(page.next.at, page.next.id) : null,

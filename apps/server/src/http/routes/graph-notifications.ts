@@ -2,7 +2,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
-import { LIFECYCLE_PATH, NOTIFICATION_PATH, type AcceptResult, type NotificationItem } from '../../sync/push-service.ts';
+import {
+  LIFECYCLE_PATH,
+  NOTIFICATION_PATH,
+  type AcceptResult,
+  type NotificationItem,
+} from '../../sync/push-service.ts';
 import type { HttpDeps } from '../deps.ts';
 
 /** A Graph POST carries `{ value: [...] }`; more than this many items in one is not Microsoft. */
@@ -26,20 +31,35 @@ const Body = z.object({ value: z.array(Item).min(1).max(MAX_ITEMS) }).loose();
  * `/api/v1/graph/`): a notification is trusted only through its subscription's clientState.
  */
 export const graphNotificationRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { push }) => {
-  const handle = (accept: (items: NotificationItem[]) => Promise<AcceptResult>) => async (req: FastifyRequest, reply: FastifyReply) => {
-    const token = (req.query as { validationToken?: unknown }).validationToken;
-    if (typeof token === 'string') {
-      if (token.length === 0 || token.length > 1024) throw new AppError('validation_failed', 'validationToken is empty or too long.');
-      return reply.status(200).type('text/plain; charset=utf-8').send(token);
-    }
-    const parsed = Body.safeParse(req.body);
-    if (!parsed.success) throw new AppError('validation_failed', 'Not a change notification: expected {"value":[{subscriptionId, clientState, …}]}.');
-    const r = await accept(parsed.data.value);
-    // Nothing genuine in it: refused (Microsoft does not retry a 4xx), and nothing happened.
-    if (r.accepted === 0) throw new AppError('forbidden', 'Unknown subscription or wrong clientState.');
-    return reply.status(202).send(null);
-  };
+  const handle =
+    (accept: (items: NotificationItem[]) => Promise<AcceptResult>) =>
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      const token = (req.query as { validationToken?: unknown }).validationToken;
+      if (typeof token === 'string') {
+        if (token.length === 0 || token.length > 1024)
+          throw new AppError('validation_failed', 'validationToken is empty or too long.');
+        return reply.status(200).type('text/plain; charset=utf-8').send(token);
+      }
+      const parsed = Body.safeParse(req.body);
+      if (!parsed.success)
+        throw new AppError(
+          'validation_failed',
+          'Not a change notification: expected {"value":[{subscriptionId, clientState, …}]}.',
+        );
+      const r = await accept(parsed.data.value);
+      // Nothing genuine in it: refused (Microsoft does not retry a 4xx), and nothing happened.
+      if (r.accepted === 0) throw new AppError('forbidden', 'Unknown subscription or wrong clientState.');
+      return reply.status(202).send(null);
+    };
   const schema = { schema: { tags: ['microsoft'], hide: true } };
-  app.post(NOTIFICATION_PATH, { ...schema, bodyLimit: BODY_LIMIT }, handle((items) => push.acceptNotifications(items)));
-  app.post(LIFECYCLE_PATH, { ...schema, bodyLimit: BODY_LIMIT }, handle((items) => push.acceptLifecycle(items)));
+  app.post(
+    NOTIFICATION_PATH,
+    { ...schema, bodyLimit: BODY_LIMIT },
+    handle((items) => push.acceptNotifications(items)),
+  );
+  app.post(
+    LIFECYCLE_PATH,
+    { ...schema, bodyLimit: BODY_LIMIT },
+    handle((items) => push.acceptLifecycle(items)),
+  );
 };

@@ -5,9 +5,13 @@ import { withTimeout } from '../../lib/with-timeout.ts';
 
 /** Liveness says the process answers; readiness says it can do work (the database answers). */
 export const healthRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, { database }) => {
-  app.get('/healthz', { schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({
-    status: 'ok' as const,
-  }));
+  app.get(
+    '/healthz',
+    { schema: { hide: true, response: { 200: z.object({ status: z.literal('ok') }) } } },
+    async () => ({
+      status: 'ok' as const,
+    }),
+  );
 
   app.get('/readyz', { schema: { hide: true } }, async (req, reply) => {
     try {

@@ -5,7 +5,8 @@ import { scrape } from '../../metrics/db-gauges.ts';
 import { safeEqual } from '../../security/tokens.ts';
 import type { HttpDeps } from '../deps.ts';
 
-const isLoopback = (ip: string) => (isIP(ip) === 4 ? ip.startsWith('127.') : ip === '::1' || ip.startsWith('::ffff:127.'));
+const isLoopback = (ip: string) =>
+  isIP(ip) === 4 ? ip.startsWith('127.') : ip === '::1' || ip.startsWith('::ffff:127.');
 
 /**
  * Prometheus metrics (issue 21 §6). With METRICS_TOKEN set, Prometheus sends it as a Bearer token;
@@ -16,9 +17,15 @@ export const metricsRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
   app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
     if (token) {
       const sent = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
-      if (!safeEqual(sent, token)) throw new AppError('unauthenticated', 'Send METRICS_TOKEN as "Authorization: Bearer <token>".', { headers: { 'www-authenticate': 'Bearer' } });
+      if (!safeEqual(sent, token))
+        throw new AppError('unauthenticated', 'Send METRICS_TOKEN as "Authorization: Bearer <token>".', {
+          headers: { 'www-authenticate': 'Bearer' },
+        });
     } else if (!isLoopback(req.socket.remoteAddress ?? '')) {
-      throw new AppError('forbidden', 'Metrics answer this machine only; set METRICS_TOKEN to scrape from elsewhere.');
+      throw new AppError(
+        'forbidden',
+        'Metrics answer this machine only; set METRICS_TOKEN to scrape from elsewhere.',
+      );
     }
     const { contentType, body } = await scrape(deps.database.db);
     return reply.type(contentType).header('cache-control', 'no-store').send(body);

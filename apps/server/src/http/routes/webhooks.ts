@@ -10,7 +10,18 @@ import {
 } from '@mailroom/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { createEndpoint, deleteEndpoint, deliveriesOfDocument, getEndpoint, listDeliveries, listEndpoints, redeliver, rotateSecret, sendTestEvent, updateEndpoint } from '../../webhooks/endpoints.ts';
+import {
+  createEndpoint,
+  deleteEndpoint,
+  deliveriesOfDocument,
+  getEndpoint,
+  listDeliveries,
+  listEndpoints,
+  redeliver,
+  rotateSecret,
+  sendTestEvent,
+  updateEndpoint,
+} from '../../webhooks/endpoints.ts';
 import { toDeliveryView, toEndpointView } from '../../webhooks/views.ts';
 import { timeIdCursor } from '../cursors.ts';
 import { requireRole } from '../plugins/auth.ts';
@@ -19,84 +30,202 @@ import { documentFor } from './documents.ts';
 import { WorkspaceItemParams, WorkspaceParams, pathId } from './params.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
-const PageQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(25), cursor: z.string().max(200).optional() });
+const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(200).optional(),
+});
 
 /** Webhook endpoints (Standard Webhooks), their delivery log, redelivery and test events. Admins only. */
 export const webhookRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
   const { db } = deps.database;
   const allowPrivate = deps.config.webhookAllowPrivate;
-  const admin = async (req: Parameters<typeof requireRole>[1], ws: string) => (await requireRole(db, req, pathId(ws), 'admin')).session.user;
+  const admin = async (req: Parameters<typeof requireRole>[1], ws: string) =>
+    (await requireRole(db, req, pathId(ws), 'admin')).session.user;
   const tags = ['webhooks'];
 
-  app.get('/api/v1/workspaces/:workspaceId/webhooks', { schema: { tags, summary: 'List webhook endpoints', params: WorkspaceParams, response: { 200: WebhookEndpointList, ...errors } } }, async (req) => {
-    await admin(req, req.params.workspaceId);
-    return { items: (await listEndpoints(db, pathId(req.params.workspaceId))).map((e) => toEndpointView(e)) };
-  });
+  app.get(
+    '/api/v1/workspaces/:workspaceId/webhooks',
+    {
+      schema: {
+        tags,
+        summary: 'List webhook endpoints',
+        params: WorkspaceParams,
+        response: { 200: WebhookEndpointList, ...errors },
+      },
+    },
+    async (req) => {
+      await admin(req, req.params.workspaceId);
+      return {
+        items: (await listEndpoints(db, pathId(req.params.workspaceId))).map((e) => toEndpointView(e)),
+      };
+    },
+  );
 
   app.post(
     '/api/v1/workspaces/:workspaceId/webhooks',
-    { schema: { tags, summary: 'Add a webhook endpoint (the answer holds its signing secret, shown this once)', params: WorkspaceParams, body: CreateWebhookEndpointRequest, response: { 201: WebhookEndpointWithSecret, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'Add a webhook endpoint (the answer holds its signing secret, shown this once)',
+        params: WorkspaceParams,
+        body: CreateWebhookEndpointRequest,
+        response: { 201: WebhookEndpointWithSecret, ...errors },
+      },
+    },
     async (req, reply) => {
       const actor = await admin(req, req.params.workspaceId);
-      const { endpoint, secret } = await createEndpoint(db, deps.vault, pathId(req.params.workspaceId), req.body, actor, allowPrivate);
+      const { endpoint, secret } = await createEndpoint(
+        db,
+        deps.vault,
+        pathId(req.params.workspaceId),
+        req.body,
+        actor,
+        allowPrivate,
+      );
       return reply.status(201).send({ ...toEndpointView(endpoint), secret });
     },
   );
 
-  app.get('/api/v1/workspaces/:workspaceId/webhooks/:id', { schema: { tags, summary: 'One webhook endpoint', params: WorkspaceItemParams, response: { 200: WebhookEndpoint, ...errors } } }, async (req) => {
-    await admin(req, req.params.workspaceId);
-    return toEndpointView(await getEndpoint(db, pathId(req.params.workspaceId), pathId(req.params.id)));
-  });
-
-  app.patch(
+  app.get(
     '/api/v1/workspaces/:workspaceId/webhooks/:id',
-    { schema: { tags, summary: 'Change, enable or disable a webhook endpoint', params: WorkspaceItemParams, body: UpdateWebhookEndpointRequest, response: { 200: WebhookEndpoint, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'One webhook endpoint',
+        params: WorkspaceItemParams,
+        response: { 200: WebhookEndpoint, ...errors },
+      },
+    },
     async (req) => {
-      const actor = await admin(req, req.params.workspaceId);
-      return toEndpointView(await updateEndpoint(db, pathId(req.params.workspaceId), pathId(req.params.id), req.body, actor, allowPrivate));
+      await admin(req, req.params.workspaceId);
+      return toEndpointView(await getEndpoint(db, pathId(req.params.workspaceId), pathId(req.params.id)));
     },
   );
 
-  app.delete('/api/v1/workspaces/:workspaceId/webhooks/:id', { schema: { tags, summary: 'Delete a webhook endpoint', params: WorkspaceItemParams, response: { 204: z.null(), ...errors } } }, async (req, reply) => {
-    const actor = await admin(req, req.params.workspaceId);
-    await deleteEndpoint(db, pathId(req.params.workspaceId), pathId(req.params.id), actor);
-    return reply.status(204).send(null);
-  });
+  app.patch(
+    '/api/v1/workspaces/:workspaceId/webhooks/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Change, enable or disable a webhook endpoint',
+        params: WorkspaceItemParams,
+        body: UpdateWebhookEndpointRequest,
+        response: { 200: WebhookEndpoint, ...errors },
+      },
+    },
+    async (req) => {
+      const actor = await admin(req, req.params.workspaceId);
+      return toEndpointView(
+        await updateEndpoint(
+          db,
+          pathId(req.params.workspaceId),
+          pathId(req.params.id),
+          req.body,
+          actor,
+          allowPrivate,
+        ),
+      );
+    },
+  );
+
+  app.delete(
+    '/api/v1/workspaces/:workspaceId/webhooks/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a webhook endpoint',
+        params: WorkspaceItemParams,
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (req, reply) => {
+      const actor = await admin(req, req.params.workspaceId);
+      await deleteEndpoint(db, pathId(req.params.workspaceId), pathId(req.params.id), actor);
+      return reply.status(204).send(null);
+    },
+  );
 
   app.post(
     '/api/v1/workspaces/:workspaceId/webhooks/:id/rotate-secret',
-    { schema: { tags, summary: 'Rotate the signing secret (the previous one keeps signing for 24 h)', params: WorkspaceItemParams, response: { 200: WebhookEndpointWithSecret, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'Rotate the signing secret (the previous one keeps signing for 24 h)',
+        params: WorkspaceItemParams,
+        response: { 200: WebhookEndpointWithSecret, ...errors },
+      },
+    },
     async (req) => {
       const actor = await admin(req, req.params.workspaceId);
-      const { endpoint, secret } = await rotateSecret(db, deps.vault, pathId(req.params.workspaceId), pathId(req.params.id), actor);
+      const { endpoint, secret } = await rotateSecret(
+        db,
+        deps.vault,
+        pathId(req.params.workspaceId),
+        pathId(req.params.id),
+        actor,
+      );
       return { ...toEndpointView(endpoint), secret };
     },
   );
 
   app.post(
     '/api/v1/workspaces/:workspaceId/webhooks/:id/test',
-    { schema: { tags, summary: 'Send a test event to this endpoint', params: WorkspaceItemParams, response: { 202: z.object({ deliveryId: z.uuid() }), ...errors, 409: ErrorBody } } },
+    {
+      schema: {
+        tags,
+        summary: 'Send a test event to this endpoint',
+        params: WorkspaceItemParams,
+        response: { 202: z.object({ deliveryId: z.uuid() }), ...errors, 409: ErrorBody },
+      },
+    },
     async (req, reply) => {
       const actor = await admin(req, req.params.workspaceId);
-      return reply.status(202).send({ deliveryId: await sendTestEvent(db, pathId(req.params.workspaceId), pathId(req.params.id), actor) });
+      return reply
+        .status(202)
+        .send({
+          deliveryId: await sendTestEvent(db, pathId(req.params.workspaceId), pathId(req.params.id), actor),
+        });
     },
   );
 
   app.get(
     '/api/v1/workspaces/:workspaceId/webhooks/:id/deliveries',
-    { schema: { tags, summary: "The endpoint's delivery log, newest first", params: WorkspaceItemParams, querystring: PageQuery, response: { 200: WebhookDeliveryList, ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: "The endpoint's delivery log, newest first",
+        params: WorkspaceItemParams,
+        querystring: PageQuery,
+        response: { 200: WebhookDeliveryList, ...errors },
+      },
+    },
     async (req) => {
       await admin(req, req.params.workspaceId);
       const after = timeIdCursor.decode(req.query.cursor);
-      const { deliveries, more } = await listDeliveries(db, pathId(req.params.workspaceId), pathId(req.params.id), { after, limit: req.query.limit });
+      const { deliveries, more } = await listDeliveries(
+        db,
+        pathId(req.params.workspaceId),
+        pathId(req.params.id),
+        { after, limit: req.query.limit },
+      );
       const last = deliveries.at(-1);
-      return { items: deliveries.map((d) => toDeliveryView(d, d.log)), nextCursor: more && last ? timeIdCursor.encode(last.createdAt, last.id) : null };
+      return {
+        items: deliveries.map((d) => toDeliveryView(d, d.log)),
+        nextCursor: more && last ? timeIdCursor.encode(last.createdAt, last.id) : null,
+      };
     },
   );
 
   app.post(
     '/api/v1/workspaces/:workspaceId/webhook-deliveries/:id/redeliver',
-    { schema: { tags, summary: 'Send a delivery again now (same webhook-id)', params: WorkspaceItemParams, response: { 202: z.null(), ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: 'Send a delivery again now (same webhook-id)',
+        params: WorkspaceItemParams,
+        response: { 202: z.null(), ...errors },
+      },
+    },
     async (req, reply) => {
       const actor = await admin(req, req.params.workspaceId);
       await redeliver(db, pathId(req.params.workspaceId), pathId(req.params.id), actor);
@@ -106,7 +235,14 @@ export const webhookRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
 
   app.get(
     '/api/v1/workspaces/:workspaceId/documents/:id/webhook-deliveries',
-    { schema: { tags, summary: "The webhook deliveries of the document's events", params: WorkspaceItemParams, response: { 200: z.object({ items: z.array(WebhookDelivery) }), ...errors } } },
+    {
+      schema: {
+        tags,
+        summary: "The webhook deliveries of the document's events",
+        params: WorkspaceItemParams,
+        response: { 200: z.object({ items: z.array(WebhookDelivery) }), ...errors },
+      },
+    },
     async (req) => {
       const { d, workspaceId, role } = await documentFor(db, req, req.params);
       const rows = await deliveriesOfDocument(db, workspaceId, d.id);

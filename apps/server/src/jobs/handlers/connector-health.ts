@@ -6,18 +6,28 @@ import { connectors } from '../../db/schema/index.ts';
 import type { connectorHealth, connectorSetup } from '../catalog.ts';
 import type { JobContext, JobHandler, PayloadOf } from '../handler-types.ts';
 
-export const runConnectorSetup: JobHandler<PayloadOf<typeof connectorSetup>> = async ({ connectorId }, ctx) => {
+export const runConnectorSetup: JobHandler<PayloadOf<typeof connectorSetup>> = async (
+  { connectorId },
+  ctx,
+) => {
   await ctx.connectors.runSetup(connectorId);
 };
 
 /** One probe, then the next one is queued: each connection carries its own probe chain. */
-export const runConnectorHealth: JobHandler<PayloadOf<typeof connectorHealth>> = async ({ connectorId }, ctx) => {
+export const runConnectorHealth: JobHandler<PayloadOf<typeof connectorHealth>> = async (
+  { connectorId },
+  ctx,
+) => {
   const row = await ctx.connectors.probe(connectorId);
   if (row?.authMode) await scheduleProbe(ctx, connectorId);
 };
 
 async function scheduleProbe(ctx: JobContext, connectorId: string): Promise<void> {
-  await ctx.send('connector.health', { connectorId }, { singletonKey: connectorId, startAfterSeconds: Math.max(1, Math.round(ctx.healthIntervalMs / 1000)) });
+  await ctx.send(
+    'connector.health',
+    { connectorId },
+    { singletonKey: connectorId, startAfterSeconds: Math.max(1, Math.round(ctx.healthIntervalMs / 1000)) },
+  );
 }
 
 /** Restarts lost probe chains and sends secret expiry warnings (30, 14, 7, 1 days before). */
@@ -27,7 +37,12 @@ export const runConnectorHealthSweep: JobHandler = async (_payload, ctx) => {
   const overdue = await ctx.db
     .select({ id: connectors.id })
     .from(connectors)
-    .where(and(isNotNull(connectors.authMode), or(isNull(connectors.nextCheckAt), lt(connectors.nextCheckAt, new Date(now.getTime() - interval)))));
+    .where(
+      and(
+        isNotNull(connectors.authMode),
+        or(isNull(connectors.nextCheckAt), lt(connectors.nextCheckAt, new Date(now.getTime() - interval))),
+      ),
+    );
   for (const c of overdue) await scheduleProbe(ctx, c.id);
 
   const withSecrets = await ctx.db
@@ -40,8 +55,19 @@ export const runConnectorHealthSweep: JobHandler = async (_payload, ctx) => {
     await ctx.db.transaction(async (tx) => {
       await tx.update(connectors).set({ secretWarnedDays: due }).where(eq(connectors.id, c.id));
       const details = { name: c.name, daysLeft: due, expiresAt: c.secretExpiresAt!.toISOString() };
-      await recordEvent(tx, { workspaceId: c.workspaceId, type: 'connector.secret_expiring', subject: { type: 'connector', id: c.id }, payload: { connectorId: c.id, ...details } });
-      await recordAudit(tx, { workspaceId: c.workspaceId, actor: null, action: 'connector.secret_expiring', target: { type: 'connector', id: c.id }, details });
+      await recordEvent(tx, {
+        workspaceId: c.workspaceId,
+        type: 'connector.secret_expiring',
+        subject: { type: 'connector', id: c.id },
+        payload: { connectorId: c.id, ...details },
+      });
+      await recordAudit(tx, {
+        workspaceId: c.workspaceId,
+        actor: null,
+        action: 'connector.secret_expiring',
+        target: { type: 'connector', id: c.id },
+        details,
+      });
     });
     ctx.logger.warn({ connectorId: c.id, daysLeft: due }, 'client secret expires soon');
   }

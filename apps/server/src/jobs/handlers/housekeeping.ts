@@ -12,7 +12,10 @@ const LOGIN_FAILURES_KEEP_MS = 86_400_000;
 
 export const runHousekeeping: JobHandler = async (_payload, { db, logger, now }) => {
   const t = now();
-  const expired = await db.delete(sessions).where(lt(sessions.expiresAt, t)).returning({ h: sessions.tokenHash });
+  const expired = await db
+    .delete(sessions)
+    .where(lt(sessions.expiresAt, t))
+    .returning({ h: sessions.tokenHash });
   const windows = await db
     .delete(rateLimits)
     .where(lt(rateLimits.windowStart, new Date(t.getTime() - RATE_LIMIT_KEEP_MS)))
@@ -30,7 +33,12 @@ export const runHousekeeping: JobHandler = async (_payload, { db, logger, now })
     )
     .returning({ id: invitations.id });
   logger.info(
-    { sessions: expired.length, rateLimitWindows: windows.length, loginFailures, invitations: oldInvitations.length },
+    {
+      sessions: expired.length,
+      rateLimitWindows: windows.length,
+      loginFailures,
+      invitations: oldInvitations.length,
+    },
     'housekeeping done',
   );
 };

@@ -19,14 +19,26 @@ export const runMessageIngest: BatchJobHandler<PayloadOf<typeof messageIngest>> 
 };
 
 /** The reconciliation round: the delta query is the truth, notifications only hints. */
-export const runSyncReconcile: JobHandler<unknown, BaseJobContext & Pick<JobContext, 'sendMany' | 'reconcileIntervalMs'>> = async (_payload, ctx) => {
+export const runSyncReconcile: JobHandler<
+  unknown,
+  BaseJobContext & Pick<JobContext, 'sendMany' | 'reconcileIntervalMs'>
+> = async (_payload, ctx) => {
   const due = new Date(ctx.now().getTime() - ctx.reconcileIntervalMs);
   const folders = await ctx.db
     .select({ id: monitoredFolders.id })
     .from(monitoredFolders)
-    .where(and(eq(monitoredFolders.active, true), or(isNull(monitoredFolders.lastSyncAt), lt(monitoredFolders.lastSyncAt, due))));
+    .where(
+      and(
+        eq(monitoredFolders.active, true),
+        or(isNull(monitoredFolders.lastSyncAt), lt(monitoredFolders.lastSyncAt, due)),
+      ),
+    );
   // One insert for all of them (10,000 folders were 10,000 round trips every minute).
-  if (folders.length) await ctx.sendMany('folder.sync', folders.map((f) => ({ payload: { folderId: f.id }, singletonKey: f.id })));
+  if (folders.length)
+    await ctx.sendMany(
+      'folder.sync',
+      folders.map((f) => ({ payload: { folderId: f.id }, singletonKey: f.id })),
+    );
 };
 
 export const runFolderMarkers: JobHandler<PayloadOf<typeof folderMarkers>> = async ({ folderId }, ctx) => {

@@ -9,7 +9,11 @@ import en from '../../i18n/en.json';
 import fr from '../../i18n/fr.json';
 import { DocumentAttachments } from './DocumentAttachments.tsx';
 
-const attachment = (index: number, name: string, bidiControlsRemoved: boolean): Document['attachments'][number] => ({
+const attachment = (
+  index: number,
+  name: string,
+  bidiControlsRemoved: boolean,
+): Document['attachments'][number] => ({
   index,
   name,
   contentType: 'application/octet-stream',
@@ -23,10 +27,20 @@ const attachment = (index: number, name: string, bidiControlsRemoved: boolean): 
 /** The section as React renders it, in a language of the app. */
 async function render(lng: 'en' | 'fr', attachments: Document['attachments']): Promise<string> {
   const i18n = createInstance();
-  await i18n.use(initReactI18next).init({ lng, resources: { en: { translation: en }, fr: { translation: fr } }, interpolation: { escapeValue: false } });
+  await i18n
+    .use(initReactI18next)
+    .init({
+      lng,
+      resources: { en: { translation: en }, fr: { translation: fr } },
+      interpolation: { escapeValue: false },
+    });
   const doc = { id: 'd1', attachments } as Document;
   return renderToStaticMarkup(
-    createElement(MantineProvider, null, createElement(I18nextProvider, { i18n }, createElement(DocumentAttachments, { ws: 'w1', doc }))),
+    createElement(
+      MantineProvider,
+      null,
+      createElement(I18nextProvider, { i18n }, createElement(DocumentAttachments, { ws: 'w1', doc })),
+    ),
   );
 }
 
@@ -49,6 +63,8 @@ describe('attachment names that hid their real order', () => {
   });
 
   it('shows no warning when no name carried such characters', async () => {
-    expect(await render('en', [attachment(0, 'constat.pdf', false)])).not.toContain('attachment-bidi-warning');
+    expect(await render('en', [attachment(0, 'constat.pdf', false)])).not.toContain(
+      'attachment-bidi-warning',
+    );
   });
 });

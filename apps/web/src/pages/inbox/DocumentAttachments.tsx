@@ -83,7 +83,14 @@ export function DocumentAttachments({ ws, doc }: { ws: string; doc: Document }) 
                 )}
               </Group>
               {a.bidiControlsRemoved && (
-                <Group gap={4} wrap="nowrap" mt={4} c="orange.9" role="note" data-testid="attachment-bidi-warning">
+                <Group
+                  gap={4}
+                  wrap="nowrap"
+                  mt={4}
+                  c="orange.9"
+                  role="note"
+                  data-testid="attachment-bidi-warning"
+                >
                   <IconAlertTriangle size={14} aria-hidden style={{ flex: 'none' }} />
                   <Text size="xs">{t('documents.bidiWarning')}</Text>
                 </Group>

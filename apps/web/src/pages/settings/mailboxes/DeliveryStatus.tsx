@@ -25,7 +25,11 @@ export function DeliveryStatus({ folder }: { folder: FolderStatus }) {
                 {t('mailboxes.delivery.renewedAutomatically')}
                 {' · '}
                 {t('mailboxes.delivery.lastNotification')}{' '}
-                {d.lastNotificationAt ? <RelativeTime iso={d.lastNotificationAt} /> : t('mailboxes.delivery.none')}
+                {d.lastNotificationAt ? (
+                  <RelativeTime iso={d.lastNotificationAt} />
+                ) : (
+                  t('mailboxes.delivery.none')
+                )}
               </Text>
             )}
           </>
