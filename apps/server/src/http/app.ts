@@ -22,8 +22,10 @@ import { registerErrorHandling, sendError } from './plugins/errors.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { apiKeyRoutes } from './routes/api-keys.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { webhookDeliveryRoutes } from './routes/webhook-deliveries.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { connectRoutes } from './routes/connect.ts';
+import { oauthCallbackRoutes } from './routes/oauth-callbacks.ts';
 import { mailboxRoutes } from './routes/mailboxes.ts';
 import { folderRoutes } from './routes/folders.ts';
 import { sandboxRoutes } from './routes/sandbox.ts';
@@ -91,6 +93,7 @@ export async function buildHttpApp(
   await app.register(invitationRoutes, deps);
   await app.register(connectorRoutes, deps);
   await app.register(connectRoutes, deps);
+  await app.register(oauthCallbackRoutes, deps);
   await app.register(mailboxRoutes, deps);
   await app.register(folderRoutes, deps);
   await app.register(sandboxRoutes, deps);
@@ -103,6 +106,7 @@ export async function buildHttpApp(
   await app.register(auditRoutes, deps);
   await app.register(apiKeyRoutes, deps);
   await app.register(webhookRoutes, deps);
+  await app.register(webhookDeliveryRoutes, deps);
   await app.register(metricsRoutes, deps);
   await app.register(graphNotificationRoutes, deps);
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,10 +1,10 @@
-import { ErrorBody, TestEmailRequest } from '@mailroom/contracts';
+import { ErrorBody, SandboxInfo, TestEmailRequest } from '@mailroom/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { notFound } from '../../core/errors.ts';
 import { connectedConnector } from '../../mailboxes/lookup.ts';
 import { sendTestEmail } from '../../sandbox/test-email.ts';
-import { requireRole } from '../plugins/auth.ts';
+import { requireRole, requireUser } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
 import { WorkspaceItemParams, pathId } from './params.ts';
 
@@ -17,7 +17,7 @@ const errors = {
   503: ErrorBody,
 };
 
-/** Sandbox mode only: a test email into a mailbox of the sandbox tenant. */
+/** Sandbox mode only: the tenant's cheat sheet, and a test email into a mailbox of the sandbox tenant. */
 export const sandboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
   const { db } = deps.database;
 
@@ -40,6 +40,22 @@ export const sandboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
       await requireRole(db, req, workspaceId, 'admin');
       const c = await connectedConnector(db, workspaceId, pathId(req.params.id));
       return reply.status(202).send(await sendTestEmail(db, deps.sandbox, c.id, req.body));
+    },
+  );
+
+  app.get(
+    '/api/v1/sandbox',
+    {
+      schema: {
+        tags: ['sandbox'],
+        summary: 'The sandbox tenant: demo accounts and app registration',
+        response: { 200: SandboxInfo, 401: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (req) => {
+      requireUser(req);
+      if (!deps.sandbox) throw notFound('Sandbox');
+      return deps.sandbox.info;
     },
   );
 };
