@@ -70,11 +70,15 @@ try {
   cleanup.push(() => sql.end());
   await sleep(5000);
   const subs = await subscriptionCount(emu, DEMO.customerApp.clientId);
-  event(`${mailboxCount} mailboxes monitored; ${subs} subscriptions (${subs ? 'push + reconciliation' : 'reconciliation only'})`);
+  event(
+    `${mailboxCount} mailboxes monitored; ${subs} subscriptions (${subs ? 'push + reconciliation' : 'reconciliation only'})`,
+  );
 
   await graphErrorStorm(emu, faultShare);
   await notificationStorm(emu, faultShare);
-  event(`storms on: ${faultShare * 100} % Graph 429/503; notifications dropped/duplicated/reordered at ${faultShare * 100} % each`);
+  event(
+    `storms on: ${faultShare * 100} % Graph 429/503; notifications dropped/duplicated/reordered at ${faultShare * 100} % each`,
+  );
 
   // Mail arrives at an even pace, round robin over the mailboxes.
   const delivered: string[] = [];
@@ -90,7 +94,13 @@ try {
       const mb = mailboxes[i % mailboxes.length]!;
       for (let attempt = 0; ; attempt++) {
         try {
-          const m = await emu.control.deliverGenerated(mb.address, { folder: mb.folders[0]!.id, seed: 4242, index: i, pdfs: i % 3 === 0 ? 1 : 0, jpegs: i % 4 === 0 ? 1 : 0 });
+          const m = await emu.control.deliverGenerated(mb.address, {
+            folder: mb.folders[0]!.id,
+            seed: 4242,
+            index: i,
+            pdfs: i % 3 === 0 ? 1 : 0,
+            jpegs: i % 4 === 0 ? 1 : 0,
+          });
           delivered.push(m.internetMessageId);
           immutableIds.set(m.internetMessageId, m.immutableId);
           break;
@@ -146,7 +156,10 @@ try {
       for (let t = 0; t < 60 && evicting; t++) await sleep(1000);
       if (!evicting) return;
       const mb = mailboxes[evictions % mailboxes.length]!;
-      const r = evictions % 5 === 4 ? await emu.control.evictDeltaTokens() : await emu.control.evictDeltaTokens({ mailbox: mb.address });
+      const r =
+        evictions % 5 === 4
+          ? await emu.control.evictDeltaTokens()
+          : await emu.control.evictDeltaTokens({ mailbox: mb.address });
       evictions++;
       event(`delta tokens evicted (${evictions % 5 === 0 ? 'all mailboxes' : mb.address}: ${r.evicted})`);
     }
@@ -169,7 +182,9 @@ try {
       if (watching && mailroom.crashed) {
         await exclusive(async () => {
           if (!mailroom.crashed) return;
-          event(`Mailroom exited on its own (${mailroom.unexpectedExits}): ${mailroom.log.slice(-300).replace(/\s+/g, ' ')}; restarting`);
+          event(
+            `Mailroom exited on its own (${mailroom.unexpectedExits}): ${mailroom.log.slice(-300).replace(/\s+/g, ' ')}; restarting`,
+          );
           await startMailroom().catch((err: unknown) => event(`restart failed: ${String(err)}`));
         });
       }
@@ -179,18 +194,22 @@ try {
   await Promise.all([delivery, kill, restart]);
   evicting = false;
   await evict;
-  event(`delivery done: ${delivered.length} emails (${deliveryErrors} control retries); settling (up to ${settleMinutes} min)`);
+  event(
+    `delivery done: ${delivered.length} emails (${deliveryErrors} control retries); settling (up to ${settleMinutes} min)`,
+  );
 
   // Settle: everything delivered has a document and nothing is pending, stable for 3 polls.
   const settleUntil = Date.now() + settleMinutes * 60_000;
   let lastLog = 0;
-  for (let stable = 0; Date.now() < settleUntil && stable < 3; ) {
+  for (let stable = 0; Date.now() < settleUntil && stable < 3;) {
     const p = await progress(sql).catch(() => undefined);
     if (p && p.documents >= delivered.length && p.pending === 0) stable++;
     else stable = 0;
     if (Date.now() - lastLog > 30_000 && p) {
       lastLog = Date.now();
-      event(`settling: ${p.documents}/${delivered.length} documents, ${p.pending} pending, ${p.failed} failed`);
+      event(
+        `settling: ${p.documents}/${delivered.length} documents, ${p.pending} pending, ${p.failed} failed`,
+      );
     }
     await sleep(2000);
   }
@@ -199,13 +218,19 @@ try {
 
   // Count from the database, with Mailroom stopped so that the numbers are one consistent snapshot.
   await mailroom.stop();
-  const docs = await sql.query<{ mid: string; n: number }>('select internet_message_id as mid, count(*)::int as n from documents group by 1');
+  const docs = await sql.query<{ mid: string; n: number }>(
+    'select internet_message_id as mid, count(*)::int as n from documents group by 1',
+  );
   const byMid = new Map(docs.rows.map((r) => [r.mid, r.n]));
-  const items = await sql.query<{ gid: string; state: string }>('select graph_message_id as gid, state from mail_messages');
+  const items = await sql.query<{ gid: string; state: string }>(
+    'select graph_message_id as gid, state from mail_messages',
+  );
   const itemState = new Map(items.rows.map((r) => [r.gid, r.state]));
   const undocumented = delivered.filter((m) => !byMid.has(m));
   // Without a document: still being worked on (pending/failed work item) is stuck; anything else is lost.
-  const stuckItems = undocumented.filter((m) => ['pending', 'failed'].includes(itemState.get(immutableIds.get(m)!) ?? ''));
+  const stuckItems = undocumented.filter((m) =>
+    ['pending', 'failed'].includes(itemState.get(immutableIds.get(m)!) ?? ''),
+  );
   const notRecorded = undocumented.filter((m) => !itemState.has(immutableIds.get(m)!));
   const accounted = new Set([...stuckItems, ...notRecorded]);
   const lost = undocumented.filter((m) => !accounted.has(m));
@@ -239,11 +264,26 @@ try {
     workItemsNotDone: work.pending + work.failed,
     unexpectedDocuments: unexpected.length,
     seconds: Math.round((Date.now() - t0) / 1000),
-    examples: { lost: lost.slice(0, 20), notRecorded: notRecorded.slice(0, 20), duplicated: duplicated.slice(0, 20), unexpected: unexpected.slice(0, 20) },
+    examples: {
+      lost: lost.slice(0, 20),
+      notRecorded: notRecorded.slice(0, 20),
+      duplicated: duplicated.slice(0, 20),
+      unexpected: unexpected.slice(0, 20),
+    },
   };
-  const ok = report.lost === 0 && report.duplicated === 0 && report.stuck === 0 && report.workItemsNotDone === 0 && report.unexpectedDocuments === 0;
+  const ok =
+    report.lost === 0 &&
+    report.duplicated === 0 &&
+    report.stuck === 0 &&
+    report.workItemsNotDone === 0 &&
+    report.unexpectedDocuments === 0;
   if (!ok) event(`Mailroom log tail:\n${mailroom.log.slice(-4000)}`);
-  const file = writeResults('chaos', { environment: env0, database: 'postgres (private cluster)', ...report, events });
+  const file = writeResults('chaos', {
+    environment: env0,
+    database: 'postgres (private cluster)',
+    ...report,
+    events,
+  });
   console.log(
     [
       `| Chaos (${report.messages} emails, ${mailboxCount} mailboxes, ${kills} kills, ${report.graphFaultsInjected} Graph faults, ${report.postgresRestarts} PostgreSQL restart, ${evictions} evictions) | Count |`,

@@ -27,14 +27,21 @@ const GETS = Number(process.env.GETS ?? 5000);
 const PAGE = Number(process.env.PAGE ?? 100);
 const ROUNDS = Number(process.env.ROUNDS ?? 4);
 const CONTOSO = 'b7d2c1a4-3e5f-4a6b-8c9d-0e1f2a3b4c5d';
-const APP = { id: 'c0a5e0f1-2b3c-4d5e-8f70-8192a3b4c5d6', secret: 'Cto8Q~customer.Owned-Secret_0123456789abcd' };
+const APP = {
+  id: 'c0a5e0f1-2b3c-4d5e-8f70-8192a3b4c5d6',
+  secret: 'Cto8Q~customer.Owned-Secret_0123456789abcd',
+};
 const MAILBOX = 'claims@contoso-insurance.com';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'emu-bench-graph-'));
 
 function start() {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, '--port', '0', '--data-dir', dataDir, '--demo-mail', 'off', '--throttling', 'off'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [CLI, '--port', '0', '--data-dir', dataDir, '--demo-mail', 'off', '--throttling', 'off'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -46,15 +53,24 @@ function start() {
   });
 }
 
-const rssMiB = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
+const rssMiB = (pid) =>
+  Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) / 1024;
 
 function call(agent, method, url, { headers = {}, body } = {}) {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, agent, headers: { ...headers, ...(body !== undefined ? { 'content-length': Buffer.byteLength(body) } : {}) } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));
-    });
+    const req = request(
+      url,
+      {
+        method,
+        agent,
+        headers: { ...headers, ...(body !== undefined ? { 'content-length': Buffer.byteLength(body) } : {}) },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -63,7 +79,9 @@ function call(agent, method, url, { headers = {}, body } = {}) {
 const quantile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))].toFixed(1);
 
 try {
-  console.log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); ${MESSAGES} messages, delta page ${PAGE}, ${ROUNDS} parallel rounds, ${GETS} GETs at concurrency ${CONCURRENCY}`);
+  console.log(
+    `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); ${MESSAGES} messages, delta page ${PAGE}, ${ROUNDS} parallel rounds, ${GETS} GETs at concurrency ${CONCURRENCY}`,
+  );
   const emu = await start();
   const agent = new Agent({ ca: emu.ca, keepAlive: true, maxSockets: 64 });
   await new Promise((r) => setTimeout(r, 500));
@@ -71,9 +89,12 @@ try {
 
   // Load messages in chunks through the control API (generated claim emails, no attachments).
   const t0 = performance.now();
-  for (let done = 0; done < MESSAGES; ) {
+  for (let done = 0; done < MESSAGES;) {
     const n = Math.min(10_000, MESSAGES - done);
-    const r = await call(agent, 'POST', `${emu.url}/__emulator/mailboxes/${MAILBOX}/generate`, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ count: n, pdfs: 0, jpegs: 0, seed: done }) });
+    const r = await call(agent, 'POST', `${emu.url}/__emulator/mailboxes/${MAILBOX}/generate`, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ count: n, pdfs: 0, jpegs: 0, seed: done }),
+    });
     if (r.status !== 200) throw new Error(`generate failed: ${r.status} ${r.text}`);
     done += n;
   }
@@ -81,10 +102,24 @@ try {
   global.gc?.();
   await new Promise((r) => setTimeout(r, 1000));
   const rssLoaded = rssMiB(emu.child.pid);
-  console.log(`loaded ${MESSAGES} messages in ${loadSeconds.toFixed(1)} s; RSS ${rssStart.toFixed(0)} MiB at start → ${rssLoaded.toFixed(0)} MiB (${(((rssLoaded - rssStart) * 1024 * 1024) / MESSAGES).toFixed(0)} bytes/message)`);
+  console.log(
+    `loaded ${MESSAGES} messages in ${loadSeconds.toFixed(1)} s; RSS ${rssStart.toFixed(0)} MiB at start → ${rssLoaded.toFixed(0)} MiB (${(((rssLoaded - rssStart) * 1024 * 1024) / MESSAGES).toFixed(0)} bytes/message)`,
+  );
 
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: APP.id, client_secret: APP.secret, scope: 'https://graph.microsoft.com/.default' }).toString();
-  const tok = JSON.parse((await call(agent, 'POST', `${emu.url}/${CONTOSO}/oauth2/v2.0/token`, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form })).text).access_token;
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: APP.id,
+    client_secret: APP.secret,
+    scope: 'https://graph.microsoft.com/.default',
+  }).toString();
+  const tok = JSON.parse(
+    (
+      await call(agent, 'POST', `${emu.url}/${CONTOSO}/oauth2/v2.0/token`, {
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form,
+      })
+    ).text,
+  ).access_token;
   const auth = { authorization: `Bearer ${tok}`, prefer: `odata.maxpagesize=${PAGE}` };
 
   // ---- delta rounds ----
@@ -114,7 +149,9 @@ try {
   const pages = rounds.reduce((a, r) => a + r.pages, 0);
   const items = rounds.reduce((a, r) => a + r.items, 0);
   const lat = pageLatencies.slice(-pages).sort((a, b) => a - b);
-  console.log(`delta: ${pages} pages of ${PAGE} (${items} messages) in ${dSeconds.toFixed(1)} s → ${Math.round(pages / dSeconds)} pages/s, ${Math.round(items / dSeconds)} messages/s (p50 ${quantile(lat, 0.5)} ms, p99 ${quantile(lat, 0.99)} ms per page)`);
+  console.log(
+    `delta: ${pages} pages of ${PAGE} (${items} messages) in ${dSeconds.toFixed(1)} s → ${Math.round(pages / dSeconds)} pages/s, ${Math.round(items / dSeconds)} messages/s (p50 ${quantile(lat, 0.5)} ms, p99 ${quantile(lat, 0.99)} ms per page)`,
+  );
 
   // ---- message GETs ----
   const latencies = [];
@@ -124,7 +161,9 @@ try {
     while (next < GETS) {
       const id = ids[(next++ * 7919) % ids.length];
       const s = performance.now();
-      const r = await call(agent, 'GET', `${emu.url}/v1.0/users/${MAILBOX}/messages/${id}`, { headers: { authorization: auth.authorization } });
+      const r = await call(agent, 'GET', `${emu.url}/v1.0/users/${MAILBOX}/messages/${id}`, {
+        headers: { authorization: auth.authorization },
+      });
       latencies.push(performance.now() - s);
       if (r.status !== 200) failures++;
     }
@@ -136,7 +175,9 @@ try {
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const gSeconds = (performance.now() - g0) / 1000;
   latencies.sort((a, b) => a - b);
-  console.log(`message GET: ${GETS} in ${gSeconds.toFixed(1)} s → ${Math.round(GETS / gSeconds)} req/s (p50 ${quantile(latencies, 0.5)} ms, p99 ${quantile(latencies, 0.99)} ms, failures ${failures})`);
+  console.log(
+    `message GET: ${GETS} in ${gSeconds.toFixed(1)} s → ${Math.round(GETS / gSeconds)} req/s (p50 ${quantile(latencies, 0.5)} ms, p99 ${quantile(latencies, 0.99)} ms, failures ${failures})`,
+  );
   console.log(`emulator RSS at the end: ${rssMiB(emu.child.pid).toFixed(0)} MiB`);
   agent.destroy();
   emu.child.kill('SIGTERM');

@@ -20,13 +20,18 @@ const REQUESTS = Number(process.env.REQUESTS ?? 5000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 32);
 const USERS = Number(process.env.USERS ?? 10000);
 const CONTOSO = 'b7d2c1a4-3e5f-4a6b-8c9d-0e1f2a3b4c5d';
-const APP = { id: 'c0a5e0f1-2b3c-4d5e-8f70-8192a3b4c5d6', secret: 'Cto8Q~customer.Owned-Secret_0123456789abcd' };
+const APP = {
+  id: 'c0a5e0f1-2b3c-4d5e-8f70-8192a3b4c5d6',
+  secret: 'Cto8Q~customer.Owned-Secret_0123456789abcd',
+};
 
 const dataDir = mkdtempSync(join(tmpdir(), 'emu-bench-'));
 
 function start(extraArgs = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, '--port', '0', '--data-dir', dataDir, ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [CLI, '--port', '0', '--data-dir', dataDir, ...extraArgs], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (d) => {
       out += d;
@@ -45,11 +50,22 @@ function rssMiB(pid) {
 
 function post(agent, url, body) {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
-    });
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -60,14 +76,21 @@ function get(agent, url, token) {
     request(url, { agent, headers: { authorization: `Bearer ${token}` } }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(Buffer.concat(chunks).toString()) }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode, body: JSON.parse(Buffer.concat(chunks).toString()) }),
+      );
     })
       .on('error', reject)
       .end();
   });
 }
 
-const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: APP.id, client_secret: APP.secret, scope: 'https://graph.microsoft.com/.default' }).toString();
+const form = new URLSearchParams({
+  grant_type: 'client_credentials',
+  client_id: APP.id,
+  client_secret: APP.secret,
+  scope: 'https://graph.microsoft.com/.default',
+}).toString();
 
 async function fire(agent, url, n) {
   const latencies = [];
@@ -87,11 +110,20 @@ async function fire(agent, url, n) {
   const seconds = (performance.now() - t0) / 1000;
   latencies.sort((a, b) => a - b);
   const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))].toFixed(1);
-  return { requests: n, failures, seconds: +seconds.toFixed(2), perSecond: Math.round(n / seconds), p50ms: q(0.5), p99ms: q(0.99) };
+  return {
+    requests: n,
+    failures,
+    seconds: +seconds.toFixed(2),
+    perSecond: Math.round(n / seconds),
+    p50ms: q(0.5),
+    p99ms: q(0.99),
+  };
 }
 
 try {
-  console.log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); ${REQUESTS} requests, concurrency ${CONCURRENCY}`);
+  console.log(
+    `node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}); ${REQUESTS} requests, concurrency ${CONCURRENCY}`,
+  );
   // ---- 1. token endpoint throughput ----
   const demo = await start();
   await new Promise((r) => setTimeout(r, 1000));
@@ -100,7 +132,9 @@ try {
   const tokenUrl = `${demo.url}/${CONTOSO}/oauth2/v2.0/token`;
   await fire(agent, tokenUrl, Math.min(500, REQUESTS)); // warm-up (JIT, TLS sessions)
   const result = await fire(agent, tokenUrl, REQUESTS);
-  console.log(`client_credentials: ${result.perSecond} req/s (${result.requests} in ${result.seconds}s, p50 ${result.p50ms} ms, p99 ${result.p99ms} ms, failures ${result.failures})`);
+  console.log(
+    `client_credentials: ${result.perSecond} req/s (${result.requests} in ${result.seconds}s, p50 ${result.p50ms} ms, p99 ${result.p99ms} ms, failures ${result.failures})`,
+  );
   console.log(`emulator RSS after the token run (demo seed): ${rssMiB(demo.child.pid).toFixed(0)} MiB`);
   agent.destroy();
   demo.child.kill('SIGTERM');
@@ -121,7 +155,9 @@ try {
   await new Promise((r) => setTimeout(r, 1000));
   const rssBig = rssMiB(big.child.pid);
   const agent2 = new Agent({ ca: big.ca, keepAlive: true });
-  const tok = JSON.parse((await post(agent2, `${big.url}/${CONTOSO}/oauth2/v2.0/token`, form)).body).access_token;
+  const tok = JSON.parse(
+    (await post(agent2, `${big.url}/${CONTOSO}/oauth2/v2.0/token`, form)).body,
+  ).access_token;
   let url = `${big.url}/v1.0/users?$top=999&$select=id`;
   let listed = 0;
   while (url) {
@@ -129,7 +165,9 @@ try {
     listed += page.body.value.length;
     url = page.body['@odata.nextLink'];
   }
-  console.log(`emulator RSS with ${USERS} extra users: ${rssBig.toFixed(0)} MiB at start, ${rssMiB(big.child.pid).toFixed(0)} MiB after listing all ${listed} users through Graph`);
+  console.log(
+    `emulator RSS with ${USERS} extra users: ${rssBig.toFixed(0)} MiB at start, ${rssMiB(big.child.pid).toFixed(0)} MiB after listing all ${listed} users through Graph`,
+  );
   agent2.destroy();
   big.child.kill('SIGTERM');
   await new Promise((r) => big.child.once('exit', r));

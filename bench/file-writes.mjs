@@ -8,14 +8,26 @@
 // into place; the throughput benchmark makes about 1.5 of them per email (the MIME, and the decoded
 // attachments of a quarter of the emails). Synchronous calls, so that the CPU is the call's own and
 // not libuv's thread pool's hand-offs.
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const FILES = Number(process.env.FILES ?? 2000);
 const SIZE = Number(process.env.SIZE ?? 40_000);
-const dirs = process.argv.slice(2).length ? process.argv.slice(2) : [tmpdir(), ...(existsSync('/dev/shm') ? ['/dev/shm'] : [])];
+const dirs = process.argv.slice(2).length
+  ? process.argv.slice(2)
+  : [tmpdir(), ...(existsSync('/dev/shm') ? ['/dev/shm'] : [])];
 const content = randomBytes(SIZE);
 
 /** CPU milliseconds (user + system) per call of `fn(i)`, over FILES calls. */

@@ -11,23 +11,49 @@ import { log, scale, selectedScenarios, type ScenarioName } from './lib/options.
 import { environment, markdownTable, writeResults } from './lib/report.ts';
 
 const section = (r: ScenarioResult & { seconds: number; loadAverageAfter: number[]; commit: string }) =>
-  [`## ${r.name}`, '', `${r.summary}. (Commit ${r.commit}; ${r.seconds} s; load average after ${JSON.stringify(r.loadAverageAfter)})`, '', markdownTable(r.rows)].join('\n');
+  [
+    `## ${r.name}`,
+    '',
+    `${r.summary}. (Commit ${r.commit}; ${r.seconds} s; load average after ${JSON.stringify(r.loadAverageAfter)})`,
+    '',
+    markdownTable(r.rows),
+  ].join('\n');
 
-const scenarios: Record<ScenarioName, () => Promise<ScenarioResult>> = { latency, backfill, scale: scaleScenario, throughput };
+const scenarios: Record<ScenarioName, () => Promise<ScenarioResult>> = {
+  latency,
+  backfill,
+  scale: scaleScenario,
+  throughput,
+};
 
 const names = selectedScenarios();
 const env0 = environment();
-log(`scenarios: ${names.join(', ')}; BENCH_SCALE=${scale}; commit ${String(env0.commit)}${env0.dirty ? ' (uncommitted changes)' : ''}; load ${JSON.stringify(env0.loadAverage)}`);
-const results: (ScenarioResult & { commit: string; startedAt: string; seconds: number; loadAverageAfter: number[] })[] = [];
+log(
+  `scenarios: ${names.join(', ')}; BENCH_SCALE=${scale}; commit ${String(env0.commit)}${env0.dirty ? ' (uncommitted changes)' : ''}; load ${JSON.stringify(env0.loadAverage)}`,
+);
+const results: (ScenarioResult & {
+  commit: string;
+  startedAt: string;
+  seconds: number;
+  loadAverageAfter: number[];
+})[] = [];
 const failures: { name: string; error: string }[] = [];
 for (const name of names) {
   const t = Date.now();
   // The commit (and whether the tree had uncommitted changes) when this scenario's Mailroom started.
   const envAtStart = environment();
-  log(`${name}: start (commit ${String(envAtStart.commit)}${envAtStart.dirty ? ', uncommitted changes' : ''})`);
+  log(
+    `${name}: start (commit ${String(envAtStart.commit)}${envAtStart.dirty ? ', uncommitted changes' : ''})`,
+  );
   try {
     const r = await scenarios[name]();
-    const done = { ...r, commit: `${String(envAtStart.commit)}${envAtStart.dirty ? '+dirty' : ''}`, startedAt: new Date(t).toISOString(), seconds: Math.round((Date.now() - t) / 1000), loadAverageAfter: environment().loadAverage as number[] };
+    const done = {
+      ...r,
+      commit: `${String(envAtStart.commit)}${envAtStart.dirty ? '+dirty' : ''}`,
+      startedAt: new Date(t).toISOString(),
+      seconds: Math.round((Date.now() - t) / 1000),
+      loadAverageAfter: environment().loadAverage as number[],
+    };
     results.push(done);
     log(`${name}: done in ${done.seconds} s\n\n${section(done)}\n`);
   } catch (err) {
@@ -37,10 +63,19 @@ for (const name of names) {
   }
 }
 
-const out: string[] = [`# Mailroom benchmark — ${new Date().toISOString().slice(0, 16)}Z`, '', `Commit ${String(env0.commit)}${env0.dirty ? ' (with uncommitted changes)' : ''}, Node ${String(env0.node)}, ${String(env0.cpus)} CPUs, load average at start ${JSON.stringify(env0.loadAverage)}, BENCH_SCALE=${scale}.`];
+const out: string[] = [
+  `# Mailroom benchmark — ${new Date().toISOString().slice(0, 16)}Z`,
+  '',
+  `Commit ${String(env0.commit)}${env0.dirty ? ' (with uncommitted changes)' : ''}, Node ${String(env0.node)}, ${String(env0.cpus)} CPUs, load average at start ${JSON.stringify(env0.loadAverage)}, BENCH_SCALE=${scale}.`,
+];
 for (const r of results) out.push('', section(r));
 for (const f of failures) out.push('', `## ${f.name}`, '', `FAILED: ${f.error.split('\n')[0]}`);
-const file = writeResults('bench', { environment: env0, scale, results: results.map(({ rows, ...r }) => ({ ...r, table: rows })), failures });
+const file = writeResults('bench', {
+  environment: env0,
+  scale,
+  results: results.map(({ rows, ...r }) => ({ ...r, table: rows })),
+  failures,
+});
 out.push('', `Results: ${file}`);
 console.log(out.join('\n'));
 process.exit(failures.length ? 1 : 0);

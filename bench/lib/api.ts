@@ -15,10 +15,18 @@ export interface Workspace {
 export async function setupWorkspace(base: string): Promise<Workspace> {
   const client = new ApiClient(base);
   await client.session();
-  const setup = await client.ok<SessionInfo>('POST', api.setup, { name: 'Bench', email: 'bench@example.com', password: 'benchmark password 123', workspaceName: 'Bench' });
+  const setup = await client.ok<SessionInfo>('POST', api.setup, {
+    name: 'Bench',
+    email: 'bench@example.com',
+    password: 'benchmark password 123',
+    workspaceName: 'Bench',
+  });
   client.csrf = setup.csrfToken;
   const workspaceId = setup.workspaces[0]!.id;
-  const connector = await client.ok<{ id: string }>('POST', api.connectors(workspaceId), { name: 'Bench', type: 'microsoft365' });
+  const connector = await client.ok<{ id: string }>('POST', api.connectors(workspaceId), {
+    name: 'Bench',
+    type: 'microsoft365',
+  });
   await client.ok('POST', api.connectOwnApp(workspaceId, connector.id), {
     tenant: DEMO.contoso.domain,
     clientId: DEMO.customerApp.clientId,
@@ -29,14 +37,27 @@ export async function setupWorkspace(base: string): Promise<Workspace> {
 }
 
 /** Connects `mailboxes` (access tested by Mailroom); returns Mailroom's mailbox id per Graph user id. */
-export async function connectMailboxes(ws: Workspace, mailboxes: BenchMailbox[]): Promise<Map<string, string>> {
+export async function connectMailboxes(
+  ws: Workspace,
+  mailboxes: BenchMailbox[],
+): Promise<Map<string, string>> {
   const { client, workspaceId, connectorId } = ws;
-  const entries = mailboxes.map((m) => ({ graphUserId: m.id, address: m.address, displayName: m.address, kind: 'shared' as const }));
+  const entries = mailboxes.map((m) => ({
+    graphUserId: m.id,
+    address: m.address,
+    displayName: m.address,
+    kind: 'shared' as const,
+  }));
   // PUT replaces the selection (at most 500 mailboxes per connector in one request).
   if (entries.length > 500) throw new Error('more than 500 mailboxes on one connector');
-  const list = await client.ok<MailboxList>('PUT', api.mailboxes(workspaceId, connectorId), { mailboxes: entries });
+  const list = await client.ok<MailboxList>('PUT', api.mailboxes(workspaceId, connectorId), {
+    mailboxes: entries,
+  });
   const unreadable = list.items.filter((m) => m.access !== 'readable');
-  if (unreadable.length) throw new Error(`mailboxes not readable: ${unreadable.map((m) => `${m.address} (${m.access})`).join(', ')}`);
+  if (unreadable.length)
+    throw new Error(
+      `mailboxes not readable: ${unreadable.map((m) => `${m.address} (${m.access})`).join(', ')}`,
+    );
   return new Map(list.items.map((m) => [m.graphUserId, m.id]));
 }
 
@@ -44,7 +65,13 @@ export async function connectMailboxes(ws: Workspace, mailboxes: BenchMailbox[])
  * Monitors every folder of `mailboxes` (active, processing mail received since `processFrom`); Mailroom
  * queues a first delta round at once. Returns Mailroom's folder id per Graph folder id.
  */
-export async function monitorFolders(ws: Workspace, mailboxes: BenchMailbox[], mailboxIds: Map<string, string>, processFrom: Date, concurrency = 4): Promise<Map<string, string>> {
+export async function monitorFolders(
+  ws: Workspace,
+  mailboxes: BenchMailbox[],
+  mailboxIds: Map<string, string>,
+  processFrom: Date,
+  concurrency = 4,
+): Promise<Map<string, string>> {
   const { client, workspaceId } = ws;
   const folderIds = new Map<string, string>();
   let next = 0;
@@ -53,8 +80,15 @@ export async function monitorFolders(ws: Workspace, mailboxes: BenchMailbox[], m
       const mb = mailboxes[next++]!;
       // One PUT per mailbox (the API takes at most 100 folders per mailbox).
       if (mb.folders.length > 100) throw new Error(`${mb.address}: more than 100 folders`);
-      const folders = mb.folders.map((f) => ({ graphFolderId: f.id, displayName: f.displayName, processFrom: processFrom.toISOString(), active: true }));
-      const r = await client.ok<Mailbox>('PUT', api.monitoredFolders(workspaceId, mailboxIds.get(mb.id)!), { folders });
+      const folders = mb.folders.map((f) => ({
+        graphFolderId: f.id,
+        displayName: f.displayName,
+        processFrom: processFrom.toISOString(),
+        active: true,
+      }));
+      const r = await client.ok<Mailbox>('PUT', api.monitoredFolders(workspaceId, mailboxIds.get(mb.id)!), {
+        folders,
+      });
       for (const f of r.folders) folderIds.set(f.graphFolderId, f.id);
     }
   };

@@ -27,7 +27,16 @@ export interface DrainResult {
   machineIdleShare: number;
 }
 
-export async function drain(opts: { emu: Emulator; sql: pg.Pool; mailroom: MailroomProcess; expected: number; mailboxIds: Set<string>; t0: number; timeoutMs: number; label: string }): Promise<DrainResult> {
+export async function drain(opts: {
+  emu: Emulator;
+  sql: pg.Pool;
+  mailroom: MailroomProcess;
+  expected: number;
+  mailboxIds: Set<string>;
+  t0: number;
+  timeoutMs: number;
+  label: string;
+}): Promise<DrainResult> {
   const { emu, sql, mailroom, expected, mailboxIds, t0 } = opts;
   const start = mailroom.stats();
   const cpu0 = start?.cpuSeconds ?? 0;
@@ -60,7 +69,9 @@ export async function drain(opts: { emu: Emulator; sql: pg.Pool; mailroom: Mailr
     }
     if (Date.now() - lastLog > 15_000) {
       lastLog = Date.now();
-      log(`${opts.label}: ${Math.round((Date.now() - t0) / 1000)} s: ${state.documents}/${expected} documents, ${state.pending} pending, ${state.failed} failed`);
+      log(
+        `${opts.label}: ${Math.round((Date.now() - t0) / 1000)} s: ${state.documents}/${expected} documents, ${state.pending} pending, ${state.failed} failed`,
+      );
     }
     // Counting costs PostgreSQL a scan of both tables: twice a second is enough, as the end time
     // comes from the last document itself.
@@ -70,7 +81,9 @@ export async function drain(opts: { emu: Emulator; sql: pg.Pool; mailroom: Mailr
   const end = mailroom.stats();
   const pgCpu = cpuSecondsOf('postgres') - pgCpu0;
   const machine = machineCpu();
-  const lastDocument = await sql.query<{ ms: string | null }>('select (extract(epoch from max(created_at)) * 1000)::text as ms from documents');
+  const lastDocument = await sql.query<{ ms: string | null }>(
+    'select (extract(epoch from max(created_at)) * 1000)::text as ms from documents',
+  );
   const lastMs = Number(lastDocument.rows[0]?.ms ?? NaN);
   const seconds = (timedOut || !(lastMs > t0) ? Date.now() - t0 : lastMs - t0) / 1000;
   return {
@@ -98,7 +111,9 @@ export async function drain(opts: { emu: Emulator; sql: pg.Pool; mailroom: Mailr
 export async function markersSettled(sql: pg.Pool, timeoutMs: number): Promise<number> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const { rows } = await sql.query<{ n: string }>(`select count(*) as n from mail_messages where state = 'done' and not marker_written`);
+    const { rows } = await sql.query<{ n: string }>(
+      `select count(*) as n from mail_messages where state = 'done' and not marker_written`,
+    );
     const missing = Number(rows[0]?.n ?? 0);
     if (missing === 0 || Date.now() > until) return missing;
     await sleep(500);

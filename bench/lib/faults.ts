@@ -11,9 +11,27 @@ export async function graphErrorStorm(emu: Emulator, share = 0.1, seed = 7): Pro
   const p429 = share / 2;
   const p503 = share / 4 / (1 - p429);
   const p503bare = share / 4 / (1 - p429 - share / 4);
-  await emu.control.addFault({ path, probability: p429, action: { kind: 'status', status: 429, code: 'ApplicationThrottled', message: 'Application is over its MailboxConcurrency limit.', retryAfterSeconds: 1 } });
-  await emu.control.addFault({ path, probability: p503, action: { kind: 'status', status: 503, code: 'ServiceUnavailable', retryAfterSeconds: 2 } });
-  await emu.control.addFault({ path, probability: p503bare, action: { kind: 'status', status: 503, code: 'ServiceUnavailable' } });
+  await emu.control.addFault({
+    path,
+    probability: p429,
+    action: {
+      kind: 'status',
+      status: 429,
+      code: 'ApplicationThrottled',
+      message: 'Application is over its MailboxConcurrency limit.',
+      retryAfterSeconds: 1,
+    },
+  });
+  await emu.control.addFault({
+    path,
+    probability: p503,
+    action: { kind: 'status', status: 503, code: 'ServiceUnavailable', retryAfterSeconds: 2 },
+  });
+  await emu.control.addFault({
+    path,
+    probability: p503bare,
+    action: { kind: 'status', status: 503, code: 'ServiceUnavailable' },
+  });
 }
 
 /** Notifications dropped, duplicated and reordered (each with `probability`, independently). */

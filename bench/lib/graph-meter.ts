@@ -3,7 +3,16 @@
 // would count, `$batch` inner requests included).
 import type { Emulator, ThrottleCounters } from '@mailroom/m365-emulator';
 
-export const REQUEST_KINDS = ['delta', 'message', 'mime', 'attachments', 'batch', 'subscriptions', 'folders', 'other'] as const;
+export const REQUEST_KINDS = [
+  'delta',
+  'message',
+  'mime',
+  'attachments',
+  'batch',
+  'subscriptions',
+  'folders',
+  'other',
+] as const;
 export type RequestKind = (typeof REQUEST_KINDS)[number];
 
 export function requestKind(path: string): RequestKind {
@@ -41,18 +50,33 @@ function subscriptionCall(method: string, path: string): SubscriptionCall {
   return 'get';
 }
 
-const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+const zeros = <K extends string>(keys: readonly K[]) =>
+  Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 
-const emptyTally = (): Tally => ({ http: 0, http429: 0, http5xx: 0, byKind: zeros(REQUEST_KINDS), inBatchByKind: zeros(REQUEST_KINDS), subscriptions: zeros(SUBSCRIPTION_CALLS) });
+const emptyTally = (): Tally => ({
+  http: 0,
+  http429: 0,
+  http5xx: 0,
+  byKind: zeros(REQUEST_KINDS),
+  inBatchByKind: zeros(REQUEST_KINDS),
+  subscriptions: zeros(SUBSCRIPTION_CALLS),
+});
 
 export function diffTally(a: Tally, b: Tally): Tally {
   return {
     http: b.http - a.http,
     http429: b.http429 - a.http429,
     http5xx: b.http5xx - a.http5xx,
-    byKind: Object.fromEntries(REQUEST_KINDS.map((k) => [k, b.byKind[k] - a.byKind[k]])) as Record<RequestKind, number>,
-    inBatchByKind: Object.fromEntries(REQUEST_KINDS.map((k) => [k, b.inBatchByKind[k] - a.inBatchByKind[k]])) as Record<RequestKind, number>,
-    subscriptions: Object.fromEntries(SUBSCRIPTION_CALLS.map((k) => [k, b.subscriptions[k] - a.subscriptions[k]])) as Record<SubscriptionCall, number>,
+    byKind: Object.fromEntries(REQUEST_KINDS.map((k) => [k, b.byKind[k] - a.byKind[k]])) as Record<
+      RequestKind,
+      number
+    >,
+    inBatchByKind: Object.fromEntries(
+      REQUEST_KINDS.map((k) => [k, b.inBatchByKind[k] - a.inBatchByKind[k]]),
+    ) as Record<RequestKind, number>,
+    subscriptions: Object.fromEntries(
+      SUBSCRIPTION_CALLS.map((k) => [k, b.subscriptions[k] - a.subscriptions[k]]),
+    ) as Record<SubscriptionCall, number>,
   };
 }
 
@@ -84,13 +108,15 @@ export class GraphMeter {
         for (const e of entries) {
           if (e.inBatch) {
             this.tally.inBatchByKind[requestKind(e.path)]++;
-            if (e.status === 429 && this.samples429.length < 20) this.samples429.push(`${e.time} ${e.method} ${e.path} in a $batch (${e.durationMs} ms)`);
+            if (e.status === 429 && this.samples429.length < 20)
+              this.samples429.push(`${e.time} ${e.method} ${e.path} in a $batch (${e.durationMs} ms)`);
             continue;
           }
           this.tally.http++;
           if (e.status === 429) {
             this.tally.http429++;
-            if (this.samples429.length < 20) this.samples429.push(`${e.time} ${e.method} ${e.path} (${e.durationMs} ms)`);
+            if (this.samples429.length < 20)
+              this.samples429.push(`${e.time} ${e.method} ${e.path} (${e.durationMs} ms)`);
           }
           if (e.status >= 500) this.tally.http5xx++;
           const kind = requestKind(e.path);

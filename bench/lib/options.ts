@@ -6,7 +6,8 @@ const num = (name: string, fallback: number): number => {
   const v = process.env[name];
   if (v === undefined || v === '') return fallback;
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number (got ${JSON.stringify(v)})`);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new Error(`${name} must be a positive number (got ${JSON.stringify(v)})`);
   return n;
 };
 
@@ -17,12 +18,18 @@ export const scaled = (n: number, min = 1): number => Math.max(min, Math.round(n
 export function selectedScenarios(): ScenarioName[] {
   const raw = process.env.BENCH_SCENARIOS;
   if (!raw) return [...SCENARIOS];
-  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const n of names) if (!(SCENARIOS as readonly string[]).includes(n)) throw new Error(`BENCH_SCENARIOS: unknown scenario "${n}" (known: ${SCENARIOS.join(', ')})`);
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const n of names)
+    if (!(SCENARIOS as readonly string[]).includes(n))
+      throw new Error(`BENCH_SCENARIOS: unknown scenario "${n}" (known: ${SCENARIOS.join(', ')})`);
   return names as ScenarioName[];
 }
 
-export const adminDatabaseUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const adminDatabaseUrl =
+  process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Mailroom's log level in the child process (its stderr is kept and shown on failure). */
 export const mailroomLogLevel = process.env.BENCH_LOG_LEVEL ?? 'warn';
 export { num as numberOption };

@@ -48,8 +48,13 @@ export async function createDatabase(adminUrl: string, prefix = 'mailroom_bench'
 function pgBin(): string {
   if (process.env.PG_BIN) return process.env.PG_BIN;
   const root = '/usr/lib/postgresql';
-  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'pg_ctl'))) : [];
-  if (!versions.length) throw new Error('PostgreSQL server binaries not found (set PG_BIN to the directory holding initdb and pg_ctl)');
+  const versions = existsSync(root)
+    ? readdirSync(root).filter((v) => existsSync(path.join(root, v, 'bin', 'pg_ctl')))
+    : [];
+  if (!versions.length)
+    throw new Error(
+      'PostgreSQL server binaries not found (set PG_BIN to the directory holding initdb and pg_ctl)',
+    );
   versions.sort((a, b) => Number(b) - Number(a));
   return path.join(root, versions[0]!, 'bin');
 }
@@ -88,7 +93,9 @@ export class PrivateCluster {
 
   private async exec(tool: string, args: string[]): Promise<string> {
     const file = path.join(this.bin, tool);
-    const { stdout } = this.asRoot ? await run('runuser', ['-u', 'postgres', '--', file, ...args]) : await run(file, args);
+    const { stdout } = this.asRoot
+      ? await run('runuser', ['-u', 'postgres', '--', file, ...args])
+      : await run(file, args);
     return stdout;
   }
 
@@ -99,7 +106,16 @@ export class PrivateCluster {
 
   /** Restarts the cluster (`fast`: clients are disconnected, work in flight is rolled back; `immediate`: a crash and recovery). */
   async restart(mode: 'fast' | 'immediate' = 'fast'): Promise<void> {
-    await this.ctl(['restart', '-w', '-t', '60', '-m', mode, '-l', path.join(path.dirname(this.dir), 'server.log')]);
+    await this.ctl([
+      'restart',
+      '-w',
+      '-t',
+      '60',
+      '-m',
+      mode,
+      '-l',
+      path.join(path.dirname(this.dir), 'server.log'),
+    ]);
   }
 
   async stop(): Promise<void> {

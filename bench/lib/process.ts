@@ -61,7 +61,11 @@ export function procStats(pid: number): ProcStats {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const rssKb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
   const stat = readStat(pid);
-  return { rssBytes: rssKb * 1024, cpuSeconds: stat.cpuTicks / CLOCK_TICKS, systemCpuSeconds: stat.systemTicks / CLOCK_TICKS };
+  return {
+    rssBytes: rssKb * 1024,
+    cpuSeconds: stat.cpuTicks / CLOCK_TICKS,
+    systemCpuSeconds: stat.systemTicks / CLOCK_TICKS,
+  };
 }
 
 /** A process's command name, user + system CPU time and its system part, in clock ticks, from `/proc/<pid>/stat`. */
@@ -70,7 +74,11 @@ function readStat(pid: number | string): { command: string; cpuTicks: number; sy
   // The command is in "(…)" and may hold spaces; after it, state is field 3, utime and stime 14 and 15.
   const close = stat.lastIndexOf(')');
   const rest = stat.slice(close + 2).split(' ');
-  return { command: stat.slice(stat.indexOf('(') + 1, close), cpuTicks: Number(rest[11]) + Number(rest[12]), systemTicks: Number(rest[12]) };
+  return {
+    command: stat.slice(stat.indexOf('(') + 1, close),
+    cpuTicks: Number(rest[11]) + Number(rest[12]),
+    systemTicks: Number(rest[12]),
+  };
 }
 
 export interface MailroomOptions {
@@ -116,7 +124,9 @@ export class MailroomProcess {
       SHUTDOWN_GRACE_SECONDS: '2',
       NODE_ENV: 'production',
       // e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see where Mailroom's CPU goes.
-      ...(process.env.BENCH_MAILROOM_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_MAILROOM_NODE_OPTIONS } : {}),
+      ...(process.env.BENCH_MAILROOM_NODE_OPTIONS
+        ? { NODE_OPTIONS: process.env.BENCH_MAILROOM_NODE_OPTIONS }
+        : {}),
       ...opts.env,
     };
   }
@@ -142,7 +152,11 @@ export class MailroomProcess {
   async start(timeoutMs = 60_000): Promise<void> {
     if (this.running) return;
     this.crashed = false;
-    const child = spawn(process.execPath, [MAIN], { env: this.env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN], {
+      env: this.env,
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child = child;
     this.expectingExit = false;
     // Its logs (pino: stdout) and crashes (stderr): the tail is kept, everything goes to BENCH_MAILROOM_LOG if set.
@@ -160,8 +174,15 @@ export class MailroomProcess {
     });
     const until = Date.now() + timeoutMs;
     while (Date.now() < until) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new Error(`Mailroom exited (${child.exitCode ?? child.signalCode}): ${this.log.slice(-3000)}`);
-      if (await fetch(`${this.base}/readyz`).then((r) => r.ok, () => false)) return;
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new Error(`Mailroom exited (${child.exitCode ?? child.signalCode}): ${this.log.slice(-3000)}`);
+      if (
+        await fetch(`${this.base}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      )
+        return;
       await sleep(50);
     }
     throw new Error(`Mailroom did not become ready in ${timeoutMs / 1000} s: ${this.log.slice(-3000)}`);

@@ -25,7 +25,10 @@ export interface Row {
 
 export function markdownTable(rows: Row[]): string {
   const lines = ['| Measure | Value | Target | |', '| --- | --- | --- | --- |'];
-  for (const r of rows) lines.push(`| ${r.measure} | ${r.value} | ${r.target ?? ''} | ${r.ok === undefined ? '' : r.ok ? 'met' : '**missed**'} |`);
+  for (const r of rows)
+    lines.push(
+      `| ${r.measure} | ${r.value} | ${r.target ?? ''} | ${r.ok === undefined ? '' : r.ok ? 'met' : '**missed**'} |`,
+    );
   return lines.join('\n');
 }
 
@@ -35,11 +38,22 @@ export function environment(): Record<string, unknown> {
   let dirty = false;
   try {
     commit = execFileSync('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-    dirty = execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim() !== '';
+    dirty =
+      execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no'], {
+        encoding: 'utf8',
+      }).trim() !== '';
   } catch {
     // not a git checkout
   }
-  return { commit, dirty, node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30), loadAverage: os.loadavg().map((l) => round(l, 2)) };
+  return {
+    commit,
+    dirty,
+    node: process.version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memoryGiB: round(os.totalmem() / 2 ** 30),
+    loadAverage: os.loadavg().map((l) => round(l, 2)),
+  };
 }
 
 export function writeResults(kind: string, data: unknown): string {

@@ -53,7 +53,12 @@ export async function withStack<T>(opts: StackOptions, fn: (s: Stack) => Promise
     else cleanup.push(() => db.drop());
     const sql = new pg.Pool({ connectionString: db.url, max: 4 });
     cleanup.push(() => sql.end());
-    const mailroom = await MailroomProcess.create({ databaseUrl: db.url, emulator: { url: emu.url, caFile: emu.caFile }, logLevel: mailroomLogLevel, ...(opts.env ? { env: opts.env } : {}) });
+    const mailroom = await MailroomProcess.create({
+      databaseUrl: db.url,
+      emulator: { url: emu.url, caFile: emu.caFile },
+      logLevel: mailroomLogLevel,
+      ...(opts.env ? { env: opts.env } : {}),
+    });
     cleanup.push(() => mailroom.dispose());
     await mailroom.start();
     const ws = await setupWorkspace(mailroom.base);
@@ -64,16 +69,28 @@ export async function withStack<T>(opts: StackOptions, fn: (s: Stack) => Promise
 }
 
 /** Number of documents, and work items by state. */
-export async function progress(sql: pg.Pool): Promise<{ documents: number; pending: number; failed: number; done: number; gone: number }> {
-  const { rows } = await sql.query<{ state: string; n: string }>('select state, count(*)::text as n from mail_messages group by state');
+export async function progress(
+  sql: pg.Pool,
+): Promise<{ documents: number; pending: number; failed: number; done: number; gone: number }> {
+  const { rows } = await sql.query<{ state: string; n: string }>(
+    'select state, count(*)::text as n from mail_messages group by state',
+  );
   const docs = await sql.query<{ n: string }>('select count(*)::text as n from documents');
   const by = Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
-  return { documents: Number(docs.rows[0]!.n), pending: by.pending ?? 0, failed: by.failed ?? 0, done: by.done ?? 0, gone: by.gone ?? 0 };
+  return {
+    documents: Number(docs.rows[0]!.n),
+    pending: by.pending ?? 0,
+    failed: by.failed ?? 0,
+    done: by.done ?? 0,
+    gone: by.gone ?? 0,
+  };
 }
 
 /** Active folders that have not finished their first delta round yet. */
 export async function foldersNeverSynced(sql: pg.Pool): Promise<number> {
-  const { rows } = await sql.query<{ n: string }>('select count(*)::text as n from monitored_folders where active and last_sync_at is null');
+  const { rows } = await sql.query<{ n: string }>(
+    'select count(*)::text as n from monitored_folders where active and last_sync_at is null',
+  );
   return Number(rows[0]!.n);
 }
 

@@ -16,7 +16,12 @@ export interface BenchMailbox {
 
 /** The emulator with Microsoft's throttling limits (or `throttling`), http:// webhooks allowed. */
 export async function startEmulator(throttling: Partial<ThrottleConfig> = {}): Promise<Emulator> {
-  const emu = await createEmulator({ seed: 'demo', demoMail: false, throttling, notifications: { allowHttp: true } });
+  const emu = await createEmulator({
+    seed: 'demo',
+    demoMail: false,
+    throttling,
+    notifications: { allowHttp: true },
+  });
   return emu;
 }
 
@@ -25,17 +30,29 @@ export async function startEmulator(throttling: Partial<ThrottleConfig> = {}): P
  * Contoso's application access policy lets the customer app read, each with `foldersPerMailbox`
  * new folders named "<tag> <k>".
  */
-export async function createMailboxes(emu: Emulator, tag: string, count: number, foldersPerMailbox = 1, concurrency = 8): Promise<BenchMailbox[]> {
+export async function createMailboxes(
+  emu: Emulator,
+  tag: string,
+  count: number,
+  foldersPerMailbox = 1,
+  concurrency = 8,
+): Promise<BenchMailbox[]> {
   const out: BenchMailbox[] = new Array(count);
   let next = 0;
   const worker = async () => {
     while (next < count) {
       const i = next++;
       const address = `bench-${tag}-${i}@${DEMO.contoso.domain}`;
-      const user = await emu.control.createUser(DEMO.contoso.domain, { userPrincipalName: address, displayName: `Bench ${tag} ${i}`, kind: 'shared', hasMailbox: true });
+      const user = await emu.control.createUser(DEMO.contoso.domain, {
+        userPrincipalName: address,
+        displayName: `Bench ${tag} ${i}`,
+        kind: 'shared',
+        hasMailbox: true,
+      });
       await emu.control.addGroupMember(DEMO.contoso.accessPolicyGroup, address);
       const folders: BenchFolder[] = [];
-      for (let k = 0; k < foldersPerMailbox; k++) folders.push(await emu.control.createFolder(address, `${tag} ${k}`));
+      for (let k = 0; k < foldersPerMailbox; k++)
+        folders.push(await emu.control.createFolder(address, `${tag} ${k}`));
       out[i] = { id: user.id, address, folders };
     }
   };
@@ -51,7 +68,13 @@ export async function preload(emu: Emulator, mailboxes: BenchMailbox[], perMailb
   for (const mb of mailboxes) {
     const withAttachments = Math.round(perMailbox / 4);
     const folder = mb.folders[0]!.id;
-    if (withAttachments > 0) await emu.control.generateMail(mb.address, { count: withAttachments, folder, ...attachmentMix(0) });
-    if (perMailbox - withAttachments > 0) await emu.control.generateMail(mb.address, { count: perMailbox - withAttachments, folder, ...attachmentMix(1) });
+    if (withAttachments > 0)
+      await emu.control.generateMail(mb.address, { count: withAttachments, folder, ...attachmentMix(0) });
+    if (perMailbox - withAttachments > 0)
+      await emu.control.generateMail(mb.address, {
+        count: perMailbox - withAttachments,
+        folder,
+        ...attachmentMix(1),
+      });
   }
 }

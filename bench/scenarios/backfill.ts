@@ -35,7 +35,16 @@ export async function backfill(): Promise<ScenarioResult> {
       const thr0 = await throttleTotals(emu, mailboxIds);
       const t0 = Date.now();
       await monitorFolders(ws, mailboxes, ids, new Date(Date.now() - 365 * 86_400_000));
-      const d = await drain({ emu, sql, mailroom, expected: total, mailboxIds, t0, timeoutMs, label: 'backfill' });
+      const d = await drain({
+        emu,
+        sql,
+        mailroom,
+        expected: total,
+        mailboxIds,
+        t0,
+        timeoutMs,
+        label: 'backfill',
+      });
       // The share of the ceiling is the rate while documents were being made…
       const thr1 = await throttleTotals(emu, mailboxIds);
       // …and the requests per email include the markers of the last ones, written just after.
@@ -47,7 +56,12 @@ export async function backfill(): Promise<ScenarioResult> {
       const throttled = thr2.throttled - thr0.throttled;
       const ceilingPerSecond = DEFAULT_THROTTLE.requestsPerWindow / DEFAULT_THROTTLE.windowSeconds;
       // Share of the ceiling: the request rate each mailbox sustained over the whole import.
-      const shares = mailboxes.map((m) => ((thr1.perMailbox.get(m.id)?.served ?? 0) - (thr0.perMailbox.get(m.id)?.served ?? 0)) / d.seconds / ceilingPerSecond);
+      const shares = mailboxes.map(
+        (m) =>
+          ((thr1.perMailbox.get(m.id)?.served ?? 0) - (thr0.perMailbox.get(m.id)?.served ?? 0)) /
+          d.seconds /
+          ceilingPerSecond,
+      );
       const share = shares.reduce((a, b) => a + b, 0) / shares.length;
       // Per document made (all of them unless the import timed out).
       const made = Math.max(1, d.documents);
@@ -55,7 +69,8 @@ export async function backfill(): Promise<ScenarioResult> {
       // What an email without attachments costs: everything but the attachment calls (the delta
       // pages, its MIME, its marker, subscriptions), over every email.
       const withoutAttachments = (tally.http - tally.byKind.attachments) / made;
-      const countedWithoutAttachments = (counted - tally.byKind.attachments - tally.inBatchByKind.attachments) / made;
+      const countedWithoutAttachments =
+        (counted - tally.byKind.attachments - tally.inBatchByKind.attachments) / made;
       const rate = d.documents / d.seconds;
       const perMailboxDocs = Object.values(await documentsPerMailbox(sql));
       const data = {
@@ -90,19 +105,66 @@ export async function backfill(): Promise<ScenarioResult> {
         name: 'backfill',
         summary: `${mailboxCount} mailboxes × ${perMailbox} emails (${total}, a quarter with a PDF and a JPEG), throttling at Microsoft's limits (4 concurrent, 10,000 requests / 10 min per mailbox)`,
         rows: [
-          { measure: 'Documents / failed', value: `${d.documents} / ${d.failed}${d.timedOut ? ` (timed out after ${Math.round(d.seconds)} s, ${d.pending} pending)` : ''}` },
+          {
+            measure: 'Documents / failed',
+            value: `${d.documents} / ${d.failed}${d.timedOut ? ` (timed out after ${Math.round(d.seconds)} s, ${d.pending} pending)` : ''}`,
+          },
           { measure: 'Import time', value: `${round(d.seconds)} s` },
-          { measure: 'Documents per mailbox (min–max)', value: `${Math.min(...perMailboxDocs)}–${Math.max(...perMailboxDocs)}` },
+          {
+            measure: 'Documents per mailbox (min–max)',
+            value: `${Math.min(...perMailboxDocs)}–${Math.max(...perMailboxDocs)}`,
+          },
           { measure: 'Messages/s', value: String(round(rate)) },
-          { measure: 'Graph HTTP requests per email without attachments (a `$batch` once)', value: String(round(withoutAttachments, 2)), target: '≤ 1.2', ok: withoutAttachments <= 1.2 },
-          { measure: 'HTTP requests per document, all (a quarter with attachments)', value: String(round(tally.http / made, 2)) },
-          { measure: 'Requests Microsoft counts per email (`$batch` inner requests each): without attachments / all', value: `${round(countedWithoutAttachments, 2)} / ${round(perMsg, 2)} (floor 2: the MIME and the marker)${markersMissing ? `; ${markersMissing} markers not written after 3 min` : ''}` },
-          { measure: 'HTTP requests by kind', value: Object.entries(tally.byKind).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ') },
-          { measure: 'Inside `$batch`es, by kind', value: Object.entries(tally.inBatchByKind).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ') || 'none' },
-          { measure: '429 answers (throttler, incl. inside `$batch`)', value: String(throttled), target: '0', ok: throttled === 0 },
-          { measure: 'Share of the ceiling used (avg over mailboxes; min–max)', value: `${pct(share)} (${pct(Math.min(...shares))}–${pct(Math.max(...shares))})`, target: '≥ 90 % with zero 429', ok: share >= 0.9 && throttled === 0 },
-          { measure: 'Peak requests in a 10-min window / peak concurrency (per mailbox)', value: `${d.peakRequestsInWindow} / ${d.peakInFlight}` },
-          { measure: 'Mailroom CPU (avg cores) / peak RSS', value: `${round(d.mailroomCpuSeconds / d.seconds, 2)} / ${mib(d.mailroomPeakRssBytes)} MiB` },
+          {
+            measure: 'Graph HTTP requests per email without attachments (a `$batch` once)',
+            value: String(round(withoutAttachments, 2)),
+            target: '≤ 1.2',
+            ok: withoutAttachments <= 1.2,
+          },
+          {
+            measure: 'HTTP requests per document, all (a quarter with attachments)',
+            value: String(round(tally.http / made, 2)),
+          },
+          {
+            measure:
+              'Requests Microsoft counts per email (`$batch` inner requests each): without attachments / all',
+            value: `${round(countedWithoutAttachments, 2)} / ${round(perMsg, 2)} (floor 2: the MIME and the marker)${markersMissing ? `; ${markersMissing} markers not written after 3 min` : ''}`,
+          },
+          {
+            measure: 'HTTP requests by kind',
+            value: Object.entries(tally.byKind)
+              .filter(([, n]) => n)
+              .map(([k, n]) => `${k} ${n}`)
+              .join(', '),
+          },
+          {
+            measure: 'Inside `$batch`es, by kind',
+            value:
+              Object.entries(tally.inBatchByKind)
+                .filter(([, n]) => n)
+                .map(([k, n]) => `${k} ${n}`)
+                .join(', ') || 'none',
+          },
+          {
+            measure: '429 answers (throttler, incl. inside `$batch`)',
+            value: String(throttled),
+            target: '0',
+            ok: throttled === 0,
+          },
+          {
+            measure: 'Share of the ceiling used (avg over mailboxes; min–max)',
+            value: `${pct(share)} (${pct(Math.min(...shares))}–${pct(Math.max(...shares))})`,
+            target: '≥ 90 % with zero 429',
+            ok: share >= 0.9 && throttled === 0,
+          },
+          {
+            measure: 'Peak requests in a 10-min window / peak concurrency (per mailbox)',
+            value: `${d.peakRequestsInWindow} / ${d.peakInFlight}`,
+          },
+          {
+            measure: 'Mailroom CPU (avg cores) / peak RSS',
+            value: `${round(d.mailroomCpuSeconds / d.seconds, 2)} / ${mib(d.mailroomPeakRssBytes)} MiB`,
+          },
         ],
         data,
       };

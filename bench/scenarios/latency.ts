@@ -30,8 +30,16 @@ export async function latency(): Promise<ScenarioResult> {
       log('latency: waiting for every folder’s first delta round and its subscription');
       // Up to 5 minutes; a folder still without its first round is reported (its mail may never come).
       let neverSynced = await foldersNeverSynced(sql);
-      for (const until = Date.now() + 5 * 60_000; neverSynced > 0 && Date.now() < until; neverSynced = await foldersNeverSynced(sql)) await sleep(500);
-      if (neverSynced) log(`latency: ${neverSynced} folders still without a first delta round after 5 minutes; measuring anyway`);
+      for (
+        const until = Date.now() + 5 * 60_000;
+        neverSynced > 0 && Date.now() < until;
+        neverSynced = await foldersNeverSynced(sql)
+      )
+        await sleep(500);
+      if (neverSynced)
+        log(
+          `latency: ${neverSynced} folders still without a first delta round after 5 minutes; measuring anyway`,
+        );
       // Subscriptions are made on (or right after) the first round; give them time to settle.
       let subs = 0;
       for (let i = 0, same = 0; i < 60; i++) {
@@ -51,7 +59,9 @@ export async function latency(): Promise<ScenarioResult> {
       const notifSeq = (await emu.control.notificationLog()).at(-1)?.seq ?? 0;
       const before = await progress(sql);
 
-      log(`latency: delivering ${total} emails at ${rate}/s across ${mailboxCount} mailboxes (${push ? `push, ${subs} subscriptions` : 'reconciliation'})`);
+      log(
+        `latency: delivering ${total} emails at ${rate}/s across ${mailboxCount} mailboxes (${push ? `push, ${subs} subscriptions` : 'reconciliation'})`,
+      );
       const sentAt = new Map<string, number>();
       const seenAt = new Map<string, number>();
       const createdAt = new Map<string, number>();
@@ -61,7 +71,10 @@ export async function latency(): Promise<ScenarioResult> {
       const poller = (async () => {
         let since = new Date(Date.now() - 60_000);
         while (polling) {
-          const { rows } = await sql.query<{ mid: string; created: Date }>('select internet_message_id as mid, created_at as created from documents where created_at >= $1', [since]);
+          const { rows } = await sql.query<{ mid: string; created: Date }>(
+            'select internet_message_id as mid, created_at as created from documents where created_at >= $1',
+            [since],
+          );
           const now = Date.now();
           for (const r of rows) {
             if (seenAt.has(r.mid)) continue;
@@ -80,22 +93,31 @@ export async function latency(): Promise<ScenarioResult> {
         const mb = mailboxes[i % mailboxes.length]!;
         const sent = Date.now();
         calls.push(
-          emu.control.deliverGenerated(mb.address, { folder: mb.folders[0]!.id, seed: 7001, index: i, ...attachmentMix(i) }).then(
-            (m) => {
-              sentAt.set(m.internetMessageId, sent);
-              return m;
-            },
-            () => {
-              deliveryErrors++;
-              return undefined;
-            },
-          ),
+          emu.control
+            .deliverGenerated(mb.address, {
+              folder: mb.folders[0]!.id,
+              seed: 7001,
+              index: i,
+              ...attachmentMix(i),
+            })
+            .then(
+              (m) => {
+                sentAt.set(m.internetMessageId, sent);
+                return m;
+              },
+              () => {
+                deliveryErrors++;
+                return undefined;
+              },
+            ),
         );
       }
       const delivered = (await Promise.all(calls)).filter((m): m is DeliveredMessage => !!m);
       const deliverySeconds = (Date.now() - t0) / 1000;
       const waitMs = push ? 60_000 : 150_000;
-      log(`latency: delivered ${delivered.length} in ${round(deliverySeconds)} s; waiting up to ${waitMs / 1000} s for the documents`);
+      log(
+        `latency: delivered ${delivered.length} in ${round(deliverySeconds)} s; waiting up to ${waitMs / 1000} s for the documents`,
+      );
       const until = Date.now() + waitMs;
       while (Date.now() < until && delivered.some((m) => !seenAt.has(m.internetMessageId))) await sleep(200);
       polling = false;
@@ -123,7 +145,9 @@ export async function latency(): Promise<ScenarioResult> {
         toRecorded.push(r.recorded.getTime() - s);
         toDocument.push(r.created.getTime() - r.recorded.getTime());
       }
-      const notifications = (await emu.control.notificationLog(notifSeq)).filter((r) => r.kind === 'notification');
+      const notifications = (await emu.control.notificationLog(notifSeq)).filter(
+        (r) => r.kind === 'notification',
+      );
       const after = await progress(sql);
       const ms = (n: number) => (Number.isFinite(n) ? `${Math.round(n)} ms` : 'n/a');
       const p = (xs: number[], q: number) => percentile(xs, q);
@@ -154,15 +178,35 @@ export async function latency(): Promise<ScenarioResult> {
         name: 'latency',
         summary: `${mailboxCount} mailboxes, ${delivered.length} emails at ${rate}/s for ${seconds} s (a quarter with attachments), path: **${path}** (${subs} subscriptions, ${data.notificationItems} notification items in ${notifications.length} POSTs)`,
         rows: [
-          { measure: 'Path measured', value: `${path}${neverSynced ? ` (${neverSynced} folders never had a first delta round)` : ''}` },
-          { measure: 'Emails delivered / documents', value: `${delivered.length} / ${visible.length}${missing ? ` (${missing} not there after ${waitMs / 1000} s)` : ''}` },
+          {
+            measure: 'Path measured',
+            value: `${path}${neverSynced ? ` (${neverSynced} folders never had a first delta round)` : ''}`,
+          },
+          {
+            measure: 'Emails delivered / documents',
+            value: `${delivered.length} / ${visible.length}${missing ? ` (${missing} not there after ${waitMs / 1000} s)` : ''}`,
+          },
           { measure: 'Delivery → document visible, p50', value: ms(p(visible, 50)) },
           { measure: 'Delivery → document visible, p95', value: ms(p(visible, 95)) },
-          { measure: 'Delivery → document visible, p99', value: missing ? `> ${waitMs / 1000} s (${missing} missing)` : ms(p99), target: '≤ 1 s (push path)', ok: push && p99 <= 1000 },
-          { measure: 'Delivery → documents.created_at, p50 / p99', value: `${ms(p(created, 50))} / ${ms(p(created, 99))}` },
+          {
+            measure: 'Delivery → document visible, p99',
+            value: missing ? `> ${waitMs / 1000} s (${missing} missing)` : ms(p99),
+            target: '≤ 1 s (push path)',
+            ok: push && p99 <= 1000,
+          },
+          {
+            measure: 'Delivery → documents.created_at, p50 / p99',
+            value: `${ms(p(created, 50))} / ${ms(p(created, 99))}`,
+          },
           { measure: 'Max', value: ms(p(visible, 100)) },
-          { measure: 'Split, p50 / p99: delivery → work item recorded (notification + delta round)', value: `${ms(p(toRecorded, 50))} / ${ms(p(toRecorded, 99))}` },
-          { measure: 'Split, p50 / p99: work item → document (ingestion)', value: `${ms(p(toDocument, 50))} / ${ms(p(toDocument, 99))}` },
+          {
+            measure: 'Split, p50 / p99: delivery → work item recorded (notification + delta round)',
+            value: `${ms(p(toRecorded, 50))} / ${ms(p(toRecorded, 99))}`,
+          },
+          {
+            measure: 'Split, p50 / p99: work item → document (ingestion)',
+            value: `${ms(p(toDocument, 50))} / ${ms(p(toDocument, 99))}`,
+          },
         ],
         data,
       };

@@ -39,15 +39,25 @@ export async function scale(): Promise<ScenarioResult> {
       log(`scale: ${folderCount} folders monitored; waiting for first delta rounds`);
       const setupMinutes = numberOption('BENCH_SCALE_SETUP_MINUTES', 20);
       let left = await foldersNeverSynced(sql);
-      for (let i = 1; left > 0 && Date.now() - tSetup < setupMinutes * 60_000; i++, left = await foldersNeverSynced(sql)) {
+      for (
+        let i = 1;
+        left > 0 && Date.now() - tSetup < setupMinutes * 60_000;
+        i++, left = await foldersNeverSynced(sql)
+      ) {
         if (i % 30 === 0) log(`scale: ${left} folders without a first round`);
         await sleep(1000);
       }
-      if (left) log(`scale: ${left} folders still without a first round after ${setupMinutes} minutes; idling anyway`);
+      if (left)
+        log(
+          `scale: ${left} folders still without a first round after ${setupMinutes} minutes; idling anyway`,
+        );
       const firstRoundsSeconds = (Date.now() - tSetup) / 1000;
       let subs = 0;
       // Until every folder has one, or the count stops moving for 30 s (at most 5 minutes).
-      for (let same = 0, until = Date.now() + 5 * 60_000; same < 30 && subs < folderCount && Date.now() < until; ) {
+      for (
+        let same = 0, until = Date.now() + 5 * 60_000;
+        same < 30 && subs < folderCount && Date.now() < until;
+      ) {
         const n = await subscriptionCount(emu, app);
         same = n === subs ? same + 1 : 0;
         subs = n;
@@ -55,7 +65,9 @@ export async function scale(): Promise<ScenarioResult> {
       }
       const settledSeconds = (Date.now() - tSetup) / 1000;
       const setupTally = await meter.snapshot();
-      log(`scale: first rounds in ${round(firstRoundsSeconds)} s, ${subs} subscriptions after ${round(settledSeconds)} s; idling ${idleSeconds} s`);
+      log(
+        `scale: first rounds in ${round(firstRoundsSeconds)} s, ${subs} subscriptions after ${round(settledSeconds)} s; idling ${idleSeconds} s`,
+      );
 
       const subsBefore = (await emu.control.subscriptions()).filter((s) => s.appId === app);
       const expiry0 = new Map(subsBefore.map((s) => [s.id, Date.parse(s.expirationDateTime)]));
@@ -89,14 +101,22 @@ export async function scale(): Promise<ScenarioResult> {
           Array.from({ length: 16 }, async () => {
             while (next < list.length) {
               const id = list[next++]!;
-              if ((await emu.control.sendLifecycleEvent(id, 'reauthorizationRequired').catch(() => ({ sent: false }))).sent) lifecycleSent++;
+              if (
+                (
+                  await emu.control
+                    .sendLifecycleEvent(id, 'reauthorizationRequired')
+                    .catch(() => ({ sent: false }))
+                ).sent
+              )
+                lifecycleSent++;
             }
           }),
         );
         for (;;) {
           storm = diffTally(afterIdle, await meter.snapshot());
           stormPeakRss = Math.max(stormPeakRss, mailroom.stats()?.rssBytes ?? 0);
-          const handled = storm.subscriptions.renew + storm.subscriptions.reauthorize + storm.subscriptions.create;
+          const handled =
+            storm.subscriptions.renew + storm.subscriptions.reauthorize + storm.subscriptions.create;
           if (handled >= lifecycleSent) {
             stormSeconds = (Date.now() - ts) / 1000;
             break;
@@ -107,8 +127,11 @@ export async function scale(): Promise<ScenarioResult> {
       }
       meter.stop();
       const after = (await emu.control.subscriptions()).filter((s) => s.appId === app);
-      const extended = after.filter((s) => (expiry0.get(s.id) ?? Infinity) < Date.parse(s.expirationDateTime)).length;
-      const handled = storm.subscriptions.renew + storm.subscriptions.reauthorize + storm.subscriptions.create;
+      const extended = after.filter(
+        (s) => (expiry0.get(s.id) ?? Infinity) < Date.parse(s.expirationDateTime),
+      ).length;
+      const handled =
+        storm.subscriptions.renew + storm.subscriptions.reauthorize + storm.subscriptions.create;
       const data = {
         folders: folderCount,
         mailboxes: mailboxCount,
@@ -135,14 +158,36 @@ export async function scale(): Promise<ScenarioResult> {
         name: 'scale',
         summary: `${folderCount} monitored folders (${mailboxCount} mailboxes × ${perMailbox}), idle ${idleSeconds} s after setup; ${subs} subscriptions; Mailroom defaults (SYNC_RECONCILE_SECONDS=300)`,
         rows: [
-          { measure: 'First delta round of every folder done after', value: left ? `not done: ${left} folders without one after ${round(firstRoundsSeconds)} s` : `${round(firstRoundsSeconds)} s` },
-          { measure: 'Subscriptions (at start of idle / at end)', value: `${subs} / ${after.length}` },
-          { measure: 'RSS while idle (start / peak / end)', value: `${mib(start.rssBytes)} / ${mib(peakRss)} / ${mib(end.rssBytes)} MiB`, target: '≤ 1 GiB', ok: peakRss <= GiB && subs >= folderCount },
-          { measure: 'CPU while idle (avg cores)', value: String(round(cpuShare, 3)) },
-          { measure: 'Graph HTTP requests while idle (by kind)', value: `${idleTally.http} (${Object.entries(idleTally.byKind).filter(([, n]) => n).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'})` },
-          { measure: 'Subscription renewals while idle (renew / reauthorize / recreate)', value: `${idleTally.subscriptions.renew} / ${idleTally.subscriptions.reauthorize} / ${idleTally.subscriptions.create}` },
           {
-            measure: 'Renewal storm: reauthorizationRequired sent / handled (renew+reauthorize+recreate calls), time, peak RSS',
+            measure: 'First delta round of every folder done after',
+            value: left
+              ? `not done: ${left} folders without one after ${round(firstRoundsSeconds)} s`
+              : `${round(firstRoundsSeconds)} s`,
+          },
+          { measure: 'Subscriptions (at start of idle / at end)', value: `${subs} / ${after.length}` },
+          {
+            measure: 'RSS while idle (start / peak / end)',
+            value: `${mib(start.rssBytes)} / ${mib(peakRss)} / ${mib(end.rssBytes)} MiB`,
+            target: '≤ 1 GiB',
+            ok: peakRss <= GiB && subs >= folderCount,
+          },
+          { measure: 'CPU while idle (avg cores)', value: String(round(cpuShare, 3)) },
+          {
+            measure: 'Graph HTTP requests while idle (by kind)',
+            value: `${idleTally.http} (${
+              Object.entries(idleTally.byKind)
+                .filter(([, n]) => n)
+                .map(([k, n]) => `${k} ${n}`)
+                .join(', ') || 'none'
+            })`,
+          },
+          {
+            measure: 'Subscription renewals while idle (renew / reauthorize / recreate)',
+            value: `${idleTally.subscriptions.renew} / ${idleTally.subscriptions.reauthorize} / ${idleTally.subscriptions.create}`,
+          },
+          {
+            measure:
+              'Renewal storm: reauthorizationRequired sent / handled (renew+reauthorize+recreate calls), time, peak RSS',
             value: reauthorize
               ? `${lifecycleSent} / ${handled} (renew ${storm.subscriptions.renew}, reauthorize ${storm.subscriptions.reauthorize}, recreate ${storm.subscriptions.create}; ${extended} expiries extended) in ${Number.isFinite(stormSeconds) ? `${round(stormSeconds)} s` : '> 300 s'}, ${mib(stormPeakRss)} MiB; ${storm.byKind.delta} delta requests`
               : 'skipped',

@@ -13,7 +13,10 @@ import type { ScenarioResult } from './types.ts';
 
 export async function throughput(): Promise<ScenarioResult> {
   const mailboxCount = scaled(numberOption('BENCH_THROUGHPUT_MAILBOXES', 10), 1);
-  const perMailbox = Math.max(10, Math.round(scaled(numberOption('BENCH_THROUGHPUT_MESSAGES', 10_000), 100) / mailboxCount));
+  const perMailbox = Math.max(
+    10,
+    Math.round(scaled(numberOption('BENCH_THROUGHPUT_MESSAGES', 10_000), 100) / mailboxCount),
+  );
   const total = perMailbox * mailboxCount;
   const timeoutMs = numberOption('BENCH_THROUGHPUT_TIMEOUT_MINUTES', 10) * 60_000;
   let mailboxes: BenchMailbox[] = [];
@@ -33,7 +36,16 @@ export async function throughput(): Promise<ScenarioResult> {
       const tally0 = await meter.snapshot();
       const t0 = Date.now();
       await monitorFolders(ws, mailboxes, ids, new Date(Date.now() - 365 * 86_400_000));
-      const d = await drain({ emu, sql, mailroom, expected: total, mailboxIds: new Set(mailboxes.map((m) => m.id)), t0, timeoutMs, label: 'throughput' });
+      const d = await drain({
+        emu,
+        sql,
+        mailroom,
+        expected: total,
+        mailboxIds: new Set(mailboxes.map((m) => m.id)),
+        t0,
+        timeoutMs,
+        label: 'throughput',
+      });
       const tally = diffTally(tally0, await meter.snapshot());
       meter.stop();
       const rate = d.documents / d.seconds;
@@ -48,9 +60,17 @@ export async function throughput(): Promise<ScenarioResult> {
         name: 'throughput',
         summary: `${mailboxCount} mailboxes × ${perMailbox} emails (${total}, a quarter with attachments), throttling off, PostgreSQL`,
         rows: [
-          { measure: 'Documents / failed', value: `${d.documents} / ${d.failed}${d.timedOut ? ` (timed out, ${d.pending} pending)` : ''}` },
+          {
+            measure: 'Documents / failed',
+            value: `${d.documents} / ${d.failed}${d.timedOut ? ` (timed out, ${d.pending} pending)` : ''}`,
+          },
           { measure: 'Time', value: `${round(d.seconds)} s` },
-          { measure: 'Emails/s end to end', value: String(round(rate)), target: '≥ 500', ok: rate >= 500 && !d.timedOut },
+          {
+            measure: 'Emails/s end to end',
+            value: String(round(rate)),
+            target: '≥ 500',
+            ok: rate >= 500 && !d.timedOut,
+          },
           {
             measure: 'Emails/s while the delta rounds record work items / after',
             value: `${round(phases.during.rate)} (first ${round(phases.recordedAfter)} s, ${phases.during.documents} documents) / ${round(phases.after.rate)}`,
@@ -65,9 +85,22 @@ export async function throughput(): Promise<ScenarioResult> {
           cpuRow('PostgreSQL', d.postgresCpuSeconds),
           { measure: 'Machine idle', value: `${round(d.machineIdleShare * 100)} %` },
           { measure: 'Mailroom peak RSS', value: `${mib(d.mailroomPeakRssBytes)} MiB` },
-          { measure: 'Graph HTTP requests per document', value: String(round(tally.http / Math.max(1, d.documents), 2)) },
+          {
+            measure: 'Graph HTTP requests per document',
+            value: String(round(tally.http / Math.max(1, d.documents), 2)),
+          },
         ],
-        data: { mailboxes: mailboxCount, messagesPerMailbox: perMailbox, messages: total, ...d, emailsPerSecond: round(rate), phases, mailroomCores: round(cores, 2), graphHttpRequests: tally.http, graphHttpByKind: tally.byKind },
+        data: {
+          mailboxes: mailboxCount,
+          messagesPerMailbox: perMailbox,
+          messages: total,
+          ...d,
+          emailsPerSecond: round(rate),
+          phases,
+          mailroomCores: round(cores, 2),
+          graphHttpRequests: tally.http,
+          graphHttpByKind: tally.byKind,
+        },
       };
     },
   );
@@ -86,5 +119,9 @@ async function twoPhases(sql: pg.Pool, t0: number, seconds: number, documents: n
   const recordedAfter = Math.min(seconds, Math.max(0, (Number(rows[0]?.recorded_ms ?? t0) - t0) / 1000));
   const before = Number(rows[0]?.before ?? 0);
   const rateOf = (n: number, s: number) => ({ documents: n, rate: s > 0 ? n / s : 0 });
-  return { recordedAfter, during: rateOf(before, recordedAfter), after: rateOf(documents - before, seconds - recordedAfter) };
+  return {
+    recordedAfter,
+    during: rateOf(before, recordedAfter),
+    after: rateOf(documents - before, seconds - recordedAfter),
+  };
 }
