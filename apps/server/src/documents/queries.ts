@@ -5,7 +5,20 @@ import type {
   FilteredList,
   MailboxOptions,
 } from '@mailroom/contracts';
-import { and, arrayContains, asc, desc, eq, gt, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import {
+  and,
+  arrayContains,
+  asc,
+  desc,
+  eq,
+  getTableColumns,
+  gte,
+  inArray,
+  lt,
+  or,
+  sql,
+  type SQL,
+} from 'drizzle-orm';
 import { notFound } from '../core/errors.ts';
 import { searchQueryOf } from '../core/search-text.ts';
 import type { Db } from '../db/client.ts';
@@ -27,6 +40,17 @@ export interface KeysetPosition {
   at: Date;
   id: string;
 }
+
+/**
+ * Where a changes feed's page ended: the last change's time at the database's precision (microseconds,
+ * as text), not a JavaScript Date's milliseconds — a cursor rounded to the millisecond would hand the
+ * next page again the changes made later in that same millisecond.
+ */
+export interface ChangePosition {
+  at: string;
+  id: string;
+}
+const EXACT_UPDATED_AT = sql<string>`to_char(${documents.updatedAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 /** Without a status filter the inbox shows what needs or had work; deleted and filtered are asked for. */
 const WORKING = ['new', 'approved', 'bounced'] as const;
@@ -69,12 +93,12 @@ export type ListQuery = Omit<DocumentQuery, 'cursor' | 'inboxId'> & {
 export async function listChanged(
   db: Db,
   workspaceId: string,
-  q: Omit<ListQuery, 'q'> & { since: Date },
-): Promise<{ items: DocumentSummary[]; next: KeysetPosition | null }> {
+  q: Omit<ListQuery, 'q' | 'after'> & { since: Date; after: ChangePosition | undefined },
+): Promise<{ items: DocumentSummary[]; next: ChangePosition | null }> {
   const scope = q.inboxIds;
   const after = q.after;
   const rows = await db
-    .select()
+    .select({ ...getTableColumns(documents), exactUpdatedAt: EXACT_UPDATED_AT })
     .from(documents)
     .where(
       and(
@@ -88,10 +112,7 @@ export async function listChanged(
         q.to ? lt(documents.receivedAt, new Date(q.to)) : undefined,
         gte(documents.updatedAt, q.since),
         after
-          ? or(
-              gt(documents.updatedAt, after.at),
-              and(eq(documents.updatedAt, after.at), gt(documents.id, after.id)),
-            )
+          ? sql`(${documents.updatedAt}, ${documents.id}) > (${after.at}::timestamptz, ${after.id}::uuid)`
           : undefined,
       ),
     )
@@ -101,8 +122,8 @@ export async function listChanged(
   const from = await origins(db, page);
   const last = page.at(-1);
   return {
-    items: page.map((d) => summaryOf(d, from.get(d.messageId))),
-    next: rows.length > q.limit && last ? { at: last.updatedAt, id: last.id } : null,
+    items: page.map(({ exactUpdatedAt: _exact, ...d }) => summaryOf(d, from.get(d.messageId))),
+    next: rows.length > q.limit && last ? { at: last.exactUpdatedAt, id: last.id } : null,
   };
 }
 

@@ -35,6 +35,21 @@ export const timeIdCursor = {
   },
 };
 
+/** A changes feed's position: the last change's exact time (microseconds, as the database has it) and id. */
+export const changeCursor = {
+  encode: (at: string, id: string): string => encode(`${at}|${id}`),
+  decode(cursor: string | undefined): { at: string; id: string } | undefined {
+    if (!cursor) return undefined;
+    const parts = text(cursor).split('|');
+    const [at, id] = parts;
+    const exact =
+      /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(at ?? '') &&
+      !Number.isNaN(Date.parse(at!));
+    if (parts.length !== 2 || !exact || !Uuid.safeParse(id).success) throw invalidCursor();
+    return { at: at!, id: id! };
+  },
+};
+
 /** Sequence number of the last entry seen (audit log). */
 export const sequenceCursor = {
   encode: (seq: number): string => encode(String(seq)),

@@ -23,7 +23,7 @@ import {
 } from '../../documents/queries.ts';
 import { recordViewed } from '../../documents/viewed.ts';
 import { requireMember } from '../plugins/auth.ts';
-import { timeIdCursor } from '../cursors.ts';
+import { changeCursor, timeIdCursor } from '../cursors.ts';
 import type { HttpDeps } from '../deps.ts';
 import { WorkspaceItemParams, WorkspaceParams, pathId } from './params.ts';
 
@@ -104,11 +104,24 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
       const { inboxId, cursor, updatedSince, ...q } = req.query;
       const inboxIds = await inboxScope(db, workspaceId, principal, inboxId);
       if (!inboxIds.length) return { items: [], nextCursor: null };
-      const after = timeIdCursor.decode(cursor);
-      // With updatedSince: a changes feed, oldest change first (the cursor holds the last change's time).
-      const page = updatedSince
-        ? await listChanged(db, workspaceId, { ...q, inboxIds, after, since: new Date(updatedSince) })
-        : await listDocuments(db, workspaceId, { ...q, inboxIds, after });
+      if (updatedSince) {
+        // A changes feed, oldest change first; its cursor holds the last change's exact time.
+        const changed = await listChanged(db, workspaceId, {
+          ...q,
+          inboxIds,
+          after: changeCursor.decode(cursor),
+          since: new Date(updatedSince),
+        });
+        return {
+          items: changed.items,
+          nextCursor: changed.next ? changeCursor.encode(changed.next.at, changed.next.id) : null,
+        };
+      }
+      const page = await listDocuments(db, workspaceId, {
+        ...q,
+        inboxIds,
+        after: timeIdCursor.decode(cursor),
+      });
       return {
         items: page.items,
         nextCursor: page.next ? timeIdCursor.encode(page.next.at, page.next.id) : null,
