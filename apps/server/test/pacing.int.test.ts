@@ -81,16 +81,14 @@ describe('mailbox concurrency across processes', () => {
 
   it('an expired lease (a killed worker on another host) can be taken over', async () => {
     const db = app.server.database.db;
-    await db
-      .insert(graphSlots)
-      .values(
-        [0, 1, 2, 3].map((slot) => ({
-          mailbox: 'mailbox-c',
-          slot,
-          holder: 'elsewhere:1:x',
-          expiresAt: new Date(Date.now() - 1000),
-        })),
-      );
+    await db.insert(graphSlots).values(
+      [0, 1, 2, 3].map((slot) => ({
+        mailbox: 'mailbox-c',
+        slot,
+        holder: 'elsewhere:1:x',
+        expiresAt: new Date(Date.now() - 1000),
+      })),
+    );
     const leases = new DbSlotLeases(db);
     for (let i = 0; i < 4; i++) expect(await leases.claim('mailbox-c')).toBe(true);
     expect(await leases.claim('mailbox-c')).toBe(false);

@@ -73,12 +73,10 @@ describe('large attachments, injected faults and malformed requests', () => {
   });
 
   it('uploads a 10 MB attachment to a draft with the SDK LargeFileUploadTask (upload session, 4 MB ranges, 201 + Location); translateExchangeIds', async () => {
-    const draft = (await app
-      .api(`/users/${CLAIMS}/messages`)
-      .post({
-        subject: 'with a big scan',
-        toRecipients: [{ emailAddress: { address: 'x@example.com' } }],
-      })) as { id: string };
+    const draft = (await app.api(`/users/${CLAIMS}/messages`).post({
+      subject: 'with a big scan',
+      toRecipients: [{ emailAddress: { address: 'x@example.com' } }],
+    })) as { id: string };
     const size = 10 * 1024 * 1024 + 123;
     const data = Buffer.alloc(size, 7);
     const session = await LargeFileUploadTask.createUploadSession(

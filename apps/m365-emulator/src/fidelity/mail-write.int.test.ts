@@ -64,14 +64,12 @@ describe('Graph mail write endpoints, $batch and throttling (graph-client)', () 
     };
     expect(cats.value.map((c) => c.displayName)).toContain('Mailroom: processed');
 
-    const patched = (await app
-      .api(`/users/${CLAIMS}/messages/${d.id}`)
-      .patch({
-        categories: ['Mailroom: processed'],
-        isRead: true,
-        flag: { flagStatus: 'flagged' },
-        singleValueExtendedProperties: [{ id: MARKER, value: 'job-1' }],
-      })) as Record<string, unknown>;
+    const patched = (await app.api(`/users/${CLAIMS}/messages/${d.id}`).patch({
+      categories: ['Mailroom: processed'],
+      isRead: true,
+      flag: { flagStatus: 'flagged' },
+      singleValueExtendedProperties: [{ id: MARKER, value: 'job-1' }],
+    })) as Record<string, unknown>;
     expect(patched).toMatchObject({
       categories: ['Mailroom: processed'],
       isRead: true,
@@ -161,26 +159,22 @@ describe('Graph mail write endpoints, $batch and throttling (graph-client)', () 
     expect(fwd.status).toBe(202);
     expect(await fwd.text()).toBe('');
     const both = await fail(
-      app
-        .api(`/users/${CLAIMS}/messages/${original.id}/forward`)
-        .post({
-          comment: 'x',
-          message: { body: { contentType: 'text', content: 'y' } },
-          toRecipients: [{ emailAddress: { address: ALEX } }],
-        }),
+      app.api(`/users/${CLAIMS}/messages/${original.id}/forward`).post({
+        comment: 'x',
+        message: { body: { contentType: 'text', content: 'y' } },
+        toRecipients: [{ emailAddress: { address: ALEX } }],
+      }),
     );
     expect(both.statusCode).toBe(400);
 
     const delegated = graphClient(emu, await delegatedToken(emu, ALEX, ['Mail.Send', 'Mail.ReadWrite']));
-    await delegated
-      .api('/me/sendMail')
-      .post({
-        message: {
-          subject: 'to lynne',
-          body: { contentType: 'text', content: 'hi' },
-          toRecipients: [{ emailAddress: { address: C.handlers[1] } }],
-        },
-      });
+    await delegated.api('/me/sendMail').post({
+      message: {
+        subject: 'to lynne',
+        body: { contentType: 'text', content: 'hi' },
+        toRecipients: [{ emailAddress: { address: C.handlers[1] } }],
+      },
+    });
     expect((await emu.control.listMessages(C.handlers[1])).map((m) => m.subject)).toContain('to lynne');
     const mime = await composeMime({ from: ALEX, to: C.handlers[1], subject: 'mime send', text: 'hello' });
     await delegated.api('/me/sendMail').header('Content-Type', 'text/plain').post(mime.toString('base64'));
@@ -241,11 +235,9 @@ describe('Graph mail write endpoints, $batch and throttling (graph-client)', () 
     expect(((await res.getResponseById('1')!.json()) as { subject: string }).subject).toBe('batch a');
     expect((await emu.control.faults()).requests.find((r) => r.id === rule.id)?.hits).toBe(1);
     const tooMany = await fail(
-      app
-        .api('/$batch')
-        .post({
-          requests: Array.from({ length: 21 }, (_, i) => ({ id: String(i), method: 'GET', url: '/me' })),
-        }),
+      app.api('/$batch').post({
+        requests: Array.from({ length: 21 }, (_, i) => ({ id: String(i), method: 'GET', url: '/me' })),
+      }),
     );
     expect(tooMany.statusCode).toBe(400);
     const dup = await fail(

@@ -213,12 +213,10 @@ describe('change notifications: subscriptions against a real local HTTPS endpoin
 
     // Alex: one subscription on his own inbox, one on the shared claims@ (FullAccess + Mail.Read.Shared).
     const alex = graphClient(emu, await delegatedToken(emu, ALEX, ['Mail.Read', 'Mail.Read.Shared']));
-    const own = (await alex
-      .api('/subscriptions')
-      .post({
-        ...body(`${hook.url}/alex`, "me/mailFolders('inbox')/messages"),
-        lifecycleNotificationUrl: `${hook.url}/alex-lifecycle`,
-      })) as { id: string };
+    const own = (await alex.api('/subscriptions').post({
+      ...body(`${hook.url}/alex`, "me/mailFolders('inbox')/messages"),
+      lifecycleNotificationUrl: `${hook.url}/alex-lifecycle`,
+    })) as { id: string };
     const shared = (await alex
       .api('/subscriptions')
       .post(body(`${hook.url}/alex-shared`, `users/${CLAIMS}/messages`))) as { id: string };
@@ -243,15 +241,13 @@ describe('change notifications: subscriptions against a real local HTTPS endpoin
   });
 
   it('notification faults: duplicated, dropped, delayed, and a message moved by an "Outlook rule" before the fetch (REST id → 404, immutable id still works)', async () => {
-    const rest = (await app
-      .api('/subscriptions')
-      .post({
-        changeType: 'created',
-        notificationUrl: `${hook.url}/rest`,
-        resource: `users/${C.sharedMailboxes[1]}/mailFolders/inbox/messages`,
-        expirationDateTime: inDays(emu, 1),
-        clientState: 's',
-      })) as { id: string };
+    const rest = (await app.api('/subscriptions').post({
+      changeType: 'created',
+      notificationUrl: `${hook.url}/rest`,
+      resource: `users/${C.sharedMailboxes[1]}/mailFolders/inbox/messages`,
+      expirationDateTime: inDays(emu, 1),
+      clientState: 's',
+    })) as { id: string };
     await emu.control.addNotificationFault({ kind: 'duplicate', count: 1 });
     const a = await emu.control.deliverMessage(C.sharedMailboxes[1], { subject: 'dup' });
     await hook.waitFor(() => hook.items('/rest').length >= 2);
@@ -290,15 +286,13 @@ describe('change notifications: subscriptions against a real local HTTPS endpoin
 
   it('a slow endpoint (over the delivery timeout) is retried, so it sees the notification twice; reordered notifications arrive out of order', async () => {
     const PROD = C.sharedMailboxes[1];
-    const sub = (await app
-      .api('/subscriptions')
-      .post({
-        changeType: 'created',
-        notificationUrl: `${hook.url}/slow-notify`,
-        resource: `users/${PROD}/messages`,
-        expirationDateTime: inDays(emu, 1),
-        clientState: 's',
-      })) as { id: string };
+    const sub = (await app.api('/subscriptions').post({
+      changeType: 'created',
+      notificationUrl: `${hook.url}/slow-notify`,
+      resource: `users/${PROD}/messages`,
+      expirationDateTime: inDays(emu, 1),
+      clientState: 's',
+    })) as { id: string };
     await emu.control.setNotificationSettings({ deliveryTimeoutMs: 150 });
     let slow = 1;
     hook.behaviour = ({ path, query }) =>
@@ -334,16 +328,14 @@ describe('change notifications: subscriptions against a real local HTTPS endpoin
   it('a bulk change arrives only as a "missed" lifecycle event (when enabled); an app that loses access to the mailbox gets reauthorizationRequired and no more notifications', async () => {
     const PROD = C.sharedMailboxes[1];
     const customer = graphClient(emu, await customerAppToken(emu));
-    const sub = (await customer
-      .api('/subscriptions')
-      .post({
-        changeType: 'created',
-        notificationUrl: `${hook.url}/cust`,
-        lifecycleNotificationUrl: `${hook.url}/cust-lifecycle`,
-        resource: `users/${PROD}/mailFolders/inbox/messages`,
-        expirationDateTime: inDays(emu, 1),
-        clientState: 'c',
-      })) as { id: string };
+    const sub = (await customer.api('/subscriptions').post({
+      changeType: 'created',
+      notificationUrl: `${hook.url}/cust`,
+      lifecycleNotificationUrl: `${hook.url}/cust-lifecycle`,
+      resource: `users/${PROD}/mailFolders/inbox/messages`,
+      expirationDateTime: inDays(emu, 1),
+      clientState: 'c',
+    })) as { id: string };
     await emu.control.setNotificationSettings({ bulkMissedThreshold: 5 });
     const box = emu.state.mail.mailbox(emu.state.dir.findUser(PROD)!);
     for (let i = 0; i < 10; i++)
@@ -370,14 +362,12 @@ describe('change notifications: subscriptions against a real local HTTPS endpoin
     // The per-mailbox limit (1,000 on Microsoft; lowered here) → 403 ExtensionError.
     await emu.control.setNotificationSettings({ maxPerMailbox: 1 });
     const full = await fail(
-      app
-        .api('/subscriptions')
-        .post({
-          changeType: 'created',
-          notificationUrl: `${hook.url}/n`,
-          resource: `users/${PROD}/messages`,
-          expirationDateTime: inDays(emu, 1),
-        }),
+      app.api('/subscriptions').post({
+        changeType: 'created',
+        notificationUrl: `${hook.url}/n`,
+        resource: `users/${PROD}/messages`,
+        expirationDateTime: inDays(emu, 1),
+      }),
     );
     expect([full.statusCode, full.code]).toEqual([403, 'ExtensionError']);
     await emu.control.setNotificationSettings({ maxPerMailbox: 1000 });
@@ -405,15 +395,13 @@ describe('change notifications: subscriptions against a real local HTTPS endpoin
     try {
       await dev.control.reset();
       const client = graphClient(dev, await mailroomAppToken(dev));
-      await client
-        .api('/subscriptions')
-        .post({
-          changeType: 'created',
-          notificationUrl: `http://localhost:${port}/api/webhooks/graph`,
-          resource: `users/${CLAIMS}/messages`,
-          expirationDateTime: new Date(Date.now() + 86_400_000).toISOString(),
-          clientState: 'dev',
-        });
+      await client.api('/subscriptions').post({
+        changeType: 'created',
+        notificationUrl: `http://localhost:${port}/api/webhooks/graph`,
+        resource: `users/${CLAIMS}/messages`,
+        expirationDateTime: new Date(Date.now() + 86_400_000).toISOString(),
+        clientState: 'dev',
+      });
       const d = await dev.control.deliverMessage(CLAIMS, { subject: 'to the dev server' });
       await until(async () => got.length > 0);
       expect(JSON.parse(got[0]!).value[0].resourceData.id).toBe(d.id);

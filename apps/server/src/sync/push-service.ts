@@ -286,9 +286,7 @@ export class PushService {
   }
 
   /** Checks each item's subscription and clientState; returns the folders they belong to. */
-  private async verify(
-    items: NotificationItem[],
-  ): Promise<{
+  private async verify(items: NotificationItem[]): Promise<{
     ok: { folderId: string; subscriptionRowId: string; item: NotificationItem }[];
     rejected: number;
   }> {

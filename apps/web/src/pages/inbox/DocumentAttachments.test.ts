@@ -27,13 +27,11 @@ const attachment = (
 /** The section as React renders it, in a language of the app. */
 async function render(lng: 'en' | 'fr', attachments: Document['attachments']): Promise<string> {
   const i18n = createInstance();
-  await i18n
-    .use(initReactI18next)
-    .init({
-      lng,
-      resources: { en: { translation: en }, fr: { translation: fr } },
-      interpolation: { escapeValue: false },
-    });
+  await i18n.use(initReactI18next).init({
+    lng,
+    resources: { en: { translation: en }, fr: { translation: fr } },
+    interpolation: { escapeValue: false },
+  });
   const doc = { id: 'd1', attachments } as Document;
   return renderToStaticMarkup(
     createElement(
