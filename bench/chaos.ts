@@ -6,6 +6,11 @@
 // waits for Mailroom to settle and counts, from the database: lost (delivered, and neither a document
 // nor an unfinished work item: dropped), duplicated (more than one document) and stuck (delivered, no
 // document, its work item pending or failed — or never recorded while the settle time ran out). All must be 0: exit 1 otherwise.
+// Webhooks too: a receiver on 127.0.0.1 fails CHAOS_WEBHOOK_FAIL_RATE (30 %) of the deliveries (500s, no
+// answer within Mailroom's timeout, closed connections) and answers 10 % slowly; at the end every
+// `document.created` event must have reached it at least once (duplicates only with the same
+// webhook-id), none lost, none still retrying.
+import { api, type WebhookEndpointWithSecret } from '@mailroom/contracts';
 import { DEMO } from '@mailroom/m365-emulator';
 import pg from 'pg';
 import { connectMailboxes, monitorFolders, setupWorkspace } from './lib/api.ts';
@@ -16,6 +21,8 @@ import { MailroomProcess, sleep } from './lib/process.ts';
 import { environment, writeResults } from './lib/report.ts';
 import { progress, subscriptionCount } from './lib/stack.ts';
 import { createMailboxes, startEmulator } from './lib/tenant.ts';
+import { failingBehaviour, webhookChaosCounts, webhooksSettled } from './lib/webhook-chaos.ts';
+import { WebhookReceiver } from './lib/webhook-receiver.ts';
 
 const messages = Math.round(numberOption('CHAOS_MESSAGES', 10_000));
 const mailboxCount = Math.round(numberOption('CHAOS_MAILBOXES', 10));
@@ -24,6 +31,10 @@ const rate = numberOption('CHAOS_RATE', 25);
 const faultShare = Number(process.env.CHAOS_FAULT_RATE ?? 0.1);
 const settleMinutes = numberOption('CHAOS_SETTLE_MINUTES', 20);
 const pgRestartMode = process.env.CHAOS_PG_RESTART_MODE === 'immediate' ? 'immediate' : 'fast';
+const webhookFailShare = Number(process.env.CHAOS_WEBHOOK_FAIL_RATE ?? 0.3);
+// Mailroom's answer timeout and first retry wait, shortened so that retries finish within the settle time.
+const webhookTimeoutSeconds = numberOption('CHAOS_WEBHOOK_TIMEOUT_SECONDS', 2);
+const webhookFirstRetrySeconds = numberOption('CHAOS_WEBHOOK_RETRY_FIRST_SECONDS', 0.1);
 
 const t0 = Date.now();
 const env0 = environment();
@@ -53,16 +64,31 @@ try {
   const emu = await startEmulator();
   cleanup.push(() => emu.close());
   const mailboxes = await createMailboxes(emu, 'chaos', mailboxCount, 1);
+  const receiver = await new WebhookReceiver({
+    behaviour: failingBehaviour(webhookFailShare, webhookTimeoutSeconds * 1000),
+  }).start();
+  cleanup.push(() => receiver.close());
   const mailroom = await MailroomProcess.create({
     databaseUrl: db.url,
     emulator: { url: emu.url, caFile: emu.caFile },
     logLevel: process.env.CHAOS_LOG_LEVEL ?? 'warn',
     // Dropped notifications are caught by reconciliation: once a minute (the cron's pace) in this test.
-    env: { SYNC_RECONCILE_SECONDS: process.env.CHAOS_RECONCILE_SECONDS ?? '60' },
+    env: {
+      SYNC_RECONCILE_SECONDS: process.env.CHAOS_RECONCILE_SECONDS ?? '60',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_TIMEOUT_SECONDS: String(webhookTimeoutSeconds),
+      WEBHOOK_RETRY_FIRST_SECONDS: String(webhookFirstRetrySeconds),
+    },
   });
   cleanup.push(() => mailroom.dispose());
   await mailroom.start();
   const ws = await setupWorkspace(mailroom.base);
+  const endpoint = await ws.client.ok<WebhookEndpointWithSecret>('POST', api.webhooks(ws.workspaceId), {
+    url: receiver.url,
+    description: 'chaos receiver',
+    eventTypes: ['document.created'],
+  });
+  receiver.setSecret(endpoint.secret);
   const ids = await connectMailboxes(ws, mailboxes);
   await monitorFolders(ws, mailboxes, ids, new Date(Date.now() - 1000));
   const sql = new pg.Pool({ connectionString: db.url, max: 2 });
@@ -77,7 +103,7 @@ try {
   await graphErrorStorm(emu, faultShare);
   await notificationStorm(emu, faultShare);
   event(
-    `storms on: ${faultShare * 100} % Graph 429/503; notifications dropped/duplicated/reordered at ${faultShare * 100} % each`,
+    `storms on: ${faultShare * 100} % Graph 429/503; notifications dropped/duplicated/reordered at ${faultShare * 100} % each; webhook receiver failing ${Math.round(webhookFailShare * 100)} %`,
   );
 
   // Mail arrives at an even pace, round robin over the mailboxes.
@@ -198,17 +224,19 @@ try {
     `delivery done: ${delivered.length} emails (${deliveryErrors} control retries); settling (up to ${settleMinutes} min)`,
   );
 
-  // Settle: everything delivered has a document and nothing is pending, stable for 3 polls.
+  // Settle: everything delivered has a document, nothing is pending and every document.created event
+  // reached the receiver, stable for 3 polls.
   const settleUntil = Date.now() + settleMinutes * 60_000;
   let lastLog = 0;
   for (let stable = 0; Date.now() < settleUntil && stable < 3;) {
     const p = await progress(sql).catch(() => undefined);
-    if (p && p.documents >= delivered.length && p.pending === 0) stable++;
+    const w = await webhooksSettled(sql, receiver).catch(() => undefined);
+    if (p && w && p.documents >= delivered.length && p.pending === 0 && w.settled) stable++;
     else stable = 0;
     if (Date.now() - lastLog > 30_000 && p) {
       lastLog = Date.now();
       event(
-        `settling: ${p.documents}/${delivered.length} documents, ${p.pending} pending, ${p.failed} failed`,
+        `settling: ${p.documents}/${delivered.length} documents, ${p.pending} pending, ${p.failed} failed; webhooks ${w ? `${w.reached}/${w.events} reached, ${w.pending} deliveries pending` : '?'}`,
       );
     }
     await sleep(2000);
@@ -238,6 +266,7 @@ try {
   const deliveredSet = new Set(delivered);
   const unexpected = docs.rows.filter((r) => !deliveredSet.has(r.mid)).map((r) => r.mid);
   const work = await progress(sql);
+  const webhooks = await webhookChaosCounts(sql, receiver);
   // Never recorded by the end of the settle time: counted as stuck (not lost) — the delta query still has it.
   const stuck = stuckItems.length + notRecorded.length;
   const faults = await emu.control.faults();
@@ -263,6 +292,7 @@ try {
     stuckNotRecorded: notRecorded.length,
     workItemsNotDone: work.pending + work.failed,
     unexpectedDocuments: unexpected.length,
+    webhooks,
     seconds: Math.round((Date.now() - t0) / 1000),
     examples: {
       lost: lost.slice(0, 20),
@@ -271,12 +301,22 @@ try {
       unexpected: unexpected.slice(0, 20),
     },
   };
+  const webhooksOk =
+    webhooks.events > 0 &&
+    webhooks.reached === webhooks.events &&
+    webhooks.lost === 0 &&
+    webhooks.stuck === 0 &&
+    webhooks.duplicatedUnderAnotherId === 0 &&
+    webhooks.unexpected === 0 &&
+    webhooks.documentsWithoutEvent === 0 &&
+    webhooks.badSignatures === 0;
   const ok =
     report.lost === 0 &&
     report.duplicated === 0 &&
     report.stuck === 0 &&
     report.workItemsNotDone === 0 &&
-    report.unexpectedDocuments === 0;
+    report.unexpectedDocuments === 0 &&
+    webhooksOk;
   if (!ok) event(`Mailroom log tail:\n${mailroom.log.slice(-4000)}`);
   const file = writeResults('chaos', {
     environment: env0,
@@ -292,9 +332,17 @@ try {
       `| Duplicated | ${report.duplicated} |`,
       `| Stuck (no document yet: work item pending ${report.stuckPending} / failed ${report.stuckFailed}, not recorded yet ${report.stuckNotRecorded}) | ${report.stuck} |`,
       `| Documents for mail never delivered | ${report.unexpectedDocuments} |`,
+      `| Webhooks: document.created events / reached the receiver (a 2xx at least once) | ${webhooks.events} / ${webhooks.reached} |`,
+      `| Webhooks lost (not reached, nothing retrying: delivery failed, missing or "succeeded" without a 2xx) | ${webhooks.lost} |`,
+      `| Webhooks stuck (not reached yet, still retrying when the settle time ran out) | ${webhooks.stuck} |`,
+      `| Webhooks received again with the same webhook-id (ids / extra copies) | ${webhooks.duplicatedIds} / ${webhooks.extraCopies} |`,
+      `| Webhooks: a document's event under another webhook-id / ids not in the outbox | ${webhooks.duplicatedUnderAnotherId} / ${webhooks.unexpected} |`,
+      `| Documents in an inbox without a document.created event | ${webhooks.documentsWithoutEvent} |`,
+      `| Webhook signatures verified (standardwebhooks) / bad | ${webhooks.signaturesVerified} / ${webhooks.badSignatures} |`,
       '',
+      `Receiver: ${webhooks.requests} requests — ${webhooks.answers.ok} 204, ${webhooks.answers.slow} slow 204, ${webhooks.answers.error} 500, ${webhooks.answers.timeout} no answer, ${webhooks.answers.reset} closed; Mailroom recorded ${webhooks.attemptsRecorded} attempts, deliveries ${JSON.stringify(webhooks.deliveriesByState)}.`,
       `Notification faults: ${JSON.stringify(report.notificationFaults)}; Mailroom exits on its own: ${report.unexpectedExits}; ${report.seconds} s. Results: ${file}`,
-      ok ? 'chaos: every email exactly once' : 'chaos: FAILED',
+      ok ? 'chaos: every email exactly once, every document.created webhook at least once' : 'chaos: FAILED',
     ].join('\n'),
   );
   exitCode = ok ? 0 : 1;

@@ -6,6 +6,7 @@ import { backfill } from './scenarios/backfill.ts';
 import { latency } from './scenarios/latency.ts';
 import { scale as scaleScenario } from './scenarios/scale.ts';
 import { throughput } from './scenarios/throughput.ts';
+import { webhooks } from './scenarios/webhooks.ts';
 import type { ScenarioResult } from './scenarios/types.ts';
 import { log, scale, selectedScenarios, type ScenarioName } from './lib/options.ts';
 import { environment, markdownTable, writeResults } from './lib/report.ts';
@@ -24,6 +25,7 @@ const scenarios: Record<ScenarioName, () => Promise<ScenarioResult>> = {
   backfill,
   scale: scaleScenario,
   throughput,
+  webhooks,
 };
 
 const names = selectedScenarios();
