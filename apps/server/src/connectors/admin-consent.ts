@@ -5,11 +5,12 @@ import { CacheHolder, createMsalApp, mailroomAppCredential } from '../microsoft/
 import { APP_SCOPES, ROLE_CHECK_SCOPES } from '../microsoft/scopes.ts';
 import { consentRoleOf, isTenantGuid } from '../core/tenant-admin.ts';
 import { randomToken, safeEqual, sha256 } from '../security/tokens.ts';
-import { CallbackError, openVerifier, type BrowserBinding, type SignInCallback } from './callbacks.ts';
+import { CallbackError, type BrowserBinding, type SignInCallback } from './callbacks.ts';
 import type { Actor, ConnectorServiceDeps } from './service.ts';
 import { createOAuthState, consumeOAuthState, findOAuthState, type OAuthStateRow } from './oauth-states.ts';
 import type { ConnectorRow } from './token-broker.ts';
 import { vaultContext } from './token-broker.ts';
+import { redeemSignIn } from './redeem-code.ts';
 import { verifyAppAccess, type VerifiedApp } from './verify-app.ts';
 
 /** A consent link may be sent to the tenant's Entra admin, who may take a few days to open it. */
@@ -158,39 +159,13 @@ export class AdminConsentFlow {
   ): Promise<{ workspaceId: string; connectorId: string; userId: string; tenantName: string }> {
     checkBinding(st, browser);
     const where = { workspaceId: st.workspaceId, connectorId: st.connectorId, requesterId: st.userId };
-    if (q.error)
-      throw new CallbackError(
-        q.error === 'access_denied' ? 'consent_declined' : 'microsoft_error',
-        q.error_description ?? q.error,
-        where,
-      );
-    if (!q.code) throw new CallbackError('microsoft_error', 'Microsoft sent no authorization code.', where);
-    const verifier = openVerifier(
-      () => this.d.vault.decrypt(st.pkceVerifier!, vaultContext.pkceVerifier(st.stateHash)),
-      where,
-    );
     // A throwaway cache: the administrator's own tokens are used for this check and never kept.
-    const app = createMsalApp(this.d.settings, {
-      tenant: 'organizations',
-      credential: mailroomAppCredential(this.d.settings),
+    const result = await redeemSignIn({ settings: this.d.settings, vault: this.d.vault }, st, q, {
+      scopes: ROLE_CHECK_SCOPES,
+      redirectUri: this.signInRedirectUri,
       cache: new CacheHolder(null),
+      where,
     });
-    let result;
-    try {
-      result = await app.acquireTokenByCode(
-        {
-          code: q.code,
-          scopes: [...ROLE_CHECK_SCOPES],
-          redirectUri: this.signInRedirectUri,
-          codeVerifier: verifier,
-          state: q.state!,
-          nonce: st.nonce!,
-        },
-        { code: q.code, state: q.state!, nonce: st.nonce! },
-      );
-    } catch (err) {
-      throw new CallbackError('microsoft_error', classify(err).detail, where);
-    }
     const claims = (result.idTokenClaims ?? {}) as {
       oid?: string;
       tid?: string;

@@ -24,14 +24,9 @@ import type { MicrosoftSettings } from '../microsoft/settings.ts';
 import type { Vault } from '../security/vault.ts';
 import { applyObservation } from './health-state.ts';
 import { AdminConsentFlow } from './admin-consent.ts';
-import {
-  CallbackError,
-  openVerifier,
-  type BrowserBinding,
-  type SignInCallback,
-  type SignInOutcome,
-} from './callbacks.ts';
+import { CallbackError, type BrowserBinding, type SignInCallback, type SignInOutcome } from './callbacks.ts';
 import { consumeOAuthState, createOAuthState, type OAuthStateRow } from './oauth-states.ts';
+import { redeemSignIn } from './redeem-code.ts';
 import { verifyAppAccess, type VerifiedApp } from './verify-app.ts';
 import { TokenBroker, vaultContext, type ConnectorRow } from './token-broker.ts';
 
@@ -167,41 +162,13 @@ export class ConnectorService {
     const role = await findRole(this.d.db, st.workspaceId, actorId);
     if (!role || !atLeast(role, 'admin'))
       throw new CallbackError('forbidden', 'Only workspace admins can connect a connector.', where);
-    if (q.error)
-      throw new CallbackError(
-        q.error === 'access_denied' ? 'consent_declined' : 'microsoft_error',
-        q.error_description ?? q.error,
-        where,
-      );
-    if (!q.code) throw new CallbackError('microsoft_error', 'Microsoft sent no authorization code.', where);
-    const verifier = openVerifier(
-      () => this.d.vault.decrypt(st.pkceVerifier!, vaultContext.pkceVerifier(st.stateHash)),
-      where,
-    );
     const cache = new CacheHolder(null);
-    const app = createMsalApp(this.d.settings, {
-      tenant: 'organizations',
-      credential: mailroomAppCredential(this.d.settings),
+    const result = await redeemSignIn({ settings: this.d.settings, vault: this.d.vault }, st, q, {
+      scopes: DELEGATED_SCOPES,
+      redirectUri: this.redirectUri,
       cache,
+      where,
     });
-    let result;
-    try {
-      result = await app.acquireTokenByCode(
-        // msal-node 7 takes the expected nonce from the request (the payload's is ignored).
-        {
-          code: q.code,
-          scopes: [...DELEGATED_SCOPES],
-          redirectUri: this.redirectUri,
-          codeVerifier: verifier,
-          state: q.state!,
-          nonce: st.nonce!,
-        },
-        { code: q.code, state: q.state!, nonce: st.nonce! },
-      );
-    } catch (err) {
-      const c = classify(err);
-      throw new CallbackError('microsoft_error', c.detail, where);
-    }
     const claims = (result.idTokenClaims ?? {}) as {
       oid?: string;
       tid?: string;
