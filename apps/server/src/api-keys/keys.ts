@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { AppError, invalidField, notFound } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import { recordAudit } from '../db/repos/audit.ts';
-import { apiKeys, inboxes } from '../db/schema/index.ts';
+import { apiKeys } from '../db/schema/index.ts';
+import { assertWorkspaceInboxes } from '../inboxes/inbox-refs.ts';
 import { sha256 } from '../security/tokens.ts';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
@@ -43,15 +44,7 @@ export async function createApiKey(
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now())
     throw invalidField('expiresAt', 'Choose a date in the future.');
   const ids = [...new Set(input.inboxIds ?? [])];
-  if (ids.length) {
-    const found = await db
-      .select({ id: inboxes.id })
-      .from(inboxes)
-      .where(
-        and(eq(inboxes.workspaceId, workspaceId), sql`${inboxes.id} = any(${`{${ids.join(',')}}`}::uuid[])`),
-      );
-    if (found.length !== ids.length) throw invalidField('inboxIds', 'No such inbox in this workspace.');
-  }
+  await assertWorkspaceInboxes(db, workspaceId, ids);
   const key = `${KEY_PREFIX}${randomBytes(30).toString('base64url')}`;
   const row = await db.transaction(async (tx) => {
     const [r] = await tx

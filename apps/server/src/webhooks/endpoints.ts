@@ -1,9 +1,10 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { AppError, invalidField, notFound } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import { recordAudit } from '../db/repos/audit.ts';
-import { events, inboxes, webhookAttempts, webhookDeliveries, webhookEndpoints } from '../db/schema/index.ts';
+import { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from '../db/schema/index.ts';
 import type { Vault } from '../security/vault.ts';
+import { assertWorkspaceInboxes } from '../inboxes/inbox-refs.ts';
 import { newWebhookSecret } from './signing.ts';
 import { checkTargetUrl, TargetRefused } from './targets.ts';
 
@@ -42,17 +43,6 @@ function checkUrl(url: string, allowPrivate: boolean): string {
   }
 }
 
-async function checkInboxes(db: Db, workspaceId: string, ids: string[] | null | undefined): Promise<void> {
-  if (!ids?.length) return;
-  const found = await db
-    .select({ id: inboxes.id })
-    .from(inboxes)
-    .where(
-      and(eq(inboxes.workspaceId, workspaceId), sql`${inboxes.id} = any(${`{${ids.join(',')}}`}::uuid[])`),
-    );
-  if (found.length !== new Set(ids).size) throw invalidField('inboxIds', 'No such inbox in this workspace.');
-}
-
 export async function listEndpoints(db: Db, workspaceId: string): Promise<EndpointRow[]> {
   return db
     .select()
@@ -77,7 +67,7 @@ export async function createEndpoint(
   allowPrivate: boolean,
 ): Promise<{ endpoint: EndpointRow; secret: string }> {
   const url = checkUrl(input.url, allowPrivate);
-  await checkInboxes(db, workspaceId, input.inboxIds);
+  await assertWorkspaceInboxes(db, workspaceId, input.inboxIds);
   const secret = newWebhookSecret();
   const id = crypto.randomUUID();
   const endpoint = await db.transaction(async (tx) => {
@@ -114,7 +104,7 @@ export async function updateEndpoint(
   allowPrivate: boolean,
 ): Promise<EndpointRow> {
   const url = input.url === undefined ? undefined : checkUrl(input.url, allowPrivate);
-  await checkInboxes(db, workspaceId, input.inboxIds);
+  await assertWorkspaceInboxes(db, workspaceId, input.inboxIds);
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(webhookEndpoints).where(scoped(workspaceId, id)).for('update');
     if (!before) throw notFound('Webhook endpoint');
@@ -272,7 +262,12 @@ export async function listDeliveries(
     ? await db
         .select()
         .from(webhookAttempts)
-        .where(sql`${webhookAttempts.deliveryId} = any(${`{${list.map((d) => d.id).join(',')}}`}::uuid[])`)
+        .where(
+          inArray(
+            webhookAttempts.deliveryId,
+            list.map((d) => d.id),
+          ),
+        )
         .orderBy(desc(webhookAttempts.at))
     : [];
   return {
