@@ -85,6 +85,25 @@ export type ListQuery = Omit<DocumentQuery, 'cursor' | 'inboxId'> & {
   after: KeysetPosition | undefined;
 };
 
+/** The inbox list's filters (scope, type, tag, mailbox, received between), with the caller's status condition. */
+function listFilters(
+  workspaceId: string,
+  q: Omit<ListQuery, 'q' | 'after'>,
+  status: SQL | undefined,
+): SQL | undefined {
+  const scope = q.inboxIds;
+  return and(
+    eq(documents.workspaceId, workspaceId),
+    scope.length === 1 ? eq(documents.inboxId, scope[0]!) : inArray(documents.inboxId, scope),
+    status,
+    q.documentTypeId ? eq(documents.documentTypeId, q.documentTypeId) : undefined,
+    q.tagId ? arrayContains(documents.tagIds, [q.tagId]) : undefined,
+    q.mailboxId ? eq(documents.mailboxId, q.mailboxId) : undefined,
+    q.from ? gte(documents.receivedAt, new Date(q.from)) : undefined,
+    q.to ? lt(documents.receivedAt, new Date(q.to)) : undefined,
+  );
+}
+
 /**
  * Documents changed since a time, oldest change first, whatever their status (a deleted document is a
  * change an integration must hear about): keyset on (updated_at, id), so a poller never misses one
@@ -95,21 +114,14 @@ export async function listChanged(
   workspaceId: string,
   q: Omit<ListQuery, 'q' | 'after'> & { since: Date; after: ChangePosition | undefined },
 ): Promise<{ items: DocumentSummary[]; next: ChangePosition | null }> {
-  const scope = q.inboxIds;
   const after = q.after;
   const rows = await db
     .select({ ...getTableColumns(documents), exactUpdatedAt: EXACT_UPDATED_AT })
     .from(documents)
     .where(
       and(
-        eq(documents.workspaceId, workspaceId),
-        scope.length === 1 ? eq(documents.inboxId, scope[0]!) : inArray(documents.inboxId, scope),
-        q.status ? eq(documents.status, q.status) : undefined,
-        q.documentTypeId ? eq(documents.documentTypeId, q.documentTypeId) : undefined,
-        q.tagId ? arrayContains(documents.tagIds, [q.tagId]) : undefined,
-        q.mailboxId ? eq(documents.mailboxId, q.mailboxId) : undefined,
-        q.from ? gte(documents.receivedAt, new Date(q.from)) : undefined,
-        q.to ? lt(documents.receivedAt, new Date(q.to)) : undefined,
+        // Every status: a deleted document is a change too.
+        listFilters(workspaceId, q, q.status ? eq(documents.status, q.status) : undefined),
         gte(documents.updatedAt, q.since),
         after
           ? sql`(${documents.updatedAt}, ${documents.id}) > (${after.at}::timestamptz, ${after.id}::uuid)`
@@ -136,19 +148,15 @@ export async function listDocuments(
   workspaceId: string,
   q: ListQuery,
 ): Promise<{ items: DocumentSummary[]; next: KeysetPosition | null }> {
-  const scope = q.inboxIds;
   const after = q.after;
   const words = q.q ? searchQueryOf(q.q) : null;
   const matches = words ? sql`${documents.search} @@ to_tsquery('simple', ${words})` : undefined;
   const filters = and(
-    eq(documents.workspaceId, workspaceId),
-    scope.length === 1 ? eq(documents.inboxId, scope[0]!) : inArray(documents.inboxId, scope),
-    q.status ? eq(documents.status, q.status) : inArray(documents.status, [...WORKING]),
-    q.documentTypeId ? eq(documents.documentTypeId, q.documentTypeId) : undefined,
-    q.tagId ? arrayContains(documents.tagIds, [q.tagId]) : undefined,
-    q.mailboxId ? eq(documents.mailboxId, q.mailboxId) : undefined,
-    q.from ? gte(documents.receivedAt, new Date(q.from)) : undefined,
-    q.to ? lt(documents.receivedAt, new Date(q.to)) : undefined,
+    listFilters(
+      workspaceId,
+      q,
+      q.status ? eq(documents.status, q.status) : inArray(documents.status, [...WORKING]),
+    ),
     after
       ? or(
           lt(documents.receivedAt, after.at),

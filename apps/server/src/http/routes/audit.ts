@@ -16,7 +16,6 @@ const Query = AuditFilter.extend({
 const ExportQuery = AuditFilter.extend({ format: z.enum(['csv', 'jsonl']).default('jsonl') });
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 
-type Row = Parameters<typeof toEntry>[0];
 function toEntry(r: {
   id: string;
   createdAt: Date;
@@ -83,7 +82,7 @@ export const auditRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
       });
       const last = page.at(-1);
       return {
-        items: page.map((r: Row) => toEntry(r)),
+        items: page.map((r) => toEntry(r)),
         nextCursor: more && last ? sequenceCursor.encode(last.seq) : null,
       };
     },
