@@ -1,13 +1,13 @@
-import { Alert, Button, Group, Modal, Stack } from '@mantine/core';
-import { IconAlertCircle, IconArrowRight } from '@tabler/icons-react';
+import { Button, Group, Modal, Stack } from '@mantine/core';
+import { IconArrowRight } from '@tabler/icons-react';
 import type { WebhookEndpointWithSecret } from '@mailroom/contracts';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { useCreateWebhook } from '../../../api/webhooks.ts';
-import { errorMessage, fieldErrorsOf } from '../../../lib/errors.ts';
 import { paths } from '../../../lib/paths.ts';
-import { ENDPOINT_FIELDS, EndpointFields, bodyOf, emptyDraft, urlProblem } from './EndpointFields.tsx';
+import { emptyDraft } from './EndpointFields.tsx';
+import { EndpointForm } from './EndpointForm.tsx';
 import { SigningSecret } from './SigningSecret.tsx';
 
 function AddWebhookForm({
@@ -21,49 +21,17 @@ function AddWebhookForm({
 }) {
   const { t } = useTranslation();
   const create = useCreateWebhook(ws);
-  const [draft, setDraft] = useState(emptyDraft);
-  const [problem, setProblem] = useState<string | null>(null);
-  const fields = fieldErrorsOf(create.error);
-  const general =
-    create.error && !ENDPOINT_FIELDS.some((f) => fields[f]) ? errorMessage(t, create.error) : null;
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const p = urlProblem(t, draft.url);
-    setProblem(p);
-    if (p) {
-      document.getElementById('webhook-url')?.focus();
-      return;
-    }
-    create.mutate(bodyOf(draft), { onSuccess: onAdded });
-  };
   return (
-    <form onSubmit={submit} noValidate>
-      <Stack gap="md">
-        <EndpointFields
-          ws={ws}
-          draft={draft}
-          onChange={(d) => {
-            setDraft(d);
-            if (d.url !== draft.url) setProblem(null);
-            if (create.error) create.reset();
-          }}
-          errors={{ ...fields, url: problem ?? fields.url ?? null }}
-        />
-        {general && (
-          <Alert color="red" icon={<IconAlertCircle aria-hidden />} role="alert">
-            {general}
-          </Alert>
-        )}
-        <Group justify="flex-end" gap="sm">
-          <Button variant="default" type="button" onClick={onClose}>
-            {t('common.cancel')}
-          </Button>
-          <Button type="submit" loading={create.isPending}>
-            {t('webhooks.add.submit')}
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <EndpointForm
+      ws={ws}
+      initial={emptyDraft}
+      submitLabel={t('webhooks.add.submit')}
+      pending={create.isPending}
+      error={create.error}
+      reset={create.reset}
+      save={(body) => create.mutate(body, { onSuccess: onAdded })}
+      onClose={onClose}
+    />
   );
 }
 

@@ -1,11 +1,9 @@
-import { Alert, Button, Group, Modal, Stack } from '@mantine/core';
-import { IconAlertCircle } from '@tabler/icons-react';
+import { Modal } from '@mantine/core';
 import type { WebhookEndpoint } from '@mailroom/contracts';
-import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useUpdateWebhook } from '../../../api/webhooks.ts';
-import { errorMessage, fieldErrorsOf } from '../../../lib/errors.ts';
-import { ENDPOINT_FIELDS, EndpointFields, bodyOf, draftOf, urlProblem } from './EndpointFields.tsx';
+import { draftOf } from './EndpointFields.tsx';
+import { EndpointForm } from './EndpointForm.tsx';
 
 function EditWebhookForm({
   ws,
@@ -18,49 +16,17 @@ function EditWebhookForm({
 }) {
   const { t } = useTranslation();
   const update = useUpdateWebhook(ws, endpoint.id);
-  const [draft, setDraft] = useState(() => draftOf(endpoint));
-  const [problem, setProblem] = useState<string | null>(null);
-  const fields = fieldErrorsOf(update.error);
-  const general =
-    update.error && !ENDPOINT_FIELDS.some((f) => fields[f]) ? errorMessage(t, update.error) : null;
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const p = urlProblem(t, draft.url);
-    setProblem(p);
-    if (p) {
-      document.getElementById('webhook-url')?.focus();
-      return;
-    }
-    update.mutate(bodyOf(draft), { onSuccess: onClose });
-  };
   return (
-    <form onSubmit={submit} noValidate>
-      <Stack gap="md">
-        <EndpointFields
-          ws={ws}
-          draft={draft}
-          onChange={(d) => {
-            setDraft(d);
-            if (d.url !== draft.url) setProblem(null);
-            if (update.error) update.reset();
-          }}
-          errors={{ ...fields, url: problem ?? fields.url ?? null }}
-        />
-        {general && (
-          <Alert color="red" icon={<IconAlertCircle aria-hidden />} role="alert">
-            {general}
-          </Alert>
-        )}
-        <Group justify="flex-end" gap="sm">
-          <Button variant="default" type="button" onClick={onClose}>
-            {t('common.cancel')}
-          </Button>
-          <Button type="submit" loading={update.isPending}>
-            {t('common.save')}
-          </Button>
-        </Group>
-      </Stack>
-    </form>
+    <EndpointForm
+      ws={ws}
+      initial={draftOf(endpoint)}
+      submitLabel={t('common.save')}
+      pending={update.isPending}
+      error={update.error}
+      reset={update.reset}
+      save={(body) => update.mutate(body, { onSuccess: onClose })}
+      onClose={onClose}
+    />
   );
 }
 
