@@ -193,9 +193,9 @@ describe('erasing what is past retention', () => {
         {
           name: 'original.eml',
           contentType: 'message/rfc822',
-          size: sharedOld.emlSize,
+          size: sharedOld.emlSize!,
           kind: 'item',
-          sha256: sharedOld.emlSha256,
+          sha256: sharedOld.emlSha256!,
         },
       ],
     });
@@ -204,8 +204,8 @@ describe('erasing what is past retention', () => {
     twinA = await fixtureDocument(app, at(), { receivedAt: daysAgo(50), subject: 'Twin' });
     twinB = await fixtureDocument(app, at(), {
       receivedAt: daysAgo(31),
-      emlSha256: twinA.emlSha256,
-      emlSize: twinA.emlSize,
+      emlSha256: twinA.emlSha256!,
+      emlSize: twinA.emlSize!,
     });
     // An old document with an attachment of its own, and a reference attachment (a link, no file).
     attachmentSha = (await blobs.putBuffer(Buffer.from('%PDF-1.7 constat amiable'))).sha256;
@@ -285,10 +285,10 @@ describe('erasing what is past retention', () => {
     }
 
     const all = [alone, sharedOld, keptSharing, twinA, twinB, withAttachment, recent, otherOld, otherRecent];
-    await age(...new Set([...all.map((d) => d.emlSha256), attachmentSha, freshBlob.emlSha256]));
+    await age(...new Set([...all.map((d) => d.emlSha256!), attachmentSha, freshBlob.emlSha256!]));
     // The "ingestion" of the same bytes as freshBlob's: `put` writes the file again (mtime now).
-    const again = await readFile(blobs.pathOf(freshBlob.emlSha256));
-    expect((await blobs.putBuffer(again)).sha256).toBe(freshBlob.emlSha256);
+    const again = await readFile(blobs.pathOf(freshBlob.emlSha256!));
+    expect((await blobs.putBuffer(again)).sha256).toBe(freshBlob.emlSha256!);
   });
 
   it('erases the documents, their rows and their files; keeps what is shared, recent or elsewhere', async () => {
@@ -306,20 +306,20 @@ describe('erasing what is past retention', () => {
     expect(await documentIds(all.map((d) => d.id))).toEqual(kept.map((d) => d.id).sort());
 
     // Files: gone when no document uses them; the shared one and the kept ones stay.
-    for (const d of [alone, twinA, withAttachment]) expect(await exists(d.emlSha256), d.subject).toBe(false);
+    for (const d of [alone, twinA, withAttachment]) expect(await exists(d.emlSha256!), d.subject).toBe(false);
     expect(await exists(attachmentSha)).toBe(false);
-    expect(await exists(sharedOld.emlSha256)).toBe(true);
-    for (const d of kept) expect(await exists(d.emlSha256)).toBe(true);
+    expect(await exists(sharedOld.emlSha256!)).toBe(true);
+    for (const d of kept) expect(await exists(d.emlSha256!)).toBe(true);
     // Written again a moment ago by an ingestion: left for the document about to reference it.
-    expect(await exists(freshBlob.emlSha256)).toBe(true);
+    expect(await exists(freshBlob.emlSha256!)).toBe(true);
     // Each file went with the last document using it: the twins' with twinB (31 days), not twinA
     // (50 days), though twinA's transaction came first.
     expect(erasing).toEqual([
-      withAttachment.emlSha256,
+      withAttachment.emlSha256!,
       attachmentSha,
-      alone.emlSha256,
-      freshBlob.emlSha256,
-      twinA.emlSha256,
+      alone.emlSha256!,
+      freshBlob.emlSha256!,
+      twinA.emlSha256!,
     ]);
 
     // Work items stay (`done`: a full resync does not ingest those emails again), without content.
@@ -329,7 +329,7 @@ describe('erasing what is past retention', () => {
       .where(
         inArray(
           mailMessages.id,
-          all.map((d) => d.messageId),
+          all.map((d) => d.messageId!),
         ),
       );
     expect(items).toHaveLength(all.length);
@@ -379,7 +379,7 @@ describe('erasing what is past retention', () => {
     for (const d of expired) {
       expect(everything).not.toContain(d.subject);
       expect(everything).not.toContain(d.fromAddress!);
-      expect(everything).not.toContain(d.emlSha256);
+      expect(everything).not.toContain(d.emlSha256!);
     }
     expect(everything).not.toContain('Zebra');
 
@@ -394,7 +394,7 @@ describe('erasing what is past retention', () => {
 
   it('finds nothing more to do on the next run', async () => {
     expect(await erase()).toEqual({ documents: 0, blobsErased: 0, blobsKeptFresh: 0, more: false });
-    expect(await exists(sharedOld.emlSha256)).toBe(true);
+    expect(await exists(sharedOld.emlSha256!)).toBe(true);
   });
 
   it('lets a shared file go with the last document that used it', async () => {
@@ -403,10 +403,10 @@ describe('erasing what is past retention', () => {
     await owner.patch(api.workspace(ws), { retentionDays: 1 });
     const r = await erase();
     expect(r.documents).toBe(2); // keptSharing (3 days) and recent (29 days)
-    expect(await exists(sharedOld.emlSha256)).toBe(false);
-    expect(await exists(keptSharing.emlSha256)).toBe(false);
+    expect(await exists(sharedOld.emlSha256!)).toBe(false);
+    expect(await exists(keptSharing.emlSha256!)).toBe(false);
     expect(await documentIds([otherOld.id, otherRecent.id])).toEqual([otherOld.id, otherRecent.id].sort());
-    expect(await exists(otherOld.emlSha256)).toBe(true);
+    expect(await exists(otherOld.emlSha256!)).toBe(true);
     // The retention change itself is on record, between the erasures.
     const [changed] = await db
       .select()
@@ -420,7 +420,7 @@ describe('erasing what is past retention', () => {
   it('runs as the periodic document.retention job through the queue', async () => {
     const { db } = app.server.database;
     const old = await fixtureDocument(app, at(), { receivedAt: daysAgo(5) });
-    await age(old.emlSha256);
+    await age(old.emlSha256!);
     const jobId = await app.server.jobs.send(documentRetention, {});
     let state: string | undefined;
     for (let i = 0; i < 100 && state !== 'completed' && state !== 'failed'; i++) {
@@ -429,15 +429,15 @@ describe('erasing what is past retention', () => {
     }
     expect(state).toBe('completed');
     expect(await documentIds([old.id])).toEqual([]);
-    expect(await exists(old.emlSha256)).toBe(false);
-    const [item] = await db.select().from(mailMessages).where(eq(mailMessages.id, old.messageId));
+    expect(await exists(old.emlSha256!)).toBe(false);
+    const [item] = await db.select().from(mailMessages).where(eq(mailMessages.id, old.messageId!));
     expect(item).toMatchObject({ state: 'done', subject: null });
   });
 
   it('stops on its time budget and says there is more', async () => {
     const a = await fixtureDocument(app, at(), { receivedAt: daysAgo(9) });
     const b = await fixtureDocument(app, at(), { receivedAt: daysAgo(8) });
-    await age(a.emlSha256, b.emlSha256);
+    await age(a.emlSha256!, b.emlSha256!);
     const r = await erase({ batchSize: 1, maxRunMs: -1 });
     expect(r).toEqual({ documents: 0, blobsErased: 0, blobsKeptFresh: 0, more: true });
     expect(await erase({ batchSize: 1 })).toMatchObject({ documents: 2, blobsErased: 2, more: false });

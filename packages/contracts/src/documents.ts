@@ -35,6 +35,8 @@ export const DocumentSummary = z.object({
   /** One more on every change: the `ETag`; send it back in `If-Match` to act only on what you read. */
   revision: z.number().int(),
   attachmentCount: z.number().int(),
+  /** `email`: read from a mailbox (`mailbox` and `folder` say which); `upload`: sent to the API. */
+  origin: z.enum(['email', 'upload']),
   mailbox: z.string(),
   folder: z.string(),
   status: DocumentStatus,
@@ -91,7 +93,8 @@ export const Document = DocumentSummary.extend({
   /** The body refers to remote images that were left out. */
   hasRemoteImages: z.boolean(),
   bodyText: z.string().nullable(),
-  emlSize: z.number().int(),
+  /** Null for an uploaded file that is not an email: there is no `.eml` to download. */
+  emlSize: z.number().int().nullable(),
   attachments: z.array(DocumentAttachment),
   metadata: z.record(z.string(), z.string()),
   version: z.number().int(),
@@ -113,6 +116,10 @@ export const DocumentAction = z.discriminatedUnion('action', [
   z.object({ action: z.literal('reprocess') }),
   /** A filtered email let into its inbox by hand. */
   z.object({ action: z.literal('release') }),
+  /** A deleted document back from the trash (kept until the workspace's retention), as it was before. */
+  z.object({ action: z.literal('restore') }),
+  /** A bounced document back to work (new). */
+  z.object({ action: z.literal('reopen') }),
 ]);
 export type DocumentAction = z.infer<typeof DocumentAction>;
 

@@ -1,9 +1,11 @@
 import type { DocumentAction, UpdateDocumentRequest } from '@mailroom/contracts';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { documentStatusValues } from '@mailroom/contracts';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { AppError } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import { recordAudit } from '../db/repos/audit.ts';
 import {
+  documentHistory,
   documents,
   documentTypes,
   mailboxes,
@@ -28,11 +30,10 @@ export interface ActionDeps {
   enqueueOutflow: (runIds: string[]) => Promise<void>;
 }
 
+type Transition = { from: Status[]; to: Status; event: DocumentEvent; kind: string };
+
 /** Which status each action moves from, to, and the event it emits. */
-const TRANSITIONS: Record<
-  'approve' | 'delete' | 'bounce' | 'release',
-  { from: Status[]; to: Status; event: DocumentEvent; kind: string }
-> = {
+const TRANSITIONS: Record<'approve' | 'delete' | 'bounce' | 'release' | 'reopen', Transition> = {
   approve: { from: ['new'], to: 'approved', event: 'document.approved', kind: 'approved' },
   bounce: { from: ['new', 'approved'], to: 'bounced', event: 'document.bounced', kind: 'bounced' },
   delete: {
@@ -43,11 +44,15 @@ const TRANSITIONS: Record<
   },
   // A filtered email let into its inbox by hand: for everything downstream it is created now.
   release: { from: ['filtered'], to: 'new', event: 'document.created', kind: 'released' },
+  // A bounce undone: the document is back to work. Not a trigger of outflow (nothing to write back).
+  reopen: { from: ['bounced'], to: 'new', event: 'document.updated', kind: 'reopened' },
 };
 
 /**
  * An action on a document: the status change, its history line and its event in one transaction. The
  * update is conditional on the status it starts from, so two people clicking at once make one change.
+ * An action whose outcome is already true (approve an approved document: a double click, a retried
+ * request) is a success that changes nothing, not a conflict (issue 19 §3).
  */
 export async function applyAction(
   deps: ActionDeps,
@@ -56,10 +61,21 @@ export async function applyAction(
   actor: Actor,
   expectedRevision?: number,
 ): Promise<Row> {
+  if (action.action === 'reprocess') {
+    checkRevision(d, expectedRevision);
+    return reprocess(deps, d, actor, expectedRevision);
+  }
+  const t = action.action === 'restore' ? await restoreTransition(deps.db, d) : TRANSITIONS[action.action];
+  // Already done: checked before the revision, so that a retried request with its old If-Match succeeds.
+  if (d.status === t.to) return d;
   checkRevision(d, expectedRevision);
-  if (action.action === 'reprocess') return reprocess(deps, d, actor, expectedRevision);
-  const t = TRANSITIONS[action.action];
-  const details = action.action === 'bounce' ? { reason: action.reason } : {};
+  const details: Record<string, unknown> =
+    action.action === 'bounce'
+      ? { reason: action.reason }
+      : // The status a deleted document had: what restore brings back.
+        action.action === 'delete'
+        ? { from: d.status }
+        : {};
   let runIds: string[] = [];
   const row = await deps.db.transaction(async (tx) => {
     const [u] = await tx
@@ -67,12 +83,13 @@ export async function applyAction(
       .set({ status: t.to, statusChangedAt: sql`now()` })
       .where(and(eq(documents.id, d.id), inArray(documents.status, t.from), atRevision(expectedRevision)))
       .returning();
-    if (!u && expectedRevision !== undefined) await refuseStale(tx, d.id, expectedRevision);
-    if (!u)
-      throw new AppError(
-        'conflict',
-        `This document is ${d.status}: it cannot be ${t.kind === 'released' ? 'released' : t.kind}.`,
-      );
+    if (!u) {
+      // Someone (or this person's other click) got there first: the same outcome is a success.
+      const [now] = await tx.select().from(documents).where(eq(documents.id, d.id));
+      if (now && sameOutcome(action.action, now.status, t)) return now;
+      if (expectedRevision !== undefined) await refuseStale(tx, d.id, expectedRevision);
+      throw new AppError('conflict', `This document is ${now?.status ?? d.status}: it cannot be ${t.kind}.`);
+    }
     runIds = (await recordDocumentEvent(tx, u, t.event, t.kind, actor, details)).outflowRunIds;
     await audit(tx, u, t.kind, actor);
     return u;
@@ -81,18 +98,55 @@ export async function applyAction(
   return row;
 }
 
+/** A concurrent restore leaves the document out of the trash, whatever status it went back to. */
+function sameOutcome(action: DocumentAction['action'], status: Status, t: Transition): boolean {
+  return action === 'restore' ? status !== 'deleted' : status === t.to;
+}
+
+/**
+ * Restore takes a deleted document out of the trash (deleted documents are kept until the workspace's
+ * retention erases them) with the status it had: the `from` its deletion recorded, `new` for documents
+ * deleted before that was recorded. One that is not deleted is already restored: a success.
+ */
+async function restoreTransition(db: Db, d: Row): Promise<Transition> {
+  const none: Transition = { from: ['deleted'], to: d.status, event: 'document.updated', kind: 'restored' };
+  if (d.status !== 'deleted') return none;
+  const [line] = await db
+    .select({ details: documentHistory.details })
+    .from(documentHistory)
+    .where(and(eq(documentHistory.documentId, d.id), eq(documentHistory.kind, 'deleted')))
+    .orderBy(desc(documentHistory.seq))
+    .limit(1);
+  const from = line?.details.from;
+  const to: Status =
+    typeof from === 'string' &&
+    (documentStatusValues as readonly string[]).includes(from) &&
+    from !== 'deleted'
+      ? (from as Status)
+      : 'new';
+  return { ...none, to };
+}
+
 /**
  * Re-runs the rule of the folder the email came from, as that rule is now: a new version with the
- * rule's inbox, type, tags and metadata. People's decisions stay (an approved document stays
- * approved); a filtered email the rule now lets in becomes new (and "created").
+ * rule's inbox, and its type, tags and metadata over what people set (kept where the rule says
+ * nothing). People's decisions stay (an approved document stays approved); a filtered email the rule
+ * now lets in becomes new (and "created").
  */
 async function reprocess(deps: ActionDeps, d: Row, actor: Actor, expectedRevision?: number): Promise<Row> {
+  // An uploaded document came from no folder: it has no rule to run again.
+  if (!d.messageId || !d.emlSha256)
+    throw new AppError(
+      'conflict',
+      'This document was uploaded, not read from a mailbox: there is no rule to run.',
+    );
+  const { messageId, emlSha256 } = d;
   const [origin] = await deps.db
     .select({ f: monitoredFolders, connectorId: mailboxes.connectorId })
     .from(mailMessages)
     .innerJoin(monitoredFolders, eq(monitoredFolders.id, mailMessages.folderId))
     .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
-    .where(eq(mailMessages.id, d.messageId));
+    .where(eq(mailMessages.id, messageId));
   if (!origin)
     throw new AppError(
       'conflict',
@@ -104,7 +158,7 @@ async function reprocess(deps: ActionDeps, d: Row, actor: Actor, expectedRevisio
     connectorId: origin.connectorId,
     token,
     from: d.fromAddress,
-    emlSha256: d.emlSha256,
+    emlSha256,
   });
   const status: Status = d.status === 'new' || d.status === 'filtered' ? decision.status : d.status;
   const before = pick(d);
@@ -116,9 +170,11 @@ async function reprocess(deps: ActionDeps, d: Row, actor: Actor, expectedRevisio
         inboxId: decision.inboxId,
         status,
         filterReason: status === 'filtered' ? decision.filterReason : null,
-        documentTypeId: decision.documentTypeId,
-        tagIds: decision.tagIds,
-        metadata: decision.metadata,
+        // What people set stays unless the rule sets it (issue 19 §3): the rule's type if it names one,
+        // the rule's tags added to the document's, the rule's metadata keys over the document's.
+        documentTypeId: decision.documentTypeId ?? d.documentTypeId,
+        tagIds: [...new Set([...d.tagIds, ...decision.tagIds])],
+        metadata: { ...d.metadata, ...decision.metadata },
         version: sql`${documents.version} + 1`,
         ...(status !== d.status ? { statusChangedAt: sql`now()` } : {}),
       })

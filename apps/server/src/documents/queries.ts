@@ -134,7 +134,7 @@ export async function listChanged(
   const from = await origins(db, page);
   const last = page.at(-1);
   return {
-    items: page.map(({ exactUpdatedAt: _exact, ...d }) => summaryOf(d, from.get(d.messageId))),
+    items: page.map(({ exactUpdatedAt: _exact, ...d }) => summaryOf(d, originOf(from, d))),
     next: rows.length > q.limit && last ? { at: last.exactUpdatedAt, id: last.id } : null,
   };
 }
@@ -208,7 +208,7 @@ export async function listDocuments(
   const from = await origins(db, page);
   const last = page.at(-1);
   return {
-    items: page.map((d) => summaryOf(d, from.get(d.messageId))),
+    items: page.map((d) => summaryOf(d, originOf(from, d))),
     next: rows.length > q.limit && last ? { at: last.receivedAt, id: last.id } : null,
   };
 }
@@ -233,7 +233,7 @@ export async function readableDocument(
 
 /** The whole document as the API shows it: origin, history and outflow runs (`images`: remote images let in). */
 export async function documentDetail(db: Db, d: DocumentRow, images: boolean): Promise<Document> {
-  const origin = (await origins(db, [d])).get(d.messageId);
+  const origin = originOf(await origins(db, [d]), d);
   const history = await db
     .select()
     .from(documentHistory)
@@ -291,7 +291,7 @@ export async function filteredOfFolder(
     db,
     rows.map((r) => r.d),
   );
-  return { today: counted?.n ?? 0, items: rows.map((r) => summaryOf(r.d, from.get(r.d.messageId))) };
+  return { today: counted?.n ?? 0, items: rows.map((r) => summaryOf(r.d, originOf(from, r.d))) };
 }
 
 /** The workspace's mailboxes (id and address), for the inbox's mailbox filter. */
@@ -319,8 +319,13 @@ async function origins(db: Db, rows: DocumentRow[]): Promise<Map<string, Origin>
     .where(
       inArray(
         mailMessages.id,
-        rows.map((r) => r.messageId),
+        rows.flatMap((r) => (r.messageId ? [r.messageId] : [])),
       ),
     );
   return new Map(found.map((f) => [f.id, f]));
+}
+
+/** The mailbox and folder a document's email came from; none for an uploaded document. */
+function originOf(found: Map<string, Origin>, d: DocumentRow): Origin | undefined {
+  return d.messageId ? found.get(d.messageId) : undefined;
 }

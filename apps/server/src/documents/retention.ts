@@ -200,7 +200,9 @@ async function eraseBatch(
       await tx
         .update(mailMessages)
         .set({ subject: null })
-        .where(sql`${mailMessages.id} = any(${uuidArray(gone.map((d) => d.messageId))})`);
+        .where(
+          sql`${mailMessages.id} = any(${uuidArray(gone.flatMap((d) => (d.messageId ? [d.messageId] : [])))})`,
+        );
       await tx.insert(auditLog).values(
         gone.map((d) => ({
           workspaceId: d.workspaceId,

@@ -58,6 +58,7 @@ export function summaryOf(d: Row, origin: { mailbox: string; folder: string } | 
     updatedAt: d.updatedAt.toISOString(),
     revision: d.revision,
     attachmentCount: d.attachments.length,
+    origin: d.origin,
     mailbox: origin?.mailbox ?? '',
     folder: origin?.folder ?? '',
     status: d.status,

@@ -183,9 +183,12 @@ export const documents = pgTable(
     inboxId: uuid('inbox_id')
       .notNull()
       .references(() => inboxes.id),
-    messageId: uuid('message_id')
+    /** The email's work item; null for a document uploaded through the API (`origin` 'upload'). */
+    messageId: uuid('message_id').references(() => mailMessages.id, { onDelete: 'cascade' }),
+    /** 'email': read from a mailbox; 'upload': sent to the API (an `.eml` or any file, issue 21 §2). */
+    origin: text('origin', { enum: ['email', 'upload'] })
       .notNull()
-      .references(() => mailMessages.id, { onDelete: 'cascade' }),
+      .default('email'),
     subject: text('subject').notNull(),
     fromAddress: text('from_address'),
     fromName: text('from_name'),
@@ -196,8 +199,9 @@ export const documents = pgTable(
     /** Sanitised HTML (no scripts, no remote content) and the plain text. */
     bodyHtml: text('body_html'),
     bodyText: text('body_text'),
-    emlSha256: text('eml_sha256').notNull(),
-    emlSize: bigint('eml_size', { mode: 'number' }).notNull(),
+    /** The original `.eml`; null only for an uploaded file that is not an email. */
+    emlSha256: text('eml_sha256'),
+    emlSize: bigint('eml_size', { mode: 'number' }),
     attachments: jsonb('attachments').$type<StoredAttachment[]>().notNull(),
     /** Denormalised origin, so that the inbox list filters by mailbox without joins. */
     mailboxId: uuid('mailbox_id'),

@@ -1,7 +1,7 @@
 import { create as contentDisposition } from 'content-disposition';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { notFound } from '../../core/errors.ts';
+import { AppError, notFound } from '../../core/errors.ts';
 import { withoutBidiControls } from '../../core/file-names.ts';
 import { previewType } from '../../documents/view.ts';
 import type { HttpDeps } from '../deps.ts';
@@ -20,6 +20,11 @@ export const documentFileRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, d
     { schema: { tags: ['documents'], summary: 'The original email (.eml)', params: WorkspaceItemParams } },
     async (req, reply) => {
       const { d } = await documentFor(db, req, req.params);
+      if (!d.emlSha256 || d.emlSize === null)
+        throw new AppError(
+          'not_found',
+          'This document was uploaded as a file, not an email: it has no .eml.',
+        );
       return reply
         .type('message/rfc822')
         .header('content-disposition', contentDisposition(`${safeName(d.subject)}.eml`))
