@@ -10,12 +10,14 @@ import {
   connectors,
   documentHistory,
   documents,
+  documentTypes,
   inboxAccess,
   inboxes,
   mailboxes,
   mailMessages,
   memberships,
   monitoredFolders,
+  tags,
   users,
   workspaces,
 } from '../db/schema/index.ts';
@@ -326,16 +328,85 @@ describe('documents: actions', () => {
     enqueueOutflow: async () => undefined,
   });
 
-  it('approves once: the second click is a conflict; the audit line is written with the change', async () => {
+  it('approves once: a second click is a success that changes nothing; one audit and history line', async () => {
     const d = docs[0]!;
     const approved = await applyAction(deps(), d, { action: 'approve' }, reader);
     expect(approved.status).toBe('approved');
-    expect((await rejection(applyAction(deps(), d, { action: 'approve' }, reader))).code).toBe('conflict');
+    // The second click read the document before the first one landed (its row still says "new").
+    const again = await applyAction(deps(), d, { action: 'approve' }, reader);
+    expect(again).toMatchObject({ id: d.id, status: 'approved', revision: approved.revision });
+    // A retry that read it after: already approved, still a success.
+    expect((await applyAction(deps(), approved, { action: 'approve' }, reader)).status).toBe('approved');
     const audits = await db
       .select()
       .from(auditLog)
       .where(and(eq(auditLog.targetId, d.id), eq(auditLog.action, 'document.approved')));
     expect(audits).toHaveLength(1);
+    const lines = await db
+      .select()
+      .from(documentHistory)
+      .where(and(eq(documentHistory.documentId, d.id), eq(documentHistory.kind, 'approved')));
+    expect(lines).toHaveLength(1);
+    // What cannot happen from here is still refused, in words: an approved document is not released.
+    const bounced = await applyAction(
+      deps(),
+      approved,
+      { action: 'bounce', reason: 'Wrong insurer' },
+      reader,
+    );
+    expect((await rejection(applyAction(deps(), bounced, { action: 'approve' }, reader))).message).toBe(
+      'This document is bounced: it cannot be approved.',
+    );
+  });
+
+  it('restores a deleted document with the status it had, and reopens a bounced one; both audited, both repeatable', async () => {
+    const [approved] = await db
+      .update(documents)
+      .set({ status: 'approved' })
+      .where(eq(documents.id, docs[5]!.id))
+      .returning();
+    const deleted = await applyAction(deps(), approved!, { action: 'delete' }, reader);
+    expect(deleted.status).toBe('deleted');
+    const restored = await applyAction(deps(), deleted, { action: 'restore' }, reader);
+    expect(restored.status).toBe('approved');
+    // A second click on Restore (it read the deleted row): a success, nothing more written.
+    expect((await applyAction(deps(), deleted, { action: 'restore' }, reader)).status).toBe('approved');
+
+    const bounced = await applyAction(deps(), restored, { action: 'bounce', reason: 'Not ours' }, reader);
+    const reopened = await applyAction(deps(), bounced, { action: 'reopen' }, reader);
+    expect(reopened.status).toBe('new');
+    expect((await applyAction(deps(), bounced, { action: 'reopen' }, reader)).status).toBe('new');
+
+    const actions = (
+      await db.select({ action: auditLog.action }).from(auditLog).where(eq(auditLog.targetId, docs[5]!.id))
+    ).map((a) => a.action);
+    expect(actions.filter((a) => a === 'document.restored')).toHaveLength(1);
+    expect(actions.filter((a) => a === 'document.reopened')).toHaveLength(1);
+    const kinds = (
+      await db.select().from(documentHistory).where(eq(documentHistory.documentId, docs[5]!.id))
+    ).map((h) => h.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['deleted', 'restored', 'bounced', 'reopened']));
+    // A document that is not bounced has nothing to reopen.
+    expect((await rejection(applyAction(deps(), docs[9]!, { action: 'reopen' }, reader))).code).toBe(
+      'conflict',
+    );
+  });
+
+  it('reprocess keeps the type, tags and metadata people set where the rule sets none', async () => {
+    const [type] = await db.insert(documentTypes).values({ workspaceId: ws, name: 'Claim' }).returning();
+    const [tag] = await db.insert(tags).values({ workspaceId: ws, name: 'urgent' }).returning();
+    const [d] = await db
+      .update(documents)
+      .set({ documentTypeId: type!.id, tagIds: [tag!.id], metadata: { policy: 'P-1', channel: 'phone' } })
+      .where(eq(documents.id, docs[1]!.id))
+      .returning();
+    const again = await applyAction(deps(), d!, { action: 'reprocess' }, reader);
+    // The rule (the folder's: no type, no tags) sets only `channel`; the rest is what people set.
+    expect(again).toMatchObject({
+      documentTypeId: type!.id,
+      tagIds: [tag!.id],
+      metadata: { policy: 'P-1', channel: 'email' },
+    });
   });
 
   it('reprocesses through the inflow port as a new version (no token: the rule uses what is known)', async () => {
