@@ -36,31 +36,53 @@ export function documentRow({
   attachments,
   decision,
 }: IngestedEmail): typeof documents.$inferInsert {
-  const fromAddress = pgText(mail.from?.address ?? null);
-  const fromName = pgText(mail.from?.name ?? null);
-  const subject = pgText(mail.subject?.trim() || msg.subject?.trim() || '(no subject)');
+  const content = emailContent(mail, eml, attachments, msg.subject);
   return {
     workspaceId: f.workspaceId,
     ...routedColumns(decision),
     mailboxId: f.mailboxId,
+    messageId: msg.id,
+    ...content,
+    // Graph's receivedDateTime (from the delta page) is when it arrived; the Date header is the sender's claim.
+    receivedAt: msg.receivedAt ?? mail.date ?? new Date(),
+  };
+}
+
+/**
+ * What a document holds of an email, wherever the email came from (a mailbox, an upload): subject,
+ * people, the sanitised body, the stored `.eml` and attachments, and its words for search.
+ * `fallbackSubject` is used when the MIME has none (Graph's subject, an upload's file name).
+ */
+export function emailContent(
+  mail: MimeSummary,
+  eml: { sha256: string; size: number },
+  attachments: StoredAttachment[],
+  fallbackSubject: string | null,
+) {
+  const fromAddress = pgText(mail.from?.address ?? null);
+  const fromName = pgText(mail.from?.name ?? null);
+  const subject = pgText(mail.subject?.trim() || fallbackSubject?.trim() || '(no subject)');
+  return {
     searchText: pgText(
       searchTextOf({ subject, fromName, fromAddress, attachmentNames: attachments.map((a) => a.name) }),
     ),
-    messageId: msg.id,
     subject,
     fromAddress,
     fromName,
     to: recipients(mail.to),
     cc: recipients(mail.cc),
-    // Graph's receivedDateTime (from the delta page) is when it arrived; the Date header is the sender's claim.
-    receivedAt: msg.receivedAt ?? mail.date ?? new Date(),
     internetMessageId: pgText(mail.messageId),
     bodyHtml: mail.html ? pgText(sanitizeEmailHtml(mail.html)) : null,
     bodyText: pgText(mail.text || (mail.html ? htmlToText(mail.html) : '')),
     emlSha256: eml.sha256,
     emlSize: eml.size,
-    attachments: attachments.map((a) => ({ ...a, name: pgText(a.name), contentType: pgText(a.contentType) })),
+    attachments: storedAttachments(attachments),
   };
+}
+
+/** Attachment names and types as PostgreSQL can store them (no NUL characters). */
+export function storedAttachments(list: StoredAttachment[]): StoredAttachment[] {
+  return list.map((a) => ({ ...a, name: pgText(a.name), contentType: pgText(a.contentType) }));
 }
 
 function recipients(list: Recipient[]): Recipient[] {
