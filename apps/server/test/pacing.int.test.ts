@@ -2,7 +2,7 @@ import os from 'node:os';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphSlots } from '../src/db/schema/index.ts';
-import { DbSlotLeases } from '../src/db/repos/graph-slots.ts';
+import { DbSlotLeases, deleteExpiredSlots } from '../src/db/repos/graph-slots.ts';
 import { MailboxPacer } from '../src/microsoft/pacer.ts';
 import { startTestApp, type TestApp } from './helpers.ts';
 
@@ -49,6 +49,60 @@ describe('mailbox concurrency across processes', () => {
       for (const p of pacers) p.close();
     },
   );
+
+  it(
+    'two processes sharing a database: after an idle tick a process still renews and releases its leases',
+    { timeout: 30_000 },
+    async () => {
+      const db = app.server.database.db;
+      // Leases of 1.5 s renewed every 200 ms: a request of 3 s outlives its lease unless it is renewed.
+      const make = () =>
+        new MailboxPacer(
+          new DbSlotLeases(db, 4, { leaseMs: 1_500 }),
+          { idleReleaseMs: 100 },
+          { tickMs: 200 },
+        );
+      const [a, b] = [make(), make()];
+      // Both pacers tick while idle first: the tick that once never ended (issue 23, item 1).
+      await tick(500);
+      let inFlight = 0;
+      let max = 0;
+      const request = (p: MailboxPacer, ms: number) =>
+        p.run('mailbox-d', async () => {
+          inFlight++;
+          max = Math.max(max, inFlight);
+          await tick(ms);
+          inFlight--;
+        });
+      const first = Array.from({ length: 4 }, () => request(a, 3_000));
+      await tick(200);
+      const second = Array.from({ length: 4 }, () => request(b, 50));
+      await Promise.all([...first, ...second]);
+      // A renewed its leases while it used them, so B never took one of its slots.
+      expect(max).toBeLessThanOrEqual(4);
+
+      // A used mailbox-e once and went idle: it gives the slot back (its row goes), not after expiry.
+      await a.run('mailbox-e', async () => {});
+      await tick(700);
+      const rows = await db.select().from(graphSlots).where(eq(graphSlots.mailbox, 'mailbox-e'));
+      expect(rows).toEqual([]);
+      a.close();
+      b.close();
+    },
+  );
+
+  it('the housekeeping deletes slot rows expired for a minute, and keeps the others', async () => {
+    const db = app.server.database.db;
+    const t = Date.now();
+    await db.insert(graphSlots).values([
+      { mailbox: 'mailbox-old', slot: 0, holder: 'gone:1:x', expiresAt: new Date(t - 120_000) },
+      { mailbox: 'mailbox-old', slot: 1, holder: 'gone:1:x', expiresAt: new Date(t - 5_000) },
+      { mailbox: 'mailbox-old', slot: 2, holder: 'live:1:x', expiresAt: new Date(t + 10_000) },
+    ]);
+    expect(await deleteExpiredSlots(db, new Date(t))).toBe(1);
+    const rows = await db.select().from(graphSlots).where(eq(graphSlots.mailbox, 'mailbox-old'));
+    expect(rows.map((r) => r.slot).sort()).toEqual([1, 2]);
+  });
 
   it('a process that died (same host) gives its slots back at the next start; a live one keeps them', async () => {
     const db = app.server.database.db;

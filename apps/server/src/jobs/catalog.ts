@@ -53,7 +53,8 @@ function defineJob<S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S>
 
 export const housekeeping = defineJob({
   name: 'housekeeping',
-  description: 'Deletes expired sessions, stale sign-in rate-limit counters and long-dead invitations.',
+  description:
+    'Deletes expired sessions, stale sign-in rate-limit counters, long-dead invitations and Graph slot leases expired a minute ago.',
   payload: z.object({}).strict(),
   policy: 'singleton',
   retryLimit: 3,

@@ -80,6 +80,13 @@ interface KeyState {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * How often a process renews its leases, gives back idle slots and frees those of dead processes on
+ * its host (leases last 15 s: db/repos/graph-slots.ts): a killed worker's mailboxes wait about a
+ * second for its slots, not until they expire (recovery after a kill, issue 23).
+ */
+const TICK_MS = 1_000;
+
 /** How long a finished request keeps its slot (see `run`). */
 const RELEASE_GRACE_MS = 10;
 
@@ -95,10 +102,11 @@ export class MailboxPacer {
   private readonly keys = new Map<string, KeyState>();
   private readonly timer: NodeJS.Timeout;
   private ticking: Promise<void> | undefined;
-  constructor(leases: SlotLeases, limits: Partial<PacerLimits> = {}) {
+  /** `tickMs`: how often leases are renewed and idle ones given back (tests shorten it). */
+  constructor(leases: SlotLeases, limits: Partial<PacerLimits> = {}, opts: { tickMs?: number } = {}) {
     this.leases = leases;
     this.limits = { ...MICROSOFT_LIMITS, ...limits };
-    this.timer = setInterval(() => void this.tick(), 3_000);
+    this.timer = setInterval(() => void this.tick(), opts.tickMs ?? TICK_MS);
     this.timer.unref();
   }
 
@@ -238,36 +246,44 @@ export class MailboxPacer {
     for (const w of wakers) w();
   }
 
-  /** Renews this process's leases, and gives back slots of mailboxes it has stopped using. */
+  /**
+   * Renews this process's leases, and gives back slots of mailboxes it has stopped using; one tick at
+   * a time. `ticking` is cleared by a `.finally` on the promise, which always runs after the
+   * assignment: cleared inside the async body instead, an idle tick (no `await` reached) ran its
+   * `finally` before `ticking` was assigned, so `ticking` stayed set and the process never renewed
+   * or released a lease again — other processes then took its expired slots while it still used
+   * them (up to 4 × N requests in flight per mailbox, issue 23).
+   */
   private tick(): Promise<void> {
-    this.ticking ??= (async () => {
-      try {
-        const now = Date.now();
-        let holding = false;
-        for (const [key, s] of this.keys) {
-          if (
-            s.held > 0 &&
-            s.active === 0 &&
-            s.waiting === 0 &&
-            !s.claiming &&
-            now - s.idleSince > this.limits.idleReleaseMs
-          ) {
-            s.held = 0;
-            await this.leases.release(key);
-          }
-          if (s.held > 0) holding = true;
-          // Forget mailboxes idle for a whole window (their counters are empty by then).
-          if (s.held === 0 && s.active === 0 && s.waiting === 0 && now - s.idleSince > this.limits.windowMs)
-            this.keys.delete(key);
-        }
-        if (holding) await this.leases.renew();
-      } catch {
-        // Leases not renewed this time (database unreachable); the next tick tries again.
-      } finally {
-        this.ticking = undefined;
-      }
-    })();
+    this.ticking ??= this.renewAndRelease().finally(() => (this.ticking = undefined));
     return this.ticking;
+  }
+
+  private async renewAndRelease(): Promise<void> {
+    try {
+      const now = Date.now();
+      let holding = false;
+      for (const [key, s] of this.keys) {
+        if (
+          s.held > 0 &&
+          s.active === 0 &&
+          s.waiting === 0 &&
+          !s.claiming &&
+          now - s.idleSince > this.limits.idleReleaseMs
+        ) {
+          s.held = 0;
+          await this.leases.release(key);
+        }
+        if (s.held > 0) holding = true;
+        // Forget mailboxes idle for a whole window (their counters are empty by then).
+        if (s.held === 0 && s.active === 0 && s.waiting === 0 && now - s.idleSince > this.limits.windowMs)
+          this.keys.delete(key);
+      }
+      if (holding) await this.leases.renew();
+      await this.leases.reclaimDead?.();
+    } catch {
+      // Leases not renewed this time (database unreachable); the next tick tries again.
+    }
   }
 
   close(): void {

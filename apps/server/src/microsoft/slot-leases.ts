@@ -6,4 +6,9 @@ export interface SlotLeases {
   release(key: string): Promise<void>;
   /** Extends this process's leases; called every few seconds while it holds any. */
   renew(): Promise<void>;
+  /**
+   * Frees at once the leases of processes known to be dead (a killed worker on this host), instead
+   * of after their expiry; called every tick.
+   */
+  reclaimDead?(): Promise<void>;
 }

@@ -1,22 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { and, eq, inArray, like, sql } from 'drizzle-orm';
+import { and, eq, inArray, like, lt, sql } from 'drizzle-orm';
 import type { SlotLeases } from '../../microsoft/slot-leases.ts';
 import { rowsOf, type Db } from '../client.ts';
 import { graphSlots } from '../schema/index.ts';
 
-/** A process's leases expire this long after their last renewal (a killed worker's slots come back then). */
+/**
+ * A process's leases expire this long after their last renewal (a killed worker's slots on another
+ * host come back then; on this host at once, see `reclaimDead`). The pacer renews every second.
+ */
 const LEASE_MS = 15_000;
+/** Expired rows are reused by the next lease of their mailbox; the housekeeping deletes those left this long. */
+export const EXPIRED_SLOT_KEEP_MS = 60_000;
 
 /** Database-backed leases: one row per (mailbox, slot); a slot is free when it has no row or an expired one. */
 export class DbSlotLeases implements SlotLeases {
   private readonly db: Db;
   private readonly slots: number;
+  private readonly leaseSeconds: number;
   /** Host and pid first: a restarted process on this host frees what its dead predecessor held (`reclaimDead`). */
   readonly holder = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  constructor(db: Db, slots = 4) {
+  /** `leaseMs`: tests shorten it to see a lease expire. */
+  constructor(db: Db, slots = 4, opts: { leaseMs?: number } = {}) {
     this.db = db;
     this.slots = slots;
+    this.leaseSeconds = (opts.leaseMs ?? LEASE_MS) / 1000;
   }
 
   async claim(key: string): Promise<boolean> {
@@ -24,7 +32,7 @@ export class DbSlotLeases implements SlotLeases {
     // conditional update matches nothing, so it gets no row back and tries again later.
     const res = await this.db.execute(sql`
       insert into ${graphSlots} (mailbox, slot, holder, expires_at)
-      select ${key}, s, ${this.holder}, now() + make_interval(secs => ${LEASE_MS / 1000})
+      select ${key}, s, ${this.holder}, now() + make_interval(secs => ${this.leaseSeconds})
       from generate_series(0, ${this.slots - 1}) as s
       where not exists (
         select 1 from ${graphSlots} g where g.mailbox = ${key} and g.slot = s and g.expires_at > now()
@@ -47,7 +55,7 @@ export class DbSlotLeases implements SlotLeases {
   async renew(): Promise<void> {
     await this.db
       .update(graphSlots)
-      .set({ expiresAt: sql`now() + make_interval(secs => ${LEASE_MS / 1000})` })
+      .set({ expiresAt: sql`now() + make_interval(secs => ${this.leaseSeconds})` })
       .where(eq(graphSlots.holder, this.holder));
   }
 
@@ -67,6 +75,15 @@ export class DbSlotLeases implements SlotLeases {
   async releaseAll(): Promise<void> {
     await this.db.delete(graphSlots).where(eq(graphSlots.holder, this.holder));
   }
+}
+
+/** Housekeeping: slot rows expired for a while (mailboxes no process uses any more) are deleted. */
+export async function deleteExpiredSlots(db: Db, now: Date): Promise<number> {
+  const rows = await db
+    .delete(graphSlots)
+    .where(lt(graphSlots.expiresAt, new Date(now.getTime() - EXPIRED_SLOT_KEEP_MS)))
+    .returning({ slot: graphSlots.slot });
+  return rows.length;
 }
 
 function alive(pid: number): boolean {

@@ -1,6 +1,7 @@
 import { and, isNotNull, lt, or } from 'drizzle-orm';
 import { invitations, rateLimits, sessions } from '../../db/schema/index.ts';
 import { forgetQuietLoginFailures } from '../../db/repos/login-throttle.ts';
+import { deleteExpiredSlots } from '../../db/repos/graph-slots.ts';
 import type { JobHandler } from '../handler-types.ts';
 
 /** Invitations that ended (accepted, revoked or expired) this long ago are no longer shown. */
@@ -32,9 +33,12 @@ export const runHousekeeping: JobHandler = async (_payload, { db, logger, now })
       ),
     )
     .returning({ id: invitations.id });
+  // Expired Graph slot leases of mailboxes nobody asks any more (a lease reuses its own expired row).
+  const graphSlots = await deleteExpiredSlots(db, t);
   logger.info(
     {
       sessions: expired.length,
+      graphSlots,
       rateLimitWindows: windows.length,
       loginFailures,
       invitations: oldInvitations.length,
