@@ -63,9 +63,21 @@ export const mailboxes = pgTable(
       .default('unknown'),
     accessDetail: text('access_detail'),
     accessCheckedAt: timestamp('access_checked_at', { withTimezone: true }),
+    /**
+     * Set on a mailbox that another connector of the workspace also read before a mailbox could be
+     * read by only one (migration 0012, decision 0013): kept with its documents, its folders off.
+     */
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [uniqueIndex('mailboxes_connector_user_key').on(t.connectorId, t.graphUserId)],
+  (t) => [
+    uniqueIndex('mailboxes_connector_user_key').on(t.connectorId, t.graphUserId),
+    // One reader per mailbox in a workspace (issue 19 §2): the same email never makes two documents.
+    // Entra object ids are GUIDs unique across tenants, so the id stands for tenant + mailbox.
+    uniqueIndex('mailboxes_workspace_user_key')
+      .on(t.workspaceId, t.graphUserId)
+      .where(sql`${t.disabledAt} is null`),
+  ],
 );
 
 /**
