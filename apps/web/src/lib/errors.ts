@@ -1,12 +1,20 @@
 import type { TFunction } from 'i18next';
 import { ApiError } from '../api/client.ts';
 
-/** A sentence for the user, in their language, for any failed call. */
+/**
+ * A sentence for the user, in their language, for any failed call. A 4xx answer shows the server's own
+ * message: it says what happened ('A tag named "urgent" already exists', "This document is bounced: it
+ * cannot be approved"), where the code's generic sentence ("This conflicts with a recent change") would
+ * hide it (issue 19 §3). The generic sentences stay for 5xx, network failures and answers without one.
+ */
 export function errorMessage(t: TFunction, err: unknown): string {
   if (err instanceof ApiError) {
     const key = `errors.${err.code}`;
     const translated = t(key, { defaultValue: '' });
-    if (err.code === 'validation_failed' && err.details.length === 0) return err.message || translated;
+    // Field errors are shown beside their fields; the summary then is ours.
+    if (err.code === 'validation_failed' && err.details.length > 0) return translated || err.message;
+    // `unknown`: the answer was not ours (a proxy's page), its status text says nothing useful.
+    if (err.status >= 400 && err.status < 500 && err.code !== 'unknown' && err.message) return err.message;
     return translated || err.message || t('errors.unknown');
   }
   return t('errors.unknown');

@@ -171,7 +171,8 @@ export const documentRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
     {
       schema: {
         tags: ['documents'],
-        summary: 'Approve, delete, bounce (with a reason), reprocess, or release a filtered email',
+        summary:
+          'Approve, delete, bounce (with a reason), reprocess, release a filtered email, restore a deleted document or reopen a bounced one; an outcome already true is a success',
         params: WorkspaceItemParams,
         body: DocumentAction,
         response: { 200: Document, ...errors },
