@@ -61,7 +61,7 @@ afterAll(async () => {
 });
 
 describe('push delivery', () => {
-  it('creates the subscription Microsoft-style: immutable ids, created only, clientState, lifecycle URL, ~7 days', async () => {
+  it('creates the subscription Microsoft-style: immutable ids, created only, clientState, lifecycle URL, ~3 days (4,230 minutes)', async () => {
     const s = (await sub())!;
     const [remote] = (await control().subscriptions()).filter((x) => x.id === s.graphId);
     expect(remote).toBeDefined();
@@ -72,7 +72,10 @@ describe('push delivery', () => {
     expect(remote!.clientState).toMatch(/^[\w-]{43}$/);
     // Only a hash is kept here.
     expect(s.clientStateHash).not.toBe(remote!.clientState);
-    expect(s.expiresAt!.getTime() - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+    // The emulator plays Microsoft's strict reading (4,230 minutes): the 10,080 asked first was refused.
+    const left = s.expiresAt!.getTime() - Date.now();
+    expect(left).toBeGreaterThan((4230 - 15) * 60_000);
+    expect(left).toBeLessThanOrEqual(4230 * 60_000);
     const f = await folderStatus(connectorId, folderId);
     expect(f.delivery.mode).toBe('push');
     expect(f.delivery.subscriptionExpiresAt).toBe(s.expiresAt!.toISOString());
@@ -146,20 +149,87 @@ describe('push delivery', () => {
     expect((await folderStatus(connectorId, folderId)).delivery.rejectedNotifications).toBe(after.rejected);
   });
 
-  it('renews a subscription close to expiry (the sweep), keeping its id', async () => {
+  it('renews a subscription half-way through its lifetime (the sweep), keeping its id and the lifetime learnt', async () => {
     const s = (await sub())!;
+    const lifetime = 4220 * 60_000;
+    const since = await control().requests({ area: 'graph' });
+    // Half-way not reached: the sweep leaves it alone.
     await app.server.database.db
       .update(graphSubscriptions)
-      .set({ expiresAt: new Date(Date.now() + 3600_000) })
+      .set({
+        createdAt: new Date(Date.now() - lifetime * 0.4),
+        expiresAt: new Date(Date.now() + lifetime * 0.6),
+      })
       .where(eq(graphSubscriptions.id, s.id));
-    await app.server.push.sweep();
-    await until('renewed', async () => (await sub())!.expiresAt!.getTime() - Date.now() > 6.9 * 86_400_000);
+    expect(await app.server.push.sweep()).toBe(0);
+    // Past half-way (35 hours left of 70): renewed.
+    await app.server.database.db
+      .update(graphSubscriptions)
+      .set({
+        createdAt: new Date(Date.now() - lifetime * 0.5),
+        expiresAt: new Date(Date.now() + lifetime * 0.5),
+      })
+      .where(eq(graphSubscriptions.id, s.id));
+    expect(await app.server.push.sweep()).toBe(1);
+    await until('renewed', async () => (await sub())!.renewedAt !== null);
     const renewed = (await sub())!;
     expect(renewed.graphId).toBe(s.graphId);
-    expect(renewed.renewedAt).not.toBeNull();
+    expect(renewed.expiresAt!.getTime() - Date.now()).toBeGreaterThan((4230 - 15) * 60_000);
     const [remote] = (await control().subscriptions()).filter((x) => x.id === s.graphId);
-    expect(Date.parse(remote!.expirationDateTime) - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+    expect(Date.parse(remote!.expirationDateTime)).toBe(renewed.expiresAt!.getTime());
+    // The tenant's lifetime was learnt at creation: the renewal was not refused first.
+    const patches = (await control().requests({ area: 'graph', since: since.at(-1)?.seq ?? 0 })).filter(
+      (r) => r.method === 'PATCH' && r.path.startsWith('/v1.0/subscriptions/'),
+    );
+    expect(patches.map((r) => r.status)).toEqual([200]);
   });
+
+  it(
+    'asks for 10,080 minutes, and on a refusal of the expiration asks for what Microsoft named, once per tenant',
+    { timeout: 60_000 },
+    async () => {
+      const mail = app.server.mail;
+      const token = await app.server.connectors.broker.graphToken(connectorId);
+      const user = await control().getUser(CLAIMS);
+      const client = new SubscriptionClient(mail);
+      const opts = {
+        notificationUrl: `${app.server.url}${NOTIFICATION_PATH}`,
+        lifecycleNotificationUrl: `${app.server.url}${LIFECYCLE_PATH}`,
+        clientState: 'x'.repeat(43),
+      };
+      const tenant = DEMO.contoso.tenantId;
+      const posts = async (since: number) =>
+        (await control().requests({ area: 'graph', since }))
+          .filter((r) => r.method === 'POST' && r.path === '/v1.0/subscriptions')
+          .map((r) => r.status);
+      const mark = async () => (await control().requests({ area: 'graph' })).at(-1)?.seq ?? 0;
+      const created: string[] = [];
+      try {
+        // Strict Microsoft (4,230): refused once, then 4,220 — and the tenant remembers it.
+        let seq = await mark();
+        const first = await client.create(token, user.id, 'inbox', opts, { tenant, now: new Date() });
+        created.push(first.id);
+        expect(await posts(seq)).toEqual([400, 201]);
+        expect(client.lifetimeMinutes(tenant)).toBe(4220);
+        seq = await mark();
+        created.push((await client.create(token, user.id, 'inbox', opts, { tenant, now: new Date() })).id);
+        expect(await posts(seq)).toEqual([201]);
+        // Another tenant starts from the longest again; where Microsoft allows 10,080 it gets it.
+        await control().setNotificationSettings({ maxMessageLifetimeMinutes: 10_080 });
+        seq = await mark();
+        const long = await client.create(token, user.id, 'inbox', opts, {
+          tenant: 'another',
+          now: new Date(),
+        });
+        created.push(long.id);
+        expect(await posts(seq)).toEqual([201]);
+        expect(Date.parse(long.expirationDateTime) - Date.now()).toBeGreaterThan(6.9 * 86_400_000);
+      } finally {
+        await control().setNotificationSettings({ maxMessageLifetimeMinutes: 4230 });
+        for (const id of created) await client.remove(token, user.id, id);
+      }
+    },
+  );
 
   it(
     'recreates a subscription that answers 404 at renewal, then runs a delta round',
@@ -174,7 +244,12 @@ describe('push delivery', () => {
       await control().deliverGenerated(CLAIMS, { subject: 'Arrived unsubscribed', pdfs: 0, jpegs: 0 });
       await app.server.database.db
         .update(graphSubscriptions)
-        .set({ expiresAt: new Date(Date.now() + 3600_000) })
+        // Created three days ago, an hour left: due for renewal.
+        .set({
+          createdAt: new Date(Date.now() - 3 * 86_400_000),
+          renewedAt: null,
+          expiresAt: new Date(Date.now() + 3600_000),
+        })
         .where(eq(graphSubscriptions.id, s.id));
       await app.server.push.sweep();
       await until('recreated', async () => {

@@ -118,7 +118,9 @@ describe('change notifications: subscriptions against a real local HTTPS endpoin
     ]);
     hook.behaviour = undefined;
 
-    // Renewal; over the 10,080-minute maximum → 400.
+    // Renewal (under the 10,080-minute reading, so that the lifecycle below has five days to play);
+    // over that maximum → 400.
+    await emu.control.setNotificationSettings({ maxMessageLifetimeMinutes: 10_080 });
     const renewed = (await app
       .api(`/subscriptions/${sub.id}`)
       .patch({ expirationDateTime: inDays(emu, 5) })) as { expirationDateTime: string };
@@ -130,6 +132,7 @@ describe('change notifications: subscriptions against a real local HTTPS endpoin
       400,
       'Subscription expiration can only be 10080 minutes in the future.',
     ]);
+    await emu.control.setNotificationSettings({ maxMessageLifetimeMinutes: 4230 });
     expect(
       ((await app.api('/subscriptions').get()) as { value: { id: string }[] }).value.map((s) => s.id),
     ).toContain(sub.id);
@@ -159,6 +162,40 @@ describe('change notifications: subscriptions against a real local HTTPS endpoin
     // Delete → 204, no more notifications; GET → 404.
     await app.api(`/subscriptions/${sub.id}`).delete();
     expect((await fail(app.api(`/subscriptions/${sub.id}`).get())).statusCode).toBe(404);
+  });
+
+  it('message subscriptions live at most 4,230 minutes by default: a few seconds over is refused, not clamped; 10,080 by setting', async () => {
+    expect((await emu.control.getNotificationSettings()).maxMessageLifetimeMinutes).toBe(4230);
+    const body = (minutes: number) => ({
+      changeType: 'created',
+      notificationUrl: `${hook.url}/lifetime`,
+      resource: `users/${CLAIMS}/messages`,
+      expirationDateTime: new Date(emu.state.clock.now() + minutes * 60_000).toISOString(),
+    });
+    const over = await fail(app.api('/subscriptions').post(body(4230 + 5 / 60)));
+    expect([over.statusCode, over.code, over.message]).toEqual([
+      400,
+      'ErrorInvalidParameter',
+      'Subscription expiration can only be 4230 minutes in the future.',
+    ]);
+    const ok = (await app.api('/subscriptions').post(body(4229))) as { id: string };
+    const renewOver = await fail(
+      app.api(`/subscriptions/${ok.id}`).patch({ expirationDateTime: body(4231).expirationDateTime }),
+    );
+    expect([renewOver.statusCode, renewOver.message]).toEqual([
+      400,
+      'Subscription expiration can only be 4230 minutes in the future.',
+    ]);
+    // The other reading of Microsoft's docs, by setting.
+    await emu.control.setNotificationSettings({ maxMessageLifetimeMinutes: 10_080 });
+    try {
+      const long = (await app.api('/subscriptions').post(body(10_079))) as { id: string };
+      await app.api(`/subscriptions/${long.id}`).delete();
+      expect((await fail(app.api('/subscriptions').post(body(10_081)))).statusCode).toBe(400);
+    } finally {
+      await emu.control.setNotificationSettings({ maxMessageLifetimeMinutes: 4230 });
+    }
+    await app.api(`/subscriptions/${ok.id}`).delete();
   });
 
   it('validation failures, lifetime limit, access policy (ExtensionError), delegated: own mailbox removed on password reset, shared mailbox silent', async () => {

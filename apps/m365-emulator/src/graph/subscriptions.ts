@@ -9,9 +9,6 @@ import { parseMessageFilter } from '../mail/filter.ts';
 import type { ChangeType } from '../mail/model.ts';
 import type { Subscription } from '../notify/subscriptions.ts';
 
-/** Outlook messages: < 7 days (reference §3, current docs). */
-export const MAX_MESSAGE_SUBSCRIPTION_MINUTES = 10_080;
-
 const invalid = (msg: string) => new GraphHttpError(400, 'InvalidRequest', msg);
 const notFound = () => new GraphHttpError(404, 'ResourceNotFound', 'The object was not found.');
 const RESOURCE =
@@ -58,9 +55,13 @@ export function registerSubscriptions(router: Router, st: EmulatorState): void {
     if (Number.isNaN(ms)) throw invalid('expirationDateTime is required and must be a date.');
     const now = st.clock.now();
     if (ms <= now) throw invalid('Subscription expiration must be in the future.');
-    if (ms - now > MAX_MESSAGE_SUBSCRIPTION_MINUTES * 60_000 + 60_000)
-      throw invalid(
-        `Subscription expiration can only be ${MAX_MESSAGE_SUBSCRIPTION_MINUTES} minutes in the future.`,
+    // Refused, not clamped, even a few seconds over (reference §3: what teams saw in 2026).
+    const max = st.subscriptions.settings.maxMessageLifetimeMinutes;
+    if (ms - now > max * 60_000)
+      throw new GraphHttpError(
+        400,
+        'ErrorInvalidParameter',
+        `Subscription expiration can only be ${max} minutes in the future.`,
       );
     return ms;
   };

@@ -41,8 +41,14 @@ export interface Subscription {
 export interface NotificationSettings {
   /** Validation must answer within this (Graph: 10 s). */
   validationTimeoutMs: number;
-  /** A notification POST slower than this counts as failed and is retried (Graph: 3 s). */
+  /** A notification POST slower than this counts as failed and is retried (Graph: 10 s, reference §3). */
   deliveryTimeoutMs: number;
+  /**
+   * The longest lifetime of a message subscription, in minutes. Microsoft's pages say 10,080 in some
+   * revisions and 4,230 in others, and message subscriptions over 4,230 were refused in 2026: the strict
+   * 4,230 by default (decision 0013); 10,080 to play the other reading.
+   */
+  maxMessageLifetimeMinutes: number;
   /** First retry delay, doubled each time up to `retryMaxDelayMs`. */
   retryBaseMs: number;
   retryMaxDelayMs: number;
@@ -65,6 +71,7 @@ export interface NotificationSettings {
 export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
   validationTimeoutMs: 10_000,
   deliveryTimeoutMs: 3_000,
+  maxMessageLifetimeMinutes: 4_230,
   retryBaseMs: 1_000,
   retryMaxDelayMs: 60_000,
   retryForMs: 4 * 3600 * 1000,

@@ -1,12 +1,17 @@
 import { and, eq, inArray, isNull, lt, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { TokenBroker } from '../connectors/token-broker.ts';
-import { nextSubscriptionAction, pushEligibility, RENEW_BEFORE_MS } from '../core/push-policy.ts';
+import {
+  nextSubscriptionAction,
+  pushEligibility,
+  RENEW_AT_FRACTION,
+  SUBSCRIPTION_LIFETIME_MINUTES,
+} from '../core/push-policy.ts';
 import type { Db } from '../db/client.ts';
 import { connectors, graphSubscriptions, mailboxes, monitoredFolders } from '../db/schema/index.ts';
 import { classify } from '../microsoft/classify.ts';
 import { GraphApiError } from '../microsoft/graph.ts';
-import { SUBSCRIPTION_LIFETIME_MS, type SubscriptionClient } from '../microsoft/subscriptions.ts';
+import type { LifetimeContext, SubscriptionClient } from '../microsoft/subscriptions.ts';
 import { randomToken, safeEqual, sha256 } from '../security/tokens.ts';
 import { validDate } from '../lib/dates.ts';
 import { asError } from '../lib/errors.ts';
@@ -142,15 +147,16 @@ export class PushService {
     const action = nextSubscriptionAction(s ?? undefined, this.now(), this.d.retryAfterFailureMs);
     if (action === 'none' || action === 'retry_later') return 'none';
     const token = await this.d.broker.graphToken(c.id);
+    // Microsoft's lifetime limit is learnt per tenant (a connector not yet told its tenant: per connector).
+    const lifetime = (): LifetimeContext => ({ tenant: c.tenantId ?? c.id, now: this.now() });
     if (action === 'renew' && s?.graphId) {
-      const expiresAt = new Date(this.now().getTime() + SUBSCRIPTION_LIFETIME_MS);
       try {
-        const r = await this.d.client.renew(token, m.graphUserId, s.graphId, expiresAt);
+        const r = await this.d.client.renew(token, m.graphUserId, s.graphId, lifetime());
         await this.d.db
           .update(graphSubscriptions)
           .set({
             status: 'active',
-            expiresAt: validDate(r.expirationDateTime) ?? expiresAt,
+            expiresAt: validDate(r.expirationDateTime) ?? r.expiresAt,
             renewedAt: this.now(),
             lastError: null,
             lastErrorAt: null,
@@ -167,24 +173,30 @@ export class PushService {
         );
       }
     }
-    return this.create(token, f, m.graphUserId);
+    return this.create(token, f, m.graphUserId, lifetime());
   }
 
   private async create(
     token: string,
     f: typeof monitoredFolders.$inferSelect,
     mailbox: string,
+    lifetime: LifetimeContext,
   ): Promise<'created' | 'failed'> {
     const clientState = randomToken();
     const base = this.d.baseUrl();
     let created;
     try {
-      created = await this.d.client.create(token, mailbox, f.graphFolderId, {
-        notificationUrl: `${base}${NOTIFICATION_PATH}`,
-        lifecycleNotificationUrl: `${base}${LIFECYCLE_PATH}`,
-        clientState,
-        expiresAt: new Date(this.now().getTime() + SUBSCRIPTION_LIFETIME_MS),
-      });
+      created = await this.d.client.create(
+        token,
+        mailbox,
+        f.graphFolderId,
+        {
+          notificationUrl: `${base}${NOTIFICATION_PATH}`,
+          lifecycleNotificationUrl: `${base}${LIFECYCLE_PATH}`,
+          clientState,
+        },
+        lifetime,
+      );
     } catch (err) {
       return this.failed(f.workspaceId, f.id, err);
     }
@@ -192,7 +204,7 @@ export class PushService {
       graphId: created.id,
       clientStateHash: sha256(clientState),
       status: 'active' as const,
-      expiresAt: validDate(created.expirationDateTime),
+      expiresAt: validDate(created.expirationDateTime) ?? created.expiresAt,
       createdAt: this.now(),
       renewedAt: null,
       lastError: null,
@@ -428,7 +440,14 @@ export class PushService {
    */
   async sweep(limit = 2000): Promise<number> {
     const now = this.now();
-    const renewBy = new Date(now.getTime() + RENEW_BEFORE_MS);
+    // Due once RENEW_AT_FRACTION of its lifetime (from creation or the last renewal) has passed; the
+    // bound on `expires_at` alone lets the index narrow the rows first.
+    const longest = SUBSCRIPTION_LIFETIME_MINUTES[0] * 60_000 * (1 - RENEW_AT_FRACTION);
+    const since = sql`coalesce(${graphSubscriptions.renewedAt}, ${graphSubscriptions.createdAt})`;
+    const renewalDue = and(
+      lt(graphSubscriptions.expiresAt, new Date(now.getTime() + longest)),
+      sql`${since} + (${graphSubscriptions.expiresAt} - ${since}) * ${sql.raw(String(RENEW_AT_FRACTION))} <= ${now.toISOString()}::timestamptz`,
+    );
     const retryBefore = new Date(now.getTime() - this.d.retryAfterFailureMs);
     const due = await this.d.db
       .select({ folderId: graphSubscriptions.folderId })
@@ -439,11 +458,7 @@ export class PushService {
           eq(monitoredFolders.active, false),
           and(
             ne(graphSubscriptions.status, 'failed'),
-            or(
-              isNull(graphSubscriptions.expiresAt),
-              lt(graphSubscriptions.expiresAt, renewBy),
-              ne(graphSubscriptions.status, 'active'),
-            ),
+            or(isNull(graphSubscriptions.expiresAt), renewalDue, ne(graphSubscriptions.status, 'active')),
           ),
           and(eq(graphSubscriptions.status, 'failed'), lt(graphSubscriptions.lastErrorAt, retryBefore)),
         ),
