@@ -170,9 +170,13 @@ export interface StoredAttachment {
   kind: 'file' | 'item' | 'reference';
   /** Content address in the blob store (file and item attachments). */
   sha256?: string;
-  /** Reference attachments are links, not content. */
+  /** Reference attachments are links, not content (also an email's `message/external-body` stubs). */
   url?: string;
   isInline?: boolean;
+  /** The MIME part's Content-ID (without `<>`): the body's `cid:` images show this attachment. */
+  contentId?: string;
+  /** Named but not stored: beyond the attachments kept per email (decision 0014); the `.eml` has it. */
+  notKept?: boolean;
 }
 
 export interface Recipient {
@@ -207,9 +211,13 @@ export const documents = pgTable(
     to: jsonb('to').$type<Recipient[]>().notNull(),
     cc: jsonb('cc').$type<Recipient[]>().notNull(),
     receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    /** The email's own `Date` header (when the sender says it was sent); null when absent or unreadable. */
+    sentAt: timestamp('sent_at', { withTimezone: true }),
     internetMessageId: text('internet_message_id'),
     /** Sanitised HTML (no scripts, no remote content) and the plain text. */
     bodyHtml: text('body_html'),
+    /** The parser found no body: `body_text` is the raw text of the email's parts ("shown as plain text"). */
+    bodyAsPlainText: boolean('body_as_plain_text').notNull().default(false),
     bodyText: text('body_text'),
     /** The original `.eml`; null only for an uploaded file that is not an email. */
     emlSha256: text('eml_sha256'),
