@@ -15,3 +15,4 @@ export * from './inbox-work.ts';
 export * from './outflow.ts';
 export * from './vault.ts';
 export * from './integrations.ts';
+export * from './creation-keys.ts';
