@@ -15,3 +15,40 @@ export function hasBidiControls(s: string): boolean {
 export function withoutBidiControls(s: string): string {
   return s.replace(BIDI_CONTROLS, '');
 }
+
+/** File extensions of the content types emails carry most, for parts that name no file. */
+const EXTENSIONS: Record<string, string> = {
+  'application/pdf': 'pdf',
+  'application/zip': 'zip',
+  'application/msword': 'doc',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+  'application/vnd.ms-excel': 'xls',
+  'application/json': 'json',
+  'application/xml': 'xml',
+  'application/octet-stream': 'bin',
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'image/tiff': 'tif',
+  'image/svg+xml': 'svg',
+  'text/plain': 'txt',
+  'text/html': 'html',
+  'text/csv': 'csv',
+  'text/calendar': 'ics',
+  'message/rfc822': 'eml',
+};
+
+/**
+ * A name for an attachment part that gives none, from its content type: "attachment.pdf", then
+ * "attachment-2.pdf"; images are numbered from one ("image-1.png"), as inline images often come
+ * several. `nth` counts the nameless parts of the same family before this one.
+ */
+export function nameForUnnamedPart(contentType: string, nth: number): string {
+  const type = contentType.toLowerCase().split(';')[0]!.trim();
+  const subtype = type.split('/')[1] ?? '';
+  const ext = EXTENSIONS[type] ?? (/^[a-z0-9]{1,5}$/.test(subtype) ? subtype : 'bin');
+  if (type.startsWith('image/')) return `image-${nth + 1}.${ext}`;
+  return nth === 0 ? `attachment.${ext}` : `attachment-${nth + 1}.${ext}`;
+}

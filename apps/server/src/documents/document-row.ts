@@ -45,6 +45,7 @@ export function documentRow({
     ...content,
     // Graph's receivedDateTime (from the delta page) is when it arrived; the Date header is the sender's claim.
     receivedAt: msg.receivedAt ?? mail.date ?? new Date(),
+    sentAt: mail.date,
   };
 }
 
@@ -74,6 +75,7 @@ export function emailContent(
     internetMessageId: pgText(mail.messageId),
     bodyHtml: mail.html ? pgText(sanitizeEmailHtml(mail.html)) : null,
     bodyText: pgText(mail.text || (mail.html ? htmlToText(mail.html) : '')),
+    bodyAsPlainText: mail.bodyFromRawText,
     emlSha256: eml.sha256,
     emlSize: eml.size,
     attachments: storedAttachments(attachments),

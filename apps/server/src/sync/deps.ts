@@ -19,8 +19,12 @@ export interface SyncDeps {
   enqueueMarkers: (folderId: string) => Promise<void>;
   /** Queues outflow runs planned by a document's `document.created` (after its transaction). */
   enqueueOutflow?: (runIds: string[]) => Promise<void>;
+  /** Sync saw a sign that the connector may have lost access (a refused token, a 401 or 403): probe it soon. */
+  accessSignal?: (connectorId: string) => void;
   /** How many failed ingestions before a message is shown as failed (it can still be retried). */
   maxIngestAttempts?: number;
+  /** The time bound on reading one message (tests make it short); `INGEST_MESSAGE_TIMEOUT_MS` by default. */
+  ingestTimeoutMs?: number;
 }
 
 /** What a round did, for logs, tests and benchmarks. */

@@ -14,13 +14,30 @@ import type { InflowDecision } from '../core/inflow-rules.ts';
 import { documentRow } from '../documents/document-row.ts';
 import { recordIngested, type InflowRouter } from '../documents/inflow.ts';
 import { asError } from '../lib/errors.ts';
+import { withTimeout } from '../lib/with-timeout.ts';
 import { pgText } from '../lib/pg-text.ts';
 import { classify } from '../microsoft/classify.ts';
 import { GraphApiError } from '../microsoft/graph.ts';
 import type { GraphAttachmentMeta } from '../microsoft/mail-client.ts';
 import { documentsCreated, ingestionLatencySeconds } from '../metrics/registry.ts';
 import type { SyncDeps } from './deps.ts';
-import { readMimeSummary, type MimeAttachment, type MimeSummary } from './mime-summary.ts';
+import {
+  MAX_KEPT_ATTACHMENTS,
+  MimeUnreadableError,
+  readMimeSummary,
+  type MimeAttachment,
+  type MimeSummary,
+} from './mime-summary.ts';
+
+/**
+ * Reading one message (its MIME, attachments Graph must send, the inflow decision) ends within this,
+ * or the attempt fails with the reason: under the job's 900 s expiry, so that a stall is recorded on
+ * the message (and retried, then shown as failed with Retry) instead of expiring unseen.
+ */
+export const INGEST_MESSAGE_TIMEOUT_MS = 600_000;
+
+/** A message whose reading did not end in time. */
+class IngestStalledError extends Error {}
 
 /**
  * Ingestion (decision 0005): each recorded message becomes one document, unique on its work item,
@@ -87,48 +104,15 @@ export class Ingestion {
       return 'exists';
     }
     const token = await this.d.broker.graphToken(m.connectorId);
+    const timeoutMs = this.d.ingestTimeoutMs ?? INGEST_MESSAGE_TIMEOUT_MS;
     try {
-      // The original MIME is the one read of the message itself: headers and bodies come from it.
-      const stored = await this.d.mail.stream(
-        token,
-        m.graphUserId,
-        this.d.mail.mimePath(m.graphUserId, msg.graphMessageId),
-        (body, length) => this.d.blobs.putKeeping(body, length),
-      );
-      const eml = stored.ref;
-      // Listed only when the delta page said so (or did not say: rows recorded before it was asked).
-      const listed = msg.hasAttachments !== false;
-      // The MIME holds the attachments' contents: they are stored as it is read, and Graph's list
-      // (names, inline flags, links) is matched to them, so no attachment is downloaded twice.
-      // A small MIME is parsed from the bytes just stored; a large one from its file.
-      const mime = stored.content ? Readable.from([stored.content]) : this.d.blobs.open(eml.sha256);
-      const summary = await readMimeSummary(
-        mime,
-        listed ? { storeAttachment: (content) => this.d.blobs.put(content) } : {},
-      );
-      const attachments: StoredAttachment[] = [];
-      if (listed) {
-        const list = await this.d.mail.attachments(token, m.graphUserId, msg.graphMessageId);
-        const parts = [...summary.attachments];
-        for (const a of list.value) {
-          const part = takeMimePart(parts, a);
-          attachments.push(
-            part
-              ? fromMimePart(a, part)
-              : await this.storeAttachment(token, m.graphUserId, msg.graphMessageId, a),
+      return await withTimeout(this.read(row, token), timeoutMs).catch((err: unknown) => {
+        if (err instanceof Error && err.message === `no answer within ${timeoutMs} ms`)
+          throw new IngestStalledError(
+            `Reading this email did not finish within ${Math.round(timeoutMs / 1000)} s.`,
           );
-        }
-      }
-      // The folder's inflow rule, as it is now: a rule change affects new mail only.
-      const decision = await this.inflow.decide(f, {
-        workspaceId: f.workspaceId,
-        connectorId: m.connectorId,
-        token,
-        from: summary.from?.address ?? null,
-        emlSha256: eml.sha256,
-        headers: summary.headers,
+        throw err;
       });
-      return { row, summary, eml, attachments, decision };
     } catch (err) {
       // Moved or deleted between the delta page and this fetch: not an error. If it moved into
       // another monitored folder, that folder's round records it there.
@@ -139,8 +123,60 @@ export class Ingestion {
           .where(eq(mailMessages.id, msg.id));
         return 'gone';
       }
-      return this.recordFailure(msg.id, msg.attempts, err);
+      // An email the parser cannot read fails the same way every time: shown as failed at once.
+      return this.recordFailure(msg.id, msg.attempts, err, err instanceof MimeUnreadableError);
     }
+  }
+
+  /** The MIME into blobs with its attachments, matched to Graph's list; the inflow rule's decision. */
+  private async read(row: IngestRow, token: string): Promise<Prepared> {
+    const { msg, f, m } = row;
+    // The original MIME is the one read of the message itself: headers and bodies come from it.
+    const stored = await this.d.mail.stream(
+      token,
+      m.graphUserId,
+      this.d.mail.mimePath(m.graphUserId, msg.graphMessageId),
+      (body, length) => this.d.blobs.putKeeping(body, length),
+    );
+    const eml = stored.ref;
+    // Listed only when the delta page said so (or did not say: rows recorded before it was asked).
+    const listed = msg.hasAttachments !== false;
+    // The MIME holds the attachments' contents: they are stored as it is read, and Graph's list
+    // (names, inline flags, links) is matched to them, so no attachment is downloaded twice.
+    // A small MIME is parsed from the bytes just stored; a large one from its file.
+    const mime = stored.content ? Readable.from([stored.content]) : this.d.blobs.open(eml.sha256);
+    // Parts are stored even when Graph says there are no attachments: it does not count inline
+    // ones, and an HTML email whose only attachment is a `cid:` image shows it in its body.
+    const summary = await readMimeSummary(mime, { storeAttachment: (content) => this.d.blobs.put(content) });
+    const attachments: StoredAttachment[] = [];
+    const parts = [...summary.attachments];
+    let kept = 0;
+    if (listed) {
+      const list = await this.d.mail.attachments(token, m.graphUserId, msg.graphMessageId);
+      for (const a of list.value) {
+        const part = takeMimePart(parts, a);
+        const stored = part
+          ? fromMimePart(a, part)
+          : kept >= MAX_KEPT_ATTACHMENTS
+            ? notKept(a)
+            : await this.storeAttachment(token, m.graphUserId, msg.graphMessageId, a);
+        if (stored.sha256) kept++;
+        attachments.push(stored);
+      }
+    }
+    // Parts Graph did not list: all of them when it lists none; else the inline images (Graph may
+    // name them differently), which the body shows.
+    for (const p of parts) if (!listed || (p.isInline && p.contentId)) attachments.push(fromPartAlone(p));
+    // The folder's inflow rule, as it is now: a rule change affects new mail only.
+    const decision = await this.inflow.decide(f, {
+      workspaceId: f.workspaceId,
+      connectorId: m.connectorId,
+      token,
+      from: summary.from?.address ?? null,
+      emlSha256: eml.sha256,
+      headers: summary.headers,
+    });
+    return { row, summary, eml, attachments, decision };
   }
 
   /** Saves prepared messages together; if the database refuses the batch, each on its own. */
@@ -274,11 +310,24 @@ export class Ingestion {
     return { ...base, kind: 'file', size: blob.size, sha256: blob.sha256 };
   }
 
-  private async recordFailure(id: string, attempts: number, err: unknown): Promise<'failed'> {
-    const cls = classify(withoutQuery(err));
+  /** `permanent`: the same input fails the same way on every attempt, so the message fails now. */
+  private async recordFailure(
+    id: string,
+    attempts: number,
+    err: unknown,
+    permanent = false,
+  ): Promise<'failed'> {
     const n = attempts + 1;
-    const reason = pgText(cls.kind === 'problem' ? `${cls.cause}: ${cls.detail}` : cls.detail).slice(0, 2000);
-    const final = n >= (this.d.maxIngestAttempts ?? 5);
+    const cls = classify(withoutQuery(err));
+    // The words of our own errors are the reason as they stand (classify would add no cause).
+    const reason = pgText(
+      err instanceof MimeUnreadableError || err instanceof IngestStalledError
+        ? err.message
+        : cls.kind === 'problem'
+          ? `${cls.cause}: ${cls.detail}`
+          : cls.detail,
+    ).slice(0, 2000);
+    const final = permanent || n >= (this.d.maxIngestAttempts ?? 5);
     await this.d.db
       .update(mailMessages)
       .set({ attempts: n, lastError: reason, ...(final ? { state: 'failed' as const } : {}) })
@@ -316,21 +365,57 @@ export type IngestOutcome = 'created' | 'exists' | 'gone' | 'failed';
 function takeMimePart(parts: MimeAttachment[], a: GraphAttachmentMeta): MimeAttachment | undefined {
   const type = a['@odata.type'].toLowerCase();
   if (type.endsWith('referenceattachment')) return undefined;
-  const i = type.endsWith('itemattachment')
-    ? parts.findIndex((p) => p.kind === 'item')
-    : parts.findIndex((p) => p.kind === 'file' && p.name === a.name);
+  const contentType = (a.contentType ?? '').toLowerCase();
+  let i: number;
+  if (type.endsWith('itemattachment')) i = parts.findIndex((p) => p.kind === 'item');
+  // A message/external-body stub: Graph lists it as a file, the MIME says it is a link.
+  else if (contentType === 'message/external-body') i = parts.findIndex((p) => p.kind === 'reference');
+  else {
+    i = parts.findIndex((p) => p.kind === 'file' && (p.givenName ?? p.name) === a.name);
+    // A part without a file name: Graph names it its own way; the next nameless part of its type.
+    if (i < 0)
+      i = parts.findIndex((p) => p.kind === 'file' && p.givenName === null && p.contentType === contentType);
+  }
   return i < 0 ? undefined : parts.splice(i, 1)[0];
 }
 
 function fromMimePart(a: GraphAttachmentMeta, p: MimeAttachment): StoredAttachment {
+  if (p.kind === 'reference') return fromPartAlone(p);
   const item = a['@odata.type'].toLowerCase().endsWith('itemattachment');
-  const name = a.name || p.name;
+  // A nameless part keeps the name made from its type ("attachment.pdf"), not Graph's.
+  const name = item || p.givenName !== null ? a.name || p.name : p.name;
   return {
     name: item && !name.endsWith('.eml') ? `${name}.eml` : name,
     contentType: item ? 'message/rfc822' : a.contentType || p.contentType,
-    isInline: Boolean(a.isInline),
+    isInline: Boolean(a.isInline) || p.isInline,
+    ...(p.contentId ? { contentId: p.contentId } : {}),
     kind: item ? 'item' : 'file',
+    ...(p.sha256 ? { size: p.size, sha256: p.sha256 } : { size: a.size ?? 0, notKept: true }),
+  };
+}
+
+/** A MIME part Graph did not list (inline images, or every part when Graph lists none). */
+function fromPartAlone(p: MimeAttachment): StoredAttachment {
+  return {
+    name: p.kind === 'item' && !p.name.endsWith('.eml') ? `${p.name}.eml` : p.name,
+    contentType: p.contentType,
+    isInline: p.isInline,
+    ...(p.contentId ? { contentId: p.contentId } : {}),
+    kind: p.kind,
     size: p.size,
-    sha256: p.sha256,
+    ...(p.sha256 ? { sha256: p.sha256 } : p.kind === 'reference' ? {} : { notKept: true }),
+    ...(p.url ? { url: p.url } : {}),
+  };
+}
+
+/** An attachment beyond the ones kept (`MAX_KEPT_ATTACHMENTS`): named, not downloaded. */
+function notKept(a: GraphAttachmentMeta): StoredAttachment {
+  return {
+    name: a.name || 'attachment',
+    contentType: a.contentType || 'application/octet-stream',
+    isInline: Boolean(a.isInline),
+    kind: 'file',
+    size: a.size ?? 0,
+    notKept: true,
   };
 }
