@@ -7,6 +7,7 @@ import { ConnectorService } from './connectors/service.ts';
 import { DbSlotLeases } from './db/repos/graph-slots.ts';
 import { MailboxPacer } from './microsoft/pacer.ts';
 import { KeyedCoalescer } from './lib/coalesce.ts';
+import { ProbeTrigger } from './connectors/probe-trigger.ts';
 import { MailClient } from './microsoft/mail-client.ts';
 import { WebhookDispatcher } from './webhooks/dispatcher.ts';
 import { WebhookSender } from './webhooks/sender.ts';
@@ -119,6 +120,15 @@ export async function startServer(
       (folderId, err) =>
         logger.warn({ folderId, err }, 'could not queue the marker round; the next delta round will'),
     );
+    // Sync's signs of lost access (a refused token, a 401 or 403) probe the connector at once, one
+    // probe per connector per 30 s however many rounds fail (issue 19 §4).
+    const probes = new ProbeTrigger({
+      delayMs: 1000,
+      minGapMs: 30_000,
+      probe: (connectorId) => connectors.probe(connectorId),
+      onError: (connectorId, err) =>
+        logger.warn({ connectorId, err }, 'the probe sync asked for failed; the probe chain checks later'),
+    });
     let url: string | undefined;
     const push = new PushService({
       db: database.db,
@@ -183,6 +193,7 @@ export async function startServer(
       // queued job per folder instead of one per document.
       enqueueMarkers: async (folderId) => markers.call(folderId),
       enqueueOutflow: (runIds) => outflow.queue(runIds),
+      accessSignal: (connectorId) => probes.signal(connectorId),
     });
     jobs = await startJobs({
       database,
@@ -262,7 +273,21 @@ export async function startServer(
       disableAfterMs: config.webhookDisableAfterMs,
     });
     if (config.roles.includes('worker')) webhooks.start();
-    const started = { http, jobs, sandbox, microsoft, pacer, leases, markers, webhooks, webhookSender };
+    // Last: every handler's dependencies exist now (`jobs` included). A job queued before this start
+    // once ran while `jobs` was still unassigned and failed for good (issue 23).
+    await jobs.startWorkers();
+    const started = {
+      http,
+      jobs,
+      sandbox,
+      microsoft,
+      pacer,
+      leases,
+      markers,
+      probes,
+      webhooks,
+      webhookSender,
+    };
     let closing: Promise<void> | undefined;
     return {
       config,
@@ -288,6 +313,7 @@ export async function startServer(
           await started.webhookSender.close();
           started.pacer.close();
           started.markers.close();
+          started.probes.close();
           await started.leases.releaseAll().catch(() => undefined);
           await started.sandbox?.close();
           if (!started.sandbox) await started.microsoft.http.close();

@@ -57,6 +57,7 @@ describe('graceful shutdown', () => {
       context: { db: database.db, logger, now: () => new Date() },
       logger,
     });
+    await jobs.startWorkers();
     const id = await jobs.send(slow, { n: 42 });
     await running;
     await jobs.stop(10_000);

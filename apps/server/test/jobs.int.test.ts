@@ -139,6 +139,7 @@ describe('job queue', () => {
       context: { db: app.server.database.db, logger: pino({ level: 'silent' }), now: () => new Date() },
       logger: pino({ level: 'silent' }),
     });
+    await runtime.startWorkers();
     try {
       const items = Array.from({ length: 12 }, (_, n) => ({
         payload: { n, group: n < 8 ? 'a' : 'b' },
@@ -234,4 +235,124 @@ describe('job queue', () => {
       await runtime.stop(1000);
     }
   });
+
+  it('no handler runs before startWorkers: a job queued before the start is worked once the wiring is done', async () => {
+    const job: JobDefinition = {
+      ...statelyJob('test.early', z.object({ n: z.number() }).strict()),
+      retryLimit: 3,
+    };
+    const queued = await sendingOnly(job);
+    await queued.send(job, { n: 1 });
+    await queued.stop(1000);
+    const ran: number[] = [];
+    const runtime = await startJobs({
+      database: app.server.database,
+      catalog: [{ ...job, pollingIntervalSeconds: 0.5 }],
+      handlers: { [job.name]: async (p) => void ran.push((p as { n: number }).n) },
+      work: true,
+      context: { db: app.server.database.db, logger: pino({ level: 'silent' }), now: () => new Date() },
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      // The composition root is still wiring: nothing may run yet (it once ran and failed for good).
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(ran).toEqual([]);
+      await runtime.startWorkers();
+      for (let i = 0; i < 50 && ran.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      expect(ran).toEqual([1]);
+    } finally {
+      await runtime.stop(1000);
+    }
+  });
+
+  it('a handler that throws is logged with its job and attempt, and retried per its policy', async () => {
+    const job: JobDefinition = {
+      ...statelyJob('test.throws', z.object({ n: z.number() }).strict()),
+      retryLimit: 2,
+      pollingIntervalSeconds: 0.5,
+    };
+    const lines: Record<string, unknown>[] = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
+    );
+    let attempts = 0;
+    const runtime = await startJobs({
+      database: app.server.database,
+      catalog: [job],
+      handlers: {
+        [job.name]: async () => {
+          if (++attempts === 1) throw new Error('Cannot read properties of undefined');
+        },
+      },
+      work: true,
+      context: { db: app.server.database.db, logger, now: () => new Date() },
+      logger,
+    });
+    await runtime.startWorkers();
+    try {
+      const id = await runtime.send(job, { n: 1 });
+      let state: string | undefined;
+      for (let i = 0; i < 100 && state !== 'completed'; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        state = (await runtime.boss.getJobById<object>(job.name, id!))?.state;
+      }
+      expect(state).toBe('completed');
+      expect(attempts).toBe(2);
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          level: 40,
+          job: job.name,
+          jobId: id,
+          attempt: 1,
+          attempts: 3,
+          err: 'Cannot read properties of undefined',
+          msg: 'job failed; retried per its policy',
+        }),
+      );
+    } finally {
+      await runtime.stop(1000);
+    }
+  });
+
+  it(
+    "a killed worker's job is retried within seconds, not after its 10 s heartbeat",
+    { timeout: 30_000 },
+    async () => {
+      const job: JobDefinition = {
+        ...statelyJob('test.reclaim', z.object({ n: z.number() }).strict()),
+        retryLimit: 3,
+        retryDelaySeconds: 5,
+        retryBackoff: true,
+        heartbeatSeconds: 10,
+        reclaimAfterSeconds: 1,
+        pollingIntervalSeconds: 0.5,
+      };
+      // The "killed worker": it fetched the job and then never beat nor settled it.
+      const dead = await sendingOnly(job);
+      const id = await dead.send(job, { n: 7 });
+      const [claimed] = await dead.boss.fetch(job.name);
+      expect(claimed?.id).toBe(id);
+      const killedAt = Date.now();
+      await dead.stop(1000);
+      let doneAt = 0;
+      const runtime = await startJobs({
+        database: app.server.database,
+        catalog: [job],
+        handlers: { [job.name]: async () => void (doneAt = Date.now()) },
+        work: true,
+        context: { db: app.server.database.db, logger: pino({ level: 'silent' }), now: () => new Date() },
+        logger: pino({ level: 'silent' }),
+      });
+      await runtime.startWorkers();
+      try {
+        for (let i = 0; i < 150 && !doneAt; i++) await new Promise((r) => setTimeout(r, 100));
+        expect(doneAt).toBeGreaterThan(0);
+        // Stale for 1 s, looked for every second, due at once rather than after the 5-10 s backoff.
+        expect(doneAt - killedAt).toBeLessThan(5_000);
+      } finally {
+        await runtime.stop(1000);
+      }
+    },
+  );
 });

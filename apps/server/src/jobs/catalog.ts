@@ -20,6 +20,12 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
    * mid-job stops beating, and the job is retried after this long instead of after `expireInSeconds`.
    */
   readonly heartbeatSeconds?: number;
+  /**
+   * A running job of an idempotent kind whose heartbeat is this old is retried at once by any worker
+   * (it beats every second): a killed worker's jobs wait seconds, not 20 (jobs/runtime.ts,
+   * StaleJobReclaimer). Only for kinds that may run twice: a worker stalled this long loses its job.
+   */
+  readonly reclaimAfterSeconds?: number;
   /** Cron expression (UTC) for periodic jobs. */
   readonly cron?: string;
   /** Jobs of this kind run side by side in one worker process (default 1). */
@@ -119,6 +125,8 @@ export const folderSync = defineJob({
   retryBackoff: true,
   expireInSeconds: 1800,
   heartbeatSeconds: 10,
+  // Idempotent: a killed worker's job is retried within seconds (jobs/runtime.ts, decision 0016).
+  reclaimAfterSeconds: 4,
   // Rounds wait on Graph, not the CPU (one mailbox's requests are capped by its 4 slots): with 4, a
   // burst of notifications over many mailboxes queued behind each other (latency p99 in seconds).
   concurrency: 16,
@@ -138,6 +146,8 @@ export const messageIngest = defineJob({
   retryBackoff: true,
   expireInSeconds: 900,
   heartbeatSeconds: 10,
+  // Idempotent: a killed worker's job is retried within seconds (jobs/runtime.ts, decision 0016).
+  reclaimAfterSeconds: 4,
   // Graph concurrency per mailbox is capped separately (4 slots); jobs wait on the network, not the
   // CPU, so many of them keep every mailbox busy at once: 8 pollers × 8 jobs, at most 6 per mailbox
   // (its 4 requests in flight, and 2 more reading the database or storing a MIME meanwhile). A job
@@ -176,6 +186,8 @@ export const folderMarkers = defineJob({
   retryBackoff: true,
   expireInSeconds: 600,
   heartbeatSeconds: 10,
+  // Idempotent: a killed worker's job is retried within seconds (jobs/runtime.ts, decision 0016).
+  reclaimAfterSeconds: 4,
   concurrency: 2,
   pollingIntervalSeconds: 1,
 });

@@ -41,13 +41,20 @@ export interface JobRuntime {
   ): Promise<string | null>;
   /** Sends many jobs of one kind in one statement (a delta page's messages); duplicates of queued ones are dropped. */
   sendMany<P extends object>(job: JobDefinition | string, items: SendManyItem<P>[]): Promise<void>;
+  /**
+   * With `work`, starts the handlers and schedules; before this no handler runs, so the composition
+   * root calls it once everything a handler may use exists (a job queued before the start once ran
+   * while `jobs` was still unassigned, and failed for good: issue 23). Once only.
+   */
+  startWorkers(): Promise<void>;
   /** Stops taking jobs and waits (up to the grace period) for those running to finish. */
   stop(graceMs: number): Promise<void>;
 }
 
 /**
- * Starts pg-boss on the product's database. With `work` (the worker role) it also runs the
- * catalog's handlers and schedules; an API-only process only sends jobs.
+ * Starts pg-boss on the product's database: the queues exist and jobs can be sent. With `work` (the
+ * worker role), `startWorkers()` then runs the catalog's handlers and schedules; an API-only process
+ * only sends jobs.
  */
 export async function startJobs<C extends BaseJobContext>(opts: {
   database: Database;
@@ -76,7 +83,16 @@ export async function startJobs<C extends BaseJobContext>(opts: {
     // We export our own metrics later; no need for pg-boss's OpenTelemetry hooks here.
     openTelemetry: { enabled: false },
   });
-  boss.on('error', (err: Error) => logger.warn({ err: err.message }, 'job queue error'));
+  boss.on('error', (err: Error) => {
+    // Two pollers took twins of one stately key at once; the fetch is rolled back and polled again
+    // (decision 0016). Not a fault: said at info level, with why.
+    if (/unique constraint "?job(_\w+)?_i3"?/.test(err.message))
+      logger.info(
+        { err: err.message },
+        'job queue: two pollers took twins of one key at once; that fetch is retried at the next poll, nothing is lost',
+      );
+    else logger.warn({ err: err.message }, 'job queue error');
+  });
   await boss.start();
   // `job` is pg-boss's partitioned job table; analysing it analyses each queue's partition too,
   // whichever partition pg-boss put a queue in (ours all share the default one).
@@ -101,7 +117,9 @@ export async function startJobs<C extends BaseJobContext>(opts: {
     await boss.updateQueue(job.name, updatable);
   }
 
-  if (work) {
+  const reclaimer = new StaleJobReclaimer(boss, catalog, logger);
+  let working: Promise<void> | undefined;
+  const startWorkers = async () => {
     for (const job of catalog) {
       const handler = handlers[job.name]!;
       const batched = (job.batchSize ?? 1) > 1;
@@ -113,7 +131,10 @@ export async function startJobs<C extends BaseJobContext>(opts: {
         // NOTIFY only adds wake-ups: without this, pg-boss stretches the polling of notify queues to 30 s,
         // and a backlog sent in one go would drain one job per notification.
         ...(job.notify ? { notifyPollingIntervalSeconds: job.pollingIntervalSeconds ?? 2 } : {}),
+        // A job that is reclaimed quickly proves it is alive every second (see StaleJobReclaimer).
+        ...(job.reclaimAfterSeconds ? { heartbeatRefreshSeconds: 1 } : {}),
       };
+      const jobLogger = logger.child({ job: job.name });
       // A fetch's jobs settle one by one: one failing retries alone.
       await boss.work(job.name, { ...workOptions, perJobResults: true }, async (jobs: Job<unknown>[]) => {
         const errors = new Map<string, Error | undefined>();
@@ -132,6 +153,7 @@ export async function startJobs<C extends BaseJobContext>(opts: {
         }
         return jobs.map((j) => {
           const err = errors.get(j.id);
+          if (err) logJobFailure(jobLogger, job, j, err);
           return err
             ? { id: j.id, status: 'failed' as const, output: err }
             : { id: j.id, status: 'completed' as const };
@@ -139,7 +161,8 @@ export async function startJobs<C extends BaseJobContext>(opts: {
       });
       if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
     }
-  }
+    reclaimer.start();
+  };
 
   return {
     boss,
@@ -169,11 +192,95 @@ export async function startJobs<C extends BaseJobContext>(opts: {
       await raiseQueuedPriority(boss, job.name, items);
       stats.queued(items.length);
     },
+    startWorkers() {
+      if (!work) return Promise.resolve();
+      working ??= startWorkers();
+      return working;
+    },
     async stop(graceMs) {
+      reclaimer.stop();
       await stats.settled();
       await boss.stop({ graceful: true, timeout: graceMs, close: true });
     },
   };
+}
+
+/**
+ * Every failed attempt is a log line: pg-boss keeps the error only in the job's output, and a job
+ * that failed for good was once found there and nowhere else. `retryCount` is the attempt's number
+ * from 0; pg-boss retries while it is below the limit. (A stately job whose key already has a twin
+ * waiting to retry is folded into that twin instead: decision 0016.)
+ */
+function logJobFailure(logger: Logger, job: JobDefinition, j: Job<unknown>, err: Error): void {
+  const attempt = (j.retryCount ?? 0) + 1;
+  const last = attempt > job.retryLimit;
+  const fields = { jobId: j.id, attempt, attempts: job.retryLimit + 1, err: asError(err).message };
+  if (last) logger.error(fields, 'job failed after its last attempt');
+  else logger.warn(fields, 'job failed; retried per its policy');
+}
+
+/**
+ * A worker killed mid-job stops its heartbeats, and pg-boss retries its jobs once the heartbeat is
+ * `heartbeatSeconds` old (10 s at least) and its supervisor next looks (every 5 s), then after the
+ * retry delay: 20 s and more of latency for the emails a killed worker held (issue 23, item 4). Jobs
+ * with `reclaimAfterSeconds` beat every second instead, and every worker looks every second for such
+ * jobs whose heartbeat is older than that: each is failed through pg-boss (fenced on its attempt, so
+ * a job settled or claimed again meanwhile is left alone) and made due at once. A live worker stalled
+ * that long loses the job to another: the kinds that use this are idempotent (decision 0016).
+ */
+class StaleJobReclaimer {
+  private readonly boss: PgBoss;
+  private readonly kinds: { name: string; seconds: number }[];
+  private readonly logger: Logger;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  constructor(boss: PgBoss, catalog: readonly JobDefinition[], logger: Logger) {
+    this.boss = boss;
+    this.kinds = catalog.flatMap((j) =>
+      j.reclaimAfterSeconds ? [{ name: j.name, seconds: j.reclaimAfterSeconds }] : [],
+    );
+    this.logger = logger;
+  }
+  start(): void {
+    if (!this.kinds.length || this.timer) return;
+    this.timer = setInterval(() => void this.sweep(), 1_000);
+    this.timer.unref();
+  }
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+  private async sweep(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      for (const kind of this.kinds) await this.reclaim(kind.name, kind.seconds);
+    } catch (err) {
+      this.logger.warn({ err: asError(err).message }, 'stale jobs not reclaimed this time');
+    } finally {
+      this.running = false;
+    }
+  }
+  private async reclaim(name: string, seconds: number): Promise<void> {
+    const db = this.boss.getDb();
+    const stale = (await db.executeSql(
+      `SELECT id, retry_count AS "retryCount" FROM ${SCHEMA}.job
+        WHERE name = $1 AND state = 'active' AND heartbeat_on < now() - make_interval(secs => $2)
+        LIMIT 1000`,
+      [name, seconds],
+    )) as { rows: { id: string; retryCount: number }[] };
+    if (!stale.rows.length) return;
+    await this.boss.fail(name, stale.rows, { message: `worker stopped beating for ${seconds} s` });
+    // The retry would wait its backoff; the job did not fail, its worker died: due at once.
+    await db.executeSql(
+      `UPDATE ${SCHEMA}.job SET start_after = now() WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'retry'`,
+      [name, stale.rows.map((r) => r.id)],
+    );
+    this.logger.warn(
+      { job: name, jobs: stale.rows.length, jobIds: stale.rows.slice(0, 20).map((r) => r.id) },
+      'reclaimed jobs whose worker stopped beating; retried at once',
+    );
+  }
 }
 
 /**
