@@ -1,3 +1,5 @@
+import { inspect } from 'node:util';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.ts';
 
@@ -65,5 +67,53 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TRUST_PROXY: '10.0.0.0/33' })).toThrow(
       /TRUST_PROXY is invalid: "10.0.0.0\/33"/,
     );
+  });
+
+  it('keeps blobs in the data directory unless told otherwise (BLOB_STORE, decision 0013)', () => {
+    expect(loadConfig({ INIT_CWD: '/srv/mailroom' }).blobStore).toEqual({
+      kind: 'fs',
+      dir: '/srv/mailroom/data/blobs',
+    });
+    // One directory every process mounts, apart from each process's own data directory.
+    expect(
+      loadConfig({ INIT_CWD: '/srv/mailroom', MAILROOM_BLOB_DIR: '/mnt/shared/blobs' }).blobStore,
+    ).toEqual({
+      kind: 'fs',
+      dir: '/mnt/shared/blobs',
+    });
+    expect(() => loadConfig({ BLOB_STORE: 's3' })).toThrow(/^Configuration error: BLOB_STORE is invalid/);
+    expect(() => loadConfig({ BLOB_STORE: 'azure' })).toThrow(
+      'Configuration error: AZURE_STORAGE_CONNECTION_STRING is missing (required when BLOB_STORE=azure)',
+    );
+    for (const bad of ['Mailroom', 'ab', 'a--b', '-blobs', 'x'.repeat(64)]) {
+      expect(() => loadConfig({ AZURE_STORAGE_CONTAINER: bad }), bad).toThrow(
+        /^Configuration error: AZURE_STORAGE_CONTAINER is invalid: must be 3 to 63 lowercase letters/,
+      );
+    }
+  });
+
+  it('takes Azure Blob Storage, and never shows its connection string (JSON, inspection, logs)', () => {
+    const key = 'c2VjcmV0LWFjY291bnQta2V5LW5ldmVyLWxvZ2dlZA==';
+    const connectionString = `DefaultEndpointsProtocol=https;AccountName=contoso;AccountKey=${key};EndpointSuffix=core.windows.net`;
+    const c = loadConfig({ BLOB_STORE: 'azure', AZURE_STORAGE_CONNECTION_STRING: connectionString });
+    expect(c.blobStore).toMatchObject({ kind: 'azure', container: 'mailroom-blobs' });
+    expect(c.blobStore.kind === 'azure' && c.blobStore.connectionString).toBe(connectionString);
+    expect(
+      loadConfig({
+        BLOB_STORE: 'azure',
+        AZURE_STORAGE_CONNECTION_STRING: connectionString,
+        AZURE_STORAGE_CONTAINER: 'claims-2026',
+      }).blobStore,
+    ).toMatchObject({ container: 'claims-2026' });
+
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    logger.info({ config: c }, 'config');
+    logger.info(c, 'config at the top');
+    for (const dump of [JSON.stringify(c), inspect(c, { depth: null }), String(c.blobStore), ...lines]) {
+      expect(dump).not.toContain(key);
+      expect(dump).not.toContain('AccountKey');
+    }
+    expect(lines.join('')).toContain('mailroom-blobs');
   });
 });

@@ -4,16 +4,17 @@ import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import {
+  blobKey,
+  gatherSmall,
+  sizeMismatch,
+  type BlobRef,
+  type BlobSource,
+  type BlobStore,
+  type EraseOutcome,
+} from './store.ts';
 
-export interface BlobRef {
-  sha256: string;
-  size: number;
-}
-
-export class BlobSizeMismatch extends Error {}
-
-/** Blobs up to this size are gathered in memory and written in one call (see `putKeeping`). */
-const KEEP_BYTES = 1024 * 1024;
+export { BlobSizeMismatch, type BlobRef } from './store.ts';
 
 /**
  * Emails and their attachments are for Mailroom's eyes only, whatever the umask and however the data
@@ -28,12 +29,14 @@ const DIR_MODE = 0o700;
  * into a temporary file that is renamed into place, so a crash never leaves a partial blob under a
  * real address, and the same content is stored once.
  */
-export class FsBlobStore {
+export class FsBlobStore implements BlobStore {
   readonly dir: string;
+  readonly description: string;
   /** Directories known to exist: every file-system call counts at thousands of blobs a second. */
   private readonly made = new Set<string>();
   constructor(dir: string) {
     this.dir = dir;
+    this.description = `fs ${dir}`;
   }
 
   private async ensureDir(dir: string): Promise<void> {
@@ -43,12 +46,11 @@ export class FsBlobStore {
   }
 
   pathOf(sha256: string): string {
-    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error('not a sha256');
-    return path.join(this.dir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+    return path.join(this.dir, blobKey(sha256));
   }
 
   /** Stores a stream; with `expectedSize`, a short or long body is an error and nothing is stored. */
-  async put(source: Readable | AsyncIterable<Uint8Array>, expectedSize?: number): Promise<BlobRef> {
+  async put(source: BlobSource, expectedSize?: number): Promise<BlobRef> {
     return (await this.putKeeping(source, expectedSize)).ref;
   }
 
@@ -60,45 +62,21 @@ export class FsBlobStore {
    * CPU in the throughput benchmark). Larger bodies stream through a temporary file as before.
    */
   async putKeeping(
-    source: Readable | AsyncIterable<Uint8Array>,
+    source: BlobSource,
     expectedSize?: number,
   ): Promise<{ ref: BlobRef; content: Buffer | null }> {
-    if (expectedSize !== undefined && expectedSize > KEEP_BYTES)
-      return { ref: await this.putStream(source, expectedSize), content: null };
-    const it = source[Symbol.asyncIterator]();
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for (;;) {
-      const next = await it.next();
-      if (next.done) break;
-      const chunk = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size > KEEP_BYTES) {
-        // Larger than announced, or not announced: the rest streams.
-        const rest = (async function* () {
-          yield* chunks;
-          for (let n = await it.next(); !n.done; n = await it.next()) yield n.value;
-        })();
-        return { ref: await this.putStream(rest, expectedSize), content: null };
-      }
-    }
-    if (expectedSize !== undefined && size !== expectedSize) {
-      throw new BlobSizeMismatch(`expected ${expectedSize} bytes, received ${size}`);
-    }
-    const content = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
-    const sha256 = createHash('sha256').update(content).digest('hex');
+    const gathered = await gatherSmall(source, expectedSize);
+    if ('large' in gathered)
+      return { ref: await this.putStream(gathered.large, expectedSize), content: null };
+    const { content, sha256 } = gathered.small;
     await this.place(async (tmp) => {
       await writeFile(tmp, content, { mode: FILE_MODE });
       return sha256;
     });
-    return { ref: { sha256, size }, content };
+    return { ref: { sha256, size: content.length }, content };
   }
 
-  private async putStream(
-    source: Readable | AsyncIterable<Uint8Array>,
-    expectedSize?: number,
-  ): Promise<BlobRef> {
+  private async putStream(source: BlobSource, expectedSize?: number): Promise<BlobRef> {
     const hash = createHash('sha256');
     let size = 0;
     const meter = new Transform({
@@ -111,7 +89,7 @@ export class FsBlobStore {
     const sha256 = await this.place(async (tmp) => {
       await pipeline(source, meter, createWriteStream(tmp, { mode: FILE_MODE }));
       if (expectedSize !== undefined && size !== expectedSize) {
-        throw new BlobSizeMismatch(`expected ${expectedSize} bytes, received ${size}`);
+        throw sizeMismatch(expectedSize, size);
       }
       return hash.digest('hex');
     });
@@ -174,11 +152,7 @@ export class FsBlobStore {
    * and a delete would otherwise lose its fresh file. If the file moved away turns out fresh it is put
    * back — whatever sits at the address by then has the same bytes, since the address is their hash.
    */
-  async eraseUnlessFresh(
-    sha256: string,
-    graceMs: number,
-    now = Date.now(),
-  ): Promise<'erased' | 'fresh' | 'missing'> {
+  async eraseUnlessFresh(sha256: string, graceMs: number, now = Date.now()): Promise<EraseOutcome> {
     const file = this.pathOf(sha256);
     const tmpDir = path.join(this.dir, 'tmp');
     await this.ensureDir(tmpDir);
