@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ProblemCause } from './connection.ts';
 import { RuleFields } from './inboxes.ts';
 import { OutflowPermissions } from './outflow.ts';
 import { IsoTime } from './time.ts';
@@ -11,7 +12,16 @@ export const DirectoryEntry = z.object({
   kind: z.enum(['user', 'shared', 'room', 'unknown']),
 });
 export type DirectoryEntry = z.infer<typeof DirectoryEntry>;
-export const DirectoryList = z.object({ items: z.array(DirectoryEntry) });
+/** Another connector of the workspace that reads a mailbox (a mailbox has one reader per workspace). */
+export const MailboxReader = z.object({
+  mailboxId: z.uuid(),
+  connectorId: z.uuid(),
+  connectorName: z.string(),
+});
+export type MailboxReader = z.infer<typeof MailboxReader>;
+export const DirectoryListEntry = DirectoryEntry.extend({ readBy: MailboxReader.nullable() });
+export type DirectoryListEntry = z.infer<typeof DirectoryListEntry>;
+export const DirectoryList = z.object({ items: z.array(DirectoryListEntry) });
 export type DirectoryList = z.infer<typeof DirectoryList>;
 
 export const mailboxAccessValues = [
@@ -35,6 +45,9 @@ export type AccessTestResult = z.infer<typeof AccessTestResult>;
 /** Confirm: the connector reads exactly these mailboxes (others are removed, with their folders). */
 export const SetMailboxesRequest = z.object({ mailboxes: z.array(DirectoryEntry).max(500) });
 export type SetMailboxesRequest = z.infer<typeof SetMailboxesRequest>;
+/** The connector (of the same workspace) that reads the mailbox from now on. */
+export const MoveMailboxRequest = z.object({ connectorId: z.uuid() });
+export type MoveMailboxRequest = z.infer<typeof MoveMailboxRequest>;
 
 /**
  * How new mail reaches Mailroom for a folder: pushed by Microsoft (change notifications), or found by
@@ -52,6 +65,17 @@ export const FolderDelivery = z.object({
   rejectedNotifications: z.number().int(),
 });
 export type FolderDelivery = z.infer<typeof FolderDelivery>;
+
+/**
+ * The connector's own problem (a refused sign-in, withdrawn consent, a bad secret…) while it has lost
+ * access: its mailboxes and folders are not read until it is fixed, whatever their last check said.
+ */
+export const ConnectorBlock = z.object({
+  connectorId: z.uuid(),
+  cause: ProblemCause,
+  since: z.iso.datetime().nullable(),
+});
+export type ConnectorBlock = z.infer<typeof ConnectorBlock>;
 
 export const FolderStatus = z.object({
   id: z.uuid(),
@@ -71,6 +95,8 @@ export const FolderStatus = z.object({
   pending: z.number().int(),
   failed: z.number().int(),
   delivery: FolderDelivery,
+  /** Not read while the connector has lost access (see ConnectorBlock). */
+  blockedBy: ConnectorBlock.nullable(),
 });
 export type FolderStatus = z.infer<typeof FolderStatus>;
 
@@ -86,6 +112,8 @@ export const Mailbox = z.object({
   accessCheckedAt: z.iso.datetime().nullable(),
   /** What outflow actions the connection may run on this mailbox (the rule editor warns before saving). */
   outflowPermissions: OutflowPermissions,
+  /** Not read while the connector has lost access: shown instead of `access` (see ConnectorBlock). */
+  blockedBy: ConnectorBlock.nullable(),
   folders: z.array(FolderStatus),
 });
 export type Mailbox = z.infer<typeof Mailbox>;

@@ -32,12 +32,14 @@ export const api = {
   disconnect: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}/disconnect`,
   /** POST → Connector: probe the connection now. */
   checkConnector: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}/check`,
-  /** GET ?search= → DirectoryList: the tenant's users and shared mailboxes (shared marked). */
+  /** GET ?search= → DirectoryList: the tenant's users and shared mailboxes (shared marked, and the other connector that reads one). */
   directory: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}/directory`,
   /** POST AccessTestRequest → AccessTestResult (each mailbox tested against Graph). */
   testMailboxes: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}/mailboxes/test`,
   /** GET → MailboxList (with folder status); PUT SetMailboxesRequest → MailboxList (Confirm). */
   mailboxes: (ws: string, id: string) => `/api/v1/workspaces/${ws}/connectors/${id}/mailboxes`,
+  /** POST MoveMailboxRequest → MailboxList: the mailbox (its folders, rules, cursors, documents) now read by that connector. */
+  moveMailbox: (ws: string, mailboxId: string) => `/api/v1/workspaces/${ws}/mailboxes/${mailboxId}/move`,
   /** GET ?parent= → FolderTree (one level of the mailbox's folder tree). */
   folderTree: (ws: string, mailboxId: string) =>
     `/api/v1/workspaces/${ws}/mailboxes/${mailboxId}/folder-tree`,

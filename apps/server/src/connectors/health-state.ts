@@ -1,5 +1,5 @@
 import type { ProblemCause } from '@mailroom/contracts';
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import {
   nextHealth,
   type HealthEvent,
@@ -81,7 +81,11 @@ export async function applyMailboxHealth(db: Db, connectorId: string): Promise<v
       !c.problemCause.startsWith('mailbox_') &&
       c.problemCause !== 'microsoft_unavailable';
     if (connectorLevel) return;
-    const mbs = await tx.select().from(mailboxes).where(eq(mailboxes.connectorId, connectorId));
+    // A copy switched off by migration 0012 is not read: its access says nothing (decision 0015).
+    const mbs = await tx
+      .select()
+      .from(mailboxes)
+      .where(and(eq(mailboxes.connectorId, connectorId), isNull(mailboxes.disabledAt)));
     const failing = mbs.filter((m) => (MAILBOX_CAUSES as readonly string[]).includes(m.access));
     const now = new Date();
     let next: Partial<typeof connectors.$inferInsert> & { status: ConnectorRow['status'] };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dueSecretWarning, nextHealth, type HealthState } from './connector-health.ts';
+import { blocksReading, dueSecretWarning, nextHealth, type HealthState } from './connector-health.ts';
 
 const t0 = new Date('2026-01-01T10:00:00Z');
 const at = (min: number) => new Date(t0.getTime() + min * 60_000);
@@ -74,5 +74,14 @@ describe('secret expiry warnings', () => {
     expect(dueSecretWarning(expires, daysBefore(3), 14)).toBe(7);
     expect(dueSecretWarning(expires, daysBefore(0.5), 7)).toBe(1);
     expect(dueSecretWarning(expires, daysBefore(-1), 1)).toBeNull();
+  });
+});
+
+describe('blocksReading', () => {
+  it('a connector-level loss blocks its mailboxes; a mailbox-level cause or an outage does not', () => {
+    expect(blocksReading({ status: 'access_lost', problemCause: 'user_disabled' })).toBe(true);
+    expect(blocksReading({ status: 'access_lost', problemCause: 'mailbox_no_rights' })).toBe(false);
+    expect(blocksReading({ status: 'degraded', problemCause: 'microsoft_unavailable' })).toBe(false);
+    expect(blocksReading({ status: 'connected', problemCause: null })).toBe(false);
   });
 });

@@ -93,3 +93,12 @@ export function dueSecretWarning(
   if (due === undefined) return null;
   return alreadyWarnedDays === null || due < alreadyWarnedDays ? due : null;
 }
+
+/**
+ * Whether a connector's state stops its mailboxes from being read: it has lost access for a reason of
+ * its own (sign-in, consent, secret, tenant). A mailbox-level cause concerns one mailbox (its access
+ * says so), and a degraded connector (Microsoft slow or failing) keeps trying.
+ */
+export function blocksReading(c: { status: ConnectorStatus; problemCause: string | null }): boolean {
+  return c.status === 'access_lost' && c.problemCause !== null && !c.problemCause.startsWith('mailbox_');
+}

@@ -1,6 +1,7 @@
-import type { FolderDelivery, FolderStatus, Mailbox } from '@mailroom/contracts';
+import type { ConnectorBlock, FolderDelivery, FolderStatus, Mailbox } from '@mailroom/contracts';
 import { and, asc, eq, gte, inArray, sql } from 'drizzle-orm';
 import { permissionsFor } from '../connectors/outflow-permissions.ts';
+import { blocksReading } from '../core/connector-health.ts';
 import { folderDelivery, pushEligibility } from '../core/push-policy.ts';
 import {
   connectors,
@@ -55,7 +56,14 @@ export async function mailboxViews(
     ? await db.select().from(graphSubscriptions).where(inArray(graphSubscriptions.folderId, folderIds))
     : [];
   const owners = await db
-    .select({ id: connectors.id, authMode: connectors.authMode, accountOid: connectors.accountOid })
+    .select({
+      id: connectors.id,
+      authMode: connectors.authMode,
+      accountOid: connectors.accountOid,
+      status: connectors.status,
+      problemCause: connectors.problemCause,
+      problemSince: connectors.problemSince,
+    })
     .from(connectors)
     .where(inArray(connectors.id, [...new Set(rows.map((r) => r.connectorId))]));
   const startOfDay = new Date();
@@ -91,6 +99,15 @@ export async function mailboxViews(
         .groupBy(mailMessages.folderId)
     : [];
   const permissions = await permissionsFor(db, d.broker, rows);
+  // A connector that lost access blocks its mailboxes and folders: their last check no longer holds.
+  const blocks = new Map<string, ConnectorBlock>();
+  for (const c of owners)
+    if (blocksReading(c))
+      blocks.set(c.id, {
+        connectorId: c.id,
+        cause: c.problemCause as ConnectorBlock['cause'],
+        since: iso(c.problemSince),
+      });
   return rows.map((m) => ({
     id: m.id,
     connectorId: m.connectorId,
@@ -102,6 +119,7 @@ export async function mailboxViews(
     accessDetail: m.accessDetail,
     accessCheckedAt: iso(m.accessCheckedAt),
     outflowPermissions: permissions.get(m)!,
+    blockedBy: blocks.get(m.connectorId) ?? null,
     folders: folders
       .filter((f) => f.mailboxId === m.id)
       .map((f) => {
@@ -118,6 +136,7 @@ export async function mailboxViews(
           stats.find((s) => s.folderId === f.id),
           delivery,
           filtered.find((s) => s.folderId === f.id)?.n ?? 0,
+          blocks.get(m.connectorId) ?? null,
         );
       }),
   }));
@@ -136,6 +155,7 @@ function folderView(
   s: FolderCounts | undefined,
   delivery: FolderDelivery,
   filteredToday: number,
+  blockedBy: ConnectorBlock | null,
 ): FolderStatus {
   return {
     id: f.id,
@@ -157,5 +177,6 @@ function folderView(
     pending: s?.pending ?? 0,
     failed: s?.failed ?? 0,
     delivery,
+    blockedBy,
   };
 }

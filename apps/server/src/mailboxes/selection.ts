@@ -6,11 +6,13 @@ import { mailboxes } from '../db/schema/index.ts';
 import { testMailboxes } from './access-test.ts';
 import type { MailboxDeps } from './deps.ts';
 import { mailboxViews } from './folder-status.ts';
+import { refuseReadElsewhere, whenReadElsewhere } from './one-reader.ts';
 
 /**
  * Confirms the mailboxes a connector reads (the whole list): each is tested for read access first,
  * and the result kept with it; mailboxes left out are deleted with their folders, after giving up
- * their push subscriptions. The connector's health then follows the mailboxes' access.
+ * their push subscriptions. The connector's health then follows the mailboxes' access. A mailbox
+ * another connector of the workspace reads is refused, naming that connector (issue 19 §2).
  */
 export async function setMailboxes(
   d: MailboxDeps,
@@ -23,6 +25,8 @@ export async function setMailboxes(
 ): Promise<Mailbox[]> {
   const { db } = d;
   const { workspaceId, connectorId } = change;
+  const wanted = change.mailboxes.map((m) => m.graphUserId);
+  await refuseReadElsewhere(db, workspaceId, connectorId, wanted);
   const access = await testMailboxes(
     d,
     connectorId,
@@ -36,30 +40,34 @@ export async function setMailboxes(
   );
   const dropped = await db.select({ id: mailboxes.id }).from(mailboxes).where(leftOut);
   await d.push.releaseMailboxes(dropped.map((x) => x.id));
-  await db.transaction(async (tx) => {
-    await tx.delete(mailboxes).where(leftOut);
-    for (const m of tested) {
-      const v = {
-        address: m.address,
-        displayName: m.displayName,
-        kind: m.kind,
-        access: m.access,
-        accessDetail: m.detail,
-        accessCheckedAt: new Date(),
-      };
-      await tx
-        .insert(mailboxes)
-        .values({ workspaceId, connectorId, graphUserId: m.graphUserId, ...v })
-        .onConflictDoUpdate({ target: [mailboxes.connectorId, mailboxes.graphUserId], set: v });
-    }
-    await recordAudit(tx, {
-      workspaceId,
-      actor: change.actor,
-      action: 'connector.mailboxes_set',
-      target: { type: 'connector', id: connectorId },
-      details: { mailboxes: tested.map((m) => m.address) },
-    });
-  });
+  await whenReadElsewhere(db, workspaceId, connectorId, wanted, () =>
+    db.transaction(async (tx) => {
+      await tx.delete(mailboxes).where(leftOut);
+      for (const m of tested) {
+        const v = {
+          address: m.address,
+          displayName: m.displayName,
+          kind: m.kind,
+          access: m.access,
+          accessDetail: m.detail,
+          accessCheckedAt: new Date(),
+          // A copy switched off by migration 0012 is read again once no other connector reads it.
+          disabledAt: null,
+        };
+        await tx
+          .insert(mailboxes)
+          .values({ workspaceId, connectorId, graphUserId: m.graphUserId, ...v })
+          .onConflictDoUpdate({ target: [mailboxes.connectorId, mailboxes.graphUserId], set: v });
+      }
+      await recordAudit(tx, {
+        workspaceId,
+        actor: change.actor,
+        action: 'connector.mailboxes_set',
+        target: { type: 'connector', id: connectorId },
+        details: { mailboxes: tested.map((m) => m.address) },
+      });
+    }),
+  );
   await applyMailboxHealth(db, connectorId);
   return mailboxViews(d, { connectorId });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classify } from './classify.ts';
+import { classify, isAccessSignal } from './classify.ts';
 import { GraphApiError, GraphNetworkError } from './graph.ts';
 import { VaultError } from '../security/vault.ts';
 
@@ -108,5 +108,23 @@ describe('classify', () => {
         new GraphApiError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.'),
       ),
     ).toMatchObject({ cause: 'mailbox_no_rights' });
+  });
+});
+
+describe('isAccessSignal', () => {
+  const graph = (status: number, code: string) => new GraphApiError(status, code, 'msg');
+  it('a refused token, a 401 or a 403 is a signal', () => {
+    expect(
+      isAccessSignal(entra('invalid_grant', '50057', 'AADSTS50057: The user account is disabled.')),
+    ).toBe(true);
+    expect(isAccessSignal(graph(401, 'InvalidAuthenticationToken'))).toBe(true);
+    expect(isAccessSignal(graph(403, 'ErrorAccessDenied'))).toBe(true);
+  });
+  it('throttling, outages and the network are not', () => {
+    expect(isAccessSignal(graph(429, 'ApplicationThrottled'))).toBe(false);
+    expect(isAccessSignal(graph(503, 'ServiceUnavailable'))).toBe(false);
+    expect(isAccessSignal(new GraphNetworkError('socket hang up'))).toBe(false);
+    expect(isAccessSignal(entra('temporarily_unavailable', '', 'try later'))).toBe(false);
+    expect(isAccessSignal(graph(404, 'ErrorItemNotFound'))).toBe(false);
   });
 });

@@ -106,3 +106,15 @@ function classifyGraph(e: GraphApiError): Classified {
   if (code === 'authorization_requestdenied') return { kind: 'problem', cause: 'consent_withdrawn', detail };
   return { kind: 'problem', cause: 'unknown', detail };
 }
+
+/**
+ * A failure during sync that may mean the connection's access is gone, worth a health probe at once
+ * (issue 19 §4): Entra refusing a token (invalid_grant, an AADSTS cause), or Graph answering 401 or
+ * 403. Throttling, 5xx and network trouble are not: a storm of them must not turn into a probe storm.
+ */
+export function isAccessSignal(failure: unknown): boolean {
+  const err = withoutQuery(failure);
+  if (err instanceof GraphNetworkError || err instanceof VaultError) return false;
+  if (err instanceof GraphApiError) return err.status === 401 || err.status === 403;
+  return classify(err).kind === 'problem';
+}

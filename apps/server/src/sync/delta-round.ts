@@ -1,20 +1,26 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { applyMailboxHealth } from '../connectors/health-state.ts';
+import { blocksReading } from '../core/connector-health.ts';
 import { rowsOf, type Db } from '../db/client.ts';
 import { recordEvent } from '../db/repos/events.ts';
-import { mailboxes, mailMessages, monitoredFolders } from '../db/schema/index.ts';
+import { connectors, mailboxes, mailMessages, monitoredFolders } from '../db/schema/index.ts';
 import { validDate } from '../lib/dates.ts';
 import { pgText } from '../lib/pg-text.ts';
-import { classify } from '../microsoft/classify.ts';
+import { classify, isAccessSignal } from '../microsoft/classify.ts';
 import { GraphApiError } from '../microsoft/graph.ts';
 import type { GraphMessage } from '../microsoft/mail-client.ts';
 import type { RoundResult, SyncDeps } from './deps.ts';
 
 const FOLDER = (db: Db, folderId: string) =>
   db
-    .select({ f: monitoredFolders, m: mailboxes })
+    .select({
+      f: monitoredFolders,
+      m: mailboxes,
+      c: { status: connectors.status, problemCause: connectors.problemCause },
+    })
     .from(monitoredFolders)
     .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
+    .innerJoin(connectors, eq(connectors.id, mailboxes.connectorId))
     .where(eq(monitoredFolders.id, folderId));
 
 /**
@@ -33,8 +39,12 @@ export class DeltaRounds {
     const { db } = this.d;
     const [row] = await FOLDER(db, folderId);
     const result: RoundResult = { pages: 0, recorded: 0, removed: 0, resynced: false, ok: false };
-    if (!row || !row.f.active) return result;
+    if (!row || !row.f.active || row.m.disabledAt) return result;
     const { f, m } = row;
+    // A connection that lost access is not used, even while an access token it got before still
+    // works (a disabled user's does, for up to an hour): its probe says when it is back, and the
+    // next round then reads everything since the cursor.
+    if (blocksReading(row.c)) return result;
 
     // Work recorded before a crash but never queued: queue it again (ingestion is idempotent). And
     // messages processed before a crash whose marker was not written yet: queue the marker round.
@@ -130,6 +140,9 @@ export class DeltaRounds {
       result.ok = true;
       return result;
     } catch (err) {
+      // A refused token, a 401 or a 403 may mean the connection lost access: probe it now, not at
+      // its next scheduled probe (coalesced per connector, so a storm makes one probe).
+      if (isAccessSignal(err)) this.d.accessSignal?.(m.connectorId);
       const cls = classify(err);
       await db
         .update(monitoredFolders)

@@ -65,7 +65,7 @@ export const mailboxes = pgTable(
     accessCheckedAt: timestamp('access_checked_at', { withTimezone: true }),
     /**
      * Set on a mailbox that another connector of the workspace also read before a mailbox could be
-     * read by only one (migration 0012, decision 0013): kept with its documents, its folders off.
+     * read by only one (migration 0012, decision 0015): kept with its documents, its folders off.
      */
     disabledAt: timestamp('disabled_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -5,6 +5,7 @@ import {
   ErrorBody,
   FolderTree,
   MailboxList,
+  MoveMailboxRequest,
   SetMailboxesRequest,
 } from '@mailroom/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
@@ -14,6 +15,7 @@ import { listDirectory } from '../../mailboxes/directory.ts';
 import { mailboxViews } from '../../mailboxes/folder-status.ts';
 import { folderTree } from '../../mailboxes/folders.ts';
 import { connectedConnector, workspaceConnectorId, workspaceMailbox } from '../../mailboxes/lookup.ts';
+import { moveMailbox, withReaders } from '../../mailboxes/one-reader.ts';
 import { setMailboxes } from '../../mailboxes/selection.ts';
 import { requireMember, requireRole } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
@@ -30,8 +32,9 @@ const errors = {
 const MailboxParams = z.object({ workspaceId: z.string(), mailboxId: z.string() });
 
 /**
- * Mailboxes a connector reads: the tenant's directory, access tests, the selection, and each
- * mailbox's folder tree. Admins only, except the list; all filtered on the path's workspace after the
+ * Mailboxes a connector reads: the tenant's directory (with the other connector that reads a
+ * mailbox), access tests, the selection, moving a mailbox between connectors, and each mailbox's
+ * folder tree. Admins only, except the list; all filtered on the path's workspace after the
  * membership check (mailboxes/ does the work).
  */
 export const mailboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
@@ -53,7 +56,7 @@ export const mailboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
       const workspaceId = pathId(req.params.workspaceId);
       await requireRole(db, req, workspaceId, 'admin');
       const c = await connectedConnector(db, workspaceId, pathId(req.params.id));
-      return { items: await listDirectory(d, c, req.query.search) };
+      return { items: await withReaders(db, workspaceId, c.id, await listDirectory(d, c, req.query.search)) };
     },
   );
 
@@ -116,6 +119,31 @@ export const mailboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
           connectorId: c.id,
           actor: session.user,
           mailboxes: req.body.mailboxes,
+        }),
+      };
+    },
+  );
+
+  app.post(
+    '/api/v1/workspaces/:workspaceId/mailboxes/:mailboxId/move',
+    {
+      schema: {
+        tags: ['mailboxes'],
+        summary: 'Move a mailbox (its folders, rules, cursors and documents) to another connector',
+        params: MailboxParams,
+        body: MoveMailboxRequest,
+        response: { 200: MailboxList, ...errors },
+      },
+    },
+    async (req) => {
+      const workspaceId = pathId(req.params.workspaceId);
+      const { session } = await requireRole(db, req, workspaceId, 'admin');
+      return {
+        items: await moveMailbox(d, {
+          workspaceId,
+          mailboxId: pathId(req.params.mailboxId),
+          connectorId: req.body.connectorId,
+          actor: session.user,
         }),
       };
     },
