@@ -104,9 +104,28 @@ const EnvSchema = z.object({
     .default(72),
   WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(60).default(10),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).default(25),
+  BLOB_STORE: z.enum(['fs', 'azure']).default('fs'),
+  MAILROOM_BLOB_DIR: z.string().min(1).optional(),
+  AZURE_STORAGE_CONNECTION_STRING: z.string().trim().min(1).optional(),
+  AZURE_STORAGE_CONTAINER: z
+    .string()
+    .regex(
+      /^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/,
+      'must be 3 to 63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit',
+    )
+    .default('mailroom-blobs'),
 });
 
 export type Role = (typeof roleNames)[number];
+
+/**
+ * Where emails and attachments are stored (decision 0013): a directory, or an Azure Blob Storage
+ * container. The connection string holds the account key or a SAS token: it is a non-enumerable
+ * property, so that a logged or serialised config never shows it.
+ */
+export type BlobStoreConfig =
+  | { readonly kind: 'fs'; readonly dir: string }
+  | { readonly kind: 'azure'; readonly container: string; readonly connectionString: string };
 
 export interface Config {
   readonly port: number;
@@ -152,6 +171,7 @@ export interface Config {
   /** PUBLIC_BASE_URL was given (otherwise the address the server listens on is used for notifications). */
   readonly publicBaseUrlSet: boolean;
   readonly shutdownGraceMs: number;
+  readonly blobStore: BlobStoreConfig;
   readonly microsoft: {
     readonly clientId: string | undefined;
     readonly clientSecret: string | undefined;
@@ -186,14 +206,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `Configuration error: ${missing} is missing (set both Microsoft app settings or neither)`,
     );
   }
+  if (e.BLOB_STORE === 'azure' && !e.AZURE_STORAGE_CONNECTION_STRING) {
+    throw new ConfigError(
+      'Configuration error: AZURE_STORAGE_CONNECTION_STRING is missing (required when BLOB_STORE=azure)',
+    );
+  }
   // npm sets INIT_CWD to where `npm start` was typed, so ./data lands in the repository root.
   const baseDir = env.INIT_CWD ?? process.cwd();
+  const dataDir = path.resolve(baseDir, e.MAILROOM_DATA_DIR ?? 'data');
   const publicBaseUrl = (e.PUBLIC_BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
-    dataDir: path.resolve(baseDir, e.MAILROOM_DATA_DIR ?? 'data'),
+    dataDir,
     encryptionKey: e.MAILROOM_ENCRYPTION_KEY,
     previousEncryptionKeys: Object.freeze(
       (e.MAILROOM_ENCRYPTION_KEYS_PREVIOUS ?? '')
@@ -223,6 +249,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookTimeoutMs: Math.round(e.WEBHOOK_TIMEOUT_SECONDS * 1000),
     publicBaseUrlSet: e.PUBLIC_BASE_URL !== undefined,
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,
+    blobStore:
+      e.BLOB_STORE === 'azure'
+        ? azureBlobStore(e.AZURE_STORAGE_CONTAINER, e.AZURE_STORAGE_CONNECTION_STRING!)
+        : Object.freeze({
+            kind: 'fs' as const,
+            dir: path.resolve(baseDir, e.MAILROOM_BLOB_DIR ?? path.join(dataDir, 'blobs')),
+          }),
     microsoft: Object.freeze({
       clientId: e.MICROSOFT_CLIENT_ID,
       clientSecret: e.MICROSOFT_CLIENT_SECRET,
@@ -231,4 +264,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       caFile: e.MICROSOFT_CA_FILE,
     }),
   });
+}
+
+/** The Azure settings, the connection string kept out of every enumeration (JSON, logs, inspection). */
+function azureBlobStore(container: string, connectionString: string): BlobStoreConfig {
+  const settings = { kind: 'azure' as const, container };
+  Object.defineProperty(settings, 'connectionString', { value: connectionString, enumerable: false });
+  return Object.freeze(settings as BlobStoreConfig);
 }
