@@ -31,7 +31,7 @@ afterAll(async () => {
 describe('connectors/catalog', () => {
   it('creates, renames and deletes within a workspace, each change audited', async () => {
     const { db } = database;
-    const c = await createConnector(db, a, { name: 'Claims', type: 'microsoft365' }, actor);
+    const { row: c } = await createConnector(db, a, { name: 'Claims', type: 'microsoft365' }, actor);
     expect((await listConnectors(db, a)).map((x) => x.name)).toEqual(['Claims']);
     expect((await renameConnector(db, a, c.id, 'Claims mail', actor)).name).toBe('Claims mail');
     const released: string[] = [];
@@ -47,9 +47,37 @@ describe('connectors/catalog', () => {
     expect(rows[1]!.details).toEqual({ from: 'Claims', to: 'Claims mail' });
   });
 
+  it('creates once per Idempotency-Key: a double click or a retry gets the first connector (issue 19 §3)', async () => {
+    const { db } = database;
+    const input = { name: 'Double click', type: 'microsoft365' } as const;
+    // Two requests at once with the browser's key, then a retry of one of them.
+    const [x, y] = await Promise.all([
+      createConnector(db, a, input, actor, 'key-1'),
+      createConnector(db, a, input, actor, 'key-1'),
+    ]);
+    const retry = await createConnector(db, a, input, actor, 'key-1');
+    expect(new Set([x.row.id, y.row.id, retry.row.id]).size).toBe(1);
+    expect([x.replayed, y.replayed].sort()).toEqual([false, true]);
+    expect((await listConnectors(db, a)).filter((c) => c.name === 'Double click')).toHaveLength(1);
+    const { rows } = await listAudit(db, a, { before: undefined, limit: 10 });
+    expect(
+      rows.filter((r) => r.action === 'connector.created' && r.details.name === 'Double click'),
+    ).toHaveLength(1);
+    // The same key for another request is refused in words; another workspace's same key is its own.
+    await expect(createConnector(db, a, { ...input, name: 'Other' }, actor, 'key-1')).rejects.toMatchObject({
+      code: 'idempotency_key_reused',
+    });
+    const elsewhere = await createConnector(db, b, input, actor, 'key-1');
+    expect(elsewhere.replayed).toBe(false);
+    // Without a key, two requests are two connectors, as before.
+    await createConnector(db, a, { ...input, name: 'Twice' }, actor);
+    await createConnector(db, a, { ...input, name: 'Twice' }, actor);
+    expect((await listConnectors(db, a)).filter((c) => c.name === 'Twice')).toHaveLength(2);
+  });
+
   it("treats another workspace's connector as not found, and changes nothing there", async () => {
     const { db } = database;
-    const theirs = await createConnector(db, b, { name: 'Theirs', type: 'microsoft365' }, actor);
+    const { row: theirs } = await createConnector(db, b, { name: 'Theirs', type: 'microsoft365' }, actor);
     await expect(getConnector(db, a, theirs.id)).rejects.toMatchObject({ code: 'not_found' });
     await expect(renameConnector(db, a, theirs.id, 'Mine now', actor)).rejects.toMatchObject({
       code: 'not_found',

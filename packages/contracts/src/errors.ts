@@ -26,6 +26,10 @@ export const errorCodes = [
   /** Microsoft refused the credentials or consent given (own app registration). */
   'connection_failed',
   'payload_too_large',
+  /** An `Idempotency-Key` sent again with a different request (another file or fields). */
+  'idempotency_key_reused',
+  /** An upload named as an email (`.eml`, `message/rfc822`) that cannot be read as one. */
+  'invalid_email',
   'service_unavailable',
   'internal',
 ] as const;

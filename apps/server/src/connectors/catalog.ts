@@ -2,6 +2,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { notFound } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import { recordAudit } from '../db/repos/audit.ts';
+import { createOnce } from '../db/repos/creation-keys.ts';
 import { connectors } from '../db/schema/index.ts';
 import type { Actor } from './service.ts';
 import type { ConnectorRow } from './token-broker.ts';
@@ -35,26 +36,38 @@ export async function reloadConnector(db: Db, id: string): Promise<ConnectorRow>
   return c;
 }
 
+/**
+ * A new connector, audited in its transaction. With an `Idempotency-Key` (`key`), the same key gives the
+ * connector the first request created (`replayed`), not a second one.
+ */
 export async function createConnector(
   db: Db,
   workspaceId: string,
   input: { name: string; type: ConnectorRow['type'] },
   actor: Actor,
-): Promise<ConnectorRow> {
-  return db.transaction(async (tx) => {
-    const [c] = await tx
-      .insert(connectors)
-      .values({ workspaceId, name: input.name, type: input.type })
-      .returning();
-    await recordAudit(tx, {
-      workspaceId,
-      actor,
-      action: 'connector.created',
-      target: { type: 'connector', id: c!.id },
-      details: { name: c!.name, type: c!.type },
-    });
-    return c!;
-  });
+  key?: string,
+): Promise<{ row: ConnectorRow; replayed: boolean }> {
+  return db.transaction((tx) =>
+    createOnce(
+      tx,
+      { workspaceId, key, kind: 'connector', request: input },
+      async (id) => {
+        const [c] = await tx
+          .insert(connectors)
+          .values({ id, workspaceId, name: input.name, type: input.type })
+          .returning();
+        await recordAudit(tx, {
+          workspaceId,
+          actor,
+          action: 'connector.created',
+          target: { type: 'connector', id: c!.id },
+          details: { name: c!.name, type: c!.type },
+        });
+        return c!;
+      },
+      async (id) => (await tx.select().from(connectors).where(scoped(workspaceId, id)))[0],
+    ),
+  );
 }
 
 export async function renameConnector(

@@ -48,9 +48,18 @@ export function setCsrfToken(token: string): void {
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
-async function send(method: Method, path: string, body: unknown): Promise<Response> {
+async function send(
+  method: Method,
+  path: string,
+  body: unknown,
+  extra: Record<string, string> = {},
+): Promise<Response> {
   // The server words its messages (a refused password, for one) in the language the app shows.
-  const headers: Record<string, string> = { accept: 'application/json', 'accept-language': currentLocale() };
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'accept-language': currentLocale(),
+    ...extra,
+  };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers[CSRF_HEADER] = csrfToken;
   return fetch(path, {
@@ -101,15 +110,20 @@ export async function fetchSession(): Promise<SessionInfo> {
  * One JSON request to the API. A `csrf_failed` answer (token rotated under us) is retried once
  * with the token of a fresh session read.
  */
-export async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+export async function request<T>(
+  method: Method,
+  path: string,
+  body?: unknown,
+  headers?: Record<string, string>,
+): Promise<T> {
   let res: Response;
   try {
-    res = await send(method, path, body);
+    res = await send(method, path, body, headers);
     if (res.status === 403 && method !== 'GET') {
       const err = await toError(res.clone());
       if (err.code === 'csrf_failed') {
         await fetchSession();
-        res = await send(method, path, body);
+        res = await send(method, path, body, headers);
       }
     }
   } catch (e) {
@@ -125,6 +139,12 @@ export async function request<T>(method: Method, path: string, body?: unknown): 
 export const http = {
   get: <T>(path: string) => request<T>('GET', path),
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
+  /**
+   * A creation sent with an `Idempotency-Key`: the caller keeps one key per form (a dialog's opening),
+   * so a double click or a retry gives the thing the first request created, not a second one.
+   */
+  create: <T>(path: string, body: unknown, idempotencyKey: string) =>
+    request<T>('POST', path, body, { 'idempotency-key': idempotencyKey }),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
   put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
   delete: <T = void>(path: string) => request<T>('DELETE', path),

@@ -68,7 +68,8 @@ export function useConnector(ws: string, id: string) {
 export function useCreateConnector(ws: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: CreateConnectorRequest) => http.post<Connector>(api.connectors(ws), body),
+    mutationFn: ({ body, key }: { body: CreateConnectorRequest; key: string }) =>
+      http.create<Connector>(api.connectors(ws), body, key),
     onSuccess: (c) => {
       qc.setQueryData(connectorKeys.one(ws, c.id), c);
       void qc.invalidateQueries({ queryKey: connectorKeys.list(ws), exact: true });

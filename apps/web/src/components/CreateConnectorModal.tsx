@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { useCreateConnector } from '../api/connectors.ts';
 import { errorMessage, fieldErrorsOf } from '../lib/errors.ts';
+import { newIdempotencyKey } from '../lib/idempotency-key.ts';
 import { paths } from '../lib/paths.ts';
 import { check } from '../lib/validate.ts';
 
@@ -19,6 +20,8 @@ function CreateConnectorForm({ ws, onClose }: { ws: string; onClose: () => void 
   const [type, setType] = useState<ConnectorType>('microsoft365');
   const [nameError, setNameError] = useState<string | null>(null);
   const [touched, setTouched] = useState(false);
+  // One key per opening of the dialog: a double click on Create sends it twice, the server creates once.
+  const [key] = useState(newIdempotencyKey);
 
   const serverFields = fieldErrorsOf(create.error);
   const shownNameError = nameError ?? serverFields.name ?? null;
@@ -35,8 +38,9 @@ function CreateConnectorForm({ ws, onClose }: { ws: string; onClose: () => void 
       document.getElementById('connector-name')?.focus();
       return;
     }
+    if (create.isPending) return;
     create.mutate(
-      { name: name.trim(), type },
+      { body: { name: name.trim(), type }, key },
       {
         onSuccess: (connector) => {
           onClose();

@@ -22,6 +22,8 @@ const statusOf: Record<ErrorCode, number> = {
   invitation_invalid: 410,
   connection_failed: 422,
   payload_too_large: 413,
+  idempotency_key_reused: 422,
+  invalid_email: 422,
   account_locked: 429,
   rate_limited: 429,
   internal: 500,

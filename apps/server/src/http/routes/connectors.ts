@@ -18,6 +18,7 @@ import { toConnectorView } from '../../connectors/view.ts';
 import { requireMember, requireRole } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
 import { WorkspaceItemParams, WorkspaceParams, pathId } from './params.ts';
+import { IdempotencyHeaders } from './idempotency.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 
@@ -54,17 +55,25 @@ export const connectorRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps
     {
       schema: {
         tags: ['connectors'],
-        summary: 'Create a connector (not connected yet)',
+        summary: 'Create a connector (not connected yet); with an Idempotency-Key, once',
         params: WorkspaceParams,
+        headers: IdempotencyHeaders,
         body: CreateConnectorRequest,
-        response: { 201: Connector, ...errors },
+        response: { 200: Connector, 201: Connector, ...errors },
       },
     },
     async (req, reply) => {
       const { workspaceId } = ids(req.params);
       const { session } = await requireRole(db, req, workspaceId, 'admin');
-      const created = await createConnector(db, workspaceId, req.body, session.user);
-      return reply.status(201).send(toConnectorView(created));
+      const created = await createConnector(
+        db,
+        workspaceId,
+        req.body,
+        session.user,
+        req.headers['idempotency-key'],
+      );
+      // A replay (the same Idempotency-Key) answers 200 with what the first request created.
+      return reply.status(created.replayed ? 200 : 201).send(toConnectorView(created.row));
     },
   );
 
