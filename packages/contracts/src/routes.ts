@@ -58,6 +58,8 @@ export const api = {
   inboxes: (ws: string) => `/api/v1/workspaces/${ws}/inboxes`,
   /** PATCH UpdateInboxRequest → ManagedInbox (admins: rename, archive, access list, default types). */
   inbox: (ws: string, id: string) => `/api/v1/workspaces/${ws}/inboxes/${id}`,
+  /** POST multipart (`file`, optional `subject`, `metadata`) + optional Idempotency-Key → 201 Document (200 on a replay). */
+  inboxUpload: (ws: string, inboxId: string) => `/api/v1/workspaces/${ws}/inboxes/${inboxId}/documents`,
   /** GET → ManagedInboxList: every inbox with its access list (admins). */
   managedInboxes: (ws: string) => `/api/v1/workspaces/${ws}/settings/inboxes`,
   /** GET → InflowSettings; PUT InflowSettings (admins): the workspace's internal domains. */

@@ -37,6 +37,7 @@ import { documentFileRoutes } from './routes/document-files.ts';
 import { filteredEmailRoutes } from './routes/filtered-emails.ts';
 import { connectorRoutes } from './routes/connectors.ts';
 import { healthRoutes } from './routes/health.ts';
+import { documentUploadRoutes } from './routes/document-upload.ts';
 import { invitationRoutes } from './routes/invitations.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { workspaceRoutes } from './routes/workspaces.ts';
@@ -102,6 +103,7 @@ export async function buildHttpApp(
   await app.register(inflowSettingsRoutes, deps);
   await app.register(documentRoutes, deps);
   await app.register(documentFileRoutes, deps);
+  await app.register(documentUploadRoutes, deps);
   await app.register(filteredEmailRoutes, deps);
   await app.register(auditRoutes, deps);
   await app.register(apiKeyRoutes, deps);
