@@ -2,6 +2,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { DatabaseUnavailableError } from './db/client.ts';
 import { DataDirLockedError } from './db/data-dir-lock.ts';
 import { createLogger } from './logger.ts';
+import { roleName } from './process-identity.ts';
 import { startServer } from './server.ts';
 import { JobCatalogError } from './jobs/runtime.ts';
 import { VaultError } from './security/vault.ts';
@@ -22,6 +23,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel, {
+    role: roleName(config.roles),
     pretty: process.stdout.isTTY && process.env.NODE_ENV !== 'production',
   });
   const startedAt = performance.now();
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
     {
       roles: config.roles,
       database: server.database.kind,
+      blobs: server.blobs.description,
       sandbox: config.sandbox,
       startupMs: Math.round(performance.now() - startedAt),
     },

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { DEMO } from '@mailroom/m365-emulator';
 import {
   api,
@@ -137,6 +138,8 @@ describe('inflow rules at ingestion', () => {
     // History and events: created for the routed one only.
     const ext = await admin.get<Document>(api.document(ws, external.id));
     expect(ext.body.history.map((h) => h.kind)).toEqual(['ingested', 'routed', 'viewed']);
+    // Which process ingested it (several workers share the database): host and pid.
+    expect(ext.body.history[0]!.details).toMatchObject({ process: `${os.hostname()}:${process.pid}` });
     const created = await app.server.database.db
       .select()
       .from(events)

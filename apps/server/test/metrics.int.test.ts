@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectedOwnApp } from './connect-helpers.ts';
 import { setUp, startTestApp, type Client, type TestApp } from './helpers.ts';
@@ -67,6 +68,10 @@ describe('/metrics', () => {
     expect(value(after, 'mailroom_connectors', { status: 'connected' })).toBe(1);
     expect(value(after, 'mailroom_folder_sync_lag_seconds', { folder_id: folderId })).toBeLessThan(60);
     expect(after).toMatch(/mailroom_job_queue_depth\{[^}]*job="/);
+    // Per process: each sample names the process that counted it (several share one database).
+    expect(
+      value(after, 'mailroom_documents_created_total', { process: `${os.hostname()}:${process.pid}` }),
+    ).toBe(value(after, 'mailroom_documents_created_total'));
   });
 
   it('with METRICS_TOKEN, wants it as a Bearer token', async () => {

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import type { FsBlobStore } from '../blobs/fs-store.ts';
+import type { BlobStore } from '../blobs/store.ts';
 import { decideInflow, type InflowDecision, type InflowRule } from '../core/inflow-rules.ts';
 import type { Db } from '../db/client.ts';
 import { mailboxes, workspaces } from '../db/schema/index.ts';
@@ -7,6 +7,7 @@ import type { MailClient } from '../microsoft/mail-client.ts';
 import { readHeaders } from './headers.ts';
 import { recordDocumentEvents, recordHistoryOfMany } from './history.ts';
 import type { OutflowConfig } from './outflow-plan.ts';
+import { processName } from '../process-identity.ts';
 
 const TENANT_DOMAINS_TTL_MS = 60 * 60 * 1000;
 
@@ -31,10 +32,10 @@ export type DirectoryReader = Pick<MailClient, 'json'>;
  */
 export class InflowRouter {
   private readonly db: Db;
-  private readonly blobs: FsBlobStore;
+  private readonly blobs: BlobStore;
   private readonly mail: DirectoryReader;
   private readonly tenantDomains = new Map<string, { domains: string[]; at: number }>();
-  constructor(deps: { db: Db; blobs: FsBlobStore; mail: DirectoryReader }) {
+  constructor(deps: { db: Db; blobs: BlobStore; mail: DirectoryReader }) {
     this.db = deps.db;
     this.blobs = deps.blobs;
     this.mail = deps.mail;
@@ -116,7 +117,12 @@ export interface Ingested {
  * after the commit.
  */
 export async function recordIngested(tx: Db, list: Ingested[]): Promise<string[]> {
-  const ingested = (o: Ingested['origin']) => ({ kind: 'ingested', actor: null, details: o });
+  // `process`: which of several worker processes ingested it (host:pid).
+  const ingested = (o: Ingested['origin']) => ({
+    kind: 'ingested',
+    actor: null,
+    details: { ...o, process: processName },
+  });
   const filtered = list.filter((x) => x.decision.status === 'filtered');
   const routed = list.filter((x) => x.decision.status !== 'filtered');
   await recordHistoryOfMany(

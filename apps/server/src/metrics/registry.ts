@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { processName } from '../process-identity.ts';
 
 /**
  * Mailroom's Prometheus metrics (issue 21 §6), in one registry of their own (not prom-client's global
@@ -7,7 +8,9 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
  * (`db-gauges.ts`), so they are never stale and cost nothing between scrapes.
  */
 export const registry = new Registry();
-registry.setDefaultLabels({ service: 'mailroom' });
+// Counters are this process's own (each API process serves its /metrics): `process` (host:pid) tells
+// the processes apart, and sums add them up.
+registry.setDefaultLabels({ service: 'mailroom', process: processName });
 
 export const graphRequests = new Counter({
   name: 'mailroom_graph_requests_total',
