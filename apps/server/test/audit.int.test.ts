@@ -78,6 +78,19 @@ describe('audit log', () => {
     expect(created).not.toMatch(/(^|,)=/);
   });
 
+  it('names what each line is about as it is now: the connector by its name, the key by its, a deleted one by what was recorded', async () => {
+    const renamed = (await list({ action: 'connector.renamed' }))[0]!;
+    expect(renamed.object).toEqual({ name: 'Claims mail', connectorId, inboxName: null });
+    const revoked = (await list({ action: 'api_key.revoked' }))[0]!;
+    expect(revoked.object?.name).toBe('Monitor');
+    const gone = await newConnector(admin, ws, 'Short-lived');
+    await admin.del(api.connector(ws, gone));
+    const deleted = (await list({ action: 'connector.deleted' }))[0]!;
+    expect(deleted.object).toEqual({ name: 'Short-lived', connectorId: null, inboxName: null });
+    const created = (await list({ action: 'workspace.created' }))[0];
+    if (created) expect(created.object?.name).toBeTruthy();
+  });
+
   it('is for admins only', async () => {
     const anonymous = await app.server.http!.inject({ method: 'GET', url: api.auditExport(ws) });
     expect(anonymous.statusCode).toBe(401);

@@ -14,6 +14,19 @@ export const AuditEntry = z.object({
   targetType: z.string().nullable(),
   targetId: z.string().nullable(),
   details: z.record(z.string(), z.unknown()),
+  /**
+   * What the line is about, named as it is now (the list only, not the export): `name` (a connector's
+   * or inbox's name, a mailbox's address, a folder as `address/folder`, a person's email; for a
+   * document, its inbox: never its subject), the connector whose page shows a mailbox or folder, the
+   * inbox a document is in. Null names: nothing to name (erased, or never named).
+   */
+  object: z
+    .object({
+      name: z.string().nullable(),
+      connectorId: z.uuid().nullable(),
+      inboxName: z.string().nullable(),
+    })
+    .optional(),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 export const AuditList = z.object({ items: z.array(AuditEntry), nextCursor: z.string().nullable() });

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { AuditFilter, AuditList, ErrorBody, type AuditEntry } from '@mailroom/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { auditObjects } from '../../db/repos/audit-objects.ts';
 import { auditEntries, listAudit, type AuditQuery } from '../../db/repos/audit.ts';
 import { csvLine } from '../../lib/csv.ts';
 import { requireRole } from '../plugins/auth.ts';
@@ -81,8 +82,9 @@ export const auditRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
         limit: req.query.limit,
       });
       const last = page.at(-1);
+      const objects = await auditObjects(db, workspaceId, page);
       return {
-        items: page.map((r) => toEntry(r)),
+        items: page.map((r) => ({ ...toEntry(r), object: objects.get(r.id) })),
         nextCursor: more && last ? sequenceCursor.encode(last.seq) : null,
       };
     },
