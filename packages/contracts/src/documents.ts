@@ -23,6 +23,14 @@ export const DocumentAttachment = z.object({
    * download's name; show a warning on this attachment.
    */
   bidiControlsRemoved: z.boolean(),
+  /** Shown in the body (a `cid:` image); `contentId` is what the body's `cid:` reference names. */
+  inline: z.boolean(),
+  contentId: z.string().nullable(),
+  /**
+   * Named but not stored: Mailroom keeps the first 1,000 attachments of an email; the `.eml` holds
+   * this one (it cannot be downloaded on its own).
+   */
+  notKept: z.boolean(),
 });
 export const DocumentSummary = z.object({
   id: z.uuid(),
@@ -30,6 +38,8 @@ export const DocumentSummary = z.object({
   subject: z.string(),
   from: Recipient.nullable(),
   receivedAt: z.iso.datetime(),
+  /** The email's own `Date` header: when the sender says it was sent (null: none, or unreadable). */
+  sentAt: z.iso.datetime().nullable(),
   /** The last change to the document (status, type, tags, metadata, a new version): what `updatedSince` compares. */
   updatedAt: z.iso.datetime(),
   /** One more on every change: the `ETag`; send it back in `If-Match` to act only on what you read. */
@@ -62,6 +72,9 @@ export const DocumentQuery = z.object({
   /** Received on or after / before (ISO times). */
   from: IsoTime.optional(),
   to: IsoTime.optional(),
+  /** Sent (the email's `Date` header) on or after / before (ISO times); documents without one are left out. */
+  sentFrom: IsoTime.optional(),
+  sentTo: IsoTime.optional(),
   /** Words in the subject, the sender or attachment names (each a prefix; all must match). */
   q: z.string().max(200).optional(),
   /**
@@ -93,6 +106,11 @@ export const Document = DocumentSummary.extend({
   /** The body refers to remote images that were left out. */
   hasRemoteImages: z.boolean(),
   bodyText: z.string().nullable(),
+  /**
+   * The email's body could not be read as MIME (a part without a blank line after its headers, a
+   * `Content-Type: text` without subtype): `bodyText` is its raw text, shown as plain text.
+   */
+  bodyAsPlainText: z.boolean(),
   /** Null for an uploaded file that is not an email: there is no `.eml` to download. */
   emlSize: z.number().int().nullable(),
   attachments: z.array(DocumentAttachment),

@@ -85,7 +85,7 @@ export type ListQuery = Omit<DocumentQuery, 'cursor' | 'inboxId'> & {
   after: KeysetPosition | undefined;
 };
 
-/** The inbox list's filters (scope, type, tag, mailbox, received between), with the caller's status condition. */
+/** The inbox list's filters (scope, type, tag, mailbox, received and sent between), with the caller's status condition. */
 function listFilters(
   workspaceId: string,
   q: Omit<ListQuery, 'q' | 'after'>,
@@ -101,6 +101,9 @@ function listFilters(
     q.mailboxId ? eq(documents.mailboxId, q.mailboxId) : undefined,
     q.from ? gte(documents.receivedAt, new Date(q.from)) : undefined,
     q.to ? lt(documents.receivedAt, new Date(q.to)) : undefined,
+    // The sender's date: without an index (a range on received_at leads); a null one never matches.
+    q.sentFrom ? gte(documents.sentAt, new Date(q.sentFrom)) : undefined,
+    q.sentTo ? lt(documents.sentAt, new Date(q.sentTo)) : undefined,
   );
 }
 

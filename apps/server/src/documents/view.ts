@@ -1,4 +1,4 @@
-import type { Document, DocumentSummary } from '@mailroom/contracts';
+import { api, type Document, type DocumentSummary } from '@mailroom/contracts';
 import { hasBidiControls, withoutBidiControls } from '../core/file-names.ts';
 import type { documentHistory, documents, outflowRuns } from '../db/schema/index.ts';
 
@@ -44,6 +44,9 @@ export function attachmentsOf(d: Row): Document['attachments'] {
     url: a.url ?? null,
     previewable: previewType(a) !== null,
     bidiControlsRemoved: hasBidiControls(a.name),
+    inline: Boolean(a.isInline),
+    contentId: a.contentId ?? null,
+    notKept: Boolean(a.notKept),
   }));
 }
 
@@ -55,6 +58,7 @@ export function summaryOf(d: Row, origin: { mailbox: string; folder: string } | 
     subject: d.subject,
     from: d.fromAddress ? { name: d.fromName, address: d.fromAddress } : null,
     receivedAt: d.receivedAt.toISOString(),
+    sentAt: d.sentAt ? d.sentAt.toISOString() : null,
     updatedAt: d.updatedAt.toISOString(),
     revision: d.revision,
     attachmentCount: d.attachments.length,
@@ -69,13 +73,42 @@ export function summaryOf(d: Row, origin: { mailbox: string; folder: string } | 
 }
 
 const REMOTE = /\sdata-remote-src="(https:\/\/[^"]*)"/g;
+const CID = /\ssrc="cid:([^"]*)"/gi;
 
-/** The stored (sanitised) body, with its remote images let in only when asked ("show images"). */
-export function bodyOf(d: Row, images: boolean): { html: string | null; hasRemoteImages: boolean } {
+/**
+ * The stored (sanitised) body, with its remote images let in only when asked ("show images"), and its
+ * `cid:` images pointing at this document's own attachments (same origin: they are part of the email,
+ * not remote content). A `cid:` that names no attachment, or one that is not a previewable image, is
+ * left as it is (it shows nothing).
+ */
+export function bodyOf(
+  d: Row,
+  images: boolean,
+  attachmentUrl?: (index: number) => string,
+): { html: string | null; hasRemoteImages: boolean } {
   if (!d.bodyHtml) return { html: null, hasRemoteImages: false };
   const hasRemoteImages = REMOTE.test(d.bodyHtml);
   REMOTE.lastIndex = 0;
-  return { html: images ? d.bodyHtml.replace(REMOTE, ' src="$1"') : d.bodyHtml, hasRemoteImages };
+  let html = images ? d.bodyHtml.replace(REMOTE, ' src="$1"') : d.bodyHtml;
+  if (attachmentUrl)
+    html = html.replace(CID, (whole, ref: string) => {
+      const id = decodeCid(ref);
+      const index = d.attachments.findIndex(
+        (a) => a.contentId === id && a.sha256 && previewType(a)?.startsWith('image/'),
+      );
+      return index < 0 ? whole : ` src="${attachmentUrl(index)}"`;
+    });
+  return { html, hasRemoteImages };
+}
+
+/** A `cid:` URL's Content-ID (RFC 2392: URL-encoded; sanitize-html wrote `&` as `&amp;`). */
+function decodeCid(ref: string): string {
+  const raw = ref.replace(/&amp;/g, '&');
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }
 
 /** The whole document as its page shows it: the summary, the body, the attachments, its history and its outflow runs. */
@@ -90,7 +123,12 @@ export function detailOf(
   },
 ): Document {
   const { origin } = read;
-  const body = bodyOf(d, read.images);
+  // The attachment route's own path (same origin), as a preview: a known image type, never what the email claimed.
+  const body = bodyOf(
+    d,
+    read.images,
+    (index) => `${api.documentAttachment(d.workspaceId, d.id, index)}?inline=1`,
+  );
   return {
     ...summaryOf(d, origin),
     to: d.to,
@@ -99,6 +137,7 @@ export function detailOf(
     bodyHtml: body.html,
     hasRemoteImages: body.hasRemoteImages,
     bodyText: d.bodyText,
+    bodyAsPlainText: d.bodyAsPlainText,
     emlSize: d.emlSize,
     attachments: attachmentsOf(d),
     metadata: d.metadata,

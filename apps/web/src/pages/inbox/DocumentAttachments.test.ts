@@ -22,6 +22,9 @@ const attachment = (
   url: null,
   previewable: false,
   bidiControlsRemoved,
+  inline: false,
+  contentId: null,
+  notKept: false,
 });
 
 /** The section as React renders it, in a language of the app. */
