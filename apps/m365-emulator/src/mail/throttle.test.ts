@@ -29,7 +29,17 @@ describe('throttling per app per mailbox', () => {
       inFlight: 4,
       throttled: 1,
       served: 5,
+      // Admitted at most 4 at once; the app tried a 5th (what a multi-process run must never do).
+      maxInFlight: 4,
+      peakAttempted: 5,
     });
+  });
+
+  it('with throttling off, the peak the app attempted is still counted', () => {
+    const t = new Throttler();
+    t.reset({ enabled: false });
+    for (let i = 0; i < 6; i++) t.admit('app', 'mbx', 0);
+    expect(t.counters(0)[0]).toMatchObject({ throttled: 0, maxInFlight: 6, peakAttempted: 6 });
   });
 
   it('requests per window, with Retry-After until the window slides; upload bytes; off switch', () => {

@@ -66,6 +66,7 @@ interface KeyState {
   mailboxId: string;
   inFlight: number;
   maxInFlight: number;
+  peakAttempted: number;
   requests: Window;
   uploads: Window;
   served: number;
@@ -76,7 +77,13 @@ export interface ThrottleCounters {
   appId: string;
   mailboxId: string;
   inFlight: number;
+  /** The most requests admitted at once (never above `concurrency` while throttling is on). */
   maxInFlight: number;
+  /**
+   * The most requests the app had in flight at once *including the one refused*: what the app
+   * attempted (above `concurrency` means it ran over the limit, whether or not we refused it).
+   */
+  peakAttempted: number;
   requestsInWindow: number;
   uploadBytesInWindow: number;
   served: number;
@@ -105,6 +112,7 @@ export class Throttler {
         mailboxId,
         inFlight: 0,
         maxInFlight: 0,
+        peakAttempted: 0,
         requests: new Window(),
         uploads: new Window(),
         served: 0,
@@ -115,6 +123,7 @@ export class Throttler {
     const c = this.config;
     const reqWindow = c.windowSeconds * 1000;
     const upWindow = c.uploadWindowSeconds * 1000;
+    s.peakAttempted = Math.max(s.peakAttempted, s.inFlight + 1);
     if (c.enabled) {
       if (s.inFlight >= c.concurrency) {
         s.throttled++;
@@ -149,6 +158,7 @@ export class Throttler {
       mailboxId: s.mailboxId,
       inFlight: s.inFlight,
       maxInFlight: s.maxInFlight,
+      peakAttempted: s.peakAttempted,
       requestsInWindow: s.requests.sum(nowMs, this.config.windowSeconds * 1000),
       uploadBytesInWindow: s.uploads.sum(nowMs, this.config.uploadWindowSeconds * 1000),
       served: s.served,
