@@ -80,6 +80,21 @@ export function useSetMailboxes(ws: string, connectorId: string) {
   });
 }
 
+/** Moves a mailbox (its folders, rules and documents) from the connector that reads it to this one. */
+export function useMoveMailbox(ws: string, connectorId: string) {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (mailboxId: string) =>
+      http.post<MailboxList>(api.moveMailbox(ws, mailboxId), { connectorId }),
+    onSuccess: () =>
+      Promise.all([
+        // Both connectors' lists change, and every directory's "read by".
+        qc.invalidateQueries({ queryKey: ['ws', ws, 'mailboxes'] }),
+        qc.invalidateQueries({ queryKey: ['ws', ws, 'directory'] }),
+      ]),
+  });
+}
+
 export function useFolderTree(ws: string, mailboxId: string, parent: string | null, enabled = true) {
   return useQuery({
     queryKey: mailboxKeys.folderTree(ws, mailboxId, parent),

@@ -14,10 +14,16 @@ import {
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconAlertCircle, IconChevronDown, IconChevronRight, IconSearch } from '@tabler/icons-react';
-import type { Connector, DirectoryEntry, Mailbox, MailboxAccess } from '@mailroom/contracts';
+import type {
+  Connector,
+  DirectoryEntry,
+  DirectoryListEntry,
+  Mailbox,
+  MailboxAccess,
+} from '@mailroom/contracts';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useDirectory, useSetMailboxes, useTestMailboxes } from '../../../api/mailboxes.ts';
+import { useDirectory, useMoveMailbox, useSetMailboxes, useTestMailboxes } from '../../../api/mailboxes.ts';
 import { errorMessage } from '../../../lib/errors.ts';
 import { AccessPolicyScript } from '../connector/AccessPolicyScript.tsx';
 import { AccessResult, KindBadge } from './AccessResult.tsx';
@@ -66,6 +72,7 @@ export function EditMailboxesModal({
   const directory = useDirectory(ws, connector.id, debounced, opened);
   const test = useTestMailboxes(ws, connector.id);
   const save = useSetMailboxes(ws, connector.id);
+  const move = useMoveMailbox(ws, connector.id);
   const [selected, setSelected] = useState<Map<string, DirectoryEntry>>(
     () =>
       new Map(
@@ -109,9 +116,20 @@ export function EditMailboxesModal({
     if (on && !results.has(e.graphUserId)) runTest([e.graphUserId]);
   };
 
+  // A mailbox another connector reads is moved here (with its folders and documents), never added twice.
+  const moveHere = (e: DirectoryListEntry) => {
+    if (!e.readBy) return;
+    move.mutate(e.readBy.mailboxId, {
+      onSuccess: () => {
+        setSelected((s) => new Map(s).set(e.graphUserId, e));
+        setResults((r) => new Map(r).set(e.graphUserId, { access: 'readable', detail: null }));
+      },
+    });
+  };
+
   const found = directory.data?.items ?? [];
   // The chosen mailboxes stay in view whatever the search.
-  const rows = [
+  const rows: (DirectoryEntry & { readBy?: DirectoryListEntry['readBy'] })[] = [
     ...[...selected.values()].filter((s) => !found.some((f) => f.graphUserId === s.graphUserId)),
     ...found,
   ];
@@ -124,6 +142,7 @@ export function EditMailboxesModal({
 
   const close = () => {
     save.reset();
+    move.reset();
     onClose();
   };
   const confirm = () =>
@@ -178,10 +197,12 @@ export function EditMailboxesModal({
             {rows.map((e) => {
               const r = results.get(e.graphUserId);
               const on = selected.has(e.graphUserId);
+              const readBy = on ? null : (e.readBy ?? null);
               return (
                 <li key={e.graphUserId} data-testid="directory-entry" data-address={e.address}>
                   <Checkbox
                     checked={on}
+                    disabled={readBy !== null}
                     onChange={(ev) => toggle(e, ev.currentTarget.checked)}
                     label={
                       <Group gap={6} wrap="wrap">
@@ -194,6 +215,28 @@ export function EditMailboxesModal({
                     description={e.address}
                     aria-label={`${e.displayName} (${e.address})`}
                   />
+                  {readBy && (
+                    <div className="pick-result" data-testid="read-by">
+                      <Stack gap={4}>
+                        <Text size="sm" c="orange.8">
+                          {t('mailboxes.edit.readBy', { name: readBy.connectorName })}
+                        </Text>
+                        <Text size="xs" c="dimmed">
+                          {t('mailboxes.edit.readByHint')}
+                        </Text>
+                        <Button
+                          size="compact-sm"
+                          variant="light"
+                          w="fit-content"
+                          loading={move.isPending && move.variables === readBy.mailboxId}
+                          disabled={move.isPending}
+                          onClick={() => moveHere({ ...e, readBy })}
+                        >
+                          {t('mailboxes.edit.moveHere')}
+                        </Button>
+                      </Stack>
+                    </div>
+                  )}
                   {on && r && (
                     <div className="pick-result">
                       {r === 'testing' ? (
@@ -239,6 +282,11 @@ export function EditMailboxesModal({
               count: removed.length,
               names: removed.map((m) => m.address).join(', '),
             })}
+          </Alert>
+        )}
+        {move.error && (
+          <Alert color="red" icon={<IconAlertCircle aria-hidden />} role="alert">
+            {errorMessage(t, move.error)}
           </Alert>
         )}
         {save.error && (

@@ -143,12 +143,16 @@ export function FolderPanel({
             <IconFolder size={18} aria-hidden />
             <Text fw={600}>{folder.displayName}</Text>
             <Badge
-              color={folder.active ? 'teal' : 'gray'}
+              color={folder.blockedBy ? 'red' : folder.active ? 'teal' : 'gray'}
               variant="light"
               tt="none"
               data-testid="folder-state"
             >
-              {folder.active ? t('mailboxes.rule.activeBadge') : t('mailboxes.rule.inactiveBadge')}
+              {folder.blockedBy
+                ? t('mailboxes.rule.blockedBadge')
+                : folder.active
+                  ? t('mailboxes.rule.activeBadge')
+                  : t('mailboxes.rule.inactiveBadge')}
             </Badge>
           </Group>
           {canManage && (

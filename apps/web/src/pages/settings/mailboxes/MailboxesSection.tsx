@@ -74,7 +74,14 @@ function MailboxCard({
               {mailbox.address}
             </Text>
             <div style={{ marginTop: 6 }}>
-              <AccessResult access={mailbox.access} connector={connector} />
+              {mailbox.blockedBy ? (
+                // The connector's own loss of access outranks the mailbox's last test: it is not read.
+                <Text size="sm" c="red.8" data-testid="mailbox-blocked" data-cause={mailbox.blockedBy.cause}>
+                  {t('mailboxes.access.blockedByConnector')}
+                </Text>
+              ) : (
+                <AccessResult access={mailbox.access} connector={connector} />
+              )}
             </div>
           </div>
           {canManage && (
