@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
-import path from 'node:path';
-import { FsBlobStore } from './blobs/fs-store.ts';
+import { openBlobStore } from './blobs/open-store.ts';
+import type { BlobStore } from './blobs/store.ts';
 import { ConnectorService } from './connectors/service.ts';
 import { DbSlotLeases } from './db/repos/graph-slots.ts';
 import { MailboxPacer } from './microsoft/pacer.ts';
@@ -40,7 +40,7 @@ export interface RunningServer {
   readonly sync: SyncEngine;
   readonly push: PushService;
   readonly outflow: OutflowRunner;
-  readonly blobs: FsBlobStore;
+  readonly blobs: BlobStore;
   /** The paced Graph mail client every part shares (tests read Outlook through it). */
   readonly mail: MailClient;
   /** The inflow router ingestion and reprocessing share. */
@@ -108,7 +108,8 @@ export async function startServer(
           { singletonKey: connectorId, ...(startAfterSeconds ? { startAfterSeconds } : {}) },
         ),
     });
-    const blobs = new FsBlobStore(path.join(config.dataDir, 'blobs'));
+    // Every process must read what any other stored: one directory they all mount, or Azure (decision 0013).
+    const blobs = await openBlobStore(config.blobStore);
     // Microsoft's 4 concurrent requests per mailbox hold across processes: slots are leased in the database.
     const leases = new DbSlotLeases(database.db);
     await leases.reclaimDead();
@@ -271,6 +272,8 @@ export async function startServer(
       logger,
       firstRetryMs: config.webhookFirstRetryMs,
       disableAfterMs: config.webhookDisableAfterMs,
+      concurrency: config.webhookConcurrency,
+      perEndpoint: config.webhookEndpointConcurrency,
     });
     if (config.roles.includes('worker')) webhooks.start();
     // Last: every handler's dependencies exist now (`jobs` included). A job queued before this start

@@ -4,6 +4,7 @@ import { api, type Workspace } from '@mailroom/contracts';
 import { and, eq, inArray } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FsBlobStore } from '../src/blobs/fs-store.ts';
 import { eraseExpiredDocuments } from '../src/documents/retention.ts';
 import {
   auditLog,
@@ -40,10 +41,15 @@ let otherInbox: string;
 type Doc = Awaited<ReturnType<typeof fixtureDocument>>;
 const daysAgo = (n: number) => new Date(Date.now() - n * DAY);
 
+/** This file's server keeps its blobs in files (both stores' retention: shared-blobs.int.test.ts). */
+function fileBlobs(): FsBlobStore {
+  if (!(app.server.blobs instanceof FsBlobStore)) throw new Error('these tests age files: BLOB_STORE=fs');
+  return app.server.blobs;
+}
 /** As if the file had been written two hours ago: past the grace that protects blobs being ingested. */
 async function age(...shas: string[]) {
   const then = new Date(Date.now() - 2 * HOUR);
-  for (const sha of shas) await utimes(app.server.blobs.pathOf(sha), then, then);
+  for (const sha of shas) await utimes(fileBlobs().pathOf(sha), then, then);
 }
 const exists = (sha: string) => app.server.blobs.exists(sha);
 /** The files retention asked to erase, in order. */
@@ -287,7 +293,7 @@ describe('erasing what is past retention', () => {
     const all = [alone, sharedOld, keptSharing, twinA, twinB, withAttachment, recent, otherOld, otherRecent];
     await age(...new Set([...all.map((d) => d.emlSha256!), attachmentSha, freshBlob.emlSha256!]));
     // The "ingestion" of the same bytes as freshBlob's: `put` writes the file again (mtime now).
-    const again = await readFile(blobs.pathOf(freshBlob.emlSha256!));
+    const again = await readFile(fileBlobs().pathOf(freshBlob.emlSha256!));
     expect((await blobs.putBuffer(again)).sha256).toBe(freshBlob.emlSha256!);
   });
 

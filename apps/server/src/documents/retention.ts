@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { FsBlobStore } from '../blobs/fs-store.ts';
+import type { BlobStore } from '../blobs/store.ts';
 import { rowsOf, type Db } from '../db/client.ts';
 import { auditLog, documents, idempotencyKeys, mailMessages, webhookDeliveries } from '../db/schema/index.ts';
 import type { StoredAttachment } from '../db/schema/mail.ts';
@@ -19,7 +19,7 @@ import type { StoredAttachment } from '../db/schema/mail.ts';
  */
 export interface RetentionDeps {
   readonly db: Db;
-  readonly blobs: Pick<FsBlobStore, 'eraseUnlessFresh'>;
+  readonly blobs: Pick<BlobStore, 'eraseUnlessFresh'>;
   readonly logger: Logger;
   readonly now: () => Date;
 }
@@ -33,7 +33,7 @@ export interface RetentionOptions {
   pauseMs?: number;
   /** A run stops starting batches after this long; the next run goes on where it stopped. */
   maxRunMs?: number;
-  /** A blob file written more recently than this is never erased (see `FsBlobStore.eraseUnlessFresh`). */
+  /** A blob stored more recently than this is never erased (see `BlobStore.eraseUnlessFresh`). */
   blobGraceMs?: number;
 }
 
@@ -218,7 +218,8 @@ async function eraseBatch(
     }
     let blobsErased = 0;
     let blobsKeptFresh = 0;
-    const now = Date.now();
+    // The same clock as the documents' expiry (tests move it; on Azure the grace is checked by Azure).
+    const now = deps.now().getTime();
     for (const sha of unusedShas) {
       const outcome = await deps.blobs.eraseUnlessFresh(sha, graceMs, now);
       if (outcome === 'erased') blobsErased++;

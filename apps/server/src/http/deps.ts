@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { ConnectorService } from '../connectors/service.ts';
 import type { SandboxTenant } from '../sandbox/tenant.ts';
-import type { FsBlobStore } from '../blobs/fs-store.ts';
+import type { BlobStore } from '../blobs/store.ts';
 import type { SyncEngine } from '../sync/engine.ts';
 import type { PushService } from '../sync/push-service.ts';
 import type { OutflowRunner } from '../documents/outflow-runner.ts';
@@ -30,7 +30,7 @@ export interface HttpDeps {
   readonly documentActions: ActionDeps;
   /** Mailboxes, folders and their rules (the paced Graph mail client and the token broker inside). */
   readonly mailboxes: MailboxDeps;
-  readonly blobs: FsBlobStore;
+  readonly blobs: BlobStore;
   /** Queues a job by catalog name. */
   readonly send: (
     name: string,

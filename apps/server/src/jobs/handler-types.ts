@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { FsBlobStore } from '../blobs/fs-store.ts';
+import type { BlobStore } from '../blobs/store.ts';
 import type { ConnectorService } from '../connectors/service.ts';
 import type { Db } from '../db/client.ts';
 import type { SyncEngine } from '../sync/engine.ts';
@@ -35,7 +35,7 @@ export interface JobContext extends BaseJobContext {
   readonly push: PushService;
   readonly outflow: OutflowRunner;
   /** The `.eml` and attachment files (retention erases the ones no document uses any more). */
-  readonly blobs: FsBlobStore;
+  readonly blobs: BlobStore;
 }
 
 /** A job's payload, as its catalog schema checked it. */

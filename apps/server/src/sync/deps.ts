@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { FsBlobStore } from '../blobs/fs-store.ts';
+import type { BlobStore } from '../blobs/store.ts';
 import type { TokenBroker } from '../connectors/token-broker.ts';
 import type { Db } from '../db/client.ts';
 import type { InflowRouter } from '../documents/inflow.ts';
@@ -9,7 +9,7 @@ export interface SyncDeps {
   db: Db;
   broker: TokenBroker;
   mail: MailClient;
-  blobs: FsBlobStore;
+  blobs: BlobStore;
   /** Applies the folder's inflow rule (built in server.ts: reprocessing a document uses the same one). */
   inflow: InflowRouter;
   logger: Logger;

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { and, eq, inArray, sql } from 'drizzle-orm';
-import type { BlobRef } from '../blobs/fs-store.ts';
+import type { BlobRef } from '../blobs/store.ts';
 import { withoutQuery } from '../db/client.ts';
 import {
   documents,
