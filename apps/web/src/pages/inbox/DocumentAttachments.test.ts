@@ -69,3 +69,32 @@ describe('attachment names that hid their real order', () => {
     );
   });
 });
+
+describe('attachments beyond the ones kept, and inline ones (issue 19 §1)', () => {
+  it('names an attachment that was not kept without a download link, says why, in English and in French', async () => {
+    const attachments = [
+      { ...attachment(0, 'file-0999.txt', false), notKept: false },
+      { ...attachment(1, 'file-1000.txt', false), notKept: true },
+    ];
+    for (const [lng, words] of [
+      ['en', en.documents],
+      ['fr', fr.documents],
+    ] as const) {
+      const html = await render(lng, attachments);
+      expect(html).toContain('data-testid="attachments-not-kept"');
+      expect(html).toContain(words.notKeptNote.replaceAll("'", '&#x27;'));
+      const items = html.split('<li').slice(1);
+      expect(items[0]).toContain('download="file-0999.txt"');
+      expect(items[1]).not.toContain('download=');
+      expect(items[1]).toContain(words.notKept.replaceAll("'", '&#x27;'));
+    }
+  });
+
+  it('says an inline image is shown in the message', async () => {
+    const html = await render('en', [
+      { ...attachment(0, 'logo.png', false), inline: true, contentId: 'logo@x' },
+    ]);
+    expect(html).toContain(en.documents.inlineAttachment);
+    expect(html).not.toContain('attachments-not-kept');
+  });
+});

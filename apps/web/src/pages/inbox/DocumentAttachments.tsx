@@ -42,77 +42,93 @@ export function DocumentAttachments({ ws, doc }: { ws: string; doc: Document }) 
           {t('documents.noAttachments')}
         </Text>
       ) : (
-        <ul className="attachment-list" data-testid="attachments">
-          {doc.attachments.map((a) => (
-            <li key={a.index}>
-              <Group gap="xs" wrap="nowrap">
-                <IconPaperclip size={16} aria-hidden style={{ flex: 'none' }} />
-                {a.kind === 'reference' ? (
-                  a.url && /^https?:\/\//i.test(a.url) ? (
-                    <Anchor href={a.url} target="_blank" rel="noopener noreferrer" size="sm">
-                      {a.name} <IconExternalLink size={12} aria-hidden />
-                    </Anchor>
+        <>
+          {doc.attachments.some((a) => a.notKept) && (
+            <Text size="sm" c="dimmed" mb="xs" role="note" data-testid="attachments-not-kept">
+              {t('documents.notKeptNote')}
+            </Text>
+          )}
+          <ul className="attachment-list" data-testid="attachments">
+            {doc.attachments.map((a) => (
+              <li key={a.index}>
+                <Group gap="xs" wrap="nowrap">
+                  <IconPaperclip size={16} aria-hidden style={{ flex: 'none' }} />
+                  {a.kind === 'reference' ? (
+                    a.url && /^https?:\/\//i.test(a.url) ? (
+                      <Anchor href={a.url} target="_blank" rel="noopener noreferrer" size="sm">
+                        {a.name} <IconExternalLink size={12} aria-hidden />
+                      </Anchor>
+                    ) : (
+                      <Text size="sm">{a.name}</Text>
+                    )
+                  ) : a.notKept ? (
+                    <Text size="sm" className="break">
+                      {a.name}
+                    </Text>
                   ) : (
-                    <Text size="sm">{a.name}</Text>
-                  )
-                ) : (
-                  <Anchor
-                    href={api.documentAttachment(ws, doc.id, a.index)}
-                    download={a.name}
-                    size="sm"
-                    className="break"
-                  >
-                    {a.name}
-                  </Anchor>
-                )}
-                <Text size="xs" c="dimmed" style={{ flex: 'none' }}>
-                  {a.kind === 'reference' ? t('documents.link') : size(a.size, locale)}
-                  {a.kind === 'item' ? ` · ${t('documents.itemAttachment')}` : ''}
-                </Text>
-                {a.previewable && (
-                  <Button
-                    size="compact-xs"
-                    variant="subtle"
-                    leftSection={<IconEye size={12} aria-hidden />}
-                    onClick={() => setPreview(preview === a.index ? null : a.index)}
-                    aria-expanded={preview === a.index}
-                    aria-label={t('documents.previewNamed', { name: a.name })}
-                  >
-                    {t('documents.preview')}
-                  </Button>
-                )}
-              </Group>
-              {a.bidiControlsRemoved && (
-                <Group
-                  gap={4}
-                  wrap="nowrap"
-                  mt={4}
-                  c="orange.9"
-                  role="note"
-                  data-testid="attachment-bidi-warning"
-                >
-                  <IconAlertTriangle size={14} aria-hidden style={{ flex: 'none' }} />
-                  <Text size="xs">{t('documents.bidiWarning')}</Text>
+                    <Anchor
+                      href={api.documentAttachment(ws, doc.id, a.index)}
+                      download={a.name}
+                      size="sm"
+                      className="break"
+                    >
+                      {a.name}
+                    </Anchor>
+                  )}
+                  <Text size="xs" c="dimmed" style={{ flex: 'none' }}>
+                    {a.kind === 'reference'
+                      ? t('documents.link')
+                      : a.notKept
+                        ? t('documents.notKept')
+                        : size(a.size, locale)}
+                    {a.kind === 'item' ? ` · ${t('documents.itemAttachment')}` : ''}
+                    {a.inline ? ` · ${t('documents.inlineAttachment')}` : ''}
+                  </Text>
+                  {a.previewable && !a.notKept && (
+                    <Button
+                      size="compact-xs"
+                      variant="subtle"
+                      leftSection={<IconEye size={12} aria-hidden />}
+                      onClick={() => setPreview(preview === a.index ? null : a.index)}
+                      aria-expanded={preview === a.index}
+                      aria-label={t('documents.previewNamed', { name: a.name })}
+                    >
+                      {t('documents.preview')}
+                    </Button>
+                  )}
                 </Group>
-              )}
-              {preview === a.index &&
-                (a.contentType.toLowerCase().includes('pdf') || a.name.toLowerCase().endsWith('.pdf') ? (
-                  <iframe
-                    title={t('documents.previewNamed', { name: a.name })}
-                    src={`${api.documentAttachment(ws, doc.id, a.index)}?inline=1`}
-                    className="attachment-preview"
-                    referrerPolicy="no-referrer"
-                  />
-                ) : (
-                  <img
-                    src={`${api.documentAttachment(ws, doc.id, a.index)}?inline=1`}
-                    alt={a.name}
-                    className="attachment-preview-image"
-                  />
-                ))}
-            </li>
-          ))}
-        </ul>
+                {a.bidiControlsRemoved && (
+                  <Group
+                    gap={4}
+                    wrap="nowrap"
+                    mt={4}
+                    c="orange.9"
+                    role="note"
+                    data-testid="attachment-bidi-warning"
+                  >
+                    <IconAlertTriangle size={14} aria-hidden style={{ flex: 'none' }} />
+                    <Text size="xs">{t('documents.bidiWarning')}</Text>
+                  </Group>
+                )}
+                {preview === a.index &&
+                  (a.contentType.toLowerCase().includes('pdf') || a.name.toLowerCase().endsWith('.pdf') ? (
+                    <iframe
+                      title={t('documents.previewNamed', { name: a.name })}
+                      src={`${api.documentAttachment(ws, doc.id, a.index)}?inline=1`}
+                      className="attachment-preview"
+                      referrerPolicy="no-referrer"
+                    />
+                  ) : (
+                    <img
+                      src={`${api.documentAttachment(ws, doc.id, a.index)}?inline=1`}
+                      alt={a.name}
+                      className="attachment-preview-image"
+                    />
+                  ))}
+              </li>
+            ))}
+          </ul>
+        </>
       )}
     </section>
   );

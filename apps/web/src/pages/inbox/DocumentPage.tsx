@@ -25,6 +25,7 @@ import { DocumentClassification } from './DocumentClassification.tsx';
 import { DocumentHistory } from './DocumentHistory.tsx';
 import { DocumentOutflow } from './DocumentOutflow.tsx';
 import { DocumentWebhooks } from './DocumentWebhooks.tsx';
+import { useInlineImages } from './inline-images.ts';
 import { PageHeading } from '../../components/PageHeading.tsx';
 import { errorMessage } from '../../lib/errors.ts';
 import { paths } from '../../lib/paths.ts';
@@ -44,6 +45,7 @@ export function DocumentPage() {
   const [images, setImages] = useState(false);
   const q = useDocumentView(ws.id, documentId, images);
   const inboxes = useInboxes(ws.id);
+  const bodyHtml = useInlineImages(q.data?.bodyHtml ?? null);
 
   const crumbs = (subject?: string) => (
     <nav aria-label={t('common.breadcrumbs')}>
@@ -87,6 +89,7 @@ export function DocumentPage() {
   const d = q.data;
   const subject = d.subject || t('documents.noSubject');
   const received = new Date(d.receivedAt);
+  const sent = d.sentAt ? new Date(d.sentAt) : null;
   return (
     <div className="page">
       <Stack gap="lg">
@@ -152,6 +155,16 @@ export function DocumentPage() {
                 </time>
               </dd>
             </div>
+            {sent && (
+              <div>
+                <dt title={t('documents.sentHint')}>{t('documents.sent')}</dt>
+                <dd data-testid="document-sent">
+                  <time dateTime={d.sentAt!} title={formatAbsolute(sent, locale)}>
+                    {formatDateTime(sent, locale)}
+                  </time>
+                </dd>
+              </div>
+            )}
             <div>
               <dt>{t('documents.origin')}</dt>
               <dd>
@@ -187,7 +200,7 @@ export function DocumentPage() {
               <iframe
                 title={t('documents.bodyFrame', { subject })}
                 sandbox=""
-                srcDoc={d.bodyHtml}
+                srcDoc={bodyHtml ?? d.bodyHtml}
                 className="mail-body"
                 referrerPolicy="no-referrer"
                 data-testid="mail-body"
@@ -209,9 +222,16 @@ export function DocumentPage() {
               </Group>
             </>
           ) : d.bodyText ? (
-            <pre className="mail-text" data-testid="mail-text">
-              {d.bodyText}
-            </pre>
+            <>
+              <pre className="mail-text" data-testid="mail-text">
+                {d.bodyText}
+              </pre>
+              {d.bodyAsPlainText && (
+                <Text size="xs" c="dimmed" mt={4} data-testid="plain-text-note">
+                  {t('documents.plainText')}
+                </Text>
+              )}
+            </>
           ) : (
             <Alert color="gray" icon={<IconAlertCircle aria-hidden />}>
               {t('documents.noBody')}

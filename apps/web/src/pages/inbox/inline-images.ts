@@ -1,0 +1,49 @@
+import { useEffect, useState } from 'react';
+
+/** This document's own attachments, as the server writes them in place of the body's `cid:` images. */
+const OWN_IMAGE = /\ssrc="(\/api\/v1\/workspaces\/[^"/]+\/documents\/[^"/]+\/attachments\/\d+\?inline=1)"/g;
+const MAX_IMAGES = 50;
+const MAX_BYTES = 10 * 1024 * 1024;
+
+/**
+ * The body with its inline images (its `cid:` parts, which the server points at this document's
+ * attachments) as `data:` URLs. The body's frame is sandboxed without same-origin, so its requests
+ * carry no session cookie: the page fetches the images itself (same origin, with the session) and
+ * hands them to the frame. Until they are read, the body shows without them.
+ */
+export function useInlineImages(html: string | null): string | null {
+  const [done, setDone] = useState<{ from: string; html: string } | null>(null);
+  useEffect(() => {
+    if (!html) return;
+    const urls = [...new Set([...html.matchAll(OWN_IMAGE)].map((m) => m[1]!))].slice(0, MAX_IMAGES);
+    if (!urls.length) return;
+    let cancelled = false;
+    void Promise.all(urls.map(async (url) => [url, await dataUrl(url)] as const)).then((pairs) => {
+      if (cancelled) return;
+      let next = html;
+      for (const [url, data] of pairs) if (data) next = next.replaceAll(`src="${url}"`, `src="${data}"`);
+      setDone({ from: html, html: next });
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [html]);
+  return done && done.from === html ? done.html : html;
+}
+
+async function dataUrl(url: string): Promise<string | null> {
+  try {
+    const r = await fetch(url, { credentials: 'same-origin' });
+    if (!r.ok) return null;
+    const blob = await r.blob();
+    if (blob.size > MAX_BYTES || !blob.type.startsWith('image/')) return null;
+    return await new Promise((resolve) => {
+      const reader = new FileReader();
+      reader.onload = () => resolve(typeof reader.result === 'string' ? reader.result : null);
+      reader.onerror = () => resolve(null);
+      reader.readAsDataURL(blob);
+    });
+  } catch {
+    return null;
+  }
+}
