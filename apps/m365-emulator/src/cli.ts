@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createEmulator } from './emulator.ts';
+import { mailFileFor, writeMailFile } from './mail/persist.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -95,7 +96,8 @@ const stop = async () => {
   if (values.snapshot) {
     const file = join(dataDir, 'snapshot.json');
     writeFileSync(file, JSON.stringify(emu.state.dir.toData(), null, 2));
-    console.log(`snapshot saved to ${file}`);
+    writeMailFile(mailFileFor(file), emu.state.mail);
+    console.log(`snapshot saved to ${file} (mail: ${mailFileFor(file)})`);
   }
   await emu.close();
   process.exit(0);

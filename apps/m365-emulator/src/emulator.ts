@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -22,6 +22,7 @@ import { DeltaTokens } from './mail/delta-tokens.ts';
 import { Subscriptions, type NotificationSettings } from './notify/subscriptions.ts';
 import { OutboundLog } from './mail/outbound.ts';
 import { seedDemoMail } from './seed/demo-mail.ts';
+import { mailFileFor, readMailFile } from './mail/persist.ts';
 
 export interface EmulatorOptions {
   /** A seed object, a seed file path (.json/.yaml), or 'demo' (default: the Contoso Insurance demo). */
@@ -33,7 +34,10 @@ export interface EmulatorOptions {
   /** Bind address (default 127.0.0.1). */
   host?: string;
   tokenLifetimes?: Partial<TokenLifetimes>;
-  /** Load `dataDir/snapshot.json` instead of the seed when it exists. */
+  /**
+   * Load `dataDir/snapshot.json` instead of the seed when it exists, and the mail saved with it
+   * (`snapshot.mail.json`) instead of generating the demo mail.
+   */
   loadSnapshot?: boolean;
   /** Throttling (Microsoft's limits by default); `{ enabled: false }` switches it off. */
   throttling?: Partial<ThrottleConfig>;
@@ -73,6 +77,28 @@ function resolveSeed(seed: SeedFile | string | undefined): SeedFile {
   return validateSeed(seed);
 }
 
+/** 2026-01-01: message numbers start at the seconds since then (below 2^32 until 2162). */
+const NUMBERS_EPOCH_MS = Date.UTC(2026, 0, 1);
+
+/**
+ * Message numbers (part of every item id) never repeat across restarts: they start past the block
+ * the last run recorded in `file` (kept in the data directory), and never below the seconds since
+ * 2026 — which also keeps a fresh temporary directory's ids apart from an earlier run's.
+ */
+function continueMessageNumbers(store: MailStore, file: string | undefined): void {
+  const byTime = Math.max(1, Math.floor((Date.now() - NUMBERS_EPOCH_MS) / 1000));
+  if (!file) return store.continueNumbers(byTime);
+  let recorded = 0;
+  try {
+    recorded = Number((JSON.parse(readFileSync(file, 'utf8')) as { reservedTo?: unknown }).reservedTo) || 0;
+  } catch {
+    // No record yet (first start) or unreadable: the time floor applies.
+  }
+  store.continueNumbers(Math.max(byTime, recorded), (upTo) =>
+    writeFileSync(file, JSON.stringify({ reservedTo: upTo })),
+  );
+}
+
 /** Starts an emulator (HTTPS) in this process. */
 export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulator> {
   const ownDir = !opts.dataDir;
@@ -102,13 +128,16 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
   st.subscriptions.attach({ mail: st.mail, faults: st.faults, dir: st.dir, clock });
   Object.assign(st.subscriptions.settings, opts.notifications);
   const demoMail = opts.demoMail ?? (opts.seed === undefined || opts.seed === 'demo');
+  continueMessageNumbers(st.mail, ownDir ? undefined : join(dataDir, 'mail-ids.json'));
   const snapshotFile = join(dataDir, 'snapshot.json');
+  let mailLoaded = false;
   if (opts.loadSnapshot && existsSync(snapshotFile)) {
     st.dir.load(JSON.parse(readFileSync(snapshotFile, 'utf8')) as DirectoryData);
+    mailLoaded = readMailFile(mailFileFor(snapshotFile), st.mail);
   } else {
     applySeed(st.dir, seed, clock.now());
   }
-  if (demoMail) seedDemoMail(st);
+  if (demoMail && !mailLoaded) seedDemoMail(st);
   const reset = () => {
     st.dir.clear();
     clock.advance(-clock.offsetSeconds());

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Ctx } from './http/context.ts';
+import { originOf, withOrigin } from './http/origin.ts';
 import { Router } from './http/router.ts';
 import type { EmulatorState } from './state.ts';
 import { registerDiscovery } from './entra/discovery.ts';
@@ -100,7 +101,7 @@ export function createHttpsServer(
         return ctx.sendJson(match ? 405 : 404, { error: match ? 'method_not_allowed' : 'not_found', path });
       }
       ctx.params = match.params;
-      await match.handler(ctx);
+      await withOrigin(originOf(req, st.baseUrl), () => match.handler(ctx));
     } catch (e) {
       console.error('[m365-emulator] unhandled error', e);
       if (!res.headersSent)

@@ -9,6 +9,7 @@ import { thumbprints } from '../tls/certs.ts';
 import { applySeed, buildApp, validateSeed } from '../seed/load.ts';
 import type { SeedApplication } from '../seed/schema.ts';
 import { canonicalApplication } from '../entra/permissions.ts';
+import { mailFileFor, mailFingerprint, writeMailFile } from '../mail/persist.ts';
 
 class ControlHttpError extends Error {
   readonly status: number;
@@ -86,10 +87,18 @@ export function registerControl(router: Router, st: EmulatorState, hooks: Contro
   route('POST', '/reset', () => {
     hooks.reset();
   });
+  let lastMailSave = '';
   route('POST', '/snapshot', async (ctx) => {
     const b = await ctx.json<{ file?: string }>();
     const file = b.file ?? join(hooks.dataDir, 'snapshot.json');
     writeFileSync(file, JSON.stringify(st.dir.toData(), null, 2));
+    // The mail next to it, only when it changed (the sandbox saves every minute; the mail can be megabytes).
+    const mailFile = mailFileFor(file);
+    const print = `${mailFile}#${mailFingerprint(st.mail)}`;
+    if (print !== lastMailSave) {
+      writeMailFile(mailFile, st.mail);
+      lastMailSave = print;
+    }
     return { file };
   });
 

@@ -5,6 +5,7 @@ import type { EmulatorState } from '../state.ts';
 import type { Ctx } from '../http/context.ts';
 import { Aadsts } from './errors.ts';
 import { decodeJwt } from './jwt.ts';
+import { callerOrigin } from '../http/origin.ts';
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -110,10 +111,12 @@ async function verifyAssertion(st: EmulatorState, app: AppRegistration, assertio
   if (String(payload.sub).toLowerCase() !== app.appId)
     throw Aadsts.assertionInvalid("The 'sub' claim must be the client id.");
   const auds = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  // The token endpoint as the client called it (a proxy's host), or the emulator's own address.
+  const origins = [st.baseUrl, callerOrigin(st)].map((o) => o.toLowerCase() + '/');
   const okAud = auds.some(
     (a) =>
       typeof a === 'string' &&
-      a.toLowerCase().startsWith(st.baseUrl.toLowerCase() + '/') &&
+      origins.some((o) => a.toLowerCase().startsWith(o)) &&
       /\/oauth2\/(v2\.0\/)?token$/i.test(a),
   );
   if (!okAud) throw Aadsts.assertionInvalid(`The 'aud' claim must be the token endpoint.`);

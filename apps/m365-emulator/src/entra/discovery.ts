@@ -3,6 +3,7 @@ import type { Ctx } from '../http/context.ts';
 import type { EmulatorState } from '../state.ts';
 import { AadstsError, aadErrorBody } from './errors.ts';
 import { resolveTenantSegment } from './tenancy.ts';
+import { callerOrigin } from '../http/origin.ts';
 
 const CACHE = { 'cache-control': 'max-age=86400, private', 'access-control-allow-origin': '*' };
 
@@ -24,15 +25,18 @@ export function registerDiscovery(router: Router, st: EmulatorState): void {
   };
 
   router.on('GET', '/:tenant/v2.0/.well-known/openid-configuration', (ctx) =>
-    withTenant(ctx, (tid) => openIdConfigurationV2(st.baseUrl, ctx.params.tenant!.toLowerCase(), tid)),
+    withTenant(ctx, (tid) => openIdConfigurationV2(callerOrigin(st), ctx.params.tenant!.toLowerCase(), tid)),
   );
   router.on('GET', '/:tenant/.well-known/openid-configuration', (ctx) =>
-    withTenant(ctx, (tid) => openIdConfigurationV1(st.baseUrl, ctx.params.tenant!.toLowerCase(), tid)),
+    withTenant(ctx, (tid) => openIdConfigurationV1(callerOrigin(st), ctx.params.tenant!.toLowerCase(), tid)),
   );
   const keys = (v2: boolean) => (ctx: Ctx) =>
     withTenant(ctx, (tid) => ({
       keys: [
-        { ...st.signer.jwk(), issuer: v2 ? `${st.baseUrl}/${tid}/v2.0` : `https://sts.windows.net/${tid}/` },
+        {
+          ...st.signer.jwk(),
+          issuer: v2 ? `${callerOrigin(st)}/${tid}/v2.0` : `https://sts.windows.net/${tid}/`,
+        },
       ],
     }));
   router.on('GET', '/:tenant/discovery/v2.0/keys', keys(true));
@@ -41,8 +45,9 @@ export function registerDiscovery(router: Router, st: EmulatorState): void {
   // MSAL's instance discovery (used only when the host is neither known nor configured).
   router.on('GET', '/common/discovery/instance', (ctx) => {
     ctx.tags.area = 'entra';
-    const host = new URL(st.baseUrl).host;
-    const authorize = ctx.query.get('authorization_endpoint') ?? `${st.baseUrl}/common/oauth2/v2.0/authorize`;
+    const host = new URL(callerOrigin(st)).host;
+    const authorize =
+      ctx.query.get('authorization_endpoint') ?? `${callerOrigin(st)}/common/oauth2/v2.0/authorize`;
     const tenantDiscovery = authorize.replace(
       /oauth2\/v2\.0\/authorize\/?$/,
       'v2.0/.well-known/openid-configuration',

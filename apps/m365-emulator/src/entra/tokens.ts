@@ -4,6 +4,7 @@ import type { AppRegistration, ServicePrincipal, Tenant, User } from '../tenant/
 import { GRAPH_RESOURCE } from '../tenant/model.ts';
 import type { EmulatorState } from '../state.ts';
 import { formatGraphScopes, type ParsedScopes } from './permissions.ts';
+import { callerOrigin } from '../http/origin.ts';
 
 /** Global Administrator role template id (token `wids`). */
 const GLOBAL_ADMIN_ROLE = '62e90394-69f5-4237-9190-012177145e10';
@@ -114,7 +115,7 @@ export function mintUserTokens(st: EmulatorState, g: UserGrantInput): TokenRespo
   if (g.requested.oidc.has('openid')) {
     const claims: Record<string, unknown> = {
       aud: app.appId,
-      iss: `${st.baseUrl}/${tenant.id}/v2.0`,
+      iss: `${callerOrigin(st)}/${tenant.id}/v2.0`,
       iat: now,
       nbf: now,
       exp: now + lt.idTokenSeconds,

@@ -346,7 +346,7 @@ describe('change notifications: subscriptions against a real local HTTPS endpoin
     const log = (await emu.control.notificationLog(since)).filter((r) => r.kind === 'notification');
     expect(log.map((r) => r.result)).toEqual(['timeout', 202]);
     hook.behaviour = undefined;
-    await emu.control.setNotificationSettings({ deliveryTimeoutMs: 3000 });
+    await emu.control.setNotificationSettings({ deliveryTimeoutMs: 10_000 });
 
     await emu.control.addNotificationFault({ kind: 'reorder', count: 1 });
     const first = await emu.control.deliverMessage(PROD, { subject: 'first' });

@@ -6,6 +6,7 @@ import { authenticateGraph } from './auth.ts';
 import { GraphHttpError, graphHeaders, sendGraphError } from './errors.ts';
 import { toGraphError } from './pipeline.ts';
 import { rawRequest } from '../util/https-client.ts';
+import { callerOrigin } from '../http/origin.ts';
 
 interface BatchRequest {
   id: string;
@@ -96,6 +97,9 @@ export function registerBatch(router: Router, st: EmulatorState): void {
           authorization: auth,
           'client-request-id': ctx.correlationId,
           [BATCH_INNER_HEADER]: BATCH_INNER_SECRET,
+          // The inner answers' links point at the host the batch was sent to.
+          'x-forwarded-host': new URL(callerOrigin(st)).host,
+          'x-forwarded-proto': new URL(callerOrigin(st)).protocol.replace(':', ''),
         };
         for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = String(v);
         let body: string | Buffer | undefined;

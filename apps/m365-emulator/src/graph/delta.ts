@@ -8,6 +8,7 @@ import { parseExpand, renderMessage } from './mail-read.ts';
 import { deltaFilterBound } from '../mail/filter.ts';
 import { DeltaTokens, type DeltaQuery, type RoundItem, type SyncState } from '../mail/delta-tokens.ts';
 import type { ChangeType, MailFolder } from '../mail/model.ts';
+import { callerOrigin } from '../http/origin.ts';
 
 const DEFAULT_PAGE = 10;
 
@@ -161,9 +162,9 @@ export function registerDelta(router: Router, st: EmulatorState): void {
         value.push(item);
       }
     }
-    const base = `${st.baseUrl}${ctx.url.pathname}`;
+    const base = `${callerOrigin(st)}${ctx.url.pathname}`;
     const body: Record<string, unknown> = {
-      '@odata.context': `${st.baseUrl}/v1.0/$metadata#Collection(message)`,
+      '@odata.context': `${callerOrigin(st)}/v1.0/$metadata#Collection(message)`,
     };
     const nextPos = state.pos + slice.length;
     if (nextPos < items.length) {

@@ -16,6 +16,7 @@ import { extendedPropertyKey } from '../mail/store.ts';
 import { messageFromMime, mimeOf } from '../mail/mime.ts';
 import { messageInitFromJson } from '../mail/json-message.ts';
 import type { MailFolder, Message } from '../mail/model.ts';
+import { callerOrigin } from '../http/origin.ts';
 
 /** `$top` for folders and messages: 1–1000 (default 10), as Outlook enforces. */
 function topOf(ctx: Ctx, def = 10, max = 1000): number {
@@ -40,13 +41,68 @@ function skipOf(ctx: Ctx): number {
 function nextLink(st: EmulatorState, ctx: Ctx, skip: number): string {
   const q = new URLSearchParams(ctx.url.search);
   q.set('$skip', String(skip));
-  return `${st.baseUrl}${ctx.url.pathname}?${q.toString().replace(/%24/g, '$')}`;
+  return `${callerOrigin(st)}${ctx.url.pathname}?${q.toString().replace(/%24/g, '$')}`;
 }
 
-/** `$expand=singleValueExtendedProperties($filter=id eq '…')` and `$expand=attachments`. */
-export function parseExpand(raw: string | null): { ext?: (id: string) => boolean; attachments?: boolean } {
+/** The properties `attachments($select=…)` may name: `microsoft.graph.attachment`'s own. */
+const ATTACHMENT_PROPS = ['id', 'name', 'contentType', 'size', 'isInline', 'lastModifiedDateTime'];
+/** A derived type's property needs its cast (`microsoft.graph.fileAttachment/contentBytes`), as in OData. */
+const FILE_ATTACHMENT_PROPS = ['contentId', 'contentLocation', 'contentBytes'];
+
+/**
+ * The nested options of `$expand=attachments(…)`: `$select` only. The expanded collection is typed as
+ * the base `microsoft.graph.attachment`, so `contentBytes` alone is "not found" as on Graph; null = all.
+ */
+function attachmentSelect(options: string | undefined): string[] | null {
+  if (options === undefined || options.trim() === '') return null;
+  let select: string[] | null = null;
+  for (const opt of options.split(';')) {
+    const m = /^\s*\$select\s*=\s*(.+?)\s*$/i.exec(opt);
+    if (!m)
+      throw new GraphHttpError(
+        400,
+        'BadRequest',
+        `Parsing OData Select and Expand failed: Query option '${opt.trim()}' is not supported in attachments(…).`,
+      );
+    select = m[1]!.split(',').map((raw) => {
+      const p = raw.trim();
+      const cast = /^microsoft\.graph\.fileAttachment\/(\w+)$/i.exec(p);
+      const known = cast
+        ? FILE_ATTACHMENT_PROPS.find((x) => x.toLowerCase() === cast[1]!.toLowerCase())
+        : ATTACHMENT_PROPS.find((x) => x.toLowerCase() === p.toLowerCase());
+      if (!known)
+        throw new GraphHttpError(
+          400,
+          'BadRequest',
+          `Parsing OData Select and Expand failed: Could not find a property named '${cast ? cast[1] : p}' on type '${cast ? 'microsoft.graph.fileAttachment' : 'microsoft.graph.attachment'}'.`,
+        );
+      return known;
+    });
+  }
+  return select;
+}
+
+/** An attachment with only the selected properties (and its type and id, which Graph always sends). */
+export function selectAttachment(
+  full: Record<string, unknown>,
+  select: string[] | null,
+): Record<string, unknown> {
+  if (!select) return full;
+  const out: Record<string, unknown> = { '@odata.type': full['@odata.type'], id: full.id };
+  for (const p of select) if (p in full) out[p] = full[p];
+  return out;
+}
+
+export interface Expand {
+  ext?: (id: string) => boolean;
+  /** `$expand=attachments`, with the nested `$select` (null: every property). */
+  attachments?: { select: string[] | null };
+}
+
+/** `$expand=singleValueExtendedProperties($filter=id eq '…')` and `$expand=attachments[($select=…)]`. */
+export function parseExpand(raw: string | null): Expand {
   if (!raw) return {};
-  const out: { ext?: (id: string) => boolean; attachments?: boolean } = {};
+  const out: Expand = {};
   for (const part of raw.split(/,(?![^(]*\))/)) {
     const m = /^\s*singleValueExtendedProperties(?:\(\s*\$filter\s*=\s*(.+)\))?\s*$/i.exec(part);
     if (m) {
@@ -62,8 +118,9 @@ export function parseExpand(raw: string | null): { ext?: (id: string) => boolean
       out.ext = (id) => ids.includes(extendedPropertyKey(id));
       continue;
     }
-    if (/^\s*attachments\s*$/i.test(part)) {
-      out.attachments = true;
+    const att = /^\s*attachments\s*(?:\((.*)\))?\s*$/i.exec(part);
+    if (att) {
+      out.attachments = { select: attachmentSelect(att[1]) };
       continue;
     }
     throw new GraphHttpError(
@@ -80,7 +137,7 @@ export function renderMessage(
   call: GraphCall,
   msg: Message,
   select: string[] | null,
-  expand: ReturnType<typeof parseExpand>,
+  expand: Expand,
 ): Record<string, unknown> {
   if (call.render.basic && (expand.ext || expand.attachments)) throw GraphErrors.accessDenied();
   const r = messageResource(st.mail, call.mailbox, msg, call.render, select);
@@ -88,8 +145,12 @@ export function renderMessage(
     const eps = [...msg.extended.values()].filter((e) => expand.ext!(e.id));
     if (eps.length) r.singleValueExtendedProperties = eps.map((e) => ({ ...e }));
   }
-  if (expand.attachments)
-    r.attachments = msg.attachments.map((a) => attachmentResource(st.mail, call.mailbox, msg, a, true));
+  if (expand.attachments) {
+    const select = expand.attachments.select;
+    r.attachments = msg.attachments.map((a) =>
+      selectAttachment(attachmentResource(st.mail, call.mailbox, msg, a, true), select),
+    );
+  }
   return r;
 }
 
@@ -158,7 +219,7 @@ export async function streamBytes(ctx: Ctx, data: Buffer, headers: Record<string
 /** Read side of Graph mail: folders, messages, MIME, attachments, master categories. */
 export function registerMailRead(router: Router, st: EmulatorState): void {
   const meta = (call: GraphCall, suffix: string) =>
-    `${st.baseUrl}/v1.0/$metadata#users('${call.user.id}')/${suffix}`;
+    `${callerOrigin(st)}/v1.0/$metadata#users('${call.user.id}')/${suffix}`;
 
   const listFolders = (call: GraphCall, parent: MailFolder) => {
     const { ctx } = call;

@@ -11,6 +11,7 @@ import { InvalidMimeError, messageFromMime } from '../mail/mime.ts';
 import { deliverToRecipients } from '../mail/delivery.ts';
 import type { Message, Recipient } from '../mail/model.ts';
 import type { User } from '../tenant/model.ts';
+import { callerOrigin } from '../http/origin.ts';
 
 const invalid = (msg: string) => new GraphHttpError(400, 'ErrorInvalidRequest', msg);
 const isObj = (v: unknown): v is Record<string, unknown> =>
@@ -50,7 +51,7 @@ function me(user: User): Recipient {
 /** Write side of Graph mail: PATCH, move, copy, delete, drafts, forward, send, categories. */
 export function registerMailWrite(router: Router, st: EmulatorState): void {
   const render = (call: GraphCall, msg: Message) => ({
-    '@odata.context': `${st.baseUrl}/v1.0/$metadata#users('${call.user.id}')/messages/$entity`,
+    '@odata.context': `${callerOrigin(st)}/v1.0/$metadata#users('${call.user.id}')/messages/$entity`,
     ...messageResource(st.mail, call.mailbox, msg, call.render, null),
   });
 
@@ -339,7 +340,7 @@ export function registerMailWrite(router: Router, st: EmulatorState): void {
     const cat = { id: crypto.randomUUID(), displayName: b.displayName, color };
     call.mailbox.masterCategories.push(cat);
     return new GraphReply(201, {
-      '@odata.context': `${st.baseUrl}/v1.0/$metadata#users('${call.user.id}')/outlook/masterCategories/$entity`,
+      '@odata.context': `${callerOrigin(st)}/v1.0/$metadata#users('${call.user.id}')/outlook/masterCategories/$entity`,
       ...cat,
     });
   });

@@ -5,6 +5,7 @@ import type { Group, User } from '../tenant/model.ts';
 import type { GraphPrincipal } from './auth.ts';
 import { GraphErrors } from './errors.ts';
 import { graphRoute } from './users.ts';
+import { callerOrigin } from '../http/origin.ts';
 
 /** Built-in Entra role templates the emulator assigns (ids are the same in every tenant). */
 export const ROLE_TEMPLATES = {
@@ -120,7 +121,7 @@ export function registerMemberships(router: Router, st: EmulatorState): void {
   };
   for (const transitive of [false, true]) {
     const base = `/v1.0/me/${transitive ? 'transitiveMemberOf' : 'memberOf'}`;
-    const context = (suffix: string) => `${st.baseUrl}/v1.0/$metadata#directoryObjects${suffix}`;
+    const context = (suffix: string) => `${callerOrigin(st)}/v1.0/$metadata#directoryObjects${suffix}`;
     router.on(
       'GET',
       base,

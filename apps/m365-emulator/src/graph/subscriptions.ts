@@ -8,6 +8,7 @@ import { findFolder } from '../mail/lookup.ts';
 import { parseMessageFilter } from '../mail/filter.ts';
 import type { ChangeType } from '../mail/model.ts';
 import type { Subscription } from '../notify/subscriptions.ts';
+import { callerOrigin } from '../http/origin.ts';
 
 const invalid = (msg: string) => new GraphHttpError(400, 'InvalidRequest', msg);
 const notFound = () => new GraphHttpError(404, 'ResourceNotFound', 'The object was not found.');
@@ -16,7 +17,7 @@ const RESOURCE =
 
 function subscriptionResource(st: EmulatorState, s: Subscription): Record<string, unknown> {
   return {
-    '@odata.context': `${st.baseUrl}/v1.0/$metadata#subscriptions/$entity`,
+    '@odata.context': `${callerOrigin(st)}/v1.0/$metadata#subscriptions/$entity`,
     id: s.id,
     resource: s.resource,
     applicationId: s.appId,
@@ -196,7 +197,7 @@ export function registerSubscriptions(router: Router, st: EmulatorState): void {
     'GET',
     '/v1.0/subscriptions',
     graphHandler(st, {}, (call) => ({
-      '@odata.context': `${st.baseUrl}/v1.0/$metadata#subscriptions`,
+      '@odata.context': `${callerOrigin(st)}/v1.0/$metadata#subscriptions`,
       value: [...st.subscriptions.subs.values()]
         .filter(
           (s) =>

@@ -5,6 +5,7 @@ import { GraphHttpError, graphHeaders, sendGraphError } from './errors.ts';
 import { GraphReply, mailRoute, toGraphError } from './pipeline.ts';
 import { findMessage } from '../mail/lookup.ts';
 import { parseId } from '../mail/ids.ts';
+import { callerOrigin } from '../http/origin.ts';
 
 interface UploadSession {
   appId: string;
@@ -75,7 +76,7 @@ export function registerUploadSessions(router: Router, st: EmulatorState): void 
       expiresMs,
     });
     return new GraphReply(201, {
-      '@odata.context': `${st.baseUrl}/v1.0/$metadata#microsoft.graph.uploadSession`,
+      '@odata.context': `${callerOrigin(st)}/v1.0/$metadata#microsoft.graph.uploadSession`,
       // Another host name, like Outlook's upload host: SDKs do not attach the bearer token to it.
       uploadUrl: `${st.baseUrl.replace('//localhost', '//127.0.0.1')}/upload/outlook/${token}`,
       expirationDateTime: new Date(expiresMs).toISOString(),
@@ -151,7 +152,7 @@ export function registerUploadSessions(router: Router, st: EmulatorState): void 
         content: Buffer.concat(s.received),
         isInline: s.isInline,
       });
-      const location = `${st.baseUrl}/v1.0/users('${user.id}')/messages('${st.mail.restId(mailbox, msg)}')/attachments('${st.mail.attachmentId(mailbox, msg, att)}')`;
+      const location = `${callerOrigin(st)}/v1.0/users('${user.id}')/messages('${st.mail.restId(mailbox, msg)}')/attachments('${st.mail.attachmentId(mailbox, msg, att)}')`;
       ctx.send(201, '', { ...graphHeaders(ctx), location });
     } catch (e) {
       sendGraphError(ctx, toGraphError(e), st.clock.now());
@@ -198,7 +199,7 @@ export function registerUploadSessions(router: Router, st: EmulatorState): void 
       }
     });
     return {
-      '@odata.context': `${st.baseUrl}/v1.0/$metadata#Collection(microsoft.graph.convertIdResult)`,
+      '@odata.context': `${callerOrigin(st)}/v1.0/$metadata#Collection(microsoft.graph.convertIdResult)`,
       value,
     };
   });

@@ -14,6 +14,7 @@ import {
   pick,
   userResource,
 } from './resources.ts';
+import { callerOrigin } from '../http/origin.ts';
 
 const READ_USERS = {
   delegated: [
@@ -70,7 +71,7 @@ interface PageState {
 
 /** GET /me, /users, /users/{id|upn}, …/mailboxSettings, /organization. */
 export function registerUsers(router: Router, st: EmulatorState): void {
-  const ctxUrl = (suffix: string) => `${st.baseUrl}/v1.0/$metadata#${suffix}`;
+  const ctxUrl = (suffix: string) => `${callerOrigin(st)}/v1.0/$metadata#${suffix}`;
 
   const selectList = (select: string | null | undefined): readonly string[] => {
     if (!select) return USER_DEFAULT_PROPS;
@@ -187,7 +188,7 @@ export function registerUsers(router: Router, st: EmulatorState): void {
       if (state.o + state.t < users.length) {
         const nextState = { ...state, o: state.o + state.t };
         body['@odata.nextLink'] =
-          `${st.baseUrl}/v1.0/users?$skiptoken=${Buffer.from(JSON.stringify(nextState)).toString('base64url')}`;
+          `${callerOrigin(st)}/v1.0/users?$skiptoken=${Buffer.from(JSON.stringify(nextState)).toString('base64url')}`;
       }
       body.value = page.map((u) => pick(u, props));
       return body;

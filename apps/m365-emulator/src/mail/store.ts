@@ -73,15 +73,45 @@ const DEFAULT_FOLDERS: [string, string, string | null, boolean][] = [
 
 export type ChangeListener = (c: MailChange) => void;
 
+/** Message numbers recorded as used ahead of handing them out, a block at a time. */
+const NUMBER_BLOCK = 100_000;
+
 /** Every mailbox of the emulated Exchange Online, in memory. */
 export class MailStore {
   private readonly mailboxes = new Map<string, Mailbox>();
   private readonly byKey = new Map<string, Mailbox>();
   private readonly listeners: ChangeListener[] = [];
   private readonly now: () => number;
+  /**
+   * Message numbers (in both id formats) come from one counter that starts where no earlier run of
+   * this emulator can have reached (issue 22 §1.7: Exchange never reuses an id, and a client that kept
+   * an id across an emulator restart must not find another message under it): see `continueNumbers`.
+   */
+  private nextNo = 1;
+  private reservedTo = Infinity;
+  private reserve: ((upTo: number) => void) | undefined;
 
   constructor(now: () => number) {
     this.now = now;
+  }
+
+  /**
+   * Message numbers from `floor` on; with `reserve`, numbers are taken in blocks and each block is
+   * recorded (`reserve(end)`, synchronously) before its first number is handed out, so a restart —
+   * even after a kill — starts past every number used.
+   */
+  continueNumbers(floor: number, reserve?: (upTo: number) => void): void {
+    this.nextNo = Math.max(this.nextNo, floor);
+    this.reserve = reserve;
+    this.reservedTo = reserve ? this.nextNo : Infinity;
+  }
+
+  private allocateNo(): number {
+    if (this.nextNo >= this.reservedTo) {
+      this.reservedTo = this.nextNo + NUMBER_BLOCK;
+      this.reserve!(this.reservedTo);
+    }
+    return this.nextNo++;
   }
 
   onChange(fn: ChangeListener): void {
@@ -120,6 +150,13 @@ export class MailStore {
     this.mailboxes.set(user.id, m);
     this.byKey.set(m.key.toString('hex'), m);
     return m;
+  }
+
+  /** Puts back a mailbox saved earlier (`mail/persist.ts`). */
+  restore(m: Mailbox): void {
+    this.mailboxes.set(m.userId, m);
+    this.byKey.set(m.key.toString('hex'), m);
+    for (const no of m.messages.keys()) this.nextNo = Math.max(this.nextNo, no + 1);
   }
 
   existing(userId: string): Mailbox | undefined {
@@ -182,8 +219,10 @@ export class MailStore {
     const now = this.now();
     const seq = ++m.seq;
     const subject = init.subject ?? '';
+    // The mailbox's own count still seeds generated content (same demo mail every run).
+    m.nextMessageNo++;
     const msg: Message = {
-      no: m.nextMessageNo++,
+      no: this.allocateNo(),
       folderNo: folder.no,
       moveGen: 0,
       internetMessageId:

@@ -70,7 +70,7 @@ export interface NotificationSettings {
 
 export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
   validationTimeoutMs: 10_000,
-  deliveryTimeoutMs: 3_000,
+  deliveryTimeoutMs: 10_000,
   maxMessageLifetimeMinutes: 4_230,
   retryBaseMs: 1_000,
   retryMaxDelayMs: 60_000,
@@ -327,8 +327,9 @@ export class Subscriptions {
     } catch (e) {
       result = e instanceof Error ? ((e as NodeJS.ErrnoException).code ?? e.message) : String(e);
     }
+    // Only a 2xx is delivered; any other answer — a 403 too — or none within the timeout is retried
+    // for 4 h (reference §3, current delivery docs).
     const ok = typeof result === 'number' && result >= 200 && result < 300;
-    const retry = !ok && (typeof result === 'string' || result >= 500 || result === 429 || result === 408);
     this.record({
       url: o.url,
       kind: o.kind,
@@ -342,7 +343,6 @@ export class Subscriptions {
       o.after?.();
       return;
     }
-    if (!retry) return; // 4xx: the endpoint refused it; Graph drops it
     const delay = Math.min(this.settings.retryBaseMs * 2 ** (o.attempt - 1), this.settings.retryMaxDelayMs);
     if (Date.now() + delay - o.firstMs > this.settings.retryForMs) return; // dropped after 4 h
     this.later(delay, () => void this.send(o));
