@@ -115,7 +115,7 @@ describe('push delivery', () => {
     expect(r.body).toBe(token);
   });
 
-  it('forged, unknown, oversized and malformed notifications change nothing', async () => {
+  it('forged, unknown, oversized and malformed notifications change nothing (and forged or unknown ones are still acknowledged)', async () => {
     const s = (await sub())!;
     const queued = async () =>
       (await app.server.jobs.boss.findJobs('folder.sync', { key: folderId })).filter(
@@ -129,14 +129,15 @@ describe('push delivery', () => {
       clientState: 'not-the-state',
       tenantId: DEMO.contoso.tenantId,
     };
+    // 202 all the same: Microsoft would retry anything else (a 403 too) for 4 hours.
     const wrong = await post(NOTIFICATION_PATH, { value: [item] });
-    expect(wrong.statusCode).toBe(403);
+    expect(wrong.statusCode).toBe(202);
     const unknown = await post(NOTIFICATION_PATH, {
       value: [{ ...item, subscriptionId: '00000000-0000-0000-0000-000000000000' }],
     });
-    expect(unknown.statusCode).toBe(403);
+    expect(unknown.statusCode).toBe(202);
     const missing = await post(NOTIFICATION_PATH, { value: [{ ...item, clientState: undefined }] });
-    expect(missing.statusCode).toBe(403);
+    expect(missing.statusCode).toBe(202);
     const big = await post(NOTIFICATION_PATH, { value: [{ ...item, pad: 'x'.repeat(600 * 1024) }] });
     expect(big.statusCode).toBe(413);
     expect((await post(NOTIFICATION_PATH, '{"value": [')).statusCode).toBe(400);
@@ -148,6 +149,42 @@ describe('push delivery', () => {
     expect(after.lastNotificationAt?.getTime()).toBe(s.lastNotificationAt?.getTime());
     expect((await folderStatus(connectorId, folderId)).delivery.rejectedNotifications).toBe(after.rejected);
   });
+
+  it(
+    'a subscription Mailroom no longer knows is acknowledged once, not retried by Microsoft for hours',
+    { timeout: 60_000 },
+    async () => {
+      const token = await app.server.connectors.broker.graphToken(connectorId);
+      const user = await control().getUser(CLAIMS);
+      const client = new SubscriptionClient(app.server.mail);
+      // A subscription to Mailroom's URL that Mailroom has no row for (deleted on our side, say).
+      const stray = await client.create(
+        token,
+        user.id,
+        'inbox',
+        {
+          notificationUrl: `${app.server.url}${NOTIFICATION_PATH}`,
+          lifecycleNotificationUrl: `${app.server.url}${LIFECYCLE_PATH}`,
+          clientState: 'y'.repeat(43),
+        },
+        { tenant: DEMO.contoso.tenantId, now: new Date() },
+      );
+      try {
+        const since = (await control().notificationLog()).at(-1)?.seq ?? 0;
+        await control().deliverMessage(CLAIMS, { subject: 'to a stray subscription' });
+        const strays = async () =>
+          (await control().notificationLog(since)).filter(
+            (r) => r.kind === 'notification' && r.subscriptionIds.includes(stray.id),
+          );
+        await until('the stray notification answered', async () => (await strays()).length > 0);
+        // Retries would come after 1 s; wait past that.
+        await new Promise((r) => setTimeout(r, 2500));
+        expect((await strays()).map((r) => [r.attempt, r.result, r.delivered])).toEqual([[1, 202, true]]);
+      } finally {
+        await client.remove(token, user.id, stray.id);
+      }
+    },
+  );
 
   it('renews a subscription half-way through its lifetime (the sweep), keeping its id and the lifetime learnt', async () => {
     const s = (await sub())!;

@@ -46,9 +46,11 @@ export const graphNotificationRoutes: FastifyPluginAsyncZod<HttpDeps> = async (a
           'validation_failed',
           'Not a change notification: expected {"value":[{subscriptionId, clientState, …}]}.',
         );
-      const r = await accept(parsed.data.value);
-      // Nothing genuine in it: refused (Microsoft does not retry a 4xx), and nothing happened.
-      if (r.accepted === 0) throw new AppError('forbidden', 'Unknown subscription or wrong clientState.');
+      // Items that are not genuine (unknown subscription, wrong clientState) were counted and ignored.
+      // The answer is 202 all the same: Microsoft retries every other answer — a 403 too — for 4 hours
+      // (reference §3), so refusing a subscription we already deleted would bring it back for hours,
+      // and a forger learns nothing from it.
+      await accept(parsed.data.value);
       return reply.status(202).send(null);
     };
   const schema = { schema: { tags: ['microsoft'], hide: true } };
