@@ -1,59 +1,22 @@
-import { Alert, Button, Code, EmptyState, Group, Paper, Skeleton, Stack, Table, Text } from '@mantine/core';
+import { Alert, Button, EmptyState, Group, Paper, Skeleton, Stack, Table, Text } from '@mantine/core';
 import { IconListDetails } from '@tabler/icons-react';
-import type { AuditEntry } from '@mailroom/contracts';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAudit } from '../../api/audit.ts';
 import { PageHeading } from '../../components/PageHeading.tsx';
 import { RelativeTime } from '../../components/RelativeTime.tsx';
 import { errorMessage } from '../../lib/errors.ts';
 import { useCurrentWorkspace } from '../../lib/workspace.ts';
-
-function str(v: unknown): string | null {
-  return typeof v === 'string' && v !== '' ? v : null;
-}
-
-/** What the entry was about, in words: "Connector “Claims”", "Member → Admin", "jane@acme.com (Member)". */
-function Target({ entry }: { entry: AuditEntry }) {
-  const { t } = useTranslation();
-  const d = entry.details;
-  const role = (r: unknown) => (str(r) ? t(`roles.${str(r)}`, { defaultValue: str(r) ?? '' }) : null);
-  const parts: string[] = [];
-  if (entry.targetType)
-    parts.push(t(`audit.targets.${entry.targetType}`, { defaultValue: entry.targetType }));
-  if (str(d.name)) parts.push(`“${str(d.name)}”`);
-  if (str(d.email)) parts.push(str(d.email)!);
-  let change: string | null = null;
-  if (str(d.from) && str(d.to)) {
-    change = entry.action.startsWith('member.')
-      ? `${role(d.from)} → ${role(d.to)}`
-      : `“${str(d.from)}” → “${str(d.to)}”`;
-  } else if (str(d.role)) {
-    change = role(d.role);
-  }
-  if (parts.length === 0 && !change) {
-    return (
-      <Text size="sm" c="dimmed">
-        —
-      </Text>
-    );
-  }
-  return (
-    <Text size="sm">
-      {parts.join(' ')}
-      {change && (
-        <Text span size="sm" c="dimmed">
-          {parts.length ? ' · ' : ''}
-          {change}
-        </Text>
-      )}
-    </Text>
-  );
-}
+import { AuditFilters, emptyAuditForm, isReversed, toFilter, type AuditForm } from './audit/AuditFilters.tsx';
+import { AuditSentence } from './audit/AuditSentence.tsx';
 
 export function AuditLogSettings() {
   const { t } = useTranslation();
   const ws = useCurrentWorkspace();
-  const audit = useAudit(ws.id, ws.canManage);
+  const [form, setForm] = useState<AuditForm>(emptyAuditForm);
+  const filtered = Object.values(form).some((v) => v !== '');
+  // A reversed range is said by the filters, not asked of the server.
+  const audit = useAudit(ws.id, toFilter(form), ws.canManage && !isReversed(form));
   const entries = audit.data?.pages.flatMap((p) => p.items) ?? [];
 
   return (
@@ -64,11 +27,12 @@ export function AuditLogSettings() {
           {t('audit.intro')}
         </Text>
       </div>
+      {ws.canManage && <AuditFilters ws={ws.id} value={form} onChange={setForm} />}
       {!ws.canManage ? (
         <Alert color="gray" variant="light" role="note">
           {t('audit.adminsOnly')}
         </Alert>
-      ) : audit.isPending ? (
+      ) : isReversed(form) ? null : audit.isPending ? (
         <Stack gap="xs" aria-busy="true" aria-label={t('app.loading')}>
           <Skeleton h={40} />
           <Skeleton h={40} />
@@ -82,8 +46,8 @@ export function AuditLogSettings() {
         <Paper withBorder radius="md" p="xl">
           <EmptyState
             icon={<IconListDetails size={28} aria-hidden />}
-            title={t('audit.emptyTitle')}
-            description={t('audit.emptyBody')}
+            title={filtered ? t('audit.emptyFiltered') : t('audit.emptyTitle')}
+            description={filtered ? undefined : t('audit.emptyBody')}
           />
         </Paper>
       ) : (
@@ -96,7 +60,6 @@ export function AuditLogSettings() {
                     <Table.Th scope="col">{t('audit.when')}</Table.Th>
                     <Table.Th scope="col">{t('audit.who')}</Table.Th>
                     <Table.Th scope="col">{t('audit.what')}</Table.Th>
-                    <Table.Th scope="col">{t('audit.target')}</Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
@@ -108,15 +71,12 @@ export function AuditLogSettings() {
                         </Text>
                       </Table.Td>
                       <Table.Td>
-                        <Text size="sm">{e.actor.email ?? t('audit.system')}</Text>
-                      </Table.Td>
-                      <Table.Td>
-                        <Text size="sm">
-                          {t(`audit.actions.${e.action}`, { defaultValue: '' }) || <Code>{e.action}</Code>}
+                        <Text size="sm" className="truncate-name" title={e.actor.email ?? undefined}>
+                          {e.actor.email ?? t('audit.system')}
                         </Text>
                       </Table.Td>
                       <Table.Td>
-                        <Target entry={e} />
+                        <AuditSentence ws={ws.id} entry={e} />
                       </Table.Td>
                     </Table.Tr>
                   ))}
