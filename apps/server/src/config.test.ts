@@ -69,7 +69,7 @@ describe('loadConfig', () => {
     );
   });
 
-  it('keeps blobs in the data directory unless told otherwise (BLOB_STORE, decision 0013)', () => {
+  it('keeps blobs in the data directory unless told otherwise (BLOB_STORE, decision 0017)', () => {
     expect(loadConfig({ INIT_CWD: '/srv/mailroom' }).blobStore).toEqual({
       kind: 'fs',
       dir: '/srv/mailroom/data/blobs',

@@ -121,7 +121,7 @@ const EnvSchema = z.object({
 export type Role = (typeof roleNames)[number];
 
 /**
- * Where emails and attachments are stored (decision 0013): a directory, or an Azure Blob Storage
+ * Where emails and attachments are stored (decision 0017): a directory, or an Azure Blob Storage
  * container. The connection string holds the account key or a SAS token: it is a non-enumerable
  * property, so that a logged or serialised config never shows it.
  */

@@ -108,7 +108,7 @@ export async function startServer(
           { singletonKey: connectorId, ...(startAfterSeconds ? { startAfterSeconds } : {}) },
         ),
     });
-    // Every process must read what any other stored: one directory they all mount, or Azure (decision 0013).
+    // Every process must read what any other stored: one directory they all mount, or Azure (decision 0017).
     const blobs = await openBlobStore(config.blobStore);
     // Microsoft's 4 concurrent requests per mailbox hold across processes: slots are leased in the database.
     const leases = new DbSlotLeases(database.db);

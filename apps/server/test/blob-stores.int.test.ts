@@ -11,7 +11,7 @@ import { FsBlobStore } from '../src/blobs/fs-store.ts';
 import { BlobSizeMismatch, type BlobStore } from '../src/blobs/store.ts';
 import { startAzurite, type Azurite } from './azurite.ts';
 
-// One contract, both stores (decision 0013): the file system and Azure Blob Storage (Microsoft's
+// One contract, both stores (decision 0017): the file system and Azure Blob Storage (Microsoft's
 // Azurite emulator, from npm, started for this file). Every promise ingestion, the API and retention
 // rely on is checked the same way on each.
 

@@ -59,7 +59,7 @@ const blockId = (n: number) => Buffer.from(`block-${String(n).padStart(6, '0')}`
 /**
  * Content-addressed blobs in one Azure Blob Storage container, under the same names as the file
  * store's paths (`ab/cd/<sha256>`), so that every process on every machine reads what any of them
- * stored. Decision 0013:
+ * stored. Decision 0017:
  * - Up to `KEEP_BYTES`, the content is gathered, hashed and uploaded in one call under its address
  *   (Put Blob: atomic, with its MD5 checked by Azure).
  * - Larger content streams in blocks (bounded memory) into a temporary blob while its SHA-256 is
@@ -196,7 +196,7 @@ export class AzureBlobStore implements BlobStore {
         }
       }
     } finally {
-      // A temporary blob left by a crash just before this line is harmless (decision 0013).
+      // A temporary blob left by a crash just before this line is harmless (decision 0017).
       await temp.deleteIfExists().catch(() => undefined);
     }
     return { sha256, size: staged.size };

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
  * the same content is stored once, and a document refers to its files by hash (`eml_sha256`,
  * `attachments[].sha256`). Two implementations: `FsBlobStore` (a directory: one machine, or one
  * directory every process mounts) and `AzureBlobStore` (Azure Blob Storage: any number of machines).
- * Decision 0013 says how each keeps the promises below.
+ * Decision 0017 says how each keeps the promises below.
  */
 export interface BlobStore {
   /** Said in the start line: `fs` or `azure`, and where. Never a secret. */
