@@ -103,6 +103,9 @@ const EnvSchema = z.object({
     .max(24 * 30)
     .default(72),
   WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(60).default(10),
+  /** Webhook deliveries in flight per worker process, and to one endpoint (a slow one holds no more). */
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(64),
+  WEBHOOK_ENDPOINT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
   /** The largest file the upload API takes (Exchange Online's own message limit is 150 MB). */
   UPLOAD_MAX_MB: z.coerce.number().min(1).max(1024).default(150),
   SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).default(25),
@@ -170,6 +173,9 @@ export interface Config {
   readonly webhookDisableAfterMs: number;
   /** A receiver must answer within this long. */
   readonly webhookTimeoutMs: number;
+  /** Deliveries in flight per process, and per endpoint within it. */
+  readonly webhookConcurrency: number;
+  readonly webhookEndpointConcurrency: number;
   /** The largest file `POST …/documents` (upload) takes. */
   readonly uploadMaxBytes: number;
   /** PUBLIC_BASE_URL was given (otherwise the address the server listens on is used for notifications). */
@@ -251,6 +257,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookFirstRetryMs: Math.round(e.WEBHOOK_RETRY_FIRST_SECONDS * 1000),
     webhookDisableAfterMs: Math.round(e.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000),
     webhookTimeoutMs: Math.round(e.WEBHOOK_TIMEOUT_SECONDS * 1000),
+    webhookConcurrency: e.WEBHOOK_CONCURRENCY,
+    webhookEndpointConcurrency: e.WEBHOOK_ENDPOINT_CONCURRENCY,
     uploadMaxBytes: Math.round(e.UPLOAD_MAX_MB * 1024 * 1024),
     publicBaseUrlSet: e.PUBLIC_BASE_URL !== undefined,
     shutdownGraceMs: e.SHUTDOWN_GRACE_SECONDS * 1000,

@@ -272,6 +272,8 @@ export async function startServer(
       logger,
       firstRetryMs: config.webhookFirstRetryMs,
       disableAfterMs: config.webhookDisableAfterMs,
+      concurrency: config.webhookConcurrency,
+      perEndpoint: config.webhookEndpointConcurrency,
     });
     if (config.roles.includes('worker')) webhooks.start();
     // Last: every handler's dependencies exist now (`jobs` included). A job queued before this start

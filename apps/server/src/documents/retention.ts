@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { BlobStore } from '../blobs/store.ts';
 import { rowsOf, type Db } from '../db/client.ts';
+import { uuidArray } from '../db/sql-arrays.ts';
 import { auditLog, documents, idempotencyKeys, mailMessages, webhookDeliveries } from '../db/schema/index.ts';
 import type { StoredAttachment } from '../db/schema/mail.ts';
 
@@ -65,7 +66,6 @@ interface Expired {
 }
 
 const BLOB_ADDRESS = /^[0-9a-f]{64}$/;
-const uuidArray = (ids: readonly string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
 const textArray = (values: readonly string[]) => sql`${`{${values.join(',')}}`}::text[]`;
 
 /** Erases what retention says must go. Safe to run at any time, and again after a crash. */

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { rowsOf, type Db } from '../db/client.ts';
 import { recordAudit } from '../db/repos/audit.ts';
 import { recordEvent } from '../db/repos/events.ts';
+import { intArray, uuidArray } from '../db/sql-arrays.ts';
 import { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from '../db/schema/index.ts';
 import { asError } from '../lib/errors.ts';
 import type { Vault } from '../security/vault.ts';
@@ -25,6 +26,11 @@ export interface DispatcherDeps {
   pollMs?: number;
   /** Deliveries in flight at once in this process (default 64: bench/README.md, "webhooks"). */
   concurrency?: number;
+  /**
+   * Deliveries in flight at once to one endpoint, in this process (default 32): a slow or hanging
+   * receiver (10 s each) holds at most this many slots, and the others' deliveries still go out.
+   */
+  perEndpoint?: number;
 }
 
 /** A claimed delivery is someone's for this long: a worker killed mid-send frees it then (and it is sent again, same webhook-id). */
@@ -47,6 +53,8 @@ export class WebhookDispatcher {
   private running: Promise<void> | undefined;
   private stopped = false;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Deliveries in flight per endpoint in this process (what `perEndpoint` is counted against). */
+  private readonly busy = new Map<string, number>();
 
   constructor(deps: DispatcherDeps) {
     this.d = deps;
@@ -87,6 +95,8 @@ export class WebhookDispatcher {
     }
     const claimed = await this.claim(room);
     for (const c of claimed) {
+      const endpointId = c.endpoint.id;
+      this.busy.set(endpointId, (this.busy.get(endpointId) ?? 0) + 1);
       const p = this.deliver(c)
         .catch((err: unknown) =>
           this.d.logger.warn(
@@ -94,19 +104,40 @@ export class WebhookDispatcher {
             'webhook delivery could not be recorded; its lease will bring it back',
           ),
         )
-        .finally(() => this.inFlight.delete(p));
+        .finally(() => {
+          this.inFlight.delete(p);
+          const n = (this.busy.get(endpointId) ?? 1) - 1;
+          if (n > 0) this.busy.set(endpointId, n);
+          else this.busy.delete(endpointId);
+        });
       this.inFlight.add(p);
     }
     return claimed.length;
   }
 
+  /**
+   * Claims up to `limit` due deliveries, oldest first, but no more per endpoint than its free slots
+   * (`perEndpoint` less what this process is sending it): the window ranks each endpoint's due
+   * deliveries, over the due rows only (the due index), and the lock is taken on the chosen ones.
+   */
   private async claim(limit: number): Promise<Claimed[]> {
+    const perEndpoint = this.d.perEndpoint ?? 32;
+    const busyIds = [...this.busy.keys()];
+    const busyCounts = busyIds.map((id) => this.busy.get(id)!);
     const res = await this.d.db.execute(sql`
       update webhook_deliveries d
          set next_attempt_at = now() + make_interval(secs => ${LEASE_SECONDS}), attempts = d.attempts + 1, last_attempt_at = now()
         from (select x.id from webhook_deliveries x
-                join webhook_endpoints w on w.id = x.endpoint_id and w.enabled
-               where x.state = 'pending' and x.next_attempt_at <= now()
+               where x.id in (
+                 select r.id from (
+                   select y.id, y.endpoint_id,
+                          row_number() over (partition by y.endpoint_id order by y.next_attempt_at) as rn
+                     from webhook_deliveries y
+                     join webhook_endpoints w on w.id = y.endpoint_id and w.enabled
+                    where y.state = 'pending' and y.next_attempt_at <= now()) r
+                 left join unnest(${uuidArray(busyIds)}, ${intArray(busyCounts)}) as b(endpoint_id, n)
+                   on b.endpoint_id = r.endpoint_id
+                 where r.rn + coalesce(b.n, 0) <= ${perEndpoint})
                order by x.next_attempt_at
                limit ${limit}
                for update of x skip locked) c
