@@ -12,6 +12,7 @@ import { registerMemberships } from './graph/memberships.ts';
 import { registerControl, type ControlHooks } from './control/routes.ts';
 import { GraphErrors, sendGraphError } from './graph/errors.ts';
 import { registerDelta } from './graph/delta.ts';
+import { registerFolderDelta } from './graph/folder-delta.ts';
 import { registerMailRead } from './graph/mail-read.ts';
 import { registerMailWrite } from './graph/mail-write.ts';
 import { BATCH_INNER_HEADER, BATCH_INNER_SECRET, registerBatch } from './graph/batch.ts';
@@ -28,6 +29,7 @@ export function buildRouter(st: EmulatorState, hooks: ControlHooks): Router {
   registerUsers(router, st);
   registerMemberships(router, st);
   registerDelta(router, st); // before the message routes: "delta" is not a message id
+  registerFolderDelta(router, st); // nor a folder id
   registerMailRead(router, st);
   registerMailWrite(router, st);
   registerBatch(router, st);

@@ -11,7 +11,7 @@ import {
   messageResource,
   parseMessageSelect,
 } from '../mail/render.ts';
-import { evalMessageFilter, parseMessageFilter } from '../mail/filter.ts';
+import { checkFilterWithOrderby, evalMessageFilter, parseMessageFilter } from '../mail/filter.ts';
 import { extendedPropertyKey } from '../mail/store.ts';
 import { messageFromMime, mimeOf } from '../mail/mime.ts';
 import { messageInitFromJson } from '../mail/json-message.ts';
@@ -272,7 +272,13 @@ export function registerMailRead(router: Router, st: EmulatorState): void {
       const fid = (m: Message) => st.mail.folderId(call.mailbox, m.folderNo);
       list = list.filter((m) => evalMessageFilter(filter, m, fid));
     }
-    list = orderMessages(list, ctx.query.get('$orderby'));
+    const orderby = ctx.query.get('$orderby');
+    if (filter && orderby)
+      checkFilterWithOrderby(
+        filter,
+        orderby.split(',').map((o) => o.trim().split(/\s+/)[0] ?? ''),
+      );
+    list = orderMessages(list, orderby);
     const body: Record<string, unknown> = {
       '@odata.context': meta(call, folder ? `mailFolders('${ctx.params.folder}')/messages` : 'messages'),
     };

@@ -208,3 +208,27 @@ export function deltaFilterBound(s: string): { ms: number; inclusive: boolean } 
     );
   return { ms: d, inclusive: m[1]!.toLowerCase() === 'ge' };
 }
+
+/** The properties a filter names, left to right as written (a lambda by its collection). */
+export function filterProperties(f: MsgFilter): string[] {
+  if ('left' in f) return [...filterProperties(f.left), ...filterProperties(f.right)];
+  if (f.op === 'not') return filterProperties(f.expr);
+  if (f.op === 'any') return [f.collection];
+  return [f.path];
+}
+
+/**
+ * `$filter` with `$orderby` on messages (reference §2.3; Graph's "using filter and orderby in the same
+ * query"): every `$orderby` property must also be in the `$filter`, first and in the same order, or
+ * Exchange refuses the query as too expensive — `400 InefficientFilter`.
+ */
+export function checkFilterWithOrderby(f: MsgFilter, orderby: string[]): void {
+  const named = filterProperties(f).map((p) => p.toLowerCase());
+  const first = [...new Set(named)].slice(0, orderby.length);
+  if (orderby.some((p, i) => first[i] !== p.toLowerCase()))
+    throw new GraphHttpError(
+      400,
+      'InefficientFilter',
+      'The restriction or sort order is too complex for this operation.',
+    );
+}
