@@ -104,6 +104,12 @@ export const monitoredFolders = pgTable(
     active: boolean('active').notNull().default(false),
     // The rest of the rule, applied at ingestion (core/inflow-rules.ts): changing it affects new mail only.
     filterInflow: boolean('filter_inflow').notNull().default(false),
+    /**
+     * Write the hidden "processed" marker on each message in Outlook (product.md §3; on by default, as
+     * the seed's product does). Off saves one request per email as Microsoft counts them (issue 22 §2.6);
+     * exactly-once never depends on it (the work items do that).
+     */
+    writeMarker: boolean('write_marker').notNull().default(true),
     documentTypeId: uuid('document_type_id').references(() => documentTypes.id, { onDelete: 'set null' }),
     tagIds: uuid('tag_ids')
       .array()

@@ -1,0 +1,1 @@
+ALTER TABLE "monitored_folders" ADD COLUMN "write_marker" boolean DEFAULT true NOT NULL;
