@@ -251,8 +251,13 @@ export function registerMailControl(router: Router, st: EmulatorState): void {
     const b = await ctx.json<Partial<ThrottleConfig>>();
     for (const [k, v] of Object.entries(b)) {
       if (!(k in st.throttle.config)) throw bad(`Unknown throttling setting ${k}`);
-      if (k === 'enabled' ? typeof v !== 'boolean' : typeof v !== 'number' || v < 0)
-        throw bad(`Bad value for ${k}`);
+      const ok =
+        k === 'enabled'
+          ? typeof v === 'boolean'
+          : k === 'concurrencyScope'
+            ? v === 'perMailbox' || v === 'perApp'
+            : typeof v === 'number' && v >= 0;
+      if (!ok) throw bad(`Bad value for ${k}`);
     }
     Object.assign(st.throttle.config, b);
     return { config: st.throttle.config, counters: st.throttle.counters(st.clock.now()) };

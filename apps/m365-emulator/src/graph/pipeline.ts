@@ -113,6 +113,9 @@ export function graphHandler(
         // comes a tick later, after a fast client may already have sent its next request.
         ctx.res.once('finish', release);
         ctx.res.once('close', release);
+        // Exchange's own time to answer, during which the request holds its slot (arrival → last byte).
+        const service = st.throttle.serviceTimeMs();
+        if (service > 0) await sleep(service);
       }
       if (await applyRequestFault(st, ctx)) return;
       const out = await fn(call);

@@ -56,3 +56,36 @@ describe('throttling per app per mailbox', () => {
     expect(code(() => t.admit('a', 'u', 0, 600))).toBe('ok');
   });
 });
+
+describe('the perApp reading of the concurrency limit', () => {
+  it('counts an app’s requests across mailboxes; releasing frees the app’s slot', () => {
+    const t = new Throttler();
+    t.reset({ concurrencyScope: 'perApp' });
+    const releases = [
+      t.admit('app', 'a', 0),
+      t.admit('app', 'a', 0),
+      t.admit('app', 'b', 0),
+      t.admit('app', 'c', 0),
+    ];
+    expect(code(() => t.admit('app', 'd', 0))).toBe(
+      '429 Application is over its MailboxConcurrency limit. retry-after=1',
+    );
+    expect(code(() => t.admit('other-app', 'a', 0))).toBe('ok');
+    expect(t.inFlightForApp('app')).toBe(4);
+    releases[2]!();
+    releases[2]!();
+    expect(t.inFlightForApp('app')).toBe(3);
+    expect(code(() => t.admit('app', 'd', 0))).toBe('ok');
+  });
+
+  it('a service time in the configured range', () => {
+    const t = new Throttler();
+    expect(t.serviceTimeMs()).toBe(0);
+    t.reset({ serviceTimeMinMs: 50, serviceTimeMaxMs: 300 });
+    for (let i = 0; i < 100; i++) {
+      const ms = t.serviceTimeMs();
+      expect(ms).toBeGreaterThanOrEqual(50);
+      expect(ms).toBeLessThanOrEqual(300);
+    }
+  });
+});
