@@ -78,8 +78,41 @@ async function syncAll(): Promise<void> {
   for (const f of active) await settle(app, f.id);
 }
 
+/** The Inbox of a mailbox, monitored from a minute ago (as the folder picker does it). */
+async function monitorInbox(mailboxId: string): Promise<string> {
+  const tree = await admin.get<FolderTree>(api.folderTree(ws, mailboxId));
+  const inbox = tree.body.items.find((f) => f.displayName === 'Inbox')!;
+  const set = await admin.request<Mailbox>('PUT', api.monitoredFolders(ws, mailboxId), {
+    folders: [
+      {
+        graphFolderId: inbox.graphFolderId,
+        displayName: 'Inbox',
+        active: true,
+        processFrom: new Date(Date.now() - 60_000).toISOString(),
+      },
+    ],
+  });
+  expect(set.status).toBe(200);
+  return set.body.folders[0]!.id;
+}
+
 describe('one reader per mailbox', () => {
   let mailbox: Mailbox;
+
+  it(
+    'the same mailbox offered under both connectors: each email is one document',
+    { timeout: 60_000 },
+    async () => {
+      // Both try to read it; whatever each is allowed to keep is monitored.
+      for (const c of [delegated, organization])
+        await admin.request('PUT', api.mailboxes(ws, c), { mailboxes: [await alexIn(c)] });
+      const rows = await app.server.database.db.select().from(mailboxes).where(eq(mailboxes.workspaceId, ws));
+      for (const m of rows) await monitorInbox(m.id);
+      const email = await app.server.sandbox!.control.deliverGenerated(ALEX, {});
+      await syncAll();
+      expect(await documentsOf(email.immutableId)).toBe(1);
+    },
+  );
 
   it('refuses the second connector, naming the first; the directory says who reads it', async () => {
     const entry = await alexIn(delegated);
@@ -112,20 +145,7 @@ describe('one reader per mailbox', () => {
     { timeout: 120_000 },
     async () => {
       const control = app.server.sandbox!.control;
-      const tree = await admin.get<FolderTree>(api.folderTree(ws, mailbox.id));
-      const inbox = tree.body.items.find((f) => f.displayName === 'Inbox')!;
-      const set = await admin.request<Mailbox>('PUT', api.monitoredFolders(ws, mailbox.id), {
-        folders: [
-          {
-            graphFolderId: inbox.graphFolderId,
-            displayName: 'Inbox',
-            active: true,
-            processFrom: new Date(Date.now() - 60_000).toISOString(),
-          },
-        ],
-      });
-      expect(set.status).toBe(200);
-      const folderId = set.body.folders[0]!.id;
+      const folderId = await monitorInbox(mailbox.id);
 
       const before = await control.deliverGenerated(ALEX, { pdfs: 1 });
       await syncAll();
@@ -153,11 +173,16 @@ describe('one reader per mailbox', () => {
       await syncAll();
       expect(await documentsOf(before.immutableId)).toBe(1);
       expect(await documentsOf(after.immutableId)).toBe(1);
+      // Nothing else was made twice either: one document per work item, one work item per email.
       const [total] = await app.server.database.db
         .select({ n: count() })
         .from(documents)
         .where(eq(documents.workspaceId, ws));
-      expect(total!.n).toBe(2);
+      const [emails] = await app.server.database.db
+        .select({ n: sql<number>`count(distinct ${mailMessages.graphMessageId})`.mapWith(Number) })
+        .from(mailMessages)
+        .where(eq(mailMessages.workspaceId, ws));
+      expect(total!.n).toBe(emails!.n);
 
       const audit = await app.server.database.db
         .select()
