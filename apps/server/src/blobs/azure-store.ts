@@ -36,11 +36,15 @@ export class AzureBlobError extends Error {
     // Azure's message is its first line ("The specified blob does not exist."); the request id and
     // time that follow help no one reading Mailroom's logs.
     const said = err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err);
-    super(`Azure Blob Storage: ${operation} failed (${[status, code].filter(Boolean).join(' ')}): ${said}`);
+    const detail = [status, code].filter(Boolean).join(' ');
+    super(`Azure Blob Storage: ${operation} failed${detail ? ` (${detail})` : ''}: ${said}`);
     this.statusCode = status;
     this.azureCode = code;
   }
 }
+
+/** Content given under a SHA-256 that is not its own (`putKnown`): nothing was stored. */
+export class BlobHashMismatch extends Error {}
 
 /** Per block of a streamed upload: the memory one upload holds. */
 const DEFAULT_BLOCK_BYTES = 4 * 1024 * 1024;
@@ -152,7 +156,7 @@ export class AzureBlobStore implements BlobStore {
     const staged = await this.stageBlocks(target, source, `storing ${sha256}`);
     if (staged.size !== size) throw sizeMismatch(size, staged.size);
     if (staged.sha256 !== sha256)
-      throw new AzureBlobError(`storing ${sha256}`, new Error(`the content's SHA-256 is ${staged.sha256}`));
+      throw new BlobHashMismatch(`content named ${sha256} hashes to ${staged.sha256}`);
     await this.commit(target, staged, `storing ${sha256}`);
   }
 
