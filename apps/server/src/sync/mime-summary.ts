@@ -61,8 +61,11 @@ export class MimeUnreadableError extends Error {}
 
 /** Bodies beyond this are cut: a document shows the start; the whole email stays in the `.eml`. */
 const MAX_BODY_CHARS = 2_000_000;
-/** The raw start of the MIME kept for `rawBodyText` (bodies beyond are cut anyway). */
-const MAX_RAW_BYTES = 2_000_000;
+/**
+ * The raw start of the MIME kept for `rawBodyText`, used only when the parser found no body: bodies it
+ * cannot read are short; a longer one shows its start (the `.eml` has it all).
+ */
+const MAX_RAW_BYTES = 512 * 1024;
 /**
  * MIME parts read per email (bodies, attachments, containers): mailparser's own limit is 1,000, which
  * an email with 1,000 attachments passes. Beyond this, the email fails with the reason.
@@ -267,7 +270,7 @@ export function readMimeSummary(input: Readable, opts: MimeReadOptions = {}): Pr
           settled = true;
           clearTimeout(timer);
           out.attachments = slots.filter((a): a is MimeAttachment => a !== undefined);
-          finish(out, Buffer.concat(raw));
+          finish(out, raw);
           resolve(out);
         },
         (err: unknown) => fail(err as Error),
@@ -288,9 +291,9 @@ export function readMimeSummary(input: Readable, opts: MimeReadOptions = {}): Pr
 }
 
 /** What the parser could not do: bodies it did not find, encoded words it turned into garbage. */
-function finish(out: MimeSummary, raw: Buffer): void {
+function finish(out: MimeSummary, raw: Buffer[]): void {
   if (out.html === null && out.text === null) {
-    const text = rawBodyText(raw);
+    const text = rawBodyText(Buffer.concat(raw).subarray(0, MAX_RAW_BYTES));
     if (text) {
       out.text = text.slice(0, MAX_BODY_CHARS);
       out.bodyFromRawText = true;
