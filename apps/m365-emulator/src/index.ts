@@ -25,7 +25,7 @@ export {
 } from './control/client.ts';
 export type { FaultAction } from './faults/faults.ts';
 export { DEFAULT_THROTTLE } from './mail/throttle.ts';
-export { DEFAULT_NOTIFICATION_SETTINGS } from './notify/subscriptions.ts';
+export { DEFAULT_NOTIFICATION_SETTINGS, MICROSOFT_NOTIFICATION_LATENCY } from './notify/subscriptions.ts';
 export { MailStore, type MessageInit, type AttachmentInit } from './mail/store.ts';
 export type * from './mail/model.ts';
 export { composeMime, messageFromMime } from './mail/mime.ts';

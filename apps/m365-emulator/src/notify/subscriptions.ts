@@ -66,6 +66,36 @@ export interface NotificationSettings {
    * only a `missed` lifecycle event instead (field lessons #1: > 25 moved items). 0 = off.
    */
   bulkMissedThreshold: number;
+  /**
+   * Microsoft's delay between a change and its notification (issue 22 §1.3): log-normal around this
+   * median (ms), spread `latencySigma`, capped at `latencyMaxMs`. 0 = instant (tests); see
+   * `MICROSOFT_NOTIFICATION_LATENCY` for the documented "average under 1 minute, maximum 3 minutes".
+   */
+  latencyMedianMs: number;
+  latencySigma: number;
+  latencyMaxMs: number;
+  /** The share of notifications Microsoft never sends (0–1; 0 by default). Logged as `lost`. */
+  lossRate: number;
+}
+
+/**
+ * Message notifications as Microsoft documents them: "average under 1 minute, maximum 3 minutes". A
+ * median of 25 s with σ 0.8 gives a mean of 34 s and a p99 of 160 s, capped at 180 s.
+ */
+export const MICROSOFT_NOTIFICATION_LATENCY: Pick<
+  NotificationSettings,
+  'latencyMedianMs' | 'latencySigma' | 'latencyMaxMs'
+> = { latencyMedianMs: 25_000, latencySigma: 0.8, latencyMaxMs: 180_000 };
+
+/** One draw of the latency model (ms). */
+export function notificationLatencyMs(
+  s: Pick<NotificationSettings, 'latencyMedianMs' | 'latencySigma' | 'latencyMaxMs'>,
+  random: () => number = Math.random,
+): number {
+  if (s.latencyMedianMs <= 0) return 0;
+  // Box–Muller: a standard normal from two uniforms.
+  const z = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
+  return Math.min(s.latencyMaxMs, s.latencyMedianMs * Math.exp(s.latencySigma * z));
 }
 
 export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
@@ -80,6 +110,10 @@ export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
   allowHttp: false,
   reauthorizeBeforeMs: 10 * 60 * 1000,
   bulkMissedThreshold: 0,
+  latencyMedianMs: 0,
+  latencySigma: 0.8,
+  latencyMaxMs: 180_000,
+  lossRate: 0,
 };
 
 export interface DeliveryRecord {
@@ -90,7 +124,7 @@ export interface DeliveryRecord {
   subscriptionIds: string[];
   items: number;
   attempt: number;
-  /** HTTP status, or an error such as "timeout" / "ECONNREFUSED". */
+  /** HTTP status, or an error such as "timeout" / "ECONNREFUSED"; "lost": dropped by the loss setting, never sent. */
   result: number | string;
   delivered: boolean;
 }
@@ -246,6 +280,20 @@ export class Subscriptions {
         };
       }
     }
+    // Microsoft's own loss and latency (settings; none by default).
+    if (copies > 0 && this.settings.lossRate > 0 && Math.random() < this.settings.lossRate) {
+      this.record({
+        url,
+        kind: 'notification',
+        subscriptionIds: [String(item.subscriptionId)],
+        items: 1,
+        attempt: 0,
+        result: 'lost',
+        delivered: false,
+      });
+      return;
+    }
+    delayMs += notificationLatencyMs(this.settings);
     for (let i = 0; i < copies; i++) {
       const out: Outgoing = {
         url,
