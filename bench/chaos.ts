@@ -1,11 +1,19 @@
 // `npm run chaos`: the long crash test under fault storms. Mail keeps arriving in CHAOS_MAILBOXES (10)
-// mailboxes — CHAOS_MESSAGES (10,000) emails at CHAOS_RATE (25/s) — while Mailroom (a child process)
-// is killed with SIGKILL CHAOS_KILLS (30) times, 10 % of Graph requests fail (429/503), 10 % of
+// mailboxes — CHAOS_MESSAGES (10,000) emails at CHAOS_RATE (25/s) — while Mailroom runs as several
+// processes on one database, as on several machines (issue 23): CHAOS_WORKERS (3) with ROLES=worker and
+// CHAOS_APIS (2) with ROLES=api behind a load balancer (with CHAOS_APIS=0, each worker is api+worker),
+// each with its own data directory and the blobs shared (a shared directory, or the run's BLOB_STORE /
+// MAILROOM_BLOB_DIR / AZURE_STORAGE_* passed through). CHAOS_KILLS (30) times, in turn, a worker is
+// killed with SIGKILL (and started again CHAOS_RESTART_DELAY_SECONDS (5) later, the others taking over
+// its work meanwhile) or, every third time, an API process is restarted; 10 % of Graph requests fail (429/503), 10 % of
 // change notifications are dropped, duplicated or reordered, delta tokens are evicted every minute,
 // and PostgreSQL (a private cluster, never the machine's shared server) is restarted once. Then it
 // waits for Mailroom to settle and counts, from the database: lost (delivered, and neither a document
 // nor an unfinished work item: dropped), duplicated (more than one document) and stuck (delivered, no
 // document, its work item pending or failed — or never recorded while the settle time ran out). All must be 0: exit 1 otherwise.
+// Microsoft's limit holds across the processes: the emulator's throttler must have answered no 429
+// (the injected faults aside) and seen at most 4 requests in flight on any mailbox (its peak of
+// requests attempted at once, the refused included). Delivery → document latency is printed.
 // Webhooks too: a receiver on 127.0.0.1 fails CHAOS_WEBHOOK_FAIL_RATE (30 %) of the deliveries (500s, no
 // answer within Mailroom's timeout, closed connections) and answers 10 % slowly; at the end every
 // `document.created` event must have reached it at least once (duplicates only with the same
@@ -17,7 +25,8 @@ import { connectMailboxes, monitorFolders, setupWorkspace } from './lib/api.ts';
 import { graphErrorStorm, notificationStorm } from './lib/faults.ts';
 import { log, numberOption } from './lib/options.ts';
 import { createDatabase, PrivateCluster } from './lib/postgres.ts';
-import { MailroomProcess, sleep } from './lib/process.ts';
+import { MailroomCluster } from './lib/cluster.ts';
+import { sleep, type MailroomProcess } from './lib/process.ts';
 import { environment, writeResults } from './lib/report.ts';
 import { progress, subscriptionCount } from './lib/stack.ts';
 import { createMailboxes, startEmulator } from './lib/tenant.ts';
@@ -27,10 +36,15 @@ import { WebhookReceiver } from './lib/webhook-receiver.ts';
 const messages = Math.round(numberOption('CHAOS_MESSAGES', 10_000));
 const mailboxCount = Math.round(numberOption('CHAOS_MAILBOXES', 10));
 const kills = Math.round(numberOption('CHAOS_KILLS', 30));
+const workerCount = Math.max(1, Math.round(numberOption('CHAOS_WORKERS', 3)));
+const apiCount = Math.max(0, Math.round(Number(process.env.CHAOS_APIS ?? 2)));
+const restartDelayMs = numberOption('CHAOS_RESTART_DELAY_SECONDS', 5) * 1000;
 const rate = numberOption('CHAOS_RATE', 25);
 const faultShare = Number(process.env.CHAOS_FAULT_RATE ?? 0.1);
 const settleMinutes = numberOption('CHAOS_SETTLE_MINUTES', 20);
 const pgRestartMode = process.env.CHAOS_PG_RESTART_MODE === 'immediate' ? 'immediate' : 'fast';
+// `off`: no PostgreSQL restart (to measure recovery from the kills alone, with CHAOS_FAULT_RATE=0).
+const pgRestart = process.env.CHAOS_PG_RESTART !== 'off';
 const webhookFailShare = Number(process.env.CHAOS_WEBHOOK_FAIL_RATE ?? 0.3);
 // Mailroom's answer timeout and first retry wait, shortened so that retries finish within the settle time.
 const webhookTimeoutSeconds = numberOption('CHAOS_WEBHOOK_TIMEOUT_SECONDS', 2);
@@ -68,7 +82,9 @@ try {
     behaviour: failingBehaviour(webhookFailShare, webhookTimeoutSeconds * 1000),
   }).start();
   cleanup.push(() => receiver.close());
-  const mailroom = await MailroomProcess.create({
+  const mailroom = await MailroomCluster.create({
+    apis: apiCount,
+    workers: workerCount,
     databaseUrl: db.url,
     emulator: { url: emu.url, caFile: emu.caFile },
     logLevel: process.env.CHAOS_LOG_LEVEL ?? 'warn',
@@ -82,6 +98,9 @@ try {
   });
   cleanup.push(() => mailroom.dispose());
   await mailroom.start();
+  event(
+    `Mailroom: ${apiCount} API process(es) behind ${mailroom.base}, ${workerCount} worker process(es)${apiCount ? '' : ' (api+worker)'}`,
+  );
   const ws = await setupWorkspace(mailroom.base);
   const endpoint = await ws.client.ok<WebhookEndpointWithSecret>('POST', api.webhooks(ws.workspaceId), {
     url: receiver.url,
@@ -110,6 +129,8 @@ try {
   const delivered: string[] = [];
   /** Immutable Graph id of each delivered email (what mail_messages records). */
   const immutableIds = new Map<string, string>();
+  /** When each email was delivered (ms), for delivery → document latency. */
+  const deliveredAt = new Map<string, number>();
   let deliveryErrors = 0;
   const deliveryMs = (messages / rate) * 1000;
   const delivery = (async () => {
@@ -128,6 +149,7 @@ try {
             jpegs: i % 4 === 0 ? 1 : 0,
           });
           delivered.push(m.internetMessageId);
+          deliveredAt.set(m.internetMessageId, Date.now());
           immutableIds.set(m.internetMessageId, m.immutableId);
           break;
         } catch (err) {
@@ -138,39 +160,61 @@ try {
     }
   })();
 
-  // Restarts are serialized (the kill loop and the watchdog never start two children); a start that
-  // fails (e.g. while PostgreSQL restarts) is retried.
+  // Restarts are serialized (the kill loop and the watchdog never start two children of one process
+  // at once, and one process at a time is down); a start that fails (e.g. while PostgreSQL restarts)
+  // is retried.
   let lock: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
     const run = lock.then(fn, fn);
     lock = run.catch(() => undefined);
     return run;
   };
-  const startMailroom = async () => {
+  const startProcess = async (p: MailroomProcess, name: string) => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await mailroom.start(120_000);
+        return await p.start(120_000);
       } catch (err) {
-        event(`Mailroom start failed (attempt ${attempt}): ${String(err).slice(0, 300)}`);
-        await mailroom.kill();
+        event(`${name} start failed (attempt ${attempt}): ${String(err).slice(0, 300)}`);
+        await p.kill();
         if (attempt >= 5) throw err;
         await sleep(2000);
       }
     }
   };
+  const nameOf = (p: MailroomProcess) =>
+    mailroom.apis.includes(p)
+      ? `API ${mailroom.apis.indexOf(p) + 1}`
+      : `worker ${mailroom.workers.indexOf(p) + 1}`;
 
-  // Kills at random moments over the delivery.
+  // At random moments over the delivery, in turn: a worker killed (SIGKILL) and started again a few
+  // seconds later (the other workers take over its jobs meanwhile), and every third time an API
+  // process restarted (SIGTERM, then started: a rolling restart behind the balancer).
+  let workerKills = 0;
+  let apiRestarts = 0;
   const kill = (async () => {
     const start = Date.now();
     const gap = deliveryMs / (kills + 1);
     for (let k = 0; k < kills; k++) {
       const at = start + gap * (k + 0.5 + Math.random());
       if (at > Date.now()) await sleep(at - Date.now());
+      const api = apiCount > 0 && k % 3 === 2;
+      const target = api
+        ? mailroom.apis[apiRestarts % apiCount]!
+        : mailroom.workers[workerKills % workerCount]!;
       await exclusive(async () => {
-        await mailroom.kill();
-        await startMailroom();
+        if (api) {
+          await target.stop();
+          apiRestarts++;
+        } else {
+          await target.kill();
+          workerKills++;
+          await sleep(restartDelayMs);
+        }
+        await startProcess(target, nameOf(target));
       });
-      event(`kill ${k + 1}/${kills} (delivered ${delivered.length})`);
+      event(
+        `${api ? 'restart' : 'kill'} ${k + 1}/${kills}: ${nameOf(target)} (delivered ${delivered.length})`,
+      );
     }
   })();
 
@@ -194,24 +238,26 @@ try {
   // PostgreSQL restarted once, at 40 % of the delivery.
   let restarted = false;
   const restart = (async () => {
+    if (!pgRestart) return;
     await sleep(deliveryMs * 0.4);
     await cluster.restart(pgRestartMode);
     restarted = true;
     event(`PostgreSQL restarted (${pgRestartMode}) after ${delivered.length} deliveries`);
   })();
 
-  // Mailroom exiting on its own (e.g. when the database goes away) is restarted and counted.
+  // A process exiting on its own (e.g. when the database goes away) is restarted and counted.
   let watching = true;
   const watchdog = (async () => {
     while (watching) {
       await sleep(1000);
-      if (watching && mailroom.crashed) {
+      for (const p of mailroom.all) {
+        if (!watching || !p.crashed) continue;
         await exclusive(async () => {
-          if (!mailroom.crashed) return;
+          if (!p.crashed) return;
           event(
-            `Mailroom exited on its own (${mailroom.unexpectedExits}): ${mailroom.log.slice(-300).replace(/\s+/g, ' ')}; restarting`,
+            `${nameOf(p)} exited on its own (${p.unexpectedExits}): ${p.log.slice(-300).replace(/\s+/g, ' ')}; restarting`,
           );
-          await startMailroom().catch((err: unknown) => event(`restart failed: ${String(err)}`));
+          await startProcess(p, nameOf(p)).catch((err: unknown) => event(`restart failed: ${String(err)}`));
         });
       }
     }
@@ -246,9 +292,23 @@ try {
 
   // Count from the database, with Mailroom stopped so that the numbers are one consistent snapshot.
   await mailroom.stop();
-  const docs = await sql.query<{ mid: string; n: number }>(
-    'select internet_message_id as mid, count(*)::int as n from documents group by 1',
+  const docs = await sql.query<{ mid: string; n: number; first: Date }>(
+    'select internet_message_id as mid, count(*)::int as n, min(created_at) as first from documents group by 1',
   );
+  // Delivery → document (its first one), for the emails that got one.
+  const latencies = docs.rows
+    .flatMap((r) => (deliveredAt.has(r.mid) ? [r.first.getTime() - deliveredAt.get(r.mid)!] : []))
+    .sort((a, b) => a - b);
+  const pct = (q: number) =>
+    latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! : NaN;
+  const latency = { p50: pct(0.5), p95: pct(0.95), p99: pct(0.99), max: latencies.at(-1) ?? NaN };
+  // What the emulator's throttler saw of these mailboxes (the customer app): Microsoft's own counts.
+  const mailboxIds = new Set(mailboxes.map((m) => m.id));
+  const throttle = (await emu.control.throttling()).counters.filter(
+    (c) => mailboxIds.has(c.mailboxId) && c.appId === DEMO.customerApp.clientId,
+  );
+  const throttled429 = throttle.reduce((n, c) => n + c.throttled, 0);
+  const peakInFlight = throttle.reduce((n, c) => Math.max(n, c.peakAttempted), 0);
   const byMid = new Map(docs.rows.map((r) => [r.mid, r.n]));
   const items = await sql.query<{ gid: string; state: string }>(
     'select graph_message_id as gid, state from mail_messages',
@@ -275,6 +335,15 @@ try {
     messages: delivered.length,
     mailboxes: mailboxCount,
     kills,
+    workers: workerCount,
+    apis: apiCount,
+    workerKills,
+    apiRestarts,
+    blobStore: process.env.BLOB_STORE ?? 'fs (one shared directory)',
+    throttled429,
+    peakInFlightPerMailbox: peakInFlight,
+    peakInFlightByMailbox: Object.fromEntries(throttle.map((c) => [c.mailboxId, c.peakAttempted])),
+    latencyMs: latency,
     unexpectedExits: mailroom.unexpectedExits,
     postgresRestarts: restarted ? 1 : 0,
     postgresRestartMode: pgRestartMode,
@@ -316,8 +385,10 @@ try {
     report.stuck === 0 &&
     report.workItemsNotDone === 0 &&
     report.unexpectedDocuments === 0 &&
+    throttled429 === 0 &&
+    peakInFlight <= 4 &&
     webhooksOk;
-  if (!ok) event(`Mailroom log tail:\n${mailroom.log.slice(-4000)}`);
+  if (!ok) event(`Mailroom log tails:\n${mailroom.logTail()}`);
   const file = writeResults('chaos', {
     environment: env0,
     database: 'postgres (private cluster)',
@@ -326,12 +397,15 @@ try {
   });
   console.log(
     [
-      `| Chaos (${report.messages} emails, ${mailboxCount} mailboxes, ${kills} kills, ${report.graphFaultsInjected} Graph faults, ${report.postgresRestarts} PostgreSQL restart, ${evictions} evictions) | Count |`,
+      `| Chaos (${report.messages} emails, ${mailboxCount} mailboxes, ${workerCount} workers / ${apiCount} APIs, ${workerKills} worker kills + ${apiRestarts} API restarts, ${report.graphFaultsInjected} Graph faults, ${report.postgresRestarts} PostgreSQL restart, ${evictions} evictions) | Count |`,
       '| --- | --- |',
       `| Lost | ${report.lost} |`,
       `| Duplicated | ${report.duplicated} |`,
       `| Stuck (no document yet: work item pending ${report.stuckPending} / failed ${report.stuckFailed}, not recorded yet ${report.stuckNotRecorded}) | ${report.stuck} |`,
       `| Documents for mail never delivered | ${report.unexpectedDocuments} |`,
+      `| 429s from the emulator's throttler (Microsoft's limits; injected faults not counted) | ${throttled429} |`,
+      `| Peak requests in flight on one mailbox, as the emulator counts them (≤ 4) | ${peakInFlight} |`,
+      `| Delivery → document, ms: p50 / p95 / p99 / max | ${latency.p50} / ${latency.p95} / ${latency.p99} / ${latency.max} |`,
       `| Webhooks: document.created events / reached the receiver (a 2xx at least once) | ${webhooks.events} / ${webhooks.reached} |`,
       `| Webhooks lost (not reached, nothing retrying: delivery failed, missing or "succeeded" without a 2xx) | ${webhooks.lost} |`,
       `| Webhooks stuck (not reached yet, still retrying when the settle time ran out) | ${webhooks.stuck} |`,

@@ -87,12 +87,24 @@ export interface MailroomOptions {
   logLevel: string;
   /** More environment (SYNC_RECONCILE_SECONDS, …). */
   env?: Record<string, string>;
+  /** ROLES (default api,worker). A worker-only process has no HTTP: it is ready at its "running" line. */
+  roles?: 'api' | 'worker' | 'api,worker';
+  /** Several processes of one installation share the key (default: a new one). */
+  encryptionKey?: string;
+  /** Where Microsoft sends change notifications (default: this process's own address). */
+  publicBaseUrl?: string;
 }
 
-/** One Mailroom node (api + worker) in a child process, restartable (SIGKILL or SIGTERM). */
+/** main.ts's line once a process without HTTP has started everything. */
+const WORKER_READY = '"msg":"Mailroom worker is running"';
+
+/** One Mailroom node (api + worker, or one of them) in a child process, restartable (SIGKILL or SIGTERM). */
 export class MailroomProcess {
   readonly port: number;
   readonly base: string;
+  readonly roles: string;
+  /** What it printed since its last start (up to 20,000 characters): a worker's ready line is looked for here. */
+  private sinceStart = '';
   private readonly env: NodeJS.ProcessEnv;
   private readonly dataDir: string;
   private child: ChildProcess | undefined;
@@ -108,13 +120,15 @@ export class MailroomProcess {
     this.port = port;
     this.dataDir = dataDir;
     this.base = `http://127.0.0.1:${port}`;
+    this.roles = opts.roles ?? 'api,worker';
     this.env = {
       PATH: process.env.PATH ?? '',
       PORT: String(port),
       HOST: '127.0.0.1',
-      PUBLIC_BASE_URL: this.base,
+      PUBLIC_BASE_URL: opts.publicBaseUrl ?? this.base,
       DATABASE_URL: opts.databaseUrl,
-      MAILROOM_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      ROLES: this.roles,
+      MAILROOM_ENCRYPTION_KEY: opts.encryptionKey ?? randomBytes(32).toString('base64'),
       MAILROOM_DATA_DIR: dataDir,
       MAILROOM_SANDBOX: 'false',
       MICROSOFT_AUTHORITY_HOST: opts.emulator.url,
@@ -161,8 +175,10 @@ export class MailroomProcess {
     this.expectingExit = false;
     // Its logs (pino: stdout) and crashes (stderr): the tail is kept, everything goes to BENCH_MAILROOM_LOG if set.
     const file = process.env.BENCH_MAILROOM_LOG;
+    this.sinceStart = '';
     const keep = (d: Buffer) => {
       this.log = (this.log + d.toString()).slice(-20_000);
+      if (this.sinceStart.length < 20_000) this.sinceStart += d.toString();
       if (file) appendFileSync(file, d);
     };
     child.stdout!.on('data', keep);
@@ -176,13 +192,13 @@ export class MailroomProcess {
     while (Date.now() < until) {
       if (child.exitCode !== null || child.signalCode !== null)
         throw new Error(`Mailroom exited (${child.exitCode ?? child.signalCode}): ${this.log.slice(-3000)}`);
-      if (
-        await fetch(`${this.base}/readyz`).then(
-          (r) => r.ok,
-          () => false,
-        )
-      )
-        return;
+      const ready = this.roles.includes('api')
+        ? await fetch(`${this.base}/readyz`).then(
+            (r) => r.ok,
+            () => false,
+          )
+        : this.sinceStart.includes(WORKER_READY);
+      if (ready) return;
       await sleep(50);
     }
     throw new Error(`Mailroom did not become ready in ${timeoutMs / 1000} s: ${this.log.slice(-3000)}`);
