@@ -37,4 +37,10 @@ describe('remote images', () => {
     );
     expect(out).not.toMatch(/evil/);
   });
+  it('drops a relative image address: only the view points images at Mailroom, for cid: parts (issue 19 §1)', () => {
+    const out = sanitizeEmailHtml(
+      '<img src="/api/v1/workspaces/w/documents/d/attachments/0?inline=1" alt="a"><img src="../x.png" alt="b"><img src="cid:logo" alt="c">',
+    );
+    expect(out).toBe('<img alt="a" /><img alt="b" /><img src="cid:logo" alt="c" />');
+  });
 });

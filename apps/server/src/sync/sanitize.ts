@@ -25,8 +25,11 @@ export function sanitizeEmailHtml(html: string): string {
       img: (tagName, attribs) => {
         // Only this transform may write data-remote-src: one that came with the email is dropped.
         const { src = '', 'data-remote-src': _sent, ...rest } = attribs;
-        if (!/^https:\/\//i.test(src)) return { tagName, attribs: { src, ...rest } };
-        return { tagName, attribs: { ...rest, 'data-remote-src': src } };
+        if (/^https:\/\//i.test(src)) return { tagName, attribs: { ...rest, 'data-remote-src': src } };
+        // Only the email's own parts and data: images keep a src. A relative address would load from
+        // Mailroom itself (the view writes those, for cid: images only: documents/view.ts).
+        if (/^(cid|data):/i.test(src.trim())) return { tagName, attribs: { src, ...rest } };
+        return { tagName, attribs: rest };
       },
       a: sanitizeHtml.simpleTransform('a', { target: '_blank', rel: 'noopener noreferrer nofollow' }),
     },

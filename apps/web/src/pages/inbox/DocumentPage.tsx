@@ -45,7 +45,7 @@ export function DocumentPage() {
   const [images, setImages] = useState(false);
   const q = useDocumentView(ws.id, documentId, images);
   const inboxes = useInboxes(ws.id);
-  const bodyHtml = useInlineImages(q.data?.bodyHtml ?? null);
+  const bodyHtml = useInlineImages(ws.id, documentId, q.data?.bodyHtml ?? null);
 
   const crumbs = (subject?: string) => (
     <nav aria-label={t('common.breadcrumbs')}>

@@ -1,7 +1,6 @@
+import { api } from '@mailroom/contracts';
 import { useEffect, useState } from 'react';
 
-/** This document's own attachments, as the server writes them in place of the body's `cid:` images. */
-const OWN_IMAGE = /\ssrc="(\/api\/v1\/workspaces\/[^"/]+\/documents\/[^"/]+\/attachments\/\d+\?inline=1)"/g;
 const MAX_IMAGES = 50;
 const MAX_BYTES = 10 * 1024 * 1024;
 
@@ -11,11 +10,16 @@ const MAX_BYTES = 10 * 1024 * 1024;
  * carry no session cookie: the page fetches the images itself (same origin, with the session) and
  * hands them to the frame. Until they are read, the body shows without them.
  */
-export function useInlineImages(html: string | null): string | null {
+export function useInlineImages(ws: string, documentId: string, html: string | null): string | null {
   const [done, setDone] = useState<{ from: string; html: string } | null>(null);
   useEffect(() => {
     if (!html) return;
-    const urls = [...new Set([...html.matchAll(OWN_IMAGE)].map((m) => m[1]!))].slice(0, MAX_IMAGES);
+    // This document's own attachments only, as the server writes them in place of `cid:` images (the
+    // sanitiser drops every other address that would load from Mailroom).
+    const own = api.documentAttachment(ws, documentId, 0).replace(/0$/, '');
+    const urls = [...new Set([...html.matchAll(/\ssrc="([^"]+)"/g)].map((m) => m[1]!))]
+      .filter((u) => u.startsWith(own) && /^\d+\?inline=1$/.test(u.slice(own.length)))
+      .slice(0, MAX_IMAGES);
     if (!urls.length) return;
     let cancelled = false;
     void Promise.all(urls.map(async (url) => [url, await dataUrl(url)] as const)).then((pairs) => {
@@ -27,7 +31,7 @@ export function useInlineImages(html: string | null): string | null {
     return () => {
       cancelled = true;
     };
-  }, [html]);
+  }, [ws, documentId, html]);
   return done && done.from === html ? done.html : html;
 }
 
