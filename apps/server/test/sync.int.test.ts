@@ -1,3 +1,4 @@
+import { api } from '@mailroom/contracts';
 import pino from 'pino';
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -483,6 +484,61 @@ describe('sync engine', () => {
           .where(eq(monitoredFolders.id, folderId));
         return f!.lastSyncAt !== null;
       });
+    },
+  );
+  it(
+    'a rule without the processed marker writes nothing to Outlook: one MIME read per email; turned on, the marker follows',
+    { timeout: 120_000 },
+    async () => {
+      const control = app.server.sandbox!.control;
+      const unmarked = await control.createFolder(CLAIMS, 'Unmarked');
+      const { folderId, userId } = await monitor(app, {
+        workspaceId: ws,
+        connectorId,
+        address: CLAIMS,
+        folder: 'Unmarked',
+        processFrom: new Date(Date.now() - 86_400_000),
+      });
+      const off = await admin.patch<{ writeMarker: boolean }>(api.folder(ws, folderId), {
+        writeMarker: false,
+      });
+      expect(off.status).toBe(200);
+      expect(off.body.writeMarker).toBe(false);
+      const since = Math.max(0, ...(await control.requests({ area: 'graph' })).map((r) => r.seq));
+      const sent = [];
+      for (let i = 0; i < 5; i++)
+        sent.push(await control.deliverGenerated(CLAIMS, { folder: unmarked.id, pdfs: 0, jpegs: 0 }));
+      expect((await app.server.sync.syncFolder(folderId)).recorded).toBe(5);
+      await settle(app, folderId);
+      expect(await documentCount(app, folderId)).toBe(5);
+      // Long enough for a coalesced marker round (1 s) to have run, had one been queued.
+      await new Promise((r) => setTimeout(r, 2500));
+      const graph = (await control.requests({ area: 'graph', since })).filter((r) => r.seq > since);
+      expect(graph.filter((r) => r.method === 'PATCH' || r.path.endsWith('/$batch'))).toEqual([]);
+      expect(graph.filter((r) => r.path.endsWith('/$value')).length).toBe(5);
+      const token = await app.server.connectors.broker.graphToken(connectorId);
+      const markerOf = async (id: string) =>
+        (
+          await app.server.mail.json<{ singleValueExtendedProperties?: { value: string }[] }>(
+            token,
+            userId,
+            `/users/${userId}/messages/${encodeURIComponent(id)}?$select=id&$expand=singleValueExtendedProperties($filter=id eq '${MARKER_PROPERTY_ID}')`,
+          )
+        ).singleValueExtendedProperties?.[0]?.value;
+      expect(await markerOf(sent[0]!.immutableId)).toBeUndefined();
+
+      // Turned on again: the next round marks what was processed meanwhile.
+      expect((await admin.patch(api.folder(ws, folderId), { writeMarker: true })).status).toBe(200);
+      await app.server.sync.syncFolder(folderId);
+      const { db } = app.server.database;
+      await until('the markers were written', async () => {
+        const missing = await db
+          .select({ id: mailMessages.id })
+          .from(mailMessages)
+          .where(and(eq(mailMessages.folderId, folderId), eq(mailMessages.markerWritten, false)));
+        return missing.length === 0;
+      });
+      expect(await markerOf(sent[0]!.immutableId)).toBeDefined();
     },
   );
 });

@@ -72,6 +72,11 @@ export const Metadata = z
 export const RuleFields = z.object({
   /** Skip internal senders and automated mail (auto-replies, delivery reports, bulk and list mail). */
   filterInflow: z.boolean(),
+  /**
+   * Write a hidden "processed" marker (naming the folder) on each message in Outlook. On by default;
+   * off saves one Graph request per email as Microsoft counts them. Exactly-once never depends on it.
+   */
+  writeMarker: z.boolean(),
   documentTypeId: z.uuid().nullable(),
   tagIds: z.array(z.uuid()).max(50),
   metadata: Metadata,

@@ -165,6 +165,7 @@ function folderView(
     processFrom: f.processFrom.toISOString(),
     active: f.active,
     filterInflow: f.filterInflow,
+    writeMarker: f.writeMarker,
     documentTypeId: f.documentTypeId,
     tagIds: f.tagIds,
     metadata: f.metadata,

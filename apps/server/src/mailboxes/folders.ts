@@ -115,6 +115,7 @@ export async function updateFolderRule(
         ...(b.inboxId ? { inboxId: b.inboxId } : {}),
         // The rest of the rule applies to mail ingested from now on (documents keep what they got).
         ...(b.filterInflow !== undefined ? { filterInflow: b.filterInflow } : {}),
+        ...(b.writeMarker !== undefined ? { writeMarker: b.writeMarker } : {}),
         ...(b.documentTypeId !== undefined ? { documentTypeId: b.documentTypeId } : {}),
         ...(b.tagIds ? { tagIds: [...new Set(b.tagIds)] } : {}),
         ...(b.metadata ? { metadata: b.metadata } : {}),

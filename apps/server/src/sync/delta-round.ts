@@ -53,7 +53,7 @@ export class DeltaRounds {
       await db.execute(sql`
         (select id, state from ${mailMessages} where folder_id = ${f.id} and state = 'pending')
         union all
-        (select id, state from ${mailMessages} where folder_id = ${f.id} and state = 'done' and not marker_written limit 1)`),
+        (select id, state from ${mailMessages} where ${f.writeMarker} and folder_id = ${f.id} and state = 'done' and not marker_written limit 1)`),
     );
     const stranded = leftovers.filter((r) => r.state === 'pending');
     if (stranded.length)

@@ -25,6 +25,7 @@ import {
   MAX_KEPT_ATTACHMENTS,
   MimeUnreadableError,
   readMimeSummary,
+  storedAttachmentOf as fromPartAlone,
   type MimeAttachment,
   type MimeSummary,
 } from './mime-summary.ts';
@@ -100,7 +101,7 @@ export class Ingestion {
     const { msg, f, m } = row;
     if (msg.state === 'gone') return 'gone';
     if (msg.state === 'done') {
-      if (!msg.markerWritten) await this.d.enqueueMarkers(f.id);
+      if (!msg.markerWritten && f.writeMarker) await this.d.enqueueMarkers(f.id);
       return 'exists';
     }
     const token = await this.d.broker.graphToken(m.connectorId);
@@ -204,8 +205,10 @@ export class Ingestion {
     }
     // After the commit; a kick lost to a crash here is found by the outflow sweep.
     if (saved.outflowRunIds.length) await this.d.enqueueOutflow?.(saved.outflowRunIds);
-    // Markers are written in batches of 20 per folder (one request instead of twenty).
-    for (const folderId of new Set(ready.map((p) => p.row.f.id))) await this.d.enqueueMarkers(folderId);
+    // Markers are written in batches of 20 per folder (one request instead of twenty), where the rule
+    // asks for them.
+    const marked = new Set(ready.filter((p) => p.row.f.writeMarker).map((p) => p.row.f.id));
+    for (const folderId of marked) await this.d.enqueueMarkers(folderId);
     return new Map(ready.map((p) => [p.row.msg.id, saved.created.has(p.row.msg.id) ? 'created' : 'exists']));
   }
 
@@ -391,20 +394,6 @@ function fromMimePart(a: GraphAttachmentMeta, p: MimeAttachment): StoredAttachme
     ...(p.contentId ? { contentId: p.contentId } : {}),
     kind: item ? 'item' : 'file',
     ...(p.sha256 ? { size: p.size, sha256: p.sha256 } : { size: a.size ?? 0, notKept: true }),
-  };
-}
-
-/** A MIME part Graph did not list (inline images, or every part when Graph lists none). */
-function fromPartAlone(p: MimeAttachment): StoredAttachment {
-  return {
-    name: p.kind === 'item' && !p.name.endsWith('.eml') ? `${p.name}.eml` : p.name,
-    contentType: p.contentType,
-    isInline: p.isInline,
-    ...(p.contentId ? { contentId: p.contentId } : {}),
-    kind: p.kind,
-    size: p.size,
-    ...(p.sha256 ? { sha256: p.sha256 } : p.kind === 'reference' ? {} : { notKept: true }),
-    ...(p.url ? { url: p.url } : {}),
   };
 }
 

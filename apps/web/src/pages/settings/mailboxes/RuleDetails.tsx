@@ -32,6 +32,13 @@ export function RuleDetails({
           onChange={(e) => onChange({ filterInflow: e.currentTarget.checked })}
           disabled={busy}
         />
+        <Switch
+          label={t('rules.marker')}
+          description={t('rules.markerHint')}
+          checked={folder.writeMarker}
+          onChange={(e) => onChange({ writeMarker: e.currentTarget.checked })}
+          disabled={busy}
+        />
         <NativeSelect
           label={t('rules.type')}
           value={folder.documentTypeId ?? ''}
