@@ -129,7 +129,15 @@ export type OwnAppRequest = z.infer<typeof OwnAppRequest>;
 export const SandboxInfo = z.object({
   tenantName: z.string(),
   tenantId: z.string(),
-  accounts: z.array(z.object({ upn: z.string(), password: z.string(), role: z.string() })),
+  /** `role` in English words; `roleKey` names it for the app to say in the person's language. */
+  accounts: z.array(
+    z.object({
+      upn: z.string(),
+      password: z.string(),
+      role: z.string(),
+      roleKey: z.enum(['admin', 'handler']).optional(),
+    }),
+  ),
   ownApp: z.object({ clientId: z.string(), clientSecret: z.string(), secretExpiresAt: z.string() }),
 });
 export type SandboxInfo = z.infer<typeof SandboxInfo>;

@@ -79,11 +79,12 @@ export async function startSandboxTenant(config: Config, logger: Logger): Promis
       tenantName: c.name,
       tenantId: c.tenantId,
       accounts: [
-        { upn: c.admin, password: c.password, role: 'Global administrator' },
+        { upn: c.admin, password: c.password, role: 'Global administrator', roleKey: 'admin' as const },
         ...c.handlers.map((upn) => ({
           upn,
           password: c.password,
           role: 'Claims handler (full access to claims@ and production@)',
+          roleKey: 'handler' as const,
         })),
       ],
       ownApp: {

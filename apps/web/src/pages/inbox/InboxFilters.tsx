@@ -38,6 +38,10 @@ export function InboxFilters({
   const [q, setQ] = useState(filters.q ?? '');
   const search = useDebouncedCallback((v: string) => onChange('q', v), 300);
   const any = (label: string) => [{ value: '', label }];
+  // Long names (a 150-character type) are cut by the list's width; the whole name is its tooltip.
+  const named = (items: { id: string; name: string }[] | undefined, id: string | null | undefined) =>
+    items?.find((x) => x.id === id)?.name;
+  const reversed = !!filters.fromDay && !!filters.toDay && filters.toDay < filters.fromDay;
   return (
     <Group gap="sm" align="flex-end" wrap="wrap" role="search" aria-label={t('inbox.filters')}>
       <TextInput
@@ -50,13 +54,16 @@ export function InboxFilters({
           search(e.currentTarget.value);
         }}
         type="search"
-        w={{ base: '100%', sm: 260 }}
+        // Wide enough for the French hint ("Objet, expéditeur ou nom de fichier") uncut.
+        w={{ base: '100%', sm: 320 }}
       />
       {(inboxes.data?.items.length ?? 0) > 1 && (
         <NativeSelect
           label={t('documents.filterInbox')}
           value={filters.inboxId ?? ''}
           onChange={(e) => onChange('inboxId', e.currentTarget.value)}
+          maw={220}
+          title={named(inboxes.data?.items, filters.inboxId)}
           data={[
             ...any(t('documents.allInboxes')),
             ...(inboxes.data?.items ?? []).map((i) => ({ value: i.id, label: i.name })),
@@ -76,6 +83,8 @@ export function InboxFilters({
         label={t('inbox.type')}
         value={filters.documentTypeId ?? ''}
         onChange={(e) => onChange('documentTypeId', e.currentTarget.value)}
+        maw={220}
+        title={named(types.data?.items, filters.documentTypeId)}
         data={[
           ...any(t('inbox.anyType')),
           ...(types.data?.items ?? []).map((x) => ({ value: x.id, label: x.name })),
@@ -85,6 +94,8 @@ export function InboxFilters({
         label={t('inbox.tag')}
         value={filters.tagId ?? ''}
         onChange={(e) => onChange('tagId', e.currentTarget.value)}
+        maw={220}
+        title={named(tags.data?.items, filters.tagId)}
         data={[
           ...any(t('inbox.anyTag')),
           ...(tags.data?.items ?? []).map((x) => ({ value: x.id, label: x.name })),
@@ -94,6 +105,7 @@ export function InboxFilters({
         label={t('inbox.mailbox')}
         value={filters.mailboxId ?? ''}
         onChange={(e) => onChange('mailboxId', e.currentTarget.value)}
+        maw={260}
         data={[
           ...any(t('inbox.anyMailbox')),
           ...(mailboxes.data?.items ?? []).map((m) => ({ value: m.id, label: m.address })),
@@ -110,6 +122,7 @@ export function InboxFilters({
         label={t('inbox.toDay')}
         value={filters.toDay ?? ''}
         onChange={(e) => onChange('toDay', e.currentTarget.value)}
+        error={reversed ? t('inbox.reversedRange') : undefined}
       />
     </Group>
   );

@@ -86,7 +86,7 @@ export function AuditFilters(props: { ws: string; value: AuditForm; onChange: (f
             setActor(e.currentTarget.value);
             sendActor(e.currentTarget.value);
           }}
-          w={220}
+          w={240}
           maxLength={200}
         />
         <NativeSelect
@@ -109,6 +109,8 @@ export function AuditFilters(props: { ws: string; value: AuditForm; onChange: (f
           ]}
           w={220}
         />
+      </Group>
+      <Group gap="sm" align="flex-end" wrap="wrap">
         <TextInput
           type="date"
           label={t('audit.filters.from')}

@@ -43,7 +43,7 @@ export function SandboxCheatSheet({ onUseOwnApp }: { onUseOwnApp: (p: OwnAppPref
                 </Group>
               </Group>
               <Text size="xs" c="dimmed">
-                {a.role}
+                {a.roleKey ? t(`connectors.sandbox.roles.${a.roleKey}`) : a.role}
               </Text>
             </li>
           ))}

@@ -179,7 +179,8 @@ export function FolderPanel({
 
         {canManage ? (
           <div className="rule-grid">
-            <Group gap="xs" align="flex-end" wrap="nowrap">
+            {/* Wraps: in French the button's label ("Créer une boîte de réception") left the list no room. */}
+            <Group gap="xs" align="flex-end" wrap="wrap">
               <NativeSelect
                 label={t('mailboxes.rule.inbox')}
                 value={folder.inboxId}
@@ -190,7 +191,7 @@ export function FolderPanel({
                     label: i.name,
                   }))}
                 onChange={(e) => update.mutate({ inboxId: e.currentTarget.value })}
-                style={{ flex: 1, minWidth: 0 }}
+                style={{ flex: '1 1 12rem', minWidth: '12rem' }}
               />
               <Button
                 variant="subtle"

@@ -1,0 +1,253 @@
+import {
+  CSRF_HEADER,
+  api,
+  type Connector,
+  type ConnectorList,
+  type DirectoryList,
+  type Document,
+  type DocumentList,
+  type Mailbox,
+  type MailboxList,
+  type TagList,
+} from '@mailroom/contracts';
+import { DEMO } from '@mailroom/m365-emulator';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  control,
+  createOwner,
+  heading,
+  page,
+  pageErrors,
+  server,
+  shot,
+  until,
+  useStack,
+} from '../support/spec.ts';
+
+// Issue 19 §3 and §5, issue 21 §5: every action is safe to press twice, errors say what the server
+// said, restore and reopen, reprocess asks and keeps what people set, the audit log in sentences with
+// filters and exports, and the French of these screens.
+
+const claims = 'claims@contoso-insurance.com';
+let ws = '';
+let csrf = '';
+let connectorId = '';
+const subjects = ['Safe one', 'Safe two', 'Safe three'] as const;
+const docIds: Record<string, string> = {};
+
+async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, data?: unknown): Promise<T> {
+  const r = await page.request.fetch(`${server.baseUrl}${url}`, {
+    method,
+    headers: method === 'GET' ? {} : { [CSRF_HEADER]: csrf },
+    ...(data !== undefined ? { data } : {}),
+  });
+  if (r.status() >= 300) throw new Error(`${method} ${url}: ${r.status()} ${await r.text()}`);
+  return (await r.json()) as T;
+}
+
+const eml = (subject: string) =>
+  [
+    'From: Jane Client <jane@client.example>',
+    `To: ${claims}`,
+    `Subject: ${subject}`,
+    `Message-ID: <${subject.replace(/\W/g, '')}@client.example>`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    `Body of ${subject}.`,
+    '',
+  ].join('\r\n');
+
+async function openDocument(subject: string) {
+  await page.goto(`${server.baseUrl}/w/${ws}/inbox/${docIds[subject]}`);
+  await heading(subject);
+}
+
+const facts = () => page.getByTestId('document-facts');
+const historyKinds = async (subject: string) =>
+  (await call<Document>('GET', api.document(ws, docIds[subject]!))).history.map((h) => h.kind);
+
+describe('safe actions, server messages, restore and reopen, the audit log', () => {
+  useStack('safe-actions', { ignoreHTTPSErrors: true, timeoutMs: 15_000 });
+  beforeAll(async () => {
+    const info = await createOwner();
+    csrf = info.csrfToken;
+    ws = info.workspaces[0]!.id;
+    connectorId = (
+      await call<Connector>('POST', api.connectors(ws), { name: 'Contoso', type: 'microsoft365' })
+    ).id;
+    await call('POST', api.connectOwnApp(ws, connectorId), {
+      tenant: DEMO.contoso.domain,
+      clientId: DEMO.customerApp.clientId,
+      clientSecret: DEMO.customerApp.clientSecret,
+      secretExpiresAt: '2099-12-31',
+    });
+    const dir = await call<DirectoryList>('GET', `${api.directory(ws, connectorId)}?search=claims`);
+    const set = await call<MailboxList>('PUT', api.mailboxes(ws, connectorId), {
+      mailboxes: dir.items.filter((i) => i.address === claims),
+    });
+    const tree = await call<{ items: { graphFolderId: string; displayName: string }[] }>(
+      'GET',
+      api.folderTree(ws, set.items[0]!.id),
+    );
+    const inbox = tree.items.find((f) => f.displayName === 'Inbox')!;
+    const mailbox = await call<Mailbox>('PUT', api.monitoredFolders(ws, set.items[0]!.id), {
+      folders: [{ graphFolderId: inbox.graphFolderId, displayName: 'Inbox' }],
+    });
+    const folderId = mailbox.folders[0]!.id;
+    await call('PATCH', api.folder(ws, folderId), { active: true });
+    await call('POST', api.tags(ws), { name: 'urgent' });
+    for (const s of subjects) await control.deliverEml(claims, eml(s));
+    await until(
+      'the three emails as documents',
+      async () => {
+        await call('POST', api.syncFolder(ws, folderId)).catch(() => undefined);
+        const list = await call<DocumentList>('GET', `${api.documents(ws)}?limit=50`);
+        for (const d of list.items) docIds[d.subject] = d.id;
+        return subjects.every((s) => docIds[s]);
+      },
+      90_000,
+    );
+  });
+
+  it("shows the server's message for a 4xx, not a generic conflict", async () => {
+    await page.goto(`${server.baseUrl}/w/${ws}/settings/inboxes`);
+    await heading('Inboxes');
+    await page.getByLabel('New tag').fill('urgent');
+    await page.getByRole('button', { name: 'Add tag' }).click();
+    await page.getByText('A tag named "urgent" already exists.').waitFor();
+    expect(await page.getByText('This conflicts with a recent change', { exact: false }).count()).toBe(0);
+  });
+
+  it('double-click on Create connector creates one connector, and the button is busy meanwhile', async () => {
+    await page.goto(`${server.baseUrl}/w/${ws}/settings/connectors`);
+    await heading('Connectors');
+    await page.getByRole('button', { name: 'Create connector' }).first().click();
+    const dialog = page.getByRole('dialog', { name: 'Create connector' });
+    await dialog.getByRole('textbox').first().fill('Pressed twice');
+    await dialog.getByRole('button', { name: 'Create connector' }).dblclick();
+    await heading('Pressed twice');
+    // A third request, as a retry of the same dialog would send it, is the same connector too.
+    const all = await call<ConnectorList>('GET', api.connectors(ws));
+    expect(all.items.filter((c) => c.name === 'Pressed twice')).toHaveLength(1);
+  });
+
+  it('double-click on Approve approves once, with no error', async () => {
+    await openDocument('Safe one');
+    await page.getByRole('button', { name: 'Approve' }).dblclick();
+    await facts().getByText('Approved').waitFor();
+    await page.waitForTimeout(500);
+    expect(await page.getByRole('alert').count()).toBe(0);
+    // Approving it again from another tab (the API) is a success too, and writes nothing more.
+    const again = await call<Document>('POST', api.documentActions(ws, docIds['Safe one']!), {
+      action: 'approve',
+    });
+    expect(again.status).toBe('approved');
+    expect((await historyKinds('Safe one')).filter((k) => k === 'approved')).toHaveLength(1);
+  });
+
+  it('Reprocess asks first, then keeps the tags and metadata people set', async () => {
+    const tags = await call<TagList>('GET', api.tags(ws));
+    const urgent = tags.items.find((x) => x.name === 'urgent')!.id;
+    await call('PATCH', api.document(ws, docIds['Safe two']!), {
+      tagIds: [urgent],
+      metadata: { policy: 'P-42' },
+    });
+    await openDocument('Safe two');
+    await page.getByRole('button', { name: 'Reprocess' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Reprocess this document?' });
+    await dialog.getByText('The type, tags and metadata people set are kept', { exact: false }).waitFor();
+    await shot('90-reprocess-confirm-en');
+    await dialog.getByRole('button', { name: 'Reprocess' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await until('the reprocessed line', async () => (await historyKinds('Safe two')).includes('reprocessed'));
+    const after = await call<Document>('GET', api.document(ws, docIds['Safe two']!));
+    expect(after.tagIds).toEqual([urgent]);
+    expect(after.metadata).toMatchObject({ policy: 'P-42' });
+  });
+
+  it('a deleted document is restored from the trash; a bounced one is reopened', async () => {
+    await openDocument('Safe three');
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete this document?' })
+      .getByRole('button', { name: 'Delete' })
+      .click();
+    await facts().getByText('Deleted').waitFor();
+    await page.getByText('In the trash', { exact: false }).waitFor();
+    await shot('91-document-in-trash-en');
+    await page.getByRole('button', { name: 'Restore' }).click();
+    await facts().getByText('New').waitFor();
+
+    await page.getByRole('button', { name: 'Bounce' }).click();
+    const bounce = page.getByRole('dialog', { name: 'Bounce this document' });
+    await bounce.getByLabel('Reason').fill('Not for us.');
+    await bounce.getByRole('button', { name: 'Bounce' }).click();
+    await facts().getByText('Bounced').waitFor();
+    await page.getByRole('button', { name: 'Reopen' }).click();
+    await facts().getByText('New').waitFor();
+    expect(await historyKinds('Safe three')).toEqual(
+      expect.arrayContaining(['deleted', 'restored', 'bounced', 'reopened']),
+    );
+  });
+
+  it('the audit log reads as sentences naming and linking the object, filters, and exports what it shows', async () => {
+    await page.goto(`${server.baseUrl}/w/${ws}/settings/audit-log`);
+    await heading('Audit log');
+    const table = page.getByRole('table', { name: 'Audit log' });
+    await table.getByText('Chose the folders read in the mailbox', { exact: false }).waitFor();
+    await table.getByRole('link', { name: claims }).first().waitFor();
+    await table.getByText('Approved', { exact: false }).first().waitFor();
+    await table.getByRole('link', { name: 'a document in Inbox' }).first().waitFor();
+    // No raw event codes.
+    expect(await table.getByText('mailbox.folders_set').count()).toBe(0);
+    await shot('92-audit-en');
+
+    const filters = page.getByRole('search', { name: 'Filter the audit log' });
+    await filters.getByLabel('What').selectOption({ label: 'Documents' });
+    await until('only document lines', async () => {
+      const actions = await table
+        .locator('[data-action]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-action')));
+      return actions.length > 0 && actions.every((a) => a?.startsWith('document.'));
+    });
+    await table.getByText('Restored', { exact: false }).first().waitFor();
+    const csv = filters.getByRole('link', { name: 'Export CSV' });
+    const href = (await csv.getAttribute('href'))!;
+    expect(href).toContain('format=csv');
+    expect(href).toContain('action=document.*');
+    const res = await page.request.get(`${server.baseUrl}${href}`);
+    expect(res.status()).toBe(200);
+    const lines = (await res.text()).trim().split('\r\n');
+    expect(lines.slice(1).every((l) => l.includes(',document.'))).toBe(true);
+    expect(lines.some((l) => l.includes('document.restored'))).toBe(true);
+    const jsonl = (await filters.getByRole('link', { name: 'Export JSON Lines' }).getAttribute('href'))!;
+    expect(jsonl).toContain('format=jsonl');
+
+    // A reversed range is said, and asks the server nothing.
+    await filters.getByLabel('From').fill('2026-12-10');
+    await filters.getByLabel('To').fill('2026-12-01');
+    await page.getByText('The end date is before the start date', { exact: false }).waitFor();
+    await shot('93-audit-filters-reversed-en');
+  });
+
+  it('speaks French on these screens', async () => {
+    await call('PATCH', api.me, { locale: 'fr' });
+    await page.goto(`${server.baseUrl}/w/${ws}/settings/audit-log`);
+    await heading('Journal d’audit');
+    const table = page.getByRole('table', { name: 'Journal d’audit' });
+    await table
+      .getByText('A choisi les dossiers lus dans la boîte aux lettres', { exact: false })
+      .first()
+      .waitFor();
+    await table.getByRole('link', { name: 'un document de Inbox' }).first().waitFor();
+    await shot('94-audit-fr');
+    await openDocument('Safe one');
+    await page.getByRole('button', { name: 'Rejeter' }).waitFor();
+    await page.getByRole('button', { name: 'Retraiter' }).click();
+    await page.getByRole('dialog', { name: 'Retraiter ce document ?' }).waitFor();
+    await shot('95-reprocess-confirm-fr');
+    await page.keyboard.press('Escape');
+    expect(pageErrors).toEqual([]);
+  });
+});
