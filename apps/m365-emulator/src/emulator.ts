@@ -9,7 +9,7 @@ import { Directory } from './tenant/directory.ts';
 import type { DirectoryData } from './tenant/model.ts';
 import { TokenSigner } from './entra/jwt.ts';
 import { RequestLog } from './http/request-log.ts';
-import { DEFAULT_LIFETIMES, type EmulatorState, type TokenLifetimes } from './state.ts';
+import { DEFAULT_LIFETIMES, withFixedAccessToken, type EmulatorState, type TokenLifetimes } from './state.ts';
 import { applySeed, demoSeed, readSeedFile, validateSeed } from './seed/load.ts';
 import type { SeedFile } from './seed/schema.ts';
 import { buildRouter, createHttpsServer } from './server.ts';
@@ -105,7 +105,7 @@ export async function createEmulator(opts: EmulatorOptions = {}): Promise<Emulat
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'm365-emulator-'));
   const tls = loadTlsMaterial(dataDir);
   const seed = resolveSeed(opts.seed);
-  const initialLifetimes = { ...DEFAULT_LIFETIMES, ...opts.tokenLifetimes };
+  const initialLifetimes = { ...DEFAULT_LIFETIMES, ...withFixedAccessToken(opts.tokenLifetimes ?? {}) };
   const clock = createClock();
   const st: EmulatorState = {
     dir: new Directory(),

@@ -11,8 +11,13 @@ import type { OutboundLog } from './mail/outbound.ts';
 
 /** Token lifetimes in seconds (configurable so tests can expire things quickly). */
 export interface TokenLifetimes {
-  /** Access tokens (Entra: 60–90 min; default 3599 as in the docs' examples). */
+  /**
+   * Access tokens live a random time between these two (Entra: 60–90 min, reference §1.6), so a client
+   * must read `expires_in` rather than assume an hour. Setting only `accessTokenSeconds` (tests) makes
+   * the lifetime exactly that.
+   */
   accessTokenSeconds: number;
+  accessTokenMaxSeconds: number;
   idTokenSeconds: number;
   /** Authorization codes (≈10 min). */
   authCodeSeconds: number;
@@ -23,7 +28,8 @@ export interface TokenLifetimes {
 }
 
 export const DEFAULT_LIFETIMES: TokenLifetimes = {
-  accessTokenSeconds: 3599,
+  accessTokenSeconds: 3600,
+  accessTokenMaxSeconds: 5400,
   idTokenSeconds: 3600,
   authCodeSeconds: 600,
   refreshTokenIdleSeconds: 90 * 24 * 3600,
@@ -83,4 +89,17 @@ export interface EmulatorState {
   subscriptions: Subscriptions;
   /** Mail sent to addresses outside the emulated tenants. */
   outbound: OutboundLog;
+}
+
+/** The lifetime of the next access token (seconds), in the configured range. */
+export function accessTokenLifetime(lt: TokenLifetimes): number {
+  const max = Math.max(lt.accessTokenSeconds, lt.accessTokenMaxSeconds);
+  return lt.accessTokenSeconds + Math.floor(Math.random() * (max - lt.accessTokenSeconds + 1));
+}
+
+/** Lifetimes given without `accessTokenMaxSeconds` but with `accessTokenSeconds` mean exactly that long. */
+export function withFixedAccessToken(l: Partial<TokenLifetimes>): Partial<TokenLifetimes> {
+  return l.accessTokenSeconds !== undefined && l.accessTokenMaxSeconds === undefined
+    ? { ...l, accessTokenMaxSeconds: l.accessTokenSeconds }
+    : l;
 }

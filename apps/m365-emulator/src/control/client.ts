@@ -229,6 +229,18 @@ export class EmulatorControl {
     return this.call('PUT', '/token-lifetimes', l);
   }
   /** Moves the emulator's clock forward (expires codes, tokens, secrets without waiting). */
+  /** The published signing keys (`kid`s, oldest first) and the one new tokens are signed with. */
+  signingKeys(): Promise<{ current: string; kids: string[] }> {
+    return this.call('GET', '/signing-keys');
+  }
+  /** Entra's key rollover: a new signing key; the JWKS keeps the previous one until `retireSigningKeys`. */
+  rolloverSigningKey(): Promise<{ kid: string; previousKid: string }> {
+    return this.call('POST', '/signing-keys/rollover', {});
+  }
+  /** Unpublishes every key but the current one (tokens they signed are refused from then on). */
+  retireSigningKeys(): Promise<{ retired: string[] }> {
+    return this.call('POST', '/signing-keys/retire', {});
+  }
   advanceClock(seconds: number): Promise<{ offsetSeconds: number; now: string }> {
     return this.call('POST', '/clock/advance', { seconds });
   }

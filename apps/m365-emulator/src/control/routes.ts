@@ -2,10 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Router } from '../http/router.ts';
 import type { Ctx } from '../http/context.ts';
-import type { EmulatorState, TokenLifetimes } from '../state.ts';
+import { withFixedAccessToken, type EmulatorState, type TokenLifetimes } from '../state.ts';
 import type { Tenant, User, UserKind } from '../tenant/model.ts';
 import { guidFrom, newGuid, opaqueToken } from '../util/ids.ts';
-import { thumbprints } from '../tls/certs.ts';
+import { createSelfSignedCert, thumbprints } from '../tls/certs.ts';
 import { applySeed, buildApp, validateSeed } from '../seed/load.ts';
 import type { SeedApplication } from '../seed/schema.ts';
 import { canonicalApplication } from '../entra/permissions.ts';
@@ -332,7 +332,7 @@ export function registerControl(router: Router, st: EmulatorState, hooks: Contro
   // ---- lifetimes, clock, request log ----
   route('GET', '/token-lifetimes', () => st.lifetimes);
   route('PUT', '/token-lifetimes', async (ctx) => {
-    const b = await ctx.json<Partial<TokenLifetimes>>();
+    const b = withFixedAccessToken(await ctx.json<Partial<TokenLifetimes>>());
     for (const [k, v] of Object.entries(b)) {
       if (!(k in st.lifetimes)) throw bad(`Unknown lifetime ${k}`);
       if (typeof v !== 'number' || v <= 0) throw bad(`${k} must be a positive number of seconds`);
@@ -340,6 +340,12 @@ export function registerControl(router: Router, st: EmulatorState, hooks: Contro
     }
     return st.lifetimes;
   });
+  // Entra's signing-key rollover (issue 22 §1.5): a new current key beside the previous one, then retire.
+  route('GET', '/signing-keys', () => ({ current: st.signer.kid, kids: st.signer.kids }));
+  route('POST', '/signing-keys/rollover', () =>
+    st.signer.rollover(createSelfSignedCert('login.microsoftonline.com emulator token signing')),
+  );
+  route('POST', '/signing-keys/retire', () => ({ retired: st.signer.retire() }));
   route('GET', '/clock', () => ({
     offsetSeconds: st.clock.offsetSeconds(),
     now: new Date(st.clock.now()).toISOString(),

@@ -32,12 +32,10 @@ export function registerDiscovery(router: Router, st: EmulatorState): void {
   );
   const keys = (v2: boolean) => (ctx: Ctx) =>
     withTenant(ctx, (tid) => ({
-      keys: [
-        {
-          ...st.signer.jwk(),
-          issuer: v2 ? `${callerOrigin(st)}/${tid}/v2.0` : `https://sts.windows.net/${tid}/`,
-        },
-      ],
+      keys: st.signer.jwks().map((k) => ({
+        ...k,
+        issuer: v2 ? `${callerOrigin(st)}/${tid}/v2.0` : `https://sts.windows.net/${tid}/`,
+      })),
     }));
   router.on('GET', '/:tenant/discovery/v2.0/keys', keys(true));
   router.on('GET', '/:tenant/discovery/keys', keys(false));

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { newGuid, opaqueToken } from '../util/ids.ts';
 import type { AppRegistration, ServicePrincipal, Tenant, User } from '../tenant/model.ts';
 import { GRAPH_RESOURCE } from '../tenant/model.ts';
-import type { EmulatorState } from '../state.ts';
+import { accessTokenLifetime, type EmulatorState } from '../state.ts';
 import { formatGraphScopes, type ParsedScopes } from './permissions.ts';
 import { callerOrigin } from '../http/origin.ts';
 
@@ -56,6 +56,7 @@ export function mintUserTokens(st: EmulatorState, g: UserGrantInput): TokenRespo
   const now = st.clock.nowSeconds();
   const { app, tenant, user } = g;
   const lt = st.lifetimes;
+  const accessSeconds = accessTokenLifetime(lt);
   const graphScopes = [...g.consented].sort();
   const oidcInScp = ['openid', 'profile', 'email'].filter((s) => g.requested.oidc.has(s));
   const accessToken = st.signer.sign({
@@ -63,7 +64,7 @@ export function mintUserTokens(st: EmulatorState, g: UserGrantInput): TokenRespo
     iss: graphIssuer(tenant.id),
     iat: now,
     nbf: now,
-    exp: now + lt.accessTokenSeconds,
+    exp: now + accessSeconds,
     acct: 0,
     acr: '1',
     aio: opaque(),
@@ -95,8 +96,8 @@ export function mintUserTokens(st: EmulatorState, g: UserGrantInput): TokenRespo
   const body: TokenResponse = {
     token_type: 'Bearer',
     scope: [...formatGraphScopes(graphScopes, g.requested.longForm), ...oidcInScp].join(' '),
-    expires_in: lt.accessTokenSeconds,
-    ext_expires_in: lt.accessTokenSeconds,
+    expires_in: accessSeconds,
+    ext_expires_in: accessSeconds,
     access_token: accessToken,
   };
   if (g.requested.oidc.has('offline_access')) {
@@ -151,7 +152,7 @@ export function mintAppToken(
   appidacr: '1' | '2',
 ): TokenResponse {
   const now = st.clock.nowSeconds();
-  const lt = st.lifetimes.accessTokenSeconds;
+  const lt = accessTokenLifetime(st.lifetimes);
   const claims: Record<string, unknown> = {
     aud: GRAPH_RESOURCE,
     iss: graphIssuer(tenant.id),

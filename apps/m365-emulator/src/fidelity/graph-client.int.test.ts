@@ -261,7 +261,8 @@ describe('@microsoft/microsoft-graph-client against the emulator', () => {
         'InvalidAuthenticationToken',
         'Access token validation failure. Invalid audience.',
       ]);
-      await emu2.control.advanceClock(3600);
+      // Past the longest access-token lifetime (Entra: 60–90 minutes).
+      await emu2.control.advanceClock(5400);
       const expired = (await client(token)
         .api('/users')
         .get()

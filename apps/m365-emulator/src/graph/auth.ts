@@ -22,11 +22,17 @@ export interface GraphPrincipal {
  * Signature checks of recently seen tokens, so a client reusing its token (all of them) does not
  * pay an RSA verification per request. Lifetime, audience and tenant are still checked every time.
  */
-const caches = new WeakMap<object, Map<string, Record<string, unknown> | null>>();
+const caches = new WeakMap<
+  object,
+  { version: number; verified: Map<string, Record<string, unknown> | null> }
+>();
 
 function verifyCached(st: EmulatorState, token: string): Record<string, unknown> | null {
-  let verified = caches.get(st.signer);
-  if (!verified) caches.set(st.signer, (verified = new Map()));
+  let cache = caches.get(st.signer);
+  // A retired signing key invalidates what was verified with it.
+  if (!cache || cache.version !== st.signer.version)
+    caches.set(st.signer, (cache = { version: st.signer.version, verified: new Map() }));
+  const verified = cache.verified;
   const hit = verified.get(token);
   if (hit !== undefined) return hit;
   const p = st.signer.verify(token);
