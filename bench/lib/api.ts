@@ -71,7 +71,10 @@ export async function monitorFolders(
   mailboxIds: Map<string, string>,
   processFrom: Date,
   concurrency = 4,
+  rule: { writeMarker?: boolean } = {},
 ): Promise<Map<string, string>> {
+  // A rule beyond the defaults is set on the folders before they are switched on (a PATCH each).
+  const ruled = rule.writeMarker !== undefined;
   const { client, workspaceId } = ws;
   const folderIds = new Map<string, string>();
   let next = 0;
@@ -84,12 +87,15 @@ export async function monitorFolders(
         graphFolderId: f.id,
         displayName: f.displayName,
         processFrom: processFrom.toISOString(),
-        active: true,
+        active: !ruled,
       }));
       const r = await client.ok<Mailbox>('PUT', api.monitoredFolders(workspaceId, mailboxIds.get(mb.id)!), {
         folders,
       });
-      for (const f of r.folders) folderIds.set(f.graphFolderId, f.id);
+      for (const f of r.folders) {
+        folderIds.set(f.graphFolderId, f.id);
+        if (ruled) await client.ok('PATCH', api.folder(workspaceId, f.id), { ...rule, active: true });
+      }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
