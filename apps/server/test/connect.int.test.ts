@@ -125,6 +125,10 @@ describe('own app registration', () => {
     expect(wrong.status).toBe(422);
     expect(wrong.body.error.code).toBe('connection_failed');
     expect(wrong.body.error.details?.[0]?.path).toBe('clientSecret');
+    // Words for a person, shown as text: no Markdown (issue 19 §3, "Paste the secret *value*").
+    expect(wrong.body.error.details?.[0]?.message).toBe(
+      'Microsoft does not accept this client secret. Paste the secret’s Value column, not its Secret ID.',
+    );
     expect(wrong.body.error.message).toMatch(/AADSTS7000215/);
 
     const ok = await admin.post<Connector>(api.connectOwnApp(ws, id), {

@@ -571,7 +571,9 @@ function ownAppRejection(cls: ReturnType<typeof classify>): AppError {
     consent_withdrawn: 'clientId',
   };
   const words: Record<string, string> = {
-    secret_invalid: 'Microsoft does not accept this client secret. Paste the secret *value* (not its ID).',
+    // Plain words: the UI shows messages as text, so Markdown asterisks would show as asterisks.
+    secret_invalid:
+      'Microsoft does not accept this client secret. Paste the secret’s Value column, not its Secret ID.',
     secret_expired: 'This client secret has expired. Create a new one in the app registration.',
     certificate_invalid:
       'Microsoft does not accept this certificate. Upload it to the app registration first.',
