@@ -25,7 +25,7 @@ import {
   MAX_KEPT_ATTACHMENTS,
   MimeUnreadableError,
   readMimeSummary,
-  storedAttachmentOf as fromPartAlone,
+  storedAttachmentOf,
   type MimeAttachment,
   type MimeSummary,
 } from './mime-summary.ts';
@@ -167,7 +167,8 @@ export class Ingestion {
     }
     // Parts Graph did not list: all of them when it lists none; else the inline images (Graph may
     // name them differently), which the body shows.
-    for (const p of parts) if (!listed || (p.isInline && p.contentId)) attachments.push(fromPartAlone(p));
+    for (const p of parts)
+      if (!listed || (p.isInline && p.contentId)) attachments.push(storedAttachmentOf(p));
     // The folder's inflow rule, as it is now: a rule change affects new mail only.
     const decision = await this.inflow.decide(f, {
       workspaceId: f.workspaceId,
@@ -383,7 +384,7 @@ function takeMimePart(parts: MimeAttachment[], a: GraphAttachmentMeta): MimeAtta
 }
 
 function fromMimePart(a: GraphAttachmentMeta, p: MimeAttachment): StoredAttachment {
-  if (p.kind === 'reference') return fromPartAlone(p);
+  if (p.kind === 'reference') return storedAttachmentOf(p);
   const item = a['@odata.type'].toLowerCase().endsWith('itemattachment');
   // A nameless part keeps the name made from its type ("attachment.pdf"), not Graph's.
   const name = item || p.givenName !== null ? a.name || p.name : p.name;

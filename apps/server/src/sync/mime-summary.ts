@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { MailParser, type AddressObject, type HeaderValue } from 'mailparser';
 import { nameForUnnamedPart } from '../core/file-names.ts';
-import type { Recipient } from '../db/schema/index.ts';
+import type { Recipient, StoredAttachment } from '../db/schema/index.ts';
 import { decodeKeepingMalformed } from './encoded-words.ts';
 import { rawBodyText } from './raw-body.ts';
 import { isUuencoded, UudecodeStream } from './uudecode.ts';
@@ -288,6 +288,24 @@ export function readMimeSummary(input: Readable, opts: MimeReadOptions = {}): Pr
     input.on('error', (err) => fail(err));
     input.pipe(parser);
   });
+}
+
+/**
+ * A part as a document's attachment, when no Graph list names it (Graph lists none, an inline image
+ * it names otherwise, an uploaded `.eml`): its name, inline flag and Content-ID, its content or
+ * `notKept` (beyond the attachments kept), or its link.
+ */
+export function storedAttachmentOf(p: MimeAttachment): StoredAttachment {
+  return {
+    name: p.kind === 'item' && !p.name.endsWith('.eml') ? `${p.name}.eml` : p.name,
+    contentType: p.contentType,
+    isInline: p.isInline,
+    ...(p.contentId ? { contentId: p.contentId } : {}),
+    kind: p.kind,
+    size: p.size,
+    ...(p.sha256 ? { sha256: p.sha256 } : p.kind === 'reference' ? {} : { notKept: true }),
+    ...(p.url ? { url: p.url } : {}),
+  };
 }
 
 /** What the parser could not do: bodies it did not find, encoded words it turned into garbage. */
