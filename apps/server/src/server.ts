@@ -76,6 +76,9 @@ export async function startServer(
       'generated a new encryption key for secrets at rest; back this file up',
     );
 
+  // Every process must read what any other stored: one directory they all mount, or Azure (decision
+  // 0017). Checked before anything is started, so that a store out of reach fails the boot at once.
+  const blobs = await openBlobStore(config.blobStore);
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   let jobs: JobRuntime | undefined;
   let http: FastifyInstance | undefined;
@@ -108,8 +111,6 @@ export async function startServer(
           { singletonKey: connectorId, ...(startAfterSeconds ? { startAfterSeconds } : {}) },
         ),
     });
-    // Every process must read what any other stored: one directory they all mount, or Azure (decision 0017).
-    const blobs = await openBlobStore(config.blobStore);
     // Microsoft's 4 concurrent requests per mailbox hold across processes: slots are leased in the database.
     const leases = new DbSlotLeases(database.db);
     await leases.reclaimDead();

@@ -133,4 +133,45 @@ describe('startup failures end with one clear line and exit 1', () => {
       expect(existsSync(path.join(dataDir, 'server.pid'))).toBe(false);
     },
   );
+
+  it(
+    'a blob directory it cannot write (MAILROOM_BLOB_DIR): names the folder and the variable',
+    { timeout: 90_000 },
+    async () => {
+      const dataDir = await tempDir();
+      const blobDir = await tempDir();
+      await chmod(blobDir, 0o555);
+      const r = await runMain({ MAILROOM_DATA_DIR: dataDir, MAILROOM_BLOB_DIR: blobDir });
+      expect(r.code).toBe(1);
+      expectOneLine(
+        r.stderr,
+        /^Mailroom cannot start: the blob directory .+ is not writable \(EACCES\): give the account running Mailroom .* write access to it, or set MAILROOM_BLOB_DIR to a folder it can write\.$/,
+      );
+      expect(r.stderr).toContain(blobDir);
+      expect(existsSync(path.join(dataDir, 'server.pid'))).toBe(false);
+    },
+  );
+
+  it(
+    'Azure Blob Storage out of reach (BLOB_STORE=azure): says so in one line, without the account key',
+    { timeout: 90_000 },
+    async () => {
+      const closed = net.createServer();
+      await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+      const port = (closed.address() as net.AddressInfo).port;
+      await new Promise((r) => closed.close(r));
+      const key = Buffer.alloc(64, 9).toString('base64');
+      const r = await runMain({
+        MAILROOM_DATA_DIR: await tempDir(),
+        BLOB_STORE: 'azure',
+        AZURE_STORAGE_CONNECTION_STRING: `DefaultEndpointsProtocol=http;AccountName=contoso;AccountKey=${key};BlobEndpoint=http://127.0.0.1:${port}/contoso;`,
+      });
+      expect(r.code).toBe(1);
+      expectOneLine(
+        r.stderr,
+        /^Mailroom cannot start: Azure Blob Storage: opening container mailroom-blobs failed \(ECONNREFUSED\): .* check AZURE_STORAGE_CONNECTION_STRING .* reaches the account\.$/,
+      );
+      expect(r.stderr).not.toContain(key);
+    },
+  );
 });
