@@ -34,6 +34,7 @@ const EXTENSIONS: Record<string, string> = {
   'image/tiff': 'tif',
   'image/svg+xml': 'svg',
   'text/plain': 'txt',
+  text: 'txt',
   'text/html': 'html',
   'text/csv': 'csv',
   'text/calendar': 'ics',

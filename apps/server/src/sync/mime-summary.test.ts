@@ -190,6 +190,18 @@ iVBORw0KGgo=
     expect(m.attachments).toEqual([]);
   });
 
+  it('a `Content-Type: text` part beside a readable body stays an attachment', async () => {
+    const m = await readMimeSummary(
+      eml(
+        'From: a@example.fr\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n--XX\nContent-Type: text/plain\n\nThe body\n--XX\nContent-Type: text\n\nA note\n--XX--\n',
+      ),
+      memoryStore(),
+    );
+    expect(m.text?.trim()).toBe('The body');
+    expect(m.bodyFromRawText).toBe(false);
+    expect(m.attachments).toEqual([expect.objectContaining({ name: 'attachment.txt', size: 6 })]);
+  });
+
   it('a readable body is not marked as plain text', async () => {
     const m = await readMimeSummary(eml('From: a@example.fr\nContent-Type: text/plain\n\nFine\n'));
     expect(m.bodyFromRawText).toBe(false);

@@ -189,8 +189,11 @@ export function readMimeSummary(input: Readable, opts: MimeReadOptions = {}): Pr
         content.on('end', () => data.release?.());
         content.resume();
       };
-      // `Content-Type: text` without subtype is a body the parser did not recognise: rawBodyText reads it.
-      if (!opts.storeAttachment || (contentType === 'text' && !data.filename)) return drain();
+      // A whole email of `Content-Type: text` (no subtype) is a body the parser did not recognise:
+      // rawBodyText reads it. Inside a multipart, such a part stays an attachment ("attachment.txt").
+      const wholeEmailIsText = !/^\s*multipart\//i.test(out.headers['content-type'] ?? '');
+      if (!opts.storeAttachment || (contentType === 'text' && !data.filename && wholeEmailIsText))
+        return drain();
       const slot = slots.length;
       slots.push(undefined);
       const type = data.headers?.get('content-type');
