@@ -20,6 +20,7 @@ import type {
   NotificationSettings,
   Subscription,
 } from '../notify/subscriptions.ts';
+import type { Quirks } from '../faults/quirks.ts';
 
 /** A message in Graph's JSON shape (subject, body, from, toRecipients, attachments with contentBytes…). */
 export type GraphMessageJson = Record<string, unknown>;
@@ -319,8 +320,27 @@ export class EmulatorControl {
     );
   }
   /** Moves a message as an Outlook rule would (new REST id; destination: well-known name, folder id or display name). */
-  moveMessage(mailbox: string, id: string, destination: string): Promise<DeliveredMessage> {
-    return this.call('POST', `${this.mbx(mailbox)}/messages/${encodeURIComponent(id)}/move`, { destination });
+  /**
+   * An Outlook user's move. `acrossStores`: a drag-drop between stores in Outlook desktop — a copy and a
+   * delete, so the message gets a new immutable id (the `acrossStoresMoveRate` quirk does it by chance).
+   */
+  moveMessage(
+    mailbox: string,
+    id: string,
+    destination: string,
+    opts: { acrossStores?: boolean } = {},
+  ): Promise<DeliveredMessage> {
+    return this.call('POST', `${this.mbx(mailbox)}/messages/${encodeURIComponent(id)}/move`, {
+      destination,
+      ...opts,
+    });
+  }
+  /** Graph's own misbehaviours (all off by default; `clearFaults` switches them off again). */
+  quirks(): Promise<Quirks> {
+    return this.call('GET', '/quirks');
+  }
+  setQuirks(quirks: Partial<Quirks>): Promise<Quirks> {
+    return this.call('PUT', '/quirks', quirks);
   }
   deleteMessage(mailbox: string, id: string): Promise<void> {
     return this.call('DELETE', `${this.mbx(mailbox)}/messages/${encodeURIComponent(id)}`);

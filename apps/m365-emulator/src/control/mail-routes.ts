@@ -11,6 +11,7 @@ import { graphTime } from '../mail/render.ts';
 import type { Mailbox, Message } from '../mail/model.ts';
 import type { MessageInit } from '../mail/store.ts';
 import type { FaultRuleInput, NotificationFaultInput } from '../faults/faults.ts';
+import { invalidQuirks, type Quirks } from '../faults/quirks.ts';
 import type { ThrottleConfig } from '../mail/throttle.ts';
 import type { LifecycleEvent, NotificationSettings } from '../notify/subscriptions.ts';
 
@@ -180,12 +181,17 @@ export function registerMailControl(router: Router, st: EmulatorState): void {
   });
   route('POST', '/mailboxes/:mailbox/messages/:id/move', async (ctx) => {
     const { mailbox } = mailboxOf(ctx.params.mailbox!);
-    const b = await ctx.json<{ destination?: string }>();
+    const b = await ctx.json<{ destination?: string; acrossStores?: boolean }>();
     const msg = findMessage(st, mailbox, ctx.params.id!);
-    return delivered(
-      mailbox,
-      st.mail.move(mailbox, msg, findFolderOrCreate(mailbox, b.destination ?? 'archive')),
-    );
+    const dest = findFolderOrCreate(mailbox, b.destination ?? 'archive');
+    // Outlook desktop's drag-drop between stores is a copy and a delete: a new item, a new immutable id.
+    if (b.acrossStores === true || st.faults.chance(st.faults.quirks.acrossStoresMoveRate)) {
+      if (dest.no === msg.folderNo) return delivered(mailbox, msg);
+      const copy = st.mail.copy(mailbox, msg, dest);
+      st.mail.remove(mailbox, msg);
+      return delivered(mailbox, copy);
+    }
+    return delivered(mailbox, st.mail.move(mailbox, msg, dest));
   });
   route('DELETE', '/mailboxes/:mailbox/messages/:id', (ctx) => {
     const { mailbox } = mailboxOf(ctx.params.mailbox!);
@@ -291,6 +297,16 @@ export function registerMailControl(router: Router, st: EmulatorState): void {
   });
   route('DELETE', '/faults', () => {
     st.faults.clear();
+  });
+
+  // ---- quirks: Graph's own misbehaviours, opt-in (faults/quirks.ts); DELETE /faults switches them off ----
+  route('GET', '/quirks', () => st.faults.quirks);
+  route('PUT', '/quirks', async (ctx) => {
+    const b = await ctx.json<Partial<Quirks>>();
+    const problem = invalidQuirks(b);
+    if (problem) throw bad(problem);
+    Object.assign(st.faults.quirks, b);
+    return st.faults.quirks;
   });
 
   // ---- outbound mail, stats ----

@@ -1,4 +1,5 @@
 import { newGuid } from '../util/ids.ts';
+import { DEFAULT_QUIRKS, type Quirks } from './quirks.ts';
 
 /**
  * Fault injection (control API): make Graph misbehave the ways it does in production, on
@@ -69,7 +70,14 @@ export function seededRandom(seed: number): () => number {
 export class Faults {
   rules: FaultRule[] = [];
   notificationRules: NotificationFault[] = [];
+  /** Graph's own misbehaviours, opt-in (`quirks.ts`). */
+  quirks: Quirks = { ...DEFAULT_QUIRKS };
   private random = seededRandom(1);
+
+  /** A draw of the seeded generator (for quirks that apply to a share of cases). */
+  chance(rate: number): boolean {
+    return rate > 0 && this.random() < rate;
+  }
 
   setSeed(seed: number): void {
     this.random = seededRandom(seed);
@@ -98,6 +106,7 @@ export class Faults {
   clear(): void {
     this.rules = [];
     this.notificationRules = [];
+    this.quirks = { ...DEFAULT_QUIRKS };
   }
 
   /** The first rule that fires for this request (and counts it), if any. */

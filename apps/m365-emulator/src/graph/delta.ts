@@ -26,16 +26,23 @@ function buildRound(
   since: number,
   upTo: number,
   replay = false,
+  moveBackReportsDelete = false,
 ): RoundItem[] {
   const items: RoundItem[] = [];
   if (since >= folder.changeSeq && !replay) return items; // nothing happened here: no scan of the folder
   if (since > 0 && (!q.changeType || q.changeType === 'deleted')) {
     for (const r of folder.removals) if (r.seq > since && r.seq <= upTo) items.push({ removed: r });
   }
+  // The quirk: a message that left this folder and came back within the round shows only as removed.
+  const cameBack = new Set<number>();
+  if (moveBackReportsDelete && since > 0)
+    for (const r of folder.removals)
+      if (r.seq > since && r.seq <= upTo && r.no !== undefined) cameBack.add(r.no);
   if (q.changeType !== 'deleted') {
     const msgs = [];
     for (const m of folder.messages.values()) {
       if (m.seq <= since && !replay) continue;
+      if (cameBack.has(m.no)) continue;
       const created = m.folderSeq > since || replay;
       if (q.changeType === 'created' && !created) continue;
       if (q.changeType === 'updated' && created) continue;
@@ -66,6 +73,9 @@ export function registerDelta(router: Router, st: EmulatorState): void {
       const found = st.deltaTokens.get(token);
       if (!found || found.query.mailboxId !== mailbox.userId || found.query.folderNo !== folder.no)
         throw syncStateNotFound(token);
+      // The quirk: a round's earlier pages expire while the client is still paging.
+      const expiry = st.faults.quirks.deltaPageExpiryMs;
+      if (skip && expiry > 0 && st.deltaTokens.ageMs(token) > expiry) throw syncStateNotFound(token);
       if (found.kind === 'delta' || delta) {
         const upTo = mailbox.seq;
         state = {
@@ -76,7 +86,14 @@ export function registerDelta(router: Router, st: EmulatorState): void {
           upToSeq: upTo,
           pos: 0,
         };
-        state.items = buildRound(folder, found.query, found.upToSeq, upTo, ctx.deltaReplay);
+        state.items = buildRound(
+          folder,
+          found.query,
+          found.upToSeq,
+          upTo,
+          ctx.deltaReplay,
+          st.faults.quirks.deltaMoveBackReportsDelete,
+        );
       } else state = found;
     } else {
       if (ctx.query.has('$search'))

@@ -307,23 +307,31 @@ export function registerMailRead(router: Router, st: EmulatorState): void {
     return HANDLED;
   };
 
-  const getOne = (call: GraphCall) => {
+  /**
+   * The quirk (faults/quirks.ts): listing the attachments of a large message times out on Graph's side,
+   * answered with Graph's empty 504 after the wait.
+   */
+  const attachmentListTimeout = async (msg: Message) => {
+    const { attachmentListTimeoutBytes: bytes, attachmentListTimeoutMs: ms } = st.faults.quirks;
+    if (bytes <= 0 || msg.attachments.reduce((n, a) => n + a.size, 0) < bytes) return;
+    await new Promise((r) => setTimeout(r, ms));
+    throw new GraphHttpError(504, 'UnknownError', '');
+  };
+
+  const getOne = async (call: GraphCall) => {
     const msg = getMessage(call);
+    const expand = parseExpand(call.ctx.query.get('$expand'));
+    if (expand.attachments) await attachmentListTimeout(msg);
     return {
       '@odata.context': meta(call, 'messages/$entity'),
-      ...renderMessage(
-        st,
-        call,
-        msg,
-        parseMessageSelect(call.ctx.query.get('$select')),
-        parseExpand(call.ctx.query.get('$expand')),
-      ),
+      ...renderMessage(st, call, msg, parseMessageSelect(call.ctx.query.get('$select')), expand),
     };
   };
 
-  const listAttachments = (call: GraphCall) => {
+  const listAttachments = async (call: GraphCall) => {
     full(call);
     const msg = getMessage(call);
+    await attachmentListTimeout(msg);
     return {
       '@odata.context': meta(call, `messages('${call.ctx.params.id}')/attachments`),
       value: msg.attachments.map((a) => attachmentResource(st.mail, call.mailbox, msg, a, true)),

@@ -36,6 +36,8 @@ export interface SyncState {
  */
 export class DeltaTokens {
   private readonly states = new Map<string, SyncState>();
+  /** When each token was handed out (real time: the page-expiry quirk counts from it). */
+  private readonly madeMs = new Map<string, number>();
   private generation = 0;
   private readonly max: number;
 
@@ -50,15 +52,25 @@ export class DeltaTokens {
   put(state: SyncState): string {
     const token = `${state.generation.toString(36)}.${randomBytes(18).toString('base64url')}`;
     this.states.set(token, state);
+    this.madeMs.set(token, Date.now());
     if (this.states.size > this.max) {
       const oldest = this.states.keys().next().value;
-      if (oldest !== undefined) this.states.delete(oldest);
+      if (oldest !== undefined) {
+        this.states.delete(oldest);
+        this.madeMs.delete(oldest);
+      }
     }
     return token;
   }
 
   get(token: string): SyncState | undefined {
     return this.states.get(token);
+  }
+
+  /** How long ago (ms) a token was handed out; 0 for one we do not know. */
+  ageMs(token: string): number {
+    const made = this.madeMs.get(token);
+    return made === undefined ? 0 : Date.now() - made;
   }
 
   /** Forgets tokens (all, or one mailbox's, or one folder's); returns how many. */
@@ -68,6 +80,7 @@ export class DeltaTokens {
       if (filter.mailboxId && s.query.mailboxId !== filter.mailboxId) continue;
       if (filter.folderNo !== undefined && s.query.folderNo !== filter.folderNo) continue;
       this.states.delete(k);
+      this.madeMs.delete(k);
       n++;
     }
     return n;

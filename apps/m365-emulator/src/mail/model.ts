@@ -98,6 +98,8 @@ export interface Removal {
   seq: number;
   restId: string;
   immutableId: string;
+  /** The message's number (the A→B→A delta quirk finds a message that came back by it). */
+  no?: number;
 }
 
 export interface MailFolder {

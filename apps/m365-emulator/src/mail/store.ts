@@ -312,7 +312,12 @@ export class MailStore {
     const from = m.folders.get(msg.folderNo)!;
     const seq = ++m.seq;
     from.messages.delete(msg.no);
-    from.removals.push({ seq, restId: this.restId(m, msg), immutableId: this.immutableId(m, msg) });
+    from.removals.push({
+      seq,
+      restId: this.restId(m, msg),
+      immutableId: this.immutableId(m, msg),
+      no: msg.no,
+    });
     from.changeSeq = seq;
     dest.changeSeq = seq;
     this.emit(m, from.no, msg, 'deleted');
