@@ -9,7 +9,7 @@ import { requireInboxAccess } from '../db/repos/inbox-access.ts';
 import { documents, idempotencyKeys, type StoredAttachment } from '../db/schema/index.ts';
 import { pgText } from '../lib/pg-text.ts';
 import { documentsCreated } from '../metrics/registry.ts';
-import { readMimeSummary } from '../sync/mime-summary.ts';
+import { readMimeSummary, storedAttachmentOf } from '../sync/mime-summary.ts';
 import { emailContent, storedAttachments } from './document-row.ts';
 import { recordDocumentEvent } from './history.ts';
 
@@ -172,11 +172,8 @@ async function documentOf(blobs: BlobStore, req: UploadRequest): Promise<typeof 
         'invalid_email',
         `"${req.file.name}" is not an email that can be read: it has no header fields (From:, Subject:…). Upload it with another name or type to keep it as a file.`,
       );
-    // The MIME's parts are the attachments (no Graph list to match them to, as ingestion does);
-    // what a part does not have (null) is left out of the stored attachment.
-    const attachments = mail.attachments.map(
-      (a) => Object.fromEntries(Object.entries(a).filter(([, v]) => v !== null)) as StoredAttachment,
-    );
+    // The MIME's parts are the attachments (no Graph list to match them to, as ingestion does).
+    const attachments = mail.attachments.map(storedAttachmentOf);
     const content = emailContent(mail, req.file.blob, attachments, req.file.name);
     return { ...base, ...content, ...(subject ? { subject: pgText(subject) } : {}) };
   }
