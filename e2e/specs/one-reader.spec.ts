@@ -1,6 +1,17 @@
 import { CSRF_HEADER, api, type Connector, type DirectoryList } from '@mailroom/contracts';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { browser, createOwner, heading, page, pageErrors, server, shots, useStack } from '../support/spec.ts';
+import {
+  browser,
+  control,
+  createOwner,
+  heading,
+  page,
+  pageErrors,
+  server,
+  shots,
+  until,
+  useStack,
+} from '../support/spec.ts';
 
 // Contoso's own app registration (the sandbox's), limited by an access policy to claims@ and production@.
 const ownApp = {
@@ -70,6 +81,27 @@ describe('one reader per mailbox: the mailbox picker', () => {
     await dialog.waitFor({ state: 'detached' });
     await page.locator(`[data-testid="mailbox"][data-address="${claims}"]`).getByText('Readable').waitFor();
     await shots('one-reader-moved');
+  });
+
+  it('when the connector loses access, the mailbox and its folder say so instead of Readable and Active', async () => {
+    const mailbox = page.locator(`[data-testid="mailbox"][data-address="${claims}"]`);
+    await mailbox.getByRole('button', { name: 'Choose folders' }).click();
+    const dialog = page.getByRole('dialog', { name: `Folders to monitor in ${claims}` });
+    const inbox = dialog.getByRole('checkbox', { name: 'Inbox', exact: true });
+    await until('Inbox ticked', () => inbox.isChecked(), 10_000);
+    await dialog.getByRole('button', { name: 'Save folders' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const folder = mailbox.locator('[data-testid="folder-panel"][data-folder="Inbox"]');
+    await folder.getByRole('switch', { name: 'Active' }).click();
+    await folder.getByTestId('folder-state').filter({ hasText: 'Active' }).waitFor();
+
+    // Contoso's admin withdraws the app's consent; Check now finds out.
+    await control.withdrawConsent('b7d2c1a4-3e5f-4a6b-8c9d-0e1f2a3b4c5d', ownApp.clientId);
+    await page.getByRole('button', { name: 'Check now' }).click();
+    await mailbox.getByTestId('mailbox-blocked').waitFor();
+    expect(await mailbox.getByText('Readable').count()).toBe(0);
+    await folder.getByTestId('folder-state').filter({ hasText: 'Not read: access lost' }).waitFor();
+    await shots('one-reader-blocked');
     expect(pageErrors).toEqual([]);
   });
 });
