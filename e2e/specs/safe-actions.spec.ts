@@ -166,6 +166,28 @@ describe('safe actions, server messages, restore and reopen, the audit log', () 
     expect(after.metadata).toMatchObject({ policy: 'P-42' });
   });
 
+  it('leaving with unsaved metadata asks first; saved, it leaves without a word', async () => {
+    await openDocument('Safe two');
+    await page.getByRole('button', { name: 'Add entry' }).click();
+    const n = await page.getByRole('textbox', { name: /^Key \d+$/ }).count();
+    await page.getByRole('textbox', { name: `Key ${n}` }).fill('claimNumber');
+    await page.getByRole('textbox', { name: `Value ${n}` }).fill('C-7');
+    await page.getByRole('link', { name: 'Inbox', exact: true }).first().click();
+    const ask = page.getByRole('dialog', { name: 'Leave without saving?' });
+    await ask.waitFor();
+    await shot('96-unsaved-metadata-en');
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    await heading('Safe two');
+    await page.getByRole('button', { name: 'Save metadata' }).click();
+    await until('the metadata saved', async () => {
+      const d = await call<Document>('GET', api.document(ws, docIds['Safe two']!));
+      return d.metadata.claimNumber === 'C-7';
+    });
+    await page.getByRole('link', { name: 'Inbox', exact: true }).first().click();
+    await heading('Inbox');
+    expect(await page.getByRole('dialog', { name: 'Leave without saving?' }).count()).toBe(0);
+  });
+
   it('a deleted document is restored from the trash; a bounced one is reopened', async () => {
     await openDocument('Safe three');
     await page.getByRole('button', { name: 'Delete' }).click();

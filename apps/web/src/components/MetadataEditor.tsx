@@ -2,8 +2,9 @@ import { ActionIcon, Button, Group, Stack, Text, TextInput } from '@mantine/core
 import { IconPlus, IconTrash } from '@tabler/icons-react';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { UnsavedChangesGuard } from './UnsavedChangesGuard.tsx';
 
-/** Key/value pairs edited as rows; Save appears once something changed. */
+/** Key/value pairs edited as rows; Save appears once something changed, and leaving unsaved asks first. */
 export function MetadataEditor({
   label,
   value,
@@ -33,6 +34,8 @@ export function MetadataEditor({
   };
   return (
     <fieldset className="metadata-editor" disabled={disabled}>
+      {/* Mounted only while dirty: a router holds one blocker at a time, and a page may have several editors. */}
+      {changed && !disabled && <UnsavedChangesGuard />}
       <legend>
         <Text size="sm" fw={500}>
           {label}
