@@ -234,11 +234,12 @@ export function readMimeSummary(input: Readable, opts: MimeReadOptions = {}): Pr
         return drain();
       }
       kept++;
-      const name =
-        given ?? (isUuencoded(headerText(data.headers, 'content-transfer-encoding')) ? null : nameless());
+      // mailparser passes uuencode through as it is: decoded here; its `begin` line may name the file.
+      const uuencoded = isUuencoded(headerText(data.headers, 'content-transfer-encoding'));
+      const name = given ?? (uuencoded ? null : nameless());
       let body: Readable = content;
       let uu: UudecodeStream | null = null;
-      if (isUuencoded(headerText(data.headers, 'content-transfer-encoding'))) {
+      if (uuencoded) {
         uu = new UudecodeStream();
         content.on('error', (err) => uu!.destroy(err));
         body = content.pipe(uu);
