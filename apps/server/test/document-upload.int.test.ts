@@ -130,6 +130,7 @@ describe('upload an email', () => {
       subject: 'Claim C-1234 – photos',
       from: { name: 'Alice Broker', address: 'alice@broker.example' },
       internetMessageId: '<upload-1@broker.example>',
+      sentAt: '2026-12-01T08:30:00.000Z',
       emlSize: EML.length,
       mailbox: '',
     });

@@ -45,7 +45,6 @@ export function documentRow({
     ...content,
     // Graph's receivedDateTime (from the delta page) is when it arrived; the Date header is the sender's claim.
     receivedAt: msg.receivedAt ?? mail.date ?? new Date(),
-    sentAt: mail.date,
   };
 }
 
@@ -73,6 +72,8 @@ export function emailContent(
     to: recipients(mail.to),
     cc: recipients(mail.cc),
     internetMessageId: pgText(mail.messageId),
+    // The Date header: when the sender says it was sent.
+    sentAt: mail.date,
     bodyHtml: mail.html ? pgText(sanitizeEmailHtml(mail.html)) : null,
     bodyText: pgText(mail.text || (mail.html ? htmlToText(mail.html) : '')),
     bodyAsPlainText: mail.bodyFromRawText,
