@@ -8,6 +8,7 @@ import { DbSlotLeases } from './db/repos/graph-slots.ts';
 import { MailboxPacer } from './microsoft/pacer.ts';
 import { KeyedCoalescer } from './lib/coalesce.ts';
 import { ProbeTrigger } from './connectors/probe-trigger.ts';
+import { activeFolderIdsOf } from './mailboxes/lookup.ts';
 import { MailClient } from './microsoft/mail-client.ts';
 import { WebhookDispatcher } from './webhooks/dispatcher.ts';
 import { WebhookSender } from './webhooks/sender.ts';
@@ -110,6 +111,15 @@ export async function startServer(
           { connectorId },
           { singletonKey: connectorId, ...(startAfterSeconds ? { startAfterSeconds } : {}) },
         ),
+      // Back from a loss of access: read at once what arrived while its rounds were held (decision 0015).
+      onRecovered: async (connectorId) => {
+        const ids = await activeFolderIdsOf(database.db, connectorId);
+        if (ids.length)
+          await sendMany(
+            'folder.sync',
+            ids.map((folderId) => ({ payload: { folderId }, singletonKey: folderId })),
+          );
+      },
     });
     // Microsoft's 4 concurrent requests per mailbox hold across processes: slots are leased in the database.
     const leases = new DbSlotLeases(database.db);

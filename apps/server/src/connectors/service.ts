@@ -46,6 +46,8 @@ export interface ConnectorServiceDeps {
     connectorId: string,
     startAfterSeconds?: number,
   ) => Promise<void>;
+  /** A connection back from a loss of access: its folders' rounds, held meanwhile, are queued now. */
+  onRecovered?: (connectorId: string) => Promise<void>;
 }
 
 export interface Actor {
@@ -501,6 +503,15 @@ export class ConnectorService {
       .update(connectors)
       .set({ nextCheckAt: new Date(Date.now() + this.d.healthIntervalMs) })
       .where(eq(connectors.id, connectorId));
+    if (c.status === 'access_lost' && row?.status === 'connected' && this.d.onRecovered)
+      await this.d
+        .onRecovered(connectorId)
+        .catch((err: unknown) =>
+          this.d.logger.warn(
+            { connectorId, err },
+            'could not queue the rounds after recovery; reconciliation will',
+          ),
+        );
     return row;
   }
 

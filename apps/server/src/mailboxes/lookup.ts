@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import { AppError, notFound } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import { connectors, mailboxes, monitoredFolders } from '../db/schema/index.ts';
@@ -58,4 +58,20 @@ export async function workspaceFolder(
     .where(and(eq(monitoredFolders.workspaceId, workspaceId), eq(monitoredFolders.id, folderId)));
   if (!f) throw notFound('Folder');
   return f;
+}
+
+/** The active folders of a connector's mailboxes (copies switched off by migration 0012 left out). */
+export async function activeFolderIdsOf(db: Db, connectorId: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: monitoredFolders.id })
+    .from(monitoredFolders)
+    .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
+    .where(
+      and(
+        eq(mailboxes.connectorId, connectorId),
+        isNull(mailboxes.disabledAt),
+        eq(monitoredFolders.active, true),
+      ),
+    );
+  return rows.map((r) => r.id);
 }
