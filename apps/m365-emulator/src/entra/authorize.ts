@@ -5,7 +5,16 @@ import type { AppRegistration, User } from '../tenant/model.ts';
 import { aadTimestamp } from '../util/clock.ts';
 import { newGuid, opaqueToken } from '../util/ids.ts';
 import { Aadsts, AadstsError } from './errors.ts';
-import { consentPage, errorPage, formPostPage, loginPage, pickerPage, signedOutPage } from './pages.ts';
+import {
+  consentPage,
+  errorPage,
+  formPostPage,
+  loginPage,
+  pageLang,
+  pickerPage,
+  signedOutPage,
+  type PageLang,
+} from './pages.ts';
 import {
   APPLICATION_PERMISSIONS,
   DELEGATED_PERMISSIONS,
@@ -42,11 +51,22 @@ interface AuthTxn {
   wantClientInfo: boolean;
   createdMs: number;
   userId?: string;
+  /** The pages' language, from the authorize request's `ui_locales` or `Accept-Language`. */
+  lang: PageLang;
 }
 
 /** Authorize, sign-in, account picker, consent, admin consent and logout. */
 export function registerAuthorize(router: Router, st: EmulatorState): void {
   const txns = new Map<string, AuthTxn>();
+  // The language of a request's pages: its sign-in's once known (the form posts carry no ui_locales).
+  const langs = new WeakMap<Ctx, PageLang>();
+  const langOf = (ctx: Ctx): PageLang =>
+    langs.get(ctx) ?? pageLang(ctx.query.get('ui_locales'), ctx.header('accept-language'));
+  const txnOf = (ctx: Ctx, id: string): AuthTxn | undefined => {
+    const t = txns.get(id);
+    if (t) langs.set(ctx, t.lang);
+    return t;
+  };
 
   const putTxn = (t: AuthTxn) => {
     const now = st.clock.now();
@@ -61,7 +81,7 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
       timestamp: aadTimestamp(st.clock.now()),
     };
     if (backLink) p.backLink = backLink;
-    ctx.sendHtml(e.status === 401 ? 401 : 400, errorPage(e, p));
+    ctx.sendHtml(e.status === 401 ? 401 : 400, errorPage(e, p, langOf(ctx)));
   };
 
   // ---- sessions (ESTSAUTH cookie) ----
@@ -154,6 +174,7 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
       action: actionUrl(t, 'login'),
       ctx: t.id,
       username: username ?? t.loginHint ?? '',
+      lang: t.lang,
     };
     if (error) p.error = { code: error.code, text: loginErrorText(error), detail: error.aadstsMessage };
     ctx.sendHtml(200, loginPage(p));
@@ -221,6 +242,7 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
         permissions: perms,
         offerOrgConsent: user.isAdmin,
         adminConsent: admin,
+        lang: t.lang,
       }),
     );
   };
@@ -263,6 +285,7 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
         action: actionUrl(t, 'login/select'),
         ctx: t.id,
         accounts: accounts.map((u) => ({ id: u.id, upn: u.userPrincipalName, name: u.displayName })),
+        lang: t.lang,
       }),
     );
 
@@ -323,6 +346,7 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
       loginHint: q.get('login_hint') ?? undefined,
       wantClientInfo: q.get('client_info') === '1',
       createdMs: st.clock.now(),
+      lang: langOf(ctx),
     };
     if (seg.kind === 'tenant') ctx.tags.tenantId = seg.tenant.id;
     const responseType = q.get('response_type') ?? '';
@@ -368,7 +392,7 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
   router.on('POST', '/:tenant/login', async (ctx) => {
     ctx.tags.area = 'entra';
     const f = await ctx.form();
-    const t = txns.get(f.get('ctx') ?? '');
+    const t = txnOf(ctx, f.get('ctx') ?? '');
     if (!t)
       return showError(
         ctx,
@@ -395,7 +419,7 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
   router.on('POST', '/:tenant/login/select', async (ctx) => {
     ctx.tags.area = 'entra';
     const f = await ctx.form();
-    const t = txns.get(f.get('ctx') ?? '');
+    const t = txnOf(ctx, f.get('ctx') ?? '');
     if (!t)
       return showError(
         ctx,
@@ -417,7 +441,7 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
   router.on('POST', '/:tenant/consent', async (ctx) => {
     ctx.tags.area = 'entra';
     const f = await ctx.form();
-    const t = txns.get(f.get('ctx') ?? '');
+    const t = txnOf(ctx, f.get('ctx') ?? '');
     const session = getSession(ctx);
     const user = t?.userId ? validAccounts(session).find((u) => u.id === t.userId) : undefined;
     if (!t || !user || !session)
@@ -500,6 +524,7 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
       loginHint: q.get('login_hint') ?? undefined,
       wantClientInfo: false,
       createdMs: st.clock.now(),
+      lang: langOf(ctx),
     };
     putTxn(t);
     start(ctx, t);
@@ -515,6 +540,6 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
     ctx.setCookie(SESSION_COOKIE, '', { maxAgeSeconds: 0 });
     const back = ctx.query.get('post_logout_redirect_uri');
     if (back) return ctx.redirect(back);
-    ctx.sendHtml(200, signedOutPage());
+    ctx.sendHtml(200, signedOutPage(langOf(ctx)));
   });
 }
