@@ -2,7 +2,17 @@ import type { Agent } from 'node:https';
 import { caAgent, rawRequest } from '../util/https-client.ts';
 import type { RequestLogEntry } from '../http/request-log.ts';
 import type { TokenLifetimes } from '../state.ts';
-import type { AccessRight, AppAccessPolicy, DirectoryData, User, UserKind } from '../tenant/model.ts';
+import type {
+  AccessRight,
+  AppAccessPolicy,
+  AppRbacRole,
+  AppRoleAssignment,
+  DirectoryData,
+  ManagementScope,
+  ServicePrincipalAuthorization,
+  User,
+  UserKind,
+} from '../tenant/model.ts';
 import type { SeedApplication, SeedFile } from '../seed/schema.ts';
 import type { DeliveredMessage, MailJob } from './mail-routes.ts';
 import type { GenerateOptions } from '../mail/generate.ts';
@@ -220,6 +230,35 @@ export class EmulatorControl {
   }
   removeAccessPolicy(id: string): Promise<void> {
     return this.call('DELETE', `/access-policies/${encodeURIComponent(id)}`);
+  }
+  /** RBAC for Applications: `New-ManagementScope` on a group's members (`MemberOfGroup`) or a property's value. */
+  addManagementScope(
+    tenant: string,
+    scope: { name: string; group?: string; filter?: ManagementScope['filter'] },
+  ): Promise<ManagementScope> {
+    return this.call('POST', '/management-scopes', { tenant, ...scope });
+  }
+  removeManagementScope(id: string): Promise<void> {
+    return this.call('DELETE', `/management-scopes/${encodeURIComponent(id)}`);
+  }
+  /** `New-ManagementRoleAssignment -App <appId> -Role <role> [-CustomResourceScope <scope>]` (no scope: the organisation). */
+  addAppRoleAssignment(
+    tenant: string,
+    assignment: { appId: string; role: AppRbacRole; scope?: string | null },
+  ): Promise<AppRoleAssignment> {
+    return this.call('POST', '/app-role-assignments', { tenant, ...assignment });
+  }
+  removeAppRoleAssignment(id: string): Promise<void> {
+    return this.call('DELETE', `/app-role-assignments/${encodeURIComponent(id)}`);
+  }
+  /** `Test-ServicePrincipalAuthorization -Identity <appId> -Resource <mailbox>`. */
+  testServicePrincipalAuthorization(
+    tenant: string,
+    appId: string,
+    mailbox: string,
+  ): Promise<ServicePrincipalAuthorization[]> {
+    const q = new URLSearchParams({ tenant, appId, mailbox });
+    return this.call('GET', `/service-principal-authorization?${q}`);
   }
 
   // ---- time and tokens ----

@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import type { Router } from '../http/router.ts';
 import type { Ctx } from '../http/context.ts';
 import { withFixedAccessToken, type EmulatorState, type TokenLifetimes } from '../state.ts';
-import type { Tenant, User, UserKind } from '../tenant/model.ts';
+import {
+  APP_RBAC_ROLES,
+  type AppRbacRole,
+  type AppRoleAssignment,
+  type ManagementScope,
+  type Tenant,
+  type User,
+  type UserKind,
+} from '../tenant/model.ts';
 import { guidFrom, newGuid, opaqueToken } from '../util/ids.ts';
 import { createSelfSignedCert, thumbprints } from '../tls/certs.ts';
 import { applySeed, buildApp, validateSeed } from '../seed/load.ts';
@@ -327,6 +335,78 @@ export function registerControl(router: Router, st: EmulatorState, hooks: Contro
     const before = st.dir.accessPolicies.length;
     st.dir.accessPolicies = st.dir.accessPolicies.filter((p) => p.id !== ctx.params.id);
     if (st.dir.accessPolicies.length === before) throw notFound(`Access policy ${ctx.params.id}`);
+  });
+
+  // ---- RBAC for Applications (issue 22 §1.8): management scopes, role assignments, the test cmdlet ----
+  route('POST', '/management-scopes', async (ctx) => {
+    const b = await ctx.json<{
+      tenant?: string;
+      name?: string;
+      group?: string;
+      filter?: ManagementScope['filter'];
+    }>();
+    const t = tenant(str(b.tenant, 'tenant'));
+    const scope: ManagementScope = { id: newGuid(), tenantId: t.id, name: str(b.name, 'name') };
+    if (b.group !== undefined) {
+      const g = st.dir.findGroup(t.id, b.group);
+      if (!g) throw notFound(`Group ${b.group}`);
+      scope.groupId = g.id;
+    } else if (
+      b.filter &&
+      ['userPrincipalName', 'displayName', 'jobTitle', 'mail'].includes(b.filter.property)
+    ) {
+      scope.filter = { property: b.filter.property, value: str(b.filter.value, 'filter.value') };
+    } else throw bad('A management scope needs a group (MemberOfGroup) or a filter { property, value }');
+    st.dir.managementScopes.push(scope);
+    return scope;
+  });
+  route('DELETE', '/management-scopes/:id', (ctx) => {
+    if (st.dir.appRoleAssignments.some((a) => a.scopeId === ctx.params.id))
+      throw bad('The management scope is used by a role assignment; remove the assignment first');
+    const before = st.dir.managementScopes.length;
+    st.dir.managementScopes = st.dir.managementScopes.filter((x) => x.id !== ctx.params.id);
+    if (st.dir.managementScopes.length === before) throw notFound(`Management scope ${ctx.params.id}`);
+  });
+  route('POST', '/app-role-assignments', async (ctx) => {
+    const b = await ctx.json<{ tenant?: string; appId?: string; role?: string; scope?: string | null }>();
+    const t = tenant(str(b.tenant, 'tenant'));
+    const appId = str(b.appId, 'appId').toLowerCase();
+    // New-ManagementRoleAssignment -App needs the app's service principal in the tenant.
+    if (!st.dir.findServicePrincipal(t.id, appId))
+      throw bad(
+        `The app ${appId} has no service principal in ${t.displayName}; consent to it (or create it) first`,
+      );
+    if (!b.role || !(b.role in APP_RBAC_ROLES))
+      throw bad(`role must be one of ${Object.keys(APP_RBAC_ROLES).join(', ')}`);
+    let scopeId: string | null = null;
+    if (b.scope !== undefined && b.scope !== null) {
+      const scope = st.dir.managementScopes.find(
+        (x) =>
+          x.tenantId === t.id && (x.id === b.scope || x.name.toLowerCase() === String(b.scope).toLowerCase()),
+      );
+      if (!scope) throw notFound(`Management scope ${b.scope}`);
+      scopeId = scope.id;
+    }
+    const a: AppRoleAssignment = {
+      id: newGuid(),
+      tenantId: t.id,
+      appId,
+      role: b.role as AppRbacRole,
+      scopeId,
+    };
+    st.dir.appRoleAssignments.push(a);
+    return a;
+  });
+  route('DELETE', '/app-role-assignments/:id', (ctx) => {
+    const before = st.dir.appRoleAssignments.length;
+    st.dir.appRoleAssignments = st.dir.appRoleAssignments.filter((x) => x.id !== ctx.params.id);
+    if (st.dir.appRoleAssignments.length === before) throw notFound(`Role assignment ${ctx.params.id}`);
+  });
+  route('GET', '/service-principal-authorization', (ctx) => {
+    const t = tenant(str(ctx.query.get('tenant'), 'tenant'));
+    const mailbox = st.dir.findTenantUser(t.id, str(ctx.query.get('mailbox'), 'mailbox'));
+    if (!mailbox) throw notFound(`Mailbox ${ctx.query.get('mailbox')}`);
+    return st.dir.servicePrincipalAuthorization(t.id, str(ctx.query.get('appId'), 'appId'), mailbox.id);
   });
 
   // ---- lifetimes, clock, request log ----

@@ -196,12 +196,15 @@ export function registerUsers(router: Router, st: EmulatorState): void {
   );
 
   const mailboxSettings = (p: GraphPrincipal, u: User | undefined, idForError: string) => {
-    requirePermission(p, READ_MAILBOX_SETTINGS, GraphErrors.accessDenied);
+    // RBAC for Applications may grant MailboxSettings.Read on this mailbox without a tenant-wide role.
+    const rbac = p.kind === 'app' && u ? st.dir.rbacPermissions(p.tenantId, p.appId, u.id) : new Set();
+    const viaRbac = rbac.has('mailboxsettings.read') || rbac.has('mailboxsettings.readwrite');
+    if (!viaRbac) requirePermission(p, READ_MAILBOX_SETTINGS, GraphErrors.accessDenied);
     if (!u)
       throw new GraphHttpError(404, 'ErrorInvalidUser', `The requested user '${idForError}' is invalid.`);
     if (p.kind === 'delegated' && u.id !== p.userId && !st.dir.hasFullAccess(u.id, p.userId ?? ''))
       throw GraphErrors.accessDenied();
-    if (p.kind === 'app' && !st.dir.appMayAccessMailbox(p.tenantId, p.appId, u.id))
+    if (p.kind === 'app' && !viaRbac && !st.dir.appMayAccessMailbox(p.tenantId, p.appId, u.id))
       throw GraphErrors.odataDisabled();
     if (!u.hasMailbox) throw GraphErrors.mailboxNotEnabled();
     return { '@odata.context': ctxUrl(`users('${u.id}')/mailboxSettings`), ...mailboxSettingsResource(u) };

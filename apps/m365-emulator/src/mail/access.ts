@@ -70,9 +70,17 @@ export function resolveMailbox(
       throw GraphErrors.accessDenied();
     if (own && !has(p.scopes, perms.own)) throw GraphErrors.accessDenied();
   } else {
-    if (!has(p.roles, perms.app)) throw GraphErrors.accessDenied();
+    // Two ways in, additive: a permission Entra consented tenant-wide (in the token's roles), within
+    // the legacy application access policies; or an RBAC for Applications role whose scope holds the
+    // mailbox (reference §5, issue 22 §1.8).
+    const viaEntra = has(p.roles, perms.app);
+    if (!viaEntra && !st.dir.hasRbacAssignments(p.tenantId, p.appId)) throw GraphErrors.accessDenied();
     if (!user) throw MailErrors.invalidUser(ref ?? 'me');
-    if (!st.dir.appMayAccessMailbox(p.tenantId, p.appId, user.id)) throw GraphErrors.odataDisabled();
+    const viaRbac = has(st.dir.rbacPermissions(p.tenantId, p.appId, user.id), perms.app);
+    if (!viaRbac) {
+      if (!viaEntra) throw GraphErrors.accessDenied();
+      if (!st.dir.appMayAccessMailbox(p.tenantId, p.appId, user.id)) throw GraphErrors.odataDisabled();
+    }
   }
   if (!user.hasMailbox) throw GraphErrors.mailboxNotEnabled();
   return { user, mailbox: st.mail.mailbox(user) };

@@ -314,10 +314,11 @@ export class Subscriptions {
   private appStillAllowed(s: Subscription): boolean {
     if (s.kind !== 'app' || !this.deps) return true;
     const d = this.deps.dir;
-    return (
-      d.findServicePrincipal(s.tenantId, s.appId) !== undefined &&
-      d.appMayAccessMailbox(s.tenantId, s.appId, s.mailboxId)
-    );
+    if (d.findServicePrincipal(s.tenantId, s.appId) === undefined) return false;
+    // A scope's RBAC for Applications read role, or the tenant-wide consent within the legacy policies.
+    const rbac = d.rbacPermissions(s.tenantId, s.appId, s.mailboxId);
+    if (['mail.readbasic', 'mail.read', 'mail.readwrite'].some((x) => rbac.has(x))) return true;
+    return d.appMayAccessMailbox(s.tenantId, s.appId, s.mailboxId);
   }
 
   /** Batches items per endpoint for `batchDelayMs`, then sends. */

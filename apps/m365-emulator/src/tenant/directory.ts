@@ -1,14 +1,18 @@
 import { isGuid, newGuid } from '../util/ids.ts';
-import type {
-  AppAccessPolicy,
-  AppRegistration,
-  DelegatedGrant,
-  DirectoryData,
-  Group,
-  MailboxPermission,
-  ServicePrincipal,
-  Tenant,
-  User,
+import {
+  APP_RBAC_ROLES,
+  type AppAccessPolicy,
+  type AppRegistration,
+  type AppRoleAssignment,
+  type DelegatedGrant,
+  type DirectoryData,
+  type Group,
+  type MailboxPermission,
+  type ManagementScope,
+  type ServicePrincipal,
+  type ServicePrincipalAuthorization,
+  type Tenant,
+  type User,
 } from './model.ts';
 
 const lower = (s: string) => s.toLowerCase();
@@ -23,6 +27,8 @@ export class Directory {
   servicePrincipals: ServicePrincipal[] = [];
   grants: DelegatedGrant[] = [];
   accessPolicies: AppAccessPolicy[] = [];
+  managementScopes: ManagementScope[] = [];
+  appRoleAssignments: AppRoleAssignment[] = [];
   private readonly domainIndex = new Map<string, string>();
   private readonly upnIndex = new Map<string, string>();
   /** Users per tenant in insertion order (Graph lists). */
@@ -37,6 +43,8 @@ export class Directory {
     this.servicePrincipals = [];
     this.grants = [];
     this.accessPolicies = [];
+    this.managementScopes = [];
+    this.appRoleAssignments = [];
     this.domainIndex.clear();
     this.upnIndex.clear();
     this.tenantUsers.clear();
@@ -72,6 +80,8 @@ export class Directory {
     this.servicePrincipals = this.servicePrincipals.filter((p) => p.tenantId !== tenantId);
     this.grants = this.grants.filter((p) => p.tenantId !== tenantId);
     this.accessPolicies = this.accessPolicies.filter((p) => p.tenantId !== tenantId);
+    this.managementScopes = this.managementScopes.filter((x) => x.tenantId !== tenantId);
+    this.appRoleAssignments = this.appRoleAssignments.filter((x) => x.tenantId !== tenantId);
     this.tenants.delete(tenantId);
   }
 
@@ -240,6 +250,49 @@ export class Directory {
     return restrict.some((p) => this.isMember(p.scopeGroupId, mailboxId));
   }
 
+  /** Whether a management scope takes in a mailbox. */
+  inScope(scope: ManagementScope, mailboxId: string): boolean {
+    if (scope.groupId !== undefined) return this.isMember(scope.groupId, mailboxId);
+    const u = this.users.get(mailboxId);
+    if (!u || !scope.filter) return false;
+    const v = u[scope.filter.property];
+    return typeof v === 'string' && v.toLowerCase() === scope.filter.value.toLowerCase();
+  }
+
+  /** `Test-ServicePrincipalAuthorization`: the app's RBAC role assignments and whether each covers the mailbox. */
+  servicePrincipalAuthorization(
+    tenantId: string,
+    appId: string,
+    mailboxId: string,
+  ): ServicePrincipalAuthorization[] {
+    return this.appRoleAssignments
+      .filter((a) => a.tenantId === tenantId && a.appId === lower(appId))
+      .map((a) => {
+        const scope = a.scopeId ? this.managementScopes.find((x) => x.id === a.scopeId) : undefined;
+        return {
+          RoleName: a.role,
+          GrantedPermissions: APP_RBAC_ROLES[a.role],
+          AllowedResourceScope: scope?.name ?? 'Organization',
+          ScopeType: a.scopeId ? 'CustomRecipientScope' : 'Organization',
+          InScope: a.scopeId === null ? true : scope !== undefined && this.inScope(scope, mailboxId),
+        };
+      });
+  }
+
+  /** The Graph permissions RBAC for Applications grants the app on this mailbox, lower-case (as token roles are compared). */
+  rbacPermissions(tenantId: string, appId: string, mailboxId: string): Set<string> {
+    return new Set(
+      this.servicePrincipalAuthorization(tenantId, appId, mailboxId)
+        .filter((r) => r.InScope)
+        .map((r) => r.GrantedPermissions.toLowerCase()),
+    );
+  }
+
+  /** Whether the app has any RBAC for Applications assignment in the tenant. */
+  hasRbacAssignments(tenantId: string, appId: string): boolean {
+    return this.appRoleAssignments.some((a) => a.tenantId === tenantId && a.appId === lower(appId));
+  }
+
   // ---- snapshot ----
   toData(): DirectoryData {
     return {
@@ -251,6 +304,8 @@ export class Directory {
       servicePrincipals: this.servicePrincipals,
       grants: this.grants,
       accessPolicies: this.accessPolicies,
+      managementScopes: this.managementScopes,
+      appRoleAssignments: this.appRoleAssignments,
     };
   }
 
@@ -264,5 +319,7 @@ export class Directory {
     this.servicePrincipals = [...data.servicePrincipals];
     this.grants = [...data.grants];
     this.accessPolicies = [...data.accessPolicies];
+    this.managementScopes = [...(data.managementScopes ?? [])];
+    this.appRoleAssignments = [...(data.appRoleAssignments ?? [])];
   }
 }

@@ -133,6 +133,53 @@ export interface AppAccessPolicy {
   description: string;
 }
 
+/**
+ * RBAC for Applications (Exchange Online; issue 22 §1.8): what Microsoft now asks new setups to use
+ * instead of application access policies. A management scope names recipients — members of a group
+ * (`New-ManagementScope -RecipientRestrictionFilter "MemberOfGroup -eq '…'"`) or a property's value —
+ * and a role assignment (`New-ManagementRoleAssignment -App … -Role "Application Mail.Read"
+ * -CustomResourceScope …`) grants the app the role's Graph permission on the scope's mailboxes only.
+ * Permissions are additive with what Entra consented tenant-wide.
+ */
+export interface ManagementScope {
+  id: string;
+  tenantId: string;
+  name: string;
+  /** `MemberOfGroup -eq '<group>'` (nested groups count). */
+  groupId?: string;
+  /** Or a property of the recipient equal to a value (e.g. `{ property: 'jobTitle', value: 'Claims' }`). */
+  filter?: { property: 'userPrincipalName' | 'displayName' | 'jobTitle' | 'mail'; value: string };
+}
+
+/** The application roles of RBAC for Applications and the Graph permission each grants. */
+export const APP_RBAC_ROLES = {
+  'Application Mail.Read': 'Mail.Read',
+  'Application Mail.ReadBasic': 'Mail.ReadBasic',
+  'Application Mail.ReadWrite': 'Mail.ReadWrite',
+  'Application Mail.Send': 'Mail.Send',
+  'Application MailboxSettings.Read': 'MailboxSettings.Read',
+  'Application MailboxSettings.ReadWrite': 'MailboxSettings.ReadWrite',
+} as const;
+export type AppRbacRole = keyof typeof APP_RBAC_ROLES;
+
+export interface AppRoleAssignment {
+  id: string;
+  tenantId: string;
+  appId: string;
+  role: AppRbacRole;
+  /** A management scope's id; null: the whole organisation. */
+  scopeId: string | null;
+}
+
+/** One line of `Test-ServicePrincipalAuthorization -Identity <app> -Resource <mailbox>`. */
+export interface ServicePrincipalAuthorization {
+  RoleName: AppRbacRole;
+  GrantedPermissions: string;
+  AllowedResourceScope: string;
+  ScopeType: 'CustomRecipientScope' | 'Organization';
+  InScope: boolean;
+}
+
 export interface DirectoryData {
   tenants: Tenant[];
   users: User[];
@@ -142,6 +189,9 @@ export interface DirectoryData {
   servicePrincipals: ServicePrincipal[];
   grants: DelegatedGrant[];
   accessPolicies: AppAccessPolicy[];
+  /** RBAC for Applications (absent in snapshots written before it). */
+  managementScopes?: ManagementScope[];
+  appRoleAssignments?: AppRoleAssignment[];
 }
 
 export const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
