@@ -216,6 +216,35 @@ describe('one reader per mailbox', () => {
   });
 });
 
+describe('two selections at once', () => {
+  it('the same mailbox confirmed under two connectors at the same moment: one wins, the other hears why', async () => {
+    const production = DEMO.contoso.sharedMailboxes[1];
+    const entry = async (c: string) => {
+      const dir = await admin.get<DirectoryList>(`${api.directory(ws, c)}?search=production`);
+      return dir.body.items.find((i) => i.address === production)!;
+    };
+    const alex = await alexIn(organization);
+    const [a, b] = await Promise.all([
+      admin.request<{ error?: { message: string } }>('PUT', api.mailboxes(ws, organization), {
+        mailboxes: [alex, await entry(organization)],
+      }),
+      admin.request<{ error?: { message: string } }>('PUT', api.mailboxes(ws, delegated), {
+        mailboxes: [await entry(delegated)],
+      }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const refused = a.status === 409 ? a : b;
+    expect(refused.body.error?.message).toMatch(
+      /is already read by the connector "(Alex delegated|Contoso org-wide)"/,
+    );
+    const rows = await app.server.database.db
+      .select()
+      .from(mailboxes)
+      .where(and(eq(mailboxes.workspaceId, ws), eq(mailboxes.address, production)));
+    expect(rows).toHaveLength(1);
+  });
+});
+
 describe('migration 0012 on a database that already holds a mailbox twice', () => {
   it('keeps the first connector’s copy, switches the later one off with its folders, keeps both', async () => {
     const { db } = app.server.database;
