@@ -12,3 +12,14 @@ export const processName = `${processHost}:${process.pid}`;
 export function roleName(roles: readonly string[]): string {
   return [...roles].sort().join('+');
 }
+
+/** Whether a process of this host still runs (EPERM: it does, as another account's). */
+export function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -315,40 +315,74 @@ describe('job queue', () => {
     }
   });
 
+  /** A kind whose running jobs are taken over 1 s after their heartbeat stops, once their worker is gone. */
+  const reclaimable = (name: string): JobDefinition => ({
+    ...statelyJob(name, z.object({ n: z.number() }).strict()),
+    retryLimit: 3,
+    retryDelaySeconds: 5,
+    retryBackoff: true,
+    heartbeatSeconds: 10,
+    reclaimAfterSeconds: 1,
+    pollingIntervalSeconds: 0.5,
+  });
+  const workingRuntime = (job: JobDefinition, handler: () => void) =>
+    startJobs({
+      database: app.server.database,
+      catalog: [job],
+      handlers: { [job.name]: async () => handler() },
+      work: true,
+      context: { db: app.server.database.db, logger: pino({ level: 'silent' }), now: () => new Date() },
+      logger: pino({ level: 'silent' }),
+    });
+
+  it(
+    'a live worker keeps its job however late its heartbeat (a loaded machine)',
+    { timeout: 30_000 },
+    async () => {
+      const job = reclaimable('test.slow-beat');
+      // A live process (this one) fetched the job and is slow to beat: no heartbeat at all here.
+      const live = await sendingOnly(job);
+      const id = await live.send(job, { n: 1 });
+      expect((await live.boss.fetch(job.name))[0]?.id).toBe(id);
+      let ran = 0;
+      const other = await workingRuntime(job, () => void ran++);
+      await other.startWorkers();
+      try {
+        await new Promise((r) => setTimeout(r, 4_000));
+        expect(ran).toBe(0);
+        expect((await other.boss.getJobById<object>(job.name, id!))?.state).toBe('active');
+      } finally {
+        await other.stop(1000);
+        await live.stop(1000);
+      }
+    },
+  );
+
   it(
     "a killed worker's job is retried within seconds, not after its 10 s heartbeat",
     { timeout: 30_000 },
     async () => {
-      const job: JobDefinition = {
-        ...statelyJob('test.reclaim', z.object({ n: z.number() }).strict()),
-        retryLimit: 3,
-        retryDelaySeconds: 5,
-        retryBackoff: true,
-        heartbeatSeconds: 10,
-        reclaimAfterSeconds: 1,
-        pollingIntervalSeconds: 0.5,
-      };
-      // The "killed worker": it fetched the job and then never beat nor settled it.
+      const job = reclaimable('test.reclaim');
+      // The "killed worker": it fetched the job, then its process vanished without stopping.
       const dead = await sendingOnly(job);
       const id = await dead.send(job, { n: 7 });
       const [claimed] = await dead.boss.fetch(job.name);
       expect(claimed?.id).toBe(id);
-      const killedAt = Date.now();
       await dead.stop(1000);
+      const deadPid = 2 ** 22 + 54_321; // above Linux's pid_max default: never a running process
+      await app.server.database.db.execute(sql`
+      update pgboss.instance set stopped_on = null, pid = ${deadPid}
+       where id = (select id from pgboss.instance where pid = ${process.pid} and stopped_on is not null
+                    order by stopped_on desc limit 1)`);
+      const killedAt = Date.now();
       let doneAt = 0;
-      const runtime = await startJobs({
-        database: app.server.database,
-        catalog: [job],
-        handlers: { [job.name]: async () => void (doneAt = Date.now()) },
-        work: true,
-        context: { db: app.server.database.db, logger: pino({ level: 'silent' }), now: () => new Date() },
-        logger: pino({ level: 'silent' }),
-      });
+      const runtime = await workingRuntime(job, () => void (doneAt = Date.now()));
       await runtime.startWorkers();
       try {
         for (let i = 0; i < 150 && !doneAt; i++) await new Promise((r) => setTimeout(r, 100));
         expect(doneAt).toBeGreaterThan(0);
-        // Stale for 1 s, looked for every second, due at once rather than after the 5-10 s backoff.
+        // Its death seen at the next look (every second), the job taken over and due at once rather
+        // than after pg-boss's 10 s heartbeat, 5 s supervision and 5-10 s backoff.
         expect(doneAt - killedAt).toBeLessThan(5_000);
       } finally {
         await runtime.stop(1000);

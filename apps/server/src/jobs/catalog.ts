@@ -21,9 +21,9 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
    */
   readonly heartbeatSeconds?: number;
   /**
-   * A running job of an idempotent kind whose heartbeat is this old is retried at once by any worker
-   * (it beats every second): a killed worker's jobs wait seconds, not 20 (jobs/runtime.ts,
-   * StaleJobReclaimer). Only for kinds that may run twice: a worker stalled this long loses its job.
+   * Once a worker process is gone without stopping (a SIGKILL, a lost machine), its running jobs of
+   * such a kind — those whose heartbeat (every second) is this old — are retried at once by the other
+   * workers: seconds, not 20 (jobs/runtime.ts, StaleJobReclaimer). Only for kinds that may run twice.
    */
   readonly reclaimAfterSeconds?: number;
   /** Cron expression (UTC) for periodic jobs. */
@@ -126,7 +126,7 @@ export const folderSync = defineJob({
   expireInSeconds: 1800,
   heartbeatSeconds: 10,
   // Idempotent: a killed worker's job is retried within seconds (jobs/runtime.ts, decision 0016).
-  reclaimAfterSeconds: 4,
+  reclaimAfterSeconds: 2,
   // Rounds wait on Graph, not the CPU (one mailbox's requests are capped by its 4 slots): with 4, a
   // burst of notifications over many mailboxes queued behind each other (latency p99 in seconds).
   concurrency: 16,
@@ -147,7 +147,7 @@ export const messageIngest = defineJob({
   expireInSeconds: 900,
   heartbeatSeconds: 10,
   // Idempotent: a killed worker's job is retried within seconds (jobs/runtime.ts, decision 0016).
-  reclaimAfterSeconds: 4,
+  reclaimAfterSeconds: 2,
   // Graph concurrency per mailbox is capped separately (4 slots); jobs wait on the network, not the
   // CPU, so many of them keep every mailbox busy at once: 8 pollers × 8 jobs, at most 6 per mailbox
   // (its 4 requests in flight, and 2 more reading the database or storing a MIME meanwhile). A job
@@ -187,7 +187,7 @@ export const folderMarkers = defineJob({
   expireInSeconds: 600,
   heartbeatSeconds: 10,
   // Idempotent: a killed worker's job is retried within seconds (jobs/runtime.ts, decision 0016).
-  reclaimAfterSeconds: 4,
+  reclaimAfterSeconds: 2,
   concurrency: 2,
   pollingIntervalSeconds: 1,
 });

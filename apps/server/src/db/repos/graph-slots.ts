@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { and, eq, inArray, like, lt, sql } from 'drizzle-orm';
 import type { SlotLeases } from '../../microsoft/slot-leases.ts';
+import { isAlive } from '../../process-identity.ts';
 import { rowsOf, type Db } from '../client.ts';
 import { graphSlots } from '../schema/index.ts';
 
@@ -68,7 +69,7 @@ export class DbSlotLeases implements SlotLeases {
       .where(like(graphSlots.holder, `${host}:%`));
     const dead = rows
       .map((r) => r.holder)
-      .filter((h) => h !== this.holder && !alive(Number(h.split(':')[1])));
+      .filter((h) => h !== this.holder && !isAlive(Number(h.split(':')[1])));
     if (dead.length) await this.db.delete(graphSlots).where(inArray(graphSlots.holder, dead));
   }
 
@@ -84,15 +85,4 @@ export async function deleteExpiredSlots(db: Db, now: Date): Promise<number> {
     .where(lt(graphSlots.expiresAt, new Date(now.getTime() - EXPIRED_SLOT_KEEP_MS)))
     .returning({ slot: graphSlots.slot });
   return rows.length;
-}
-
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
