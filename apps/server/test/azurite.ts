@@ -4,6 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import {
+  AccountSASPermissions,
+  generateAccountSASQueryParameters,
+  StorageSharedKeyCredential,
+} from '@azure/storage-blob';
 
 /**
  * Microsoft's Azure Storage emulator (Azurite, from npm) for the tests of the Azure blob store: its
@@ -15,6 +20,8 @@ import path from 'node:path';
 export interface Azurite {
   /** A connection string for Azurite's well-known development account. */
   readonly connectionString: string;
+  /** The same account through a SAS token (no account key), as an operator may configure it. */
+  readonly sasConnectionString: string;
   /** A container name no other test uses. */
   container(): string;
   stop(): Promise<void>;
@@ -58,8 +65,18 @@ export async function startAzurite(): Promise<Azurite> {
     throw err;
   }
   const endpoint = `http://127.0.0.1:${port}/${ACCOUNT}`;
+  const sas = generateAccountSASQueryParameters(
+    {
+      expiresOn: new Date(Date.now() + 86_400_000),
+      permissions: AccountSASPermissions.parse('rwdlac'),
+      services: 'b',
+      resourceTypes: 'sco',
+    },
+    new StorageSharedKeyCredential(ACCOUNT, KEY),
+  ).toString();
   return {
     connectionString: `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${KEY};BlobEndpoint=${endpoint};`,
+    sasConnectionString: `BlobEndpoint=${endpoint};SharedAccessSignature=${sas}`,
     container: () => `test-${randomBytes(6).toString('hex')}`,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
