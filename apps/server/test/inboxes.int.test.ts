@@ -108,6 +108,13 @@ describe('document types, tags and internal domains', () => {
     expect(claim.status).toBe(201);
     expect((await admin.client.post<Err>(api.documentTypes(ws), { name: 'claim' })).status).toBe(409);
     expect((await member.client.post<Err>(api.documentTypes(ws), { name: 'Invoice' })).status).toBe(403);
+    // A name too long is refused in words, never cut (issue 19 §5: a 150-character type).
+    const long = await admin.client.post<{ error: { details: { path: string; message: string }[] } }>(
+      api.documentTypes(ws),
+      { name: 'x'.repeat(150) },
+    );
+    expect(long.status).toBe(400);
+    expect(long.body.error.details).toEqual([{ path: 'name', message: 'Use at most 80 characters.' }]);
     const tag = await admin.client.post<DocumentType>(api.tags(ws), { name: 'email' });
     expect(tag.status).toBe(201);
     expect(

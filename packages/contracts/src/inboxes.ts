@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { OutflowActions } from './outflow.ts';
 
-const Name = z.string().trim().min(1, { message: 'Enter a name.' }).max(80);
+/** Inbox, document type and tag names: refused in words past 80 characters, never cut (issue 19 §5). */
+export const NAME_MAX = 80;
+const Name = z
+  .string()
+  .trim()
+  .min(1, { message: 'Enter a name.' })
+  .max(NAME_MAX, { message: `Use at most ${NAME_MAX} characters.` });
 
 /** An inbox as the people on its access list see it. */
 export const Inbox = z.object({

@@ -3,7 +3,8 @@ import { IconAlertCircle, IconPlus, IconX } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useTaxonomy, useTaxonomyChange } from '../../../api/inboxes.ts';
-import { errorMessage } from '../../../lib/errors.ts';
+import { NAME_MAX } from '@mailroom/contracts';
+import { errorMessage, fieldErrorsOf } from '../../../lib/errors.ts';
 
 /** Document types or tags of the workspace: everyone reads them, admins add and remove. */
 export function TaxonomySection({
@@ -20,9 +21,14 @@ export function TaxonomySection({
   const { create, remove } = useTaxonomyChange(ws, kind);
   const [name, setName] = useState('');
   const prefix = kind === 'types' ? 'inboxes.types' : 'inboxes.tags';
+  // A name too long is said, not cut: the field takes what was pasted and explains the limit.
+  const tooLong = name.trim().length > NAME_MAX;
+  const nameError = tooLong
+    ? t('validation.max', { max: NAME_MAX })
+    : (fieldErrorsOf(create.error).name ?? null);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (!name.trim()) return;
+    if (!name.trim() || tooLong || create.isPending) return;
     create.mutate(name.trim(), { onSuccess: () => setName('') });
   };
   return (
@@ -49,6 +55,9 @@ export function TaxonomySection({
               variant="light"
               tt="none"
               size="lg"
+              // A long name is cut with an ellipsis; the whole of it is the tooltip.
+              maw={320}
+              title={x.name}
               rightSection={
                 canManage ? (
                   <ActionIcon
@@ -72,8 +81,11 @@ export function TaxonomySection({
               <TextInput
                 label={t(`${prefix}.new`)}
                 value={name}
-                onChange={(e) => setName(e.currentTarget.value)}
-                maxLength={80}
+                onChange={(e) => {
+                  setName(e.currentTarget.value);
+                  if (create.error) create.reset();
+                }}
+                error={nameError}
                 style={{ flex: 1, maxWidth: 320 }}
               />
               <Button
