@@ -5,8 +5,9 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  AccountSASPermissions,
-  generateAccountSASQueryParameters,
+  BlobServiceClient,
+  ContainerSASPermissions,
+  generateBlobSASQueryParameters,
   StorageSharedKeyCredential,
 } from '@azure/storage-blob';
 
@@ -20,8 +21,11 @@ import {
 export interface Azurite {
   /** A connection string for Azurite's well-known development account. */
   readonly connectionString: string;
-  /** The same account through a SAS token (no account key), as an operator may configure it. */
-  readonly sasConnectionString: string;
+  /**
+   * A connection string with a SAS token for one container only (made here, as an operator would
+   * beforehand): no account key, no right to create containers or read their properties.
+   */
+  containerSasConnectionString(container: string): Promise<string>;
   /** A container name no other test uses. */
   container(): string;
   stop(): Promise<void>;
@@ -65,18 +69,21 @@ export async function startAzurite(): Promise<Azurite> {
     throw err;
   }
   const endpoint = `http://127.0.0.1:${port}/${ACCOUNT}`;
-  const sas = generateAccountSASQueryParameters(
-    {
-      expiresOn: new Date(Date.now() + 86_400_000),
-      permissions: AccountSASPermissions.parse('rwdlac'),
-      services: 'b',
-      resourceTypes: 'sco',
-    },
-    new StorageSharedKeyCredential(ACCOUNT, KEY),
-  ).toString();
   return {
     connectionString: `DefaultEndpointsProtocol=http;AccountName=${ACCOUNT};AccountKey=${KEY};BlobEndpoint=${endpoint};`,
-    sasConnectionString: `BlobEndpoint=${endpoint};SharedAccessSignature=${sas}`,
+    async containerSasConnectionString(container) {
+      const credential = new StorageSharedKeyCredential(ACCOUNT, KEY);
+      await new BlobServiceClient(endpoint, credential).getContainerClient(container).create();
+      const sas = generateBlobSASQueryParameters(
+        {
+          containerName: container,
+          permissions: ContainerSASPermissions.parse('racwd'),
+          expiresOn: new Date(Date.now() + 86_400_000),
+        },
+        credential,
+      ).toString();
+      return `BlobEndpoint=${endpoint};SharedAccessSignature=${sas}`;
+    },
     container: () => `test-${randomBytes(6).toString('hex')}`,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

@@ -107,9 +107,21 @@ export class AzureBlobStore implements BlobStore {
     try {
       await container.createIfNotExists();
     } catch (err) {
-      // A SAS without the right to create containers may still read and write an existing one.
-      const exists = await container.exists().catch(() => false);
-      if (!exists) throw new AzureBlobError(`opening container ${settings.container}`, err);
+      // A SAS scoped to the container may neither create it nor read its properties, yet read and
+      // write its blobs: reading a blob that is not there proves the container and the access (a GET:
+      // the answer to a HEAD may not say whether the blob or the container is missing).
+      const probe = await container
+        .getBlobClient(`${AZURE_TEMP_PREFIX}access-check`)
+        .download(0, 1)
+        .then(
+          () => undefined,
+          (e: unknown) =>
+            isRestError(e) && e.statusCode === 404 && e.code === 'BlobNotFound' ? undefined : e,
+        );
+      if (probe !== undefined) {
+        const missing = isRestError(probe) && probe.code === 'ContainerNotFound';
+        throw new AzureBlobError(`opening container ${settings.container}`, missing ? probe : err);
+      }
     }
     return new AzureBlobStore(container, opts);
   }
