@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { BlobStore } from '../blobs/store.ts';
 import { rowsOf, type Db } from '../db/client.ts';
 import { uuidArray } from '../db/sql-arrays.ts';
-import { auditLog, documents, idempotencyKeys, mailMessages, webhookDeliveries } from '../db/schema/index.ts';
+import { auditLog, documents, mailMessages, webhookDeliveries } from '../db/schema/index.ts';
 import type { StoredAttachment } from '../db/schema/mail.ts';
 
 /**
@@ -169,7 +169,7 @@ async function blobsUsedBy(db: Db, shas: string[], except: Set<string>): Promise
 
 /**
  * One transaction: the documents' outbox events (a document event's id is its history line's),
- * webhook deliveries, upload idempotency keys, the rows themselves (history and outflow runs go by
+ * webhook deliveries, the rows themselves (history and outflow runs go by
  * cascade), the subject kept on their work items, one audit line each; then, last before the commit,
  * the files no document uses any more. A failing statement deletes no file; a commit failing after
  * the files went leaves documents past retention without files, which the next run erases.
@@ -187,10 +187,6 @@ async function eraseBatch(
       delete from events
        where id in (select id from document_history where document_id = any(${uuidArray(ids)}))`);
     await tx.delete(webhookDeliveries).where(sql`${webhookDeliveries.documentId} = any(${uuidArray(ids)})`);
-    await tx.delete(idempotencyKeys).where(
-      sql`${idempotencyKeys.workspaceId} = any(${uuidArray([...new Set(batch.map((d) => d.workspaceId))])})
-            and ${idempotencyKeys.documentId} = any(${uuidArray(ids)})`,
-    );
     const gone = await tx
       .delete(documents)
       .where(sql`${documents.id} = any(${uuidArray(ids)})`)

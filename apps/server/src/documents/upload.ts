@@ -1,12 +1,13 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { createHash } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import type { BlobRef, BlobStore } from '../blobs/store.ts';
 import { AppError } from '../core/errors.ts';
 import { searchTextOf } from '../core/search-text.ts';
 import type { Principal, RecordedActor } from '../core/principal.ts';
 import type { Db } from '../db/client.ts';
 import { requireInboxAccess } from '../db/repos/inbox-access.ts';
-import { documents, idempotencyKeys, type StoredAttachment } from '../db/schema/index.ts';
+import { createOnce } from '../db/repos/creation-keys.ts';
+import { documents, type StoredAttachment } from '../db/schema/index.ts';
 import { pgText } from '../lib/pg-text.ts';
 import { documentsCreated } from '../metrics/registry.ts';
 import { readMimeSummary, storedAttachmentOf } from '../sync/mime-summary.ts';
@@ -75,80 +76,47 @@ export function requestHash(r: Pick<UploadRequest, 'inboxId' | 'file' | 'subject
 
 /**
  * Creates a document from an uploaded file in an inbox the caller may reach (issue 21 §2). With an
- * `Idempotency-Key`, the key and the document are written in one transaction: a retry of the same
- * request (a timeout, a crash between our commit and the client's read) gets the same document back,
- * and the same key with another request is refused (422) rather than silently answered with a
- * document that is not what was sent. Two identical requests racing on one key make one document:
- * the second waits on the key's primary key and then finds the first one's.
+ * `Idempotency-Key`, the key and the document are written in one transaction (`createOnce`, the
+ * mechanism every creation shares): a retry of the same request (a timeout, a crash between our commit
+ * and the client's read) gets the same document back, and the same key with another request is
+ * refused (422) rather than answered with a document that is not what was sent. Two identical requests
+ * racing on one key make one document: the second waits on the key's primary key, then finds the first.
  */
 export async function uploadDocument(db: Db, blobs: BlobStore, req: UploadRequest): Promise<UploadResult> {
   await requireInboxAccess(db, req.workspaceId, req.principal, req.inboxId);
-  const hash = requestHash(req);
-  if (req.idempotencyKey) {
-    const earlier = await earlierRequest(db, req.workspaceId, req.idempotencyKey, hash);
-    if (earlier) return earlier;
-  }
   const row = await documentOf(blobs, req);
-  const id = randomUUID();
-  const created = await db.transaction(async (tx) => {
-    if (req.idempotencyKey) {
-      const [claimed] = await tx
-        .insert(idempotencyKeys)
-        .values({ workspaceId: req.workspaceId, key: req.idempotencyKey, requestHash: hash, documentId: id })
-        .onConflictDoNothing()
-        .returning({ key: idempotencyKeys.key });
-      if (!claimed) return false;
-    }
-    const [doc] = await tx
-      .insert(documents)
-      .values({ ...row, id })
-      .returning({
-        id: documents.id,
-        workspaceId: documents.workspaceId,
-        version: documents.version,
-        inboxId: documents.inboxId,
-        status: documents.status,
-      });
-    // No outflow: its actions write to the email in Outlook, and an upload has no email there.
-    await recordDocumentEvent(
+  const { row: doc, replayed } = await db.transaction((tx) =>
+    createOnce(
       tx,
-      doc!,
-      'document.created',
-      'uploaded',
-      req.actor,
-      { inboxId: req.inboxId, fileName: req.file.name },
-      { outflow: { workspaceId: req.workspaceId, rule: null, inbox: null } },
-    );
-    return true;
-  });
-  if (!created) {
-    // Another request with this key committed first (a retry racing its original).
-    const earlier = await earlierRequest(db, req.workspaceId, req.idempotencyKey!, hash);
-    if (earlier) return earlier;
-    throw new AppError('conflict', 'This Idempotency-Key is being used by another request; try again.');
-  }
-  documentsCreated.inc();
-  return { documentId: id, replayed: false };
-}
-
-/** The document an earlier request with this key made, if it was the same request; 422 if not. */
-async function earlierRequest(
-  db: Db,
-  workspaceId: string,
-  key: string,
-  hash: string,
-): Promise<UploadResult | null> {
-  const [k] = await db
-    .select()
-    .from(idempotencyKeys)
-    .where(and(eq(idempotencyKeys.workspaceId, workspaceId), eq(idempotencyKeys.key, key)));
-  if (!k) return null;
-  if (k.requestHash !== hash)
-    throw new AppError(
-      'idempotency_key_reused',
-      'This Idempotency-Key was already used for a different upload (another file, inbox or fields). Use a new key for a new document.',
-    );
-  return { documentId: k.documentId, replayed: true };
+      { workspaceId: req.workspaceId, key: req.idempotencyKey, kind: 'document', request: requestHash(req) },
+      async (id) => {
+        const [d] = await tx
+          .insert(documents)
+          .values({ ...row, id })
+          .returning({
+            id: documents.id,
+            workspaceId: documents.workspaceId,
+            version: documents.version,
+            inboxId: documents.inboxId,
+            status: documents.status,
+          });
+        // No outflow: its actions write to the email in Outlook, and an upload has no email there.
+        await recordDocumentEvent(
+          tx,
+          d!,
+          'document.created',
+          'uploaded',
+          req.actor,
+          { inboxId: req.inboxId, fileName: req.file.name },
+          { outflow: { workspaceId: req.workspaceId, rule: null, inbox: null } },
+        );
+        return { id: d!.id };
+      },
+      async (id) => (await tx.select({ id: documents.id }).from(documents).where(eq(documents.id, id)))[0],
+    ),
+  );
+  if (!replayed) documentsCreated.inc();
+  return { documentId: doc.id, replayed };
 }
 
 /** The new document's row: an email read from its MIME, or a file as the document's one attachment. */

@@ -2,10 +2,10 @@ import { index, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/p
 import { workspaces } from './workspaces.ts';
 
 /**
- * `Idempotency-Key` of creations made from the app and the API (connectors, inboxes, …; issue 19 §3): a
- * double click or a retried request with the same key gives the thing the first one created, not a
- * second. The key is the browser's (one per dialog opening); kept a day. Document uploads have their
- * own table (`idempotency_keys`), which also keeps what the upload's body was.
+ * `Idempotency-Key` of creations made from the app and the API (connectors, inboxes, document uploads…;
+ * issues 19 §3 and 21 §2): a double click or a retried request with the same key gives the thing the
+ * first one created, not a second. The key is the browser's (one per dialog opening) or the client's;
+ * kept a day, as payment APIs keep theirs (decision 0018).
  */
 export const creationKeys = pgTable(
   'creation_keys',

@@ -1,14 +1,4 @@
-import {
-  boolean,
-  index,
-  integer,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { workspaces } from './workspaces.ts';
 
 /**
@@ -136,23 +126,4 @@ export const webhookAttempts = pgTable(
     index('webhook_attempts_endpoint_idx').on(t.endpointId, t.at),
     index('webhook_attempts_delivery_idx').on(t.deliveryId),
   ],
-);
-
-/**
- * `Idempotency-Key` of document uploads (issue 21 §2): the same key with the same body gives the same
- * document; the same key with another body is refused (422). Kept per workspace.
- */
-export const idempotencyKeys = pgTable(
-  'idempotency_keys',
-  {
-    workspaceId: uuid('workspace_id')
-      .notNull()
-      .references(() => workspaces.id, { onDelete: 'cascade' }),
-    key: text('key').notNull(),
-    /** SHA-256 of what was sent (the file's bytes and the form's fields). */
-    requestHash: text('request_hash').notNull(),
-    documentId: uuid('document_id').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.key] })],
 );
