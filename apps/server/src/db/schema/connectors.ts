@@ -26,6 +26,11 @@ export const connectors = pgTable(
     connectedAt: timestamp('connected_at', { withTimezone: true }),
     /** The app registration used: Mailroom's (delegated, organisation-wide) or the customer's own. */
     appClientId: text('app_client_id'),
+    /**
+     * App-only modes: the app's service principal in the tenant (the `oid` of its app-only token), what
+     * RBAC for Applications' `New-ServicePrincipal -ObjectId` needs (the restriction guidance fills it in).
+     */
+    appPrincipalId: text('app_principal_id'),
     /** Own app registration: credential kind and the secret's expiry. */
     credentialKind: text('credential_kind', { enum: ['secret', 'certificate'] }),
     secretExpiresAt: timestamp('secret_expires_at', { withTimezone: true }),

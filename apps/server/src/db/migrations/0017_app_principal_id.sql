@@ -1,0 +1,1 @@
+ALTER TABLE "connectors" ADD COLUMN "app_principal_id" text;
