@@ -117,6 +117,10 @@ describe('safe actions, server messages, restore and reopen, the audit log', () 
     await page.getByRole('button', { name: 'Add tag' }).click();
     await page.getByText('A tag named "urgent" already exists.').waitFor();
     expect(await page.getByText('This conflicts with a recent change', { exact: false }).count()).toBe(0);
+    // A 150-character type is not cut: the field keeps it and says the limit.
+    await page.getByLabel('New document type').fill('T'.repeat(150));
+    await page.getByText('Use at most 80 characters.').waitFor();
+    expect((await page.getByLabel('New document type').inputValue()).length).toBe(150);
   });
 
   it('double-click on Create connector creates one connector, and the button is busy meanwhile', async () => {
@@ -211,6 +215,19 @@ describe('safe actions, server messages, restore and reopen, the audit log', () 
     expect(await historyKinds('Safe three')).toEqual(
       expect.arrayContaining(['deleted', 'restored', 'bounced', 'reopened']),
     );
+  });
+
+  it('the tag picker says where tags are made, and an admin creates one in place', async () => {
+    await openDocument('Safe one');
+    await page.getByText('Type a new name to create a tag here', { exact: false }).waitFor();
+    await page.getByRole('combobox', { name: 'Tags' }).fill('vip');
+    await page.getByRole('option', { name: 'Create the tag “vip”' }).click();
+    await until('the new tag on the document', async () => {
+      const tags = await call<TagList>('GET', api.tags(ws));
+      const vip = tags.items.find((x) => x.name === 'vip');
+      const d = await call<Document>('GET', api.document(ws, docIds['Safe one']!));
+      return !!vip && d.tagIds.includes(vip.id);
+    });
   });
 
   it('the audit log reads as sentences naming and linking the object, filters, and exports what it shows', async () => {

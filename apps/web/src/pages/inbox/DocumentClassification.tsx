@@ -1,16 +1,16 @@
-import { Group, MultiSelect, NativeSelect, Stack } from '@mantine/core';
+import { Group, NativeSelect, Stack } from '@mantine/core';
 import type { Document } from '@mailroom/contracts';
 import { useTranslation } from 'react-i18next';
 import { useUpdateDocument } from '../../api/documents.ts';
 import { useTaxonomy, useInboxes } from '../../api/inboxes.ts';
 import { MetadataEditor } from '../../components/MetadataEditor.tsx';
+import { TagPicker } from '../../components/TagPicker.tsx';
 
 /** Document type, tags and metadata; each change is saved at once and written in the history. */
 export function DocumentClassification({ ws, doc }: { ws: string; doc: Document }) {
   const { t } = useTranslation();
   const update = useUpdateDocument(ws, doc.id);
   const types = useTaxonomy(ws, 'types');
-  const tags = useTaxonomy(ws, 'tags');
   const inboxes = useInboxes(ws);
   // The inbox's default document types come first.
   const defaults = inboxes.data?.items.find((i) => i.id === doc.inboxId)?.documentTypeIds ?? [];
@@ -30,13 +30,9 @@ export function DocumentClassification({ ws, doc }: { ws: string; doc: Document 
           onChange={(e) => update.mutate({ documentTypeId: e.currentTarget.value || null })}
           w={{ base: '100%', sm: 240 }}
         />
-        <MultiSelect
-          label={t('rules.tags')}
-          data={(tags.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))}
+        <TagPicker
           value={doc.tagIds}
           onChange={(tagIds) => update.mutate({ tagIds })}
-          searchable
-          clearable
           w={{ base: '100%', sm: 320 }}
         />
       </Group>

@@ -1,8 +1,9 @@
-import { MultiSelect, NativeSelect, Stack, Switch, Text } from '@mantine/core';
+import { NativeSelect, Stack, Switch, Text } from '@mantine/core';
 import type { FolderStatus, UpdateFolderRequest } from '@mailroom/contracts';
 import { useTranslation } from 'react-i18next';
 import { useTaxonomy } from '../../../api/inboxes.ts';
 import { MetadataEditor } from '../../../components/MetadataEditor.tsx';
+import { TagPicker } from '../../../components/TagPicker.tsx';
 
 /**
  * The rule beyond inbox, date and active: inflow filtering, document type, tags and metadata. Each
@@ -21,7 +22,6 @@ export function RuleDetails({
 }) {
   const { t } = useTranslation();
   const types = useTaxonomy(ws, 'types');
-  const tags = useTaxonomy(ws, 'tags');
   return (
     <Stack gap="md">
       <div className="rule-grid">
@@ -48,14 +48,10 @@ export function RuleDetails({
           ]}
           onChange={(e) => onChange({ documentTypeId: e.currentTarget.value || null })}
         />
-        <MultiSelect
-          label={t('rules.tags')}
-          data={(tags.data?.items ?? []).map((x) => ({ value: x.id, label: x.name }))}
+        <TagPicker
           value={folder.tagIds}
           onChange={(tagIds) => onChange({ tagIds })}
           placeholder={folder.tagIds.length ? undefined : t('rules.noTags')}
-          searchable
-          clearable
         />
       </div>
       <MetadataEditor
