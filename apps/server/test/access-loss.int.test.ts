@@ -142,6 +142,31 @@ describe('access loss within 60 seconds', () => {
     },
   );
 
+  it('a 403 when reading an email (ingestion) probes at once too', { timeout: 60_000 }, async () => {
+    const upn = DEMO.contoso.handlers[1];
+    const id = await delegatedConnector('Lynne again', upn);
+    await stopProbeChain(id);
+    const { folderId, userId } = await monitor(app, {
+      workspaceId: ws,
+      connectorId: id,
+      address: upn,
+      folder: 'Inbox',
+      processFrom: new Date(),
+    });
+    await control().addFault({
+      path: `${userId}/messages/.*/\\$value`,
+      action: { kind: 'status', status: 403, code: 'ErrorAccessDenied', message: 'Access is denied.' },
+    });
+    const probe = vi.spyOn(app.server.connectors, 'probe');
+    await control().deliverGenerated(upn, {});
+    expect((await app.server.sync.syncFolder(folderId)).recorded).toBe(1);
+    await until(
+      'a probe after the refused read',
+      async () => probe.mock.calls.some(([c]) => c === id),
+      15_000,
+    );
+  });
+
   it(
     'a 429 or 503 storm probes nothing and flips nothing; a 401 storm makes one probe',
     { timeout: 90_000 },

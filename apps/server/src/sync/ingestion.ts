@@ -16,7 +16,7 @@ import { recordIngested, type InflowRouter } from '../documents/inflow.ts';
 import { asError } from '../lib/errors.ts';
 import { withTimeout } from '../lib/with-timeout.ts';
 import { pgText } from '../lib/pg-text.ts';
-import { classify } from '../microsoft/classify.ts';
+import { classify, isAccessSignal } from '../microsoft/classify.ts';
 import { GraphApiError } from '../microsoft/graph.ts';
 import type { GraphAttachmentMeta } from '../microsoft/mail-client.ts';
 import { documentsCreated, ingestionLatencySeconds } from '../metrics/registry.ts';
@@ -88,6 +88,9 @@ export class Ingestion {
           if (typeof p === 'string') outcomes.set(id, p);
           else ready.push(p);
         } catch (err) {
+          // A refused token (before the fetch) may mean the connection lost access: probe it soon.
+          const row = byId.get(id);
+          if (row && isAccessSignal(err)) this.d.accessSignal?.(row.m.connectorId);
           outcomes.set(id, asError(err));
         }
       }),
@@ -115,6 +118,8 @@ export class Ingestion {
         throw err;
       });
     } catch (err) {
+      // A 401 or 403 on the message may mean the connection lost access: probe it soon (coalesced).
+      if (isAccessSignal(err)) this.d.accessSignal?.(m.connectorId);
       // Moved or deleted between the delta page and this fetch: not an error. If it moved into
       // another monitored folder, that folder's round records it there.
       if (err instanceof GraphApiError && err.status === 404 && /itemnotfound/i.test(err.code)) {
