@@ -359,6 +359,38 @@ describe('job queue', () => {
   );
 
   it(
+    'a worker that starts leaves alone what others already did after an old death',
+    { timeout: 30_000 },
+    async () => {
+      const job = reclaimable('test.old-death');
+      // A process that died 30 s ago (the others acted on it then), and a live one slow to beat.
+      const gone = await sendingOnly(job);
+      await gone.stop(1000);
+      await app.server.database.db.execute(sql`
+      update pgboss.instance set stopped_on = null, pid = ${2 ** 22 + 11_111}, heartbeat_on = now() - interval '30 seconds'
+       where id = (select id from pgboss.instance where pid = ${process.pid} and stopped_on is not null
+                    order by stopped_on desc limit 1)`);
+      const live = await sendingOnly(job);
+      const id = await live.send(job, { n: 2 });
+      expect((await live.boss.fetch(job.name))[0]?.id).toBe(id);
+      let ran = 0;
+      const started = await workingRuntime(job, () => void ran++);
+      await started.startWorkers();
+      try {
+        await new Promise((r) => setTimeout(r, 3_500));
+        expect(ran).toBe(0);
+      } finally {
+        await started.stop(1000);
+        await live.stop(1000);
+        // Leave no dead process behind for the next test.
+        await app.server.database.db.execute(
+          sql`update pgboss.instance set stopped_on = now() where stopped_on is null and pid <> ${process.pid}`,
+        );
+      }
+    },
+  );
+
+  it(
     "a killed worker's job is retried within seconds, not after its 10 s heartbeat",
     { timeout: 30_000 },
     async () => {

@@ -225,6 +225,8 @@ function logJobFailure(logger: Logger, job: JobDefinition, j: Job<unknown>, err:
 
 /** After a process is found dead, how long stale jobs are taken over (its last jobs go stale meanwhile). */
 const TAKEOVER_WINDOW_MS = 15_000;
+/** A process starting acts only on deaths this recent (older ones, the others have acted on). */
+const FRESH_DEATH_SECONDS = 10;
 /** Deaths older than this are pg-boss's own supervisor's business (10 s heartbeats). */
 const RECENT_DEATH_SECONDS = 120;
 
@@ -251,6 +253,7 @@ class StaleJobReclaimer {
   /** Dead processes already acted on (their rows stay: a crash never sets `stopped_on`). */
   private readonly seenDead = new Set<string>();
   private takeoverUntil = 0;
+  private firstSweep = true;
   constructor(boss: PgBoss, catalog: readonly JobDefinition[], logger: Logger) {
     this.boss = boss;
     this.kinds = catalog.flatMap((j) =>
@@ -271,7 +274,15 @@ class StaleJobReclaimer {
     if (this.running) return;
     this.running = true;
     try {
-      const dead = (await this.deadProcesses()).filter((d) => !this.seenDead.has(d.id));
+      let dead = (await this.deadProcesses()).filter((d) => !this.seenDead.has(d.id));
+      // A process just started finds the deaths the others have already acted on: only its own
+      // predecessor's (a death seconds old) are still news. Taking over on older ones took the jobs
+      // of live workers whose heartbeats ran late.
+      if (this.firstSweep) {
+        this.firstSweep = false;
+        for (const d of dead) if (d.silentSeconds > FRESH_DEATH_SECONDS) this.seenDead.add(d.id);
+        dead = dead.filter((d) => d.silentSeconds <= FRESH_DEATH_SECONDS);
+      }
       if (dead.length) {
         for (const d of dead) this.seenDead.add(d.id);
         this.takeoverUntil = Date.now() + TAKEOVER_WINDOW_MS;
@@ -289,13 +300,14 @@ class StaleJobReclaimer {
     }
   }
   /** Processes that ended without stopping, recently: on this host by their pid, elsewhere by their heartbeat. */
-  private async deadProcesses(): Promise<{ id: string; host: string; pid: number }[]> {
+  private async deadProcesses(): Promise<{ id: string; host: string; pid: number; silentSeconds: number }[]> {
     const res = (await this.boss.getDb().executeSql(
-      `SELECT id, host, pid, heartbeat_on < now() - heartbeat_seconds * 3 * interval '1 second' AS quiet
+      `SELECT id, host, pid, heartbeat_on < now() - heartbeat_seconds * 3 * interval '1 second' AS quiet,
+              extract(epoch FROM now() - heartbeat_on)::float8 AS "silentSeconds"
          FROM ${SCHEMA}.instance
         WHERE stopped_on IS NULL AND heartbeat_on > now() - make_interval(secs => $1)`,
       [RECENT_DEATH_SECONDS],
-    )) as { rows: { id: string; host: string; pid: number; quiet: boolean }[] };
+    )) as { rows: { id: string; host: string; pid: number; quiet: boolean; silentSeconds: number }[] };
     return res.rows.filter((r) =>
       r.host === processHost ? r.pid !== process.pid && (r.quiet || !isAlive(r.pid)) : r.quiet,
     );
