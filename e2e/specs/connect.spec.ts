@@ -344,6 +344,8 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
       .filter({ hasText: `Connected to ${tenant} (own app registration)` })
       .waitFor();
     await page.getByText(ownApp.clientId).first().waitFor();
+    // The same "Connected" notice as the other ways of connecting (issue 19 §5).
+    await page.getByTestId('callback-notice').getByText('Connected to Microsoft 365').waitFor();
     await page
       .getByTestId('connector-status')
       .filter({ hasText: /^Status: Connected$/ })

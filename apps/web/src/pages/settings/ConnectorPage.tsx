@@ -305,11 +305,15 @@ export function ConnectorPage() {
   }, [location.search, location.pathname, navigate]);
   const [reconnect, setReconnect] = useState<{ open: boolean; mode?: ModeKey }>({ open: false });
   // A new connection (own app saved, or back from Microsoft) closes the options shown for reconnecting.
-  const connectedAt = query.data?.connection?.connectedAt;
+  // undefined while loading, null when not connected.
+  const connectedAt = query.data ? (query.data.connection?.connectedAt ?? null) : undefined;
   const [seenConnectedAt, setSeenConnectedAt] = useState(connectedAt);
   if (connectedAt !== seenConnectedAt) {
     setSeenConnectedAt(connectedAt);
     if (reconnect.open) setReconnect({ open: false });
+    // Connected on this page (the own app's form): the same "Connected" notice as after Microsoft's
+    // redirect back (issue 19 §5). Not on the first load of an already connected connector.
+    if (seenConnectedAt !== undefined && connectedAt) setCallback({ ok: true });
   }
   const signIn = useStartSignIn(ws.id, connectorId);
   const openOptions = (mode?: ModeKey) => {
