@@ -4,6 +4,8 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createEmulator } from './emulator.ts';
 import { mailFileFor, writeMailFile } from './mail/persist.ts';
+import type { ThrottleConfig } from './mail/throttle.ts';
+import { MICROSOFT_NOTIFICATION_LATENCY, type NotificationSettings } from './notify/subscriptions.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -17,6 +19,10 @@ const { values } = parseArgs({
     throttling: { type: 'string' },
     'demo-mail': { type: 'string' },
     'http-webhooks': { type: 'boolean', default: false },
+    'subscription-minutes': { type: 'string' },
+    concurrency: { type: 'string' },
+    'service-time': { type: 'string' },
+    'notification-latency': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -31,7 +37,11 @@ if (values.help) {
   --snapshot   start from <data-dir>/snapshot.json if present and save it on exit
   --throttling on|off          Outlook throttling (default on: 4 concurrent, 10,000 requests/10 min per app per mailbox)
   --demo-mail on|off           ~200 generated emails in claims@, production@, alex.wilber@ (default on with the demo seed)
-  --http-webhooks              accept http:// notification URLs (Graph requires https; for a local dev server)`);
+  --http-webhooks              accept http:// notification URLs (Graph requires https; for a local dev server)
+  --subscription-minutes N     longest message subscription (default 4230, the strict reading; 10080 the other)
+  --concurrency per-mailbox|per-app   whose requests the 4 concurrent count together (default per-mailbox)
+  --service-time MIN-MAX       ms a Graph mail request holds its slot before the answer (default 0; Exchange: 50-300)
+  --notification-latency instant|microsoft   notification delay (default instant; microsoft: mean 34 s, at most 3 min)`);
   process.exit(0);
 }
 
@@ -39,15 +49,44 @@ const dataDir = resolve(
   values['data-dir'] ?? process.env.M365_EMULATOR_DATA_DIR ?? join(REPO_ROOT, 'data', 'm365-emulator'),
 );
 const port = Number(values.port ?? process.env.M365_EMULATOR_PORT ?? 8443);
+/** A command-line value that is not one of the accepted ones: say so and stop. */
+function usage(message: string): never {
+  console.error(`m365-emulator: ${message} (see --help)`);
+  process.exit(2);
+}
+const throttling: Partial<ThrottleConfig> = values.throttling === 'off' ? { enabled: false } : {};
+if (values.concurrency !== undefined) {
+  if (values.concurrency !== 'per-mailbox' && values.concurrency !== 'per-app')
+    usage('--concurrency is per-mailbox or per-app');
+  throttling.concurrencyScope = values.concurrency === 'per-app' ? 'perApp' : 'perMailbox';
+}
+if (values['service-time'] !== undefined) {
+  const m = /^(\d+)(?:-(\d+))?$/.exec(values['service-time']);
+  if (!m) usage('--service-time is MIN-MAX in ms, e.g. 50-300');
+  throttling.serviceTimeMinMs = Number(m[1]);
+  throttling.serviceTimeMaxMs = Number(m[2] ?? m[1]);
+}
+const notifications: Partial<NotificationSettings> = values['http-webhooks'] ? { allowHttp: true } : {};
+if (values['subscription-minutes'] !== undefined) {
+  const n = Number(values['subscription-minutes']);
+  if (!Number.isInteger(n) || n < 1) usage('--subscription-minutes is a number of minutes');
+  notifications.maxMessageLifetimeMinutes = n;
+}
+if (values['notification-latency'] !== undefined) {
+  if (values['notification-latency'] !== 'instant' && values['notification-latency'] !== 'microsoft')
+    usage('--notification-latency is instant or microsoft');
+  if (values['notification-latency'] === 'microsoft')
+    Object.assign(notifications, MICROSOFT_NOTIFICATION_LATENCY);
+}
 const emu = await createEmulator({
   dataDir,
   port,
   ...(values.host ? { host: values.host } : {}),
   ...(values.seed ? { seed: resolve(process.cwd(), values.seed) } : {}),
   loadSnapshot: values.snapshot,
-  ...(values.throttling === 'off' ? { throttling: { enabled: false } } : {}),
+  throttling,
   ...(values['demo-mail'] ? { demoMail: values['demo-mail'] !== 'off' } : {}),
-  ...(values['http-webhooks'] ? { notifications: { allowHttp: true } } : {}),
+  notifications,
 });
 
 const data = emu.state.dir.toData();
