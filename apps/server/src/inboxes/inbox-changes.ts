@@ -5,6 +5,7 @@ import type { TokenBroker } from '../connectors/token-broker.ts';
 import { AppError, notFound } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import { recordAudit, type PersonActor } from '../db/repos/audit.ts';
+import { createOnce } from '../db/repos/creation-keys.ts';
 import { inboxes, monitoredFolders } from '../db/schema/index.ts';
 import { checkMembers, replaceAccessList } from './access-list.ts';
 import { checkDefaultTypes, replaceDefaultTypes } from './default-types.ts';
@@ -25,23 +26,51 @@ export async function createInbox(
   actor: PersonActor,
   request: CreateInboxRequest,
 ): Promise<string> {
+  return (await createInboxOnce(db, workspaceId, actor, request, undefined)).id;
+}
+
+/**
+ * Creates an inbox once per `Idempotency-Key` (`key`; decision 0019): a second request with the key
+ * gets the inbox the first made (`replayed`) — checked before the name, which the first has taken.
+ */
+export async function createInboxOnce(
+  db: Db,
+  workspaceId: string,
+  actor: PersonActor,
+  request: CreateInboxRequest,
+  key: string | undefined,
+): Promise<{ id: string; replayed: boolean }> {
   const { name, memberIds = [], documentTypeIds = [] } = request;
-  await refuseTakenName(db, workspaceId, name);
-  await checkMembers(db, workspaceId, memberIds);
-  await checkDefaultTypes(db, workspaceId, documentTypeIds);
-  return db.transaction(async (tx) => {
-    const [r] = await tx.insert(inboxes).values({ workspaceId, name }).returning();
-    await replaceAccessList(tx, workspaceId, r!.id, [actor.id, ...memberIds]);
-    await replaceDefaultTypes(tx, r!.id, documentTypeIds);
-    await recordAudit(tx, {
-      workspaceId,
-      actor,
-      action: 'inbox.created',
-      target: { type: 'inbox', id: r!.id },
-      details: { name: r!.name },
-    });
-    return r!.id;
-  });
+  const { row, replayed } = await db.transaction((tx) =>
+    createOnce(
+      tx,
+      { workspaceId, key, kind: 'inbox', request },
+      async (id) => {
+        await refuseTakenName(tx, workspaceId, name);
+        await checkMembers(tx, workspaceId, memberIds);
+        await checkDefaultTypes(tx, workspaceId, documentTypeIds);
+        const [r] = await tx.insert(inboxes).values({ id, workspaceId, name }).returning();
+        await replaceAccessList(tx, workspaceId, r!.id, [actor.id, ...memberIds]);
+        await replaceDefaultTypes(tx, r!.id, documentTypeIds);
+        await recordAudit(tx, {
+          workspaceId,
+          actor,
+          action: 'inbox.created',
+          target: { type: 'inbox', id: r!.id },
+          details: { name: r!.name },
+        });
+        return r!.id;
+      },
+      async (id) => {
+        const [r] = await tx
+          .select({ id: inboxes.id })
+          .from(inboxes)
+          .where(and(eq(inboxes.workspaceId, workspaceId), eq(inboxes.id, id)));
+        return r?.id;
+      },
+    ),
+  );
+  return { id: row, replayed };
 }
 
 /**

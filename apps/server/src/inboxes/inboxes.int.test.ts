@@ -19,7 +19,7 @@ import {
   workspaces,
 } from '../db/schema/index.ts';
 import { ensureDefaultInbox } from './default-inbox.ts';
-import { createInbox, updateInbox } from './inbox-changes.ts';
+import { createInbox, createInboxOnce, updateInbox } from './inbox-changes.ts';
 import { internalDomains, setInternalDomains } from './internal-domains.ts';
 import { createTaxonomyEntry, deleteTaxonomyEntry, listTaxonomy, renameTaxonomyEntry } from './taxonomy.ts';
 import { inboxesOf, managedInbox, managedInboxes } from './views.ts';
@@ -120,6 +120,17 @@ describe('inboxes', () => {
     const [claims] = (await managedInboxes(db, ws)).filter((i) => i.name === 'Claims');
     await updateInbox(db, noBroker, ws, claims!.id, people.admin, { name: 'CLAIMS' });
     expect((await managedInbox(db, claims!.id)).name).toBe('CLAIMS');
+  });
+
+  it('creates once per Idempotency-Key: a double click gets the first inbox, not "already exists" (decision 0019)', async () => {
+    const first = await createInboxOnce(db, ws, people.admin, { name: 'Twice' }, 'dbl-1');
+    const again = await createInboxOnce(db, ws, people.admin, { name: 'Twice' }, 'dbl-1');
+    expect(again).toEqual({ id: first.id, replayed: true });
+    expect((await managedInboxes(db, ws)).filter((i) => i.name === 'Twice')).toHaveLength(1);
+    // Without the key the name is taken, in words.
+    expect((await rejection(createInbox(db, ws, people.admin, { name: 'Twice' }))).message).toBe(
+      'An inbox named "Twice" already exists.',
+    );
   });
 
   it('replaces access lists and default types, and saves nothing when the audit line cannot be written', async () => {

@@ -38,7 +38,8 @@ export function useInboxes(ws: string) {
 export function useCreateInbox(ws: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (name: string) => http.post<Inbox>(api.inboxes(ws), { name }),
+    mutationFn: ({ name, key }: { name: string; key: string }) =>
+      http.create<Inbox>(api.inboxes(ws), { name }, key),
     onSuccess: (inbox) => {
       qc.setQueryData<InboxList>(inboxKeys.list(ws), (old) => (old ? { items: [...old.items, inbox] } : old));
       void qc.invalidateQueries({ queryKey: inboxKeys.list(ws) });

@@ -5,6 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useCreateInbox } from '../api/inboxes.ts';
 import { errorMessage, fieldErrorsOf } from '../lib/errors.ts';
+import { newIdempotencyKey } from '../lib/idempotency-key.ts';
 import { check } from '../lib/validate.ts';
 
 /** "Create inbox": a name, then the new inbox is handed back to whoever asked. */
@@ -23,9 +24,12 @@ export function CreateInboxModal({
   const create = useCreateInbox(ws);
   const [name, setName] = useState('');
   const [problem, setProblem] = useState<string | null>(null);
+  // One Idempotency-Key per opening: a double click on Create inbox creates one (decision 0019).
+  const [key, setKey] = useState(newIdempotencyKey);
   const close = () => {
     setName('');
     setProblem(null);
+    setKey(newIdempotencyKey());
     create.reset();
     onClose();
   };
@@ -33,13 +37,16 @@ export function CreateInboxModal({
     e.preventDefault();
     const p = check(t, CreateInboxRequest.shape.name, name);
     setProblem(p);
-    if (p) return;
-    create.mutate(name.trim(), {
-      onSuccess: (inbox) => {
-        onCreated?.(inbox);
-        close();
+    if (p || create.isPending) return;
+    create.mutate(
+      { name: name.trim(), key },
+      {
+        onSuccess: (inbox) => {
+          onCreated?.(inbox);
+          close();
+        },
       },
-    });
+    );
   };
   const serverField = fieldErrorsOf(create.error).name;
   return (

@@ -7,11 +7,12 @@ import {
   UpdateInboxRequest,
 } from '@mailroom/contracts';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { createInbox, updateInbox } from '../../inboxes/inbox-changes.ts';
+import { createInboxOnce, updateInbox } from '../../inboxes/inbox-changes.ts';
 import { inboxesOf, managedInbox, managedInboxes } from '../../inboxes/views.ts';
 import { requireMember, requireRole } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
 import { WorkspaceItemParams, WorkspaceParams, pathId } from './params.ts';
+import { IdempotencyHeaders } from './idempotency.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
 
@@ -61,17 +62,24 @@ export const inboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =>
     {
       schema: {
         tags: ['inboxes'],
-        summary: 'Create an inbox; its creator is on its access list',
+        summary: 'Create an inbox; its creator is on its access list; with an Idempotency-Key, once',
         params: WorkspaceParams,
+        headers: IdempotencyHeaders,
         body: CreateInboxRequest,
-        response: { 201: ManagedInbox, ...errors },
+        response: { 200: ManagedInbox, 201: ManagedInbox, ...errors },
       },
     },
     async (req, reply) => {
       const workspaceId = pathId(req.params.workspaceId);
       const { session } = await requireRole(db, req, workspaceId, 'admin');
-      const id = await createInbox(db, workspaceId, session.user, req.body);
-      return reply.status(201).send(await managedInbox(db, id));
+      const { id, replayed } = await createInboxOnce(
+        db,
+        workspaceId,
+        session.user,
+        req.body,
+        req.headers['idempotency-key'],
+      );
+      return reply.status(replayed ? 200 : 201).send(await managedInbox(db, id));
     },
   );
 
