@@ -287,6 +287,25 @@ describe('safe actions, server messages, restore and reopen, the audit log', () 
     await page.getByRole('dialog', { name: 'Retraiter ce document ?' }).waitFor();
     await shot('95-reprocess-confirm-fr');
     await page.keyboard.press('Escape');
+    // The inbox list: the search hint whole, the filters' long names capped.
+    await page.goto(`${server.baseUrl}/w/${ws}/inbox`);
+    await heading('Boîte de réception');
+    expect(await page.getByPlaceholder('Objet, expéditeur ou nom de fichier').count()).toBe(1);
+    await shot('97-inbox-fr');
+    // The connector page: sandbox roles in French, the target inbox list with room beside its button.
+    const fresh = (await call<ConnectorList>('GET', api.connectors(ws))).items.find(
+      (c) => c.name === 'Pressed twice',
+    )!;
+    await page.goto(`${server.baseUrl}/w/${ws}/settings/connectors/${fresh.id}`);
+    await page.getByText('Gestionnaire de sinistres', { exact: false }).first().waitFor();
+    await shot('98-sandbox-roles-fr');
+    await page.goto(`${server.baseUrl}/w/${ws}/settings/connectors/${connectorId}`);
+    const target = page.getByLabel('Boîte de réception cible').first();
+    expect((await target.boundingBox())!.width).toBeGreaterThan(150);
+    await shot('98-rule-fr');
+    await page.goto(`${server.baseUrl}/w/${ws}`);
+    await page.getByText('2 connecteurs, dont 1 en ligne').waitFor();
+    await shot('99-home-fr');
     expect(pageErrors).toEqual([]);
   });
 });
