@@ -54,6 +54,8 @@ export const ConnectionInfo = z.object({
   connectedAt: z.iso.datetime(),
   /** The app registration in use: Mailroom's own (delegated, organisation-wide) or the customer's. */
   clientId: z.string().nullable(),
+  /** App-only modes: the app's service principal object id in the tenant (for RBAC for Applications). */
+  servicePrincipalId: z.string().nullable(),
   /** Own app registration only: */
   credentialKind: z.enum(['secret', 'certificate']).nullable(),
   secretExpiresAt: z.iso.datetime().nullable(),

@@ -37,8 +37,22 @@ export type MailboxAccess = z.infer<typeof MailboxAccess>;
 export const AccessTestRequest = z.object({
   graphUserIds: z.array(z.string().min(1).max(200)).min(1).max(50),
 });
+/**
+ * What keeps an app-only connection out of a mailbox, when the answer tells: a (legacy) application
+ * access policy, or RBAC for Applications — the app has no tenant-wide mail permission in Entra, and
+ * no role assignment's management scope holds the mailbox.
+ */
+export const MailboxDenial = z.enum(['application_access_policy', 'rbac_scope']);
+export type MailboxDenial = z.infer<typeof MailboxDenial>;
 export const AccessTestResult = z.object({
-  items: z.array(z.object({ graphUserId: z.string(), access: MailboxAccess, detail: z.string().nullable() })),
+  items: z.array(
+    z.object({
+      graphUserId: z.string(),
+      access: MailboxAccess,
+      detail: z.string().nullable(),
+      deniedBy: MailboxDenial.nullable(),
+    }),
+  ),
 });
 export type AccessTestResult = z.infer<typeof AccessTestResult>;
 

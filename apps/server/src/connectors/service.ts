@@ -255,6 +255,7 @@ export class ConnectorService {
           tenantId: verified.tenantId,
           tenantName: verified.tenantName,
           appClientId: mailroomAppCredential(this.d.settings).clientId,
+          appPrincipalId: verified.principalId,
         })
         .where(eq(connectors.id, c.id));
       await recordAudit(tx, {
@@ -329,6 +330,7 @@ export class ConnectorService {
           tenantId: verified.tenantId,
           tenantName: verified.tenantName,
           appClientId: input.clientId,
+          appPrincipalId: verified.principalId,
           credentialKind: credential.kind,
           secretExpiresAt: input.secretExpiresAt ? new Date(`${input.secretExpiresAt}T23:59:59Z`) : null,
         })

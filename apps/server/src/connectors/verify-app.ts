@@ -1,11 +1,14 @@
 import { graphGet } from '../microsoft/graph.ts';
 import { CacheHolder, createMsalApp, type AppCredential } from '../microsoft/msal.ts';
 import { APP_SCOPES } from '../microsoft/scopes.ts';
+import { appPrincipalId } from '../microsoft/token-claims.ts';
 import type { MicrosoftSettings } from '../microsoft/settings.ts';
 
 export interface VerifiedApp {
   tenantId: string;
   tenantName: string;
+  /** The app's service principal in the tenant (its app-only token's `oid`); null if not readable. */
+  principalId: string | null;
   /** The MSAL cache holding the app-only token, to be stored encrypted. */
   cache: string;
 }
@@ -30,5 +33,10 @@ export async function verifyAppAccess(
   );
   const o = org.value[0];
   if (!o) throw new Error('The tenant has no organisation record.');
-  return { tenantId: o.id, tenantName: o.displayName, cache: cache.text };
+  return {
+    tenantId: o.id,
+    tenantName: o.displayName,
+    principalId: appPrincipalId(result.accessToken),
+    cache: cache.text,
+  };
 }

@@ -14,6 +14,7 @@ export function toConnectorView(c: ConnectorRow, now = new Date()): Connector {
           account: c.accountUpn,
           connectedAt: c.connectedAt.toISOString(),
           clientId: c.appClientId,
+          servicePrincipalId: c.appPrincipalId,
           credentialKind: c.credentialKind,
           secretExpiresAt: iso(c.secretExpiresAt),
           secretExpiresInDays: secretDays(c.secretExpiresAt, now),

@@ -175,9 +175,13 @@ describe('the mailboxes module', () => {
     refusals.set('denied', new GraphApiError(403, 'ErrorAccessDenied', 'Access is denied.'));
     refusals.set('slow', new GraphNetworkError('timeout'));
     refusals.set('odd', new GraphApiError(400, 'SomethingElse', 'No idea.'));
-    expect(await testAccess(mail, 't', 'fine')).toEqual({ access: 'readable', detail: null });
+    expect(await testAccess(mail, 't', 'fine')).toEqual({ access: 'readable', detail: null, deniedBy: null });
     expect((await testAccess(mail, 't', 'denied')).access).toBe('mailbox_no_rights');
-    expect(await testAccess(mail, 't', 'slow')).toEqual({ access: 'unknown', detail: 'timeout' });
+    expect(await testAccess(mail, 't', 'slow')).toEqual({
+      access: 'unknown',
+      detail: 'timeout',
+      deniedBy: null,
+    });
     expect((await testAccess(mail, 't', 'odd')).access).toBe('unknown');
   });
 

@@ -26,3 +26,25 @@ export function grantedPermissions(accessToken: string): Set<string> | null {
     return null;
   }
 }
+
+/**
+ * The app's service principal in the tenant, from an app-only access token (`idtyp` "app"; its `oid` is
+ * the service principal's object id, reference §1 [at-claims]). Shown to admins for RBAC for
+ * Applications (`New-ServicePrincipal -ObjectId`), never used to decide anything. Null when the token
+ * is not app-only or not readable.
+ */
+export function appPrincipalId(accessToken: string): string | null {
+  const part = accessToken.split('.')[1];
+  if (!part) return null;
+  try {
+    const claims = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as {
+      idtyp?: unknown;
+      oid?: unknown;
+      scp?: unknown;
+    };
+    const appOnly = claims.idtyp === 'app' || (claims.scp === undefined && typeof claims.oid === 'string');
+    return appOnly && typeof claims.oid === 'string' ? claims.oid : null;
+  } catch {
+    return null;
+  }
+}
