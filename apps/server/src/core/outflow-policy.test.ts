@@ -59,6 +59,15 @@ describe('outflow policy', () => {
     expect(outflowPermissions(null, 'organization', false).known).toBe(false);
   });
 
+  it('does not judge an app that reads mail through RBAC for Applications by its token', () => {
+    // Entra gave it directory permissions only: mail comes through Exchange role assignments.
+    const directoryOnly = new Set(['user.read.all', 'organization.read.all']);
+    expect(outflowPermissions(directoryOnly, 'own_app', false).known).toBe(false);
+    expect(outflowPermissions(directoryOnly, 'organization', false).known).toBe(false);
+    // A delegated token without mail scopes is judged as before.
+    expect(outflowPermissions(new Set(['user.read']), 'delegated', true).known).toBe(true);
+  });
+
   it('backs off from the base, doubling up to an hour, and never sooner than Retry-After', () => {
     expect([1, 2, 3].map((a) => retryDelaySeconds(a))).toEqual([15, 30, 60]);
     expect(retryDelaySeconds(20)).toBe(3600);

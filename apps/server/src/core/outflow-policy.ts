@@ -60,14 +60,18 @@ export function requiredPermissions(kind: OutflowActionKind, mode: AuthMode, own
 /**
  * What the connection may do on one mailbox, from the permissions Microsoft granted (`null`: not
  * known — the token did not say). Delegated Mail.ReadWrite also covers a user's own mailbox when
- * `.Shared` was granted only for others, so each need is checked as Exchange checks it.
+ * `.Shared` was granted only for others, so each need is checked as Exchange checks it. An app-only
+ * token that carries no mail permission at all reads mail through RBAC for Applications (Exchange's
+ * role assignments, which tokens do not show): what it may do is then not known from the token.
  */
 export function outflowPermissions(
   granted: ReadonlySet<string> | null,
   mode: AuthMode | null,
   ownMailbox: boolean,
 ): OutflowPermissions {
-  if (!granted || !mode)
+  const viaRbac =
+    mode !== 'delegated' && granted !== null && ![...granted].some((p) => p.startsWith('mail.'));
+  if (!granted || !mode || viaRbac)
     return { known: false, missing: { category: [], forward: [], move: [] }, canCreateCategories: true };
   const has = (p: string) => granted.has(p.toLowerCase());
   const missing = (kind: OutflowActionKind) =>
