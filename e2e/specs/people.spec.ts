@@ -158,11 +158,13 @@ describe('people: invite, accept, roles, audit log', () => {
     await page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().includes('/members/'));
     await settingsSection('Audit log');
     const log = page.getByRole('table', { name: 'Audit log' });
-    await log.getByText("Changed a member's role").waitFor();
-    await log.getByText('Created a connector').waitFor();
-    await log.getByText('Invited someone').waitFor();
-    await log.getByText('Renamed the workspace').waitFor();
-    await log.getByText('Changed how long documents are kept').waitFor();
+    // Sentences naming the object (issue 19 §5), with the roles in words.
+    await log.getByText('Changed the role of', { exact: false }).first().waitFor();
+    await log.getByText('from Member to Admin', { exact: false }).first().waitFor();
+    await log.getByText('Created the connector', { exact: false }).first().waitFor();
+    await log.getByText('Invited', { exact: false }).first().waitFor();
+    await log.getByText('Renamed the workspace', { exact: false }).first().waitFor();
+    await log.getByText('Set how long documents are kept', { exact: false }).first().waitFor();
     await shot('24-audit-1280');
   });
 
