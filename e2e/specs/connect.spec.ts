@@ -242,8 +242,15 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
       .filter({ hasText: /^Status: Connected$/ })
       .first()
       .waitFor();
-    // Organisation-wide access can be restricted: the PowerShell carries this app's client id.
+    // Organisation-wide access can be restricted, RBAC for Applications first: the PowerShell carries
+    // this app's client id and its service principal in the tenant; the legacy policy stays below.
     await page.getByText('Restrict Mailroom to some mailboxes (PowerShell)').click();
+    await page
+      .getByTestId('powershell')
+      .first()
+      .getByText(/New-ServicePrincipal -AppId [0-9a-f-]{36} -ObjectId [0-9a-f-]{36} /)
+      .waitFor();
+    await page.getByText('Legacy: an application access policy').click();
     await page
       .getByTestId('powershell')
       .getByText(/New-ApplicationAccessPolicy -AppId [0-9a-f-]{36}/)

@@ -218,7 +218,11 @@ export function ConnectionPanel({
           <details className="help-details">
             <summary>{t('connectors.policy.restrictTitle')}</summary>
             <div style={{ marginTop: 8 }}>
-              <AccessPolicyScript kind="restrict" clientId={c.clientId} />
+              <AccessPolicyScript
+                kind="restrict"
+                clientId={c.clientId}
+                servicePrincipalId={c.servicePrincipalId}
+              />
             </div>
           </details>
         )}

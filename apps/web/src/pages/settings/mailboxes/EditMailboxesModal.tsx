@@ -20,6 +20,7 @@ import type {
   DirectoryListEntry,
   Mailbox,
   MailboxAccess,
+  MailboxDenial,
 } from '@mailroom/contracts';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -28,9 +29,17 @@ import { errorMessage } from '../../../lib/errors.ts';
 import { AccessPolicyScript } from '../connector/AccessPolicyScript.tsx';
 import { AccessResult, KindBadge } from './AccessResult.tsx';
 
-type Tested = { access: MailboxAccess; detail: string | null } | 'testing';
+type Tested = { access: MailboxAccess; detail: string | null; deniedBy: MailboxDenial | null } | 'testing';
 
-function PolicyHelp({ clientId, address }: { clientId: string; address: string }) {
+function PolicyHelp({
+  clientId,
+  address,
+  kind,
+}: {
+  clientId: string;
+  address: string;
+  kind: 'blocked' | 'rbacBlocked';
+}) {
   const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   return (
@@ -45,7 +54,7 @@ function PolicyHelp({ clientId, address }: { clientId: string; address: string }
       </UnstyledButton>
       <Collapse expanded={open}>
         <div style={{ paddingTop: 8 }}>
-          <AccessPolicyScript kind="blocked" clientId={clientId} mailbox={address} />
+          <AccessPolicyScript kind={kind} clientId={clientId} mailbox={address} />
         </div>
       </Collapse>
     </div>
@@ -83,7 +92,18 @@ export function EditMailboxesModal({
       ),
   );
   const [results, setResults] = useState<Map<string, Tested>>(
-    () => new Map(current.map((m) => [m.graphUserId, { access: m.access, detail: m.accessDetail }])),
+    () =>
+      new Map(
+        current.map((m) => [
+          m.graphUserId,
+          {
+            access: m.access,
+            detail: m.accessDetail,
+            // A stored result keeps no mechanism; "OData is disabled" can only be a policy.
+            deniedBy: m.access === 'mailbox_blocked_by_policy' ? 'application_access_policy' : null,
+          },
+        ]),
+      ),
   );
   const clientId = connector.connection?.clientId ?? null;
   const appOnly = connector.connection?.mode !== 'delegated';
@@ -94,13 +114,14 @@ export function EditMailboxesModal({
       onSuccess: (res) =>
         setResults((r) => {
           const next = new Map(r);
-          for (const i of res.items) next.set(i.graphUserId, { access: i.access, detail: i.detail });
+          for (const i of res.items)
+            next.set(i.graphUserId, { access: i.access, detail: i.detail, deniedBy: i.deniedBy });
           return next;
         }),
       onError: () =>
         setResults((r) => {
           const next = new Map(r);
-          for (const id of ids) next.set(id, { access: 'unknown', detail: null });
+          for (const id of ids) next.set(id, { access: 'unknown', detail: null, deniedBy: null });
           return next;
         }),
     });
@@ -122,7 +143,9 @@ export function EditMailboxesModal({
     move.mutate(e.readBy.mailboxId, {
       onSuccess: () => {
         setSelected((s) => new Map(s).set(e.graphUserId, e));
-        setResults((r) => new Map(r).set(e.graphUserId, { access: 'readable', detail: null }));
+        setResults((r) =>
+          new Map(r).set(e.graphUserId, { access: 'readable', detail: null, deniedBy: null }),
+        );
       },
     });
   };
@@ -249,8 +272,12 @@ export function EditMailboxesModal({
                       ) : (
                         <Stack gap={4}>
                           <AccessResult access={r.access} connector={connector} />
-                          {r.access === 'mailbox_blocked_by_policy' && appOnly && clientId && (
-                            <PolicyHelp clientId={clientId} address={e.address} />
+                          {r.deniedBy && appOnly && clientId && (
+                            <PolicyHelp
+                              clientId={clientId}
+                              address={e.address}
+                              kind={r.deniedBy === 'rbac_scope' ? 'rbacBlocked' : 'blocked'}
+                            />
                           )}
                           {r.access === 'unknown' && (
                             <Button
