@@ -101,6 +101,11 @@ describe('one reader per mailbox: the mailbox picker', () => {
     await mailbox.getByTestId('mailbox-blocked').waitFor();
     expect(await mailbox.getByText('Readable').count()).toBe(0);
     await folder.getByTestId('folder-state').filter({ hasText: 'Not read: access lost' }).waitFor();
+    // The rule's switch and the delivery line agree with it: on, but not read; no "within seconds".
+    await folder
+      .getByText('On, but not read while Mailroom has lost access through this connector.')
+      .waitFor();
+    expect(await folder.getByText('Arrives within seconds').count()).toBe(0);
     await shots('one-reader-blocked');
     expect(pageErrors).toEqual([]);
   });

@@ -11,6 +11,16 @@ export function DeliveryStatus({ folder }: { folder: FolderStatus }) {
   const { t } = useTranslation();
   const d = folder.delivery;
   if (d.reason === 'inactive') return null;
+  // Access lost through the connector: no mail arrives, however it would be delivered otherwise.
+  if (folder.blockedBy)
+    return (
+      <div>
+        <dt>{t('mailboxes.delivery.label')}</dt>
+        <dd data-testid="delivery" data-mode="blocked">
+          {t('mailboxes.delivery.blocked')}
+        </dd>
+      </div>
+    );
   const minutes = d.pollMinutes;
   return (
     <div>

@@ -217,7 +217,13 @@ export function FolderPanel({
             <div>
               <Switch
                 label={t('mailboxes.rule.active')}
-                description={folder.active ? t('mailboxes.rule.activeOn') : t('mailboxes.rule.activeOff')}
+                description={
+                  !folder.active
+                    ? t('mailboxes.rule.activeOff')
+                    : folder.blockedBy
+                      ? t('mailboxes.rule.activeBlocked')
+                      : t('mailboxes.rule.activeOn')
+                }
                 checked={folder.active}
                 onChange={(e) => update.mutate({ active: e.currentTarget.checked })}
                 disabled={update.isPending}
