@@ -108,6 +108,12 @@ describe('document types, tags and internal domains', () => {
     expect(claim.status).toBe(201);
     expect((await admin.client.post<Err>(api.documentTypes(ws), { name: 'claim' })).status).toBe(409);
     expect((await member.client.post<Err>(api.documentTypes(ws), { name: 'Invoice' })).status).toBe(403);
+    // The same Idempotency-Key twice (a double click): one tag, the second answer is the first's (decision 0019).
+    const key = { 'idempotency-key': 'tag-dbl-1' };
+    const once = await admin.client.request<DocumentType>('POST', api.tags(ws), { name: 'twice' }, key);
+    const again = await admin.client.request<DocumentType>('POST', api.tags(ws), { name: 'twice' }, key);
+    expect([once.status, again.status, again.body.id]).toEqual([201, 200, once.body.id]);
+    await admin.client.del(api.tag(ws, once.body.id));
     // A name too long is refused in words, never cut (issue 19 §5: a 150-character type).
     const long = await admin.client.post<{ error: { details: { path: string; message: string }[] } }>(
       api.documentTypes(ws),

@@ -3,6 +3,7 @@ import { and, asc, eq, sql } from 'drizzle-orm';
 import { AppError, notFound } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import { recordAudit, type PersonActor } from '../db/repos/audit.ts';
+import { createOnce } from '../db/repos/creation-keys.ts';
 import { documentTypes, tags } from '../db/schema/index.ts';
 
 /**
@@ -58,20 +59,48 @@ export async function createTaxonomyEntry(
   actor: Actor,
   name: string,
 ): Promise<DocumentType> {
+  return (await createTaxonomyEntryOnce(db, kind, workspaceId, actor, name, undefined)).row;
+}
+
+/**
+ * A new type or tag, once per `Idempotency-Key` (`key`; decision 0019): a second request with the key
+ * gets the entry the first made (`replayed`) — checked before the name, which the first has taken.
+ */
+export async function createTaxonomyEntryOnce(
+  db: Db,
+  kind: TaxonomyKind,
+  workspaceId: string,
+  actor: Actor,
+  name: string,
+  key: string | undefined,
+): Promise<{ row: DocumentType; replayed: boolean }> {
   const { table, label } = KINDS[kind];
-  await refuseTakenName(db, kind, workspaceId, name);
-  const r = await db.transaction(async (tx) => {
-    const [created] = await tx.insert(table).values({ workspaceId, name }).returning();
-    await recordAudit(tx, {
-      workspaceId,
-      actor,
-      action: `${kind}.created`,
-      target: { type: label, id: created!.id },
-      details: { name: created!.name },
-    });
-    return created!;
-  });
-  return view(r);
+  const { row, replayed } = await db.transaction((tx) =>
+    createOnce(
+      tx,
+      { workspaceId, key, kind, request: { name } },
+      async (id) => {
+        await refuseTakenName(tx, kind, workspaceId, name);
+        const [created] = await tx.insert(table).values({ id, workspaceId, name }).returning();
+        await recordAudit(tx, {
+          workspaceId,
+          actor,
+          action: `${kind}.created`,
+          target: { type: label, id: created!.id },
+          details: { name: created!.name },
+        });
+        return created!;
+      },
+      async (id) =>
+        (
+          await tx
+            .select()
+            .from(table)
+            .where(and(eq(table.workspaceId, workspaceId), eq(table.id, id)))
+        )[0],
+    ),
+  );
+  return { row: view(row), replayed };
 }
 
 export async function renameTaxonomyEntry(

@@ -118,8 +118,8 @@ export function useTaxonomyChange(ws: string, kind: 'types' | 'tags') {
   };
   return {
     create: useMutation({
-      mutationFn: (name: string) =>
-        http.post<DocumentType>(kind === 'types' ? api.documentTypes(ws) : api.tags(ws), { name }),
+      mutationFn: ({ name, key }: { name: string; key: string }) =>
+        http.create<DocumentType>(kind === 'types' ? api.documentTypes(ws) : api.tags(ws), { name }, key),
       onSuccess,
     }),
     remove: useMutation({ mutationFn: (id: string) => http.delete(item(id)), onSuccess }),

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { useTaxonomy, useTaxonomyChange } from '../api/inboxes.ts';
+import { newIdempotencyKey } from '../lib/idempotency-key.ts';
 import { paths } from '../lib/paths.ts';
 import { useCurrentWorkspace } from '../lib/workspace.ts';
 
@@ -56,12 +57,16 @@ export function TagPicker(props: {
         const asked = ids.find((id) => id.startsWith(CREATE));
         if (!asked) return props.onChange(ids);
         const rest = ids.filter((id) => !id.startsWith(CREATE));
-        create.mutate(asked.slice(CREATE.length), {
-          onSuccess: (tag) => {
-            setSearch('');
-            props.onChange([...rest, tag.id]);
+        if (create.isPending) return;
+        create.mutate(
+          { name: asked.slice(CREATE.length), key: newIdempotencyKey() },
+          {
+            onSuccess: (tag) => {
+              setSearch('');
+              props.onChange([...rest, tag.id]);
+            },
           },
-        });
+        );
       }}
     />
   );

@@ -2,7 +2,7 @@ import { DocumentType, DocumentTypeList, ErrorBody, NameRequest } from '@mailroo
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
-  createTaxonomyEntry,
+  createTaxonomyEntryOnce,
   deleteTaxonomyEntry,
   listTaxonomy,
   renameTaxonomyEntry,
@@ -10,6 +10,7 @@ import {
 } from '../../inboxes/taxonomy.ts';
 import { requireMember, requireRole } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
+import { IdempotencyHeaders } from './idempotency.ts';
 import { WorkspaceItemParams, WorkspaceParams, pathId } from './params.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody };
@@ -43,16 +44,24 @@ export const taxonomyRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps)
         schema: {
           tags: ['inboxes'],
           params: WorkspaceParams,
+          headers: IdempotencyHeaders,
           body: NameRequest,
-          response: { 201: DocumentType, ...errors },
+          response: { 200: DocumentType, 201: DocumentType, ...errors },
         },
       },
       async (req, reply) => {
         const workspaceId = pathId(req.params.workspaceId);
         const { session } = await requireRole(db, req, workspaceId, 'admin');
-        return reply
-          .status(201)
-          .send(await createTaxonomyEntry(db, kind, workspaceId, session.user, req.body.name));
+        const { row, replayed } = await createTaxonomyEntryOnce(
+          db,
+          kind,
+          workspaceId,
+          session.user,
+          req.body.name,
+          req.headers['idempotency-key'],
+        );
+        // A replay (the same Idempotency-Key) answers 200 with what the first request created.
+        return reply.status(replayed ? 200 : 201).send(row);
       },
     );
     app.patch(

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { useTaxonomy, useTaxonomyChange } from '../../../api/inboxes.ts';
 import { NAME_MAX } from '@mailroom/contracts';
 import { errorMessage, fieldErrorsOf } from '../../../lib/errors.ts';
+import { newIdempotencyKey } from '../../../lib/idempotency-key.ts';
 
 /** Document types or tags of the workspace: everyone reads them, admins add and remove. */
 export function TaxonomySection({
@@ -20,6 +21,8 @@ export function TaxonomySection({
   const list = useTaxonomy(ws, kind);
   const { create, remove } = useTaxonomyChange(ws, kind);
   const [name, setName] = useState('');
+  // One Idempotency-Key per name added: a double click on Add adds it once (decision 0019).
+  const [key, setKey] = useState(newIdempotencyKey);
   const prefix = kind === 'types' ? 'inboxes.types' : 'inboxes.tags';
   // A name too long is said, not cut: the field takes what was pasted and explains the limit.
   const tooLong = name.trim().length > NAME_MAX;
@@ -29,7 +32,15 @@ export function TaxonomySection({
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (!name.trim() || tooLong || create.isPending) return;
-    create.mutate(name.trim(), { onSuccess: () => setName('') });
+    create.mutate(
+      { name: name.trim(), key },
+      {
+        onSuccess: () => {
+          setName('');
+          setKey(newIdempotencyKey());
+        },
+      },
+    );
   };
   return (
     <Paper withBorder radius="md" p="md">
