@@ -70,15 +70,16 @@ async function microsoftSignIn(upn: string, pw: string, opts: { forOrganization?
           .then((n) => (n ? mine.click() : page.locator('form#picker button[value="other"]').click())),
       );
     } else if (await page.locator('form#signin').count()) {
-      await page.getByLabel('Email, phone, or Skype').fill(upn);
-      await page.getByLabel('Password').fill(pw);
+      // By id: the page speaks the person's language (ui_locales), English or French.
+      await page.locator('#login').fill(upn);
+      await page.locator('#passwd').fill(pw);
       await shot('30-microsoft-sign-in-1280');
-      await submit(() => page.getByRole('button', { name: 'Sign in' }).click());
+      await submit(() => page.locator('form#signin button[type="submit"]').click());
     } else if (await page.locator('form#consent').count()) {
       if (opts.forOrganization && (await page.locator('#consent_org').count()))
         await page.locator('#consent_org').check();
       await shot(opts.forOrganization ? '33-microsoft-admin-consent-1280' : '31-microsoft-consent-1280');
-      await submit(() => page.getByRole('button', { name: 'Accept' }).click());
+      await submit(() => page.locator('form#consent button[name="accept"][value="true"]').click());
     } else if (await page.locator('form[name="hiddenform"]').count()) {
       await page.waitForEvent('load');
     } else {

@@ -49,11 +49,12 @@ async function microsoftSignIn(upn: string, pw: string) {
           .then((n) => (n ? mine.click() : page.locator('form#picker button[value="other"]').click())),
       );
     } else if (await page.locator('form#signin').count()) {
-      await page.getByLabel('Email, phone, or Skype').fill(upn);
-      await page.getByLabel('Password').fill(pw);
-      await submit(() => page.getByRole('button', { name: 'Sign in' }).click());
+      // By id: the page speaks the person's language (ui_locales), English or French.
+      await page.locator('#login').fill(upn);
+      await page.locator('#passwd').fill(pw);
+      await submit(() => page.locator('form#signin button[type="submit"]').click());
     } else if (await page.locator('form#consent').count()) {
-      await submit(() => page.getByRole('button', { name: 'Accept' }).click());
+      await submit(() => page.locator('form#consent button[name="accept"][value="true"]').click());
     } else if (await page.locator('form[name="hiddenform"]').count()) {
       await page.waitForEvent('load');
     } else {

@@ -39,6 +39,12 @@ describe('delegated access (Sign in with Microsoft)', () => {
     expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
     expect(authorize.searchParams.get('state')).toBeTruthy();
     expect(authorize.searchParams.get('nonce')).toBeTruthy();
+    // Microsoft's pages in the person's language (issue 19 §5); a French user gets ui_locales=fr.
+    expect(authorize.searchParams.get('ui_locales')).toBe('en');
+    await admin.patch(api.me, { locale: 'fr' });
+    const inFrench = await admin.post<DelegatedStart>(api.connectDelegated(ws, id));
+    expect(new URL(inFrench.body.authorizeUrl).searchParams.get('ui_locales')).toBe('fr');
+    await admin.patch(api.me, { locale: 'en' });
 
     const browser = new EntraBrowser(app.server.sandbox!.caPem);
     const back = await browser.signIn(start.body.authorizeUrl, {

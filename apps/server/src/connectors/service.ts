@@ -94,7 +94,16 @@ export class ConnectorService {
 
   // ── Delegated: authorization code + PKCE + state + nonce ──────────────────────────────────────
 
-  async startDelegated(c: ConnectorRow, actor: Actor, sessionHash: string): Promise<string> {
+  /**
+   * The sign-in link. `locale` (the person's language in Mailroom) goes along as `ui_locales`, so that
+   * Microsoft's pages speak it whatever the browser's language (issue 19 §5).
+   */
+  async startDelegated(
+    c: ConnectorRow,
+    actor: Actor,
+    sessionHash: string,
+    locale?: 'en' | 'fr',
+  ): Promise<string> {
     const { verifier, challenge } = await this.crypto.generatePkceCodes();
     const nonce = this.crypto.createNewGuid();
     const state = await createOAuthState(
@@ -122,6 +131,7 @@ export class ConnectorService {
       codeChallenge: challenge,
       codeChallengeMethod: 'S256',
       prompt: 'select_account',
+      ...(locale ? { extraQueryParameters: { ui_locales: locale } } : {}),
     });
   }
 

@@ -42,7 +42,9 @@ export const connectRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
     },
     async (req) => {
       const { c, session } = await loadForAdmin(req, req.params);
-      return { authorizeUrl: await svc.startDelegated(c, session.user, session.tokenHash) };
+      return {
+        authorizeUrl: await svc.startDelegated(c, session.user, session.tokenHash, session.user.locale),
+      };
     },
   );
 
