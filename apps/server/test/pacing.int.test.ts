@@ -91,6 +91,42 @@ describe('mailbox concurrency across processes', () => {
     },
   );
 
+  it(
+    'a process busy on a mailbox shares its slots with another that waits, within seconds',
+    { timeout: 30_000 },
+    async () => {
+      const db = app.server.database.db;
+      const make = () => new MailboxPacer(new DbSlotLeases(db), {}, { tickMs: 200 });
+      const [a, b] = [make(), make()];
+      // A is busy on the mailbox without a pause: six requests at a time, one after the other.
+      let stop = false;
+      let inFlight = 0;
+      let max = 0;
+      const request = (p: MailboxPacer, ms: number) =>
+        p.run('mailbox-f', async () => {
+          inFlight++;
+          max = Math.max(max, inFlight);
+          await tick(ms);
+          inFlight--;
+        });
+      const busy = Array.from({ length: 6 }, async () => {
+        while (!stop) await request(a, 30);
+      });
+      await tick(300);
+      const t0 = Date.now();
+      const served = Promise.all(Array.from({ length: 5 }, () => request(b, 10))).then(() => Date.now() - t0);
+      // Before, A kept all 4 slots as long as it was busy: B waited until A stopped.
+      const waited = await Promise.race([served, tick(8_000).then(() => Infinity)]);
+      stop = true;
+      await Promise.all(busy);
+      await served;
+      expect(waited).toBeLessThan(5_000);
+      expect(max).toBeLessThanOrEqual(4);
+      a.close();
+      b.close();
+    },
+  );
+
   it('the housekeeping deletes slot rows expired for a minute, and keeps the others', async () => {
     const db = app.server.database.db;
     const t = Date.now();

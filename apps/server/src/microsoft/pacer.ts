@@ -73,6 +73,10 @@ interface KeyState {
   /** Callers inside `acquire` (waiting for a slot or for the budget): the slots are in use, not idle. */
   waiting: number;
   pausedUntil: number;
+  /** Since when this process has held slots without giving one back (see `release`). */
+  heldSince: number;
+  /** After giving a slot back, this process leaves it to the others this long. */
+  noClaimUntil: number;
   requests: SlidingCounter;
   uploads: SlidingCounter;
   wakers: (() => void)[];
@@ -86,6 +90,16 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * second for its slots, not until they expire (recovery after a kill, issue 23).
  */
 const TICK_MS = 1_000;
+
+/**
+ * A process busy on a mailbox gives one of its slots back this often, when a request ends, and leaves
+ * it to the other processes for a moment (`YIELD_HOLD_OFF_MS`): with its leases renewed (as they must
+ * be), a busy worker otherwise kept all 4 slots of a mailbox for as long as its work lasted, and the
+ * other workers' jobs of that mailbox waited tens of seconds (issue 23). Alone, it takes the slot back
+ * 300 ms later: two statements every 2 s per busy mailbox.
+ */
+const YIELD_AFTER_MS = 2_000;
+const YIELD_HOLD_OFF_MS = 300;
 
 /** How long a finished request keeps its slot (see `run`). */
 const RELEASE_GRACE_MS = 10;
@@ -153,6 +167,8 @@ export class MailboxPacer {
         idleSince: Date.now(),
         waiting: 0,
         pausedUntil: 0,
+        heldSince: 0,
+        noClaimUntil: 0,
         requests: new SlidingCounter(this.limits.windowMs),
         uploads: new SlidingCounter(this.limits.uploadWindowMs),
         wakers: [],
@@ -207,6 +223,11 @@ export class MailboxPacer {
         if (uploadBytes > 0) s.uploads.add(now, uploadBytes);
         return;
       }
+      if (s.held < this.limits.slots && s.noClaimUntil > now) {
+        // This process just gave a slot back for the others: use its own, or wait a moment.
+        await Promise.race([this.waitForRelease(s), sleep(s.noClaimUntil - now)]);
+        continue;
+      }
       if (s.held < this.limits.slots) {
         if (await this.claim(key, s)) continue;
         // Other processes hold the rest: wait for one of ours to come back, or try to lease again soon.
@@ -223,7 +244,7 @@ export class MailboxPacer {
       .claim(key)
       .then(
         (got) => {
-          if (got) s.held++;
+          if (got && s.held++ === 0) s.heldSince = Date.now();
           return got;
         },
         // The database is briefly unreachable: as if the slot were taken; try again soon.
@@ -241,7 +262,15 @@ export class MailboxPacer {
     const s = this.keys.get(key);
     if (!s) return;
     s.active -= weight;
-    if (s.active === 0) s.idleSince = Date.now();
+    const now = Date.now();
+    if (s.active === 0) s.idleSince = now;
+    if (this.leases.releaseOne && s.held > s.active && now - s.heldSince > YIELD_AFTER_MS) {
+      s.held--;
+      s.heldSince = now;
+      s.noClaimUntil = now + YIELD_HOLD_OFF_MS;
+      // Not given back (database unreachable): still this process's, so counted as held again.
+      this.leases.releaseOne(key).catch(() => void s.held++);
+    }
     const wakers = s.wakers.splice(0);
     for (const w of wakers) w();
   }
@@ -306,6 +335,11 @@ export class LocalSlotLeases implements SlotLeases {
   }
   release(key: string): Promise<void> {
     this.held.delete(key);
+    return Promise.resolve();
+  }
+  releaseOne(key: string): Promise<void> {
+    const n = this.held.get(key) ?? 0;
+    if (n > 0) this.held.set(key, n - 1);
     return Promise.resolve();
   }
   renew(): Promise<void> {

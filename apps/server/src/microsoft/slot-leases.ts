@@ -4,6 +4,8 @@ export interface SlotLeases {
   claim(key: string): Promise<boolean>;
   /** Gives back all of this process's slots of `key`. */
   release(key: string): Promise<void>;
+  /** Gives back one of this process's slots of `key` (a busy process sharing with the others). */
+  releaseOne?(key: string): Promise<void>;
   /** Extends this process's leases; called every few seconds while it holds any. */
   renew(): Promise<void>;
   /**

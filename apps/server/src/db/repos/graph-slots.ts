@@ -53,6 +53,15 @@ export class DbSlotLeases implements SlotLeases {
       .where(and(eq(graphSlots.mailbox, key), eq(graphSlots.holder, this.holder)));
   }
 
+  async releaseOne(key: string): Promise<void> {
+    await this.db.execute(sql`
+      delete from ${graphSlots}
+       where (mailbox, slot) in (
+         select mailbox, slot from ${graphSlots}
+          where mailbox = ${key} and holder = ${this.holder}
+          order by slot desc limit 1)`);
+  }
+
   async renew(): Promise<void> {
     await this.db
       .update(graphSlots)
