@@ -1,10 +1,13 @@
+import pino from 'pino';
 import { api, type Connector, type MailboxList } from '@mailroom/contracts';
 import { DEMO } from '@mailroom/m365-emulator';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.ts';
-import { connectors, mailMessages } from '../src/db/schema/index.ts';
-import { connectDelegated, newConnector, waitFor } from './connect-helpers.ts';
+import { connectors, mailboxes, mailMessages } from '../src/db/schema/index.ts';
+import type { JobContext } from '../src/jobs/handler-types.ts';
+import { runConnectorHealth } from '../src/jobs/handlers/connector-health.ts';
+import { connectDelegated, connectedOwnApp, newConnector, waitFor } from './connect-helpers.ts';
 import { setUp, startTestApp, type Client, type TestApp } from './helpers.ts';
 import { monitor, until } from './sync-helpers.ts';
 
@@ -214,6 +217,67 @@ describe('access loss within 60 seconds', () => {
       expect(probe.mock.calls.filter(([c]) => c === id)).toHaveLength(1);
       // The user is fine: the probe says so, and nothing flips.
       expect((await admin.get<Connector>(api.connector(ws, id))).body.status).toBe('connected');
+    },
+  );
+  it(
+    'a quiet mailbox let in or shut out by an access policy shows at the next probe, not at the 5-minute reconciliation',
+    { timeout: 60_000 },
+    async () => {
+      const C = DEMO.contoso;
+      // The sandbox tenant restricts this app to a group the room is not in (a seeded access policy);
+      // no other test here reads the room (one connector per mailbox).
+      const room = C.room;
+      const id = await connectedOwnApp(admin, ws, 'Quiet mailboxes');
+      const user = await control().getUser(room);
+      const put = await admin.request('PUT', api.mailboxes(ws, id), {
+        mailboxes: [{ graphUserId: user.id, address: room, displayName: room, kind: 'room' }],
+      });
+      expect(put.status).toBe(200);
+      const status = async () => (await admin.get<Connector>(api.connector(ws, id))).body;
+      expect(await status()).toMatchObject({
+        status: 'access_lost',
+        problem: { cause: 'mailbox_blocked_by_policy' },
+      });
+      const { db } = app.server.database;
+      const ctx = {
+        db,
+        logger: pino({ level: 'silent' }),
+        now: () => new Date(),
+        connectors: app.server.connectors,
+        sync: app.server.sync,
+        healthIntervalMs: 45_000,
+        send: async () => undefined,
+      } as unknown as JobContext;
+      const checkedAgo = (ms: number) =>
+        db
+          .update(mailboxes)
+          .set({ accessCheckedAt: new Date(Date.now() - ms) })
+          .where(eq(mailboxes.connectorId, id));
+
+      // Exchange's admin adds the room to the group; no mail arrives, no round runs.
+      await control().addGroupMember(C.accessPolicyGroup, room);
+      // Checked just now (by a round, say): the next probe leaves it alone…
+      await checkedAgo(0);
+      await runConnectorHealth({ connectorId: id }, ctx);
+      expect((await status()).status).toBe('access_lost');
+      // …and the one after a probe interval reads it: readable, the connector recovers.
+      await checkedAgo(46_000);
+      await runConnectorHealth({ connectorId: id }, ctx);
+      expect((await status()).status).toBe('connected');
+      expect((await admin.get<MailboxList>(api.mailboxes(ws, id))).body.items[0]!.access).toBe('readable');
+
+      // Then a policy shuts the group out: the probe after an interval names the cause.
+      await control().addAccessPolicy(C.tenantId, {
+        appId: DEMO.customerApp.clientId,
+        scopeGroup: C.accessPolicyGroup,
+        accessRight: 'DenyAccess',
+      });
+      await checkedAgo(46_000);
+      await runConnectorHealth({ connectorId: id }, ctx);
+      expect(await status()).toMatchObject({
+        status: 'access_lost',
+        problem: { cause: 'mailbox_blocked_by_policy' },
+      });
     },
   );
 });

@@ -1,6 +1,7 @@
 import { DeltaRounds } from './delta-round.ts';
 import type { RoundResult, SyncDeps } from './deps.ts';
 import { Ingestion, type IngestOutcome } from './ingestion.ts';
+import { checkQuietMailboxes } from './mailbox-checks.ts';
 import { MarkerWriter } from './markers.ts';
 
 export type { RoundResult, SyncDeps } from './deps.ts';
@@ -16,7 +17,9 @@ export class SyncEngine {
   private readonly rounds: DeltaRounds;
   private readonly ingestion: Ingestion;
   private readonly markers: MarkerWriter;
+  private readonly deps: SyncDeps;
   constructor(deps: SyncDeps) {
+    this.deps = deps;
     this.rounds = new DeltaRounds(deps);
     this.ingestion = new Ingestion(deps, deps.inflow);
     this.markers = new MarkerWriter(deps);
@@ -37,6 +40,13 @@ export class SyncEngine {
   /** Puts a failed message back in the queue (the user's Retry button). */
   retry(messageId: string): Promise<void> {
     return this.ingestion.retry(messageId);
+  }
+  /** Reads the connector's mailboxes not checked for `olderThanMs` (the probe's mailbox-level part). */
+  checkQuietMailboxes(
+    connectorId: string,
+    olderThanMs: number,
+  ): Promise<{ checked: number; changed: number }> {
+    return checkQuietMailboxes(this.deps, connectorId, olderThanMs);
   }
   /** Writes the hidden markers of a folder's processed messages, 20 per `$batch`. */
   writeMarkers(folderId: string, limit?: number): Promise<{ written: number; left: number }> {

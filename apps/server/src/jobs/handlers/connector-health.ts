@@ -19,7 +19,18 @@ export const runConnectorHealth: JobHandler<PayloadOf<typeof connectorHealth>> =
   ctx,
 ) => {
   const row = await ctx.connectors.probe(connectorId);
-  if (row?.authMode) await scheduleProbe(ctx, connectorId);
+  if (!row?.authMode) return;
+  // The connection works: its quiet mailboxes are read too, so a mailbox-level cause shows within a
+  // probe interval (a failure here must not break the chain: the next probe tries again).
+  // (Not while the connection itself is refused: a mailbox-level loss still has a working connection.)
+  const connectionWorks = !row.problemCause || row.problemCause.startsWith('mailbox_');
+  if (row.status !== 'connecting' && connectionWorks)
+    await ctx.sync
+      .checkQuietMailboxes(connectorId, ctx.healthIntervalMs)
+      .catch((err: unknown) =>
+        ctx.logger.warn({ connectorId, err }, 'mailbox checks failed; the next probe tries again'),
+      );
+  await scheduleProbe(ctx, connectorId);
 };
 
 async function scheduleProbe(ctx: JobContext, connectorId: string): Promise<void> {
