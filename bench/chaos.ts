@@ -191,6 +191,8 @@ try {
   // process restarted (SIGTERM, then started: a rolling restart behind the balancer).
   let workerKills = 0;
   let apiRestarts = 0;
+  /** When each worker was killed and each API stopped (ms): emails delivered near one are "disturbed". */
+  const disturbances: number[] = [];
   const kill = (async () => {
     const start = Date.now();
     const gap = deliveryMs / (kills + 1);
@@ -202,6 +204,7 @@ try {
         ? mailroom.apis[apiRestarts % apiCount]!
         : mailroom.workers[workerKills % workerCount]!;
       await exclusive(async () => {
+        disturbances.push(Date.now());
         if (api) {
           await target.stop();
           apiRestarts++;
@@ -296,12 +299,22 @@ try {
     'select internet_message_id as mid, count(*)::int as n, min(created_at) as first from documents group by 1',
   );
   // Delivery → document (its first one), for the emails that got one.
-  const latencies = docs.rows
-    .flatMap((r) => (deliveredAt.has(r.mid) ? [r.first.getTime() - deliveredAt.get(r.mid)!] : []))
-    .sort((a, b) => a - b);
-  const pct = (q: number) =>
-    latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! : NaN;
-  const latency = { p50: pct(0.5), p95: pct(0.95), p99: pct(0.99), max: latencies.at(-1) ?? NaN };
+  const timed = docs.rows.flatMap((r) =>
+    deliveredAt.has(r.mid)
+      ? [{ at: deliveredAt.get(r.mid)!, ms: r.first.getTime() - deliveredAt.get(r.mid)! }]
+      : [],
+  );
+  const percentiles = (list: number[]) => {
+    const sorted = [...list].sort((a, b) => a - b);
+    const pct = (q: number) =>
+      sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! : NaN;
+    return { n: sorted.length, p50: pct(0.5), p95: pct(0.95), p99: pct(0.99), max: sorted.at(-1) ?? NaN };
+  };
+  const latency = percentiles(timed.map((t) => t.ms));
+  // Delivered from 30 s before a kill or API stop to 30 s after it, or away from all of them.
+  const near = (at: number) => disturbances.some((d) => at > d - 30_000 && at < d + 30_000);
+  const latencyNearKills = percentiles(timed.filter((t) => near(t.at)).map((t) => t.ms));
+  const latencyAwayFromKills = percentiles(timed.filter((t) => !near(t.at)).map((t) => t.ms));
   // What the emulator's throttler saw of these mailboxes (the customer app): Microsoft's own counts.
   const mailboxIds = new Set(mailboxes.map((m) => m.id));
   const throttle = (await emu.control.throttling()).counters.filter(
@@ -344,6 +357,8 @@ try {
     peakInFlightPerMailbox: peakInFlight,
     peakInFlightByMailbox: Object.fromEntries(throttle.map((c) => [c.mailboxId, c.peakAttempted])),
     latencyMs: latency,
+    latencyNearKillsMs: latencyNearKills,
+    latencyAwayFromKillsMs: latencyAwayFromKills,
     unexpectedExits: mailroom.unexpectedExits,
     postgresRestarts: restarted ? 1 : 0,
     postgresRestartMode: pgRestartMode,
@@ -406,6 +421,7 @@ try {
       `| 429s from the emulator's throttler (Microsoft's limits; injected faults not counted) | ${throttled429} |`,
       `| Peak requests in flight on one mailbox, as the emulator counts them (≤ 4) | ${peakInFlight} |`,
       `| Delivery → document, ms: p50 / p95 / p99 / max | ${latency.p50} / ${latency.p95} / ${latency.p99} / ${latency.max} |`,
+      `| … delivered within 30 s of a kill or API stop (${latencyNearKills.n}) / away from them (${latencyAwayFromKills.n}): p50 / p99 | ${latencyNearKills.p50} / ${latencyNearKills.p99} — ${latencyAwayFromKills.p50} / ${latencyAwayFromKills.p99} |`,
       `| Webhooks: document.created events / reached the receiver (a 2xx at least once) | ${webhooks.events} / ${webhooks.reached} |`,
       `| Webhooks lost (not reached, nothing retrying: delivery failed, missing or "succeeded" without a 2xx) | ${webhooks.lost} |`,
       `| Webhooks stuck (not reached yet, still retrying when the settle time ran out) | ${webhooks.stuck} |`,
