@@ -396,7 +396,8 @@ describe('job queue', () => {
     async () => {
       const job = reclaimable('test.reclaim');
       const { db } = app.server.database;
-      // The "killed worker": it fetched the job, then its process vanished without stopping, 5 s ago.
+      // The "killed worker": it fetched the job, its process last beat 8 s ago and vanished without
+      // stopping, and the job last beat 2 s ago (after the process's last beat: it beats more often).
       const dead = await sendingOnly(job);
       const id = await dead.send(job, { n: 7 });
       const [claimed] = await dead.boss.fetch(job.name);
@@ -404,17 +405,12 @@ describe('job queue', () => {
       await dead.stop(1000);
       const deadPid = 2 ** 22 + 54_321; // above Linux's pid_max default: never a running process
       await db.execute(sql`
-        update pgboss.instance set stopped_on = null, pid = ${deadPid}, heartbeat_on = now() - interval '5 seconds'
+        update pgboss.instance set stopped_on = null, pid = ${deadPid}, heartbeat_on = now() - interval '8 seconds'
          where id = (select id from pgboss.instance where pid = ${process.pid} and stopped_on is not null
                       order by stopped_on desc limit 1)`);
       await db.execute(
-        sql`update pgboss.job set heartbeat_on = now() - interval '6 seconds' where id = ${id}`,
+        sql`update pgboss.job set heartbeat_on = now() - interval '2 seconds' where id = ${id}`,
       );
-      // A live worker (this process) holds another job of the kind and beats late: after the death.
-      const live = await sendingOnly(job);
-      // Its own key: a stately queue runs one job per key at a time.
-      const liveId = await live.send(job, { n: 8 }, { singletonKey: 'live' });
-      expect((await live.boss.fetch(job.name))[0]?.id).toBe(liveId);
       const killedAt = Date.now();
       const done = new Map<number, number>();
       const runtime = await startJobs({
@@ -426,6 +422,13 @@ describe('job queue', () => {
         logger: pino({ level: 'silent' }),
       });
       await runtime.startWorkers();
+      // A live worker (this process) takes another job of the kind once the death is seen, and beats
+      // late (never, here): its job's last beat is after the death was seen, so it stays its own.
+      await new Promise((r) => setTimeout(r, 1_500));
+      const live = await sendingOnly(job);
+      // Its own key: a stately queue runs one job per key at a time.
+      const liveId = await live.send(job, { n: 8 }, { singletonKey: 'live' });
+      expect((await live.boss.fetch(job.name))[0]?.id).toBe(liveId);
       try {
         for (let i = 0; i < 150 && !done.has(7); i++) await new Promise((r) => setTimeout(r, 100));
         // Its death seen at the next look (every second), the job taken over and due at once rather

@@ -225,8 +225,6 @@ function logJobFailure(logger: Logger, job: JobDefinition, j: Job<unknown>, err:
 
 /** After a process is found dead, how long stale jobs are taken over (its last jobs go stale meanwhile). */
 const TAKEOVER_WINDOW_MS = 15_000;
-/** A dead process's jobs beat last before its own last beat (every 2 s) plus this. */
-const DEAD_BEAT_MARGIN_SECONDS = 3;
 /** A process starting acts only on deaths this recent (older ones, the others have acted on). */
 const FRESH_DEATH_SECONDS = 10;
 /** Deaths older than this are pg-boss's own supervisor's business (10 s heartbeats). */
@@ -254,8 +252,8 @@ class StaleJobReclaimer {
   private running = false;
   /** Dead processes already acted on (their rows stay: a crash never sets `stopped_on`). */
   private readonly seenDead = new Set<string>();
-  /** Open take-overs: until when, and the dead process's last beat (plus a margin) its jobs predate. */
-  private takeovers: { until: number; lastBeat: string }[] = [];
+  /** Open take-overs: until when, and when the death was seen (database time): its jobs beat last before. */
+  private takeovers: { until: number; seenAt: string }[] = [];
   private firstSweep = true;
   constructor(boss: PgBoss, catalog: readonly JobDefinition[], logger: Logger) {
     this.boss = boss;
@@ -289,7 +287,7 @@ class StaleJobReclaimer {
       if (dead.length) {
         for (const d of dead) this.seenDead.add(d.id);
         for (const d of dead)
-          this.takeovers.push({ until: Date.now() + TAKEOVER_WINDOW_MS, lastBeat: d.lastBeat });
+          this.takeovers.push({ until: Date.now() + TAKEOVER_WINDOW_MS, seenAt: d.seenAt });
         this.logger.warn(
           { processes: dead.map((d) => `${d.host}:${d.pid}`) },
           'worker process gone without stopping; its jobs are taken over',
@@ -297,7 +295,7 @@ class StaleJobReclaimer {
       }
       this.takeovers = this.takeovers.filter((t) => t.until > Date.now());
       for (const t of this.takeovers)
-        for (const kind of this.kinds) await this.reclaim(kind.name, kind.seconds, t.lastBeat);
+        for (const kind of this.kinds) await this.reclaim(kind.name, kind.seconds, t.seenAt);
     } catch (err) {
       this.logger.warn({ err: asError(err).message }, 'stale jobs not reclaimed this time');
     } finally {
@@ -306,12 +304,12 @@ class StaleJobReclaimer {
   }
   /** Processes that ended without stopping, recently: on this host by their pid, elsewhere by their heartbeat. */
   private async deadProcesses(): Promise<
-    { id: string; host: string; pid: number; silentSeconds: number; lastBeat: string }[]
+    { id: string; host: string; pid: number; silentSeconds: number; seenAt: string }[]
   > {
     const res = (await this.boss.getDb().executeSql(
       `SELECT id, host, pid, heartbeat_on < now() - heartbeat_seconds * 3 * interval '1 second' AS quiet,
               extract(epoch FROM now() - heartbeat_on)::float8 AS "silentSeconds",
-              heartbeat_on::text AS "lastBeat"
+              now()::text AS "seenAt"
          FROM ${SCHEMA}.instance
         WHERE stopped_on IS NULL AND heartbeat_on > now() - make_interval(secs => $1)`,
       [RECENT_DEATH_SECONDS],
@@ -322,7 +320,7 @@ class StaleJobReclaimer {
         pid: number;
         quiet: boolean;
         silentSeconds: number;
-        lastBeat: string;
+        seenAt: string;
       }[];
     };
     return res.rows.filter((r) =>
@@ -330,19 +328,19 @@ class StaleJobReclaimer {
     );
   }
   /**
-   * The jobs of a dead process: no heartbeat for `seconds`, and none since its own last beat (every
-   * 2 s) and a margin. A live worker's jobs beat after that, however late they run on a loaded
-   * machine, so they are left alone (a rule on the job's heartbeat alone took 22,060 live jobs in a
-   * 10,000-email chaos run).
+   * The jobs of a dead process: no heartbeat for `seconds`, and none since its death was seen. A live
+   * worker's jobs beat again after that, however late they run on a loaded machine, so they are left
+   * alone (a rule on the job's heartbeat alone took 22,060 live jobs in a 10,000-email chaos run; one
+   * bounded by the dead process's own last beat missed the jobs it touched after that beat).
    */
-  private async reclaim(name: string, seconds: number, deadLastBeat: string): Promise<void> {
+  private async reclaim(name: string, seconds: number, deathSeenAt: string): Promise<void> {
     const db = this.boss.getDb();
     const stale = (await db.executeSql(
       `SELECT id, retry_count AS "retryCount" FROM ${SCHEMA}.job
         WHERE name = $1 AND state = 'active' AND heartbeat_on < now() - make_interval(secs => $2)
-          AND heartbeat_on < $3::timestamptz + make_interval(secs => $4)
+          AND heartbeat_on < $3::timestamptz
         LIMIT 1000`,
-      [name, seconds, deadLastBeat, DEAD_BEAT_MARGIN_SECONDS],
+      [name, seconds, deathSeenAt],
     )) as { rows: { id: string; retryCount: number }[] };
     if (!stale.rows.length) return;
     await this.boss.fail(name, stale.rows, { message: `its worker process is gone` });
