@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { rowsOf, type Db } from '../db/client.ts';
@@ -112,13 +113,21 @@ export class WebhookDispatcher {
         });
       this.inFlight.add(p);
     }
+    // Nothing claimable while deliveries are in flight (their endpoints at their limits): go again as
+    // soon as one ends — a fast receiver's slot is free in milliseconds — or after the poll interval,
+    // for other endpoints' deliveries that become due (a hanging one's slot can take 10 s).
+    if (!claimed.length && this.inFlight.size) {
+      await Promise.race([Promise.race(this.inFlight), delay(this.d.pollMs ?? 250)]);
+      return 1;
+    }
     return claimed.length;
   }
 
   /**
    * Claims up to `limit` due deliveries, oldest first, but no more per endpoint than its free slots
-   * (`perEndpoint` less what this process is sending it): the window ranks each endpoint's due
-   * deliveries, over the due rows only (the due index), and the lock is taken on the chosen ones.
+   * (`perEndpoint` less what this process is sending it): per enabled endpoint, its oldest due
+   * deliveries through the (endpoint, next attempt) index, a few rows each however long a backlog is;
+   * then the lock on the chosen ones.
    */
   private async claim(limit: number): Promise<Claimed[]> {
     const perEndpoint = this.d.perEndpoint ?? 32;
@@ -129,15 +138,16 @@ export class WebhookDispatcher {
          set next_attempt_at = now() + make_interval(secs => ${LEASE_SECONDS}), attempts = d.attempts + 1, last_attempt_at = now()
         from (select x.id from webhook_deliveries x
                where x.id in (
-                 select r.id from (
-                   select y.id, y.endpoint_id,
-                          row_number() over (partition by y.endpoint_id order by y.next_attempt_at) as rn
-                     from webhook_deliveries y
-                     join webhook_endpoints w on w.id = y.endpoint_id and w.enabled
-                    where y.state = 'pending' and y.next_attempt_at <= now()) r
-                 left join unnest(${uuidArray(busyIds)}, ${intArray(busyCounts)}) as b(endpoint_id, n)
-                   on b.endpoint_id = r.endpoint_id
-                 where r.rn + coalesce(b.n, 0) <= ${perEndpoint})
+                 select due.id
+                   from webhook_endpoints w
+                   left join unnest(${uuidArray(busyIds)}, ${intArray(busyCounts)}) as b(endpoint_id, n)
+                     on b.endpoint_id = w.id
+                   cross join lateral (
+                     select y.id from webhook_deliveries y
+                      where y.endpoint_id = w.id and y.state = 'pending' and y.next_attempt_at <= now()
+                      order by y.next_attempt_at
+                      limit greatest(0, ${perEndpoint} - coalesce(b.n, 0))) due
+                  where w.enabled)
                order by x.next_attempt_at
                limit ${limit}
                for update of x skip locked) c

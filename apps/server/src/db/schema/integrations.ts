@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { boolean, index, integer, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { workspaces } from './workspaces.ts';
 
@@ -100,6 +101,10 @@ export const webhookDeliveries = pgTable(
   (t) => [
     uniqueIndex('webhook_deliveries_endpoint_event_idx').on(t.endpointId, t.eventId),
     index('webhook_deliveries_due_idx').on(t.state, t.nextAttemptAt),
+    // Each endpoint's due deliveries, oldest first: the fair claim takes a few per endpoint (dispatcher.ts).
+    index('webhook_deliveries_endpoint_due_idx')
+      .on(t.endpointId, t.nextAttemptAt)
+      .where(sql`state = 'pending'`),
     index('webhook_deliveries_document_idx').on(t.documentId),
   ],
 );
