@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import type { BlobRef, BlobStore } from '../blobs/store.ts';
 import { AppError } from '../core/errors.ts';
@@ -48,30 +47,20 @@ export interface UploadResult {
  * people, body and attachments, and its `.eml` kept byte for byte — like an email read from a mailbox.
  * Anything else is one attachment of a document named after it.
  */
-export function isEmailUpload(f: Pick<UploadedFile, 'name' | 'contentType'>): boolean {
+function isEmailUpload(f: Pick<UploadedFile, 'name' | 'contentType'>): boolean {
   return /\.eml$/i.test(f.name) || /^message\/rfc822\b/i.test(f.contentType);
 }
 
 /**
- * What identifies a request for `Idempotency-Key`: the file's bytes (by hash), its name and type, the
- * inbox and the form's fields. Metadata keys are sorted, so the same fields in another order match.
+ * What identifies a request for `Idempotency-Key` (`createOnce` hashes it): the file's bytes (by
+ * hash), its name and type, the inbox and the form's fields. Metadata keys are sorted, so the same
+ * fields in another order match.
  */
-export function requestHash(r: Pick<UploadRequest, 'inboxId' | 'file' | 'subject' | 'metadata'>): string {
+function requestIdentity(r: Pick<UploadRequest, 'inboxId' | 'file' | 'subject' | 'metadata'>): unknown[] {
   const metadata = Object.fromEntries(
     Object.entries(r.metadata ?? {}).sort(([a], [b]) => a.localeCompare(b)),
   );
-  return createHash('sha256')
-    .update(
-      JSON.stringify([
-        r.inboxId,
-        r.file.blob.sha256,
-        r.file.name,
-        r.file.contentType,
-        r.subject ?? null,
-        metadata,
-      ]),
-    )
-    .digest('hex');
+  return [r.inboxId, r.file.blob.sha256, r.file.name, r.file.contentType, r.subject ?? null, metadata];
 }
 
 /**
@@ -88,7 +77,12 @@ export async function uploadDocument(db: Db, blobs: BlobStore, req: UploadReques
   const { row: doc, replayed } = await db.transaction((tx) =>
     createOnce(
       tx,
-      { workspaceId: req.workspaceId, key: req.idempotencyKey, kind: 'document', request: requestHash(req) },
+      {
+        workspaceId: req.workspaceId,
+        key: req.idempotencyKey,
+        kind: 'document',
+        request: requestIdentity(req),
+      },
       async (id) => {
         const [d] = await tx
           .insert(documents)
