@@ -124,11 +124,23 @@ export const monitoredFolders = pgTable(
     lastSyncAt: timestamp('last_sync_at', { withTimezone: true }),
     lastError: text('last_error'),
     lastErrorAt: timestamp('last_error_at', { withTimezone: true }),
+    /**
+     * The newest `receivedDateTime` a delta round recorded here (never later than the round): a folder
+     * with recent mail is "hot" and polled every few seconds (sync/hot-folders.ts, decision 0020), since
+     * Microsoft takes up to 3 minutes to notify. A backfill of old mail does not make a folder hot.
+     */
+    lastMailAt: timestamp('last_mail_at', { withTimezone: true }),
+    /** When a hot folder's next polling round is due (claimed by one worker process at a time). */
+    nextPollAt: timestamp('next_poll_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
     uniqueIndex('monitored_folders_mailbox_folder_key').on(t.mailboxId, t.graphFolderId),
     index('monitored_folders_workspace_idx').on(t.workspaceId),
+    // The poller reads the hot folders only: idle folders cost it nothing (10,000 folders, issue 22).
+    index('monitored_folders_hot_idx')
+      .on(t.lastMailAt)
+      .where(sql`${t.active} and ${t.lastMailAt} is not null`),
   ],
 );
 
