@@ -122,15 +122,15 @@ describe('ingestion always ends', () => {
         .select()
         .from(mailMessages)
         .where(eq(mailMessages.graphMessageId, sent.immutableId));
-      // The MIME download holds for 5 s: longer than the bound.
+      // The MIME download holds for 5 s, five times the bound. Without the bound the read would end
+      // 'created' once the download answers; 'failed' with the bound's own reason (below) shows the
+      // bound ended it, whatever the machine's speed: nothing here measures elapsed time.
       const fault = await control.addFault({
         path: '/\\$value',
         action: { kind: 'delay', ms: 5_000 },
         count: 1,
       });
-      const started = Date.now();
       expect(await engine.ingest(msg!.id)).toBe('failed');
-      expect(Date.now() - started).toBeLessThan(4_000);
       await control.removeFault(fault.id).catch(() => undefined);
       const [after] = await app.server.database.db
         .select()
