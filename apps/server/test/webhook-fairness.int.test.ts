@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { api, type WebhookDeliveryList, type WebhookEndpointWithSecret } from '@mailroom/contracts';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { setUp, startTestApp, type Client, type TestApp } from './helpers.ts';
+import { until } from './sync-helpers.ts';
 
 // A receiver that hangs must not hold up the others (issue 21 §3): each endpoint gets at most
 // WEBHOOK_ENDPOINT_CONCURRENCY of the process's WEBHOOK_CONCURRENCY slots.
@@ -22,7 +23,8 @@ async function listen(s: Server): Promise<string> {
 }
 
 beforeAll(async () => {
-  // Never answers: each of its deliveries holds a slot until the sender's timeout.
+  // Never answers: each of its deliveries holds a slot until the sender's timeout (60 s, the most
+  // there is: longer than the test), so no slot it holds frees while the test runs.
   hanging = createServer((req) => {
     hangingInFlight++;
     hangingPeak = Math.max(hangingPeak, hangingInFlight);
@@ -37,43 +39,48 @@ beforeAll(async () => {
   });
   app = await startTestApp({
     WEBHOOK_ALLOW_PRIVATE: 'true',
-    WEBHOOK_TIMEOUT_SECONDS: '5',
+    WEBHOOK_TIMEOUT_SECONDS: '60',
     WEBHOOK_CONCURRENCY: '4',
     WEBHOOK_ENDPOINT_CONCURRENCY: '2',
   });
   ({ client: admin, workspaceId: ws } = await setUp(app));
 });
 afterAll(async () => {
-  await app?.close();
+  // The hanging receiver's connections first: the deliveries waiting on them end, and the app stops.
   for (const s of [hanging, healthy]) {
     s?.closeAllConnections();
     await new Promise((r) => s?.close(r));
   }
+  await app?.close();
 });
 
 async function endpoint(url: string): Promise<string> {
   return (await admin.post<WebhookEndpointWithSecret>(api.webhooks(ws), { url })).body.id;
 }
 
-it("delivers to a healthy endpoint while another's deliveries hang", async () => {
+it("delivers to a healthy endpoint while another's deliveries hang", { timeout: 60_000 }, async () => {
   const slow = await endpoint(await listen(hanging));
   const fast = await endpoint(await listen(healthy));
   for (let i = 0; i < 6; i++) expect((await admin.post(api.webhookTest(ws, slow))).status).toBe(202);
   // The hanging endpoint's deliveries are claimed first (they are due first).
-  for (let i = 0; i < 50 && hangingInFlight < 2; i++) await new Promise((r) => setTimeout(r, 100));
+  await until('the hanging endpoint holds its two slots', async () => hangingInFlight >= 2);
   for (let i = 0; i < 3; i++) expect((await admin.post(api.webhookTest(ws, fast))).status).toBe(202);
 
-  let fastDone = 0;
-  for (let i = 0; i < 60 && fastDone < 3; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    const list = (await admin.get<WebhookDeliveryList>(api.webhookDeliveries(ws, fast))).body.items;
-    fastDone = list.filter((d) => d.state === 'succeeded').length;
-  }
-  expect(fastDone).toBe(3);
+  // Without the per-endpoint share, the hanging endpoint would hold all 4 slots and the healthy
+  // one would wait for its 60 s timeout: the wait below would give up first (no time is measured).
+  await until(
+    'the healthy endpoint’s three deliveries succeed',
+    async () =>
+      (await admin.get<WebhookDeliveryList>(api.webhookDeliveries(ws, fast))).body.items.filter(
+        (d) => d.state === 'succeeded',
+      ).length === 3,
+    45_000,
+  );
   expect(healthyReceived).toBe(3);
-  // All that while, no attempt to the hanging endpoint had ended (its timeout is 5 s): the healthy
-  // endpoint did not wait for the slots the hanging one held, and it held no more than its share.
+  // All that while the hanging endpoint held its two slots, no more, and none of its attempts
+  // ended: the healthy endpoint did not wait for them.
+  expect(hangingInFlight).toBe(2);
+  expect(hangingPeak).toBe(2);
   const slowList = (await admin.get<WebhookDeliveryList>(api.webhookDeliveries(ws, slow))).body.items;
   expect(slowList.flatMap((d) => d.log)).toEqual([]);
-  expect(hangingPeak).toBe(2);
 });
