@@ -115,16 +115,34 @@ export class DeltaRounds {
               .onConflictDoNothing({ target: [mailMessages.folderId, mailMessages.graphMessageId] })
               .returning({ id: mailMessages.id });
           }
-          // The cursor moves in the same transaction that recorded the page.
+          // The cursor moves in the same transaction that recorded the page. New recent mail makes the
+          // folder hot (sync/hot-folders.ts): its next polling round comes soon, a burst may be on.
+          const newest = newestReceived(fresh);
           await tx
             .update(monitoredFolders)
-            .set({ cursor: next ?? null, cursorKind: page.nextLink ? 'next' : 'delta' })
+            .set({
+              cursor: next ?? null,
+              cursorKind: page.nextLink ? 'next' : 'delta',
+              ...(newest
+                ? {
+                    lastMailAt: sql`greatest(${monitoredFolders.lastMailAt}, least(${newest}::timestamptz, now()))`,
+                    ...(inserted.length && this.d.hotPollMinMs !== undefined
+                      ? {
+                          nextPollAt: sql`least(coalesce(${monitoredFolders.nextPollAt}, 'infinity'), now() + make_interval(secs => ${this.d.hotPollMinMs / 1000}))`,
+                        }
+                      : {}),
+                  }
+                : {}),
+            })
             .where(eq(monitoredFolders.id, f.id));
           result.removed += removedIds.length;
           return inserted.map((r) => r.id);
         });
         result.recorded += created.length;
-        if (created.length) await this.d.enqueueIngest(created, m.id);
+        if (created.length) {
+          await this.d.enqueueIngest(created, m.id);
+          this.d.onNewMail?.(f.id);
+        }
         if (!page.nextLink || !next) break;
         url = next;
       }
@@ -166,6 +184,16 @@ export class DeltaRounds {
 function isOnOrAfter(received: string | undefined, from: Date): boolean {
   const d = validDate(received);
   return !d || d.getTime() >= Math.floor(from.getTime() / 1000) * 1000;
+}
+
+/** The newest `receivedDateTime` of a page's new messages, as Graph wrote it (ISO 8601), if any. */
+function newestReceived(list: GraphMessage[]): string | undefined {
+  let newest: Date | undefined;
+  for (const x of list) {
+    const d = validDate(x.receivedDateTime);
+    if (d && (!newest || d > newest)) newest = d;
+  }
+  return newest?.toISOString();
 }
 
 /** A page may list the same message twice (Graph does); record it once. */

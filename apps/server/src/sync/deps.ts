@@ -21,6 +21,13 @@ export interface SyncDeps {
   enqueueOutflow?: (runIds: string[]) => Promise<void>;
   /** Sync saw a sign that the connector may have lost access (a refused token, a 401 or 403): probe it soon. */
   accessSignal?: (connectorId: string) => void;
+  /**
+   * Hot folders are polled (decision 0021): a round that records new mail brings the folder's next
+   * polling round this close (ms). Undefined: no polling.
+   */
+  hotPollMinMs?: number;
+  /** A round recorded new mail in this folder (wakes this process's hot-folder poller). */
+  onNewMail?: (folderId: string) => void;
   /** How many failed ingestions before a message is shown as failed (it can still be retried). */
   maxIngestAttempts?: number;
   /** The time bound on reading one message (tests make it short); `INGEST_MESSAGE_TIMEOUT_MS` by default. */

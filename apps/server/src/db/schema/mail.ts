@@ -126,7 +126,7 @@ export const monitoredFolders = pgTable(
     lastErrorAt: timestamp('last_error_at', { withTimezone: true }),
     /**
      * The newest `receivedDateTime` a delta round recorded here (never later than the round): a folder
-     * with recent mail is "hot" and polled every few seconds (sync/hot-folders.ts, decision 0020), since
+     * with recent mail is "hot" and polled every few seconds (sync/hot-folders.ts, decision 0021), since
      * Microsoft takes up to 3 minutes to notify. A backfill of old mail does not make a folder hot.
      */
     lastMailAt: timestamp('last_mail_at', { withTimezone: true }),
