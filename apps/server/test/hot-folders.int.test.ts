@@ -15,9 +15,7 @@ let ws: string;
 let connectorId: string;
 
 const folderRow = async (id: string) =>
-  (
-    await app.server.database.db.select().from(monitoredFolders).where(eq(monitoredFolders.id, id))
-  )[0]!;
+  (await app.server.database.db.select().from(monitoredFolders).where(eq(monitoredFolders.id, id)))[0]!;
 const control = () => app.server.sandbox!.control;
 
 beforeAll(async () => {
@@ -51,7 +49,10 @@ describe('hot folders', () => {
 
     await control().deliverGenerated(CLAIMS, { subject: 'hot: second' });
     // Nothing else reads the folder: without the poller this never happens (push off, reconciliation in an hour).
-    await until('the second email, found by a polling round', async () => (await documentCount(app, folderId)) === 2);
+    await until(
+      'the second email, found by a polling round',
+      async () => (await documentCount(app, folderId)) === 2,
+    );
     await settle(app, folderId);
   }, 60_000);
 
