@@ -31,6 +31,8 @@ describe('notification latency and loss', () => {
       })) as { id: string }
     ).id;
   });
+  /** The message ids of the notifications received, in order of arrival. */
+  const arrived = () => hook.items('/n').map((i) => (i.resourceData as { id: string }).id);
   afterAll(async () => {
     await hook.close();
     await emu.close();
@@ -49,30 +51,33 @@ describe('notification latency and loss', () => {
     expect(mean).toBeLessThan(60_000);
     expect(draws.at(-1)).toBeLessThanOrEqual(180_000);
     expect(draws[Math.floor(draws.length * 0.99)]).toBeGreaterThan(100_000);
-    // Instant when off.
+    // Instant when off; exactly the median with no spread (the setting the next test uses).
     expect(notificationLatencyMs({ ...MICROSOFT_NOTIFICATION_LATENCY, latencyMedianMs: 0 })).toBe(0);
+    expect(notificationLatencyMs({ latencyMedianMs: 4000, latencySigma: 0, latencyMaxMs: 180_000 })).toBe(
+      4000,
+    );
   });
 
-  it('instant by default; with a latency set, a notification arrives that much later', async () => {
+  it('instant by default; with a latency set, a notification arrives after one sent later without it', async () => {
+    // Order of arrival, not elapsed time: a message delivered while a latency is set is overtaken by
+    // one delivered after it with none.
     expect(await emu.control.getNotificationSettings()).toMatchObject({ latencyMedianMs: 0, lossRate: 0 });
-    let t0 = Date.now();
-    await emu.control.deliverMessage(CLAIMS, { subject: 'now' });
-    await hook.waitFor(() => hook.items('/n').length >= 1);
-    expect(Date.now() - t0).toBeLessThan(1000);
+    const now = await emu.control.deliverMessage(CLAIMS, { subject: 'now' });
+    await hook.waitFor(() => arrived().includes(now.id));
 
     await emu.control.setNotificationSettings({
-      latencyMedianMs: 1500,
+      latencyMedianMs: 4000,
       latencySigma: 0,
       latencyMaxMs: 180_000,
     });
-    try {
-      t0 = Date.now();
-      await emu.control.deliverMessage(CLAIMS, { subject: 'later' });
-      await hook.waitFor(() => hook.items('/n').length >= 2, 10_000);
-      expect(Date.now() - t0).toBeGreaterThanOrEqual(1400);
-    } finally {
-      await emu.control.setNotificationSettings({ latencyMedianMs: 0 });
-    }
+    const later = await emu.control
+      .deliverMessage(CLAIMS, { subject: 'later' })
+      .finally(() => emu.control.setNotificationSettings({ latencyMedianMs: 0 }));
+    const after = await emu.control.deliverMessage(CLAIMS, { subject: 'after' });
+    await hook.waitFor(() => arrived().includes(after.id));
+    expect(arrived()).not.toContain(later.id);
+    await hook.waitFor(() => arrived().includes(later.id), 30_000);
+    expect(arrived().slice(-3)).toEqual([now.id, after.id, later.id]);
   });
 
   it('with a loss rate, some notifications are never sent, and the log says so', async () => {
@@ -80,12 +85,16 @@ describe('notification latency and loss', () => {
     try {
       const since = (await emu.control.notificationLog()).at(-1)?.seq ?? 0;
       const before = hook.items('/n').length;
-      await emu.control.deliverMessage(CLAIMS, { subject: 'lost' });
-      await new Promise((r) => setTimeout(r, 300));
-      expect(hook.items('/n').length).toBe(before);
+      const lost = await emu.control.deliverMessage(CLAIMS, { subject: 'lost' });
       expect(
         (await emu.control.notificationLog(since)).map((r) => [r.result, r.delivered, r.subscriptionIds]),
       ).toEqual([['lost', false, [subId]]]);
+      await emu.control.setNotificationSettings({ lossRate: 0 });
+      // The next message's notification arrives, and it is the only one since: none for the lost one.
+      const next = await emu.control.deliverMessage(CLAIMS, { subject: 'next' });
+      await hook.waitFor(() => arrived().includes(next.id));
+      expect(arrived().slice(before)).toEqual([next.id]);
+      expect(arrived()).not.toContain(lost.id);
     } finally {
       await emu.control.setNotificationSettings({ lossRate: 0 });
     }
