@@ -3,8 +3,9 @@ import { graphRetryAfterSeconds } from '../metrics/registry.ts';
 import { Readable } from 'node:stream';
 import type { ReadableStream } from 'node:stream/web';
 import { GraphApiError, GraphNetworkError, readGraphError } from './graph.ts';
-import type { MailboxPacer } from './pacer.ts';
+import type { Admission, MailboxPacer, Priority } from './pacer.ts';
 import type { MicrosoftSettings } from './settings.ts';
+import { appScopeOf } from './token-claims.ts';
 
 /** The hidden marker written on processed messages: a single-value extended property (string). */
 export const MARKER_PROPERTY_ID = 'String {7d3f2f4e-8f0b-4c38-9a39-6d61696c726d} Name MailroomProcessedIn';
@@ -54,7 +55,18 @@ export interface RequestInit {
    * dropped connection may hide that it did happen, so the caller checks Outlook before trying again.
    */
   retry?: boolean;
+  /** Who gets a freed slot of the mailbox first (MailboxPacer): 'normal' unless said. */
+  priority?: Priority;
 }
+
+/** For the calls below that take no `RequestInit`: who gets a freed slot of the mailbox first. */
+export interface CallOptions {
+  priority?: Priority;
+}
+
+/** Microsoft's answer when the concurrent requests are over the limit (either scope: decision 0020). */
+const isConcurrencyRefusal = (err: unknown): boolean =>
+  err instanceof GraphApiError && err.status === 429 && /MailboxConcurrency/i.test(err.message);
 
 /**
  * Graph mail calls, paced per mailbox by the MailboxPacer (4 in flight across all processes, the
@@ -66,10 +78,21 @@ export class MailClient {
   private readonly s: MicrosoftSettings;
   readonly pacer: MailboxPacer;
   private readonly maxAttempts: number;
+  /** The last token's app scope (decoding the JWT once per token, not per request). */
+  private lastToken = '';
+  private lastApp: string | undefined;
   constructor(settings: MicrosoftSettings, pacer: MailboxPacer, opts: { maxAttempts?: number } = {}) {
     this.s = settings;
     this.pacer = pacer;
     this.maxAttempts = opts.maxAttempts ?? 4;
+  }
+
+  private appOf(token: string): string | undefined {
+    if (token !== this.lastToken) {
+      this.lastToken = token;
+      this.lastApp = appScopeOf(token) ?? undefined;
+    }
+    return this.lastApp;
   }
 
   private url(pathOrUrl: string): string {
@@ -89,11 +112,14 @@ export class MailClient {
     consume: (res: Awaited<ReturnType<MicrosoftSettings['http']['fetch']>>) => Promise<T>,
   ): Promise<T> {
     const body = init.body !== undefined ? JSON.stringify(init.body) : undefined;
+    const app = this.appOf(token);
     for (let attempt = 1; ; attempt++) {
+      let admission: Admission | undefined;
       try {
         return await this.pacer.run(
           mailbox,
-          async () => {
+          async (a) => {
+            admission = a;
             let res;
             try {
               res = await this.s.http.fetch(this.url(pathOrUrl), {
@@ -118,9 +144,13 @@ export class MailClient {
             uploadBytes: body ? Buffer.byteLength(body) : 0,
             weight: init.weight ?? 1,
             count: init.count ?? 1,
+            priority: init.priority ?? 'normal',
+            ...(app !== undefined ? { app } : {}),
           },
         );
       } catch (err) {
+        // Refused for concurrency though paced: the mailbox's or the app's limit is lower (AIMD).
+        if (admission && isConcurrencyRefusal(err)) this.pacer.concurrencyRefused(admission);
         const retriable =
           err instanceof GraphNetworkError ||
           (err instanceof GraphApiError && (err.status === 429 || err.status >= 500));
@@ -181,13 +211,14 @@ export class MailClient {
     return `/users/${encodeURIComponent(mailbox)}/mailFolders/${encodeURIComponent(folderId)}/messages/delta?${q.toString()}`;
   }
 
-  async deltaPage(token: string, mailbox: string, url: string): Promise<DeltaPage> {
+  async deltaPage(token: string, mailbox: string, url: string, opts: CallOptions = {}): Promise<DeltaPage> {
     const body = await this.json<{
       value: GraphMessage[];
       '@odata.nextLink'?: string;
       '@odata.deltaLink'?: string;
     }>(token, mailbox, url, {
       headers: { prefer: 'IdType="ImmutableId", odata.maxpagesize=100' },
+      ...opts,
     });
     return {
       value: body.value ?? [],
@@ -196,11 +227,17 @@ export class MailClient {
     };
   }
 
-  attachments(token: string, mailbox: string, id: string): Promise<{ value: GraphAttachmentMeta[] }> {
+  attachments(
+    token: string,
+    mailbox: string,
+    id: string,
+    opts: CallOptions = {},
+  ): Promise<{ value: GraphAttachmentMeta[] }> {
     return this.json(
       token,
       mailbox,
       `/users/${encodeURIComponent(mailbox)}/messages/${encodeURIComponent(id)}/attachments?$select=id,name,contentType,size,isInline`,
+      opts,
     );
   }
 
@@ -213,8 +250,9 @@ export class MailClient {
     mailbox: string,
     path: string,
     use: (body: Readable, length: number | undefined) => Promise<T>,
+    opts: CallOptions = {},
   ): Promise<T> {
-    return this.call(token, mailbox, path, {}, async (res) => {
+    return this.call(token, mailbox, path, opts, async (res) => {
       const header = res.headers.get('content-length');
       const length = header !== null && /^\d+$/.test(header) ? Number(header) : undefined;
       return use(
@@ -234,14 +272,21 @@ export class MailClient {
   /**
    * `POST /$batch` (≤ 20 requests). Outlook runs up to 4 of them at once, so the batch occupies as many
    * of the mailbox's slots, and counts each against the mailbox's request budget. Each inner request
-   * has its own status (and may be 429 on its own).
+   * has its own status (and may be 429 on its own). Low priority unless said: batches carry markers,
+   * a courtesy that must not hold the slots while reads wait.
    */
-  async batch(token: string, mailbox: string, requests: BatchRequest[]): Promise<BatchResponse[]> {
+  async batch(
+    token: string,
+    mailbox: string,
+    requests: BatchRequest[],
+    opts: CallOptions = {},
+  ): Promise<BatchResponse[]> {
     const r = await this.json<{ responses?: BatchResponse[] }>(token, mailbox, '/$batch', {
       method: 'POST',
       body: { requests },
       weight: Math.min(4, requests.length),
       count: requests.length,
+      priority: opts.priority ?? 'low',
     });
     return r.responses ?? [];
   }
@@ -254,6 +299,7 @@ export class MailClient {
     token: string,
     mailbox: string,
     items: { id: string; value: string }[],
+    opts: CallOptions = {},
   ): Promise<Map<string, number>> {
     const responses = await this.batch(
       token,
@@ -265,6 +311,7 @@ export class MailClient {
         headers: { 'content-type': 'application/json', prefer: 'IdType="ImmutableId"' },
         body: { singleValueExtendedProperties: [{ id: MARKER_PROPERTY_ID, value: m.value }] },
       })),
+      { priority: opts.priority ?? 'low' },
     );
     const out = new Map<string, number>();
     for (const r of responses) {

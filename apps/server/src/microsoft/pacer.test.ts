@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LocalSlotLeases, MailboxPacer, SlidingCounter } from './pacer.ts';
+import { LocalSlotLeases, MailboxPacer, SlidingCounter, type Admission, type Priority } from './pacer.ts';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -147,6 +147,168 @@ describe('MailboxPacer', () => {
     for (let i = 0; i < 100 && pacer.stats('mbx').active > 0; i++) await tick(10);
     expect(pacer.stats('mbx').active).toBe(0);
     pacer.close();
+  });
+});
+
+/** Requests held open until released by the test; what each was admitted with, and how many run at once. */
+function gate(pacer: MailboxPacer) {
+  const open: { key: string; admission: Admission; done: () => void }[] = [];
+  const started: string[] = [];
+  const inFlight = new Map<string, number>();
+  let appInFlight = 0;
+  let appPeak = 0;
+  const start = (key: string, opts: { app?: string; priority?: Priority } = {}, label = key) =>
+    pacer.run(
+      key,
+      (admission) =>
+        new Promise<string>((resolve) => {
+          started.push(label);
+          inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
+          appPeak = Math.max(appPeak, ++appInFlight);
+          open.push({
+            key,
+            admission,
+            done: () => {
+              inFlight.set(key, inFlight.get(key)! - 1);
+              appInFlight--;
+              resolve(label);
+            },
+          });
+        }),
+      opts,
+    );
+  return { open, started, inFlight, start, peak: () => appPeak };
+}
+
+/** Waits (a few ms at a time, on slots coming back RELEASE_GRACE_MS after a request) until `cond` holds. */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !cond(); i++) await tick(5);
+  expect(cond()).toBe(true);
+}
+
+describe('MailboxPacer learns concurrency limits from 429s (AIMD)', () => {
+  const APP = 'tenant-1:app-1';
+
+  it('a refusal while the app had requests in flight on other mailboxes is blamed on the app: its limit is learnt and enforced across mailboxes, the mailboxes keep 4', async () => {
+    let now = 0;
+    const pacer = new MailboxPacer(new LocalSlotLeases(), {}, { clock: () => now });
+    const g = gate(pacer);
+    // Three mailboxes, 2 requests each: 6 in flight for the app, 2 on each mailbox (below its 4).
+    const first = ['a', 'b', 'c'].flatMap((m) => [g.start(m, { app: APP }), g.start(m, { app: APP })]);
+    await until(() => g.open.length === 6);
+    const last = g.open[5]!.admission;
+    expect(last).toMatchObject({ mailboxInFlight: 2, appInFlight: 6 });
+    // Microsoft refuses two of them (a one-off would change nothing).
+    expect(pacer.concurrencyRefused(g.open[4]!.admission)).toBe('app');
+    expect(pacer.limitOf(`app:${APP}`)).toBe(Infinity);
+    expect(pacer.concurrencyRefused(last)).toBe('app');
+    expect(pacer.limitOf(`app:${APP}`)).toBe(2);
+    expect(pacer.limitOf('a')).toBe(4);
+    for (const r of g.open.splice(0)) r.done();
+    await Promise.all(first);
+
+    // From now on the app has at most 2 in flight across its mailboxes; one mailbox alone still gets 2.
+    const before = g.peak();
+    const next = ['a', 'b', 'c', 'a', 'b', 'c', 'a', 'a'].map((m) => g.start(m, { app: APP }));
+    let served = 0;
+    let peak = 0;
+    while (served < 8) {
+      await until(() => g.open.length > 0);
+      await tick(20);
+      peak = Math.max(peak, g.open.length);
+      served += g.open.length;
+      for (const r of g.open.splice(0)) r.done();
+    }
+    await Promise.all(next);
+    expect(before).toBe(6);
+    expect(peak).toBe(2);
+    // A quiet minute later: one more.
+    now += 60_000;
+    expect(pacer.limitOf(`app:${APP}`)).toBe(3);
+    pacer.close();
+  });
+
+  it('a refusal while the mailbox was alone lowers that mailbox, not the app; it recovers slowly to 4 and never above', async () => {
+    let now = 0;
+    const pacer = new MailboxPacer(new LocalSlotLeases(), {}, { clock: () => now });
+    const g = gate(pacer);
+    const four = [0, 1, 2, 3].map(() => g.start('a', { app: APP }));
+    await until(() => g.open.length === 4);
+    expect(g.open[3]!.admission).toMatchObject({ mailboxInFlight: 4, appInFlight: 4 });
+    expect(pacer.concurrencyRefused(g.open[3]!.admission)).toBe('mailbox');
+    expect(pacer.concurrencyRefused(g.open[3]!.admission)).toBe('mailbox');
+    expect(pacer.limitOf('a')).toBe(2);
+    expect(pacer.limitOf(`app:${APP}`)).toBe(Infinity);
+    for (const r of g.open.splice(0)) r.done();
+    await Promise.all(four);
+
+    // Now 2 at a time on that mailbox; another mailbox of the app still gets 4.
+    const more = [0, 1, 2, 3].map(() => g.start('a', { app: APP }));
+    const other = [0, 1, 2, 3].map(() => g.start('b', { app: APP }));
+    await until(() => g.inFlight.get('a') === 2 && g.inFlight.get('b') === 4);
+    await tick(50);
+    expect(g.inFlight.get('a')).toBe(2);
+    for (const r of g.open.splice(0)) r.done();
+    await until(() => g.open.length === 2);
+    for (const r of g.open.splice(0)) r.done();
+    await Promise.all([...more, ...other]);
+
+    now += 60_000;
+    expect(pacer.limitOf('a')).toBe(3);
+    // The level refused (4) is not tried again for an hour; then it is, and never above Microsoft's 4.
+    now += 30 * 60_000;
+    expect(pacer.limitOf('a')).toBe(3);
+    now += 60 * 60_000;
+    expect(pacer.limitOf('a')).toBe(4);
+    pacer.close();
+  });
+});
+
+describe('MailboxPacer priorities', () => {
+  it('a freed slot goes to high before normal before low, FIFO within a class; low never jumps a waiting high', async () => {
+    const pacer = new MailboxPacer(new LocalSlotLeases());
+    const g = gate(pacer);
+    const all = [0, 1, 2, 3].map((i) => g.start('mbx', {}, `holder${i}`));
+    await until(() => g.open.length === 4);
+    for (const [priority, label] of [
+      ['low', 'low1'],
+      ['normal', 'normal1'],
+      ['high', 'high1'],
+      ['low', 'low2'],
+      ['high', 'high2'],
+      ['normal', 'normal2'],
+    ] as const)
+      all.push(g.start('mbx', { priority }, label));
+    await tick(20);
+    // Free one slot at a time: each goes to the best waiting request.
+    for (let served = 4; served < 10; served++) {
+      g.open.shift()!.done();
+      await until(() => g.started.length === served + 1);
+      expect(g.open.length).toBe(4);
+    }
+    for (const r of g.open.splice(0)) r.done();
+    await Promise.all(all);
+    expect(g.started.slice(4)).toEqual(['high1', 'high2', 'normal1', 'normal2', 'low1', 'low2']);
+    pacer.close();
+  });
+
+  it('a low request does not take a free slot while a high one of the mailbox waits (here: for the budget)', async () => {
+    const pacer = new MailboxPacer(new LocalSlotLeases(), { requests: 2, windowMs: 60_000 });
+    const g = gate(pacer);
+    // The budget has room for one more request: a high $batch of 2 waits for it, and the low single
+    // request that would fit must leave it be.
+    const first = g.start('mbx', {}, 'first');
+    await until(() => g.started.length === 1);
+    const high = pacer.run('mbx', async () => 'batch', { priority: 'high', weight: 2, count: 2 });
+    await tick(20);
+    const low = g.start('mbx', { priority: 'low' }, 'low');
+    await tick(300);
+    expect(g.started).toEqual(['first']);
+    g.open.shift()!.done();
+    await first;
+    pacer.close();
+    void high;
+    void low;
   });
 });
 

@@ -1,3 +1,4 @@
+import { DEFAULT_AIMD, LearntLimit, type AimdSettings } from './learnt-limit.ts';
 import type { SlotLeases } from './slot-leases.ts';
 
 /** Microsoft's per app and mailbox limits (reference §4), with a margin so that we never reach them. */
@@ -65,6 +66,46 @@ export class SlidingCounter {
   }
 }
 
+/**
+ * Which of a mailbox's waiting requests gets a freed slot first: high before normal before low, FIFO
+ * within a class; a request never takes a slot while one of a higher class of that mailbox waits in
+ * this process (markers must not hold the 4 slots while a burst of MIME downloads waits).
+ */
+export type Priority = 'high' | 'normal' | 'low';
+const RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
+
+/** What a request was admitted with: what `concurrencyRefused` judges a 429 by. */
+export interface Admission {
+  key: string;
+  app: string | undefined;
+  /** This process's requests in flight on the mailbox, and of the app on all its mailboxes (this one included). */
+  mailboxInFlight: number;
+  appInFlight: number;
+  mailboxEpoch: number;
+  appEpoch: number;
+}
+
+export interface RunOptions {
+  weight?: number;
+  count?: number;
+  uploadBytes?: number;
+  priority?: Priority;
+  /**
+   * The app the request is made as (its tenant and app id): Microsoft may count the 4 concurrent
+   * requests per app across its mailboxes (decision 0020). Without it, only the mailbox is paced.
+   */
+  app?: string;
+}
+
+/** The app's slots are leased under this key (graph_slots.mailbox), once a limit has been learnt for it. */
+const appKey = (app: string) => `app:${app}`;
+
+interface Ticket {
+  rank: number;
+  /** Waiting for the request or upload budget, not for a slot. */
+  overBudget: boolean;
+}
+
 interface KeyState {
   held: number;
   active: number;
@@ -72,6 +113,11 @@ interface KeyState {
   idleSince: number;
   /** Callers inside `acquire` (waiting for a slot or for the budget): the slots are in use, not idle. */
   waiting: number;
+  /**
+   * The same in the order they are served: by priority, then first come first served. Only the first
+   * may take a slot (or lease one); the others wait for it to be served.
+   */
+  queue: Ticket[];
   pausedUntil: number;
   /** Since when this process has held slots without giving one back (see `release`). */
   heldSince: number;
@@ -114,12 +160,27 @@ export class MailboxPacer {
   private readonly leases: SlotLeases;
   private readonly limits: PacerLimits;
   private readonly keys = new Map<string, KeyState>();
+  /** Concurrency limits lowered by 429s, per mailbox and per app key (kept when a mailbox's state is forgotten). */
+  private readonly learnt = new Map<string, LearntLimit>();
+  /** This process's requests in flight per app, across its mailboxes (for telling the scope of a 429). */
+  private readonly appInFlight = new Map<string, number>();
+  private readonly aimd: AimdSettings;
+  private readonly clock: () => number;
   private readonly timer: NodeJS.Timeout;
   private ticking: Promise<void> | undefined;
-  /** `tickMs`: how often leases are renewed and idle ones given back (tests shorten it). */
-  constructor(leases: SlotLeases, limits: Partial<PacerLimits> = {}, opts: { tickMs?: number } = {}) {
+  /**
+   * `tickMs`: how often leases are renewed and idle ones given back (tests shorten it). `aimd`, `clock`:
+   * how concurrency limits are learnt from 429s, and the clock that learning reads (tests fake it).
+   */
+  constructor(
+    leases: SlotLeases,
+    limits: Partial<PacerLimits> = {},
+    opts: { tickMs?: number; aimd?: Partial<AimdSettings>; clock?: () => number } = {},
+  ) {
     this.leases = leases;
     this.limits = { ...MICROSOFT_LIMITS, ...limits };
+    this.aimd = { ...DEFAULT_AIMD, ...opts.aimd };
+    this.clock = opts.clock ?? Date.now;
     this.timer = setInterval(() => void this.tick(), opts.tickMs ?? TICK_MS);
     this.timer.unref();
   }
@@ -128,21 +189,81 @@ export class MailboxPacer {
    * Runs `fn` once the mailbox has room. `weight`: slots it occupies (a `$batch` runs up to 4 at once);
    * `count`: requests Microsoft counts against the budget (a `$batch`: each inner request — counting a
    * batch of 20 markers as one let a full-size backfill reach 10,000 in the window and draw 1,187 429s).
+   * `fn` is told what the request was admitted with, for `concurrencyRefused`.
    */
-  async run<T>(
-    key: string,
-    fn: () => Promise<T>,
-    opts: { weight?: number; count?: number; uploadBytes?: number } = {},
-  ): Promise<T> {
-    const weight = Math.min(Math.max(1, opts.weight ?? 1), this.limits.slots);
-    await this.acquire(key, weight, Math.max(1, opts.count ?? 1), opts.uploadBytes ?? 0);
+  async run<T>(key: string, fn: (admission: Admission) => Promise<T>, opts: RunOptions = {}): Promise<T> {
+    const rank = RANK[opts.priority ?? 'normal'];
+    const weight = await this.acquire(
+      key,
+      Math.max(1, opts.weight ?? 1),
+      Math.max(1, opts.count ?? 1),
+      opts.uploadBytes ?? 0,
+      rank,
+    );
+    // Once a limit has been learnt for the app, its requests also hold one of the app's leased slots
+    // (taken after the mailbox's: every holder of an app slot already has its mailbox slot, so
+    // waiting for one while holding the other cannot go round in a circle).
+    const app = opts.app;
+    const appLimited = app !== undefined && this.learnt.get(appKey(app))?.learnt === true;
+    let appWeight = 0;
     try {
-      return await fn();
+      if (appLimited) appWeight = await this.acquire(appKey(app), weight, 0, 0, rank);
+    } catch (err) {
+      setTimeout(() => this.release(key, weight), RELEASE_GRACE_MS);
+      throw err;
+    }
+    const appCount = app !== undefined ? (this.appInFlight.get(app) ?? 0) + weight : 0;
+    if (app !== undefined) this.appInFlight.set(app, appCount);
+    const admission: Admission = {
+      key,
+      app,
+      mailboxInFlight: this.keys.get(key)?.active ?? weight,
+      appInFlight: appCount,
+      mailboxEpoch: this.learnt.get(key)?.epoch ?? 0,
+      appEpoch: app !== undefined ? (this.learnt.get(appKey(app))?.epoch ?? 0) : 0,
+    };
+    try {
+      return await fn(admission);
     } finally {
       // Microsoft counts a request until its server has finished it, which can be a moment after we
       // have read the last byte: released at once, the next request was now and then a fifth (429).
-      setTimeout(() => this.release(key, weight), RELEASE_GRACE_MS);
+      setTimeout(() => {
+        this.release(key, weight);
+        if (appWeight) this.release(appKey(app!), appWeight);
+        if (app !== undefined) {
+          const left = (this.appInFlight.get(app) ?? weight) - weight;
+          if (left > 0) this.appInFlight.set(app, left);
+          else this.appInFlight.delete(app);
+        }
+      }, RELEASE_GRACE_MS);
     }
+  }
+
+  /**
+   * Microsoft refused a request for concurrency (`MailboxConcurrency`) though the pacer admitted it:
+   * the limit of one scope is lower than we thought. Microsoft's answer does not say which (decision
+   * 0020), so: when the app had requests in flight on other mailboxes at the time, the app is the
+   * suspect (under the per-mailbox reading the pacer's leases keep the mailbox within its 4, so a
+   * refusal there is a one-off); alone on its mailbox, the mailbox is. Returns the scope blamed.
+   */
+  concurrencyRefused(a: Admission): 'app' | 'mailbox' {
+    if (a.app !== undefined && a.appInFlight > a.mailboxInFlight) {
+      this.learntLimit(appKey(a.app), Infinity).refused(a.appInFlight, a.appEpoch);
+      return 'app';
+    }
+    this.learntLimit(a.key, this.limits.slots).refused(a.mailboxInFlight, a.mailboxEpoch);
+    return 'mailbox';
+  }
+
+  /** The concurrency limit of a mailbox (or `app:` key) now: Microsoft's 4, or lower when learnt from 429s. */
+  limitOf(key: string): number {
+    return this.learnt.get(key)?.current() ?? (key.startsWith('app:') ? Infinity : this.limits.slots);
+  }
+
+  private learntLimit(key: string, max: number): LearntLimit {
+    let l = this.learnt.get(key);
+    if (!l) this.learnt.set(key, (l = new LearntLimit(max, this.aimd, this.clock)));
+    return l;
   }
 
   /** Microsoft said 429 with Retry-After: nobody in this process asks this mailbox anything until then. */
@@ -166,6 +287,7 @@ export class MailboxPacer {
         claiming: undefined,
         idleSince: Date.now(),
         waiting: 0,
+        queue: [],
         pausedUntil: 0,
         heldSince: 0,
         noClaimUntil: 0,
@@ -178,25 +300,43 @@ export class MailboxPacer {
     return s;
   }
 
-  private async acquire(key: string, weight: number, count: number, uploadBytes: number): Promise<void> {
+  /** Returns the slots taken: `weight`, or fewer when the learnt limit is lower. */
+  private async acquire(
+    key: string,
+    weight: number,
+    count: number,
+    uploadBytes: number,
+    rank: number,
+  ): Promise<number> {
     const s = this.state(key);
     s.waiting++;
+    const ticket: Ticket = { rank, overBudget: false };
+    // After the last of its class: FIFO within a class, higher classes first.
+    const at = s.queue.findIndex((t) => t.rank > rank);
+    s.queue.splice(at === -1 ? s.queue.length : at, 0, ticket);
     try {
-      await this.admit(key, s, weight, count, uploadBytes);
+      return await this.admit(key, s, weight, count, uploadBytes, ticket);
     } finally {
       s.waiting--;
+      s.queue.splice(s.queue.indexOf(ticket), 1);
+      // The next in line may go now (there may be room left).
+      this.wake(s);
     }
   }
 
   private async admit(
     key: string,
     s: KeyState,
-    weight: number,
+    requested: number,
     count: number,
     uploadBytes: number,
-  ): Promise<void> {
+    ticket: Ticket,
+  ): Promise<number> {
     for (;;) {
       const now = Date.now();
+      // The mailbox's (or app's) limit now: Microsoft's 4, or what 429s taught (decision 0020).
+      const slots = this.limitOf(key);
+      const weight = Math.min(requested, slots);
       if (s.pausedUntil > now) {
         await sleep(s.pausedUntil - now);
         continue;
@@ -212,24 +352,33 @@ export class MailboxPacer {
         s.uploads.sum(now) > 0 &&
         s.uploads.sum(now) + uploadBytes > this.limits.uploadBytes * share;
       if (overRequests || overUploads) {
-        if (s.held < this.limits.slots && (await this.claim(key, s))) continue;
+        if (s.held < slots && (await this.claim(key, s, slots))) continue;
         const freeAt = overRequests ? s.requests.nextFreeAt(now) : s.uploads.nextFreeAt(now);
+        // Out of line meanwhile for its own class: a single request that fits the budget may pass a
+        // $batch that does not (a lower class still may not).
+        ticket.overBudget = true;
+        this.wake(s);
         await sleep(Math.min(1000, Math.max(50, freeAt - now)));
+        ticket.overBudget = false;
         continue;
       }
-      if (s.active + weight <= s.held) {
-        s.active += weight;
-        s.requests.add(now, count);
-        if (uploadBytes > 0) s.uploads.add(now, uploadBytes);
-        return;
+      if (this.waitsInLine(s, ticket)) {
+        await this.waitForRelease(s);
+        continue;
       }
-      if (s.held < this.limits.slots && s.noClaimUntil > now) {
+      if (s.active + weight <= Math.min(s.held, slots)) {
+        s.active += weight;
+        if (count > 0) s.requests.add(now, count);
+        if (uploadBytes > 0) s.uploads.add(now, uploadBytes);
+        return weight;
+      }
+      if (s.held < slots && s.noClaimUntil > now) {
         // This process just gave a slot back for the others: use its own, or wait a moment.
         await Promise.race([this.waitForRelease(s), sleep(s.noClaimUntil - now)]);
         continue;
       }
-      if (s.held < this.limits.slots) {
-        if (await this.claim(key, s)) continue;
+      if (s.held < slots) {
+        if (await this.claim(key, s, slots)) continue;
         // Other processes hold the rest: wait for one of ours to come back, or try to lease again soon.
         await Promise.race([this.waitForRelease(s), sleep(250)]);
         continue;
@@ -239,9 +388,9 @@ export class MailboxPacer {
   }
 
   /** Leases one more slot. One lease request at a time per mailbox; whoever is waiting shares its outcome. */
-  private claim(key: string, s: KeyState): Promise<boolean> {
+  private claim(key: string, s: KeyState, slots: number): Promise<boolean> {
     s.claiming ??= this.leases
-      .claim(key)
+      .claim(key, slots)
       .then(
         (got) => {
           if (got && s.held++ === 0) s.heldSince = Date.now();
@@ -271,6 +420,19 @@ export class MailboxPacer {
       // Not given back (database unreachable): still this process's, so counted as held again.
       this.leases.releaseOne(key).catch(() => void s.held++);
     }
+    this.wake(s);
+  }
+
+  /** Someone before `ticket` must be served first: a higher class, or its own class waiting for a slot. */
+  private waitsInLine(s: KeyState, ticket: Ticket): boolean {
+    for (const t of s.queue) {
+      if (t === ticket) return false;
+      if (t.rank < ticket.rank || !t.overBudget) return true;
+    }
+    return false;
+  }
+
+  private wake(s: KeyState): void {
     const wakers = s.wakers.splice(0);
     for (const w of wakers) w();
   }
@@ -327,9 +489,9 @@ export class LocalSlotLeases implements SlotLeases {
   constructor(slots = 4) {
     this.slots = slots;
   }
-  claim(key: string): Promise<boolean> {
+  claim(key: string, limit = this.slots): Promise<boolean> {
     const n = this.held.get(key) ?? 0;
-    if (n >= this.slots) return Promise.resolve(false);
+    if (n >= limit) return Promise.resolve(false);
     this.held.set(key, n + 1);
     return Promise.resolve(true);
   }

@@ -1,7 +1,13 @@
-/** Leases on a mailbox's concurrency slots, shared by every process (see db/schema/pacing.ts). */
+/**
+ * Leases on a mailbox's concurrency slots — or an app's (`app:<tenant>:<app id>`, once a limit has been
+ * learnt for it, decision 0020) — shared by every process (see db/schema/pacing.ts).
+ */
 export interface SlotLeases {
-  /** Leases one more slot of `key` for this process; false when the others hold them all. */
-  claim(key: string): Promise<boolean>;
+  /**
+   * Leases one more slot of `key` for this process; false when the others hold them all. `limit`: how
+   * many slots `key` has (a limit learnt from 429s, or an app's; default Microsoft's 4 per mailbox).
+   */
+  claim(key: string, limit?: number): Promise<boolean>;
   /** Gives back all of this process's slots of `key`. */
   release(key: string): Promise<void>;
   /** Gives back one of this process's slots of `key` (a busy process sharing with the others). */

@@ -9,6 +9,9 @@ interface AccessTokenClaims {
   roles?: unknown;
   idtyp?: unknown;
   oid?: unknown;
+  tid?: unknown;
+  appid?: unknown;
+  azp?: unknown;
 }
 
 /** The token's payload, or null when it is not a readable JWT. */
@@ -48,4 +51,15 @@ export function appPrincipalId(accessToken: string): string | null {
   if (!claims || typeof claims.oid !== 'string') return null;
   const appOnly = claims.idtyp === 'app' || claims.scp === undefined;
   return appOnly ? claims.oid : null;
+}
+
+/**
+ * The app a token acts as, in its tenant (`<tid>:<appid>`; `azp` in v2 tokens): the scope in which
+ * Microsoft may count the 4 concurrent requests across mailboxes (decision 0020). Null when unreadable.
+ */
+export function appScopeOf(accessToken: string): string | null {
+  const claims = claimsOf(accessToken);
+  const app = claims && (typeof claims.appid === 'string' ? claims.appid : claims.azp);
+  if (!claims || typeof app !== 'string' || typeof claims.tid !== 'string') return null;
+  return `${claims.tid}:${app}`;
 }

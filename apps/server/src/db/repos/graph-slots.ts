@@ -14,7 +14,10 @@ const LEASE_MS = 15_000;
 /** Expired rows are reused by the next lease of their mailbox; the housekeeping deletes those left this long. */
 export const EXPIRED_SLOT_KEEP_MS = 60_000;
 
-/** Database-backed leases: one row per (mailbox, slot); a slot is free when it has no row or an expired one. */
+/**
+ * Database-backed leases: one row per (mailbox, slot); a slot is free when it has no row or an expired one.
+ * An app's slots are rows too, under the key `app:<tenant>:<app id>` (decision 0020).
+ */
 export class DbSlotLeases implements SlotLeases {
   private readonly db: Db;
   private readonly slots: number;
@@ -28,13 +31,16 @@ export class DbSlotLeases implements SlotLeases {
     this.leaseSeconds = (opts.leaseMs ?? LEASE_MS) / 1000;
   }
 
-  async claim(key: string): Promise<boolean> {
+  async claim(key: string, limit = this.slots): Promise<boolean> {
+    if (!Number.isFinite(limit) || limit < 1) throw new Error(`graph_slots: no finite limit for ${key}`);
+    // Only slots below `limit`: a process that has learnt a lower limit than the others leases fewer;
+    // rows above it held by others run out with their requests (decision 0020).
     // Two processes may pick the same free slot: the primary key lets one win; the loser's
     // conditional update matches nothing, so it gets no row back and tries again later.
     const res = await this.db.execute(sql`
       insert into ${graphSlots} (mailbox, slot, holder, expires_at)
       select ${key}, s, ${this.holder}, now() + make_interval(secs => ${this.leaseSeconds})
-      from generate_series(0, ${this.slots - 1}) as s
+      from generate_series(0, ${Math.max(1, Math.floor(limit)) - 1}) as s
       where not exists (
         select 1 from ${graphSlots} g where g.mailbox = ${key} and g.slot = s and g.expires_at > now()
       )

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { LearntLimit } from './learnt-limit.ts';
+
+const MIN = 60_000;
+const settings = { decrease: 0.5, confirmMs: MIN, quietMs: MIN, rememberMs: 60 * MIN };
+
+/** A limit on a fake clock: `at(ms)` moves it. */
+function limit(max: number) {
+  let now = 1_000_000;
+  const l = new LearntLimit(max, settings, () => now);
+  return { l, at: (ms: number) => void (now = 1_000_000 + ms) };
+}
+
+describe('LearntLimit (AIMD)', () => {
+  it('a one-off refusal changes nothing; a second within the confirmation time halves the level refused', () => {
+    const { l, at } = limit(4);
+    expect(l.refused(4, l.epoch)).toBe(false);
+    expect(l.current()).toBe(4);
+    // Another two minutes later: still a one-off.
+    at(2 * MIN);
+    expect(l.refused(4, l.epoch)).toBe(false);
+    expect(l.current()).toBe(4);
+    at(2 * MIN + 1_000);
+    expect(l.refused(4, l.epoch)).toBe(true);
+    expect(l.current()).toBe(2);
+    expect(l.learnt).toBe(true);
+  });
+
+  it('refusals of requests admitted before a decrease do not lower it again (one burst, one halving)', () => {
+    const { l } = limit(Infinity);
+    const epoch = l.epoch;
+    // A burst of 16 where 4 were allowed: twelve 429s at once, all admitted under the old limit.
+    l.refused(16, epoch);
+    expect(l.refused(14, epoch)).toBe(true);
+    expect(l.current()).toBe(7);
+    for (let i = 0; i < 10; i++) expect(l.refused(12, epoch)).toBe(false);
+    expect(l.current()).toBe(7);
+    // Requests admitted under the new limit that are still refused lower it further.
+    expect(l.refused(6, l.epoch)).toBe(true);
+    expect(l.current()).toBe(3);
+  });
+
+  it('recovers by one per quiet minute, up to just below the level refused, and tries that level again after an hour', () => {
+    const { l, at } = limit(Infinity);
+    l.refused(5, 0);
+    l.refused(5, 0);
+    expect(l.current()).toBe(2);
+    at(59_999);
+    expect(l.current()).toBe(2);
+    at(MIN);
+    expect(l.current()).toBe(3);
+    at(2 * MIN);
+    expect(l.current()).toBe(4);
+    // 5 drew the refusals: not tried again while remembered (no 429 every few minutes).
+    at(30 * MIN);
+    expect(l.current()).toBe(4);
+    // Then that level again, and one more per quiet minute (a gentle probe, not a jump).
+    at(60 * MIN);
+    expect(l.current()).toBe(5);
+    at(62 * MIN);
+    expect(l.current()).toBe(7);
+  });
+
+  it('never above its ceiling (Microsoft’s 4 per mailbox)', () => {
+    const { l, at } = limit(4);
+    l.refused(2, 0);
+    l.refused(2, 0);
+    expect(l.current()).toBe(1);
+    at(500 * MIN);
+    expect(l.current()).toBe(4);
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * How to learn a concurrency limit from Microsoft's `MailboxConcurrency` 429s (decision 0020).
+ * `decrease`: a refusal at `n` in flight leaves `floor(n × decrease)` (at least 1). `confirmMs`: a
+ * refusal lowers the limit only when another refusal of the same scope came within this long — a
+ * one-off (a request of ours Microsoft still counted a moment after we read its last byte, or one
+ * blamed on the wrong scope) must not cost an hour of throughput; a real overload draws several at
+ * once. `quietMs`: each quiet period after a decrease adds one. `rememberMs`: a level that drew
+ * refusals is not tried again for this long (without it, additive increase would climb back to it and
+ * draw 429s every few minutes for ever: "zero 429s in steady state" needs the memory).
+ */
+export interface AimdSettings {
+  decrease: number;
+  confirmMs: number;
+  quietMs: number;
+  rememberMs: number;
+}
+
+export const DEFAULT_AIMD: AimdSettings = {
+  decrease: 0.5,
+  confirmMs: 60_000,
+  quietMs: 60_000,
+  rememberMs: 3_600_000,
+};
+
+/**
+ * A concurrency limit that goes down multiplicatively when Microsoft refuses a request for
+ * concurrency and back up by one per quiet period (AIMD), never above `max` (Infinity: not known,
+ * not enforced — the app scope until a refusal is blamed on it). The increase is computed when the
+ * limit is read, from the clock: nothing runs in the background.
+ */
+export class LearntLimit {
+  private readonly max: number;
+  private readonly settings: AimdSettings;
+  private readonly clock: () => number;
+  private base: number;
+  /** When `base` was last set; the additive increase counts quiet periods from here. */
+  private since = 0;
+  /** The lowest level that lowered the limit within `rememberMs`, and when. */
+  private refusedAt = Infinity;
+  private refusedWhen = -Infinity;
+  /** The last refusal (lowered or not), and the fewest in flight among the recent ones. */
+  private lastStrike = -Infinity;
+  private strikeLow = Infinity;
+  /**
+   * Bumped at each decrease: a refusal of a request admitted under an earlier limit says nothing new
+   * (a burst over the limit draws several 429s at once; halving for each would collapse to 1).
+   */
+  epoch = 0;
+
+  constructor(max: number, settings: AimdSettings = DEFAULT_AIMD, clock: () => number = Date.now) {
+    this.max = max;
+    this.base = max;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  /** True once a refusal has lowered it (for the app scope: the limit is then enforced). */
+  get learnt(): boolean {
+    return this.base < this.max;
+  }
+
+  current(): number {
+    if (this.base >= this.max) return this.max;
+    const now = this.clock();
+    const grown = this.base + Math.floor((now - this.since) / this.settings.quietMs);
+    // Below the level refused while it is remembered; then one more per quiet period from there (a
+    // gentle probe: at most one confirmed pair of 429s per `rememberMs` when the limit has not moved).
+    const forgotten = now - this.refusedWhen - this.settings.rememberMs;
+    const cap = Math.min(
+      this.max,
+      this.refusedAt - 1 + (forgotten < 0 ? 0 : 1 + Math.floor(forgotten / this.settings.quietMs)),
+    );
+    return Math.max(this.base, Math.min(grown, cap));
+  }
+
+  /**
+   * Microsoft refused a request admitted with `inFlight` in this scope (itself included) under
+   * `epoch`. Returns whether the limit went down.
+   */
+  refused(inFlight: number, epoch: number): boolean {
+    const now = this.clock();
+    const confirmed = now - this.lastStrike < this.settings.confirmMs;
+    this.strikeLow = confirmed ? Math.min(this.strikeLow, inFlight) : inFlight;
+    this.lastStrike = now;
+    if (!confirmed || epoch !== this.epoch) return false;
+    const level = Math.min(this.current(), Math.max(1, this.strikeLow));
+    if (now - this.refusedWhen >= this.settings.rememberMs) this.refusedAt = Infinity;
+    this.refusedAt = Math.min(this.refusedAt, Math.max(2, this.strikeLow));
+    this.refusedWhen = now;
+    this.base = Math.max(1, Math.floor(level * this.settings.decrease));
+    this.since = now;
+    this.epoch++;
+    return true;
+  }
+}
