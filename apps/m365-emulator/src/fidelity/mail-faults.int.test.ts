@@ -1,25 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import {
-  FileUpload,
-  LargeFileUploadTask,
-  type Client,
-  type GraphError,
-} from '@microsoft/microsoft-graph-client';
+import { FileUpload, LargeFileUploadTask, type Client } from '@microsoft/microsoft-graph-client';
 import { createEmulator, type Emulator } from '../emulator.ts';
 import { DEMO } from '../seed/demo.ts';
-import { graphClient, mailroomAppToken } from './mail-helpers.ts';
+import { fail, graphClient, mailroomAppToken } from './mail-helpers.ts';
 import { createCaFetch } from '../testing/fetch.ts';
 import { caAgent, rawRequest } from '../util/https-client.ts';
 
 const CLAIMS = DEMO.contoso.sharedMailboxes[0];
-const fail = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error('expected a GraphError');
-    },
-    (e: unknown) => e as GraphError,
-  );
 
 describe('large attachments, injected faults and malformed requests', () => {
   let emu: Emulator;

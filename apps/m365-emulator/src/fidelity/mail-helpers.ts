@@ -4,6 +4,7 @@ import {
   RetryHandler,
   RetryHandlerOptions,
   TelemetryHandler,
+  type GraphError,
   type Middleware,
 } from '@microsoft/microsoft-graph-client';
 import type { Emulator } from '../emulator.ts';
@@ -56,3 +57,12 @@ export async function delegatedToken(emu: Emulator, username: string, scopes: st
 }
 
 export const IMMUTABLE = { Prefer: 'IdType="ImmutableId"' };
+
+/** The GraphError a Graph call fails with; a call that succeeds fails the test. */
+export const fail = (p: Promise<unknown>): Promise<GraphError> =>
+  p.then(
+    () => {
+      throw new Error('expected a GraphError');
+    },
+    (e: unknown) => e as GraphError,
+  );

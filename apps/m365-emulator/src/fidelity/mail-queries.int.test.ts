@@ -1,18 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client, GraphError } from '@microsoft/microsoft-graph-client';
+import type { Client } from '@microsoft/microsoft-graph-client';
 import { createEmulator, type Emulator } from '../emulator.ts';
 import { DEMO } from '../seed/demo.ts';
-import { graphClient, mailroomAppToken } from './mail-helpers.ts';
+import { fail, graphClient, mailroomAppToken } from './mail-helpers.ts';
 
 /** `$filter` with `$orderby` as strict as Exchange, and the folder hierarchy's delta (issue 22 §1.4). */
 const CLAIMS = DEMO.contoso.sharedMailboxes[0];
-const fail = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error('expected a GraphError');
-    },
-    (e: unknown) => e as GraphError,
-  );
 
 interface FolderPage {
   value: { id: string; displayName?: string; totalItemCount?: number; '@removed'?: { reason: string } }[];

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { GraphError, Client } from '@microsoft/microsoft-graph-client';
+import type { Client } from '@microsoft/microsoft-graph-client';
 import { createEmulator, type Emulator } from '../emulator.ts';
 import { DEMO } from '../seed/demo.ts';
 import {
   customerAppToken,
   delegatedToken,
+  fail,
   graphClient,
   IMMUTABLE,
   mailroomAppToken,
@@ -15,13 +16,6 @@ import { createCaFetch } from '../testing/fetch.ts';
 
 const C = DEMO.contoso;
 const CLAIMS = C.sharedMailboxes[0];
-const fail = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error('expected a GraphError');
-    },
-    (e: unknown) => e as GraphError,
-  );
 
 describe('Graph mail read endpoints (graph-client)', () => {
   let emu: Emulator;

@@ -10,6 +10,7 @@ import { DEMO } from '../seed/demo.ts';
 import {
   customerAppToken,
   delegatedToken,
+  fail,
   graphClient,
   IMMUTABLE,
   mailroomAppToken,
@@ -20,13 +21,6 @@ const C = DEMO.contoso;
 const CLAIMS = C.sharedMailboxes[0];
 const ALEX = C.handlers[0];
 const MARKER = 'String {8d2f3c1e-5b7a-4c9d-a1e2-f3b4c5d6e7f8} Name ProcessedBy';
-const fail = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error('expected a GraphError');
-    },
-    (e: unknown) => e as GraphError,
-  );
 
 describe('Graph mail write endpoints, $batch and throttling (graph-client)', () => {
   let emu: Emulator;

@@ -1,18 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Client, GraphError } from '@microsoft/microsoft-graph-client';
+import type { Client } from '@microsoft/microsoft-graph-client';
 import { createEmulator, type Emulator } from '../emulator.ts';
 import { DEMO } from '../seed/demo.ts';
-import { graphClient, IMMUTABLE, mailroomAppToken } from './mail-helpers.ts';
+import { fail, graphClient, IMMUTABLE, mailroomAppToken } from './mail-helpers.ts';
 
 /** Graph's own misbehaviours users hit in 2025–26, as opt-in quirks (issue 22 §1.6). */
 const CLAIMS = DEMO.contoso.sharedMailboxes[0];
-const fail = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error('expected a GraphError');
-    },
-    (e: unknown) => e as GraphError,
-  );
 
 interface DeltaPage {
   value: { id: string; subject?: string; '@removed'?: { reason: string } }[];

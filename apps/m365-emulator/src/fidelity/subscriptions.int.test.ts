@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client, GraphError } from '@microsoft/microsoft-graph-client';
+import type { Client } from '@microsoft/microsoft-graph-client';
 import { createEmulator, type Emulator } from '../emulator.ts';
 import { DEMO } from '../seed/demo.ts';
 import {
   customerAppToken,
   delegatedToken,
+  fail,
   graphClient,
   IMMUTABLE,
   mailroomAppToken,
@@ -14,13 +15,6 @@ import { WebhookReceiver } from '../testing/webhook.ts';
 const C = DEMO.contoso;
 const CLAIMS = C.sharedMailboxes[0];
 const ALEX = C.handlers[0];
-const fail = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error('expected a GraphError');
-    },
-    (e: unknown) => e as GraphError,
-  );
 /** Polls a condition (the emulator delivers asynchronously); never asserts on time. */
 async function until(pred: () => Promise<boolean>, tries = 300): Promise<void> {
   for (let i = 0; i < tries; i++) {

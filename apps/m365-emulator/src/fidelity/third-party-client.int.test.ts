@@ -2,12 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client, GraphError } from '@microsoft/microsoft-graph-client';
+import type { Client } from '@microsoft/microsoft-graph-client';
 import { createEmulator, type Emulator } from '../emulator.ts';
 import { DEMO } from '../seed/demo.ts';
 import { createCaFetch } from '../testing/fetch.ts';
 import { WebhookReceiver } from '../testing/webhook.ts';
-import { graphClient, IMMUTABLE, mailroomAppToken } from './mail-helpers.ts';
+import { fail, graphClient, IMMUTABLE, mailroomAppToken } from './mail-helpers.ts';
 
 /**
  * The four gaps a third-party Graph client (EmailEngine, behind a proxy answering as
@@ -15,13 +15,6 @@ import { graphClient, IMMUTABLE, mailroomAppToken } from './mail-helpers.ts';
  */
 const C = DEMO.contoso;
 const CLAIMS = C.sharedMailboxes[0];
-const fail = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error('expected a GraphError');
-    },
-    (e: unknown) => e as GraphError,
-  );
 
 describe('what a third-party Graph client needs (EmailEngine)', () => {
   let emu: Emulator;
