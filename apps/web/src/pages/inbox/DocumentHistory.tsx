@@ -37,7 +37,13 @@ export function DocumentHistory({ doc }: { doc: Document }) {
   return (
     <ol className="history-list" data-testid="document-history">
       {doc.history.map((h) => {
-        const d = h.details as { reason?: string; folder?: string; mailbox?: string; evidence?: string };
+        const d = h.details as {
+          reason?: string;
+          folder?: string;
+          mailbox?: string;
+          evidence?: string;
+          process?: string;
+        };
         const outflow = h.kind === 'outflow' ? outflowLine(t, h.details) : null;
         const reason =
           h.kind === 'filtered' && d.reason
@@ -50,6 +56,10 @@ export function DocumentHistory({ doc }: { doc: Document }) {
               {h.actor ? ` · ${h.actor}` : ''}
               {outflow ? ` · ${outflow}` : ''}
               {h.kind === 'ingested' && d.mailbox ? ` · ${d.mailbox} › ${d.folder ?? ''}` : ''}
+              {/* Which of several worker processes ingested it (host:pid), for whoever reads their logs. */}
+              {h.kind === 'ingested' && typeof d.process === 'string' && d.process
+                ? ` · ${t('history.byProcess', { process: d.process })}`
+                : ''}
               {reason ? ` · ${reason}` : ''}
               {d.evidence ? ` (${d.evidence})` : ''}
               {h.version > 1 ? ` · ${t('documents.versionN', { n: h.version })}` : ''}
