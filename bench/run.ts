@@ -3,6 +3,7 @@
 // database per scenario, runs the scenarios, prints a Markdown table per scenario and writes
 // bench/results/bench-<time>.json. Options (environment): see bench/README.md.
 import { backfill } from './scenarios/backfill.ts';
+import { hot } from './scenarios/hot.ts';
 import { latency } from './scenarios/latency.ts';
 import { scale as scaleScenario } from './scenarios/scale.ts';
 import { throughput } from './scenarios/throughput.ts';
@@ -22,6 +23,7 @@ const section = (r: ScenarioResult & { seconds: number; loadAverageAfter: number
 
 const scenarios: Record<ScenarioName, () => Promise<ScenarioResult>> = {
   latency,
+  hot,
   backfill,
   scale: scaleScenario,
   throughput,
@@ -59,7 +61,9 @@ for (const name of names) {
     results.push(done);
     log(`${name}: done in ${done.seconds} s\n\n${section(done)}\n`);
   } catch (err) {
-    const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    // undici's "fetch failed" says why only in its cause.
+    const cause = err instanceof Error && err.cause !== undefined ? `\ncause: ${String(err.cause)}` : '';
+    const error = (err instanceof Error ? (err.stack ?? err.message) : String(err)) + cause;
     failures.push({ name, error });
     log(`${name}: FAILED: ${error}`);
   }

@@ -1,5 +1,5 @@
 // Benchmark options from the environment (see bench/README.md).
-export const SCENARIOS = ['latency', 'backfill', 'scale', 'throughput', 'webhooks'] as const;
+export const SCENARIOS = ['latency', 'hot', 'backfill', 'scale', 'throughput', 'webhooks'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 const num = (name: string, fallback: number): number => {
