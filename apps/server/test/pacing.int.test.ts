@@ -1,8 +1,11 @@
 import os from 'node:os';
-import { eq } from 'drizzle-orm';
+import { createEmulator, DEMO, type Emulator } from '@mailroom/m365-emulator';
+import { eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { graphSlots } from '../src/db/schema/index.ts';
 import { DbSlotLeases, deleteExpiredSlots } from '../src/db/repos/graph-slots.ts';
+import { createMicrosoftHttp, type MicrosoftHttp } from '../src/microsoft/http.ts';
+import { MailClient } from '../src/microsoft/mail-client.ts';
 import { MailboxPacer } from '../src/microsoft/pacer.ts';
 import { startTestApp, type TestApp } from './helpers.ts';
 
@@ -185,4 +188,148 @@ describe('mailbox concurrency across processes', () => {
     const rows = await db.select().from(graphSlots).where(eq(graphSlots.mailbox, 'mailbox-c'));
     expect(rows.every((r) => r.holder === leases.holder)).toBe(true);
   });
+});
+
+/**
+ * Issue 22 §2.2 against the emulator, with Exchange's service time so that requests overlap as they do
+ * on Microsoft: under the per-app reading of the 4 concurrent requests, Mailroom draws a few 429s while
+ * it learns the app's limit, then none; under the per-mailbox reading it learns nothing and keeps 4 per
+ * mailbox. (Before the pacer learnt, the per-app reading drew 429s on every burst, for ever.)
+ */
+describe('concurrency limits learnt from 429s, against the emulator', () => {
+  const C = DEMO.contoso;
+  const MAILBOXES = [...C.sharedMailboxes, ...C.handlers];
+  let emu: Emulator;
+  let http: MicrosoftHttp;
+  let token: string;
+  beforeAll(async () => {
+    emu = await createEmulator({ demoMail: false });
+    http = createMicrosoftHttp({ extraCaPem: emu.caPem });
+    await emu.control.grantConsent(C.tenantId, DEMO.mailroomApp.clientId);
+    const res = await http.fetch(`${emu.url}/${C.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: DEMO.mailroomApp.clientId,
+        client_secret: DEMO.mailroomApp.clientSecret,
+        scope: 'https://graph.microsoft.com/.default',
+      }).toString(),
+    });
+    token = ((await res.json()) as { access_token: string }).access_token;
+  }, 60_000);
+  afterAll(async () => {
+    await http?.close();
+    await emu?.close();
+  });
+
+  /** A process's MailClient on the test database's leases (several mailboxes at once, `perMailbox` requests each). */
+  const client = () => {
+    const leases = new DbSlotLeases(app.server.database.db);
+    const pacer = new MailboxPacer(leases, {}, { tickMs: 200 });
+    const settings = {
+      authorityHost: emu.url,
+      graphUrl: emu.url,
+      app: undefined,
+      sandbox: true,
+      http,
+    };
+    return {
+      pacer,
+      mail: new MailClient(settings, pacer, { maxAttempts: 20 }),
+      // The leases go with the "process" (left, the next test's would wait for them to expire).
+      close: async () => {
+        pacer.close();
+        await leases.releaseAll();
+      },
+    };
+  };
+  const burst = (mail: MailClient, perMailbox: number) =>
+    Promise.all(
+      MAILBOXES.flatMap((m) =>
+        Array.from({ length: perMailbox }, () =>
+          mail.json(token, m, `/users/${encodeURIComponent(m)}/mailFolders/inbox`),
+        ),
+      ),
+    );
+  const counters = async () => {
+    const { counters: c } = await emu.control.throttling();
+    return {
+      throttled: c.reduce((n, x) => n + x.throttled, 0),
+      served: c.reduce((n, x) => n + x.served, 0),
+      maxInFlight: Math.max(...c.map((x) => x.maxInFlight)),
+    };
+  };
+  const APP = `${C.tenantId}:${DEMO.mailroomApp.clientId}`;
+
+  it(
+    'per app: the first 429s are learnt (the app’s limit, leased in graph_slots), then none',
+    { timeout: 120_000 },
+    async () => {
+      await emu.control.setThrottling({
+        concurrencyScope: 'perApp',
+        serviceTimeMinMs: 20,
+        serviceTimeMaxMs: 40,
+      });
+      await emu.control.resetThrottlingCounters();
+      const { pacer, mail, close } = client();
+      try {
+        await burst(mail, 10);
+        const learning = await counters();
+        expect(learning.throttled).toBeGreaterThan(0);
+        expect(pacer.limitOf(`app:${APP}`)).toBeLessThanOrEqual(4);
+        // The mailboxes were not blamed: each keeps Microsoft's 4.
+        for (const m of MAILBOXES) expect(pacer.limitOf(m)).toBe(4);
+
+        await emu.control.resetThrottlingCounters();
+        // Learnt: bursts on four mailboxes at once draw no 429.
+        let appRows = 0;
+        const done = burst(mail, 15);
+        for (let i = 0; i < 20 && !appRows; i++) {
+          appRows = (
+            await app.server.database.db.select().from(graphSlots).where(like(graphSlots.mailbox, 'app:%'))
+          ).length;
+          await tick(25);
+        }
+        await done;
+        await burst(mail, 15);
+        const steady = await counters();
+        expect(steady).toMatchObject({ throttled: 0, served: 2 * 15 * MAILBOXES.length });
+        expect(steady.maxInFlight).toBeLessThanOrEqual(4);
+        expect(appRows).toBeGreaterThan(0);
+      } finally {
+        await close();
+        await emu.control.setThrottling({
+          concurrencyScope: 'perMailbox',
+          serviceTimeMinMs: 0,
+          serviceTimeMaxMs: 0,
+        });
+      }
+    },
+  );
+
+  it(
+    'per mailbox: nothing is learnt, each mailbox keeps its 4 in flight, no 429',
+    { timeout: 120_000 },
+    async () => {
+      await emu.control.setThrottling({
+        concurrencyScope: 'perMailbox',
+        serviceTimeMinMs: 20,
+        serviceTimeMaxMs: 40,
+      });
+      await emu.control.resetThrottlingCounters();
+      const { pacer, mail, close } = client();
+      try {
+        await burst(mail, 20);
+        await burst(mail, 20);
+        const c = await counters();
+        expect(c).toMatchObject({ throttled: 0, served: 2 * 20 * MAILBOXES.length, maxInFlight: 4 });
+        expect(pacer.limitOf(`app:${APP}`)).toBe(Infinity);
+        for (const m of MAILBOXES) expect(pacer.limitOf(m)).toBe(4);
+      } finally {
+        await close();
+        await emu.control.setThrottling({ serviceTimeMinMs: 0, serviceTimeMaxMs: 0 });
+      }
+    },
+  );
 });
