@@ -39,3 +39,34 @@ const started = Date.now();
 export function log(line: string): void {
   process.stderr.write(`[bench +${Math.round((Date.now() - started) / 1000)}s] ${line}\n`);
 }
+
+/**
+ * The emulator's concurrency model from the environment (issue 22 §3): `BENCH_CONCURRENCY_SCOPE`
+ * `perMailbox` (Microsoft's usual reading, the default) or `perApp` (the 4 concurrent requests across
+ * all of the app's mailboxes), and `BENCH_SERVICE_TIME_MS` `min-max` (how long Exchange holds a
+ * request's slot; Microsoft's typical 50-300; default 0: answered at once).
+ */
+export function throttlingFromEnv(): {
+  concurrencyScope?: 'perMailbox' | 'perApp';
+  serviceTimeMinMs?: number;
+  serviceTimeMaxMs?: number;
+} {
+  const out: ReturnType<typeof throttlingFromEnv> = {};
+  const scope = process.env.BENCH_CONCURRENCY_SCOPE;
+  if (scope) {
+    if (scope !== 'perMailbox' && scope !== 'perApp')
+      throw new Error(`BENCH_CONCURRENCY_SCOPE must be perMailbox or perApp (got ${JSON.stringify(scope)})`);
+    out.concurrencyScope = scope;
+  }
+  const service = process.env.BENCH_SERVICE_TIME_MS;
+  if (service) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(service);
+    if (!m || Number(m[2] ?? m[1]) < Number(m[1]))
+      throw new Error(
+        `BENCH_SERVICE_TIME_MS must be "min-max" or one number (got ${JSON.stringify(service)})`,
+      );
+    out.serviceTimeMinMs = Number(m[1]);
+    out.serviceTimeMaxMs = Number(m[2] ?? m[1]);
+  }
+  return out;
+}

@@ -3,7 +3,7 @@
 import type { Emulator, ThrottleConfig } from '@mailroom/m365-emulator';
 import pg from 'pg';
 import { setupWorkspace, type Workspace } from './api.ts';
-import { adminDatabaseUrl, mailroomLogLevel } from './options.ts';
+import { adminDatabaseUrl, mailroomLogLevel, throttlingFromEnv } from './options.ts';
 import { createDatabase, type BenchDatabase } from './postgres.ts';
 import { MailroomProcess } from './process.ts';
 import { startEmulator } from './tenant.ts';
@@ -44,7 +44,8 @@ export async function withStack<T>(opts: StackOptions, fn: (s: Stack) => Promise
   const cleanup = active;
   cleanup.length = 0;
   try {
-    const emu = await startEmulator(opts.throttling);
+    // BENCH_CONCURRENCY_SCOPE / BENCH_SERVICE_TIME_MS, under what the scenario itself sets.
+    const emu = await startEmulator({ ...throttlingFromEnv(), ...opts.throttling });
     cleanup.push(() => emu.close());
     if (opts.prepare) await opts.prepare(emu);
     const db = await createDatabase(adminDatabaseUrl);
