@@ -44,13 +44,15 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
    * every worker while it waits on its 4 Graph slots.
    */
   readonly groupConcurrency?: number;
-  /** How soon an idle worker looks for new jobs (default 2 s; pg-boss's floor is 0.5 s). */
-  readonly pollingIntervalSeconds?: number;
   /**
-   * Wake workers the moment such a job is sent (PostgreSQL LISTEN/NOTIFY, in PGlite too) instead of
-   * at their next poll: the push path's latency budget (≤ 1 s from mail to document) needs it.
+   * How late a job nobody announced may start on an idle queue: a retry after its delay, a job sent
+   * to start later (the next health probe). The queue's first poller looks this often (default 60 s),
+   * the others every 2 minutes (jobs/runtime.ts, `pollers`). A job sent to start now wakes the
+   * pollers at once in every process (PostgreSQL LISTEN/NOTIFY, in PGlite too), whatever this says:
+   * the push path's latency budget needs it; idle polling was 0.07 of the 0.11 cores of an idle
+   * `npm start` (issue 22 §3, decision 0022).
    */
-  readonly notify?: boolean;
+  readonly pollingIntervalSeconds?: number;
 }
 
 function defineJob<S extends z.ZodType>(def: JobDefinition<S>): JobDefinition<S> {
@@ -83,8 +85,8 @@ export const connectorSetup = defineJob({
   retryBackoff: true,
   expireInSeconds: 300,
   heartbeatSeconds: 10,
-  // A person is watching the setup progress: pick it up at once.
-  pollingIntervalSeconds: 0.5,
+  // A person is watching the setup progress: sent, it starts at once (NOTIFY); a retry within 10 s.
+  pollingIntervalSeconds: 10,
 });
 
 export const connectorHealth = defineJob({
@@ -99,6 +101,9 @@ export const connectorHealth = defineJob({
   retryBackoff: true,
   expireInSeconds: 120,
   heartbeatSeconds: 10,
+  // Each probe queues the next one 45 s later, which nothing announces: picked up within 5 s, so a
+  // lost access still shows within a minute (decision 0015).
+  pollingIntervalSeconds: 5,
 });
 
 export const connectorHealthSweep = defineJob({
@@ -130,8 +135,8 @@ export const folderSync = defineJob({
   // Rounds wait on Graph, not the CPU (one mailbox's requests are capped by its 4 slots): with 4, a
   // burst of notifications over many mailboxes queued behind each other (latency p99 in seconds).
   concurrency: 16,
-  pollingIntervalSeconds: 0.5,
-  notify: true,
+  // Retries (5 s and up) start within 5 s of being due; sent rounds start at once.
+  pollingIntervalSeconds: 5,
 });
 
 export const messageIngest = defineJob({
@@ -156,8 +161,7 @@ export const messageIngest = defineJob({
   concurrency: 8,
   batchSize: 8,
   groupConcurrency: 6,
-  pollingIntervalSeconds: 0.5,
-  notify: true,
+  pollingIntervalSeconds: 5,
 });
 
 export const syncReconcile = defineJob({
@@ -189,7 +193,7 @@ export const folderMarkers = defineJob({
   // Idempotent: a killed worker's job is retried within seconds (jobs/runtime.ts, decision 0016).
   reclaimAfterSeconds: 2,
   concurrency: 2,
-  pollingIntervalSeconds: 1,
+  pollingIntervalSeconds: 5,
 });
 
 export const subscriptionEnsure = defineJob({
@@ -209,8 +213,7 @@ export const subscriptionEnsure = defineJob({
   // (each mailbox's Graph requests stay capped by its 4 slots).
   concurrency: 4,
   batchSize: 8,
-  pollingIntervalSeconds: 1,
-  notify: true,
+  pollingIntervalSeconds: 10,
 });
 
 export const subscriptionSweep = defineJob({
@@ -241,8 +244,8 @@ export const outflowRun = defineJob({
   expireInSeconds: 900,
   heartbeatSeconds: 10,
   concurrency: 4,
-  pollingIntervalSeconds: 1,
-  notify: true,
+  // The runner schedules its own retries (15 s and up): they start within 5 s of being due.
+  pollingIntervalSeconds: 5,
 });
 
 export const outflowSweep = defineJob({

@@ -82,8 +82,12 @@ export async function startJobs<C extends BaseJobContext>(opts: {
     // after three missed beats (StaleJobReclaimer; one of this host's by its pid at once).
     instanceHeartbeatSeconds: 2,
     monitorIntervalSeconds: 5,
-    // Workers of `notify` queues wake on NOTIFY instead of waiting for their next poll (polling stays as the floor).
+    // Every queue is a `notify` queue: a job sent to start now wakes its pollers at once, in every
+    // process (LISTEN/NOTIFY; PGlite delivers it in-process). Polling is only the floor (see `pollers`).
     useListenNotify: true,
+    // Cron occurrences are queued every 30 s into pg-boss's own queue, whose poller sends them: every
+    // 15 s instead of 5 (issue 22 §3, an idle process's queries); our crons run once a minute at most.
+    cronWorkerIntervalSeconds: 15,
     // We export our own metrics later; no need for pg-boss's OpenTelemetry hooks here.
     openTelemetry: { enabled: false },
   });
@@ -113,7 +117,7 @@ export async function startJobs<C extends BaseJobContext>(opts: {
       retryBackoff: job.retryBackoff,
       expireInSeconds: job.expireInSeconds,
       ...(job.heartbeatSeconds ? { heartbeatSeconds: job.heartbeatSeconds } : {}),
-      ...(job.notify ? { notify: true } : {}),
+      notify: true,
     };
     // createQueue is a no-op if the queue exists; updateQueue keeps retry settings in step with the catalog.
     await boss.createQueue(job.name, queue);
@@ -123,24 +127,20 @@ export async function startJobs<C extends BaseJobContext>(opts: {
 
   const reclaimer = new StaleJobReclaimer(boss, catalog, logger);
   let working: Promise<void> | undefined;
+  const queuePollers: { stop: () => void }[] = [];
   const startWorkers = async () => {
     for (const job of catalog) {
       const handler = handlers[job.name]!;
       const batched = (job.batchSize ?? 1) > 1;
       const workOptions = {
-        ...(job.concurrency ? { localConcurrency: job.concurrency } : {}),
         ...(job.groupConcurrency ? { localGroupConcurrency: job.groupConcurrency } : {}),
         ...(batched ? { batchSize: job.batchSize, burstWhenBatchFull: true } : {}),
-        ...(job.pollingIntervalSeconds ? { pollingIntervalSeconds: job.pollingIntervalSeconds } : {}),
-        // NOTIFY only adds wake-ups: without this, pg-boss stretches the polling of notify queues to 30 s,
-        // and a backlog sent in one go would drain one job per notification.
-        ...(job.notify ? { notifyPollingIntervalSeconds: job.pollingIntervalSeconds ?? 2 } : {}),
         // A job that is reclaimed quickly proves it is alive every second (see StaleJobReclaimer).
         ...(job.reclaimAfterSeconds ? { heartbeatRefreshSeconds: 1 } : {}),
       };
       const jobLogger = logger.child({ job: job.name });
       // A fetch's jobs settle one by one: one failing retries alone.
-      await boss.work(job.name, { ...workOptions, perJobResults: true }, async (jobs: Job<unknown>[]) => {
+      const run = async (jobs: Job<unknown>[]) => {
         const errors = new Map<string, Error | undefined>();
         const valid: { id: string; payload: unknown }[] = [];
         for (const j of jobs) {
@@ -162,7 +162,8 @@ export async function startJobs<C extends BaseJobContext>(opts: {
             ? { id: j.id, status: 'failed' as const, output: err }
             : { id: j.id, status: 'completed' as const };
         });
-      });
+      };
+      queuePollers.push(await pollers(boss, job, workOptions, run));
       if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
     }
     reclaimer.start();
@@ -203,6 +204,7 @@ export async function startJobs<C extends BaseJobContext>(opts: {
     },
     async stop(graceMs) {
       reclaimer.stop();
+      for (const p of queuePollers) p.stop();
       await stats.settled();
       await boss.stop({ graceful: true, timeout: graceMs, close: true });
     },
@@ -221,6 +223,109 @@ function logJobFailure(logger: Logger, job: JobDefinition, j: Job<unknown>, err:
   const fields = { jobId: j.id, attempt, attempts: job.retryLimit + 1, err: asError(err).message };
   if (last) logger.error(fields, 'job failed after its last attempt');
   else logger.warn(fields, 'job failed; retried per its policy');
+}
+
+/**
+ * Wakes a queue's pollers in every process, as pg-boss does when a job is sent to start now: a NOTIFY
+ * on pg-boss's channel (its name derived from the schema as pg-boss derives it) with the queue's name.
+ */
+export async function wakeQueue(boss: PgBoss, name: string): Promise<void> {
+  await boss
+    .getDb()
+    .executeSql(`SELECT pg_notify('pgboss_' || left(encode(sha224('${SCHEMA}'::bytea), 'hex'), 24), $1)`, [
+      name,
+    ]);
+}
+
+/** How often the other pollers of a queue look when idle: a backstop, should the first be busy for long. */
+export const FOLLOWER_POLL_SECONDS = 120;
+/** A queue's idle poll when its catalog entry names none. */
+export const DEFAULT_POLL_SECONDS = 60;
+/** While a queue's fetches find jobs, its pollers look again this often (the poll before issue 22 §3). */
+export const BUSY_POLL_MS = 500;
+
+type PerJobResult = { id: string; status: 'failed'; output: Error } | { id: string; status: 'completed' };
+
+/**
+ * A queue's `concurrency` pollers (issue 22 §3: an idle `npm start` used 0.11 cores, two thirds of
+ * it 62 empty fetches a second on PGlite). A job sent to start now wakes every poller of its queue
+ * through NOTIFY, so idle polling is only the floor for jobs nobody announces (a retry after its
+ * delay, a job sent to start later): the first poller looks every `pollingIntervalSeconds`, the
+ * others every 2 minutes. While fetches find jobs, every poller of the queue is woken every 500 ms
+ * (a busy one fetches again as soon as it is done): a backlog, or jobs a group limit handed back,
+ * are taken as quickly as with the 0.5 s polling this replaces, and a queue that runs dry goes back
+ * to sleep after one round of empty fetches. Returns the pollers' worker ids and a stop.
+ */
+export async function pollers(
+  boss: PgBoss,
+  job: Pick<JobDefinition, 'name' | 'concurrency' | 'pollingIntervalSeconds'>,
+  options: { localGroupConcurrency?: number },
+  run: (jobs: Job<unknown>[]) => Promise<PerJobResult[]>,
+): Promise<{ ids: string[]; stop: () => void }> {
+  const count = job.concurrency ?? 1;
+  const group = options.localGroupConcurrency;
+  const waker = new BusyWaker(boss, BUSY_POLL_MS);
+  const handler = (jobs: Job<unknown>[]) => {
+    if (jobs.length) waker.busy();
+    return run(jobs);
+  };
+  const poll = (seconds: number) => ({
+    pollingIntervalSeconds: seconds,
+    // Without this pg-boss stretches a notify queue's poll to 30 s; ours are set on purpose.
+    notifyPollingIntervalSeconds: seconds,
+    perJobResults: true as const,
+  });
+  const lead = job.pollingIntervalSeconds ?? DEFAULT_POLL_SECONDS;
+  // pg-boss keeps one group limit per queue, the last `work` call's, and refuses one above that
+  // call's own pollers: the lead says 1, then the others' call sets the real limit for both (with
+  // one poller more if the limit asks for it).
+  const others = Math.max(count - 1, group ?? 0);
+  const leadId = await boss.work(
+    job.name,
+    {
+      ...options,
+      ...(group && others > 0 ? { localGroupConcurrency: 1 } : {}),
+      localConcurrency: 1,
+      ...poll(lead),
+    },
+    handler,
+  );
+  const workIds = [leadId];
+  if (others > 0)
+    workIds.push(
+      await boss.work(
+        job.name,
+        { ...options, localConcurrency: others, ...poll(Math.max(lead, FOLLOWER_POLL_SECONDS)) },
+        handler,
+      ),
+    );
+  waker.ids = boss
+    .getWipData()
+    .filter((w) => w.name === job.name && workIds.includes(w.workId))
+    .map((w) => w.id);
+  return { ids: waker.ids, stop: () => waker.stop() };
+}
+
+/** Wakes a queue's pollers (`notifyWorker`) `everyMs` after a fetch found jobs, once per `everyMs` at most. */
+class BusyWaker {
+  ids: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly boss: PgBoss;
+  private readonly everyMs: number;
+  constructor(boss: PgBoss, everyMs: number) {
+    this.boss = boss;
+    this.everyMs = everyMs;
+  }
+  busy(): void {
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      for (const id of this.ids) this.boss.notifyWorker(id);
+    }, this.everyMs).unref();
+  }
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
 }
 
 /** After a process is found dead, how long stale jobs are taken over (its last jobs go stale meanwhile). */
@@ -349,6 +454,9 @@ class StaleJobReclaimer {
       `UPDATE ${SCHEMA}.job SET start_after = now() WHERE name = $1 AND id = ANY($2::uuid[]) AND state = 'retry'`,
       [name, stale.rows.map((r) => r.id)],
     );
+    // Nothing announces a retry: wake the queue's pollers in every process, or they would find these
+    // jobs at their next idle poll, seconds later (see `pollers`).
+    await wakeQueue(this.boss, name);
     this.logger.warn(
       { job: name, jobs: stale.rows.length, jobIds: stale.rows.slice(0, 20).map((r) => r.id) },
       'took over the jobs of a worker process that is gone; retried at once',

@@ -1,0 +1,116 @@
+// Idle job polling relies on NOTIFY (issue 22 §3, decision 0022): the kinds below poll every 10
+// minutes, so a job that runs at all within the test was woken, never found by a poll.
+import { sql } from 'drizzle-orm';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { JobDefinition } from '../src/jobs/catalog.ts';
+import { startJobs, wakeQueue, type JobRuntime } from '../src/jobs/runtime.ts';
+import { startTestApp, type TestApp } from './helpers.ts';
+import { until } from './sync-helpers.ts';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+/** A kind whose pollers look every 10 minutes when idle. */
+function sleepyJob(name: string, concurrency: number): JobDefinition {
+  return {
+    name,
+    description: 'test',
+    payload: z.object({ n: z.number() }).strict(),
+    policy: 'standard',
+    retryLimit: 0,
+    retryDelaySeconds: 1,
+    retryBackoff: false,
+    expireInSeconds: 60,
+    concurrency,
+    pollingIntervalSeconds: 600,
+  };
+}
+
+async function working(
+  job: JobDefinition,
+  handler: (p: { n: number }) => Promise<void>,
+): Promise<JobRuntime> {
+  const runtime = await startJobs({
+    database: app.server.database,
+    catalog: [job],
+    handlers: { [job.name]: async (p) => handler(p as { n: number }) },
+    work: true,
+    context: { db: app.server.database.db, logger: pino({ level: 'silent' }), now: () => new Date() },
+    logger: pino({ level: 'silent' }),
+  });
+  await runtime.startWorkers();
+  // Every poller's first fetch (at its start, on an empty queue) is behind it: from here on, only a
+  // wake-up makes them look before 10 minutes.
+  await new Promise((r) => setTimeout(r, 300));
+  return runtime;
+}
+
+describe('idle job polling', () => {
+  it('a job sent to an idle queue runs at once: NOTIFY wakes a poller that would look in 10 minutes', async () => {
+    const job = sleepyJob('test.sleepy-send', 1);
+    const done: number[] = [];
+    const runtime = await working(job, async (p) => void done.push(p.n));
+    try {
+      await runtime.send(job, { n: 1 });
+      await until('the sent job runs', async () => done.includes(1), 15_000);
+    } finally {
+      await runtime.stop(1000);
+    }
+  });
+
+  it('a backlog announced once is drained by every poller, each fetching again while it finds jobs', async () => {
+    const job = sleepyJob('test.sleepy-backlog', 3);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const done: number[] = [];
+    let running = 0;
+    let most = 0;
+    const runtime = await working(job, async (p) => {
+      running++;
+      most = Math.max(most, running);
+      await gate;
+      running--;
+      done.push(p.n);
+    });
+    try {
+      // One statement, one NOTIFY: three pollers take one job each and hold it.
+      await runtime.sendMany(
+        job,
+        Array.from({ length: 9 }, (_, n) => ({ payload: { n } })),
+      );
+      await until('three jobs run side by side', async () => running === 3, 15_000);
+      release();
+      // Nothing announces the other six: the pollers that found jobs look again.
+      await until('every job of the backlog ran', async () => done.length === 9, 15_000);
+      expect(most).toBe(3);
+      expect(done.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    } finally {
+      await runtime.stop(1000);
+    }
+  });
+
+  it('a job made due without an announcement (a take-over, a retry) runs when its queue is woken', async () => {
+    const job = sleepyJob('test.sleepy-wake', 2);
+    const done: number[] = [];
+    const runtime = await working(job, async (p) => void done.push(p.n));
+    try {
+      // Sent to start in a minute (no NOTIFY for that), then made due behind pg-boss's back, as the
+      // reclaimer does with a dead worker's jobs.
+      const id = await runtime.boss.send(job.name, { n: 5 }, { startAfter: 60 });
+      await app.server.database.db.execute(sql`update pgboss.job set start_after = now() where id = ${id}`);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(done).toEqual([]);
+      await wakeQueue(runtime.boss, job.name);
+      await until('the woken queue runs the job', async () => done.includes(5), 15_000);
+    } finally {
+      await runtime.stop(1000);
+    }
+  });
+});
