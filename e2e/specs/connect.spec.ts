@@ -15,6 +15,7 @@ import {
   shot,
   shots,
   useStack,
+  microsoftSignIn,
 } from '../support/spec.ts';
 
 const tenant = 'Contoso Insurance';
@@ -47,46 +48,6 @@ async function createConnector(
   await dialog.getByRole('button', { name: labels.submit }).click();
   await heading(name);
   await dialog.waitFor({ state: 'detached' });
-}
-
-/**
- * Walks the emulator's (Microsoft's) sign-in pages in the browser: account picker, sign-in form,
- * consent page, until Microsoft sends the browser back to Mailroom.
- */
-async function microsoftSignIn(upn: string, pw: string, opts: { forOrganization?: boolean } = {}) {
-  const sandboxOrigin = new URL(server.sandbox.url).origin;
-  /** Clicks and waits for the page that follows (every step of Microsoft's pages is a full page load). */
-  const submit = async (click: () => Promise<void>) => {
-    await Promise.all([page.waitForEvent('load'), click()]);
-  };
-  for (let step = 0; step < 10; step++) {
-    await page.waitForLoadState('load');
-    if (new URL(page.url()).origin !== sandboxOrigin) return;
-    if (await page.locator('form#picker').count()) {
-      const mine = page.locator(`form#picker button[data-upn="${upn}"]`);
-      await submit(() =>
-        mine
-          .count()
-          .then((n) => (n ? mine.click() : page.locator('form#picker button[value="other"]').click())),
-      );
-    } else if (await page.locator('form#signin').count()) {
-      // By id: the page speaks the person's language (ui_locales), English or French.
-      await page.locator('#login').fill(upn);
-      await page.locator('#passwd').fill(pw);
-      await shot('30-microsoft-sign-in-1280');
-      await submit(() => page.locator('form#signin button[type="submit"]').click());
-    } else if (await page.locator('form#consent').count()) {
-      if (opts.forOrganization && (await page.locator('#consent_org').count()))
-        await page.locator('#consent_org').check();
-      await shot(opts.forOrganization ? '33-microsoft-admin-consent-1280' : '31-microsoft-consent-1280');
-      await submit(() => page.locator('form#consent button[name="accept"][value="true"]').click());
-    } else if (await page.locator('form[name="hiddenform"]').count()) {
-      await page.waitForEvent('load');
-    } else {
-      throw new Error(`Unexpected page at ${page.url()}:\n${(await page.content()).slice(0, 2000)}`);
-    }
-  }
-  throw new Error(`Still on Microsoft's pages after 10 steps: ${page.url()}`);
 }
 
 describe('connect Microsoft 365: the three modes against the sandbox tenant', () => {
@@ -122,7 +83,7 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
     const started = Date.now();
     await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
     await page.waitForURL((u) => u.toString().startsWith(server.sandbox.url));
-    await microsoftSignIn(alex, password);
+    await microsoftSignIn(alex, password, { screenshots: true });
 
     // Back on the connector page: the query is stripped, success is said, then the connection shown.
     await page.waitForURL((u) => u.origin === server.baseUrl && u.pathname.includes('/settings/connectors/'));
@@ -231,7 +192,7 @@ describe('connect Microsoft 365: the three modes against the sandbox tenant', ()
     const card = page.getByRole('article', { name: 'Organisation-wide access' });
     await card.getByRole('button', { name: 'Grant admin consent now' }).click();
     await page.waitForURL((u) => u.toString().startsWith(server.sandbox.url));
-    await microsoftSignIn(megan, password, { forOrganization: true });
+    await microsoftSignIn(megan, password, { forOrganization: true, screenshots: true });
     await page
       .getByTestId('connected-sentence')
       .filter({ hasText: `Connected to ${tenant} (organisation-wide)` })

@@ -1,19 +1,13 @@
 import path from 'node:path';
-import {
-  CSRF_HEADER,
-  api,
-  type Connector,
-  type DirectoryList,
-  type Invitation,
-  type Mailbox,
-  type MailboxList,
-  type ManagedInboxList,
-} from '@mailroom/contracts';
+import { api, type Invitation, type MailboxList, type ManagedInboxList } from '@mailroom/contracts';
 import { DEMO } from '@mailroom/m365-emulator';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   artifacts,
   browser,
+  call,
+  claims,
+  connectClaimsInbox,
   control,
   createOwner,
   heading,
@@ -26,24 +20,12 @@ import {
 } from '../support/spec.ts';
 
 const member = { name: 'Bob Stone', password: 'another long passphrase' };
-const claims = 'claims@contoso-insurance.com';
 
 let ws = '';
 let connectorId = '';
-let csrf = '';
 const dialogs: string[] = [];
 /** Every URL the browser asked for that is neither Mailroom nor a data/blob URL. */
 const remote: string[] = [];
-
-async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, data?: unknown): Promise<T> {
-  const r = await page.request.fetch(`${server.baseUrl}${url}`, {
-    method,
-    headers: method === 'GET' ? {} : { [CSRF_HEADER]: csrf },
-    ...(data !== undefined ? { data } : {}),
-  });
-  if (r.status() >= 300) throw new Error(`${method} ${url}: ${r.status()} ${await r.text()}`);
-  return (await r.json()) as T;
-}
 
 async function settings(section: string) {
   await page.goto(`${server.baseUrl}/w/${ws}/settings/${section}`);
@@ -87,31 +69,9 @@ describe('inflow rules, inboxes and documents', () => {
       )
         remote.push(u);
     });
-    const info = await createOwner();
-    csrf = info.csrfToken;
-    ws = info.workspaces[0]!.id;
+    ws = (await createOwner()).workspaces[0]!.id;
     // The connector and claims@'s Inbox through the API: the connector pages have their own specs.
-    connectorId = (
-      await call<Connector>('POST', api.connectors(ws), { name: 'Contoso', type: 'microsoft365' })
-    ).id;
-    await call('POST', api.connectOwnApp(ws, connectorId), {
-      tenant: DEMO.contoso.domain,
-      clientId: DEMO.customerApp.clientId,
-      clientSecret: DEMO.customerApp.clientSecret,
-      secretExpiresAt: '2099-12-31',
-    });
-    const dir = await call<DirectoryList>('GET', `${api.directory(ws, connectorId)}?search=claims`);
-    const set = await call<MailboxList>('PUT', api.mailboxes(ws, connectorId), {
-      mailboxes: dir.items.filter((i) => i.address === claims),
-    });
-    const tree = await call<{ items: { graphFolderId: string; displayName: string }[] }>(
-      'GET',
-      api.folderTree(ws, set.items[0]!.id),
-    );
-    const inbox = tree.items.find((f) => f.displayName === 'Inbox')!;
-    await call<Mailbox>('PUT', api.monitoredFolders(ws, set.items[0]!.id), {
-      folders: [{ graphFolderId: inbox.graphFolderId, displayName: 'Inbox' }],
-    });
+    ({ connectorId } = await connectClaimsInbox(ws));
   });
 
   it('creates the inboxes Claims and Production, the type Claim and the tag email', async () => {

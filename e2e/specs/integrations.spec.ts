@@ -1,19 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  CSRF_HEADER,
-  api,
-  type Connector,
-  type DirectoryList,
-  type DocumentList,
-  type Mailbox,
-  type MailboxList,
-} from '@mailroom/contracts';
-import { DEMO } from '@mailroom/m365-emulator';
+import { api, type DocumentList } from '@mailroom/contracts';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  browser,
+  call,
+  claims,
+  connectClaimsInbox,
   createOwner,
   heading,
   owner,
@@ -59,10 +52,7 @@ function startReceiver(): Promise<{ url: string; received: Received[]; close: ()
   });
 }
 
-const claims = 'claims@contoso-insurance.com';
-
 let ws = '';
-let csrf = '';
 let apiKey = '';
 let rotatedSecret = '';
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -74,46 +64,13 @@ function listDocumentsWithKey() {
   return fetch(`${server.baseUrl}${api.documents(ws)}`, { headers: { authorization: `Bearer ${apiKey}` } });
 }
 
-/** The owner's own API calls (session cookie and CSRF token), for what other specs cover in the UI. */
-async function call<T>(method: 'GET' | 'POST' | 'PUT', url: string, data?: unknown): Promise<T> {
-  const r = await browser.context.request.fetch(`${server.baseUrl}${url}`, {
-    method,
-    headers: method === 'GET' ? {} : { [CSRF_HEADER]: csrf },
-    ...(data !== undefined ? { data } : {}),
-  });
-  if (r.status() >= 300) throw new Error(`${method} ${url}: ${r.status()} ${await r.text()}`);
-  return (await r.json()) as T;
-}
-
 /**
  * A document, the way mail arrives: claims@'s Inbox read by a connector (set up through the API: the
  * connector pages have their own specs), a sandbox test email into it, and a sync round.
  */
 async function receiveAnEmail(): Promise<string> {
-  const connector = await call<Connector>('POST', api.connectors(ws), {
-    name: 'Contoso',
-    type: 'microsoft365',
-  });
-  await call('POST', api.connectOwnApp(ws, connector.id), {
-    tenant: DEMO.contoso.domain,
-    clientId: DEMO.customerApp.clientId,
-    clientSecret: DEMO.customerApp.clientSecret,
-    secretExpiresAt: '2099-12-31',
-  });
-  const dir = await call<DirectoryList>('GET', `${api.directory(ws, connector.id)}?search=claims`);
-  const set = await call<MailboxList>('PUT', api.mailboxes(ws, connector.id), {
-    mailboxes: dir.items.filter((i) => i.address === claims),
-  });
-  const mailbox = set.items[0]!;
-  const tree = await call<{ items: { graphFolderId: string; displayName: string }[] }>(
-    'GET',
-    api.folderTree(ws, mailbox.id),
-  );
-  const inbox = tree.items.find((f) => f.displayName === 'Inbox')!;
-  const watched = await call<Mailbox>('PUT', api.monitoredFolders(ws, mailbox.id), {
-    folders: [{ graphFolderId: inbox.graphFolderId, displayName: 'Inbox', active: true }],
-  });
-  const { subject } = await call<{ subject: string }>('POST', api.sandboxTestEmail(ws, connector.id), {
+  const { connectorId, folderId } = await connectClaimsInbox(ws, { active: true });
+  const { subject } = await call<{ subject: string }>('POST', api.sandboxTestEmail(ws, connectorId), {
     address: claims,
     sender: 'external',
     attachments: false,
@@ -122,7 +79,7 @@ async function receiveAnEmail(): Promise<string> {
   await until(
     'the test email to become a document',
     async () => {
-      await call('POST', api.syncFolder(ws, watched.folders[0]!.id));
+      await call('POST', api.syncFolder(ws, folderId));
       const list = await call<DocumentList>('GET', api.documents(ws));
       documentId = list.items.find((d) => d.subject === subject)?.id ?? '';
       return documentId !== '';
@@ -147,9 +104,7 @@ describe('integrations: API keys and signed webhooks', () => {
   // The receiver listens on 127.0.0.1, which the server refuses as a webhook target by default (SSRF).
   useStack('integrations', { serverEnv: { WEBHOOK_ALLOW_PRIVATE: 'true' } });
   beforeAll(async () => {
-    const session = await createOwner();
-    ws = session.workspaces[0]!.id;
-    csrf = session.csrfToken;
+    ws = (await createOwner()).workspaces[0]!.id;
     receiver = await startReceiver();
   });
   afterAll(async () => {

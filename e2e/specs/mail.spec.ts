@@ -10,6 +10,7 @@ import {
   shots,
   until,
   useStack,
+  microsoftSignIn,
 } from '../support/spec.ts';
 
 const tenant = 'Contoso Insurance';
@@ -30,38 +31,6 @@ function localDay(msAgo: number): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Brussels' }).format(
     new Date(Date.now() - msAgo),
   );
-}
-
-/** Walks the sandbox's Microsoft sign-in pages (account picker, sign-in form, consent) back to Mailroom. */
-async function microsoftSignIn(upn: string, pw: string) {
-  const sandboxOrigin = new URL(server.sandbox.url).origin;
-  const submit = async (click: () => Promise<void>) => {
-    await Promise.all([page.waitForEvent('load'), click()]);
-  };
-  for (let step = 0; step < 10; step++) {
-    await page.waitForLoadState('load');
-    if (new URL(page.url()).origin !== sandboxOrigin) return;
-    if (await page.locator('form#picker').count()) {
-      const mine = page.locator(`form#picker button[data-upn="${upn}"]`);
-      await submit(() =>
-        mine
-          .count()
-          .then((n) => (n ? mine.click() : page.locator('form#picker button[value="other"]').click())),
-      );
-    } else if (await page.locator('form#signin').count()) {
-      // By id: the page speaks the person's language (ui_locales), English or French.
-      await page.locator('#login').fill(upn);
-      await page.locator('#passwd').fill(pw);
-      await submit(() => page.locator('form#signin button[type="submit"]').click());
-    } else if (await page.locator('form#consent').count()) {
-      await submit(() => page.locator('form#consent button[name="accept"][value="true"]').click());
-    } else if (await page.locator('form[name="hiddenform"]').count()) {
-      await page.waitForEvent('load');
-    } else {
-      throw new Error(`Unexpected page at ${page.url()}:\n${(await page.content()).slice(0, 2000)}`);
-    }
-  }
-  throw new Error(`Still on Microsoft's pages after 10 steps: ${page.url()}`);
 }
 
 describe('mailboxes, folders and documents in the sandbox', () => {

@@ -1,15 +1,9 @@
-import {
-  CSRF_HEADER,
-  api,
-  type Connector,
-  type DirectoryList,
-  type DocumentList,
-  type Mailbox,
-  type MailboxList,
-} from '@mailroom/contracts';
-import { DEMO } from '@mailroom/m365-emulator';
+import { api, type DocumentList } from '@mailroom/contracts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  call,
+  claims,
+  connectClaimsInbox,
   control,
   createOwner,
   heading,
@@ -26,24 +20,13 @@ import {
  * date beside the arrival, a body the parser could not read shown as plain text, and attachments
  * beyond the ones kept named with the reason.
  */
-const claims = 'claims@contoso-insurance.com';
+
 /** A visible 1×1 PNG. */
 const PNG =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
 let ws = '';
-let csrf = '';
 let folderId = '';
-
-async function call<T>(method: 'GET' | 'POST' | 'PUT', url: string, data?: unknown): Promise<T> {
-  const r = await page.request.fetch(`${server.baseUrl}${url}`, {
-    method,
-    headers: method === 'GET' ? {} : { [CSRF_HEADER]: csrf },
-    ...(data !== undefined ? { data } : {}),
-  });
-  if (r.status() >= 300) throw new Error(`${method} ${url}: ${r.status()} ${await r.text()}`);
-  return (await r.json()) as T;
-}
 
 /** The document of the email with this subject, once a sync round has read it. */
 async function documentWithSubject(subject: string): Promise<string> {
@@ -64,34 +47,8 @@ async function documentWithSubject(subject: string): Promise<string> {
 describe('what an email holds, on its document page', () => {
   useStack('mime', { timeoutMs: 15_000 });
   beforeAll(async () => {
-    const session = await createOwner();
-    ws = session.workspaces[0]!.id;
-    csrf = session.csrfToken;
-    // claims@'s Inbox read by a connector, set up through the API (the connector pages have their own specs).
-    const connector = await call<Connector>('POST', api.connectors(ws), {
-      name: 'Contoso',
-      type: 'microsoft365',
-    });
-    await call('POST', api.connectOwnApp(ws, connector.id), {
-      tenant: DEMO.contoso.domain,
-      clientId: DEMO.customerApp.clientId,
-      clientSecret: DEMO.customerApp.clientSecret,
-      secretExpiresAt: '2099-12-31',
-    });
-    const dir = await call<DirectoryList>('GET', `${api.directory(ws, connector.id)}?search=claims`);
-    const set = await call<MailboxList>('PUT', api.mailboxes(ws, connector.id), {
-      mailboxes: dir.items.filter((i) => i.address === claims),
-    });
-    const mailbox = set.items[0]!;
-    const tree = await call<{ items: { graphFolderId: string; displayName: string }[] }>(
-      'GET',
-      api.folderTree(ws, mailbox.id),
-    );
-    const inbox = tree.items.find((f) => f.displayName === 'Inbox')!;
-    const watched = await call<Mailbox>('PUT', api.monitoredFolders(ws, mailbox.id), {
-      folders: [{ graphFolderId: inbox.graphFolderId, displayName: 'Inbox', active: true }],
-    });
-    folderId = watched.folders[0]!.id;
+    ws = (await createOwner()).workspaces[0]!.id;
+    ({ folderId } = await connectClaimsInbox(ws, { active: true }));
   });
 
   it('shows an inline-only image in the body and the sent date beside the received one', async () => {

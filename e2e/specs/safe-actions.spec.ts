@@ -1,18 +1,9 @@
-import {
-  CSRF_HEADER,
-  api,
-  type Connector,
-  type ConnectorList,
-  type DirectoryList,
-  type Document,
-  type DocumentList,
-  type Mailbox,
-  type MailboxList,
-  type TagList,
-} from '@mailroom/contracts';
-import { DEMO } from '@mailroom/m365-emulator';
+import { api, type ConnectorList, type Document, type DocumentList, type TagList } from '@mailroom/contracts';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  call,
+  claims,
+  connectClaimsInbox,
   control,
   createOwner,
   heading,
@@ -28,22 +19,10 @@ import {
 // said, restore and reopen, reprocess asks and keeps what people set, the audit log in sentences with
 // filters and exports, and the French of these screens.
 
-const claims = 'claims@contoso-insurance.com';
 let ws = '';
-let csrf = '';
 let connectorId = '';
 const subjects = ['Safe one', 'Safe two', 'Safe three'] as const;
 const docIds: Record<string, string> = {};
-
-async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH', url: string, data?: unknown): Promise<T> {
-  const r = await page.request.fetch(`${server.baseUrl}${url}`, {
-    method,
-    headers: method === 'GET' ? {} : { [CSRF_HEADER]: csrf },
-    ...(data !== undefined ? { data } : {}),
-  });
-  if (r.status() >= 300) throw new Error(`${method} ${url}: ${r.status()} ${await r.text()}`);
-  return (await r.json()) as T;
-}
 
 const eml = (subject: string) =>
   [
@@ -70,31 +49,10 @@ const historyKinds = async (subject: string) =>
 describe('safe actions, server messages, restore and reopen, the audit log', () => {
   useStack('safe-actions', { ignoreHTTPSErrors: true, timeoutMs: 15_000 });
   beforeAll(async () => {
-    const info = await createOwner();
-    csrf = info.csrfToken;
-    ws = info.workspaces[0]!.id;
-    connectorId = (
-      await call<Connector>('POST', api.connectors(ws), { name: 'Contoso', type: 'microsoft365' })
-    ).id;
-    await call('POST', api.connectOwnApp(ws, connectorId), {
-      tenant: DEMO.contoso.domain,
-      clientId: DEMO.customerApp.clientId,
-      clientSecret: DEMO.customerApp.clientSecret,
-      secretExpiresAt: '2099-12-31',
-    });
-    const dir = await call<DirectoryList>('GET', `${api.directory(ws, connectorId)}?search=claims`);
-    const set = await call<MailboxList>('PUT', api.mailboxes(ws, connectorId), {
-      mailboxes: dir.items.filter((i) => i.address === claims),
-    });
-    const tree = await call<{ items: { graphFolderId: string; displayName: string }[] }>(
-      'GET',
-      api.folderTree(ws, set.items[0]!.id),
-    );
-    const inbox = tree.items.find((f) => f.displayName === 'Inbox')!;
-    const mailbox = await call<Mailbox>('PUT', api.monitoredFolders(ws, set.items[0]!.id), {
-      folders: [{ graphFolderId: inbox.graphFolderId, displayName: 'Inbox' }],
-    });
-    const folderId = mailbox.folders[0]!.id;
+    ws = (await createOwner()).workspaces[0]!.id;
+    const inbox = await connectClaimsInbox(ws);
+    connectorId = inbox.connectorId;
+    const folderId = inbox.folderId;
     await call('PATCH', api.folder(ws, folderId), { active: true });
     await call('POST', api.tags(ws), { name: 'urgent' });
     for (const s of subjects) await control.deliverEml(claims, eml(s));

@@ -1,7 +1,15 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CSRF_HEADER, api, type SessionInfo } from '@mailroom/contracts';
-import { EmulatorControl } from '@mailroom/m365-emulator';
+import {
+  CSRF_HEADER,
+  api,
+  type Connector,
+  type DirectoryList,
+  type Mailbox,
+  type MailboxList,
+  type SessionInfo,
+} from '@mailroom/contracts';
+import { DEMO, EmulatorControl } from '@mailroom/m365-emulator';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { launchBrowser } from './browser.ts';
@@ -87,7 +95,112 @@ export async function createOwner(): Promise<SessionInfo> {
     },
   });
   expect(setup.status()).toBe(201);
-  return (await setup.json()) as SessionInfo;
+  const info = (await setup.json()) as SessionInfo;
+  csrfToken = info.csrfToken;
+  return info;
+}
+
+/** The owner's CSRF token (set by `createOwner`), which `call` sends. */
+let csrfToken = '';
+
+/** The owner's own API calls (session cookie and CSRF token), for what other specs cover in the UI. */
+export async function call<T>(
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH',
+  url: string,
+  data?: unknown,
+): Promise<T> {
+  const r = await browser.context.request.fetch(`${server.baseUrl}${url}`, {
+    method,
+    headers: method === 'GET' ? {} : { [CSRF_HEADER]: csrfToken },
+    ...(data !== undefined ? { data } : {}),
+  });
+  if (r.status() >= 300) throw new Error(`${method} ${url}: ${r.status()} ${await r.text()}`);
+  return (await r.json()) as T;
+}
+
+/** The sandbox's shared mailbox that the specs read mail from. */
+export const claims = 'claims@contoso-insurance.com';
+
+/**
+ * claims@'s Inbox monitored by a connector "Contoso" on the sandbox's own app registration, set up
+ * through the API (the connector pages have their own specs). `active`: the folder's rule is on.
+ */
+export async function connectClaimsInbox(
+  ws: string,
+  opts: { active?: boolean } = {},
+): Promise<{ connectorId: string; mailboxId: string; folderId: string }> {
+  const connector = await call<Connector>('POST', api.connectors(ws), {
+    name: 'Contoso',
+    type: 'microsoft365',
+  });
+  await call('POST', api.connectOwnApp(ws, connector.id), {
+    tenant: DEMO.contoso.domain,
+    clientId: DEMO.customerApp.clientId,
+    clientSecret: DEMO.customerApp.clientSecret,
+    secretExpiresAt: '2099-12-31',
+  });
+  const dir = await call<DirectoryList>('GET', `${api.directory(ws, connector.id)}?search=claims`);
+  const set = await call<MailboxList>('PUT', api.mailboxes(ws, connector.id), {
+    mailboxes: dir.items.filter((i) => i.address === claims),
+  });
+  const mailboxId = set.items[0]!.id;
+  const tree = await call<{ items: { graphFolderId: string; displayName: string }[] }>(
+    'GET',
+    api.folderTree(ws, mailboxId),
+  );
+  const inbox = tree.items.find((f) => f.displayName === 'Inbox')!;
+  const watched = await call<Mailbox>('PUT', api.monitoredFolders(ws, mailboxId), {
+    folders: [
+      { graphFolderId: inbox.graphFolderId, displayName: 'Inbox', ...(opts.active ? { active: true } : {}) },
+    ],
+  });
+  return { connectorId: connector.id, mailboxId, folderId: watched.folders[0]!.id };
+}
+
+/**
+ * Walks the sandbox's (Microsoft's) sign-in pages in the browser: account picker, sign-in form,
+ * consent page, until Microsoft sends the browser back to Mailroom. `forOrganization` ticks the
+ * admin's consent on behalf of the organisation; `screenshots` takes the pages' screenshots.
+ */
+export async function microsoftSignIn(
+  upn: string,
+  pw: string,
+  opts: { forOrganization?: boolean; screenshots?: boolean } = {},
+) {
+  const sandboxOrigin = new URL(server.sandbox.url).origin;
+  /** Clicks and waits for the page that follows (every step of Microsoft's pages is a full page load). */
+  const submit = async (click: () => Promise<void>) => {
+    await Promise.all([page.waitForEvent('load'), click()]);
+  };
+  for (let step = 0; step < 10; step++) {
+    await page.waitForLoadState('load');
+    if (new URL(page.url()).origin !== sandboxOrigin) return;
+    if (await page.locator('form#picker').count()) {
+      const mine = page.locator(`form#picker button[data-upn="${upn}"]`);
+      await submit(() =>
+        mine
+          .count()
+          .then((n) => (n ? mine.click() : page.locator('form#picker button[value="other"]').click())),
+      );
+    } else if (await page.locator('form#signin').count()) {
+      // By id: the page speaks the person's language (ui_locales), English or French.
+      await page.locator('#login').fill(upn);
+      await page.locator('#passwd').fill(pw);
+      if (opts.screenshots) await shot('30-microsoft-sign-in-1280');
+      await submit(() => page.locator('form#signin button[type="submit"]').click());
+    } else if (await page.locator('form#consent').count()) {
+      if (opts.forOrganization && (await page.locator('#consent_org').count()))
+        await page.locator('#consent_org').check();
+      if (opts.screenshots)
+        await shot(opts.forOrganization ? '33-microsoft-admin-consent-1280' : '31-microsoft-consent-1280');
+      await submit(() => page.locator('form#consent button[name="accept"][value="true"]').click());
+    } else if (await page.locator('form[name="hiddenform"]').count()) {
+      await page.waitForEvent('load');
+    } else {
+      throw new Error(`Unexpected page at ${page.url()}:\n${(await page.content()).slice(0, 2000)}`);
+    }
+  }
+  throw new Error(`Still on Microsoft's pages after 10 steps: ${page.url()}`);
 }
 
 /** Waits for a heading of the page (the SPA has no full page loads to wait for). */
