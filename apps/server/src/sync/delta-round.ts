@@ -23,6 +23,9 @@ const FOLDER = (db: Db, folderId: string) =>
     .innerJoin(connectors, eq(connectors.id, mailboxes.connectorId))
     .where(eq(monitoredFolders.id, folderId));
 
+/** A pending work item this old has lost its job (a crash between recording it and queueing it). */
+const STRANDED_AFTER_SECONDS = 10;
+
 /**
  * A folder's delta round (decision 0005): each page's messages are recorded as pending work items
  * *and* the cursor moves, in one transaction; work items are unique on (folder, immutable message id),
@@ -48,10 +51,15 @@ export class DeltaRounds {
 
     // Work recorded before a crash but never queued: queue it again (ingestion is idempotent). And
     // messages processed before a crash whose marker was not written yet: queue the marker round.
-    // One statement for both: it runs before every round (each notification's).
+    // One statement for both: it runs before every round (each notification's, each polling round's).
+    // Only work recorded a while ago: a fresh work item's job is queued or running, and sending its
+    // twin made a busy mailbox's rounds re-queue every message in flight; two pollers then took the
+    // twins at once, pg-boss rolled their whole fetch back and it waited for the next poll (emails
+    // of a hot mailbox 12 s late, issue 22 §2.4).
     const leftovers = rowsOf<{ id: string; state: string }>(
       await db.execute(sql`
-        (select id, state from ${mailMessages} where folder_id = ${f.id} and state = 'pending')
+        (select id, state from ${mailMessages} where folder_id = ${f.id} and state = 'pending'
+            and created_at < now() - make_interval(secs => ${STRANDED_AFTER_SECONDS}))
         union all
         (select id, state from ${mailMessages} where ${f.writeMarker} and folder_id = ${f.id} and state = 'done' and not marker_written limit 1)`),
     );
