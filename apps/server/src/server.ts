@@ -11,6 +11,7 @@ import { ProbeTrigger } from './connectors/probe-trigger.ts';
 import { activeFolderIdsOf } from './mailboxes/lookup.ts';
 import { MailClient } from './microsoft/mail-client.ts';
 import { WebhookDispatcher } from './webhooks/dispatcher.ts';
+import { WEBHOOK_WAKE_CHANNEL } from './webhooks/fan-out.ts';
 import { WebhookSender } from './webhooks/sender.ts';
 import { SyncEngine } from './sync/engine.ts';
 import { PushService } from './sync/push-service.ts';
@@ -286,7 +287,11 @@ export async function startServer(
       concurrency: config.webhookConcurrency,
       perEndpoint: config.webhookEndpointConcurrency,
     });
-    if (config.roles.includes('worker')) webhooks.start();
+    if (config.roles.includes('worker')) {
+      webhooks.start();
+      // New deliveries wake the dispatcher at their commit, in whichever process queued them.
+      await jobs.listen(WEBHOOK_WAKE_CHANNEL, () => webhooks.wake());
+    }
     // Last: every handler's dependencies exist now (`jobs` included). A job queued before this start
     // once ran while `jobs` was still unassigned and failed for good (issue 23).
     await jobs.startWorkers();

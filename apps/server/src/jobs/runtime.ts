@@ -50,6 +50,13 @@ export interface JobRuntime {
   startWorkers(): Promise<void>;
   /** Stops taking jobs and waits (up to the grace period) for those running to finish. */
   stop(graceMs: number): Promise<void>;
+  /**
+   * Calls `onWake` on every NOTIFY on `channel` (from any process), and once more after the listener
+   * (re)connects: a notification may have been missed. Through pg-boss's listener connection (PGlite
+   * in-process); where LISTEN is not available it does nothing, and the caller's polling is all.
+   * Closed with the runtime.
+   */
+  listen(channel: string, onWake: () => void): Promise<void>;
 }
 
 /**
@@ -128,6 +135,7 @@ export async function startJobs<C extends BaseJobContext>(opts: {
   const reclaimer = new StaleJobReclaimer(boss, catalog, logger);
   let working: Promise<void> | undefined;
   const queuePollers: { stop: () => void }[] = [];
+  const listeners: { close: () => Promise<void> }[] = [];
   const startWorkers = async () => {
     for (const job of catalog) {
       const handler = handlers[job.name]!;
@@ -202,9 +210,15 @@ export async function startJobs<C extends BaseJobContext>(opts: {
       working ??= startWorkers();
       return working;
     },
+    async listen(channel, onWake) {
+      const db = boss.getDb();
+      if (!db.listen) return;
+      listeners.push(await db.listen(channel, onWake, onWake));
+    },
     async stop(graceMs) {
       reclaimer.stop();
       for (const p of queuePollers) p.stop();
+      await Promise.allSettled(listeners.map((l) => l.close()));
       await stats.settled();
       await boss.stop({ graceful: true, timeout: graceMs, close: true });
     },

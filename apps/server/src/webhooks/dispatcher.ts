@@ -23,8 +23,13 @@ export interface DispatcherDeps {
   firstRetryMs: number;
   /** An endpoint whose every delivery failed for this long is disabled. */
   disableAfterMs: number;
-  /** How often an idle dispatcher looks for due deliveries. */
+  /** While deliveries are in flight, how often a dispatcher with nothing claimable looks again (250 ms). */
   pollMs?: number;
+  /**
+   * How often an idle dispatcher looks for due deliveries (default 5 s): new ones wake it at once
+   * (`wake`, on the NOTIFY of the transaction that queued them); this is for retries coming due.
+   */
+  idlePollMs?: number;
   /** Deliveries in flight at once in this process (default 64: bench/README.md, "webhooks"). */
   concurrency?: number;
   /**
@@ -33,6 +38,9 @@ export interface DispatcherDeps {
    */
   perEndpoint?: number;
 }
+
+/** An idle dispatcher's look for retries come due; new deliveries wake it (`wake`). */
+const IDLE_POLL_MS = 5_000;
 
 /** A claimed delivery is someone's for this long: a worker killed mid-send frees it then (and it is sent again, same webhook-id). */
 const LEASE_SECONDS = 60;
@@ -53,6 +61,10 @@ export class WebhookDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  private roundInProgress = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryAt = 0;
+  private wokenDuringRound = false;
   private readonly inFlight = new Set<Promise<void>>();
   /** Deliveries in flight per endpoint in this process (what `perEndpoint` is counted against). */
   private readonly busy = new Map<string, number>();
@@ -70,15 +82,49 @@ export class WebhookDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     await this.running;
     await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * Deliveries were queued (a NOTIFY from their transaction, in any process): an idle dispatcher
+   * looks at once, one in a round looks again right after it (issue 22 §3: polling every 250 ms was
+   * most of an idle process's queries after the job queue's).
+   */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.roundInProgress) {
+      this.wokenDuringRound = true;
+      return;
+    }
+    clearTimeout(this.timer);
+    this.schedule(0);
+  }
+
+  /** A `wake` in `ms` (the earliest asked for is kept; a later retry is the idle poll's). */
+  private wakeIn(ms: number): void {
+    const at = Date.now() + ms;
+    if (this.retryTimer && this.retryAt <= at) return;
+    clearTimeout(this.retryTimer);
+    this.retryAt = at;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.wake();
+    }, ms).unref();
   }
 
   private schedule(ms: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
+      this.roundInProgress = true;
+      this.wokenDuringRound = false;
       this.running = this.round()
-        .then((claimed) => this.schedule(claimed ? 0 : (this.d.pollMs ?? 250)))
+        .finally(() => (this.roundInProgress = false))
+        .then((claimed) =>
+          this.schedule(claimed || this.wokenDuringRound ? 0 : (this.d.idlePollMs ?? IDLE_POLL_MS)),
+        )
         .catch((err: unknown) => {
           this.d.logger.warn({ err: asError(err) }, 'webhook dispatch round failed; trying again shortly');
           this.schedule(2000);
@@ -240,6 +286,8 @@ export class WebhookDispatcher {
         if (now.getTime() - since.getTime() >= this.d.disableAfterMs)
           await disableEndpoint(tx, endpoint, since);
       });
+    // This process knows when its retry is due: it looks then rather than at its next idle poll.
+    if (retryIn !== null) this.wakeIn(retryIn);
     deliveryAttempts.inc({ outcome: outcome.ok ? 'success' : retryIn === null ? 'failed' : 'failure' });
     webhookDeliverySeconds.observe(outcome.durationMs / 1000);
     if (!outcome.ok)

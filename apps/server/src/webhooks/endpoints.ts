@@ -5,6 +5,7 @@ import { recordAudit } from '../db/repos/audit.ts';
 import { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from '../db/schema/index.ts';
 import type { Vault } from '../security/vault.ts';
 import { assertWorkspaceInboxes } from '../inboxes/inbox-refs.ts';
+import { wakeDispatchers } from './fan-out.ts';
 import { newWebhookSecret } from './signing.ts';
 import { checkTargetUrl, TargetRefused } from './targets.ts';
 
@@ -208,6 +209,7 @@ export async function sendTestEvent(db: Db, workspaceId: string, id: string, act
       .insert(webhookDeliveries)
       .values({ workspaceId, endpointId: e.id, eventId: ev!.id, eventType: 'webhook.test' })
       .returning({ id: webhookDeliveries.id });
+    await wakeDispatchers(tx);
     return d!.id;
   });
 }
@@ -226,6 +228,7 @@ export async function redeliver(
       .where(and(eq(webhookDeliveries.workspaceId, workspaceId), eq(webhookDeliveries.id, deliveryId)))
       .returning();
     if (!d) throw notFound('Delivery');
+    await wakeDispatchers(tx);
     await recordAudit(tx, {
       workspaceId,
       actor,
