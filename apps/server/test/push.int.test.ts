@@ -42,7 +42,8 @@ const post = (url: string, payload: unknown, headers: Record<string, string> = {
   });
 
 beforeAll(async () => {
-  app = await startTestApp({ SYNC_RECONCILE_SECONDS: '3600' });
+  // No hot-folder polling either (decision 0021): it would find a lost notification's email by itself.
+  app = await startTestApp({ SYNC_RECONCILE_SECONDS: '3600', SYNC_HOT_MINUTES: '0' });
   ({ client: admin, workspaceId: ws } = await setUp(app));
   connectorId = await connectedOwnApp(admin, ws, 'Claims');
   ({ folderId } = await monitor(app, {
