@@ -96,6 +96,7 @@ const EnvSchema = z.object({
   MAILROOM_PUSH: bool.default(true),
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   METRICS_TOKEN: z.string().min(16).optional(),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   WEBHOOK_RETRY_FIRST_SECONDS: z.coerce.number().min(0.05).max(3600).default(5),
   WEBHOOK_DISABLE_AFTER_HOURS: z.coerce
     .number()
@@ -165,6 +166,8 @@ export interface Config {
   readonly push: boolean;
   /** Bearer token Prometheus sends to /metrics; unset = /metrics answers this machine only. */
   readonly metricsToken: string | undefined;
+  /** A port of its own for this process's `/metrics` (a ROLES=worker process has no API); on HOST. */
+  readonly metricsPort: number | undefined;
   /** Webhook targets on private, loopback and link-local networks are allowed (refused by default: SSRF). */
   readonly webhookAllowPrivate: boolean;
   /** The first retry's wait for a failed webhook delivery; the schedule scales from it (≥ 24 h in all at 5 s). */
@@ -253,6 +256,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outflowRetryBaseSeconds: e.OUTFLOW_RETRY_BASE_SECONDS,
     push: e.MAILROOM_PUSH,
     metricsToken: e.METRICS_TOKEN,
+    metricsPort: e.METRICS_PORT,
     webhookAllowPrivate: e.WEBHOOK_ALLOW_PRIVATE,
     webhookFirstRetryMs: Math.round(e.WEBHOOK_RETRY_FIRST_SECONDS * 1000),
     webhookDisableAfterMs: Math.round(e.WEBHOOK_DISABLE_AFTER_HOURS * 3_600_000),

@@ -24,6 +24,7 @@ import { cloudSettings } from './microsoft/settings.ts';
 import { startSandboxTenant, type SandboxTenant } from './sandbox/tenant.ts';
 import type { MicrosoftSettings } from './microsoft/settings.ts';
 import { buildHttpApp } from './http/app.ts';
+import { startMetricsServer, type MetricsServer } from './metrics/server.ts';
 import { jobCatalog } from './jobs/catalog.ts';
 import { jobHandlers } from './jobs/registry.ts';
 import { startJobs, type JobRuntime, type SendManyItem } from './jobs/runtime.ts';
@@ -54,6 +55,8 @@ export interface RunningServer {
   readonly http: FastifyInstance | undefined;
   /** The address it listens on, e.g. http://127.0.0.1:3000. */
   readonly url: string | undefined;
+  /** Where this process's own `/metrics` is served with METRICS_PORT set (any role), e.g. http://127.0.0.1:9464. */
+  readonly metricsUrl: string | undefined;
   /** Graceful stop: no new requests, running jobs finish (up to the grace period), database closed. */
   close(): Promise<void>;
 }
@@ -84,6 +87,7 @@ export async function startServer(
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, logger });
   let jobs: JobRuntime | undefined;
   let http: FastifyInstance | undefined;
+  let metrics: MetricsServer | undefined;
   let sandbox: SandboxTenant | undefined;
   try {
     // Before anything reads a secret: a wrong key stops the boot here, with one clear line.
@@ -266,6 +270,17 @@ export async function startServer(
       );
       url = await listen(http, config);
     }
+    // This process's own metrics on a port of their own: a worker has no API to serve them.
+    if (config.metricsPort !== undefined)
+      metrics = await listening(config, 'METRICS_PORT', config.metricsPort, () =>
+        startMetricsServer({
+          port: config.metricsPort!,
+          host: config.host,
+          token: config.metricsToken,
+          db: database.db,
+          logger,
+        }),
+      );
     // The sandbox tenant keeps no subscriptions across restarts: forget ours and make new ones now.
     if (sandbox && config.push && config.roles.includes('worker')) {
       const known = (await sandbox.control.subscriptions()).map((x) => x.id);
@@ -297,6 +312,7 @@ export async function startServer(
     await jobs.startWorkers();
     const started = {
       http,
+      metrics,
       jobs,
       sandbox,
       microsoft,
@@ -324,9 +340,11 @@ export async function startServer(
       sandbox,
       http,
       url,
+      metricsUrl: metrics?.url,
       close() {
         closing ??= (async () => {
           await started.http?.close();
+          await started.metrics?.close();
           await started.jobs.stop(config.shutdownGraceMs);
           await started.webhooks.stop();
           await started.webhookSender.close();
@@ -344,6 +362,7 @@ export async function startServer(
   } catch (err) {
     // Nothing stays started: the process may go on (tests), and a clear line is all main prints.
     await http?.close().catch(() => undefined);
+    await metrics?.close().catch(() => undefined);
     await jobs?.stop(1000).catch(() => undefined);
     await sandbox?.close().catch(() => undefined);
     await database.close().catch(() => undefined);
@@ -353,18 +372,28 @@ export async function startServer(
 
 /** Listens on HOST:PORT; an address someone else holds, or one that cannot be had, is a StartupError. */
 async function listen(http: FastifyInstance, config: Config): Promise<string> {
+  return listening(config, 'PORT', config.port, () => http.listen({ port: config.port, host: config.host }));
+}
+
+/** Runs `start` (listening on `port`), turning the usual reasons it cannot into a StartupError. */
+async function listening<T>(
+  config: Config,
+  setting: 'PORT' | 'METRICS_PORT',
+  port: number,
+  start: () => Promise<T>,
+): Promise<T> {
   try {
-    return await http.listen({ port: config.port, host: config.host });
+    return await start();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const where = `port ${config.port} on ${config.host}`;
+    const where = `port ${port} on ${config.host}`;
     if (code === 'EADDRINUSE')
       throw new StartupError(
-        `${where} is already in use by another program: stop it, or set PORT to a free port`,
+        `${where} is already in use by another program: stop it, or set ${setting} to a free port`,
       );
     if (code === 'EACCES')
       throw new StartupError(
-        `${where} needs privileges this account does not have (EACCES): set PORT to 1024 or above`,
+        `${where} needs privileges this account does not have (EACCES): set ${setting} to 1024 or above`,
       );
     if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
       throw new StartupError(
