@@ -20,6 +20,7 @@
 // webhook-id), none lost, none still retrying.
 import { api, type WebhookEndpointWithSecret } from '@mailroom/contracts';
 import { DEMO } from '@mailroom/m365-emulator';
+import os from 'node:os';
 import pg from 'pg';
 import { connectMailboxes, monitorFolders, setupWorkspace } from './lib/api.ts';
 import { graphErrorStorm, notificationStorm } from './lib/faults.ts';
@@ -29,13 +30,18 @@ import { MailroomCluster } from './lib/cluster.ts';
 import { sleep, type MailroomProcess } from './lib/process.ts';
 import { environment, writeResults } from './lib/report.ts';
 import { progress, subscriptionCount } from './lib/stack.ts';
+import { startAzurite } from './lib/azurite.ts';
+import { CpuSampler } from './lib/cpu-sampler.ts';
+import { DbSampler } from './lib/db-sampler.ts';
+import { tailTimelines } from './lib/tail.ts';
 import { createMailboxes, startEmulator } from './lib/tenant.ts';
 import { failingBehaviour, webhookChaosCounts, webhooksSettled } from './lib/webhook-chaos.ts';
 import { WebhookReceiver } from './lib/webhook-receiver.ts';
 
 const messages = Math.round(numberOption('CHAOS_MESSAGES', 10_000));
 const mailboxCount = Math.round(numberOption('CHAOS_MAILBOXES', 10));
-const kills = Math.round(numberOption('CHAOS_KILLS', 30));
+// 0: none (a control run: the same load without kills, to tell the kills' share of the latency).
+const kills = Math.max(0, Math.round(Number(process.env.CHAOS_KILLS ?? 30)));
 const workerCount = Math.max(1, Math.round(numberOption('CHAOS_WORKERS', 3)));
 const apiCount = Math.max(0, Math.round(Number(process.env.CHAOS_APIS ?? 2)));
 const restartDelayMs = numberOption('CHAOS_RESTART_DELAY_SECONDS', 5) * 1000;
@@ -82,6 +88,16 @@ try {
     behaviour: failingBehaviour(webhookFailShare, webhookTimeoutSeconds * 1000),
   }).start();
   cleanup.push(() => receiver.close());
+  // CHAOS_BLOB_STORE=azure: the blobs in Azure Blob Storage as Microsoft's emulator (Azurite, from npm)
+  // serves it, on disk in a temporary directory; every process gets its connection string.
+  if (process.env.CHAOS_BLOB_STORE === 'azure') {
+    const azurite = await startAzurite();
+    cleanup.push(() => azurite.stop());
+    process.env.BLOB_STORE = 'azure';
+    process.env.AZURE_STORAGE_CONNECTION_STRING = azurite.connectionString;
+    process.env.AZURE_STORAGE_CONTAINER = azurite.container;
+    event(`Azurite started: BLOB_STORE=azure, container ${process.env.AZURE_STORAGE_CONTAINER}`);
+  }
   const mailroom = await MailroomCluster.create({
     apis: apiCount,
     workers: workerCount,
@@ -98,6 +114,21 @@ try {
   });
   cleanup.push(() => mailroom.dispose());
   await mailroom.start();
+  /** host:pid → the process's name in this run, for the tail's timelines. */
+  const processNames = new Map<string, string>();
+  const named = (p: MailroomProcess) => {
+    processNames.set(`${os.hostname()}:${p.pid}`, `${nameOf(p)} (pid ${p.pid})`);
+    return `${nameOf(p)} pid ${p.pid}`;
+  };
+  const nameOf = (p: MailroomProcess) =>
+    mailroom.apis.includes(p)
+      ? `API ${mailroom.apis.indexOf(p) + 1}`
+      : `worker ${mailroom.workers.indexOf(p) + 1}`;
+  event(`started: ${mailroom.all.map(named).join(', ')}`);
+  // Who had the CPU, every 2 s: a stall of every process at once is the machine's, not Mailroom's.
+  const cpu = new CpuSampler(t0, () => mailroom.all);
+  cpu.start();
+  cleanup.push(async () => cpu.stop());
   event(
     `Mailroom: ${apiCount} API process(es) behind ${mailroom.base}, ${workerCount} worker process(es)${apiCount ? '' : ' (api+worker)'}`,
   );
@@ -110,9 +141,12 @@ try {
   receiver.setSecret(endpoint.secret);
   const ids = await connectMailboxes(ws, mailboxes);
   await monitorFolders(ws, mailboxes, ids, new Date(Date.now() - 1000));
-  const sql = new pg.Pool({ connectionString: db.url, max: 2 });
+  const sql = new pg.Pool({ connectionString: db.url, max: 3 });
   sql.on('error', () => undefined); // the restart cuts these connections too
   cleanup.push(() => sql.end());
+  const dbActivity = new DbSampler(sql, new URL(db.url).pathname.slice(1), t0);
+  dbActivity.start();
+  cleanup.push(async () => dbActivity.stop());
   await sleep(5000);
   const subs = await subscriptionCount(emu, DEMO.customerApp.clientId);
   event(
@@ -131,6 +165,7 @@ try {
   const immutableIds = new Map<string, string>();
   /** When each email was delivered (ms), for delivery → document latency. */
   const deliveredAt = new Map<string, number>();
+  const mailboxOf = new Map<string, string>();
   let deliveryErrors = 0;
   const deliveryMs = (messages / rate) * 1000;
   const delivery = (async () => {
@@ -149,6 +184,7 @@ try {
             jpegs: i % 4 === 0 ? 1 : 0,
           });
           delivered.push(m.internetMessageId);
+          mailboxOf.set(m.internetMessageId, mb.id);
           deliveredAt.set(m.internetMessageId, Date.now());
           immutableIds.set(m.internetMessageId, m.immutableId);
           break;
@@ -172,7 +208,9 @@ try {
   const startProcess = async (p: MailroomProcess, name: string) => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await p.start(120_000);
+        await p.start(120_000);
+        event(`${named(p)} ready`);
+        return;
       } catch (err) {
         event(`${name} start failed (attempt ${attempt}): ${String(err).slice(0, 300)}`);
         await p.kill();
@@ -181,10 +219,6 @@ try {
       }
     }
   };
-  const nameOf = (p: MailroomProcess) =>
-    mailroom.apis.includes(p)
-      ? `API ${mailroom.apis.indexOf(p) + 1}`
-      : `worker ${mailroom.workers.indexOf(p) + 1}`;
 
   // At random moments over the delivery, in turn: a worker killed (SIGKILL) and started again a few
   // seconds later (the other workers take over its jobs meanwhile), and every third time an API
@@ -205,6 +239,7 @@ try {
         : mailroom.workers[workerKills % workerCount]!;
       await exclusive(async () => {
         disturbances.push(Date.now());
+        event(`${api ? 'stopping' : 'killing'} ${nameOf(target)} pid ${target.pid}`);
         if (api) {
           await target.stop();
           apiRestarts++;
@@ -293,6 +328,23 @@ try {
   watching = false;
   await watchdog;
 
+  // Every process reads what any other stored (issue 23 §3): the API processes serve the .eml of
+  // documents that the workers stored, through the balancer, from the run's blob store.
+  const sample = await sql.query<{ id: string }>('select id from documents order by random() limit 200');
+  let blobReads = 0;
+  const blobReadFailures: string[] = [];
+  for (const { id } of sample.rows) {
+    const r = await ws.client
+      .call<string>('GET', api.documentEml(ws.workspaceId, id))
+      .catch((err: unknown) => ({
+        status: 0,
+        body: String(err),
+      }));
+    blobReads++;
+    if (r.status !== 200 || !r.body.length) blobReadFailures.push(`${id}: ${r.status}`);
+  }
+  event(`blob store: ${blobReads} .eml read through the API processes, ${blobReadFailures.length} failed`);
+
   // Count from the database, with Mailroom stopped so that the numbers are one consistent snapshot.
   await mailroom.stop();
   const docs = await sql.query<{ mid: string; n: number; first: Date }>(
@@ -339,6 +391,20 @@ try {
   const deliveredSet = new Set(delivered);
   const unexpected = docs.rows.filter((r) => !deliveredSet.has(r.mid)).map((r) => r.mid);
   const work = await progress(sql);
+  // The slowest 1 % (at least 20, at most 200) explained, one timeline each.
+  const tail = await tailTimelines({
+    sql,
+    emu,
+    t0,
+    emails: new Map(
+      delivered.map((m) => [
+        m,
+        { at: deliveredAt.get(m)!, immutableId: immutableIds.get(m)!, mailboxId: mailboxOf.get(m)! },
+      ]),
+    ),
+    processes: processNames,
+    count: Math.min(200, Math.max(20, Math.ceil(delivered.length / 100))),
+  }).catch((err: unknown) => [{ error: String(err) }]);
   const webhooks = await webhookChaosCounts(sql, receiver);
   // Never recorded by the end of the settle time: counted as stuck (not lost) — the delta query still has it.
   const stuck = stuckItems.length + notRecorded.length;
@@ -352,7 +418,12 @@ try {
     apis: apiCount,
     workerKills,
     apiRestarts,
-    blobStore: process.env.BLOB_STORE ?? 'fs (one shared directory)',
+    blobStore:
+      process.env.CHAOS_BLOB_STORE === 'azure'
+        ? 'azure (Azurite)'
+        : (process.env.BLOB_STORE ?? 'fs (one shared directory)'),
+    blobReads,
+    blobReadFailures: blobReadFailures.length,
     throttled429,
     peakInFlightPerMailbox: peakInFlight,
     peakInFlightByMailbox: Object.fromEntries(throttle.map((c) => [c.mailboxId, c.peakAttempted])),
@@ -383,6 +454,7 @@ try {
       notRecorded: notRecorded.slice(0, 20),
       duplicated: duplicated.slice(0, 20),
       unexpected: unexpected.slice(0, 20),
+      blobReadFailures: blobReadFailures.slice(0, 20),
     },
   };
   const webhooksOk =
@@ -402,6 +474,7 @@ try {
     report.unexpectedDocuments === 0 &&
     throttled429 === 0 &&
     peakInFlight <= 4 &&
+    blobReadFailures.length === 0 &&
     webhooksOk;
   if (!ok) event(`Mailroom log tails:\n${mailroom.logTail()}`);
   const file = writeResults('chaos', {
@@ -409,6 +482,9 @@ try {
     database: 'postgres (private cluster)',
     ...report,
     events,
+    tail,
+    cpu: cpu.samples,
+    db: dbActivity.samples,
   });
   console.log(
     [
@@ -420,6 +496,7 @@ try {
       `| Documents for mail never delivered | ${report.unexpectedDocuments} |`,
       `| 429s from the emulator's throttler (Microsoft's limits; injected faults not counted) | ${throttled429} |`,
       `| Peak requests in flight on one mailbox, as the emulator counts them (≤ 4) | ${peakInFlight} |`,
+      `| Blob store (${report.blobStore}): .eml read through the API processes / failed | ${blobReads} / ${blobReadFailures.length} |`,
       `| Delivery → document, ms: p50 / p95 / p99 / max | ${latency.p50} / ${latency.p95} / ${latency.p99} / ${latency.max} |`,
       `| … delivered within 30 s of a kill or API stop (${latencyNearKills.n}) / away from them (${latencyAwayFromKills.n}): p50 / p99 | ${latencyNearKills.p50} / ${latencyNearKills.p99} — ${latencyAwayFromKills.p50} / ${latencyAwayFromKills.p99} |`,
       `| Webhooks: document.created events / reached the receiver (a 2xx at least once) | ${webhooks.events} / ${webhooks.reached} |`,
