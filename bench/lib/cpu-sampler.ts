@@ -2,6 +2,7 @@
 // (emulator, receiver, balancer), PostgreSQL (all of the machine's `postgres` processes) and the rest —
 // other work on a shared machine. A stall of every Mailroom process at once shows here as the rest
 // (or a starting process) taking the cores, not as a fault of the run.
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpuSecondsOf, machineCpu, type MailroomProcess } from './process.ts';
 
 export interface CpuSample {
@@ -13,6 +14,11 @@ export interface CpuSample {
   chaos: number;
   postgres: number;
   other: number;
+  /**
+   * Mailroom's processes' time spent runnable but waiting for a core (`/proc/<pid>/schedstat`), in
+   * cores: above 0, they had work and the machine gave them no CPU.
+   */
+  mailroomWaiting: number;
 }
 
 export class CpuSampler {
@@ -20,6 +26,7 @@ export class CpuSampler {
   private timer: NodeJS.Timeout | undefined;
   private last: { at: number; machine: { idle: number; total: number }; chaos: number; postgres: number };
   private readonly lastByPid = new Map<number, number>();
+  private readonly lastWaitByPid = new Map<number, number>();
 
   private readonly t0: number;
   private readonly processes: () => MailroomProcess[];
@@ -29,6 +36,7 @@ export class CpuSampler {
     this.processes = processes;
     this.last = this.read();
     this.mailroomDelta();
+    this.waitingDelta();
   }
 
   start(intervalMs = 2000): void {
@@ -63,6 +71,25 @@ export class CpuSampler {
     return sum;
   }
 
+  /** Seconds Mailroom's processes waited on a run queue since the last call (all their threads). */
+  private waitingDelta(): number {
+    let sum = 0;
+    for (const p of this.processes()) {
+      const pid = p.pid;
+      if (pid === undefined) continue;
+      try {
+        let ns = 0;
+        for (const tid of readdirSync(`/proc/${pid}/task`))
+          ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+        sum += ns / 1e9 - (this.lastWaitByPid.get(pid) ?? 0);
+        this.lastWaitByPid.set(pid, ns / 1e9);
+      } catch {
+        // Gone meanwhile (a thread ended, the process was killed).
+      }
+    }
+    return sum;
+  }
+
   private sample(): void {
     try {
       const now = this.read();
@@ -72,6 +99,7 @@ export class CpuSampler {
       // /proc/stat counts every core: busy share × core count = cores busy.
       const cores = total > 0 ? ((total - idle) / total) * (total / wall) : 0;
       const mailroom = this.mailroomDelta() / wall;
+      const mailroomWaiting = this.waitingDelta() / wall;
       const chaos = (now.chaos - this.last.chaos) / wall;
       const postgres = (now.postgres - this.last.postgres) / wall;
       const round = (x: number) => Math.round(x * 100) / 100;
@@ -82,6 +110,7 @@ export class CpuSampler {
         chaos: round(chaos),
         postgres: round(postgres),
         other: round(Math.max(0, cores - mailroom - chaos - postgres)),
+        mailroomWaiting: round(mailroomWaiting),
       });
       this.last = now;
     } catch {
