@@ -83,12 +83,14 @@ export async function startJobs<C extends BaseJobContext>(opts: {
     schema: SCHEMA,
     supervise: work,
     schedule: work,
-    // Dead workers' jobs are found by missed heartbeats; look for them every few seconds.
-    superviseIntervalSeconds: 5,
+    // Dead workers' jobs are found by missed heartbeats (10 s): looked for every 15 s. The kinds that
+    // must come back within seconds have the StaleJobReclaimer; every 5 s was a third of an idle
+    // process's queries (issue 22 §3).
+    superviseIntervalSeconds: 15,
     // Each process says it is alive every 2 s in pgboss.instance: another host's dead worker is known
     // after three missed beats (StaleJobReclaimer; one of this host's by its pid at once).
     instanceHeartbeatSeconds: 2,
-    monitorIntervalSeconds: 5,
+    monitorIntervalSeconds: 15,
     // Every queue is a `notify` queue: a job sent to start now wakes its pollers at once, in every
     // process (LISTEN/NOTIFY; PGlite delivers it in-process). Polling is only the floor (see `pollers`).
     useListenNotify: true,

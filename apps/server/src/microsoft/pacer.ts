@@ -136,6 +136,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * second for its slots, not until they expire (recovery after a kill, issue 23).
  */
 const TICK_MS = 1_000;
+/** An idle pacer looks for a dead neighbour's slots every this many ticks (see `renewAndRelease`). */
+const IDLE_RECLAIM_EVERY = 10;
 
 /**
  * A process busy on a mailbox gives one of its slots back this often, when a request ends, and leaves
@@ -168,6 +170,7 @@ export class MailboxPacer {
   private readonly clock: () => number;
   private readonly timer: NodeJS.Timeout;
   private ticking: Promise<void> | undefined;
+  private idleTicks = 0;
   /**
    * `tickMs`: how often leases are renewed and idle ones given back (tests shorten it). `aimd`, `clock`:
    * how concurrency limits are learnt from 429s, and the clock that learning reads (tests fake it).
@@ -471,7 +474,12 @@ export class MailboxPacer {
           this.keys.delete(key);
       }
       if (holding) await this.leases.renew();
-      await this.leases.reclaimDead?.();
+      // Slots a dead process of this host held matter to a process waiting for them: every tick while
+      // this one holds or waits for slots, every 10th when idle (issue 22 §3: an idle process's query a
+      // second; other processes that want the slots look every second themselves).
+      const busy = holding || [...this.keys.values()].some((s) => s.waiting > 0 || s.active > 0);
+      if (busy || this.idleTicks++ % IDLE_RECLAIM_EVERY === 0) await this.leases.reclaimDead?.();
+      if (busy) this.idleTicks = 0;
     } catch {
       // Leases not renewed this time (database unreachable); the next tick tries again.
     }
