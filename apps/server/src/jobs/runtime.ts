@@ -97,6 +97,8 @@ export async function startJobs<C extends BaseJobContext>(opts: {
     // Cron occurrences are queued every 30 s into pg-boss's own queue, whose poller sends them: every
     // 15 s instead of 5 (issue 22 §3, an idle process's queries); our crons run once a minute at most.
     cronWorkerIntervalSeconds: 15,
+    // pg-boss's flows (jobs that wait for others) are not used: their resolver looked every 5 s.
+    flowIntervalSeconds: 60,
     // We export our own metrics later; no need for pg-boss's OpenTelemetry hooks here.
     openTelemetry: { enabled: false },
   });
@@ -134,7 +136,7 @@ export async function startJobs<C extends BaseJobContext>(opts: {
     await boss.updateQueue(job.name, updatable);
   }
 
-  const reclaimer = new StaleJobReclaimer(boss, catalog, logger);
+  const reclaimer = new StaleJobReclaimer(boss, catalog, logger, { singleProcess: !!database.bossDb });
   let working: Promise<void> | undefined;
   const queuePollers: { stop: () => void }[] = [];
   const listeners: { close: () => Promise<void> }[] = [];
@@ -376,7 +378,19 @@ class StaleJobReclaimer {
   /** Open take-overs: until when, and when the death was seen (database time): its jobs beat last before. */
   private takeovers: { until: number; seenAt: string }[] = [];
   private firstSweep = true;
-  constructor(boss: PgBoss, catalog: readonly JobDefinition[], logger: Logger) {
+  /**
+   * PGlite: no other process can open the database while this one runs, so the only death to find
+   * is a predecessor's, at the first sweep; once its take-over is over, sweeping stops (issue 22 §3:
+   * it was an idle process's most frequent query).
+   */
+  private readonly singleProcess: boolean;
+  constructor(
+    boss: PgBoss,
+    catalog: readonly JobDefinition[],
+    logger: Logger,
+    opts: { singleProcess?: boolean } = {},
+  ) {
+    this.singleProcess = opts.singleProcess ?? false;
     this.boss = boss;
     this.kinds = catalog.flatMap((j) =>
       j.reclaimAfterSeconds ? [{ name: j.name, seconds: j.reclaimAfterSeconds }] : [],
@@ -417,6 +431,7 @@ class StaleJobReclaimer {
       this.takeovers = this.takeovers.filter((t) => t.until > Date.now());
       for (const t of this.takeovers)
         for (const kind of this.kinds) await this.reclaim(kind.name, kind.seconds, t.seenAt);
+      if (this.singleProcess && !this.takeovers.length) this.stop();
     } catch (err) {
       this.logger.warn({ err: asError(err).message }, 'stale jobs not reclaimed this time');
     } finally {
