@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LearntLimit } from './learnt-limit.ts';
 
 const MIN = 60_000;
-const settings = { decrease: 0.5, confirmMs: MIN, quietMs: MIN, rememberMs: 60 * MIN };
+const settings = { decrease: 0.5, documented: 4, confirmMs: MIN, quietMs: MIN, rememberMs: 60 * MIN };
 
 /** A limit on a fake clock: `at(ms)` moves it. */
 function limit(max: number) {
@@ -35,30 +35,32 @@ describe('LearntLimit (AIMD)', () => {
     expect(l.current()).toBe(7);
     for (let i = 0; i < 10; i++) expect(l.refused(12, epoch)).toBe(false);
     expect(l.current()).toBe(7);
-    // Requests admitted under the new limit that are still refused lower it further.
+    // Requests admitted under the new limit that are still refused lower it further: halved, but not
+    // below Microsoft's documented 4 from above it in one step…
     expect(l.refused(6, l.epoch)).toBe(true);
-    expect(l.current()).toBe(3);
+    expect(l.current()).toBe(4);
+    // …and halved from there if 4 is still refused.
+    expect(l.refused(4, l.epoch)).toBe(true);
+    expect(l.current()).toBe(2);
   });
 
   it('recovers by one per quiet minute, up to just below the level refused, and tries that level again after an hour', () => {
     const { l, at } = limit(Infinity);
-    l.refused(5, 0);
-    l.refused(5, 0);
-    expect(l.current()).toBe(2);
-    at(59_999);
-    expect(l.current()).toBe(2);
+    l.refused(3, 0);
+    l.refused(3, 0);
+    expect(l.current()).toBe(1);
     at(MIN);
-    expect(l.current()).toBe(3);
-    at(2 * MIN);
-    expect(l.current()).toBe(4);
-    // 5 drew the refusals: not tried again while remembered (no 429 every few minutes).
+    expect(l.current()).toBe(2);
+    at(2 * MIN - 1);
+    expect(l.current()).toBe(2);
+    // 3 drew the refusals: not tried again while remembered (no 429 every few minutes).
     at(30 * MIN);
-    expect(l.current()).toBe(4);
+    expect(l.current()).toBe(2);
     // Then that level again, and one more per quiet minute (a gentle probe, not a jump).
     at(60 * MIN);
-    expect(l.current()).toBe(5);
+    expect(l.current()).toBe(3);
     at(62 * MIN);
-    expect(l.current()).toBe(7);
+    expect(l.current()).toBe(5);
   });
 
   it('never above its ceiling (Microsoft’s 4 per mailbox)', () => {

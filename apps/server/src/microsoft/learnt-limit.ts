@@ -1,6 +1,6 @@
 /**
  * How to learn a concurrency limit from Microsoft's `MailboxConcurrency` 429s (decision 0020).
- * `decrease`: a refusal at `n` in flight leaves `floor(n × decrease)` (at least 1). `confirmMs`: a
+ * `decrease`: a refusal at `n` in flight leaves `floor(n × decrease)` (at least 1; see `documented`). `confirmMs`: a
  * refusal lowers the limit only when another refusal of the same scope came within this long — a
  * one-off (a request of ours Microsoft still counted a moment after we read its last byte, or one
  * blamed on the wrong scope) must not cost an hour of throughput; a real overload draws several at
@@ -10,6 +10,12 @@
  */
 export interface AimdSettings {
   decrease: number;
+  /**
+   * Microsoft's documented number (4, in either reading): a refusal above it lowers the limit to no
+   * less than it in one step (under the per-app reading a burst refused at 5 or 16 in flight learns 4,
+   * not 2 — halving would leave half of the app's slots unused for minutes); at or below it, halving.
+   */
+  documented: number;
   confirmMs: number;
   quietMs: number;
   rememberMs: number;
@@ -17,6 +23,7 @@ export interface AimdSettings {
 
 export const DEFAULT_AIMD: AimdSettings = {
   decrease: 0.5,
+  documented: 4,
   confirmMs: 60_000,
   quietMs: 60_000,
   rememberMs: 3_600_000,
@@ -87,7 +94,11 @@ export class LearntLimit {
     if (now - this.refusedWhen >= this.settings.rememberMs) this.refusedAt = Infinity;
     this.refusedAt = Math.min(this.refusedAt, Math.max(2, this.strikeLow));
     this.refusedWhen = now;
-    this.base = Math.max(1, Math.floor(level * this.settings.decrease));
+    const halved = Math.floor(level * this.settings.decrease);
+    this.base = Math.max(
+      1,
+      level > this.settings.documented ? Math.max(halved, this.settings.documented) : halved,
+    );
     this.since = now;
     this.epoch++;
     return true;
