@@ -1,3 +1,4 @@
+import type { HotPolling } from './core/hot-polling.ts';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
@@ -92,6 +93,11 @@ const EnvSchema = z.object({
   CONNECTOR_HEALTH_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(45),
   CONNECTOR_TRANSIENT_ALARM_MINUTES: z.coerce.number().min(0).default(15),
   SYNC_RECONCILE_SECONDS: z.coerce.number().int().min(1).default(300),
+  // Hot folders (decision 0021): polled while their newest mail is this recent (0: never polled).
+  SYNC_HOT_MINUTES: z.coerce.number().min(0).default(30),
+  SYNC_HOT_MAX_SECONDS: z.coerce.number().min(1).max(300).default(5),
+  SYNC_HOT_MIN_MS: z.coerce.number().int().min(100).max(60_000).default(500),
+  SYNC_HOT_BUDGET_SHARE: z.coerce.number().gt(0).max(0.5).default(0.05),
   OUTFLOW_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   MAILROOM_PUSH: bool.default(true),
   WEBHOOK_ALLOW_PRIVATE: bool.default(false),
@@ -160,6 +166,8 @@ export interface Config {
   readonly connectorTransientAlarmMs: number;
   /** Every active folder gets a delta round at least this often, notifications or not. */
   readonly syncReconcileMs: number;
+  /** Which folders are polled between notifications, and how often (decision 0021). */
+  readonly hotPolling: Readonly<HotPolling>;
   /** First wait before an outflow action that failed for a passing reason is tried again (doubling, up to an hour). */
   readonly outflowRetryBaseSeconds: number;
   /** Graph change notifications (needs PUBLIC_BASE_URL reachable by Microsoft); off = reconciliation only. */
@@ -253,6 +261,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     connectorHealthIntervalMs: e.CONNECTOR_HEALTH_INTERVAL_SECONDS * 1000,
     connectorTransientAlarmMs: e.CONNECTOR_TRANSIENT_ALARM_MINUTES * 60_000,
     syncReconcileMs: e.SYNC_RECONCILE_SECONDS * 1000,
+    hotPolling: Object.freeze({
+      windowMs: Math.round(e.SYNC_HOT_MINUTES * 60_000),
+      minMs: e.SYNC_HOT_MIN_MS,
+      maxMs: Math.max(e.SYNC_HOT_MIN_MS, Math.round(e.SYNC_HOT_MAX_SECONDS * 1000)),
+      budgetShare: e.SYNC_HOT_BUDGET_SHARE,
+    }),
     outflowRetryBaseSeconds: e.OUTFLOW_RETRY_BASE_SECONDS,
     push: e.MAILROOM_PUSH,
     metricsToken: e.METRICS_TOKEN,

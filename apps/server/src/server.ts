@@ -6,6 +6,7 @@ import type { BlobStore } from './blobs/store.ts';
 import { ConnectorService } from './connectors/service.ts';
 import { DbSlotLeases } from './db/repos/graph-slots.ts';
 import { MailboxPacer } from './microsoft/pacer.ts';
+import { HotFolderPoller } from './sync/hot-folders.ts';
 import { KeyedCoalescer } from './lib/coalesce.ts';
 import { ProbeTrigger } from './connectors/probe-trigger.ts';
 import { activeFolderIdsOf } from './mailboxes/lookup.ts';
@@ -211,6 +212,8 @@ export async function startServer(
       enqueueMarkers: async (folderId) => markers.call(folderId),
       enqueueOutflow: (runIds) => outflow.queue(runIds),
       accessSignal: (connectorId) => probes.signal(connectorId),
+      ...(config.hotPolling.windowMs > 0 ? { hotPollMinMs: config.hotPolling.minMs } : {}),
+      onNewMail: () => hotFolders.wake(),
     });
     jobs = await startJobs({
       database,
@@ -307,9 +310,17 @@ export async function startServer(
       // New deliveries wake the dispatcher at their commit, in whichever process queued them.
       await jobs.listen(WEBHOOK_WAKE_CHANNEL, () => webhooks.wake());
     }
+    // Folders with recent mail get a delta round every few seconds, ahead of Microsoft's notification.
+    const hotFolders = new HotFolderPoller({
+      db: database.db,
+      polling: config.hotPolling,
+      queueRounds: (folderIds) => mailboxes.syncFolders(folderIds),
+      logger,
+    });
     // Last: every handler's dependencies exist now (`jobs` included). A job queued before this start
     // once ran while `jobs` was still unassigned and failed for good (issue 23).
     await jobs.startWorkers();
+    if (config.roles.includes('worker')) hotFolders.start();
     const started = {
       http,
       metrics,
@@ -322,6 +333,7 @@ export async function startServer(
       probes,
       webhooks,
       webhookSender,
+      hotFolders,
     };
     let closing: Promise<void> | undefined;
     return {
@@ -345,6 +357,7 @@ export async function startServer(
         closing ??= (async () => {
           await started.http?.close();
           await started.metrics?.close();
+          await started.hotFolders.stop();
           await started.jobs.stop(config.shutdownGraceMs);
           await started.webhooks.stop();
           await started.webhookSender.close();
