@@ -28,6 +28,13 @@ export function hotOption(): boolean {
   return v === 'on';
 }
 
+/** The emulator's and the rules' settings that change these numbers, for the tables' summaries. */
+export function conditions(): string {
+  const service = process.env.BENCH_SERVICE_TIME_MS ?? '0';
+  const scope = process.env.BENCH_CONCURRENCY_SCOPE ?? 'perMailbox';
+  return `Graph service time ${service} ms, concurrency ${scope}, processed marker ${process.env.BENCH_MARKER === 'off' ? 'off' : 'on'}`;
+}
+
 /** Mailroom's environment for a hot-polling setting. */
 export const hotEnv = (hot: boolean): Record<string, string> => (hot ? {} : { SYNC_HOT_MINUTES: '0' });
 
@@ -82,7 +89,9 @@ export async function measureArrivals(
   for (const [i, mb] of mailboxes.entries())
     await emu.control.deliverGenerated(mb.address, { folder: mb.folders[0]!.id, seed: 7000, index: i });
   const ids = await connectMailboxes(ws, mailboxes);
-  await monitorFolders(ws, mailboxes, ids, start);
+  // BENCH_MARKER=off: the rules write no processed marker (one request less per email, issue 22 §2.6).
+  const marker = process.env.BENCH_MARKER !== 'off';
+  await monitorFolders(ws, mailboxes, ids, start, 4, marker ? {} : { writeMarker: false });
   log(`${name}: waiting for every folder’s first delta round and its subscription`);
   let neverSynced = await foldersNeverSynced(sql);
   for (

@@ -2,7 +2,15 @@
 // emails at RATE (20/s), then a burst of BURST (500) delivered as fast as the emulator takes them;
 // per email, delivery → document (bench/lib/arrivals.ts), with Microsoft's notification latency
 // (BENCH_NOTIFY_LATENCY) and hot-folder polling (BENCH_HOT).
-import { hotEnv, hotOption, measureArrivals, ms, notifyModeOption, quantiles } from '../lib/arrivals.ts';
+import {
+  conditions,
+  hotEnv,
+  hotOption,
+  measureArrivals,
+  ms,
+  notifyModeOption,
+  quantiles,
+} from '../lib/arrivals.ts';
 import { log, numberOption, scaled } from '../lib/options.ts';
 import { round } from '../lib/report.ts';
 import { withStack } from '../lib/stack.ts';
@@ -51,7 +59,7 @@ export async function hot(): Promise<ScenarioResult> {
       const p99 = steadyMissing ? Infinity : steadyMs.p99;
       return {
         name: 'hot',
-        summary: `one mailbox: ${steady} emails at ${rate}/s, then a burst of ${burst} (a quarter with attachments); notifications ${notify === 'microsoft' ? 'as Microsoft documents them' : 'at once'}, hot-folder polling ${polling ? 'on' : 'off'}`,
+        summary: `one mailbox: ${steady} emails at ${rate}/s, then a burst of ${burst} (a quarter with attachments); notifications ${notify === 'microsoft' ? 'as Microsoft documents them' : 'at once'}, hot-folder polling ${polling ? 'on' : 'off'}; ${conditions()}`,
         rows: [
           { measure: 'Emails delivered / documents', value: `${r.delivered} / ${r.documents}` },
           {

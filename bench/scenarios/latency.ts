@@ -2,7 +2,15 @@
 // for each, the time from its delivery call to its document (bench/lib/arrivals.ts). Microsoft's
 // notification latency (BENCH_NOTIFY_LATENCY, default its documented distribution) and Mailroom's
 // hot-folder polling (BENCH_HOT, default on) say which path finds the mail.
-import { hotEnv, hotOption, measureArrivals, ms, notifyModeOption, quantiles } from '../lib/arrivals.ts';
+import {
+  conditions,
+  hotEnv,
+  hotOption,
+  measureArrivals,
+  ms,
+  notifyModeOption,
+  quantiles,
+} from '../lib/arrivals.ts';
 import { log, numberOption, scaled } from '../lib/options.ts';
 import { round } from '../lib/report.ts';
 import { withStack } from '../lib/stack.ts';
@@ -42,10 +50,10 @@ export async function latency(): Promise<ScenarioResult> {
       const own = quantiles(r.toDocumentMs);
       // Delta requests per mailbox per 10 minutes, as a share of Microsoft's 10,000.
       const deltaShare = r.deltaRequests / mailboxCount / (r.measuredSeconds / 600) / 10_000;
-      const conditions = `notifications ${notify === 'microsoft' ? 'as Microsoft documents them (median 25 s, at most 3 min)' : 'at once'}, hot-folder polling ${hot ? 'on' : 'off'}`;
+      const setting = `notifications ${notify === 'microsoft' ? 'as Microsoft documents them (median 25 s, at most 3 min)' : 'at once'}, hot-folder polling ${hot ? 'on' : 'off'}; ${conditions()}`;
       return {
         name: 'latency',
-        summary: `${mailboxCount} mailboxes, ${r.delivered} emails at ${rate}/s for ${seconds} s (a quarter with attachments), ${conditions}; ${r.subscriptions} subscriptions, ${r.notificationItems} notification items in ${r.notificationPosts} POSTs`,
+        summary: `${mailboxCount} mailboxes, ${r.delivered} emails at ${rate}/s for ${seconds} s (a quarter with attachments), ${setting}; ${r.subscriptions} subscriptions, ${r.notificationItems} notification items in ${r.notificationPosts} POSTs`,
         rows: [
           {
             measure: 'Emails delivered / documents',
