@@ -135,8 +135,8 @@ export const folderSync = defineJob({
   // Rounds wait on Graph, not the CPU (one mailbox's requests are capped by its 4 slots): with 4, a
   // burst of notifications over many mailboxes queued behind each other (latency p99 in seconds).
   concurrency: 16,
-  // Retries (5 s and up) start within 5 s of being due; sent rounds start at once.
-  pollingIntervalSeconds: 5,
+  // Retries start within 10 s of being due; sent rounds start at once.
+  pollingIntervalSeconds: 10,
 });
 
 export const messageIngest = defineJob({
@@ -161,7 +161,7 @@ export const messageIngest = defineJob({
   concurrency: 8,
   batchSize: 8,
   groupConcurrency: 6,
-  pollingIntervalSeconds: 5,
+  pollingIntervalSeconds: 10,
 });
 
 export const syncReconcile = defineJob({
@@ -193,7 +193,7 @@ export const folderMarkers = defineJob({
   // Idempotent: a killed worker's job is retried within seconds (jobs/runtime.ts, decision 0016).
   reclaimAfterSeconds: 2,
   concurrency: 2,
-  pollingIntervalSeconds: 5,
+  pollingIntervalSeconds: 10,
 });
 
 export const subscriptionEnsure = defineJob({
@@ -244,8 +244,8 @@ export const outflowRun = defineJob({
   expireInSeconds: 900,
   heartbeatSeconds: 10,
   concurrency: 4,
-  // The runner schedules its own retries (15 s and up): they start within 5 s of being due.
-  pollingIntervalSeconds: 5,
+  // The runner schedules its own retries (15 s and up): they start within 10 s of being due.
+  pollingIntervalSeconds: 10,
 });
 
 export const outflowSweep = defineJob({
