@@ -142,6 +142,13 @@ export class MailroomProcess {
         ? { NODE_OPTIONS: process.env.BENCH_MAILROOM_NODE_OPTIONS }
         : {}),
       ...opts.env,
+      // BENCH_MAILROOM_ENV="SYNC_HOT_MINUTES=0 …" (NAME=value pairs, space-separated): last, over the scenario's.
+      ...Object.fromEntries(
+        (process.env.BENCH_MAILROOM_ENV ?? '')
+          .split(/\s+/)
+          .filter((kv) => kv.includes('='))
+          .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+      ),
     };
   }
 
