@@ -113,4 +113,26 @@ describe('idle job polling', () => {
       await runtime.stop(1000);
     }
   });
+
+  it('a fetch rolled back for twins (two pollers took twins of one key) is polled again in a moment, not at the idle poll', async () => {
+    const job = sleepyJob('test.sleepy-twins', 1);
+    const done: number[] = [];
+    const runtime = await working(job, async (p) => void done.push(p.n));
+    try {
+      // A due job nobody announced, as the rolled-back fetch's jobs are; then pg-boss's error for it.
+      const id = await runtime.boss.send(job.name, { n: 7 }, { startAfter: 60 });
+      await app.server.database.db.execute(sql`update pgboss.job set start_after = now() where id = ${id}`);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(done).toEqual([]);
+      runtime.boss.emit(
+        'error',
+        new Error(
+          `duplicate key value violates unique constraint "job_common_i3" (Queue: ${job.name}, Worker: w)`,
+        ),
+      );
+      await until('the queue polled again after the twins', async () => done.includes(7), 15_000);
+    } finally {
+      await runtime.stop(1000);
+    }
+  });
 });

@@ -105,12 +105,19 @@ export async function startJobs<C extends BaseJobContext>(opts: {
   boss.on('error', (err: Error) => {
     // Two pollers took twins of one stately key at once; the fetch is rolled back and polled again
     // (decision 0016). Not a fault: said at info level, with why.
-    if (/unique constraint "?job(_\w+)?_i3"?/.test(err.message))
+    if (/unique constraint "?job(_\w+)?_i3"?/.test(err.message)) {
       logger.info(
         { err: err.message },
-        'job queue: two pollers took twins of one key at once; that fetch is retried at the next poll, nothing is lost',
+        'job queue: two pollers took twins of one key at once; that fetch is retried in a moment, nothing is lost',
       );
-    else logger.warn({ err: err.message }, 'job queue error');
+      // pg-boss's poller sleeps its idle interval after a failed fetch (a minute or two since issue 22
+      // §3): wake the queue's pollers shortly instead, or the rolled-back jobs wait for it.
+      const queue = /\(Queue: ([\w.-]+),/.exec(err.message)?.[1];
+      if (queue)
+        setTimeout(() => {
+          wakeQueue(boss, queue).catch(() => undefined);
+        }, TWIN_RETRY_MS).unref();
+    } else logger.warn({ err: err.message }, 'job queue error');
   });
   await boss.start();
   // `job` is pg-boss's partitioned job table; analysing it analyses each queue's partition too,
@@ -254,6 +261,9 @@ export async function wakeQueue(boss: PgBoss, name: string): Promise<void> {
       name,
     ]);
 }
+
+/** After a fetch rolled back for twins (see the `error` handler), the queue is polled again this soon. */
+const TWIN_RETRY_MS = 200;
 
 /** How often the other pollers of a queue look when idle: a backstop, should the first be busy for long. */
 export const FOLLOWER_POLL_SECONDS = 120;
