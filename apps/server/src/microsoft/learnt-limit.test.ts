@@ -71,4 +71,25 @@ describe('LearntLimit (AIMD)', () => {
     at(500 * MIN);
     expect(l.current()).toBe(4);
   });
+
+  it('with a floor: never learnt below it, and refusals at or below it teach nothing (the app: Microsoft’s 4)', () => {
+    let now = 1_000_000;
+    const app = new LearntLimit(Infinity, settings, () => now, 4);
+    // Refusals whatever the concurrency (an injected storm): 4 or fewer in flight, nothing learnt.
+    for (let i = 0; i < 20; i++) expect(app.refused(1 + (i % 4), app.epoch)).toBe(false);
+    expect(app.learnt).toBe(false);
+    // Refused at 16 in flight, twice: learnt, but 4 at the lowest however often it is refused again.
+    app.refused(16, app.epoch);
+    expect(app.refused(16, app.epoch)).toBe(true);
+    expect(app.current()).toBe(8);
+    for (let i = 0; i < 10; i++) {
+      now += 1_000;
+      app.refused(8, app.epoch);
+      app.refused(5, app.epoch);
+    }
+    expect(app.current()).toBe(4);
+    const mailbox = new LearntLimit(4, settings, () => now, 2);
+    for (let i = 0; i < 10; i++) mailbox.refused(4, mailbox.epoch);
+    expect(mailbox.current()).toBe(2);
+  });
 });

@@ -54,8 +54,18 @@ export class LearntLimit {
    */
   epoch = 0;
 
-  constructor(max: number, settings: AimdSettings = DEFAULT_AIMD, clock: () => number = Date.now) {
+  /**
+   * Never learnt below this, and a refusal with no more than this in flight teaches nothing: it cannot
+   * be the limit we are looking for. The app scope's floor is Microsoft's documented 4 (either reading
+   * lets an app run 4 at once); a mailbox's is 2. Without floors, refusals that come whatever the
+   * concurrency (the chaos run's injected 429s carry Microsoft's MailboxConcurrency words) halved the
+   * app's limit down to 1: one request in flight for the whole installation (issue 23's chaos run).
+   */
+  private readonly floor: number;
+
+  constructor(max: number, settings: AimdSettings = DEFAULT_AIMD, clock: () => number = Date.now, floor = 1) {
     this.max = max;
+    this.floor = Math.min(max, Math.max(1, floor));
     this.base = max;
     this.settings = settings;
     this.clock = clock;
@@ -85,6 +95,7 @@ export class LearntLimit {
    * `epoch`. Returns whether the limit went down.
    */
   refused(inFlight: number, epoch: number): boolean {
+    if (inFlight <= this.floor && this.floor > 1) return false;
     const now = this.clock();
     const confirmed = now - this.lastStrike < this.settings.confirmMs;
     this.strikeLow = confirmed ? Math.min(this.strikeLow, inFlight) : inFlight;
@@ -96,7 +107,7 @@ export class LearntLimit {
     this.refusedWhen = now;
     const halved = Math.floor(level * this.settings.decrease);
     this.base = Math.max(
-      1,
+      this.floor,
       level > this.settings.documented ? Math.max(halved, this.settings.documented) : halved,
     );
     this.since = now;

@@ -149,6 +149,9 @@ const IDLE_RECLAIM_EVERY = 10;
 const YIELD_AFTER_MS = 2_000;
 const YIELD_HOLD_OFF_MS = 300;
 
+/** A mailbox's learnt limit never goes below this (half of Microsoft's 4; see learnt-limit.ts). */
+const MAILBOX_FLOOR = 2;
+
 /** How long a finished request keeps its slot (see `run`). */
 const RELEASE_GRACE_MS = 10;
 
@@ -265,7 +268,9 @@ export class MailboxPacer {
 
   private learntLimit(key: string, max: number): LearntLimit {
     let l = this.learnt.get(key);
-    if (!l) this.learnt.set(key, (l = new LearntLimit(max, this.aimd, this.clock)));
+    // Floors (learnt-limit.ts): the app never below Microsoft's documented 4, a mailbox never below 2.
+    const floor = max === Infinity ? this.aimd.documented : MAILBOX_FLOOR;
+    if (!l) this.learnt.set(key, (l = new LearntLimit(max, this.aimd, this.clock, floor)));
     return l;
   }
 
