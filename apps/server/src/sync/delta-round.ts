@@ -2,7 +2,13 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { applyMailboxHealth } from '../connectors/health-state.ts';
 import { blocksReading } from '../core/connector-health.ts';
 import { rowsOf, type Db } from '../db/client.ts';
-import { connectors, mailboxes, mailMessages, monitoredFolders } from '../db/schema/index.ts';
+import {
+  connectors,
+  graphSubscriptions,
+  mailboxes,
+  mailMessages,
+  monitoredFolders,
+} from '../db/schema/index.ts';
 import { validDate } from '../lib/dates.ts';
 import { pgText } from '../lib/pg-text.ts';
 import { classify, isAccessSignal } from '../microsoft/classify.ts';
@@ -16,15 +22,25 @@ const FOLDER = (db: Db, folderId: string) =>
     .select({
       f: monitoredFolders,
       m: mailboxes,
-      c: { status: connectors.status, problemCause: connectors.problemCause },
+      c: {
+        status: connectors.status,
+        problemCause: connectors.problemCause,
+        authMode: connectors.authMode,
+        accountOid: connectors.accountOid,
+      },
+      // What push's `afterRound` looks at, read here rather than again after the round (issue 22 §3).
+      s: graphSubscriptions,
     })
     .from(monitoredFolders)
     .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
     .innerJoin(connectors, eq(connectors.id, mailboxes.connectorId))
+    .leftJoin(graphSubscriptions, eq(graphSubscriptions.folderId, monitoredFolders.id))
     .where(eq(monitoredFolders.id, folderId));
 
 /** A pending work item this old has lost its job (a crash between recording it and queueing it). */
 const STRANDED_AFTER_SECONDS = 10;
+
+type FolderRow = Awaited<ReturnType<typeof FOLDER>>[number];
 
 /**
  * A folder's delta round (decision 0005): each page's messages are recorded as pending work items
@@ -95,6 +111,15 @@ export class DeltaRounds {
         }
         result.pages++;
         const next = page.nextLink ?? page.deltaLink;
+        if (!page.value.length && !page.nextLink) {
+          // Nothing new (most rounds: reconciliation, polling): the cursor and the round's end in one
+          // statement, no transaction — nothing is recorded that the cursor must move with.
+          await db
+            .update(monitoredFolders)
+            .set({ cursor: next ?? null, cursorKind: 'delta', ...ROUND_DONE })
+            .where(eq(monitoredFolders.id, f.id));
+          return this.done(result, row);
+        }
         const created = await db.transaction(async (tx) => {
           const removedIds = page.value.filter((x) => x['@removed']).map((x) => x.id);
           if (removedIds.length) {
@@ -154,17 +179,8 @@ export class DeltaRounds {
         if (!page.nextLink || !next) break;
         url = next;
       }
-      await db
-        .update(monitoredFolders)
-        .set({ lastSyncAt: sql`now()`, lastError: null, lastErrorAt: null })
-        .where(eq(monitoredFolders.id, f.id));
-      if (m.access !== 'readable') {
-        // The mailbox reads again: its connector may have recovered.
-        await setMailboxAccess(db, m, 'readable', null);
-        await applyMailboxHealth(db, m.connectorId);
-      }
-      result.ok = true;
-      return result;
+      await db.update(monitoredFolders).set(ROUND_DONE).where(eq(monitoredFolders.id, f.id));
+      return await this.done(result, row);
     } catch (err) {
       // A refused token, a 401 or a 403 may mean the connection lost access: probe it now, not at
       // its next scheduled probe (coalesced per connector, so a storm makes one probe).
@@ -186,7 +202,28 @@ export class DeltaRounds {
       throw err;
     }
   }
+
+  /** A round that reached the end: the mailbox reads again (its connector may have recovered). */
+  private async done(result: RoundResult, row: FolderRow): Promise<RoundResult> {
+    const { m, f, c, s } = row;
+    if (m.access !== 'readable') {
+      await setMailboxAccess(this.d.db, m, 'readable', null);
+      await applyMailboxHealth(this.d.db, m.connectorId);
+    }
+    result.ok = true;
+    result.pushContext = {
+      active: f.active,
+      authMode: c.authMode,
+      accountOid: c.accountOid,
+      graphUserId: m.graphUserId,
+      subscription: s ?? undefined,
+    };
+    return result;
+  }
 }
+
+/** What a round that reached the end of the delta writes on its folder. */
+const ROUND_DONE = { lastSyncAt: sql`now()`, lastError: null, lastErrorAt: null };
 
 /** Graph's `receivedDateTime` has whole seconds: compare at that precision (as the delta filter does). */
 function isOnOrAfter(received: string | undefined, from: Date): boolean {

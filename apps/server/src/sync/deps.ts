@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { BlobStore } from '../blobs/store.ts';
 import type { TokenBroker } from '../connectors/token-broker.ts';
 import type { Db } from '../db/client.ts';
+import type { graphSubscriptions } from '../db/schema/index.ts';
 import type { InflowRouter } from '../documents/inflow.ts';
 import type { MailClient } from '../microsoft/mail-client.ts';
 
@@ -42,4 +43,15 @@ export interface RoundResult {
   resynced: boolean;
   /** The round reached the end of the delta (false: inactive folder, or a named problem). */
   ok: boolean;
+  /** What push's `afterRound` needs, as the round read it (saves reading it again; issue 22 §3). */
+  pushContext?: PushContext;
+}
+
+/** A folder's push situation: whether Microsoft notifies about it, and its subscription row. */
+export interface PushContext {
+  active: boolean;
+  authMode: 'delegated' | 'organization' | 'own_app' | null;
+  accountOid: string | null;
+  graphUserId: string;
+  subscription: typeof graphSubscriptions.$inferSelect | undefined;
 }

@@ -16,6 +16,7 @@ import { randomToken, safeEqual, sha256 } from '../security/tokens.ts';
 import { validDate } from '../lib/dates.ts';
 import { asError } from '../lib/errors.ts';
 import { withTimeout } from '../lib/with-timeout.ts';
+import type { PushContext } from './deps.ts';
 
 export const NOTIFICATION_PATH = '/api/v1/graph/notifications';
 export const LIFECYCLE_PATH = '/api/v1/graph/lifecycle';
@@ -88,6 +89,19 @@ export class PushService {
     return this.d.now?.() ?? new Date();
   }
 
+  private async pushContext(folderId: string): Promise<PushContext | undefined> {
+    const row = await this.context(folderId);
+    return (
+      row && {
+        active: row.f.active,
+        authMode: row.c.authMode,
+        accountOid: row.c.accountOid,
+        graphUserId: row.m.graphUserId,
+        subscription: row.s ?? undefined,
+      }
+    );
+  }
+
   private async context(folderId: string) {
     const [row] = await this.d.db
       .select({ f: monitoredFolders, m: mailboxes, c: connectors, s: graphSubscriptions })
@@ -99,13 +113,16 @@ export class PushService {
     return row;
   }
 
-  /** After a folder's round: asks for a subscription job when the folder has none (or needs renewal). */
-  async afterRound(folderId: string): Promise<void> {
+  /**
+   * After a folder's round: asks for a subscription job when the folder has none (or needs renewal).
+   * `known`: the folder as the round read it; without it, read here (four joined rows: for 10,000 idle
+   * folders' reconciliation rounds, a statement each for nothing).
+   */
+  async afterRound(folderId: string, known?: PushContext): Promise<void> {
     if (!this.d.enabled) return;
-    const row = await this.context(folderId);
-    if (!row || !row.f.active || !pushEligibility(row.c.authMode, row.c.accountOid, row.m.graphUserId).push)
-      return;
-    const action = nextSubscriptionAction(row.s ?? undefined, this.now(), this.d.retryAfterFailureMs);
+    const row = known ?? (await this.pushContext(folderId));
+    if (!row || !row.active || !pushEligibility(row.authMode, row.accountOid, row.graphUserId).push) return;
+    const action = nextSubscriptionAction(row.subscription, this.now(), this.d.retryAfterFailureMs);
     if (action === 'create' || action === 'renew')
       await this.d.send('subscription.ensure', { folderId }, { singletonKey: folderId });
   }

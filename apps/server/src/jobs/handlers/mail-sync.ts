@@ -7,7 +7,7 @@ export const runFolderSync: JobHandler<PayloadOf<typeof folderSync>> = async ({ 
   const r = await ctx.sync.syncFolder(folderId);
   if (r.recorded || r.removed || r.resynced) ctx.logger.info({ ...r }, 'folder synced');
   // A folder that reads well gets (or keeps) its push subscription.
-  if (r.ok) await ctx.push.afterRound(folderId);
+  if (r.ok) await ctx.push.afterRound(folderId, r.pushContext);
 };
 
 /** A fetch's messages are ingested together: their documents are written in one transaction. */
