@@ -1,7 +1,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { applyMailboxHealth } from '../connectors/health-state.ts';
 import { blocksReading } from '../core/connector-health.ts';
-import { rowsOf, type Db } from '../db/client.ts';
+import type { Db } from '../db/client.ts';
 import {
   connectors,
   graphSubscriptions,
@@ -17,6 +17,9 @@ import type { GraphMessage } from '../microsoft/mail-client.ts';
 import type { RoundResult, SyncDeps } from './deps.ts';
 import { mailboxAccess, setMailboxAccess } from './mailbox-access.ts';
 
+/** A pending work item this old has lost its job (a crash between recording it and queueing it). */
+const STRANDED_AFTER_SECONDS = 10;
+
 const FOLDER = (db: Db, folderId: string) =>
   db
     .select({
@@ -30,15 +33,19 @@ const FOLDER = (db: Db, folderId: string) =>
       },
       // What push's `afterRound` looks at, read here rather than again after the round (issue 22 §3).
       s: graphSubscriptions,
+      // Work recorded before a crash but never queued, and processed messages still without their
+      // marker (see `syncFolder`): read with the folder, one statement per round, not two.
+      stranded: sql<string | null>`(select string_agg(mm.id::text, ',') from ${mailMessages} mm
+        where mm.folder_id = ${monitoredFolders.id} and mm.state = 'pending'
+          and mm.created_at < now() - make_interval(secs => ${STRANDED_AFTER_SECONDS}))`,
+      markersDue: sql<boolean>`(${monitoredFolders.writeMarker} and exists (select 1 from ${mailMessages} mm
+        where mm.folder_id = ${monitoredFolders.id} and mm.state = 'done' and not mm.marker_written))`,
     })
     .from(monitoredFolders)
     .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
     .innerJoin(connectors, eq(connectors.id, mailboxes.connectorId))
     .leftJoin(graphSubscriptions, eq(graphSubscriptions.folderId, monitoredFolders.id))
     .where(eq(monitoredFolders.id, folderId));
-
-/** A pending work item this old has lost its job (a crash between recording it and queueing it). */
-const STRANDED_AFTER_SECONDS = 10;
 
 type FolderRow = Awaited<ReturnType<typeof FOLDER>>[number];
 
@@ -67,25 +74,13 @@ export class DeltaRounds {
 
     // Work recorded before a crash but never queued: queue it again (ingestion is idempotent). And
     // messages processed before a crash whose marker was not written yet: queue the marker round.
-    // One statement for both: it runs before every round (each notification's, each polling round's).
+    // Read with the folder: it runs before every round (each notification's, each polling round's).
     // Only work recorded a while ago: a fresh work item's job is queued or running, and sending its
     // twin made a busy mailbox's rounds re-queue every message in flight; two pollers then took the
     // twins at once, pg-boss rolled their whole fetch back and it waited for the next poll (emails
     // of a hot mailbox 12 s late, issue 22 §2.4).
-    const leftovers = rowsOf<{ id: string; state: string }>(
-      await db.execute(sql`
-        (select id, state from ${mailMessages} where folder_id = ${f.id} and state = 'pending'
-            and created_at < now() - make_interval(secs => ${STRANDED_AFTER_SECONDS}))
-        union all
-        (select id, state from ${mailMessages} where ${f.writeMarker} and folder_id = ${f.id} and state = 'done' and not marker_written limit 1)`),
-    );
-    const stranded = leftovers.filter((r) => r.state === 'pending');
-    if (stranded.length)
-      await this.d.enqueueIngest(
-        stranded.map((s) => s.id),
-        m.id,
-      );
-    if (stranded.length < leftovers.length) await this.d.enqueueMarkers(f.id);
+    if (row.stranded) await this.d.enqueueIngest(row.stranded.split(','), m.id);
+    if (row.markersDue) await this.d.enqueueMarkers(f.id);
 
     try {
       const token = await this.d.broker.graphToken(m.connectorId);
