@@ -124,12 +124,8 @@ export async function measureArrivals(
   log(
     `${name}: delivering ${opts.at.length} emails over ${mailboxes.length} mailboxes (notifications ${opts.notify}, ${subs} subscriptions)`,
   );
-  const sentAt = new Map<string, number>();
   const seenAt = new Map<string, number>();
   const createdAt = new Map<string, number>();
-  const calls: Promise<DeliveredMessage | undefined>[] = [];
-  const indexOf = new Map<string, number>();
-  let deliveryErrors = 0;
   let polling = true;
   const poller = (async () => {
     let since = new Date(Date.now() - 60_000);
@@ -149,34 +145,11 @@ export async function measureArrivals(
       await sleep(100);
     }
   })();
-  const t0 = Date.now() + 200;
-  for (const [i, offset] of opts.at.entries()) {
-    const due = t0 + offset;
-    if (due > Date.now()) await sleep(Math.max(0, due - Date.now()));
-    const mb = opts.mailboxFor(i);
-    const sent = Date.now();
-    calls.push(
-      emu.control
-        .deliverGenerated(mb.address, {
-          folder: mb.folders[0]!.id,
-          seed: 7001,
-          index: i,
-          ...attachmentMix(i),
-        })
-        .then(
-          (m) => {
-            sentAt.set(m.internetMessageId, sent);
-            indexOf.set(m.internetMessageId, i);
-            return m;
-          },
-          () => {
-            deliveryErrors++;
-            return undefined;
-          },
-        ),
-    );
-  }
-  const delivered = (await Promise.all(calls)).filter((m): m is DeliveredMessage => !!m);
+  const { delivered, sentAt, indexOf, deliveryErrors, t0 } = await deliverOnSchedule(emu, {
+    at: opts.at,
+    mailboxFor: opts.mailboxFor,
+    seed: 7001,
+  });
   const deliverySeconds = (Date.now() - t0) / 1000;
   log(
     `${name}: delivered ${delivered.length} in ${deliverySeconds.toFixed(1)} s; waiting up to ${opts.waitMs / 1000} s`,
@@ -236,6 +209,55 @@ export async function measureArrivals(
     graph429: counted.throttled - counted0.throttled,
     measuredSeconds,
   };
+}
+
+/**
+ * Delivers generated emails on a schedule — the i-th `at[i]` ms after the start (200 ms from now), into
+ * `mailboxFor(i)`'s first folder — and says when each delivery call was made.
+ */
+export async function deliverOnSchedule(
+  emu: Stack['emu'],
+  opts: { at: number[]; mailboxFor: (i: number) => BenchMailbox; seed: number },
+): Promise<{
+  delivered: DeliveredMessage[];
+  sentAt: Map<string, number>;
+  indexOf: Map<string, number>;
+  deliveryErrors: number;
+  t0: number;
+}> {
+  const sentAt = new Map<string, number>();
+  const indexOf = new Map<string, number>();
+  const calls: Promise<DeliveredMessage | undefined>[] = [];
+  let deliveryErrors = 0;
+  const t0 = Date.now() + 200;
+  for (const [i, offset] of opts.at.entries()) {
+    const due = t0 + offset;
+    if (due > Date.now()) await sleep(Math.max(0, due - Date.now()));
+    const mb = opts.mailboxFor(i);
+    const sent = Date.now();
+    calls.push(
+      emu.control
+        .deliverGenerated(mb.address, {
+          folder: mb.folders[0]!.id,
+          seed: opts.seed,
+          index: i,
+          ...attachmentMix(i),
+        })
+        .then(
+          (m) => {
+            sentAt.set(m.internetMessageId, sent);
+            indexOf.set(m.internetMessageId, i);
+            return m;
+          },
+          () => {
+            deliveryErrors++;
+            return undefined;
+          },
+        ),
+    );
+  }
+  const delivered = (await Promise.all(calls)).filter((m): m is DeliveredMessage => !!m);
+  return { delivered, sentAt, indexOf, deliveryErrors, t0 };
 }
 
 /** p50 / p95 / p99 / max of a list, for the tables and the JSON. */

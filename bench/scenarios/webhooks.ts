@@ -11,11 +11,12 @@ import { DEMO, type DeliveredMessage, type Emulator } from '@mailroom/m365-emula
 import { api, type WebhookEndpointWithSecret } from '@mailroom/contracts';
 import type pg from 'pg';
 import { connectMailboxes, monitorFolders, type Workspace } from '../lib/api.ts';
+import { deliverOnSchedule } from '../lib/arrivals.ts';
 import { log, numberOption, scaled } from '../lib/options.ts';
 import { cpuSecondsOf, machineCpu, sleep, type MailroomProcess } from '../lib/process.ts';
 import { mib, percentile, round, type Row } from '../lib/report.ts';
 import { foldersNeverSynced, subscriptionCount, withStack } from '../lib/stack.ts';
-import { attachmentMix, createMailboxes, type BenchMailbox } from '../lib/tenant.ts';
+import { createMailboxes, type BenchMailbox } from '../lib/tenant.ts';
 import { WebhookReceiver } from '../lib/webhook-receiver.ts';
 import type { ScenarioResult } from './types.ts';
 
@@ -400,11 +401,8 @@ async function measureEndToEnd(o: {
   log(
     `webhooks: delivering ${total} emails at ${rate}/s across ${mailboxes.length} mailboxes (${push ? `push, ${o.subs} subscriptions` : 'reconciliation'})`,
   );
-  const sentAt = new Map<string, number>();
   /** internet message id → document id, when first seen, documents.created_at. */
   const seen = new Map<string, { id: string; at: number; created: number }>();
-  const calls: Promise<DeliveredMessage | undefined>[] = [];
-  let deliveryErrors = 0;
   let polling = true;
   const poller = (async () => {
     let since = new Date(Date.now() - 60_000);
@@ -420,33 +418,11 @@ async function measureEndToEnd(o: {
       await sleep(100);
     }
   })();
-  const t0 = Date.now() + 200;
-  for (let i = 0; i < total; i++) {
-    const due = t0 + (i * 1000) / rate;
-    if (due > Date.now()) await sleep(Math.max(0, due - Date.now()));
-    const mb = mailboxes[i % mailboxes.length]!;
-    const sent = Date.now();
-    calls.push(
-      emu.control
-        .deliverGenerated(mb.address, {
-          folder: mb.folders[0]!.id,
-          seed: 7101,
-          index: i,
-          ...attachmentMix(i),
-        })
-        .then(
-          (m) => {
-            sentAt.set(m.internetMessageId, sent);
-            return m;
-          },
-          () => {
-            deliveryErrors++;
-            return undefined;
-          },
-        ),
-    );
-  }
-  const delivered = (await Promise.all(calls)).filter((m): m is DeliveredMessage => !!m);
+  const { delivered, sentAt, deliveryErrors } = await deliverOnSchedule(emu, {
+    at: Array.from({ length: total }, (_, i) => (i * 1000) / rate),
+    mailboxFor: (i) => mailboxes[i % mailboxes.length]!,
+    seed: 7101,
+  });
   const waitMs = push ? 60_000 : 150_000;
   log(
     `webhooks: delivered ${delivered.length}; waiting up to ${waitMs / 1000} s for the documents and their webhooks`,
