@@ -14,6 +14,7 @@ import type { InflowDecision } from '../core/inflow-rules.ts';
 import { documentRow } from '../documents/document-row.ts';
 import { recordIngested, type InflowRouter } from '../documents/inflow.ts';
 import { asError } from '../lib/errors.ts';
+import { inWaves } from '../lib/waves.ts';
 import { withTimeout } from '../lib/with-timeout.ts';
 import { pgText } from '../lib/pg-text.ts';
 import { classify, isAccessSignal } from '../microsoft/classify.ts';
@@ -36,6 +37,9 @@ import {
  * the message (and retried, then shown as failed with Retry) instead of expiring unseen.
  */
 export const INGEST_MESSAGE_TIMEOUT_MS = 600_000;
+
+/** A fetch's documents ready within this of the first are saved in one transaction (lib/waves.ts). */
+const SAVE_WAVE_MS = 250;
 
 /** A message whose reading did not end in time. */
 class IngestStalledError extends Error {}
@@ -62,8 +66,9 @@ export class Ingestion {
 
   /**
    * Turns recorded messages into documents, one each: every message's MIME and attachments into the
-   * blob store (side by side; the pacer keeps each mailbox's requests in its slots), then all the
-   * documents, their history and events and the work items' `done` in one transaction, then the
+   * blob store (side by side; the pacer keeps each mailbox's requests in its slots), then the
+   * documents, their history and events and the work items' `done` in one transaction per wave (those
+   * ready within 250 ms of each other: a slow message no longer holds back the others), then the
    * hidden markers. Per message, in order: what happened, or the error to retry it with. One message
    * the database refuses does not hold back the others: they are then saved one by one.
    */
@@ -79,23 +84,27 @@ export class Ingestion {
       .where(inArray(mailMessages.id, ids));
     const byId = new Map(rows.map((r) => [r.msg.id, r]));
     const outcomes = new Map<string, IngestOutcome | Error>();
-    const ready: Prepared[] = [];
-    await Promise.all(
-      ids.map(async (id) => {
+    // Saved in waves (lib/waves.ts): together when ready together, never held back by a slow one.
+    await inWaves(
+      ids.map(async (id): Promise<Prepared | undefined> => {
         try {
           const row = byId.get(id);
           const p = row ? await this.prepare(row) : 'gone';
-          if (typeof p === 'string') outcomes.set(id, p);
-          else ready.push(p);
+          if (typeof p !== 'string') return p;
+          outcomes.set(id, p);
         } catch (err) {
           // A refused token (before the fetch) may mean the connection lost access: probe it soon.
           const row = byId.get(id);
           if (row && isAccessSignal(err)) this.d.accessSignal?.(row.m.connectorId);
           outcomes.set(id, asError(err));
         }
+        return undefined;
       }),
+      async (ready) => {
+        for (const [id, o] of await this.saveAll(ready)) outcomes.set(id, o);
+      },
+      SAVE_WAVE_MS,
     );
-    if (ready.length) for (const [id, o] of await this.saveAll(ready)) outcomes.set(id, o);
     return messageIds.map((id) => outcomes.get(id)!);
   }
 
