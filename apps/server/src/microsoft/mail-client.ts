@@ -281,14 +281,29 @@ export class MailClient {
     requests: BatchRequest[],
     opts: CallOptions = {},
   ): Promise<BatchResponse[]> {
-    const r = await this.json<{ responses?: BatchResponse[] }>(token, mailbox, '/$batch', {
-      method: 'POST',
-      body: { requests },
-      weight: Math.min(4, requests.length),
-      count: requests.length,
-      priority: opts.priority ?? 'low',
-    });
-    return r.responses ?? [];
+    // Outlook runs up to 4 of a batch's requests at once, whatever our pacer allows: a mailbox whose
+    // learnt limit is lower (decision 0020) gets batches of that many, one after the other. Sent
+    // whole, the batch took the 2 slots the pacer let it have and ran 4 at Microsoft, and another
+    // process's 2 made 5+ in flight on the mailbox (the chaos run's 429s).
+    const size = Math.max(1, Math.min(4, this.pacer.limitOf(mailbox)));
+    const chunks =
+      size >= 4
+        ? [requests]
+        : Array.from({ length: Math.ceil(requests.length / size) }, (_, i) =>
+            requests.slice(i * size, (i + 1) * size),
+          );
+    const out: BatchResponse[] = [];
+    for (const chunk of chunks) {
+      const r = await this.json<{ responses?: BatchResponse[] }>(token, mailbox, '/$batch', {
+        method: 'POST',
+        body: { requests: chunk },
+        weight: Math.min(4, chunk.length),
+        count: chunk.length,
+        priority: opts.priority ?? 'low',
+      });
+      out.push(...(r.responses ?? []));
+    }
+    return out;
   }
 
   /**
