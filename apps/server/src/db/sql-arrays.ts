@@ -8,3 +8,6 @@ import { sql } from 'drizzle-orm';
 export const uuidArray = (ids: readonly string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
 export const intArray = (ns: readonly number[]) =>
   sql`${`{${ns.map((n) => Math.trunc(n)).join(',')}}`}::int[]`;
+/** Whole numbers past 32 bits (epoch milliseconds) as one `bigint[]` parameter. */
+export const bigintArray = (ns: readonly number[]) =>
+  sql`${`{${ns.map((n) => Math.trunc(n)).join(',')}}`}::bigint[]`;

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { pollGapMs, type HotPolling } from '../core/hot-polling.ts';
 import { rowsOf, type Db } from '../db/client.ts';
-import { uuidArray } from '../db/sql-arrays.ts';
+import { bigintArray, uuidArray } from '../db/sql-arrays.ts';
 import { asError } from '../lib/errors.ts';
 
 export interface HotFolderDeps {
@@ -125,7 +125,7 @@ export class HotFolderPoller {
       );
       await tx.execute(sql`
         update monitored_folders f set next_poll_at = to_timestamp(n.at / 1000.0)
-          from unnest(${uuidArray(rows.map((r) => r.id))}, ${sql`${`{${next.join(',')}}`}::bigint[]`}) as n(id, at)
+          from unnest(${uuidArray(rows.map((r) => r.id))}, ${bigintArray(next)}) as n(id, at)
          where f.id = n.id`);
       return rows.map((r) => r.id);
     });
