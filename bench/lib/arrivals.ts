@@ -2,13 +2,13 @@
 // first (one email each, recorded by the folders' first rounds, as in a mailbox that was receiving
 // mail before the measurement: its folder is "hot", decision 0021), then emails are delivered on a
 // schedule and each is timed from its delivery call to its document.
-import { DEMO, MICROSOFT_NOTIFICATION_LATENCY, type DeliveredMessage } from '@mailroom/m365-emulator';
+import { MICROSOFT_NOTIFICATION_LATENCY, type DeliveredMessage } from '@mailroom/m365-emulator';
 import { connectMailboxes, monitorFolders } from './api.ts';
 import { GraphMeter, diffTally, throttleTotals } from './graph-meter.ts';
 import { log } from './options.ts';
 import { sleep } from './process.ts';
 import { percentile } from './report.ts';
-import { foldersNeverSynced, progress, subscriptionCount, type Stack } from './stack.ts';
+import { progress, settleSubscriptions, type Stack } from './stack.ts';
 import { attachmentMix, type BenchMailbox } from './tenant.ts';
 
 /** How Microsoft's notifications are timed: its documented distribution (median 25 s, at most 3 min) or at once. */
@@ -93,22 +93,7 @@ export async function measureArrivals(
   const marker = process.env.BENCH_MARKER !== 'off';
   await monitorFolders(ws, mailboxes, ids, start, 4, marker ? {} : { writeMarker: false });
   log(`${name}: waiting for every folder’s first delta round and its subscription`);
-  let neverSynced = await foldersNeverSynced(sql);
-  for (
-    const until = Date.now() + 5 * 60_000;
-    neverSynced > 0 && Date.now() < until;
-    neverSynced = await foldersNeverSynced(sql)
-  )
-    await sleep(500);
-  if (neverSynced) log(`${name}: ${neverSynced} folders still without a first delta round; measuring anyway`);
-  let subs = 0;
-  for (let i = 0, same = 0; i < 60; i++) {
-    const n = await subscriptionCount(emu, DEMO.customerApp.clientId);
-    same = n === subs ? same + 1 : 0;
-    subs = n;
-    if (n >= mailboxes.length || same >= 10) break;
-    await sleep(1000);
-  }
+  const { subs, neverSynced } = await settleSubscriptions(name, emu, sql, mailboxes.length);
   for (const until = Date.now() + 60_000; Date.now() < until; await sleep(500))
     if ((await progress(sql)).documents >= mailboxes.length) break;
   await emu.control.setNotificationSettings(

@@ -1,11 +1,11 @@
 // One benchmark environment: a fresh PostgreSQL database, the emulator (in this process) and Mailroom
 // (a child process) set up through its API. Everything is torn down afterwards, whatever happens.
-import type { Emulator, ThrottleConfig } from '@mailroom/m365-emulator';
+import { DEMO, type Emulator, type ThrottleConfig } from '@mailroom/m365-emulator';
 import pg from 'pg';
 import { setupWorkspace, type Workspace } from './api.ts';
-import { adminDatabaseUrl, mailroomLogLevel, throttlingFromEnv } from './options.ts';
+import { adminDatabaseUrl, log, mailroomLogLevel, throttlingFromEnv } from './options.ts';
 import { createDatabase, type BenchDatabase } from './postgres.ts';
-import { MailroomProcess } from './process.ts';
+import { MailroomProcess, sleep } from './process.ts';
 import { startEmulator } from './tenant.ts';
 
 export interface Stack {
@@ -106,4 +106,33 @@ export async function documentsPerMailbox(sql: pg.Pool): Promise<Record<string, 
     'select mb.address, count(d.id)::int as n from mailboxes mb join monitored_folders f on f.mailbox_id = mb.id left join mail_messages m on m.folder_id = f.id left join documents d on d.message_id = m.id group by 1 order by 1',
   );
   return Object.fromEntries(rows.map((r) => [r.address, r.n]));
+}
+
+/** Waits for every folder's first delta round (≤ 5 min) and the subscriptions (≤ 60 s); answers how many. */
+export async function settleSubscriptions(
+  name: string,
+  emu: Emulator,
+  sql: pg.Pool,
+  mailboxCount: number,
+): Promise<{ subs: number; neverSynced: number }> {
+  let neverSynced = await foldersNeverSynced(sql);
+  for (
+    const until = Date.now() + 5 * 60_000;
+    neverSynced > 0 && Date.now() < until;
+    neverSynced = await foldersNeverSynced(sql)
+  )
+    await sleep(500);
+  if (neverSynced)
+    log(
+      `${name}: ${neverSynced} folders still without a first delta round after 5 minutes; measuring anyway`,
+    );
+  let subs = 0;
+  for (let i = 0, same = 0; i < 60; i++) {
+    const n = await subscriptionCount(emu, DEMO.customerApp.clientId);
+    same = n === subs ? same + 1 : 0;
+    subs = n;
+    if (n >= mailboxCount || same >= 10) break;
+    await sleep(1000);
+  }
+  return { subs, neverSynced };
 }

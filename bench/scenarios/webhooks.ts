@@ -7,7 +7,7 @@
 //  2. End to end: emails delivered at RATE (20/s) over MAILBOXES (200) for SECONDS (60), push on (as in
 //     the latency scenario); for each, delivery call → document visible in the database (the
 //     document's own latency) and → its `document.created` webhook received.
-import { DEMO, type DeliveredMessage, type Emulator } from '@mailroom/m365-emulator';
+import { type DeliveredMessage, type Emulator } from '@mailroom/m365-emulator';
 import { api, type WebhookEndpointWithSecret } from '@mailroom/contracts';
 import type pg from 'pg';
 import { connectMailboxes, monitorFolders, type Workspace } from '../lib/api.ts';
@@ -15,7 +15,7 @@ import { deliverOnSchedule } from '../lib/arrivals.ts';
 import { log, numberOption, scaled } from '../lib/options.ts';
 import { cpuSecondsOf, machineCpu, sleep, type MailroomProcess } from '../lib/process.ts';
 import { mib, percentile, round, type Row } from '../lib/report.ts';
-import { foldersNeverSynced, subscriptionCount, withStack } from '../lib/stack.ts';
+import { settleSubscriptions, withStack } from '../lib/stack.ts';
 import { createMailboxes, type BenchMailbox } from '../lib/tenant.ts';
 import { WebhookReceiver } from '../lib/webhook-receiver.ts';
 import type { ScenarioResult } from './types.ts';
@@ -299,34 +299,6 @@ async function deliveryRate(): Promise<{ summary: string; rows: Row[]; data: Rec
 // ---------------------------------------------------------------------------------------------
 // 2. Email delivered → webhook received
 
-/** Waits for every folder's first delta round (≤ 5 min) and the subscriptions (≤ 60 s); answers how many. */
-async function settleSubscriptions(
-  emu: Emulator,
-  sql: pg.Pool,
-  mailboxCount: number,
-): Promise<{ subs: number; neverSynced: number }> {
-  let neverSynced = await foldersNeverSynced(sql);
-  for (
-    const until = Date.now() + 5 * 60_000;
-    neverSynced > 0 && Date.now() < until;
-    neverSynced = await foldersNeverSynced(sql)
-  )
-    await sleep(500);
-  if (neverSynced)
-    log(
-      `webhooks: ${neverSynced} folders still without a first delta round after 5 minutes; measuring anyway`,
-    );
-  let subs = 0;
-  for (let i = 0, same = 0; i < 60; i++) {
-    const n = await subscriptionCount(emu, DEMO.customerApp.clientId);
-    same = n === subs ? same + 1 : 0;
-    subs = n;
-    if (n >= mailboxCount || same >= 10) break;
-    await sleep(1000);
-  }
-  return { subs, neverSynced };
-}
-
 async function endToEnd(): Promise<{ summary: string; rows: Row[]; data: Record<string, unknown> }> {
   const mailboxCount = scaled(numberOption('BENCH_WEBHOOKS_MAILBOXES', 200), 2);
   const rate = numberOption('BENCH_WEBHOOKS_RATE', 20);
@@ -354,7 +326,7 @@ async function endToEnd(): Promise<{ summary: string; rows: Row[]; data: Record<
         const ids = await connectMailboxes(ws, mailboxes);
         await monitorFolders(ws, mailboxes, ids, new Date(Date.now() - 1000));
         log('webhooks: waiting for every folder’s first delta round and its subscription');
-        const { subs, neverSynced } = await settleSubscriptions(emu, sql, mailboxCount);
+        const { subs, neverSynced } = await settleSubscriptions('webhooks', emu, sql, mailboxCount);
         const push = subs > 0;
         if (!push) await reconciliationPath(mailroom);
         return measureEndToEnd({
