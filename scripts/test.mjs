@@ -49,6 +49,9 @@ if (existsSync(chromium)) {
 let passed = 0;
 let failed = 0;
 let skipped = 0;
+// Each failure is named on a line of its own ("FAILED <file> > <test>: <first line of the
+// message>") just above the closing line, so that the tail of a CI log says what failed.
+const failures = [];
 for (const label of ['unit-integration', 'e2e']) {
   const file = path.join(out, `${label}.json`);
   if (!existsSync(file)) continue;
@@ -58,7 +61,26 @@ for (const label of ['unit-integration', 'e2e']) {
   skipped += r.numPendingTests + r.numTodoTests;
   // A file that failed to load counts as a failure even though it ran no test.
   if (r.testResults.some((t) => t.status === 'failed' && t.assertionResults.length === 0)) ok = false;
+  for (const file of r.testResults) {
+    const where = path.relative(root, file.name);
+    if (file.status === 'failed' && file.assertionResults.length === 0)
+      failures.push(`${where}: ${firstLine(file.message)}`);
+    for (const t of file.assertionResults)
+      if (t.status === 'failed')
+        failures.push(`${where} > ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
+  }
 }
+if (failures.length > 0) console.log(`\n${failures.map((f) => `FAILED ${f}`).join('\n')}`);
 if (failed > 0) ok = false;
 console.log(`\n${passed} passed, ${failed} failed${skipped || e2eSkipped ? `, ${skipped} skipped` : ''}`);
 process.exit(ok ? 0 : 1);
+
+function firstLine(message) {
+  return (
+    (message ?? '')
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim()
+      .slice(0, 300) ?? ''
+  );
+}
