@@ -364,7 +364,10 @@ export async function startServer(
           started.pacer.close();
           started.markers.close();
           started.probes.close();
-          await started.leases.releaseAll().catch(() => undefined);
+          // Given back only when no Graph request of this process is still running (a job past the grace
+          // period): given back under one, another process took the slot while it ran (5 in flight).
+          // Kept, they come back when this process has exited (`reclaimDead`) or when they lapse.
+          if (started.pacer.inFlight() === 0) await started.leases.releaseAll().catch(() => undefined);
           await started.sandbox?.close();
           if (!started.sandbox) await started.microsoft.http.close();
           await database.close();

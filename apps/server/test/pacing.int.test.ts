@@ -130,6 +130,130 @@ describe('mailbox concurrency across processes', () => {
     },
   );
 
+  /**
+   * Runs `loops` requests of `ms` at a time on `key` through `p` until `stop()`: `seen` counts those
+   * in flight (shared by the processes of a test), `served` this process's.
+   */
+  const busyOn = (
+    p: MailboxPacer,
+    key: string,
+    loops: number,
+    ms: number,
+    seen: { inFlight: number; max: number },
+    stop: () => boolean,
+    served = { n: 0 },
+  ) =>
+    Promise.all(
+      Array.from({ length: loops }, async () => {
+        while (!stop())
+          await p.run(key, async () => {
+            seen.inFlight++;
+            seen.max = Math.max(seen.max, seen.inFlight);
+            served.n++;
+            await tick(ms);
+            seen.inFlight--;
+          });
+      }),
+    );
+
+  it(
+    'a slot given back whose answer was lost (a database restart) is not used again: never 5 in flight',
+    { timeout: 30_000 },
+    async () => {
+      const db = app.server.database.db;
+      // The delete is done, then the connection breaks before its answer arrives.
+      class LostAnswers extends DbSlotLeases {
+        override async releaseOne(key: string): Promise<void> {
+          await super.releaseOne(key);
+          throw new Error('Connection terminated unexpectedly');
+        }
+      }
+      const a = new MailboxPacer(new LostAnswers(db), {}, { tickMs: 200 });
+      const b = new MailboxPacer(new DbSlotLeases(db), {}, { tickMs: 200 });
+      const seen = { inFlight: 0, max: 0 };
+      let stop = false;
+      // A is busy long enough to give slots back (it does after 2 s); B wants them all the while.
+      const busyA = busyOn(a, 'mailbox-g', 6, 30, seen, () => stop);
+      await tick(300);
+      const busyB = busyOn(b, 'mailbox-g', 4, 30, seen, () => stop);
+      await tick(5_000);
+      stop = true;
+      await Promise.all([busyA, busyB]);
+      // Before, A counted each slot it gave back as its own again and used it while B had leased it.
+      expect(seen.max).toBeLessThanOrEqual(4);
+      expect(b.stats('mailbox-g').held + a.stats('mailbox-g').held).toBeLessThanOrEqual(4);
+      a.close();
+      b.close();
+    },
+  );
+
+  it(
+    'a slot leased whose answer was lost is found at the next renewal and used: 4 in flight, not 3',
+    { timeout: 30_000 },
+    async () => {
+      const db = app.server.database.db;
+      let lost = 1;
+      class LostAnswers extends DbSlotLeases {
+        override async claim(key: string, limit?: number): Promise<boolean> {
+          const got = await super.claim(key, limit);
+          if (got && lost-- > 0) throw new Error('Connection terminated unexpectedly');
+          return got;
+        }
+      }
+      const a = new MailboxPacer(new LostAnswers(db), {}, { tickMs: 100 });
+      const seen = { inFlight: 0, max: 0 };
+      let stop = false;
+      const busy = busyOn(a, 'mailbox-h', 6, 30, seen, () => stop);
+      await tick(1_000);
+      stop = true;
+      await busy;
+      // Before, the row leased first was renewed for ever and never used: 3 slots of 4.
+      expect(seen.max).toBe(4);
+      a.close();
+      await new DbSlotLeases(db).release('mailbox-h');
+      await db.delete(graphSlots).where(eq(graphSlots.mailbox, 'mailbox-h'));
+    },
+  );
+
+  it(
+    'leases not renewed for most of their life (the database away) are not used; the process resumes after',
+    { timeout: 30_000 },
+    async () => {
+      const db = app.server.database.db;
+      let away = false;
+      class Unreachable extends DbSlotLeases {
+        override async renew(): Promise<Map<string, number>> {
+          if (away) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+          return super.renew();
+        }
+      }
+      // Leases of 900 ms renewed every 100 ms, so that they lapse within the test.
+      const a = new MailboxPacer(new Unreachable(db, 4, { leaseMs: 900 }), {}, { tickMs: 100 });
+      const b = new MailboxPacer(new DbSlotLeases(db, 4, { leaseMs: 900 }), {}, { tickMs: 100 });
+      const seen = { inFlight: 0, max: 0 };
+      const servedA = { n: 0 };
+      let stop = false;
+      const busyA = busyOn(a, 'mailbox-i', 6, 30, seen, () => stop, servedA);
+      const busyB = busyOn(b, 'mailbox-i', 4, 30, seen, () => stop);
+      await tick(500);
+      away = true;
+      await tick(2_000);
+      // A stopped once its leases were two thirds through their life; B took the lapsed ones.
+      const servedWhileAway = servedA.n;
+      await tick(500);
+      expect(servedA.n).toBe(servedWhileAway);
+      away = false;
+      await tick(3_000);
+      stop = true;
+      await Promise.all([busyA, busyB]);
+      expect(seen.max).toBeLessThanOrEqual(4);
+      // Renewed again, A learns which slots are still its own and takes its turn again.
+      expect(servedA.n).toBeGreaterThan(servedWhileAway);
+      a.close();
+      b.close();
+    },
+  );
+
   it('the housekeeping deletes slot rows expired for a minute, and keeps the others', async () => {
     const db = app.server.database.db;
     const t = Date.now();

@@ -126,6 +126,10 @@ interface KeyState {
   requests: SlidingCounter;
   uploads: SlidingCounter;
   wakers: (() => void)[];
+  /** Lease statements (claims, give-backs) started on this key: a renewal's count is applied only when none ran meanwhile. */
+  leaseOps: number;
+  /** Give-backs (`releaseOne`) not answered yet. */
+  releasing: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -156,6 +160,13 @@ const MAILBOX_FLOOR = 2;
 const RELEASE_GRACE_MS = 10;
 
 /**
+ * A process whose leases were last renewed this share of their lifetime ago starts no request until a
+ * renewal succeeds: when the database is away (a restart), the leases lapse on schedule and other
+ * processes take the slots as soon as it is back, while this one still counts them as its own.
+ */
+const STALE_LEASE_SHARE = 2 / 3;
+
+/**
  * Paces Graph requests per mailbox so that Microsoft never has to throttle us: at most `slots`
  * requests in flight across all processes (leased slots), at most `requests` per sliding window and
  * `uploadBytes` per upload window (this process's share: the slots it holds of all), and a pause of
@@ -174,6 +185,8 @@ export class MailboxPacer {
   private readonly timer: NodeJS.Timeout;
   private ticking: Promise<void> | undefined;
   private idleTicks = 0;
+  /** When the last renewal that succeeded was sent (or, holding nothing, the last tick): see `leasesFresh`. */
+  private renewedAt = Date.now();
   /**
    * `tickMs`: how often leases are renewed and idle ones given back (tests shorten it). `aimd`, `clock`:
    * how concurrency limits are learnt from 429s, and the clock that learning reads (tests fake it).
@@ -302,6 +315,8 @@ export class MailboxPacer {
         requests: new SlidingCounter(this.limits.windowMs),
         uploads: new SlidingCounter(this.limits.uploadWindowMs),
         wakers: [],
+        leaseOps: 0,
+        releasing: 0,
       };
       this.keys.set(key, s);
     }
@@ -347,6 +362,11 @@ export class MailboxPacer {
       const weight = Math.min(requested, slots);
       if (s.pausedUntil > now) {
         await sleep(s.pausedUntil - now);
+        continue;
+      }
+      if (s.held > 0 && !this.leasesFresh(now)) {
+        // Not renewed for most of their lifetime: the slots may be someone else's by now.
+        await sleep(100);
         continue;
       }
       // This process's share of the window's budget is the share of the slots it holds. Over it, a
@@ -397,6 +417,7 @@ export class MailboxPacer {
 
   /** Leases one more slot. One lease request at a time per mailbox; whoever is waiting shares its outcome. */
   private claim(key: string, s: KeyState, slots: number): Promise<boolean> {
+    if (!s.claiming) s.leaseOps++;
     s.claiming ??= this.leases
       .claim(key, slots)
       .then(
@@ -425,8 +446,15 @@ export class MailboxPacer {
       s.held--;
       s.heldSince = now;
       s.noClaimUntil = now + YIELD_HOLD_OFF_MS;
-      // Not given back (database unreachable): still this process's, so counted as held again.
-      this.leases.releaseOne(key).catch(() => void s.held++);
+      s.leaseOps++;
+      s.releasing++;
+      // Counted as given back even when the answer is an error: the delete may have been done before
+      // the connection broke (a database restart), and counting the slot again then made this process
+      // use a slot another had leased — 5 in flight. Had it not been done, the next renewal says so.
+      this.leases
+        .releaseOne(key)
+        .catch(() => undefined)
+        .finally(() => s.releasing--);
     }
     this.wake(s);
   }
@@ -478,7 +506,8 @@ export class MailboxPacer {
         if (s.held === 0 && s.active === 0 && s.waiting === 0 && now - s.idleSince > this.limits.windowMs)
           this.keys.delete(key);
       }
-      if (holding) await this.leases.renew();
+      if (holding) await this.renew();
+      else this.renewedAt = Date.now();
       // Slots a dead process of this host held matter to a process waiting for them: every tick while
       // this one holds or waits for slots, every 10th when idle (issue 22 §3: an idle process's query a
       // second; other processes that want the slots look every second themselves).
@@ -488,6 +517,41 @@ export class MailboxPacer {
     } catch {
       // Leases not renewed this time (database unreachable); the next tick tries again.
     }
+  }
+
+  /**
+   * Renews the leases and takes the database's count of them as this process's own, for each key on
+   * which no claim or give-back ran meanwhile (an answer lost in a restart leaves the two apart).
+   */
+  private async renew(): Promise<void> {
+    const sentAt = Date.now();
+    const opsBefore = new Map([...this.keys].map(([key, s]) => [key, s.leaseOps]));
+    const held = await this.leases.renew();
+    this.renewedAt = sentAt;
+    if (!held) return;
+    // Rows of a key this process has forgotten (a lease answer lost, then the key idle for a window).
+    for (const key of held.keys()) if (!this.keys.has(key)) await this.leases.release(key);
+    for (const [key, s] of this.keys) {
+      if (s.claiming || s.releasing > 0 || opsBefore.get(key) !== s.leaseOps) continue;
+      const n = held.get(key) ?? 0;
+      if (n !== s.held) {
+        s.held = n;
+        this.wake(s);
+      }
+    }
+  }
+
+  /** Whether the leases were renewed recently enough to be still this process's (see `STALE_LEASE_SHARE`). */
+  private leasesFresh(now: number): boolean {
+    const leaseMs = this.leases.leaseMs ?? Infinity;
+    return now - this.renewedAt < leaseMs * STALE_LEASE_SHARE;
+  }
+
+  /** Requests in flight in this process, all mailboxes together (its leases are given back at shutdown only at 0). */
+  inFlight(): number {
+    let n = 0;
+    for (const [key, s] of this.keys) if (!key.startsWith('app:')) n += s.active;
+    return n;
   }
 
   close(): void {

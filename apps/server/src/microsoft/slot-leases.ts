@@ -12,8 +12,18 @@ export interface SlotLeases {
   release(key: string): Promise<void>;
   /** Gives back one of this process's slots of `key` (a busy process sharing with the others). */
   releaseOne?(key: string): Promise<void>;
-  /** Extends this process's leases; called every few seconds while it holds any. */
-  renew(): Promise<void>;
+  /**
+   * Extends this process's leases; called every second while it holds any. Returns how many slots of
+   * each key this process holds now, by the database's count (the pacer corrects its own count with
+   * it: a lease answer lost in a database restart must not leave it believing it holds a slot another
+   * process now has), or nothing when the leases are this process's alone.
+   */
+  renew(): Promise<Map<string, number> | void>;
+  /**
+   * How long a lease lasts after its renewal: a process whose renewals have failed for most of it stops
+   * starting requests, since other processes may take its slots once they lapse. Infinite when unset.
+   */
+  readonly leaseMs?: number;
   /**
    * Frees at once the leases of processes known to be dead (a killed worker on this host), instead
    * of after their expiry; called every tick.

@@ -22,13 +22,15 @@ export class DbSlotLeases implements SlotLeases {
   private readonly db: Db;
   private readonly slots: number;
   private readonly leaseSeconds: number;
+  readonly leaseMs: number;
   /** Host and pid first: a restarted process on this host frees what its dead predecessor held (`reclaimDead`). */
   readonly holder = `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   /** `leaseMs`: tests shorten it to see a lease expire. */
   constructor(db: Db, slots = 4, opts: { leaseMs?: number } = {}) {
     this.db = db;
     this.slots = slots;
-    this.leaseSeconds = (opts.leaseMs ?? LEASE_MS) / 1000;
+    this.leaseMs = opts.leaseMs ?? LEASE_MS;
+    this.leaseSeconds = this.leaseMs / 1000;
   }
 
   async claim(key: string, limit = this.slots): Promise<boolean> {
@@ -68,11 +70,15 @@ export class DbSlotLeases implements SlotLeases {
           order by slot desc limit 1)`);
   }
 
-  async renew(): Promise<void> {
-    await this.db
+  async renew(): Promise<Map<string, number>> {
+    const rows = await this.db
       .update(graphSlots)
       .set({ expiresAt: sql`now() + make_interval(secs => ${this.leaseSeconds})` })
-      .where(eq(graphSlots.holder, this.holder));
+      .where(eq(graphSlots.holder, this.holder))
+      .returning({ key: graphSlots.mailbox });
+    const held = new Map<string, number>();
+    for (const { key } of rows) held.set(key, (held.get(key) ?? 0) + 1);
+    return held;
   }
 
   /** At start: leases held by processes of this host that no longer run are freed at once, not after expiry. */
