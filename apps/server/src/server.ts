@@ -130,7 +130,11 @@ export async function startServer(
     // Microsoft's 4 concurrent requests per mailbox hold across processes: slots are leased in the database.
     const leases = new DbSlotLeases(database.db);
     await leases.reclaimDead();
-    const pacer = new MailboxPacer(leases);
+    const pacer = new MailboxPacer(
+      leases,
+      {},
+      { onSlowAdmission: (wait) => logger.debug(wait, 'a Graph request waited over a second for its slot') },
+    );
     const mail = new MailClient(microsoft, pacer);
     const markers = new KeyedCoalescer(
       1000,

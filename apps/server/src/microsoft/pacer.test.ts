@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { LocalSlotLeases, MailboxPacer, SlidingCounter, type Admission, type Priority } from './pacer.ts';
+import {
+  LocalSlotLeases,
+  MailboxPacer,
+  SlidingCounter,
+  type Admission,
+  type AdmissionWait,
+  type Priority,
+} from './pacer.ts';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -28,6 +35,18 @@ describe('MailboxPacer', () => {
   it('never has more than 4 requests of one mailbox in flight, and uses all 4', async () => {
     const pacer = new MailboxPacer(new LocalSlotLeases());
     expect(await peak(pacer, 40, 5)).toBe(4);
+    pacer.close();
+  });
+
+  it('tells of a request that waited over a second for its slot, and why; not of the others', async () => {
+    const slow: AdmissionWait[] = [];
+    const pacer = new MailboxPacer(new LocalSlotLeases(), {}, { onSlowAdmission: (w) => slow.push(w) });
+    await Promise.all(Array.from({ length: 5 }, () => pacer.run('mbx', () => tick(1_100))));
+    // The fifth waited for one of the four to end; the four went at once.
+    expect(slow).toHaveLength(1);
+    expect(slow[0]).toMatchObject({ key: 'mbx', held: 4 });
+    expect(slow[0]!.waitedMs).toBeGreaterThan(1_000);
+    expect(slow[0]!.reasons.busy).toBeGreaterThan(1_000);
     pacer.close();
   });
 

@@ -74,6 +74,20 @@ export class SlidingCounter {
 export type Priority = 'high' | 'normal' | 'low';
 const RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
 
+/** Why a request waited before it was admitted, in ms per reason (see `PacerOptions.onSlowAdmission`). */
+export interface AdmissionWait {
+  key: string;
+  waitedMs: number;
+  /**
+   * `paused`: Retry-After; `budget`: over the request or upload budget; `stale`: leases not renewed
+   * lately; `inLine`: behind earlier requests of this process; `busy`: this process's slots all in use;
+   * `yielded`: this process just gave a slot to the others; `slots`: other processes hold the rest.
+   */
+  reasons: Partial<Record<'paused' | 'budget' | 'stale' | 'inLine' | 'busy' | 'yielded' | 'slots', number>>;
+  held: number;
+  active: number;
+}
+
 /** What a request was admitted with: what `concurrencyRefused` judges a 429 by. */
 export interface Admission {
   key: string;
@@ -156,6 +170,9 @@ const YIELD_HOLD_OFF_MS = 300;
 /** A mailbox's learnt limit never goes below this (half of Microsoft's 4; see learnt-limit.ts). */
 const MAILBOX_FLOOR = 2;
 
+/** A request that waited longer than this for its slot is reported (`onSlowAdmission`). */
+const SLOW_ADMISSION_MS = 1_000;
+
 /** How long a finished request keeps its slot (see `run`). */
 const RELEASE_GRACE_MS = 10;
 
@@ -182,6 +199,7 @@ export class MailboxPacer {
   private readonly appInFlight = new Map<string, number>();
   private readonly aimd: AimdSettings;
   private readonly clock: () => number;
+  private readonly onSlowAdmission: ((wait: AdmissionWait) => void) | undefined;
   private readonly timer: NodeJS.Timeout;
   private ticking: Promise<void> | undefined;
   private idleTicks = 0;
@@ -190,16 +208,24 @@ export class MailboxPacer {
   /**
    * `tickMs`: how often leases are renewed and idle ones given back (tests shorten it). `aimd`, `clock`:
    * how concurrency limits are learnt from 429s, and the clock that learning reads (tests fake it).
+   * `onSlowAdmission`: told of each request that waited over a second for its slot, and why (a debug
+   * log: where the time of a slow email went).
    */
   constructor(
     leases: SlotLeases,
     limits: Partial<PacerLimits> = {},
-    opts: { tickMs?: number; aimd?: Partial<AimdSettings>; clock?: () => number } = {},
+    opts: {
+      tickMs?: number;
+      aimd?: Partial<AimdSettings>;
+      clock?: () => number;
+      onSlowAdmission?: (wait: AdmissionWait) => void;
+    } = {},
   ) {
     this.leases = leases;
     this.limits = { ...MICROSOFT_LIMITS, ...limits };
     this.aimd = { ...DEFAULT_AIMD, ...opts.aimd };
     this.clock = opts.clock ?? Date.now;
+    this.onSlowAdmission = opts.onSlowAdmission;
     this.timer = setInterval(() => void this.tick(), opts.tickMs ?? TICK_MS);
     this.timer.unref();
   }
@@ -355,18 +381,25 @@ export class MailboxPacer {
     uploadBytes: number,
     ticket: Ticket,
   ): Promise<number> {
+    const began = Date.now();
+    const reasons: AdmissionWait['reasons'] = {};
+    const waited = async (reason: keyof AdmissionWait['reasons'], wait: Promise<unknown>) => {
+      const t = Date.now();
+      await wait;
+      reasons[reason] = (reasons[reason] ?? 0) + Date.now() - t;
+    };
     for (;;) {
       const now = Date.now();
       // The mailbox's (or app's) limit now: Microsoft's 4, or what 429s taught (decision 0020).
       const slots = this.limitOf(key);
       const weight = Math.min(requested, slots);
       if (s.pausedUntil > now) {
-        await sleep(s.pausedUntil - now);
+        await waited('paused', sleep(s.pausedUntil - now));
         continue;
       }
       if (s.held > 0 && !this.leasesFresh(now)) {
         // Not renewed for most of their lifetime: the slots may be someone else's by now.
-        await sleep(100);
+        await waited('stale', sleep(100));
         continue;
       }
       // This process's share of the window's budget is the share of the slots it holds. Over it, a
@@ -386,32 +419,35 @@ export class MailboxPacer {
         // $batch that does not (a lower class still may not).
         ticket.overBudget = true;
         this.wake(s);
-        await sleep(Math.min(1000, Math.max(50, freeAt - now)));
+        await waited('budget', sleep(Math.min(1000, Math.max(50, freeAt - now))));
         ticket.overBudget = false;
         continue;
       }
       if (this.waitsInLine(s, ticket)) {
-        await this.waitForRelease(s);
+        await waited('inLine', this.waitForRelease(s));
         continue;
       }
       if (s.active + weight <= Math.min(s.held, slots)) {
         s.active += weight;
         if (count > 0) s.requests.add(now, count);
         if (uploadBytes > 0) s.uploads.add(now, uploadBytes);
+        const waitedMs = Date.now() - began;
+        if (waitedMs > SLOW_ADMISSION_MS)
+          this.onSlowAdmission?.({ key, waitedMs, reasons, held: s.held, active: s.active });
         return weight;
       }
       if (s.held < slots && s.noClaimUntil > now) {
         // This process just gave a slot back for the others: use its own, or wait a moment.
-        await Promise.race([this.waitForRelease(s), sleep(s.noClaimUntil - now)]);
+        await waited('yielded', Promise.race([this.waitForRelease(s), sleep(s.noClaimUntil - now)]));
         continue;
       }
       if (s.held < slots) {
         if (await this.claim(key, s, slots)) continue;
         // Other processes hold the rest: wait for one of ours to come back, or try to lease again soon.
-        await Promise.race([this.waitForRelease(s), sleep(250)]);
+        await waited('slots', Promise.race([this.waitForRelease(s), sleep(250)]));
         continue;
       }
-      await this.waitForRelease(s);
+      await waited('busy', this.waitForRelease(s));
     }
   }
 
