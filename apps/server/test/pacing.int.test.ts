@@ -7,6 +7,7 @@ import { DbSlotLeases, deleteExpiredSlots } from '../src/db/repos/graph-slots.ts
 import { createMicrosoftHttp, type MicrosoftHttp } from '../src/microsoft/http.ts';
 import { MailClient } from '../src/microsoft/mail-client.ts';
 import { MailboxPacer } from '../src/microsoft/pacer.ts';
+import type { HeldSlots } from '../src/microsoft/slot-leases.ts';
 import { startTestApp, type TestApp } from './helpers.ts';
 
 // Several worker processes share one database; here each "process" is a pacer with leases of its own.
@@ -222,7 +223,7 @@ describe('mailbox concurrency across processes', () => {
       const db = app.server.database.db;
       let away = false;
       class Unreachable extends DbSlotLeases {
-        override async renew(): Promise<Map<string, number>> {
+        override async renew(): Promise<Map<string, HeldSlots>> {
           if (away) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
           return super.renew();
         }
@@ -249,6 +250,28 @@ describe('mailbox concurrency across processes', () => {
       expect(seen.max).toBeLessThanOrEqual(4);
       // Renewed again, A learns which slots are still its own and takes its turn again.
       expect(servedA.n).toBeGreaterThan(servedWhileAway);
+      a.close();
+      b.close();
+    },
+  );
+
+  it(
+    'a process that holds slots it does not use gives them back when another wants one, not after its idle time',
+    { timeout: 30_000 },
+    async () => {
+      const db = app.server.database.db;
+      // A keeps unused slots a minute unless someone wants them.
+      const a = new MailboxPacer(new DbSlotLeases(db), { idleReleaseMs: 60_000 }, { tickMs: 200 });
+      const leasesB = new DbSlotLeases(db);
+      const b = new MailboxPacer(leasesB, {}, { tickMs: 200 });
+      await Promise.all(Array.from({ length: 4 }, () => a.run('mailbox-j', () => tick(20))));
+      expect(a.stats('mailbox-j').held).toBe(4);
+      // Before, B waited for A's idle time (10 s in production; here it would time out).
+      const served = b.run('mailbox-j', () => tick(1)).then(() => true);
+      expect(await Promise.race([served, tick(15_000).then(() => false)])).toBe(true);
+      const rows = await db.select().from(graphSlots).where(eq(graphSlots.mailbox, 'mailbox-j'));
+      expect(rows.filter((r) => r.holder !== leasesB.holder)).toEqual([]);
+      expect(a.stats('mailbox-j').held).toBe(0);
       a.close();
       b.close();
     },

@@ -558,6 +558,8 @@ export class MailboxPacer {
   /**
    * Renews the leases and takes the database's count of them as this process's own, for each key on
    * which no claim or give-back ran meanwhile (an answer lost in a restart leaves the two apart).
+   * Slots another process wants are given back now when this one has no use for them: kept for the
+   * idle time (10 s), they made the other workers' requests of that mailbox wait 10 s (issue 23).
    */
   private async renew(): Promise<void> {
     const sentAt = Date.now();
@@ -569,11 +571,32 @@ export class MailboxPacer {
     for (const key of held.keys()) if (!this.keys.has(key)) await this.leases.release(key);
     for (const [key, s] of this.keys) {
       if (s.claiming || s.releasing > 0 || opsBefore.get(key) !== s.leaseOps) continue;
-      const n = held.get(key) ?? 0;
+      const h = held.get(key);
+      const n = h?.slots ?? 0;
       if (n !== s.held) {
         s.held = n;
         this.wake(s);
       }
+      if (h?.wanted && s.waiting === 0 && s.held > s.active) await this.giveBackUnused(key, s);
+    }
+  }
+
+  /**
+   * Gives back the slots of `key` this process holds and does not use (another process wants them),
+   * one at a time: a request of this process that comes meanwhile keeps the rest (a delete of all its
+   * rows could also take a slot it has just leased).
+   */
+  private async giveBackUnused(key: string, s: KeyState): Promise<void> {
+    if (!this.leases.releaseOne) return;
+    while (s.held > s.active && s.waiting === 0) {
+      s.leaseOps++;
+      s.held--;
+      s.releasing++;
+      // As in `release`: counted as given back even when the answer is lost.
+      await this.leases
+        .releaseOne(key)
+        .catch(() => undefined)
+        .finally(() => s.releasing--);
     }
   }
 

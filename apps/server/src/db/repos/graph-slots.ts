@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { and, eq, inArray, like, lt, sql } from 'drizzle-orm';
-import type { SlotLeases } from '../../microsoft/slot-leases.ts';
+import type { HeldSlots, SlotLeases } from '../../microsoft/slot-leases.ts';
 import { isAlive } from '../../process-identity.ts';
 import { rowsOf, type Db } from '../client.ts';
 import { graphSlots } from '../schema/index.ts';
@@ -11,6 +11,8 @@ import { graphSlots } from '../schema/index.ts';
  * host come back then; on this host at once, see `reclaimDead`). The pacer renews every second.
  */
 const LEASE_MS = 15_000;
+/** A process that found a mailbox's slots all taken is counted as wanting one for this long (it asks again every 250 ms). */
+const WANTED_MS = 2_000;
 /** Expired rows are reused by the next lease of their mailbox; the housekeeping deletes those left this long. */
 export const EXPIRED_SLOT_KEEP_MS = 60_000;
 
@@ -39,19 +41,28 @@ export class DbSlotLeases implements SlotLeases {
     // rows above it held by others run out with their requests (decision 0020).
     // Two processes may pick the same free slot: the primary key lets one win; the loser's
     // conditional update matches nothing, so it gets no row back and tries again later.
+    // None free: the holders' rows say that this process wants one, in the same statement; each holder
+    // reads it at its next renewal and gives back what it does not use.
     const res = await this.db.execute(sql`
-      insert into ${graphSlots} (mailbox, slot, holder, expires_at)
-      select ${key}, s, ${this.holder}, now() + make_interval(secs => ${this.leaseSeconds})
-      from generate_series(0, ${Math.max(1, Math.floor(limit)) - 1}) as s
-      where not exists (
-        select 1 from ${graphSlots} g where g.mailbox = ${key} and g.slot = s and g.expires_at > now()
+      with leased as (
+        insert into ${graphSlots} (mailbox, slot, holder, expires_at)
+        select ${key}, s, ${this.holder}, now() + make_interval(secs => ${this.leaseSeconds})
+        from generate_series(0, ${Math.max(1, Math.floor(limit)) - 1}) as s
+        where not exists (
+          select 1 from ${graphSlots} g where g.mailbox = ${key} and g.slot = s and g.expires_at > now()
+        )
+        order by s
+        limit 1
+        on conflict (mailbox, slot) do update
+          set holder = excluded.holder, expires_at = excluded.expires_at, wanted_at = null
+          where ${graphSlots.expiresAt} <= now()
+        returning slot
+      ), wanted as (
+        update ${graphSlots} set wanted_at = now()
+         where mailbox = ${key} and holder <> ${this.holder} and expires_at > now()
+           and not exists (select 1 from leased)
       )
-      order by s
-      limit 1
-      on conflict (mailbox, slot) do update
-        set holder = excluded.holder, expires_at = excluded.expires_at
-        where ${graphSlots.expiresAt} <= now()
-      returning slot`);
+      select slot from leased`);
     return rowsOf(res).length > 0;
   }
 
@@ -70,14 +81,22 @@ export class DbSlotLeases implements SlotLeases {
           order by slot desc limit 1)`);
   }
 
-  async renew(): Promise<Map<string, number>> {
+  async renew(): Promise<Map<string, HeldSlots>> {
     const rows = await this.db
       .update(graphSlots)
       .set({ expiresAt: sql`now() + make_interval(secs => ${this.leaseSeconds})` })
       .where(eq(graphSlots.holder, this.holder))
-      .returning({ key: graphSlots.mailbox });
-    const held = new Map<string, number>();
-    for (const { key } of rows) held.set(key, (held.get(key) ?? 0) + 1);
+      .returning({
+        key: graphSlots.mailbox,
+        wanted: sql<boolean>`coalesce(${graphSlots.wantedAt} > now() - make_interval(secs => ${WANTED_MS / 1000}), false)`,
+      });
+    const held = new Map<string, HeldSlots>();
+    for (const { key, wanted } of rows) {
+      const h = held.get(key) ?? { slots: 0, wanted: false };
+      h.slots++;
+      h.wanted ||= wanted === true;
+      held.set(key, h);
+    }
     return held;
   }
 

@@ -13,6 +13,11 @@ export const graphSlots = pgTable(
     slot: integer('slot').notNull(),
     holder: text('holder').notNull(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    /**
+     * When another process last found this mailbox's slots all taken: the holder gives back the slots
+     * it is not using at its next renewal, instead of after its idle time (10 s waits, issue 23).
+     */
+    wantedAt: timestamp('wanted_at', { withTimezone: true }),
   },
   (t) => [primaryKey({ columns: [t.mailbox, t.slot] })],
 );

@@ -1,0 +1,1 @@
+ALTER TABLE "graph_slots" ADD COLUMN "wanted_at" timestamp with time zone;
