@@ -1,4 +1,7 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createMicrosoftHttp } from './http.ts';
 import { MailClient } from './mail-client.ts';
 import { LocalSlotLeases, MailboxPacer } from './pacer.ts';
 import type { MicrosoftSettings } from './settings.ts';
@@ -45,5 +48,40 @@ describe('MailClient.batch', () => {
     const out = await new MailClient(settings, pacer).batch('t', 'mb', requests);
     expect(batches).toEqual([['0', '1'], ['2', '3'], ['4', '5'], ['6']]);
     expect(out.map((r) => r.id)).toEqual(['0', '1', '2', '3', '4', '5', '6']);
+  });
+});
+
+describe('MailClient.stream', () => {
+  it('a download its reader gives up on is closed at once, not left open at Microsoft while its slot is reused', async () => {
+    // A Graph that sends 8 MB of MIME and says when the request ends: finished, or closed early.
+    let ended: (how: string) => void = () => undefined;
+    const end = new Promise<string>((r) => (ended = r));
+    const server = createServer((_req, res: ServerResponse) => {
+      res.once('finish', () => ended('finished'));
+      res.once('close', () => ended(res.writableFinished ? 'finished' : 'closed early'));
+      res.writeHead(200, { 'content-type': 'message/rfc822', 'content-length': String(8 * 2 ** 20) });
+      res.end(Buffer.alloc(8 * 2 ** 20, 97));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const http = createMicrosoftHttp();
+    const pacer = new MailboxPacer(new LocalSlotLeases());
+    pacers.push(pacer);
+    const graphUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const mail = new MailClient({ graphUrl, http } as unknown as MicrosoftSettings, pacer);
+    try {
+      // The reader fails before it reads (its database went away). (A reader that fails while it
+      // iterates or pipes the body destroys it, and that closes the request too.)
+      const read = mail.stream('t', 'mb', '/users/mb/messages/1/$value', () =>
+        Promise.reject(new Error('the blob store is unreachable')),
+      );
+      await expect(read).rejects.toThrow('the blob store is unreachable');
+      // Before, the body stayed unread and the request open at the server for as long as the client lived.
+      const how = await Promise.race([end, new Promise((r) => setTimeout(() => r('still open'), 10_000))]);
+      expect(how).toBe('closed early');
+    } finally {
+      await http.close();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });

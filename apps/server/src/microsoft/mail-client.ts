@@ -120,6 +120,8 @@ export class MailClient {
           mailbox,
           async (a) => {
             admission = a;
+            // Ended once the answer has been used (see below).
+            const done = new AbortController();
             let res;
             try {
               res = await this.s.http.fetch(this.url(pathOrUrl), {
@@ -132,13 +134,22 @@ export class MailClient {
                   ...init.headers,
                 },
                 ...(body !== undefined ? { body } : {}),
-                signal: AbortSignal.timeout(120_000),
+                signal: AbortSignal.any([done.signal, AbortSignal.timeout(120_000)]),
               });
             } catch (err) {
               throw new GraphNetworkError(`Microsoft Graph could not be reached: ${(err as Error).message}`);
             }
-            if (!res.ok) throw await readGraphError(res);
-            return consume(res);
+            try {
+              if (!res.ok) throw await readGraphError(res);
+              return await consume(res);
+            } finally {
+              // A body left unread (its reader failed: the blob store or the database went away
+              // mid-download) kept the request open at Microsoft, which counts it in flight until its
+              // last byte is sent, while the slot went back to the pacer: a fifth request in flight
+              // (the chaos run's 429 during a PostgreSQL restart). Aborted, the connection closes now.
+              // A body read to its end is not affected.
+              done.abort();
+            }
           },
           {
             uploadBytes: body ? Buffer.byteLength(body) : 0,
@@ -255,10 +266,13 @@ export class MailClient {
     return this.call(token, mailbox, path, opts, async (res) => {
       const header = res.headers.get('content-length');
       const length = header !== null && /^\d+$/.test(header) ? Number(header) : undefined;
-      return use(
-        res.body ? Readable.fromWeb(res.body as ReadableStream<Uint8Array>) : Readable.from([]),
-        length,
-      );
+      const body = res.body ? Readable.fromWeb(res.body as ReadableStream<Uint8Array>) : Readable.from([]);
+      try {
+        return await use(body, length);
+      } finally {
+        // Unread (its reader failed first), the stream is ended here: the request is closed (see `call`).
+        body.destroy();
+      }
     });
   }
 
