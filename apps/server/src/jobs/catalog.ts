@@ -134,7 +134,12 @@ export const folderSync = defineJob({
   reclaimAfterSeconds: 2,
   // Rounds wait on Graph, not the CPU (one mailbox's requests are capped by its 4 slots): with 4, a
   // burst of notifications over many mailboxes queued behind each other (latency p99 in seconds).
-  concurrency: 16,
+  // 8 pollers × 4 per fetch run 32 side by side. Fetched 4 at a time, reconciliation's 33 rounds a
+  // second over 10,000 idle folders cost a fetch and a completion per 4 rounds, not per round (half
+  // of an idle process's statements: issue 22 §3); a round's folder starts its next round when the
+  // fetch's last round ends, which only the next round of that same folder waits for.
+  concurrency: 8,
+  batchSize: 4,
   // Retries start within 10 s of being due; sent rounds start at once.
   pollingIntervalSeconds: 10,
 });
