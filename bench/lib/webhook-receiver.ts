@@ -37,7 +37,8 @@ export interface ReceiverOptions {
   secret?: string;
   /** Verify every n-th request's signature (1: all of them; default 1). */
   verifyEvery?: number;
-  behaviour?: (n: number) => Answer;
+  /** `n`: the receiver's request count; `attempt`: this webhook-id's (1 for its first request). */
+  behaviour?: (n: number, attempt: number) => Answer;
 }
 
 export class WebhookReceiver {
@@ -56,7 +57,7 @@ export class WebhookReceiver {
   secret: string | undefined;
   private verifier: Webhook | undefined;
   private readonly verifyEvery: number;
-  private readonly behaviour: (n: number) => Answer;
+  private readonly behaviour: (n: number, attempt: number) => Answer;
   private readonly server: Server;
   private readonly held = new Set<ServerResponse>();
   url = '';
@@ -115,7 +116,7 @@ export class WebhookReceiver {
       this.byId.set(id, w);
     }
     w.requests++;
-    const a = this.behaviour(n);
+    const a = this.behaviour(n, w.requests);
     this.answers[a.kind]++;
     if (a.kind === 'ok') return this.accept(w, res);
     if (a.kind === 'error') {
