@@ -534,8 +534,13 @@ export class MailboxPacer {
           !s.claiming &&
           now - s.idleSince > this.limits.idleReleaseMs
         ) {
-          s.held = 0;
-          await this.leases.release(key);
+          // One at a time: a delete of all this process's rows of the key could also take the row a
+          // claim made meanwhile (a request that came during the delete), counted as held.
+          if (this.leases.releaseOne) await this.giveBackUnused(key, s);
+          else {
+            s.held = 0;
+            await this.leases.release(key);
+          }
         }
         if (s.held > 0) holding = true;
         // Forget mailboxes idle for a whole window (their counters are empty by then).
