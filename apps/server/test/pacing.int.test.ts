@@ -277,6 +277,38 @@ describe('mailbox concurrency across processes', () => {
     },
   );
 
+  it(
+    'two processes holding 2 slots each, both wanting 4 for a $batch, do not wait for each other for ever',
+    { timeout: 30_000 },
+    async () => {
+      const db = app.server.database.db;
+      const make = () => new MailboxPacer(new DbSlotLeases(db), { idleReleaseMs: 60_000 }, { tickMs: 200 });
+      const [a, b] = [make(), make()];
+      // Each leases 2 of the mailbox's slots (two requests at once) and keeps them (idle for a minute).
+      await Promise.all([a, b].flatMap((p) => [0, 1].map(() => p.run('mailbox-k', () => tick(300)))));
+      expect(a.stats('mailbox-k').held + b.stats('mailbox-k').held).toBe(4);
+      let inFlight = 0;
+      let max = 0;
+      const batch = (p: MailboxPacer) =>
+        p.run(
+          'mailbox-k',
+          async () => {
+            inFlight += 4;
+            max = Math.max(max, inFlight);
+            await tick(20);
+            inFlight -= 4;
+          },
+          { weight: 4 },
+        );
+      // Before, each held its 2 while it waited for the other's: neither batch ever ran.
+      const both = Promise.all([batch(a), batch(b)]).then(() => true);
+      expect(await Promise.race([both, tick(20_000).then(() => false)])).toBe(true);
+      expect(max).toBe(4);
+      a.close();
+      b.close();
+    },
+  );
+
   it('the housekeeping deletes slot rows expired for a minute, and keeps the others', async () => {
     const db = app.server.database.db;
     const t = Date.now();

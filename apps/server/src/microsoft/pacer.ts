@@ -443,8 +443,17 @@ export class MailboxPacer {
       }
       if (s.held < slots) {
         if (await this.claim(key, s, slots)) continue;
+        // A request of several slots (a `$batch`) that cannot have them all gives back those it holds
+        // unused and tries again after a random moment: held while it waited for the rest, processes
+        // each held part of a mailbox's (or an app's) slots and waited for the others' — the chaos
+        // run stalled for good with every mailbox's slots held and nothing in flight.
+        const several = weight > 1 && s.active === 0 && s.held > 0;
+        if (several) await this.giveBackUnused(key, s, { evenIfWaiting: true });
         // Other processes hold the rest: wait for one of ours to come back, or try to lease again soon.
-        await waited('slots', Promise.race([this.waitForRelease(s), sleep(250)]));
+        await waited(
+          'slots',
+          Promise.race([this.waitForRelease(s), sleep(several ? 100 + Math.random() * 500 : 250)]),
+        );
         continue;
       }
       await waited('busy', this.waitForRelease(s));
@@ -587,13 +596,18 @@ export class MailboxPacer {
   }
 
   /**
-   * Gives back the slots of `key` this process holds and does not use (another process wants them),
-   * one at a time: a request of this process that comes meanwhile keeps the rest (a delete of all its
-   * rows could also take a slot it has just leased).
+   * Gives back the slots of `key` this process holds and does not use (idle, wanted by another
+   * process, or too few for a waiting `$batch`), one at a time: a request of this process that comes
+   * meanwhile keeps the rest (a delete of all its rows could also take a slot it has just leased).
+   * `evenIfWaiting`: also while requests of this process wait for them (the `$batch` case).
    */
-  private async giveBackUnused(key: string, s: KeyState): Promise<void> {
+  private async giveBackUnused(
+    key: string,
+    s: KeyState,
+    opts: { evenIfWaiting?: boolean } = {},
+  ): Promise<void> {
     if (!this.leases.releaseOne) return;
-    while (s.held > s.active && s.waiting === 0) {
+    while (s.held > s.active && (opts.evenIfWaiting || s.waiting === 0)) {
       s.leaseOps++;
       s.held--;
       s.releasing++;
