@@ -51,6 +51,21 @@ describe('MailClient.batch', () => {
   });
 });
 
+describe('MailClient.batch under an app limit', () => {
+  it('once a limit is learnt for the app, each batch carries one request (it needs no more of the app’s slots)', async () => {
+    const { settings, batches } = fakeGraph();
+    const pacer = new MailboxPacer(new LocalSlotLeases());
+    pacers.push(pacer);
+    // An app-only token of app `a1` in tenant `t1` (the pacer's app scope), and a learnt app limit.
+    const token = `x.${Buffer.from(JSON.stringify({ tid: 't1', appid: 'a1' })).toString('base64url')}.y`;
+    // The mailbox keeps Microsoft's 4; the app has a learnt limit (finite: without one it is Infinity).
+    vi.spyOn(pacer, 'limitOf').mockReturnValue(4);
+    const requests = ['0', '1', '2'].map((id) => ({ id, method: 'GET', url: `/me/messages/${id}` }));
+    await new MailClient(settings, pacer).batch(token, 'mb', requests);
+    expect(batches).toEqual([['0'], ['1'], ['2']]);
+  });
+});
+
 describe('MailClient.stream', () => {
   it('a download its reader gives up on is closed at once, not left open at Microsoft while its slot is reused', async () => {
     // A Graph that sends 8 MB of MIME and says when the request ends: finished, or closed early.

@@ -299,7 +299,13 @@ export class MailClient {
     // learnt limit is lower (decision 0020) gets batches of that many, one after the other. Sent
     // whole, the batch took the 2 slots the pacer let it have and ran 4 at Microsoft, and another
     // process's 2 made 5+ in flight on the mailbox (the chaos run's 429s).
-    const size = Math.max(1, Math.min(4, this.pacer.limitOf(mailbox)));
+    // Once a limit has been learnt for the app (decision 0020), a batch of k needs k of the app's
+    // slots at once, across all its mailboxes: it waited for the whole app to fall idle while
+    // holding its mailbox's slots (the mailbox's ingestion stalled behind its markers). Then one
+    // request per batch: the markers take longer, nothing waits for them.
+    const app = this.appOf(token);
+    const appLimited = app !== undefined && Number.isFinite(this.pacer.limitOf(`app:${app}`));
+    const size = appLimited ? 1 : Math.max(1, Math.min(4, this.pacer.limitOf(mailbox)));
     const chunks =
       size >= 4
         ? [requests]
