@@ -9,6 +9,7 @@ import { MailClient } from '../src/microsoft/mail-client.ts';
 import { MailboxPacer } from '../src/microsoft/pacer.ts';
 import type { HeldSlots } from '../src/microsoft/slot-leases.ts';
 import { startTestApp, type TestApp } from './helpers.ts';
+import { InFlight } from './in-flight.ts';
 
 // Several worker processes share one database; here each "process" is a pacer with leases of its own.
 let app: TestApp;
@@ -287,23 +288,12 @@ describe('mailbox concurrency across processes', () => {
       // Each leases 2 of the mailbox's slots (two requests at once) and keeps them (idle for a minute).
       await Promise.all([a, b].flatMap((p) => [0, 1].map(() => p.run('mailbox-k', () => tick(300)))));
       expect(a.stats('mailbox-k').held + b.stats('mailbox-k').held).toBe(4);
-      let inFlight = 0;
-      let max = 0;
-      const batch = (p: MailboxPacer) =>
-        p.run(
-          'mailbox-k',
-          async () => {
-            inFlight += 4;
-            max = Math.max(max, inFlight);
-            await tick(20);
-            inFlight -= 4;
-          },
-          { weight: 4 },
-        );
+      const seen = new InFlight();
+      const batch = (p: MailboxPacer) => seen.run(p, 'mailbox-k', 20, 4);
       // Before, each held its 2 while it waited for the other's: neither batch ever ran.
       const both = Promise.all([batch(a), batch(b)]).then(() => true);
       expect(await Promise.race([both, tick(20_000).then(() => false)])).toBe(true);
-      expect(max).toBe(4);
+      expect(seen.max).toBe(4);
       a.close();
       b.close();
     },

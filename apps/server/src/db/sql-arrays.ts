@@ -6,8 +6,7 @@ import { sql } from 'drizzle-orm';
  * PGlite. Only for values that cannot hold a comma or a brace (uuids, integers).
  */
 export const uuidArray = (ids: readonly string[]) => sql`${`{${ids.join(',')}}`}::uuid[]`;
-export const intArray = (ns: readonly number[]) =>
-  sql`${`{${ns.map((n) => Math.trunc(n)).join(',')}}`}::int[]`;
+const wholeNumbers = (ns: readonly number[]) => `{${ns.map((n) => Math.trunc(n)).join(',')}}`;
+export const intArray = (ns: readonly number[]) => sql`${wholeNumbers(ns)}::int[]`;
 /** Whole numbers past 32 bits (epoch milliseconds) as one `bigint[]` parameter. */
-export const bigintArray = (ns: readonly number[]) =>
-  sql`${`{${ns.map((n) => Math.trunc(n)).join(',')}}`}::bigint[]`;
+export const bigintArray = (ns: readonly number[]) => sql`${wholeNumbers(ns)}::bigint[]`;

@@ -7,28 +7,15 @@ import {
   type AdmissionWait,
   type Priority,
 } from './pacer.ts';
+import { InFlight } from '../../test/in-flight.ts';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `n` requests of `ms` each on one mailbox and reports the most that were ever in flight together. */
 async function peak(pacer: MailboxPacer, n: number, ms: number, weight = 1): Promise<number> {
-  let now = 0;
-  let max = 0;
-  await Promise.all(
-    Array.from({ length: n }, () =>
-      pacer.run(
-        'mbx',
-        async () => {
-          now += weight;
-          max = Math.max(max, now);
-          await tick(ms);
-          now -= weight;
-        },
-        { weight },
-      ),
-    ),
-  );
-  return max;
+  const seen = new InFlight();
+  await Promise.all(Array.from({ length: n }, () => seen.run(pacer, 'mbx', ms, weight)));
+  return seen.max;
 }
 
 describe('MailboxPacer', () => {
@@ -52,27 +39,11 @@ describe('MailboxPacer', () => {
 
   it('a $batch counts as several requests in flight', async () => {
     const pacer = new MailboxPacer(new LocalSlotLeases());
-    let inFlight = 0;
-    let max = 0;
-    const one = () =>
-      pacer.run('mbx', async () => {
-        inFlight++;
-        max = Math.max(max, inFlight);
-        await tick(5);
-        inFlight--;
-      });
-    const batch = pacer.run(
-      'mbx',
-      async () => {
-        inFlight += 4;
-        max = Math.max(max, inFlight);
-        await tick(20);
-        inFlight -= 4;
-      },
-      { weight: 4 },
-    );
+    const seen = new InFlight();
+    const one = () => seen.run(pacer, 'mbx', 5);
+    const batch = seen.run(pacer, 'mbx', 20, 4);
     await Promise.all([one(), one(), batch, one(), one()]);
-    expect(max).toBe(4);
+    expect(seen.max).toBe(4);
     pacer.close();
   });
 
