@@ -74,7 +74,7 @@ export class SlidingCounter {
 export type Priority = 'high' | 'normal' | 'low';
 const RANK: Record<Priority, number> = { high: 0, normal: 1, low: 2 };
 
-/** Why a request waited before it was admitted, in ms per reason (see `PacerOptions.onSlowAdmission`). */
+/** Why a request waited before it was admitted, in ms per reason (the constructor's `onSlowAdmission`). */
 export interface AdmissionWait {
   key: string;
   waitedMs: number;
