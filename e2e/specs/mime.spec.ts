@@ -82,10 +82,14 @@ describe('what an email holds, on its document page', () => {
     await page.getByTestId('attachments').getByText('shown in the message', { exact: false }).waitFor();
     // The image loaded inside the sandboxed frame (an opaque origin: the page hands it over as data:).
     const image = page.frameLocator('[data-testid="mail-body"]').locator('img[alt="logo"]');
+    // The frame is written again when the document's data is refetched: a look that falls in that
+    // moment finds its context gone (a fresh clone's run failed so), and looks again.
     await until(
       'the inline image shown',
       async () =>
-        (await image.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))) > 0,
+        (await image
+          .evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))
+          .catch(() => 0)) > 0,
       15_000,
     );
     expect(await image.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
