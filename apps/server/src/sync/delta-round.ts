@@ -20,7 +20,12 @@ import { mailboxAccess, setMailboxAccess } from './mailbox-access.ts';
 /** A pending work item this old has lost its job (a crash between recording it and queueing it). */
 const STRANDED_AFTER_SECONDS = 10;
 
-const FOLDER = (db: Db, folderId: string) =>
+/**
+ * The folder, its mailbox, connector and subscription, as a round reads them. Prepared once (a named
+ * statement): reconciliation runs it 33 times a second for 10,000 idle folders, and building it with
+ * Drizzle each time cost about 0.5 ms of CPU of a round's 1.3 (decision 0024).
+ */
+const FOLDER = (db: Db) =>
   db
     .select({
       f: monitoredFolders,
@@ -45,9 +50,18 @@ const FOLDER = (db: Db, folderId: string) =>
     .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
     .innerJoin(connectors, eq(connectors.id, mailboxes.connectorId))
     .leftJoin(graphSubscriptions, eq(graphSubscriptions.folderId, monitoredFolders.id))
-    .where(eq(monitoredFolders.id, folderId));
+    .where(eq(monitoredFolders.id, sql.placeholder('folderId')))
+    .prepare('delta_round_folder');
 
-type FolderRow = Awaited<ReturnType<typeof FOLDER>>[number];
+/** A round that found nothing new (most rounds): the cursor and the round's end, prepared as `FOLDER` is. */
+const NOTHING_NEW = (db: Db) =>
+  db
+    .update(monitoredFolders)
+    .set({ cursor: sql`${sql.placeholder('cursor')}`, cursorKind: 'delta', ...ROUND_DONE })
+    .where(eq(monitoredFolders.id, sql.placeholder('folderId')))
+    .prepare('delta_round_nothing_new');
+
+type FolderRow = Awaited<ReturnType<ReturnType<typeof FOLDER>['execute']>>[number];
 
 /**
  * A folder's delta round (decision 0005): each page's messages are recorded as pending work items
@@ -56,14 +70,18 @@ type FolderRow = Awaited<ReturnType<typeof FOLDER>>[number];
  */
 export class DeltaRounds {
   private readonly d: SyncDeps;
+  private readonly folder: ReturnType<typeof FOLDER>;
+  private readonly nothingNew: ReturnType<typeof NOTHING_NEW>;
   constructor(deps: SyncDeps) {
     this.d = deps;
+    this.folder = FOLDER(deps.db);
+    this.nothingNew = NOTHING_NEW(deps.db);
   }
 
   /** One delta round of one folder. The caller (a singleton job per folder) is the only writer of its cursor. */
   async syncFolder(folderId: string): Promise<RoundResult> {
     const { db } = this.d;
-    const [row] = await FOLDER(db, folderId);
+    const [row] = await this.folder.execute({ folderId });
     const result: RoundResult = { pages: 0, recorded: 0, removed: 0, resynced: false, ok: false };
     if (!row || !row.f.active || row.m.disabledAt) return result;
     const { f, m } = row;
@@ -109,10 +127,7 @@ export class DeltaRounds {
         if (!page.value.length && !page.nextLink) {
           // Nothing new (most rounds: reconciliation, polling): the cursor and the round's end in one
           // statement, no transaction — nothing is recorded that the cursor must move with.
-          await db
-            .update(monitoredFolders)
-            .set({ cursor: next ?? null, cursorKind: 'delta', ...ROUND_DONE })
-            .where(eq(monitoredFolders.id, f.id));
+          await this.nothingNew.execute({ folderId: f.id, cursor: next ?? null });
           return this.done(result, row);
         }
         const created = await db.transaction(async (tx) => {
