@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMicrosoftHttp } from './http.ts';
 import { MailClient } from './mail-client.ts';
-import { LocalSlotLeases, MailboxPacer } from './pacer.ts';
+import { MailboxPacer } from './pacer.ts';
+import { LocalSlotLeases } from './slot-leases.ts';
 import type { MicrosoftSettings } from './settings.ts';
 
 /** A Graph that answers every `$batch` request 200 and records the batches it was sent. */

@@ -39,3 +39,30 @@ export interface SlotLeases {
    */
   reclaimDead?(): Promise<void>;
 }
+
+/** In-process leases: the whole limit for this process (unit tests, and tools without a database). */
+export class LocalSlotLeases implements SlotLeases {
+  private readonly held = new Map<string, number>();
+  private readonly slots: number;
+  constructor(slots = 4) {
+    this.slots = slots;
+  }
+  claim(key: string, limit = this.slots): Promise<boolean> {
+    const n = this.held.get(key) ?? 0;
+    if (n >= limit) return Promise.resolve(false);
+    this.held.set(key, n + 1);
+    return Promise.resolve(true);
+  }
+  release(key: string): Promise<void> {
+    this.held.delete(key);
+    return Promise.resolve();
+  }
+  releaseOne(key: string): Promise<void> {
+    const n = this.held.get(key) ?? 0;
+    if (n > 0) this.held.set(key, n - 1);
+    return Promise.resolve();
+  }
+  renew(): Promise<void> {
+    return Promise.resolve();
+  }
+}
