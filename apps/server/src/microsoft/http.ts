@@ -1,4 +1,4 @@
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import { graphKind, graphRequestSeconds, graphRequests } from '../metrics/registry.ts';
 import { Agent, fetch as undiciFetch, type RequestInit, type Response } from 'undici';
@@ -15,8 +15,15 @@ export interface MicrosoftHttp {
 }
 
 export function createMicrosoftHttp(opts: { extraCaPem?: string | undefined } = {}): MicrosoftHttp {
+  // One TLS context for every connection: given as a `ca` list instead, Node built a context from the
+  // ~140 public roots again for each new connection (3 % of the CPU of a node idling with 10,000
+  // folders: the server closes idle connections, and reconciliation's waves open them again). Without
+  // an extra CA, Node's own default context is shared already.
+  const secureContext = opts.extraCaPem
+    ? createSecureContext({ ca: [...rootCertificates, opts.extraCaPem] })
+    : undefined;
   const agent = new Agent({
-    connect: { ca: opts.extraCaPem ? [...rootCertificates, opts.extraCaPem] : [...rootCertificates] },
+    connect: secureContext ? { secureContext } : {},
     headersTimeout: 30_000,
     bodyTimeout: 120_000,
     connections: 64,

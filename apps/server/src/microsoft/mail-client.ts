@@ -42,6 +42,16 @@ export interface DeltaPage {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A request and the reading of its answer end within this (a trickling MIME download included). */
+const REQUEST_TIMEOUT_MS = 120_000;
+const timedOut = () => new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+/**
+ * Why a request is ended once its answer has been used: one object for every request, since building
+ * an error per request cost more than the request's own bookkeeping. Only a reader that was still
+ * reading (none should be) would see it.
+ */
+const ANSWER_USED = new Error('the answer has been used');
+
 /** What a Graph call takes: a JSON body (serialised here) and, for `$batch`, how many slots it occupies. */
 export interface RequestInit {
   method?: string;
@@ -120,8 +130,12 @@ export class MailClient {
           mailbox,
           async (a) => {
             admission = a;
-            // Ended once the answer has been used (see below).
+            // Ended once the answer has been used (see below), or after 2 minutes. One controller and
+            // one timer: `AbortSignal.any` with `AbortSignal.timeout`, and an abort that built a new
+            // DOMException each time, were 6 % of the CPU of a node idling with 10,000 folders.
             const done = new AbortController();
+            const timer = setTimeout(() => done.abort(timedOut()), REQUEST_TIMEOUT_MS);
+            timer.unref();
             let res;
             try {
               res = await this.s.http.fetch(this.url(pathOrUrl), {
@@ -134,9 +148,10 @@ export class MailClient {
                   ...init.headers,
                 },
                 ...(body !== undefined ? { body } : {}),
-                signal: AbortSignal.any([done.signal, AbortSignal.timeout(120_000)]),
+                signal: done.signal,
               });
             } catch (err) {
+              clearTimeout(timer);
               throw new GraphNetworkError(`Microsoft Graph could not be reached: ${(err as Error).message}`);
             }
             try {
@@ -148,7 +163,8 @@ export class MailClient {
               // last byte is sent, while the slot went back to the pacer: a fifth request in flight
               // (the chaos run's 429 during a PostgreSQL restart). Aborted, the connection closes now.
               // A body read to its end is not affected.
-              done.abort();
+              clearTimeout(timer);
+              done.abort(ANSWER_USED);
             }
           },
           {
