@@ -136,9 +136,8 @@ export const folderSync = defineJob({
   // burst of notifications over many mailboxes queued behind each other (latency p99 in seconds).
   // 8 pollers × 4 per fetch run 32 side by side. Fetched 4 at a time, reconciliation's 33 rounds a
   // second over 10,000 idle folders cost a fetch and a completion per 4 rounds, not per round (half
-  // of an idle process's statements: issue 22 §3), and the fetch's folders are read and its quiet
-  // rounds ended in one statement each (decision 0024); a round's folder starts its next round when
-  // the fetch's last round ends, which only the next round of that same folder waits for.
+  // of an idle process's statements: issue 22 §3); a round's folder starts its next round when the
+  // fetch's last round ends, which only the next round of that same folder waits for.
   concurrency: 8,
   batchSize: 4,
   // Retries start within 10 s of being due; sent rounds start at once.

@@ -10,7 +10,6 @@ import {
   monitoredFolders,
 } from '../db/schema/index.ts';
 import { validDate } from '../lib/dates.ts';
-import { asError } from '../lib/errors.ts';
 import { pgText } from '../lib/pg-text.ts';
 import { classify, isAccessSignal } from '../microsoft/classify.ts';
 import { GraphApiError } from '../microsoft/graph.ts';
@@ -22,12 +21,11 @@ import { mailboxAccess, setMailboxAccess } from './mailbox-access.ts';
 const STRANDED_AFTER_SECONDS = 10;
 
 /**
- * The folders of a fetch of rounds, each with its mailbox, connector and subscription, in one
- * statement. Prepared once (a named statement): reconciliation runs 33 rounds a second for 10,000
- * idle folders, and building it with Drizzle each time cost about 0.5 ms of CPU a round (decision
- * 0024). `ids`: a PostgreSQL array literal of uuids (see db/sql-arrays.ts).
+ * The folder, its mailbox, connector and subscription, as a round reads them. Prepared once (a named
+ * statement): reconciliation runs it 33 times a second for 10,000 idle folders, and building it with
+ * Drizzle each time cost about 0.5 ms of CPU of a round's 1.3 (decision 0024).
  */
-const FOLDERS = (db: Db) =>
+const FOLDER = (db: Db) =>
   db
     .select({
       f: monitoredFolders,
@@ -52,28 +50,18 @@ const FOLDERS = (db: Db) =>
     .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
     .innerJoin(connectors, eq(connectors.id, mailboxes.connectorId))
     .leftJoin(graphSubscriptions, eq(graphSubscriptions.folderId, monitoredFolders.id))
-    .where(sql`${monitoredFolders.id} = any(${sql.placeholder('ids')}::uuid[])`)
-    .prepare('delta_round_folders');
+    .where(eq(monitoredFolders.id, sql.placeholder('folderId')))
+    .prepare('delta_round_folder');
 
-type FolderRow = Awaited<ReturnType<ReturnType<typeof FOLDERS>['execute']>>[number];
-
-/** A round that found nothing new: where its cursor goes (written with the fetch's others, see `syncFolders`). */
-interface QuietRound {
-  id: string;
-  cursor: string | null;
-}
-
-/**
- * The rounds of a fetch that found nothing new (most rounds: reconciliation, polling): their cursors
- * and their ends in one statement, no transaction — nothing is recorded that a cursor must move with.
- */
-async function writeQuietRounds(db: Db, rounds: QuietRound[]): Promise<void> {
-  await db
+/** A round that found nothing new (most rounds): the cursor and the round's end, prepared as `FOLDER` is. */
+const NOTHING_NEW = (db: Db) =>
+  db
     .update(monitoredFolders)
-    .set({ cursor: sql`v.cursor`, cursorKind: 'delta', ...ROUND_DONE })
-    .from(sql`jsonb_to_recordset(${JSON.stringify(rounds)}::jsonb) as v(id uuid, cursor text)`)
-    .where(sql`${monitoredFolders.id} = v.id`);
-}
+    .set({ cursor: sql`${sql.placeholder('cursor')}`, cursorKind: 'delta', ...ROUND_DONE })
+    .where(eq(monitoredFolders.id, sql.placeholder('folderId')))
+    .prepare('delta_round_nothing_new');
+
+type FolderRow = Awaited<ReturnType<ReturnType<typeof FOLDER>['execute']>>[number];
 
 /**
  * A folder's delta round (decision 0005): each page's messages are recorded as pending work items
@@ -82,53 +70,18 @@ async function writeQuietRounds(db: Db, rounds: QuietRound[]): Promise<void> {
  */
 export class DeltaRounds {
   private readonly d: SyncDeps;
-  private readonly folders: ReturnType<typeof FOLDERS>;
+  private readonly folder: ReturnType<typeof FOLDER>;
+  private readonly nothingNew: ReturnType<typeof NOTHING_NEW>;
   constructor(deps: SyncDeps) {
     this.d = deps;
-    this.folders = FOLDERS(deps.db);
+    this.folder = FOLDER(deps.db);
+    this.nothingNew = NOTHING_NEW(deps.db);
   }
 
   /** One delta round of one folder. The caller (a singleton job per folder) is the only writer of its cursor. */
   async syncFolder(folderId: string): Promise<RoundResult> {
-    const [outcome] = await this.syncFolders([folderId]);
-    if (outcome instanceof Error) throw outcome;
-    return outcome!;
-  }
-
-  /**
-   * The rounds of a fetch of `folder.sync` jobs (one job per folder, each the only writer of its
-   * folder's cursor), side by side. The folders are read in one statement, and the rounds that found
-   * nothing new end in one statement after all of them: two statements a fetch, not two a round,
-   * for reconciliation's 33 rounds a second over 10,000 idle folders (issue 22 §3, decision 0024).
-   * Per folder, in order: its round's result, or the error to retry its job with.
-   */
-  async syncFolders(folderIds: string[]): Promise<(RoundResult | Error)[]> {
-    const rows = await this.folders.execute({ ids: `{${folderIds.join(',')}}` });
-    const byId = new Map(rows.map((r) => [r.f.id, r]));
-    const quiet: QuietRound[] = [];
-    const settled = await Promise.allSettled(folderIds.map((id) => this.round(byId.get(id), quiet)));
-    let quietFailed: Error | undefined;
-    if (quiet.length)
-      await writeQuietRounds(this.d.db, quiet).catch((err: unknown) => (quietFailed = asError(err)));
-    const quietIds = new Set(quiet.map((q) => q.id));
-    return Promise.all(
-      settled.map(async (o, i): Promise<RoundResult | Error> => {
-        if (o.status === 'rejected') return asError(o.reason);
-        const row = byId.get(folderIds[i]!);
-        if (!row || !quietIds.has(row.f.id)) return o.value;
-        // Its cursor not written: the job is retried (a round that finds nothing again is harmless).
-        if (quietFailed) return quietFailed;
-        return this.done(o.value, row).catch(asError);
-      }),
-    );
-  }
-
-  /**
-   * One folder's round. A round that finds nothing new adds its cursor to `quiet` and returns before
-   * `done`: the caller writes those together, then ends them.
-   */
-  private async round(row: FolderRow | undefined, quiet: QuietRound[]): Promise<RoundResult> {
     const { db } = this.d;
+    const [row] = await this.folder.execute({ folderId });
     const result: RoundResult = { pages: 0, recorded: 0, removed: 0, resynced: false, ok: false };
     if (!row || !row.f.active || row.m.disabledAt) return result;
     const { f, m } = row;
@@ -158,7 +111,7 @@ export class DeltaRounds {
           // The delta token expired (410 SyncStateNotFound): start a full round; the unique work
           // items make sure nothing already recorded is recorded (or processed) again.
           if (err instanceof GraphApiError && err.status === 410 && !result.resynced) {
-            this.d.logger.info({ folderId: f.id }, 'delta token expired; full resync');
+            this.d.logger.info({ folderId }, 'delta token expired; full resync');
             result.resynced = true;
             url = this.d.mail.deltaStart(m.graphUserId, f.graphFolderId, f.processFrom);
             await db
@@ -172,10 +125,10 @@ export class DeltaRounds {
         result.pages++;
         const next = page.nextLink ?? page.deltaLink;
         if (!page.value.length && !page.nextLink) {
-          // Nothing new (most rounds: reconciliation, polling): the cursor and the round's end are
-          // written with the fetch's other quiet rounds (`syncFolders`).
-          quiet.push({ id: f.id, cursor: next ?? null });
-          return result;
+          // Nothing new (most rounds: reconciliation, polling): the cursor and the round's end in one
+          // statement, no transaction — nothing is recorded that the cursor must move with.
+          await this.nothingNew.execute({ folderId: f.id, cursor: next ?? null });
+          return this.done(result, row);
         }
         const created = await db.transaction(async (tx) => {
           const removedIds = page.value.filter((x) => x['@removed']).map((x) => x.id);

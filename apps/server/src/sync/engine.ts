@@ -29,10 +29,6 @@ export class SyncEngine {
   syncFolder(folderId: string): Promise<RoundResult> {
     return this.rounds.syncFolder(folderId);
   }
-  /** The rounds of a fetch of folders, side by side (per folder: its result, or the error to retry its job with). */
-  syncFolders(folderIds: string[]): Promise<(RoundResult | Error)[]> {
-    return this.rounds.syncFolders(folderIds);
-  }
   /** Turns one recorded message into one document; throws when it should be retried. */
   ingest(messageId: string): Promise<IngestOutcome> {
     return this.ingestion.ingest(messageId);

@@ -1,24 +1,13 @@
 import { and, eq, isNull, lt, or } from 'drizzle-orm';
 import { monitoredFolders } from '../../db/schema/index.ts';
-import { asError } from '../../lib/errors.ts';
 import type { folderMarkers, folderSync, messageIngest } from '../catalog.ts';
 import type { BaseJobContext, BatchJobHandler, JobContext, JobHandler, PayloadOf } from '../handler-types.ts';
 
-/** A fetch's rounds run together: their folders are read, and their quiet ends written, once a fetch. */
-export const runFolderSync: BatchJobHandler<PayloadOf<typeof folderSync>> = {
-  batch: async (payloads, ctx) => {
-    const outcomes = await ctx.sync.syncFolders(payloads.map((p) => p.folderId));
-    return Promise.all(
-      outcomes.map(async (r, i) => {
-        if (r instanceof Error) return r;
-        const { folderId } = payloads[i]!;
-        if (r.recorded || r.removed || r.resynced) ctx.logger.info({ folderId, ...r }, 'folder synced');
-        if (!r.ok) return undefined;
-        // A folder that reads well gets (or keeps) its push subscription.
-        return ctx.push.afterRound(folderId, r.pushContext).then(() => undefined, asError);
-      }),
-    );
-  },
+export const runFolderSync: JobHandler<PayloadOf<typeof folderSync>> = async ({ folderId }, ctx) => {
+  const r = await ctx.sync.syncFolder(folderId);
+  if (r.recorded || r.removed || r.resynced) ctx.logger.info({ ...r }, 'folder synced');
+  // A folder that reads well gets (or keeps) its push subscription.
+  if (r.ok) await ctx.push.afterRound(folderId, r.pushContext);
 };
 
 /** A fetch's messages are ingested together: their documents are written in one transaction. */
