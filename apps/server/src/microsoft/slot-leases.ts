@@ -40,7 +40,7 @@ export interface SlotLeases {
   reclaimDead?(): Promise<void>;
 }
 
-/** In-process leases: the whole limit for this process (unit tests, and tools without a database). */
+/** In-process leases: the whole limit for this one process (the pacer's unit tests; the server always leases in the database). */
 export class LocalSlotLeases implements SlotLeases {
   private readonly held = new Map<string, number>();
   private readonly slots: number;
