@@ -159,13 +159,17 @@ export const messageIngest = defineJob({
   // Idempotent: a killed worker's job is retried within seconds (jobs/runtime.ts, decision 0016).
   reclaimAfterSeconds: 2,
   // Graph concurrency per mailbox is capped separately (4 slots); jobs wait on the network, not the
-  // CPU, so many of them keep every mailbox busy at once: 8 pollers × 8 jobs, at most 6 per mailbox
-  // (its 4 requests in flight, and 2 more reading the database or storing a MIME meanwhile). A job
-  // sent wakes every idle poller of the queue (pg-boss NOTIFY), all but one fetching nothing: 16
-  // pollers made 6 empty fetches per email on the push path, 8 make half as many.
-  concurrency: 8,
+  // CPU, so many of them keep every mailbox busy at once: 12 pollers × 8 jobs, at most 12 per
+  // mailbox. A job holds its group's place until its whole fetch is settled, and spends only about
+  // 40 % of that in its Graph request (the rest: its slot's turn, the MIME stored and parsed, the
+  // save, the fetch's slowest): with 6 per mailbox a 10-mailbox backfill used half the mailboxes'
+  // slots and 71 % of the request ceiling; with 12 (3 per slot) it took 80 s instead of 124 s
+  // (bench/README.md). A job sent wakes every idle poller of the queue (pg-boss NOTIFY), all but
+  // one fetching nothing: 16 pollers made 6 empty fetches per email on the push path, 8 half as
+  // many. `batchSize` stays below the group limit (decision 0007: jobs fetched over it are put back).
+  concurrency: 12,
   batchSize: 8,
-  groupConcurrency: 6,
+  groupConcurrency: 12,
   pollingIntervalSeconds: 10,
 });
 
