@@ -106,16 +106,20 @@ export async function drain(opts: {
 /**
  * Waits (up to `timeoutMs`) until every processed message has its hidden marker: the markers of the
  * last documents go out after them, and a request count per email must include them. Returns how
- * many are still missing.
+ * many are still missing, and how long it waited (the markers' drain time when none is).
  */
-export async function markersSettled(sql: pg.Pool, timeoutMs: number): Promise<number> {
-  const until = Date.now() + timeoutMs;
+export async function markersSettled(
+  sql: pg.Pool,
+  timeoutMs: number,
+): Promise<{ missing: number; seconds: number }> {
+  const started = Date.now();
+  const until = started + timeoutMs;
   for (;;) {
     const { rows } = await sql.query<{ n: string }>(
       `select count(*) as n from mail_messages where state = 'done' and not marker_written`,
     );
     const missing = Number(rows[0]?.n ?? 0);
-    if (missing === 0 || Date.now() > until) return missing;
+    if (missing === 0 || Date.now() > until) return { missing, seconds: (Date.now() - started) / 1000 };
     await sleep(500);
   }
 }
