@@ -159,14 +159,14 @@ export const messageIngest = defineJob({
   // Idempotent: a killed worker's job is retried within seconds (jobs/runtime.ts, decision 0016).
   reclaimAfterSeconds: 2,
   // Graph concurrency per mailbox is capped separately (4 slots); jobs wait on the network, not the
-  // CPU, so many of them keep every mailbox busy at once: 12 pollers × 8 jobs, at most 12 per
-  // mailbox. A job holds its group's place until its whole fetch is settled, and spends only about
-  // 40 % of that in its Graph request (the rest: its slot's turn, the MIME stored and parsed, the
-  // save, the fetch's slowest): with 6 per mailbox a 10-mailbox backfill used half the mailboxes'
-  // slots and 71 % of the request ceiling; with 12 (3 per slot) it took 80 s instead of 124 s
-  // (bench/README.md). A job sent wakes every idle poller of the queue (pg-boss NOTIFY), all but
-  // one fetching nothing: 16 pollers made 6 empty fetches per email on the push path, 8 half as
-  // many. `batchSize` stays below the group limit (decision 0007: jobs fetched over it are put back).
+  // CPU, so many of them keep every mailbox busy at once: 12 pollers × 8 jobs (96 side by side), at
+  // most 12 per mailbox. A job holds its mailbox's place until its whole fetch is settled, and spends
+  // only about 40 % of that in its Graph request (the rest: its turn for a slot, the MIME stored and
+  // parsed, the save, the fetch's slowest): with 6 per mailbox a 10-mailbox backfill kept half the
+  // slots busy and used 71 % of the request ceiling; with 12 (3 per slot) it took 77 s instead of
+  // 124 s, at 99.8 % (bench/README.md). A job sent wakes every idle poller of the queue (pg-boss
+  // NOTIFY), all but one fetching nothing: 16 pollers made 6 empty fetches per email on the push
+  // path, 8 half as many. `batchSize` stays below the group limit (decision 0007).
   concurrency: 12,
   batchSize: 8,
   groupConcurrency: 12,
