@@ -15,9 +15,9 @@ export default defineConfig({
     pool: 'forks',
     // Vitest's default is one worker fewer than the cores: one on CI's 2-core machine, where the
     // files then ran one after the other with a core idle (integration tests mostly wait on the
-    // database, the emulator and timers: 1.0 core busy on average). Two halve the wall-clock time
-    // (PostgreSQL: 819 s → 482 s, 1.6 cores busy; PGlite 800 s, 1.8 busy); more would starve the
-    // timing-sensitive ones.
+    // database, the emulator and timers: 1.0 core busy on average). With two, PostgreSQL's pass
+    // took 482 s instead of 819 s (1.6 cores busy) and PGlite's 800 s (1.8 busy). Three were not
+    // tried: PGlite leaves no core to spare for them.
     maxWorkers: Math.max(2, os.availableParallelism() - 1),
     projects: [
       {
