@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
+import SlowestFirst from './scripts/test-sequencer.ts';
 
 // Unit tests (`*.test.ts`: pure, no database, no server) and integration tests (`*.int.test.ts`:
 // a real database, the HTTP stack, the emulator) of every package, as two projects:
@@ -13,6 +14,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One PGlite cluster initialised for the whole run and copied into each test's data folder.
+    globalSetup: ['apps/server/test/pglite-template.ts'],
+    sequence: { sequencer: SlowestFirst },
     // Vitest's default is one worker fewer than the cores: one on CI's 2-core machine, where the
     // files then ran one after the other with a core idle (integration tests mostly wait on the
     // database, the emulator and timers: 1.0 core busy on average). With two, PostgreSQL's pass

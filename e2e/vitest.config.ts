@@ -9,6 +9,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // One PGlite cluster initialised for the whole run and copied into each server's data folder.
+    globalSetup: ['../apps/server/test/pglite-template.ts'],
     fileParallelism: false,
   },
 });

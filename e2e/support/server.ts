@@ -5,6 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { inject } from 'vitest';
+import { seedPglite } from '../../apps/server/test/pglite-template.ts';
 
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 
@@ -83,6 +85,7 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
   const baseUrl = `http://127.0.0.1:${port}`;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mailroom-e2e-'));
   const database = await freshPostgres();
+  if (!database) await seedPglite(dataDir, inject('pgliteTemplate'));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),

@@ -5,9 +5,11 @@ import path from 'node:path';
 import { CSRF_HEADER, api, type SessionInfo } from '@mailroom/contracts';
 import pg from 'pg';
 import pino, { type Logger } from 'pino';
+import { inject } from 'vitest';
 import { loadConfig, type Config } from '../src/config.ts';
 import { openDatabase, type Database } from '../src/db/client.ts';
 import { startServer, type RunningServer } from '../src/server.ts';
+import { seedPglite } from './pglite-template.ts';
 
 /**
  * Integration tests run on PGlite by default and on PostgreSQL when TEST_DATABASE_URL is set. With
@@ -43,6 +45,7 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
 export async function openTestDatabase(): Promise<Database & { dispose(): Promise<void> }> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mailroom-db-'));
   const pgDb = await createTestDatabase();
+  if (!pgDb) await seedPglite(dataDir, inject('pgliteTemplate'));
   const database = await openDatabase({ databaseUrl: pgDb?.url, dataDir, logger: pino({ level: 'silent' }) });
   return Object.assign(database, {
     async dispose() {
@@ -65,6 +68,7 @@ export async function startTestApp(
 ): Promise<TestApp> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mailroom-test-'));
   const database = await createTestDatabase();
+  if (!database && !env.DATABASE_URL) await seedPglite(dataDir, inject('pgliteTemplate'));
   const config = loadConfig({
     PORT: '0',
     MAILROOM_DATA_DIR: dataDir,
