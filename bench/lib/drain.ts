@@ -114,12 +114,19 @@ export async function markersSettled(
 ): Promise<{ missing: number; seconds: number }> {
   const started = Date.now();
   const until = started + timeoutMs;
-  for (;;) {
+  for (let logged = started; ;) {
     const { rows } = await sql.query<{ n: string }>(
       `select count(*) as n from mail_messages where state = 'done' and not marker_written`,
     );
     const missing = Number(rows[0]?.n ?? 0);
     if (missing === 0 || Date.now() > until) return { missing, seconds: (Date.now() - started) / 1000 };
+    // A long drain shows its pace in the log, a line a minute.
+    if (Date.now() - logged >= 60_000) {
+      logged = Date.now();
+      log(
+        `markers: ${missing} not written yet, ${Math.round((logged - started) / 1000)} s after the last document`,
+      );
+    }
     await sleep(500);
   }
 }

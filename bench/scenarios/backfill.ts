@@ -23,6 +23,8 @@ export async function backfill(): Promise<ScenarioResult> {
   // pacer learns a lower limit are counted apart from those after (the steady state).
   const throttling = { ...DEFAULT_THROTTLE, ...throttlingFromEnv() };
   const learnMs = numberOption('BENCH_BACKFILL_LEARN_SECONDS', 30) * 1000;
+  // How long to wait for the processed markers after the last document (they drain after the import).
+  const markerWaitMinutes = numberOption('BENCH_BACKFILL_MARKER_WAIT_MINUTES', 3);
   let mailboxes: BenchMailbox[] = [];
   return withStack(
     {
@@ -61,7 +63,7 @@ export async function backfill(): Promise<ScenarioResult> {
       const thr1 = await throttleTotals(emu, mailboxIds);
       clearTimeout(learnTimer);
       // …and the requests per email include the markers of the last ones, written just after.
-      const markers = marker ? await markersSettled(sql, 180_000) : undefined;
+      const markers = marker ? await markersSettled(sql, markerWaitMinutes * 60_000) : undefined;
       const tally = diffTally(tally0, await meter.snapshot());
       meter.stop();
       const thr2 = await throttleTotals(emu, mailboxIds);
@@ -161,7 +163,7 @@ export async function backfill(): Promise<ScenarioResult> {
           {
             measure:
               'Requests Microsoft counts per email (`$batch` inner requests each): without attachments / all',
-            value: `${round(countedWithoutAttachments, 2)} / ${round(perMsg, 2)} (${marker ? 'floor 2: the MIME and the marker' : 'marker off: floor 1, the MIME'})${markerDrain(markers)}`,
+            value: `${round(countedWithoutAttachments, 2)} / ${round(perMsg, 2)} (${marker ? 'floor 2: the MIME and the marker' : 'marker off: floor 1, the MIME'})${markerDrain(markers, markerWaitMinutes)}`,
             ...(marker ? {} : { target: '≤ 1.05', ok: countedWithoutAttachments <= 1.05 }),
           },
           {
@@ -215,8 +217,8 @@ export async function backfill(): Promise<ScenarioResult> {
 }
 
 /** How the last markers went, for the table: how many were still missing, or when the last was written. */
-function markerDrain(markers: { missing: number; seconds: number } | undefined): string {
+function markerDrain(markers: { missing: number; seconds: number } | undefined, waitMinutes: number): string {
   if (!markers) return '';
-  if (markers.missing) return `; ${markers.missing} markers not written after 3 min`;
+  if (markers.missing) return `; ${markers.missing} markers not written after ${waitMinutes} min`;
   return `; the last marker written ${round(markers.seconds)} s after the last document`;
 }
