@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { graphRetryAfterSeconds } from '../metrics/registry.ts';
-import { Readable } from 'node:stream';
-import type { ReadableStream } from 'node:stream/web';
+import type { Readable } from 'node:stream';
 import { GraphApiError, GraphNetworkError, readGraphError } from './graph.ts';
 import type { Admission, MailboxPacer, Priority } from './pacer.ts';
 import type { MicrosoftSettings } from './settings.ts';
@@ -282,7 +281,7 @@ export class MailClient {
     return this.call(token, mailbox, path, opts, async (res) => {
       const header = res.headers.get('content-length');
       const length = header !== null && /^\d+$/.test(header) ? Number(header) : undefined;
-      const body = res.body ? Readable.fromWeb(res.body as ReadableStream<Uint8Array>) : Readable.from([]);
+      const { body } = res;
       try {
         return await use(body, length);
       } finally {
