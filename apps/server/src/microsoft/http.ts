@@ -30,11 +30,12 @@ export interface HttpAnswer {
  * The one HTTP client for Entra ID and Graph. It trusts the public roots plus, in sandbox mode, the
  * emulator's local CA — without NODE_EXTRA_CA_CERTS, which would have to be set before start.
  *
- * undici's `request`, not its `fetch`: the WHATWG layer (Request, Headers, Response, web streams) cost
- * 0.33–0.59 ms of CPU per request against 0.12–0.17 ms (a delta page over TLS on this kind of machine,
- * 3,000 requests each), and reconciliation sends 33 requests a second for 10,000 idle folders. What
- * `fetch` did besides, and nothing here needs: it followed redirects (Graph and Entra answer these
- * calls without one) and asked for compressed answers (bytes saved on the wire, CPU spent inflating).
+ * undici's `request`, not its `fetch` (decision 0025): the WHATWG layer (Request, Headers, Response, web
+ * streams) cost 0.13–0.27 ms of CPU per request against 0.06–0.08 ms (`node bench/http-client.ts`: an
+ * empty delta page over TLS, 10,000 requests a series), and reconciliation sends about 33 requests a
+ * second for 10,000 idle folders. What `fetch` did besides, and nothing here needs: it followed
+ * redirects (Graph and Entra answer these calls without one) and asked for compressed answers (bytes
+ * saved on the wire, CPU spent inflating).
  */
 export interface MicrosoftHttp {
   fetch(url: string, init?: HttpInit): Promise<HttpAnswer>;
