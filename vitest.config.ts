@@ -14,7 +14,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // One PGlite cluster initialised for the whole run and copied into each test's data folder.
+    // One migrated PGlite database made for the whole run and copied into each test's data folder.
     globalSetup: ['apps/server/test/pglite-template.ts'],
     sequence: { sequencer: SlowestFirst },
     // Vitest's default is one worker fewer than the cores: one on CI's 2-core machine, where the

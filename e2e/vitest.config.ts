@@ -9,7 +9,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
-    // One PGlite cluster initialised for the whole run and copied into each server's data folder.
+    // One migrated PGlite database made for the whole run and copied into each server's data folder.
     globalSetup: ['../apps/server/test/pglite-template.ts'],
     // Two specs at a time, each with its own server, data folder, ports and Chromium profile: a spec
     // mostly waits on the browser and the server, so the second one fills the gaps. All 82 tests
