@@ -8,6 +8,9 @@ import { setUp, startTestApp, type Client, type TestApp } from './helpers.ts';
 import { CLAIMS, documentCount, monitor, settle, until } from './sync-helpers.ts';
 import { MARKER_PROPERTY_ID } from '../src/microsoft/mail-client.ts';
 import { runSyncReconcile } from '../src/jobs/handlers/mail-sync.ts';
+import type { MailClient } from '../src/microsoft/mail-client.ts';
+import type { SyncDeps } from '../src/sync/deps.ts';
+import { QuietProbes } from '../src/sync/quiet-probes.ts';
 
 let app: TestApp;
 let admin: Client;
@@ -468,16 +471,8 @@ describe('sync engine', () => {
         folder: 'Reconciled',
         processFrom: new Date(),
       });
-      const ctx = {
-        db: app.server.database.db,
-        logger: pino({ level: 'silent' }),
-        now: () => new Date(),
-        reconcileIntervalMs: 60_000,
-        sendMany: (name: string, items: { payload: object; singletonKey?: string }[]) =>
-          app.server.jobs.sendMany(name, items),
-      };
       expect(await app.server.jobs.boss.findJobs('folder.sync', { key: folderId })).toEqual([]);
-      await runSyncReconcile({}, ctx);
+      await runSyncReconcile({}, reconcileContext());
       expect((await app.server.jobs.boss.findJobs('folder.sync', { key: folderId })).length).toBe(1);
       await until('the reconciled folder had its round', async () => {
         const [f] = await app.server.database.db
@@ -486,6 +481,104 @@ describe('sync engine', () => {
           .where(eq(monitoredFolders.id, folderId));
         return f!.lastSyncAt !== null;
       });
+    },
+  );
+  it(
+    'reconciliation probes a quiet folder (one delta request, its cursor written, no round queued); new mail gets a full round',
+    { timeout: 60_000 },
+    async () => {
+      const control = app.server.sandbox!.control;
+      const probed = await control.createFolder(CLAIMS, 'Probed');
+      const { folderId } = await monitor(app, {
+        workspaceId: ws,
+        connectorId,
+        address: CLAIMS,
+        folder: 'Probed',
+        processFrom: new Date(Date.now() - 86_400_000),
+      });
+      expect((await app.server.sync.syncFolder(folderId)).ok).toBe(true);
+      await settle(app, folderId);
+      const before = await folderRow(folderId);
+      expect(before.cursorKind).toBe('delta');
+
+      // Quiet: due again, and nothing new in Outlook.
+      await makeDue(folderId);
+      const since = (await control.requests({ area: 'graph' })).at(-1)?.seq ?? 0;
+      await runSyncReconcile({}, reconcileContext());
+      const quiet = await folderRow(folderId);
+      expect(await app.server.jobs.boss.findJobs('folder.sync', { key: folderId })).toEqual([]);
+      expect(quiet.lastSyncAt!.getTime()).toBeGreaterThan(Date.now() - 30_000);
+      expect(quiet.cursorKind).toBe('delta');
+      const requests = (await control.requests({ area: 'graph', since })).filter((r) =>
+        r.path.includes(encodeURIComponent(probed.id)),
+      );
+      expect(requests.map((r) => r.method)).toEqual(['GET']);
+      expect(requests[0]!.path).toMatch(/\/messages\/delta$/);
+
+      // New mail since the cursor: the probe writes nothing and hands the folder to a full round,
+      // which records the email; its document follows.
+      await control.deliverMessage(
+        CLAIMS,
+        {
+          subject: 'Arrived between two reconciliations',
+          from: { emailAddress: { address: 'broker@example.be' } },
+          body: { contentType: 'text', content: 'Hello' },
+        },
+        { folder: probed.id },
+      );
+      await makeDue(folderId);
+      await runSyncReconcile({}, reconcileContext());
+      await until(
+        'the full round recorded the new email',
+        async () => (await documentCount(app, folderId)) === 1,
+      );
+      expect((await folderRow(folderId)).cursor).not.toBe(quiet.cursor);
+    },
+  );
+  it(
+    'a probe never overwrites a cursor that moved while it read: the folder gets a full round instead',
+    { timeout: 60_000 },
+    async () => {
+      const control = app.server.sandbox!.control;
+      await control.createFolder(CLAIMS, 'Raced');
+      const { folderId } = await monitor(app, {
+        workspaceId: ws,
+        connectorId,
+        address: CLAIMS,
+        folder: 'Raced',
+        processFrom: new Date(Date.now() - 86_400_000),
+      });
+      expect((await app.server.sync.syncFolder(folderId)).ok).toBe(true);
+      await makeDue(folderId);
+      const { db } = app.server.database;
+      // A round elsewhere moves the cursor while the probe waits for Graph's answer.
+      const mail = Object.create(app.server.mail) as MailClient;
+      mail.deltaPage = async (...args) => {
+        const page = await app.server.mail.deltaPage(...args);
+        await db
+          .update(monitoredFolders)
+          .set({ cursor: 'moved-by-another-round' })
+          .where(eq(monitoredFolders.id, folderId));
+        return page;
+      };
+      const probes = new QuietProbes({
+        db,
+        mail,
+        broker: app.server.connectors.broker,
+        logger: pino({ level: 'silent' }),
+      } as SyncDeps);
+      const queued: string[] = [];
+      const quiet: string[] = [];
+      await probes.reconcile(new Date(Date.now() - 60_000), {
+        queueRounds: async (ids) => void queued.push(...ids),
+        afterQuiet: async (id) => void quiet.push(id),
+      });
+      expect(queued).toContain(folderId);
+      expect(quiet).not.toContain(folderId);
+      const row = await folderRow(folderId);
+      expect(row.cursor).toBe('moved-by-another-round');
+      // Put back a cursor Graph knows, for the rounds of the tests after this one.
+      await app.server.sync.syncFolder(folderId);
     },
   );
   it(
@@ -560,3 +653,33 @@ describe('sync engine', () => {
     },
   );
 });
+
+/** What the reconciliation job's handler is given by the job runtime. */
+function reconcileContext() {
+  return {
+    db: app.server.database.db,
+    logger: pino({ level: 'silent' }),
+    now: () => new Date(),
+    reconcileIntervalMs: 60_000,
+    sendMany: (name: string, items: { payload: object; singletonKey?: string }[]) =>
+      app.server.jobs.sendMany(name, items),
+    sync: app.server.sync,
+    push: app.server.push,
+  };
+}
+
+/** The folder's last round ended two minutes ago: reconciliation (60 s here) finds it due. */
+async function makeDue(folderId: string) {
+  await app.server.database.db
+    .update(monitoredFolders)
+    .set({ lastSyncAt: new Date(Date.now() - 120_000) })
+    .where(eq(monitoredFolders.id, folderId));
+}
+
+async function folderRow(folderId: string) {
+  const [f] = await app.server.database.db
+    .select()
+    .from(monitoredFolders)
+    .where(eq(monitoredFolders.id, folderId));
+  return f!;
+}

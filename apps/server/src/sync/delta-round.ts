@@ -14,18 +14,17 @@ import { pgText } from '../lib/pg-text.ts';
 import { classify, isAccessSignal } from '../microsoft/classify.ts';
 import { GraphApiError } from '../microsoft/graph.ts';
 import type { GraphMessage } from '../microsoft/mail-client.ts';
-import type { RoundResult, SyncDeps } from './deps.ts';
+import type { PushContext, RoundResult, SyncDeps } from './deps.ts';
 import { mailboxAccess, setMailboxAccess } from './mailbox-access.ts';
 
 /** A pending work item this old has lost its job (a crash between recording it and queueing it). */
 const STRANDED_AFTER_SECONDS = 10;
 
 /**
- * The folder, its mailbox, connector and subscription, as a round reads them. Prepared once (a named
- * statement): reconciliation runs it 33 times a second for 10,000 idle folders, and building it with
- * Drizzle each time cost about 0.5 ms of CPU of a round's 1.3 (decision 0024).
+ * The folder, its mailbox, connector and subscription, as a round reads them; also what
+ * reconciliation's probes read of many folders at once (`quiet-probes.ts`).
  */
-const FOLDER = (db: Db) =>
+export const selectFolderRows = (db: Db) =>
   db
     .select({
       f: monitoredFolders,
@@ -49,7 +48,15 @@ const FOLDER = (db: Db) =>
     .from(monitoredFolders)
     .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
     .innerJoin(connectors, eq(connectors.id, mailboxes.connectorId))
-    .leftJoin(graphSubscriptions, eq(graphSubscriptions.folderId, monitoredFolders.id))
+    .leftJoin(graphSubscriptions, eq(graphSubscriptions.folderId, monitoredFolders.id));
+
+/**
+ * One folder's row, prepared once (a named statement): reconciliation ran it 33 times a second for
+ * 10,000 idle folders, and building it with Drizzle each time cost about 0.5 ms of CPU of a round's
+ * 1.3 (decision 0024).
+ */
+const FOLDER = (db: Db) =>
+  selectFolderRows(db)
     .where(eq(monitoredFolders.id, sql.placeholder('folderId')))
     .prepare('delta_round_folder');
 
@@ -61,7 +68,7 @@ const NOTHING_NEW = (db: Db) =>
     .where(eq(monitoredFolders.id, sql.placeholder('folderId')))
     .prepare('delta_round_nothing_new');
 
-type FolderRow = Awaited<ReturnType<ReturnType<typeof FOLDER>['execute']>>[number];
+export type FolderRow = Awaited<ReturnType<ReturnType<typeof FOLDER>['execute']>>[number];
 
 /**
  * A folder's delta round (decision 0005): each page's messages are recorded as pending work items
@@ -215,25 +222,29 @@ export class DeltaRounds {
 
   /** A round that reached the end: the mailbox reads again (its connector may have recovered). */
   private async done(result: RoundResult, row: FolderRow): Promise<RoundResult> {
-    const { m, f, c, s } = row;
-    if (m.access !== 'readable') {
-      await setMailboxAccess(this.d.db, m, 'readable', null);
-      await applyMailboxHealth(this.d.db, m.connectorId);
+    if (row.m.access !== 'readable') {
+      await setMailboxAccess(this.d.db, row.m, 'readable', null);
+      await applyMailboxHealth(this.d.db, row.m.connectorId);
     }
     result.ok = true;
-    result.pushContext = {
-      active: f.active,
-      authMode: c.authMode,
-      accountOid: c.accountOid,
-      graphUserId: m.graphUserId,
-      subscription: s ?? undefined,
-    };
+    result.pushContext = pushContextOf(row);
     return result;
   }
 }
 
+/** What push's `afterRound` needs of a folder's row. */
+export function pushContextOf({ f, m, c, s }: FolderRow): PushContext {
+  return {
+    active: f.active,
+    authMode: c.authMode,
+    accountOid: c.accountOid,
+    graphUserId: m.graphUserId,
+    subscription: s ?? undefined,
+  };
+}
+
 /** What a round that reached the end of the delta writes on its folder. */
-const ROUND_DONE = { lastSyncAt: sql`now()`, lastError: null, lastErrorAt: null };
+export const ROUND_DONE = { lastSyncAt: sql`now()`, lastError: null, lastErrorAt: null };
 
 /** Graph's `receivedDateTime` has whole seconds: compare at that precision (as the delta filter does). */
 function isOnOrAfter(received: string | undefined, from: Date): boolean {

@@ -3,9 +3,11 @@ import type { RoundResult, SyncDeps } from './deps.ts';
 import { Ingestion, type IngestOutcome } from './ingestion.ts';
 import { checkQuietMailboxes } from './mailbox-checks.ts';
 import { MarkerWriter } from './markers.ts';
+import { QuietProbes, type ReconcileHooks, type ReconcileResult } from './quiet-probes.ts';
 
 export type { RoundResult, SyncDeps } from './deps.ts';
 export type { IngestOutcome } from './ingestion.ts';
+export type { ReconcileHooks, ReconcileResult } from './quiet-probes.ts';
 
 /**
  * The exactly-once engine (architecture invariants 1–3, decision 0005), in three parts: the delta
@@ -17,17 +19,26 @@ export class SyncEngine {
   private readonly rounds: DeltaRounds;
   private readonly ingestion: Ingestion;
   private readonly markers: MarkerWriter;
+  private readonly probes: QuietProbes;
   private readonly deps: SyncDeps;
   constructor(deps: SyncDeps) {
     this.deps = deps;
     this.rounds = new DeltaRounds(deps);
     this.ingestion = new Ingestion(deps, deps.inflow);
     this.markers = new MarkerWriter(deps);
+    this.probes = new QuietProbes(deps);
   }
 
   /** One delta round of one folder. The caller (a singleton job per folder) is the only writer of its cursor. */
   syncFolder(folderId: string): Promise<RoundResult> {
     return this.rounds.syncFolder(folderId);
+  }
+  /**
+   * Reconciliation: every active folder whose last round ended before `due` is probed (nothing
+   * pending: its delta link read, and its cursor written when nothing is new) or handed to a full round.
+   */
+  reconcile(due: Date, hooks: ReconcileHooks): Promise<ReconcileResult> {
+    return this.probes.reconcile(due, hooks);
   }
   /** Turns one recorded message into one document; throws when it should be retried. */
   ingest(messageId: string): Promise<IngestOutcome> {

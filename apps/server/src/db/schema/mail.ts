@@ -82,7 +82,8 @@ export const mailboxes = pgTable(
 
 /**
  * A folder Mailroom reads, with its (minimal) inflow rule and its delta cursor. The cursor only moves
- * in the transaction that records the page's messages (sync/folder-sync.ts).
+ * in the transaction that records the page's messages (sync/delta-round.ts), or, where reconciliation's
+ * probe found nothing new, by a compare-and-set on the cursor it read (sync/quiet-probes.ts).
  */
 export const monitoredFolders = pgTable(
   'monitored_folders',
