@@ -582,6 +582,56 @@ describe('sync engine', () => {
     },
   );
   it(
+    'a probe that gets no answer in time hands its folder to a full round, and the others in its chunk are not held',
+    { timeout: 60_000 },
+    async () => {
+      const control = app.server.sandbox!.control;
+      await control.createFolder(CLAIMS, 'Stalled');
+      const stalled = await monitor(app, {
+        workspaceId: ws,
+        connectorId,
+        address: CLAIMS,
+        folder: 'Stalled',
+        processFrom: new Date(Date.now() - 86_400_000),
+      });
+      await control.createFolder(CLAIMS, 'Answered');
+      const answered = await monitor(app, {
+        workspaceId: ws,
+        connectorId,
+        address: CLAIMS,
+        folder: 'Answered',
+        processFrom: new Date(Date.now() - 86_400_000),
+      });
+      for (const f of [stalled, answered]) {
+        expect((await app.server.sync.syncFolder(f.folderId)).ok).toBe(true);
+        await makeDue(f.folderId);
+      }
+      const stalledCursor = (await folderRow(stalled.folderId)).cursor!;
+      // Graph never answers the stalled folder's delta request (a mailbox paused by Retry-After).
+      const mail = Object.create(app.server.mail) as MailClient;
+      mail.deltaPage = (...args) =>
+        args[2] === stalledCursor ? new Promise(() => {}) : app.server.mail.deltaPage(...args);
+      const probes = new QuietProbes(
+        {
+          db: app.server.database.db,
+          mail,
+          broker: app.server.connectors.broker,
+          logger: pino({ level: 'silent' }),
+        } as SyncDeps,
+        { probeWaitMs: 500 },
+      );
+      const queued: string[] = [];
+      const quiet: string[] = [];
+      await probes.reconcile(new Date(Date.now() - 60_000), {
+        queueRounds: async (ids) => void queued.push(...ids),
+        afterQuiet: async (id) => void quiet.push(id),
+      });
+      expect(queued).toContain(stalled.folderId);
+      expect(quiet).toContain(answered.folderId);
+      expect((await folderRow(stalled.folderId)).cursor).toBe(stalledCursor);
+    },
+  );
+  it(
     'a rule without the processed marker writes nothing to Outlook: one MIME read per email; turned on, the marker follows',
     { timeout: 120_000 },
     async () => {

@@ -134,10 +134,10 @@ export const folderSync = defineJob({
   reclaimAfterSeconds: 2,
   // Rounds wait on Graph, not the CPU (one mailbox's requests are capped by its 4 slots): with 4, a
   // burst of notifications over many mailboxes queued behind each other (latency p99 in seconds).
-  // 8 pollers × 4 per fetch run 32 side by side. Fetched 4 at a time, reconciliation's 33 rounds a
-  // second over 10,000 idle folders cost a fetch and a completion per 4 rounds, not per round (half
-  // of an idle process's statements: issue 22 §3); a round's folder starts its next round when the
-  // fetch's last round ends, which only the next round of that same folder waits for.
+  // 8 pollers × 4 per fetch run 32 side by side. Fetched 4 at a time, a burst of rounds costs a fetch
+  // and a completion per 4 rounds, not per round; a round's folder starts its next round when the
+  // fetch's last round ends, which only the next round of that same folder waits for. (Quiet folders'
+  // reconciliation rounds are not jobs at all: `sync.reconcile` probes them, decision 0026.)
   concurrency: 8,
   batchSize: 4,
   // Retries start within 10 s of being due; sent rounds start at once.
@@ -175,7 +175,8 @@ export const messageIngest = defineJob({
 
 export const syncReconcile = defineJob({
   name: 'sync.reconcile',
-  description: 'Reconciliation: queues a delta round for every active folder not synced within the interval.',
+  description:
+    'Reconciliation: every active folder not synced within the interval is probed (quiet: its cursor written at once) or gets a delta round.',
   payload: z.object({}).strict(),
   policy: 'singleton',
   retryLimit: 1,

@@ -3,6 +3,7 @@ import { blocksReading } from '../core/connector-health.ts';
 import { rowsOf, type Db } from '../db/client.ts';
 import { monitoredFolders } from '../db/schema/index.ts';
 import { asError } from '../lib/errors.ts';
+import { withTimeout } from '../lib/with-timeout.ts';
 import { pushContextOf, selectFolderRows, type FolderRow } from './delta-round.ts';
 import type { PushContext, SyncDeps } from './deps.ts';
 
@@ -15,6 +16,12 @@ const IN_FLIGHT = 32;
  * left get their rounds queued, as reconciliation did before it probed.
  */
 const PROBE_BUDGET_MS = 60_000;
+/**
+ * A probe not answered by then hands its folder to a full round, whose job has 30 minutes: a mailbox
+ * paused by Microsoft's Retry-After, or waiting behind a backfill for its 4 slots, must not hold the
+ * chunk (and the other mailboxes' folders in it) past the job's expiry. The late answer is dropped.
+ */
+const PROBE_WAIT_MS = 15_000;
 
 /** The active folders whose last round is older than `due`, in id order after `after`. */
 const DUE = (db: Db) =>
@@ -62,9 +69,11 @@ export interface ReconcileResult {
 export class QuietProbes {
   private readonly d: SyncDeps;
   private readonly due: ReturnType<typeof DUE>;
-  constructor(deps: SyncDeps) {
+  private readonly waitMs: number;
+  constructor(deps: SyncDeps, opts: { probeWaitMs?: number } = {}) {
     this.d = deps;
     this.due = DUE(deps.db);
+    this.waitMs = opts.probeWaitMs ?? PROBE_WAIT_MS;
   }
 
   async reconcile(due: Date, hooks: ReconcileHooks): Promise<ReconcileResult> {
@@ -120,7 +129,7 @@ export class QuietProbes {
   private async probe({ f, m }: FolderRow): Promise<string | undefined> {
     try {
       const token = await this.d.broker.graphToken(m.connectorId);
-      const page = await this.d.mail.deltaPage(token, m.graphUserId, f.cursor!);
+      const page = await withTimeout(this.d.mail.deltaPage(token, m.graphUserId, f.cursor!), this.waitMs);
       return !page.value.length && !page.nextLink && page.deltaLink ? page.deltaLink : undefined;
     } catch (err) {
       // The full round reads it again and records (and classifies) what went wrong.
