@@ -488,15 +488,7 @@ describe('sync engine', () => {
     { timeout: 60_000 },
     async () => {
       const control = app.server.sandbox!.control;
-      const probed = await control.createFolder(CLAIMS, 'Probed');
-      const { folderId } = await monitor(app, {
-        workspaceId: ws,
-        connectorId,
-        address: CLAIMS,
-        folder: 'Probed',
-        processFrom: new Date(Date.now() - 86_400_000),
-      });
-      expect((await app.server.sync.syncFolder(folderId)).ok).toBe(true);
+      const { folderId, graphFolderId } = await readFolder('Probed');
       await settle(app, folderId);
       const before = await folderRow(folderId);
       expect(before.cursorKind).toBe('delta');
@@ -510,7 +502,7 @@ describe('sync engine', () => {
       expect(quiet.lastSyncAt!.getTime()).toBeGreaterThan(Date.now() - 30_000);
       expect(quiet.cursorKind).toBe('delta');
       const requests = (await control.requests({ area: 'graph', since })).filter((r) =>
-        r.path.includes(encodeURIComponent(probed.id)),
+        r.path.includes(encodeURIComponent(graphFolderId)),
       );
       expect(requests.map((r) => r.method)).toEqual(['GET']);
       expect(requests[0]!.path).toMatch(/\/messages\/delta$/);
@@ -524,7 +516,7 @@ describe('sync engine', () => {
           from: { emailAddress: { address: 'broker@example.be' } },
           body: { contentType: 'text', content: 'Hello' },
         },
-        { folder: probed.id },
+        { folder: graphFolderId },
       );
       await makeDue(folderId);
       await runSyncReconcile({}, reconcileContext());
@@ -539,16 +531,7 @@ describe('sync engine', () => {
     'a probe never overwrites a cursor that moved while it read: the folder gets a full round instead',
     { timeout: 60_000 },
     async () => {
-      const control = app.server.sandbox!.control;
-      await control.createFolder(CLAIMS, 'Raced');
-      const { folderId } = await monitor(app, {
-        workspaceId: ws,
-        connectorId,
-        address: CLAIMS,
-        folder: 'Raced',
-        processFrom: new Date(Date.now() - 86_400_000),
-      });
-      expect((await app.server.sync.syncFolder(folderId)).ok).toBe(true);
+      const { folderId } = await readFolder('Raced');
       await makeDue(folderId);
       const { db } = app.server.database;
       // A round elsewhere moves the cursor while the probe waits for Graph's answer.
@@ -585,27 +568,9 @@ describe('sync engine', () => {
     'a probe that gets no answer in time hands its folder to a full round, and the others in its chunk are not held',
     { timeout: 60_000 },
     async () => {
-      const control = app.server.sandbox!.control;
-      await control.createFolder(CLAIMS, 'Stalled');
-      const stalled = await monitor(app, {
-        workspaceId: ws,
-        connectorId,
-        address: CLAIMS,
-        folder: 'Stalled',
-        processFrom: new Date(Date.now() - 86_400_000),
-      });
-      await control.createFolder(CLAIMS, 'Answered');
-      const answered = await monitor(app, {
-        workspaceId: ws,
-        connectorId,
-        address: CLAIMS,
-        folder: 'Answered',
-        processFrom: new Date(Date.now() - 86_400_000),
-      });
-      for (const f of [stalled, answered]) {
-        expect((await app.server.sync.syncFolder(f.folderId)).ok).toBe(true);
-        await makeDue(f.folderId);
-      }
+      const stalled = await readFolder('Stalled');
+      const answered = await readFolder('Answered');
+      for (const f of [stalled, answered]) await makeDue(f.folderId);
       const stalledCursor = (await folderRow(stalled.folderId)).cursor!;
       // Graph never answers the stalled folder's delta request (a mailbox paused by Retry-After).
       const mail = Object.create(app.server.mail) as MailClient;
@@ -732,4 +697,18 @@ async function folderRow(folderId: string) {
     .from(monitoredFolders)
     .where(eq(monitoredFolders.id, folderId));
   return f!;
+}
+
+/** A new folder in the claims mailbox, monitored from a day ago and read once (its cursor a delta link). */
+async function readFolder(name: string) {
+  await app.server.sandbox!.control.createFolder(CLAIMS, name);
+  const folder = await monitor(app, {
+    workspaceId: ws,
+    connectorId,
+    address: CLAIMS,
+    folder: name,
+    processFrom: new Date(Date.now() - 86_400_000),
+  });
+  expect((await app.server.sync.syncFolder(folder.folderId)).ok).toBe(true);
+  return folder;
 }
