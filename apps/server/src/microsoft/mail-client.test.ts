@@ -1,6 +1,7 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { GraphApiError } from './graph.ts';
 import { createMicrosoftHttp } from './http.ts';
 import { MailClient } from './mail-client.ts';
 import { MailboxPacer } from './pacer.ts';
@@ -94,6 +95,38 @@ describe('MailClient.stream', () => {
       // Before, the body stayed unread and the request open at the server for as long as the client lived.
       const how = await Promise.race([end, new Promise((r) => setTimeout(() => r('still open'), 10_000))]);
       expect(how).toBe('closed early');
+    } finally {
+      await http.close();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
+  });
+});
+
+describe('MailClient requests', () => {
+  it('a redirect is an error with its status, never a second request to where it points (decision 0025)', async () => {
+    const paths: string[] = [];
+    const server = createServer((req, res: ServerResponse) => {
+      paths.push(req.url ?? '');
+      if (req.url?.startsWith('/elsewhere')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ value: [], '@odata.deltaLink': '/elsewhere?$deltatoken=x' }));
+        return;
+      }
+      res.writeHead(302, { location: '/elsewhere' });
+      res.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const http = createMicrosoftHttp();
+    const pacer = new MailboxPacer(new LocalSlotLeases());
+    pacers.push(pacer);
+    const graphUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const mail = new MailClient({ graphUrl, http } as unknown as MicrosoftSettings, pacer);
+    try {
+      const page = mail.deltaPage('t', 'mb', '/users/mb/mailFolders/inbox/messages/delta');
+      await expect(page).rejects.toBeInstanceOf(GraphApiError);
+      await expect(page).rejects.toMatchObject({ status: 302 });
+      expect(paths).toEqual(['/v1.0/users/mb/mailFolders/inbox/messages/delta']);
     } finally {
       await http.close();
       server.closeAllConnections();
