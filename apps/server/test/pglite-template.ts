@@ -7,6 +7,8 @@ import pino from 'pino';
 import type { TestProject } from 'vitest/node';
 import { openDatabase } from '../src/db/client.ts';
 
+const execFileAsync = promisify(execFile);
+
 /**
  * An embedded database made once per test run and copied into each test's data folder.
  *
@@ -46,5 +48,5 @@ export default async function setup(project: TestProject): Promise<() => Promise
  */
 export async function seedPglite(dataDir: string, template: string): Promise<void> {
   if (!template) return;
-  await promisify(execFile)('cp', ['-a', template, path.join(dataDir, 'pglite')]);
+  await execFileAsync('cp', ['-a', template, path.join(dataDir, 'pglite')]);
 }
