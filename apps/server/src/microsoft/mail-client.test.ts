@@ -1,4 +1,4 @@
-import { createServer, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { GraphApiError } from './graph.ts';
@@ -68,6 +68,22 @@ describe('MailClient.batch under an app limit', () => {
   });
 });
 
+/** A MailClient on real HTTP to a local server standing in for Graph; `close` ends both. */
+async function clientOf(server: Server) {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const http = createMicrosoftHttp();
+  const pacer = new MailboxPacer(new LocalSlotLeases());
+  pacers.push(pacer);
+  const graphUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const mail = new MailClient({ graphUrl, http } as unknown as MicrosoftSettings, pacer);
+  const close = async () => {
+    await http.close();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  };
+  return { mail, close };
+}
+
 describe('MailClient.stream', () => {
   it('a download its reader gives up on is closed at once, not left open at Microsoft while its slot is reused', async () => {
     // A Graph that sends 8 MB of MIME and says when the request ends: finished, or closed early.
@@ -79,12 +95,7 @@ describe('MailClient.stream', () => {
       res.writeHead(200, { 'content-type': 'message/rfc822', 'content-length': String(8 * 2 ** 20) });
       res.end(Buffer.alloc(8 * 2 ** 20, 97));
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const http = createMicrosoftHttp();
-    const pacer = new MailboxPacer(new LocalSlotLeases());
-    pacers.push(pacer);
-    const graphUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const mail = new MailClient({ graphUrl, http } as unknown as MicrosoftSettings, pacer);
+    const { mail, close } = await clientOf(server);
     try {
       // The reader fails before it reads (its database went away). (A reader that fails while it
       // iterates or pipes the body destroys it, and that closes the request too.)
@@ -96,9 +107,7 @@ describe('MailClient.stream', () => {
       const how = await Promise.race([end, new Promise((r) => setTimeout(() => r('still open'), 10_000))]);
       expect(how).toBe('closed early');
     } finally {
-      await http.close();
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
+      await close();
     }
   });
 });
@@ -116,21 +125,14 @@ describe('MailClient requests', () => {
       res.writeHead(302, { location: '/elsewhere' });
       res.end();
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const http = createMicrosoftHttp();
-    const pacer = new MailboxPacer(new LocalSlotLeases());
-    pacers.push(pacer);
-    const graphUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const mail = new MailClient({ graphUrl, http } as unknown as MicrosoftSettings, pacer);
+    const { mail, close } = await clientOf(server);
     try {
       const page = mail.deltaPage('t', 'mb', '/users/mb/mailFolders/inbox/messages/delta');
       await expect(page).rejects.toBeInstanceOf(GraphApiError);
       await expect(page).rejects.toMatchObject({ status: 302 });
       expect(paths).toEqual(['/v1.0/users/mb/mailFolders/inbox/messages/delta']);
     } finally {
-      await http.close();
-      server.closeAllConnections();
-      await new Promise((r) => server.close(r));
+      await close();
     }
   });
 });
