@@ -244,7 +244,7 @@ export function pushContextOf({ f, m, c, s }: FolderRow): PushContext {
 }
 
 /** What a round that reached the end of the delta writes on its folder. */
-export const ROUND_DONE = { lastSyncAt: sql`now()`, lastError: null, lastErrorAt: null };
+const ROUND_DONE = { lastSyncAt: sql`now()`, lastError: null, lastErrorAt: null };
 
 /** Graph's `receivedDateTime` has whole seconds: compare at that precision (as the delta filter does). */
 function isOnOrAfter(received: string | undefined, from: Date): boolean {
