@@ -14,19 +14,27 @@ const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const db = process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite';
 
 let ok = true;
-const run = (cmd, args, opts = {}) => {
-  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
-  if (r.status !== 0) ok = false;
+const exits = [];
+const run = (cmd, args, what = `${cmd} ${args.join(' ')}`) => {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) {
+    ok = false;
+    exits.push(`${what} exited with ${r.status ?? r.signal}`);
+  }
   return r.status === 0;
 };
 const vitest = (label, args) =>
-  run('vitest', [
-    'run',
-    ...args,
-    '--reporter=default',
-    '--reporter=json',
-    `--outputFile.json=${path.join(out, `${label}.json`)}`,
-  ]);
+  run(
+    'vitest',
+    [
+      'run',
+      ...args,
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile.json=${path.join(out, `${label}.json`)}`,
+    ],
+    `vitest (${label})`,
+  );
 
 console.log(`\n== Unit and integration tests (database: ${db})\n`);
 vitest('unit-integration', []);
@@ -59,17 +67,25 @@ for (const label of ['unit-integration', 'e2e']) {
   passed += r.numPassedTests;
   failed += r.numFailedTests;
   skipped += r.numPendingTests + r.numTodoTests;
-  // A file that failed to load counts as a failure even though it ran no test.
-  if (r.testResults.some((t) => t.status === 'failed' && t.assertionResults.length === 0)) ok = false;
   for (const file of r.testResults) {
     const where = path.relative(root, file.name);
-    if (file.status === 'failed' && file.assertionResults.length === 0)
-      failures.push(`${where}: ${firstLine(file.message)}`);
+    // A file can fail with none of its tests failed: it did not load, or a hook failed (a
+    // `beforeAll` that throws leaves its tests skipped, an `afterAll` leaves them passed). Its
+    // error is named too, or the closing line would say "0 failed" under a failed run.
+    if (file.status === 'failed' && !file.assertionResults.some((t) => t.status === 'failed')) {
+      ok = false;
+      failures.push(`${where}: ${firstLine(file.message) || 'the file failed outside its tests'}`);
+    }
     for (const t of file.assertionResults)
       if (t.status === 'failed')
         failures.push(`${where} > ${t.fullName}: ${firstLine(t.failureMessages?.[0])}`);
   }
 }
+// Vitest also exits non-zero for errors outside any test (an unhandled rejection, a worker that
+// died): its "Errors" section above says which. Say so here, where the tail of the log shows it.
+if (failures.length === 0)
+  for (const exit of exits)
+    failures.push(`${exit} with no failed test named: see "Unhandled Errors" or "Errors" above`);
 if (failures.length > 0) console.log(`\n${failures.map((f) => `FAILED ${f}`).join('\n')}`);
 if (failed > 0) ok = false;
 console.log(`\n${passed} passed, ${failed} failed${skipped || e2eSkipped ? `, ${skipped} skipped` : ''}`);
