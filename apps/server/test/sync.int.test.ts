@@ -597,6 +597,41 @@ describe('sync engine', () => {
     },
   );
   it(
+    'past its probing budget, reconciliation probes no further chunk: the folders left get full rounds',
+    { timeout: 60_000 },
+    async () => {
+      const first = await readFolder('Budget 1');
+      const second = await readFolder('Budget 2');
+      for (const f of [first, second]) await makeDue(f.folderId);
+      // Graph answers no probe (every mailbox paused): the first chunk's probe waits its 300 ms, which
+      // spends the 100-ms budget, so the second chunk (one folder each) must not be probed at all.
+      const probed: string[] = [];
+      const mail = Object.create(app.server.mail) as MailClient;
+      mail.deltaPage = (...args) => {
+        probed.push(args[2]);
+        return new Promise(() => {});
+      };
+      const probes = new QuietProbes(
+        {
+          db: app.server.database.db,
+          mail,
+          broker: app.server.connectors.broker,
+          logger: pino({ level: 'silent' }),
+        } as SyncDeps,
+        { probeWaitMs: 300, probeBudgetMs: 100, chunk: 1 },
+      );
+      const queued: string[] = [];
+      const result = await probes.reconcile(new Date(Date.now() - 60_000), {
+        queueRounds: async (ids) => void queued.push(...ids),
+        afterQuiet: async () => {},
+      });
+      // Folders left due by the tests before this one are handed over the same way.
+      expect(result).toMatchObject({ quiet: 0, rounds: result.due });
+      expect(queued).toEqual(expect.arrayContaining([first.folderId, second.folderId]));
+      expect(probed).toHaveLength(1);
+    },
+  );
+  it(
     'a rule without the processed marker writes nothing to Outlook: one MIME read per email; turned on, the marker follows',
     { timeout: 120_000 },
     async () => {

@@ -37,7 +37,7 @@ const DUE = (db: Db) =>
       ),
     )
     .orderBy(asc(monitoredFolders.id))
-    .limit(CHUNK)
+    .limit(sql.placeholder('limit'))
     .prepare('reconcile_due_folders');
 
 export interface ReconcileHooks {
@@ -70,10 +70,15 @@ export class QuietProbes {
   private readonly d: SyncDeps;
   private readonly due: ReturnType<typeof DUE>;
   private readonly waitMs: number;
-  constructor(deps: SyncDeps, opts: { probeWaitMs?: number } = {}) {
+  private readonly budgetMs: number;
+  private readonly chunk: number;
+  /** The options are the constants above, smaller in tests. */
+  constructor(deps: SyncDeps, opts: { probeWaitMs?: number; probeBudgetMs?: number; chunk?: number } = {}) {
     this.d = deps;
     this.due = DUE(deps.db);
     this.waitMs = opts.probeWaitMs ?? PROBE_WAIT_MS;
+    this.budgetMs = opts.probeBudgetMs ?? PROBE_BUDGET_MS;
+    this.chunk = opts.chunk ?? CHUNK;
   }
 
   async reconcile(due: Date, hooks: ReconcileHooks): Promise<ReconcileResult> {
@@ -81,11 +86,11 @@ export class QuietProbes {
     const result: ReconcileResult = { due: 0, quiet: 0, rounds: 0 };
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
-      const rows = await this.due.execute({ due: due.toISOString(), after });
+      const rows = await this.due.execute({ due: due.toISOString(), after, limit: this.chunk });
       if (!rows.length) return result;
       after = rows[rows.length - 1]!.f.id;
       result.due += rows.length;
-      const overBudget = Date.now() - started > PROBE_BUDGET_MS;
+      const overBudget = Date.now() - started > this.budgetMs;
       const quiet = overBudget ? [] : await this.probeChunk(rows.filter(probeable));
       const quietIds = new Set(quiet.map((r) => r.f.id));
       const rounds = rows.filter((r) => !quietIds.has(r.f.id)).map((r) => r.f.id);
