@@ -57,7 +57,20 @@ export function useStack(
     // Generous by default: a 2-core machine running the server, the sandbox and Chromium at once can be slow.
     page.setDefaultTimeout(opts.timeoutMs ?? 30_000);
     page.on('pageerror', (err) => pageErrors.push(err.message));
+    // What the page asked the server lately, printed after a failure: whether a click sent its request
+    // (and what came back) is what a screenshot cannot say. Without query strings (codes, states).
+    page.on('response', (r) => remember(`${r.request().method()} ${bare(r.url())} → ${r.status()}`));
+    page.on('requestfailed', (r) => remember(`${r.method()} ${bare(r.url())} → ${r.failure()?.errorText}`));
+    // E2E_TRACE=1 keeps a Playwright trace of a failed spec (e2e/.artifacts/<name>-trace.zip).
+    if (process.env.E2E_TRACE) await browser.context.tracing.start({ screenshots: true, snapshots: true });
   });
+  const requests: string[] = [];
+  const bare = (url: string) => url.split('?')[0]!;
+  const remember = (line: string) => {
+    if (line.includes('/assets/')) return;
+    requests.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+    if (requests.length > 25) requests.shift();
+  };
 
   let failed = false;
   beforeEach((ctx) => {
@@ -66,10 +79,15 @@ export function useStack(
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail') {
       failed = true;
+      if (process.env.E2E_TRACE)
+        await browser.context.tracing.stop({ path: path.join(artifacts, `${name}-trace.zip`) });
       await page
         .screenshot({ path: path.join(artifacts, `${name}-failure.png`), fullPage: true })
         .catch(() => undefined);
-      console.error(`At ${page.url()}\nServer output at the failure:\n${server.output().slice(-5000)}`);
+      console.error(
+        `At ${page.url()}\nThe page's last requests:\n${requests.join('\n')}\n` +
+          `Server output at the failure:\n${server.output().slice(-5000)}`,
+      );
     }
   });
 
