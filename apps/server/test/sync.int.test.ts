@@ -10,6 +10,7 @@ import { MARKER_PROPERTY_ID } from '../src/microsoft/mail-client.ts';
 import { runSyncReconcile } from '../src/jobs/handlers/mail-sync.ts';
 import type { MailClient } from '../src/microsoft/mail-client.ts';
 import type { SyncDeps } from '../src/sync/deps.ts';
+import { ingestionWaiting } from '../src/sync/markers.ts';
 import { QuietProbes } from '../src/sync/quiet-probes.ts';
 
 let app: TestApp;
@@ -629,6 +630,30 @@ describe('sync engine', () => {
       expect(result).toMatchObject({ quiet: 0, rounds: result.due });
       expect(queued).toEqual(expect.arrayContaining([first.folderId, second.folderId]));
       expect(probed).toHaveLength(1);
+    },
+  );
+  it(
+    'a mailbox has ingestion waiting while one of its folders holds an email recorded and not yet read (markers keep to 2 batches then)',
+    { timeout: 60_000 },
+    async () => {
+      const { folderId } = await readFolder('Waiting');
+      const { mailboxId, graphFolderId } = await folderRow(folderId);
+      await app.server.sandbox!.control.deliverGenerated(CLAIMS, {
+        folder: graphFolderId,
+        pdfs: 0,
+        jpegs: 0,
+      });
+      expect((await app.server.sync.syncFolder(folderId)).recorded).toBe(1);
+      await settle(app, folderId);
+      const { db } = app.server.database;
+      expect(await ingestionWaiting(db, mailboxId)).toBe(false);
+      // As the round leaves it, before its ingestion has run.
+      const pending = () =>
+        db.update(mailMessages).set({ state: 'pending' }).where(eq(mailMessages.folderId, folderId));
+      await pending();
+      expect(await ingestionWaiting(db, mailboxId)).toBe(true);
+      await db.update(mailMessages).set({ state: 'done' }).where(eq(mailMessages.folderId, folderId));
+      expect(await ingestionWaiting(db, mailboxId)).toBe(false);
     },
   );
   it(

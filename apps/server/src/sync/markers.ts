@@ -1,6 +1,8 @@
 import { and, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
 import { mailboxes, mailMessages, monitoredFolders } from '../db/schema/index.ts';
 import type { SyncDeps } from './deps.ts';
+import { MarkerGate } from './marker-gate.ts';
 
 /**
  * The hidden marker each processed message carries in Outlook (the id of the folder it was read in):
@@ -8,8 +10,11 @@ import type { SyncDeps } from './deps.ts';
  */
 export class MarkerWriter {
   private readonly d: SyncDeps;
+  /** One per process: the `folder.markers` jobs of this process share it. */
+  private readonly gate: MarkerGate;
   constructor(deps: SyncDeps) {
     this.d = deps;
+    this.gate = new MarkerGate((mailboxId) => ingestionWaiting(deps.db, mailboxId));
   }
 
   /**
@@ -46,10 +51,12 @@ export class MarkerWriter {
     let left = 0;
     for (let i = 0; i < rows.length; i += 20) {
       const chunk = rows.slice(i, i + 20);
-      const statuses = await this.d.mail.writeMarkers(
-        token,
-        m.graphUserId,
-        chunk.map((r) => ({ id: r.graphId, value: f.graphFolderId })),
+      const statuses = await this.gate.run(m.id, () =>
+        this.d.mail.writeMarkers(
+          token,
+          m.graphUserId,
+          chunk.map((r) => ({ id: r.graphId, value: f.graphFolderId })),
+        ),
       );
       const done = chunk.filter((r) => {
         const st = statuses.get(r.graphId) ?? 0;
@@ -73,4 +80,15 @@ export class MarkerWriter {
     if (rows.length === limit) await this.d.enqueueMarkers(folderId);
     return { written, left };
   }
+}
+
+/** Whether a mailbox has email recorded and not yet read into documents (in any of its folders). */
+export async function ingestionWaiting(db: Db, mailboxId: string): Promise<boolean> {
+  const rows = await db
+    .select({ id: mailMessages.id })
+    .from(mailMessages)
+    .innerJoin(monitoredFolders, eq(monitoredFolders.id, mailMessages.folderId))
+    .where(and(eq(monitoredFolders.mailboxId, mailboxId), eq(mailMessages.state, 'pending')))
+    .limit(1);
+  return rows.length > 0;
 }
