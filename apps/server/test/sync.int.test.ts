@@ -10,7 +10,7 @@ import { MARKER_PROPERTY_ID } from '../src/microsoft/mail-client.ts';
 import { runSyncReconcile } from '../src/jobs/handlers/mail-sync.ts';
 import type { MailClient } from '../src/microsoft/mail-client.ts';
 import type { SyncDeps } from '../src/sync/deps.ts';
-import { ingestionWaiting } from '../src/sync/markers.ts';
+import { mailboxBeingRead } from '../src/sync/markers.ts';
 import { QuietProbes } from '../src/sync/quiet-probes.ts';
 
 let app: TestApp;
@@ -633,7 +633,7 @@ describe('sync engine', () => {
     },
   );
   it(
-    'a mailbox has ingestion waiting while one of its folders holds an email recorded and not yet read (markers keep to 2 batches then)',
+    'a mailbox is being read while a folder holds an email not yet read or a round not at its end (its markers keep to 2 batches then)',
     { timeout: 60_000 },
     async () => {
       const { folderId } = await readFolder('Waiting');
@@ -646,14 +646,21 @@ describe('sync engine', () => {
       expect((await app.server.sync.syncFolder(folderId)).recorded).toBe(1);
       await settle(app, folderId);
       const { db } = app.server.database;
-      expect(await ingestionWaiting(db, mailboxId)).toBe(false);
-      // As the round leaves it, before its ingestion has run.
-      const pending = () =>
-        db.update(mailMessages).set({ state: 'pending' }).where(eq(mailMessages.folderId, folderId));
-      await pending();
-      expect(await ingestionWaiting(db, mailboxId)).toBe(true);
-      await db.update(mailMessages).set({ state: 'done' }).where(eq(mailMessages.folderId, folderId));
-      expect(await ingestionWaiting(db, mailboxId)).toBe(false);
+      expect(await mailboxBeingRead(db, mailboxId)).toBe(false);
+      // The email as the round leaves it, before its ingestion has run.
+      const message = (state: 'pending' | 'done') =>
+        db.update(mailMessages).set({ state }).where(eq(mailMessages.folderId, folderId));
+      await message('pending');
+      expect(await mailboxBeingRead(db, mailboxId)).toBe(true);
+      await message('done');
+      expect(await mailboxBeingRead(db, mailboxId)).toBe(false);
+      // A backfill between two delta pages, its ingestion caught up: still being read.
+      const cursorKind = (kind: 'next' | 'delta') =>
+        db.update(monitoredFolders).set({ cursorKind: kind }).where(eq(monitoredFolders.id, folderId));
+      await cursorKind('next');
+      expect(await mailboxBeingRead(db, mailboxId)).toBe(true);
+      await cursorKind('delta');
+      expect(await mailboxBeingRead(db, mailboxId)).toBe(false);
     },
   );
   it(

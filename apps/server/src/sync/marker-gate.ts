@@ -1,26 +1,25 @@
 import pLimit from 'p-limit';
 
 /**
- * Marker `$batch`es in flight at once in this process for mailboxes that still have email to read.
- * A `$batch` of 20 takes its mailbox's 4 slots for about a second: running 8 at once during a
- * backfill slowed the import by half (bench/README.md), so while a mailbox has ingestion waiting its
- * markers keep to the 2 of before.
+ * Marker `$batch`es in flight at once in this process for mailboxes still being read. A `$batch` of
+ * 20 takes its mailbox's 4 slots for about a second: running 8 at once during a backfill slowed the
+ * import by half (bench/README.md), so while a mailbox is read its markers keep to the 2 of before.
  */
 export const CONTENDED_BATCHES = 2;
 
 /**
  * Lets the processed markers of a mailbox with nothing left to read go as fast as the `folder.markers`
- * jobs run, and holds those of a mailbox still being read to `CONTENDED_BATCHES` per process
- * (decision 0027). Markers are a courtesy to the mailbox: never ahead of a document.
+ * jobs run, and holds those of a mailbox still being read (`mailboxBeingRead` in markers.ts) to
+ * `CONTENDED_BATCHES` per process (decision 0027). Markers are a courtesy: never ahead of a document.
  */
 export class MarkerGate {
   private readonly contended = pLimit(CONTENDED_BATCHES);
-  private readonly ingestionWaiting: (mailboxId: string) => Promise<boolean>;
-  constructor(ingestionWaiting: (mailboxId: string) => Promise<boolean>) {
-    this.ingestionWaiting = ingestionWaiting;
+  private readonly beingRead: (mailboxId: string) => Promise<boolean>;
+  constructor(beingRead: (mailboxId: string) => Promise<boolean>) {
+    this.beingRead = beingRead;
   }
 
   async run<T>(mailboxId: string, write: () => Promise<T>): Promise<T> {
-    return (await this.ingestionWaiting(mailboxId)) ? this.contended(write) : write();
+    return (await this.beingRead(mailboxId)) ? this.contended(write) : write();
   }
 }

@@ -1,5 +1,5 @@
-import { and, eq, inArray } from 'drizzle-orm';
-import type { Db } from '../db/client.ts';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { rowsOf, type Db } from '../db/client.ts';
 import { mailboxes, mailMessages, monitoredFolders } from '../db/schema/index.ts';
 import type { SyncDeps } from './deps.ts';
 import { MarkerGate } from './marker-gate.ts';
@@ -14,7 +14,7 @@ export class MarkerWriter {
   private readonly gate: MarkerGate;
   constructor(deps: SyncDeps) {
     this.d = deps;
-    this.gate = new MarkerGate((mailboxId) => ingestionWaiting(deps.db, mailboxId));
+    this.gate = new MarkerGate((mailboxId) => mailboxBeingRead(deps.db, mailboxId));
   }
 
   /**
@@ -82,13 +82,30 @@ export class MarkerWriter {
   }
 }
 
-/** Whether a mailbox has email recorded and not yet read into documents (in any of its folders). */
-export async function ingestionWaiting(db: Db, mailboxId: string): Promise<boolean> {
-  const rows = await db
-    .select({ id: mailMessages.id })
+/**
+ * Whether a mailbox is still being read: an email recorded and not yet read into a document, or an
+ * active folder whose delta round has not reached its end (a backfill between two pages, or never
+ * read). Both, because a backfill's ingestion catches up with its delta pages now and then: pending
+ * mail alone would let the markers run at full speed in those gaps, in the import's way.
+ */
+export async function mailboxBeingRead(db: Db, mailboxId: string): Promise<boolean> {
+  const pending = db
+    .select({ one: sql`1` })
     .from(mailMessages)
     .innerJoin(monitoredFolders, eq(monitoredFolders.id, mailMessages.folderId))
-    .where(and(eq(monitoredFolders.mailboxId, mailboxId), eq(mailMessages.state, 'pending')))
-    .limit(1);
-  return rows.length > 0;
+    .where(and(eq(monitoredFolders.mailboxId, mailboxId), eq(mailMessages.state, 'pending')));
+  const midRound = db
+    .select({ one: sql`1` })
+    .from(monitoredFolders)
+    .where(
+      and(
+        eq(monitoredFolders.mailboxId, mailboxId),
+        eq(monitoredFolders.active, true),
+        sql`${monitoredFolders.cursorKind} is distinct from 'delta'`,
+      ),
+    );
+  const [row] = rowsOf<{ read: boolean }>(
+    await db.execute(sql`select exists (${pending}) or exists (${midRound}) as read`),
+  );
+  return row?.read === true;
 }
