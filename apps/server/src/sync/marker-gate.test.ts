@@ -20,7 +20,7 @@ function writes() {
 const tick = () => new Promise((r) => setTimeout(r, 10));
 
 describe('MarkerGate', () => {
-  it('holds the markers of mailboxes still being read to 2 batches at once, and runs them all in turn', async () => {
+  it('holds the markers of mailboxes still being read to one batch at a time in the process, and runs them all in turn', async () => {
     const gate = new MarkerGate(async () => true);
     const w = writes();
     const all = Promise.all(['a', 'b', 'c', 'd', 'e'].map((m) => gate.run(m, w.write)));
@@ -42,7 +42,7 @@ describe('MarkerGate', () => {
       ['busy1', 'busy2', 'busy3', 'idle1', 'idle2', 'idle3'].map((m) => gate.run(m, w.write)),
     );
     await tick();
-    // Two of the busy mailboxes' batches and every idle one's.
+    // The busy mailboxes' share and every idle one's.
     expect(w.inFlight()).toBe(CONTENDED_BATCHES + 3);
     while (w.releases.length) {
       w.releases.shift()!();

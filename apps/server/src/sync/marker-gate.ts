@@ -2,10 +2,12 @@ import pLimit from 'p-limit';
 
 /**
  * Marker `$batch`es in flight at once in this process for mailboxes still being read. A `$batch` of
- * 20 takes its mailbox's 4 slots for about a second: running 8 at once during a backfill slowed the
- * import by half (bench/README.md), so while a mailbox is read its markers keep to the 2 of before.
+ * 20 takes its mailbox's 4 slots for about a second: 8 at once during a backfill slowed the import by
+ * half (bench/README.md). One, because the jobs waiting for it keep it busy: the 2 jobs of before
+ * paused between batches (reading the next rows, writing what was done), and 2 places kept full
+ * wrote 2.6 times as many markers during the import and slowed it from 433 s to 548 s.
  */
-export const CONTENDED_BATCHES = 2;
+export const CONTENDED_BATCHES = 1;
 
 /**
  * Lets the processed markers of a mailbox with nothing left to read go as fast as the `folder.markers`
