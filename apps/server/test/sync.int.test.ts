@@ -633,7 +633,7 @@ describe('sync engine', () => {
     },
   );
   it(
-    'a mailbox is being read while a folder holds an email not yet read or a round not at its end (its markers keep to 2 batches then)',
+    'a mailbox is being read while a folder holds an email not yet read or a round not at its end (its markers wait their turn then)',
     { timeout: 60_000 },
     async () => {
       const { folderId } = await readFolder('Waiting');

@@ -202,7 +202,7 @@ export const folderMarkers = defineJob({
   heartbeatSeconds: 10,
   // Idempotent: a killed worker's job is retried within seconds (jobs/runtime.ts, decision 0016).
   reclaimAfterSeconds: 2,
-  // 8 folders' markers at once, but only 2 `$batch`es at a time for mailboxes still being read
+  // 8 folders' markers at once, but one `$batch` at a time for mailboxes still being read
   // (sync/marker-gate.ts, decision 0027): after a backfill the markers of 10 mailboxes drain about 4
   // times as fast as with 2 jobs, and during it they take no more of the mailboxes' slots than before.
   concurrency: 8,
