@@ -545,18 +545,7 @@ describe('sync engine', () => {
           .where(eq(monitoredFolders.id, folderId));
         return page;
       };
-      const probes = new QuietProbes({
-        db,
-        mail,
-        broker: app.server.connectors.broker,
-        logger: pino({ level: 'silent' }),
-      } as SyncDeps);
-      const queued: string[] = [];
-      const quiet: string[] = [];
-      await probes.reconcile(new Date(Date.now() - 60_000), {
-        queueRounds: async (ids) => void queued.push(...ids),
-        afterQuiet: async (id) => void quiet.push(id),
-      });
+      const { queued, quiet } = await reconcileWith(mail);
       expect(queued).toContain(folderId);
       expect(quiet).not.toContain(folderId);
       const row = await folderRow(folderId);
@@ -577,21 +566,7 @@ describe('sync engine', () => {
       const mail = Object.create(app.server.mail) as MailClient;
       mail.deltaPage = (...args) =>
         args[2] === stalledCursor ? new Promise(() => {}) : app.server.mail.deltaPage(...args);
-      const probes = new QuietProbes(
-        {
-          db: app.server.database.db,
-          mail,
-          broker: app.server.connectors.broker,
-          logger: pino({ level: 'silent' }),
-        } as SyncDeps,
-        { probeWaitMs: 500 },
-      );
-      const queued: string[] = [];
-      const quiet: string[] = [];
-      await probes.reconcile(new Date(Date.now() - 60_000), {
-        queueRounds: async (ids) => void queued.push(...ids),
-        afterQuiet: async (id) => void quiet.push(id),
-      });
+      const { queued, quiet } = await reconcileWith(mail, { probeWaitMs: 500 });
       expect(queued).toContain(stalled.folderId);
       expect(quiet).toContain(answered.folderId);
       expect((await folderRow(stalled.folderId)).cursor).toBe(stalledCursor);
@@ -612,19 +587,10 @@ describe('sync engine', () => {
         probed.push(args[2]);
         return new Promise(() => {});
       };
-      const probes = new QuietProbes(
-        {
-          db: app.server.database.db,
-          mail,
-          broker: app.server.connectors.broker,
-          logger: pino({ level: 'silent' }),
-        } as SyncDeps,
-        { probeWaitMs: 300, probeBudgetMs: 100, chunk: 1 },
-      );
-      const queued: string[] = [];
-      const result = await probes.reconcile(new Date(Date.now() - 60_000), {
-        queueRounds: async (ids) => void queued.push(...ids),
-        afterQuiet: async () => {},
+      const { result, queued } = await reconcileWith(mail, {
+        probeWaitMs: 300,
+        probeBudgetMs: 100,
+        chunk: 1,
       });
       // Folders left due by the tests before this one are handed over the same way.
       expect(result).toMatchObject({ quiet: 0, rounds: result.due });
@@ -748,6 +714,26 @@ function reconcileContext() {
     sync: app.server.sync,
     push: app.server.push,
   };
+}
+
+/** Reconciliation's probes, once, over the folders due a minute ago, with `mail` as Graph: what went where. */
+async function reconcileWith(mail: MailClient, opts: ConstructorParameters<typeof QuietProbes>[1] = {}) {
+  const probes = new QuietProbes(
+    {
+      db: app.server.database.db,
+      mail,
+      broker: app.server.connectors.broker,
+      logger: pino({ level: 'silent' }),
+    } as SyncDeps,
+    opts,
+  );
+  const queued: string[] = [];
+  const quiet: string[] = [];
+  const result = await probes.reconcile(new Date(Date.now() - 60_000), {
+    queueRounds: async (ids) => void queued.push(...ids),
+    afterQuiet: async (id) => void quiet.push(id),
+  });
+  return { result, queued, quiet };
 }
 
 /** The folder's last round ended two minutes ago: reconciliation (60 s here) finds it due. */
