@@ -10,7 +10,7 @@ import { MARKER_PROPERTY_ID } from '../src/microsoft/mail-client.ts';
 import { runSyncReconcile } from '../src/jobs/handlers/mail-sync.ts';
 import type { MailClient } from '../src/microsoft/mail-client.ts';
 import type { SyncDeps } from '../src/sync/deps.ts';
-import { mailboxBeingRead } from '../src/sync/markers.ts';
+import { MarkerWriter, mailboxBeingRead } from '../src/sync/markers.ts';
 import { QuietProbes } from '../src/sync/quiet-probes.ts';
 
 let app: TestApp;
@@ -189,7 +189,6 @@ describe('sync engine', () => {
       const deleted = await control.deliverGenerated(CLAIMS, {});
       // Between the delta page and the fetch, an Outlook rule moves one message and the user deletes
       // another: their fetches are held back until that has happened.
-      const escape = (id: string) => encodeURIComponent(id).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       for (const m of [moved, deleted])
         await control.addFault({
           path: `messages/${escape(m.immutableId)}\\?`,
@@ -630,6 +629,92 @@ describe('sync engine', () => {
     },
   );
   it(
+    'the markers of a mailbox still being read go in sequential $batches: behind a message gone (404) the rest go again at once, behind a failing one with the retry',
+    { timeout: 120_000 },
+    async () => {
+      const control = app.server.sandbox!.control;
+      const { folderId } = await readFolder('Sequential');
+      const { mailboxId, graphFolderId } = await folderRow(folderId);
+      for (let i = 0; i < 25; i++)
+        await control.deliverGenerated(CLAIMS, { folder: graphFolderId, pdfs: 0, jpegs: 0 });
+      expect((await app.server.sync.syncFolder(folderId)).recorded).toBe(25);
+      await settle(app, folderId);
+      const { db } = app.server.database;
+      const unmarked = () =>
+        db
+          .select({ id: mailMessages.id })
+          .from(mailMessages)
+          .where(and(eq(mailMessages.folderId, folderId), eq(mailMessages.markerWritten, false)));
+      await until('the markers were written', async () => (await unmarked()).length === 0);
+      // Unwritten again, in the order the writer reads them; one message is deleted in Outlook, and
+      // another's PATCH fails once.
+      const rows = await db
+        .select({ id: mailMessages.id, graphId: mailMessages.graphMessageId })
+        .from(mailMessages)
+        .where(eq(mailMessages.folderId, folderId))
+        .orderBy(mailMessages.id);
+      await db.update(mailMessages).set({ markerWritten: false }).where(eq(mailMessages.folderId, folderId));
+      await control.deleteMessage(CLAIMS, rows[3]!.graphId);
+      const failing = await control.addFault({
+        path: `messages/${escape(rows[22]!.graphId)}$`,
+        method: 'PATCH',
+        count: 1,
+        action: { kind: 'status', status: 503 },
+      });
+      // Still being read (a backfill between two pages): the batches go sequential.
+      await db.update(monitoredFolders).set({ cursorKind: 'next' }).where(eq(monitoredFolders.id, folderId));
+      expect(await mailboxBeingRead(db, mailboxId)).toBe(true);
+      const sent: { ids: string[]; sequential: boolean | undefined; statuses: number[] }[] = [];
+      const mail = Object.create(app.server.mail) as MailClient;
+      mail.writeMarkers = async (...args) => {
+        const statuses = await app.server.mail.writeMarkers(...args);
+        const ids = args[2].map((m) => m.id);
+        sent.push({ ids, sequential: args[3]?.sequential, statuses: ids.map((id) => statuses.get(id)!) });
+        return statuses;
+      };
+      const writer = new MarkerWriter({
+        db,
+        mail,
+        broker: app.server.connectors.broker,
+        enqueueMarkers: async () => {},
+      } as unknown as SyncDeps);
+      try {
+        await expect(writer.writeMarkers(folderId)).rejects.toThrow('2 marker(s) not written yet');
+        const ok = Array<number>(3).fill(200);
+        expect(sent).toEqual([
+          // The 4th is gone: 404, and the 16 after it are left unrun (424)…
+          {
+            ids: rows.slice(0, 20).map((r) => r.graphId),
+            sequential: true,
+            statuses: [...ok, 404, ...Array<number>(16).fill(424)],
+          },
+          // …and go again at once, with what follows; the 23rd fails, the 2 after it are unrun.
+          {
+            ids: rows.slice(4, 24).map((r) => r.graphId),
+            sequential: true,
+            statuses: [...Array<number>(18).fill(200), 503, 424],
+          },
+          { ids: [rows[24]!.graphId], sequential: true, statuses: [200] },
+        ]);
+        expect((await unmarked()).map((r) => r.id).sort()).toEqual([rows[22]!.id, rows[23]!.id].sort());
+        // The job's retry writes the rest (the mailbox no longer being read: one parallel batch).
+        await db
+          .update(monitoredFolders)
+          .set({ cursorKind: 'delta' })
+          .where(eq(monitoredFolders.id, folderId));
+        expect(await writer.writeMarkers(folderId)).toEqual({ written: 2, left: 0 });
+        expect(sent.at(-1)).toMatchObject({ sequential: false, statuses: [200, 200] });
+        expect(await unmarked()).toEqual([]);
+      } finally {
+        await control.removeFault(failing.id);
+        await db
+          .update(monitoredFolders)
+          .set({ cursorKind: 'delta' })
+          .where(eq(monitoredFolders.id, folderId));
+      }
+    },
+  );
+  it(
     'a rule without the processed marker writes nothing to Outlook: one MIME read per email; turned on, the marker follows',
     { timeout: 120_000 },
     async () => {
@@ -734,6 +819,11 @@ async function reconcileWith(mail: MailClient, opts: ConstructorParameters<typeo
     afterQuiet: async (id) => void quiet.push(id),
   });
   return { result, queued, quiet };
+}
+
+/** A message id as it appears in a Graph path, for a fault's path pattern. */
+function escape(id: string) {
+  return encodeURIComponent(id).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** The folder's last round ended two minutes ago: reconciliation (60 s here) finds it due. */

@@ -8,12 +8,14 @@ import { MailboxPacer } from './pacer.ts';
 import { LocalSlotLeases } from './slot-leases.ts';
 import type { MicrosoftSettings } from './settings.ts';
 
-/** A Graph that answers every `$batch` request 200 and records the batches it was sent. */
+/** A Graph that answers every `$batch` request 200 and records each batch's requests (id ← dependsOn). */
 function fakeGraph() {
   const batches: string[][] = [];
   const fetch = vi.fn(async (_url: string, init: { body?: string }) => {
-    const { requests } = JSON.parse(init.body ?? '{}') as { requests: { id: string }[] };
-    batches.push(requests.map((r) => r.id));
+    const { requests } = JSON.parse(init.body ?? '{}') as {
+      requests: { id: string; dependsOn?: string[] }[];
+    };
+    batches.push(requests.map((r) => (r.dependsOn ? `${r.id}←${r.dependsOn.join(',')}` : r.id)));
     const text = JSON.stringify({ responses: requests.map((r) => ({ id: r.id, status: 200 })) });
     return { ok: true, status: 200, headers: new Headers(), text: async () => text };
   });
@@ -26,45 +28,67 @@ afterEach(() => {
   for (const p of pacers.splice(0)) p.close();
 });
 
+/** A pacer whose `run` records the slots each request asked for. */
+function pacerWithWeights() {
+  const pacer = new MailboxPacer(new LocalSlotLeases());
+  pacers.push(pacer);
+  const weights: number[] = [];
+  const run = pacer.run.bind(pacer);
+  vi.spyOn(pacer, 'run').mockImplementation((key, fn, opts) => {
+    weights.push(opts?.weight ?? 1);
+    return run(key, fn, opts);
+  });
+  return { pacer, weights };
+}
+
 describe('MailClient.batch', () => {
   const requests = Array.from({ length: 7 }, (_, i) => ({
     id: String(i),
     method: 'GET',
     url: `/me/messages/${i}`,
   }));
+  const chained = ['0', '1←0', '2←1', '3←2', '4←3', '5←4', '6←5'];
 
-  it('sends one $batch while the mailbox may have 4 in flight (Outlook runs 4 of it at once)', async () => {
+  it('sends one parallel $batch on 4 slots while the mailbox may have 4 in flight (Outlook runs 4 of it at once)', async () => {
     const { settings, batches } = fakeGraph();
-    const pacer = new MailboxPacer(new LocalSlotLeases());
-    pacers.push(pacer);
+    const { pacer, weights } = pacerWithWeights();
     const out = await new MailClient(settings, pacer).batch('t', 'mb', requests);
     expect(batches).toEqual([['0', '1', '2', '3', '4', '5', '6']]);
+    expect(weights).toEqual([4]);
     expect(out.map((r) => r.id)).toEqual(['0', '1', '2', '3', '4', '5', '6']);
   });
 
-  it('a mailbox whose learnt limit is 2 gets batches of 2, one after the other, never 4 at once at Microsoft', async () => {
+  it('sequential: one $batch chained by dependsOn, on one slot (Outlook runs one at a time)', async () => {
     const { settings, batches } = fakeGraph();
-    const pacer = new MailboxPacer(new LocalSlotLeases());
-    pacers.push(pacer);
+    const { pacer, weights } = pacerWithWeights();
+    await new MailClient(settings, pacer).batch('t', 'mb', requests, { sequential: true });
+    expect(batches).toEqual([chained]);
+    expect(weights).toEqual([1]);
+  });
+
+  it('a mailbox whose learnt limit is 2 gets a sequential batch, never 4 at once at Microsoft', async () => {
+    const { settings, batches } = fakeGraph();
+    const { pacer, weights } = pacerWithWeights();
     vi.spyOn(pacer, 'limitOf').mockReturnValue(2);
     const out = await new MailClient(settings, pacer).batch('t', 'mb', requests);
-    expect(batches).toEqual([['0', '1'], ['2', '3'], ['4', '5'], ['6']]);
+    expect(batches).toEqual([chained]);
+    expect(weights).toEqual([1]);
     expect(out.map((r) => r.id)).toEqual(['0', '1', '2', '3', '4', '5', '6']);
   });
 });
 
 describe('MailClient.batch under an app limit', () => {
-  it('once a limit is learnt for the app, each batch carries one request (it needs no more of the app’s slots)', async () => {
+  it('once a limit is learnt for the app, a batch is sequential (it needs one of the app’s slots, not 4 at once)', async () => {
     const { settings, batches } = fakeGraph();
-    const pacer = new MailboxPacer(new LocalSlotLeases());
-    pacers.push(pacer);
+    const { pacer, weights } = pacerWithWeights();
     // An app-only token of app `a1` in tenant `t1` (the pacer's app scope), and a learnt app limit.
     const token = `x.${Buffer.from(JSON.stringify({ tid: 't1', appid: 'a1' })).toString('base64url')}.y`;
     // The mailbox keeps Microsoft's 4; the app has a learnt limit (finite: without one it is Infinity).
     vi.spyOn(pacer, 'limitOf').mockReturnValue(4);
     const requests = ['0', '1', '2'].map((id) => ({ id, method: 'GET', url: `/me/messages/${id}` }));
     await new MailClient(settings, pacer).batch(token, 'mb', requests);
-    expect(batches).toEqual([['0'], ['1'], ['2']]);
+    expect(batches).toEqual([['0', '1←0', '2←1']]);
+    expect(weights).toEqual([1]);
   });
 });
 

@@ -299,57 +299,51 @@ export class MailClient {
   }
 
   /**
-   * `POST /$batch` (≤ 20 requests). Outlook runs up to 4 of them at once, so the batch occupies as many
-   * of the mailbox's slots, and counts each against the mailbox's request budget. Each inner request
+   * `POST /$batch` (≤ 20 requests), counted as each inner request against the mailbox's budget; each
    * has its own status (and may be 429 on its own). Low priority unless said: batches carry markers,
    * a courtesy that must not hold the slots while reads wait.
+   *
+   * Parallel, Outlook runs up to 4 of the requests at once, so the batch takes as many of the
+   * mailbox's slots. `sequential` chains them with `dependsOn` (reference §4): Outlook runs one at a
+   * time, the batch takes one slot for longer, and a request that fails (404 included) leaves those
+   * after it unrun, answered 424 — the caller sends those again. A batch is sequential when asked,
+   * and also once a lower limit has been learnt for the mailbox or the app (decision 0020): parallel,
+   * it would run 4 at Microsoft whatever our pacer allows (the chaos run's 429s), or need 4 of the
+   * app's slots at once and wait for the whole app to fall idle.
    */
   async batch(
     token: string,
     mailbox: string,
     requests: BatchRequest[],
-    opts: CallOptions = {},
+    opts: CallOptions & { sequential?: boolean } = {},
   ): Promise<BatchResponse[]> {
-    // Outlook runs up to 4 of a batch's requests at once, whatever our pacer allows: a mailbox whose
-    // learnt limit is lower (decision 0020) gets batches of that many, one after the other. Sent
-    // whole, the batch took the 2 slots the pacer let it have and ran 4 at Microsoft, and another
-    // process's 2 made 5+ in flight on the mailbox (the chaos run's 429s).
-    // Once a limit has been learnt for the app (decision 0020), a batch of k needs k of the app's
-    // slots at once, across all its mailboxes: it waited for the whole app to fall idle while
-    // holding its mailbox's slots (the mailbox's ingestion stalled behind its markers). Then one
-    // request per batch: the markers take longer, nothing waits for them.
     const app = this.appOf(token);
     const appLimited = app !== undefined && Number.isFinite(this.pacer.limitOf(`app:${app}`));
-    const size = appLimited ? 1 : Math.max(1, Math.min(4, this.pacer.limitOf(mailbox)));
-    const chunks =
-      size >= 4
-        ? [requests]
-        : Array.from({ length: Math.ceil(requests.length / size) }, (_, i) =>
-            requests.slice(i * size, (i + 1) * size),
-          );
-    const out: BatchResponse[] = [];
-    for (const chunk of chunks) {
-      const r = await this.json<{ responses?: BatchResponse[] }>(token, mailbox, '/$batch', {
-        method: 'POST',
-        body: { requests: chunk },
-        weight: Math.min(4, chunk.length),
-        count: chunk.length,
-        priority: opts.priority ?? 'low',
-      });
-      out.push(...(r.responses ?? []));
-    }
-    return out;
+    const sequential =
+      requests.length > 1 && (opts.sequential || appLimited || this.pacer.limitOf(mailbox) < 4);
+    const sent = sequential
+      ? requests.map((r, i) => (i ? { ...r, dependsOn: [requests[i - 1]!.id] } : r))
+      : requests;
+    const r = await this.json<{ responses?: BatchResponse[] }>(token, mailbox, '/$batch', {
+      method: 'POST',
+      body: { requests: sent },
+      weight: sequential ? 1 : Math.min(4, requests.length),
+      count: requests.length,
+      priority: opts.priority ?? 'low',
+    });
+    return r.responses ?? [];
   }
 
   /**
    * Writes the hidden marker on up to 20 messages in one `$batch` (idempotent: the same value twice
-   * changes nothing). Returns each message id's status.
+   * changes nothing). Returns each message id's status; `sequential` (see `batch`): 424 for those
+   * left unrun after a failure.
    */
   async writeMarkers(
     token: string,
     mailbox: string,
     items: { id: string; value: string }[],
-    opts: CallOptions = {},
+    opts: CallOptions & { sequential?: boolean } = {},
   ): Promise<Map<string, number>> {
     const responses = await this.batch(
       token,
@@ -361,7 +355,7 @@ export class MailClient {
         headers: { 'content-type': 'application/json', prefer: 'IdType="ImmutableId"' },
         body: { singleValueExtendedProperties: [{ id: MARKER_PROPERTY_ID, value: m.value }] },
       })),
-      { priority: opts.priority ?? 'low' },
+      { priority: opts.priority ?? 'low', ...(opts.sequential ? { sequential: true } : {}) },
     );
     const out = new Map<string, number>();
     for (const r of responses) {
@@ -378,6 +372,8 @@ export interface BatchRequest {
   url: string;
   headers?: Record<string, string>;
   body?: unknown;
+  /** Ids of requests of the same batch that must succeed first (else this one is answered 424). */
+  dependsOn?: string[];
 }
 export interface BatchResponse {
   id: string;

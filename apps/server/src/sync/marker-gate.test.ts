@@ -51,6 +51,12 @@ describe('MarkerGate', () => {
     await all;
   });
 
+  it('tells the write whether its mailbox is being read (then the batch goes sequential)', async () => {
+    const gate = new MarkerGate(async (mailbox) => mailbox === 'busy');
+    expect(await gate.run('busy', async (contended) => contended)).toBe(true);
+    expect(await gate.run('idle', async (contended) => contended)).toBe(false);
+  });
+
   it('hands back what the write returns, and its error', async () => {
     const gate = new MarkerGate(async () => true);
     expect(await gate.run('m', async () => 42)).toBe(42);

@@ -13,6 +13,7 @@ export const CONTENDED_BATCHES = 1;
  * Lets the processed markers of a mailbox with nothing left to read go as fast as the `folder.markers`
  * jobs run, and holds those of a mailbox still being read (`mailboxBeingRead` in markers.ts) to
  * `CONTENDED_BATCHES` per process (decision 0027). Markers are a courtesy: never ahead of a document.
+ * The write is told which: a contended batch is sent sequential, on one of the mailbox's slots.
  */
 export class MarkerGate {
   private readonly contended = pLimit(CONTENDED_BATCHES);
@@ -21,7 +22,7 @@ export class MarkerGate {
     this.beingRead = beingRead;
   }
 
-  async run<T>(mailboxId: string, write: () => Promise<T>): Promise<T> {
-    return (await this.beingRead(mailboxId)) ? this.contended(write) : write();
+  async run<T>(mailboxId: string, write: (contended: boolean) => Promise<T>): Promise<T> {
+    return (await this.beingRead(mailboxId)) ? this.contended(() => write(true)) : write(false);
   }
 }

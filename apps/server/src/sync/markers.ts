@@ -18,8 +18,9 @@ export class MarkerWriter {
   }
 
   /**
-   * Writes the hidden marker on the folder's processed messages that lack it, 20 per `$batch`. A
-   * message gone from the mailbox (404) needs none. Throttled or failing ones stay marked as
+   * Writes the hidden marker on the folder's processed messages that lack it, 20 per `$batch`:
+   * sequential (one of the mailbox's slots) while the mailbox is still being read, parallel (its 4)
+   * once it is not (MarkerGate). A message gone from the mailbox (404) needs none. Throttled or failing ones stay marked as
    * missing, and the job retries; more than one call's worth queues another call.
    */
   async writeMarkers(folderId: string, limit = 200): Promise<{ written: number; left: number }> {
@@ -41,6 +42,8 @@ export class MarkerWriter {
           eq(mailMessages.markerWritten, false),
         ),
       )
+      // One order, so a retry sends the same messages first.
+      .orderBy(mailMessages.id)
       .limit(limit);
     if (!rows.length) return { written: 0, left: 0 };
     const { f, m } = rows[0]!;
@@ -49,20 +52,27 @@ export class MarkerWriter {
     const token = await this.d.broker.graphToken(m.connectorId);
     let written = 0;
     let left = 0;
-    for (let i = 0; i < rows.length; i += 20) {
-      const chunk = rows.slice(i, i + 20);
-      const statuses = await this.gate.run(m.id, () =>
+    const queue = [...rows];
+    while (queue.length) {
+      const chunk = queue.splice(0, 20);
+      const statuses = await this.gate.run(m.id, (sequential) =>
         this.d.mail.writeMarkers(
           token,
           m.graphUserId,
           chunk.map((r) => ({ id: r.graphId, value: f.graphFolderId })),
+          { sequential },
         ),
       );
-      const done = chunk.filter((r) => {
-        const st = statuses.get(r.graphId) ?? 0;
-        return (st >= 200 && st < 300) || st === 404;
-      });
-      left += chunk.length - done.length;
+      const status = (r: (typeof chunk)[number]) => statuses.get(r.graphId) ?? 0;
+      const done = chunk.filter((r) => (status(r) >= 200 && status(r) < 300) || status(r) === 404);
+      // A sequential batch stops at its first failure and answers the rest 424 (unrun). Behind a
+      // message gone (404: it needs no marker) they go again at once; behind a throttled or failing
+      // one, with the job's retry.
+      const unrun = chunk.filter((r) => status(r) === 424);
+      const failed = chunk.length - done.length - unrun.length;
+      if (unrun.length && !failed && done.length) queue.unshift(...unrun);
+      else left += unrun.length;
+      left += failed;
       if (done.length) {
         await db
           .update(mailMessages)
