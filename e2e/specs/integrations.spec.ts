@@ -111,7 +111,7 @@ describe('integrations: API keys and signed webhooks', () => {
     await receiver?.close();
   });
 
-  it('creates an API key and shows it once, then only its prefix', async () => {
+  it('creates an API key and shows it once, then only its prefix (a double click creates one)', async () => {
     await page.goto(`${server.baseUrl}/w/${ws}/settings/general`);
     await heading('General');
     await settingsSection('API keys');
@@ -121,7 +121,7 @@ describe('integrations: API keys and signed webhooks', () => {
     await dialog.getByLabel('Name').fill('Claims platform');
     await dialog.getByRole('radio', { name: 'Read', exact: true }).check();
     await shot('90-api-key-create-1280');
-    await dialog.getByRole('button', { name: 'Create key' }).click();
+    await dialog.getByRole('button', { name: 'Create key' }).dblclick();
 
     const shown = page.getByRole('dialog', { name: 'Your new API key' });
     const field = shown.getByRole('textbox', { name: 'API key' });
@@ -136,6 +136,8 @@ describe('integrations: API keys and signed webhooks', () => {
 
     const row = page.getByTestId('api-key-row').filter({ hasText: 'Claims platform' });
     await row.getByText(`${apiKey.slice(0, 12)}…`).waitFor();
+    // One key, and the one shown is it (decision 0019: a repeat gets the first key's secret).
+    expect(await row.count()).toBe(1);
     await row.getByText('All inboxes').waitFor();
     await row.getByText('Never used').waitFor();
     // Only the prefix: the key itself is nowhere on the page any more.
@@ -175,7 +177,7 @@ describe('integrations: API keys and signed webhooks', () => {
     expect(body.error.message).toContain('revoked');
   });
 
-  it('adds a webhook endpoint and shows its signing secret once', async () => {
+  it('adds a webhook endpoint and shows its signing secret once (a double click adds one)', async () => {
     await settingsSection('Webhooks');
     await page.getByText('No endpoint yet').waitFor();
     await page.getByRole('button', { name: 'Add endpoint' }).click();
@@ -188,7 +190,7 @@ describe('integrations: API keys and signed webhooks', () => {
     // Close the list by clicking elsewhere in the dialog (Escape would close the dialog too).
     await dialog.getByText('Where Mailroom POSTs the events.', { exact: false }).click();
     await shot('94-webhook-add-1280');
-    await dialog.getByRole('button', { name: 'Add endpoint' }).click();
+    await dialog.getByRole('button', { name: 'Add endpoint' }).dblclick();
 
     const added = page.getByRole('dialog', { name: 'Endpoint added' });
     const field = added.getByRole('textbox', { name: 'Signing secret' });
@@ -205,6 +207,9 @@ describe('integrations: API keys and signed webhooks', () => {
     await facts.getByText('document.created').waitFor();
     await facts.getByText('All inboxes').waitFor();
     await page.getByText('Nothing delivered yet.', { exact: false }).waitFor();
+    // One endpoint: two would deliver every event twice.
+    const endpoints = await call<{ items: { url: string }[] }>('GET', api.webhooks(ws));
+    expect(endpoints.items.filter((e) => e.url === receiver.url)).toHaveLength(1);
   });
 
   it('sends a test event: delivered, logged, and signed so that standardwebhooks verifies it', async () => {

@@ -70,10 +70,11 @@ describe('people: invite, accept, roles, audit log', () => {
     await shot('20b-general-retention-1280');
   });
 
-  it('invites a member and shows the link once, with a Copy button', async () => {
+  it('invites a member and shows the link once, with a Copy button (a double click invites once)', async () => {
     await settingsSection('People');
     await page.getByLabel('Email address').fill(member.email);
-    await page.getByRole('button', { name: 'Create invitation link' }).click();
+    // Twice would revoke the first link; the same Idempotency-Key gives the same one (the next step joins with it).
+    await page.getByRole('button', { name: 'Create invitation link' }).dblclick();
     const link = page.getByRole('textbox', { name: 'Invitation link' });
     await link.waitFor();
     inviteUrl = await link.inputValue();
@@ -81,6 +82,7 @@ describe('people: invite, accept, roles, audit log', () => {
     await page.getByRole('button', { name: 'Copy' }).waitFor();
     const pending = page.getByRole('table', { name: 'Pending invitations' });
     await pending.getByRole('row').filter({ hasText: member.email }).waitFor();
+    expect(await pending.getByRole('row').filter({ hasText: member.email }).count()).toBe(1);
     await shot('20-people-1280');
     await page.setViewportSize({ width: 768, height: 900 });
     await shot('21-people-768');

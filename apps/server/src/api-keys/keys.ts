@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import { AppError, invalidField, notFound } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import { recordAudit } from '../db/repos/audit.ts';
+import { createOnceWithSecret } from '../db/repos/creation-keys.ts';
 import { apiKeys } from '../db/schema/index.ts';
 import { assertWorkspaceInboxes } from '../inboxes/inbox-refs.ts';
 import { sha256 } from '../security/tokens.ts';
+import type { Vault } from '../security/vault.ts';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 type Actor = { id: string; email: string };
@@ -34,22 +36,28 @@ export interface NewApiKey {
   inboxIds?: string[] | null;
 }
 
-/** A new key: the caller shows `key` once; only its hash is kept. */
+/**
+ * A new key: the caller shows `key` once; only its hash is kept. With an `Idempotency-Key` (`once`),
+ * the same key gives the first request's API key and its secret (kept encrypted for a day with the
+ * key, decision 0019), not a second API key.
+ */
 export async function createApiKey(
   db: Db,
   workspaceId: string,
   input: NewApiKey,
   actor: Actor,
-): Promise<{ key: string; row: ApiKeyRow }> {
+  once?: { vault: Vault; key: string | undefined },
+): Promise<{ key: string; row: ApiKeyRow; replayed: boolean }> {
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now())
     throw invalidField('expiresAt', 'Choose a date in the future.');
   const ids = [...new Set(input.inboxIds ?? [])];
   await assertWorkspaceInboxes(db, workspaceId, ids);
-  const key = `${KEY_PREFIX}${randomBytes(30).toString('base64url')}`;
-  const row = await db.transaction(async (tx) => {
+  const create = async (tx: Db, id: string) => {
+    const key = `${KEY_PREFIX}${randomBytes(30).toString('base64url')}`;
     const [r] = await tx
       .insert(apiKeys)
       .values({
+        id,
         workspaceId,
         name: input.name,
         prefix: key.slice(0, SHOWN_PREFIX_LENGTH),
@@ -74,9 +82,29 @@ export async function createApiKey(
         expiresAt: r!.expiresAt?.toISOString() ?? null,
       },
     });
-    return r!;
-  });
-  return { key, row };
+    return { row: r!, secret: key };
+  };
+  const made = await db.transaction((tx) =>
+    once
+      ? createOnceWithSecret(
+          tx,
+          once.vault,
+          { workspaceId, key: once.key, kind: 'api_key', request: input },
+          (id) => create(tx, id),
+          // Revoked since: its secret no longer opens anything.
+          async (id) =>
+            (
+              await tx
+                .select()
+                .from(apiKeys)
+                .where(
+                  and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.id, id), isNull(apiKeys.revokedAt)),
+                )
+            )[0],
+        )
+      : create(tx, crypto.randomUUID()).then((r) => ({ ...r, replayed: false })),
+  );
+  return { key: made.secret, row: made.row, replayed: made.replayed };
 }
 
 export async function listApiKeys(db: Db, workspaceId: string): Promise<ApiKeyRow[]> {

@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { AppError, invalidField, notFound } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import { recordAudit } from '../db/repos/audit.ts';
+import { createOnce } from '../db/repos/creation-keys.ts';
 import { events, webhookAttempts, webhookDeliveries, webhookEndpoints } from '../db/schema/index.ts';
 import type { Vault } from '../security/vault.ts';
 import { assertWorkspaceInboxes } from '../inboxes/inbox-refs.ts';
@@ -58,7 +59,11 @@ export async function getEndpoint(db: Db, workspaceId: string, id: string): Prom
   return e;
 }
 
-/** A new endpoint and its signing secret, which the caller shows once. */
+/**
+ * A new endpoint and its signing secret, which the caller shows once. With an `Idempotency-Key`
+ * (`key`), the same key gives the first request's endpoint and its current secret, not a second
+ * endpoint (which would deliver every event twice).
+ */
 export async function createEndpoint(
   db: Db,
   vault: Vault,
@@ -66,34 +71,40 @@ export async function createEndpoint(
   input: EndpointInput,
   actor: Actor,
   allowPrivate: boolean,
-): Promise<{ endpoint: EndpointRow; secret: string }> {
+  key?: string,
+): Promise<{ endpoint: EndpointRow; secret: string; replayed: boolean }> {
   const url = checkUrl(input.url, allowPrivate);
   await assertWorkspaceInboxes(db, workspaceId, input.inboxIds);
-  const secret = newWebhookSecret();
-  const id = crypto.randomUUID();
-  const endpoint = await db.transaction(async (tx) => {
-    const [e] = await tx
-      .insert(webhookEndpoints)
-      .values({
-        id,
-        workspaceId,
-        url,
-        description: input.description ?? '',
-        eventTypes: input.eventTypes ?? [],
-        inboxIds: input.inboxIds?.length ? input.inboxIds : null,
-        secret: vault.encrypt(secret, secretContext(id)),
-      })
-      .returning();
-    await recordAudit(tx, {
-      workspaceId,
-      actor,
-      action: 'webhook.created',
-      target: { type: 'webhook_endpoint', id },
-      details: { url, eventTypes: e!.eventTypes, inboxIds: e!.inboxIds },
-    });
-    return e!;
-  });
-  return { endpoint, secret };
+  const { row, replayed } = await db.transaction((tx) =>
+    createOnce(
+      tx,
+      { workspaceId, key, kind: 'webhook_endpoint', request: input },
+      async (id) => {
+        const [e] = await tx
+          .insert(webhookEndpoints)
+          .values({
+            id,
+            workspaceId,
+            url,
+            description: input.description ?? '',
+            eventTypes: input.eventTypes ?? [],
+            inboxIds: input.inboxIds?.length ? input.inboxIds : null,
+            secret: vault.encrypt(newWebhookSecret(), secretContext(id)),
+          })
+          .returning();
+        await recordAudit(tx, {
+          workspaceId,
+          actor,
+          action: 'webhook.created',
+          target: { type: 'webhook_endpoint', id },
+          details: { url, eventTypes: e!.eventTypes, inboxIds: e!.inboxIds },
+        });
+        return e!;
+      },
+      async (id) => (await tx.select().from(webhookEndpoints).where(scoped(workspaceId, id)))[0],
+    ),
+  );
+  return { endpoint: row, secret: vault.decrypt(row.secret, secretContext(row.id)), replayed };
 }
 
 export async function updateEndpoint(

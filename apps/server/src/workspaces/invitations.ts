@@ -3,10 +3,12 @@ import { and, desc, eq, gt, isNull, sql } from 'drizzle-orm';
 import { AppError, notFound } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import { recordAudit, type PersonActor } from '../db/repos/audit.ts';
+import { createOnceWithSecret } from '../db/repos/creation-keys.ts';
 import { findRole } from '../db/repos/memberships.ts';
 import { findUserByEmail } from '../db/repos/users.ts';
 import { invitations, workspaces } from '../db/schema/index.ts';
 import { randomToken, sha256 } from '../security/tokens.ts';
+import type { Vault } from '../security/vault.ts';
 
 /**
  * Invitations by link: the admin copies the link; the invited person opens it and joins
@@ -30,18 +32,24 @@ export async function listPendingInvitations(db: Db, workspaceId: string): Promi
     .orderBy(desc(invitations.createdAt));
 }
 
-/** Invites someone who is not a member yet; returns the invitation and its link's token. */
+/**
+ * Invites someone who is not a member yet; returns the invitation and its link's token. With an
+ * `Idempotency-Key` (`once`), the same key gives the first request's invitation and link (the token
+ * kept encrypted for a day with the key, decision 0019): a double click must not revoke the link the
+ * first click showed.
+ */
 export async function createInvitation(
   db: Db,
   workspaceId: string,
   actor: Actor,
   req: CreateInvitationRequest,
-): Promise<{ invitation: InvitationRow; token: string }> {
+  once?: { vault: Vault; key: string | undefined },
+): Promise<{ invitation: InvitationRow; token: string; replayed: boolean }> {
   const existing = await findUserByEmail(db, req.email);
-  if (existing && (await findRole(db, workspaceId, existing.id)))
-    throw new AppError('conflict', `${req.email} is already a member of this workspace.`);
-  const token = randomToken();
-  const invitation = await db.transaction(async (tx) => {
+  const create = async (tx: Db, id: string) => {
+    if (existing && (await findRole(tx, workspaceId, existing.id)))
+      throw new AppError('conflict', `${req.email} is already a member of this workspace.`);
+    const token = randomToken();
     // A new invitation for the same address replaces the previous one.
     await tx
       .update(invitations)
@@ -56,6 +64,7 @@ export async function createInvitation(
     const [inv] = await tx
       .insert(invitations)
       .values({
+        id,
         workspaceId,
         email: req.email,
         role: req.role,
@@ -71,9 +80,27 @@ export async function createInvitation(
       target: { type: 'invitation', id: inv!.id },
       details: { email: req.email, role: req.role },
     });
-    return inv!;
-  });
-  return { invitation, token };
+    return { row: inv!, secret: token };
+  };
+  const made = await db.transaction((tx) =>
+    once
+      ? createOnceWithSecret(
+          tx,
+          once.vault,
+          { workspaceId, key: once.key, kind: 'invitation', request: req },
+          (id) => create(tx, id),
+          // Accepted, revoked or expired since: its link no longer works.
+          async (id) =>
+            (
+              await tx
+                .select()
+                .from(invitations)
+                .where(and(eq(invitations.workspaceId, workspaceId), eq(invitations.id, id), live()))
+            )[0],
+        )
+      : create(tx, crypto.randomUUID()).then((r) => ({ ...r, replayed: false })),
+  );
+  return { invitation: made.row, token: made.secret, replayed: made.replayed };
 }
 
 /** Revokes a pending invitation (404 when there is none); the audit line is in the same transaction. */

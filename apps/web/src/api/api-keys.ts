@@ -25,7 +25,9 @@ export function useApiKeys(ws: string, enabled = true) {
 export function useCreateApiKey(ws: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: CreateApiKeyRequest) => http.post<CreatedApiKey>(api.apiKeys(ws), body),
+    // `key`: one per opening of the dialog; a retry gets the same API key and its secret.
+    mutationFn: ({ body, key }: { body: CreateApiKeyRequest; key: string }) =>
+      http.create<CreatedApiKey>(api.apiKeys(ws), body, key),
     onSuccess: (created) => {
       // Into the list without the key: the cache must never hold it.
       const { key: _shownOnce, ...listed } = created;

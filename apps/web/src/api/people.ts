@@ -49,7 +49,9 @@ export function useInvitations(ws: string, enabled = true) {
 export function useCreateInvitation(ws: string) {
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: CreateInvitationRequest) => http.post<Invitation>(api.invitations(ws), body),
+    // `key`: one per invitation being written; a double click gives one invitation and its one link.
+    mutationFn: ({ body, key }: { body: CreateInvitationRequest; key: string }) =>
+      http.create<Invitation>(api.invitations(ws), body, key),
     onSuccess: () => qc.invalidateQueries({ queryKey: peopleKeys.invitations(ws) }),
   });
 }

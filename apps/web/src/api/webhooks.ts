@@ -72,8 +72,9 @@ function useEndpointAnswer(ws: string) {
 export function useCreateWebhook(ws: string) {
   const onAnswer = useEndpointAnswer(ws);
   return useMutation({
-    mutationFn: (body: CreateWebhookEndpointRequest) =>
-      http.post<WebhookEndpointWithSecret>(api.webhooks(ws), body),
+    // `key`: one per opening of the dialog, so a double click or a retry adds one endpoint.
+    mutationFn: ({ body, key }: { body: CreateWebhookEndpointRequest; key: string }) =>
+      http.create<WebhookEndpointWithSecret>(api.webhooks(ws), body, key),
     onSuccess: onAnswer,
   });
 }

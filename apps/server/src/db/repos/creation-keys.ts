@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { and, eq, lt, sql } from 'drizzle-orm';
 import { AppError } from '../../core/errors.ts';
+import type { Vault } from '../../security/vault.ts';
 import type { Db } from '../client.ts';
 import { creationKeys } from '../schema/index.ts';
 
@@ -51,7 +52,49 @@ export async function createOnce<T>(
   if (row === undefined)
     throw new AppError(
       'conflict',
-      'What this Idempotency-Key created earlier has been deleted since. Send a new key to create it again.',
+      'What this Idempotency-Key created earlier has been deleted, revoked or used since. Send a new key to create it again.',
     );
   return { row, replayed: true };
+}
+
+const secretContext = (workspaceId: string, key: string) => `creation-key:${workspaceId}:${key}`;
+
+/**
+ * `createOnce` for a creation whose answer holds a secret shown once (an API key, an invitation
+ * link): the secret is kept with the key, encrypted, for as long as the key (a day), so a retry whose
+ * first answer was lost gets the same secret, not a thing it cannot use. No key: nothing is kept.
+ */
+export async function createOnceWithSecret<T>(
+  tx: Db,
+  vault: Vault,
+  at: { workspaceId: string; key: string | undefined; kind: string; request: unknown },
+  create: (id: string) => Promise<{ row: T; secret: string }>,
+  load: (id: string) => Promise<T | undefined>,
+): Promise<{ row: T; secret: string; replayed: boolean }> {
+  const keyRow = (key: string) =>
+    and(eq(creationKeys.workspaceId, at.workspaceId), eq(creationKeys.key, key));
+  let secret = '';
+  const made = await createOnce(
+    tx,
+    at,
+    async (id) => {
+      const r = await create(id);
+      secret = r.secret;
+      if (at.key !== undefined)
+        await tx
+          .update(creationKeys)
+          .set({ secret: vault.encrypt(r.secret, secretContext(at.workspaceId, at.key)) })
+          .where(keyRow(at.key));
+      return r.row;
+    },
+    load,
+  );
+  if (!made.replayed || at.key === undefined) return { ...made, secret };
+  const [kept] = await tx.select({ secret: creationKeys.secret }).from(creationKeys).where(keyRow(at.key));
+  if (!kept?.secret)
+    throw new AppError(
+      'conflict',
+      'What this Idempotency-Key created earlier cannot be shown again. Send a new key to create another.',
+    );
+  return { ...made, secret: vault.decrypt(kept.secret, secretContext(at.workspaceId, at.key)) };
 }

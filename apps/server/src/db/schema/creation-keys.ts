@@ -20,6 +20,12 @@ export const creationKeys = pgTable(
     requestHash: text('request_hash').notNull(),
     /** The id the creation got (chosen before it is made, so the key row is written first). */
     resourceId: uuid('resource_id').notNull(),
+    /**
+     * A secret the first answer showed once (an API key, an invitation link's token), encrypted
+     * (vault, bound to the workspace and key): a retry whose first answer was lost gets it too. Kept
+     * only as long as the key.
+     */
+    secret: text('secret'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

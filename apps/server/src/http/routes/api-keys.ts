@@ -4,6 +4,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from '../../api-keys/keys.ts'
 import { toApiKeyView } from '../../api-keys/view.ts';
 import { requireRole } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
+import { IdempotencyHeaders } from './idempotency.ts';
 import { WorkspaceItemParams, WorkspaceParams, pathId } from './params.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
@@ -36,20 +37,23 @@ export const apiKeyRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) =
         tags: ['api-keys'],
         summary: 'Create an API key (the answer holds the key, shown this once)',
         params: WorkspaceParams,
+        headers: IdempotencyHeaders,
         body: CreateApiKeyRequest,
-        response: { 201: CreatedApiKey, ...errors },
+        response: { 200: CreatedApiKey, 201: CreatedApiKey, ...errors },
       },
     },
     async (req, reply) => {
       const workspaceId = pathId(req.params.workspaceId);
       const { session } = await requireRole(db, req, workspaceId, 'admin');
-      const { key, row } = await createApiKey(
+      const { key, row, replayed } = await createApiKey(
         db,
         workspaceId,
         { ...req.body, expiresAt: req.body.expiresAt ? new Date(req.body.expiresAt) : null },
         session.user,
+        { vault: deps.vault, key: req.headers['idempotency-key'] },
       );
-      return reply.status(201).send({ ...toApiKeyView(row), key });
+      // A replay (the same Idempotency-Key) answers 200 with what the first request created.
+      return reply.status(replayed ? 200 : 201).send({ ...toApiKeyView(row), key });
     },
   );
 

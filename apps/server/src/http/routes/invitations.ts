@@ -21,6 +21,7 @@ import {
 } from '../../workspaces/invitations.ts';
 import { requireRole } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
+import { IdempotencyHeaders } from './idempotency.ts';
 import { WorkspaceItemParams, WorkspaceParams, pathId } from './params.ts';
 import { sessionHelpers } from '../session-helpers.ts';
 
@@ -75,15 +76,28 @@ export const invitationRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, dep
         tags: ['people'],
         summary: 'Invite someone; the response holds the link, shown once',
         params: WorkspaceParams,
+        headers: IdempotencyHeaders,
         body: CreateInvitationRequest,
-        response: { 201: Invitation, ...errors },
+        response: { 200: Invitation, 201: Invitation, ...errors },
       },
     },
     async (req, reply) => {
       const workspaceId = pathId(req.params.workspaceId);
       const { session } = await requireRole(db, req, workspaceId, 'admin');
-      const { invitation, token } = await createInvitation(db, workspaceId, session.user, req.body);
-      return reply.status(201).send(toInvitation(invitation, `${deps.config.publicBaseUrl}/invite/${token}`));
+      const { invitation, token, replayed } = await createInvitation(
+        db,
+        workspaceId,
+        session.user,
+        req.body,
+        {
+          vault: deps.vault,
+          key: req.headers['idempotency-key'],
+        },
+      );
+      // A replay (the same Idempotency-Key) answers 200 with what the first request created.
+      return reply
+        .status(replayed ? 200 : 201)
+        .send(toInvitation(invitation, `${deps.config.publicBaseUrl}/invite/${token}`));
     },
   );
 

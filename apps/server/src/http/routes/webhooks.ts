@@ -19,6 +19,7 @@ import {
 import { toEndpointView } from '../../webhooks/views.ts';
 import { requireRole } from '../plugins/auth.ts';
 import type { HttpDeps } from '../deps.ts';
+import { IdempotencyHeaders } from './idempotency.ts';
 import { WorkspaceItemParams, WorkspaceParams, pathId } from './params.ts';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
@@ -55,21 +56,24 @@ export const webhookRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
         tags,
         summary: 'Add a webhook endpoint (the answer holds its signing secret, shown this once)',
         params: WorkspaceParams,
+        headers: IdempotencyHeaders,
         body: CreateWebhookEndpointRequest,
-        response: { 201: WebhookEndpointWithSecret, ...errors },
+        response: { 200: WebhookEndpointWithSecret, 201: WebhookEndpointWithSecret, ...errors },
       },
     },
     async (req, reply) => {
       const actor = await admin(req, req.params.workspaceId);
-      const { endpoint, secret } = await createEndpoint(
+      const { endpoint, secret, replayed } = await createEndpoint(
         db,
         deps.vault,
         pathId(req.params.workspaceId),
         req.body,
         actor,
         allowPrivate,
+        req.headers['idempotency-key'],
       );
-      return reply.status(201).send({ ...toEndpointView(endpoint), secret });
+      // A replay (the same Idempotency-Key) answers 200 with what the first request created.
+      return reply.status(replayed ? 200 : 201).send({ ...toEndpointView(endpoint), secret });
     },
   );
 

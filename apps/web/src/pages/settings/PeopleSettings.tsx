@@ -32,6 +32,7 @@ import { ConfirmDialog } from '../../components/ConfirmDialog.tsx';
 import { PageHeading } from '../../components/PageHeading.tsx';
 import { RelativeTime } from '../../components/RelativeTime.tsx';
 import { errorMessage, fieldErrorsOf } from '../../lib/errors.ts';
+import { newIdempotencyKey } from '../../lib/idempotency-key.ts';
 import { formatAbsolute, formatDate } from '../../lib/time.ts';
 import { check } from '../../lib/validate.ts';
 import { useCurrentWorkspace } from '../../lib/workspace.ts';
@@ -186,6 +187,8 @@ function InviteSection() {
   const [role, setRole] = useState<'admin' | 'member'>('member');
   const [problem, setProblem] = useState<string | null>(null);
   const [created, setCreated] = useState<Invitation | null>(null);
+  // One key per invitation being written, a new one once it is made: a double click invites once.
+  const [key, setKey] = useState(newIdempotencyKey);
   const serverField = fieldErrorsOf(create.error).email;
   const general = create.error && !serverField ? errorMessage(t, create.error) : null;
 
@@ -195,11 +198,12 @@ function InviteSection() {
     setProblem(p);
     if (p) return;
     create.mutate(
-      { email: email.trim(), role },
+      { body: { email: email.trim(), role }, key },
       {
         onSuccess: (inv) => {
           setCreated(inv);
           setEmail('');
+          setKey(newIdempotencyKey());
         },
       },
     );

@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { useCreateApiKey } from '../../../api/api-keys.ts';
 import { ShownOnce } from '../../../components/ShownOnce.tsx';
 import { errorMessage, fieldErrorsOf } from '../../../lib/errors.ts';
+import { newIdempotencyKey } from '../../../lib/idempotency-key.ts';
 import { dayOf, startOfDay } from '../../../lib/time.ts';
 import { useNow } from '../../../lib/useNow.ts';
 import { check } from '../../../lib/validate.ts';
@@ -25,6 +26,8 @@ function CreateApiKeyForm({
 }) {
   const { t } = useTranslation();
   const create = useCreateApiKey(ws);
+  // One key per opening of the dialog: a double click on Create sends it twice, the server creates once.
+  const [key] = useState(newIdempotencyKey);
   const [name, setName] = useState('');
   const [scope, setScope] = useState<ApiKeyScope>('read');
   const [expiresOn, setExpiresOn] = useState('');
@@ -46,10 +49,13 @@ function CreateApiKeyForm({
     }
     create.mutate(
       {
-        name: name.trim(),
-        scope,
-        expiresAt: expiresOn ? startOfDay(expiresOn) : null,
-        inboxIds: inboxIds.length ? inboxIds : null,
+        body: {
+          name: name.trim(),
+          scope,
+          expiresAt: expiresOn ? startOfDay(expiresOn) : null,
+          inboxIds: inboxIds.length ? inboxIds : null,
+        },
+        key,
       },
       { onSuccess: onCreated },
     );

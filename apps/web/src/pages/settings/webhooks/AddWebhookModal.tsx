@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import { useCreateWebhook } from '../../../api/webhooks.ts';
+import { newIdempotencyKey } from '../../../lib/idempotency-key.ts';
 import { paths } from '../../../lib/paths.ts';
 import { emptyDraft } from './EndpointFields.tsx';
 import { EndpointForm } from './EndpointForm.tsx';
@@ -21,6 +22,8 @@ function AddWebhookForm({
 }) {
   const { t } = useTranslation();
   const create = useCreateWebhook(ws);
+  // One key per opening of the dialog: a double click on Add sends it twice, the server adds once.
+  const [key] = useState(newIdempotencyKey);
   return (
     <EndpointForm
       ws={ws}
@@ -29,7 +32,7 @@ function AddWebhookForm({
       pending={create.isPending}
       error={create.error}
       reset={create.reset}
-      save={(body) => create.mutate(body, { onSuccess: onAdded })}
+      save={(body) => create.mutate({ body, key }, { onSuccess: onAdded })}
       onClose={onClose}
     />
   );

@@ -1,0 +1,1 @@
+ALTER TABLE "creation_keys" ADD COLUMN "secret" text;
