@@ -8,6 +8,7 @@ import {
 } from '@azure/storage-blob';
 import {
   blobKey,
+  SHA256,
   gatherSmall,
   sizeMismatch,
   type BlobRef,
@@ -289,6 +290,31 @@ export class AzureBlobStore implements BlobStore {
       if (isRestError(err) && err.statusCode === 404) return 'missing';
       if (isRestError(err) && err.statusCode === 412) return 'fresh';
       throw new AzureBlobError(`erasing ${sha256}`, err);
+    }
+  }
+
+  /**
+   * In Azure's order (the names, `ab/cd/abcd…`), with Azure's continuation token as the cursor.
+   * Needs the list permission: a SAS without it is refused (403), and the error says so.
+   */
+  async list(
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<{ shas: string[]; next: string | undefined }> {
+    try {
+      const pages = this.container
+        .listBlobsFlat()
+        .byPage({ maxPageSize: limit, ...(cursor ? { continuationToken: cursor } : {}) });
+      const page = (await pages.next()).value as
+        { segment: { blobItems: { name: string }[] }; continuationToken?: string } | undefined;
+      // Blobs under their address only: temporary blobs (`AZURE_TEMP_PREFIX`) are not content.
+      const shas = (page?.segment.blobItems ?? []).flatMap((b) => {
+        const sha = b.name.slice(b.name.lastIndexOf('/') + 1);
+        return SHA256.test(sha) && b.name === blobKey(sha) ? [sha] : [];
+      });
+      return { shas, next: page?.continuationToken || undefined };
+    } catch (err) {
+      throw new AzureBlobError('listing the blobs', err);
     }
   }
 

@@ -1,12 +1,13 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   blobKey,
   gatherSmall,
+  SHA256,
   sizeMismatch,
   type BlobRef,
   type BlobSource,
@@ -188,4 +189,32 @@ export class FsBlobStore implements BlobStore {
   open(sha256: string): Readable {
     return createReadStream(this.pathOf(sha256));
   }
+
+  /**
+   * In address order (`ab/cd/abcd…`); the cursor is the last address given, so a page starts after it
+   * and no directory before it is read again.
+   */
+  async list(
+    cursor: string | undefined,
+    limit: number,
+  ): Promise<{ shas: string[]; next: string | undefined }> {
+    const after = cursor ?? '';
+    const shas: string[] = [];
+    const names = async (dir: string, pattern: RegExp) =>
+      (await readdir(dir).catch(() => [] as string[])).filter((n) => pattern.test(n)).sort();
+    for (const top of await names(this.dir, HEX2)) {
+      if (top < after.slice(0, 2)) continue;
+      for (const mid of await names(path.join(this.dir, top), HEX2)) {
+        if (top + mid < after.slice(0, 4)) continue;
+        for (const sha of await names(path.join(this.dir, top, mid), SHA256)) {
+          if (sha <= after || !sha.startsWith(top + mid)) continue;
+          shas.push(sha);
+          if (shas.length === limit) return { shas, next: sha };
+        }
+      }
+    }
+    return { shas, next: undefined };
+  }
 }
+
+const HEX2 = /^[0-9a-f]{2}$/;

@@ -28,6 +28,11 @@ export interface BlobStore {
    * there, so an ingestion about to reference the same bytes keeps them.
    */
   eraseUnlessFresh(sha256: string, graceMs: number, now?: number): Promise<EraseOutcome>;
+  /**
+   * A page of the blobs stored (their SHA-256, temporary files left out), from `cursor` (none: the
+   * first page), and the cursor of the next page (none: this was the last). For the orphan sweep.
+   */
+  list(cursor: string | undefined, limit: number): Promise<{ shas: string[]; next: string | undefined }>;
 }
 
 export type BlobSource = Readable | AsyncIterable<Uint8Array>;
@@ -44,7 +49,7 @@ export class BlobSizeMismatch extends Error {}
 /** Blobs up to this size are gathered in memory and stored in one call (see `gatherSmall`). */
 export const KEEP_BYTES = 1024 * 1024;
 
-const SHA256 = /^[0-9a-f]{64}$/;
+export const SHA256 = /^[0-9a-f]{64}$/;
 
 /** A blob's address as a relative path, the same in both stores: `ab/cd/abcd…`. */
 export function blobKey(sha256: string): string {

@@ -289,6 +289,22 @@ export const documentRetention = defineJob({
   cron: '23 * * * *',
 });
 
+export const blobSweep = defineJob({
+  name: 'blob.sweep',
+  description:
+    'Erases the files of the blob store no document uses and nobody stored for a day (a refused upload, an email that failed for good); 10 minutes a run, the next run goes on where it stopped.',
+  // `cursor`: where the previous run stopped reading the store (BlobStore.list).
+  payload: z.object({ cursor: z.string().min(1).max(4096).optional() }).strict(),
+  policy: 'singleton',
+  retryLimit: 2,
+  retryDelaySeconds: 300,
+  retryBackoff: true,
+  // A run stops reading the store after 10 minutes (documents/orphan-blobs.ts).
+  expireInSeconds: 1_200,
+  heartbeatSeconds: 30,
+  cron: '41 2 * * *',
+});
+
 export const jobCatalog = [
   housekeeping,
   connectorSetup,
@@ -303,5 +319,6 @@ export const jobCatalog = [
   outflowRun,
   outflowSweep,
   documentRetention,
+  blobSweep,
 ] as const;
 export type JobName = (typeof jobCatalog)[number]['name'];

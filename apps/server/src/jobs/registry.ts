@@ -7,7 +7,7 @@ import {
 } from './handlers/connector-health.ts';
 import { runHousekeeping } from './handlers/housekeeping.ts';
 import { runOutflow, runOutflowSweep } from './handlers/outflow-runs.ts';
-import { runDocumentRetention } from './handlers/retention.ts';
+import { runBlobSweep, runDocumentRetention } from './handlers/retention.ts';
 import { runSubscriptionEnsure, runSubscriptionSweep } from './handlers/subscriptions.ts';
 import { runFolderMarkers, runFolderSync, runMessageIngest, runSyncReconcile } from './handlers/mail-sync.ts';
 
@@ -26,4 +26,5 @@ export const jobHandlers: HandlersOf<typeof jobCatalog> = {
   'outflow.run': runOutflow,
   'outflow.sweep': runOutflowSweep,
   'document.retention': runDocumentRetention,
+  'blob.sweep': runBlobSweep,
 };
