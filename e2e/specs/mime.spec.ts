@@ -96,6 +96,30 @@ describe('what an email holds, on its document page', () => {
     await shot('120-document-inline-image-1280');
   });
 
+  it('filters the inbox by the sender’s date as well as by arrival', async () => {
+    const subject = 'Sent long before it arrived';
+    await control.deliverMessage(claims, { subject, sentDateTime: '2019-03-14T10:00:00Z' });
+    await documentWithSubject(subject);
+    await page.goto(`${server.baseUrl}/w/${ws}/inbox`);
+    await heading('Inbox');
+    const rows = page.getByTestId('document-row');
+    await rows.filter({ hasText: subject }).waitFor();
+    await page.getByLabel('Dates').selectOption({ label: "Sent (the email's date)" });
+    await page.getByLabel('Sent from').fill('2019-03-14');
+    await page.getByLabel('Sent until').fill('2019-03-14');
+    await until(
+      'only the email sent on 14 March 2019',
+      async () => (await rows.count()) === 1 && ((await rows.first().textContent()) ?? '').includes(subject),
+      15_000,
+    );
+    expect(page.url()).toContain('dates=sent');
+    await shot('121-inbox-by-sent-date-1280');
+    // By arrival, those days hold nothing: it arrived today.
+    await page.getByLabel('Dates').selectOption({ label: 'Received' });
+    await page.getByLabel('Received from').waitFor();
+    await page.getByText('No document matches').waitFor();
+  });
+
   it('a body the parser cannot read is shown as plain text, and says so', async () => {
     const subject = 'No blank line after the headers';
     await control.deliverEml(

@@ -27,6 +27,8 @@ export interface DocumentFilters {
   /** yyyy-mm-dd, local days. */
   fromDay?: string | null;
   toDay?: string | null;
+  /** Which date the days are of: when the email arrived (default), or the sender's own `Date`. */
+  dates?: 'sent' | null;
   q?: string | null;
 }
 
@@ -56,8 +58,9 @@ export function useDocumentList(ws: string, f: DocumentFilters) {
       if (f.mailboxId) q.set('mailboxId', f.mailboxId);
       const from = f.fromDay ? dayStart(f.fromDay) : null;
       const to = f.toDay ? dayStart(f.toDay, 1) : null;
-      if (from) q.set('from', from);
-      if (to) q.set('to', to);
+      const sent = f.dates === 'sent';
+      if (from) q.set(sent ? 'sentFrom' : 'from', from);
+      if (to) q.set(sent ? 'sentTo' : 'to', to);
       if (f.q?.trim()) q.set('q', f.q.trim());
       if (pageParam) q.set('cursor', pageParam);
       return http.get<DocumentList>(`${api.documents(ws)}?${q.toString()}`);

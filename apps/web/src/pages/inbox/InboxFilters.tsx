@@ -7,7 +7,17 @@ import { useTranslation } from 'react-i18next';
 import { useTaxonomy, useInboxes } from '../../api/inboxes.ts';
 import { useMailboxOptions, type DocumentFilters } from '../../api/documents.ts';
 
-const KEYS = ['inboxId', 'status', 'documentTypeId', 'tagId', 'mailboxId', 'fromDay', 'toDay', 'q'] as const;
+const KEYS = [
+  'inboxId',
+  'status',
+  'documentTypeId',
+  'tagId',
+  'mailboxId',
+  'dates',
+  'fromDay',
+  'toDay',
+  'q',
+] as const;
 export type FilterKey = (typeof KEYS)[number];
 
 /** The filters as the URL keeps them (so a filtered inbox can be bookmarked and shared). */
@@ -20,7 +30,10 @@ export function filtersOf(params: URLSearchParams): DocumentFilters {
   return f;
 }
 
-/** Search and filters above the inbox list: inbox, status, type, tag, mailbox, received between. */
+/**
+ * Search and filters above the inbox list: inbox, status, type, tag, mailbox, and days — of arrival,
+ * or of the sender's own date (a claim must be sent before a deadline, whenever it reached us).
+ */
 export function InboxFilters({
   ws,
   filters,
@@ -42,6 +55,7 @@ export function InboxFilters({
   const named = (items: { id: string; name: string }[] | undefined, id: string | null | undefined) =>
     items?.find((x) => x.id === id)?.name;
   const reversed = !!filters.fromDay && !!filters.toDay && filters.toDay < filters.fromDay;
+  const sent = filters.dates === 'sent';
   return (
     <Group gap="sm" align="flex-end" wrap="wrap" role="search" aria-label={t('inbox.filters')}>
       <TextInput
@@ -111,15 +125,24 @@ export function InboxFilters({
           ...(mailboxes.data?.items ?? []).map((m) => ({ value: m.id, label: m.address })),
         ]}
       />
+      <NativeSelect
+        label={t('inbox.dates')}
+        value={sent ? 'sent' : ''}
+        onChange={(e) => onChange('dates', e.currentTarget.value)}
+        data={[
+          { value: '', label: t('inbox.datesReceived') },
+          { value: 'sent', label: t('inbox.datesSent') },
+        ]}
+      />
       <TextInput
         type="date"
-        label={t('inbox.fromDay')}
+        label={t(sent ? 'inbox.sentFromDay' : 'inbox.fromDay')}
         value={filters.fromDay ?? ''}
         onChange={(e) => onChange('fromDay', e.currentTarget.value)}
       />
       <TextInput
         type="date"
-        label={t('inbox.toDay')}
+        label={t(sent ? 'inbox.sentToDay' : 'inbox.toDay')}
         value={filters.toDay ?? ''}
         onChange={(e) => onChange('toDay', e.currentTarget.value)}
         error={reversed ? t('inbox.reversedRange') : undefined}
