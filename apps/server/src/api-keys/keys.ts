@@ -85,24 +85,20 @@ export async function createApiKey(
     return { row: r!, secret: key };
   };
   const made = await db.transaction((tx) =>
-    once
-      ? createOnceWithSecret(
-          tx,
-          once.vault,
-          { workspaceId, key: once.key, kind: 'api_key', request: input },
-          (id) => create(tx, id),
-          // Revoked since: its secret no longer opens anything.
-          async (id) =>
-            (
-              await tx
-                .select()
-                .from(apiKeys)
-                .where(
-                  and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.id, id), isNull(apiKeys.revokedAt)),
-                )
-            )[0],
-        )
-      : create(tx, crypto.randomUUID()).then((r) => ({ ...r, replayed: false })),
+    createOnceWithSecret(
+      tx,
+      once?.vault,
+      { workspaceId, key: once?.key, kind: 'api_key', request: input },
+      (id) => create(tx, id),
+      // Revoked since: its secret no longer opens anything.
+      async (id) =>
+        (
+          await tx
+            .select()
+            .from(apiKeys)
+            .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.id, id), isNull(apiKeys.revokedAt)))
+        )[0],
+    ),
   );
   return { key: made.secret, row: made.row, replayed: made.replayed };
 }

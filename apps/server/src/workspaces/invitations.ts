@@ -83,22 +83,20 @@ export async function createInvitation(
     return { row: inv!, secret: token };
   };
   const made = await db.transaction((tx) =>
-    once
-      ? createOnceWithSecret(
-          tx,
-          once.vault,
-          { workspaceId, key: once.key, kind: 'invitation', request: req },
-          (id) => create(tx, id),
-          // Accepted, revoked or expired since: its link no longer works.
-          async (id) =>
-            (
-              await tx
-                .select()
-                .from(invitations)
-                .where(and(eq(invitations.workspaceId, workspaceId), eq(invitations.id, id), live()))
-            )[0],
-        )
-      : create(tx, crypto.randomUUID()).then((r) => ({ ...r, replayed: false })),
+    createOnceWithSecret(
+      tx,
+      once?.vault,
+      { workspaceId, key: once?.key, kind: 'invitation', request: req },
+      (id) => create(tx, id),
+      // Accepted, revoked or expired since: its link no longer works.
+      async (id) =>
+        (
+          await tx
+            .select()
+            .from(invitations)
+            .where(and(eq(invitations.workspaceId, workspaceId), eq(invitations.id, id), live()))
+        )[0],
+    ),
   );
   return { invitation: made.row, token: made.secret, replayed: made.replayed };
 }

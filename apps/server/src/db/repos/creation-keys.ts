@@ -66,7 +66,8 @@ const secretContext = (workspaceId: string, key: string) => `creation-key:${work
  */
 export async function createOnceWithSecret<T>(
   tx: Db,
-  vault: Vault,
+  /** Needed with a key only (callers without one, such as tests, may have no vault). */
+  vault: Vault | undefined,
   at: { workspaceId: string; key: string | undefined; kind: string; request: unknown },
   create: (id: string) => Promise<{ row: T; secret: string }>,
   load: (id: string) => Promise<T | undefined>,
@@ -80,16 +81,18 @@ export async function createOnceWithSecret<T>(
     async (id) => {
       const r = await create(id);
       secret = r.secret;
-      if (at.key !== undefined)
+      if (at.key !== undefined) {
+        if (!vault) throw new Error('createOnceWithSecret: a key needs a vault');
         await tx
           .update(creationKeys)
           .set({ secret: vault.encrypt(r.secret, secretContext(at.workspaceId, at.key)) })
           .where(keyRow(at.key));
+      }
       return r.row;
     },
     load,
   );
-  if (!made.replayed || at.key === undefined) return { ...made, secret };
+  if (!made.replayed || at.key === undefined || !vault) return { ...made, secret };
   const [kept] = await tx.select({ secret: creationKeys.secret }).from(creationKeys).where(keyRow(at.key));
   if (!kept?.secret)
     throw new AppError(
