@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +34,8 @@ interface Place {
   store(): Promise<BlobStore>;
   /** What the place holds besides blobs under their addresses (temporary files or blobs). */
   leftovers(): Promise<string[]>;
+  /** Leaves a temporary file or blob behind, as a crash in the middle of a write would. */
+  strand(): Promise<void>;
 }
 
 const places: Record<'fs' | 'azure' | 'azure (SAS token)', () => Promise<Place>> = {
@@ -44,6 +46,11 @@ const places: Record<'fs' | 'azure' | 'azure (SAS token)', () => Promise<Place>>
       leftovers: async () => {
         const { readdir } = await import('node:fs/promises');
         return readdir(path.join(dir, 'tmp')).catch(() => []);
+      },
+      strand: async () => {
+        const { mkdir, writeFile } = await import('node:fs/promises');
+        await mkdir(path.join(dir, 'tmp'), { recursive: true });
+        await writeFile(path.join(dir, 'tmp', randomUUID()), 'half a write');
       },
     };
   },
@@ -57,17 +64,20 @@ const places: Record<'fs' | 'azure' | 'azure (SAS token)', () => Promise<Place>>
 };
 
 function azurePlace(connectionString: string, container: string): Place {
+  // Looked at and written behind the store's back with the account key: the token may not list.
+  const client = () =>
+    BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(container);
   return {
     // Small blocks, so that a few MiB make several of them.
     store: () => AzureBlobStore.open({ connectionString, container }, { blockBytes: 512 * 1024 }),
     leftovers: async () => {
-      // Looked at with the account key: the token may not list.
-      const client = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(
-        container,
-      );
       const names: string[] = [];
-      for await (const b of client.listBlobsFlat({ prefix: AZURE_TEMP_PREFIX })) names.push(b.name);
+      for await (const b of client().listBlobsFlat({ prefix: AZURE_TEMP_PREFIX })) names.push(b.name);
       return names;
+    },
+    strand: async () => {
+      const text = 'half a write';
+      await client().getBlockBlobClient(`${AZURE_TEMP_PREFIX}${randomUUID()}`).upload(text, text.length);
     },
   };
 }
@@ -188,6 +198,21 @@ describe.each(['fs', 'azure', 'azure (SAS token)'] as const)('the %s blob store'
     expect(await store.eraseUnlessFresh(sha256(small), grace)).toBe('fresh');
     expect(await store.eraseUnlessFresh(sha256(large), grace)).toBe('fresh');
     expect((await read(store.open(sha256(large)))).content.equals(large)).toBe(true);
+  });
+
+  it('erases the temporary files a crash left, once nobody has touched them for the grace', async () => {
+    const own = await places[kind]();
+    const s = await own.store();
+    await own.strand();
+    expect(await own.leftovers()).toHaveLength(1);
+    if (kind === 'azure (SAS token)') {
+      await expect(s.eraseStaleTemporaries(3_600_000)).rejects.toMatchObject({ statusCode: 403 });
+      return;
+    }
+    expect(await s.eraseStaleTemporaries(3_600_000)).toBe(0);
+    expect(await own.leftovers()).toHaveLength(1);
+    expect(await s.eraseStaleTemporaries(3_600_000, Date.now() + 2 * 3_600_000)).toBe(1);
+    expect(await own.leftovers()).toEqual([]);
   });
 
   it('lists what it holds in pages, in address order, with no temporary file (the orphan sweep)', async () => {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { utimes } from 'node:fs/promises';
+import { mkdir, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsBlobStore } from '../src/blobs/fs-store.ts';
@@ -65,16 +66,26 @@ describe('the orphan blob sweep', () => {
     // Stored 23 hours ago: within the day's grace (an ingestion may be about to save its document).
     await age(23 / 24, fresh);
 
+    // A crash in the middle of a write leaves its temporary file (touched now: kept for the day).
+    const stranded = path.join(fileBlobs().dir, 'tmp', 'crash-left');
+    await mkdir(path.dirname(stranded), { recursive: true });
+    await writeFile(stranded, 'half a write');
+
     const r = await sweep();
-    expect(r).toMatchObject({ erased: 2, keptFresh: 1, next: undefined });
+    expect(r).toMatchObject({ erased: 2, keptFresh: 1, temporaries: 0, next: undefined });
     expect(r.used).toBe(3);
     expect(await exists(old1)).toBe(false);
     expect(await exists(old2)).toBe(false);
     expect(await exists(fresh)).toBe(true);
     for (const sha of [doc.emlSha256!, attachment.sha256, trashed.emlSha256!])
       expect(await exists(sha)).toBe(true);
-    // Again: nothing more to erase.
-    expect(await sweep()).toMatchObject({ erased: 0, keptFresh: 1 });
+    // Again: nothing more to erase. Two days on, the fresh orphan and the stranded file go too.
+    expect(await sweep()).toMatchObject({ erased: 0, keptFresh: 1, temporaries: 0 });
+    const later = await sweep({ now: () => Date.now() + 2 * DAY });
+    expect(later).toMatchObject({ erased: 1, keptFresh: 0, temporaries: 1 });
+    expect(await exists(fresh)).toBe(false);
+    for (const sha of [doc.emlSha256!, attachment.sha256, trashed.emlSha256!])
+      expect(await exists(sha)).toBe(true);
   });
 
   it('stops on its time budget and goes on from where it stopped', async () => {

@@ -318,6 +318,34 @@ export class AzureBlobStore implements BlobStore {
     }
   }
 
+  /**
+   * The blobs under `AZURE_TEMP_PREFIX` (a large upload's staging blob, committed then copied) that a
+   * crash left, deleted on the condition that nobody wrote them since the grace began.
+   */
+  async eraseStaleTemporaries(graceMs: number, now = Date.now()): Promise<number> {
+    const limit = new Date(Math.floor((now - graceMs) / 1000) * 1000 - 1000);
+    let erased = 0;
+    try {
+      for await (const b of this.container.listBlobsFlat({ prefix: AZURE_TEMP_PREFIX })) {
+        if (b.properties.lastModified > limit) continue;
+        const deleted = await this.container
+          .getBlobClient(b.name)
+          .delete({ conditions: { ifUnmodifiedSince: limit } })
+          .then(
+            () => true,
+            (err: unknown) => {
+              if (isRestError(err) && (err.statusCode === 404 || err.statusCode === 412)) return false;
+              throw err;
+            },
+          );
+        if (deleted) erased++;
+      }
+    } catch (err) {
+      throw err instanceof AzureBlobError ? err : new AzureBlobError('erasing stale temporary blobs', err);
+    }
+    return erased;
+  }
+
   async exists(sha256: string): Promise<boolean> {
     try {
       return await this.blob(sha256).exists();

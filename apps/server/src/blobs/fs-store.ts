@@ -191,6 +191,24 @@ export class FsBlobStore implements BlobStore {
   }
 
   /**
+   * The files of `tmp/`: a write's file before its rename, or a blob renamed away to be erased. A
+   * rename changes a file's ctime and a write its mtime, so the later of the two says when anyone
+   * last touched it.
+   */
+  async eraseStaleTemporaries(graceMs: number, now = Date.now()): Promise<number> {
+    const tmpDir = path.join(this.dir, 'tmp');
+    let erased = 0;
+    for (const name of await readdir(tmpDir).catch(() => [] as string[])) {
+      const file = path.join(tmpDir, name);
+      const st = await stat(file).catch(() => undefined);
+      if (!st?.isFile() || now - Math.max(st.mtimeMs, st.ctimeMs) < graceMs) continue;
+      await rm(file, { force: true });
+      erased++;
+    }
+    return erased;
+  }
+
+  /**
    * In address order (`ab/cd/abcd…`); the cursor is the last address given, so a page starts after it
    * and no directory before it is read again.
    */

@@ -33,6 +33,11 @@ export interface BlobStore {
    * first page), and the cursor of the next page (none: this was the last). For the orphan sweep.
    */
   list(cursor: string | undefined, limit: number): Promise<{ shas: string[]; next: string | undefined }>;
+  /**
+   * Erases the temporary files a crash left behind (a write that never reached its address), once
+   * untouched for `graceMs`: a write in progress touches its file as it goes. Returns how many.
+   */
+  eraseStaleTemporaries(graceMs: number, now?: number): Promise<number>;
 }
 
 export type BlobSource = Readable | AsyncIterable<Uint8Array>;

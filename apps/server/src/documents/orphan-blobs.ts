@@ -18,7 +18,7 @@ import { rowsOf, type Db } from '../db/client.ts';
  */
 export interface OrphanSweepDeps {
   readonly db: Db;
-  readonly blobs: Pick<BlobStore, 'list' | 'eraseUnlessFresh'>;
+  readonly blobs: Pick<BlobStore, 'list' | 'eraseUnlessFresh' | 'eraseStaleTemporaries'>;
 }
 
 export interface OrphanSweepOptions {
@@ -38,6 +38,8 @@ export interface OrphanSweepResult {
   listed: number;
   /** Files no document uses, erased. */
   erased: number;
+  /** Temporary files a crash left (`BlobStore.eraseStaleTemporaries`), erased; at a run from the start. */
+  temporaries: number;
   /** Files no document uses, stored within the grace: kept for now. */
   keptFresh: number;
   /** The addresses the documents refer to (repeats counted): what the filter holds. */
@@ -64,7 +66,14 @@ export async function sweepOrphanBlobs(
   const now = o.now ?? Date.now;
   const deadline = now() + o.maxRunMs;
   const { filter, used } = await usedAddresses(deps.db);
-  const result: OrphanSweepResult = { listed: 0, erased: 0, keptFresh: 0, used, next: o.cursor };
+  const result: OrphanSweepResult = {
+    listed: 0,
+    erased: 0,
+    temporaries: o.cursor === undefined ? await deps.blobs.eraseStaleTemporaries(o.graceMs, now()) : 0,
+    keptFresh: 0,
+    used,
+    next: o.cursor,
+  };
   do {
     const page = await deps.blobs.list(result.next, o.pageSize);
     for (const sha of page.shas) {

@@ -21,7 +21,8 @@ export const runDocumentRetention: JobHandler<
 export const runBlobSweep: JobHandler<PayloadOf<typeof blobSweep>> = async (payload, ctx) => {
   try {
     const r = await sweepOrphanBlobs(ctx, payload.cursor ? { cursor: payload.cursor } : {});
-    if (r.erased || r.keptFresh || r.next) ctx.logger.info(r, 'blob sweep erased files no document uses');
+    if (r.erased || r.temporaries || r.keptFresh || r.next)
+      ctx.logger.info(r, 'blob sweep erased files no document uses');
     if (r.next) await ctx.send('blob.sweep', { cursor: r.next }, { startAfterSeconds: 60 });
   } catch (err) {
     if (err instanceof AzureBlobError && err.statusCode === 403) {
