@@ -146,6 +146,14 @@ export class Ingestion {
   /** The MIME into blobs with its attachments, matched to Graph's list; the inflow rule's decision. */
   private async read(row: IngestRow, token: string): Promise<Prepared> {
     const { msg, f, m } = row;
+    // Listed only when the delta page said so (or did not say: rows recorded before it was asked).
+    // Asked for beside the MIME, not after it: one round trip less for an email with attachments
+    // (each request holds a slot as long either way). A MIME that fails first leaves it unread.
+    const listing =
+      msg.hasAttachments !== false
+        ? this.d.mail.attachments(token, m.graphUserId, msg.graphMessageId)
+        : undefined;
+    listing?.catch(() => undefined);
     // The original MIME is the one read of the message itself: headers and bodies come from it.
     const stored = await this.d.mail.stream(
       token,
@@ -154,8 +162,6 @@ export class Ingestion {
       (body, length) => this.d.blobs.putKeeping(body, length),
     );
     const eml = stored.ref;
-    // Listed only when the delta page said so (or did not say: rows recorded before it was asked).
-    const listed = msg.hasAttachments !== false;
     // The MIME holds the attachments' contents: they are stored as it is read, and Graph's list
     // (names, inline flags, links) is matched to them, so no attachment is downloaded twice.
     // A small MIME is parsed from the bytes just stored; a large one from its file.
@@ -166,8 +172,8 @@ export class Ingestion {
     const attachments: StoredAttachment[] = [];
     const parts = [...summary.attachments];
     let kept = 0;
-    if (listed) {
-      const list = await this.d.mail.attachments(token, m.graphUserId, msg.graphMessageId);
+    if (listing) {
+      const list = await listing;
       for (const a of list.value) {
         const part = takeMimePart(parts, a);
         const stored = part
@@ -182,7 +188,7 @@ export class Ingestion {
     // Parts Graph did not list: all of them when it lists none; else the inline images (Graph may
     // name them differently), which the body shows.
     for (const p of parts)
-      if (!listed || (p.isInline && p.contentId)) attachments.push(storedAttachmentOf(p));
+      if (!listing || (p.isInline && p.contentId)) attachments.push(storedAttachmentOf(p));
     // The folder's inflow rule, as it is now: a rule change affects new mail only.
     const decision = await this.inflow.decide(f, {
       workspaceId: f.workspaceId,
