@@ -3,7 +3,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { rowsOf } from '../src/db/client.ts';
-import { loginThrottle, sessions, users } from '../src/db/schema/index.ts';
+import { creationKeys, loginThrottle, sessions, users, workspaces } from '../src/db/schema/index.ts';
 import { housekeeping, type JobDefinition } from '../src/jobs/catalog.ts';
 import { startJobs } from '../src/jobs/runtime.ts';
 import { startTestApp, type TestApp } from './helpers.ts';
@@ -44,7 +44,7 @@ function sendingOnly(job: JobDefinition) {
 }
 
 describe('job queue', () => {
-  it('runs the housekeeping job through pg-boss: expired sessions and quiet sign-in failures go, the rest stays', async () => {
+  it('runs the housekeeping job through pg-boss: expired sessions, quiet sign-in failures and creation keys past their day go, the rest stays', async () => {
     const { db } = app.server.database;
     const [u] = await db
       .insert(users)
@@ -65,6 +65,18 @@ describe('job queue', () => {
       },
       { key: 'recent', failures: 2 },
     ]);
+    // Idempotency keys of a workspace creating nothing new: the one past its day goes, with its secret.
+    const [w] = await db.insert(workspaces).values({ name: 'Quiet' }).returning();
+    const key = (k: string, createdAt?: Date) => ({
+      workspaceId: w!.id,
+      key: k,
+      kind: 'api_key',
+      requestHash: 'h',
+      resourceId: crypto.randomUUID(),
+      secret: 'v1.x.y.z',
+      ...(createdAt ? { createdAt } : {}),
+    });
+    await db.insert(creationKeys).values([key('old', twoDaysAgo), key('new')]);
     const jobId = await app.server.jobs.send(housekeeping, {});
     expect(jobId).toBeTruthy();
     // Wait for the worker (polling every 2 s by default) to complete it.
@@ -79,6 +91,11 @@ describe('job queue', () => {
     expect(left.map((r) => r.h)).toEqual(['live']);
     const throttles = await db.select({ key: loginThrottle.key }).from(loginThrottle);
     expect(throttles.map((r) => r.key).sort()).toEqual(['recent', 'still-locked']);
+    const keys = await db
+      .select({ key: creationKeys.key })
+      .from(creationKeys)
+      .where(eq(creationKeys.workspaceId, w!.id));
+    expect(keys.map((r) => r.key)).toEqual(['new']);
   });
 
   it('validates payloads against the catalog before sending', async () => {

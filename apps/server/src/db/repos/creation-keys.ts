@@ -24,15 +24,9 @@ export async function createOnce<T>(
   const id = randomUUID();
   if (at.key === undefined) return { row: await create(id), replayed: false };
   const requestHash = createHash('sha256').update(JSON.stringify(at.request)).digest('hex');
-  // Old keys go as new ones come: no sweep job needed for a table this small.
-  await tx
-    .delete(creationKeys)
-    .where(
-      and(
-        eq(creationKeys.workspaceId, at.workspaceId),
-        lt(creationKeys.createdAt, sql`now() - make_interval(secs => ${KEPT_MS / 1000})`),
-      ),
-    );
+  // Old keys go as new ones come, so a key is never answered past its day; housekeeping takes those
+  // of quiet workspaces (`forgetOldCreationKeys`).
+  await forgetOldCreationKeys(tx, at.workspaceId);
   const [mine] = await tx
     .insert(creationKeys)
     .values({ workspaceId: at.workspaceId, key: at.key, kind: at.kind, requestHash, resourceId: id })
@@ -55,6 +49,19 @@ export async function createOnce<T>(
       'What this Idempotency-Key created earlier has been deleted, revoked or used since. Send a new key to create it again.',
     );
   return { row, replayed: true };
+}
+
+/**
+ * Deletes the keys past their day, of one workspace or of all (housekeeping, every 15 minutes): the
+ * secrets some keep (`createOnceWithSecret`) must not outlive it in a workspace creating nothing new.
+ */
+export async function forgetOldCreationKeys(db: Db, workspaceId?: string): Promise<number> {
+  const old = lt(creationKeys.createdAt, sql`now() - make_interval(secs => ${KEPT_MS / 1000})`);
+  const gone = await db
+    .delete(creationKeys)
+    .where(workspaceId ? and(eq(creationKeys.workspaceId, workspaceId), old) : old)
+    .returning({ key: creationKeys.key });
+  return gone.length;
 }
 
 const secretContext = (workspaceId: string, key: string) => `creation-key:${workspaceId}:${key}`;

@@ -1,6 +1,7 @@
 import { and, isNotNull, lt, or } from 'drizzle-orm';
 import { invitations, rateLimits, sessions } from '../../db/schema/index.ts';
 import { forgetQuietLoginFailures } from '../../db/repos/login-throttle.ts';
+import { forgetOldCreationKeys } from '../../db/repos/creation-keys.ts';
 import { deleteExpiredSlots } from '../../db/repos/graph-slots.ts';
 import type { JobHandler } from '../handler-types.ts';
 
@@ -35,6 +36,7 @@ export const runHousekeeping: JobHandler = async (_payload, { db, logger, now })
     .returning({ id: invitations.id });
   // Expired Graph slot leases of mailboxes nobody asks any more (a lease reuses its own expired row).
   const graphSlots = await deleteExpiredSlots(db, t);
+  const creationKeys = await forgetOldCreationKeys(db);
   logger.info(
     {
       sessions: expired.length,
@@ -42,6 +44,7 @@ export const runHousekeeping: JobHandler = async (_payload, { db, logger, now })
       rateLimitWindows: windows.length,
       loginFailures,
       invitations: oldInvitations.length,
+      creationKeys,
     },
     'housekeeping done',
   );
