@@ -245,6 +245,11 @@ describe('safe actions, server messages, restore and reopen, the audit log', () 
     await page.getByRole('dialog', { name: 'Retraiter ce document ?' }).waitFor();
     await shot('95-reprocess-confirm-fr');
     await page.keyboard.press('Escape');
+    // The server's own words are French too (decision 0019), not only the app's.
+    await page.goto(`${server.baseUrl}/w/${ws}/settings/inboxes`);
+    await page.getByLabel('Nouvelle étiquette').fill('urgent');
+    await page.getByRole('button', { name: 'Ajouter l’étiquette' }).click();
+    await page.getByText('Une étiquette nommée « urgent » existe déjà.').waitFor();
     // The inbox list: the search hint whole, the filters' long names capped.
     await page.goto(`${server.baseUrl}/w/${ws}/inbox`);
     await heading('Boîte de réception');

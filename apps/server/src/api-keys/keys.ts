@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import { AppError, invalidField, notFound } from '../core/errors.ts';
+import { AppError, invalidField, notFound, type Words } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import { recordAudit } from '../db/repos/audit.ts';
 import { createOnceWithSecret } from '../db/repos/creation-keys.ts';
@@ -49,7 +49,10 @@ export async function createApiKey(
   once?: { vault: Vault; key: string | undefined },
 ): Promise<{ key: string; row: ApiKeyRow; replayed: boolean }> {
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now())
-    throw invalidField('expiresAt', 'Choose a date in the future.');
+    throw invalidField('expiresAt', {
+      en: 'Choose a date in the future.',
+      fr: 'Choisissez une date dans le futur.',
+    });
   const ids = [...new Set(input.inboxIds ?? [])];
   await assertWorkspaceInboxes(db, workspaceId, ids);
   const create = async (tx: Db, id: string) => {
@@ -124,7 +127,7 @@ export async function revokeApiKey(
       .from(apiKeys)
       .where(and(eq(apiKeys.workspaceId, workspaceId), eq(apiKeys.id, id)))
       .for('update');
-    if (!before) throw notFound('API key');
+    if (!before) throw notFound({ en: 'API key', fr: 'Clé d’API' });
     if (before.revokedAt) return before;
     const [r] = await tx.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, id)).returning();
     await recordAudit(tx, {
@@ -138,23 +141,32 @@ export async function revokeApiKey(
   });
 }
 
+const NOT_VALID: Words = { en: 'This API key is not valid.', fr: 'Cette clé d’API n’est pas valable.' };
+
 /**
  * The key a request presents, checked: known, not revoked, not expired. A known key that is refused
  * is audited in its workspace (an integration still using a revoked key is worth knowing about).
  */
 export async function authenticateApiKey(db: Db, presented: string): Promise<ApiKeyPrincipal> {
   if (!presented.startsWith(KEY_PREFIX) || presented.length > 200)
-    throw new AppError('invalid_api_key', 'This API key is not valid.');
+    throw new AppError('invalid_api_key', NOT_VALID);
   const [k] = await db
     .select()
     .from(apiKeys)
     .where(eq(apiKeys.keyHash, sha256(presented)));
-  if (!k) throw new AppError('invalid_api_key', 'This API key is not valid.');
+  if (!k) throw new AppError('invalid_api_key', NOT_VALID);
   const now = new Date();
-  const refusal = k.revokedAt
-    ? `This API key (${k.prefix}…) was revoked on ${k.revokedAt.toISOString().slice(0, 10)}.`
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  const refusal: Words | null = k.revokedAt
+    ? {
+        en: `This API key (${k.prefix}…) was revoked on ${day(k.revokedAt)}.`,
+        fr: `Cette clé d’API (${k.prefix}…) a été révoquée le ${day(k.revokedAt)}.`,
+      }
     : k.expiresAt && k.expiresAt <= now
-      ? `This API key (${k.prefix}…) expired on ${k.expiresAt.toISOString().slice(0, 10)}.`
+      ? {
+          en: `This API key (${k.prefix}…) expired on ${day(k.expiresAt)}.`,
+          fr: `Cette clé d’API (${k.prefix}…) a expiré le ${day(k.expiresAt)}.`,
+        }
       : null;
   if (refusal) {
     await recordAudit(db, {

@@ -14,6 +14,8 @@ import type { ConnectorRow } from './token-broker.ts';
 const scoped = (workspaceId: string, id: string) =>
   and(eq(connectors.workspaceId, workspaceId), eq(connectors.id, id));
 
+const CONNECTOR = { en: 'Connector', fr: 'Connecteur' };
+
 export async function listConnectors(db: Db, workspaceId: string): Promise<ConnectorRow[]> {
   return db
     .select()
@@ -25,14 +27,14 @@ export async function listConnectors(db: Db, workspaceId: string): Promise<Conne
 /** The workspace's connector, or a 404. */
 export async function getConnector(db: Db, workspaceId: string, id: string): Promise<ConnectorRow> {
   const [c] = await db.select().from(connectors).where(scoped(workspaceId, id));
-  if (!c) throw notFound('Connector');
+  if (!c) throw notFound(CONNECTOR);
   return c;
 }
 
 /** A connector by id alone, for answers right after a change the caller already scoped. */
 export async function reloadConnector(db: Db, id: string): Promise<ConnectorRow> {
   const [c] = await db.select().from(connectors).where(eq(connectors.id, id));
-  if (!c) throw notFound('Connector');
+  if (!c) throw notFound(CONNECTOR);
   return c;
 }
 
@@ -83,7 +85,7 @@ export async function renameConnector(
       .from(connectors)
       .where(scoped(workspaceId, id))
       .for('update');
-    if (!before) throw notFound('Connector');
+    if (!before) throw notFound(CONNECTOR);
     const [c] = await tx
       .update(connectors)
       .set({ name, updatedAt: sql`now()` })
@@ -115,7 +117,7 @@ export async function deleteConnector(
   if (existing) await beforeDelete(existing.id);
   await db.transaction(async (tx) => {
     const [c] = await tx.delete(connectors).where(scoped(workspaceId, id)).returning();
-    if (!c) throw notFound('Connector');
+    if (!c) throw notFound(CONNECTOR);
     await recordAudit(tx, {
       workspaceId,
       actor,

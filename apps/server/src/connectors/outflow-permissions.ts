@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OutflowAction, OutflowPermissions } from '@mailroom/contracts';
 import { eq, inArray } from 'drizzle-orm';
-import { AppError } from '../core/errors.ts';
+import { AppError, type FieldWords } from '../core/errors.ts';
 import { outflowPermissions, WELL_KNOWN_DESTINATIONS, withIds } from '../core/outflow-policy.ts';
 import type { Db } from '../db/client.ts';
 import { connectors, mailboxes, monitoredFolders } from '../db/schema/index.ts';
@@ -39,7 +39,11 @@ export async function permissionsFor(
   return out;
 }
 
-const VERB = { category: 'set categories on', forward: 'forward mail from', move: 'move mail in' } as const;
+const VERB = {
+  category: { en: 'set categories on', fr: 'appliquer de catégories aux e-mails de' },
+  forward: { en: 'forward mail from', fr: 'transférer les e-mails de' },
+  move: { en: 'move mail in', fr: 'déplacer les e-mails de' },
+} as const;
 
 /**
  * Checks a list of actions before it is saved (the rule editor's "says so before saving"): every
@@ -52,7 +56,7 @@ export async function validateOutflow(
   actions: OutflowAction[],
   scope: { folderId: string } | { inboxId: string },
 ): Promise<OutflowAction[]> {
-  const details: { path: string; message: string }[] = [];
+  const details: FieldWords[] = [];
   const boxes: MailboxRef[] =
     'folderId' in scope
       ? await db
@@ -85,7 +89,10 @@ export async function validateOutflow(
     ) {
       details.push({
         path: `outflow.${i}.destinationFolderId`,
-        message: `An inbox can move mail only to a folder every mailbox has: ${WELL_KNOWN_DESTINATIONS.join(', ')}.`,
+        message: {
+          en: `An inbox can move mail only to a folder every mailbox has: ${WELL_KNOWN_DESTINATIONS.join(', ')}.`,
+          fr: `Une boîte de réception ne peut déplacer les e-mails que vers un dossier que toutes les boîtes aux lettres ont : ${WELL_KNOWN_DESTINATIONS.join(', ')}.`,
+        },
       });
     }
     for (const [box, p] of perms) {
@@ -93,14 +100,22 @@ export async function validateOutflow(
       if (missing.length === 0) continue;
       details.push({
         path: `outflow.${i}`,
-        message: `This connection cannot ${VERB[a.kind]} ${box.address}: Microsoft has not granted ${missing.join(' and ')}. Grant ${missing.length > 1 ? 'them' : 'it'} to the app in Microsoft Entra, then check the connection again.`,
+        message: {
+          en: `This connection cannot ${VERB[a.kind].en} ${box.address}: Microsoft has not granted ${missing.join(' and ')}. Grant ${missing.length > 1 ? 'them' : 'it'} to the app in Microsoft Entra, then check the connection again.`,
+          fr: `Cette connexion ne peut pas ${VERB[a.kind].fr} ${box.address} : Microsoft n’a pas accordé ${missing.join(' et ')}. Accordez-${missing.length > 1 ? 'les' : 'la'} à l’application dans Microsoft Entra, puis vérifiez à nouveau la connexion.`,
+        },
       });
       break;
     }
   });
   if (details.length)
-    throw new AppError('validation_failed', 'Some outflow actions cannot run with this connection.', {
-      details,
-    });
+    throw new AppError(
+      'validation_failed',
+      {
+        en: 'Some outflow actions cannot run with this connection.',
+        fr: 'Certaines actions Outlook ne peuvent pas s’exécuter avec cette connexion.',
+      },
+      { details },
+    );
   return withIds(actions, randomUUID);
 }

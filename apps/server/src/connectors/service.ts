@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { DEFAULT_TRANSIENT_ALARM_MS } from '../core/connector-health.ts';
 import { atLeast } from '../core/roles.ts';
 import { findRole } from '../db/repos/memberships.ts';
-import { AppError } from '../core/errors.ts';
+import { AppError, type Words } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import { recordAudit } from '../db/repos/audit.ts';
 import { connectorCredentials, connectors, users } from '../db/schema/index.ts';
@@ -302,9 +302,11 @@ export class ConnectorService {
       try {
         certificateThumbprint(credential.certificatePem, credential.privateKeyPem);
       } catch (err) {
-        throw new AppError('validation_failed', 'The certificate cannot be used.', {
-          details: [{ path: 'certificatePem', message: (err as CertificateError).message }],
-        });
+        throw new AppError(
+          'validation_failed',
+          { en: 'The certificate cannot be used.', fr: 'Le certificat ne peut pas être utilisé.' },
+          { details: [{ path: 'certificatePem', message: (err as CertificateError).words }] },
+        );
       }
     }
     let verified;
@@ -582,10 +584,10 @@ function connectedFields(now: Date, healthIntervalMs: number) {
 /** Why Microsoft refused an own app registration, in words, on the field to fix. */
 function ownAppRejection(cls: ReturnType<typeof classify>): AppError {
   if (cls.kind === 'transient')
-    return new AppError(
-      'service_unavailable',
-      `Microsoft did not answer in time; nothing was saved. Try again. (${cls.detail})`,
-    );
+    return new AppError('service_unavailable', {
+      en: `Microsoft did not answer in time; nothing was saved. Try again. (${cls.detail})`,
+      fr: `Microsoft n’a pas répondu à temps ; rien n’a été enregistré. Réessayez. (${cls.detail})`,
+    });
   const field: Record<string, string> = {
     secret_invalid: 'clientSecret',
     secret_expired: 'clientSecret',
@@ -593,23 +595,43 @@ function ownAppRejection(cls: ReturnType<typeof classify>): AppError {
     tenant_not_found: 'tenant',
     consent_withdrawn: 'clientId',
   };
-  const words: Record<string, string> = {
+  const words: Record<string, Words> = {
     // Plain words: the UI shows messages as text, so Markdown asterisks would show as asterisks.
-    secret_invalid:
-      'Microsoft does not accept this client secret. Paste the secret’s Value column, not its Secret ID.',
-    secret_expired: 'This client secret has expired. Create a new one in the app registration.',
-    certificate_invalid:
-      'Microsoft does not accept this certificate. Upload it to the app registration first.',
-    tenant_not_found: 'Microsoft knows no tenant with this ID or domain.',
-    consent_withdrawn:
-      'This app is not registered in that tenant, or an admin has not granted its permissions yet.',
-    mailbox_blocked_by_policy: 'The app works but cannot read the organisation.',
+    secret_invalid: {
+      en: 'Microsoft does not accept this client secret. Paste the secret’s Value column, not its Secret ID.',
+      fr: 'Microsoft n’accepte pas ce secret client. Collez la colonne Valeur du secret, pas l’ID du secret.',
+    },
+    secret_expired: {
+      en: 'This client secret has expired. Create a new one in the app registration.',
+      fr: 'Ce secret client a expiré. Créez-en un nouveau dans l’inscription d’application.',
+    },
+    certificate_invalid: {
+      en: 'Microsoft does not accept this certificate. Upload it to the app registration first.',
+      fr: 'Microsoft n’accepte pas ce certificat. Téléversez-le d’abord dans l’inscription d’application.',
+    },
+    tenant_not_found: {
+      en: 'Microsoft knows no tenant with this ID or domain.',
+      fr: 'Microsoft ne connaît aucun locataire avec cet ID ou ce domaine.',
+    },
+    consent_withdrawn: {
+      en: 'This app is not registered in that tenant, or an admin has not granted its permissions yet.',
+      fr: 'Cette application n’est pas inscrite dans ce locataire, ou un administrateur n’a pas encore accordé ses autorisations.',
+    },
+    mailbox_blocked_by_policy: {
+      en: 'The app works but cannot read the organisation.',
+      fr: 'L’application fonctionne mais ne peut pas lire l’organisation.',
+    },
   };
+  const said = words[cls.cause];
+  const refused = said ?? { en: 'Microsoft refused the connection.', fr: 'Microsoft a refusé la connexion.' };
   return new AppError(
     'connection_failed',
-    `${words[cls.cause] ?? 'Microsoft refused the connection.'} (${cls.detail})`,
+    { en: `${refused.en} (${cls.detail})`, fr: `${refused.fr} (${cls.detail})` },
     {
-      details: [{ path: field[cls.cause] ?? 'clientId', message: words[cls.cause] ?? cls.detail }],
+      // Without words of ours, the field shows Microsoft's own (in whatever language it wrote them).
+      details: [
+        { path: field[cls.cause] ?? 'clientId', message: said ?? { en: cls.detail, fr: cls.detail } },
+      ],
     },
   );
 }

@@ -1,7 +1,7 @@
 import type { DocumentAction, UpdateDocumentRequest } from '@mailroom/contracts';
 import { documentStatusValues } from '@mailroom/contracts';
 import { and, desc, eq, inArray, sql } from 'drizzle-orm';
-import { AppError } from '../core/errors.ts';
+import { AppError, invalidField } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import { recordAudit } from '../db/repos/audit.ts';
 import {
@@ -30,7 +30,25 @@ export interface ActionDeps {
   enqueueOutflow: (runIds: string[]) => Promise<void>;
 }
 
-type Transition = { from: Status[]; to: Status; event: DocumentEvent; kind: string };
+type Kind = 'approved' | 'bounced' | 'deleted' | 'released' | 'reopened' | 'restored';
+type Transition = { from: Status[]; to: Status; event: DocumentEvent; kind: Kind };
+
+/** A refused action's words in French: what the document is, and what it cannot be. */
+const STATUS_FR: Record<Status, string> = {
+  new: 'nouveau',
+  approved: 'approuvé',
+  bounced: 'rejeté',
+  deleted: 'supprimé',
+  filtered: 'filtré',
+};
+const KIND_FR: Record<Kind, string> = {
+  approved: 'approuvé',
+  bounced: 'rejeté',
+  deleted: 'supprimé',
+  released: 'admis dans sa boîte de réception',
+  reopened: 'rouvert',
+  restored: 'restauré',
+};
 
 /** Which status each action moves from, to, and the event it emits. */
 const TRANSITIONS: Record<'approve' | 'delete' | 'bounce' | 'release' | 'reopen', Transition> = {
@@ -88,7 +106,11 @@ export async function applyAction(
       const [now] = await tx.select().from(documents).where(eq(documents.id, d.id));
       if (now && sameOutcome(action.action, now.status, t)) return now;
       if (expectedRevision !== undefined) await refuseStale(tx, d.id, expectedRevision);
-      throw new AppError('conflict', `This document is ${now?.status ?? d.status}: it cannot be ${t.kind}.`);
+      const status = now?.status ?? d.status;
+      throw new AppError('conflict', {
+        en: `This document is ${status}: it cannot be ${t.kind}.`,
+        fr: `Ce document est ${STATUS_FR[status]} : il ne peut pas être ${KIND_FR[t.kind]}.`,
+      });
     }
     runIds = (await recordDocumentEvent(tx, u, t.event, t.kind, actor, details)).outflowRunIds;
     await audit(tx, u, t.kind, actor);
@@ -136,10 +158,10 @@ async function restoreTransition(db: Db, d: Row): Promise<Transition> {
 async function reprocess(deps: ActionDeps, d: Row, actor: Actor, expectedRevision?: number): Promise<Row> {
   // An uploaded document came from no folder: it has no rule to run again.
   if (!d.messageId || !d.emlSha256)
-    throw new AppError(
-      'conflict',
-      'This document was uploaded, not read from a mailbox: there is no rule to run.',
-    );
+    throw new AppError('conflict', {
+      en: 'This document was uploaded, not read from a mailbox: there is no rule to run.',
+      fr: 'Ce document a été téléversé, pas lu dans une boîte aux lettres : il n’y a pas de règle à appliquer.',
+    });
   const { messageId, emlSha256 } = d;
   const [origin] = await deps.db
     .select({ f: monitoredFolders, connectorId: mailboxes.connectorId })
@@ -148,10 +170,10 @@ async function reprocess(deps: ActionDeps, d: Row, actor: Actor, expectedRevisio
     .innerJoin(mailboxes, eq(mailboxes.id, monitoredFolders.mailboxId))
     .where(eq(mailMessages.id, messageId));
   if (!origin)
-    throw new AppError(
-      'conflict',
-      'The folder this email came from is no longer monitored: there is no rule to run.',
-    );
+    throw new AppError('conflict', {
+      en: 'The folder this email came from is no longer monitored: there is no rule to run.',
+      fr: 'Le dossier d’où vient cet e-mail n’est plus surveillé : il n’y a pas de règle à appliquer.',
+    });
   const token = await deps.token(origin.connectorId).catch(() => null);
   const decision = await deps.inflow.decide(origin.f, {
     workspaceId: d.workspaceId,
@@ -182,7 +204,11 @@ async function reprocess(deps: ActionDeps, d: Row, actor: Actor, expectedRevisio
       .where(and(eq(documents.id, d.id), eq(documents.version, d.version), atRevision(expectedRevision)))
       .returning();
     if (!u && expectedRevision !== undefined) await refuseStale(tx, d.id, expectedRevision);
-    if (!u) throw new AppError('conflict', 'This document changed meanwhile. Reload it and try again.');
+    if (!u)
+      throw new AppError('conflict', {
+        en: 'This document changed meanwhile. Reload it and try again.',
+        fr: 'Ce document a été modifié entre-temps. Rechargez-le et réessayez.',
+      });
     const details = {
       folderId: origin.f.id,
       before,
@@ -239,7 +265,11 @@ export async function updateDocument(
       .select({ id: documentTypes.id })
       .from(documentTypes)
       .where(and(eq(documentTypes.workspaceId, workspaceId), eq(documentTypes.id, body.documentTypeId)));
-    if (!t) throw invalid('documentTypeId', 'No such document type.');
+    if (!t)
+      throw invalidField('documentTypeId', {
+        en: 'No such document type.',
+        fr: 'Ce type de document n’existe pas.',
+      });
   }
   const tagIds = body.tagIds ? [...new Set(body.tagIds)] : undefined;
   if (tagIds?.length) {
@@ -247,7 +277,8 @@ export async function updateDocument(
       .select({ id: tags.id })
       .from(tags)
       .where(and(eq(tags.workspaceId, workspaceId), inArray(tags.id, tagIds)));
-    if (found.length !== tagIds.length) throw invalid('tagIds', 'No such tag.');
+    if (found.length !== tagIds.length)
+      throw invalidField('tagIds', { en: 'No such tag.', fr: 'Cette étiquette n’existe pas.' });
   }
   return db.transaction(async (tx) => {
     const [u] = await tx
@@ -270,9 +301,6 @@ export async function updateDocument(
   });
 }
 
-const invalid = (path: string, message: string) =>
-  new AppError('validation_failed', 'Some fields are not valid.', { details: [{ path, message }] });
-
 /**
  * `If-Match` (issue 21): the change happens only at the revision the caller read. Checked on the row
  * read first (a clear 412 at once) and again in the update's WHERE (a change in between loses too).
@@ -293,7 +321,10 @@ async function refuseStale(tx: Db, id: string, expected: number): Promise<void> 
 function preconditionFailed(current: number): AppError {
   return new AppError(
     'precondition_failed',
-    `The document changed since you read it (it is at revision ${current} now). Read it again, then retry.`,
+    {
+      en: `The document changed since you read it (it is at revision ${current} now). Read it again, then retry.`,
+      fr: `Le document a été modifié depuis que vous l’avez lu (il en est maintenant à la révision ${current}). Relisez-le, puis réessayez.`,
+    },
     { headers: { etag: `"${current}"` } },
   );
 }

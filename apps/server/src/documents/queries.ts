@@ -74,7 +74,7 @@ export async function inboxScope(
   inboxId: string | undefined,
 ): Promise<string[]> {
   const mine = await accessibleInboxIds(db, workspaceId, who);
-  if (inboxId && !mine.includes(inboxId)) throw notFound('Inbox');
+  if (inboxId && !mine.includes(inboxId)) throw notFound({ en: 'Inbox', fr: 'Boîte de réception' });
   return inboxId ? [inboxId] : mine;
 }
 
@@ -227,9 +227,10 @@ export async function readableDocument(
     .select()
     .from(documents)
     .where(and(eq(documents.workspaceId, workspaceId), eq(documents.id, id)));
-  if (!d) throw notFound('Document');
+  const gone = { en: 'Document', fr: 'Document' };
+  if (!d) throw notFound(gone);
   await requireInboxAccess(db, workspaceId, who, d.inboxId).catch(() => {
-    throw notFound('Document');
+    throw notFound(gone);
   });
   return d;
 }
@@ -267,7 +268,7 @@ export async function filteredOfFolder(
     .select({ id: monitoredFolders.id })
     .from(monitoredFolders)
     .where(and(eq(monitoredFolders.workspaceId, workspaceId), eq(monitoredFolders.id, folderId)));
-  if (!f) throw notFound('Folder');
+  if (!f) throw notFound({ en: 'Folder', fr: 'Dossier' });
   const mine = await accessibleInboxIds(db, workspaceId, who);
   if (!mine.length) return { today: 0, items: [] };
   const where: SQL = and(

@@ -130,10 +130,10 @@ async function documentOf(blobs: BlobStore, req: UploadRequest): Promise<typeof 
     });
     // An email starts with header fields (RFC 5322); without one, it is some other file misnamed.
     if (!Object.keys(mail.headers).some((name) => FIELD_NAME.test(name)))
-      throw new AppError(
-        'invalid_email',
-        `"${req.file.name}" is not an email that can be read: it has no header fields (From:, Subject:…). Upload it with another name or type to keep it as a file.`,
-      );
+      throw new AppError('invalid_email', {
+        en: `"${req.file.name}" is not an email that can be read: it has no header fields (From:, Subject:…). Upload it with another name or type to keep it as a file.`,
+        fr: `« ${req.file.name} » n’est pas un e-mail lisible : il n’a pas de champs d’en-tête (From:, Subject:…). Téléversez-le sous un autre nom ou un autre type pour le garder comme fichier.`,
+      });
     // The MIME's parts are the attachments (no Graph list to match them to, as ingestion does).
     const attachments = mail.attachments.map(storedAttachmentOf);
     const content = emailContent(mail, req.file.blob, attachments, req.file.name);

@@ -15,6 +15,7 @@ import {
 import type { HttpDeps } from './deps.ts';
 import { registerAuth } from './plugins/auth.ts';
 import { serializeRequest } from './log-redaction.ts';
+import { requestLocale } from './request-locale.ts';
 import { isApiRequest } from './request-path.ts';
 import { setSecurityHeaders } from './security-headers.ts';
 import { graphNotificationRoutes } from './routes/graph-notifications.ts';
@@ -120,7 +121,9 @@ export async function buildHttpApp(
 
   app.setNotFoundHandler(async (req, reply) => {
     if (isApiRequest(req) || req.method !== 'GET' || !hasWeb) {
-      return sendError(reply, 'not_found', `No route for ${req.method} ${req.url.split('?')[0]}.`);
+      const route = `${req.method} ${req.url.split('?')[0]}`;
+      const said = { en: `No route for ${route}.`, fr: `Aucune route pour ${route}.` };
+      return sendError(reply, 'not_found', said[requestLocale(req)]);
     }
     // Client-side routes (/settings/connectors, /invite/…) all get the SPA's entry page.
     reply.header('cache-control', 'no-cache');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError } from '../core/errors.ts';
+import { invalidField, type AppError } from '../core/errors.ts';
 
 /**
  * Page cursors: opaque to clients (base64url), checked strictly on the way back in. A cursor this
@@ -8,10 +8,9 @@ import { AppError } from '../core/errors.ts';
  */
 
 function invalidCursor(): AppError {
-  return new AppError('validation_failed', 'Some fields are not valid.', {
-    details: [
-      { path: 'cursor', message: 'This page link is not valid any more. Start again from the first page.' },
-    ],
+  return invalidField('cursor', {
+    en: 'This page link is not valid any more. Start again from the first page.',
+    fr: 'Ce lien de page n’est plus valable. Recommencez à partir de la première page.',
   });
 }
 

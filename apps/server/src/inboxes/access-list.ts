@@ -20,7 +20,10 @@ export async function checkMembers(
     .from(memberships)
     .where(and(eq(memberships.workspaceId, workspaceId), inArray(memberships.userId, memberIds)));
   if (found.length !== new Set(memberIds).size)
-    throw invalidField('memberIds', 'Not a member of this workspace.');
+    throw invalidField('memberIds', {
+      en: 'Not a member of this workspace.',
+      fr: 'Cette personne n’est pas membre de cet espace de travail.',
+    });
 }
 
 /** Replaces the whole list (duplicates counted once). */

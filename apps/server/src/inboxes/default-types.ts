@@ -16,7 +16,11 @@ export async function checkDefaultTypes(
     .select({ id: documentTypes.id })
     .from(documentTypes)
     .where(and(eq(documentTypes.workspaceId, workspaceId), inArray(documentTypes.id, typeIds)));
-  if (found.length !== new Set(typeIds).size) throw invalidField('documentTypeIds', 'No such document type.');
+  if (found.length !== new Set(typeIds).size)
+    throw invalidField('documentTypeIds', {
+      en: 'No such document type.',
+      fr: 'Ce type de document n’existe pas.',
+    });
 }
 
 /** Replaces the whole list (duplicates counted once). */

@@ -16,7 +16,11 @@ async function refuseTakenName(db: Db, workspaceId: string, name: string, except
     .select({ id: inboxes.id })
     .from(inboxes)
     .where(and(eq(inboxes.workspaceId, workspaceId), eq(sql`lower(${inboxes.name})`, name.toLowerCase())));
-  if (dup && dup.id !== except) throw new AppError('conflict', `An inbox named "${name}" already exists.`);
+  if (dup && dup.id !== except)
+    throw new AppError('conflict', {
+      en: `An inbox named "${name}" already exists.`,
+      fr: `Une boîte de réception nommée « ${name} » existe déjà.`,
+    });
 }
 
 /** Creates an inbox; its creator is on its access list. Returns its id. */
@@ -89,7 +93,7 @@ export async function updateInbox(
     .select()
     .from(inboxes)
     .where(and(eq(inboxes.workspaceId, workspaceId), eq(inboxes.id, inboxId)));
-  if (!inbox) throw notFound('Inbox');
+  if (!inbox) throw notFound({ en: 'Inbox', fr: 'Boîte de réception' });
   const b = change;
   if (b.name !== undefined) await refuseTakenName(db, workspaceId, b.name, inbox.id);
   await checkMembers(db, workspaceId, b.memberIds);
@@ -97,16 +101,23 @@ export async function updateInbox(
   // Refused before saving when a connection feeding this inbox lacks a permission an action needs.
   const outflow = b.outflow ? await validateOutflow(db, broker, b.outflow, { inboxId: inbox.id }) : undefined;
   if (b.archived === true && inbox.archivedAt === null) {
-    if (inbox.isDefault) throw new AppError('conflict', 'The default inbox cannot be archived.');
+    if (inbox.isDefault)
+      throw new AppError('conflict', {
+        en: 'The default inbox cannot be archived.',
+        fr: 'La boîte de réception par défaut ne peut pas être archivée.',
+      });
     const [rules] = await db
       .select({ n: count() })
       .from(monitoredFolders)
       .where(eq(monitoredFolders.inboxId, inbox.id));
     if (rules && rules.n > 0)
-      throw new AppError(
-        'conflict',
-        `${rules.n} monitored folder(s) still send email to this inbox. Point their rules to another inbox first.`,
-      );
+      throw new AppError('conflict', {
+        en: `${rules.n} monitored folder(s) still send email to this inbox. Point their rules to another inbox first.`,
+        fr:
+          rules.n === 1
+            ? 'Un dossier surveillé envoie encore ses e-mails à cette boîte de réception. Dirigez d’abord sa règle vers une autre boîte de réception.'
+            : `${rules.n} dossiers surveillés envoient encore leurs e-mails à cette boîte de réception. Dirigez d’abord leurs règles vers une autre boîte de réception.`,
+      });
   }
   await db.transaction(async (tx) => {
     if (b.name !== undefined || b.archived !== undefined || outflow)

@@ -15,5 +15,9 @@ export async function assertWorkspaceInboxes(
     .select({ id: inboxes.id })
     .from(inboxes)
     .where(and(eq(inboxes.workspaceId, workspaceId), inArray(inboxes.id, unique)));
-  if (found.length !== unique.length) throw invalidField('inboxIds', 'No such inbox in this workspace.');
+  if (found.length !== unique.length)
+    throw invalidField('inboxIds', {
+      en: 'No such inbox in this workspace.',
+      fr: 'Cette boîte de réception n’existe pas dans cet espace de travail.',
+    });
 }

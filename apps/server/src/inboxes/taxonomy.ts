@@ -1,6 +1,6 @@
 import type { DocumentType } from '@mailroom/contracts';
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { AppError, notFound } from '../core/errors.ts';
+import { AppError, notFound, type Words } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import { recordAudit, type PersonActor } from '../db/repos/audit.ts';
 import { createOnce } from '../db/repos/creation-keys.ts';
@@ -13,8 +13,24 @@ import { documentTypes, tags } from '../db/schema/index.ts';
 export type TaxonomyKind = 'document-types' | 'tags';
 
 const KINDS = {
-  'document-types': { table: documentTypes, label: 'document type', notFound: 'Document type' },
-  tags: { table: tags, label: 'tag', notFound: 'Tag' },
+  'document-types': {
+    table: documentTypes,
+    label: 'document type',
+    notFound: { en: 'Document type', fr: 'Type de document' },
+    taken: (name: string): Words => ({
+      en: `A document type named "${name}" already exists.`,
+      fr: `Un type de document nommé « ${name} » existe déjà.`,
+    }),
+  },
+  tags: {
+    table: tags,
+    label: 'tag',
+    notFound: { en: 'Tag', fr: 'Étiquette' },
+    taken: (name: string): Words => ({
+      en: `A tag named "${name}" already exists.`,
+      fr: `Une étiquette nommée « ${name} » existe déjà.`,
+    }),
+  },
 } as const;
 
 type Actor = PersonActor;
@@ -33,12 +49,12 @@ async function refuseTakenName(
   name: string,
   except?: string,
 ) {
-  const { table, label } = KINDS[kind];
+  const { table, taken } = KINDS[kind];
   const [dup] = await db
     .select({ id: table.id })
     .from(table)
     .where(and(eq(table.workspaceId, workspaceId), eq(sql`lower(${table.name})`, name.toLowerCase())));
-  if (dup && dup.id !== except) throw new AppError('conflict', `A ${label} named "${name}" already exists.`);
+  if (dup && dup.id !== except) throw new AppError('conflict', taken(name));
 }
 
 /** In name order, whatever the case. */

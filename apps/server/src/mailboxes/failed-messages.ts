@@ -36,6 +36,6 @@ export async function retryMessage(
     .select({ id: mailMessages.id })
     .from(mailMessages)
     .where(and(eq(mailMessages.workspaceId, workspaceId), eq(mailMessages.id, messageId)));
-  if (!msg) throw notFound('Message');
+  if (!msg) throw notFound({ en: 'Message', fr: 'E-mail' });
   await d.retryMessage(msg.id);
 }

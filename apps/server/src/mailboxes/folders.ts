@@ -138,7 +138,7 @@ export async function updateFolderRule(
   });
   await followActive(d, eq(monitoredFolders.id, f.id));
   const view = u && (await folderStatus(d, u));
-  if (!view) throw notFound('Folder');
+  if (!view) throw notFound({ en: 'Folder', fr: 'Dossier' });
   return view;
 }
 
@@ -147,7 +147,11 @@ export async function syncNow(
   d: Pick<MailboxDeps, 'syncFolder'>,
   f: { id: string; active: boolean },
 ): Promise<void> {
-  if (!f.active) throw new AppError('conflict', 'This folder is not active: activate its rule first.');
+  if (!f.active)
+    throw new AppError('conflict', {
+      en: 'This folder is not active: activate its rule first.',
+      fr: 'Ce dossier n’est pas actif : activez d’abord sa règle.',
+    });
   await d.syncFolder(f.id);
 }
 

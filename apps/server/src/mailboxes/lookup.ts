@@ -15,8 +15,12 @@ export async function connectedConnector(
     .select()
     .from(connectors)
     .where(and(eq(connectors.workspaceId, workspaceId), eq(connectors.id, connectorId)));
-  if (!c) throw notFound('Connector');
-  if (!c.authMode) throw new AppError('conflict', 'Connect this connector to Microsoft 365 first.');
+  if (!c) throw notFound({ en: 'Connector', fr: 'Connecteur' });
+  if (!c.authMode)
+    throw new AppError('conflict', {
+      en: 'Connect this connector to Microsoft 365 first.',
+      fr: 'Connectez d’abord ce connecteur à Microsoft 365.',
+    });
   return c;
 }
 
@@ -30,7 +34,7 @@ export async function workspaceConnectorId(
     .select({ id: connectors.id })
     .from(connectors)
     .where(and(eq(connectors.workspaceId, workspaceId), eq(connectors.id, connectorId)));
-  if (!c) throw notFound('Connector');
+  if (!c) throw notFound({ en: 'Connector', fr: 'Connecteur' });
   return c.id;
 }
 
@@ -43,7 +47,7 @@ export async function workspaceMailbox(
     .select()
     .from(mailboxes)
     .where(and(eq(mailboxes.workspaceId, workspaceId), eq(mailboxes.id, mailboxId)));
-  if (!m) throw notFound('Mailbox');
+  if (!m) throw notFound({ en: 'Mailbox', fr: 'Boîte aux lettres' });
   return m;
 }
 
@@ -56,7 +60,7 @@ export async function workspaceFolder(
     .select()
     .from(monitoredFolders)
     .where(and(eq(monitoredFolders.workspaceId, workspaceId), eq(monitoredFolders.id, folderId)));
-  if (!f) throw notFound('Folder');
+  if (!f) throw notFound({ en: 'Folder', fr: 'Dossier' });
   return f;
 }
 

@@ -73,10 +73,10 @@ export async function withReaders(
 
 /** The 409 for a mailbox another connector of the workspace reads, naming it. */
 export function readElsewhere(address: string, connectorName: string): AppError {
-  return new AppError(
-    'conflict',
-    `${address} is already read by the connector "${connectorName}". A mailbox is read by one connector per workspace, so that no email shows twice: move it to this connector from the mailbox list, or remove it from "${connectorName}" first.`,
-  );
+  return new AppError('conflict', {
+    en: `${address} is already read by the connector "${connectorName}". A mailbox is read by one connector per workspace, so that no email shows twice: move it to this connector from the mailbox list, or remove it from "${connectorName}" first.`,
+    fr: `La boîte aux lettres ${address} est déjà lue par le connecteur « ${connectorName} ». Une boîte aux lettres n’est lue que par un seul connecteur par espace de travail, pour qu’aucun e-mail n’apparaisse deux fois : déplacez-la vers ce connecteur depuis la liste des boîtes aux lettres, ou retirez-la d’abord de « ${connectorName} ».`,
+  });
 }
 
 /** Refuses a selection that holds a mailbox another connector of the workspace reads. */
@@ -105,7 +105,10 @@ export async function whenReadElsewhere<T>(
     const e = withoutQuery(err) as { code?: unknown; message?: unknown };
     if (e.code !== '23505' || !String(e.message).includes('mailboxes_workspace_user_key')) throw err;
     await refuseReadElsewhere(db, workspaceId, connectorId, graphUserIds);
-    throw new AppError('conflict', 'Another connector started reading one of these mailboxes meanwhile.');
+    throw new AppError('conflict', {
+      en: 'Another connector started reading one of these mailboxes meanwhile.',
+      fr: 'Un autre connecteur a commencé entre-temps à lire l’une de ces boîtes aux lettres.',
+    });
   }
 }
 
@@ -128,25 +131,25 @@ export async function moveMailbox(
   // Already there (a second click): done.
   if (m.connectorId === target.id && !m.disabledAt) return mailboxViews(d, { mailboxId: m.id });
   if (m.disabledAt)
-    throw new AppError(
-      'conflict',
-      `This copy of ${m.address} was switched off because another connector reads the mailbox: move that one instead.`,
-    );
+    throw new AppError('conflict', {
+      en: `This copy of ${m.address} was switched off because another connector reads the mailbox: move that one instead.`,
+      fr: `Cette copie de ${m.address} a été désactivée parce qu’un autre connecteur lit la boîte aux lettres : déplacez plutôt celle de cet autre connecteur.`,
+    });
   const [copy] = await db
     .select({ id: mailboxes.id })
     .from(mailboxes)
     .where(and(eq(mailboxes.connectorId, target.id), eq(mailboxes.graphUserId, m.graphUserId)));
   if (copy)
-    throw new AppError(
-      'conflict',
-      `The connector "${target.name}" still has a switched-off copy of ${m.address}: remove it from its mailboxes first.`,
-    );
+    throw new AppError('conflict', {
+      en: `The connector "${target.name}" still has a switched-off copy of ${m.address}: remove it from its mailboxes first.`,
+      fr: `Le connecteur « ${target.name} » a encore une copie désactivée de ${m.address} : retirez-la d’abord de ses boîtes aux lettres.`,
+    });
   const [access] = await testMailboxes(d, target.id, [m.graphUserId]);
   if (access!.access !== 'readable')
-    throw new AppError(
-      'conflict',
-      `The connector "${target.name}" cannot read ${m.address}${access!.detail ? ` (${access!.detail})` : ''}. Nothing was moved.`,
-    );
+    throw new AppError('conflict', {
+      en: `The connector "${target.name}" cannot read ${m.address}${access!.detail ? ` (${access!.detail})` : ''}. Nothing was moved.`,
+      fr: `Le connecteur « ${target.name} » ne peut pas lire ${m.address}${access!.detail ? ` (${access!.detail})` : ''}. Rien n’a été déplacé.`,
+    });
   const [from] = await db
     .select({ name: connectors.name })
     .from(connectors)
@@ -174,7 +177,11 @@ export async function moveMailbox(
     });
     return true;
   });
-  if (!moved) throw new AppError('conflict', `${m.address} was changed meanwhile; look again and retry.`);
+  if (!moved)
+    throw new AppError('conflict', {
+      en: `${m.address} was changed meanwhile; look again and retry.`,
+      fr: `La boîte aux lettres ${m.address} a été modifiée entre-temps ; rechargez la page et réessayez.`,
+    });
   await applyMailboxHealth(db, m.connectorId);
   await applyMailboxHealth(db, target.id);
   const active = await db

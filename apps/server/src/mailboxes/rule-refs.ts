@@ -14,7 +14,11 @@ export async function assertRuleRefs(
       .select({ id: documentTypes.id })
       .from(documentTypes)
       .where(and(eq(documentTypes.workspaceId, workspaceId), eq(documentTypes.id, b.documentTypeId)));
-    if (!t) throw invalidField('documentTypeId', 'No such document type.');
+    if (!t)
+      throw invalidField('documentTypeId', {
+        en: 'No such document type.',
+        fr: 'Ce type de document n’existe pas.',
+      });
   }
   const ids = [...new Set(b.tagIds ?? [])];
   if (ids.length) {
@@ -22,7 +26,8 @@ export async function assertRuleRefs(
       .select({ id: tags.id })
       .from(tags)
       .where(and(eq(tags.workspaceId, workspaceId), inArray(tags.id, ids)));
-    if (found.length !== ids.length) throw invalidField('tagIds', 'No such tag.');
+    if (found.length !== ids.length)
+      throw invalidField('tagIds', { en: 'No such tag.', fr: 'Cette étiquette n’existe pas.' });
   }
 }
 
@@ -32,5 +37,9 @@ export async function assertInbox(db: Db, workspaceId: string, inboxId: string):
     .select({ id: inboxes.id })
     .from(inboxes)
     .where(and(eq(inboxes.workspaceId, workspaceId), eq(inboxes.id, inboxId), isNull(inboxes.archivedAt)));
-  if (!i) throw invalidField('inboxId', 'No such inbox in this workspace.');
+  if (!i)
+    throw invalidField('inboxId', {
+      en: 'No such inbox in this workspace.',
+      fr: 'Cette boîte de réception n’existe pas dans cet espace de travail.',
+    });
 }

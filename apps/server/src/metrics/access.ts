@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { Words } from '../core/errors.ts';
 import { safeEqual } from '../security/tokens.ts';
 
 const isLoopback = (ip: string) =>
@@ -13,18 +14,28 @@ export function metricsAccess(
   token: string | undefined,
   authorization: string | undefined,
   remoteAddress: string | undefined,
-): { ok: true } | { ok: false; status: 401 | 403; message: string } {
+): { ok: true } | { ok: false; status: 401 | 403; words: Words } {
   if (token) {
     const sent = /^Bearer (.+)$/.exec(authorization ?? '')?.[1] ?? '';
     return safeEqual(sent, token)
       ? { ok: true }
-      : { ok: false, status: 401, message: 'Send METRICS_TOKEN as "Authorization: Bearer <token>".' };
+      : {
+          ok: false,
+          status: 401,
+          words: {
+            en: 'Send METRICS_TOKEN as "Authorization: Bearer <token>".',
+            fr: 'Envoyez METRICS_TOKEN sous la forme "Authorization: Bearer <jeton>".',
+          },
+        };
   }
   return isLoopback(remoteAddress ?? '')
     ? { ok: true }
     : {
         ok: false,
         status: 403,
-        message: 'Metrics answer this machine only; set METRICS_TOKEN to scrape from elsewhere.',
+        words: {
+          en: 'Metrics answer this machine only; set METRICS_TOKEN to scrape from elsewhere.',
+          fr: 'Les métriques ne répondent qu’à cette machine ; définissez METRICS_TOKEN pour les lire d’ailleurs.',
+        },
       };
 }

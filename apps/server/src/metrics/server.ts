@@ -33,8 +33,9 @@ export async function startMetricsServer(opts: {
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return plain(res, 405, 'GET /metrics\n', { allow: 'GET, HEAD' });
     const access = metricsAccess(opts.token, req.headers.authorization, req.socket.remoteAddress);
+    // A port for Prometheus alone: no person's language to answer in.
     if (!access.ok)
-      return plain(res, access.status, `${access.message}\n`, {
+      return plain(res, access.status, `${access.words.en}\n`, {
         ...(access.status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
       });
     scrape(opts.db).then(

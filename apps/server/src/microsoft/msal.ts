@@ -1,5 +1,6 @@
 import { createHash, X509Certificate, createPrivateKey } from 'node:crypto';
 import { ConfidentialClientApplication, LogLevel, type ICachePlugin } from '@azure/msal-node';
+import type { Words } from '../core/errors.ts';
 import { authorityHostName, type MicrosoftSettings } from './settings.ts';
 
 /** How an app proves itself to Entra: a secret value, or a certificate (PEM) and its private key. */
@@ -28,7 +29,14 @@ export class CacheHolder implements ICachePlugin {
   }
 }
 
-export class CertificateError extends Error {}
+/** A certificate or key that cannot be used, said in both languages (the form shows it on its field). */
+export class CertificateError extends Error {
+  readonly words: Words;
+  constructor(words: Words) {
+    super(words.en);
+    this.words = words;
+  }
+}
 
 /** SHA-256 thumbprint of a PEM certificate, checked against its private key. */
 export function certificateThumbprint(certificatePem: string, privateKeyPem: string): string {
@@ -36,14 +44,23 @@ export function certificateThumbprint(certificatePem: string, privateKeyPem: str
   try {
     cert = new X509Certificate(certificatePem);
   } catch {
-    throw new CertificateError('The certificate is not a valid PEM X.509 certificate.');
+    throw new CertificateError({
+      en: 'The certificate is not a valid PEM X.509 certificate.',
+      fr: 'Le certificat n’est pas un certificat X.509 PEM valide.',
+    });
   }
   try {
     if (!cert.checkPrivateKey(createPrivateKey(privateKeyPem)))
-      throw new CertificateError('The private key does not belong to this certificate.');
+      throw new CertificateError({
+        en: 'The private key does not belong to this certificate.',
+        fr: 'La clé privée ne correspond pas à ce certificat.',
+      });
   } catch (err) {
     if (err instanceof CertificateError) throw err;
-    throw new CertificateError('The private key is not a valid PEM private key.');
+    throw new CertificateError({
+      en: 'The private key is not a valid PEM private key.',
+      fr: 'La clé privée n’est pas une clé privée PEM valide.',
+    });
   }
   return createHash('sha256').update(cert.raw).digest('hex').toUpperCase();
 }

@@ -37,7 +37,11 @@ export async function sendTestEmail(
         sql`lower(${mailboxes.address}) = ${req.address.toLowerCase()}`,
       ),
     );
-  if (!target) throw invalidField('address', 'Choose one of the mailboxes this connector reads.');
+  if (!target)
+    throw invalidField('address', {
+      en: 'Choose one of the mailboxes this connector reads.',
+      fr: 'Choisissez l’une des boîtes aux lettres que lit ce connecteur.',
+    });
   const delivered = await sandbox.control.deliverGenerated(req.address, {
     from: SENDERS[req.sender],
     ...(req.attachments ? { pdfs: 1, jpegs: 1 } : { pdfs: 0, jpegs: 0 }),

@@ -1,9 +1,9 @@
 import type { Locale } from '@mailroom/contracts';
-import { ZxcvbnFactory, type TranslationKeys } from '@zxcvbn-ts/core';
+import { ZxcvbnFactory, type TranslationKeys, type ZxcvbnResult } from '@zxcvbn-ts/core';
 import * as common from '@zxcvbn-ts/language-common';
 import * as en from '@zxcvbn-ts/language-en';
 import * as fr from '@zxcvbn-ts/language-fr';
-import { AppError } from '../core/errors.ts';
+import { invalidField } from '../core/errors.ts';
 
 /**
  * Weak passwords, refused wherever one is chosen (setup, joining by invitation), before any argon2id
@@ -34,20 +34,51 @@ function estimator(): ZxcvbnFactory {
   return factory;
 }
 
-const words: Record<Locale, { translations: TranslationKeys; tooEasy: string; fallback: string }> = {
+const words: Record<
+  Locale,
+  { translations: TranslationKeys; tooEasy: string; colon: string; fallback: string }
+> = {
   en: {
     translations: en.translations,
     tooEasy: 'This password is too easy to guess',
+    colon: ': ',
     fallback: 'Add another word or two that do not belong together.',
   },
   fr: {
     translations: fr.translations,
     tooEasy: 'Ce mot de passe est trop facile à deviner',
+    // French typography: a space before the colon.
+    colon: ' : ',
     fallback: 'Ajoutez un ou deux mots sans rapport entre eux.',
   },
 };
 
 const sentence = (s: string) => (/[.!?]$/.test(s) ? s : `${s}.`);
+
+/** zxcvbn's estimate of a password too weak to accept, or null when it is strong enough. */
+function judge(password: string, personal: string[]): ZxcvbnResult | null {
+  // Each as typed, run together ("oliviaowner") and word by word ("olivia", "owner").
+  const variants = personal
+    .flatMap((p) => [p, p.replace(/[\s@._-]+/g, ''), ...p.split(/[\s@._-]+/)])
+    .filter((p) => p.length >= 3);
+  const result = estimator().check(password, [...variants, 'mailroom']);
+  return result.score >= MIN_SCORE ? null : result;
+}
+
+/** The rule a weak password breaks, then what to do, in one language. */
+function reasonIn(result: ZxcvbnResult, locale: Locale): string {
+  const w = words[locale];
+  const warning = result.feedback.warning
+    ? w.translations.warnings[result.feedback.warning as keyof TranslationKeys['warnings']]
+    : undefined;
+  const advice = result.feedback.suggestions
+    .map((k) => w.translations.suggestions[k as keyof TranslationKeys['suggestions']])
+    .filter(Boolean);
+  return [
+    `${w.tooEasy}${warning ? `${w.colon}${sentence(warning)}` : '.'}`,
+    ...(advice.length ? advice : [w.fallback]).map(sentence),
+  ].join(' ');
+}
 
 /**
  * Why a new password is too weak, in the person's language (the rule it breaks, then what to do), or
@@ -58,35 +89,15 @@ export function weakPasswordReason(
   password: string,
   opts: { locale: Locale; personal: string[] },
 ): string | null {
-  // Each as typed, run together ("oliviaowner") and word by word ("olivia", "owner").
-  const personal = opts.personal
-    .flatMap((p) => [p, p.replace(/[\s@._-]+/g, ''), ...p.split(/[\s@._-]+/)])
-    .filter((p) => p.length >= 3);
-  const result = estimator().check(password, [...personal, 'mailroom']);
-  if (result.score >= MIN_SCORE) return null;
-  const w = words[opts.locale];
-  const warning = result.feedback.warning
-    ? w.translations.warnings[result.feedback.warning as keyof TranslationKeys['warnings']]
-    : undefined;
-  const advice = result.feedback.suggestions
-    .map((k) => w.translations.suggestions[k as keyof TranslationKeys['suggestions']])
-    .filter(Boolean);
-  return [
-    `${w.tooEasy}${warning ? `: ${sentence(warning)}` : '.'}`,
-    ...(advice.length ? advice : [w.fallback]).map(sentence),
-  ].join(' ');
+  const result = judge(password, opts.personal);
+  return result && reasonIn(result, opts.locale);
 }
 
-/** Throws the 400 a form shows under its password field when the password is too weak. */
-export function assertStrongPassword(password: string, opts: { locale: Locale; personal: string[] }): void {
-  const reason = weakPasswordReason(password, opts);
-  if (reason)
-    throw new AppError('validation_failed', 'Some fields are not valid.', {
-      details: [{ path: 'password', message: reason }],
-    });
-}
-
-/** The language of a request's messages: the SPA sends its own as Accept-Language. */
-export function localeOf(acceptLanguage: string | undefined): Locale {
-  return /^\s*fr\b/i.test(acceptLanguage ?? '') ? 'fr' : 'en';
+/**
+ * Throws the 400 a form shows under its password field when the password is too weak, worded in both
+ * languages from one estimate (the error handler answers the asker's).
+ */
+export function assertStrongPassword(password: string, opts: { personal: string[] }): void {
+  const result = judge(password, opts.personal);
+  if (result) throw invalidField('password', { en: reasonIn(result, 'en'), fr: reasonIn(result, 'fr') });
 }

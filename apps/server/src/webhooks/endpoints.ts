@@ -36,11 +36,13 @@ export interface EndpointInput {
 const scoped = (workspaceId: string, id: string) =>
   and(eq(webhookEndpoints.workspaceId, workspaceId), eq(webhookEndpoints.id, id));
 
+const ENDPOINT = { en: 'Webhook endpoint', fr: 'Point de terminaison de webhook' };
+
 function checkUrl(url: string, allowPrivate: boolean): string {
   try {
     return checkTargetUrl(url, allowPrivate).toString();
   } catch (err) {
-    if (err instanceof TargetRefused) throw invalidField('url', err.message);
+    if (err instanceof TargetRefused) throw invalidField('url', err.words);
     throw err;
   }
 }
@@ -55,7 +57,7 @@ export async function listEndpoints(db: Db, workspaceId: string): Promise<Endpoi
 
 export async function getEndpoint(db: Db, workspaceId: string, id: string): Promise<EndpointRow> {
   const [e] = await db.select().from(webhookEndpoints).where(scoped(workspaceId, id));
-  if (!e) throw notFound('Webhook endpoint');
+  if (!e) throw notFound(ENDPOINT);
   return e;
 }
 
@@ -119,7 +121,7 @@ export async function updateEndpoint(
   await assertWorkspaceInboxes(db, workspaceId, input.inboxIds);
   return db.transaction(async (tx) => {
     const [before] = await tx.select().from(webhookEndpoints).where(scoped(workspaceId, id)).for('update');
-    if (!before) throw notFound('Webhook endpoint');
+    if (!before) throw notFound(ENDPOINT);
     const enabling = input.enabled === true && !before.enabled;
     const [e] = await tx
       .update(webhookEndpoints)
@@ -155,7 +157,7 @@ export async function updateEndpoint(
 export async function deleteEndpoint(db: Db, workspaceId: string, id: string, actor: Actor): Promise<void> {
   await db.transaction(async (tx) => {
     const [e] = await tx.delete(webhookEndpoints).where(scoped(workspaceId, id)).returning();
-    if (!e) throw notFound('Webhook endpoint');
+    if (!e) throw notFound(ENDPOINT);
     await recordAudit(tx, {
       workspaceId,
       actor,
@@ -177,7 +179,7 @@ export async function rotateSecret(
   const secret = newWebhookSecret();
   const endpoint = await db.transaction(async (tx) => {
     const [before] = await tx.select().from(webhookEndpoints).where(scoped(workspaceId, id)).for('update');
-    if (!before) throw notFound('Webhook endpoint');
+    if (!before) throw notFound(ENDPOINT);
     const [e] = await tx
       .update(webhookEndpoints)
       .set({
@@ -204,7 +206,10 @@ export async function rotateSecret(
 export async function sendTestEvent(db: Db, workspaceId: string, id: string, actor: Actor): Promise<string> {
   const e = await getEndpoint(db, workspaceId, id);
   if (!e.enabled)
-    throw new AppError('conflict', 'This endpoint is disabled: enable it first, then send a test event.');
+    throw new AppError('conflict', {
+      en: 'This endpoint is disabled: enable it first, then send a test event.',
+      fr: 'Ce point de terminaison est désactivé : activez-le d’abord, puis envoyez un événement de test.',
+    });
   return db.transaction(async (tx) => {
     const [ev] = await tx
       .insert(events)
@@ -238,7 +243,7 @@ export async function redeliver(
       .set({ state: 'pending', nextAttemptAt: new Date(), attempts: 0, deliveredAt: null })
       .where(and(eq(webhookDeliveries.workspaceId, workspaceId), eq(webhookDeliveries.id, deliveryId)))
       .returning();
-    if (!d) throw notFound('Delivery');
+    if (!d) throw notFound({ en: 'Delivery', fr: 'Livraison' });
     await wakeDispatchers(tx);
     await recordAudit(tx, {
       workspaceId,

@@ -1,5 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import type { Words } from '../core/errors.ts';
 
 /**
  * Where a webhook may go (no SSRF). Loopback, private, link-local, carrier-grade NAT, multicast and
@@ -57,7 +58,14 @@ export function isPrivateAddress(ip: string): boolean {
   return true; // not an address at all: refuse
 }
 
-export class TargetRefused extends Error {}
+/** A target refused, said in both languages (the endpoint form shows it; the delivery log, its English). */
+export class TargetRefused extends Error {
+  readonly words: Words;
+  constructor(words: Words) {
+    super(words.en);
+    this.words = words;
+  }
+}
 
 /** A target URL a workspace admin typed: its form, and its literal address if it has one. */
 export function checkTargetUrl(raw: string, allowPrivate: boolean): URL {
@@ -65,22 +73,27 @@ export function checkTargetUrl(raw: string, allowPrivate: boolean): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new TargetRefused('This is not a valid URL.');
+    throw new TargetRefused({ en: 'This is not a valid URL.', fr: 'Cette URL n’est pas valide.' });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:')
-    throw new TargetRefused('Use an http:// or https:// URL.');
+    throw new TargetRefused({
+      en: 'Use an http:// or https:// URL.',
+      fr: 'Utilisez une URL http:// ou https://.',
+    });
   if (url.username || url.password)
-    throw new TargetRefused(
-      'Put no user name or password in the URL; Mailroom signs every delivery instead.',
-    );
+    throw new TargetRefused({
+      en: 'Put no user name or password in the URL; Mailroom signs every delivery instead.',
+      fr: 'Ne mettez ni nom d’utilisateur ni mot de passe dans l’URL ; Mailroom signe plutôt chaque livraison.',
+    });
   const host = url.hostname.replace(/^\[|\]$/g, '');
   if (
     !allowPrivate &&
     (isIP(host) ? isPrivateAddress(host) : /^(localhost|.*\.localhost|.*\.local|.*\.internal)$/i.test(host))
   ) {
-    throw new TargetRefused(
-      'This address is on a private, loopback or link-local network. Mailroom only sends webhooks to public addresses (an operator can allow private ones with WEBHOOK_ALLOW_PRIVATE=true).',
-    );
+    throw new TargetRefused({
+      en: 'This address is on a private, loopback or link-local network. Mailroom only sends webhooks to public addresses (an operator can allow private ones with WEBHOOK_ALLOW_PRIVATE=true).',
+      fr: 'Cette adresse est sur un réseau privé, de bouclage ou local au lien. Mailroom n’envoie de webhooks qu’à des adresses publiques (un opérateur peut autoriser les adresses privées avec WEBHOOK_ALLOW_PRIVATE=true).',
+    });
   }
   return url;
 }
@@ -97,9 +110,10 @@ export function guardedLookup(allowPrivate: boolean): LookupFunction {
       if (bad)
         return callback(
           Object.assign(
-            new TargetRefused(
-              `${hostname} resolves to ${bad.address}, a private, loopback or link-local address: refused.`,
-            ),
+            new TargetRefused({
+              en: `${hostname} resolves to ${bad.address}, a private, loopback or link-local address: refused.`,
+              fr: `${hostname} se résout en ${bad.address}, une adresse privée, de bouclage ou locale au lien : refusée.`,
+            }),
             { code: 'EPRIVATE' },
           ),
           [],

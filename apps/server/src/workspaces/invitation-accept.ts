@@ -1,6 +1,6 @@
 import { Password, type AcceptInvitationRequest } from '@mailroom/contracts';
 import { and, eq, sql } from 'drizzle-orm';
-import { AppError } from '../core/errors.ts';
+import { AppError, invalidField } from '../core/errors.ts';
 import type { Db } from '../db/client.ts';
 import { recordAudit } from '../db/repos/audit.ts';
 import { grantDefaultInbox } from '../db/repos/inbox-access.ts';
@@ -28,7 +28,11 @@ export async function acceptInvitation(
   let user: UserRow;
   if (known) {
     const checked = await checkPassword(db, asker.client, inv.email, body.password);
-    if (!checked) throw new AppError('invalid_credentials', 'The password is incorrect.');
+    if (!checked)
+      throw new AppError('invalid_credentials', {
+        en: 'The password is incorrect.',
+        fr: 'Le mot de passe est incorrect.',
+      });
     user = checked;
   } else {
     user = await createAccount(db, inv.email, body, { asker, workspaceName });
@@ -40,7 +44,11 @@ export async function acceptInvitation(
       .set({ acceptedAt: sql`now()` })
       .where(and(eq(invitations.id, inv.id), live()))
       .returning({ id: invitations.id });
-    if (claimed.length === 0) throw new AppError('invitation_invalid', 'This invitation was already used.');
+    if (claimed.length === 0)
+      throw new AppError('invitation_invalid', {
+        en: 'This invitation was already used.',
+        fr: 'Cette invitation a déjà été utilisée.',
+      });
     const added = await tx
       .insert(memberships)
       .values({ workspaceId: inv.workspaceId, userId: user.id, role: inv.role })
@@ -68,19 +76,16 @@ async function createAccount(
   body: AcceptInvitationRequest,
   ctx: { asker: Asker; workspaceName: string },
 ): Promise<UserRow> {
-  const pw = Password.safeParse(body.password);
-  if (!pw.success)
-    throw new AppError('validation_failed', 'Some fields are not valid.', {
-      details: [{ path: 'password', message: pw.error.issues[0]!.message }],
+  // The route's schema took a string of at most 256 characters: too short is all that is left.
+  if (!Password.safeParse(body.password).success) {
+    const min = Password.minLength ?? 0;
+    throw invalidField('password', {
+      en: `Use at least ${min} characters.`,
+      fr: `Utilisez au moins ${min} caractères.`,
     });
-  if (!body.name)
-    throw new AppError('validation_failed', 'Some fields are not valid.', {
-      details: [{ path: 'name', message: 'Enter a name.' }],
-    });
-  assertStrongPassword(body.password, {
-    locale: ctx.asker.locale,
-    personal: [body.name, email, ctx.workspaceName],
-  });
+  }
+  if (!body.name) throw invalidField('name', { en: 'Enter a name.', fr: 'Saisissez un nom.' });
+  assertStrongPassword(body.password, { personal: [body.name, email, ctx.workspaceName] });
   await spendPasswordWork(db, ctx.asker.client);
   const passwordHash = await hashPassword(body.password);
   const [user] = await db.insert(users).values({ email, name: body.name, passwordHash }).returning();

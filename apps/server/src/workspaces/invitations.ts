@@ -48,7 +48,10 @@ export async function createInvitation(
   const existing = await findUserByEmail(db, req.email);
   const create = async (tx: Db, id: string) => {
     if (existing && (await findRole(tx, workspaceId, existing.id)))
-      throw new AppError('conflict', `${req.email} is already a member of this workspace.`);
+      throw new AppError('conflict', {
+        en: `${req.email} is already a member of this workspace.`,
+        fr: `${req.email} est déjà membre de cet espace de travail.`,
+      });
     const token = randomToken();
     // A new invitation for the same address replaces the previous one.
     await tx
@@ -109,7 +112,7 @@ export async function revokeInvitation(db: Db, workspaceId: string, id: string, 
       .set({ revokedAt: sql`now()` })
       .where(and(eq(invitations.workspaceId, workspaceId), eq(invitations.id, id), live()))
       .returning();
-    if (!inv) throw notFound('Invitation');
+    if (!inv) throw notFound({ en: 'Invitation', fr: 'Invitation' });
     await recordAudit(tx, {
       workspaceId,
       actor,
@@ -132,10 +135,10 @@ export async function findLiveInvitation(
     .where(and(eq(invitations.tokenHash, sha256(token)), live()))
     .limit(1);
   if (!row)
-    throw new AppError(
-      'invitation_invalid',
-      'This invitation link is not valid any more: it expired, was revoked or was already used. Ask an admin for a new one.',
-    );
+    throw new AppError('invitation_invalid', {
+      en: 'This invitation link is not valid any more: it expired, was revoked or was already used. Ask an admin for a new one.',
+      fr: 'Ce lien d’invitation n’est plus valable : il a expiré, a été révoqué ou a déjà été utilisé. Demandez-en un nouveau à un administrateur.',
+    });
   return row;
 }
 

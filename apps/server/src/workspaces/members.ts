@@ -1,6 +1,6 @@
 import type { Role } from '@mailroom/contracts';
 import { and, asc, count, eq, type SQL } from 'drizzle-orm';
-import { AppError, notFound } from '../core/errors.ts';
+import { AppError, forbidden, notFound } from '../core/errors.ts';
 import { canChangeRole, canRemoveMember } from '../core/roles.ts';
 import type { Db, Tx } from '../db/client.ts';
 import { recordAudit, type PersonActor } from '../db/repos/audit.ts';
@@ -35,9 +35,12 @@ export async function changeMemberRole(
 ): Promise<MemberRow> {
   return db.transaction(async (tx) => {
     const target = await lockMembership(tx, workspaceId, targetId);
-    if (!target) throw notFound('Member');
+    if (!target) throw notFound({ en: 'Member', fr: 'Membre' });
     if (!canChangeRole(by.role, target.role, role))
-      throw new AppError('forbidden', 'Only an owner can grant or remove ownership.');
+      throw forbidden({
+        en: 'Only an owner can grant or remove ownership.',
+        fr: 'Seul un propriétaire peut donner ou retirer le rôle de propriétaire.',
+      });
     if (target.role === 'owner' && role !== 'owner') await assertAnotherOwner(tx, workspaceId);
     await tx.update(memberships).set({ role }).where(membership(workspaceId, targetId));
     await recordAudit(tx, {
@@ -61,9 +64,12 @@ export async function removeMember(
 ): Promise<void> {
   await db.transaction(async (tx) => {
     const target = await lockMembership(tx, workspaceId, targetId);
-    if (!target) throw notFound('Member');
+    if (!target) throw notFound({ en: 'Member', fr: 'Membre' });
     if (!canRemoveMember(by.role, target.role))
-      throw new AppError('forbidden', 'Only an owner can remove an owner.');
+      throw forbidden({
+        en: 'Only an owner can remove an owner.',
+        fr: 'Seul un propriétaire peut retirer un propriétaire.',
+      });
     if (target.role === 'owner') await assertAnotherOwner(tx, workspaceId);
     await tx.delete(memberships).where(membership(workspaceId, targetId));
     await recordAudit(tx, {
@@ -111,5 +117,8 @@ async function assertAnotherOwner(tx: Tx, workspaceId: string) {
     .from(memberships)
     .where(and(eq(memberships.workspaceId, workspaceId), eq(memberships.role, 'owner')));
   if ((row?.n ?? 0) < 2)
-    throw new AppError('conflict', 'A workspace needs at least one owner. Make someone else owner first.');
+    throw new AppError('conflict', {
+      en: 'A workspace needs at least one owner. Make someone else owner first.',
+      fr: 'Un espace de travail doit garder au moins un propriétaire. Nommez d’abord quelqu’un d’autre propriétaire.',
+    });
 }

@@ -8,7 +8,7 @@ export type WorkspaceRow = typeof workspaces.$inferSelect;
 
 export async function findWorkspace(db: Db, workspaceId: string): Promise<WorkspaceRow> {
   const [w] = await db.select().from(workspaces).where(eq(workspaces.id, workspaceId));
-  if (!w) throw notFound('Workspace');
+  if (!w) throw notFound({ en: 'Workspace', fr: 'Espace de travail' });
   return w;
 }
 
@@ -46,7 +46,7 @@ export async function updateWorkspace(
       .from(workspaces)
       .where(eq(workspaces.id, workspaceId))
       .for('update');
-    if (!before) throw notFound('Workspace');
+    if (!before) throw notFound({ en: 'Workspace', fr: 'Espace de travail' });
     const [w] = await tx
       .update(workspaces)
       .set({
@@ -56,7 +56,7 @@ export async function updateWorkspace(
       })
       .where(eq(workspaces.id, workspaceId))
       .returning();
-    if (!w) throw notFound('Workspace');
+    if (!w) throw notFound({ en: 'Workspace', fr: 'Espace de travail' });
     const target = { type: 'workspace', id: workspaceId };
     if (changes.name !== undefined) {
       await recordAudit(tx, {

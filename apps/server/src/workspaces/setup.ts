@@ -10,19 +10,20 @@ import { assertStrongPassword } from '../security/password-strength.ts';
 import { hashPassword } from '../security/passwords.ts';
 import type { Asker } from './sign-in.ts';
 
-const alreadySetUp = () => new AppError('setup_already_done', 'Mailroom is already set up. Sign in instead.');
+const alreadySetUp = () =>
+  new AppError('setup_already_done', {
+    en: 'Mailroom is already set up. Sign in instead.',
+    fr: 'Mailroom est déjà configuré. Connectez-vous.',
+  });
 
 /**
  * First start: the owner, the first workspace and its default inbox, in one transaction. Returns the
- * owner's user id. Strength messages are in the language chosen in the form, else the request's.
+ * owner's user id.
  */
 export async function setUpInstance(db: Db, input: SetupRequest, asker: Asker): Promise<string> {
   // Refuse before any argon2id work: once set up, this route costs a single read.
   if (await isSetupDone(db)) throw alreadySetUp();
-  assertStrongPassword(input.password, {
-    locale: input.locale ?? asker.locale,
-    personal: [input.name, input.email, input.workspaceName],
-  });
+  assertStrongPassword(input.password, { personal: [input.name, input.email, input.workspaceName] });
   // Every cheap refusal first, then this client's budget of password hashing (decision 0003).
   await spendPasswordWork(db, asker.client);
   const passwordHash = await hashPassword(input.password);

@@ -1,4 +1,3 @@
-import type { Locale } from '@mailroom/contracts';
 import {
   checkLoginAllowed,
   recordLoginFailure,
@@ -13,8 +12,6 @@ import { verifyPassword } from '../security/passwords.ts';
 export interface Asker {
   /** The client the sign-in limits count (`core/client-key.ts` of the request's address, TRUST_PROXY applied). */
   client: string;
-  /** The language of the request's messages (a weak password's reason). */
-  locale: Locale;
 }
 
 /**

@@ -49,7 +49,7 @@ const strong = 'a long enough password';
 const unrecordable = { id: '00000000-0000-0000-0000-000000000001', email: 'broken\u0000@example.com' };
 // Each test its own client, so the sign-in limits of one do not reach the next.
 let clients = 0;
-const asker = () => ({ client: `198.51.100.${++clients}`, locale: 'en' as const });
+const asker = () => ({ client: `198.51.100.${++clients}` });
 
 async function rejection(p: Promise<unknown>): Promise<AppError> {
   const err: unknown = await p.then(

@@ -54,7 +54,8 @@ async function send(
   body: unknown,
   extra: Record<string, string> = {},
 ): Promise<Response> {
-  // The server words its messages (a refused password, for one) in the language the app shows.
+  // The server words its messages in the language the app shows (before sign-in; after, in the
+  // profile's, which the app follows): decision 0019.
   const headers: Record<string, string> = {
     accept: 'application/json',
     'accept-language': currentLocale(),

@@ -38,16 +38,16 @@ export async function createOnce<T>(
     .from(creationKeys)
     .where(and(eq(creationKeys.workspaceId, at.workspaceId), eq(creationKeys.key, at.key)));
   if (!first || first.kind !== at.kind || first.requestHash !== requestHash)
-    throw new AppError(
-      'idempotency_key_reused',
-      'This Idempotency-Key was already used for a different request. Send a new key for a new request.',
-    );
+    throw new AppError('idempotency_key_reused', {
+      en: 'This Idempotency-Key was already used for a different request. Send a new key for a new request.',
+      fr: 'Cette clé Idempotency-Key a déjà servi pour une autre requête. Envoyez une nouvelle clé pour une nouvelle requête.',
+    });
   const row = await load(first.resourceId);
   if (row === undefined)
-    throw new AppError(
-      'conflict',
-      'What this Idempotency-Key created earlier has been deleted, revoked or used since. Send a new key to create it again.',
-    );
+    throw new AppError('conflict', {
+      en: 'What this Idempotency-Key created earlier has been deleted, revoked or used since. Send a new key to create it again.',
+      fr: 'Ce que cette clé Idempotency-Key a créé a depuis été supprimé, révoqué ou utilisé. Envoyez une nouvelle clé pour le créer à nouveau.',
+    });
   return { row, replayed: true };
 }
 
@@ -102,9 +102,9 @@ export async function createOnceWithSecret<T>(
   if (!made.replayed || at.key === undefined || !vault) return { ...made, secret };
   const [kept] = await tx.select({ secret: creationKeys.secret }).from(creationKeys).where(keyRow(at.key));
   if (!kept?.secret)
-    throw new AppError(
-      'conflict',
-      'What this Idempotency-Key created earlier cannot be shown again. Send a new key to create another.',
-    );
+    throw new AppError('conflict', {
+      en: 'What this Idempotency-Key created earlier cannot be shown again. Send a new key to create another.',
+      fr: 'Ce que cette clé Idempotency-Key a créé ne peut plus être affiché. Envoyez une nouvelle clé pour en créer un autre.',
+    });
   return { ...made, secret: vault.decrypt(kept.secret, secretContext(at.workspaceId, at.key)) };
 }

@@ -22,6 +22,8 @@ export async function accessibleInboxIds(
   return rows.map((r) => r.id);
 }
 
+const INBOX = { en: 'Inbox', fr: 'Boîte de réception' };
+
 export async function requireInboxAccess(
   db: Db,
   workspaceId: string,
@@ -29,7 +31,7 @@ export async function requireInboxAccess(
   inboxId: string,
 ): Promise<void> {
   if (typeof who !== 'string' && who.kind === 'api_key') {
-    if (!(await keyInboxIds(db, workspaceId, who)).includes(inboxId)) throw notFound('Inbox');
+    if (!(await keyInboxIds(db, workspaceId, who)).includes(inboxId)) throw notFound(INBOX);
     return;
   }
   const userId = typeof who === 'string' ? who : who.id;
@@ -43,7 +45,7 @@ export async function requireInboxAccess(
         eq(inboxAccess.inboxId, inboxId),
       ),
     );
-  if (!row) throw notFound('Inbox');
+  if (!row) throw notFound(INBOX);
 }
 
 /** Puts someone who just joined the workspace on its default inbox's access list. */

@@ -1,5 +1,5 @@
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
-import { AppError } from '../../core/errors.ts';
+import { AppError, type Words } from '../../core/errors.ts';
 import {
   CLIENT_FAILURE_WINDOW_MS,
   CLIENT_MAX_FAILURES,
@@ -22,9 +22,11 @@ const lockKey = (email: string, client: string) => `login:${sha256(`${email.toLo
 const failuresKey = (client: string) => `login-failures:${client}`;
 const passwordWorkKey = (client: string) => `password-work:${client}`;
 
-const inMinutes = (seconds: number) => {
+/** "in 3 minutes" / "dans 3 minutes" (at least 1: a refusal always has some wait left). */
+const inMinutes = (seconds: number): Words => {
   const minutes = Math.ceil(seconds / 60);
-  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const unit = `minute${minutes === 1 ? '' : 's'}`;
+  return { en: `in ${minutes} ${unit}`, fr: `dans ${minutes} ${unit}` };
 };
 
 /**
@@ -34,12 +36,14 @@ const inMinutes = (seconds: number) => {
 export async function checkLoginAllowed(db: Db, client: string, email: string): Promise<void> {
   const failures = await readWindow(db, failuresKey(client), CLIENT_FAILURE_WINDOW_MS);
   if (failures.count >= CLIENT_MAX_FAILURES) {
+    const wait = inMinutes(failures.retryAfterSeconds);
     throw new AppError(
       'rate_limited',
-      `Too many failed sign-ins from your network. Try again in ${inMinutes(failures.retryAfterSeconds)}.`,
       {
-        headers: { 'retry-after': String(failures.retryAfterSeconds) },
+        en: `Too many failed sign-ins from your network. Try again ${wait.en}.`,
+        fr: `Trop de connexions échouées depuis votre réseau. Réessayez ${wait.fr}.`,
       },
+      { headers: { 'retry-after': String(failures.retryAfterSeconds) } },
     );
   }
   const now = Date.now();
@@ -50,12 +54,14 @@ export async function checkLoginAllowed(db: Db, client: string, email: string): 
     .limit(1);
   if (row?.lockedUntil && row.lockedUntil.getTime() > now) {
     const seconds = Math.ceil((row.lockedUntil.getTime() - now) / 1000);
+    const wait = inMinutes(seconds);
     throw new AppError(
       'account_locked',
-      `Too many failed sign-ins for this email from your device or network. Try again in ${inMinutes(seconds)}.`,
       {
-        headers: { 'retry-after': String(seconds) },
+        en: `Too many failed sign-ins for this email from your device or network. Try again ${wait.en}.`,
+        fr: `Trop de connexions échouées pour cette adresse e-mail depuis votre appareil ou votre réseau. Réessayez ${wait.fr}.`,
       },
+      { headers: { 'retry-after': String(seconds) } },
     );
   }
 }
@@ -67,12 +73,14 @@ export async function checkLoginAllowed(db: Db, client: string, email: string): 
 export async function spendPasswordWork(db: Db, client: string): Promise<void> {
   const { count, retryAfterSeconds } = await hitWindow(db, passwordWorkKey(client), PASSWORD_WORK_WINDOW_MS);
   if (count > PASSWORD_WORK_MAX) {
+    const wait = inMinutes(retryAfterSeconds);
     throw new AppError(
       'rate_limited',
-      `Too many password attempts from your network. Try again in ${inMinutes(retryAfterSeconds)}.`,
       {
-        headers: { 'retry-after': String(retryAfterSeconds) },
+        en: `Too many password attempts from your network. Try again ${wait.en}.`,
+        fr: `Trop de tentatives de mot de passe depuis votre réseau. Réessayez ${wait.fr}.`,
       },
+      { headers: { 'retry-after': String(retryAfterSeconds) } },
     );
   }
 }

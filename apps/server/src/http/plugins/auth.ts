@@ -1,6 +1,6 @@
 import { CSRF_HEADER, type Role } from '@mailroom/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../../core/errors.ts';
+import { AppError, forbidden, notFound } from '../../core/errors.ts';
 import { atLeast } from '../../core/roles.ts';
 import type { Db } from '../../db/client.ts';
 import { findRole } from '../../db/repos/memberships.ts';
@@ -30,6 +30,8 @@ declare module 'fastify' {
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Not a member is answered like a workspace that does not exist. */
+const WORKSPACE = { en: 'Workspace', fr: 'Espace de travail' };
 
 export function registerAuth(
   app: FastifyInstance,
@@ -51,17 +53,22 @@ export function registerAuth(
       // so there is nothing for CSRF to protect and no session to mix it with.
       const m = /^Bearer[ ]+([\x21-\x7e]+)$/i.exec(authorization);
       if (!m)
-        throw new AppError('invalid_api_key', 'Send the API key as "Authorization: Bearer <key>".', {
-          headers: { 'www-authenticate': 'Bearer' },
-        });
-      if (req.cookies[SESSION_COOKIE])
         throw new AppError(
-          'validation_failed',
-          'A request carries either a session cookie or an API key, not both: send the key without cookies.',
+          'invalid_api_key',
+          {
+            en: 'Send the API key as "Authorization: Bearer <key>".',
+            fr: 'Envoyez la clé d’API sous la forme "Authorization: Bearer <clé>".',
+          },
+          { headers: { 'www-authenticate': 'Bearer' } },
         );
+      if (req.cookies[SESSION_COOKIE])
+        throw new AppError('validation_failed', {
+          en: 'A request carries either a session cookie or an API key, not both: send the key without cookies.',
+          fr: 'Une requête porte soit un cookie de session, soit une clé d’API, pas les deux : envoyez la clé sans cookies.',
+        });
       const key = await authenticateApiKey(opts.db, m[1]!).catch((err: unknown) => {
         if (err instanceof AppError)
-          throw new AppError(err.code, err.message, {
+          throw new AppError(err.code, err.words, {
             headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
           });
         throw err;
@@ -110,14 +117,17 @@ function checkCsrf(req: FastifyRequest): void {
       host = undefined;
     }
     if (host !== req.headers.host)
-      throw new AppError('csrf_failed', 'This request came from another site and was refused.');
+      throw new AppError('csrf_failed', {
+        en: 'This request came from another site and was refused.',
+        fr: 'Cette requête venait d’un autre site et a été refusée.',
+      });
   }
   const sent = req.headers[CSRF_HEADER];
   if (typeof sent !== 'string' || !safeEqual(sent, req.csrfToken)) {
-    throw new AppError(
-      'csrf_failed',
-      'The security token of this request is missing or stale. Reload the page and try again.',
-    );
+    throw new AppError('csrf_failed', {
+      en: 'The security token of this request is missing or stale. Reload the page and try again.',
+      fr: 'Le jeton de sécurité de cette requête est absent ou périmé. Rechargez la page et réessayez.',
+    });
   }
 }
 
@@ -140,9 +150,16 @@ export function setSessionCookie(
 export function requireUser(req: FastifyRequest): ActiveSession {
   if (req.session) return req.session;
   if (req.apiKey)
-    throw new AppError('forbidden', 'This needs a person signed in to Mailroom; an API key cannot do it.');
-  if (req.sessionExpired) throw new AppError('session_expired', 'Your session has expired. Sign in again.');
-  throw new AppError('unauthenticated', 'Sign in to continue.');
+    throw forbidden({
+      en: 'This needs a person signed in to Mailroom; an API key cannot do it.',
+      fr: 'Cette action demande une personne connectée à Mailroom ; une clé d’API ne peut pas la faire.',
+    });
+  if (req.sessionExpired)
+    throw new AppError('session_expired', {
+      en: 'Your session has expired. Sign in again.',
+      fr: 'Votre session a expiré. Reconnectez-vous.',
+    });
+  throw new AppError('unauthenticated', { en: 'Sign in to continue.', fr: 'Connectez-vous pour continuer.' });
 }
 
 /**
@@ -158,11 +175,15 @@ export async function requireRole(
   if (req.apiKey) throw keyRefusal(req.apiKey, workspaceId);
   const session = requireUser(req);
   const role = await findRole(db, workspaceId, session.user.id);
-  if (!role) throw new AppError('not_found', 'Workspace not found.');
+  if (!role) throw notFound(WORKSPACE);
   if (!atLeast(role, needed)) {
-    throw new AppError(
-      'forbidden',
-      needed === 'owner' ? 'Only an owner can do this.' : 'Only workspace admins can do this.',
+    throw forbidden(
+      needed === 'owner'
+        ? { en: 'Only an owner can do this.', fr: 'Seul un propriétaire peut faire cela.' }
+        : {
+            en: 'Only workspace admins can do this.',
+            fr: 'Seuls les administrateurs de l’espace de travail peuvent faire cela.',
+          },
     );
   }
   return { session, role };
@@ -170,11 +191,11 @@ export async function requireRole(
 
 /** An API key on a route for people (admin work, or a route keys do not reach): 404 elsewhere, 403 here. */
 function keyRefusal(key: NonNullable<FastifyRequest['apiKey']>, workspaceId: string): AppError {
-  if (key.workspaceId !== workspaceId) return new AppError('not_found', 'Workspace not found.');
-  return new AppError(
-    'forbidden',
-    'API keys act as workspace members: this needs a workspace admin, signed in.',
-  );
+  if (key.workspaceId !== workspaceId) return notFound(WORKSPACE);
+  return forbidden({
+    en: 'API keys act as workspace members: this needs a workspace admin, signed in.',
+    fr: 'Les clés d’API agissent comme des membres de l’espace de travail : cette action demande un administrateur connecté.',
+  });
 }
 
 /** Who may read or act as a workspace member: a person on the workspace, or one of its API keys. */
@@ -192,9 +213,12 @@ export interface MemberAccess {
 export async function requireMember(db: Db, req: FastifyRequest, workspaceId: string): Promise<MemberAccess> {
   const key = req.apiKey;
   if (key) {
-    if (key.workspaceId !== workspaceId) throw new AppError('not_found', 'Workspace not found.');
+    if (key.workspaceId !== workspaceId) throw notFound(WORKSPACE);
     if (UNSAFE.has(req.method) && key.scope === 'read')
-      throw new AppError('forbidden', `This API key (${key.prefix}…) is read-only.`);
+      throw forbidden({
+        en: `This API key (${key.prefix}…) is read-only.`,
+        fr: `Cette clé d’API (${key.prefix}…) est en lecture seule.`,
+      });
     return { principal: key, actor: recordedActor(key), role: 'member' };
   }
   const { session, role } = await requireRole(db, req, workspaceId, 'member');

@@ -1,8 +1,9 @@
 import type { ErrorCode } from '@mailroom/contracts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError } from '../../core/errors.ts';
+import { AppError, FIELDS_NOT_VALID, type Words } from '../../core/errors.ts';
 import { isDatabaseUnavailable, withoutQuery } from '../../db/client.ts';
+import { registerRequestLocale, requestLocale } from '../request-locale.ts';
 
 /** The one place where error codes become HTTP statuses. */
 const statusOf: Record<ErrorCode, number> = {
@@ -30,6 +31,7 @@ const statusOf: Record<ErrorCode, number> = {
   service_unavailable: 503,
 };
 
+/** Writes the contract's error body; the caller has put its words in the request's language. */
 export function sendError(
   reply: FastifyReply,
   code: ErrorCode,
@@ -42,45 +44,79 @@ export function sendError(
     .send({ error: { code, message, ...(details ? { details } : {}), requestId: String(reply.request.id) } });
 }
 
+/** The handler's own messages: failures found before any route ran, or that no route words. */
+const SAID = {
+  malformedJson: {
+    en: 'The request body is not valid JSON.',
+    fr: 'Le corps de la requête n’est pas du JSON valide.',
+  },
+  tooLarge: { en: 'The request body is too large.', fr: 'Le corps de la requête est trop volumineux.' },
+  databaseUnavailable: {
+    en: 'Mailroom cannot reach its database right now. Try again shortly.',
+    fr: 'Mailroom ne peut pas joindre sa base de données pour le moment. Réessayez dans un instant.',
+  },
+  internal: {
+    en: 'Something went wrong on our side. The error was logged.',
+    fr: 'Une erreur s’est produite de notre côté. Elle a été enregistrée dans le journal.',
+  },
+} satisfies Record<string, Words>;
+
+/** French for Fastify's own refusals (their English is Fastify's message). */
+const FASTIFY_FR: Record<string, string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Ce type de contenu n’est pas accepté.',
+  FST_ERR_CTP_EMPTY_JSON_BODY:
+    'Le corps de la requête ne peut pas être vide quand son type de contenu est application/json.',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH:
+    'La taille du corps de la requête ne correspond pas à son en-tête Content-Length.',
+};
+
+/** A refusal of Fastify's or a plugin's: its English, and French (quoting the English when unknown). */
+const fastifySaid = (err: FastifyError): Words => ({
+  en: err.message,
+  fr: FASTIFY_FR[err.code] ?? `La requête a été refusée : ${err.message}`,
+});
+
 export function registerErrorHandling(app: FastifyInstance): void {
+  registerRequestLocale(app);
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    // Every answer in the asker's language; logs keep English (`err.message`).
+    const locale = requestLocale(req);
     if (err instanceof AppError) {
       if (err.headers) reply.headers(err.headers);
-      return sendError(reply, err.code, err.message, err.details);
+      const said = err.saidIn(locale);
+      return sendError(reply, err.code, said.message, said.details);
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
+      // The contract's schemas word these in English only (packages/contracts); the path says which field.
       const details = err.validation.map((v) => ({
         path: v.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(body)',
-        message: v.message ?? 'is invalid',
+        message: v.message ?? { en: 'is invalid', fr: 'n’est pas valide' }[locale],
       }));
-      return sendError(reply, 'validation_failed', 'Some fields are not valid.', details);
+      return sendError(reply, 'validation_failed', FIELDS_NOT_VALID[locale], details);
     }
     if (
       err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
       (err instanceof SyntaxError && err.statusCode === 400)
     ) {
-      return sendError(reply, 'malformed_json', 'The request body is not valid JSON.');
+      return sendError(reply, 'malformed_json', SAID.malformedJson[locale]);
     }
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return sendError(reply, 'payload_too_large', 'The request body is too large.');
+      return sendError(reply, 'payload_too_large', SAID.tooLarge[locale]);
     }
     if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
-      return sendError(reply, 'validation_failed', err.message);
+      return sendError(reply, 'validation_failed', fastifySaid(err)[locale]);
     }
     if (isDatabaseUnavailable(err)) {
       // Never the statement or its parameters (drizzle puts both in its message).
       req.log.warn({ err: (withoutQuery(err) as Error).message }, 'database unavailable');
       reply.header('retry-after', '5');
-      return sendError(
-        reply,
-        'service_unavailable',
-        'Mailroom cannot reach its database right now. Try again shortly.',
-      );
+      return sendError(reply, 'service_unavailable', SAID.databaseUnavailable[locale]);
     }
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      return sendError(reply, err.statusCode === 404 ? 'not_found' : 'validation_failed', err.message);
+      const code = err.statusCode === 404 ? 'not_found' : 'validation_failed';
+      return sendError(reply, code, fastifySaid(err)[locale]);
     }
     req.log.error({ err: withoutQuery(err) }, 'unhandled error');
-    return sendError(reply, 'internal', 'Something went wrong on our side. The error was logged.');
+    return sendError(reply, 'internal', SAID.internal[locale]);
   });
 }

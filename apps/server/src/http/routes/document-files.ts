@@ -21,10 +21,10 @@ export const documentFileRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, d
     async (req, reply) => {
       const { d } = await documentFor(db, req, req.params);
       if (!d.emlSha256 || d.emlSize === null)
-        throw new AppError(
-          'not_found',
-          'This document was uploaded as a file, not an email: it has no .eml.',
-        );
+        throw new AppError('not_found', {
+          en: 'This document was uploaded as a file, not an email: it has no .eml.',
+          fr: 'Ce document a été téléversé comme fichier, pas reçu par e-mail : il n’a pas de .eml.',
+        });
       return reply
         .type('message/rfc822')
         .header('content-disposition', contentDisposition(`${safeName(d.subject)}.eml`))
@@ -46,7 +46,7 @@ export const documentFileRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, d
     async (req, reply) => {
       const { d } = await documentFor(db, req, req.params);
       const a = d.attachments[req.params.index];
-      if (!a?.sha256) throw notFound('Attachment');
+      if (!a?.sha256) throw notFound({ en: 'Attachment', fr: 'Pièce jointe' });
       const preview = req.query.inline === '1' ? previewType(a) : null;
       if (preview) {
         // Shown in the document page: a known, harmless type (never what the email claimed), framable

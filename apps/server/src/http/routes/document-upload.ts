@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { validatorCompiler, type FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { BlobRef } from '../../blobs/fs-store.ts';
-import { AppError } from '../../core/errors.ts';
+import { AppError, type Words } from '../../core/errors.ts';
 import { documentDetail, readableDocument } from '../../documents/queries.ts';
 import { uploadDocument, type UploadedFile } from '../../documents/upload.ts';
 import { requireMember } from '../plugins/auth.ts';
@@ -80,11 +80,7 @@ export const documentUploadRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app,
       const workspaceId = pathId(req.params.workspaceId);
       const inboxId = pathId(req.params.id);
       const { principal, actor } = await requireMember(db, req, workspaceId);
-      if (!req.isMultipart())
-        throw new AppError(
-          'validation_failed',
-          'Send the file as multipart/form-data, in a part named "file".',
-        );
+      if (!req.isMultipart()) throw new AppError('validation_failed', SEND_MULTIPART);
       const form = await readForm(req, deps);
       const result = await uploadDocument(db, deps.blobs, {
         workspaceId,
@@ -108,6 +104,11 @@ export const documentUploadRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app,
   );
 };
 
+const SEND_MULTIPART: Words = {
+  en: 'Send the file as multipart/form-data, in a part named "file".',
+  fr: 'Envoyez le fichier en multipart/form-data, dans une partie nommée « file ».',
+};
+
 /** Reads the parts in order: the file streams into the blob store, the fields are kept. */
 async function readForm(
   req: FastifyRequest,
@@ -120,7 +121,10 @@ async function readForm(
       if (part.type === 'file') {
         if (part.fieldname !== 'file' || file) {
           part.file.resume();
-          throw new AppError('validation_failed', 'Send exactly one file, in a part named "file".');
+          throw new AppError('validation_failed', {
+            en: 'Send exactly one file, in a part named "file".',
+            fr: 'Envoyez un seul fichier, dans une partie nommée « file ».',
+          });
         }
         const blob: BlobRef = await deps.blobs.put(part.file);
         file = {
@@ -135,7 +139,11 @@ async function readForm(
   } catch (err) {
     throw asUploadError(err, deps.config.uploadMaxBytes);
   }
-  if (!file) throw new AppError('validation_failed', 'Send the file in a part named "file".');
+  if (!file)
+    throw new AppError('validation_failed', {
+      en: 'Send the file in a part named "file".',
+      fr: 'Envoyez le fichier dans une partie nommée « file ».',
+    });
   return { file, ...(fields.subject ? { subject: fields.subject } : {}), ...metadataOf(fields.metadata) };
 }
 
@@ -145,14 +153,20 @@ function metadataOf(raw: string | undefined): { metadata?: Record<string, string
   try {
     parsed = JSON.parse(raw);
   } catch {
-    throw new AppError('validation_failed', 'metadata must be a JSON object, e.g. {"claim":"C-1234"}.');
+    throw new AppError('validation_failed', {
+      en: 'metadata must be a JSON object, e.g. {"claim":"C-1234"}.',
+      fr: 'Le champ « metadata » doit être un objet JSON, par exemple {"claim":"C-1234"}.',
+    });
   }
   const m = Metadata.safeParse(parsed);
-  if (!m.success)
-    throw new AppError(
-      'validation_failed',
-      `metadata must be a JSON object of text values (keys of 1–64 characters, values up to 1,000, at most 50): ${m.error.issues[0]?.message ?? ''}`,
-    );
+  if (!m.success) {
+    // The last part is the contract's schema speaking (packages/contracts): English in both.
+    const why = m.error.issues[0]?.message ?? '';
+    throw new AppError('validation_failed', {
+      en: `metadata must be a JSON object of text values (keys of 1–64 characters, values up to 1,000, at most 50): ${why}`,
+      fr: `Le champ « metadata » doit être un objet JSON de valeurs texte (clés de 1 à 64 caractères, valeurs de 1\u00a0000 caractères au plus, 50 au maximum) : ${why}`,
+    });
+  }
   return { metadata: m.data };
 }
 
@@ -160,17 +174,18 @@ function metadataOf(raw: string | undefined): { metadata?: Record<string, string
 function asUploadError(err: unknown, maxBytes: number): unknown {
   if (err instanceof AppError) return err;
   const code = (err as { code?: string }).code;
-  if (code === 'FST_REQ_FILE_TOO_LARGE')
-    return new AppError(
-      'payload_too_large',
-      `The file is larger than this server takes (${Math.round(maxBytes / 1024 / 1024)} MB, UPLOAD_MAX_MB).`,
-    );
+  if (code === 'FST_REQ_FILE_TOO_LARGE') {
+    const mb = Math.round(maxBytes / 1024 / 1024);
+    return new AppError('payload_too_large', {
+      en: `The file is larger than this server takes (${mb} MB, UPLOAD_MAX_MB).`,
+      fr: `Le fichier dépasse la taille que ce serveur accepte (${mb} Mo, UPLOAD_MAX_MB).`,
+    });
+  }
   if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT')
-    return new AppError(
-      'validation_failed',
-      'Send one file and at most the fields "subject" and "metadata".',
-    );
-  if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE')
-    return new AppError('validation_failed', 'Send the file as multipart/form-data, in a part named "file".');
+    return new AppError('validation_failed', {
+      en: 'Send one file and at most the fields "subject" and "metadata".',
+      fr: 'Envoyez un seul fichier et au plus les champs « subject » et « metadata ».',
+    });
+  if (code === 'FST_INVALID_MULTIPART_CONTENT_TYPE') return new AppError('validation_failed', SEND_MULTIPART);
   return err;
 }

@@ -47,10 +47,10 @@ function ifMatch(req: FastifyRequest): number | undefined {
   if (h === undefined || h.trim() === '*') return undefined;
   const m = /^(?:W\/)?"(\d{1,9})"$/.exec(h.trim());
   if (!m)
-    throw new AppError(
-      'precondition_failed',
-      'If-Match must be the document\'s ETag, e.g. "3", as a GET answered it.',
-    );
+    throw new AppError('precondition_failed', {
+      en: 'If-Match must be the document\'s ETag, e.g. "3", as a GET answered it.',
+      fr: 'If-Match doit être l’ETag du document, par exemple "3", tel qu’un GET l’a renvoyé.',
+    });
   return Number(m[1]);
 }
 

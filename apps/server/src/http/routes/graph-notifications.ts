@@ -37,15 +37,18 @@ export const graphNotificationRoutes: FastifyPluginAsyncZod<HttpDeps> = async (a
       const token = (req.query as { validationToken?: unknown }).validationToken;
       if (typeof token === 'string') {
         if (token.length === 0 || token.length > 1024)
-          throw new AppError('validation_failed', 'validationToken is empty or too long.');
+          throw new AppError('validation_failed', {
+            en: 'validationToken is empty or too long.',
+            fr: 'validationToken est vide ou trop long.',
+          });
         return reply.status(200).type('text/plain; charset=utf-8').send(token);
       }
       const parsed = Body.safeParse(req.body);
       if (!parsed.success)
-        throw new AppError(
-          'validation_failed',
-          'Not a change notification: expected {"value":[{subscriptionId, clientState, …}]}.',
-        );
+        throw new AppError('validation_failed', {
+          en: 'Not a change notification: expected {"value":[{subscriptionId, clientState, …}]}.',
+          fr: 'Ce n’est pas une notification de changement : {"value":[{subscriptionId, clientState, …}]} est attendu.',
+        });
       // Items that are not genuine (unknown subscription, wrong clientState) were counted and ignored.
       // The answer is 202 all the same: Microsoft retries every other answer — a 403 too — for 4 hours
       // (reference §3), so refusing a subscription we already deleted would bring it back for hours,

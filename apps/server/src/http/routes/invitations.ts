@@ -10,7 +10,6 @@ import {
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { clientKey } from '../../core/client-key.ts';
-import { localeOf } from '../../security/password-strength.ts';
 import { acceptInvitation } from '../../workspaces/invitation-accept.ts';
 import {
   createInvitation,
@@ -144,7 +143,7 @@ export const invitationRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, dep
       },
     },
     async (req, reply) => {
-      const asker = { client: clientKey(req.ip), locale: localeOf(req.headers['accept-language']) };
+      const asker = { client: clientKey(req.ip) };
       const { userId, joined } = await acceptInvitation(db, req.params.token, req.body, asker);
       if (!joined) req.log.info('invitation accepted by someone already a member');
       return signIn(req, reply, userId);

@@ -18,8 +18,8 @@ export const metricsRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
     );
     if (!access.ok)
       throw access.status === 401
-        ? new AppError('unauthenticated', access.message, { headers: { 'www-authenticate': 'Bearer' } })
-        : new AppError('forbidden', access.message);
+        ? new AppError('unauthenticated', access.words, { headers: { 'www-authenticate': 'Bearer' } })
+        : new AppError('forbidden', access.words);
     const { contentType, body } = await scrape(deps.database.db);
     return reply.type(contentType).header('cache-control', 'no-store').send(body);
   });

@@ -17,6 +17,8 @@ const errors = {
   503: ErrorBody,
 };
 
+const SANDBOX = { en: 'Sandbox', fr: 'Bac à sable' };
+
 /** Sandbox mode only: the tenant's cheat sheet, and a test email into a mailbox of the sandbox tenant. */
 export const sandboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) => {
   const { db } = deps.database;
@@ -35,7 +37,7 @@ export const sandboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
     async (req, reply) => {
       // Admins of the workspace only, through a connector of theirs that is connected to the sandbox
       // tenant (outside sandbox mode every Microsoft call goes to Microsoft: there is no such route).
-      if (!deps.sandbox) throw notFound('Sandbox');
+      if (!deps.sandbox) throw notFound(SANDBOX);
       const workspaceId = pathId(req.params.workspaceId);
       await requireRole(db, req, workspaceId, 'admin');
       const c = await connectedConnector(db, workspaceId, pathId(req.params.id));
@@ -54,7 +56,7 @@ export const sandboxRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
     },
     async (req) => {
       requireUser(req);
-      if (!deps.sandbox) throw notFound('Sandbox');
+      if (!deps.sandbox) throw notFound(SANDBOX);
       return deps.sandbox.info;
     },
   );

@@ -11,7 +11,6 @@ import { z } from 'zod';
 import { AppError } from '../../core/errors.ts';
 import { clientKey } from '../../core/client-key.ts';
 import { deleteSession } from '../../db/repos/sessions.ts';
-import { localeOf } from '../../security/password-strength.ts';
 import { updateProfile } from '../../workspaces/profile.ts';
 import { setUpInstance } from '../../workspaces/setup.ts';
 import { checkPassword } from '../../workspaces/sign-in.ts';
@@ -49,10 +48,9 @@ export const sessionRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
       },
     },
     async (req, reply) => {
-      const userId = await setUpInstance(db, req.body, {
-        client: clientKey(req.ip),
-        locale: localeOf(req.headers['accept-language']),
-      });
+      // The form names the owner's language: its refusals (a weak password) are worded in it.
+      req.statedLocale = req.body.locale ?? null;
+      const userId = await setUpInstance(db, req.body, { client: clientKey(req.ip) });
       reply.status(201);
       return signIn(req, reply, userId);
     },
@@ -70,7 +68,11 @@ export const sessionRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, deps) 
     },
     async (req, reply) => {
       const user = await checkPassword(db, clientKey(req.ip), req.body.email, req.body.password);
-      if (!user) throw new AppError('invalid_credentials', 'The email or password is incorrect.');
+      if (!user)
+        throw new AppError('invalid_credentials', {
+          en: 'The email or password is incorrect.',
+          fr: 'L’adresse e-mail ou le mot de passe est incorrect.',
+        });
       return signIn(req, reply, user.id);
     },
   );
