@@ -223,10 +223,30 @@ describe('mailbox concurrency across processes', () => {
     async () => {
       const db = app.server.database.db;
       let away = false;
+      // Every lease statement fails while the database is away, as in an outage. (Only the renewal
+      // failing let a process whose give-backs still went through hold nothing, look fresh again and
+      // claim anew: under load the test saw A served while "away".)
+      const refused = () => new Error('connect ECONNREFUSED 127.0.0.1:5432');
       class Unreachable extends DbSlotLeases {
         override async renew(): Promise<Map<string, HeldSlots>> {
-          if (away) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+          if (away) throw refused();
           return super.renew();
+        }
+        override async claim(key: string, limit?: number): Promise<boolean> {
+          if (away) throw refused();
+          return super.claim(key, limit);
+        }
+        override async release(key: string): Promise<void> {
+          if (away) throw refused();
+          return super.release(key);
+        }
+        override async releaseOne(key: string): Promise<void> {
+          if (away) throw refused();
+          return super.releaseOne(key);
+        }
+        override async reclaimDead(): Promise<void> {
+          if (away) throw refused();
+          return super.reclaimDead();
         }
       }
       // Leases of 900 ms renewed every 100 ms, so that they lapse within the test.

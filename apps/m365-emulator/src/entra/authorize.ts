@@ -98,7 +98,7 @@ export function registerAuthorize(router: Router, st: EmulatorState): void {
       if (
         u &&
         u.state === 'enabled' &&
-        at >= u.tokensValidFromMs &&
+        at > u.tokensValidFromMs && // a sign-in in the millisecond of a revocation is revoked too
         now - at < st.lifetimes.sessionSeconds * 1000
       )
         out.push(u);

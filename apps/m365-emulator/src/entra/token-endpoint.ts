@@ -152,7 +152,9 @@ function refreshToken(
   const { user, tenant } = activeUser(st, rec.userId);
   ctx.tags.userId = user.id;
   ctx.tags.tenantId = tenant.id;
-  if (rec.issuedMs < user.tokensValidFromMs)
+  // Issued in the millisecond of the revocation counts as before it: on a fast machine a token and
+  // the revocation that follows it can share one (the fidelity test then saw a revoked token work).
+  if (rec.issuedMs <= user.tokensValidFromMs)
     throw Aadsts.revoked(dotnetIso(rec.issuedMs), dotnetIso(user.tokensValidFromMs));
   if (st.clock.now() - rec.issuedMs > st.lifetimes.refreshTokenIdleSeconds * 1000) {
     st.refreshTokens.delete(token);

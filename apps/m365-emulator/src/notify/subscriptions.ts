@@ -435,7 +435,7 @@ export class Subscriptions {
       if (s.kind === 'delegated') {
         const u = this.deps.dir.users.get(s.creatorId);
         // Password change, revoked sessions, disabled or deleted account → subscriptionRemoved.
-        if (!u || u.state !== 'enabled' || u.tokensValidFromMs > s.createdMs) {
+        if (!u || u.state !== 'enabled' || u.tokensValidFromMs >= s.createdMs) {
           this.lifecycle(s, 'subscriptionRemoved');
           continue;
         }
