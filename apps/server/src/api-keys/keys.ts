@@ -55,8 +55,8 @@ export async function createApiKey(
     });
   const ids = [...new Set(input.inboxIds ?? [])];
   await assertWorkspaceInboxes(db, workspaceId, ids);
+  const key = `${KEY_PREFIX}${randomBytes(30).toString('base64url')}`;
   const create = async (tx: Db, id: string) => {
-    const key = `${KEY_PREFIX}${randomBytes(30).toString('base64url')}`;
     const [r] = await tx
       .insert(apiKeys)
       .values({
@@ -85,13 +85,14 @@ export async function createApiKey(
         expiresAt: r!.expiresAt?.toISOString() ?? null,
       },
     });
-    return { row: r!, secret: key };
+    return r!;
   };
   const made = await db.transaction((tx) =>
     createOnceWithSecret(
       tx,
       once?.vault,
       { workspaceId, key: once?.key, kind: 'api_key', request: input },
+      key,
       (id) => create(tx, id),
       // Revoked since: its secret no longer opens anything.
       async (id) =>

@@ -57,6 +57,14 @@ const RETRIES = { maxTries: 4, tryTimeoutInMs: 60_000, retryDelayInMs: 500, maxR
 /** Uploads still being written (committed, before their copy under the hash) live under this prefix. */
 export const AZURE_TEMP_PREFIX = 'tmp/';
 
+/**
+ * The If-Unmodified-Since of a delete that spares what was stored within the grace. HTTP dates count
+ * whole seconds: the limit is rounded down and a second taken off, so a blob stored within the grace
+ * is never deleted.
+ */
+const graceLimit = (now: number, graceMs: number) =>
+  new Date(Math.floor((now - graceMs) / 1000) * 1000 - 1000);
+
 const md5 = (b: Buffer) => createHash('md5').update(b).digest();
 /** Block ids must all have the same length within a blob. */
 const blockId = (n: number) => Buffer.from(`block-${String(n).padStart(6, '0')}`).toString('base64');
@@ -278,11 +286,10 @@ export class AzureBlobStore implements BlobStore {
 
   /**
    * Deletes the blob only if Azure has not seen it stored since `now - graceMs` (If-Unmodified-Since:
-   * Azure checks and deletes in one step). HTTP dates count whole seconds: the limit is rounded down
-   * and a second taken off, so a blob stored within the grace is never deleted.
+   * Azure checks and deletes in one step; see `graceLimit`).
    */
   async eraseUnlessFresh(sha256: string, graceMs: number, now = Date.now()): Promise<EraseOutcome> {
-    const limit = new Date(Math.floor((now - graceMs) / 1000) * 1000 - 1000);
+    const limit = graceLimit(now, graceMs);
     try {
       await this.blob(sha256).delete({ conditions: { ifUnmodifiedSince: limit } });
       return 'erased';
@@ -323,7 +330,7 @@ export class AzureBlobStore implements BlobStore {
    * crash left, deleted on the condition that nobody wrote them since the grace began.
    */
   async eraseStaleTemporaries(graceMs: number, now = Date.now()): Promise<number> {
-    const limit = new Date(Math.floor((now - graceMs) / 1000) * 1000 - 1000);
+    const limit = graceLimit(now, graceMs);
     let erased = 0;
     try {
       for await (const b of this.container.listBlobsFlat({ prefix: AZURE_TEMP_PREFIX })) {

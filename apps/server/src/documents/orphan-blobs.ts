@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { BlobStore } from '../blobs/store.ts';
+import { SHA256, type BlobStore } from '../blobs/store.ts';
 import { ShaFilter } from '../blobs/sha-filter.ts';
 import { rowsOf, type Db } from '../db/client.ts';
 
@@ -56,7 +56,6 @@ export const ORPHAN_SWEEP_DEFAULTS = {
 
 /** Documents read at once while the filter is built. */
 const DOCUMENTS_PER_READ = 5_000;
-const BLOB_ADDRESS = /^[0-9a-f]{64}$/;
 
 export async function sweepOrphanBlobs(
   deps: OrphanSweepDeps,
@@ -109,7 +108,7 @@ async function usedAddresses(db: Db): Promise<{ filter: ShaFilter; used: number 
     );
     for (const r of rows)
       for (const sha of r.shas)
-        if (sha !== null && BLOB_ADDRESS.test(sha)) {
+        if (sha !== null && SHA256.test(sha)) {
           filter.add(sha);
           used++;
         }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
-import type { BlobStore } from '../blobs/store.ts';
+import { SHA256, type BlobStore } from '../blobs/store.ts';
 import { rowsOf, type Db } from '../db/client.ts';
 import { uuidArray } from '../db/sql-arrays.ts';
 import { auditLog, documents, mailMessages, webhookDeliveries } from '../db/schema/index.ts';
@@ -65,7 +65,6 @@ interface Expired {
   shas: string[];
 }
 
-const BLOB_ADDRESS = /^[0-9a-f]{64}$/;
 const textArray = (values: readonly string[]) => sql`${`{${values.join(',')}}`}::text[]`;
 
 /** Erases what retention says must go. Safe to run at any time, and again after a crash. */
@@ -143,7 +142,7 @@ async function expiredDocuments(db: Db, now: Date, limit: number): Promise<Expir
     retentionDays: Number(r.retention_days),
     // Only what can be a blob's address (a reference attachment is a link, with no file).
     shas: [...new Set([r.eml_sha256, ...r.attachments.map((a) => a.sha256)])].filter(
-      (sha): sha is string => typeof sha === 'string' && BLOB_ADDRESS.test(sha),
+      (sha): sha is string => typeof sha === 'string' && SHA256.test(sha),
     ),
   }));
 }

@@ -355,7 +355,7 @@ export class MailClient {
         headers: { 'content-type': 'application/json', prefer: 'IdType="ImmutableId"' },
         body: { singleValueExtendedProperties: [{ id: MARKER_PROPERTY_ID, value: m.value }] },
       })),
-      { priority: opts.priority ?? 'low', ...(opts.sequential ? { sequential: true } : {}) },
+      { ...opts, priority: opts.priority ?? 'low' },
     );
     const out = new Map<string, number>();
     for (const r of responses) {

@@ -20,8 +20,9 @@ export class MarkerWriter {
   /**
    * Writes the hidden marker on the folder's processed messages that lack it, 20 per `$batch`:
    * sequential (one of the mailbox's slots) while the mailbox is still being read, parallel (its 4)
-   * once it is not (MarkerGate). A message gone from the mailbox (404) needs none. Throttled or failing ones stay marked as
-   * missing, and the job retries; more than one call's worth queues another call.
+   * once it is not (MarkerGate). A message gone from the mailbox (404) needs none. Throttled or
+   * failing ones stay marked as missing, and the job retries; more than one call's worth queues
+   * another call.
    */
   async writeMarkers(folderId: string, limit = 200): Promise<{ written: number; left: number }> {
     const { db } = this.d;

@@ -46,13 +46,13 @@ export async function createInvitation(
   once?: { vault: Vault; key: string | undefined },
 ): Promise<{ invitation: InvitationRow; token: string; replayed: boolean }> {
   const existing = await findUserByEmail(db, req.email);
+  const token = randomToken();
   const create = async (tx: Db, id: string) => {
     if (existing && (await findRole(tx, workspaceId, existing.id)))
       throw new AppError('conflict', {
         en: `${req.email} is already a member of this workspace.`,
         fr: `${req.email} est déjà membre de cet espace de travail.`,
       });
-    const token = randomToken();
     // A new invitation for the same address replaces the previous one.
     await tx
       .update(invitations)
@@ -83,13 +83,14 @@ export async function createInvitation(
       target: { type: 'invitation', id: inv!.id },
       details: { email: req.email, role: req.role },
     });
-    return { row: inv!, secret: token };
+    return inv!;
   };
   const made = await db.transaction((tx) =>
     createOnceWithSecret(
       tx,
       once?.vault,
       { workspaceId, key: once?.key, kind: 'invitation', request: req },
+      token,
       (id) => create(tx, id),
       // Accepted, revoked or expired since: its link no longer works.
       async (id) =>

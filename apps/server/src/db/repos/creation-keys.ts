@@ -17,10 +17,17 @@ const KEPT_MS = 24 * 3_600_000;
  */
 export async function createOnce<T>(
   tx: Db,
-  at: { workspaceId: string; key: string | undefined; kind: string; request: unknown },
+  at: {
+    workspaceId: string;
+    key: string | undefined;
+    kind: string;
+    request: unknown;
+    /** Kept with the key, and handed back to a repeat (`createOnceWithSecret`: a secret, encrypted). */
+    keep?: string;
+  },
   create: (id: string) => Promise<T>,
   load: (id: string) => Promise<T | undefined>,
-): Promise<{ row: T; replayed: boolean }> {
+): Promise<{ row: T; replayed: boolean; kept?: string | null }> {
   const id = randomUUID();
   if (at.key === undefined) return { row: await create(id), replayed: false };
   const requestHash = createHash('sha256').update(JSON.stringify(at.request)).digest('hex');
@@ -29,7 +36,14 @@ export async function createOnce<T>(
   await forgetOldCreationKeys(tx, at.workspaceId);
   const [mine] = await tx
     .insert(creationKeys)
-    .values({ workspaceId: at.workspaceId, key: at.key, kind: at.kind, requestHash, resourceId: id })
+    .values({
+      workspaceId: at.workspaceId,
+      key: at.key,
+      kind: at.kind,
+      requestHash,
+      resourceId: id,
+      secret: at.keep ?? null,
+    })
     .onConflictDoNothing()
     .returning();
   if (mine) return { row: await create(id), replayed: false };
@@ -48,7 +62,7 @@ export async function createOnce<T>(
       en: 'What this Idempotency-Key created earlier has been deleted, revoked or used since. Send a new key to create it again.',
       fr: 'Ce que cette clé Idempotency-Key a créé a depuis été supprimé, révoqué ou utilisé. Envoyez une nouvelle clé pour le créer à nouveau.',
     });
-  return { row, replayed: true };
+  return { row, replayed: true, kept: first.secret };
 }
 
 /**
@@ -64,47 +78,31 @@ export async function forgetOldCreationKeys(db: Db, workspaceId?: string): Promi
   return gone.length;
 }
 
-const secretContext = (workspaceId: string, key: string) => `creation-key:${workspaceId}:${key}`;
-
 /**
  * `createOnce` for a creation whose answer holds a secret shown once (an API key, an invitation
- * link): the secret is kept with the key, encrypted, for as long as the key (a day), so a retry whose
- * first answer was lost gets the same secret, not a thing it cannot use. No key: nothing is kept.
+ * link). The caller draws the secret first; with a key it is written with the key's row, encrypted,
+ * for as long as the key (a day), so a retry whose first answer was lost gets the same secret, not a
+ * thing it cannot use. No key: nothing is kept.
  */
 export async function createOnceWithSecret<T>(
   tx: Db,
   /** Needed with a key only (callers without one, such as tests, may have no vault). */
   vault: Vault | undefined,
   at: { workspaceId: string; key: string | undefined; kind: string; request: unknown },
-  create: (id: string) => Promise<{ row: T; secret: string }>,
+  secret: string,
+  create: (id: string) => Promise<T>,
   load: (id: string) => Promise<T | undefined>,
 ): Promise<{ row: T; secret: string; replayed: boolean }> {
-  const keyRow = (key: string) =>
-    and(eq(creationKeys.workspaceId, at.workspaceId), eq(creationKeys.key, key));
-  let secret = '';
-  const made = await createOnce(
-    tx,
-    at,
-    async (id) => {
-      const r = await create(id);
-      secret = r.secret;
-      if (at.key !== undefined) {
-        if (!vault) throw new Error('createOnceWithSecret: a key needs a vault');
-        await tx
-          .update(creationKeys)
-          .set({ secret: vault.encrypt(r.secret, secretContext(at.workspaceId, at.key)) })
-          .where(keyRow(at.key));
-      }
-      return r.row;
-    },
-    load,
-  );
-  if (!made.replayed || at.key === undefined || !vault) return { ...made, secret };
-  const [kept] = await tx.select({ secret: creationKeys.secret }).from(creationKeys).where(keyRow(at.key));
-  if (!kept?.secret)
+  if (at.key === undefined) return { row: await create(randomUUID()), secret, replayed: false };
+  if (!vault) throw new Error('createOnceWithSecret: a key needs a vault');
+  // Bound to its workspace and key: a ciphertext copied into another key's row does not open.
+  const context = `creation-key:${at.workspaceId}:${at.key}`;
+  const made = await createOnce(tx, { ...at, keep: vault.encrypt(secret, context) }, create, load);
+  if (!made.replayed) return { row: made.row, secret, replayed: false };
+  if (!made.kept)
     throw new AppError('conflict', {
       en: 'What this Idempotency-Key created earlier cannot be shown again. Send a new key to create another.',
       fr: 'Ce que cette clé Idempotency-Key a créé ne peut plus être affiché. Envoyez une nouvelle clé pour en créer un autre.',
     });
-  return { ...made, secret: vault.decrypt(kept.secret, secretContext(at.workspaceId, at.key)) };
+  return { row: made.row, secret: vault.decrypt(made.kept, context), replayed: true };
 }
