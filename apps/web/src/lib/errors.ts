@@ -15,9 +15,10 @@ const SAID_IN_FULL = new Set<ApiError['code']>([
 
 /**
  * A sentence for the user, in their language, for any failed call. A 4xx answer shows the server's own
- * message, which the server words in the person's language (decision 0019): it says what happened ('A tag named "urgent" already exists', "This document is bounced: it
- * cannot be approved"), where the code's generic sentence ("This conflicts with a recent change") would
- * hide it (issue 19 §3). The generic sentences stay for 5xx, network failures and answers without one.
+ * message, which the server words in the person's language (decision 0019): it says what happened
+ * ('A tag named "urgent" already exists', "This document is bounced: it cannot be approved"), where
+ * the code's generic sentence ("This conflicts with a recent change") would hide it (issue 19 §3).
+ * The generic sentences stay for 5xx, network failures and answers without one.
  */
 export function errorMessage(t: TFunction, err: unknown): string {
   if (err instanceof ApiError) {
