@@ -501,6 +501,63 @@ describe('concurrency limits learnt from 429s, against the emulator', () => {
   );
 
   it(
+    'per app, batches only: refusals inside a `$batch` teach the app’s limit too, then none',
+    { timeout: 120_000 },
+    async () => {
+      await emu.control.setThrottling({
+        concurrencyScope: 'perApp',
+        serviceTimeMinMs: 20,
+        serviceTimeMaxMs: 40,
+      });
+      await emu.control.resetThrottlingCounters();
+      const { pacer, mail, close } = client();
+      // What the marker drain sends: a parallel batch of 20 per mailbox, several mailboxes at once.
+      const batches = () =>
+        Promise.all(
+          MAILBOXES.map((m) =>
+            mail.batch(
+              token,
+              m,
+              Array.from({ length: 20 }, (_, i) => ({
+                id: String(i),
+                method: 'GET',
+                url: `/users/${encodeURIComponent(m)}/mailFolders/inbox`,
+              })),
+            ),
+          ),
+        );
+      const refused = (answers: { status: number }[][]) =>
+        answers.flat().filter((r) => r.status === 429).length;
+      try {
+        const first = await batches();
+        expect(refused(first)).toBeGreaterThan(0);
+        // Learnt from the inner answers alone (the batches' own HTTP answers were 200): the app's
+        // limit is now known (halved from the most in flight, decision 0020), and batches go
+        // sequential on its leased slots.
+        expect(pacer.limitOf(`app:${APP}`)).toBeLessThanOrEqual(8);
+        for (const m of MAILBOXES) expect(pacer.limitOf(m)).toBe(4);
+
+        await emu.control.resetThrottlingCounters();
+        for (let round = 0; round < 2; round++) {
+          const answers = await batches();
+          expect(refused(answers)).toBe(0);
+          expect(answers.flat().every((r) => r.status === 200)).toBe(true);
+        }
+        const steady = await counters();
+        expect(steady).toMatchObject({ throttled: 0, served: 2 * 20 * MAILBOXES.length });
+        expect(steady.maxInFlight).toBeLessThanOrEqual(4);
+      } finally {
+        await close();
+        await emu.control.setThrottling({
+          concurrencyScope: 'perMailbox',
+          serviceTimeMinMs: 0,
+          serviceTimeMaxMs: 0,
+        });
+      }
+    },
+  );
+
+  it(
     'per mailbox: nothing is learnt, each mailbox keeps its 4 in flight, no 429',
     { timeout: 120_000 },
     async () => {

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { LearntLimit } from './learnt-limit.ts';
 
 const MIN = 60_000;
-const settings = { decrease: 0.5, documented: 4, confirmMs: MIN, quietMs: MIN, rememberMs: 60 * MIN };
+const settings = {
+  decrease: 0.5,
+  documented: 4,
+  confirmMs: MIN,
+  quietMs: MIN,
+  rememberMs: 60 * MIN,
+  rememberMaxMs: 24 * 60 * MIN,
+};
 
 /** A limit on a fake clock: `at(ms)` moves it. */
 function limit(max: number) {
@@ -61,6 +68,45 @@ describe('LearntLimit (AIMD)', () => {
     expect(l.current()).toBe(3);
     at(62 * MIN);
     expect(l.current()).toBe(5);
+  });
+
+  it('a probe refused at the level remembered doubles the memory, up to a day; refused higher, it starts again at an hour', () => {
+    const { l, at } = limit(Infinity);
+    const refusedTwice = (n: number) => {
+      l.refused(n, l.epoch);
+      l.refused(n, l.epoch);
+    };
+    // Under the per-app reading: refused at 5 in flight, so 4 (Microsoft's documented number).
+    refusedTwice(5);
+    expect(l.current()).toBe(4);
+    at(60 * MIN);
+    expect(l.current()).toBe(5);
+    // The probe at 5 is refused: remembered two hours now, not one.
+    refusedTwice(5);
+    const t1 = 60 * MIN;
+    at(t1 + 119 * MIN);
+    expect(l.current()).toBe(4);
+    at(t1 + 120 * MIN);
+    expect(l.current()).toBe(5);
+    // Confirmed again and again: 4 h, 8 h, 16 h, then a day at most.
+    let t = t1 + 120 * MIN;
+    for (const hours of [4, 8, 16, 24, 24]) {
+      refusedTwice(5);
+      at(t + hours * 60 * MIN - 1);
+      expect(l.current()).toBe(4);
+      t += hours * 60 * MIN;
+      at(t);
+      expect(l.current()).toBe(5);
+    }
+    // The limit moved: the probe went up to 7 before a refusal (at 8). An hour's memory again.
+    at(t + 3 * MIN);
+    expect(l.current()).toBe(8);
+    refusedTwice(8);
+    t += 3 * MIN;
+    at(t + 60 * MIN - 1);
+    expect(l.current()).toBeLessThanOrEqual(7);
+    at(t + 60 * MIN);
+    expect(l.current()).toBe(8);
   });
 
   it('never above its ceiling (Microsoft’s 4 per mailbox)', () => {

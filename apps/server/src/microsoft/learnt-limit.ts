@@ -6,7 +6,9 @@
  * blamed on the wrong scope) must not cost an hour of throughput; a real overload draws several at
  * once. `quietMs`: each quiet period after a decrease adds one. `rememberMs`: a level that drew
  * refusals is not tried again for this long (without it, additive increase would climb back to it and
- * draw 429s every few minutes for ever: "zero 429s in steady state" needs the memory).
+ * draw 429s every few minutes for ever: "zero 429s in steady state" needs the memory). A probe after
+ * the memory lapsed that is refused at the same level doubles it, up to `rememberMaxMs`: a limit
+ * Microsoft keeps confirming costs a pair of 429s a day, not one an hour.
  */
 export interface AimdSettings {
   decrease: number;
@@ -19,6 +21,7 @@ export interface AimdSettings {
   confirmMs: number;
   quietMs: number;
   rememberMs: number;
+  rememberMaxMs: number;
 }
 
 export const DEFAULT_AIMD: AimdSettings = {
@@ -27,6 +30,7 @@ export const DEFAULT_AIMD: AimdSettings = {
   confirmMs: 60_000,
   quietMs: 60_000,
   rememberMs: 3_600_000,
+  rememberMaxMs: 86_400_000,
 };
 
 /**
@@ -45,6 +49,8 @@ export class LearntLimit {
   /** The lowest level that lowered the limit within `rememberMs`, and when. */
   private refusedAt = Infinity;
   private refusedWhen = -Infinity;
+  /** How long `refusedAt` is remembered: `rememberMs`, doubled each time a probe confirms it. */
+  private rememberFor: number;
   /** The last refusal (lowered or not), and the fewest in flight among the recent ones. */
   private lastStrike = -Infinity;
   private strikeLow = Infinity;
@@ -69,6 +75,7 @@ export class LearntLimit {
     this.base = max;
     this.settings = settings;
     this.clock = clock;
+    this.rememberFor = settings.rememberMs;
   }
 
   /** True once a refusal has lowered it (for the app scope: the limit is then enforced). */
@@ -82,7 +89,7 @@ export class LearntLimit {
     const grown = this.base + Math.floor((now - this.since) / this.settings.quietMs);
     // Below the level refused while it is remembered; then one more per quiet period from there (a
     // gentle probe: at most one confirmed pair of 429s per `rememberMs` when the limit has not moved).
-    const forgotten = now - this.refusedWhen - this.settings.rememberMs;
+    const forgotten = now - this.refusedWhen - this.rememberFor;
     const cap = Math.min(
       this.max,
       this.refusedAt - 1 + (forgotten < 0 ? 0 : 1 + Math.floor(forgotten / this.settings.quietMs)),
@@ -102,7 +109,16 @@ export class LearntLimit {
     this.lastStrike = now;
     if (!confirmed || epoch !== this.epoch) return false;
     const level = Math.min(this.current(), Math.max(1, this.strikeLow));
-    if (now - this.refusedWhen >= this.settings.rememberMs) this.refusedAt = Infinity;
+    if (now - this.refusedWhen >= this.rememberFor) {
+      // The memory had lapsed, so this answers a probe: refused again no higher than one above the
+      // level remembered, the limit stands (remember it twice as long); refused higher, it moved.
+      if (this.refusedAt !== Infinity)
+        this.rememberFor =
+          this.strikeLow <= this.refusedAt + 1
+            ? Math.min(this.settings.rememberMaxMs, this.rememberFor * 2)
+            : this.settings.rememberMs;
+      this.refusedAt = Infinity;
+    }
     this.refusedAt = Math.min(this.refusedAt, Math.max(2, this.strikeLow));
     this.refusedWhen = now;
     const halved = Math.floor(level * this.settings.decrease);

@@ -118,7 +118,10 @@ export class MailClient {
     mailbox: string,
     pathOrUrl: string,
     init: RequestInit,
-    consume: (res: Awaited<ReturnType<MicrosoftSettings['http']['fetch']>>) => Promise<T>,
+    consume: (
+      res: Awaited<ReturnType<MicrosoftSettings['http']['fetch']>>,
+      admission: Admission,
+    ) => Promise<T>,
   ): Promise<T> {
     const body = init.body !== undefined ? JSON.stringify(init.body) : undefined;
     const app = this.appOf(token);
@@ -155,7 +158,7 @@ export class MailClient {
             }
             try {
               if (!res.ok) throw await readGraphError(res);
-              return await consume(res);
+              return await consume(res, a);
             } finally {
               // A body left unread (its reader failed: the blob store or the database went away
               // mid-download) kept the request open at Microsoft, which counts it in flight until its
@@ -324,14 +327,42 @@ export class MailClient {
     const sent = sequential
       ? requests.map((r, i) => (i ? { ...r, dependsOn: [requests[i - 1]!.id] } : r))
       : requests;
-    const r = await this.json<{ responses?: BatchResponse[] }>(token, mailbox, '/$batch', {
+    const init = {
       method: 'POST',
       body: { requests: sent },
       weight: sequential ? 1 : Math.min(4, requests.length),
       count: requests.length,
       priority: opts.priority ?? 'low',
+    } as const;
+    return this.call(token, mailbox, '/$batch', init, async (res, admission) => {
+      const text = await res.text();
+      const responses = ((text ? JSON.parse(text) : {}) as { responses?: BatchResponse[] }).responses ?? [];
+      this.heedInnerRefusals(mailbox, responses, admission);
+      return responses;
     });
-    return r.responses ?? [];
+  }
+
+  /**
+   * An inner request refused 429 says what a refused request says (reference §4: each inner request
+   * is throttled on its own): `MailboxConcurrency` lowers the limit of its scope, `Retry-After` pauses
+   * the mailbox. Unheeded, a per-app limit went unlearnt while only marker batches ran, and parallel
+   * batches on several mailboxes drew 241 refusals in one burst (the per-app backfill's marker drain).
+   */
+  private heedInnerRefusals(mailbox: string, responses: BatchResponse[], admission: Admission): void {
+    let pauseSeconds = 0;
+    for (const r of responses) {
+      if (r.status !== 429) continue;
+      const message = (r.body as { error?: { message?: unknown } } | undefined)?.error?.message;
+      if (typeof message === 'string' && /MailboxConcurrency/i.test(message))
+        this.pacer.concurrencyRefused(admission);
+      const header = Object.entries(r.headers ?? {}).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
+      const seconds = Number(header);
+      if (Number.isFinite(seconds) && seconds > 0) pauseSeconds = Math.max(pauseSeconds, seconds);
+    }
+    if (pauseSeconds) {
+      this.pacer.pause(mailbox, pauseSeconds * 1000);
+      graphRetryAfterSeconds.inc(pauseSeconds);
+    }
   }
 
   /**

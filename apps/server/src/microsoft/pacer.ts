@@ -55,7 +55,11 @@ export interface AdmissionWait {
 export interface Admission {
   key: string;
   app: string | undefined;
-  /** This process's requests in flight on the mailbox, and of the app on all its mailboxes (this one included). */
+  /**
+   * This process's requests in flight on the mailbox when it was admitted, and the most of the app's
+   * on all its mailboxes (this one included) while it was in flight: a `$batch`'s inner requests reach
+   * Microsoft over the batch's whole life, and may be refused for requests admitted after it.
+   */
   mailboxInFlight: number;
   appInFlight: number;
   mailboxEpoch: number;
@@ -120,6 +124,8 @@ export class MailboxPacer {
   private readonly learnt = new Map<string, LearntLimit>();
   /** This process's requests in flight per app, across its mailboxes (for telling the scope of a 429). */
   private readonly appInFlight = new Map<string, number>();
+  /** This process's admitted requests per app, still in flight (their `appInFlight` is raised as others come). */
+  private readonly live = new Map<string, Set<Admission>>();
   private readonly aimd: AimdSettings;
   private readonly clock: () => number;
   private readonly onSlowAdmission: ((wait: AdmissionWait) => void) | undefined;
@@ -181,6 +187,8 @@ export class MailboxPacer {
     }
     const appCount = app !== undefined ? (this.appInFlight.get(app) ?? 0) + weight : 0;
     if (app !== undefined) this.appInFlight.set(app, appCount);
+    const live = app !== undefined ? this.liveOf(app) : undefined;
+    for (const other of live ?? []) other.appInFlight = Math.max(other.appInFlight, appCount);
     const admission: Admission = {
       key,
       app,
@@ -189,9 +197,11 @@ export class MailboxPacer {
       mailboxEpoch: this.learnt.get(key)?.epoch ?? 0,
       appEpoch: app !== undefined ? (this.learnt.get(appKey(app))?.epoch ?? 0) : 0,
     };
+    live?.add(admission);
     try {
       return await fn(admission);
     } finally {
+      live?.delete(admission);
       // Microsoft counts a request until its server has finished it, which can be a moment after we
       // have read the last byte: released at once, the next request was now and then a fifth (429).
       setTimeout(() => {
@@ -200,7 +210,10 @@ export class MailboxPacer {
         if (app !== undefined) {
           const left = (this.appInFlight.get(app) ?? weight) - weight;
           if (left > 0) this.appInFlight.set(app, left);
-          else this.appInFlight.delete(app);
+          else {
+            this.appInFlight.delete(app);
+            if (!this.live.get(app)?.size) this.live.delete(app);
+          }
         }
       }, RELEASE_GRACE_MS);
     }
@@ -220,6 +233,12 @@ export class MailboxPacer {
     }
     this.learntLimit(a.key, this.limits.slots).refused(a.mailboxInFlight, a.mailboxEpoch);
     return 'mailbox';
+  }
+
+  private liveOf(app: string): Set<Admission> {
+    let set = this.live.get(app);
+    if (!set) this.live.set(app, (set = new Set()));
+    return set;
   }
 
   /** The concurrency limit of a mailbox (or `app:` key) now: Microsoft's 4, or lower when learnt from 429s. */
