@@ -100,6 +100,23 @@ describe('organisation-wide access: the legitimate flows', () => {
     expect(String(final.body)).toContain('Permission granted');
     await waitFor(admin, ws, id, (x) => x.status === 'connected', 'connected');
   });
+
+  it('thanks the Entra admin in their browser’s language', async () => {
+    const id = await newConnector(admin, ws, 'Org, by link, en français');
+    const start = await admin.post<AdminConsentStart>(api.connectOrganization(ws, id));
+    const itAdmin = new Client(app);
+    itAdmin.headers['accept-language'] = 'fr-FR,fr;q=0.9,en;q=0.5';
+    const { final } = await followOrganizationConsent(app, itAdmin, start.body.adminConsentUrl, {
+      username: DEMO.contoso.admin,
+    });
+    expect(final.status).toBe(200);
+    const html = String(final.body);
+    expect(html).toContain('<html lang="fr">');
+    expect(html).toContain('<h1>Autorisation accordée</h1>');
+    expect(html).toContain('Mailroom peut désormais lire les boîtes aux lettres de Contoso Insurance.');
+    expect(html).toContain('Ouvrir Mailroom');
+    await waitFor(admin, ws, id, (x) => x.status === 'connected', 'connected');
+  });
 });
 
 describe('organisation-wide access: what the outside review tried', () => {
@@ -120,6 +137,12 @@ describe('organisation-wide access: what the outside review tried', () => {
     const r = await new Client(app).request('GET', forged);
     expect(r.status).toBe(400);
     expect(String(r.body)).toContain('not started in this browser');
+    // Replayed from a French browser: refused again (the state was used), and said in French (the
+    // page is for people who may have no Mailroom account).
+    const fr = await new Client(app).request('GET', forged, undefined, { 'accept-language': 'fr' });
+    expect(fr.status).toBe(400);
+    expect(String(fr.body)).toContain('<h1>Mailroom n’a pas pu terminer la connexion</h1>');
+    expect(String(fr.body)).toContain('Ce consentement n’est plus valide (il a expiré ou a déjà servi).');
     expect(await status(attacker.client, attacker.ws, b)).toBe('not_connected');
   });
 

@@ -104,6 +104,8 @@ export interface Res<T = unknown> {
  */
 export class Client {
   readonly cookies = new Map<string, string>();
+  /** Sent with every request (a browser's Accept-Language, say). */
+  readonly headers: Record<string, string> = {};
   csrf = '';
   private readonly app: TestApp;
   constructor(app: TestApp) {
@@ -124,6 +126,7 @@ export class Client {
         ...(cookie ? { cookie } : {}),
         ...(method !== 'GET' && this.csrf ? { [CSRF_HEADER]: this.csrf } : {}),
         ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
+        ...this.headers,
         ...headers,
       },
       ...(body !== undefined ? { payload: typeof body === 'string' ? body : JSON.stringify(body) } : {}),

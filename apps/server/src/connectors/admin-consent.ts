@@ -77,10 +77,10 @@ export class AdminConsentFlow {
   async open(ticket: string): Promise<{ redirect: string; consentSecret: string; maxAgeSeconds: number }> {
     const link = await findOAuthState(this.d.db, ticket, 'admin_consent_link');
     if (!link)
-      throw new CallbackError(
-        'state_invalid',
-        'This consent link is not valid any more (expired, or the connector was deleted). Ask for a new one from the connector page.',
-      );
+      throw new CallbackError('state_invalid', {
+        en: 'This consent link is not valid any more (expired, or the connector was deleted). Ask for a new one from the connector page.',
+        fr: 'Ce lien de consentement n’est plus valide (il a expiré, ou le connecteur a été supprimé). Demandez-en un nouveau depuis la page du connecteur.',
+      });
     const consentSecret = randomToken();
     const state = await createOAuthState(
       this.d.db,
@@ -105,10 +105,10 @@ export class AdminConsentFlow {
   async completeConsent(q: ConsentCallback, browser: BrowserBinding): Promise<string> {
     const st = await consumeOAuthState(this.d.db, q.state ?? '', 'admin_consent');
     if (!st)
-      throw new CallbackError(
-        'state_invalid',
-        'This consent is not valid any more (expired or already used). Open the consent link again.',
-      );
+      throw new CallbackError('state_invalid', {
+        en: 'This consent is not valid any more (expired or already used). Open the consent link again.',
+        fr: 'Ce consentement n’est plus valide (il a expiré ou a déjà servi). Ouvrez de nouveau le lien de consentement.',
+      });
     checkBinding(st, browser);
     const where = { workspaceId: st.workspaceId, connectorId: st.connectorId, requesterId: st.userId };
     if (q.error)
@@ -120,7 +120,14 @@ export class AdminConsentFlow {
         where,
       );
     if (!isTenantGuid(q.tenant))
-      throw new CallbackError('microsoft_error', 'Microsoft did not say which tenant consented.', where);
+      throw new CallbackError(
+        'microsoft_error',
+        {
+          en: 'Microsoft did not say which tenant consented.',
+          fr: 'Microsoft n’a pas indiqué quelle organisation a donné son consentement.',
+        },
+        where,
+      );
     const { verifier, challenge } = await this.crypto.generatePkceCodes();
     const nonce = this.crypto.createNewGuid();
     const state = await createOAuthState(
@@ -174,7 +181,11 @@ export class AdminConsentFlow {
     const tenantId = claims.tid;
     const upn = claims.preferred_username ?? result.account?.username ?? 'the account that signed in';
     if (!isTenantGuid(tenantId) || !claims.oid)
-      throw new CallbackError('microsoft_error', 'Microsoft did not say who signed in.', where);
+      throw new CallbackError(
+        'microsoft_error',
+        { en: 'Microsoft did not say who signed in.', fr: 'Microsoft n’a pas indiqué qui s’est connecté.' },
+        where,
+      );
     let roles: string[];
     try {
       roles = await signedInUserRoleTemplates(this.d.settings, result.accessToken);
@@ -190,7 +201,10 @@ export class AdminConsentFlow {
       );
       throw new CallbackError(
         'not_tenant_admin',
-        `${upn} is not a Global Administrator or Privileged Role Administrator of this Microsoft 365 organisation, so Mailroom cannot be connected organisation-wide with this account. Ask one of your organisation's administrators to open the consent link.`,
+        {
+          en: `${upn} is not a Global Administrator or Privileged Role Administrator of this Microsoft 365 organisation, so Mailroom cannot be connected organisation-wide with this account. Ask one of your organisation's administrators to open the consent link.`,
+          fr: `${upn} n’est ni administrateur général ni administrateur de rôle privilégié de cette organisation Microsoft 365 : ce compte ne peut pas connecter Mailroom pour toute l’organisation. Demandez à l’un des administrateurs de votre organisation d’ouvrir le lien de consentement.`,
+        },
         where,
       );
     }
@@ -203,7 +217,10 @@ export class AdminConsentFlow {
     if (verified.tenantId.toLowerCase() !== tenantId.toLowerCase())
       throw new CallbackError(
         'microsoft_error',
-        'Microsoft answered for another organisation than the one you signed in to.',
+        {
+          en: 'Microsoft answered for another organisation than the one you signed in to.',
+          fr: 'Microsoft a répondu pour une autre organisation que celle à laquelle vous vous êtes connecté.',
+        },
         where,
       );
     await this.saver.saveOrganization(where, verified, { upn, oid: claims.oid, role }, st.userId);
@@ -220,9 +237,9 @@ export class AdminConsentFlow {
 function checkBinding(st: OAuthStateRow, browser: BrowserBinding): void {
   const sent = browser.consentSecret ? sha256(browser.consentSecret) : '';
   if (!st.sessionHash || !safeEqual(sent, st.sessionHash)) {
-    throw new CallbackError(
-      'state_invalid',
-      'This consent was not started in this browser. Open the consent link again in the browser you use to sign in to Microsoft, and finish there.',
-    );
+    throw new CallbackError('state_invalid', {
+      en: 'This consent was not started in this browser. Open the consent link again in the browser you use to sign in to Microsoft, and finish there.',
+      fr: 'Ce consentement n’a pas été commencé dans ce navigateur. Ouvrez de nouveau le lien de consentement dans le navigateur avec lequel vous vous connectez à Microsoft, et terminez-le là.',
+    });
   }
 }

@@ -1,3 +1,5 @@
+import type { Words } from '../core/errors.ts';
+
 /**
  * A failure of the callback from Microsoft, shown on the connector page as `?error=code` — or, when
  * `requesterId` is set and someone else's browser got here (an Entra admin with no Mailroom account),
@@ -5,15 +7,19 @@
  */
 export class CallbackError extends Error {
   readonly code: string;
+  /** Mailroom's own sentence in each language; Microsoft's words (a string) are the same in both. */
+  readonly words: Words;
   readonly workspaceId: string | undefined;
   readonly connectorId: string | undefined;
   readonly requesterId: string | undefined;
   constructor(
     code: string,
-    message: string,
+    message: Words | string,
     where?: { workspaceId: string; connectorId: string; requesterId?: string },
   ) {
-    super(message);
+    const words = typeof message === 'string' ? { en: message, fr: message } : message;
+    super(words.en);
+    this.words = words;
     this.code = code;
     this.workspaceId = where?.workspaceId;
     this.connectorId = where?.connectorId;
@@ -59,7 +65,10 @@ export function openVerifier(
   } catch {
     throw new CallbackError(
       'state_invalid',
-      'Mailroom can no longer read this sign-in (its encryption key changed meanwhile). Start again from the connector page.',
+      {
+        en: 'Mailroom can no longer read this sign-in (its encryption key changed meanwhile). Start again from the connector page.',
+        fr: 'Mailroom ne peut plus lire cette connexion (sa clé de chiffrement a changé entre-temps). Recommencez depuis la page du connecteur.',
+      },
       where,
     );
   }

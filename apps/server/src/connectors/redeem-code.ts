@@ -27,7 +27,12 @@ export async function redeemSignIn(
       q.error_description ?? q.error,
       where,
     );
-  if (!q.code) throw new CallbackError('microsoft_error', 'Microsoft sent no authorization code.', where);
+  if (!q.code)
+    throw new CallbackError(
+      'microsoft_error',
+      { en: 'Microsoft sent no authorization code.', fr: 'Microsoft n’a envoyé aucun code d’autorisation.' },
+      where,
+    );
   const verifier = openVerifier(
     () => d.vault.decrypt(st.pkceVerifier!, vaultContext.pkceVerifier(st.stateHash)),
     where,

@@ -32,6 +32,11 @@ import { TokenBroker, vaultContext, type ConnectorRow } from './token-broker.ts'
 
 const DELEGATED_STATE_TTL_MS = 15 * 60_000;
 
+const CONNECTOR_GONE: Words = {
+  en: 'The connector was deleted meanwhile.',
+  fr: 'Le connecteur a été supprimé entre-temps.',
+};
+
 export interface ConnectorServiceDeps {
   db: Db;
   vault: Vault;
@@ -142,10 +147,10 @@ export class ConnectorService {
   async completeSignIn(q: SignInCallback, browser: BrowserBinding): Promise<SignInOutcome> {
     const st = await consumeOAuthState(this.d.db, q.state ?? '', ['delegated', 'admin_verify']);
     if (!st)
-      throw new CallbackError(
-        'state_invalid',
-        'This sign-in link is not valid any more (expired, already used or not started here). Start again from the connector page.',
-      );
+      throw new CallbackError('state_invalid', {
+        en: 'This sign-in link is not valid any more (expired, already used or not started here). Start again from the connector page.',
+        fr: 'Ce lien de connexion n’est plus valide (il a expiré, a déjà servi ou n’a pas été commencé ici). Recommencez depuis la page du connecteur.',
+      });
     if (st.kind === 'admin_verify')
       return { ...(await this.orgConsent.completeVerification(st, q, browser)), mode: 'organization' };
     return {
@@ -167,13 +172,23 @@ export class ConnectorService {
     if (!sessionHash || st.sessionHash !== sessionHash || st.userId !== actorId) {
       throw new CallbackError(
         'state_invalid',
-        'This sign-in was started in another session. Start again from the connector page.',
+        {
+          en: 'This sign-in was started in another session. Start again from the connector page.',
+          fr: 'Cette connexion a été commencée dans une autre session. Recommencez depuis la page du connecteur.',
+        },
         where,
       );
     }
     const role = await findRole(this.d.db, st.workspaceId, actorId);
     if (!role || !atLeast(role, 'admin'))
-      throw new CallbackError('forbidden', 'Only workspace admins can connect a connector.', where);
+      throw new CallbackError(
+        'forbidden',
+        {
+          en: 'Only workspace admins can connect a connector.',
+          fr: 'Seuls les administrateurs de l’espace de travail peuvent connecter un connecteur.',
+        },
+        where,
+      );
     const cache = new CacheHolder(null);
     const result = await redeemSignIn({ settings: this.d.settings, vault: this.d.vault }, st, q, {
       scopes: DELEGATED_SCOPES,
@@ -188,7 +203,11 @@ export class ConnectorService {
     };
     const account = result.account;
     if (!account || !cache.text)
-      throw new CallbackError('microsoft_error', 'Microsoft returned no account.', where);
+      throw new CallbackError(
+        'microsoft_error',
+        { en: 'Microsoft returned no account.', fr: 'Microsoft n’a renvoyé aucun compte.' },
+        where,
+      );
     const now = new Date();
     await this.d.db.transaction(async (tx) => {
       const [c] = await tx
@@ -196,7 +215,7 @@ export class ConnectorService {
         .from(connectors)
         .where(and(eq(connectors.id, st.connectorId), eq(connectors.workspaceId, st.workspaceId)))
         .for('update');
-      if (!c) throw new CallbackError('connector_gone', 'The connector was deleted meanwhile.');
+      if (!c) throw new CallbackError('connector_gone', CONNECTOR_GONE);
       await this.saveCredentials(tx, c, {
         tokenCache: this.d.vault.encrypt(cache.text!, vaultContext.tokenCache(c.id)),
         clientSecret: null,
@@ -251,7 +270,7 @@ export class ConnectorService {
         .from(connectors)
         .where(and(eq(connectors.id, where.connectorId), eq(connectors.workspaceId, where.workspaceId)))
         .for('update');
-      if (!c) throw new CallbackError('connector_gone', 'The connector was deleted meanwhile.');
+      if (!c) throw new CallbackError('connector_gone', CONNECTOR_GONE);
       await this.saveCredentials(tx, c, {
         tokenCache: this.d.vault.encrypt(verified.cache, vaultContext.tokenCache(c.id)),
         clientSecret: null,

@@ -1,8 +1,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Locale } from '@mailroom/contracts';
 import { CallbackError } from '../../connectors/callbacks.ts';
+import type { Words } from '../../core/errors.ts';
 import type { HttpDeps } from '../deps.ts';
+import { requestLocale } from '../request-locale.ts';
 
 /** Set when a consent link is opened; the consent and the admin's sign-in must come back with it. */
 const CONSENT_COOKIE = 'mailroom_consent';
@@ -34,19 +37,20 @@ export const oauthCallbackRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, 
    */
   function callbackFailure(req: FastifyRequest, reply: FastifyReply, err: unknown) {
     if (!(err instanceof CallbackError)) throw err;
+    const locale = requestLocale(req);
     const forRequester = !err.requesterId || req.session?.user.id === err.requesterId;
     if (err.workspaceId && err.connectorId && forRequester) {
       return reply.redirect(
         connectorPage(err.workspaceId, err.connectorId, {
           error: err.code,
-          detail: err.message.slice(0, 300),
+          detail: err.words[locale].slice(0, 300),
         }),
       );
     }
     return reply
       .status(400)
       .type('text/html; charset=utf-8')
-      .send(page('Mailroom could not finish connecting', err.message, deps.config.publicBaseUrl));
+      .send(page(locale, PAGE_WORDS.failed[locale], err.words[locale], deps.config.publicBaseUrl));
   }
 
   const browserOf = (req: FastifyRequest) => ({
@@ -114,24 +118,37 @@ export const oauthCallbackRoutes: FastifyPluginAsyncZod<HttpDeps> = async (app, 
     reply.clearCookie(CONSENT_COOKIE, consentCookie);
     if (req.session?.user.id === done.userId)
       return reply.redirect(connectorPage(done.workspaceId, done.connectorId, { connected: '1' }));
-    // The admin who clicked may be someone without a Mailroom account: thank them in plain words.
+    // The admin who clicked may be someone without a Mailroom account: thank them in plain words, in
+    // their browser's language.
+    const locale = requestLocale(req);
     return reply
       .type('text/html; charset=utf-8')
       .send(
         page(
-          'Permission granted',
-          `Mailroom can now read mailboxes in ${done.tenantName ?? 'your organisation'}. You can close this tab; the person who sent you the link will see the connection.`,
+          locale,
+          PAGE_WORDS.granted[locale],
+          PAGE_WORDS.grantedText(done.tenantName)[locale],
           deps.config.publicBaseUrl,
         ),
       );
   }
 };
 
+const PAGE_WORDS = {
+  failed: { en: 'Mailroom could not finish connecting', fr: 'Mailroom n’a pas pu terminer la connexion' },
+  granted: { en: 'Permission granted', fr: 'Autorisation accordée' },
+  grantedText: (tenant: string | null): Words => ({
+    en: `Mailroom can now read mailboxes in ${tenant ?? 'your organisation'}. You can close this tab; the person who sent you the link will see the connection.`,
+    fr: `Mailroom peut désormais lire les boîtes aux lettres de ${tenant ?? 'votre organisation'}. Vous pouvez fermer cet onglet ; la personne qui vous a envoyé le lien verra la connexion.`,
+  }),
+  open: { en: 'Open Mailroom', fr: 'Ouvrir Mailroom' },
+} satisfies Record<string, Words | ((tenant: string | null) => Words)>;
+
 const escape = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-/** A minimal page for people who land here from Microsoft without the app open. */
-function page(title: string, text: string, home: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escape(title)} — Mailroom</title>
+/** A minimal page for people who land here from Microsoft without the app open (often no account). */
+function page(locale: Locale, title: string, text: string, home: string): string {
+  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escape(title)} — Mailroom</title>
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1a1b1e}a{color:#1c7ed6}</style></head>
-<body><h1>${escape(title)}</h1><p>${escape(text)}</p><p><a href="${escape(home)}">Open Mailroom</a></p></body></html>`;
+<body><h1>${escape(title)}</h1><p>${escape(text)}</p><p><a href="${escape(home)}">${escape(PAGE_WORDS.open[locale])}</a></p></body></html>`;
 }
