@@ -84,6 +84,28 @@ describe('a signed-in person reads the server’s messages in their profile’s 
     });
   });
 
+  it('fields the contract refuses: its own words, and zod’s for the rest, in French', async () => {
+    const url = api.workspace(ws);
+    const body = { retentionDays: 1.5 };
+    const fr = await send(french, 'PATCH', url, body);
+    const en = await send(english, 'PATCH', url, body);
+    expect([fr.status, en.status]).toEqual([400, 400]);
+    expect(fr.body.error.details).toEqual([
+      { path: 'retentionDays', message: 'Saisissez un nombre entier de jours.' },
+    ]);
+    expect(en.body.error.details).toEqual([
+      { path: 'retentionDays', message: 'Enter a whole number of days.' },
+    ]);
+    // A field the contract words nothing of itself (a type that is not a string): zod's French.
+    const typed = await send(french, 'POST', api.tags(ws), { name: 42 });
+    expect(typed.status).toBe(400);
+    expect(typed.body.error.details).toEqual([
+      { path: 'name', message: 'Entrée invalide : chaîne de caractères attendu, nombre reçu' },
+    ]);
+    const typedEn = await send(english, 'POST', api.tags(ws), { name: 42 });
+    expect(typedEn.body.error.details?.[0]?.message).toBe('Invalid input: expected string, received number');
+  });
+
   it('a member refused an admin’s work', async () => {
     const fr = await send(frenchMember, 'POST', api.tags(ws), { name: 'vip' });
     const en = await send(englishMember, 'POST', api.tags(ws), { name: 'vip' });
@@ -128,13 +150,18 @@ describe('before sign-in, the browser’s Accept-Language decides', () => {
     expect(en.body.error.message).toBe('The email or password is incorrect.');
   });
 
-  it('a form the contract refuses: the summary is French, the schema’s own details stay English', async () => {
+  it('a form the contract refuses: the summary and the contract’s own details in French', async () => {
     const c = new Client(app);
     await c.session();
-    const fr = await c.request<Err>('POST', api.login, { email: 'not an address', password: 'x' }, FR);
+    const bad = { email: 'not an address', password: 'x' };
+    const fr = await c.request<Err>('POST', api.login, bad, FR);
     expect(fr.status).toBe(400);
     expect(fr.body.error.message).toBe('Certains champs sont à corriger.');
-    expect(fr.body.error.details).toEqual([{ path: 'email', message: 'Enter a valid email address.' }]);
+    expect(fr.body.error.details).toEqual([
+      { path: 'email', message: 'Saisissez une adresse e-mail valide.' },
+    ]);
+    const en = await c.request<Err>('POST', api.login, bad);
+    expect(en.body.error.details).toEqual([{ path: 'email', message: 'Enter a valid email address.' }]);
   });
 
   it('asked to sign in, and an unknown route', async () => {

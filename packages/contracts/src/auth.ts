@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { said } from './said.ts';
 
 export const roles = ['owner', 'admin', 'member'] as const;
 export const Role = z.enum(roles);
@@ -13,16 +14,24 @@ export const Email = z
   .trim()
   .toLowerCase()
   .max(254)
-  .pipe(z.email({ message: 'Enter a valid email address.' }));
+  .pipe(z.email({ message: said('Enter a valid email address.', 'Saisissez une adresse e-mail valide.') }));
 
 /** At least 12 characters; long passphrases welcome (argon2id takes any length, we cap to stop abuse). */
 export const Password = z
   .string()
-  .min(12, { message: 'Use at least 12 characters.' })
-  .max(256, { message: 'Use at most 256 characters.' });
+  .min(12, { message: said('Use at least 12 characters.', 'Utilisez au moins 12 caractères.') })
+  .max(256, { message: said('Use at most 256 characters.', 'Utilisez au plus 256 caractères.') });
 
-export const PersonName = z.string().trim().min(1, { message: 'Enter a name.' }).max(100);
-export const WorkspaceName = z.string().trim().min(1, { message: 'Enter a workspace name.' }).max(80);
+export const PersonName = z
+  .string()
+  .trim()
+  .min(1, { message: said('Enter a name.', 'Saisissez un nom.') })
+  .max(100);
+export const WorkspaceName = z
+  .string()
+  .trim()
+  .min(1, { message: said('Enter a workspace name.', 'Saisissez le nom de l’espace de travail.') })
+  .max(80);
 
 export const SetupStatus = z.object({ setupRequired: z.boolean() });
 export type SetupStatus = z.infer<typeof SetupStatus>;
@@ -68,7 +77,9 @@ export type SessionInfo = z.infer<typeof SessionInfo>;
 
 export const UpdateMeRequest = z
   .object({ name: PersonName.optional(), locale: Locale.optional() })
-  .refine((v) => v.name !== undefined || v.locale !== undefined, { message: 'Nothing to update.' });
+  .refine((v) => v.name !== undefined || v.locale !== undefined, {
+    message: said('Nothing to update.', 'Rien à modifier.'),
+  });
 export type UpdateMeRequest = z.infer<typeof UpdateMeRequest>;
 
 export const CSRF_HEADER = 'x-csrf-token';

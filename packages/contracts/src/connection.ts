@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { said } from './said.ts';
 import { IsoDate } from './time.ts';
 
 /** The three ways a connector reaches Microsoft 365 (product spec §2 step 3). */
@@ -97,19 +98,24 @@ export type AdminConsentStart = z.infer<typeof AdminConsentStart>;
 export const TenantRef = z
   .string()
   .trim()
-  .min(1, { message: 'Enter the tenant ID or domain.' })
+  .min(1, { message: said('Enter the tenant ID or domain.', 'Saisissez l’ID ou le domaine du locataire.') })
   .max(255)
   .regex(
     /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+)$/i,
     {
-      message: 'Use the directory (tenant) ID, a GUID, or a domain such as contoso.onmicrosoft.com.',
+      message: said(
+        'Use the directory (tenant) ID, a GUID, or a domain such as contoso.onmicrosoft.com.',
+        'Utilisez l’ID de l’annuaire (locataire), un GUID, ou un domaine tel que contoso.onmicrosoft.com.',
+      ),
     },
   );
 
 export const OwnAppRequest = z
   .object({
     tenant: TenantRef,
-    clientId: z.guid({ message: 'The application (client) ID is a GUID.' }),
+    clientId: z.guid({
+      message: said('The application (client) ID is a GUID.', 'L’ID d’application (client) est un GUID.'),
+    }),
     clientSecret: z.string().min(1).max(1024).optional(),
     /** When the secret expires (asked for so that Mailroom can warn before it does). */
     secretExpiresAt: IsoDate.optional(),
@@ -118,11 +124,17 @@ export const OwnAppRequest = z
     privateKeyPem: z.string().max(20_000).optional(),
   })
   .refine((v) => Boolean(v.clientSecret) !== Boolean(v.certificatePem && v.privateKeyPem), {
-    message: 'Give either a client secret, or a certificate with its private key.',
+    message: said(
+      'Give either a client secret, or a certificate with its private key.',
+      'Donnez soit un secret client, soit un certificat avec sa clé privée.',
+    ),
     path: ['clientSecret'],
   })
   .refine((v) => !v.clientSecret || Boolean(v.secretExpiresAt), {
-    message: 'Enter the date the secret expires, so that Mailroom can warn you in time.',
+    message: said(
+      'Enter the date the secret expires, so that Mailroom can warn you in time.',
+      'Saisissez la date d’expiration du secret, pour que Mailroom puisse vous prévenir à temps.',
+    ),
     path: ['secretExpiresAt'],
   });
 export type OwnAppRequest = z.infer<typeof OwnAppRequest>;

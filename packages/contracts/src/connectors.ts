@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { said } from './said.ts';
 import { ConnectionInfo, ConnectorProblem, SetupProgress } from './connection.ts';
 
 export const connectorTypes = ['microsoft365'] as const;
@@ -19,8 +20,8 @@ export type ConnectorStatus = z.infer<typeof ConnectorStatus>;
 export const ConnectorName = z
   .string()
   .trim()
-  .min(1, { message: 'Enter a name.' })
-  .max(80, { message: 'Use at most 80 characters.' });
+  .min(1, { message: said('Enter a name.', 'Saisissez un nom.') })
+  .max(80, { message: said('Use at most 80 characters.', 'Utilisez au plus 80 caractères.') });
 
 export const Connector = z.object({
   id: z.uuid(),

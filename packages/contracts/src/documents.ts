@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { said } from './said.ts';
 import { OutflowRun } from './outflow.ts';
 import { Metadata } from './inboxes.ts';
 import { IsoTime } from './time.ts';
@@ -129,7 +130,11 @@ export const DocumentAction = z.discriminatedUnion('action', [
   z.object({ action: z.literal('delete') }),
   z.object({
     action: z.literal('bounce'),
-    reason: z.string().trim().min(1, { message: 'Say why.' }).max(1000),
+    reason: z
+      .string()
+      .trim()
+      .min(1, { message: said('Say why.', 'Dites pourquoi.') })
+      .max(1000),
   }),
   z.object({ action: z.literal('reprocess') }),
   /** A filtered email let into its inbox by hand. */

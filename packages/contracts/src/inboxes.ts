@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { said } from './said.ts';
 import { OutflowActions } from './outflow.ts';
 
 /** Inbox, document type and tag names: refused in words past 80 characters, never cut (issue 19 §5). */
@@ -6,8 +7,10 @@ export const NAME_MAX = 80;
 const Name = z
   .string()
   .trim()
-  .min(1, { message: 'Enter a name.' })
-  .max(NAME_MAX, { message: `Use at most ${NAME_MAX} characters.` });
+  .min(1, { message: said('Enter a name.', 'Saisissez un nom.') })
+  .max(NAME_MAX, {
+    message: said(`Use at most ${NAME_MAX} characters.`, `Utilisez au plus ${NAME_MAX} caractères.`),
+  });
 
 /** An inbox as the people on its access list see it. */
 export const Inbox = z.object({
@@ -64,7 +67,9 @@ const Domain = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,63}$/, { message: 'Enter a domain such as contoso.com.' });
+  .regex(/^(?=.{1,253}$)([a-z0-9-]+\.)+[a-z]{2,63}$/, {
+    message: said('Enter a domain such as contoso.com.', 'Saisissez un domaine tel que contoso.com.'),
+  });
 /** Senders from these domains are internal for inflow filtering (besides the tenant's own domains). */
 export const InflowSettings = z.object({ internalDomains: z.array(Domain).max(100) });
 export type InflowSettings = z.infer<typeof InflowSettings>;
@@ -72,7 +77,9 @@ export type InflowSettings = z.infer<typeof InflowSettings>;
 export const MetadataKey = z.string().trim().min(1).max(64);
 export const Metadata = z
   .record(MetadataKey, z.string().max(1000))
-  .refine((m) => Object.keys(m).length <= 50, { message: 'At most 50 entries.' });
+  .refine((m) => Object.keys(m).length <= 50, {
+    message: said('At most 50 entries.', '50 entrées au plus.'),
+  });
 
 /** An inflow rule beyond inbox, start date and active: filtering and what every new document gets. */
 export const RuleFields = z.object({

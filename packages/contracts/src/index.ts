@@ -11,3 +11,4 @@ export * from './documents.ts';
 export * from './outflow.ts';
 export * from './time.ts';
 export * from './integrations.ts';
+export { frenchOf } from './said.ts';

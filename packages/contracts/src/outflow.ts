@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { said } from './said.ts';
 
 /**
  * Outflow: what Mailroom writes back to Outlook when something happens to a document. Configured on
@@ -26,14 +27,18 @@ export const CategoryAction = z.object({
   on: OutflowTrigger,
   kind: z.literal('category'),
   /** Added to the email's categories; created in the mailbox's category list with `color` if missing. */
-  category: z.string().trim().min(1, { message: 'Enter a category.' }).max(255),
+  category: z
+    .string()
+    .trim()
+    .min(1, { message: said('Enter a category.', 'Saisissez une catégorie.') })
+    .max(255),
   color: CategoryColor.default('preset7'),
 });
 export const ForwardAction = z.object({
   id: ActionId,
   on: OutflowTrigger,
   kind: z.literal('forward'),
-  to: z.email({ message: 'Enter an email address.' }).max(320),
+  to: z.email({ message: said('Enter an email address.', 'Saisissez une adresse e-mail.') }).max(320),
   comment: z.string().max(4000).default(''),
 });
 export const MoveAction = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { said } from './said.ts';
 import { Email, Password, PersonName, Role, WorkspaceName } from './auth.ts';
 
 /** Documents older than this many days (by when the email was received) are erased with their files. */
@@ -7,9 +8,19 @@ export const RETENTION_DAYS_MAX = 3650;
 export const RETENTION_DAYS_DEFAULT = 29;
 export const RetentionDays = z
   .number()
-  .int({ message: 'Enter a whole number of days.' })
-  .min(RETENTION_DAYS_MIN, { message: `Keep documents at least ${RETENTION_DAYS_MIN} day.` })
-  .max(RETENTION_DAYS_MAX, { message: `Keep documents at most ${RETENTION_DAYS_MAX} days.` });
+  .int({ message: said('Enter a whole number of days.', 'Saisissez un nombre entier de jours.') })
+  .min(RETENTION_DAYS_MIN, {
+    message: said(
+      `Keep documents at least ${RETENTION_DAYS_MIN} day.`,
+      `Gardez les documents au moins ${RETENTION_DAYS_MIN} jour.`,
+    ),
+  })
+  .max(RETENTION_DAYS_MAX, {
+    message: said(
+      `Keep documents at most ${RETENTION_DAYS_MAX} days.`,
+      `Gardez les documents au plus ${RETENTION_DAYS_MAX} jours.`,
+    ),
+  });
 
 export const Workspace = z.object({
   id: z.uuid(),
@@ -23,7 +34,7 @@ export type Workspace = z.infer<typeof Workspace>;
 export const UpdateWorkspaceRequest = z
   .object({ name: WorkspaceName.optional(), retentionDays: RetentionDays.optional() })
   .refine((b) => b.name !== undefined || b.retentionDays !== undefined, {
-    message: 'Send a name or a retention.',
+    message: said('Send a name or a retention.', 'Envoyez un nom ou une durée de conservation.'),
   });
 export type UpdateWorkspaceRequest = z.infer<typeof UpdateWorkspaceRequest>;
 

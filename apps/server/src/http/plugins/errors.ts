@@ -1,6 +1,10 @@
-import type { ErrorCode } from '@mailroom/contracts';
+import { frenchOf, type ErrorCode } from '@mailroom/contracts';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import {
+  hasZodFastifySchemaValidationErrors,
+  type ZodFastifySchemaValidationError,
+} from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { AppError, FIELDS_NOT_VALID, type Words } from '../../core/errors.ts';
 import { isDatabaseUnavailable, withoutQuery } from '../../db/client.ts';
 import { registerRequestLocale, requestLocale } from '../request-locale.ts';
@@ -76,6 +80,47 @@ const fastifySaid = (err: FastifyError): Words => ({
   fr: FASTIFY_FR[err.code] ?? `La requête a été refusée : ${err.message}`,
 });
 
+const zodFrench = z.locales.fr().localeError;
+
+/**
+ * A field's message in French: the contract's own (worded with `said`, packages/contracts), else
+ * zod's French for the issue (zod's own locale, from the issue's code and parameters), else a plain
+ * "not valid".
+ */
+function fieldMessageInFrench(v: ZodFastifySchemaValidationError, input: unknown): string {
+  const own = v.message ? frenchOf(v.message) : undefined;
+  if (own) return own;
+  const issue = { ...v.params, code: v.keyword, path: [], input } as unknown as Parameters<
+    typeof zodFrench
+  >[0];
+  const said = zodFrench(issue);
+  const text = typeof said === 'string' ? said : said?.message;
+  return text ?? 'n’est pas valide';
+}
+
+/**
+ * The value a refused field had (zod's issue no longer carries it, and its French says what was
+ * received): read from the part of the request that was validated, along the issue's path.
+ */
+function inputAt(
+  req: FastifyRequest,
+  context: string | undefined,
+  v: ZodFastifySchemaValidationError,
+): unknown {
+  const parts: Record<string, unknown> = {
+    body: req.body,
+    querystring: req.query,
+    params: req.params,
+    headers: req.headers,
+  };
+  let at = parts[context ?? 'body'];
+  for (const key of v.instancePath.split('/').slice(1)) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at;
+}
+
 export function registerErrorHandling(app: FastifyInstance): void {
   registerRequestLocale(app);
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
@@ -87,10 +132,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
       return sendError(reply, err.code, said.message, said.details);
     }
     if (hasZodFastifySchemaValidationErrors(err)) {
-      // The contract's schemas word these in English only (packages/contracts); the path says which field.
       const details = err.validation.map((v) => ({
         path: v.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(body)',
-        message: v.message ?? { en: 'is invalid', fr: 'n’est pas valide' }[locale],
+        message:
+          locale === 'fr'
+            ? fieldMessageInFrench(v, inputAt(req, err.validationContext, v))
+            : (v.message ?? 'is invalid'),
       }));
       return sendError(reply, 'validation_failed', FIELDS_NOT_VALID[locale], details);
     }
