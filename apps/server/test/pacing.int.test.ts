@@ -454,18 +454,35 @@ describe('concurrency limits learnt from 429s, against the emulator', () => {
   };
   const APP = `${C.tenantId}:${DEMO.mailroomApp.clientId}`;
 
+  /**
+   * Runs `fn` with a new process's client under one of Microsoft's readings of the limit, with a
+   * service time so that concurrency bites; the counters start at zero, and the emulator goes back to
+   * the per-mailbox reading without a service time after.
+   */
+  async function underReading(
+    concurrencyScope: 'perApp' | 'perMailbox',
+    fn: (c: ReturnType<typeof client>) => Promise<void>,
+  ): Promise<void> {
+    await emu.control.setThrottling({ concurrencyScope, serviceTimeMinMs: 20, serviceTimeMaxMs: 40 });
+    await emu.control.resetThrottlingCounters();
+    const c = client();
+    try {
+      await fn(c);
+    } finally {
+      await c.close();
+      await emu.control.setThrottling({
+        concurrencyScope: 'perMailbox',
+        serviceTimeMinMs: 0,
+        serviceTimeMaxMs: 0,
+      });
+    }
+  }
+
   it(
     'per app: the first 429s are learnt (the app’s limit, leased in graph_slots), then none',
     { timeout: 120_000 },
-    async () => {
-      await emu.control.setThrottling({
-        concurrencyScope: 'perApp',
-        serviceTimeMinMs: 20,
-        serviceTimeMaxMs: 40,
-      });
-      await emu.control.resetThrottlingCounters();
-      const { pacer, mail, close } = client();
-      try {
+    async () =>
+      underReading('perApp', async ({ pacer, mail }) => {
         await burst(mail, 10);
         const learning = await counters();
         expect(learning.throttled).toBeGreaterThan(0);
@@ -489,46 +506,31 @@ describe('concurrency limits learnt from 429s, against the emulator', () => {
         expect(steady).toMatchObject({ throttled: 0, served: 2 * 15 * MAILBOXES.length });
         expect(steady.maxInFlight).toBeLessThanOrEqual(4);
         expect(appRows).toBeGreaterThan(0);
-      } finally {
-        await close();
-        await emu.control.setThrottling({
-          concurrencyScope: 'perMailbox',
-          serviceTimeMinMs: 0,
-          serviceTimeMaxMs: 0,
-        });
-      }
-    },
+      }),
   );
 
   it(
     'per app, batches only: refusals inside a `$batch` teach the app’s limit too, then none',
     { timeout: 120_000 },
-    async () => {
-      await emu.control.setThrottling({
-        concurrencyScope: 'perApp',
-        serviceTimeMinMs: 20,
-        serviceTimeMaxMs: 40,
-      });
-      await emu.control.resetThrottlingCounters();
-      const { pacer, mail, close } = client();
-      // What the marker drain sends: a parallel batch of 20 per mailbox, several mailboxes at once.
-      const batches = () =>
-        Promise.all(
-          MAILBOXES.map((m) =>
-            mail.batch(
-              token,
-              m,
-              Array.from({ length: 20 }, (_, i) => ({
-                id: String(i),
-                method: 'GET',
-                url: `/users/${encodeURIComponent(m)}/mailFolders/inbox`,
-              })),
+    async () =>
+      underReading('perApp', async ({ pacer, mail }) => {
+        // What the marker drain sends: a parallel batch of 20 per mailbox, several mailboxes at once.
+        const batches = () =>
+          Promise.all(
+            MAILBOXES.map((m) =>
+              mail.batch(
+                token,
+                m,
+                Array.from({ length: 20 }, (_, i) => ({
+                  id: String(i),
+                  method: 'GET',
+                  url: `/users/${encodeURIComponent(m)}/mailFolders/inbox`,
+                })),
+              ),
             ),
-          ),
-        );
-      const refused = (answers: { status: number }[][]) =>
-        answers.flat().filter((r) => r.status === 429).length;
-      try {
+          );
+        const refused = (answers: { status: number }[][]) =>
+          answers.flat().filter((r) => r.status === 429).length;
         const first = await batches();
         expect(refused(first)).toBeGreaterThan(0);
         // Learnt from the inner answers alone (the batches' own HTTP answers were 200): the app's
@@ -546,39 +548,20 @@ describe('concurrency limits learnt from 429s, against the emulator', () => {
         const steady = await counters();
         expect(steady).toMatchObject({ throttled: 0, served: 2 * 20 * MAILBOXES.length });
         expect(steady.maxInFlight).toBeLessThanOrEqual(4);
-      } finally {
-        await close();
-        await emu.control.setThrottling({
-          concurrencyScope: 'perMailbox',
-          serviceTimeMinMs: 0,
-          serviceTimeMaxMs: 0,
-        });
-      }
-    },
+      }),
   );
 
   it(
     'per mailbox: nothing is learnt, each mailbox keeps its 4 in flight, no 429',
     { timeout: 120_000 },
-    async () => {
-      await emu.control.setThrottling({
-        concurrencyScope: 'perMailbox',
-        serviceTimeMinMs: 20,
-        serviceTimeMaxMs: 40,
-      });
-      await emu.control.resetThrottlingCounters();
-      const { pacer, mail, close } = client();
-      try {
+    async () =>
+      underReading('perMailbox', async ({ pacer, mail }) => {
         await burst(mail, 20);
         await burst(mail, 20);
         const c = await counters();
         expect(c).toMatchObject({ throttled: 0, served: 2 * 20 * MAILBOXES.length, maxInFlight: 4 });
         expect(pacer.limitOf(`app:${APP}`)).toBe(Infinity);
         for (const m of MAILBOXES) expect(pacer.limitOf(m)).toBe(4);
-      } finally {
-        await close();
-        await emu.control.setThrottling({ serviceTimeMinMs: 0, serviceTimeMaxMs: 0 });
-      }
-    },
+      }),
   );
 });
