@@ -92,6 +92,70 @@ describe('MailClient.batch under an app limit', () => {
   });
 });
 
+describe('MailClient.batch: refusals inside a batch', () => {
+  /** A Graph that refuses the batch's requests `refused` as Outlook does (429, MailboxConcurrency, Retry-After 1). */
+  function refusingGraph(refused: Set<string>) {
+    const fetch = vi.fn(async (_url: string, init: { body?: string }) => {
+      const { requests } = JSON.parse(init.body ?? '{}') as { requests: { id: string }[] };
+      const responses = requests.map((r) =>
+        refused.has(r.id)
+          ? {
+              id: r.id,
+              status: 429,
+              headers: { 'Retry-After': '1' },
+              body: {
+                error: {
+                  code: 'ApplicationThrottled',
+                  message: 'Application is over its MailboxConcurrency limit.',
+                },
+              },
+            }
+          : { id: r.id, status: 200 },
+      );
+      const text = JSON.stringify({ responses });
+      return { ok: true, status: 200, headers: new Headers(), text: async () => text };
+    });
+    return { graphUrl: 'https://graph.test', http: { fetch } } as unknown as MicrosoftSettings;
+  }
+  const twenty = Array.from({ length: 20 }, (_, i) => ({
+    id: String(i),
+    method: 'PATCH',
+    url: `/me/messages/${i}`,
+  }));
+  const spied = () => {
+    const pacer = new MailboxPacer(new LocalSlotLeases());
+    pacers.push(pacer);
+    return {
+      pacer,
+      pause: vi.spyOn(pacer, 'pause'),
+      refused: vi.spyOn(pacer, 'concurrencyRefused'),
+    };
+  };
+
+  it('a stray refusal in a parallel batch pauses the mailbox as asked, and teaches nothing', async () => {
+    const { pacer, pause, refused } = spied();
+    const out = await new MailClient(refusingGraph(new Set(['7'])), pacer).batch('t', 'mb', twenty);
+    expect(out.filter((r) => r.status === 429)).toHaveLength(1);
+    expect(pause).toHaveBeenCalledWith('mb', 1000);
+    expect(refused).not.toHaveBeenCalled();
+  });
+
+  it('a parallel batch refused in a quarter or more is one refusal, judged by the most in flight during it', async () => {
+    const { pacer, refused } = spied();
+    const ids = new Set(['1', '4', '6', '9', '15']);
+    await new MailClient(refusingGraph(ids), pacer).batch('t', 'mb', twenty);
+    expect(refused).toHaveBeenCalledTimes(1);
+    const a = refused.mock.calls[0]![0];
+    expect(a.appInFlight).toBe(a.appPeak);
+  });
+
+  it('a sequential batch stops at its refusal: one refusal, as for one request', async () => {
+    const { pacer, refused } = spied();
+    await new MailClient(refusingGraph(new Set(['3'])), pacer).batch('t', 'mb', twenty, { sequential: true });
+    expect(refused).toHaveBeenCalledTimes(1);
+  });
+});
+
 /** A MailClient on real HTTP to a local server standing in for Graph; `close` ends both. */
 async function clientOf(server: Server) {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -337,24 +337,33 @@ export class MailClient {
     return this.call(token, mailbox, '/$batch', init, async (res, admission) => {
       const text = await res.text();
       const responses = ((text ? JSON.parse(text) : {}) as { responses?: BatchResponse[] }).responses ?? [];
-      this.heedInnerRefusals(mailbox, responses, admission);
+      this.heedInnerRefusals(mailbox, responses, admission, sequential);
       return responses;
     });
   }
 
   /**
-   * An inner request refused 429 says what a refused request says (reference §4: each inner request
-   * is throttled on its own): `MailboxConcurrency` lowers the limit of its scope, `Retry-After` pauses
-   * the mailbox. Unheeded, a per-app limit went unlearnt while only marker batches ran, and parallel
+   * Inner requests refused 429 say what refused requests say (reference §4: each inner request is
+   * throttled on its own): `Retry-After` pauses the mailbox, and `MailboxConcurrency` is reported to
+   * the pacer. Unheeded, a per-app limit went unlearnt while only marker batches ran, and parallel
    * batches on several mailboxes drew 241 refusals in one burst (the per-app backfill's marker drain).
+   * One report per batch, as for one request: a sequential batch stops at its first refusal; a
+   * parallel one is reported only when a quarter of it was refused (an overload refuses most of a
+   * batch; a stray 429 — the chaos run's storm puts one in most batches — must not teach the app a
+   * limit of 4), and judged by the most of the app's requests in flight during its life.
    */
-  private heedInnerRefusals(mailbox: string, responses: BatchResponse[], admission: Admission): void {
+  private heedInnerRefusals(
+    mailbox: string,
+    responses: BatchResponse[],
+    admission: Admission,
+    sequential: boolean,
+  ): void {
     let pauseSeconds = 0;
+    let refusals = 0;
     for (const r of responses) {
       if (r.status !== 429) continue;
       const message = (r.body as { error?: { message?: unknown } } | undefined)?.error?.message;
-      if (typeof message === 'string' && /MailboxConcurrency/i.test(message))
-        this.pacer.concurrencyRefused(admission);
+      if (typeof message === 'string' && /MailboxConcurrency/i.test(message)) refusals++;
       const header = Object.entries(r.headers ?? {}).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
       const seconds = Number(header);
       if (Number.isFinite(seconds) && seconds > 0) pauseSeconds = Math.max(pauseSeconds, seconds);
@@ -363,6 +372,10 @@ export class MailClient {
       this.pacer.pause(mailbox, pauseSeconds * 1000);
       graphRetryAfterSeconds.inc(pauseSeconds);
     }
+    if (!refusals) return;
+    if (sequential) this.pacer.concurrencyRefused(admission);
+    else if (refusals >= Math.max(2, Math.ceil(responses.length / 4)))
+      this.pacer.concurrencyRefused({ ...admission, appInFlight: admission.appPeak });
   }
 
   /**

@@ -55,13 +55,15 @@ export interface AdmissionWait {
 export interface Admission {
   key: string;
   app: string | undefined;
-  /**
-   * This process's requests in flight on the mailbox when it was admitted, and the most of the app's
-   * on all its mailboxes (this one included) while it was in flight: a `$batch`'s inner requests reach
-   * Microsoft over the batch's whole life, and may be refused for requests admitted after it.
-   */
+  /** This process's requests in flight on the mailbox, and of the app on all its mailboxes (this one included). */
   mailboxInFlight: number;
   appInFlight: number;
+  /**
+   * The most of the app's requests in flight while this one was (raised as others are admitted): a
+   * parallel `$batch`'s inner requests reach Microsoft over the batch's whole life, and may be refused
+   * for requests admitted after it (MailClient judges a batch's inner refusals by it).
+   */
+  appPeak: number;
   mailboxEpoch: number;
   appEpoch: number;
 }
@@ -124,7 +126,7 @@ export class MailboxPacer {
   private readonly learnt = new Map<string, LearntLimit>();
   /** This process's requests in flight per app, across its mailboxes (for telling the scope of a 429). */
   private readonly appInFlight = new Map<string, number>();
-  /** This process's admitted requests per app, still in flight (their `appInFlight` is raised as others come). */
+  /** This process's admitted requests per app, still in flight (their `appPeak` is raised as others come). */
   private readonly live = new Map<string, Set<Admission>>();
   private readonly aimd: AimdSettings;
   private readonly clock: () => number;
@@ -188,12 +190,13 @@ export class MailboxPacer {
     const appCount = app !== undefined ? (this.appInFlight.get(app) ?? 0) + weight : 0;
     if (app !== undefined) this.appInFlight.set(app, appCount);
     const live = app !== undefined ? this.liveOf(app) : undefined;
-    for (const other of live ?? []) other.appInFlight = Math.max(other.appInFlight, appCount);
+    for (const other of live ?? []) other.appPeak = Math.max(other.appPeak, appCount);
     const admission: Admission = {
       key,
       app,
       mailboxInFlight: this.keys.get(key)?.active ?? weight,
       appInFlight: appCount,
+      appPeak: appCount,
       mailboxEpoch: this.learnt.get(key)?.epoch ?? 0,
       appEpoch: app !== undefined ? (this.learnt.get(appKey(app))?.epoch ?? 0) : 0,
     };
