@@ -343,14 +343,15 @@ export class MailClient {
   }
 
   /**
-   * Inner requests refused 429 say what refused requests say (reference §4: each inner request is
-   * throttled on its own): `Retry-After` pauses the mailbox, and `MailboxConcurrency` is reported to
-   * the pacer. Unheeded, a per-app limit went unlearnt while only marker batches ran, and parallel
-   * batches on several mailboxes drew 241 refusals in one burst (the per-app backfill's marker drain).
-   * One report per batch, as for one request: a sequential batch stops at its first refusal; a
-   * parallel one is reported only when a quarter of it was refused (an overload refuses most of a
-   * batch; a stray 429 — the chaos run's storm puts one in most batches — must not teach the app a
-   * limit of 4), and judged by the most of the app's requests in flight during its life.
+   * A parallel batch refused for concurrency in a quarter or more of its requests is an overload
+   * (reference §4: each inner request is throttled on its own; an overload refuses most of a batch):
+   * one refusal reported to the pacer, judged by the most of the app's requests in flight during the
+   * batch's life, and the mailbox paused for the Retry-After. Unreported, a per-app limit went
+   * unlearnt while only marker batches ran, and parallel batches on several mailboxes drew 241
+   * refusals in one burst (the per-app backfill's marker drain). Fewer refusals than that, or a
+   * sequential batch's one, are left to the caller's retry, as before: under the chaos run's storm (5 %
+   * of requests refused in Microsoft's concurrency words) a stray 429 lands in most batches of twenty,
+   * and reporting each teaches the app's scope a limit from noise.
    */
   private heedInnerRefusals(
     mailbox: string,
@@ -358,24 +359,24 @@ export class MailClient {
     admission: Admission,
     sequential: boolean,
   ): void {
-    let pauseSeconds = 0;
+    if (sequential) return;
     let refusals = 0;
+    let pauseSeconds = 0;
     for (const r of responses) {
       if (r.status !== 429) continue;
       const message = (r.body as { error?: { message?: unknown } } | undefined)?.error?.message;
-      if (typeof message === 'string' && /MailboxConcurrency/i.test(message)) refusals++;
+      if (typeof message !== 'string' || !/MailboxConcurrency/i.test(message)) continue;
+      refusals++;
       const header = Object.entries(r.headers ?? {}).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
       const seconds = Number(header);
       if (Number.isFinite(seconds) && seconds > 0) pauseSeconds = Math.max(pauseSeconds, seconds);
     }
+    if (refusals < Math.max(2, Math.ceil(responses.length / 4))) return;
+    this.pacer.concurrencyRefused({ ...admission, appInFlight: admission.appPeak });
     if (pauseSeconds) {
       this.pacer.pause(mailbox, pauseSeconds * 1000);
       graphRetryAfterSeconds.inc(pauseSeconds);
     }
-    if (!refusals) return;
-    if (sequential) this.pacer.concurrencyRefused(admission);
-    else if (refusals >= Math.max(2, Math.ceil(responses.length / 4)))
-      this.pacer.concurrencyRefused({ ...admission, appInFlight: admission.appPeak });
   }
 
   /**
