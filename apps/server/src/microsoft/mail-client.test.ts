@@ -7,6 +7,7 @@ import { MailClient } from './mail-client.ts';
 import { MailboxPacer } from './pacer.ts';
 import { LocalSlotLeases } from './slot-leases.ts';
 import type { MicrosoftSettings } from './settings.ts';
+import { appScopeOf } from './token-claims.ts';
 
 /** A Graph that answers every `$batch` request 200 and records each batch's requests (id ← dependsOn). */
 function fakeGraph() {
@@ -94,8 +95,9 @@ describe('MailClient.batch under an app limit', () => {
 
 describe('MailClient.batch: refusals inside a batch', () => {
   /** A Graph that refuses the batch's requests `refused` as Outlook does (429, MailboxConcurrency, Retry-After 1). */
-  function refusingGraph(refused: Set<string>) {
+  function refusingGraph(refused: Set<string>, beforeAnswer: () => Promise<void> = async () => {}) {
     const fetch = vi.fn(async (_url: string, init: { body?: string }) => {
+      await beforeAnswer();
       const { requests } = JSON.parse(init.body ?? '{}') as { requests: { id: string }[] };
       const responses = requests.map((r) =>
         refused.has(r.id)
@@ -143,10 +145,20 @@ describe('MailClient.batch: refusals inside a batch', () => {
   it('a parallel batch refused in a quarter or more is one refusal, judged by the most in flight during it', async () => {
     const { pacer, pause, refused } = spied();
     const ids = new Set(['1', '4', '6', '9', '15']);
-    await new MailClient(refusingGraph(ids), pacer).batch('t', 'mb', twenty);
+    // An app-only token, and a request of the same app on another mailbox admitted while the batch runs.
+    const token = `x.${Buffer.from(JSON.stringify({ tid: 't1', appid: 'a1' })).toString('base64url')}.y`;
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const another = async () => {
+      await new Promise<void>((admitted) => {
+        void pacer.run('mb2', () => (admitted(), held), { app: appScopeOf(token)! });
+      });
+    };
+    await new MailClient(refusingGraph(ids, another), pacer).batch(token, 'mb', twenty);
+    release();
     expect(refused).toHaveBeenCalledTimes(1);
-    const a = refused.mock.calls[0]![0];
-    expect(a.appInFlight).toBe(a.appPeak);
+    // Admitted with the app's 4 (its own slots), refused with 5 in flight: judged by the 5.
+    expect(refused.mock.calls[0]![0]).toMatchObject({ mailboxInFlight: 4, appInFlight: 5, appPeak: 5 });
     // And the mailbox waits the second Microsoft asked for.
     expect(pause).toHaveBeenCalledWith('mb', 1000);
   });

@@ -74,8 +74,10 @@ export interface CallOptions {
 }
 
 /** Microsoft's answer when the concurrent requests are over the limit (either scope: decision 0020). */
+const namesConcurrency = (message: unknown): boolean =>
+  typeof message === 'string' && /MailboxConcurrency/i.test(message);
 const isConcurrencyRefusal = (err: unknown): boolean =>
-  err instanceof GraphApiError && err.status === 429 && /MailboxConcurrency/i.test(err.message);
+  err instanceof GraphApiError && err.status === 429 && namesConcurrency(err.message);
 
 /**
  * Graph mail calls, paced per mailbox by the MailboxPacer (4 in flight across all processes, the
@@ -204,10 +206,19 @@ export class MailClient {
     await this.call(token, mailbox, pathOrUrl, init, (res) => res.text());
   }
 
-  json<T>(token: string, mailbox: string, pathOrUrl: string, init: RequestInit = {}): Promise<T> {
-    return this.call(token, mailbox, pathOrUrl, init, async (res) => {
+  /** `inspect`: sees the answer with what the request was admitted with (`batch`: inner refusals). */
+  json<T>(
+    token: string,
+    mailbox: string,
+    pathOrUrl: string,
+    init: RequestInit = {},
+    inspect?: (body: T, admission: Admission) => void,
+  ): Promise<T> {
+    return this.call(token, mailbox, pathOrUrl, init, async (res, admission) => {
       const text = await res.text();
-      return (text ? JSON.parse(text) : {}) as T;
+      const body = (text ? JSON.parse(text) : {}) as T;
+      inspect?.(body, admission);
+      return body;
     });
   }
 
@@ -327,19 +338,20 @@ export class MailClient {
     const sent = sequential
       ? requests.map((r, i) => (i ? { ...r, dependsOn: [requests[i - 1]!.id] } : r))
       : requests;
-    const init = {
-      method: 'POST',
-      body: { requests: sent },
-      weight: sequential ? 1 : Math.min(4, requests.length),
-      count: requests.length,
-      priority: opts.priority ?? 'low',
-    } as const;
-    return this.call(token, mailbox, '/$batch', init, async (res, admission) => {
-      const text = await res.text();
-      const responses = ((text ? JSON.parse(text) : {}) as { responses?: BatchResponse[] }).responses ?? [];
-      this.heedInnerRefusals(mailbox, responses, admission, sequential);
-      return responses;
-    });
+    const r = await this.json<{ responses?: BatchResponse[] }>(
+      token,
+      mailbox,
+      '/$batch',
+      {
+        method: 'POST',
+        body: { requests: sent },
+        weight: sequential ? 1 : Math.min(4, requests.length),
+        count: requests.length,
+        priority: opts.priority ?? 'low',
+      },
+      (answer, admission) => this.heedInnerRefusals(mailbox, answer.responses ?? [], admission, sequential),
+    );
+    return r.responses ?? [];
   }
 
   /**
@@ -365,7 +377,7 @@ export class MailClient {
     for (const r of responses) {
       if (r.status !== 429) continue;
       const message = (r.body as { error?: { message?: unknown } } | undefined)?.error?.message;
-      if (typeof message !== 'string' || !/MailboxConcurrency/i.test(message)) continue;
+      if (!namesConcurrency(message)) continue;
       refusals++;
       const header = Object.entries(r.headers ?? {}).find(([k]) => k.toLowerCase() === 'retry-after')?.[1];
       const seconds = Number(header);

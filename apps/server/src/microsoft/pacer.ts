@@ -205,6 +205,7 @@ export class MailboxPacer {
       return await fn(admission);
     } finally {
       live?.delete(admission);
+      if (live?.size === 0) this.live.delete(app!);
       // Microsoft counts a request until its server has finished it, which can be a moment after we
       // have read the last byte: released at once, the next request was now and then a fifth (429).
       setTimeout(() => {
@@ -213,10 +214,7 @@ export class MailboxPacer {
         if (app !== undefined) {
           const left = (this.appInFlight.get(app) ?? weight) - weight;
           if (left > 0) this.appInFlight.set(app, left);
-          else {
-            this.appInFlight.delete(app);
-            if (!this.live.get(app)?.size) this.live.delete(app);
-          }
+          else this.appInFlight.delete(app);
         }
       }, RELEASE_GRACE_MS);
     }
