@@ -1,4 +1,4 @@
-import { integer, pgTable, timestamp, text, primaryKey } from 'drizzle-orm/pg-core';
+import { integer, pgTable, timestamp, text } from 'drizzle-orm/pg-core';
 
 /**
  * One row per installation. Its primary key makes "first start setup" a single-winner race: two
@@ -10,17 +10,15 @@ export const instance = pgTable('instance', {
 });
 
 /**
- * Fixed-window counters for rate limits that must hold across processes (sign-in attempts per IP).
+ * Counters for rate limits that must hold across processes (sign-in attempts per IP): one window per
+ * key, opened by its first hit. A window aligned to the clock would let a burst that straddles its
+ * boundary spend the budget twice.
  */
-export const rateLimits = pgTable(
-  'rate_limits',
-  {
-    key: text('key').notNull(),
-    windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
-    count: integer('count').notNull().default(0),
-  },
-  (t) => [primaryKey({ columns: [t.key, t.windowStart] })],
-);
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  windowStart: timestamp('window_start', { withTimezone: true }).notNull(),
+  count: integer('count').notNull().default(0),
+});
 
 /**
  * Consecutive failed sign-ins per email address (hashed), whether or not an account has that
