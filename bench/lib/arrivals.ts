@@ -59,6 +59,14 @@ export interface ArrivalStats {
   toRecordedMs: number[];
   /** Work item → document: Mailroom's own time (ingestion). */
   toDocumentMs: number[];
+  /** The two above per email in delivery order (null: no document). */
+  toRecordedByIndex: (number | null)[];
+  toDocumentByIndex: (number | null)[];
+  /**
+   * Of Mailroom's own time, the part its `message.ingest` job waited to be taken by a poller (pg-boss's
+   * `created_on` → `started_on`; the last attempt's start), per email in delivery order.
+   */
+  queuedByIndex: (number | null)[];
   /** Delta requests during the measurement (notifications' rounds, polling rounds, reconciliation). */
   deltaRequests: number;
   /** Every Graph request Microsoft counts during the measurement, and its 429s. */
@@ -159,16 +167,30 @@ export async function measureArrivals(
     visibleByIndex[indexOf.get(m.internetMessageId)!] = v - s;
     createdMs.push(createdAt.get(m.internetMessageId)! - s);
   }
-  const split = await sql.query<{ mid: string; recorded: Date; created: Date }>(
-    'select d.internet_message_id as mid, m.created_at as recorded, d.created_at as created from documents d join mail_messages m on m.id = d.message_id',
+  const split = await sql.query<{ mid: string; recorded: Date; created: Date; queued: number | null }>(
+    `select d.internet_message_id as mid, m.created_at as recorded, d.created_at as created,
+       (select extract(epoch from min(j.started_on) - min(j.created_on)) * 1000 from pgboss.job j
+         where j.name = 'message.ingest' and j.data->>'messageId' = m.id::text)::float8 as queued
+     from documents d join mail_messages m on m.id = d.message_id`,
   );
   const toRecordedMs: number[] = [];
   const toDocumentMs: number[] = [];
+  const toRecordedByIndex: (number | null)[] = opts.at.map(() => null);
+  const toDocumentByIndex: (number | null)[] = opts.at.map(() => null);
+  const queuedByIndex: (number | null)[] = opts.at.map(() => null);
   for (const r of split.rows) {
     const s = sentAt.get(r.mid);
     if (s === undefined) continue;
-    toRecordedMs.push(r.recorded.getTime() - s);
-    toDocumentMs.push(r.created.getTime() - r.recorded.getTime());
+    const recorded = r.recorded.getTime() - s;
+    const own = r.created.getTime() - r.recorded.getTime();
+    toRecordedMs.push(recorded);
+    toDocumentMs.push(own);
+    const i = indexOf.get(r.mid);
+    if (i !== undefined) {
+      toRecordedByIndex[i] = recorded;
+      toDocumentByIndex[i] = own;
+      queuedByIndex[i] = r.queued;
+    }
   }
   const notifications = (await emu.control.notificationLog(notifSeq)).filter(
     (r) => r.kind === 'notification',
@@ -189,6 +211,9 @@ export async function measureArrivals(
     createdMs,
     toRecordedMs,
     toDocumentMs,
+    toRecordedByIndex,
+    toDocumentByIndex,
+    queuedByIndex,
     deltaRequests: tally.byKind.delta,
     graphCounted: counted.served + counted.throttled - counted0.served - counted0.throttled,
     graph429: counted.throttled - counted0.throttled,

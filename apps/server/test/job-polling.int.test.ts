@@ -36,6 +36,7 @@ function sleepyJob(name: string, concurrency: number): JobDefinition {
 async function working(
   job: JobDefinition,
   handler: (p: { n: number }) => Promise<void>,
+  busyPollMs?: number,
 ): Promise<JobRuntime> {
   const runtime = await startJobs({
     database: app.server.database,
@@ -44,6 +45,7 @@ async function working(
     work: true,
     context: { db: app.server.database.db, logger: pino({ level: 'silent' }), now: () => new Date() },
     logger: pino({ level: 'silent' }),
+    ...(busyPollMs ? { busyPollMs } : {}),
   });
   await runtime.startWorkers();
   // Every poller's first fetch (at its start, on an empty queue) is behind it: from here on, only a
@@ -109,6 +111,40 @@ describe('idle job polling', () => {
       expect(done).toEqual([]);
       await wakeQueue(runtime.boss, job.name);
       await until('the woken queue runs the job', async () => done.includes(5), 15_000);
+    } finally {
+      await runtime.stop(1000);
+    }
+  });
+
+  it('a job its group’s limit handed back runs as soon as a place is freed, not at the next busy look', async () => {
+    // One place per group, two pollers; a queue that finds jobs looks again only after 10 minutes here.
+    const job = { ...sleepyJob('test.sleepy-group', 2), groupConcurrency: 1 };
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let ran = 0;
+    const done: number[] = [];
+    const runtime = await working(
+      job,
+      async (p) => {
+        ran++;
+        await gate;
+        done.push(p.n);
+      },
+      600_000,
+    );
+    try {
+      // One announcement: both pollers fetch, one job each, and the group's one place goes to the
+      // first; pg-boss hands the other back to the queue, and nothing announces it again.
+      await runtime.sendMany(job, [
+        { payload: { n: 1 }, group: 'mailbox-a' },
+        { payload: { n: 2 }, group: 'mailbox-a' },
+      ]);
+      await until('one job runs, the other is handed back', async () => ran === 1, 15_000);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(ran).toBe(1);
+      release();
+      await until('the handed-back job ran once the place was free', async () => done.length === 2, 15_000);
+      expect(done.sort()).toEqual([1, 2]);
     } finally {
       await runtime.stop(1000);
     }

@@ -72,6 +72,8 @@ export async function startJobs<C extends BaseJobContext>(opts: {
   work: boolean;
   context: C;
   logger: Logger;
+  /** How soon a queue whose fetches find jobs looks again (`BUSY_POLL_MS`; tests make it long). */
+  busyPollMs?: number;
 }): Promise<JobRuntime> {
   const { database, catalog, handlers, work, logger } = opts;
   assertCatalogComplete(catalog, handlers);
@@ -182,7 +184,7 @@ export async function startJobs<C extends BaseJobContext>(opts: {
             : { id: j.id, status: 'completed' as const };
         });
       };
-      queuePollers.push(await pollers(boss, job, workOptions, run));
+      queuePollers.push(await pollers(boss, job, workOptions, run, opts.busyPollMs));
       if (job.cron) await boss.schedule(job.name, job.cron, {}, { tz: 'UTC' });
     }
     reclaimer.start();
@@ -289,13 +291,20 @@ export async function pollers(
   job: Pick<JobDefinition, 'name' | 'concurrency' | 'pollingIntervalSeconds'>,
   options: { localGroupConcurrency?: number },
   run: (jobs: Job<unknown>[]) => Promise<PerJobResult[]>,
+  busyPollMs = BUSY_POLL_MS,
 ): Promise<{ ids: string[]; stop: () => void }> {
   const count = job.concurrency ?? 1;
   const group = options.localGroupConcurrency;
-  const waker = new BusyWaker(boss, BUSY_POLL_MS);
-  const handler = (jobs: Job<unknown>[]) => {
+  const waker = new BusyWaker(boss, busyPollMs);
+  const places = group ? new GroupPlaces(group, () => waker.busyNow()) : undefined;
+  const handler = async (jobs: Job<unknown>[]) => {
     if (jobs.length) waker.busy();
-    return run(jobs);
+    places?.taken(jobs);
+    try {
+      return await run(jobs);
+    } finally {
+      places?.freed(jobs);
+    }
   };
   const poll = (seconds: number) => ({
     pollingIntervalSeconds: seconds,
@@ -350,9 +359,55 @@ class BusyWaker {
       for (const id of this.ids) this.boss.notifyWorker(id);
     }, this.everyMs).unref();
   }
+  /**
+   * Pollers holding a fetch fetch again as soon as it is settled, without the 500 ms wait: one of them
+   * is the poller whose fetch is ending (pg-boss clears its jobs only once they are completed and
+   * their group places freed). Idle pollers are left asleep: woken now, before the places are freed,
+   * they would fetch nothing.
+   */
+  busyNow(): void {
+    for (const w of this.boss.getWipData())
+      if (w.count > 0 && this.ids.includes(w.id)) this.boss.notifyWorker(w.id);
+  }
   stop(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+  }
+}
+
+/**
+ * This process's jobs in flight per group (a mailbox), as pg-boss's local group limit counts them.
+ * While a group is at its limit, pg-boss's fetches skip it: a job sent then wakes the idle pollers,
+ * which find nothing, and it waited for the next busy wake (up to 500 ms; a hot mailbox's p99 paid
+ * it, issue 22 §2.4). When a fetch of a group that reached its limit settles, `onFreed` says so.
+ */
+export class GroupPlaces {
+  private readonly inFlight = new Map<string, number>();
+  private readonly full = new Set<string>();
+  private readonly limit: number;
+  private readonly onFreed: () => void;
+  constructor(limit: number, onFreed: () => void) {
+    this.limit = limit;
+    this.onFreed = onFreed;
+  }
+  taken(jobs: readonly Pick<Job<unknown>, 'groupId'>[]): void {
+    for (const j of jobs) {
+      if (!j.groupId) continue;
+      const n = (this.inFlight.get(j.groupId) ?? 0) + 1;
+      this.inFlight.set(j.groupId, n);
+      if (n >= this.limit) this.full.add(j.groupId);
+    }
+  }
+  freed(jobs: readonly Pick<Job<unknown>, 'groupId'>[]): void {
+    let wasFull = false;
+    for (const j of jobs) {
+      if (!j.groupId) continue;
+      const n = (this.inFlight.get(j.groupId) ?? 1) - 1;
+      if (n > 0) this.inFlight.set(j.groupId, n);
+      else this.inFlight.delete(j.groupId);
+      if (this.full.delete(j.groupId)) wasFull = true;
+    }
+    if (wasFull) this.onFreed();
   }
 }
 
