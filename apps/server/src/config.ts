@@ -96,7 +96,7 @@ const EnvSchema = z.object({
   // Hot folders (decision 0021): polled while their newest mail is this recent (0: never polled).
   SYNC_HOT_MINUTES: z.coerce.number().min(0).default(30),
   SYNC_HOT_MAX_SECONDS: z.coerce.number().min(1).max(300).default(5),
-  SYNC_HOT_MIN_MS: z.coerce.number().int().min(100).max(60_000).default(500),
+  SYNC_HOT_MIN_MS: z.coerce.number().int().min(100).max(60_000).default(250),
   SYNC_HOT_BUDGET_SHARE: z.coerce.number().gt(0).max(0.5).default(0.05),
   OUTFLOW_RETRY_BASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(15),
   MAILROOM_PUSH: bool.default(true),

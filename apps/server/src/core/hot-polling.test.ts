@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { HOT_POLLING_DEFAULTS as P, isHot, pollGapMs } from './hot-polling.ts';
 
 describe('hot folders: the gap between polling rounds', () => {
-  it('is half the quiet since the newest mail, between 0.5 s (a burst) and 5 s', () => {
-    expect(pollGapMs(P, 0, 1)).toBe(500);
-    expect(pollGapMs(P, 300, 1)).toBe(500);
+  it('is half the quiet since the newest mail, between 0.25 s (a burst) and 5 s', () => {
+    expect(pollGapMs(P, 0, 1)).toBe(250);
+    expect(pollGapMs(P, 300, 1)).toBe(250);
+    expect(pollGapMs(P, 1_000, 1)).toBe(500);
     expect(pollGapMs(P, 4_000, 1)).toBe(2_000);
     expect(pollGapMs(P, 9_000, 1)).toBe(4_500);
     expect(pollGapMs(P, 60_000, 1)).toBe(5_000);
@@ -18,6 +19,7 @@ describe('hot folders: the gap between polling rounds', () => {
     for (const n of [1, 4, 10, 40]) expect(perTenMinutes(n)).toBeLessThanOrEqual(500);
     // A burst is not capped: its rounds find mail the notifications' rounds would have read anyway.
     expect(pollGapMs(P, 1_000, 10)).toBe(500);
+    expect(pollGapMs(P, 200, 10)).toBe(250);
   });
 
   it('a folder is hot while its newest mail is within the window; never with polling off', () => {

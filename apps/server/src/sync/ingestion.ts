@@ -38,8 +38,13 @@ import {
  */
 export const INGEST_MESSAGE_TIMEOUT_MS = 600_000;
 
-/** A fetch's documents ready within this of the first are saved in one transaction (lib/waves.ts). */
-const SAVE_WAVE_MS = 250;
+/**
+ * A fetch's documents ready within this of the first are saved in one transaction (lib/waves.ts). It
+ * was 250 ms: every document of a hot mailbox waited that long for batch-mates (Mailroom's own time
+ * p50 ≈ 300 ms at 20 emails a second; issue 22 §2.4). A backfill's fetches still save in a few
+ * transactions rather than one per message (bench/README.md).
+ */
+const SAVE_WAVE_MS = 50;
 
 /** A message whose reading did not end in time. */
 class IngestStalledError extends Error {}
@@ -68,7 +73,7 @@ export class Ingestion {
    * Turns recorded messages into documents, one each: every message's MIME and attachments into the
    * blob store (side by side; the pacer keeps each mailbox's requests in its slots), then the
    * documents, their history and events and the work items' `done` in one transaction per wave (those
-   * ready within 250 ms of each other: a slow message no longer holds back the others), then the
+   * ready within 50 ms of each other: a slow message no longer holds back the others), then the
    * hidden markers. Per message, in order: what happened, or the error to retry it with. One message
    * the database refuses does not hold back the others: they are then saved one by one.
    */
