@@ -89,9 +89,19 @@ export class GraphMeter {
   private polling: Promise<void> | undefined;
   /** The first 429 answers (time, method, path, how long the answer took): to find what ran over. */
   readonly samples429: string[] = [];
+  /**
+   * Every 429 answer (inner ones included) counted by the UTC minute it came in: a burst and a steady
+   * trickle look alike in a total, and the first 20 samples cannot tell when the rest came.
+   */
+  readonly perMinute429 = new Map<string, number>();
 
   constructor(emu: Emulator) {
     this.emu = emu;
+  }
+
+  private count429(time: string): void {
+    const minute = time.slice(0, 16);
+    this.perMinute429.set(minute, (this.perMinute429.get(minute) ?? 0) + 1);
   }
 
   /** Starts following; requests already in the log are skipped. */
@@ -108,6 +118,7 @@ export class GraphMeter {
         for (const e of entries) {
           if (e.inBatch) {
             this.tally.inBatchByKind[requestKind(e.path)]++;
+            if (e.status === 429) this.count429(e.time);
             if (e.status === 429 && this.samples429.length < 20)
               this.samples429.push(`${e.time} ${e.method} ${e.path} in a $batch (${e.durationMs} ms)`);
             continue;
@@ -115,6 +126,7 @@ export class GraphMeter {
           this.tally.http++;
           if (e.status === 429) {
             this.tally.http429++;
+            this.count429(e.time);
             if (this.samples429.length < 20)
               this.samples429.push(`${e.time} ${e.method} ${e.path} (${e.durationMs} ms)`);
           }

@@ -119,6 +119,7 @@ export async function backfill(): Promise<ScenarioResult> {
         graphHttpRequestsPerMessageWithoutAttachmentCalls: round(withoutAttachments, 3),
         http429: tally.http429,
         samples429: meter.samples429,
+        perMinute429: Object.fromEntries(meter.perMinute429),
         throttled429: throttled,
         throttled429Learning: learning,
         throttled429Steady: steady429,
@@ -187,6 +188,14 @@ export async function backfill(): Promise<ScenarioResult> {
             target: '0 after learning',
             ok: steady429 === 0,
           },
+          ...(meter.perMinute429.size
+            ? [
+                {
+                  measure: '429 answers by minute (UTC; every one, inner ones included)',
+                  value: [...meter.perMinute429].map(([m, n]) => `${m.slice(11)} ${n}`).join(', '),
+                },
+              ]
+            : []),
           ...(concurrencyShare !== undefined
             ? [
                 {
