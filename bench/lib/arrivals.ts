@@ -169,29 +169,23 @@ export async function measureArrivals(
   }
   const split = await sql.query<{ mid: string; recorded: Date; created: Date; queued: number | null }>(
     `select d.internet_message_id as mid, m.created_at as recorded, d.created_at as created,
-       (select extract(epoch from min(j.started_on) - min(j.created_on)) * 1000 from pgboss.job j
-         where j.name = 'message.ingest' and j.data->>'messageId' = m.id::text)::float8 as queued
-     from documents d join mail_messages m on m.id = d.message_id`,
+       (extract(epoch from j.started - j.created) * 1000)::float8 as queued
+     from documents d join mail_messages m on m.id = d.message_id
+     left join (select data->>'messageId' as message_id, min(created_on) as created, min(started_on) as started
+                from pgboss.job where name = 'message.ingest' group by 1) j on j.message_id = m.id::text`,
   );
-  const toRecordedMs: number[] = [];
-  const toDocumentMs: number[] = [];
   const toRecordedByIndex: (number | null)[] = opts.at.map(() => null);
   const toDocumentByIndex: (number | null)[] = opts.at.map(() => null);
   const queuedByIndex: (number | null)[] = opts.at.map(() => null);
   for (const r of split.rows) {
     const s = sentAt.get(r.mid);
     if (s === undefined) continue;
-    const recorded = r.recorded.getTime() - s;
-    const own = r.created.getTime() - r.recorded.getTime();
-    toRecordedMs.push(recorded);
-    toDocumentMs.push(own);
-    const i = indexOf.get(r.mid);
-    if (i !== undefined) {
-      toRecordedByIndex[i] = recorded;
-      toDocumentByIndex[i] = own;
-      queuedByIndex[i] = r.queued;
-    }
+    const i = indexOf.get(r.mid)!;
+    toRecordedByIndex[i] = r.recorded.getTime() - s;
+    toDocumentByIndex[i] = r.created.getTime() - r.recorded.getTime();
+    queuedByIndex[i] = r.queued;
   }
+  const measured = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null);
   const notifications = (await emu.control.notificationLog(notifSeq)).filter(
     (r) => r.kind === 'notification',
   );
@@ -209,8 +203,8 @@ export async function measureArrivals(
     visibleMs,
     visibleByIndex,
     createdMs,
-    toRecordedMs,
-    toDocumentMs,
+    toRecordedMs: measured(toRecordedByIndex),
+    toDocumentMs: measured(toDocumentByIndex),
     toRecordedByIndex,
     toDocumentByIndex,
     queuedByIndex,

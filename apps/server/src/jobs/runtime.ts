@@ -376,14 +376,14 @@ class BusyWaker {
 }
 
 /**
- * This process's jobs in flight per group (a mailbox), as pg-boss's local group limit counts them.
- * While a group is at its limit, pg-boss's fetches skip it: a job sent then wakes the idle pollers,
- * which find nothing, and it waited for the next busy wake (up to 500 ms; a hot mailbox's p99 paid
- * it, issue 22 §2.4). When a fetch of a group that reached its limit settles, `onFreed` says so.
+ * This process's jobs in flight per group (a mailbox), as pg-boss's local group limit counts them
+ * (pg-boss keeps its own count private). While a group is at its limit, pg-boss's fetches skip it: a
+ * job sent then wakes the idle pollers, which find nothing, and it waited for the next busy wake (up
+ * to 500 ms; a hot mailbox's p99 paid it, issue 22 §2.4). When a fetch settles whose group was at its
+ * limit, `onFreed` says so.
  */
-export class GroupPlaces {
+class GroupPlaces {
   private readonly inFlight = new Map<string, number>();
-  private readonly full = new Set<string>();
   private readonly limit: number;
   private readonly onFreed: () => void;
   constructor(limit: number, onFreed: () => void) {
@@ -393,19 +393,17 @@ export class GroupPlaces {
   taken(jobs: readonly Pick<Job<unknown>, 'groupId'>[]): void {
     for (const j of jobs) {
       if (!j.groupId) continue;
-      const n = (this.inFlight.get(j.groupId) ?? 0) + 1;
-      this.inFlight.set(j.groupId, n);
-      if (n >= this.limit) this.full.add(j.groupId);
+      this.inFlight.set(j.groupId, (this.inFlight.get(j.groupId) ?? 0) + 1);
     }
   }
   freed(jobs: readonly Pick<Job<unknown>, 'groupId'>[]): void {
     let wasFull = false;
     for (const j of jobs) {
       if (!j.groupId) continue;
-      const n = (this.inFlight.get(j.groupId) ?? 1) - 1;
-      if (n > 0) this.inFlight.set(j.groupId, n);
+      const n = this.inFlight.get(j.groupId) ?? 1;
+      if (n >= this.limit) wasFull = true;
+      if (n > 1) this.inFlight.set(j.groupId, n - 1);
       else this.inFlight.delete(j.groupId);
-      if (this.full.delete(j.groupId)) wasFull = true;
     }
     if (wasFull) this.onFreed();
   }
