@@ -416,9 +416,9 @@ describe('concurrency limits learnt from 429s, against the emulator', () => {
   });
 
   /** A process's MailClient on the test database's leases (several mailboxes at once, `perMailbox` requests each). */
-  const client = () => {
+  const client = (clock?: () => number) => {
     const leases = new DbSlotLeases(app.server.database.db);
-    const pacer = new MailboxPacer(leases, {}, { tickMs: 200 });
+    const pacer = new MailboxPacer(leases, {}, { tickMs: 200, ...(clock ? { clock } : {}) });
     const settings = {
       authorityHost: emu.url,
       graphUrl: emu.url,
@@ -462,10 +462,11 @@ describe('concurrency limits learnt from 429s, against the emulator', () => {
   async function underReading(
     concurrencyScope: 'perApp' | 'perMailbox',
     fn: (c: ReturnType<typeof client>) => Promise<void>,
+    clock?: () => number,
   ): Promise<void> {
     await emu.control.setThrottling({ concurrencyScope, serviceTimeMinMs: 20, serviceTimeMaxMs: 40 });
     await emu.control.resetThrottlingCounters();
-    const c = client();
+    const c = client(clock);
     try {
       await fn(c);
     } finally {
@@ -549,6 +550,59 @@ describe('concurrency limits learnt from 429s, against the emulator', () => {
         expect(steady).toMatchObject({ throttled: 0, served: 2 * 20 * MAILBOXES.length });
         expect(steady.maxInFlight).toBeLessThanOrEqual(4);
       }),
+  );
+
+  it(
+    'per app, the hour after learning: a probe refused inside sequential batches teaches the limit again, then none',
+    { timeout: 120_000 },
+    async () => {
+      // The learning's clock, moved on by hand (the requests themselves run in real time).
+      let offset = 0;
+      await underReading(
+        'perApp',
+        async ({ pacer, mail }) => {
+          await burst(mail, 10);
+          expect(pacer.limitOf(`app:${APP}`)).toBe(4);
+          // The memory of the refused level lapses, and the limit has been probed upwards for minutes
+          // while only markers ran: what the per-app backfill's drain met an hour after learning.
+          offset += 3_600_000 + 5 * 60_000;
+          expect(pacer.limitOf(`app:${APP}`)).toBeGreaterThan(8);
+          // Marker batches (sequential: the app's limit is learnt), two per mailbox at once.
+          const batches = () =>
+            Promise.all(
+              MAILBOXES.flatMap((m) =>
+                [0, 1].map(() =>
+                  mail.batch(
+                    token,
+                    m,
+                    Array.from({ length: 10 }, (_, i) => ({
+                      id: String(i),
+                      method: 'GET',
+                      url: `/users/${encodeURIComponent(m)}/mailFolders/inbox`,
+                    })),
+                  ),
+                ),
+              ),
+            );
+          const refused = (answers: { status: number }[][]) =>
+            answers.flat().filter((r) => r.status === 429).length;
+          await emu.control.resetThrottlingCounters();
+          expect(refused(await batches())).toBeGreaterThan(0);
+          // Taught again by the inner refusals alone: back to Microsoft's 4.
+          expect(pacer.limitOf(`app:${APP}`)).toBe(4);
+
+          await emu.control.resetThrottlingCounters();
+          for (let round = 0; round < 2; round++) {
+            const answers = await batches();
+            expect(answers.flat().every((r) => r.status === 200)).toBe(true);
+          }
+          const steady = await counters();
+          expect(steady).toMatchObject({ throttled: 0, served: 2 * 2 * 10 * MAILBOXES.length });
+          expect(steady.maxInFlight).toBeLessThanOrEqual(4);
+        },
+        () => Date.now() + offset,
+      );
+    },
   );
 
   it(

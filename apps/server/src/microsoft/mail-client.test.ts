@@ -163,10 +163,37 @@ describe('MailClient.batch: refusals inside a batch', () => {
     expect(pause).toHaveBeenCalledWith('mb', 1000);
   });
 
-  it('a sequential batch’s refusal (it stops there) is left to the caller’s retry', async () => {
-    const { pacer, refused } = spied();
-    await new MailClient(refusingGraph(new Set(['3'])), pacer).batch('t', 'mb', twenty, { sequential: true });
+  it('a sequential batch’s refusal, alone on the app, is left to the caller’s retry', async () => {
+    const { pacer, pause, refused } = spied();
+    const token = `x.${Buffer.from(JSON.stringify({ tid: 't1', appid: 'a1' })).toString('base64url')}.y`;
+    await new MailClient(refusingGraph(new Set(['3'])), pacer).batch(token, 'mb', twenty, {
+      sequential: true,
+    });
     expect(refused).not.toHaveBeenCalled();
+    expect(pause).not.toHaveBeenCalled();
+  });
+
+  it('a sequential batch’s refusal while the app ran on other mailboxes is reported, and blamed on the app', async () => {
+    const { pacer, pause, refused } = spied();
+    const token = `x.${Buffer.from(JSON.stringify({ tid: 't1', appid: 'a1' })).toString('base64url')}.y`;
+    const app = appScopeOf(token)!;
+    // Four requests of the same app on other mailboxes, admitted while the batch runs.
+    let release = () => {};
+    const held = new Promise<void>((r) => (release = r));
+    const others = async () => {
+      for (const m of ['mb2', 'mb3', 'mb4', 'mb5'])
+        await new Promise<void>((admitted) => {
+          void pacer.run(m, () => (admitted(), held), { app });
+        });
+    };
+    await new MailClient(refusingGraph(new Set(['3']), others), pacer).batch(token, 'mb', twenty, {
+      sequential: true,
+    });
+    release();
+    expect(refused).toHaveBeenCalledTimes(1);
+    expect(refused.mock.calls[0]![0]).toMatchObject({ mailboxInFlight: 1, appInFlight: 5, appPeak: 5 });
+    expect(refused).toHaveReturnedWith('app');
+    expect(pause).toHaveBeenCalledWith('mb', 1000);
   });
 });
 

@@ -355,15 +355,22 @@ export class MailClient {
   }
 
   /**
-   * A parallel batch refused for concurrency in a quarter or more of its requests is an overload
-   * (reference §4: each inner request is throttled on its own; an overload refuses most of a batch):
-   * one refusal reported to the pacer, judged by the most of the app's requests in flight during the
-   * batch's life, and the mailbox paused for the Retry-After. Unreported, a per-app limit went
-   * unlearnt while only marker batches ran, and parallel batches on several mailboxes drew 241
-   * refusals in one burst (the per-app backfill's marker drain). Fewer refusals than that, or a
-   * sequential batch's one, are left to the caller's retry, as before: under the chaos run's storm (5 %
-   * of requests refused in Microsoft's concurrency words) a stray 429 lands in most batches of twenty,
-   * and reporting each teaches the app's scope a limit from noise.
+   * Inner refusals that teach the pacer (reference §4: each inner request is throttled on its own).
+   * - **Parallel:** refused for concurrency in a quarter or more of its requests is an overload (an
+   *   overload refuses most of a batch). Unreported, a per-app limit went unlearnt while only marker
+   *   batches ran, and parallel batches on several mailboxes drew 241 refusals in one burst (the
+   *   per-app backfill's marker drain). Fewer are left to the caller's retry: under the chaos run's
+   *   storm (5 % of requests refused in Microsoft's concurrency words) a stray 429 lands in most
+   *   batches of twenty, and reporting each teaches the app's scope a limit from noise.
+   * - **Sequential:** one request at a time, stopped at the first refusal. Reported, for the app's
+   *   scope only, when more of the app's requests were in flight than on this mailbox: the app's
+   *   floor (learnt-limit.ts) then ignores it unless over Microsoft's documented 4, so the storm's
+   *   strays at 4 or fewer still teach nothing. Unreported, once the app's limit was learnt (every
+   *   batch then sequential) and its memory lapsed an hour later, the probe's refusals never reached
+   *   the pacer: the limit rose by one a minute while only markers ran (the per-app backfill's 429s
+   *   came back at the hour, 184 in all).
+   * Either way the report is judged by the most of the app's requests in flight during the batch's
+   * life, and the mailbox waits the inner `Retry-After`.
    */
   private heedInnerRefusals(
     mailbox: string,
@@ -371,7 +378,6 @@ export class MailClient {
     admission: Admission,
     sequential: boolean,
   ): void {
-    if (sequential) return;
     let refusals = 0;
     let pauseSeconds = 0;
     for (const r of responses) {
@@ -383,7 +389,10 @@ export class MailClient {
       const seconds = Number(header);
       if (Number.isFinite(seconds) && seconds > 0) pauseSeconds = Math.max(pauseSeconds, seconds);
     }
-    if (refusals < Math.max(2, Math.ceil(responses.length / 4))) return;
+    const overload = sequential
+      ? refusals > 0 && admission.appPeak > admission.mailboxInFlight
+      : refusals >= Math.max(2, Math.ceil(responses.length / 4));
+    if (!overload) return;
     this.pacer.concurrencyRefused({ ...admission, appInFlight: admission.appPeak });
     if (pauseSeconds) {
       this.pacer.pause(mailbox, pauseSeconds * 1000);
