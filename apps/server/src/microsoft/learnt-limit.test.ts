@@ -70,6 +70,25 @@ describe('LearntLimit (AIMD)', () => {
     expect(l.current()).toBe(5);
   });
 
+  it('is probing from the hour the refused level is forgotten until a probe is refused again', () => {
+    const { l, at } = limit(Infinity);
+    expect(l.probing).toBe(false);
+    l.refused(6, 0);
+    l.refused(6, 0);
+    expect(l.probing).toBe(false);
+    at(60 * MIN - 1);
+    expect(l.probing).toBe(false);
+    at(60 * MIN);
+    expect(l.probing).toBe(true);
+    at(63 * MIN);
+    // The probe's answer, twice: the level is remembered again (twice as long).
+    l.refused(6, l.epoch);
+    expect(l.refused(6, l.epoch)).toBe(true);
+    expect(l.probing).toBe(false);
+    at(63 * MIN + 120 * MIN);
+    expect(l.probing).toBe(true);
+  });
+
   it('a probe refused at the level remembered doubles the memory, up to a day; refused higher, it starts again at an hour', () => {
     const { l, at } = limit(Infinity);
     const refusedTwice = (n: number) => {

@@ -83,6 +83,15 @@ export class LearntLimit {
     return this.base < this.max;
   }
 
+  /**
+   * True while the level that drew refusals is no longer remembered and the limit is being tried
+   * above it again: a refusal now is the answer a probe waits for (MailClient trusts even a weak
+   * sign of one then: a sequential batch's lone inner refusal).
+   */
+  get probing(): boolean {
+    return this.refusedAt !== Infinity && this.clock() - this.refusedWhen >= this.rememberFor;
+  }
+
   current(): number {
     if (this.base >= this.max) return this.max;
     const now = this.clock();

@@ -173,11 +173,10 @@ describe('MailClient.batch: refusals inside a batch', () => {
     expect(pause).not.toHaveBeenCalled();
   });
 
-  it('a sequential batch’s refusal while the app ran on other mailboxes is reported, and blamed on the app', async () => {
-    const { pacer, pause, refused } = spied();
+  /** A sequential batch refused in its fourth request while four of the app's requests ran on other mailboxes. */
+  async function sequentialBesideOthers(pacer: MailboxPacer) {
     const token = `x.${Buffer.from(JSON.stringify({ tid: 't1', appid: 'a1' })).toString('base64url')}.y`;
     const app = appScopeOf(token)!;
-    // Four requests of the same app on other mailboxes, admitted while the batch runs.
     let release = () => {};
     const held = new Promise<void>((r) => (release = r));
     const others = async () => {
@@ -190,6 +189,19 @@ describe('MailClient.batch: refusals inside a batch', () => {
       sequential: true,
     });
     release();
+  }
+
+  it('a sequential batch’s refusal while the app ran elsewhere and its limit is not probed: left to the retry (the storm’s noise)', async () => {
+    const { pacer, pause, refused } = spied();
+    await sequentialBesideOthers(pacer);
+    expect(refused).not.toHaveBeenCalled();
+    expect(pause).not.toHaveBeenCalled();
+  });
+
+  it('a sequential batch’s refusal while the app ran elsewhere and its limit is probed: reported, blamed on the app', async () => {
+    const { pacer, pause, refused } = spied();
+    vi.spyOn(pacer, 'appProbing').mockReturnValue(true);
+    await sequentialBesideOthers(pacer);
     expect(refused).toHaveBeenCalledTimes(1);
     expect(refused.mock.calls[0]![0]).toMatchObject({ mailboxInFlight: 1, appInFlight: 5, appPeak: 5 });
     expect(refused).toHaveReturnedWith('app');

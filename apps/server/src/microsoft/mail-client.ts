@@ -362,13 +362,15 @@ export class MailClient {
    *   per-app backfill's marker drain). Fewer are left to the caller's retry: under the chaos run's
    *   storm (5 % of requests refused in Microsoft's concurrency words) a stray 429 lands in most
    *   batches of twenty, and reporting each teaches the app's scope a limit from noise.
-   * - **Sequential:** one request at a time, stopped at the first refusal. Reported, for the app's
-   *   scope only, when more of the app's requests were in flight than on this mailbox: the app's
-   *   floor (learnt-limit.ts) then ignores it unless over Microsoft's documented 4, so the storm's
-   *   strays at 4 or fewer still teach nothing. Unreported, once the app's limit was learnt (every
-   *   batch then sequential) and its memory lapsed an hour later, the probe's refusals never reached
-   *   the pacer: the limit rose by one a minute while only markers ran (the per-app backfill's 429s
-   *   came back at the hour, 184 in all).
+   * - **Sequential:** one request at a time, stopped at the first refusal; a lone refusal among up
+   *   to 20 requests is as likely the storm's noise as an overload. Reported only as a probe's answer:
+   *   while the app's limit is tried again above the level Microsoft refused (its memory lapsed,
+   *   learnt-limit.ts), and with more of the app's requests in flight than on this mailbox (the app is
+   *   blamed, never the mailbox). Unreported, once the app's limit was learnt (every batch then
+   *   sequential) and its memory lapsed an hour later, the probe's refusals never reached the pacer:
+   *   the limit rose by one a minute while only markers ran, and the per-app backfill's 429s came
+   *   back at the hour, 184 in all. Reported whenever the app ran elsewhere, the chaos run's delivery
+   *   p95 went from 33 s to 186 s (one run each, a shared machine): its strays likely taught the app.
    * Either way the report is judged by the most of the app's requests in flight during the batch's
    * life, and the mailbox waits the inner `Retry-After`.
    */
@@ -390,7 +392,10 @@ export class MailClient {
       if (Number.isFinite(seconds) && seconds > 0) pauseSeconds = Math.max(pauseSeconds, seconds);
     }
     const overload = sequential
-      ? refusals > 0 && admission.appPeak > admission.mailboxInFlight
+      ? refusals > 0 &&
+        admission.app !== undefined &&
+        admission.appPeak > admission.mailboxInFlight &&
+        this.pacer.appProbing(admission.app)
       : refusals >= Math.max(2, Math.ceil(responses.length / 4));
     if (!overload) return;
     this.pacer.concurrencyRefused({ ...admission, appInFlight: admission.appPeak });

@@ -236,6 +236,11 @@ export class MailboxPacer {
     return 'mailbox';
   }
 
+  /** Whether the app's learnt limit is being probed above the level Microsoft last refused (LearntLimit.probing). */
+  appProbing(app: string): boolean {
+    return this.learnt.get(appKey(app))?.probing === true;
+  }
+
   private liveOf(app: string): Set<Admission> {
     let set = this.live.get(app);
     if (!set) this.live.set(app, (set = new Set()));
