@@ -118,9 +118,11 @@ export class GraphMeter {
         for (const e of entries) {
           if (e.inBatch) {
             this.tally.inBatchByKind[requestKind(e.path)]++;
-            if (e.status === 429) this.count429(e.time);
-            if (e.status === 429 && this.samples429.length < 20)
-              this.samples429.push(`${e.time} ${e.method} ${e.path} in a $batch (${e.durationMs} ms)`);
+            if (e.status === 429) {
+              this.count429(e.time);
+              if (this.samples429.length < 20)
+                this.samples429.push(`${e.time} ${e.method} ${e.path} in a $batch (${e.durationMs} ms)`);
+            }
             continue;
           }
           this.tally.http++;

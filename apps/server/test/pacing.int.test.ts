@@ -453,6 +453,13 @@ describe('concurrency limits learnt from 429s, against the emulator', () => {
     };
   };
   const APP = `${C.tenantId}:${DEMO.mailroomApp.clientId}`;
+  /** A `$batch`'s requests: `n` reads of the mailbox's inbox (what a marker batch weighs, without writing). */
+  const inboxReads = (m: string, n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      id: String(i),
+      method: 'GET',
+      url: `/users/${encodeURIComponent(m)}/mailFolders/inbox`,
+    }));
 
   /**
    * Runs `fn` with a new process's client under one of Microsoft's readings of the limit, with a
@@ -516,20 +523,7 @@ describe('concurrency limits learnt from 429s, against the emulator', () => {
     async () =>
       underReading('perApp', async ({ pacer, mail }) => {
         // What the marker drain sends: a parallel batch of 20 per mailbox, several mailboxes at once.
-        const batches = () =>
-          Promise.all(
-            MAILBOXES.map((m) =>
-              mail.batch(
-                token,
-                m,
-                Array.from({ length: 20 }, (_, i) => ({
-                  id: String(i),
-                  method: 'GET',
-                  url: `/users/${encodeURIComponent(m)}/mailFolders/inbox`,
-                })),
-              ),
-            ),
-          );
+        const batches = () => Promise.all(MAILBOXES.map((m) => mail.batch(token, m, inboxReads(m, 20))));
         const refused = (answers: { status: number }[][]) =>
           answers.flat().filter((r) => r.status === 429).length;
         const first = await batches();
@@ -570,21 +564,7 @@ describe('concurrency limits learnt from 429s, against the emulator', () => {
           // Marker batches (sequential: the app's limit is learnt), two per mailbox at once: what the
           // per-app backfill's drain sends when the memory lapses.
           const batches = () =>
-            Promise.all(
-              MAILBOXES.flatMap((m) =>
-                [0, 1].map(() =>
-                  mail.batch(
-                    token,
-                    m,
-                    Array.from({ length: 10 }, (_, i) => ({
-                      id: String(i),
-                      method: 'GET',
-                      url: `/users/${encodeURIComponent(m)}/mailFolders/inbox`,
-                    })),
-                  ),
-                ),
-              ),
-            );
+            Promise.all(MAILBOXES.flatMap((m) => [0, 1].map(() => mail.batch(token, m, inboxReads(m, 10)))));
           // Taught again by the inner refusals alone: back to Microsoft's 4, within a few rounds.
           let refused = 0;
           for (let round = 0; round < 10 && pacer.limitOf(`app:${APP}`) > 4; round++)
