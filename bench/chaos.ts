@@ -353,7 +353,7 @@ try {
   // Delivery → document (its first one), for the emails that got one.
   const timed = docs.rows.flatMap((r) =>
     deliveredAt.has(r.mid)
-      ? [{ at: deliveredAt.get(r.mid)!, ms: r.first.getTime() - deliveredAt.get(r.mid)! }]
+      ? [{ mid: r.mid, at: deliveredAt.get(r.mid)!, ms: r.first.getTime() - deliveredAt.get(r.mid)! }]
       : [],
   );
   const percentiles = (list: number[]) => {
@@ -367,6 +367,20 @@ try {
   const near = (at: number) => disturbances.some((d) => at > d - 30_000 && at < d + 30_000);
   const latencyNearKills = percentiles(timed.filter((t) => near(t.at)).map((t) => t.ms));
   const latencyAwayFromKills = percentiles(timed.filter((t) => !near(t.at)).map((t) => t.ms));
+  // Where a slow median comes from: the latency by the minute of delivery (a lasting slowdown after
+  // one event, or spread evenly) and by mailbox (one mailbox held back, or all).
+  const firstAt = Math.min(...timed.map((t) => t.at));
+  const latencyBy = (key: (t: { at: number; mid: string }) => string) => {
+    const groups = new Map<string, number[]>();
+    for (const t of timed) {
+      const list = groups.get(key(t)) ?? [];
+      list.push(t.ms);
+      groups.set(key(t), list);
+    }
+    return Object.fromEntries([...groups].map(([k, list]) => [k, percentiles(list)]));
+  };
+  const latencyByMinute = latencyBy((t) => String(Math.floor((t.at - firstAt) / 60_000)));
+  const latencyByMailbox = latencyBy((t) => mailboxOf.get(t.mid) ?? '?');
   // What the emulator's throttler saw of these mailboxes (the customer app): Microsoft's own counts.
   const mailboxIds = new Set(mailboxes.map((m) => m.id));
   const throttle = (await emu.control.throttling()).counters.filter(
@@ -430,6 +444,8 @@ try {
     latencyMs: latency,
     latencyNearKillsMs: latencyNearKills,
     latencyAwayFromKillsMs: latencyAwayFromKills,
+    latencyByDeliveryMinuteMs: latencyByMinute,
+    latencyByMailboxMs: latencyByMailbox,
     unexpectedExits: mailroom.unexpectedExits,
     postgresRestarts: restarted ? 1 : 0,
     postgresRestartMode: pgRestartMode,
@@ -499,6 +515,12 @@ try {
       `| Blob store (${report.blobStore}): .eml read through the API processes / failed | ${blobReads} / ${blobReadFailures.length} |`,
       `| Delivery → document, ms: p50 / p95 / p99 / max | ${latency.p50} / ${latency.p95} / ${latency.p99} / ${latency.max} |`,
       `| … delivered within 30 s of a kill or API stop (${latencyNearKills.n}) / away from them (${latencyAwayFromKills.n}): p50 / p99 | ${latencyNearKills.p50} / ${latencyNearKills.p99} — ${latencyAwayFromKills.p50} / ${latencyAwayFromKills.p99} |`,
+      `| … by minute of delivery, p50 / p99 (s) | ${Object.entries(latencyByMinute)
+        .map(([k, l]) => `${k}: ${(l.p50 / 1000).toFixed(1)}/${(l.p99 / 1000).toFixed(1)}`)
+        .join(', ')} |`,
+      `| … by mailbox, p50 / p99 (s) | ${Object.values(latencyByMailbox)
+        .map((l) => `${(l.p50 / 1000).toFixed(1)}/${(l.p99 / 1000).toFixed(1)}`)
+        .join(', ')} |`,
       `| Webhooks: document.created events / reached the receiver (a 2xx at least once) | ${webhooks.events} / ${webhooks.reached} |`,
       `| Webhooks lost (not reached, nothing retrying: delivery failed, missing or "succeeded" without a 2xx) | ${webhooks.lost} |`,
       `| Webhooks stuck (not reached yet, still retrying when the settle time ran out) | ${webhooks.stuck} |`,
