@@ -133,7 +133,11 @@ export async function startServer(
     const pacer = new MailboxPacer(
       leases,
       {},
-      { onSlowAdmission: (wait) => logger.debug(wait, 'a Graph request waited over a second for its slot') },
+      {
+        onSlowAdmission: (wait) => logger.debug(wait, 'a Graph request waited over a second for its slot'),
+        onLimitLowered: (lowered) =>
+          logger.info(lowered, 'Microsoft refused requests for concurrency: fewer at once from now on'),
+      },
     );
     const mail = new MailClient(microsoft, pacer);
     const markers = new KeyedCoalescer(

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MailboxPacer, type Admission, type AdmissionWait, type Priority } from './pacer.ts';
+import {
+  MailboxPacer,
+  type Admission,
+  type AdmissionWait,
+  type LimitLowered,
+  type Priority,
+} from './pacer.ts';
 import { LocalSlotLeases } from './slot-leases.ts';
 import { InFlight } from '../../test/in-flight.ts';
 
@@ -175,7 +181,12 @@ describe('MailboxPacer learns concurrency limits from 429s (AIMD)', () => {
 
   it('a refusal while the app had requests in flight on other mailboxes is blamed on the app: its limit is learnt and enforced across mailboxes, the mailboxes keep 4', async () => {
     let now = 0;
-    const pacer = new MailboxPacer(new LocalSlotLeases(), {}, { clock: () => now });
+    const lowered: LimitLowered[] = [];
+    const pacer = new MailboxPacer(
+      new LocalSlotLeases(),
+      {},
+      { clock: () => now, onLimitLowered: (l) => lowered.push(l) },
+    );
     const g = gate(pacer);
     // Three mailboxes, 2 requests each: 6 in flight for the app, 2 on each mailbox (below its 4).
     const first = ['a', 'b', 'c'].flatMap((m) => [g.start(m, { app: APP }), g.start(m, { app: APP })]);
@@ -189,8 +200,11 @@ describe('MailboxPacer learns concurrency limits from 429s (AIMD)', () => {
     // never learnt below Microsoft's documented 4 (the per-app reading).
     expect(pacer.concurrencyRefused(last)).toBe('app');
     expect(pacer.limitOf(`app:${APP}`)).toBe(Infinity);
+    expect(lowered).toEqual([]);
     expect(pacer.concurrencyRefused(last)).toBe('app');
     expect(pacer.limitOf(`app:${APP}`)).toBe(4);
+    // Told once, for the operator's log: which scope, at how many in flight, and the limit now.
+    expect(lowered).toEqual([{ key: `app:${APP}`, scope: 'app', inFlight: 6, limit: 4 }]);
     expect(pacer.limitOf('a')).toBe(4);
     for (const r of g.open.splice(0)) r.done();
     await Promise.all(first);

@@ -51,6 +51,17 @@ export interface AdmissionWait {
   active: number;
 }
 
+/** A learnt concurrency limit that a 429 lowered (the constructor's `onLimitLowered`). */
+export interface LimitLowered {
+  /** The mailbox, or `app:<tenant>:<app>`. */
+  key: string;
+  scope: 'app' | 'mailbox';
+  /** The requests in flight in that scope when Microsoft refused. */
+  inFlight: number;
+  /** The limit now. */
+  limit: number;
+}
+
 /** What a request was admitted with: what `concurrencyRefused` judges a 429 by. */
 export interface Admission {
   key: string;
@@ -131,11 +142,13 @@ export class MailboxPacer {
   private readonly aimd: AimdSettings;
   private readonly clock: () => number;
   private readonly onSlowAdmission: ((wait: AdmissionWait) => void) | undefined;
+  private readonly onLimitLowered: ((lowered: LimitLowered) => void) | undefined;
   /**
    * `tickMs`: how often leases are renewed and idle ones given back (tests shorten it). `aimd`, `clock`:
    * how concurrency limits are learnt from 429s, and the clock that learning reads (tests fake it).
    * `onSlowAdmission`: told of each request that waited over a second for its slot, and why (a debug
-   * log: where the time of a slow email went).
+   * log: where the time of a slow email went). `onLimitLowered`: told each time a 429 lowers a
+   * learnt limit (an operator's log line: why a mailbox, or the whole app, now runs fewer requests).
    */
   constructor(
     leases: SlotLeases,
@@ -145,6 +158,7 @@ export class MailboxPacer {
       aimd?: Partial<AimdSettings>;
       clock?: () => number;
       onSlowAdmission?: (wait: AdmissionWait) => void;
+      onLimitLowered?: (lowered: LimitLowered) => void;
     } = {},
   ) {
     this.limits = { ...MICROSOFT_LIMITS, ...limits };
@@ -158,6 +172,7 @@ export class MailboxPacer {
     this.aimd = { ...DEFAULT_AIMD, ...opts.aimd };
     this.clock = opts.clock ?? Date.now;
     this.onSlowAdmission = opts.onSlowAdmission;
+    this.onLimitLowered = opts.onLimitLowered;
   }
 
   /**
@@ -229,11 +244,17 @@ export class MailboxPacer {
    */
   concurrencyRefused(a: Admission): 'app' | 'mailbox' {
     if (a.app !== undefined && a.appInFlight > a.mailboxInFlight) {
-      this.learntLimit(appKey(a.app), Infinity).refused(a.appInFlight, a.appEpoch);
+      this.refusedIn('app', appKey(a.app), a.appInFlight, a.appEpoch);
       return 'app';
     }
-    this.learntLimit(a.key, this.limits.slots).refused(a.mailboxInFlight, a.mailboxEpoch);
+    this.refusedIn('mailbox', a.key, a.mailboxInFlight, a.mailboxEpoch);
     return 'mailbox';
+  }
+
+  private refusedIn(scope: 'app' | 'mailbox', key: string, inFlight: number, epoch: number): void {
+    const limit = this.learntLimit(key, scope === 'app' ? Infinity : this.limits.slots);
+    if (limit.refused(inFlight, epoch))
+      this.onLimitLowered?.({ key, scope, inFlight, limit: limit.current() });
   }
 
   /** Whether the app's learnt limit is being probed above the level Microsoft last refused (LearntLimit.probing). */
