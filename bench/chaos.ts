@@ -369,7 +369,7 @@ try {
   const latencyAwayFromKills = percentiles(timed.filter((t) => !near(t.at)).map((t) => t.ms));
   // Where a slow median comes from: the latency by the minute of delivery (a lasting slowdown after
   // one event, or spread evenly) and by mailbox (one mailbox held back, or all).
-  const firstAt = Math.min(...timed.map((t) => t.at));
+  const firstAt = timed.reduce((min, t) => Math.min(min, t.at), Infinity);
   const latencyBy = (key: (t: { at: number; mid: string }) => string) => {
     const groups = new Map<string, number[]>();
     for (const t of timed) {
