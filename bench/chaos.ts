@@ -373,9 +373,10 @@ try {
   const latencyBy = (key: (t: { at: number; mid: string }) => string) => {
     const groups = new Map<string, number[]>();
     for (const t of timed) {
-      const list = groups.get(key(t)) ?? [];
+      const k = key(t);
+      const list = groups.get(k) ?? [];
       list.push(t.ms);
-      groups.set(key(t), list);
+      groups.set(k, list);
     }
     return Object.fromEntries([...groups].map(([k, list]) => [k, percentiles(list)]));
   };

@@ -89,7 +89,12 @@ export class LearntLimit {
    * sign of one then: a sequential batch's lone inner refusal).
    */
   get probing(): boolean {
-    return this.refusedAt !== Infinity && this.clock() - this.refusedWhen >= this.rememberFor;
+    return this.refusedAt !== Infinity && this.lapsed(this.clock());
+  }
+
+  /** Whether the refused level is no longer remembered at `now` (or none was ever refused). */
+  private lapsed(now: number): boolean {
+    return now - this.refusedWhen >= this.rememberFor;
   }
 
   current(): number {
@@ -118,7 +123,7 @@ export class LearntLimit {
     this.lastStrike = now;
     if (!confirmed || epoch !== this.epoch) return false;
     const level = Math.min(this.current(), Math.max(1, this.strikeLow));
-    if (now - this.refusedWhen >= this.rememberFor) {
+    if (this.lapsed(now)) {
       // The memory had lapsed, so this answers a probe: refused again no higher than one above the
       // level remembered, the limit stands (remember it twice as long); refused higher, it moved.
       if (this.refusedAt !== Infinity)
