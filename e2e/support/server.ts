@@ -71,14 +71,33 @@ async function waitForReady(baseUrl: string, child: ChildProcess, output: () => 
   throw new Error(`The server was not ready within ${timeoutMs / 1000} s:\n${output()}`);
 }
 
+/** How many times a start that lost its ports to another process is tried again (see `startServer`). */
+const PORT_ATTEMPTS = 3;
+
+/** A start that died because a port chosen free was taken before the server could listen on it. */
+class PortTaken extends Error {}
+
 /**
  * Starts `node apps/server/src/main.ts` on a free port with a fresh data directory. `extraEnv` adds
  * settings a spec needs (e.g. `WEBHOOK_ALLOW_PRIVATE` for a receiver on 127.0.0.1).
+ * A port is free when chosen and may be taken by another process (a parallel spec's server, its
+ * tenant, a browser) before the server listens on it: such a start ends with Mailroom's own "in use"
+ * message (a fresh-clone `npm test` met it once), and is tried again with new ports.
  */
 export async function startServer(extraEnv: Record<string, string> = {}): Promise<RunningServer> {
   if (!existsSync(path.join(repoRoot, 'apps/web/dist/index.html'))) {
     throw new Error('apps/web/dist is missing: build the web app first (npm run test:e2e does).');
   }
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(extraEnv);
+    } catch (err) {
+      if (!(err instanceof PortTaken) || attempt === PORT_ATTEMPTS) throw err;
+    }
+  }
+}
+
+async function startOnce(extraEnv: Record<string, string>): Promise<RunningServer> {
   const port = await freePort();
   let sandboxPort = await freePort();
   while (sandboxPort === port) sandboxPort = await freePort();
@@ -133,6 +152,9 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     await waitForReady(baseUrl, child, output);
   } catch (e) {
     await stop();
+    // Mailroom's startup messages for a port another program holds (server.ts, sandbox/tenant.ts).
+    if (child.exitCode !== null && /already in use by another program|\(in use\)/.test(log))
+      throw new PortTaken(e instanceof Error ? e.message : String(e));
     throw e;
   }
   const sandbox = {
